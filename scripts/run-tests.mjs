@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// Test runner: builds dist/ (tsc, strict), then runs every *.test.ts file as its own uvu process (from source,
+// through tsx) two at a time, and ends with one plain line `N passed, M failed[, K skipped]`.
+// Usage: npm test [-- PATH_FILTER ...] [--no-build] [-j N]
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const noBuild = args.includes('--no-build');
+const jIdx = args.indexOf('-j');
+const jobs = jIdx >= 0 ? Number(args[jIdx + 1]) : Number(process.env.TEST_JOBS ?? 2);
+const filters = args.filter((a, i) => !a.startsWith('-') && !(jIdx >= 0 && i === jIdx + 1));
+const FILE_TIMEOUT_MS = Number(process.env.TEST_FILE_TIMEOUT_MS ?? 300_000);
+const DIRS = ['runtime', 'drivers', 'firmware-protocol', 'hil-tests', 'bench', 'scripts'];
+
+function walk(dir, out) {
+  let entries;
+  try { entries = readdirSync(dir); } catch { return out; }
+  for (const name of entries) {
+    if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
+    const p = join(dir, name);
+    const st = statSync(p);
+    if (st.isDirectory()) walk(p, out);
+    else if (name.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+
+function run(cmd, argv, opts = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let output = '';
+    child.stdout.on('data', (d) => { output += d; });
+    child.stderr.on('data', (d) => { output += d; });
+    let timedOut = false;
+    const timer = opts.timeoutMs ? setTimeout(() => {
+      timedOut = true;
+      try { process.kill(-child.pid, 'SIGKILL'); } catch {}
+    }, opts.timeoutMs) : null;
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      // Kill whatever the test left behind in its process group (simulators, socat, brokers).
+      try { process.kill(-child.pid, 'SIGKILL'); } catch {}
+      resolve({ code, signal, output, timedOut });
+    });
+  });
+}
+
+const strip = (s) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+function parseUvu(output) {
+  const text = strip(output);
+  const total = [...text.matchAll(/Total:\s+(\d+)/g)].reduce((a, m) => a + Number(m[1]), 0);
+  const passed = [...text.matchAll(/Passed:\s+(\d+)/g)].reduce((a, m) => a + Number(m[1]), 0);
+  const skipped = [...text.matchAll(/Skipped:\s+(\d+)/g)].reduce((a, m) => a + Number(m[1]), 0);
+  return { total, passed, skipped, seen: /Total:\s+\d+/.test(text) };
+}
+
+let passed = 0, failed = 0, skipped = 0;
+const failures = [];
+
+if (!noBuild) {
+  const t0 = Date.now();
+  const r = await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']);
+  if (r.code === 0) { passed++; console.log(`ok   build (tsc strict) ${Date.now() - t0} ms`); }
+  else { failed++; failures.push(['build (tsc strict)', r.output]); console.log(`FAIL build (tsc strict)`); }
+}
+
+const files = DIRS.flatMap((d) => walk(join(root, d), []))
+  .map((f) => relative(root, f))
+  .filter((f) => filters.length === 0 || filters.some((flt) => f.includes(flt)))
+  .sort();
+
+let next = 0;
+async function worker() {
+  while (next < files.length) {
+    const file = files[next++];
+    const t0 = Date.now();
+    const r = await run(process.execPath, ['--import', 'tsx', file], { timeoutMs: FILE_TIMEOUT_MS });
+    const u = parseUvu(r.output);
+    const fileFailed = u.total - u.passed - u.skipped;
+    let bad = fileFailed;
+    if (r.code !== 0 && bad === 0) bad = 1; // crashed, timed out, or failed outside a test
+    if (!u.seen && r.code === 0) bad = 1;   // ran no test at all: that is a failure, not a pass
+    passed += u.passed; skipped += u.skipped; failed += bad;
+    const ms = Date.now() - t0;
+    const why = r.timedOut ? ` (timed out after ${FILE_TIMEOUT_MS} ms)` : '';
+    console.log(`${bad ? 'FAIL' : 'ok  '} ${file}  ${u.passed} passed${bad ? `, ${bad} failed` : ''}${u.skipped ? `, ${u.skipped} skipped` : ''}  ${ms} ms${why}`);
+    if (bad) failures.push([file, r.output]);
+    if (u.skipped) for (const line of strip(r.output).split('\n')) if (/^SKIP\b/.test(line.trim())) console.log(`     ${line.trim()}`);
+  }
+}
+await Promise.all(Array.from({ length: Math.max(1, jobs) }, worker));
+
+for (const [name, output] of failures) {
+  console.log(`\n===== ${name} =====\n${strip(output).slice(-8000)}`);
+}
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exitCode = failed ? 1 : 0;
