@@ -1,0 +1,135 @@
+/**
+ * Config: everything a relay needs to start, after parseConfig() merged defaults < file < environment < flags and
+ * validated the result. Every field is present (defaults filled in) except the genuinely optional ones marked `?`.
+ * The schema that produces it is runtime/config/schema.ts; the defaults are runtime/config/defaults.ts.
+ */
+import type { LogLevel } from '../log/levels.js';
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export interface ApiConfig extends HostPort {
+  /** Bearer token for the HTTP API. Required when `host` is not a loopback address. */
+  token?: string;
+}
+
+export interface MetricsConfig extends HostPort {
+  enabled: boolean;
+  /** URL path of the Prometheus text exposition. */
+  path: string;
+}
+
+export interface IpConfig {
+  enabled: boolean;
+  listen: HostPort;
+  /** Peers dialled at start and re-dialled when the link drops. */
+  peers: HostPort[];
+  /** mDNS/UDP discovery of other relays on the LAN. */
+  discovery: boolean;
+  heartbeatMs: number;
+}
+
+export interface MqttConfig {
+  /** Broker URL (`mqtt://`, `mqtts://`, `ws://`, `wss://`); the MQTT bearer runs only when set. */
+  url?: string;
+  /** Topic prefix: frames go to `<prefix>/...`. */
+  prefix: string;
+  username?: string;
+  password?: string;
+}
+
+/**
+ * A Meshtastic companion radio. `device` is a serial path (`/dev/ttyUSB0`), `tcp://host[:4403]` for the
+ * firmware's TCP API, or `ble://<address or name>`.
+ */
+export interface MeshtasticConfig {
+  /** Bearer name, `meshtastic0`, `meshtastic1`... by position unless given. */
+  name: string;
+  device: string;
+}
+
+/** A MeshCore companion radio: serial path, `tcp://host:port`, or `ble://<address or name>`. */
+export interface MeshcoreConfig {
+  name: string;
+  device: string;
+}
+
+export const LORA_HALS = ['spi', 'serial', 'emulated'] as const;
+export type LoraHal = (typeof LORA_HALS)[number];
+
+/** GPIO lines of an SX126x module (BCM numbering), named after the chip's pins. */
+export const LORA_PINS = ['reset', 'busy', 'dio1', 'dio2', 'nss', 'txEn', 'rxEn', 'power'] as const;
+export type LoraPin = (typeof LORA_PINS)[number];
+
+/** An SX126x radio driven by this board (SPI HAT), through a serial bridge, or emulated in-process. */
+export interface LoraConfig {
+  name: string;
+  /** Modem preset name as Meshtastic spells it (`LongFast`, `MediumSlow`...). */
+  preset: string;
+  /** Regulatory region as Meshtastic spells it (`EU_868`, `US`...). */
+  region: string;
+  hal: LoraHal;
+  /** `/dev/spidev0.0` for hal `spi`, a serial path for hal `serial`. */
+  device?: string;
+  pins: Partial<Record<LoraPin, number>>;
+  txPowerDbm?: number;
+}
+
+export interface VaultConfig {
+  /** Default bundle lifetime for bundles this node creates. */
+  lifetimeDays: number;
+  /** Upper bound of stored bundle bytes; the oldest expire first when exceeded. Unbounded when absent. */
+  maxBytes?: number;
+}
+
+export interface BloomConfig {
+  /** How often the delivery bloom filter is advertised to peers. */
+  intervalMs: number;
+}
+
+export interface ShardsConfig {
+  cacheBytes: number;
+  diskBytes: number;
+  /** Reed–Solomon data shards. */
+  k: number;
+  /** Reed–Solomon parity shards. */
+  m: number;
+  lifetimeDays: number;
+}
+
+export interface SimConfig {
+  /** Run the simulated neighbourhood (default: on when no config file and no bearer was given). */
+  enabled: boolean;
+}
+
+export const LOG_FORMATS = ['auto', 'json', 'text'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+export interface LogConfig {
+  /** A level (`info`) or a level spec (`info,router=debug`); see runtime/log/levels.ts. */
+  level: string;
+  /** `auto`: JSON lines when stderr is not a terminal, text when it is. */
+  format: LogFormat;
+}
+
+export interface Config {
+  /** The config file this came from, when there was one (for messages only). */
+  configFile?: string;
+  dataDir: string;
+  api: ApiConfig;
+  metrics: MetricsConfig;
+  ip: IpConfig;
+  mqtt: MqttConfig;
+  meshtastic: MeshtasticConfig[];
+  meshcore: MeshcoreConfig[];
+  lora: LoraConfig[];
+  vault: VaultConfig;
+  bloom: BloomConfig;
+  shards: ShardsConfig;
+  sim: SimConfig;
+  log: LogConfig;
+}
+
+export type { LogLevel };

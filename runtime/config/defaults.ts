@@ -1,0 +1,48 @@
+/**
+ * Every default value of the config, in one place. parseConfig() lays the file, the environment and the flags over
+ * these. Per-item defaults of the list sections (meshtastic, meshcore, lora) are here too.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Config, LoraConfig } from './config.js';
+
+export const DEFAULT_API_PORT = 8080;
+export const DEFAULT_METRICS_PORT = 9090;
+export const DEFAULT_IP_PORT = 9333;
+
+/** Everything except dataDir (which depends on the environment) and sim.enabled (which depends on the inputs). */
+export const DEFAULTS: Omit<Config, 'dataDir' | 'sim' | 'configFile'> = {
+  api: { host: '127.0.0.1', port: DEFAULT_API_PORT },
+  metrics: { enabled: true, host: '127.0.0.1', port: DEFAULT_METRICS_PORT, path: '/metrics' },
+  ip: { enabled: true, listen: { host: '0.0.0.0', port: DEFAULT_IP_PORT }, peers: [], discovery: true, heartbeatMs: 30_000 },
+  mqtt: { prefix: 'lattice' },
+  meshtastic: [],
+  meshcore: [],
+  lora: [],
+  vault: { lifetimeDays: 7 },
+  bloom: { intervalMs: 30_000 },
+  shards: { cacheBytes: 64 * 1024 * 1024, diskBytes: 1024 * 1024 * 1024, k: 3, m: 2, lifetimeDays: 30 },
+  log: { level: 'info', format: 'auto' },
+};
+
+/** Defaults of one `lora:` entry; `name` is `lora<index>`. */
+export const LORA_DEFAULTS: Omit<LoraConfig, 'name' | 'device' | 'txPowerDbm'> = {
+  preset: 'LongFast',
+  region: 'EU_868',
+  hal: 'spi',
+  pins: {},
+};
+
+/** Default port of a `tcp://host` device for the Meshtastic firmware's TCP API (src/mesh/api/WiFiServerAPI.cpp). */
+export const MESHTASTIC_TCP_PORT = 4403;
+
+/**
+ * Where the relay keeps its key, vault and shards when neither the file, LATTICE_DATA_DIR nor --data-dir says:
+ * `/data/lattice` on balenaOS (the persistent volume balena mounts at /data; BALENA_DEVICE_UUID is set in every
+ * balena container), otherwise `$XDG_DATA_HOME/lattice`, i.e. `~/.local/share/lattice`.
+ */
+export function defaultDataDir(env: NodeJS.ProcessEnv, home: string = homedir()): string {
+  if (env.BALENA_DEVICE_UUID || env.BALENA === '1') return '/data/lattice';
+  if (env.XDG_DATA_HOME) return join(env.XDG_DATA_HOME, 'lattice');
+  return join(home, '.local', 'share', 'lattice');
+}

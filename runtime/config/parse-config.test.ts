@@ -1,0 +1,250 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ConfigError } from './errors.js';
+import { parseConfig } from './parse-config.js';
+import { configFlagOptions } from './settings.js';
+import { parseYamlConfig } from './load-config.js';
+import { DEFAULTS } from './defaults.js';
+
+function issuesOf(fn: () => unknown): { path: string; message: string }[] {
+  try {
+    fn();
+  } catch (err) {
+    assert.is((err as Error).name, 'ConfigError');
+    return (err as ConfigError).issues;
+  }
+  assert.unreachable('expected a ConfigError');
+  return [];
+}
+
+const HOME = { home: '/home/pi', cwd: '/srv' };
+
+test('no file, no env, no flags: defaults, simulated neighbourhood on', () => {
+  const c = parseConfig(undefined, {}, HOME);
+  assert.equal(c.api, { host: '127.0.0.1', port: 8080 });
+  assert.equal(c.metrics, { enabled: true, host: '127.0.0.1', port: 9090, path: '/metrics' });
+  assert.equal(c.ip, { enabled: true, listen: { host: '0.0.0.0', port: 9333 }, peers: [], discovery: true, heartbeatMs: 30000 });
+  assert.equal(c.mqtt, { prefix: 'lattice' });
+  assert.equal(c.vault, { lifetimeDays: 7 });
+  assert.equal(c.shards, { cacheBytes: 64 * 1024 * 1024, diskBytes: 1024 ** 3, k: 3, m: 2, lifetimeDays: 30 });
+  assert.equal(c.log, { level: 'info', format: 'auto' });
+  assert.is(c.dataDir, '/home/pi/.local/share/lattice');
+  assert.is(c.sim.enabled, true);
+  assert.is(c.configFile, undefined);
+  // The defaults object itself is never mutated by a parse.
+  parseConfig({ ip: { peers: ['a:1'] } }, {}, HOME);
+  assert.equal(DEFAULTS.ip.peers, []);
+});
+
+test('data directory: balena, XDG, relative paths', () => {
+  assert.is(parseConfig(undefined, { BALENA_DEVICE_UUID: 'abc' }, HOME).dataDir, '/data/lattice');
+  assert.is(parseConfig(undefined, { XDG_DATA_HOME: '/x' }, HOME).dataDir, '/x/lattice');
+  assert.is(parseConfig({ dataDir: 'state' }, {}, HOME).dataDir, '/srv/state');
+  assert.is(parseConfig(undefined, { LATTICE_DATA_DIR: '/var/lib/lattice' }, HOME).dataDir, '/var/lib/lattice');
+});
+
+test('several bad keys are all reported at once, with paths', () => {
+  const issues = issuesOf(() =>
+    parseConfig(
+      {
+        api: { prot: 8080 },
+        ip: { heartbeatMs: 5, peers: ['relay:notaport'] },
+        lora: [{ hal: 'spu', txPowerDbm: 30 }],
+        meshtastic: [{ name: 'Bad Name' }],
+        shards: { cacheBytes: '64 parsecs' },
+        log: { level: 'loud' },
+      },
+      {},
+      HOME,
+    ),
+  );
+  const paths = issues.map((i) => i.path);
+  assert.equal(paths, [
+    'api.prot',
+    'ip.peers[0]',
+    'ip.heartbeatMs',
+    'meshtastic[0].name',
+    'meshtastic[0].device',
+    'lora[0].hal',
+    'lora[0].txPowerDbm',
+    'shards.cacheBytes',
+    'log.level',
+  ].sort((a, b) => paths.indexOf(a) - paths.indexOf(b)));
+  assert.is(issues.length, 9);
+  assert.ok(issues.find((i) => i.path === 'meshtastic[0].device')!.message.includes('required'));
+});
+
+test('ConfigError lines are `path: message`', () => {
+  try {
+    parseConfig({ api: { port: 0 }, bogus: 1 }, {}, HOME);
+    assert.unreachable();
+  } catch (err) {
+    const lines = (err as ConfigError).lines();
+    assert.equal(lines, ['api.port: must be ≥ 1, got 0', 'bogus: unknown key (known: dataDir, api, metrics, ip, mqtt, meshtastic, meshcore, lora, vault, bloom, shards, sim, log)']);
+  }
+});
+
+test('unknown keys suggest the closest known key', () => {
+  const issues = issuesOf(() => parseConfig({ metrcis: {}, ip: { discovry: false }, shards: { K: 3 }, api: { tokn: 'x' } }, {}, HOME));
+  assert.equal(issues.map((i) => i.path), ['metrcis', 'ip.discovry', 'shards.K', 'api.tokn']);
+  assert.ok(issues[0].message.startsWith('unknown key; did you mean "metrics"?'));
+  assert.is(issues[1].message, 'unknown key; did you mean "discovery"?');
+  assert.is(issues[2].message, 'unknown key; did you mean "k"?');
+  assert.is(issues[3].message, 'unknown key; did you mean "token"?');
+});
+
+test('a non-mapping document is one clear issue', () => {
+  const issues = issuesOf(() => parseConfig(['a'], {}, HOME));
+  assert.is(issues.length, 1);
+  assert.is(issues[0].path, '');
+});
+
+test('environment variables map onto the config', () => {
+  const c = parseConfig(
+    undefined,
+    {
+      LATTICE_DATA_DIR: '/data/x',
+      LATTICE_API: '0.0.0.0:8181',
+      LATTICE_API_TOKEN: 'abcdefghijklmnop0123',
+      LATTICE_METRICS: '0.0.0.0:9100',
+      LATTICE_IP_LISTEN: '[::]:9444',
+      LATTICE_IP_PEERS: 'relay-a.example.org:9333, 10.0.0.2:9400,relay-c',
+      LATTICE_DISCOVERY: 'false',
+      LATTICE_MQTT_URL: 'mqtts://broker.example.org',
+      LATTICE_MQTT_PREFIX: 'lat',
+      LATTICE_MQTT_USERNAME: 'u',
+      LATTICE_MQTT_PASSWORD: 'p',
+      LATTICE_MESHTASTIC: '/dev/ttyUSB0,tcp://192.168.1.5',
+      LATTICE_MESHCORE: 'ble://MeshCore-1',
+      LATTICE_LOG_LEVEL: 'info,router=debug',
+      LATTICE_LOG_FORMAT: 'json',
+      LATTICE_SIM: 'no',
+      LATTICE_CONFIG: '/ignored/here.yaml',
+      LATTICE_HIL_MESHTASTIC: '/dev/ttyACM0',
+      PATH: '/usr/bin',
+    },
+    HOME,
+  );
+  assert.is(c.dataDir, '/data/x');
+  assert.equal(c.api, { host: '0.0.0.0', port: 8181, token: 'abcdefghijklmnop0123' });
+  assert.equal(c.metrics, { enabled: true, host: '0.0.0.0', port: 9100, path: '/metrics' });
+  assert.equal(c.ip.listen, { host: '::', port: 9444 });
+  assert.equal(c.ip.peers, [{ host: 'relay-a.example.org', port: 9333 }, { host: '10.0.0.2', port: 9400 }, { host: 'relay-c', port: 9333 }]);
+  assert.is(c.ip.discovery, false);
+  assert.equal(c.mqtt, { prefix: 'lat', url: 'mqtts://broker.example.org', username: 'u', password: 'p' });
+  assert.equal(c.meshtastic, [{ device: '/dev/ttyUSB0', name: 'meshtastic0' }, { device: 'tcp://192.168.1.5', name: 'meshtastic1' }]);
+  assert.equal(c.meshcore, [{ device: 'ble://MeshCore-1', name: 'meshcore0' }]);
+  assert.equal(c.log, { level: 'info,router=debug', format: 'json' });
+  assert.is(c.sim.enabled, false);
+});
+
+test('LATTICE_METRICS=off, a bare port, and empty variables', () => {
+  const c = parseConfig(undefined, { LATTICE_METRICS: 'off', LATTICE_API: '9001', LATTICE_MQTT_URL: '' }, HOME);
+  assert.is(c.metrics.enabled, false);
+  assert.equal(c.api, { host: '127.0.0.1', port: 9001 });
+  assert.is(c.mqtt.url, undefined);
+});
+
+test('bad and unknown environment variables are named', () => {
+  const issues = issuesOf(() => parseConfig(undefined, { LATTICE_DISCOVER: 'false', LATTICE_SIM: 'maybe', LATTICE_IP_PEERS: 'a:1,b:0', LATTICE_MQTT_URL: 'http://x' }, HOME));
+  assert.equal(issues.map((i) => i.path), ['LATTICE_DISCOVER', 'LATTICE_SIM', 'LATTICE_IP_PEERS (ip.peers[1])', 'LATTICE_MQTT_URL (mqtt.url)']);
+  assert.ok(issues[0].message.includes('did you mean "LATTICE_DISCOVERY"'));
+});
+
+test('precedence: flags > env > file > defaults', () => {
+  const file = { api: { host: '127.0.0.2', port: 7000 }, ip: { peers: ['file-peer:1'], heartbeatMs: 10000 }, log: { level: 'warn' } };
+  const env = { LATTICE_API: '127.0.0.3:7001', LATTICE_IP_PEERS: 'env-peer:2', LATTICE_LOG_LEVEL: 'debug' };
+  const flags = { api: '127.0.0.4:7002', 'log-level': 'trace' };
+  const fileOnly = parseConfig(file, {}, HOME);
+  assert.equal(fileOnly.api, { host: '127.0.0.2', port: 7000 });
+  const withEnv = parseConfig(file, env, HOME);
+  assert.equal(withEnv.api, { host: '127.0.0.3', port: 7001 });
+  assert.equal(withEnv.ip.peers, [{ host: 'env-peer', port: 2 }]);
+  assert.is(withEnv.ip.heartbeatMs, 10000);
+  assert.is(withEnv.log.level, 'debug');
+  const all = parseConfig(file, env, { ...HOME, flags: { ...flags, 'ip-peer': ['flag-peer:3', 'flag-peer:4'] } });
+  assert.equal(all.api, { host: '127.0.0.4', port: 7002 });
+  assert.equal(all.ip.peers, [{ host: 'flag-peer', port: 3 }, { host: 'flag-peer', port: 4 }]);
+  assert.is(all.log.level, 'trace');
+  // A partial override keeps the rest of the lower layer: a bare port keeps the file's host.
+  assert.equal(parseConfig(file, {}, { ...HOME, flags: { api: '7005' } }).api, { host: '127.0.0.2', port: 7005 });
+});
+
+test('negative flags and their declarations', () => {
+  const opts = configFlagOptions();
+  assert.equal(opts['no-discovery'], { type: 'boolean' });
+  assert.equal(opts['ip-peer'], { type: 'string', multiple: true });
+  assert.equal(opts['meshtastic'], { type: 'string', multiple: true });
+  assert.equal(opts['api'], { type: 'string' });
+  const c = parseConfig({ ip: { discovery: true } }, { LATTICE_SIM: 'true' }, { ...HOME, flags: { 'no-discovery': true, 'no-sim': true } });
+  assert.is(c.ip.discovery, false);
+  assert.is(c.sim.enabled, false);
+});
+
+test('simulated default: off with a file or any bearer, explicit setting wins', () => {
+  assert.is(parseConfig({}, {}, { ...HOME, configFile: '/etc/lattice.yaml' }).sim.enabled, false);
+  assert.is(parseConfig(undefined, { LATTICE_MESHTASTIC: '/dev/ttyUSB0' }, HOME).sim.enabled, false);
+  assert.is(parseConfig(undefined, {}, { ...HOME, flags: { 'ip-peer': ['a:1'] } }).sim.enabled, false);
+  assert.is(parseConfig(undefined, {}, { ...HOME, flags: { mqtt: 'mqtt://b' } }).sim.enabled, false);
+  assert.is(parseConfig({ sim: true }, {}, { ...HOME, configFile: 'x.yaml' }).sim.enabled, true);
+});
+
+test('non-loopback API without a token is refused, with loopback it is fine', () => {
+  const issues = issuesOf(() => parseConfig({ api: '0.0.0.0:8080' }, {}, HOME));
+  assert.equal(issues.map((i) => i.path), ['api.token']);
+  assert.ok(issues[0].message.includes('LATTICE_API_TOKEN'));
+  parseConfig({ api: '127.0.0.1:8080' }, {}, HOME);
+  parseConfig({ api: '[::1]:8080' }, {}, HOME);
+  parseConfig({ api: { host: '0.0.0.0', token: 'x'.repeat(16) } }, {}, HOME);
+  assert.equal(issuesOf(() => parseConfig({ api: { token: 'short' } }, {}, HOME)).map((i) => i.path), ['api.token']);
+});
+
+test('cross-section checks: duplicate bearer names and devices, metrics port clash, mqtt credentials', () => {
+  const issues = issuesOf(() =>
+    parseConfig(
+      {
+        meshtastic: [{ device: '/dev/ttyUSB0', name: 'radio' }],
+        meshcore: [{ device: '/dev/ttyUSB0', name: 'radio' }, { device: '/dev/ttyACM0', name: 'ip' }],
+        metrics: { port: 8080 },
+        mqtt: { username: 'u' },
+      },
+      {},
+      HOME,
+    ),
+  );
+  assert.equal(issues.map((i) => i.path), ['metrics.port', 'mqtt.url', 'meshcore[0].name', 'meshcore[1].name', 'meshcore[0].device']);
+});
+
+test('shorthands and byte sizes', () => {
+  const c = parseConfig(
+    { metrics: false, ip: false, mqtt: 'mqtt://localhost:1883', log: 'debug', meshcore: ['/dev/ttyACM0'], shards: { cacheBytes: '16MiB', diskBytes: '2GB' }, vault: { maxBytes: '512 KiB' }, lora: [{ hal: 'emulated', preset: 'MediumSlow', region: 'US', pins: { reset: 18, busy: 20 } }] },
+    {},
+    HOME,
+  );
+  assert.is(c.metrics.enabled, false);
+  assert.is(c.ip.enabled, false);
+  assert.is(c.mqtt.url, 'mqtt://localhost:1883');
+  assert.is(c.log.level, 'debug');
+  assert.is(c.shards.cacheBytes, 16 * 1024 * 1024);
+  assert.is(c.shards.diskBytes, 2e9);
+  assert.is(c.vault.maxBytes, 512 * 1024);
+  assert.equal(c.lora, [{ preset: 'MediumSlow', region: 'US', hal: 'emulated', pins: { reset: 18, busy: 20 }, name: 'lora0' }]);
+  assert.equal(issuesOf(() => parseConfig({ lora: [{ pins: { dio: 1 } }] }, {}, HOME)).map((i) => [i.path, i.message]), [['lora[0].pins.dio', 'unknown key; did you mean "dio1"?']]);
+});
+
+test('YAML syntax errors are issues with line and column', () => {
+  try {
+    parseYamlConfig('api:\n  port: 1\n  port: 2\nip: [\n', 'lattice.yaml');
+    assert.unreachable();
+  } catch (err) {
+    assert.is((err as Error).name, 'ConfigError');
+    const issues = (err as ConfigError).issues;
+    assert.ok(issues.length >= 2);
+    assert.ok(issues.every((i) => /^lattice\.yaml:\d+:\d+$/.test(i.path)));
+  }
+  assert.equal(parseYamlConfig('api:\n  port: 9000\nmeshtastic:\n  - /dev/ttyUSB0\n'), { api: { port: 9000 }, meshtastic: ['/dev/ttyUSB0'] });
+  assert.is(parseYamlConfig(''), null);
+  assert.equal(parseConfig(parseYamlConfig('# nothing\n'), {}, HOME).api.port, 8080);
+});
+
+test.run();

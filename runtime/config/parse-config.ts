@@ -1,0 +1,134 @@
+/**
+ * parseConfig: layers defaults < file < environment < flags, validates each layer with the one schema, checks the
+ * merged result across sections, and throws one ConfigError listing every issue found (not just the first).
+ */
+import { resolve } from 'node:path';
+import type { Config, LoraConfig } from './config.js';
+import { DEFAULTS, LORA_DEFAULTS, defaultDataDir } from './defaults.js';
+import { ConfigError, type ConfigIssue } from './errors.js';
+import { formatHostPort, isLoopbackHost } from './host-port.js';
+import { validateLayer } from './schema.js';
+import { isPlainObject } from './schema-kit.js';
+import { envValues, flagValues, type FlagValues, type SourcedValue } from './settings.js';
+
+export interface ParseConfigOptions {
+  /** CLI flag values as node:util parseArgs returns them (declared with configFlagOptions()). */
+  flags?: FlagValues;
+  /** The file `input` was read from; its presence also turns the simulated default off. */
+  configFile?: string;
+  /** Relative data directories resolve against this (default: process.cwd()). */
+  cwd?: string;
+  /** Home directory for the default data directory (default: os.homedir()). */
+  home?: string;
+}
+
+/**
+ * The validated Config. `input` is the parsed YAML document (undefined when there is no file); `env` is read for
+ * `LATTICE_*` variables only and defaults to none, so callers pass process.env explicitly.
+ */
+export function parseConfig(input: unknown, env: NodeJS.ProcessEnv = {}, options: ParseConfigOptions = {}): Config {
+  const issues: ConfigIssue[] = [];
+  const file = validateLayer(input, issues);
+  const fromEnv = validateSourced(envValues(env, issues), issues);
+  const fromFlags = validateSourced(flagValues(options.flags ?? {}, issues), issues);
+  if (issues.length > 0 || file === undefined) throw new ConfigError(issues);
+
+  const given = [file, ...fromEnv, ...fromFlags];
+  const merged = [{ dataDir: defaultDataDir(env, options.home) }, file, ...fromEnv, ...fromFlags].reduce<Record<string, unknown>>(
+    (acc, layer) => deepMerge(acc, layer),
+    structuredClone(DEFAULTS) as unknown as Record<string, unknown>,
+  );
+  const config = finish(merged, given, options);
+  crossCheck(config, issues);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return config;
+}
+
+/** Validates each environment variable or flag on its own so every issue names where it came from. */
+function validateSourced(values: SourcedValue[], issues: ConfigIssue[]): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const v of values) {
+    const own: ConfigIssue[] = [];
+    const layer = validateLayer(v.data, own);
+    for (const issue of own) issues.push({ path: `${v.source} (${issue.path || v.path})`, message: issue.message });
+    if (layer) out.push(layer);
+  }
+  return out;
+}
+
+/** Mappings merge key by key; lists and scalars from the later layer replace. */
+export function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (value === undefined) continue;
+    const prev = out[key];
+    out[key] = isPlainObject(prev) && isPlainObject(value) ? deepMerge(prev, value) : value;
+  }
+  return out;
+}
+
+function finish(merged: Record<string, unknown>, given: Record<string, unknown>[], options: ParseConfigOptions): Config {
+  const c = merged as unknown as Config;
+  c.dataDir = resolve(options.cwd ?? process.cwd(), c.dataDir);
+  c.meshtastic = c.meshtastic.map((m, i) => ({ ...m, name: m.name ?? `meshtastic${i}` }));
+  c.meshcore = c.meshcore.map((m, i) => ({ ...m, name: m.name ?? `meshcore${i}` }));
+  c.lora = c.lora.map((l, i) => ({ ...structuredClone(LORA_DEFAULTS), ...l, name: l.name ?? `lora${i}` }) as LoraConfig);
+  const simGiven = given.some((layer) => isPlainObject(layer.sim) && layer.sim.enabled !== undefined);
+  if (!simGiven) {
+    const hasFile = options.configFile !== undefined || Object.keys(given[0]).length > 0;
+    const bearerGiven = given.some((layer) => {
+      const ip = layer.ip as { peers?: unknown[] } | undefined;
+      const mqtt = layer.mqtt as { url?: string } | undefined;
+      return (
+        (Array.isArray(layer.meshtastic) && layer.meshtastic.length > 0) ||
+        (Array.isArray(layer.meshcore) && layer.meshcore.length > 0) ||
+        (Array.isArray(layer.lora) && layer.lora.length > 0) ||
+        (ip?.peers?.length ?? 0) > 0 ||
+        mqtt?.url !== undefined
+      );
+    });
+    c.sim = { enabled: !hasFile && !bearerGiven };
+  }
+  // Canonical key order, so `lattice config` prints sections the way the docs list them.
+  const ordered = { ...(options.configFile !== undefined ? { configFile: options.configFile } : {}), dataDir: c.dataDir } as Config;
+  for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) (ordered as unknown as Record<string, unknown>)[key] = c[key];
+  ordered.sim = c.sim;
+  return ordered;
+}
+
+/** Rules that span sections, checked on the merged config. */
+function crossCheck(c: Config, issues: ConfigIssue[]): void {
+  if (!isLoopbackHost(c.api.host) && c.api.token === undefined) {
+    issues.push({
+      path: 'api.token',
+      message: `required because the API listens on ${formatHostPort(c.api)}, which other machines can reach; set api.token in the file or LATTICE_API_TOKEN (16+ characters, e.g. from \`openssl rand -hex 24\`), or bind the API to 127.0.0.1`,
+    });
+  }
+  if (c.metrics.enabled && c.metrics.port === c.api.port && (c.metrics.host === c.api.host || c.metrics.host === '0.0.0.0' || c.api.host === '0.0.0.0')) {
+    issues.push({ path: 'metrics.port', message: `${c.metrics.port} is also the API port; give the metrics endpoint its own port` });
+  }
+  if (c.mqtt.url === undefined && (c.mqtt.username !== undefined || c.mqtt.password !== undefined)) {
+    issues.push({ path: 'mqtt.url', message: 'is required when mqtt.username or mqtt.password is set' });
+  }
+  const seen = new Map<string, string>([['ip', 'the IP bearer'], ['mqtt', 'the MQTT bearer'], ['sim', 'the simulator']]);
+  const sections = [['meshtastic', c.meshtastic], ['meshcore', c.meshcore], ['lora', c.lora]] as const;
+  for (const [section, entries] of sections) {
+    entries.forEach((entry, i) => {
+      const where = `${section}[${i}]`;
+      const prev = seen.get(entry.name);
+      if (prev) issues.push({ path: `${where}.name`, message: `"${entry.name}" is already the name of ${prev}; bearer names must be unique` });
+      else seen.set(entry.name, where);
+    });
+  }
+  const devices = new Map<string, string>();
+  for (const [section, entries] of sections) {
+    entries.forEach((entry, i) => {
+      const device = (entry as { device?: string }).device;
+      if (device === undefined) return;
+      const where = `${section}[${i}]`;
+      const prev = devices.get(device);
+      if (prev) issues.push({ path: `${where}.device`, message: `${device} is already used by ${prev}` });
+      else devices.set(device, where);
+    });
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The one config schema. It validates a single layer (the YAML file, the environment, or the flags) into a
+ * normalized partial config; parse-config.ts merges the layers over the defaults. Bearer sections (meshtastic,
+ * meshcore, lora, mqtt, ip) carry the fields their bearers read; add a field here, in config.ts and (if it has a
+ * default) in defaults.ts — nowhere else.
+ */
+import { parseLevelSpec } from '../log/levels.js';
+import { LOG_FORMATS, LORA_HALS, LORA_PINS } from './config.js';
+import { describe } from './byte-size.js';
+import { DEFAULT_IP_PORT } from './defaults.js';
+import { bool, byteSize, child, fail, hostPort, int, INVALID, isPlainObject, list, num, object, oneOf, str, type Check } from './schema-kit.js';
+
+const BEARER_NAME = str({ max: 32, pattern: /^[a-z][a-z0-9_-]*$/, hint: 'must be lowercase letters, digits, - or _, starting with a letter' });
+
+const DEVICE_SCHEMES = ['tcp', 'ble', 'serial'];
+
+/** A companion radio: a serial path, or `tcp://host[:port]`, `ble://<address or name>`, `serial://<path>`. */
+const device: Check = (value, path, issues) => {
+  const s = str({ max: 512 })(value, path, issues);
+  if (s === INVALID) return INVALID;
+  const m = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(s as string);
+  if (m) {
+    if (!DEVICE_SCHEMES.includes(m[1].toLowerCase())) return fail(issues, path, `unknown device scheme "${m[1]}://" (a serial path such as /dev/ttyUSB0, or ${DEVICE_SCHEMES.map((x) => `${x}://`).join(', ')})`);
+    if (m[2] === '') return fail(issues, path, `"${s}" names no device after ${m[1]}://`);
+  }
+  return s;
+};
+
+const companion = object(
+  { name: BEARER_NAME, device },
+  { required: ['device'], shorthand: (v) => (typeof v === 'string' ? { device: v } : undefined) },
+);
+
+const pins = object(Object.fromEntries(LORA_PINS.map((p) => [p, int({ min: 0, max: 1023 })])));
+
+const lora = object(
+  {
+    name: BEARER_NAME,
+    preset: str({ max: 32, pattern: /^[A-Za-z][A-Za-z0-9]*$/, hint: 'is not a preset name such as LongFast' }),
+    region: str({ max: 16, pattern: /^[A-Z][A-Z0-9_]*$/, hint: 'is not a region name such as EU_868 or US' }),
+    hal: oneOf(LORA_HALS),
+    device: str({ max: 512 }),
+    pins,
+    // SX1261/2 datasheet §13.1.14 SetTxParams: -9..+22 dBm on the SX1262 high-power PA.
+    txPowerDbm: int({ min: -9, max: 22, unit: 'dBm' }),
+  },
+  {
+    refine: (v, path, issues) => {
+      if ((v.hal === 'spi' || v.hal === 'serial') && v.device !== undefined && !String(v.device).startsWith('/')) {
+        fail(issues, child(path, 'device'), `must be a device path such as ${v.hal === 'spi' ? '/dev/spidev0.0' : '/dev/ttyUSB0'}`);
+      }
+      if (v.hal === 'serial' && v.device === undefined) fail(issues, child(path, 'device'), 'is required with hal: serial');
+    },
+  },
+);
+
+const mqttUrl: Check = (value, path, issues) => {
+  const s = str({ max: 2048 })(value, path, issues);
+  if (s === INVALID) return INVALID;
+  let url: URL;
+  try {
+    url = new URL(s as string);
+  } catch {
+    return fail(issues, path, `"${s}" is not a URL such as mqtt://broker.example.org:1883`);
+  }
+  if (!['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:', 'tls:'].includes(url.protocol)) {
+    return fail(issues, path, `unsupported scheme "${url.protocol}" (mqtt://, mqtts://, ws://, wss://)`);
+  }
+  return s;
+};
+
+const levelSpec: Check = (value, path, issues) => {
+  const s = str({ max: 1024 })(value, path, issues);
+  if (s === INVALID) return INVALID;
+  try {
+    parseLevelSpec(s as string);
+  } catch (err) {
+    return fail(issues, path, (err as Error).message);
+  }
+  return s;
+};
+
+/** Only shorthands for booleans: `metrics: false`, `ip: false`, `sim: true`. */
+function enabledShorthand(extra?: (v: unknown) => Record<string, unknown> | undefined) {
+  return (v: unknown) => (typeof v === 'boolean' ? { enabled: v } : extra?.(v));
+}
+
+function hostPortShorthand(v: unknown, path: string, issues: Parameters<Check>[2]) {
+  if (typeof v !== 'string' && typeof v !== 'number') return undefined;
+  const hp = hostPort()(v, path, issues);
+  return hp === INVALID ? INVALID : (hp as Record<string, unknown>);
+}
+
+export const configSchema: Check = object({
+  dataDir: str({ max: 4096 }),
+  api: object(
+    { host: str({ max: 253 }), port: int({ min: 1, max: 65535 }), token: str({ min: 16, max: 256, pattern: /^[\x21-\x7e]+$/, hint: 'must be printable ASCII without spaces' }) },
+    { shorthand: hostPortShorthand },
+  ),
+  metrics: object(
+    { enabled: bool(), host: str({ max: 253 }), port: int({ min: 1, max: 65535 }), path: str({ max: 256, pattern: /^\/[\x21-\x7e]*$/, hint: 'must start with /' }) },
+    {
+      shorthand: (v, path, issues) => {
+        if (typeof v === 'boolean') return { enabled: v };
+        const hp = hostPortShorthand(v, path, issues);
+        return hp === INVALID || hp === undefined ? hp : { enabled: true, ...hp };
+      },
+    },
+  ),
+  ip: object(
+    {
+      enabled: bool(),
+      listen: hostPort(),
+      peers: list(hostPort({ requireHost: true, defaultPort: DEFAULT_IP_PORT }), { max: 256 }),
+      discovery: bool(),
+      heartbeatMs: int({ min: 1000, max: 3_600_000, unit: 'milliseconds' }),
+    },
+    { shorthand: enabledShorthand() },
+  ),
+  mqtt: object(
+    { url: mqttUrl, prefix: str({ max: 128, pattern: /^[^#+\s]+$/, hint: 'must not contain MQTT wildcards (#, +) or spaces' }), username: str({ max: 256 }), password: str({ min: 0, max: 256 }) },
+    { shorthand: (v) => (typeof v === 'string' ? { url: v } : undefined) },
+  ),
+  meshtastic: list(companion, { max: 8 }),
+  meshcore: list(companion, { max: 8 }),
+  lora: list(lora, { max: 4 }),
+  vault: object({ lifetimeDays: num({ min: 0.001, max: 365, unit: 'days' }), maxBytes: byteSize() }),
+  bloom: object({ intervalMs: int({ min: 1000, max: 86_400_000, unit: 'milliseconds' }) }),
+  shards: object(
+    {
+      cacheBytes: byteSize(),
+      diskBytes: byteSize(),
+      k: int({ min: 1, max: 32 }),
+      m: int({ min: 0, max: 32 }),
+      lifetimeDays: num({ min: 0.001, max: 3650, unit: 'days' }),
+    },
+  ),
+  sim: object({ enabled: bool() }, { shorthand: enabledShorthand() }),
+  log: object(
+    { level: levelSpec, format: oneOf(LOG_FORMATS) },
+    { shorthand: (v) => (typeof v === 'string' ? { level: v } : undefined) },
+  ),
+});
+
+/** Validates one layer; a missing or empty file (`undefined`/`null`) is the empty layer. */
+export function validateLayer(value: unknown, issues: Parameters<Check>[2]): Record<string, unknown> | undefined {
+  if (value === undefined || value === null) return {};
+  if (!isPlainObject(value)) {
+    fail(issues, '', `the config must be a mapping of sections (dataDir, api, ip, ...), got ${describe(value)}`);
+    return undefined;
+  }
+  const r = configSchema(value, '', issues);
+  return r === INVALID ? undefined : (r as Record<string, unknown>);
+}
