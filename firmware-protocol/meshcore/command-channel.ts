@@ -1,0 +1,105 @@
+/**
+ * One command in flight at a time, replies matched by code (the companion protocol has no sequence numbers:
+ * MyMesh.cpp answers in order, and only push codes ≥ 0x80 interleave). Every wait is abortable and times out
+ * naming the reply it waited for (official guidance: 5 s per command).
+ */
+import { RESP } from './codes.js';
+import type { CommandSpec } from './command-table.js';
+import { MeshCoreAbortError, MeshCoreCommandRejectedError, MeshCoreLinkClosedError, MeshCoreTimeoutError } from './errors.js';
+
+interface InFlight {
+  spec: CommandSpec<never, unknown>;
+  frames: Uint8Array[];
+  resolve(frames: Uint8Array[]): void;
+  reject(err: Error): void;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export class CommandChannel {
+  private tail: Promise<unknown> = Promise.resolve();
+  private current: InFlight | null = null;
+  private closedWith: Error | null = null;
+
+  constructor(
+    private readonly write: (payload: Uint8Array, signal?: AbortSignal) => Promise<void>,
+    private readonly linkName: string,
+    private readonly defaultTimeoutMs = 5000,
+  ) {}
+
+  get busy(): boolean {
+    return this.current !== null;
+  }
+
+  request<A, R>(spec: CommandSpec<A, R>, args: A, options: RequestOptions = {}): Promise<R> {
+    // Encode first so bad arguments fail at the call site without occupying the queue.
+    const payload = spec.encode(args);
+    const run = this.tail.then(() => this.exchange(spec as unknown as CommandSpec<never, unknown>, payload, options));
+    this.tail = run.catch(() => undefined);
+    return run.then((frames) => spec.decode(frames));
+  }
+
+  /** Offers a received frame; true when it belonged to the command in flight. */
+  handleFrame(frame: Uint8Array): boolean {
+    const cur = this.current;
+    if (!cur) return false;
+    const code = frame[0];
+    if (code === RESP.ERR) {
+      this.current = null;
+      cur.reject(new MeshCoreCommandRejectedError(cur.spec.name, frame.length > 1 ? frame[1] : undefined));
+      return true;
+    }
+    if (!cur.spec.replies.includes(code)) return false;
+    cur.frames.push(frame);
+    if (cur.spec.isFinal(frame)) {
+      this.current = null;
+      cur.resolve(cur.frames);
+    }
+    return true;
+  }
+
+  /** Fails the command in flight and every later one. */
+  close(error?: Error): void {
+    this.closedWith = error ?? new MeshCoreLinkClosedError(this.linkName);
+    const cur = this.current;
+    this.current = null;
+    cur?.reject(this.closedWith);
+  }
+
+  private exchange(spec: CommandSpec<never, unknown>, payload: Uint8Array, options: RequestOptions): Promise<Uint8Array[]> {
+    if (this.closedWith) return Promise.reject(this.closedWith);
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(new MeshCoreAbortError(spec.name, { cause: signal.reason }));
+    const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
+    return new Promise<Uint8Array[]>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const cleanup = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const entry: InFlight = {
+        spec,
+        frames: [],
+        resolve: (f) => { cleanup(); resolve(f); },
+        reject: (e) => { cleanup(); reject(e); },
+      };
+      const onAbort = () => {
+        if (this.current === entry) this.current = null;
+        entry.reject(new MeshCoreAbortError(spec.name, { cause: signal?.reason }));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      timer = setTimeout(() => {
+        if (this.current === entry) this.current = null;
+        entry.reject(new MeshCoreTimeoutError(spec.name, spec.waitsFor, timeoutMs));
+      }, timeoutMs);
+      this.current = entry;
+      this.write(payload, signal).catch((err: unknown) => {
+        if (this.current === entry) this.current = null;
+        entry.reject(err instanceof Error && err.name === 'AbortError' ? err : new MeshCoreLinkClosedError(this.linkName, { cause: err }));
+      });
+    });
+  }
+}

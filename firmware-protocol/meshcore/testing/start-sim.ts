@@ -1,0 +1,174 @@
+/**
+ * startMeshCoreSim: a simulated MeshCore companion radio reachable over a real PTY (USB serial stand-in) and/or
+ * TCP (the WiFi companion build's port 5000), with a small simulated mesh and fault injection. Entry point for
+ * `lattice sim meshcore --pty | --tcp PORT` and for the end-to-end tests.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SerialPort } from 'serialport';
+import { SimDevice } from './sim-device.js';
+import { SerialSimInterface, WifiSimInterface } from './sim-interfaces.js';
+import { SimMesh, type SimNodeInit } from './sim-mesh.js';
+import { openPtyPair, type PtyPair } from './pty-pair.js';
+import type { SimDeviceConfig } from './sim-state.js';
+
+export interface MeshCoreSimOptions {
+  /** Serve the protocol on a PTY pair (needs socat). */
+  pty?: boolean;
+  /** Serve on TCP; 0 picks a free port. The firmware uses 5000. */
+  tcpPort?: number;
+  tcpHost?: string;
+  device?: Partial<SimDeviceConfig>;
+  /** Remote nodes to create; `advertise` makes each send an advert at start so the device adds it as a contact. */
+  nodes?: SimNodeInit[];
+  advertise?: boolean;
+  /** Radio parameters to start with (kHz / Hz), e.g. a fast preset for quick ACK timeouts in tests. */
+  radio?: { freqKhz?: number; bwHz?: number; sf?: number; cr?: number };
+  nodeName?: string;
+  signal?: AbortSignal;
+}
+
+export interface MeshCoreSim {
+  device: SimDevice;
+  mesh: SimMesh;
+  /** The path a host opens (a stable symlink to the PTY), when `pty`. */
+  ptyPath?: string;
+  tcpPort?: number;
+  /** Writes raw bytes to the host on every link (garbage on the line). */
+  injectGarbage(bytes: Uint8Array): void;
+  /** Writes every radio → host serial frame in 2-byte pieces. */
+  setSplitFrames(on: boolean): void;
+  /** Drops the host link(s): TCP client closed; PTY torn down (USB unplug) and back after `downMs`. */
+  disconnect(options?: { downMs?: number }): Promise<void>;
+  /** Power cycle: RAM state (offline queue, app version, ACK table) lost, links dropped, back after `downMs`. */
+  reboot(options?: { downMs?: number }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startMeshCoreSim(options: MeshCoreSimOptions = {}): Promise<MeshCoreSim> {
+  const device = new SimDevice(options.device);
+  const prefs = device.persistent.prefs;
+  Object.assign(prefs, options.radio ?? {});
+  if (options.nodeName) prefs.nodeName = options.nodeName;
+  const mesh = new SimMesh(device);
+  for (const n of options.nodes ?? []) mesh.addNode(n);
+  if (options.advertise ?? true) for (const n of mesh.nodes) n.advert();
+
+  let stopped = false;
+  const cleanups: Array<() => Promise<void>> = [];
+
+  // ---- PTY ----
+  let serial: SerialSimInterface | undefined;
+  let pty: PtyPair | undefined;
+  let port: SerialPort | undefined;
+  let dir: string | undefined;
+  const openSerial = async () => {
+    pty = await openPtyPair(join(dir!, 'radio'), join(dir!, 'host'), { signal: options.signal });
+    const p = new SerialPort({ path: pty.radioPath, baudRate: 115200, autoOpen: false });
+    await new Promise<void>((res, rej) => p.open((e) => (e ? rej(e) : res())));
+    p.on('data', (d: Buffer) => device.receive(serial!, new Uint8Array(d)));
+    p.on('error', () => undefined);
+    port = p;
+  };
+  const closeSerial = async () => {
+    const p = port;
+    port = undefined;
+    if (p?.isOpen) await new Promise<void>((res) => p.close(() => res()));
+    await pty?.close();
+    pty = undefined;
+  };
+  if (options.pty) {
+    dir = await mkdtemp(join(tmpdir(), 'lattice-mcsim-'));
+    serial = new SerialSimInterface({ write: (b) => { if (port?.isOpen) port.write(Buffer.from(b)); } });
+    device.addInterface(serial);
+    await openSerial();
+    cleanups.push(async () => {
+      await closeSerial();
+      await rm(dir!, { recursive: true, force: true });
+    });
+  }
+
+  // ---- TCP ----
+  let wifi: WifiSimInterface | undefined;
+  let server: Server | undefined;
+  let client: Socket | null = null;
+  let tcpPort: number | undefined;
+  let tcpAccepting = true;
+  if (options.tcpPort !== undefined) {
+    const w = new WifiSimInterface();
+    wifi = w;
+    device.addInterface(w);
+    const srv = createServer((sock) => {
+      if (!tcpAccepting || device.isOff) return void sock.destroy();
+      // SerialWifiInterface: a new client disconnects the existing one.
+      client?.destroy();
+      client = sock;
+      sock.setNoDelay(true);
+      w.attachClient({ write: (b) => { if (!sock.destroyed) sock.write(b); } });
+      sock.on('data', (d: Buffer) => { if (client === sock) device.receive(w, new Uint8Array(d)); });
+      sock.on('close', () => {
+        if (client === sock) {
+          client = null;
+          w.attachClient(null);
+        }
+      });
+      sock.on('error', () => undefined);
+      device.kick();
+    });
+    server = srv;
+    await new Promise<void>((res, rej) => {
+      srv.once('error', rej);
+      srv.listen(options.tcpPort, options.tcpHost ?? '127.0.0.1', () => res());
+    });
+    tcpPort = (srv.address() as { port: number }).port;
+    cleanups.push(async () => {
+      client?.destroy();
+      await new Promise<void>((res) => srv.close(() => res()));
+    });
+  }
+
+  const dropLinks = async (downMs: number, whileDown?: () => void) => {
+    tcpAccepting = false;
+    client?.destroy();
+    client = null;
+    wifi?.attachClient(null);
+    if (serial) await closeSerial();
+    whileDown?.();
+    await new Promise((r) => setTimeout(r, downMs));
+    if (stopped) return;
+    if (serial) await openSerial();
+    tcpAccepting = true;
+  };
+
+  device.onRebootCommand = () => void sim.reboot();
+
+  const sim: MeshCoreSim = {
+    device,
+    mesh,
+    ptyPath: pty ? pty.hostPath : undefined,
+    tcpPort,
+    injectGarbage(bytes) {
+      if (port?.isOpen) port.write(Buffer.from(bytes));
+      if (client && !client.destroyed) client.write(bytes);
+    },
+    setSplitFrames(on) {
+      if (serial) serial.splitWrites = on;
+    },
+    disconnect: (o = {}) => dropLinks(o.downMs ?? 200),
+    async reboot(o = {}) {
+      device.powerOff();
+      await dropLinks(o.downMs ?? 300);
+      if (!stopped) device.powerOn();
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      mesh.stop();
+      device.powerOff();
+      for (const c of cleanups.reverse()) await c();
+    },
+  };
+  return sim;
+}
