@@ -1,0 +1,147 @@
+/**
+ * Test support: runs `lattice run` as a real child process (the compiled bin, as a user would) on loopback ports
+ * and talks to it over its HTTP API. Used by the power-cut and multi-process tests.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { createSocket } from 'node:dgram';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = fileURLToPath(new URL('../../../bin/lattice.js', import.meta.url));
+
+/** A port free for both TCP and UDP on 127.0.0.1 right now (the IP bearer binds both on one number). */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const s = createServer();
+      s.once('error', reject);
+      s.listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const udpFree = await new Promise<boolean>((resolve) => {
+      const u = createSocket('udp4');
+      u.once('error', () => resolve(false));
+      u.bind(port, '127.0.0.1', () => u.close(() => resolve(true)));
+    });
+    if (udpFree) return port;
+  }
+}
+
+export interface RelayProcessOptions {
+  dataDir: string;
+  ipPeers?: number[];
+  extraArgs?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+export class RelayProcess {
+  child?: ChildProcess;
+  apiPort = 0;
+  ipPort = 0;
+  metricsPort = 0;
+  output = '';
+  nodeId = '';
+  shortId = '';
+
+  constructor(readonly options: RelayProcessOptions) {}
+
+  get api(): string {
+    return `http://127.0.0.1:${this.apiPort}`;
+  }
+
+  async start(): Promise<void> {
+    if (!this.apiPort) {
+      this.apiPort = await freePort();
+      this.ipPort = await freePort();
+      this.metricsPort = await freePort();
+    }
+    const args = [
+      BIN, 'run', '--no-sim', '--no-discovery',
+      '--data-dir', this.options.dataDir,
+      '--api', `127.0.0.1:${this.apiPort}`,
+      '--metrics', `127.0.0.1:${this.metricsPort}`,
+      '--ip-listen', `127.0.0.1:${this.ipPort}`,
+      ...(this.options.ipPeers ?? []).flatMap((p) => ['--ip-peer', `127.0.0.1:${p}`]),
+      ...(this.options.extraArgs ?? []),
+    ];
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, LATTICE_LOG_FORMAT: 'json', LATTICE_LOG_LEVEL: 'info', ...this.options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    child.stdout!.on('data', (d) => { this.output += d; });
+    child.stderr!.on('data', (d) => { this.output += d; });
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`relay exited with ${child.exitCode}:\n${this.output.slice(-4000)}`);
+      try {
+        const s = await this.get('/status');
+        this.nodeId = s.nodeId;
+        this.shortId = s.shortId;
+        return;
+      } catch {
+        if (Date.now() > deadline) throw new Error(`relay did not serve its API within 30 s:\n${this.output.slice(-4000)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+
+  /** Power cut: SIGKILL, no chance to flush anything. */
+  async kill(): Promise<void> {
+    const c = this.child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      c.once('exit', () => resolve());
+      c.kill('SIGKILL');
+    });
+  }
+
+  /** Clean shutdown (Ctrl-C). Resolves with the exit code. */
+  async stop(): Promise<number | null> {
+    const c = this.child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return c?.exitCode ?? null;
+    return new Promise((resolve) => {
+      const t = setTimeout(() => c.kill('SIGKILL'), 15_000);
+      c.once('exit', (code) => {
+        clearTimeout(t);
+        resolve(code);
+      });
+      c.kill('SIGINT');
+    });
+  }
+
+  async get(path: string): Promise<any> {
+    const r = await fetch(this.api + path, { signal: AbortSignal.timeout(5_000) });
+    if (!r.ok) throw new Error(`GET ${path} -> ${r.status} ${await r.text()}`);
+    return r.json();
+  }
+
+  async send(to: string, text: string): Promise<string> {
+    const r = await fetch(this.api + '/send', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ to, text }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (r.status !== 202) throw new Error(`POST /send -> ${r.status} ${await r.text()}`);
+    return ((await r.json()) as { bundleId: string }).bundleId;
+  }
+}
+
+/** Polls `check` until it returns a truthy value or the deadline passes. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
