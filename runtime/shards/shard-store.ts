@@ -1,0 +1,297 @@
+/**
+ * The local shard store: one LMDB environment (lmdb-js) with named databases
+ *   shards      32-B address -> shard bytes (one 4 KB overflow page each, see shard-format.ts)
+ *   shard-meta  address -> { role, size, expiresAt, lastUsed, ref }
+ *   manifests   manifest id -> manifest bytes;  manifest-meta  id -> { own, expiresAt }
+ *   placement   address -> holder ids after repairs;  reputation  peer id -> score
+ *
+ * Roles: `held` shards were promised to someone until `expiresAt` and are never evicted before then; `cache` shards
+ * are copies fetched for reading, kept in LRU order under `cacheBytes`. Everything together stays under `diskBytes`:
+ * a new promise first pushes cached shards out and is refused (`full`) when the promises alone would not fit.
+ * Every read re-hashes the bytes; a shard that no longer matches its address is deleted and reported through
+ * `onCorrupt` so the node can repair it. Promises are acknowledged only after LMDB has flushed them to disk
+ * (store.md §0 finding 3: `await put()` resolves at commit, `db.flushed` at fsync).
+ */
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { hashEquals, shardHash } from './shard-hash.js';
+import { ShardStoreClosedError } from './errors.js';
+
+export type ShardRole = 'held' | 'cache';
+
+/** Where a held shard belongs, so its holder can rebuild it alone if it rots. */
+export interface ShardRef {
+  manifest: string;
+  chunk: number;
+  index: number;
+}
+
+export interface ShardMeta {
+  role: ShardRole;
+  size: number;
+  expiresAt: number;
+  lastUsed: number;
+  ref?: ShardRef;
+}
+
+export interface ManifestMeta {
+  own: boolean;
+  expiresAt: number;
+}
+
+export interface ShardStoreOptions {
+  /** Directory for a new LMDB environment, or `env` to open the databases inside an existing one. */
+  path?: string;
+  env?: RootDatabase;
+  diskBytes: number;
+  cacheBytes: number;
+  /** LMDB map size (virtual address space); default 2 x diskBytes + 64 MiB, because LMDB files never shrink. */
+  mapSize?: number;
+  now?: () => number;
+  onCorrupt?: (hash: Uint8Array, meta: ShardMeta | undefined) => void;
+}
+
+export interface ShardStoreStats {
+  heldShards: number;
+  heldBytes: number;
+  cachedShards: number;
+  cachedBytes: number;
+  diskBytes: number;
+  cacheBytes: number;
+  corruptFound: number;
+}
+
+export type HoldResult = 'stored' | 'full';
+
+const hex = (h: Uint8Array) => Buffer.from(h.buffer, h.byteOffset, h.length).toString('hex');
+const key = (h: Uint8Array) => Buffer.from(h.buffer, h.byteOffset, h.length);
+
+export class ShardStore {
+  private root?: RootDatabase;
+  private ownsRoot = false;
+  private shards?: Database<Buffer, Buffer>;
+  private meta?: Database<ShardMeta, Buffer>;
+  private manifests?: Database<Buffer, string>;
+  private manifestMeta?: Database<ManifestMeta, string>;
+  private placement?: Database<string[], Buffer>;
+  private reputation?: Database<number, string>;
+  /** Cached shards in LRU order (oldest first), hex address -> size. */
+  private readonly lru = new Map<string, number>();
+  private heldShards = 0;
+  private heldBytes = 0;
+  private cachedBytes = 0;
+  private corruptFound = 0;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: ShardStoreOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  async start(): Promise<void> {
+    if (this.root) return;
+    if (this.opts.env) this.root = this.opts.env;
+    else {
+      if (!this.opts.path) throw new TypeError('ShardStore needs a path or an env');
+      this.root = open({ path: this.opts.path, maxDbs: 12, mapSize: this.opts.mapSize ?? 2 * this.opts.diskBytes + 64 * 2 ** 20 });
+      this.ownsRoot = true;
+    }
+    const r = this.root;
+    this.shards = r.openDB({ name: 'shards', encoding: 'binary', keyEncoding: 'binary' });
+    this.meta = r.openDB({ name: 'shard-meta', keyEncoding: 'binary' });
+    this.manifests = r.openDB({ name: 'manifests', encoding: 'binary' });
+    this.manifestMeta = r.openDB({ name: 'manifest-meta' });
+    this.placement = r.openDB({ name: 'placement', keyEncoding: 'binary' });
+    this.reputation = r.openDB({ name: 'reputation' });
+    // Rebuild counters and LRU order (one pass over small meta records; no shard bytes are read).
+    const cached: [string, number, number][] = [];
+    for (const { key: k, value: m } of this.meta.getRange()) {
+      if (m.role === 'held') { this.heldShards++; this.heldBytes += m.size; } else cached.push([hex(k), m.size, m.lastUsed]);
+    }
+    cached.sort((a, b) => a[2] - b[2]);
+    for (const [h, size] of cached) { this.lru.set(h, size); this.cachedBytes += size; }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.root) return;
+    await this.root.flushed;
+    if (this.ownsRoot) await this.root.close();
+    this.root = undefined;
+    this.lru.clear();
+    this.heldShards = this.heldBytes = this.cachedBytes = 0;
+  }
+
+  private dbs() {
+    if (!this.root) throw new ShardStoreClosedError();
+    return { root: this.root, shards: this.shards!, meta: this.meta!, manifests: this.manifests!, manifestMeta: this.manifestMeta!, placement: this.placement!, reputation: this.reputation! };
+  }
+
+  has(hash: Uint8Array): boolean {
+    return this.dbs().meta.doesExist(key(hash));
+  }
+
+  metaOf(hash: Uint8Array): ShardMeta | undefined {
+    return this.dbs().meta.get(key(hash));
+  }
+
+  /** The shard's bytes, checked against its address; undefined when absent or found corrupt (then deleted). */
+  get(hash: Uint8Array): Uint8Array | undefined {
+    const { shards } = this.dbs();
+    const k = key(hash);
+    const bytes = shards.getBinary(k);
+    if (!bytes) return undefined;
+    if (!hashEquals(shardHash(bytes), hash)) {
+      this.corruptFound++;
+      const meta = this.metaOf(hash);
+      void this.remove(hash);
+      this.opts.onCorrupt?.(hash, meta);
+      return undefined;
+    }
+    const h = hex(hash);
+    const size = this.lru.get(h);
+    if (size !== undefined) { this.lru.delete(h); this.lru.set(h, size); }
+    return bytes;
+  }
+
+  /**
+   * Promise to keep `bytes` (already checked against `hash` by the caller) until `expiresAt`. A cached copy becomes
+   * held; an existing promise is extended to the later expiry. Resolves after the write is on disk.
+   */
+  async hold(hash: Uint8Array, bytes: Uint8Array, expiresAt: number, ref?: ShardRef): Promise<HoldResult> {
+    const { root, shards, meta } = this.dbs();
+    const k = key(hash);
+    const old = meta.get(k);
+    const size = bytes.length;
+    const intact = old ? shards.getBinary(k) : undefined;
+    const rewrite = !intact || !hashEquals(shardHash(intact), hash);
+    if (old?.role === 'held') {
+      const next: ShardMeta = { ...old, expiresAt: Math.max(old.expiresAt, expiresAt), ref: old.ref ?? ref };
+      if (rewrite) void shards.put(k, Buffer.from(bytes));
+      if (next.expiresAt !== old.expiresAt || next.ref !== old.ref) void meta.put(k, next);
+      await root.flushed;
+      return 'stored';
+    }
+    if (old) this.dropCached(hex(hash), old.size);
+    if (this.heldBytes + size > this.opts.diskBytes) return 'full';
+    this.evictCache(this.opts.diskBytes - this.heldBytes - size);
+    this.heldShards++;
+    this.heldBytes += size;
+    if (rewrite) void shards.put(k, Buffer.from(bytes));
+    void meta.put(k, { role: 'held', size, expiresAt, lastUsed: this.now(), ...(ref ? { ref } : {}) });
+    await root.flushed;
+    return 'stored';
+  }
+
+  /** Keep a read copy under the cache budget (LRU); never replaces a held shard. */
+  async cache(hash: Uint8Array, bytes: Uint8Array): Promise<boolean> {
+    const { shards, meta } = this.dbs();
+    const k = key(hash);
+    const h = hex(hash);
+    if (this.lru.has(h) || meta.doesExist(k)) return true;
+    const size = bytes.length;
+    if (size > this.opts.cacheBytes) return false;
+    const room = Math.min(this.opts.cacheBytes, this.opts.diskBytes - this.heldBytes) - size;
+    if (room < 0) return false;
+    this.evictCache(room);
+    this.lru.set(h, size);
+    this.cachedBytes += size;
+    void shards.put(k, Buffer.from(bytes));
+    await meta.put(k, { role: 'cache', size, expiresAt: 0, lastUsed: this.now() });
+    return true;
+  }
+
+  /** Evict least recently used cached shards until at most `limit` cached bytes remain. */
+  private evictCache(limit: number): void {
+    const { shards, meta } = this.dbs();
+    for (const [h, size] of this.lru) {
+      if (this.cachedBytes <= limit) break;
+      this.dropCached(h, size);
+      const k = Buffer.from(h, 'hex');
+      void shards.remove(k);
+      void meta.remove(k);
+    }
+  }
+
+  private dropCached(h: string, size: number): void {
+    if (this.lru.delete(h)) this.cachedBytes -= size;
+  }
+
+  async remove(hash: Uint8Array): Promise<void> {
+    const { shards, meta } = this.dbs();
+    const k = key(hash);
+    const old = meta.get(k);
+    if (old?.role === 'held') { this.heldShards--; this.heldBytes -= old.size; } else if (old) this.dropCached(hex(hash), old.size);
+    void shards.remove(k);
+    await meta.remove(k);
+  }
+
+  /** Drops promises and manifests whose lifetime is over; returns how many shards went. */
+  async sweepExpired(): Promise<number> {
+    const { meta, manifestMeta, manifests, placement } = this.dbs();
+    const now = this.now();
+    const expired: Buffer[] = [];
+    for (const { key: k, value: m } of meta.getRange()) if (m.role === 'held' && m.expiresAt <= now) expired.push(k);
+    for (const k of expired) await this.remove(k);
+    for (const { key: id, value: m } of manifestMeta.getRange()) {
+      if (m.expiresAt > now) continue;
+      void manifests.remove(id);
+      await manifestMeta.remove(id);
+    }
+    for (const { key: k, value: holders } of placement.getRange()) if (holders.length === 0) void placement.remove(k);
+    return expired.length;
+  }
+
+  /** Held shards, for audits of this node's own promises. */
+  *heldEntries(): Generator<{ hash: Uint8Array; meta: ShardMeta }> {
+    for (const { key: k, value: m } of this.dbs().meta.getRange()) if (m.role === 'held') yield { hash: k, meta: m };
+  }
+
+  stats(): ShardStoreStats {
+    return {
+      heldShards: this.heldShards, heldBytes: this.heldBytes, cachedShards: this.lru.size, cachedBytes: this.cachedBytes,
+      diskBytes: this.opts.diskBytes, cacheBytes: this.opts.cacheBytes, corruptFound: this.corruptFound,
+    };
+  }
+
+  async putManifest(id: string, bytes: Uint8Array, meta: ManifestMeta): Promise<void> {
+    const { root, manifests, manifestMeta } = this.dbs();
+    const old = manifestMeta.get(id);
+    void manifests.put(id, Buffer.from(bytes));
+    void manifestMeta.put(id, { own: meta.own || (old?.own ?? false), expiresAt: Math.max(meta.expiresAt, old?.expiresAt ?? 0) });
+    await root.flushed;
+  }
+
+  getManifest(id: string): Uint8Array | undefined {
+    return this.dbs().manifests.getBinary(id);
+  }
+
+  *manifestEntries(): Generator<{ id: string; meta: ManifestMeta }> {
+    for (const { key: id, value: m } of this.dbs().manifestMeta.getRange()) yield { id, meta: m };
+  }
+
+  holdersOf(hash: Uint8Array): string[] | undefined {
+    return this.dbs().placement.get(key(hash));
+  }
+
+  async setHolders(hash: Uint8Array, holders: string[]): Promise<void> {
+    await this.dbs().placement.put(Buffer.from(hash), holders);
+  }
+
+  reputationOf(peer: string): number | undefined {
+    return this.dbs().reputation.get(peer);
+  }
+
+  async setReputation(peer: string, score: number): Promise<void> {
+    await this.dbs().reputation.put(peer, score);
+  }
+
+  /** Pages LMDB uses for all shard databases (for the bytes-on-disk-per-byte benchmark). */
+  usedBytes(): number {
+    const { root } = this.dbs();
+    const s = root.getStats() as { pageSize?: number; treeBranchPageCount?: number; treeLeafPageCount?: number; overflowPages?: number };
+    let pages = 0;
+    for (const db of [this.shards!, this.meta!]) {
+      const d = db.getStats() as { treeBranchPageCount?: number; treeLeafPageCount?: number; overflowPages?: number };
+      pages += (d.treeBranchPageCount ?? 0) + (d.treeLeafPageCount ?? 0) + (d.overflowPages ?? 0);
+    }
+    return pages * (s.pageSize ?? 4096);
+  }
+}
