@@ -1,0 +1,123 @@
+/**
+ * AirtimeGovernor: the one gate every LoRa transmission passes. In order:
+ *   1. dwell: a frame longer than the region's per-transmission limit fails with DwellTimeExceededError (waiting
+ *      cannot help, so it never waits);
+ *   2. duty cycle: when the sub-band's rolling-hour budget has no room, either wait (abortable) until it has, or fail
+ *      with DutyCycleExceededError carrying the wait needed (`policy`);
+ *   3. listen-before-talk (optional): CAD; a busy channel defers by a random back-off and retries, then fails with
+ *      ChannelBusyError (EN 300 220-1 §5.21 "polite spectrum access": defer by a random multiple of the minimum
+ *      deferral when the channel is busy);
+ *   4. the airtime is recorded in the ledger (persisted) before the frame goes out, so a crash mid-TX still counts.
+ * Callers are serialised: two concurrent permits cannot both spend the same budget.
+ */
+import type { AirtimeLedger } from './airtime-ledger.js';
+import { systemClock, type Clock } from './clock.js';
+import { ChannelBusyError, DutyCycleExceededError, DwellTimeExceededError } from './errors.js';
+import { budgetMs, dwellLimitMs, subBandFor, type RegionRules, type SubBand } from './regions.js';
+
+export interface ListenBeforeTalk {
+  /** True when the channel is busy (SX126x CAD: CadDetected). */
+  channelActivity(options?: { signal?: AbortSignal }): Promise<boolean>;
+  /** How many CADs before giving up (default 5). */
+  attempts?: number;
+  /** Random back-off range after a busy CAD, ms (default 50..500). */
+  backoffMs?: [min: number, max: number];
+}
+
+export interface Transmission {
+  frequencyHz: number;
+  bandwidthHz: number;
+  airtimeMs: number;
+}
+
+export interface GovernorObserver {
+  dutyCycleWait?(subBand: string, waitMs: number): void;
+  channelBusy?(subBand: string): void;
+  airtime?(subBand: string, airtimeMs: number): void;
+}
+
+export interface AirtimeGovernorInit {
+  region: RegionRules;
+  ledger: AirtimeLedger;
+  /** 'wait' (default): sends over budget wait for room; 'fail': they reject with DutyCycleExceededError. */
+  policy?: 'wait' | 'fail';
+  lbt?: ListenBeforeTalk;
+  clock?: Clock;
+  random?: () => number;
+  observer?: GovernorObserver;
+}
+
+export class AirtimeGovernor {
+  readonly region: RegionRules;
+  private readonly ledger: AirtimeLedger;
+  private readonly policy: 'wait' | 'fail';
+  private readonly lbt?: ListenBeforeTalk;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly observer: GovernorObserver;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(init: AirtimeGovernorInit) {
+    this.region = init.region;
+    this.ledger = init.ledger;
+    this.policy = init.policy ?? 'wait';
+    this.lbt = init.lbt;
+    this.clock = init.clock ?? systemClock;
+    this.random = init.random ?? Math.random;
+    this.observer = init.observer ?? {};
+  }
+
+  /** The sub-band a channel is in (throws ChannelOutOfBandError). */
+  subBand(frequencyHz: number, bandwidthHz: number): SubBand {
+    return subBandFor(this.region, frequencyHz, bandwidthHz);
+  }
+
+  /** Throws DwellTimeExceededError when one frame of this length is unlawful whatever the budget. */
+  checkDwell(tx: Pick<Transmission, 'bandwidthHz' | 'airtimeMs'>): void {
+    const limit = dwellLimitMs(this.region, tx.bandwidthHz);
+    if (limit !== undefined && tx.airtimeMs > limit) throw new DwellTimeExceededError(this.region.name, tx.airtimeMs, limit);
+  }
+
+  /** Milliseconds before a frame of this length could start in its sub-band (0 = now). No side effects. */
+  waitMs(tx: Transmission): number {
+    const band = this.subBand(tx.frequencyHz, tx.bandwidthHz);
+    return this.ledger.waitMs(band.id, budgetMs(band, this.ledger.windowMs), tx.airtimeMs);
+  }
+
+  /** Resolves when the frame may go on the air now (and its airtime is booked); see the class comment. */
+  permit(tx: Transmission, options: { signal?: AbortSignal } = {}): Promise<void> {
+    const run = this.queue.then(() => this.permitNow(tx, options));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async permitNow(tx: Transmission, { signal }: { signal?: AbortSignal }): Promise<void> {
+    signal?.throwIfAborted();
+    this.checkDwell(tx);
+    const band = this.subBand(tx.frequencyHz, tx.bandwidthHz);
+    const budget = budgetMs(band, this.ledger.windowMs);
+    let busy = 0;
+    const attempts = this.lbt?.attempts ?? 5;
+    for (;;) {
+      const wait = this.ledger.waitMs(band.id, budget, tx.airtimeMs, this.clock.now());
+      if (wait > 0) {
+        if (this.policy === 'fail' || !Number.isFinite(wait)) throw new DutyCycleExceededError(band.id, tx.airtimeMs, wait, budget);
+        this.observer.dutyCycleWait?.(band.id, wait);
+        await this.clock.sleep(Math.ceil(wait), { signal });
+        continue;
+      }
+      if (this.lbt && (await this.lbt.channelActivity({ signal }))) {
+        busy++;
+        this.observer.channelBusy?.(band.id);
+        if (busy >= attempts) throw new ChannelBusyError(band.id, busy);
+        const [min, max] = this.lbt.backoffMs ?? [50, 500];
+        await this.clock.sleep(min + this.random() * (max - min), { signal });
+        continue;
+      }
+      signal?.throwIfAborted();
+      await this.ledger.record(band.id, this.clock.now(), tx.airtimeMs);
+      this.observer.airtime?.(band.id, tx.airtimeMs);
+      return;
+    }
+  }
+}
