@@ -1,0 +1,86 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { request } from 'node:http';
+import { createMetrics } from './metrics.js';
+import { MetricsServer } from './metrics-server.js';
+
+function get(url: string, method = 'GET'): Promise<{ status: number; type?: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, signal: AbortSignal.timeout(20_000) }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode!, type: res.headers['content-type'], body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('uptime, peers by bearer, default process metrics', async () => {
+  let t = 1_000_000;
+  const m = createMetrics({ now: () => t });
+  t += 42_500;
+  const remove = m.addPeerSource(() => ({ ip: 2, lora0: 1 }));
+  m.addPeerSource(() => ({ ip: 1 }));
+  m.addPeerSource(() => { throw new Error('broken source'); });
+  let text = await m.render();
+  assert.match(text, /^lattice_uptime_seconds 42\.5$/m);
+  assert.match(text, /^lattice_peers\{bearer="ip"\} 3$/m);
+  assert.match(text, /^lattice_peers\{bearer="lora0"\} 1$/m);
+  assert.match(text, /^process_cpu_user_seconds_total /m);
+  remove();
+  text = await m.render();
+  assert.match(text, /^lattice_peers\{bearer="ip"\} 1$/m);
+  assert.not.match(text, /lora0/);
+  assert.not.match(createMetrics({ defaultMetrics: false }).registry.getMetricsAsArray().map((x) => x.name).join(' '), /process_/);
+});
+
+test('get-or-create helpers share a metric and enforce the naming convention', async () => {
+  const m = createMetrics({ defaultMetrics: false });
+  const a = m.counter({ name: 'lattice_lora_rx_frames_total', help: 'frames received', labelNames: ['bearer'] });
+  const b = m.counter({ name: 'lattice_lora_rx_frames_total', help: 'frames received', labelNames: ['bearer'] });
+  assert.is(a, b);
+  a.inc({ bearer: 'lora0' });
+  b.inc({ bearer: 'lora1' }, 2);
+  assert.match(await m.render(), /lattice_lora_rx_frames_total\{bearer="lora1"\} 2/);
+  assert.throws(() => m.counter({ name: 'lora_rx_total', help: 'x' }), (e: Error) => e instanceof TypeError);
+  assert.throws(() => m.counter({ name: 'lattice_lora_rx', help: 'x' }), /must end in _total/);
+  assert.throws(() => m.gauge({ name: 'lattice_queue_total', help: 'x' }), /only counters/);
+  assert.throws(() => m.gauge({ name: 'lattice_lora_rx_frames_total', help: 'x' }), (e: Error) => e instanceof TypeError);
+  assert.throws(() => m.counter({ name: 'lattice_lora_rx_frames_total', help: 'x', labelNames: ['other'] }), /different/);
+  const h = m.histogram({ name: 'lattice_router_send_seconds', help: 'x', buckets: [0.1, 1] });
+  h.observe(0.5);
+  assert.match(await m.render(), /lattice_router_send_seconds_bucket\{le="1"\} 1/);
+});
+
+test('metrics server answers on its path only', async () => {
+  const metrics = createMetrics({ defaultMetrics: false });
+  const server = new MetricsServer({ metrics, host: '127.0.0.1', port: 0, path: '/metrics' });
+  await server.start();
+  try {
+    const url = server.url!;
+    assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    const ok = await get(url);
+    assert.is(ok.status, 200);
+    assert.match(ok.type!, /^text\/plain/);
+    assert.match(ok.body, /lattice_uptime_seconds/);
+    assert.is((await get(url, 'HEAD')).body, '');
+    assert.is((await get(url.replace('/metrics', '/other'))).status, 404);
+    assert.is((await get(url, 'POST')).status, 405);
+    // A second listener on the same port is refused with a ListenError that says why.
+    const clash = new MetricsServer({ metrics, host: '127.0.0.1', port: server.address()!.port });
+    try {
+      await clash.start();
+      assert.unreachable('second listener started');
+    } catch (err) {
+      assert.is((err as Error).name, 'ListenError');
+      assert.match((err as Error).message, /already in use/);
+    }
+  } finally {
+    await server.stop();
+  }
+  await server.stop();
+});
+
+test.run();

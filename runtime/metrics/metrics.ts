@@ -1,0 +1,123 @@
+/**
+ * Metrics: one prom-client Registry per daemon, with default process metrics, `lattice_uptime_seconds` and the
+ * `lattice_peers{bearer}` gauge. Components take an optional `metrics?: Metrics` and register their own through the
+ * get-or-create helpers, so two bearers of one kind share a metric instead of failing with "already registered".
+ *
+ * Names follow `lattice_<component>_<thing>` with `_total` on counters and a unit suffix where there is one
+ * (`lattice_lora_airtime_seconds_total`, `lattice_vault_bytes`); the helpers enforce the prefix and `_total`.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
+
+export interface MetricConfig<L extends string> {
+  name: string;
+  help: string;
+  labelNames?: readonly L[];
+}
+
+export interface HistogramConfig<L extends string> extends MetricConfig<L> {
+  buckets?: number[];
+}
+
+/** Peer counts by bearer name, read at every scrape. */
+export type PeerSource = () => Record<string, number>;
+
+export interface Metrics {
+  readonly registry: Registry;
+  counter<L extends string = string>(config: MetricConfig<L>): Counter<L>;
+  gauge<L extends string = string>(config: MetricConfig<L> & { collect?: (this: Gauge<L>) => void | Promise<void> }): Gauge<L>;
+  histogram<L extends string = string>(config: HistogramConfig<L>): Histogram<L>;
+  /** Adds a source for `lattice_peers{bearer}`; returns a function that removes it. */
+  addPeerSource(source: PeerSource): () => void;
+  /** The Prometheus text exposition. */
+  render(): Promise<string>;
+  readonly contentType: string;
+}
+
+export interface MetricsOptions {
+  /** Default process metrics (CPU, memory, event loop lag, GC). Default true. */
+  defaultMetrics?: boolean;
+  /** Clock for uptime, ms since the epoch (tests). */
+  now?: () => number;
+}
+
+const NAME = /^lattice_[a-z0-9_]+$/;
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  const now = options.now ?? Date.now;
+  const startedAt = now();
+  // Default metrics keep Prometheus' conventional names (process_*, nodejs_*) so stock dashboards work.
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  const peerSources = new Set<PeerSource>();
+
+  function existing<T extends Metric>(name: string, type: new (...args: never[]) => T, labelNames: readonly string[]): T | undefined {
+    const m = registry.getSingleMetric(name);
+    if (m === undefined) return undefined;
+    const have = (m as unknown as { labelNames: string[] }).labelNames ?? [];
+    if (!(m instanceof type) || have.join(',') !== [...labelNames].join(',')) {
+      throw new TypeError(`metric ${name} is already registered as a different ${m.constructor.name} with labels [${have.join(', ')}]`);
+    }
+    return m as T;
+  }
+
+  function checkName(name: string, counter: boolean): void {
+    if (!NAME.test(name)) throw new TypeError(`metric name ${JSON.stringify(name)} must match ${NAME} (lattice_<component>_<thing>)`);
+    if (counter !== name.endsWith('_total')) {
+      throw new TypeError(counter ? `counter ${name} must end in _total` : `${name}: only counters end in _total`);
+    }
+  }
+
+  const metrics: Metrics = {
+    registry,
+    contentType: registry.contentType,
+    counter(config) {
+      checkName(config.name, true);
+      const labelNames = config.labelNames ?? [];
+      return existing(config.name, Counter, labelNames) ?? new Counter({ ...config, labelNames, registers: [registry] });
+    },
+    gauge(config) {
+      checkName(config.name, false);
+      const labelNames = config.labelNames ?? [];
+      return existing(config.name, Gauge, labelNames) ?? new Gauge({ ...config, labelNames, registers: [registry] });
+    },
+    histogram(config) {
+      checkName(config.name, false);
+      const labelNames = config.labelNames ?? [];
+      return existing(config.name, Histogram, labelNames) ?? new Histogram({ ...config, labelNames, registers: [registry] });
+    },
+    addPeerSource(source) {
+      peerSources.add(source);
+      return () => {
+        peerSources.delete(source);
+      };
+    },
+    render: () => registry.metrics(),
+  };
+
+  metrics.gauge({
+    name: 'lattice_uptime_seconds',
+    help: 'Seconds since this relay started',
+    collect() {
+      this.set((now() - startedAt) / 1000);
+    },
+  });
+  metrics.gauge({
+    name: 'lattice_peers',
+    help: 'Peers currently reachable, by bearer',
+    labelNames: ['bearer'],
+    collect() {
+      this.reset();
+      for (const source of peerSources) {
+        let counts: Record<string, number>;
+        try {
+          counts = source();
+        } catch {
+          // A failing source must not break the whole scrape; its bearer simply has no sample this time.
+          continue;
+        }
+        for (const [bearer, n] of Object.entries(counts)) this.inc({ bearer }, n);
+      }
+    },
+  });
+  return metrics;
+}
