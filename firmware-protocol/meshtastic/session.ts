@@ -1,0 +1,518 @@
+/**
+ * A client session with a radio running Meshtastic firmware over a ByteLink (USB serial, TCP 4403), the way the
+ * official apps and the Python CLI drive it (firmware src/mesh/PhoneAPI.cpp, StreamAPI.cpp).
+ *
+ * start(): wake bytes, `want_config_id = <random nonce>`, then the firmware streams my_info, deviceuiConfig, own
+ * node_info, metadata, 8 × channel, config × N, moduleConfig × N, other node_infos, fileInfo × N and finally
+ * `config_complete_id = nonce` (PhoneAPI::getFromRadio; "client apps ASSUME THIS SEQUENCE"). Then packets flow.
+ * A `rebooted` frame (StreamAPI::emitRebooted) restarts the handshake. Heartbeats keep the firmware's 15-minute
+ * API idle timeout (SerialConsole.cpp, ServerAPI.cpp) away.
+ */
+import type { ByteLink } from '../framing/byte-link.js';
+import { MeshtasticStreamDecoder, STREAM_WAKE_BYTES, encodeStreamFrame } from '../framing/meshtastic-stream.js';
+import { Channel, Config, Mesh, Portnums } from '@meshtastic/protobufs';
+import { channelDisplayName } from './channel-name.js';
+import { DeliveryTracker, type DeliveryUpdate } from './delivery-tracker.js';
+import { Emitter } from './emitter.js';
+import {
+  MeshtasticHandshakeTimeoutError,
+  MeshtasticLinkLostError,
+  MeshtasticMissingPublicKeyError,
+  MeshtasticNotReadyError,
+  MeshtasticPayloadTooLargeError,
+} from './errors.js';
+import {
+  DEFAULT_HOP_LIMIT,
+  HOP_MAX,
+  SPECIAL_NONCE_ONLY_CONFIG,
+  SPECIAL_NONCE_ONLY_NODES,
+  dataFits,
+  decodeFromRadio,
+  disconnectToRadio,
+  heartbeatToRadio,
+  isBroadcast,
+  randomPacketId,
+  wantConfigToRadio,
+  type MeshPacket,
+} from './messages.js';
+import { NodeDb, type NodeChange } from './node-db.js';
+import { NODENUM_BROADCAST, nodeIdString } from './node-id.js';
+import { Outbox, type SendAccepted } from './outbox.js';
+import { delay, createWaiter } from './wait.js';
+
+export type SessionState = 'idle' | 'configuring' | 'ready' | 'closed';
+
+export interface ChannelInfo {
+  index: number;
+  name: string;
+  role: 'PRIMARY' | 'SECONDARY';
+}
+
+export interface DeviceInfo {
+  myNodeNum: number;
+  nodeId: string;
+  longName?: string;
+  shortName?: string;
+  rebootCount: number;
+  firmwareVersion?: string;
+  hwModel?: string;
+  role?: string;
+  region?: string;
+  modemPreset?: string;
+  hopLimit: number;
+  /** Enabled channels only. */
+  channels: ChannelInfo[];
+  nodeCount: number;
+}
+
+export interface ReceivedMessage {
+  from: number;
+  to: number;
+  channel: number;
+  /** To our own node (a DM), not a channel broadcast. */
+  direct: boolean;
+  portnum: number;
+  text?: string;
+  payload: Uint8Array;
+  id: number;
+  rxTime: number;
+  rxSnr?: number;
+  rxRssi?: number;
+  hopStart?: number;
+  hopLimit?: number;
+  pkiEncrypted: boolean;
+  /** When the frame carrying it was decoded (performance.now()). */
+  decodedAt: number;
+}
+
+export interface SessionStats {
+  framesIn: number;
+  framesOut: number;
+  decodeErrors: number;
+  logBytes: number;
+  discardedBytes: number;
+  rateLimitWaits: number;
+  rateLimitRejected: number;
+  handshakes: number;
+}
+
+export interface SessionEvents {
+  ready: (info: DeviceInfo) => void;
+  packet: (packet: MeshPacket) => void;
+  message: (message: ReceivedMessage) => void;
+  node: (change: NodeChange) => void;
+  queueStatus: (qs: { free: number; maxlen: number; res: number; meshPacketId: number }) => void;
+  delivery: (update: DeliveryUpdate) => void;
+  /** One line of the firmware's text debug log (bytes outside frames). */
+  log: (line: string) => void;
+  notification: (message: string) => void;
+  rebooted: () => void;
+  closed: (error?: Error) => void;
+  /** A listener threw, or a frame could not be decoded; informational. */
+  error: (error: Error) => void;
+}
+
+export interface SessionOptions {
+  link: ByteLink;
+  handshakeTimeoutMs?: number;
+  /** Default 60 s: well inside the firmware's 15-minute idle timeout, and the app's own cadence. */
+  heartbeatMs?: number;
+  /** Default 2100 ms: the firmware refuses texts < 2000 ms apart, plus margin for transfer jitter. */
+  textIntervalMs?: number;
+  queueStatusTimeoutMs?: number;
+  barrierTimeoutMs?: number;
+  /** Overrides the radio's configured hop limit for our packets. */
+  hopLimit?: number;
+  random?: () => number;
+  now?: () => number;
+}
+
+export interface SendTextOptions {
+  /** Node number for a DM, or 'broadcast'. */
+  to: number | 'broadcast';
+  /** Channel index for broadcasts (DMs go PKI-encrypted on channel 0 regardless). */
+  channel?: number;
+  text: string;
+  wantAck?: boolean;
+  hopLimit?: number;
+  replyId?: number;
+  /** Fixed packet id (deterministic ids let mesh nodes drop a resend as a duplicate); retries derive new ones. */
+  id?: number;
+  signal?: AbortSignal;
+}
+
+export interface SendDataOptions extends Omit<SendTextOptions, 'text'> {
+  portnum: Portnums.PortNum;
+  payload: Uint8Array;
+}
+
+export class MeshtasticSession {
+  readonly nodes = new NodeDb();
+  readonly stats: SessionStats = { framesIn: 0, framesOut: 0, decodeErrors: 0, logBytes: 0, discardedBytes: 0, rateLimitWaits: 0, rateLimitRejected: 0, handshakes: 0 };
+  private readonly emitter = new Emitter<SessionEvents>((err) => this.emitter.emit('error', err as Error));
+  private readonly link: ByteLink;
+  private readonly decoder = new MeshtasticStreamDecoder();
+  private readonly outbox: Outbox;
+  private readonly delivery = new DeliveryTracker();
+  private readonly opts: Required<Omit<SessionOptions, 'hopLimit' | 'link'>> & { hopLimit?: number };
+  private stateValue: SessionState = 'idle';
+  private unsubscribe: (() => void)[] = [];
+  private heartbeatTimer?: NodeJS.Timeout;
+  private logLine = '';
+  private handshake?: { nonce: number; received: number; offer(f: Mesh.FromRadio): void };
+  private myInfo?: Mesh.MyNodeInfo;
+  private metadata?: Mesh.DeviceMetadata;
+  private channels: Channel.Channel[] = [];
+  private lora?: Config.Config_LoRaConfig;
+  private deviceRole?: number;
+  private stopController = new AbortController();
+
+  constructor(options: SessionOptions) {
+    this.link = options.link;
+    this.opts = {
+      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 30_000,
+      heartbeatMs: options.heartbeatMs ?? 60_000,
+      textIntervalMs: options.textIntervalMs ?? 2100,
+      queueStatusTimeoutMs: options.queueStatusTimeoutMs ?? 10_000,
+      barrierTimeoutMs: options.barrierTimeoutMs ?? 3000,
+      hopLimit: options.hopLimit,
+      random: options.random ?? Math.random,
+      now: options.now ?? (() => performance.now()),
+    };
+    this.outbox = new Outbox({
+      write: (b) => this.writeFrame(b),
+      textIntervalMs: this.opts.textIntervalMs,
+      queueStatusTimeoutMs: this.opts.queueStatusTimeoutMs,
+      barrierTimeoutMs: this.opts.barrierTimeoutMs,
+      fullPollMs: 2000,
+      now: this.opts.now,
+      onRateLimitWait: () => this.stats.rateLimitWaits++,
+      onRateLimitRejected: () => this.stats.rateLimitRejected++,
+      onDead: (err) => void this.closeWith(new MeshtasticLinkLostError(this.link.description, { cause: err })),
+    });
+  }
+
+  get state(): SessionState {
+    return this.stateValue;
+  }
+
+  get description(): string {
+    return this.link.description;
+  }
+
+  /** Packets waiting in this session's outbox (not yet accepted by the radio). */
+  get outboxDepth(): number {
+    return this.outbox.depth;
+  }
+
+  get radioQueue(): { free: number; maxlen: number } {
+    return { ...this.outbox.lastQueueStatus };
+  }
+
+  on<E extends keyof SessionEvents>(event: E, listener: SessionEvents[E]): () => void {
+    return this.emitter.on(event, listener);
+  }
+
+  deviceInfo(): DeviceInfo | undefined {
+    if (!this.myInfo) return undefined;
+    const me = this.nodes.get(this.myInfo.myNodeNum);
+    return {
+      myNodeNum: this.myInfo.myNodeNum >>> 0,
+      nodeId: nodeIdString(this.myInfo.myNodeNum),
+      longName: me?.longName,
+      shortName: me?.shortName,
+      rebootCount: this.myInfo.rebootCount,
+      firmwareVersion: this.metadata?.firmwareVersion,
+      hwModel: this.metadata ? Mesh.HardwareModel[this.metadata.hwModel] : undefined,
+      role: this.deviceRole !== undefined ? Config.Config_DeviceConfig_Role[this.deviceRole] : undefined,
+      region: this.lora ? Config.Config_LoRaConfig_RegionCode[this.lora.region] : undefined,
+      modemPreset: this.lora ? Config.Config_LoRaConfig_ModemPreset[this.lora.modemPreset] : undefined,
+      hopLimit: this.hopLimit(),
+      channels: this.enabledChannels(),
+      nodeCount: this.nodes.size,
+    };
+  }
+
+  enabledChannels(): ChannelInfo[] {
+    return this.channels
+      .filter((c) => c.role !== Channel.Channel_Role.DISABLED)
+      .map((c) => ({
+        index: c.index,
+        name: channelDisplayName(c.settings?.name ?? '', c.index, this.lora),
+        role: c.role === Channel.Channel_Role.PRIMARY ? ('PRIMARY' as const) : ('SECONDARY' as const),
+      }));
+  }
+
+  /** Opens the session: subscribes to the link and runs the handshake. Resolves once config is complete. */
+  async start(options: { signal?: AbortSignal } = {}): Promise<DeviceInfo> {
+    if (this.stateValue !== 'idle') throw new MeshtasticNotReadyError(this.link.description, this.stateValue);
+    this.unsubscribe.push(this.link.onData((chunk) => this.onData(chunk)));
+    this.unsubscribe.push(this.link.onClose((err) => void this.closeWith(new MeshtasticLinkLostError(this.link.description, { cause: err }))));
+    // Wake a sleeping serial device and flush a half frame out of its parser (python stream_interface.py).
+    await this.link.write(STREAM_WAKE_BYTES, options);
+    await delay(100, 'the radio to wake up', options.signal);
+    const info = await this.runHandshake(options.signal);
+    this.heartbeatTimer = setInterval(() => {
+      if (this.stateValue === 'ready') this.writeFrame(heartbeatToRadio()).catch(() => {});
+    }, this.opts.heartbeatMs);
+    this.heartbeatTimer.unref?.();
+    return info;
+  }
+
+  /** Says goodbye to the radio (ToRadio.disconnect) and closes the link. */
+  async stop(): Promise<void> {
+    if (this.stateValue === 'closed') return;
+    if (this.link.isOpen && this.stateValue === 'ready') {
+      await this.writeFrame(disconnectToRadio()).catch(() => {});
+    }
+    await this.closeWith(undefined);
+  }
+
+  sendText(options: SendTextOptions): Promise<SendAccepted> {
+    return this.sendData({ ...options, portnum: Portnums.PortNum.TEXT_MESSAGE_APP, payload: new TextEncoder().encode(options.text) });
+  }
+
+  sendData(options: SendDataOptions): Promise<SendAccepted> {
+    if (this.stateValue !== 'ready') return Promise.reject(new MeshtasticNotReadyError(this.link.description, this.stateValue));
+    const to = options.to === 'broadcast' ? NODENUM_BROADCAST : options.to >>> 0;
+    const direct = !isBroadcast(to);
+    if (direct && options.portnum === Portnums.PortNum.TEXT_MESSAGE_APP) {
+      const node = this.nodes.get(to);
+      if (!node?.publicKey) return Promise.reject(new MeshtasticMissingPublicKeyError(nodeIdString(to)));
+    }
+    if (!dataFits(options.portnum, options.payload, direct, options.replyId)) {
+      return Promise.reject(new MeshtasticPayloadTooLargeError(options.payload.length, maxPayloadBytes(direct)));
+    }
+    const base = options.id ?? randomPacketId(this.opts.random);
+    const hopLimit = Math.min(options.hopLimit ?? this.hopLimit(), HOP_MAX);
+    return new Promise<SendAccepted>((resolve, reject) => {
+      this.outbox.enqueue({
+        packet: {
+          from: this.myInfo?.myNodeNum,
+          to,
+          channel: direct ? 0 : options.channel ?? 0,
+          portnum: options.portnum,
+          payload: options.payload,
+          hopLimit,
+          wantAck: options.wantAck ?? true,
+          replyId: options.replyId,
+        },
+        idFor: (attempt) => (attempt === 0 ? base : deriveId(base, attempt)),
+        signal: options.signal,
+        resolve: (r) => {
+          this.delivery.track(r.id, to);
+          resolve(r);
+        },
+        reject,
+      });
+    });
+  }
+
+  /** Delivery state of a packet we sent (undefined when unknown or evicted). */
+  deliveryState(packetId: number): string | undefined {
+    return this.delivery.state(packetId);
+  }
+
+  private hopLimit(): number {
+    return this.opts.hopLimit ?? (this.lora?.hopLimit || DEFAULT_HOP_LIMIT);
+  }
+
+  private async runHandshake(signal?: AbortSignal): Promise<DeviceInfo> {
+    this.stateValue = 'configuring';
+    this.outbox.pause();
+    this.stats.handshakes++;
+    let nonce = 0;
+    while (nonce === 0 || nonce === SPECIAL_NONCE_ONLY_CONFIG || nonce === SPECIAL_NONCE_ONLY_NODES) {
+      nonce = Math.floor(this.opts.random() * 0xffffffff) >>> 0;
+    }
+    this.channels = [];
+    const what = `config_complete_id ${nonce} from ${this.link.description}`;
+    const signals = [this.stopController.signal, ...(signal ? [signal] : [])];
+    const waiter = createWaiter<Mesh.FromRadio, true>(
+      what,
+      (f) => (f.payloadVariant.case === 'configCompleteId' && f.payloadVariant.value >>> 0 === nonce ? true : undefined),
+      { timeoutMs: this.opts.handshakeTimeoutMs, signal: AbortSignal.any(signals) },
+    );
+    const hs = { nonce, received: 0, offer: (f: Mesh.FromRadio) => { hs.received++; waiter.offer(f); } };
+    this.handshake = hs;
+    try {
+      await this.writeFrame(wantConfigToRadio(nonce));
+      await waiter.promise;
+    } catch (err) {
+      if ((err as Error).name === 'MeshtasticTimeoutError') {
+        throw new MeshtasticHandshakeTimeoutError(this.link.description, nonce, this.opts.handshakeTimeoutMs, hs.received);
+      }
+      throw err;
+    } finally {
+      if (this.handshake === hs) this.handshake = undefined;
+    }
+    if (this.stateValue !== 'configuring') throw new MeshtasticLinkLostError(this.link.description);
+    this.stateValue = 'ready';
+    const info = this.deviceInfo()!;
+    this.outbox.resume();
+    this.emitter.emit('ready', info);
+    return info;
+  }
+
+  private async writeFrame(payload: Uint8Array): Promise<void> {
+    const frame = encodeStreamFrame(payload);
+    await this.link.write(frame);
+    this.stats.framesOut++;
+  }
+
+  private onData(chunk: Uint8Array): void {
+    const events = this.decoder.push(chunk);
+    this.stats.discardedBytes = this.decoder.stats.discardedBytes;
+    for (const e of events) {
+      if (e.type === 'log') {
+        this.stats.logBytes += e.bytes.length;
+        this.onLogBytes(e.bytes);
+        continue;
+      }
+      this.stats.framesIn++;
+      let msg: Mesh.FromRadio;
+      try {
+        msg = decodeFromRadio(e.payload);
+      } catch (err) {
+        this.stats.decodeErrors++;
+        this.emitter.emit('error', err as Error);
+        continue;
+      }
+      this.onFromRadio(msg, performance.now());
+    }
+  }
+
+  private onLogBytes(bytes: Uint8Array): void {
+    this.logLine += Buffer.from(bytes).toString('latin1');
+    let nl: number;
+    while ((nl = this.logLine.indexOf('\n')) >= 0) {
+      const line = this.logLine.slice(0, nl).replace(/\r$/, '');
+      this.logLine = this.logLine.slice(nl + 1);
+      if (line.trim()) this.emitter.emit('log', line);
+    }
+    // The console never sends an unbounded line; cap what we keep anyway.
+    if (this.logLine.length > 1024) this.logLine = this.logLine.slice(-1024);
+  }
+
+  private onFromRadio(msg: Mesh.FromRadio, decodedAt: number): void {
+    const v = msg.payloadVariant;
+    switch (v.case) {
+      case 'myInfo':
+        this.myInfo = v.value;
+        break;
+      case 'nodeInfo': {
+        const change = this.nodes.applyNodeInfo(v.value);
+        this.emitter.emit('node', change);
+        break;
+      }
+      case 'metadata':
+        this.metadata = v.value;
+        break;
+      case 'channel':
+        this.channels = this.channels.filter((c) => c.index !== v.value.index).concat(v.value).sort((a, b) => a.index - b.index);
+        break;
+      case 'config':
+        if (v.value.payloadVariant.case === 'lora') this.lora = v.value.payloadVariant.value;
+        if (v.value.payloadVariant.case === 'device') this.deviceRole = v.value.payloadVariant.value.role;
+        break;
+      case 'queueStatus':
+        this.outbox.feedQueueStatus(v.value);
+        this.emitter.emit('queueStatus', { free: v.value.free, maxlen: v.value.maxlen, res: v.value.res, meshPacketId: v.value.meshPacketId >>> 0 });
+        break;
+      case 'packet':
+        this.onPacket(v.value, decodedAt);
+        break;
+      case 'rebooted':
+        if (v.value) this.onRebooted();
+        break;
+      case 'clientNotification':
+        this.emitter.emit('notification', v.value.message);
+        break;
+      case 'logRecord':
+        this.emitter.emit('log', v.value.message);
+        break;
+      default:
+        break;
+    }
+    this.handshake?.offer(msg);
+  }
+
+  private onPacket(p: MeshPacket, decodedAt: number): void {
+    this.emitter.emit('packet', p);
+    if (p.payloadVariant.case !== 'decoded') return; // still encrypted: a channel we have no key for
+    const data = p.payloadVariant.value;
+    const me = (this.myInfo?.myNodeNum ?? 0) >>> 0;
+    if (p.from >>> 0 !== me) this.nodes.touch(p.from, p.rxTime, p.rxSnr);
+    switch (data.portnum) {
+      case Portnums.PortNum.ROUTING_APP: {
+        this.outbox.feedRouting(p);
+        const update = this.delivery.onRouting(p, me, Date.now());
+        if (update) this.emitter.emit('delivery', update);
+        return;
+      }
+      case Portnums.PortNum.NODEINFO_APP: {
+        const change = this.nodes.applyNodeInfoPacket(p.from, data.payload, p.rxTime);
+        if (change) this.emitter.emit('node', change);
+        return;
+      }
+      case Portnums.PortNum.POSITION_APP:
+        this.nodes.applyPositionPacket(p.from, data.payload);
+        return;
+      default:
+        break;
+    }
+    if (p.from >>> 0 === me) return; // our own broadcasts echoed back (Router::sendLocal → handleReceived)
+    const isText = data.portnum === Portnums.PortNum.TEXT_MESSAGE_APP;
+    this.emitter.emit('message', {
+      from: p.from >>> 0,
+      to: p.to >>> 0,
+      channel: p.channel,
+      direct: !isBroadcast(p.to),
+      portnum: data.portnum,
+      text: isText ? new TextDecoder('utf-8', { fatal: false }).decode(data.payload) : undefined,
+      payload: data.payload,
+      id: p.id >>> 0,
+      rxTime: p.rxTime,
+      rxSnr: p.rxSnr || undefined,
+      rxRssi: p.rxRssi || undefined,
+      hopStart: p.hopStart,
+      hopLimit: p.hopLimit,
+      pkiEncrypted: p.pkiEncrypted,
+      decodedAt,
+    });
+  }
+
+  private onRebooted(): void {
+    if (this.stateValue === 'closed') return;
+    this.emitter.emit('rebooted');
+    if (this.stateValue !== 'ready') return; // a handshake in progress just waits for its own completion
+    // Whatever was in flight died with the radio's RAM; the owner resends (same ids, so nothing doubles on air).
+    this.outbox.rejectAll(new MeshtasticLinkLostError(`${this.link.description} (radio rebooted)`));
+    this.runHandshake().catch((err) => void this.closeWith(err as Error));
+  }
+
+  private async closeWith(error: Error | undefined): Promise<void> {
+    if (this.stateValue === 'closed') return;
+    this.stateValue = 'closed';
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.stopController.abort(error ?? new MeshtasticLinkLostError(this.link.description));
+    for (const u of this.unsubscribe.splice(0)) u();
+    this.outbox.pause();
+    this.outbox.rejectAll(error ?? new MeshtasticLinkLostError(this.link.description));
+    await this.link.close().catch(() => {});
+    this.emitter.emit('closed', error);
+  }
+}
+
+/** Largest text/data payload that fits one LoRa frame (see dataFits). */
+export function maxPayloadBytes(pki: boolean): number {
+  return pki ? 220 : 232;
+}
+
+/** A deterministic different id for retry `attempt` of packet `base` (never 0). */
+function deriveId(base: number, attempt: number): number {
+  let x = (base ^ Math.imul(attempt, 0x9e3779b1)) >>> 0;
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b) >>> 0;
+  x = (x ^ (x >>> 13)) >>> 0;
+  return x === 0 ? 1 : x;
+}

@@ -1,0 +1,73 @@
+/**
+ * The one request/response wait helper of this layer: resolves when `match` returns a value for an event the caller
+ * feeds in, rejects with MeshtasticTimeoutError / AbortError naming what it waited for.
+ */
+import { MeshtasticAbortError, MeshtasticTimeoutError } from './errors.js';
+
+export interface Waiter<E, R> {
+  /** Offer an event; returns true when it settled the wait. */
+  offer(event: E): boolean;
+  fail(error: Error): void;
+  readonly promise: Promise<R>;
+  readonly settled: boolean;
+}
+
+export function createWaiter<E, R>(
+  waitedFor: string,
+  match: (event: E) => R | undefined,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Waiter<E, R> {
+  let settled = false;
+  let resolveP!: (r: R) => void;
+  let rejectP!: (e: Error) => void;
+  const promise = new Promise<R>((res, rej) => {
+    resolveP = res;
+    rejectP = rej;
+  });
+  const timer = options.timeoutMs !== undefined
+    ? setTimeout(() => finish(new MeshtasticTimeoutError(waitedFor, options.timeoutMs!)), options.timeoutMs)
+    : undefined;
+  const onAbort = () => finish(new MeshtasticAbortError(waitedFor, { cause: options.signal?.reason }));
+  function finish(err: Error | undefined, value?: R) {
+    if (settled) return;
+    settled = true;
+    if (timer) clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+    if (err) rejectP(err);
+    else resolveP(value as R);
+  }
+  if (options.signal?.aborted) queueMicrotask(onAbort);
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+  return {
+    offer(event: E) {
+      if (settled) return false;
+      const r = match(event);
+      if (r === undefined) return false;
+      finish(undefined, r);
+      return true;
+    },
+    fail(error: Error) {
+      finish(error);
+    },
+    promise,
+    get settled() {
+      return settled;
+    },
+  };
+}
+
+/** Abortable sleep. */
+export function delay(ms: number, waitedFor: string, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new MeshtasticAbortError(waitedFor, { cause: signal.reason }));
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(new MeshtasticAbortError(waitedFor, { cause: signal?.reason }));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
