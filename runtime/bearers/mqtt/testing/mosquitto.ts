@@ -1,0 +1,105 @@
+/**
+ * A real mosquitto broker for tests: loopback only, anonymous, no persistence, on a free port (or the port given,
+ * so a test can stop the broker and bring it back where clients expect it). Test support: production code never
+ * imports this.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const MOSQUITTO_BIN = process.env.MOSQUITTO_BIN ?? '/usr/sbin/mosquitto';
+
+export interface Mosquitto {
+  /** `mqtt://127.0.0.1:<port>` */
+  url: string;
+  port: number;
+  /** Kills the broker (SIGTERM, then SIGKILL) and removes its temp dir. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface StartMosquittoOptions {
+  /** Listen here instead of a free port (e.g. to restart a broker at the same address). */
+  port?: number;
+  /** How long to wait for the broker to accept connections; default 10 s. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** A TCP port nobody listens on right now (the kernel's pick for port 0). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function tryConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({ host: '127.0.0.1', port });
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once('error', () => resolve(false));
+  });
+}
+
+export async function startMosquitto(options: StartMosquittoOptions = {}): Promise<Mosquitto> {
+  const port = options.port ?? (await freePort());
+  const dir = mkdtempSync(join(tmpdir(), 'lattice-mosquitto-'));
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr', ''].join('\n'));
+  const child: ChildProcess = spawn(MOSQUITTO_BIN, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.once('exit', () => {
+    exited = true;
+    resolve();
+  }));
+  child.once('error', (err) => {
+    stderr += `\n${String(err)}`;
+    exited = true;
+  });
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    if (!exited) {
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exit;
+      clearTimeout(t);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (options.signal?.aborted) {
+      await stop();
+      throw options.signal.reason;
+    }
+    if (exited) {
+      await stop();
+      throw new Error(`mosquitto exited before accepting connections on port ${port}: ${stderr.trim()}`);
+    }
+    if (await tryConnect(port)) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`mosquitto did not accept connections on 127.0.0.1:${port} within ${timeoutMs} ms: ${stderr.trim()}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { url: `mqtt://127.0.0.1:${port}`, port, stop };
+}
