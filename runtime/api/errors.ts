@@ -100,3 +100,11 @@ export class RelayUnreachableError extends Error {
     super(`no relay answering at ${url} — start one with \`lattice run\``, options);
   }
 }
+
+/** The relay's API took too long to answer (client side). */
+export class RelayTimeoutError extends Error {
+  override name = 'RelayTimeoutError';
+  constructor(readonly url: string, readonly timeoutMs: number, options?: { cause?: unknown }) {
+    super(`the relay at ${url} did not answer within ${timeoutMs / 1000} s`, options);
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The HTTP API over node:http, serving a RelayNode to the CLI and to scripts.
+ *
+ * Security: bound to 127.0.0.1 by default. On any other address a token is required (start() refuses without one)
+ * and every route but /health then needs `Authorization: Bearer <token>`; a configured token is enforced on
+ * loopback too. On loopback the Host header must be a loopback name, which defeats DNS rebinding (a web page whose
+ * name resolves to 127.0.0.1 reading the inbox). POST bodies must be application/json (see request-body.ts).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isLoopbackHost } from '../config/host-port.js';
+import { createLogger } from '../log/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { BadRequestError, UnknownPeerError, type RelayNode } from '../node/relay-node.js';
+import { ForbiddenHostError, HttpError, MethodNotAllowedError, NotFoundError, TokenRequiredError, UnauthorizedError } from './errors.js';
+import { close, listen } from './http-listener.js';
+import { ROUTES, matchRoute, type Reply, type Route } from './routes.js';
+
+const log = createLogger('api');
+
+/** Largest request body: a maximal bundle text (64 KiB) with JSON escaping headroom. */
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+
+export interface ApiServerInit {
+  node: RelayNode;
+  host: string;
+  port: number;
+  token?: string;
+  maxBodyBytes?: number;
+  metrics?: Metrics;
+  routes?: Route[];
+}
+
+export class ApiServer {
+  private server: Server | undefined;
+  private bound: { host: string; port: number } | undefined;
+  private readonly tokenHash: Buffer | undefined;
+  private readonly requests;
+
+  constructor(private readonly init: ApiServerInit) {
+    this.tokenHash = init.token === undefined ? undefined : sha256(init.token);
+    this.requests = init.metrics?.counter({ name: 'lattice_api_requests_total', help: 'HTTP API requests by route and status', labelNames: ['route', 'status'] });
+  }
+
+  async start(): Promise<void> {
+    if (this.server) return;
+    if (!isLoopbackHost(this.init.host) && this.init.token === undefined) throw new TokenRequiredError(this.init.host);
+    const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => void this.handle(req, res));
+    const addr = await listen(server, 'API', this.init.host, this.init.port);
+    this.server = server;
+    this.bound = { host: addr.address, port: addr.port };
+    log.info('API listening', { url: this.url, token: this.init.token !== undefined });
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) await close(server);
+  }
+
+  address(): { host: string; port: number } | undefined {
+    return this.bound;
+  }
+
+  get url(): string | undefined {
+    if (!this.bound) return undefined;
+    const h = this.bound.host.includes(':') ? `[${this.bound.host}]` : this.bound.host;
+    return `http://${h}:${this.bound.port}`;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let routeLabel = 'unmatched';
+    let reply: Reply;
+    try {
+      const url = new URL(req.url ?? '/', 'http://relay');
+      this.checkHost(req);
+      const { match, allowed } = matchRoute(this.init.routes ?? ROUTES, req.method ?? 'GET', url.pathname);
+      if (!match) {
+        if (allowed.length > 0) throw new MethodNotAllowedError(req.method ?? '', allowed);
+        throw new NotFoundError(`no route ${req.method} ${url.pathname} (routes: ${(this.init.routes ?? ROUTES).map((r) => `${r.method} ${r.path}`).join(', ')})`);
+      }
+      routeLabel = `${match.route.method} ${match.route.path}`;
+      if (match.route.auth) this.checkToken(req);
+      reply = await match.route.handle({ node: this.init.node, req, url, params: match.params, maxBodyBytes: this.init.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES });
+    } catch (err) {
+      reply = this.errorReply(err, req);
+      if (err instanceof MethodNotAllowedError) res.setHeader('allow', err.allowed.join(', '));
+      if (err instanceof UnauthorizedError) res.setHeader('www-authenticate', 'Bearer realm="lattice"');
+      // The rest of an oversized or unread body is not worth reading: close instead of draining it.
+      if (!req.readableEnded) res.setHeader('connection', 'close');
+    }
+    this.requests?.inc({ route: routeLabel, status: String(reply.status) });
+    log.debug('request', { method: req.method, url: req.url, status: reply.status });
+    if (res.destroyed) return;
+    const body = JSON.stringify(reply.body);
+    res.writeHead(reply.status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
+    res.end(body);
+  }
+
+  private checkHost(req: IncomingMessage): void {
+    if (!isLoopbackHost(this.init.host)) return;
+    const host = req.headers.host;
+    if (host === undefined) return; // HTTP/1.0 clients send none; they are not browsers.
+    const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
+    if (!isLoopbackHost(name)) throw new ForbiddenHostError(host);
+  }
+
+  private checkToken(req: IncomingMessage): void {
+    if (this.tokenHash === undefined) return;
+    const header = req.headers.authorization;
+    const m = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
+    // Compare hashes so the comparison takes the same time whatever the token's length.
+    if (!m || !timingSafeEqual(sha256(m[1]), this.tokenHash)) throw new UnauthorizedError();
+  }
+
+  private errorReply(err: unknown, req: IncomingMessage): Reply {
+    if (err instanceof HttpError) return { status: err.status, body: { error: { name: err.name, message: err.message } } };
+    if (err instanceof UnknownPeerError || err instanceof BadRequestError) {
+      return { status: 400, body: { error: { name: err.name, message: err.message } } };
+    }
+    log.error('request failed', { method: req.method, url: req.url, err });
+    return { status: 500, body: { error: { name: 'InternalError', message: "the relay failed to answer this request; see the relay's log" } } };
+  }
+}
+
+function sha256(s: string): Buffer {
+  return createHash('sha256').update(s).digest();
+}

@@ -1,0 +1,108 @@
+/**
+ * The API's routes, in one table. Each names its method, path pattern and whether it needs the token; handlers
+ * only translate between HTTP and the RelayNode facade.
+ *
+ *   GET  /health          → { ok: true }                         (no token: liveness probes)
+ *   GET  /status          → NodeStatus
+ *   POST /send            { to, text, lifetimeMs? } → 202 { bundleId }
+ *   GET  /bundles/:id     → BundleView, 404 when unknown
+ *   GET  /inbox?limit&since → { messages: InboxEntry[] }
+ */
+import type { IncomingMessage } from 'node:http';
+import type { RelayNode } from '../node/relay-node.js';
+import { NotFoundError } from './errors.js';
+import { readJsonBody } from './request-body.js';
+import { validateBundleId, validateInboxQuery, validateSendRequest } from './validate.js';
+
+export interface RouteContext {
+  node: RelayNode;
+  req: IncomingMessage;
+  url: URL;
+  params: Record<string, string>;
+  maxBodyBytes: number;
+}
+
+export interface Reply {
+  status: number;
+  body: unknown;
+}
+
+export interface Route {
+  method: 'GET' | 'POST';
+  /** Path pattern with `:name` parameters, e.g. `/bundles/:id`. */
+  path: string;
+  /** False only for routes that reveal nothing (health). */
+  auth: boolean;
+  handle(ctx: RouteContext): Promise<Reply> | Reply;
+}
+
+export const ROUTES: Route[] = [
+  { method: 'GET', path: '/health', auth: false, handle: () => ({ status: 200, body: { ok: true } }) },
+  { method: 'GET', path: '/status', auth: true, handle: ({ node }) => ({ status: 200, body: node.status() }) },
+  {
+    method: 'POST',
+    path: '/send',
+    auth: true,
+    async handle({ node, req, maxBodyBytes }) {
+      const request = validateSendRequest(await readJsonBody(req, maxBodyBytes));
+      const { bundleId } = await node.send(request);
+      return { status: 202, body: { bundleId } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/bundles/:id',
+    auth: true,
+    handle({ node, params }) {
+      const id = validateBundleId(params.id);
+      const view = node.bundle(id);
+      if (!view) throw new NotFoundError(`no bundle ${id} on this relay`);
+      return { status: 200, body: view };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/inbox',
+    auth: true,
+    handle({ node, url }) {
+      return { status: 200, body: { messages: node.inbox(validateInboxQuery(url.searchParams)) } };
+    },
+  },
+];
+
+export interface RouteMatch {
+  route: Route;
+  params: Record<string, string>;
+}
+
+/** The route for `method path`; `allowed` lists the methods of routes whose path matched when the method did not. */
+export function matchRoute(routes: Route[], method: string, path: string): { match?: RouteMatch; allowed: string[] } {
+  const allowed: string[] = [];
+  for (const route of routes) {
+    const params = matchPath(route.path, path);
+    if (!params) continue;
+    if (route.method === method) return { match: { route, params }, allowed };
+    allowed.push(route.method);
+  }
+  return { allowed };
+}
+
+function matchPath(pattern: string, path: string): Record<string, string> | undefined {
+  const want = pattern.split('/');
+  const got = path.split('/');
+  if (want.length !== got.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < want.length; i++) {
+    if (want[i].startsWith(':')) {
+      if (got[i] === '') return undefined;
+      try {
+        params[want[i].slice(1)] = decodeURIComponent(got[i]);
+      } catch {
+        return undefined;
+      }
+    } else if (want[i] !== got[i]) {
+      return undefined;
+    }
+  }
+  return params;
+}

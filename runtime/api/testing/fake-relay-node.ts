@@ -1,0 +1,158 @@
+/**
+ * Test support: an in-memory RelayNode that behaves like the daemon's at its interface — it resolves recipients the
+ * same way (node id, known short id, broadcast, foreign address; anything else is UnknownPeerError), gives bundles
+ * 64-hex ids, keeps a trace per bundle, and pages the inbox the same way (entries received after `since`, the newest
+ * `limit` of them, oldest first). Tests script it: addPeer(), receive(), advance(), failNextSend().
+ */
+import { createHash } from 'node:crypto';
+import { VERSION } from '../../version.js';
+import type { BearerStatus } from '../../bearer/bearer.js';
+import {
+  BadRequestError,
+  UnknownPeerError,
+  type BundleView,
+  type InboxEntry,
+  type NodeStatus,
+  type OutboxState,
+  type PeerSummary,
+  type RelayNode,
+  type SendRequest,
+} from '../../node/relay-node.js';
+
+const FOREIGN = /^(mt:!?[0-9a-f]{8}|mt:ch:\d{1,2}|mc:[0-9a-f]{64}|mc:ch:\d{1,3})$/i;
+
+export interface FakeRelayNodeInit {
+  nodeId?: string;
+  shortId?: string;
+  now?: number;
+}
+
+export class FakeRelayNode implements RelayNode {
+  readonly nodeId: string;
+  readonly shortId: string;
+  readonly sent: SendRequest[] = [];
+  readonly peers: PeerSummary[] = [];
+  readonly bearers: BearerStatus[] = [];
+  private readonly bundles = new Map<string, BundleView>();
+  private readonly inboxEntries: InboxEntry[] = [];
+  private readonly startedAt: number;
+  private clock: number;
+  private counter = 0;
+  private nextSendError: Error | undefined;
+
+  constructor(init: FakeRelayNodeInit = {}) {
+    this.nodeId = init.nodeId ?? createHash('sha256').update('fake relay').digest('hex');
+    this.shortId = init.shortId ?? 'fakerelay000';
+    this.clock = init.now ?? 1_700_000_000_000;
+    this.startedAt = this.clock;
+  }
+
+  /** Moves the fake clock forward. */
+  advance(ms: number): void {
+    this.clock += ms;
+  }
+
+  now(): number {
+    return this.clock;
+  }
+
+  addPeer(peer: PeerSummary): void {
+    this.peers.push(peer);
+  }
+
+  addBearer(status: BearerStatus): void {
+    this.bearers.push(status);
+  }
+
+  /** A message arriving for this node. */
+  receive(entry: Omit<InboxEntry, 'receivedAt' | 'id'> & { id?: string; receivedAt?: number }): InboxEntry {
+    const full: InboxEntry = { ...entry, id: entry.id ?? this.newId(entry.text), receivedAt: entry.receivedAt ?? this.clock };
+    this.inboxEntries.push(full);
+    this.inboxEntries.sort((a, b) => a.receivedAt - b.receivedAt);
+    return full;
+  }
+
+  /** Moves a bundle this node sent to a new state, recording the event. */
+  setState(id: string, state: OutboxState, event: { bearer?: string; peer?: string; custody?: string } = {}): void {
+    const b = this.bundles.get(id);
+    if (!b) throw new Error(`no bundle ${id}`);
+    b.state = state;
+    if (event.custody) {
+      b.custody.push(event.custody);
+      b.hops++;
+    }
+    b.events.push({ at: this.clock, event: state, bearer: event.bearer, peer: event.peer });
+  }
+
+  /** The next send() rejects with `err` (a bug or I/O failure inside the daemon). */
+  failNextSend(err: Error): void {
+    this.nextSendError = err;
+  }
+
+  status(): NodeStatus {
+    const outbox: Record<OutboxState, number> = { queued: 0, accepted: 0, delivered: 0, expired: 0 };
+    for (const b of this.bundles.values()) if (b.state in outbox) outbox[b.state as OutboxState]++;
+    return {
+      version: VERSION,
+      nodeId: this.nodeId,
+      shortId: this.shortId,
+      uptimeSeconds: Math.floor((this.clock - this.startedAt) / 1000),
+      peers: this.peers.map((p) => ({ ...p, bearers: [...p.bearers] })),
+      bearers: this.bearers.map((b) => ({ ...b, peers: [...b.peers] })),
+      outbox,
+      inbox: this.inboxEntries.length,
+      stored: this.bundles.size,
+    };
+  }
+
+  async send(request: SendRequest): Promise<{ bundleId: string }> {
+    if (this.nextSendError) {
+      const err = this.nextSendError;
+      this.nextSendError = undefined;
+      throw err;
+    }
+    if (request.text === '') throw new BadRequestError('empty text');
+    const recipient = this.resolve(request.to);
+    this.sent.push(request);
+    const id = this.newId(`${recipient}\n${request.text}`);
+    const lifetime = request.lifetimeMs ?? 7 * 24 * 3600 * 1000;
+    this.bundles.set(id, {
+      id,
+      state: 'queued',
+      sender: this.nodeId,
+      senderShortId: this.shortId,
+      recipient,
+      sentAt: this.clock,
+      expiresAt: this.clock + lifetime,
+      hops: 0,
+      custody: [],
+      text: request.text,
+      events: [{ at: this.clock, event: 'created' }, { at: this.clock, event: 'stored' }],
+    });
+    return { bundleId: id };
+  }
+
+  bundle(id: string): BundleView | undefined {
+    const b = this.bundles.get(id);
+    return b && structuredClone(b);
+  }
+
+  inbox(options: { limit?: number; since?: number } = {}): InboxEntry[] {
+    const after = options.since === undefined ? this.inboxEntries : this.inboxEntries.filter((e) => e.receivedAt > options.since!);
+    return after.slice(-(options.limit ?? 50)).map((e) => ({ ...e }));
+  }
+
+  private resolve(to: string): string {
+    const t = to.trim();
+    if (t === '*' || t.toLowerCase() === 'broadcast') return '*';
+    if (/^[0-9a-f]{64}$/i.test(t)) return t.toLowerCase();
+    if (FOREIGN.test(t)) return t;
+    const peer = this.peers.find((p) => p.shortId === t || p.id === t);
+    if (peer) return peer.id;
+    throw new UnknownPeerError(to);
+  }
+
+  private newId(seed: string): string {
+    return createHash('sha256').update(`${this.nodeId}\n${this.clock}\n${this.counter++}\n${seed}`).digest('hex');
+  }
+}
