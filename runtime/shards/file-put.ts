@@ -1,0 +1,160 @@
+/**
+ * putFile: stream a file from disk into erasure-coded shards on distinct relays and return its manifest id.
+ *
+ * The file is read one chunk (k x payload bytes, 12,192 B for RS(3,2)) at a time into one of `inflightChunks`
+ * stripe buffers; a chunk's k + m shards are stored in parallel and at most `inflightChunks` chunks are in the air,
+ * so memory stays at a few stripes plus the packed manifest (~200 B per chunk) whatever the file size.
+ */
+import { open, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { createHash } from 'node:crypto';
+import type { ShardContext } from './shard-context.js';
+import type { ShardRef } from './shard-store.js';
+import { chunkBytes, encodeManifest, manifestId, MANIFEST_VERSION, type Manifest } from './manifest.js';
+import { newStripe, type Stripe } from './chunk-reader.js';
+import { shardHash } from './shard-hash.js';
+import { writeShardHeader } from './shard-format.js';
+import { chooseHolders, rankPeers } from './placement.js';
+import { FileTooLargeError, NoHolderError } from './errors.js';
+
+export interface PutProgress {
+  bytes: number;
+  total: number;
+}
+
+export interface PutOptions {
+  onProgress?: (p: PutProgress) => void;
+  signal?: AbortSignal;
+  /** Lifetime of the stored file; default shards.lifetimeDays. */
+  lifetimeMs?: number;
+  name?: string;
+}
+
+export interface PutResult {
+  id: string;
+  size: number;
+  chunks: number;
+  /** Distinct relays holding shards. */
+  holders: string[];
+}
+
+/** Store one shard with `peer` (self included); true when it promised to keep it. */
+export async function storeShardWith(ctx: ShardContext, peer: string, hash: Uint8Array, shard: Uint8Array, expiresAt: number, ref: ShardRef | undefined, signal?: AbortSignal): Promise<boolean> {
+  if (peer === ctx.self) return (await ctx.store.hold(hash, shard, expiresAt, ref)) === 'stored';
+  try {
+    const res = await ctx.request(peer, { op: 'store', shard, expiresAt, ...(ref ? { ref } : {}) }, 'shard store', ctx.tuning.requestTimeoutMs, signal);
+    return res.op === 'store' && res.result === 'stored';
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    return false;
+  }
+}
+
+/**
+ * Store `shard` on `first`, else on the candidate holding the fewest shards of this chunk (`load`), ties broken by
+ * rendezvous rank; returns who took it.
+ */
+export async function placeShard(ctx: ShardContext, candidates: string[], first: string | undefined, load: ReadonlyMap<string, number>, hash: Uint8Array, shard: Uint8Array, expiresAt: number, ref?: ShardRef, signal?: AbortSignal): Promise<string> {
+  const ranked = rankPeers(candidates, hash);
+  const rank = new Map(ranked.map((p, i) => [p, i]));
+  const rest = ranked.filter((p) => p !== first).sort((x, y) => (load.get(x) ?? 0) - (load.get(y) ?? 0) || rank.get(x)! - rank.get(y)!);
+  const order = [...(first === undefined ? [] : [first]), ...rest];
+  for (const peer of order) {
+    if (await storeShardWith(ctx, peer, hash, shard, expiresAt, ref, signal)) return peer;
+  }
+  throw new NoHolderError(Buffer.from(hash).toString('hex'), order.length);
+}
+
+export async function putFile(ctx: ShardContext, path: string, opts: PutOptions = {}): Promise<PutResult> {
+  const { k, m } = ctx.settings;
+  const payload = ctx.tuning.payloadBytes;
+  const total = k + m;
+  const size = (await stat(path)).size;
+  if (size > ctx.tuning.maxFileBytes) throw new FileTooLargeError(size, ctx.tuning.maxFileBytes);
+  const now = ctx.now();
+  const expiresAt = now + (opts.lifetimeMs ?? ctx.settings.lifetimeDays * 86_400_000);
+  const per = k * payload;
+  const n = Math.ceil(size / per);
+  const chunkHashes = new Uint8Array(n * 32);
+  const shardHashes = new Uint8Array(n * total * 32);
+  const placement = new Uint8Array(n * total * 2);
+  const peers: string[] = [];
+  const peerIndex = new Map<string, number>();
+  const indexOf = (p: string) => {
+    let i = peerIndex.get(p);
+    if (i === undefined) { i = peers.length; peers.push(p); peerIndex.set(p, i); }
+    return i;
+  };
+  const candidates = [ctx.self, ...ctx.placeablePeers()];
+  const codec = ctx.codec(k, m);
+  const geometry = { k, m, payload } as Manifest;
+  const stripes: Stripe[] = Array.from({ length: Math.max(1, ctx.tuning.inflightChunks) }, () => newStripe(geometry));
+  const busy: (Promise<void> | undefined)[] = stripes.map(() => undefined);
+  const chunkBuf = new Uint8Array(per);
+  const fh = await open(path, 'r');
+  let done = 0;
+  try {
+    for (let c = 0; c < n; c++) {
+      opts.signal?.throwIfAborted();
+      const s = c % stripes.length;
+      await busy[s];
+      const stripe = stripes[s]!;
+      let got = 0;
+      while (got < per) {
+        const { bytesRead } = await fh.read(chunkBuf, got, per - got, c * per + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      if (got !== Math.min(per, size - c * per)) throw new Error(`${path} changed while being stored (chunk ${c} read ${got} B)`);
+      chunkHashes.set(createHash('sha256').update(chunkBuf.subarray(0, got)).digest(), c * 32);
+      chunkBuf.fill(0, got);
+      for (let i = 0; i < k; i++) stripe.payloads[i]!.set(chunkBuf.subarray(i * payload, (i + 1) * payload));
+      codec.encode(stripe.payloads, payload);
+      const hashes: Uint8Array[] = [];
+      for (let i = 0; i < total; i++) {
+        writeShardHeader(stripe.shards[i]!, { k, m, index: i, payloadLength: payload });
+        const h = shardHash(stripe.shards[i]!);
+        hashes.push(h);
+        shardHashes.set(h, (c * total + i) * 32);
+      }
+      const holders = chooseHolders(candidates, total, chunkHashes.subarray(c * 32, c * 32 + 32));
+      const chunk = c;
+      busy[s] = (async () => {
+        const load = new Map<string, number>();
+        for (const h of holders) load.set(h, (load.get(h) ?? 0) + 1);
+        await Promise.all(holders.map(async (first, i) => {
+          const who = await placeShard(ctx, candidates, first, load, hashes[i]!, stripe.shards[i]!, expiresAt, undefined, opts.signal);
+          if (who !== first) { load.set(first, load.get(first)! - 1); load.set(who, (load.get(who) ?? 0) + 1); }
+          const pi = indexOf(who);
+          placement[(chunk * total + i) * 2] = pi >>> 8;
+          placement[(chunk * total + i) * 2 + 1] = pi & 255;
+        }));
+        done += got;
+        opts.onProgress?.({ bytes: done, total: size });
+      })();
+      // Surface a failed chunk at once rather than when its stripe comes round again.
+      busy[s]!.catch(() => {});
+    }
+    await Promise.all(busy);
+  } finally {
+    await Promise.allSettled(busy);
+    await fh.close();
+  }
+  const manifest: Manifest = {
+    v: MANIFEST_VERSION, name: opts.name ?? basename(path), size, k, m, payload, createdAt: now, expiresAt,
+    origin: ctx.self, chunkHashes, shardHashes, peers, placement,
+  };
+  const bytes = encodeManifest(manifest);
+  const id = manifestId(bytes);
+  await ctx.store.putManifest(id, bytes, { own: true, expiresAt });
+  // Every holder gets the manifest, so the file can be read and repaired while this relay is away.
+  await Promise.all(peers.filter((p) => p !== ctx.self).map(async (p) => {
+    try {
+      await ctx.request(p, { op: 'put-manifest', id, bytes, expiresAt }, 'manifest store', ctx.tuning.requestTimeoutMs, opts.signal);
+    } catch (err) {
+      ctx.log('warn', 'manifest copy failed', { peer: p, err: String(err) });
+    }
+  }));
+  if (n === 0) opts.onProgress?.({ bytes: 0, total: 0 });
+  return { id, size, chunks: n, holders: [...peers] };
+}
