@@ -56,6 +56,10 @@ export interface MeshCoreSessionEvents {
   contactsFull: () => void;
   /** Every frame from the radio, after handling (for logging and latency measurements). */
   frame: (payload: Uint8Array) => void;
+  /** Every frame written to the radio. */
+  frameOut: (payload: Uint8Array) => void;
+  /** The framing decoder dropped bytes (garbage on the line, false frame starts). */
+  garbage: (g: { resyncs: number; discardedBytes: number }) => void;
   decodeError: (err: Error) => void;
   close: (error?: Error) => void;
 }
@@ -284,6 +288,7 @@ export class MeshCoreSession extends TypedEmitter<MeshCoreSessionEvents> {
   private async writePayload(payload: Uint8Array, signal?: AbortSignal): Promise<void> {
     await this.link.write(encodeMeshCoreFrame(payload, MESHCORE_MARKER_TO_RADIO), { signal });
     this.stats.framesOut++;
+    this.emit('frameOut', payload);
   }
 
   private onChunk(chunk: Uint8Array): void {
@@ -291,8 +296,10 @@ export class MeshCoreSession extends TypedEmitter<MeshCoreSessionEvents> {
     const resyncs = before.resyncs;
     const discarded = before.discardedBytes;
     const frames = this.decoder.push(chunk);
-    this.stats.decodeErrors += this.decoder.stats.resyncs - resyncs;
-    this.stats.discardedBytes += this.decoder.stats.discardedBytes - discarded;
+    const g = { resyncs: this.decoder.stats.resyncs - resyncs, discardedBytes: this.decoder.stats.discardedBytes - discarded };
+    this.stats.decodeErrors += g.resyncs;
+    this.stats.discardedBytes += g.discardedBytes;
+    if (g.resyncs > 0 || g.discardedBytes > 0) this.emit('garbage', g);
     for (const f of frames) {
       this.stats.framesIn++;
       try {

@@ -1,0 +1,18 @@
+/** The gateway contract suite against the simulator over a real PTY (SerialLink) and over TCP (TcpLink). */
+import { startMeshCoreSim } from '../../../firmware-protocol/meshcore/testing/start-sim.js';
+import { meshCoreGatewaySuite } from './testing/gateway-suite.js';
+import { meshCoreOpener } from './device-opener.js';
+
+const NODES = [{ name: 'Alice', hops: 2 }, { name: 'Bob', hops: 1 }];
+// A fast preset keeps the radio's est_timeout (and so the retry timing) short.
+const RADIO = { bwHz: 500000, sf: 7, cr: 5 };
+
+meshCoreGatewaySuite('meshcore gateway over TCP', async () => {
+  const sim = await startMeshCoreSim({ tcpPort: 0, nodes: NODES, radio: RADIO, nodeName: 'Roof' });
+  return { sim, open: meshCoreOpener(`127.0.0.1:${sim.tcpPort}`), stop: () => sim.stop() };
+}).run();
+
+meshCoreGatewaySuite('meshcore gateway over a PTY', async () => {
+  const sim = await startMeshCoreSim({ pty: true, nodes: NODES, radio: RADIO, nodeName: 'Roof' });
+  return { sim, open: meshCoreOpener(sim.ptyPath!), stop: () => sim.stop() };
+}).run();

@@ -1,0 +1,457 @@
+/**
+ * MeshCoreGateway: a Bearer that drives one MeshCore companion radio (serial or TCP) and carries its text traffic
+ * into the router. Channel messages and DMs become `foreign` events; bundles addressed to `mc:<key>` or
+ * `mc:ch:<index>` go out as text. The link reconnects with backoff; while it is down canReach() is false and send()
+ * answers 'unreachable', so the router keeps bundles in its vault and re-sends on the `peer` up events emitted after
+ * the next handshake.
+ */
+import { createHash } from 'node:crypto';
+import type { Registry } from 'prom-client';
+import type { Bearer, BearerEvents, BearerStatus, OutFrame, PeerId, SendResult } from '../../bearer/bearer.js';
+import type { Bundle } from '../../bundle/bundle.js';
+import type { ByteLink, LinkOpener } from '../../../firmware-protocol/framing/byte-link.js';
+import { MeshCoreSession, type MeshCoreSessionOptions } from '../../../firmware-protocol/meshcore/client-session.js';
+import type { ReceivedMessage } from '../../../firmware-protocol/meshcore/message-frames.js';
+import { splitChannelText } from '../../../firmware-protocol/meshcore/message-frames.js';
+import { MAX_TEXT_LEN, TXT_TYPE, EXPECTED_ACK_TABLE_SIZE } from '../../../firmware-protocol/meshcore/codes.js';
+import { toHex, truncateUtf8, decodeUtf8 } from '../../../firmware-protocol/meshcore/bytes.js';
+import { isEmptyChannel, type SendConfirmed } from '../../../firmware-protocol/meshcore/device-frames.js';
+import { hashtagChannelSecret } from '../../../firmware-protocol/meshcore/channel-secret.js';
+import { MeshCoreContactUnknownError } from '../../../firmware-protocol/meshcore/errors.js';
+import { BearerListeners } from '../ip/listeners.js';
+import { channelPeer, contactPeer, isMeshCorePeer, parseMeshCorePeer } from './peer-address.js';
+import { DEFAULT_DM_RETRY, runDmRetries, type DmJob, type DmRetryPolicy } from './dm-retry.js';
+import { registerMeshCoreMetrics, type MeshCoreMetrics } from './meshcore-metrics.js';
+import { MeshCoreGatewayStoppedError } from './errors.js';
+
+export interface MeshCoreGatewayOptions {
+  /** Bearer name, e.g. `meshcore0`. */
+  name: string;
+  /** Opens a fresh link to the radio (see device-opener.ts). */
+  open: LinkOpener;
+  session?: MeshCoreSessionOptions;
+  reconnect?: { initialMs?: number; maxMs?: number };
+  dmRetry?: Partial<DmRetryPolicy>;
+  /** DMs in flight at once; the firmware remembers only 8 expected ACKs (EXPECTED_ACK_TABLE_SIZE). */
+  maxInFlightDms?: number;
+  /** Channels to make sure of after each handshake: `#name` → hashtag secret, else give `secretHex`. */
+  channels?: Array<{ index: number; name: string; secretHex?: string }>;
+  /** Bundle → text for the radio; default: the UTF-8 body (sealed bundles cannot be carried). */
+  formatText?: (bundle: Bundle) => string | null;
+  /** Keepalive: battery/storage poll interval; a missed reply drops the link and reconnects. 0 disables. */
+  pollIntervalMs?: number;
+  metrics?: Registry;
+  log?: GatewayLog;
+  now?: () => number;
+}
+
+/** The logging the gateway needs; `console` fits, and so does the runtime's namespaced logger. */
+export interface GatewayLog {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+const SILENT_LOG: GatewayLog = { debug() {}, info() {}, warn() {} };
+
+type State = BearerStatus['state'];
+
+export class MeshCoreGateway implements Bearer {
+  readonly name: string;
+  readonly mode = 'sync' as const;
+  private state: State = 'stopped';
+  private session: MeshCoreSession | null = null;
+  private link: ByteLink | null = null;
+  private abort: AbortController | null = null;
+  private loop: Promise<void> | null = null;
+  private readonly listeners: BearerListeners;
+  private readonly log: GatewayLog;
+  private readonly metrics?: MeshCoreMetrics;
+  private readonly now: () => number;
+  private readonly policy: DmRetryPolicy;
+  private readonly jobs = new Set<DmJob>();
+  private readonly refusedPeers = new Set<string>();
+  private readonly upWaiters = new Set<() => void>();
+  private announced = new Set<string>();
+  private connectedSince?: number;
+  private reconnects = 0;
+  private lastError?: { name: string; message: string; at: number };
+  private battery?: number;
+  private confirmations = 0;
+  private retries = 0;
+  private expired = 0;
+  private lastRttMs?: number;
+  private truncated = 0;
+
+  constructor(private readonly options: MeshCoreGatewayOptions) {
+    this.name = options.name;
+    this.log = options.log ?? SILENT_LOG;
+    this.listeners = new BearerListeners((event, err) => this.log.warn('listener failed', { event, err: String(err) }));
+    this.metrics = options.metrics ? registerMeshCoreMetrics(options.metrics) : undefined;
+    this.now = options.now ?? Date.now;
+    this.policy = { ...DEFAULT_DM_RETRY, ...options.dmRetry };
+  }
+
+  on<E extends keyof BearerEvents>(event: E, listener: BearerEvents[E]): () => void {
+    return this.listeners.on(event, listener);
+  }
+
+  async start(): Promise<void> {
+    if (this.abort) return;
+    this.abort = new AbortController();
+    this.state = 'starting';
+    this.loop = this.connectLoop(this.abort.signal);
+  }
+
+  async stop(): Promise<void> {
+    const ac = this.abort;
+    if (!ac) return;
+    this.abort = null;
+    ac.abort(new MeshCoreGatewayStoppedError(this.name));
+    for (const w of this.upWaiters) w();
+    await this.session?.close().catch(() => undefined);
+    await this.loop?.catch(() => undefined);
+    this.jobs.clear();
+    this.state = 'stopped';
+    this.metrics?.linkUp.set({ bearer: this.name }, 0);
+    this.metrics?.queueDepth.set({ bearer: this.name }, 0);
+  }
+
+  /** Resolves when the session is up (tests, CLI). */
+  whenUp(options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.state === 'up') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        this.upWaiters.delete(done);
+        options.signal?.removeEventListener('abort', onAbort);
+        if (this.state === 'up') resolve();
+        else reject(new MeshCoreGatewayStoppedError(this.name));
+      };
+      const onAbort = () => { this.upWaiters.delete(done); reject(options.signal!.reason); };
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      this.upWaiters.add(done);
+    });
+  }
+
+  canReach(peer: PeerId): boolean {
+    if (this.state !== 'up' || !this.session || !isMeshCorePeer(peer)) return false;
+    try {
+      const a = parseMeshCorePeer(peer);
+      if (a.kind === 'channel') return this.channelUsable(a.index);
+      return this.session.findContact(a.key) !== undefined && this.jobs.size < this.maxInFlight();
+    } catch {
+      return false;
+    }
+  }
+
+  async send(frame: OutFrame, options: { signal?: AbortSignal } = {}): Promise<SendResult> {
+    options.signal?.throwIfAborted();
+    if (!isMeshCorePeer(frame.peer) || frame.kind !== 'bundle' || !frame.bundle) return 'unreachable';
+    const addr = parseMeshCorePeer(frame.peer); // a malformed mc: address is a caller bug: MeshCoreAddressError
+    const session = this.session;
+    if (this.state !== 'up' || !session) return this.refuse(frame.peer, 'link_down');
+    const text = (this.options.formatText ?? defaultText)(frame.bundle);
+    if (text === null) return this.refuse(frame.peer, 'not_text');
+    const senderTimestamp = Math.floor(frame.bundle.sentAt / 1000);
+    if (addr.kind === 'channel') {
+      if (!this.channelUsable(addr.index)) return this.refuse(frame.peer, 'no_channel');
+      // sendGroupMessage cuts "<name>: " + text at 160 bytes, possibly mid character: cut cleanly here instead.
+      const budget = MAX_TEXT_LEN - Buffer.byteLength(`${session.selfInfo?.name ?? ''}: `);
+      const t = truncateUtf8(text, Math.max(0, budget));
+      if (t.truncated) this.truncated++;
+      try {
+        await session.sendChannelMessage(addr.index, decodeUtf8(t.bytes), { senderTimestamp, signal: options.signal });
+      } catch (err) {
+        options.signal?.throwIfAborted();
+        return this.refuse(frame.peer, 'radio_error', err);
+      }
+      this.metrics?.messagesOut.inc({ bearer: this.name, kind: 'channel' });
+      return 'accepted';
+    }
+    const contact = session.findContact(addr.key);
+    if (!contact) return this.refuse(frame.peer, 'contact_unknown', new MeshCoreContactUnknownError(addr.hex));
+    if (this.jobs.size >= this.maxInFlight()) return this.refuse(frame.peer, 'dm_queue_full');
+    const t = truncateUtf8(text, MAX_TEXT_LEN);
+    if (t.truncated) this.truncated++;
+    const job: DmJob = {
+      peer: frame.peer, key: contact.publicKey, text: decodeUtf8(t.bytes), textBytes: t.bytes.length, senderTimestamp,
+      expiresAt: frame.bundle.sentAt + frame.bundle.lifetime, attempt: 0, acks: new Set(), sentAt: this.now(),
+    };
+    let sent;
+    try {
+      sent = await session.sendDirectMessage(job.key, job.text, { attempt: 0, senderTimestamp, signal: options.signal });
+    } catch (err) {
+      options.signal?.throwIfAborted();
+      return this.refuse(frame.peer, err instanceof MeshCoreContactUnknownError ? 'contact_unknown' : 'radio_error', err);
+    }
+    job.acks.add(sent.expectedAck);
+    this.jobs.add(job);
+    this.metrics?.messagesOut.inc({ bearer: this.name, kind: 'direct' });
+    this.metrics?.queueDepth.set({ bearer: this.name }, this.jobs.size);
+    const signal = this.abort!.signal;
+    runDmRetries(job, sent, this.retryHost(), this.policy, signal)
+      .catch(() => undefined)
+      .finally(() => this.finishJob(job));
+    return 'accepted';
+  }
+
+  status(): BearerStatus {
+    const s = this.session;
+    const d = s?.deviceInfo;
+    const self = s?.selfInfo;
+    return {
+      name: this.name,
+      kind: 'meshcore',
+      mode: this.mode,
+      state: this.state,
+      peers: this.state === 'up' ? [...this.announced] : [],
+      detail: {
+        link: { state: this.state, device: this.link?.description, connectedSince: this.connectedSince, reconnects: this.reconnects },
+        firmware: d ? { verCode: d.firmwareVerCode, version: d.firmwareVersion, buildDate: d.buildDate, manufacturer: d.manufacturer } : undefined,
+        publicKey: self ? toHex(self.publicKey) : undefined,
+        name: self?.name,
+        radio: self ? {
+          freqMHz: self.radio.freqKhz / 1000, bwKHz: self.radio.bwHz / 1000, sf: self.radio.sf, cr: self.radio.cr,
+          txPowerDbm: self.txPower, maxTxPowerDbm: self.maxTxPower,
+        } : undefined,
+        batteryMilliVolts: this.battery,
+        contacts: s ? [...s.contacts.values()].map((c) => ({
+          id: contactPeer(toHex(c.publicKey)), name: c.name, type: c.type, pathLen: c.outPathLen === 0xff ? null : c.outPathLen & 0x3f,
+        })) : [],
+        channels: s ? s.usableChannels().map((c) => ({ id: channelPeer(c.index), name: c.name })) : [],
+        dm: { inFlight: this.jobs.size, confirmations: this.confirmations, retries: this.retries, expired: this.expired, lastRttMs: this.lastRttMs },
+        truncatedTexts: this.truncated,
+        frames: s ? { ...s.stats } : undefined,
+        lastError: this.lastError,
+      },
+    };
+  }
+
+  // ---- internals ----
+
+  private maxInFlight(): number {
+    return this.options.maxInFlightDms ?? EXPECTED_ACK_TABLE_SIZE;
+  }
+
+  private channelUsable(index: number): boolean {
+    const c = this.session?.channels[index];
+    return c !== undefined && !isEmptyChannel(c);
+  }
+
+  private refuse(peer: string, reason: string, err?: unknown): SendResult {
+    this.metrics?.sendErrors.inc({ bearer: this.name, reason });
+    if (err instanceof Error) this.lastError = { name: err.name, message: err.message, at: this.now() };
+    if (reason === 'dm_queue_full' || reason === 'contact_unknown') this.refusedPeers.add(peer);
+    this.log.debug('send refused', { peer, reason, err: err instanceof Error ? err.message : undefined });
+    return 'unreachable';
+  }
+
+  private finishJob(job: DmJob): void {
+    this.jobs.delete(job);
+    this.metrics?.queueDepth.set({ bearer: this.name }, this.jobs.size);
+    // A slot is free again: tell the router the peers we turned away may be retried.
+    if (this.state === 'up') {
+      for (const p of this.refusedPeers) if (this.canReach(p)) this.listeners.emit('peer', { bearer: this.name, peer: p, up: true });
+    }
+    this.refusedPeers.clear();
+  }
+
+  private retryHost() {
+    return {
+      now: this.now,
+      session: async (signal: AbortSignal) => {
+        while (this.state !== 'up' || !this.session) await this.whenUp({ signal });
+        return this.session;
+      },
+      onRetry: () => {
+        this.retries++;
+        this.metrics?.dmRetries.inc({ bearer: this.name });
+      },
+      onConfirmed: (_job: DmJob, c: SendConfirmed) => {
+        this.confirmations++;
+        this.lastRttMs = c.roundTripMs;
+        this.metrics?.dmConfirmed.inc({ bearer: this.name });
+        this.metrics?.ackRtt.observe({ bearer: this.name }, c.roundTripMs / 1000);
+      },
+      onExpired: (job: DmJob) => {
+        this.expired++;
+        this.metrics?.dmExpired.inc({ bearer: this.name });
+        this.log.info('DM expired unconfirmed', { peer: job.peer, attempts: job.attempt + 1 });
+      },
+    };
+  }
+
+  private async connectLoop(signal: AbortSignal): Promise<void> {
+    const initial = this.options.reconnect?.initialMs ?? 500;
+    const max = this.options.reconnect?.maxMs ?? 30_000;
+    let delay = initial;
+    let first = true;
+    while (!signal.aborted) {
+      if (!first) {
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, delay);
+          signal.addEventListener('abort', () => { clearTimeout(t); r(); }, { once: true });
+        });
+        if (signal.aborted) return;
+        delay = Math.min(max, delay * 2);
+      }
+      first = false;
+      let closed: Promise<void>;
+      try {
+        ({ closed } = await this.connectOnce(signal));
+        delay = initial;
+      } catch (err) {
+        if (signal.aborted) return;
+        this.lastError = { name: (err as Error).name, message: (err as Error).message, at: this.now() };
+        this.log.warn('MeshCore connect failed', { err: (err as Error).message });
+        this.state = 'down';
+        continue;
+      }
+      await closed;
+      if (signal.aborted) return;
+      this.goDown();
+    }
+  }
+
+  /** Opens, handshakes, announces; resolves with a promise that settles when the session closes. */
+  private async connectOnce(signal: AbortSignal): Promise<{ closed: Promise<void> }> {
+    const link = await this.options.open({ signal });
+    this.link = link;
+    const session = new MeshCoreSession(link, this.options.session);
+    const closed = new Promise<void>((resolve) => session.on('close', () => resolve()));
+    this.wire(session);
+    try {
+      await session.start({ signal });
+      for (const ch of this.options.channels ?? []) await this.ensureChannel(session, ch, signal);
+      this.battery = (await session.getBattAndStorage({ signal })).batteryMilliVolts;
+    } catch (err) {
+      await session.close().catch(() => undefined);
+      throw err;
+    }
+    this.session = session;
+    this.state = 'up';
+    this.connectedSince = this.now();
+    this.metrics?.linkUp.set({ bearer: this.name }, 1);
+    this.log.info('MeshCore radio up', { device: link.description, name: session.selfInfo?.name, firmware: session.deviceInfo?.firmwareVersion });
+    for (const w of [...this.upWaiters]) w();
+    this.announceAll(session);
+    this.startPolling(session, signal);
+    return { closed };
+  }
+
+  private async ensureChannel(session: MeshCoreSession, ch: { index: number; name: string; secretHex?: string }, signal: AbortSignal): Promise<void> {
+    const secret = ch.secretHex ? Uint8Array.from(Buffer.from(ch.secretHex, 'hex')) : hashtagChannelSecret(ch.name);
+    const have = session.channels[ch.index];
+    if (have && have.name === ch.name && toHex(have.secret) === toHex(secret)) return;
+    await session.setChannel({ index: ch.index, name: ch.name, secret }, { signal });
+  }
+
+  private startPolling(session: MeshCoreSession, signal: AbortSignal): void {
+    const every = this.options.pollIntervalMs ?? 60_000;
+    if (every <= 0) return;
+    const timer = setInterval(() => {
+      session.getBattAndStorage({ signal }).then(
+        (b) => { this.battery = b.batteryMilliVolts; },
+        (err: Error) => {
+          if (signal.aborted || !session.isReady) return;
+          this.log.warn('MeshCore keepalive failed, reconnecting', { err: err.message });
+          void session.close();
+        },
+      );
+    }, every);
+    timer.unref();
+    session.on('close', () => clearInterval(timer));
+  }
+
+  private wire(session: MeshCoreSession): void {
+    const bearer = this.name;
+    session.on('frame', () => this.metrics?.framesIn.inc({ bearer }));
+    session.on('frameOut', () => this.metrics?.framesOut.inc({ bearer }));
+    session.on('garbage', (g) => this.metrics?.decodeErrors.inc({ bearer }, g.resyncs));
+    session.on('decodeError', () => this.metrics?.decodeErrors.inc({ bearer }));
+    session.on('message', (m) => this.onMessage(session, m));
+    session.on('confirmed', (c) => {
+      for (const job of this.jobs) {
+        if (!job.acks.has(c.ackCode)) continue;
+        job.confirmation = c;
+        job.onConfirm?.(c);
+        return;
+      }
+    });
+    session.on('contact', (c) => {
+      const peer = contactPeer(toHex(c.publicKey));
+      if (this.state === 'up' && !this.announced.has(peer)) {
+        this.announced.add(peer);
+        this.listeners.emit('peer', { bearer, peer, up: true, name: c.name });
+      }
+    });
+    session.on('contactRemoved', (key) => {
+      const peer = contactPeer(toHex(key));
+      if (this.announced.delete(peer)) this.listeners.emit('peer', { bearer, peer, up: false });
+    });
+  }
+
+  private announceAll(session: MeshCoreSession): void {
+    this.announced = new Set();
+    for (const c of session.usableChannels()) {
+      const peer = channelPeer(c.index);
+      this.announced.add(peer);
+      this.listeners.emit('peer', { bearer: this.name, peer, up: true, name: c.name });
+    }
+    for (const c of session.contacts.values()) {
+      const peer = contactPeer(toHex(c.publicKey));
+      this.announced.add(peer);
+      this.listeners.emit('peer', { bearer: this.name, peer, up: true, name: c.name });
+    }
+  }
+
+  private goDown(): void {
+    if (this.state === 'up') {
+      this.reconnects++;
+      this.metrics?.reconnects.inc({ bearer: this.name });
+    }
+    this.state = 'down';
+    this.session = null;
+    this.connectedSince = undefined;
+    this.metrics?.linkUp.set({ bearer: this.name }, 0);
+    this.log.warn('MeshCore radio down', { device: this.link?.description });
+    const peers = [...this.announced];
+    this.announced = new Set();
+    for (const peer of peers) this.listeners.emit('peer', { bearer: this.name, peer, up: false });
+  }
+
+  private onMessage(session: MeshCoreSession, m: ReceivedMessage): void {
+    // CLI replies (txt_type 1) are repeater console output, not chat.
+    if (m.txtType === TXT_TYPE.CLI_DATA) return;
+    const receivedAt = this.now();
+    const self = session.selfInfo ? contactPeer(toHex(session.selfInfo.publicKey)) : 'mc:self';
+    if (m.kind === 'channel') {
+      // GRP_TXT carries no sender identity, only "<name>: " in the text: the sender address is the channel.
+      const { senderName, body } = splitChannelText(m.text);
+      const from = channelPeer(m.channelIdx);
+      this.metrics?.messagesIn.inc({ bearer: this.name, kind: 'channel' });
+      this.listeners.emit('foreign', {
+        bearer: this.name, from, fromName: senderName, to: from, direct: false, text: body,
+        packetId: packetId('ch', from, m.senderTimestamp, m.text), receivedAt, snr: m.snr,
+      });
+      return;
+    }
+    const contact = session.findContact(m.pubKeyPrefix);
+    const from = contactPeer(contact ? toHex(contact.publicKey) : toHex(m.pubKeyPrefix));
+    this.metrics?.messagesIn.inc({ bearer: this.name, kind: 'direct' });
+    this.listeners.emit('foreign', {
+      bearer: this.name, from, fromName: contact?.name, to: self, direct: true, text: m.text,
+      packetId: packetId('dm', from, m.senderTimestamp, m.text), receivedAt, snr: m.snr,
+    });
+  }
+}
+
+function defaultText(bundle: Bundle): string | null {
+  if (bundle.sealed) return null;
+  return decodeUtf8(bundle.body);
+}
+
+/** MeshCore companion frames carry no packet id: derive a stable one for duplicate suppression. */
+function packetId(kind: string, from: string, ts: number, text: string): number {
+  return createHash('sha256').update(`${kind}|${from}|${ts}|${text}`).digest().readUInt32LE(0);
+}

@@ -1,0 +1,53 @@
+/**
+ * Prometheus metrics of MeshCore gateways (prom-client), registered only when the daemon passes a registry.
+ * Several gateways share one registry: each metric is created once and labelled by `bearer`.
+ */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export interface MeshCoreMetrics {
+  framesIn: Counter<'bearer'>;
+  framesOut: Counter<'bearer'>;
+  decodeErrors: Counter<'bearer'>;
+  reconnects: Counter<'bearer'>;
+  messagesIn: Counter<'bearer' | 'kind'>;
+  messagesOut: Counter<'bearer' | 'kind'>;
+  dmRetries: Counter<'bearer'>;
+  dmConfirmed: Counter<'bearer'>;
+  dmExpired: Counter<'bearer'>;
+  sendErrors: Counter<'bearer' | 'reason'>;
+  ackRtt: Histogram<'bearer'>;
+  queueDepth: Gauge<'bearer'>;
+  linkUp: Gauge<'bearer'>;
+}
+
+function once<T>(registry: Registry, name: string, make: () => T): T {
+  return (registry.getSingleMetric(name) as T | undefined) ?? make();
+}
+
+export function registerMeshCoreMetrics(registry: Registry): MeshCoreMetrics {
+  const registers = [registry];
+  const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
+    once(registry, name, () => new Counter<L>({ name, help, labelNames, registers }));
+  return {
+    framesIn: counter('lattice_meshcore_frames_in_total', 'Companion frames received from the radio', ['bearer']),
+    framesOut: counter('lattice_meshcore_frames_out_total', 'Companion frames written to the radio', ['bearer']),
+    decodeErrors: counter('lattice_meshcore_decode_errors_total', 'Frame resyncs (garbage, false starts) and malformed frames', ['bearer']),
+    reconnects: counter('lattice_meshcore_reconnects_total', 'Times the radio link dropped and a reconnect began', ['bearer']),
+    messagesIn: counter('lattice_meshcore_messages_in_total', 'Messages received from the MeshCore mesh', ['bearer', 'kind']),
+    messagesOut: counter('lattice_meshcore_messages_out_total', 'Messages the radio accepted for sending (first attempts)', ['bearer', 'kind']),
+    dmRetries: counter('lattice_meshcore_dm_retries_total', 'DM re-sends after a missing SEND_CONFIRMED', ['bearer']),
+    dmConfirmed: counter('lattice_meshcore_acks_total', 'DMs confirmed by the recipient (PUSH_CODE_SEND_CONFIRMED)', ['bearer']),
+    dmExpired: counter('lattice_meshcore_dm_expired_total', 'DMs given up because the bundle expired unconfirmed', ['bearer']),
+    sendErrors: counter('lattice_meshcore_send_errors_total', 'Sends answered unreachable, by reason', ['bearer', 'reason']),
+    ackRtt: once(registry, 'lattice_meshcore_ack_rtt_seconds', () => new Histogram({
+      name: 'lattice_meshcore_ack_rtt_seconds', help: 'Round trip of confirmed DMs as the radio measured it', labelNames: ['bearer'],
+      buckets: [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64], registers,
+    })),
+    queueDepth: once(registry, 'lattice_meshcore_queue_depth', () => new Gauge({
+      name: 'lattice_meshcore_queue_depth', help: 'DMs in flight awaiting SEND_CONFIRMED', labelNames: ['bearer'], registers,
+    })),
+    linkUp: once(registry, 'lattice_meshcore_link_up', () => new Gauge({
+      name: 'lattice_meshcore_link_up', help: '1 while the companion session is up', labelNames: ['bearer'], registers,
+    })),
+  };
+}
