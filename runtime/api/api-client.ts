@@ -45,8 +45,8 @@ export class ApiClient {
     if (query.limit !== undefined) qs.set('limit', String(query.limit));
     if (query.since !== undefined) qs.set('since', String(query.since));
     const q = qs.toString();
-    const body = await this.request<{ messages: InboxEntry[] }>('GET', `/inbox${q ? `?${q}` : ''}`, undefined, options);
-    return body.messages;
+    const body = await this.request<{ entries: InboxEntry[] }>('GET', `/inbox${q ? `?${q}` : ''}`, undefined, options);
+    return body.entries;
   }
 
   private async request<T>(method: string, path: string, body: unknown, options: { signal?: AbortSignal } = {}): Promise<T> {

@@ -89,11 +89,11 @@ test('GET /inbox pages with limit and since', () =>
       node.advance(1000);
     }
     const all = await raw(url, 'GET', '/inbox');
-    assert.equal(all.json.messages.map((m: { text: string }) => m.text), ['m0', 'm1', 'm2', 'm3', 'm4']);
+    assert.equal(all.json.entries.map((m: { text: string }) => m.text), ['m0', 'm1', 'm2', 'm3', 'm4']);
     const last2 = await raw(url, 'GET', '/inbox?limit=2');
-    assert.equal(last2.json.messages.map((m: { text: string }) => m.text), ['m3', 'm4']);
-    const since = await raw(url, 'GET', `/inbox?since=${all.json.messages[2].receivedAt}`);
-    assert.equal(since.json.messages.map((m: { text: string }) => m.text), ['m3', 'm4']);
+    assert.equal(last2.json.entries.map((m: { text: string }) => m.text), ['m3', 'm4']);
+    const since = await raw(url, 'GET', `/inbox?since=${all.json.entries[2].receivedAt}`);
+    assert.equal(since.json.entries.map((m: { text: string }) => m.text), ['m3', 'm4']);
     for (const q of ['limit=0', 'limit=abc', 'limit=1001', 'since=-1', 'since=soon', 'limt=3']) {
       const r = await raw(url, 'GET', `/inbox?${q}`);
       assert.is(r.status, 400, q);

@@ -6,7 +6,7 @@
  *   GET  /status          → NodeStatus
  *   POST /send            { to, text, lifetimeMs? } → 202 { bundleId }
  *   GET  /bundles/:id     → BundleView, 404 when unknown
- *   GET  /inbox?limit&since → { messages: InboxEntry[] }
+ *   GET  /inbox?limit&since → { entries: InboxEntry[] }
  */
 import type { IncomingMessage } from 'node:http';
 import type { RelayNode } from '../node/relay-node.js';
@@ -65,7 +65,7 @@ export const ROUTES: Route[] = [
     path: '/inbox',
     auth: true,
     handle({ node, url }) {
-      return { status: 200, body: { messages: node.inbox(validateInboxQuery(url.searchParams)) } };
+      return { status: 200, body: { entries: node.inbox(validateInboxQuery(url.searchParams)) } };
     },
   },
 ];

@@ -49,6 +49,7 @@ export const SETTINGS: Setting[] = [
   { env: 'LATTICE_MESHCORE', flag: 'meshcore', arg: 'DEVICE', path: ['meshcore'], kind: 'list', help: 'MeshCore companion radio: /dev/ttyACM0, tcp://host:port, ble://name (repeatable)' },
   { env: 'LATTICE_LOG_LEVEL', flag: 'log-level', arg: 'LEVEL', path: ['log', 'level'], kind: 'string', help: 'error|warn|info|debug|trace, or info,router=debug' },
   { env: 'LATTICE_LOG_FORMAT', flag: 'log-format', arg: 'FORMAT', path: ['log', 'format'], kind: 'string', help: 'auto|json|text (auto: JSON unless stderr is a terminal)' },
+  { env: 'LATTICE_BLOOM_INTERVAL', flag: 'bloom-interval', arg: 'MS', path: ['bloom', 'intervalMs'], kind: 'string', help: 'delivery bloom advertisement interval in ms (default 30000)' },
   { env: 'LATTICE_SIM', flag: 'no-sim', path: ['sim', 'enabled'], kind: 'bool', help: 'the simulated neighbourhood (default on without config or bearers)' },
 ];
 
@@ -58,7 +59,12 @@ function flagKind(s: Setting): Kind {
 }
 
 /** Environment variables read elsewhere but known here, so they are not reported as typos. */
-export const OTHER_ENV = ['LATTICE_CONFIG'];
+export const OTHER_ENV = [
+  'LATTICE_CONFIG',
+  // Test knobs of runtime/daemon tests; spawned relays inherit the test's environment.
+  'LATTICE_KEEP_TMP',
+  'LATTICE_POWERCUT_CYCLES',
+];
 /** Prefixes left to tests, hardware-in-the-loop runs and benchmarks (`LATTICE_HIL_MESHTASTIC=/dev/ttyUSB0`). */
 export const FREE_ENV_PREFIXES = ['LATTICE_TEST_', 'LATTICE_HIL_', 'LATTICE_BENCH_'];
 
