@@ -149,8 +149,11 @@ export class ShardNode implements ShardContext {
 
   // ---- API for the CLI / HTTP server ------------------------------------------------------------------------------
 
-  putFile(path: string, opts: PutOptions = {}): Promise<PutResult> {
-    return putFile(this, path, opts);
+  async putFile(path: string, opts: PutOptions = {}): Promise<PutResult> {
+    const r = await putFile(this, path, opts);
+    const m = await this.manifest(r.id);
+    if (m) await this.learnRefs(r.id, m);
+    return r;
   }
 
   getFile(id: string, outPath: string, opts: GetOptions = {}): Promise<GetResult> {
@@ -267,7 +270,8 @@ export class ShardNode implements ShardContext {
   }
 
   enqueueRepair(item: RepairItem): void {
-    if (this.queue.some((q) => q.manifest === item.manifest && q.chunk === item.chunk && q.index === item.index && q.bad === item.bad)) return;
+    // One entry per shard and bad holder; "not found anywhere" adds nothing to an entry that already names one.
+    if (this.queue.some((q) => q.manifest === item.manifest && q.chunk === item.chunk && q.index === item.index && (item.bad === undefined || q.bad === item.bad))) return;
     this.queue.push(item);
   }
 
@@ -305,6 +309,18 @@ export class ShardNode implements ShardContext {
     return repaired;
   }
 
+  /** Tag the shards of `m` this relay holds with where they belong, so it can rebuild one alone if it rots. */
+  private async learnRefs(id: string, m: Manifest): Promise<void> {
+    const total = m.k + m.m;
+    const n = m.chunkHashes.length / 32;
+    for (let c = 0; c < n; c++) {
+      for (let i = 0; i < total; i++) {
+        const hash = shardHashOf(m, c, i);
+        if (this.store.has(hash)) await this.store.setRef(hash, { manifest: id, chunk: c, index: i });
+      }
+    }
+  }
+
   /** Answers other relays. Never throws: bad input gets an `error` response. */
   private async handle(from: string, req: ShardRequest): Promise<ShardResponse> {
     try {
@@ -333,6 +349,7 @@ export class ShardNode implements ShardContext {
           if (!(req.bytes instanceof Uint8Array) || manifestId(req.bytes) !== req.id) return { op: 'put-manifest', ok: false };
           const m = decodeManifest(req.bytes);
           await this.store.putManifest(req.id, req.bytes, { own: false, expiresAt: Math.min(m.expiresAt, req.expiresAt) });
+          await this.learnRefs(req.id, m);
           return { op: 'put-manifest', ok: true };
         }
         case 'get-manifest': {

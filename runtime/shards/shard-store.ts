@@ -180,6 +180,15 @@ export class ShardStore {
     return 'stored';
   }
 
+  /** Record where a held shard belongs (learnt from its manifest), unless already known. */
+  async setRef(hash: Uint8Array, ref: ShardRef): Promise<void> {
+    const { meta } = this.dbs();
+    const k = key(hash);
+    const old = meta.get(k);
+    if (old?.role !== 'held' || old.ref) return;
+    await meta.put(k, { ...old, ref });
+  }
+
   /** Keep a read copy under the cache budget (LRU); never replaces a held shard. */
   async cache(hash: Uint8Array, bytes: Uint8Array): Promise<boolean> {
     const { shards, meta } = this.dbs();

@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { open, type Database, type RootDatabase } from 'lmdb';
 import { ShardNode } from '../shard-node.js';
 import type { ShardsSettings, ShardTuning } from '../shard-context.js';
 import { MemoryShardHub } from './memory-shard-network.js';
@@ -20,6 +21,8 @@ export const TEST_SETTINGS: ShardsSettings = { k: 3, m: 2, cacheBytes: 0, diskBy
 export class ShardCluster {
   readonly hub = new MemoryShardHub();
   readonly nodes: ShardNode[] = [];
+  /** Each node's LMDB environment, opened here and handed over as `{ env }` (the seam the daemon uses). */
+  readonly envs: RootDatabase[] = [];
   clock = Date.UTC(2026, 10, 22);
   dir = '';
 
@@ -38,10 +41,11 @@ export class ShardCluster {
   }
 
   makeNode(i: number): ShardNode {
+    this.envs[i] = open({ path: join(this.dir, this.id(i)), maxDbs: 12, mapSize: 1024 * 2 ** 20 });
     return new ShardNode({
       network: this.hub.network(this.id(i)),
       settings: { ...TEST_SETTINGS, ...this.opts.settings },
-      store: { path: join(this.dir, this.id(i)) },
+      store: { env: this.envs[i]! },
       tuning: { challengeIntervalMs: 0, repairIntervalMs: 0, sweepIntervalMs: 0, offlineGraceMs: 60_000, requestTimeoutMs: 10_000, ...this.opts.tuning },
       now: () => this.clock,
     });
@@ -50,14 +54,21 @@ export class ShardCluster {
   /** Stop node i and start a fresh ShardNode on the same store directory (a relay restart). */
   async restart(i: number): Promise<ShardNode> {
     await this.nodes[i]!.stop();
+    await this.envs[i]!.close();
     const n = this.makeNode(i);
     this.nodes[i] = n;
     await n.start();
     return n;
   }
 
+  /** Node i's raw shard database, for fault injection (bit rot). */
+  rawShards(i: number): Database<Buffer, Buffer> {
+    return this.envs[i]!.openDB({ name: 'shards', encoding: 'binary', keyEncoding: 'binary' });
+  }
+
   async stop(): Promise<void> {
     for (const n of this.nodes) await n.stop();
+    for (const e of this.envs) await e.close();
     await rm(this.dir, { recursive: true, force: true });
   }
 }

@@ -1,0 +1,170 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ShardCluster } from './testing/shard-cluster.js';
+import { chunkCount, shardHashOf } from './manifest.js';
+import { DEFAULT_SHARD_PAYLOAD_BYTES } from './shard-format.js';
+import { proveSegment } from './shard-hash.js';
+import type { ShardRequestHandler } from './shard-network.js';
+
+const CHUNK = 3 * DEFAULT_SHARD_PAYLOAD_BYTES;
+
+async function cluster(size: number): Promise<ShardCluster> {
+  return new ShardCluster({ size }).start();
+}
+
+test('a corrupted stored shard is detected on read, the file still reads, and its holder rebuilds it', async () => {
+  const c = await cluster(5);
+  try {
+    const data = randomBytes(2 * CHUNK);
+    const p = join(c.dir, 'f');
+    await writeFile(p, data);
+    const put = await c.nodes[0]!.putFile(p);
+    const m = (await c.nodes[0]!.manifest(put.id))!;
+    // Find a shard that relay-1 holds and rot one byte of it on disk.
+    let target: { ch: number; i: number } | undefined;
+    for (let ch = 0; ch < chunkCount(m) && !target; ch++) for (let i = 0; i < 3; i++) if (c.nodes[0]!.holders(m, ch, i)[0] === c.id(1)) { target = { ch, i }; break; }
+    assert.ok(target, 'relay-1 holds a data shard');
+    const hash = shardHashOf(m, target!.ch, target!.i);
+    const raw = c.rawShards(1);
+    const bytes = Buffer.from(raw.getBinary(Buffer.from(hash))!);
+    bytes[100]! ^= 0x40;
+    raw.putSync(Buffer.from(hash), bytes);
+
+    const out = join(c.dir, 'out');
+    await c.nodes[2]!.getFile(put.id, out);
+    assert.equal(await readFile(out), data, 'file reads around the rotten shard');
+    assert.is(c.nodes[1]!.status().corruptFound, 1, 'holder noticed on read');
+    assert.not.ok(c.nodes[1]!.store.get(hash), 'rotten copy dropped');
+
+    // The holder queued its own shard for repair (it knows manifest, chunk and index from the store request).
+    const repaired = await c.nodes[1]!.repairOnce();
+    assert.is(repaired, 1);
+    const holders = c.nodes[1]!.holders(m, target!.ch, target!.i);
+    const holderNode = c.nodes[Number(holders[0]!.split('-')[1])]!;
+    assert.ok(holderNode.store.get(hash), 'an intact copy exists again');
+    // And the other relays learnt where it is now.
+    assert.equal(c.nodes[3]!.holders(m, target!.ch, target!.i), holders);
+  } finally {
+    await c.stop();
+  }
+});
+
+test('a shard corrupted in transit costs the sender reputation and is read from elsewhere', async () => {
+  const c = await cluster(5);
+  try {
+    const data = randomBytes(CHUNK);
+    const p = join(c.dir, 'f');
+    await writeFile(p, data);
+    const put = await c.nodes[0]!.putFile(p);
+    const m = (await c.nodes[4]!.manifest(put.id))!;
+    // Make the holder of data shard 0 flip a bit in everything it sends (relay-4 is the reader, so pick another).
+    const bad = c.nodes[4]!.holders(m, 0, 0)[0]!;
+    assert.is.not(bad, c.id(4));
+    c.hub.wrap(bad, (inner): ShardRequestHandler => async (from, req) => {
+      const res = await inner(from, req);
+      if (res.op === 'fetch' && res.shard) res.shard[50]! ^= 1;
+      return res;
+    });
+    const before = c.nodes[4]!.reputation.score(bad);
+    const got = await c.nodes[4]!.getFile(put.id, join(c.dir, 'o'));
+    assert.equal(await readFile(join(c.dir, 'o')), data);
+    assert.is(got.rebuiltChunks, 1, 'data shard 0 came from parity');
+    assert.ok(c.nodes[4]!.reputation.score(bad) < before, 'liar punished');
+    assert.is(c.nodes[4]!.status().repairQueue, 1, 'shard queued for repair');
+  } finally {
+    await c.stop();
+  }
+});
+
+test('a holder that throws shards away fails challenges, drops below 20, is excluded, and its shards move', async () => {
+  const c = await cluster(6);
+  try {
+    const liar = c.id(5);
+    // The liar says "stored" and keeps nothing; asked to prove, it makes up bytes.
+    c.hub.wrap(liar, (inner): ShardRequestHandler => async (from, req) => {
+      if (req.op === 'store') return { op: 'store', result: 'stored' };
+      if (req.op === 'challenge') {
+        const fake = proveSegment(randomBytes(DEFAULT_SHARD_PAYLOAD_BYTES + 8), req.offset);
+        return { op: 'challenge', nonce: req.nonce, segment: fake.segment, bytes: fake.bytes, siblings: fake.siblings };
+      }
+      return inner(from, req);
+    });
+    const a = c.nodes[0]!;
+    const data = randomBytes(6 * CHUNK);
+    const p = join(c.dir, 'f');
+    await writeFile(p, data);
+    const put = await a.putFile(p);
+    assert.ok(put.holders.includes(liar), 'the liar was given shards');
+    // Honest holders pass.
+    const honest = await a.auditPeer(c.id(1), 3);
+    assert.equal(honest, { sent: 3, failed: 0 });
+    const r = await a.auditPeer(liar, 3);
+    assert.is(r.failed, r.sent);
+    assert.ok(r.sent >= 2);
+    assert.ok(a.reputation.score(liar) < 20, `score ${a.reputation.score(liar)}`);
+    assert.not.ok(a.placeablePeers().includes(liar));
+    assert.is(a.status().challengesFailed, r.failed);
+    // Repair moves every shard the liar "held" (not only the challenged ones: it is excluded now).
+    await a.repairOnce();
+    const m = (await a.manifest(put.id))!;
+    for (let ch = 0; ch < chunkCount(m); ch++) for (let i = 0; i < 5; i++) assert.not.ok(a.holders(m, ch, i).includes(liar), `chunk ${ch} shard ${i}`);
+    // New files avoid it, and the old one reads with the liar's answers ignored.
+    await writeFile(p, data.subarray(0, CHUNK));
+    const put2 = await a.putFile(p);
+    assert.not.ok(put2.holders.includes(liar));
+    c.hub.setOnline(c.id(1), false);
+    await c.nodes[2]!.getFile(put.id, join(c.dir, 'o'));
+    assert.equal(await readFile(join(c.dir, 'o')), data);
+  } finally {
+    await c.stop();
+  }
+});
+
+test('a holder that does not answer within the deadline fails the challenge', async () => {
+  const c = new ShardCluster({ size: 5, tuning: { challengeTimeoutMs: 50 } });
+  await c.start();
+  try {
+    const p = join(c.dir, 'f');
+    await writeFile(p, randomBytes(CHUNK));
+    await c.nodes[0]!.putFile(p);
+    c.hub.wrap(c.id(3), (inner): ShardRequestHandler => async (from, req) => {
+      if (req.op === 'challenge') await new Promise((r) => setTimeout(r, 300));
+      return inner(from, req);
+    });
+    const r = await c.nodes[0]!.auditPeer(c.id(3), 1);
+    assert.equal(r, { sent: 1, failed: 1 });
+  } finally {
+    await c.stop();
+  }
+});
+
+test('restart keeps promises: a restarted relay still holds, serves and proves its shards', async () => {
+  const c = await cluster(5);
+  try {
+    const data = randomBytes(3 * CHUNK);
+    const p = join(c.dir, 'f');
+    await writeFile(p, data);
+    const put = await c.nodes[0]!.putFile(p);
+    const before = c.nodes[3]!.status();
+    assert.ok(before.heldShards > 0);
+    const n3 = await c.restart(3);
+    const after = n3.status();
+    assert.is(after.heldShards, before.heldShards);
+    assert.is(after.heldBytes, before.heldBytes);
+    assert.is(after.manifests, 1, 'the manifest copy survived too');
+    const r = await c.nodes[0]!.auditPeer(c.id(3), 4);
+    assert.is(r.failed, 0);
+    // With two others gone the restarted relay's shards are needed to read.
+    c.hub.setOnline(c.id(1), false);
+    c.hub.setOnline(c.id(2), false);
+    await n3.getFile(put.id, join(c.dir, 'o'));
+    assert.equal(await readFile(join(c.dir, 'o')), data);
+  } finally {
+    await c.stop();
+  }
+});
+
+test.run();
