@@ -1,0 +1,166 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ShardStore } from './shard-store.js';
+import { shardHash } from './shard-hash.js';
+import { DEFAULT_SHARD_PAYLOAD_BYTES, LMDB_ONE_PAGE_VALUE_BYTES, SHARD_HEADER_BYTES, writeShardHeader } from './shard-format.js';
+
+const SIZE = SHARD_HEADER_BYTES + DEFAULT_SHARD_PAYLOAD_BYTES;
+
+function shard(): { hash: Uint8Array; bytes: Uint8Array } {
+  const bytes = new Uint8Array(SIZE);
+  bytes.set(randomBytes(DEFAULT_SHARD_PAYLOAD_BYTES), SHARD_HEADER_BYTES);
+  writeShardHeader(bytes, { k: 3, m: 2, index: 0, payloadLength: DEFAULT_SHARD_PAYLOAD_BYTES });
+  return { hash: shardHash(bytes), bytes };
+}
+
+async function withStore(opts: { diskBytes: number; cacheBytes: number }, fn: (s: ShardStore, dir: string, clock: { t: number }) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'lattice-shard-store-'));
+  const clock = { t: 1_000_000 };
+  const s = new ShardStore({ path: join(dir, 'db'), ...opts, now: () => clock.t });
+  await s.start();
+  try {
+    await fn(s, dir, clock);
+  } finally {
+    await s.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('a default shard with its header is exactly one LMDB overflow page worth of value', () => {
+  assert.is(SIZE, LMDB_ONE_PAGE_VALUE_BYTES);
+  assert.is(SIZE, 4072);
+});
+
+test('lmdb really keeps a 4,072-B value in one overflow page and a 4,073-B value in two', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lattice-lmdb-page-'));
+  const { open } = await import('lmdb');
+  const env = open({ path: join(dir, 'db'), maxDbs: 4 });
+  try {
+    for (const [name, size, pages] of [['fits', 4072, 1], ['spills', 4073, 2]] as const) {
+      const db = env.openDB({ name, encoding: 'binary', keyEncoding: 'binary' });
+      for (let i = 0; i < 50; i++) await db.put(Buffer.of(i), Buffer.alloc(size, i));
+      assert.is((db.getStats() as { overflowPages: number }).overflowPages, 50 * pages, `${size} B`);
+    }
+  } finally {
+    await env.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('held shards survive cache pressure; the cache is LRU under its budget', async () => {
+  await withStore({ diskBytes: 6 * SIZE, cacheBytes: 3 * SIZE }, async (s) => {
+    const held = [shard(), shard()];
+    for (const h of held) assert.is(await s.hold(h.hash, h.bytes, 2_000_000), 'stored');
+    const cached = [shard(), shard(), shard()];
+    for (const c of cached) assert.ok(await s.cache(c.hash, c.bytes));
+    assert.is(s.stats().cachedShards, 3);
+    // Touch the oldest so the middle one is least recently used.
+    assert.ok(s.get(cached[0]!.hash));
+    const extra = shard();
+    assert.ok(await s.cache(extra.hash, extra.bytes));
+    assert.ok(s.get(cached[0]!.hash), 'recently used stays');
+    assert.not.ok(s.get(cached[1]!.hash), 'least recently used went');
+    // Promises push the cache out of the disk budget, never the other way round.
+    const more = [shard(), shard(), shard(), shard()];
+    for (const h of more) assert.is(await s.hold(h.hash, h.bytes, 2_000_000), 'stored');
+    assert.is(s.stats().heldShards, 6);
+    assert.is(s.stats().cachedShards, 0);
+    const over = shard();
+    assert.is(await s.hold(over.hash, over.bytes, 2_000_000), 'full');
+    assert.not.ok(await s.cache(over.hash, over.bytes), 'no room for cache either');
+    for (const h of [...held, ...more]) assert.ok(s.get(h.hash), 'every promised shard is still there');
+  });
+});
+
+test('caching never downgrades a held shard; holding a cached shard upgrades it', async () => {
+  await withStore({ diskBytes: 10 * SIZE, cacheBytes: 2 * SIZE }, async (s) => {
+    const a = shard();
+    await s.cache(a.hash, a.bytes);
+    assert.is(s.metaOf(a.hash)?.role, 'cache');
+    await s.hold(a.hash, a.bytes, 5_000_000);
+    assert.is(s.metaOf(a.hash)?.role, 'held');
+    assert.equal(s.stats().cachedShards, 0);
+    await s.cache(a.hash, a.bytes);
+    assert.is(s.metaOf(a.hash)?.role, 'held');
+    // A second promise for the same content keeps the later expiry.
+    await s.hold(a.hash, a.bytes, 4_000_000);
+    assert.is(s.metaOf(a.hash)?.expiresAt, 5_000_000);
+  });
+});
+
+test('expiry: promises end at their lifetime and are swept', async () => {
+  await withStore({ diskBytes: 10 * SIZE, cacheBytes: 0 }, async (s, _dir, clock) => {
+    const a = shard(), b = shard();
+    await s.hold(a.hash, a.bytes, 2_000_000);
+    await s.hold(b.hash, b.bytes, 3_000_000);
+    clock.t = 2_500_000;
+    assert.is(await s.sweepExpired(), 1);
+    assert.not.ok(s.get(a.hash));
+    assert.ok(s.get(b.hash));
+    assert.is(s.stats().heldBytes, SIZE);
+  });
+});
+
+test('reads verify the hash: rotten bytes are dropped and reported', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lattice-shard-store-'));
+  const reported: string[] = [];
+  const { open } = await import('lmdb');
+  const env = open({ path: join(dir, 'db'), maxDbs: 12 });
+  const s = new ShardStore({ env, diskBytes: 10 * SIZE, cacheBytes: 0, onCorrupt: (h, m) => reported.push(`${Buffer.from(h).toString('hex')}:${m?.role}`) });
+  await s.start();
+  try {
+    const a = shard();
+    await s.hold(a.hash, a.bytes, Date.now() + 1e6);
+    const raw = env.openDB({ name: 'shards', encoding: 'binary', keyEncoding: 'binary' });
+    const bad = Buffer.from(a.bytes);
+    bad[SIZE - 1]! ^= 1;
+    await raw.put(Buffer.from(a.hash), bad);
+    assert.not.ok(s.get(a.hash));
+    assert.equal(reported, [`${Buffer.from(a.hash).toString('hex')}:held`]);
+    assert.is(s.stats().heldShards, 0);
+    assert.is(s.stats().corruptFound, 1);
+  } finally {
+    await s.stop();
+    await env.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('restart: promises, cache order and counters come back from disk', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lattice-shard-store-'));
+  try {
+    const opts = { path: join(dir, 'db'), diskBytes: 10 * SIZE, cacheBytes: 2 * SIZE };
+    const held = shard(), c1 = shard(), c2 = shard();
+    let t = 10;
+    const s1 = new ShardStore({ ...opts, now: () => t++ });
+    await s1.start();
+    await s1.hold(held.hash, held.bytes, 1e12);
+    await s1.cache(c1.hash, c1.bytes);
+    await s1.cache(c2.hash, c2.bytes);
+    await s1.stop();
+    const s2 = new ShardStore({ ...opts, now: () => t++ });
+    await s2.start();
+    assert.equal({ ...s2.stats(), corruptFound: 0 }, { heldShards: 1, heldBytes: SIZE, cachedShards: 2, cachedBytes: 2 * SIZE, diskBytes: 10 * SIZE, cacheBytes: 2 * SIZE, corruptFound: 0 });
+    const c3 = shard();
+    await s2.cache(c3.hash, c3.bytes);
+    assert.not.ok(s2.has(c1.hash), 'oldest cached went first after restart');
+    assert.ok(s2.get(held.hash));
+    await s2.stop();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('bytes on disk: 200 default shards take about one page each', async () => {
+  await withStore({ diskBytes: 1000 * SIZE, cacheBytes: 0 }, async (s) => {
+    for (let i = 0; i < 200; i++) { const a = shard(); await s.hold(a.hash, a.bytes, 1e12); }
+    const perShard = s.usedBytes() / 200;
+    assert.ok(perShard < 4096 * 1.15, `${perShard} B per shard`);
+  });
+});
+
+test.run();
