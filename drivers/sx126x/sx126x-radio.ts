@@ -1,0 +1,442 @@
+/**
+ * The SX126x LoRa driver: LoraRadio over the chip layer. Sequences follow DS.SX1261-2 §14 (basic TX/RX operation)
+ * and RadioLib SX126x.cpp (begin/config/stageMode/launchMode/readData/startChannelScan), with the datasheet §15
+ * errata fixes: BW500 sensitivity (0x0889), PA clamping (0x08D8), implicit-header timeout (0x0902/0x0944) and
+ * inverted-IQ polarity (0x0736).
+ */
+import { delay, withTimeout, isTimeout } from '../hal/abort.js';
+import { Sx126xChip } from './chip.js';
+import {
+  Sx126xBusyTimeoutError, Sx126xChipNotFoundError, Sx126xIrqTimeoutError, Sx126xPayloadError, Sx126xStateError,
+  Sx126xTxTimeoutError,
+} from './errors.js';
+import { Irq } from './irq.js';
+import type { LoraModulation, LoraRadio, RxPacket } from './lora-radio.js';
+import {
+  bandwidthCode, effectiveLdro, frequencyToFrf, imageCalibration, syncWordRegisters, validateModulation,
+} from './modulation.js';
+import {
+  CadExitMode, CadSymbols, CalibrateAll, FallbackMode, MAX_PAYLOAD, PacketType, RAMP_200_US, RegulatorMode,
+  RTC_STEP_US, RxTimeout, StandbyMode, TcxoVoltages,
+} from './params.js';
+import { Register } from './registers.js';
+import type { Sx126xHal } from './sx126x-hal.js';
+import { loraTimeOnAirMs } from './time-on-air.js';
+import { Variants, type Sx126xVariant } from './variant.js';
+
+export interface Sx126xRadioInit {
+  hal: Sx126xHal;
+  variant?: Sx126xVariant;
+  /** TCXO supply voltage driven on DIO3 (1.6..3.3 V); undefined = crystal board. E22/RAK13300 boards: 1.8 V. */
+  tcxoVoltage?: number;
+  /** TCXO start-up delay (RadioLib default 5 ms). */
+  tcxoDelayMs?: number;
+  /** Let DIO2 drive the RF switch (most modules); false when RXEN/TXEN pins do it. Default true. */
+  dio2RfSwitch?: boolean;
+  /** DC-DC (default, RadioLib) or LDO regulator. */
+  regulator?: 'dcdc' | 'ldo';
+  /** RX boosted gain (0x08AC = 0x96, ≈+3 dB, ≈+2 mA; LoRaMac-node SX126xSetRxBoosted). */
+  rxBoostedGain?: boolean;
+  /** Named in chip-not-found errors. */
+  wiring?: string;
+  /** ms clock for RxPacket.receivedAt (default Date.now). */
+  clock?: () => number;
+  /** Calibrate settle time before waiting on BUSY (RadioLib: 5 ms). */
+  calibrateDelayMs?: number;
+}
+
+const RX_IRQS = Irq.RxDone | Irq.Timeout | Irq.CrcErr | Irq.HeaderValid | Irq.HeaderErr | Irq.PreambleDetected;
+
+export class Sx126xRadio implements LoraRadio {
+  readonly chip: Sx126xChip;
+  private readonly variant: Sx126xVariant;
+  private modulation: LoraModulation | undefined;
+  private lastImageFrequencyHz: number | undefined;
+  private started = false;
+  private closed = false;
+  private rxWanted = false;
+  private rxLoop: { abort: AbortController; done: Promise<void> } | undefined;
+  private lock: Promise<unknown> = Promise.resolve();
+  private readonly packetListeners = new Set<(p: RxPacket) => void>();
+  private readonly errorListeners = new Set<(e: Error) => void>();
+  /** Counters for metrics and tests. */
+  readonly stats = { txPackets: 0, rxPackets: 0, rxCrcErrors: 0, busyRecoveries: 0, cadRuns: 0 };
+
+  constructor(private readonly init: Sx126xRadioInit) {
+    this.variant = init.variant ?? 'sx1262';
+    this.chip = new Sx126xChip(init.hal, init.wiring);
+    if (init.tcxoVoltage !== undefined && !TcxoVoltages.some((v) => Math.abs(v - init.tcxoVoltage!) < 1e-6))
+      throw new RangeError(`tcxoVoltage must be one of ${TcxoVoltages.join(', ')} V, got ${init.tcxoVoltage}`);
+  }
+
+  /** Reset, find the chip and run the init sequence. configure() calls it when needed. */
+  async start(opts: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.closed) throw new Sx126xStateError('radio is closed');
+    await this.exclusive(() => this.initialise(opts.signal));
+  }
+
+  async configure(m: LoraModulation, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    validateModulation(m, this.variant);
+    return this.guarded(async () => {
+      const resume = await this.pauseRx();
+      await this.exclusive(async () => {
+        if (!this.started) await this.initialise(opts.signal);
+        await this.applyModulation(m, opts.signal);
+      });
+      if (resume) await this.resumeRx(opts.signal);
+    });
+  }
+
+  async transmit(payload: Uint8Array, opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<{ airtimeMs: number }> {
+    if (payload.length < 1 || payload.length > MAX_PAYLOAD) throw new Sx126xPayloadError(payload.length, MAX_PAYLOAD);
+    const m = this.requireModulation();
+    if (!m.explicitHeader && payload.length !== (m.implicitPayloadLength ?? MAX_PAYLOAD))
+      throw new Sx126xPayloadError(payload.length, m.implicitPayloadLength ?? MAX_PAYLOAD);
+    return this.guarded(async () => {
+      const resume = await this.pauseRx();
+      try {
+        return await this.exclusive(() => this.doTransmit(m, payload, opts));
+      } finally {
+        if (resume) await this.resumeRx(opts.signal).catch((e: Error) => this.report(e));
+      }
+    });
+  }
+
+  async startReceive(opts: { signal?: AbortSignal } = {}): Promise<void> {
+    this.requireModulation();
+    return this.guarded(async () => {
+      this.rxWanted = true;
+      await this.pauseRx();
+      await this.resumeRx(opts.signal);
+    });
+  }
+
+  async channelActivity(opts: { signal?: AbortSignal } = {}): Promise<boolean> {
+    const m = this.requireModulation();
+    return this.guarded(async () => {
+      const resume = await this.pauseRx();
+      try {
+        return await this.exclusive(() => this.doCad(m, opts.signal));
+      } finally {
+        if (resume) await this.resumeRx(opts.signal).catch((e: Error) => this.report(e));
+      }
+    });
+  }
+
+  onPacket(listener: (p: RxPacket) => void): () => void {
+    this.packetListeners.add(listener);
+    return () => this.packetListeners.delete(listener);
+  }
+
+  /** Errors the receive loop met on its own (and recovered from, or not). */
+  onError(listener: (e: Error) => void): () => void {
+    this.errorListeners.add(listener);
+    return () => this.errorListeners.delete(listener);
+  }
+
+  async standby(): Promise<void> {
+    this.rxWanted = false;
+    await this.pauseRx();
+    if (this.started) await this.exclusive(() => this.toStandby());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.rxWanted = false;
+    await this.pauseRx();
+    this.closed = true;
+    if (this.started) await this.exclusive(() => this.toStandby()).catch(() => undefined);
+    await this.init.hal.close();
+  }
+
+  /** Time on air of a payload with the current modulation (Semtech formula). */
+  timeOnAirMs(length: number): number {
+    const m = this.requireModulation();
+    return loraTimeOnAirMs({ ...m, lowDataRateOptimize: effectiveLdro(m) }, length);
+  }
+
+  // ------------------------------------------------------------------ sequences
+
+  private async initialise(signal?: AbortSignal): Promise<void> {
+    const { chip } = this;
+    const hal = this.init.hal;
+    this.started = false;
+    await hal.reset({ signal });
+    // "SX126x often refuses first few commands after reset": retry SetStandby(RC) every 10 ms for up to 1 s
+    // (RadioLib SX126x::reset). A stale error status right after reset is expected and not a failure.
+    const deadline = Date.now() + 1000;
+    for (;;) {
+      try {
+        await chip.setStandby(StandbyMode.Rc, { signal });
+        await chip.getStatus({ signal });
+        break;
+      } catch (err) {
+        if ((err as Error).name === 'Sx126xChipNotFoundError' || Date.now() >= deadline) {
+          if ((err as Error).name === 'Sx126xCommandError') throw new Sx126xChipNotFoundError('no-response', (err as Error).message, chip.wiring);
+          throw err;
+        }
+        await delay(10, signal);
+      }
+    }
+    const version = await chip.readRegister(Register.VersionString, 16, { signal });
+    const text = new TextDecoder('latin1').decode(version.subarray(0, version.indexOf(0) >= 0 ? version.indexOf(0) : 16));
+    const expected = Variants[this.variant].versionPrefix;
+    if (!text.startsWith(expected)) throw new Sx126xChipNotFoundError('wrong-version', text, `${chip.wiring}, and that the board carries an ${this.variant} (expected "${expected}…")`);
+
+    if (this.init.tcxoVoltage !== undefined) {
+      // Clear the XOSC start error the chip logs before it knows about the TCXO (RadioLib SX126x::setTCXO).
+      await chip.clearDeviceErrors({ signal });
+      const code = TcxoVoltages.findIndex((v) => Math.abs(v - this.init.tcxoVoltage!) < 1e-6);
+      await chip.setDio3AsTcxoCtrl(code, Math.round(((this.init.tcxoDelayMs ?? 5) * 1000) / RTC_STEP_US), { signal });
+    }
+    await chip.setBufferBaseAddress(0x00, 0x00, { signal });
+    await chip.setPacketType(PacketType.Lora, { signal });
+    await chip.setRxTxFallbackMode(FallbackMode.StbyRc, { signal });
+    await chip.clearIrqStatus(Irq.All, { signal });
+    await chip.setDioIrqParams(Irq.None, Irq.None, 0, 0, { signal });
+    await chip.calibrate(CalibrateAll, { signal });
+    await delay(this.init.calibrateDelayMs ?? 5, signal);
+    await hal.waitReady({ signal });
+    await chip.getStatus({ signal });
+    await chip.setRegulatorMode(this.init.regulator === 'ldo' ? RegulatorMode.Ldo : RegulatorMode.DcDc, { signal });
+    // Datasheet §15.2: PA clamping on antenna mismatch; set 0x08D8 bits 4:1 (RadioLib fixPaClamping).
+    const clamp = await chip.readRegister(Register.TxClampConfig, 1, { signal });
+    await chip.writeRegister(Register.TxClampConfig, Uint8Array.of(clamp[0]! | 0x1e), { signal });
+    if (this.init.dio2RfSwitch ?? true) await chip.setDio2AsRfSwitchCtrl(true, { signal });
+    if (this.init.rxBoostedGain) await chip.writeRegister(Register.RxGain, Uint8Array.of(0x96), { signal });
+    this.lastImageFrequencyHz = undefined;
+    this.started = true;
+    if (this.modulation) await this.applyModulation(this.modulation, signal);
+  }
+
+  /** Datasheet §14.2 order: frequency, PA, TX params, modulation, packet, sync word. */
+  private async applyModulation(m: LoraModulation, signal?: AbortSignal): Promise<void> {
+    const { chip } = this;
+    const v = Variants[this.variant];
+    await chip.setStandby(StandbyMode.Rc, { signal });
+    // CalibrateImage when the band moves by 20 MHz or more (RadioLib SX126x::setFrequency).
+    if (this.lastImageFrequencyHz === undefined || Math.abs(this.lastImageFrequencyHz - m.frequencyHz) >= 20e6) {
+      const [f1, f2] = imageCalibration(m.frequencyHz);
+      await chip.calibrateImage(f1, f2, { signal });
+      await this.init.hal.waitReady({ signal });
+      await chip.getStatus({ signal });
+      this.lastImageFrequencyHz = m.frequencyHz;
+    }
+    await chip.setRfFrequency(frequencyToFrf(m.frequencyHz), { signal });
+    await chip.setPaConfig(...v.paConfig, { signal });
+    // SetPaConfig resets OCP; restore the variant's limit (LoRaMac-node SX126xSetTxParams: 0x38 = 140 mA).
+    await chip.writeRegister(Register.OcpConfiguration, Uint8Array.of(v.ocp), { signal });
+    await chip.setTxParams(m.txPowerDbm, RAMP_200_US, { signal });
+    await chip.setModulationParamsLora(m.spreadingFactor, bandwidthCode(m.bandwidthHz), m.codingRate, effectiveLdro(m), { signal });
+    // Datasheet §15.4: 0x0736 bit 2 cleared for inverted IQ, set for standard IQ, before SetPacketParams.
+    const iq = await chip.readRegister(Register.IqPolarity, 1, { signal });
+    await chip.writeRegister(Register.IqPolarity, Uint8Array.of(m.invertIq ? iq[0]! & ~0x04 : iq[0]! | 0x04), { signal });
+    await chip.setPacketParamsLora(m.preambleLength, m.explicitHeader, this.rxLength(m), m.crcOn, m.invertIq, { signal });
+    await chip.writeRegister(Register.LoraSyncWordMsb, Uint8Array.from(syncWordRegisters(m.syncWord)), { signal });
+    // CAD: 8 symbols, detPeak SF+13, detMin 10, exit to standby (RadioLib config()/setCad defaults).
+    await chip.setCadParams(CadSymbols[8], m.spreadingFactor + 13, 10, CadExitMode.Standby, 0, { signal });
+    this.modulation = { ...m };
+  }
+
+  private async doTransmit(m: LoraModulation, payload: Uint8Array, opts: { signal?: AbortSignal; timeoutMs?: number }): Promise<{ airtimeMs: number }> {
+    const { chip } = this;
+    const { signal } = opts;
+    const airtimeMs = loraTimeOnAirMs({ ...m, lowDataRateOptimize: effectiveLdro(m) }, payload.length);
+    // RadioLib SX126x::transmit: timeout = 5 ms + 5 × time on air.
+    const timeoutMs = opts.timeoutMs ?? 5 + 5 * airtimeMs;
+    await chip.setPacketParamsLora(m.preambleLength, m.explicitHeader, payload.length, m.crcOn, m.invertIq, { signal });
+    await chip.setDioIrqParams(Irq.TxDone | Irq.Timeout, Irq.TxDone, 0, 0, { signal });
+    await chip.writeBuffer(0x00, payload, { signal });
+    await chip.clearIrqStatus(Irq.All, { signal });
+    // Datasheet §15.1: 0x0889 bit 2 cleared at BW500, set otherwise, before each transmission (RadioLib fixSensitivity).
+    const sens = await chip.readRegister(Register.TxModulation, 1, { signal });
+    await chip.writeRegister(Register.TxModulation, Uint8Array.of(m.bandwidthHz === 500000 ? sens[0]! & ~0x04 : sens[0]! | 0x04), { signal });
+    await this.init.hal.setRfSwitch('tx');
+    try {
+      await chip.setTx(0, { signal });
+      await chip.getStatus({ signal });
+      try {
+        await this.init.hal.waitIrq({ signal: withTimeout(signal, timeoutMs) });
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason;
+        if (isTimeout(err)) throw new Sx126xTxTimeoutError(timeoutMs, airtimeMs);
+        throw err;
+      }
+      const irq = await chip.getIrqStatus({ signal });
+      await chip.clearIrqStatus(Irq.All, { signal });
+      if (!(irq & Irq.TxDone)) throw new Sx126xTxTimeoutError(timeoutMs, airtimeMs);
+      this.stats.txPackets++;
+      return { airtimeMs };
+    } finally {
+      await this.init.hal.setRfSwitch('off');
+      // The chip falls back to STDBY_RC by itself after TxDone (SetRxTxFallbackMode 0x20); on error force it.
+      await chip.setStandby(StandbyMode.Rc).catch(() => undefined);
+    }
+  }
+
+  private async doCad(m: LoraModulation, signal?: AbortSignal): Promise<boolean> {
+    const { chip } = this;
+    await chip.setStandby(StandbyMode.Rc, { signal });
+    await chip.setDioIrqParams(Irq.CadDone | Irq.CadDetected, Irq.CadDone | Irq.CadDetected, 0, 0, { signal });
+    await chip.clearIrqStatus(Irq.All, { signal });
+    await this.init.hal.setRfSwitch('rx');
+    try {
+      await chip.setCad({ signal });
+      await chip.getStatus({ signal });
+      // 8 symbols of CAD plus processing; generous bound for slow hosts.
+      const waitMs = 1000 + 16 * ((2 ** m.spreadingFactor / m.bandwidthHz) * 1000);
+      try {
+        await this.init.hal.waitIrq({ signal: withTimeout(signal, waitMs) });
+      } catch (err) {
+        if (signal?.aborted) throw signal.reason;
+        if (isTimeout(err)) throw new Sx126xIrqTimeoutError('CadDone', waitMs);
+        throw err;
+      }
+      const irq = await chip.getIrqStatus({ signal });
+      await chip.clearIrqStatus(Irq.All, { signal });
+      this.stats.cadRuns++;
+      return (irq & Irq.CadDetected) !== 0;
+    } finally {
+      await this.init.hal.setRfSwitch('off');
+    }
+  }
+
+  private async enterRx(signal?: AbortSignal): Promise<void> {
+    const m = this.requireModulation();
+    const { chip } = this;
+    await chip.setStandby(StandbyMode.Rc, { signal });
+    await chip.setDioIrqParams(RX_IRQS, Irq.RxDone, 0, 0, { signal });
+    await chip.clearIrqStatus(Irq.All, { signal });
+    await chip.setPacketParamsLora(m.preambleLength, m.explicitHeader, this.rxLength(m), m.crcOn, m.invertIq, { signal });
+    await this.init.hal.setRfSwitch('rx');
+    await chip.setRx(RxTimeout.Continuous, { signal });
+    await chip.getStatus({ signal });
+  }
+
+  private async toStandby(): Promise<void> {
+    await this.chip.setStandby(StandbyMode.Rc);
+    await this.init.hal.setRfSwitch('off');
+    const m = this.modulation;
+    if (m && !m.explicitHeader) {
+      // Datasheet §15.3: after RX in implicit-header mode stop the RTC and clear the timeout event
+      // (RadioLib fixImplicitTimeout).
+      await this.chip.writeRegister(Register.RtcControl, Uint8Array.of(0x00));
+      const ev = await this.chip.readRegister(Register.EventMask, 1);
+      await this.chip.writeRegister(Register.EventMask, Uint8Array.of(ev[0]! | 0x02));
+    }
+  }
+
+  /** Service one DIO1 event in RX (RadioLib readData). */
+  private async serviceRx(): Promise<void> {
+    const { chip } = this;
+    const irq = await chip.getIrqStatus();
+    if (!(irq & Irq.RxDone)) {
+      await chip.clearIrqStatus(irq || Irq.All);
+      return;
+    }
+    const crcError = (irq & Irq.CrcErr) !== 0 || ((irq & Irq.HeaderErr) !== 0 && (irq & Irq.HeaderValid) === 0);
+    const { payloadLength, rxStartPointer } = await chip.getRxBufferStatus();
+    const payload = await chip.readBuffer(rxStartPointer, payloadLength);
+    const ps = await chip.getPacketStatus();
+    await chip.clearIrqStatus(Irq.All);
+    this.stats.rxPackets++;
+    if (crcError) this.stats.rxCrcErrors++;
+    const packet: RxPacket = { payload, rssi: ps.rssiPkt, snr: ps.snrPkt, crcError, receivedAt: (this.init.clock ?? Date.now)() };
+    for (const l of this.packetListeners) {
+      try {
+        l(packet);
+      } catch (e) {
+        this.report(e as Error);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ receive loop and exclusion
+
+  private async resumeRx(signal?: AbortSignal): Promise<void> {
+    if (!this.rxWanted || this.closed) return;
+    await this.exclusive(() => this.enterRx(signal));
+    const abort = new AbortController();
+    const done = this.runRxLoop(abort.signal);
+    this.rxLoop = { abort, done };
+  }
+
+  /** Stop the receive loop (not the chip); returns whether receive should resume afterwards. */
+  private async pauseRx(): Promise<boolean> {
+    const loop = this.rxLoop;
+    this.rxLoop = undefined;
+    if (loop) {
+      loop.abort.abort();
+      await loop.done;
+    }
+    return this.rxWanted;
+  }
+
+  private async runRxLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.init.hal.waitIrq({ signal });
+      } catch {
+        return;
+      }
+      try {
+        await this.exclusive(() => this.serviceRx());
+      } catch (err) {
+        if (err instanceof Sx126xBusyTimeoutError) {
+          await this.exclusive(() => this.recover(err)).catch((e: Error) => this.report(e));
+          if (!signal.aborted && this.rxWanted) await this.exclusive(() => this.enterRx()).catch((e: Error) => this.report(e));
+        } else {
+          this.report(err as Error);
+          await delay(100, signal).catch(() => undefined);
+          if (!signal.aborted) await this.exclusive(() => this.enterRx()).catch((e: Error) => this.report(e));
+        }
+      }
+    }
+  }
+
+  /** Run fn; on a stuck BUSY reset the chip, re-initialise, resume receive, and rethrow marked recovered. */
+  private async guarded<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new Sx126xStateError('radio is closed');
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof Sx126xBusyTimeoutError)) throw err;
+      await this.pauseRx();
+      await this.exclusive(() => this.recover(err));
+      if (this.rxWanted) await this.resumeRx().catch((e: Error) => this.report(e));
+      throw err;
+    }
+  }
+
+  private async recover(err: Sx126xBusyTimeoutError): Promise<void> {
+    this.report(err);
+    this.stats.busyRecoveries++;
+    await this.initialise();
+    err.recovered = true;
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  private report(e: Error): void {
+    for (const l of this.errorListeners) {
+      try {
+        l(e);
+      } catch {
+        /* a failing listener must not stop the others */
+      }
+    }
+  }
+
+  private requireModulation(): LoraModulation {
+    if (!this.modulation) throw new Sx126xStateError('configure() the radio before using it');
+    return this.modulation;
+  }
+
+  private rxLength(m: LoraModulation): number {
+    return m.explicitHeader ? MAX_PAYLOAD : (m.implicitPayloadLength ?? MAX_PAYLOAD);
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Chip time for the emulator and the simulated air. Chip milliseconds run timeScale times faster than wall time
+ * when timeScale < 1 (0.01 = a 165 ms packet takes 1.65 ms), so time-on-air behaviour stays true while tests run fast.
+ */
+export interface SimClock {
+  /** Chip-time ms since the clock was created. */
+  now(): number;
+  /** Run fn after chipMs of chip time; returns a cancel function. */
+  schedule(chipMs: number, fn: () => void): () => void;
+  readonly timeScale: number;
+}
+
+export function createSimClock(opts: { timeScale?: number } = {}): SimClock {
+  const timeScale = opts.timeScale ?? 1;
+  if (!(timeScale > 0)) throw new RangeError(`timeScale must be > 0, got ${timeScale}`);
+  const t0 = performance.now();
+  return {
+    timeScale,
+    now: () => (performance.now() - t0) / timeScale,
+    schedule(chipMs, fn) {
+      const t = setTimeout(fn, Math.max(0, chipMs * timeScale));
+      return () => clearTimeout(t);
+    },
+  };
+}
