@@ -26,6 +26,7 @@ export class AirtimeLedger {
   private records: AirtimeRecord[] = [];
   private blackoutUntil = 0;
   private saving: Promise<void> = Promise.resolve();
+  private started?: Promise<void>;
 
   constructor(init: AirtimeLedgerInit = {}) {
     this.store = init.store;
@@ -35,8 +36,17 @@ export class AirtimeLedger {
   }
 
   /** Loads the persisted records. A corrupt ledger blacks every sub-band out for one window (we cannot know what
-   * the lost records used, and one window is the most they could have restricted). */
-  async start(): Promise<void> {
+   * the lost records used, and one window is the most they could have restricted). Idempotent: bearers sharing
+   * one ledger may all call it. */
+  start(): Promise<void> {
+    this.started ??= this.load().catch((err: unknown) => {
+      this.started = undefined;
+      throw err;
+    });
+    return this.started;
+  }
+
+  private async load(): Promise<void> {
     if (!this.store) return;
     const now = this.now();
     let snapshot: LedgerSnapshot | undefined;

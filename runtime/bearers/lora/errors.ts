@@ -1,0 +1,42 @@
+/** Errors of the LoRa bearer; tests assert on `name`. */
+
+/** A received LoRa frame is not a Lattice link frame (wrong version, truncated, bad fragment fields). */
+export class LinkFrameDecodeError extends Error {
+  override name = 'LinkFrameDecodeError';
+  constructor(readonly reason: string) {
+    super(`malformed LoRa link frame: ${reason}`);
+  }
+}
+
+/** A compact on-air bundle could not be decoded (truncated, bad field). */
+export class CompactBundleDecodeError extends Error {
+  override name = 'CompactBundleDecodeError';
+  constructor(readonly reason: string) {
+    super(`malformed compact bundle: ${reason}`);
+  }
+}
+
+/** The radio failed to put a frame on the air (TX timeout, chip error); the bundle was not accepted. */
+export class LoraTransmitError extends Error {
+  override name = 'LoraTransmitError';
+  constructor(readonly bearer: string, options?: { cause?: unknown }) {
+    const why = options?.cause instanceof Error ? `: ${options.cause.message}` : '';
+    super(`${bearer}: transmit failed${why}`, options);
+  }
+}
+
+/** The bearer was stopped while the send was pending. */
+export class BearerStoppedError extends Error {
+  override name = 'AbortError';
+  constructor(readonly bearer: string) {
+    super(`${bearer} stopped`);
+  }
+}
+
+/** The bearer configuration cannot work (no frame fits the dwell limit, unknown preset or region). */
+export class LoraConfigError extends Error {
+  override name = 'LoraConfigError';
+  constructor(readonly bearer: string, readonly reason: string) {
+    super(`${bearer}: ${reason}`);
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * Counters of the LoRa bearer, kept in memory (status().detail.counters, tests) and mirrored into Prometheus when a
+ * Metrics registry is given (get-or-create, so several LoRa bearers share the series, told apart by `bearer`):
+ *   lattice_lora_frames_out_total{bearer,type}           LoRa frames put on the air (data | advert)
+ *   lattice_lora_frames_in_total{bearer,type}            LoRa frames received intact (data | advert)
+ *   lattice_lora_fragments_out_total{bearer}             / lattice_lora_fragments_in_total{bearer}
+ *   lattice_lora_bundles_out_total{bearer,encoding}      link payloads sent (compact | wire)
+ *   lattice_lora_reassembly_failures_total{bearer,reason}  expired | evicted | inconsistent
+ *   lattice_lora_discarded_total{bearer,reason}          crc | malformed | not-for-us | own | bad-compact | oversize
+ *   lattice_lora_airtime_seconds_total{bearer,sub_band}  time on air spent
+ *   lattice_lora_duty_cycle_waits_total{bearer,sub_band} / lattice_lora_duty_cycle_wait_seconds_total{bearer,sub_band}
+ *   lattice_lora_channel_busy_total{bearer}              CADs that found the channel busy
+ *   lattice_lora_airtime_window_seconds{bearer,sub_band} airtime used in the current rolling hour (at scrape)
+ */
+import type { Counter, Gauge } from 'prom-client';
+import type { Metrics } from '../../metrics/metrics.js';
+
+export class LoraMetrics {
+  readonly counters: Record<string, number> = {};
+  private readonly prom?: {
+    framesOut: Counter<'bearer' | 'type'>;
+    framesIn: Counter<'bearer' | 'type'>;
+    fragmentsOut: Counter<'bearer'>;
+    fragmentsIn: Counter<'bearer'>;
+    bundlesOut: Counter<'bearer' | 'encoding'>;
+    reassemblyFailures: Counter<'bearer' | 'reason'>;
+    discarded: Counter<'bearer' | 'reason'>;
+    airtime: Counter<'bearer' | 'sub_band'>;
+    waits: Counter<'bearer' | 'sub_band'>;
+    waitSeconds: Counter<'bearer' | 'sub_band'>;
+    busy: Counter<'bearer'>;
+    window: Gauge<'bearer' | 'sub_band'>;
+  };
+
+  constructor(readonly bearer: string, metrics?: Metrics, windowUsedMs?: () => Record<string, number>) {
+    if (!metrics) return;
+    const bearerName = bearer;
+    this.prom = {
+      framesOut: metrics.counter({ name: 'lattice_lora_frames_out_total', help: 'LoRa frames put on the air', labelNames: ['bearer', 'type'] }),
+      framesIn: metrics.counter({ name: 'lattice_lora_frames_in_total', help: 'LoRa frames received intact', labelNames: ['bearer', 'type'] }),
+      fragmentsOut: metrics.counter({ name: 'lattice_lora_fragments_out_total', help: 'Fragments sent (frames of bundles split over several LoRa frames)', labelNames: ['bearer'] }),
+      fragmentsIn: metrics.counter({ name: 'lattice_lora_fragments_in_total', help: 'Fragments received', labelNames: ['bearer'] }),
+      bundlesOut: metrics.counter({ name: 'lattice_lora_bundles_out_total', help: 'Link payloads sent, by on-air encoding', labelNames: ['bearer', 'encoding'] }),
+      reassemblyFailures: metrics.counter({ name: 'lattice_lora_reassembly_failures_total', help: 'Incomplete fragment sets dropped', labelNames: ['bearer', 'reason'] }),
+      discarded: metrics.counter({ name: 'lattice_lora_discarded_total', help: 'Received LoRa frames dropped', labelNames: ['bearer', 'reason'] }),
+      airtime: metrics.counter({ name: 'lattice_lora_airtime_seconds_total', help: 'Time on air spent, per sub-band', labelNames: ['bearer', 'sub_band'] }),
+      waits: metrics.counter({ name: 'lattice_lora_duty_cycle_waits_total', help: 'Sends that waited for duty-cycle budget', labelNames: ['bearer', 'sub_band'] }),
+      waitSeconds: metrics.counter({ name: 'lattice_lora_duty_cycle_wait_seconds_total', help: 'Time sends were told to wait for duty-cycle budget', labelNames: ['bearer', 'sub_band'] }),
+      busy: metrics.counter({ name: 'lattice_lora_channel_busy_total', help: 'Listen-before-talk CADs that found the channel busy', labelNames: ['bearer'] }),
+      window: metrics.gauge({
+        name: 'lattice_lora_airtime_window_seconds',
+        help: 'Airtime used in the current rolling hour, per sub-band',
+        labelNames: ['bearer', 'sub_band'],
+        collect() {
+          for (const [sub_band, ms] of Object.entries(windowUsedMs?.() ?? {})) this.set({ bearer: bearerName, sub_band }, ms / 1000);
+        },
+      }),
+    };
+  }
+
+  private bump(key: string, n = 1): void {
+    this.counters[key] = (this.counters[key] ?? 0) + n;
+  }
+
+  frameOut(type: 'data' | 'advert'): void {
+    this.bump(`frames_out.${type}`);
+    this.prom?.framesOut.inc({ bearer: this.bearer, type });
+  }
+
+  frameIn(type: 'data' | 'advert'): void {
+    this.bump(`frames_in.${type}`);
+    this.prom?.framesIn.inc({ bearer: this.bearer, type });
+  }
+
+  fragmentOut(): void {
+    this.bump('fragments_out');
+    this.prom?.fragmentsOut.inc({ bearer: this.bearer });
+  }
+
+  fragmentIn(): void {
+    this.bump('fragments_in');
+    this.prom?.fragmentsIn.inc({ bearer: this.bearer });
+  }
+
+  bundleOut(encoding: 'compact' | 'wire'): void {
+    this.bump(`bundles_out.${encoding}`);
+    this.prom?.bundlesOut.inc({ bearer: this.bearer, encoding });
+  }
+
+  reassemblyFailure(reason: string): void {
+    this.bump(`reassembly_failures.${reason}`);
+    this.prom?.reassemblyFailures.inc({ bearer: this.bearer, reason });
+  }
+
+  discarded(reason: 'crc' | 'malformed' | 'not-for-us' | 'own' | 'bad-compact' | 'oversize'): void {
+    this.bump(`discarded.${reason}`);
+    this.prom?.discarded.inc({ bearer: this.bearer, reason });
+  }
+
+  airtime(subBand: string, ms: number): void {
+    this.bump(`airtime_ms.${subBand}`, ms);
+    this.prom?.airtime.inc({ bearer: this.bearer, sub_band: subBand }, ms / 1000);
+  }
+
+  dutyCycleWait(subBand: string, ms: number): void {
+    this.bump(`duty_cycle_waits.${subBand}`);
+    this.bump(`duty_cycle_wait_ms.${subBand}`, ms);
+    this.prom?.waits.inc({ bearer: this.bearer, sub_band: subBand });
+    this.prom?.waitSeconds.inc({ bearer: this.bearer, sub_band: subBand }, ms / 1000);
+  }
+
+  channelBusy(): void {
+    this.bump('channel_busy');
+    this.prom?.busy.inc({ bearer: this.bearer });
+  }
+}

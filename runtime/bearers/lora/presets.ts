@@ -1,0 +1,96 @@
+/**
+ * Modem presets and channel placement for Lattice on LoRa. Preset names and their SF/BW/CR are Meshtastic's
+ * (meshtastic/firmware src/mesh/MeshRadio.h `modemPresetToParams`; research/meshtastic.md §3.1) so operators can
+ * reason in familiar terms; the channel is placed with Meshtastic's slot rule (RadioInterface::applyModemConfig:
+ * slot = djb2(channel name) % numSlots, freq = bandStart + bw/2 + slot·bw) inside the region's mesh band, using the
+ * channel name "Lattice". Lattice uses its own sync word so Meshtastic (0x2B) and MeshCore (0x12) radios on the same
+ * channel do not decode our frames as theirs (and we do not decode theirs).
+ */
+import type { LoraModulation } from '../../../drivers/sx126x/lora-radio.js';
+import { EU868, US915, type RegionRules } from '../../airtime/regions.js';
+
+export interface PresetParams {
+  spreadingFactor: number;
+  bandwidthHz: number;
+  codingRate: 5 | 6 | 7 | 8;
+}
+
+export const PRESETS: Readonly<Record<string, PresetParams>> = {
+  LongFast: { spreadingFactor: 11, bandwidthHz: 250_000, codingRate: 5 },
+  LongSlow: { spreadingFactor: 12, bandwidthHz: 125_000, codingRate: 8 },
+  LongModerate: { spreadingFactor: 11, bandwidthHz: 125_000, codingRate: 8 },
+  MediumSlow: { spreadingFactor: 10, bandwidthHz: 250_000, codingRate: 5 },
+  MediumFast: { spreadingFactor: 9, bandwidthHz: 250_000, codingRate: 5 },
+  ShortSlow: { spreadingFactor: 8, bandwidthHz: 250_000, codingRate: 5 },
+  ShortFast: { spreadingFactor: 7, bandwidthHz: 250_000, codingRate: 5 },
+  ShortTurbo: { spreadingFactor: 7, bandwidthHz: 500_000, codingRate: 5 },
+  LongTurbo: { spreadingFactor: 11, bandwidthHz: 500_000, codingRate: 8 },
+};
+/** Meshtastic's display name for LONG_MODERATE. */
+const ALIASES: Record<string, string> = { LongMod: 'LongModerate' };
+
+/** One-byte sync word of Lattice frames (RadioLib form → SX126x registers 0x44C4); not 0x12, 0x2B nor 0x34. */
+export const LATTICE_SYNC_WORD = 0x4c;
+/** Meshtastic's preamble length (RadioLibInterface.h); long enough for duty-cycled receivers. */
+export const LATTICE_PREAMBLE = 16;
+export const LATTICE_CHANNEL_NAME = 'Lattice';
+
+export interface RegionPlan {
+  rules: RegionRules;
+  /** Band the mesh channel is placed in (Meshtastic's region table, RadioInterface.cpp regions[]). */
+  lowHz: number;
+  highHz: number;
+  /** Conducted power cap in dBm before antenna gain (EU 869.4–869.65: 500 mW ERP = 27 dBm; US: 30 dBm). */
+  maxPowerDbm: number;
+}
+
+export const REGION_PLANS: Readonly<Record<string, RegionPlan>> = {
+  EU_868: { rules: EU868, lowHz: 869_400_000, highHz: 869_650_000, maxPowerDbm: 27 },
+  US: { rules: US915, lowHz: 902_000_000, highHz: 928_000_000, maxPowerDbm: 30 },
+};
+
+export function presetParams(name: string): PresetParams | undefined {
+  return PRESETS[ALIASES[name] ?? name];
+}
+
+/** djb2 over the UTF-8 bytes, as uint32 (Meshtastic RadioInterface.cpp `hash`). */
+export function djb2(s: string): number {
+  let h = 5381;
+  for (const c of Buffer.from(s, 'utf8')) h = (Math.imul(h, 33) + c) >>> 0;
+  return h;
+}
+
+/** Channel centre for a bandwidth in a region plan, by Meshtastic's slot rule. */
+export function channelFrequencyHz(plan: RegionPlan, bandwidthHz: number, channelName = LATTICE_CHANNEL_NAME): number {
+  const slots = Math.floor((plan.highHz - plan.lowHz) / bandwidthHz);
+  if (slots < 1) throw new RangeError(`a ${bandwidthHz / 1000} kHz channel does not fit ${plan.lowHz / 1e6}–${plan.highHz / 1e6} MHz`);
+  return plan.lowHz + bandwidthHz / 2 + (djb2(channelName) % slots) * bandwidthHz;
+}
+
+export interface ModulationOptions {
+  preset: string;
+  region: string;
+  frequencyHz?: number;
+  txPowerDbm?: number;
+}
+
+/** The full radio modulation for a preset in a region; throws RangeError naming what is unknown. */
+export function latticeModulation(o: ModulationOptions): { modulation: LoraModulation; plan: RegionPlan } {
+  const p = presetParams(o.preset);
+  if (!p) throw new RangeError(`unknown preset ${o.preset} (known: ${Object.keys(PRESETS).join(', ')})`);
+  const plan = REGION_PLANS[o.region];
+  if (!plan) throw new RangeError(`unknown region ${o.region} (known: ${Object.keys(REGION_PLANS).join(', ')})`);
+  const modulation: LoraModulation = {
+    frequencyHz: o.frequencyHz ?? channelFrequencyHz(plan, p.bandwidthHz),
+    spreadingFactor: p.spreadingFactor,
+    bandwidthHz: p.bandwidthHz,
+    codingRate: p.codingRate,
+    preambleLength: LATTICE_PREAMBLE,
+    syncWord: LATTICE_SYNC_WORD,
+    crcOn: true,
+    invertIq: false,
+    explicitHeader: true,
+    txPowerDbm: Math.min(o.txPowerDbm ?? 14, plan.maxPowerDbm, 22),
+  };
+  return { modulation, plan };
+}

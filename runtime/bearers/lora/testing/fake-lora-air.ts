@@ -1,0 +1,145 @@
+/**
+ * A small in-process LoRa air for bearer unit tests (the full chip emulation is drivers/sx126x/testing). Radios
+ * hear each other when `inRange(a, b)`; a packet arrives at the end of its time on air (Semtech formula, scaled by
+ * `timeScale`) at every in-range radio that is receiving, is not transmitting itself during the packet, and heard no
+ * other overlapping in-range packet (a collision destroys both, as with equal-power LoRa packets on one channel).
+ * CAD reports activity while any in-range packet is on the air. Radios with different frequency/SF/BW/sync word
+ * do not hear each other. Faults: `dropNext(n)` loses the next n packets at every receiver.
+ */
+import type { LoraModulation, LoraRadio, RxPacket } from '../../../../drivers/sx126x/lora-radio.js';
+import { timeOnAirMs } from '../../../airtime/time-on-air.js';
+
+interface OnAir {
+  from: FakeRadio;
+  payload: Uint8Array;
+  start: number;
+  end: number;
+  collided: Set<FakeRadio>;
+}
+
+export class FakeLoraAir {
+  readonly radios: FakeRadio[] = [];
+  private onAir: OnAir[] = [];
+  private drop = 0;
+  /** Every packet put on the air, for assertions: [sender index, bytes]. */
+  readonly log: Array<[number, Uint8Array]> = [];
+
+  constructor(
+    readonly inRange: (a: number, b: number) => boolean = () => true,
+    readonly timeScale = 0.01,
+  ) {}
+
+  radio(): FakeRadio {
+    const r = new FakeRadio(this, this.radios.length);
+    this.radios.push(r);
+    return r;
+  }
+
+  dropNext(n: number): void {
+    this.drop += n;
+  }
+
+  now(): number {
+    return performance.now() / this.timeScale;
+  }
+
+  /** True when `listener` hears something on the air now. */
+  busyFor(listener: FakeRadio): boolean {
+    return this.onAir.some((p) => p.from !== listener && this.compatible(p.from, listener) && this.inRange(p.from.index, listener.index));
+  }
+
+  begin(from: FakeRadio, payload: Uint8Array, airtimeMs: number): OnAir {
+    const now = this.now();
+    const packet: OnAir = { from, payload, start: now, end: now + airtimeMs, collided: new Set() };
+    for (const other of this.onAir) {
+      for (const rx of this.radios) {
+        if (this.inRange(other.from.index, rx.index) && this.inRange(from.index, rx.index)) {
+          packet.collided.add(rx);
+          other.collided.add(rx);
+        }
+      }
+    }
+    this.onAir.push(packet);
+    this.log.push([from.index, payload]);
+    return packet;
+  }
+
+  end(packet: OnAir): void {
+    this.onAir = this.onAir.filter((p) => p !== packet);
+    const lost = this.drop > 0;
+    if (lost) this.drop--;
+    for (const rx of this.radios) {
+      if (rx === packet.from || !this.inRange(packet.from.index, rx.index) || !this.compatible(packet.from, rx)) continue;
+      if (lost || packet.collided.has(rx) || !rx.receiving || rx.transmittingSince < packet.end && rx.transmittingUntil > packet.start) continue;
+      rx.deliver({ payload: new Uint8Array(packet.payload), rssi: -80 - rx.index, snr: 7.5, crcError: false, receivedAt: Date.now() });
+    }
+  }
+
+  private compatible(a: FakeRadio, b: FakeRadio): boolean {
+    const x = a.modulation;
+    const y = b.modulation;
+    return !!x && !!y && x.frequencyHz === y.frequencyHz && x.spreadingFactor === y.spreadingFactor && x.bandwidthHz === y.bandwidthHz && x.syncWord === y.syncWord;
+  }
+}
+
+export class FakeRadio implements LoraRadio {
+  modulation?: LoraModulation;
+  receiving = false;
+  transmittingSince = Number.POSITIVE_INFINITY;
+  transmittingUntil = Number.NEGATIVE_INFINITY;
+  transmits = 0;
+  cads = 0;
+  closed = false;
+  private listeners = new Set<(p: RxPacket) => void>();
+
+  constructor(readonly air: FakeLoraAir, readonly index: number) {}
+
+  async configure(m: LoraModulation): Promise<void> {
+    this.modulation = { ...m };
+    this.receiving = false;
+  }
+
+  async transmit(payload: Uint8Array, opts: { signal?: AbortSignal } = {}): Promise<{ airtimeMs: number }> {
+    const m = this.modulation;
+    if (!m) throw new Error('transmit before configure');
+    if (payload.length < 1 || payload.length > 255) throw new RangeError(`payload ${payload.length} bytes`);
+    opts.signal?.throwIfAborted();
+    const airtimeMs = timeOnAirMs({ ...m, crc: m.crcOn }, payload.length);
+    const packet = this.air.begin(this, payload, airtimeMs);
+    this.transmits++;
+    this.transmittingSince = packet.start;
+    this.transmittingUntil = packet.end;
+    await new Promise<void>((resolve) => setTimeout(resolve, airtimeMs * this.air.timeScale));
+    this.air.end(packet);
+    return { airtimeMs };
+  }
+
+  async startReceive(): Promise<void> {
+    this.receiving = true;
+  }
+
+  async channelActivity(): Promise<boolean> {
+    this.cads++;
+    return this.air.busyFor(this);
+  }
+
+  onPacket(listener: (p: RxPacket) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  deliver(p: RxPacket): void {
+    for (const l of this.listeners) l(p);
+  }
+
+  async standby(): Promise<void> {
+    this.receiving = false;
+  }
+
+  async close(): Promise<void> {
+    this.receiving = false;
+    this.closed = true;
+  }
+}
