@@ -339,6 +339,8 @@ export class MeshtasticSession {
       await this.writeFrame(wantConfigToRadio(nonce));
       await waiter.promise;
     } catch (err) {
+      // The link closing mid-handshake aborts the wait; say that, not merely "aborted".
+      if (this.stopController.signal.aborted && !signal?.aborted) throw this.stopController.signal.reason as Error;
       if ((err as Error).name === 'MeshtasticTimeoutError') {
         throw new MeshtasticHandshakeTimeoutError(this.link.description, nonce, this.opts.handshakeTimeoutMs, hs.received);
       }

@@ -1,0 +1,469 @@
+/**
+ * The Meshtastic gateway: drives a radio running Meshtastic firmware as its client (USB serial or TCP 4403) and
+ * carries its traffic into the router.
+ *
+ * - In: text packets (and PRIVATE_APP data) from the mesh become `foreign` events from `mt:!xxxxxxxx`, named from
+ *   the node DB, to `mt:ch:<index>` or, for DMs to our radio, to our own `mt:!…` address.
+ * - Out: bundle frames for `mt:ch:<index>` go out as channel texts, for `mt:!xxxxxxxx` as PKI DMs (needs the
+ *   recipient's public key; without it the send is refused with MeshtasticMissingPublicKeyError, logged, and the
+ *   bundle stays in the router's vault until a NodeInfo brings the key and a `peer` up event retries it).
+ * - `accepted` means the radio took the packet into its TX queue; ACK/NAK arrive later and show in status/metrics.
+ * - The gateway owns the link: when the device vanishes or TCP drops it reconnects with backoff, answers
+ *   `unreachable` meanwhile (the router keeps bundles in its vault), and announces peers again after the handshake.
+ */
+import type { ByteLink, LinkOpener } from '../../../firmware-protocol/framing/byte-link.js';
+import { MeshtasticMissingPublicKeyError } from '../../../firmware-protocol/meshtastic/errors.js';
+import { Portnums } from '../../../firmware-protocol/meshtastic/messages.js';
+import { channelAddress, nodeAddress, nodeIdString, parseMeshtasticAddress } from '../../../firmware-protocol/meshtastic/node-id.js';
+import { MeshtasticSession, type DeviceInfo, type ReceivedMessage, type SessionOptions } from '../../../firmware-protocol/meshtastic/session.js';
+import type { DeliveryUpdate } from '../../../firmware-protocol/meshtastic/delivery-tracker.js';
+import type { Registry } from 'prom-client';
+import type { Bearer, BearerEvents, BearerStatus, OutFrame, PeerId, SendResult } from '../../bearer/bearer.js';
+import { createLogger, type Logger } from '../../log/logger.js';
+import { MeshtasticGatewayStoppedError } from './errors.js';
+import { registerMeshtasticMetrics, type MeshtasticMetrics } from './meshtastic-metrics.js';
+import { bundleKey, bundleText, packetIdFor, textPieces } from './outgoing-text.js';
+
+export interface MeshtasticBearerInit {
+  /** Bearer name, unique in the daemon: `meshtastic0`. */
+  name: string;
+  /** Opens a fresh link to the radio (see meshtasticOpener). */
+  opener: LinkOpener;
+  /** What the user configured (`/dev/ttyUSB0`, `host:4403`), for status and logs. */
+  device: string;
+  /** TCP radios serve one client at a time; knowing the transport lets the gateway explain drops. */
+  transport: 'serial' | 'tcp';
+  metrics?: Registry;
+  /** Session tuning (heartbeat, text interval, handshake timeout, hop limit). */
+  session?: Omit<SessionOptions, 'link'>;
+  /** Reconnect backoff: first delay and cap (ms); default 1 s → 30 s, doubling, with jitter. */
+  backoffMs?: { initial?: number; max?: number };
+  /** Ask for ACKs on our packets (default true). */
+  wantAck?: boolean;
+  /** Prefix texts from another mesh with the foreign sender's name (default true). */
+  prefixOrigin?: boolean;
+  /** Channel index that BROADCAST frames go to; default none (Lattice broadcasts are not sprayed onto the mesh). */
+  broadcastChannel?: number;
+  /** Portnums delivered as `data` foreign messages besides text (default PRIVATE_APP 256). */
+  dataPortnums?: number[];
+  logger?: Logger;
+  random?: () => number;
+}
+
+type LinkState = 'connecting' | 'configuring' | 'up' | 'down' | 'stopped';
+
+export class MeshtasticBearer implements Bearer {
+  readonly name: string;
+  readonly mode = 'sync' as const;
+  private readonly init: MeshtasticBearerInit;
+  private readonly log: Logger;
+  private readonly metrics?: MeshtasticMetrics;
+  private readonly listeners: { [E in keyof BearerEvents]: Set<BearerEvents[E]> } = { frame: new Set(), foreign: new Set(), peer: new Set() };
+  private session?: MeshtasticSession;
+  private linkState: LinkState = 'stopped';
+  private stopController?: AbortController;
+  private loop?: Promise<void>;
+  private info?: DeviceInfo;
+  private announced = new Set<PeerId>();
+  private reconnects = 0;
+  private lastError?: string;
+  private lastRebootCount?: number;
+  private closedByRadio = false;
+  /** Set between a `rebooted` frame and the handshake the session then redoes on the same link. */
+  private rebootPending = false;
+  /** Pieces already accepted per bundle (by signature), so a resend after a partial failure continues. */
+  private readonly progress = new Map<string, number>();
+  private readonly recentRx = new Set<string>();
+  private readonly deliveries: DeliveryUpdate[] = [];
+  private counters = { framesIn: 0, framesOut: 0, decodeErrors: 0, rateLimitWaits: 0, acks: 0, naks: 0, messagesIn: 0, messagesOut: 0 };
+
+  constructor(init: MeshtasticBearerInit) {
+    this.init = init;
+    this.name = init.name;
+    this.log = init.logger ?? createLogger(`meshtastic.${init.name}`);
+    if (init.metrics) this.metrics = registerMeshtasticMetrics(init.metrics);
+  }
+
+  async start(): Promise<void> {
+    if (this.loop) return;
+    this.stopController = new AbortController();
+    this.linkState = 'connecting';
+    this.loop = this.run(this.stopController.signal);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.loop) return;
+    this.stopController!.abort(new MeshtasticGatewayStoppedError(this.name));
+    await this.session?.stop();
+    await this.loop;
+    this.loop = undefined;
+    this.linkState = 'stopped';
+    this.metrics?.linkUp.set({ bearer: this.name }, 0);
+  }
+
+  on<E extends keyof BearerEvents>(event: E, listener: BearerEvents[E]): () => void {
+    const set = this.listeners[event] as Set<BearerEvents[E]>;
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  canReach(peer: PeerId): boolean {
+    if (this.linkState !== 'up' || !this.session) return false;
+    if (peer === '*') return this.init.broadcastChannel !== undefined && this.hasChannel(this.init.broadcastChannel);
+    let addr;
+    try {
+      addr = parseMeshtasticAddress(peer);
+    } catch {
+      return false;
+    }
+    if (addr.kind === 'channel') return this.hasChannel(addr.index);
+    return addr.num !== this.info?.myNodeNum && this.session.nodes.get(addr.num)?.publicKey !== undefined;
+  }
+
+  async send(frame: OutFrame, options: { signal?: AbortSignal } = {}): Promise<SendResult> {
+    options.signal?.throwIfAborted();
+    const session = this.session;
+    if (frame.kind !== 'bundle' || !frame.bundle) return this.refuse('not a bundle', frame.peer);
+    if (!session || this.linkState !== 'up') return this.refuse('link down', frame.peer);
+    const bundle = frame.bundle;
+    if (bundle.sealed) return this.refuse('sealed body cannot be shown on a foreign mesh', frame.peer);
+    let to: number | 'broadcast';
+    let channel = 0;
+    if (frame.peer === '*') {
+      if (this.init.broadcastChannel === undefined) return this.refuse('no broadcast channel configured', frame.peer);
+      to = 'broadcast';
+      channel = this.init.broadcastChannel;
+    } else {
+      let addr;
+      try {
+        addr = parseMeshtasticAddress(frame.peer);
+      } catch (err) {
+        return this.refuse((err as Error).message, frame.peer);
+      }
+      if (addr.kind === 'channel') {
+        if (!this.hasChannel(addr.index)) return this.refuse(`channel ${addr.index} is not enabled on the radio`, frame.peer);
+        to = 'broadcast';
+        channel = addr.index;
+      } else {
+        to = addr.num;
+        if (!session.nodes.get(addr.num)?.publicKey) {
+          const err = new MeshtasticMissingPublicKeyError(nodeIdString(addr.num));
+          this.lastError = err.message;
+          this.log.warn(err.message, { bearer: this.name, peer: frame.peer });
+          return this.refuse('missing public key', frame.peer, false);
+        }
+      }
+    }
+    const direct = to !== 'broadcast';
+    const pieces = textPieces(bundleText(bundle, { prefixOrigin: this.init.prefixOrigin }), direct);
+    const key = bundleKey(bundle);
+    let done = this.progress.get(key) ?? 0;
+    try {
+      for (; done < pieces.length; done++) {
+        const r = await session.sendText({ to, channel, text: pieces[done]!, id: packetIdFor(bundle, done), wantAck: this.init.wantAck ?? true, signal: options.signal });
+        this.counters.messagesOut++;
+        this.metrics?.messagesOut.inc({ bearer: this.name, kind: direct ? 'direct' : 'channel' });
+        this.log.debug('radio accepted text', { bearer: this.name, peer: frame.peer, packetId: r.id, how: r.how, piece: done, pieces: pieces.length });
+        this.rememberProgress(key, done + 1);
+      }
+    } catch (err) {
+      const e = err as Error;
+      if (options.signal?.aborted || e.name === 'AbortError' && this.stopController?.signal.aborted) throw e;
+      this.lastError = e.message;
+      this.log.warn('send failed; the bundle stays in the vault', { bearer: this.name, peer: frame.peer, err: e });
+      return this.refuse(e.name, frame.peer, false);
+    } finally {
+      this.updateQueueGauge();
+    }
+    this.progress.delete(key);
+    return 'accepted';
+  }
+
+  status(): BearerStatus {
+    const s = this.session;
+    const info = this.info;
+    return {
+      name: this.name,
+      kind: 'meshtastic',
+      mode: 'sync',
+      state: this.linkState === 'up' ? 'up' : this.linkState === 'stopped' ? 'stopped' : this.linkState === 'down' ? 'down' : 'starting',
+      peers: [...this.announced],
+      detail: {
+        device: this.init.device,
+        transport: this.init.transport,
+        link: this.linkState,
+        firmwareVersion: info?.firmwareVersion,
+        nodeId: info?.nodeId,
+        nodeNum: info?.myNodeNum,
+        longName: info?.longName,
+        hwModel: info?.hwModel,
+        region: info?.region,
+        modemPreset: info?.modemPreset,
+        hopLimit: info?.hopLimit,
+        channels: info?.channels,
+        nodes: s?.nodes.size ?? 0,
+        queue: {
+          outbox: s?.outboxDepth ?? 0,
+          radioFree: s?.radioQueue.free,
+          radioMaxlen: s?.radioQueue.maxlen,
+        },
+        reconnects: this.reconnects,
+        lastError: this.lastError,
+        counters: { ...this.counters },
+        recentDeliveries: this.deliveries.map((d) => ({ packetId: d.packetId, to: d.to === 0xffffffff ? 'broadcast' : nodeIdString(d.to), state: d.state, reason: d.reason, at: d.at })),
+      },
+    };
+  }
+
+  // ---- connection loop --------------------------------------------------------------------------------------------
+
+  private async run(signal: AbortSignal): Promise<void> {
+    const initial = this.init.backoffMs?.initial ?? 1000;
+    const max = this.init.backoffMs?.max ?? 30_000;
+    let backoff = initial;
+    const random = this.init.random ?? Math.random;
+    let first = true;
+    while (!signal.aborted) {
+      if (!first) {
+        const wait = Math.round(backoff * (0.75 + random() * 0.5));
+        this.log.info('reconnecting to the radio', { bearer: this.name, device: this.init.device, inMs: wait });
+        if (!(await sleep(wait, signal))) break;
+        backoff = Math.min(backoff * 2, max);
+      }
+      first = false;
+      this.linkState = 'connecting';
+      let link: ByteLink;
+      try {
+        link = await this.init.opener({ signal });
+      } catch (err) {
+        if (signal.aborted) break;
+        this.lastError = (err as Error).message;
+        this.log.warn('cannot open the radio', { bearer: this.name, device: this.init.device, err });
+        continue;
+      }
+      const session = new MeshtasticSession({ ...this.init.session, link });
+      this.session = session;
+      this.rebootPending = false;
+      const closed = new Promise<Error | undefined>((resolve) => session.on('closed', resolve));
+      this.wire(session);
+      this.linkState = 'configuring';
+      try {
+        this.info = await session.start({ signal });
+      } catch (err) {
+        await session.stop();
+        if (signal.aborted) break;
+        this.lastError = (err as Error).message;
+        this.log.warn('handshake with the radio failed', { bearer: this.name, device: this.init.device, err });
+        continue;
+      }
+      backoff = initial;
+      this.onUp(session);
+      const why = await closed;
+      this.onDown(why, signal.aborted);
+      if (signal.aborted) break;
+      this.reconnects++;
+      this.metrics?.reconnects.inc({ bearer: this.name });
+    }
+    this.session = undefined;
+  }
+
+  private wire(session: MeshtasticSession): void {
+    let seenIn = 0;
+    let seenOut = 0;
+    let seenDecode = 0;
+    let seenWaits = 0;
+    const syncCounters = () => {
+      const st = session.stats;
+      this.counters.framesIn += st.framesIn - seenIn;
+      this.counters.framesOut += st.framesOut - seenOut;
+      this.counters.decodeErrors += st.decodeErrors - seenDecode;
+      this.counters.rateLimitWaits += st.rateLimitWaits - seenWaits;
+      this.metrics?.framesIn.inc({ bearer: this.name }, st.framesIn - seenIn);
+      this.metrics?.framesOut.inc({ bearer: this.name }, st.framesOut - seenOut);
+      this.metrics?.decodeErrors.inc({ bearer: this.name }, st.decodeErrors - seenDecode);
+      this.metrics?.rateLimitWaits.inc({ bearer: this.name }, st.rateLimitWaits - seenWaits);
+      seenIn = st.framesIn;
+      seenOut = st.framesOut;
+      seenDecode = st.decodeErrors;
+      seenWaits = st.rateLimitWaits;
+    };
+    session.on('packet', syncCounters);
+    session.on('queueStatus', () => {
+      syncCounters();
+      this.updateQueueGauge();
+    });
+    session.on('closed', syncCounters);
+    session.on('message', (m) => this.onMessage(m));
+    session.on('delivery', (d) => this.onDelivery(d));
+    session.on('node', (change) => {
+      if (this.linkState === 'up' && change.keyLearned && change.entry.num !== this.info?.myNodeNum) {
+        this.announce(nodeAddress(change.entry.num), true, change.entry.longName);
+      }
+    });
+    session.on('log', (line) => this.log.debug('radio log', { bearer: this.name, line }));
+    session.on('notification', (message) => this.log.warn('radio notification', { bearer: this.name, message }));
+    session.on('error', (err) => {
+      syncCounters();
+      this.log.debug('session error', { bearer: this.name, err });
+    });
+    session.on('rebooted', () => {
+      this.log.warn('the radio rebooted; redoing the handshake', { bearer: this.name });
+      this.rebootPending = true;
+      this.linkState = 'configuring';
+      this.metrics?.linkUp.set({ bearer: this.name }, 0);
+      this.announceAll(false);
+    });
+    session.on('ready', () => {
+      // The first handshake is awaited by run(); this is the one after a reboot on the same link.
+      if (this.rebootPending && this.session === session) {
+        this.rebootPending = false;
+        this.onUp(session);
+      }
+    });
+  }
+
+  private onUp(session: MeshtasticSession): void {
+    const info = session.deviceInfo()!;
+    this.info = info;
+    this.linkState = 'up';
+    this.lastError = undefined;
+    this.metrics?.linkUp.set({ bearer: this.name }, 1);
+    if (this.init.transport === 'tcp' && this.closedByRadio && this.lastRebootCount === info.rebootCount) {
+      this.log.warn(
+        'the radio had closed our TCP session without rebooting (reboot_count unchanged): the Meshtastic firmware serves one TCP client at a time, so another client (phone app, web client, CLI) displaced this relay',
+        { bearer: this.name, device: this.init.device, rebootCount: info.rebootCount },
+      );
+    }
+    this.closedByRadio = false;
+    this.lastRebootCount = info.rebootCount;
+    this.log.info('radio session up', {
+      bearer: this.name, device: this.init.device, nodeId: info.nodeId, firmware: info.firmwareVersion,
+      channels: info.channels.map((c) => `${c.index}:${c.name}`).join(','), nodes: info.nodeCount,
+    });
+    for (const c of info.channels) this.announce(channelAddress(c.index), true, c.name);
+    for (const n of session.nodes.all()) {
+      if (n.num !== info.myNodeNum && n.publicKey) this.announce(nodeAddress(n.num), true, n.longName);
+    }
+  }
+
+  private onDown(why: Error | undefined, stopping: boolean): void {
+    this.metrics?.linkUp.set({ bearer: this.name }, 0);
+    this.linkState = stopping ? 'stopped' : 'down';
+    this.announceAll(false);
+    if (stopping) return;
+    this.lastError = why?.message;
+    this.closedByRadio = true;
+    if (this.init.transport === 'tcp') {
+      this.log.warn(
+        'the radio closed the TCP connection; Meshtastic firmware allows only one TCP client (ServerAPI.cpp), so if a phone or web client just connected it displaced this relay',
+        { bearer: this.name, device: this.init.device, err: why },
+      );
+    } else {
+      this.log.warn('lost the radio (unplugged or reset?)', { bearer: this.name, device: this.init.device, err: why });
+    }
+  }
+
+  private onMessage(m: ReceivedMessage): void {
+    const isText = m.portnum === Portnums.PortNum.TEXT_MESSAGE_APP;
+    const dataPorts = this.init.dataPortnums ?? [Portnums.PortNum.PRIVATE_APP];
+    if (!isText && !dataPorts.includes(m.portnum)) return;
+    const dedupe = `${m.from}:${m.id}`;
+    if (this.recentRx.has(dedupe)) return;
+    this.recentRx.add(dedupe);
+    if (this.recentRx.size > 1024) this.recentRx.delete(this.recentRx.values().next().value!);
+    const node = this.session?.nodes.get(m.from);
+    const me = this.info?.myNodeNum ?? 0;
+    this.counters.messagesIn++;
+    this.metrics?.messagesIn.inc({ bearer: this.name, kind: isText ? 'text' : 'data' });
+    const msg = {
+      bearer: this.name,
+      from: nodeAddress(m.from),
+      fromName: node?.longName,
+      to: m.direct ? nodeAddress(m.to === me ? me : m.to) : channelAddress(m.channel),
+      direct: m.direct,
+      text: isText ? m.text : undefined,
+      data: isText ? undefined : m.payload,
+      packetId: m.id,
+      receivedAt: Date.now(),
+      rssi: m.rxRssi,
+      snr: m.rxSnr,
+    };
+    for (const l of this.listeners.foreign) {
+      try {
+        l(msg);
+      } catch (err) {
+        this.log.error('foreign listener failed', { bearer: this.name, err });
+      }
+    }
+    this.metrics?.rxToGateway.observe({ bearer: this.name }, (performance.now() - m.decodedAt) / 1000);
+  }
+
+  private onDelivery(d: DeliveryUpdate): void {
+    this.deliveries.push(d);
+    if (this.deliveries.length > 20) this.deliveries.shift();
+    if (d.state === 'failed') {
+      this.counters.naks++;
+      this.metrics?.naks.inc({ bearer: this.name, reason: d.reason ?? 'unknown' });
+      this.log.warn('radio reports delivery failure', { bearer: this.name, packetId: d.packetId, to: nodeIdString(d.to), reason: d.reason });
+    } else if (d.state === 'acked' || d.state === 'implicit-ack') {
+      this.counters.acks++;
+      this.metrics?.acks.inc({ bearer: this.name, kind: d.state === 'acked' ? 'acked' : 'implicit' });
+    }
+  }
+
+  private hasChannel(index: number): boolean {
+    return this.info?.channels.some((c) => c.index === index) ?? false;
+  }
+
+  private announce(peer: PeerId, up: boolean, name?: string): void {
+    if (up === this.announced.has(peer)) return;
+    if (up) this.announced.add(peer);
+    else this.announced.delete(peer);
+    const ev = { bearer: this.name, peer, up, name };
+    for (const l of this.listeners.peer) {
+      try {
+        l(ev);
+      } catch (err) {
+        this.log.error('peer listener failed', { bearer: this.name, err });
+      }
+    }
+  }
+
+  private announceAll(up: boolean): void {
+    for (const p of [...this.announced]) this.announce(p, up);
+  }
+
+  private refuse(reason: string, peer: PeerId, log = true): SendResult {
+    if (log) this.log.debug('unreachable', { bearer: this.name, peer, reason });
+    this.metrics?.sendErrors.inc({ bearer: this.name, reason });
+    return 'unreachable';
+  }
+
+  private rememberProgress(key: string, done: number): void {
+    this.progress.delete(key);
+    this.progress.set(key, done);
+    if (this.progress.size > 256) this.progress.delete(this.progress.keys().next().value!);
+  }
+
+  private updateQueueGauge(): void {
+    const s = this.session;
+    if (!s || !this.metrics) return;
+    const q = s.radioQueue;
+    this.metrics.queueDepth.set({ bearer: this.name }, s.outboxDepth + Math.max(0, q.maxlen - q.free));
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      resolve(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,53 @@
+/**
+ * Prometheus metrics of Meshtastic gateways (prom-client), registered only when the daemon passes a registry.
+ * Several gateways share one registry: each metric is created once and labelled by `bearer`.
+ */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export interface MeshtasticMetrics {
+  framesIn: Counter<'bearer'>;
+  framesOut: Counter<'bearer'>;
+  decodeErrors: Counter<'bearer'>;
+  reconnects: Counter<'bearer'>;
+  messagesIn: Counter<'bearer' | 'kind'>;
+  messagesOut: Counter<'bearer' | 'kind'>;
+  rateLimitWaits: Counter<'bearer'>;
+  acks: Counter<'bearer' | 'kind'>;
+  naks: Counter<'bearer' | 'reason'>;
+  sendErrors: Counter<'bearer' | 'reason'>;
+  queueDepth: Gauge<'bearer'>;
+  linkUp: Gauge<'bearer'>;
+  rxToGateway: Histogram<'bearer'>;
+}
+
+function once<T>(registry: Registry, name: string, make: () => T): T {
+  return (registry.getSingleMetric(name) as T | undefined) ?? make();
+}
+
+export function registerMeshtasticMetrics(registry: Registry): MeshtasticMetrics {
+  const registers = [registry];
+  const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
+    once(registry, name, () => new Counter<L>({ name, help, labelNames, registers }));
+  return {
+    framesIn: counter('lattice_meshtastic_frames_in_total', 'FromRadio frames received from the radio', ['bearer']),
+    framesOut: counter('lattice_meshtastic_frames_out_total', 'ToRadio frames written to the radio', ['bearer']),
+    decodeErrors: counter('lattice_meshtastic_decode_errors_total', 'Frames that were not valid FromRadio protobufs', ['bearer']),
+    reconnects: counter('lattice_meshtastic_reconnects_total', 'Times the radio link dropped and a reconnect began', ['bearer']),
+    messagesIn: counter('lattice_meshtastic_messages_in_total', 'Text/data packets received from the Meshtastic mesh', ['bearer', 'kind']),
+    messagesOut: counter('lattice_meshtastic_messages_out_total', 'Text packets the radio accepted into its TX queue', ['bearer', 'kind']),
+    rateLimitWaits: counter('lattice_meshtastic_rate_limit_waits_total', 'Texts held back for the firmware 2 s text rate limit', ['bearer']),
+    acks: counter('lattice_meshtastic_acks_total', 'Delivery ACKs (kind: acked = end to end, implicit = relay heard)', ['bearer', 'kind']),
+    naks: counter('lattice_meshtastic_naks_total', 'Routing errors for packets we sent, by reason', ['bearer', 'reason']),
+    sendErrors: counter('lattice_meshtastic_send_errors_total', 'Sends answered unreachable, by reason', ['bearer', 'reason']),
+    queueDepth: once(registry, 'lattice_meshtastic_queue_depth', () => new Gauge({
+      name: 'lattice_meshtastic_queue_depth', help: 'Packets waiting in the gateway outbox plus packets in the radio TX queue', labelNames: ['bearer'], registers,
+    })),
+    linkUp: once(registry, 'lattice_meshtastic_link_up', () => new Gauge({
+      name: 'lattice_meshtastic_link_up', help: '1 while the radio session is up (handshake complete)', labelNames: ['bearer'], registers,
+    })),
+    rxToGateway: once(registry, 'lattice_meshtastic_rx_to_gateway_seconds', () => new Histogram({
+      name: 'lattice_meshtastic_rx_to_gateway_seconds', help: 'From a FromRadio frame decoded to its foreign event handed to the router', labelNames: ['bearer'],
+      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1], registers,
+    })),
+  };
+}
