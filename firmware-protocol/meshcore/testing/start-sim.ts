@@ -14,6 +14,13 @@ import { SimMesh, type SimNodeInit } from './sim-mesh.js';
 import { openPtyPair, type PtyPair } from './pty-pair.js';
 import type { SimDeviceConfig } from './sim-state.js';
 
+/** A small default mesh for `lattice sim meshcore`: two companions and a repeater. */
+export const DEFAULT_SIM_NODES: SimNodeInit[] = [
+  { name: 'Alice', hops: 1 },
+  { name: 'Bob', hops: 2 },
+  { name: 'Hilltop Rptr', type: 2, hops: 1 },
+];
+
 export interface MeshCoreSimOptions {
   /** Serve the protocol on a PTY pair (needs socat). */
   pty?: boolean;
@@ -27,6 +34,9 @@ export interface MeshCoreSimOptions {
   /** Radio parameters to start with (kHz / Hz), e.g. a fast preset for quick ACK timeouts in tests. */
   radio?: { freqKhz?: number; bwHz?: number; sf?: number; cr?: number };
   nodeName?: string;
+  /** Standalone mode: every interval a random node says something on the Public channel (and re-adverts now
+   * and then), so a connected app sees live traffic. Off by default. */
+  trafficIntervalMs?: number;
   signal?: AbortSignal;
 }
 
@@ -38,7 +48,7 @@ export interface MeshCoreSim {
   tcpPort?: number;
   /** Writes raw bytes to the host on every link (garbage on the line). */
   injectGarbage(bytes: Uint8Array): void;
-  /** Writes every radio → host serial frame in 2-byte pieces. */
+  /** Writes every radio → host frame in 2-byte pieces (serial writes; separate TCP writes). */
   setSplitFrames(on: boolean): void;
   /** Drops the host link(s): TCP client closed; PTY torn down (USB unplug) and back after `downMs`. */
   disconnect(options?: { downMs?: number }): Promise<void>;
@@ -57,6 +67,7 @@ export async function startMeshCoreSim(options: MeshCoreSimOptions = {}): Promis
   if (options.advertise ?? true) for (const n of mesh.nodes) n.advert();
 
   let stopped = false;
+  let splitFrames = false;
   const cleanups: Array<() => Promise<void>> = [];
 
   // ---- PTY ----
@@ -106,7 +117,13 @@ export async function startMeshCoreSim(options: MeshCoreSimOptions = {}): Promis
       client?.destroy();
       client = sock;
       sock.setNoDelay(true);
-      w.attachClient({ write: (b) => { if (!sock.destroyed) sock.write(b); } });
+      w.attachClient({
+        write: (b) => {
+          if (sock.destroyed) return;
+          if (!splitFrames) return void sock.write(b);
+          for (let i = 0; i < b.length; i += 2) sock.write(b.subarray(i, i + 2));
+        },
+      });
       sock.on('data', (d: Buffer) => { if (client === sock) device.receive(w, new Uint8Array(d)); });
       sock.on('close', () => {
         if (client === sock) {
@@ -144,6 +161,18 @@ export async function startMeshCoreSim(options: MeshCoreSimOptions = {}): Promis
 
   device.onRebootCommand = () => void sim.reboot();
 
+  if (options.trafficIntervalMs && mesh.nodes.length > 0) {
+    let n = 0;
+    const timer = setInterval(() => {
+      const node = mesh.nodes[n % mesh.nodes.length];
+      n++;
+      if (n % 5 === 0) node.advert();
+      else node.sendChannel('Public', `test message ${n} from ${node.name}`);
+    }, options.trafficIntervalMs);
+    timer.unref();
+    cleanups.push(async () => clearInterval(timer));
+  }
+
   const sim: MeshCoreSim = {
     device,
     mesh,
@@ -154,6 +183,7 @@ export async function startMeshCoreSim(options: MeshCoreSimOptions = {}): Promis
       if (client && !client.destroyed) client.write(bytes);
     },
     setSplitFrames(on) {
+      splitFrames = on;
       if (serial) serial.splitWrites = on;
     },
     disconnect: (o = {}) => dropLinks(o.downMs ?? 200),

@@ -107,7 +107,14 @@ export class MeshCoreGateway implements Bearer {
     const ac = this.abort;
     if (!ac) return;
     this.abort = null;
+    const wasUp = this.state === 'up';
+    this.state = 'stopped';
     ac.abort(new MeshCoreGatewayStoppedError(this.name));
+    if (wasUp) {
+      const peers = [...this.announced];
+      this.announced = new Set();
+      for (const peer of peers) this.listeners.emit('peer', { bearer: this.name, peer, up: false });
+    }
     for (const w of this.upWaiters) w();
     await this.session?.close().catch(() => undefined);
     await this.loop?.catch(() => undefined);
@@ -151,7 +158,8 @@ export class MeshCoreGateway implements Bearer {
     const session = this.session;
     if (this.state !== 'up' || !session) return this.refuse(frame.peer, 'link_down');
     const text = (this.options.formatText ?? defaultText)(frame.bundle);
-    if (text === null) return this.refuse(frame.peer, 'not_text');
+    // Empty text: the firmware needs len ≥ 14 for CMD_SEND_TXT_MSG (ERR_CODE_UNSUPPORTED_CMD otherwise).
+    if (text === null || text === '') return this.refuse(frame.peer, 'not_text');
     const senderTimestamp = Math.floor(frame.bundle.sentAt / 1000);
     if (addr.kind === 'channel') {
       if (!this.channelUsable(addr.index)) return this.refuse(frame.peer, 'no_channel');
@@ -304,7 +312,7 @@ export class MeshCoreGateway implements Bearer {
         if (signal.aborted) return;
         this.lastError = { name: (err as Error).name, message: (err as Error).message, at: this.now() };
         this.log.warn('MeshCore connect failed', { err: (err as Error).message });
-        this.state = 'down';
+        if (this.state !== 'stopped') this.state = 'down';
         continue;
       }
       await closed;
@@ -327,6 +335,10 @@ export class MeshCoreGateway implements Bearer {
     } catch (err) {
       await session.close().catch(() => undefined);
       throw err;
+    }
+    if (signal.aborted) {
+      await session.close().catch(() => undefined);
+      throw signal.reason;
     }
     this.session = session;
     this.state = 'up';
@@ -406,6 +418,7 @@ export class MeshCoreGateway implements Bearer {
   }
 
   private goDown(): void {
+    if (this.state === 'stopped') return;
     if (this.state === 'up') {
       this.reconnects++;
       this.metrics?.reconnects.inc({ bearer: this.name });

@@ -103,6 +103,31 @@ export function meshCoreGatewaySuite(name: string, makeTarget: () => Promise<Sui
     assert.is((gw.status().detail as any).lastError.name, 'MeshCoreContactUnknownError');
   });
 
+  s('a node heard for the first time becomes a reachable peer (advert → contact → peer up)', async ({ gw, target, peers }) => {
+    if (!target.sim) return;
+    const carol = target.sim.mesh.addNode({ name: 'Carol' });
+    const peer = `mc:${carol.hex}`;
+    assert.not.ok(gw.canReach(peer));
+    carol.advert();
+    await until('peer up for Carol', () => peers.some((p) => p.peer === peer && p.up && p.name === 'Carol'));
+    assert.ok(gw.canReach(peer));
+    // By 6-byte prefix too, as the firmware reports senders.
+    assert.ok(gw.canReach(`mc:${carol.hex.slice(0, 12)}`));
+  });
+
+  s('sealed or empty bundles are not carried', async ({ gw }) => {
+    const sealed = { ...textBundle('mc:ch:0', 'secret'), sealed: true };
+    assert.is(await gw.send({ peer: 'mc:ch:0', kind: 'bundle', bytes: new Uint8Array(0), bundle: sealed }), 'unreachable');
+    assert.is(await gw.send({ peer: 'mc:ch:0', kind: 'bundle', bytes: new Uint8Array(0), bundle: textBundle('mc:ch:0', '') }), 'unreachable');
+    assert.is(await gw.send({ peer: 'mc:ch:0', kind: 'bloom', bytes: new Uint8Array(4) }), 'unreachable');
+    try {
+      await gw.send({ peer: 'mc:nonsense', kind: 'bundle', bytes: new Uint8Array(0), bundle: textBundle('mc:nonsense', 'x') });
+      assert.unreachable();
+    } catch (err) {
+      assert.is((err as Error).name, 'MeshCoreAddressError');
+    }
+  });
+
   s('channel send goes out as text with the radio name prefixed', async ({ gw, target }) => {
     const idx = target.sim ? 0 : target.channelIndex;
     if (idx === undefined) return;
