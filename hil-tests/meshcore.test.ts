@@ -6,8 +6,9 @@
  * Cases that need to drive the mesh (nodes talking, lost ACKs, unplugging) only run against the simulator.
  */
 import { test } from 'uvu';
+import * as assert from 'uvu/assert';
 import { meshCoreGatewaySuite } from '../runtime/bearers/meshcore/testing/gateway-suite.js';
-import { meshCoreOpener } from '../runtime/bearers/meshcore/device-opener.js';
+import { meshCoreOpener, parseMeshCoreDevice } from '../runtime/bearers/meshcore/device-opener.js';
 
 const port = process.env.LATTICE_HIL_MESHCORE_PORT;
 
@@ -22,5 +23,11 @@ if (port) {
 } else {
   console.log('SKIP LATTICE_HIL_MESHCORE_PORT is not set (a serial path or host:port of a MeshCore companion radio)');
   test.skip('meshcore gateway against a real radio', () => undefined);
+  // What this file would do with the variable set: both documented forms must resolve to an opener.
+  test('LATTICE_HIL_MESHCORE_PORT forms: serial path and host:port', () => {
+    assert.equal(parseMeshCoreDevice('/dev/ttyACM0'), { kind: 'serial', path: '/dev/ttyACM0' });
+    assert.equal(parseMeshCoreDevice('10.0.0.7:5000'), { kind: 'tcp', host: '10.0.0.7', port: 5000 });
+    assert.type(meshCoreOpener('/dev/ttyACM0'), 'function');
+  });
   test.run();
 }
