@@ -30,6 +30,8 @@ export interface Setting {
   switchKey?: string;
   /** The flag's value placeholder in help. */
   arg?: string;
+  /** Help for the flag when it differs from the variable's (`--no-sim` turns off what LATTICE_SIM sets). */
+  flagHelp?: string;
 }
 
 export const SETTINGS: Setting[] = [
@@ -37,10 +39,10 @@ export const SETTINGS: Setting[] = [
   { env: 'LATTICE_API', flag: 'api', arg: 'HOST:PORT', path: ['api'], kind: 'string', help: 'HTTP API address (default 127.0.0.1:8080)' },
   { env: 'LATTICE_API_TOKEN', path: ['api', 'token'], kind: 'string', help: 'API bearer token; required when the API is not on loopback' },
   { env: 'LATTICE_METRICS', flag: 'metrics', arg: 'HOST:PORT|off', path: ['metrics'], kind: 'switch-or-string', switchKey: 'enabled', help: 'Prometheus endpoint (default 127.0.0.1:9090)' },
-  { env: 'LATTICE_IP', flag: 'no-ip', path: ['ip', 'enabled'], kind: 'bool', help: 'the IP bearer (default on)' },
+  { env: 'LATTICE_IP', flag: 'no-ip', path: ['ip', 'enabled'], kind: 'bool', help: 'the IP bearer (default on)', flagHelp: 'turn the IP bearer off' },
   { env: 'LATTICE_IP_LISTEN', flag: 'ip-listen', arg: 'HOST:PORT', path: ['ip', 'listen'], kind: 'string', help: 'IP bearer listen address (default 0.0.0.0:9333)' },
   { env: 'LATTICE_IP_PEERS', flag: 'ip-peer', arg: 'HOST:PORT', path: ['ip', 'peers'], kind: 'list', help: 'relay to dial over IP (repeatable; env: comma list)' },
-  { env: 'LATTICE_DISCOVERY', flag: 'no-discovery', path: ['ip', 'discovery'], kind: 'bool', help: 'LAN discovery of other relays (default on)' },
+  { env: 'LATTICE_DISCOVERY', flag: 'no-discovery', path: ['ip', 'discovery'], kind: 'bool', help: 'LAN discovery of other relays (default on)', flagHelp: 'turn LAN discovery of other relays off' },
   { env: 'LATTICE_MQTT_URL', flag: 'mqtt', arg: 'URL', path: ['mqtt', 'url'], kind: 'string', help: 'MQTT broker, enables the MQTT bearer' },
   { env: 'LATTICE_MQTT_PREFIX', path: ['mqtt', 'prefix'], kind: 'string', help: 'MQTT topic prefix (default lattice)' },
   { env: 'LATTICE_MQTT_USERNAME', path: ['mqtt', 'username'], kind: 'string', help: 'MQTT user name' },
@@ -50,7 +52,7 @@ export const SETTINGS: Setting[] = [
   { env: 'LATTICE_LOG_LEVEL', flag: 'log-level', arg: 'LEVEL', path: ['log', 'level'], kind: 'string', help: 'error|warn|info|debug|trace, or info,router=debug' },
   { env: 'LATTICE_LOG_FORMAT', flag: 'log-format', arg: 'FORMAT', path: ['log', 'format'], kind: 'string', help: 'auto|json|text (auto: JSON unless stderr is a terminal)' },
   { env: 'LATTICE_BLOOM_INTERVAL', flag: 'bloom-interval', arg: 'MS', path: ['bloom', 'intervalMs'], kind: 'string', help: 'delivery bloom advertisement interval in ms (default 30000)' },
-  { env: 'LATTICE_SIM', flag: 'no-sim', path: ['sim', 'enabled'], kind: 'bool', help: 'the simulated neighbourhood (default on without config or bearers)' },
+  { env: 'LATTICE_SIM', flag: 'no-sim', path: ['sim', 'enabled'], kind: 'bool', help: 'the simulated neighbourhood (default on without config or bearers)', flagHelp: 'turn the simulated neighbourhood off (it is on without a config file or bearers)' },
 ];
 
 /** Flags spelled `no-*` set their boolean path to false when present. */

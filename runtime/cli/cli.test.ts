@@ -1,0 +1,239 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from './cli.js';
+import { COMMANDS } from './commands/index.js';
+import { makeRunCommand } from './commands/run.js';
+import { memoryIo, ExitCalled } from './testing/memory-io.js';
+import type { Config } from '../config/config.js';
+import { ApiServer } from '../api/api-server.js';
+import { FakeRelayNode } from '../api/testing/fake-relay-node.js';
+import { captureLogs } from '../log/testing/capture-logs.js';
+import { VERSION } from '../version.js';
+
+const logs = captureLogs('info');
+let tmp = '';
+test.before(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'lattice-cli-'));
+});
+test.after(() => {
+  logs.restore();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+async function cli(argv: string[], init: Parameters<typeof memoryIo>[0] = {}) {
+  const io = memoryIo({ cwd: tmp, ...init });
+  const code = await runCli(argv, io);
+  return { code, out: io.out(), err: io.err(), io };
+}
+
+test('help, version, unknown commands and options', async () => {
+  let r = await cli(['--version']);
+  assert.is(r.code, 0);
+  assert.is(r.out, `lattice ${VERSION}\n`);
+  r = await cli(['help']);
+  assert.is(r.code, 0);
+  for (const c of COMMANDS) assert.match(r.out, new RegExp(`^  ${c.name} `, 'm'));
+  r = await cli([]);
+  assert.is(r.code, 2);
+  assert.match(r.err, /Usage: lattice <command>/);
+  r = await cli(['help', 'run']);
+  assert.is(r.code, 0);
+  assert.match(r.out, /--ip-peer HOST:PORT .*\(repeatable; env: comma list\) \[LATTICE_IP_PEERS\]/);
+  assert.match(r.out, /--no-discovery/);
+  r = await cli(['send', '--help']);
+  assert.is(r.code, 0);
+  assert.match(r.out, /Usage: lattice send <to> <text\.\.\.>/);
+  assert.not.match(r.out, /--meshtastic/, 'client commands do not offer daemon flags');
+  r = await cli(['stauts']);
+  assert.is(r.code, 2);
+  assert.match(r.err, /unknown command "stauts"; did you mean "status"\?/);
+  r = await cli(['status', '--jsno']);
+  assert.is(r.code, 2);
+  assert.match(r.err, /unknown option --jsno; did you mean "--json"\?/);
+  r = await cli(['send', 'only-recipient']);
+  assert.is(r.code, 2);
+  assert.match(r.err, /send needs <to> <text\.\.\.>/);
+  r = await cli(['trace', 'a', 'b']);
+  assert.is(r.code, 2);
+  r = await cli(['status', 'extra']);
+  assert.is(r.code, 2);
+  r = await cli(['status', '--api']);
+  assert.is(r.code, 2);
+  assert.match(r.err, /--api needs a value/);
+  r = await cli(['trace', 'not-an-id']);
+  assert.is(r.code, 2);
+  r = await cli(['send', '*', 'x', '--lifetime', 'forever']);
+  assert.is(r.code, 2);
+  assert.match(r.err, /--lifetime "forever" is not a duration/);
+});
+
+test('bad config: every issue on stderr as `path: message`, exit 2', async () => {
+  const file = join(tmp, 'bad.yaml');
+  writeFileSync(file, 'api:\n  prot: 1\nip:\n  heartbeatMs: 1\nlora:\n  - hal: spu\n');
+  const r = await cli(['config', '--config', file, '--ip-peer', 'x:0'], { env: { LATTICE_DISCOVER: 'no' } });
+  assert.is(r.code, 2);
+  assert.is(r.out, '');
+  assert.equal(r.err.trimEnd().split('\n'), [
+    'api.prot: unknown key; did you mean "port"?',
+    'ip.heartbeatMs: must be ≥ 1000, got 1',
+    'lora[0].hal: must be one of spi, serial, emulated, got "spu"; did you mean "spi"?',
+    'LATTICE_DISCOVER: unknown environment variable; did you mean "LATTICE_DISCOVERY"?',
+    '--ip-peer (ip.peers[0]): port 0 is out of range 1..65535',
+  ]);
+  const missing = await cli(['config', '--config', join(tmp, 'nope.yaml')]);
+  assert.is(missing.code, 2);
+  assert.match(missing.err, /nope\.yaml: cannot read the config file: no such file/);
+  const syntax = join(tmp, 'syntax.yaml');
+  writeFileSync(syntax, 'api: [\n');
+  const s = await cli(['status'], { env: { LATTICE_CONFIG: syntax } });
+  assert.is(s.code, 2);
+  assert.match(s.err, /syntax\.yaml:\d+:\d+: /);
+});
+
+test('config prints the merged config with secrets masked', async () => {
+  const file = join(tmp, 'good.yaml');
+  writeFileSync(file, 'api:\n  host: 0.0.0.0\nmqtt:\n  url: mqtt://broker\n  password: hunter2\n');
+  const r = await cli(['config', '--json', '--config', file, '--ip-peer', 'relay-b:9400'], { env: { LATTICE_API_TOKEN: 'secret-token-1234567890' } });
+  assert.is(r.code, 0, r.err);
+  const c = JSON.parse(r.out) as Config;
+  assert.is(c.configFile, file);
+  assert.is(c.api.token, '********');
+  assert.is(c.mqtt.password, '********');
+  assert.equal(c.ip.peers, [{ host: 'relay-b', port: 9400 }]);
+  assert.is(c.sim.enabled, false);
+  assert.not.match(r.out, /hunter2|secret-token/);
+  const yaml = await cli(['config', '--no-sim']);
+  assert.match(yaml.out, /^sim:\n  enabled: false$/m);
+});
+
+test('send, status, inbox, trace against a relay; --json output', async () => {
+  const node = new FakeRelayNode();
+  const token = 'cli-test-token-0123456789';
+  const server = new ApiServer({ node, host: '127.0.0.1', port: 0, token });
+  await server.start();
+  const env = { LATTICE_API: `127.0.0.1:${server.address()!.port}`, LATTICE_API_TOKEN: token };
+  try {
+    node.addPeer({ id: 'b'.repeat(64), shortId: 'peerb0000000', name: 'Rooftop B', bearers: ['ip', 'lora0'], lastSeen: Date.now() - 65_000 });
+    node.addBearer({ name: 'ip', kind: 'ip', mode: 'sync', state: 'up', peers: ['b'.repeat(64)] });
+
+    let r = await cli(['send', 'peerb0000000', 'hello', 'roof'], { env });
+    assert.is(r.code, 0, r.err);
+    const id = /^queued ([0-9a-f]{64})$/m.exec(r.out)![1];
+    assert.equal(node.sent[0], { to: 'peerb0000000', text: 'hello roof' });
+
+    r = await cli(['send', 'broadcast', '-', '--json', '--lifetime', '2h'], { env, stdin: 'from stdin\n' });
+    assert.is(r.code, 0, r.err);
+    assert.match(JSON.parse(r.out).bundleId, /^[0-9a-f]{64}$/);
+    assert.equal(node.sent[1], { to: 'broadcast', text: 'from stdin', lifetimeMs: 7_200_000 });
+
+    r = await cli(['send', 'nobody', 'hi'], { env });
+    assert.is(r.code, 2);
+    assert.match(r.err, /unknown recipient "nobody"/);
+
+    r = await cli(['status'], { env });
+    assert.is(r.code, 0, r.err);
+    assert.match(r.out, new RegExp(`^node id  ${node.nodeId}$`, 'm'));
+    assert.match(r.out, /^outbox   2 queued, 0 accepted, 0 delivered, 0 expired$/m);
+    assert.match(r.out, /^BEARER +KIND +MODE +STATE +PEERS$/m);
+    assert.match(r.out, /^peerb0000000 +Rooftop B +ip,lora0 +1m 5s ago$/m);
+    r = await cli(['status', '--json'], { env });
+    assert.is(JSON.parse(r.out).shortId, node.shortId);
+
+    node.setState(id, 'delivered', { bearer: 'ip', peer: 'b'.repeat(64), custody: 'peerb0000000' });
+    r = await cli(['trace', id.toUpperCase()], { env });
+    assert.is(r.code, 0, r.err);
+    assert.match(r.out, /^state    delivered$/m);
+    assert.match(r.out, /^custody  peerb0000000  \[1 hop\]$/m);
+    assert.match(r.out, /^TIME +EVENT +BEARER +PEER +DETAIL$/m);
+    r = await cli(['trace', '0'.repeat(64)], { env });
+    assert.is(r.code, 1);
+    assert.match(r.err, /no bundle 0{64}/);
+
+    r = await cli(['inbox'], { env });
+    assert.is(r.out, 'no messages\n');
+    node.receive({ from: 'c'.repeat(64), fromShortId: 'peerc0000000', fromName: 'Carol', to: node.nodeId, sentAt: Date.now(), receivedAt: Date.now() - 7_200_000, text: 'old', hops: 2 });
+    node.receive({ from: 'c'.repeat(64), fromShortId: 'peerc0000000', to: node.nodeId, sentAt: Date.now(), receivedAt: Date.now(), text: 'line1\nline2', hops: 1 });
+    r = await cli(['inbox'], { env });
+    assert.match(r.out, /^RECEIVED +FROM +HOPS +TEXT$/m);
+    assert.match(r.out, /peerc0000000 \(Carol\) +2 +old$/m);
+    assert.match(r.out, /line1 ⏎ line2$/m);
+    r = await cli(['inbox', '--since', '1h', '--json'], { env });
+    assert.equal(JSON.parse(r.out).map((e: { text: string }) => e.text), ['line1\nline2']);
+    r = await cli(['inbox', '-n', '1', '--json'], { env });
+    assert.equal(JSON.parse(r.out).map((e: { text: string }) => e.text), ['line1\nline2']);
+    r = await cli(['inbox', '--limit', '0'], { env });
+    assert.is(r.code, 2);
+
+    r = await cli(['status'], { env: { LATTICE_API: env.LATTICE_API } });
+    assert.is(r.code, 1);
+    assert.match(r.err, /missing or wrong token/);
+  } finally {
+    await server.stop();
+  }
+  const port = server.address()!.port;
+  const r = await cli(['status', '--api', `127.0.0.1:${port}`]);
+  assert.is(r.code, 1);
+  assert.is(r.err, `lattice: no relay answering at http://127.0.0.1:${port} — start one with \`lattice run\`\n`);
+});
+
+test('keygen creates a 0600 key, refuses to overwrite it, --force keeps the old one aside', async () => {
+  const dir = join(tmp, 'keys');
+  let r = await cli(['keygen', '--data-dir', dir, '--json']);
+  assert.is(r.code, 0, r.err);
+  const first = JSON.parse(r.out);
+  assert.match(first.nodeId, /^[0-9a-f]{64}$/);
+  assert.is(first.shortId.length, 12);
+  assert.is(statSync(join(dir, 'node.key')).mode & 0o777, 0o600);
+  r = await cli(['keygen', '--data-dir', dir]);
+  assert.is(r.code, 1);
+  assert.match(r.err, new RegExp(`already holds this relay's identity \\(short id ${first.shortId}`));
+  assert.match(r.err, /--force/);
+  r = await cli(['keygen', '--data-dir', dir]);
+  r = await cli(['keygen'], { env: { LATTICE_DATA_DIR: dir } });
+  assert.is(r.code, 1, 'LATTICE_DATA_DIR reaches keygen too');
+  r = await cli(['keygen', '--data-dir', dir, '--force']);
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /^short id  \w{12}\nnode id   [0-9a-f]{64}\nkey file  .*node\.key\nold key   .*node\.key\.replaced-/);
+  assert.not.match(r.out, new RegExp(first.nodeId));
+  assert.is(readdirSync(dir).filter((f) => f.startsWith('node.key.replaced-')).length, 1);
+});
+
+test('run: config reaches the daemon, first signal aborts cleanly, second forces exit', async () => {
+  let seen: Config | undefined;
+  let release!: () => void;
+  const stopped = new Promise<void>((resolve) => (release = resolve));
+  const fakeDaemon = async (config: Config, { signal }: { signal: AbortSignal }) => {
+    seen = config;
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    // Stopping takes a while; the test's second Ctrl-C lands in here.
+    await stopped;
+  };
+  const commands = COMMANDS.map((c) => (c.name === 'run' ? makeRunCommand(fakeDaemon) : c));
+  const io = memoryIo({ cwd: tmp, env: { LATTICE_LOG_FORMAT: 'json' } });
+  const running = runCli(['run', '--no-sim', '--ip-peer', 'relay-b:9400', '--meshtastic', '/dev/ttyUSB0', '--data-dir', 'state', '--log-level', 'warn'], io, commands);
+  for (let i = 0; i < 100 && !seen; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(seen, 'the daemon was called');
+  assert.is(seen!.dataDir, join(tmp, 'state'));
+  assert.equal(seen!.ip.peers, [{ host: 'relay-b', port: 9400 }]);
+  assert.equal(seen!.meshtastic, [{ device: '/dev/ttyUSB0', name: 'meshtastic0' }]);
+  assert.is(seen!.sim.enabled, false);
+  assert.is(io.listeners(), 1);
+  io.signal('SIGINT');
+  assert.is(io.exits.length, 0);
+  assert.throws(() => io.signal('SIGINT'), (e: Error) => e instanceof ExitCalled && (e as ExitCalled).code === 130);
+  release();
+  assert.is(await running, 0);
+  assert.is(io.listeners(), 0, 'signal handlers removed');
+  assert.match(io.err(), /"msg":"forced exit before a clean stop"/);
+
+  const failing = makeRunCommand(async () => { throw Object.assign(new Error('cannot listen on 127.0.0.1:8080: address already in use'), { name: 'ListenError' }); });
+  const io2 = memoryIo({ cwd: tmp, env: { LATTICE_LOG_FORMAT: 'json' } });
+  assert.is(await runCli(['run', '--no-sim'], io2, [failing]), 1);
+  assert.match(io2.err(), /address already in use/);
+  assert.is(await runCli(['run', '--api', '0.0.0.0:8080'], memoryIo({ cwd: tmp }), [failing]), 2, 'open API without token is a config error');
+});
+
+test.run();

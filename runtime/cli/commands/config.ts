@@ -1,0 +1,29 @@
+/**
+ * `lattice config`: prints the effective config (defaults, file, LATTICE_* variables and flags merged) with
+ * secrets masked, or every problem as `path: message` with exit status 2. Handy to check balena device variables.
+ */
+import { stringify } from 'yaml';
+import type { Config } from '../../config/config.js';
+import type { Command } from '../command.js';
+import { configFor, printJson } from '../config-for.js';
+import { EXIT_OK } from '../exit-codes.js';
+
+export const config: Command = {
+  name: 'config',
+  summary: 'check the config and print it as the relay would use it',
+  configFlags: 'all',
+  json: true,
+  async run(ctx) {
+    const c = redact(await configFor(ctx));
+    if (ctx.values.json) printJson(ctx, c);
+    else ctx.io.stdout.write(stringify(c));
+    return EXIT_OK;
+  },
+};
+
+export function redact(c: Config): Config {
+  const out = structuredClone(c);
+  if (out.api.token !== undefined) out.api.token = '********';
+  if (out.mqtt.password !== undefined) out.mqtt.password = '********';
+  return out;
+}
