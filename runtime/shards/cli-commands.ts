@@ -1,0 +1,125 @@
+/**
+ * `lattice put FILE`, `lattice get ID [-o FILE]`, `lattice shards`: the shard store's CLI commands, written against
+ * a small ShardsApi so they run the same whether the CLI talks to the daemon over HTTP or to a ShardNode in-process
+ * (ShardNode satisfies ShardsApi through `nodeApi`). The lead registers them in runtime/cli/commands/index.ts with
+ * `shardCommands((ctx) => <ShardsApi for this invocation>)`. Results go to stdout, progress to stderr.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import type { Command, CommandContext } from '../cli/command.js';
+import { UsageError } from '../cli/errors.js';
+import { EXIT_OK } from '../cli/exit-codes.js';
+import { isManifestId } from './manifest.js';
+import { createProgressBar, formatBytes, type ProgressStream } from './progress-bar.js';
+import type { PutResult } from './file-put.js';
+import type { GetResult } from './file-get.js';
+import type { ShardNode, ShardsStatus } from './shard-node.js';
+
+export interface ShardsApi {
+  putFile(path: string, opts: { onProgress?: (p: { bytes: number; total: number }) => void; signal?: AbortSignal }): Promise<PutResult>;
+  getFile(id: string, outPath: string, opts: { onProgress?: (p: { bytes: number; total: number }) => void; signal?: AbortSignal }): Promise<GetResult>;
+  shardsStatus(): Promise<ShardsStatus>;
+}
+
+export function nodeApi(node: ShardNode): ShardsApi {
+  return {
+    putFile: (path, opts) => node.putFile(path, opts),
+    getFile: (id, out, opts) => node.getFile(id, out, opts),
+    shardsStatus: async () => node.status(),
+  };
+}
+
+export interface ShardCliContext {
+  stdout: ProgressStream;
+  stderr: ProgressStream;
+  cwd: string;
+  api: ShardsApi;
+  json?: boolean;
+  /** Show no progress even on a terminal. */
+  quiet?: boolean;
+  signal?: AbortSignal;
+}
+
+const abs = (cwd: string, p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
+
+export async function runPut(args: { file: string }, ctx: ShardCliContext): Promise<number> {
+  const bar = ctx.quiet ? undefined : createProgressBar(ctx.stderr, 'put');
+  let result: PutResult;
+  try {
+    result = await ctx.api.putFile(abs(ctx.cwd, args.file), { onProgress: (p) => bar?.update(p.bytes, p.total), signal: ctx.signal });
+  } finally {
+    bar?.done();
+  }
+  if (ctx.json) ctx.stdout.write(`${JSON.stringify(result)}\n`);
+  else ctx.stdout.write(`${result.id}\n`);
+  return EXIT_OK;
+}
+
+export async function runGet(args: { id: string; out?: string }, ctx: ShardCliContext): Promise<number> {
+  if (!isManifestId(args.id)) throw new UsageError(`"${args.id}" is not a manifest id (64 hex characters, as printed by lattice put)`, 'get');
+  const out = abs(ctx.cwd, args.out ?? args.id);
+  const bar = ctx.quiet ? undefined : createProgressBar(ctx.stderr, 'get');
+  let result: GetResult;
+  try {
+    result = await ctx.api.getFile(args.id, out, { onProgress: (p) => bar?.update(p.bytes, p.total), signal: ctx.signal });
+  } finally {
+    bar?.done();
+  }
+  if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ...result, path: out })}\n`);
+  else ctx.stdout.write(`${out} (${formatBytes(result.size)}${result.rebuiltChunks ? `, ${result.rebuiltChunks} chunks rebuilt from parity` : ''})\n`);
+  return EXIT_OK;
+}
+
+export async function runShards(ctx: ShardCliContext): Promise<number> {
+  const s = await ctx.api.shardsStatus();
+  if (ctx.json) {
+    ctx.stdout.write(`${JSON.stringify(s)}\n`);
+    return EXIT_OK;
+  }
+  const pct = (a: number, b: number) => (b > 0 ? `${((100 * a) / b).toFixed(1)} %` : '-');
+  const lines = [
+    `promised   ${s.heldShards} shards, ${formatBytes(s.heldBytes)}`,
+    `cached     ${s.cachedShards} shards, ${formatBytes(s.cachedBytes)} of ${formatBytes(s.cacheBytes)} cache budget`,
+    `disk       ${formatBytes(s.heldBytes + s.cachedBytes)} of ${formatBytes(s.diskBytes)} budget (${pct(s.heldBytes + s.cachedBytes, s.diskBytes)})`,
+    `hit rate   ${s.localReads + s.remoteReads === 0 ? '-' : `${(100 * s.hitRate).toFixed(1)} %`} (${s.localReads} local, ${s.remoteReads} from relays)`,
+    `manifests  ${s.manifests}`,
+    `challenges ${s.challengesSent} sent, ${s.challengesFailed} failed`,
+    `repairs    ${s.repairs} done, ${s.repairQueue} queued`,
+  ];
+  if (s.peers.length > 0) {
+    lines.push('holders');
+    for (const p of s.peers) lines.push(`  ${p.peer.slice(0, 16).padEnd(16)}  reputation ${String(p.reputation).padStart(3)}${p.reputation < 20 ? ' (excluded)' : ''}  ${p.online ? 'online' : 'offline'}`);
+  }
+  ctx.stdout.write(`${lines.join('\n')}\n`);
+  return EXIT_OK;
+}
+
+/** The three commands for runtime/cli/commands/index.ts; `apiFor` builds the ShardsApi for one invocation. */
+export function shardCommands(apiFor: (ctx: CommandContext) => Promise<ShardsApi>): Command[] {
+  const cliCtx = async (ctx: CommandContext): Promise<ShardCliContext> => ({
+    stdout: ctx.io.stdout, stderr: ctx.io.stderr, cwd: ctx.io.cwd, api: await apiFor(ctx),
+    json: ctx.values.json === true, quiet: ctx.values.quiet === true,
+  });
+  return [
+    {
+      name: 'put', summary: 'store a file on the relays (erasure coded) and print its manifest id', usage: '<file>',
+      description: '\nSplits the file into Reed-Solomon shards (3 data + 2 parity by default) on distinct relays; any 3 of each 5\nrebuild it. Prints the manifest id to give to `lattice get`.',
+      configFlags: ['api'], json: true, positionals: { min: 1, max: 1 },
+      options: { quiet: { type: 'boolean', short: 'q', help: 'no progress bar' } },
+      run: async (ctx) => runPut({ file: ctx.args[0]! }, await cliCtx(ctx)),
+    },
+    {
+      name: 'get', summary: 'fetch a stored file by manifest id', usage: '<id>',
+      configFlags: ['api'], json: true, positionals: { min: 1, max: 1 },
+      options: {
+        output: { type: 'string', short: 'o', arg: 'FILE', help: 'where to write it (default: ./<id>)' },
+        quiet: { type: 'boolean', short: 'q', help: 'no progress bar' },
+      },
+      run: async (ctx) => runGet({ id: ctx.args[0]!, ...(typeof ctx.values.output === 'string' ? { out: ctx.values.output } : {}) }, await cliCtx(ctx)),
+    },
+    {
+      name: 'shards', summary: 'shard store: local holdings, budgets, cache hit rate, holder reputations',
+      configFlags: ['api'], json: true, positionals: { min: 0, max: 0 },
+      run: async (ctx) => runShards(await cliCtx(ctx)),
+    },
+  ];
+}
