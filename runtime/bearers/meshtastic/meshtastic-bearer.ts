@@ -330,7 +330,7 @@ export class MeshtasticBearer implements Bearer {
     this.metrics?.linkUp.set({ bearer: this.name }, 1);
     if (this.init.transport === 'tcp' && this.closedByRadio && this.lastRebootCount === info.rebootCount) {
       this.log.warn(
-        'the radio had closed our TCP session without rebooting (reboot_count unchanged): the Meshtastic firmware serves one TCP client at a time, so another client (phone app, web client, CLI) displaced this relay',
+        'the radio had closed our TCP session without rebooting (reboot_count unchanged): most likely another client (phone app, web client, CLI) displaced this relay, since the Meshtastic firmware serves one TCP client at a time; otherwise the network dropped',
         { bearer: this.name, device: this.init.device, rebootCount: info.rebootCount },
       );
     }

@@ -1,0 +1,244 @@
+/**
+ * End to end over real OS links: the gateway (session + reconnect loop) drives the simulated Meshtastic radio over
+ * a socat PTY through drivers/serial (serialport) and over TCP through runtime/links/tcp-link.
+ */
+import { randomBytes } from 'node:crypto';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Registry } from 'prom-client';
+import { startMeshtasticSim, type MeshtasticSim } from '../../../firmware-protocol/meshtastic/testing/start-meshtastic-sim.js';
+import type { ForeignMessage, PeerEvent } from '../../bearer/bearer.js';
+import type { Bundle } from '../../bundle/bundle.js';
+import type { Logger } from '../../log/logger.js';
+import { meshtasticOpener } from './device-opener.js';
+import { MeshtasticBearer } from './meshtastic-bearer.js';
+
+const ALICE = 0x11111111;
+const BOB = 0x22222222;
+
+function bundle(recipient: string, text: string, origin?: { id: string; name?: string }): Bundle {
+  return {
+    sender: randomBytes(32),
+    recipient,
+    sentAt: Date.now(),
+    lifetime: 3600_000,
+    body: new TextEncoder().encode(text),
+    sealed: false,
+    origin,
+    hops: 0,
+    custody: [],
+    signature: randomBytes(64),
+  };
+}
+
+function captureLogger(lines: string[]): Logger {
+  const rec = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    const err = fields?.err as Error | undefined;
+    lines.push(`${level} ${message}${err ? ` (${err.name}: ${err.message})` : ''}`);
+  };
+  const logger: Logger = {
+    namespace: 'test',
+    error: rec('error'),
+    warn: rec('warn'),
+    info: rec('info'),
+    debug: () => {},
+    trace: () => {},
+    enabled: () => false,
+    frame: () => {},
+    child: () => logger,
+  };
+  return logger;
+}
+
+async function until(what: string, cond: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+interface Rig {
+  sim: MeshtasticSim;
+  bearer: MeshtasticBearer;
+  peers: PeerEvent[];
+  foreign: ForeignMessage[];
+  logs: string[];
+  registry: Registry;
+  close(): Promise<void>;
+}
+
+async function rig(kind: 'pty' | 'tcp'): Promise<Rig> {
+  const sim = await startMeshtasticSim(kind === 'pty' ? { pty: true, seed: 3 } : { tcpPort: 0, seed: 3 });
+  const device = kind === 'pty' ? sim.ptyPath! : `127.0.0.1:${sim.tcpPort}`;
+  const logs: string[] = [];
+  const registry = new Registry();
+  const bearer = new MeshtasticBearer({
+    name: 'meshtastic0',
+    device,
+    transport: kind === 'pty' ? 'serial' : 'tcp',
+    opener: meshtasticOpener(device),
+    metrics: registry,
+    backoffMs: { initial: 150, max: 600 },
+    logger: captureLogger(logs),
+    session: { handshakeTimeoutMs: 15_000 },
+  });
+  const peers: PeerEvent[] = [];
+  const foreign: ForeignMessage[] = [];
+  bearer.on('peer', (p) => peers.push(p));
+  bearer.on('foreign', (m) => foreign.push(m));
+  await bearer.start();
+  await until('gateway up', () => bearer.status().state === 'up');
+  return {
+    sim, bearer, peers, foreign, logs, registry,
+    async close() {
+      await bearer.stop();
+      await sim.stop();
+    },
+  };
+}
+
+for (const kind of ['pty', 'tcp'] as const) {
+  test(`${kind}: handshake, peers and status`, async () => {
+    const r = await rig(kind);
+    try {
+      const up = r.peers.filter((p) => p.up).map((p) => p.peer).sort();
+      assert.equal(up, ['mt:!11111111', 'mt:!22222222', 'mt:!33333333', 'mt:ch:0', 'mt:ch:1']);
+      assert.is(r.peers.find((p) => p.peer === 'mt:ch:1')?.name, 'lattice');
+      assert.ok(r.bearer.canReach('mt:ch:0'));
+      assert.not.ok(r.bearer.canReach('mt:ch:5'));
+      assert.not.ok(r.bearer.canReach('mt:!44444444'), 'no key, no DM');
+      assert.not.ok(r.bearer.canReach('*'));
+      const st = r.bearer.status();
+      const d = st.detail!;
+      assert.is(st.kind, 'meshtastic');
+      assert.is(d.firmwareVersion, '2.7.26.54e0d8d');
+      assert.is(d.nodeId, '!deadbeef');
+      assert.is(d.link, 'up');
+      assert.equal(d.channels, [{ index: 0, name: 'LongFast', role: 'PRIMARY' }, { index: 1, name: 'lattice', role: 'SECONDARY' }]);
+      assert.match(await r.registry.metrics(), /lattice_meshtastic_link_up\{bearer="meshtastic0"\} 1/);
+    } finally {
+      await r.close();
+    }
+  });
+
+  test(`${kind}: receive channel text and DM as foreign messages`, async () => {
+    const r = await rig(kind);
+    try {
+      r.sim.device.injectText({ from: BOB, channel: 1, text: 'hello from bob' });
+      r.sim.device.injectText({ from: ALICE, to: r.sim.device.myNodeNum, text: 'dm from alice' });
+      await until('two foreign messages', () => r.foreign.length === 2);
+      const [a, b] = r.foreign;
+      assert.equal([a!.from, a!.fromName, a!.to, a!.direct, a!.text], ['mt:!22222222', 'Bob Handheld', 'mt:ch:1', false, 'hello from bob']);
+      assert.equal([b!.from, b!.fromName, b!.to, b!.direct, b!.text], ['mt:!11111111', 'Alice Rooftop', 'mt:!deadbeef', true, 'dm from alice']);
+      assert.ok(typeof a!.packetId === 'number');
+    } finally {
+      await r.close();
+    }
+  });
+
+  test(`${kind}: send to a channel and as DM, ACKs in status, DM without key refused with the key named`, async () => {
+    const r = await rig(kind);
+    try {
+      assert.is(await r.bearer.send({ peer: 'mt:ch:0', kind: 'bundle', bytes: new Uint8Array(0), bundle: bundle('mt:ch:0', 'hi channel', { id: 'mc:abcd', name: 'Zed' }) }), 'accepted');
+      assert.is(await r.bearer.send({ peer: 'mt:!11111111', kind: 'bundle', bytes: new Uint8Array(0), bundle: bundle('mt:!11111111', 'hi alice') }), 'accepted');
+      assert.is(await r.bearer.send({ peer: 'mt:!44444444', kind: 'bundle', bytes: new Uint8Array(0), bundle: bundle('mt:!44444444', 'hi dave') }), 'unreachable');
+      assert.match(String(r.bearer.status().detail!.lastError), /!44444444.*public key/);
+      await until('acks', () => (r.bearer.status().detail!.recentDeliveries as unknown[]).length >= 2);
+      const states = (r.bearer.status().detail!.recentDeliveries as { state: string }[]).map((x) => x.state).sort();
+      assert.equal(states, ['acked', 'implicit-ack']);
+      assert.ok(r.sim.device.mesh.textsReceivedBy(BOB).includes('Zed: hi channel'));
+      assert.equal(r.sim.device.mesh.textsReceivedBy(ALICE).filter((x) => x === 'hi alice'), ['hi alice']);
+      assert.match(await r.registry.metrics(), /lattice_meshtastic_acks_total\{bearer="meshtastic0",kind="acked"\} 1/);
+    } finally {
+      await r.close();
+    }
+  });
+}
+
+test('pty: rate limit honoured by queueing, garbage on the line tolerated', async () => {
+  const r = await rig('pty');
+  try {
+    r.sim.device.faults.garbageBeforeFrames = 3;
+    r.sim.device.faults.splitWrites = true;
+    const results = await Promise.all(['a1', 'a2', 'a3'].map((t) => r.bearer.send({ peer: 'mt:ch:0', kind: 'bundle', bytes: new Uint8Array(0), bundle: bundle('mt:ch:0', t) })));
+    assert.equal(results, ['accepted', 'accepted', 'accepted']);
+    assert.is(r.sim.device.stats.rateLimited, 0);
+    r.sim.device.injectText({ from: BOB, text: 'noisy line' });
+    await until('message through noise', () => r.foreign.some((m) => m.text === 'noisy line'));
+    await until('mesh heard all', () => r.sim.device.mesh.textsReceivedBy(BOB).length >= 3);
+    assert.equal(r.sim.device.mesh.textsReceivedBy(BOB).slice(0, 3), ['a1', 'a2', 'a3']);
+    assert.match(await r.registry.metrics(), /lattice_meshtastic_rate_limit_waits_total\{bearer="meshtastic0"\} [2-9]/);
+  } finally {
+    await r.close();
+  }
+});
+
+test('pty: unplug → unreachable and peers down; replug → handshake, peers up, queued bundles go out once', async () => {
+  const r = await rig('pty');
+  try {
+    const queued = [bundle('mt:ch:0', 'queued 1'), bundle('mt:ch:0', 'queued 2')];
+    const already = bundle('mt:ch:0', 'sent before unplug');
+    assert.is(await r.bearer.send({ peer: 'mt:ch:0', kind: 'bundle', bytes: new Uint8Array(0), bundle: already }), 'accepted');
+    await until('heard', () => r.sim.device.mesh.textsReceivedBy(BOB).includes('sent before unplug'));
+    await r.sim.serial!.unplug();
+    await until('gateway down', () => r.bearer.status().state !== 'up');
+    assert.ok(r.peers.some((p) => p.peer === 'mt:ch:0' && !p.up));
+    assert.not.ok(r.bearer.canReach('mt:ch:0'));
+    for (const b of queued) assert.is(await r.bearer.send({ peer: 'mt:ch:0', kind: 'bundle', bytes: new Uint8Array(0), bundle: b }), 'unreachable');
+    await new Promise((res) => setTimeout(res, 500)); // a few failed reconnect attempts
+    const upEvents = r.peers.filter((p) => p.peer === 'mt:ch:0' && p.up).length;
+    await r.sim.serial!.replug();
+    await until('peer up again', () => r.peers.filter((p) => p.peer === 'mt:ch:0' && p.up).length === upEvents + 1);
+    // The router retries its vault on `peer` up: the queued bundles, and a resend of one it could not confirm.
+    for (const b of [...queued, already]) assert.is(await r.bearer.send({ peer: 'mt:ch:0', kind: 'bundle', bytes: new Uint8Array(0), bundle: b }), 'accepted');
+    await until('mesh heard queued', () => r.sim.device.mesh.textsReceivedBy(BOB).includes('queued 2'));
+    await new Promise((res) => setTimeout(res, 300));
+    const heard = r.sim.device.mesh.textsReceivedBy(BOB);
+    assert.equal(heard.filter((t) => t === 'queued 1').length, 1);
+    assert.equal(heard.filter((t) => t === 'sent before unplug').length, 1, 'same packet id: the mesh drops the resend');
+    assert.ok(r.sim.device.mesh.duplicatesDropped >= 1);
+    assert.ok((r.bearer.status().detail!.reconnects as number) >= 1);
+    assert.match(await r.registry.metrics(), /lattice_meshtastic_reconnects_total\{bearer="meshtastic0"\} [1-9]/);
+  } finally {
+    await r.close();
+  }
+});
+
+test('tcp: another client displaces the relay; the gateway says so and reconnects', async () => {
+  const r = await rig('tcp');
+  try {
+    const { connect } = await import('node:net');
+    const other = connect({ host: '127.0.0.1', port: r.sim.tcpPort! });
+    await new Promise<void>((res) => other.once('connect', () => res()));
+    await until('displacement logged', () => r.logs.some((l) => /only one TCP client/.test(l)));
+    // Our reconnect displaces the other client in turn (the firmware keeps only the newest).
+    await new Promise<void>((res) => other.once('close', () => res()));
+    await until('up again', () => r.bearer.status().state === 'up');
+    await until('confirmed displacement', () => r.logs.some((l) => /did not reboot|without rebooting/.test(l)));
+    assert.ok(r.sim.tcp!.displaced >= 2);
+  } finally {
+    await r.close();
+  }
+});
+
+test('tcp: disconnect mid-handshake and a radio reboot are both survived', async () => {
+  const r = await rig('tcp');
+  try {
+    r.sim.device.faults.disconnectAfterHandshakeFrames = 7;
+    r.sim.tcp!.dropClient();
+    await until('down', () => r.bearer.status().state !== 'up');
+    await until('up after the cut handshake', () => r.bearer.status().state === 'up');
+    assert.is(r.sim.device.faults.disconnectAfterHandshakeFrames, undefined);
+    r.logs.length = 0;
+    r.sim.device.reboot();
+    await until('down after reboot', () => r.bearer.status().state !== 'up');
+    await until('up after reboot', () => r.bearer.status().state === 'up');
+    assert.is(await r.bearer.send({ peer: 'mt:ch:0', kind: 'bundle', bytes: new Uint8Array(0), bundle: bundle('mt:ch:0', 'post reboot') }), 'accepted');
+    assert.not.ok(r.logs.some((l) => /without rebooting/.test(l)), 'a reboot is not a displacement');
+  } finally {
+    await r.close();
+  }
+});
+
+test.run();
