@@ -236,4 +236,33 @@ test('run: config reaches the daemon, first signal aborts cleanly, second forces
   assert.is(await runCli(['run', '--api', '0.0.0.0:8080'], memoryIo({ cwd: tmp }), [failing]), 2, 'open API without token is a config error');
 });
 
+test('subcommands dispatch on their first argument (room for `lattice sim meshtastic`)', async () => {
+  const ran: string[] = [];
+  const leaf = (name: string) => ({
+    name,
+    summary: `simulate a ${name} radio`,
+    options: { port: { type: 'string' as const, arg: 'PORT', help: 'TCP port' } },
+    async run(ctx: { values: Record<string, unknown> }) {
+      ran.push(`${name}:${String(ctx.values.port)}`);
+      return 0;
+    },
+  });
+  const table = [...COMMANDS, { name: 'sim', summary: 'run a simulated companion radio', subcommands: [leaf('meshtastic'), leaf('meshcore')] }];
+  const io = memoryIo({ cwd: tmp });
+  assert.is(await runCli(['sim', 'meshcore', '--port', '5000'], io, table), 0);
+  assert.equal(ran, ['meshcore:5000']);
+  const help = memoryIo();
+  assert.is(await runCli(['help', 'sim'], help, table), 0);
+  assert.match(help.out(), /Usage: lattice sim <command>/);
+  assert.match(help.out(), /^  meshtastic  simulate a meshtastic radio$/m);
+  const sub = memoryIo();
+  assert.is(await runCli(['help', 'sim', 'meshtastic'], sub, table), 0);
+  assert.match(sub.out(), /Usage: lattice sim meshtastic \[options\]/);
+  assert.match(sub.out(), /--port PORT +TCP port/);
+  const bad = memoryIo();
+  assert.is(await runCli(['sim', 'meshtastc'], bad, table), 2);
+  assert.match(bad.err(), /did you mean "meshtastic"\?\nRun `lattice sim help` for the list\./);
+  assert.is(await runCli(['sim'], memoryIo(), table), 2);
+});
+
 test.run();

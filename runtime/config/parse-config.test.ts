@@ -40,6 +40,9 @@ test('data directory: balena, XDG, relative paths', () => {
   assert.is(parseConfig(undefined, { BALENA_DEVICE_UUID: 'abc' }, HOME).dataDir, '/data/lattice');
   assert.is(parseConfig(undefined, { XDG_DATA_HOME: '/x' }, HOME).dataDir, '/x/lattice');
   assert.is(parseConfig({ dataDir: 'state' }, {}, HOME).dataDir, '/srv/state');
+  assert.is(parseConfig({ dataDir: 'state' }, {}, { ...HOME, configFile: '/etc/lattice/config.yaml' }).dataDir, '/etc/lattice/state');
+  assert.is(parseConfig({ dataDir: 'state' }, {}, { ...HOME, configFile: 'conf/lattice.yaml' }).dataDir, '/srv/conf/state');
+  assert.is(parseConfig({ dataDir: 'state' }, {}, { ...HOME, configFile: 'x.yaml', flags: { 'data-dir': 'mine' } }).dataDir, '/srv/mine');
   assert.is(parseConfig(undefined, { LATTICE_DATA_DIR: '/var/lib/lattice' }, HOME).dataDir, '/var/lib/lattice');
 });
 

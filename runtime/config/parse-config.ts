@@ -2,7 +2,7 @@
  * parseConfig: layers defaults < file < environment < flags, validates each layer with the one schema, checks the
  * merged result across sections, and throws one ConfigError listing every issue found (not just the first).
  */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Config, LoraConfig } from './config.js';
 import { DEFAULTS, LORA_DEFAULTS, defaultDataDir } from './defaults.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
@@ -33,6 +33,11 @@ export function parseConfig(input: unknown, env: NodeJS.ProcessEnv = {}, options
   const fromFlags = validateSourced(flagValues(options.flags ?? {}, issues), issues);
   if (issues.length > 0 || file === undefined) throw new ConfigError(issues);
 
+  // A relative dataDir in a file means "next to the file" (/etc/lattice/config.yaml: `dataDir: state`); from the
+  // environment or a flag it is relative to the working directory, as shells expect.
+  if (typeof file.dataDir === 'string' && options.configFile !== undefined) {
+    file.dataDir = resolve(options.cwd ?? process.cwd(), dirname(options.configFile), file.dataDir);
+  }
   const given = [file, ...fromEnv, ...fromFlags];
   const merged = [{ dataDir: defaultDataDir(env, options.home) }, file, ...fromEnv, ...fromFlags].reduce<Record<string, unknown>>(
     (acc, layer) => deepMerge(acc, layer),
