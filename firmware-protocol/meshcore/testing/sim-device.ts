@@ -41,6 +41,8 @@ export class SimDevice {
   ram: SimVolatile;
   readonly interfaces: SimInterface[] = [];
   air: SimAir | null = null;
+  /** Received frames the full offline queue had no channel frame to make room for. */
+  dropped = 0;
   /** Commands handled, by code (for tests). */
   readonly handled = new Map<number, number>();
   /** While true the device is "off" (between reboot and boot). */
@@ -281,7 +283,7 @@ export class SimDevice {
     if (body.length > MAX_TEXT_LEN || (attempt > 3 && body.length > MAX_TEXT_LEN - 2)) return this.err(ERR_CODE.TABLE_FULL);
     const flood = contact.outPathLen === OUT_PATH_UNKNOWN;
     const packetLen = 1 + 1 + (flood ? 0 : contact.outPathLen & 0x3f) + 4 + 16 * Math.ceil((5 + body.length) / 16);
-    const air = loraAirtimeMs(packetLen, this.persistent.prefs.sf, this.persistent.prefs.bwHz, this.persistent.prefs.cr);
+    const air = Math.floor(loraAirtimeMs(packetLen, this.persistent.prefs.sf, this.persistent.prefs.bwHz, this.persistent.prefs.cr));
     const hops = flood ? 0 : contact.outPathLen & 0x3f;
     const estTimeout = Math.floor(flood
       ? SEND_TIMEOUT_BASE_MILLIS + FLOOD_SEND_TIMEOUT_FACTOR * air
@@ -337,10 +339,15 @@ export class SimDevice {
     const q = this.ram.offlineQueue;
     if (q.length >= this.config.offlineQueueSize) {
       const i = q.findIndex((x) => x[0] === RESP.CHANNEL_MSG_RECV || x[0] === RESP.CHANNEL_MSG_RECV_V3 || x[0] === RESP.CHANNEL_DATA_RECV);
-      if (i < 0) return;
-      q.splice(i, 1);
+      if (i >= 0) {
+        q.splice(i, 1);
+        q.push(frame);
+      }
+      this.dropped += i < 0 ? 1 : 0;
+    } else {
+      q.push(frame);
     }
-    q.push(frame);
+    // queueMessage tickles the app even when the frame was dropped.
     if (this.isConnected()) this.writeFrame(Uint8Array.of(PUSH.MSG_WAITING));
   }
 

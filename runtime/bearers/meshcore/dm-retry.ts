@@ -25,7 +25,9 @@ export const DEFAULT_DM_RETRY: DmRetryPolicy = {
   minAckWaitMs: 2000,
   ackWaitFactor: 1.5,
   backoffBaseMs: 2000,
-  backoffMaxMs: 5 * 60_000,
+  // Each retry of an unconfirmed DM may flood the mesh: back off far, and rely on wake() (the contact was heard
+  // again) to retry early when it is likely to get through.
+  backoffMaxMs: 15 * 60_000,
   resetPathAtAttempt: 2,
 };
 
@@ -41,6 +43,9 @@ export interface DmJob {
   sentAt: number;
   confirmation?: SendConfirmed;
   onConfirm?: (c: SendConfirmed) => void;
+  /** Set while backing off: ends the wait early (the contact advertised or its path changed). */
+  wake?: () => void;
+  lastSendAt: number;
 }
 
 export interface DmRetryHost {
@@ -61,11 +66,13 @@ function awaitConfirmation(job: DmJob, ms: number, signal: AbortSignal): Promise
       clearTimeout(t);
       signal.removeEventListener('abort', onAbort);
       job.onConfirm = undefined;
+      job.wake = undefined;
       resolve(v);
     };
-    const onAbort = () => { clearTimeout(t); job.onConfirm = undefined; reject(signal.reason); };
+    const onAbort = () => { clearTimeout(t); job.onConfirm = undefined; job.wake = undefined; reject(signal.reason); };
     const t = setTimeout(() => done(null), Math.max(0, ms));
     job.onConfirm = (c) => done(c);
+    job.wake = () => done(null);
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }
@@ -98,6 +105,7 @@ export async function runDmRetries(job: DmJob, first: SentInfo, host: DmRetryHos
         attempt: attemptByte(job.attempt, job.textBytes), senderTimestamp: job.senderTimestamp, signal,
       });
       job.acks.add(sent.expectedAck);
+      job.lastSendAt = host.now();
       host.onRetry(job);
     } catch (err) {
       if (signal.aborted) throw signal.reason;

@@ -183,7 +183,7 @@ export class MeshCoreGateway implements Bearer {
     if (t.truncated) this.truncated++;
     const job: DmJob = {
       peer: frame.peer, key: contact.publicKey, text: decodeUtf8(t.bytes), textBytes: t.bytes.length, senderTimestamp,
-      expiresAt: frame.bundle.sentAt + frame.bundle.lifetime, attempt: 0, acks: new Set(), sentAt: this.now(),
+      expiresAt: frame.bundle.sentAt + frame.bundle.lifetime, attempt: 0, acks: new Set(), sentAt: this.now(), lastSendAt: this.now(),
     };
     let sent;
     try {
@@ -392,6 +392,10 @@ export class MeshCoreGateway implements Bearer {
     });
     session.on('contact', (c) => {
       const peer = contactPeer(toHex(c.publicKey));
+      // Heard again (advert or new path): an unconfirmed DM to it is worth re-sending now rather than after backoff.
+      for (const job of this.jobs) {
+        if (toHex(job.key) === toHex(c.publicKey) && this.now() - job.lastSendAt >= this.policy.minAckWaitMs) job.wake?.();
+      }
       if (this.state === 'up' && !this.announced.has(peer)) {
         this.announced.add(peer);
         this.listeners.emit('peer', { bearer, peer, up: true, name: c.name });
