@@ -179,6 +179,37 @@ test('send, status, inbox, trace against a relay; --json output', async () => {
   assert.is(r.err, `lattice: no relay answering at http://127.0.0.1:${port} — start one with \`lattice run\`\n`);
 });
 
+test('inbox --follow prints each new message once until Ctrl-C', async () => {
+  const node = new FakeRelayNode();
+  const server = new ApiServer({ node, host: '127.0.0.1', port: 0 });
+  await server.start();
+  const env = { LATTICE_API: `127.0.0.1:${server.address()!.port}` };
+  try {
+    const base = { from: 'c'.repeat(64), fromShortId: 'peerc0000000', to: node.nodeId, sentAt: 1, hops: 1 };
+    node.receive({ ...base, text: 'backlog', receivedAt: 1000 });
+    const io = memoryIo({ cwd: tmp, env });
+    const running = runCli(['inbox', '--follow', '--json', '--interval', '100ms'], io);
+    const lines = () => io.out().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l).text);
+    const until = async (what: string, ok: () => boolean) => {
+      for (let i = 0; i < 600 && !ok(); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(ok(), what);
+    };
+    await until('backlog printed', () => lines().length === 1);
+    // Two messages in the same millisecond as each other, one in the same millisecond as the backlog.
+    node.receive({ ...base, text: 'same-ms-as-backlog', receivedAt: 1000 });
+    node.receive({ ...base, text: 'a', receivedAt: 2000 });
+    node.receive({ ...base, text: 'b', receivedAt: 2000 });
+    await until('new messages printed', () => lines().length === 4);
+    await new Promise((r) => setTimeout(r, 350));
+    assert.equal(lines(), ['backlog', 'same-ms-as-backlog', 'a', 'b']);
+    io.signal('SIGINT');
+    assert.is(await running, 0);
+    assert.is(io.listeners(), 0);
+  } finally {
+    await server.stop();
+  }
+});
+
 test('keygen creates a 0600 key, refuses to overwrite it, --force keeps the old one aside', async () => {
   const dir = join(tmp, 'keys');
   let r = await cli(['keygen', '--data-dir', dir, '--json']);
