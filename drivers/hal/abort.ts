@@ -1,9 +1,13 @@
 /** Small helpers for abortable waits (STYLE.md habit 4). */
 
-/** A signal that aborts when any input aborts, or after ms with a TimeoutError naming what was awaited. */
-export function withTimeout(signal: AbortSignal | undefined, ms: number): AbortSignal {
-  const t = AbortSignal.timeout(Math.max(1, Math.ceil(ms)));
-  return signal ? AbortSignal.any([signal, t]) : t;
+/**
+ * A signal that aborts when the input aborts, or after ms with a TimeoutError. Unlike AbortSignal.timeout the timer
+ * keeps the event loop alive (a wait on hardware must not let the process exit under it); call clear() when done.
+ */
+export function timeoutSignal(signal: AbortSignal | undefined, ms: number, what = 'operation'): { signal: AbortSignal; clear(): void } {
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(new DOMException(`${what} timed out after ${ms} ms`, 'TimeoutError')), Math.max(1, Math.ceil(ms)));
+  return { signal: signal ? AbortSignal.any([signal, ctl.signal]) : ctl.signal, clear: () => clearTimeout(timer) };
 }
 
 /** Sleep for ms, rejecting with the signal's reason on abort. */

@@ -4,7 +4,7 @@
  */
 import type { GpioLine } from '../hal/gpio-line.js';
 import type { SpiDevice } from '../hal/spi-device.js';
-import { delay, isTimeout, withTimeout } from '../hal/abort.js';
+import { delay, isTimeout, timeoutSignal } from '../hal/abort.js';
 import { Sx126xBusyTimeoutError } from './errors.js';
 import { NOP } from './opcodes.js';
 import type { HalOptions, Sx126xHal } from './sx126x-hal.js';
@@ -120,7 +120,8 @@ export class SpiHal implements Sx126xHal {
   private async waitBusy(phase: 'before' | 'after' | 'reset', opcode: number | undefined, signal?: AbortSignal): Promise<void> {
     const { busy } = this.init.pins;
     if ((await busy.read()) === 0) return;
-    const waitSignal = withTimeout(signal, this.busyTimeoutMs);
+    const t = timeoutSignal(signal, this.busyTimeoutMs, 'BUSY low');
+    const waitSignal = t.signal;
     try {
       for (;;) {
         const local = new AbortController();
@@ -137,6 +138,8 @@ export class SpiHal implements Sx126xHal {
       if (signal?.aborted) throw signal.reason;
       if (isTimeout(err) || waitSignal.aborted) throw new Sx126xBusyTimeoutError(opcode, this.busyTimeoutMs, phase);
       throw err;
+    } finally {
+      t.clear();
     }
   }
 }

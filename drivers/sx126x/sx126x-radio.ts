@@ -4,7 +4,7 @@
  * errata fixes: BW500 sensitivity (0x0889), PA clamping (0x08D8), implicit-header timeout (0x0902/0x0944) and
  * inverted-IQ polarity (0x0736).
  */
-import { delay, withTimeout, isTimeout } from '../hal/abort.js';
+import { delay, isTimeout, timeoutSignal } from '../hal/abort.js';
 import { Sx126xChip } from './chip.js';
 import {
   Sx126xBusyTimeoutError, Sx126xChipNotFoundError, Sx126xIrqTimeoutError, Sx126xPayloadError, Sx126xStateError,
@@ -255,12 +255,15 @@ export class Sx126xRadio implements LoraRadio {
     try {
       await chip.setTx(0, { signal });
       await chip.getStatus({ signal });
+      const t = timeoutSignal(signal, timeoutMs, 'TxDone');
       try {
-        await this.init.hal.waitIrq({ signal: withTimeout(signal, timeoutMs) });
+        await this.init.hal.waitIrq({ signal: t.signal });
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
         if (isTimeout(err)) throw new Sx126xTxTimeoutError(timeoutMs, airtimeMs);
         throw err;
+      } finally {
+        t.clear();
       }
       const irq = await chip.getIrqStatus({ signal });
       await chip.clearIrqStatus(Irq.All, { signal });
@@ -285,12 +288,15 @@ export class Sx126xRadio implements LoraRadio {
       await chip.getStatus({ signal });
       // 8 symbols of CAD plus processing; generous bound for slow hosts.
       const waitMs = 1000 + 16 * ((2 ** m.spreadingFactor / m.bandwidthHz) * 1000);
+      const t = timeoutSignal(signal, waitMs, 'CadDone');
       try {
-        await this.init.hal.waitIrq({ signal: withTimeout(signal, waitMs) });
+        await this.init.hal.waitIrq({ signal: t.signal });
       } catch (err) {
         if (signal?.aborted) throw signal.reason;
         if (isTimeout(err)) throw new Sx126xIrqTimeoutError('CadDone', waitMs);
         throw err;
+      } finally {
+        t.clear();
       }
       const irq = await chip.getIrqStatus({ signal });
       await chip.clearIrqStatus(Irq.All, { signal });
