@@ -27,6 +27,20 @@ declare module '@liamcottle/meshcore.js' {
   export class NodeJSSerialConnection extends Connection {
     constructor(path: string);
   }
+  export class Packet {
+    static fromBytes(bytes: Uint8Array): Packet;
+    payload_type: number;
+    route_type: number;
+    payload: Uint8Array;
+    getPathHashCount(): number;
+  }
+  export class Advert {
+    static fromBytes(bytes: Uint8Array): Advert;
+    isVerified(): Promise<boolean>;
+    getType(): number;
+    timestamp: number;
+    parsed: { name?: string };
+  }
   export const Constants: {
     ResponseCodes: Record<string, number>;
     PushCodes: Record<string, number>;

@@ -41,6 +41,8 @@ export class SimDevice {
   ram: SimVolatile;
   readonly interfaces: SimInterface[] = [];
   air: SimAir | null = null;
+  /** Push PUSH_CODE_LOG_RX_DATA for heard packets (the firmware always does; tests may turn it off). */
+  logRxEnabled = true;
   /** Received frames the full offline queue had no channel frame to make room for. */
   dropped = 0;
   /** Commands handled, by code (for tests). */
@@ -356,8 +358,9 @@ export class SimDevice {
   }
 
   /** A DM from a node. Dropped silently unless the sender is a contact (the radio cannot decrypt it otherwise). */
-  receiveDirect(m: { from: Uint8Array; text: string; senderTimestamp: number; snr?: number; hops?: number; flood?: boolean }): boolean {
+  receiveDirect(m: { from: Uint8Array; text: string; senderTimestamp: number; snr?: number; hops?: number; flood?: boolean; raw?: Uint8Array }): boolean {
     if (this.off) return false;
+    if (m.raw) this.logRx(m.raw, m.snr);
     const c = this.findContact(m.from);
     if (!c) return false;
     c.lastMod = this.rtcNow();
@@ -370,8 +373,9 @@ export class SimDevice {
   }
 
   /** A GRP_TXT. Delivered only if a channel slot holds this secret (findChannelIdx). `text` is "<name>: <msg>". */
-  receiveChannel(m: { secret: Uint8Array; text: string; senderTimestamp: number; snr?: number; hops?: number }): boolean {
+  receiveChannel(m: { secret: Uint8Array; text: string; senderTimestamp: number; snr?: number; hops?: number; raw?: Uint8Array }): boolean {
     if (this.off) return false;
+    if (m.raw) this.logRx(m.raw, m.snr);
     const idx = this.persistent.channels.findIndex((ch) => ch.secret.every((b, i) => b === m.secret[i]) && (ch.name !== '' || ch.secret.some((b) => b)));
     if (idx < 0) return false;
     const msg: ReceivedMessage = {
@@ -401,8 +405,10 @@ export class SimDevice {
   }
 
   /** BaseChatMesh::onAdvertRecv with MyMesh::onDiscoveredContact. */
-  receiveAdvert(a: HeardAdvert): void {
-    if (this.off || !a.name) return;
+  receiveAdvert(a: HeardAdvert, raw?: Uint8Array): void {
+    if (this.off) return;
+    if (raw) this.logRx(raw);
+    if (!a.name) return;
     const key = toHex(a.publicKey);
     let c = this.persistent.contacts.find((x) => toHex(x.publicKey) === key);
     if (c && a.timestamp <= c.lastAdvert) return; // replay check
@@ -431,8 +437,10 @@ export class SimDevice {
     if (this.isConnected()) this.writeFrame(new FrameWriter().u8(PUSH.ADVERT).bytes(c.publicKey).done());
   }
 
-  /** PUSH_CODE_LOG_RX_DATA for a raw packet heard (sent regardless of app state on serial). */
+  /** PUSH_CODE_LOG_RX_DATA for every packet the radio decodes, before it is processed (MyMesh::logRxRaw).
+   * Serial is always "connected", so it is pushed even with no app listening. */
   logRx(raw: Uint8Array, snr = 8, rssi = -60): void {
+    if (!this.logRxEnabled) return;
     if (raw.length + 3 > MESHCORE_MAX_FRAME_SIZE || !this.isConnected()) return;
     this.writeFrame(new FrameWriter().u8(PUSH.LOG_RX_DATA).u8(Math.round(snr * 4)).u8(rssi).bytes(raw).done());
   }

@@ -9,12 +9,13 @@ import type { Contact } from '../contact-record.js';
 import { encodeUtf8, toHex } from '../bytes.js';
 import { hashtagChannelSecret, PUBLIC_CHANNEL_SECRET } from '../channel-secret.js';
 import type { SimAir, SimDevice } from './sim-device.js';
-import { expectedAck, newIdentity } from './sim-state.js';
+import { expectedAck } from './sim-state.js';
+import { advertPacket, grpTxtPacket, newSimIdentity, txtMsgPacket, type SimIdentity } from './sim-air-packets.js';
 
 export interface SimNodeInit {
   name: string;
   type?: number;
-  publicKey?: Uint8Array;
+  identity?: SimIdentity;
   /** Hops from the device (flood path length of what it sends). */
   hops?: number;
   /** Whether the node hears the device's DMs at all. */
@@ -38,6 +39,7 @@ export interface HeardDirectMessage {
 }
 
 export class SimNode {
+  readonly identity: SimIdentity;
   readonly publicKey: Uint8Array;
   readonly name: string;
   readonly type: number;
@@ -49,7 +51,8 @@ export class SimNode {
   private advertTs = 0;
 
   constructor(private readonly mesh: SimMesh, init: SimNodeInit) {
-    this.publicKey = init.publicKey ?? newIdentity();
+    this.identity = init.identity ?? newSimIdentity();
+    this.publicKey = this.identity.publicKey;
     this.name = init.name;
     this.type = init.type ?? ADV_TYPE.CHAT;
     this.hops = init.hops ?? 1;
@@ -63,7 +66,10 @@ export class SimNode {
   /** Sends an advert the device hears (ts strictly increasing, as the sender's RTC would make it). */
   advert(): void {
     this.advertTs = Math.max(this.advertTs + 1, Math.floor(Date.now() / 1000));
-    this.mesh.device.receiveAdvert({ publicKey: this.publicKey, name: this.name, type: this.type, timestamp: this.advertTs, hops: this.hops });
+    this.mesh.device.receiveAdvert(
+      { publicKey: this.publicKey, name: this.name, type: this.type, timestamp: this.advertTs, hops: this.hops },
+      advertPacket(this.identity, this.advertTs, this.type, this.name, this.hops),
+    );
   }
 
   /** As the device would store this node after hearing its advert (for CMD_ADD_UPDATE_CONTACT). */
@@ -77,17 +83,20 @@ export class SimNode {
   /** A channel message ("<name>: <text>" on air). Resolves whether the device took it. */
   sendChannel(channel: { secret: Uint8Array } | string, text: string, options: { senderTimestamp?: number; snr?: number } = {}): boolean {
     const secret = typeof channel === 'string' ? (channel === 'Public' ? PUBLIC_CHANNEL_SECRET : hashtagChannelSecret(channel)) : channel.secret;
+    const ts = options.senderTimestamp ?? Math.floor(Date.now() / 1000);
+    const full = `${this.name}: ${text}`;
     return this.mesh.device.receiveChannel({
-      secret, text: `${this.name}: ${text}`, senderTimestamp: options.senderTimestamp ?? Math.floor(Date.now() / 1000),
-      snr: options.snr ?? 6.25, hops: this.hops,
+      secret, text: full, senderTimestamp: ts, snr: options.snr ?? 6.25, hops: this.hops, raw: grpTxtPacket(secret, ts, full, this.hops),
     });
   }
 
   /** A DM to the device. Returns false when the device dropped it (sender not in its contacts). */
   sendDirect(text: string, options: { senderTimestamp?: number; snr?: number; flood?: boolean } = {}): boolean {
+    const ts = options.senderTimestamp ?? Math.floor(Date.now() / 1000);
+    const flood = options.flood ?? true;
     return this.mesh.device.receiveDirect({
-      from: this.publicKey, text, senderTimestamp: options.senderTimestamp ?? Math.floor(Date.now() / 1000),
-      snr: options.snr ?? 5.5, hops: this.hops, flood: options.flood ?? true,
+      from: this.publicKey, text, senderTimestamp: ts, snr: options.snr ?? 5.5, hops: this.hops, flood,
+      raw: txtMsgPacket(this.identity, this.mesh.device.publicKey, ts, 0, text, this.hops, flood),
     });
   }
 }

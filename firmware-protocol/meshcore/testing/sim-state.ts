@@ -3,7 +3,8 @@
  * channels: flash in MyMesh/DataStore) and what does not (offline queue, app_target_ver, ACK table, contact
  * iterator: RAM). Defaults follow examples/companion_radio/MyMesh.{h,cpp} v1.17.1.
  */
-import { generateKeyPairSync, createHash } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { newSimIdentity, type SimIdentity } from './sim-air-packets.js';
 import type { Contact } from '../contact-record.js';
 import type { ChannelInfo } from '../device-frames.js';
 import { EXPECTED_ACK_TABLE_SIZE } from '../codes.js';
@@ -63,6 +64,8 @@ export interface SimPrefs {
 /** Flash: survives reboot. */
 export interface SimPersistent {
   publicKey: Uint8Array;
+  /** Ed25519 seed (the firmware stores the expanded key; the simulator keeps the seed to sign adverts). */
+  seed: Uint8Array;
   prefs: SimPrefs;
   contacts: Contact[];
   channels: ChannelInfo[];
@@ -86,25 +89,19 @@ export interface SimVolatile {
   bootMs: number;
 }
 
-export function newIdentity(): Uint8Array {
-  // MyMesh::begin regenerates identities whose first byte is 0x00 or 0xFF (reserved path hashes).
-  for (;;) {
-    const { publicKey } = generateKeyPairSync('ed25519');
-    const raw = new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }).subarray(-32));
-    if (raw[0] !== 0x00 && raw[0] !== 0xff) return raw;
-  }
-}
 
 export function emptyChannel(index: number): ChannelInfo {
   return { index, name: '', secret: new Uint8Array(16) };
 }
 
-export function newPersistent(config: SimDeviceConfig, publicKey = newIdentity()): SimPersistent {
+export function newPersistent(config: SimDeviceConfig, identity: SimIdentity = newSimIdentity()): SimPersistent {
+  const { publicKey, seed } = identity;
   const channels = Array.from({ length: config.maxChannels }, (_, i) => emptyChannel(i));
   // MyMesh::begin: addChannel("Public", PUBLIC_GROUP_PSK) before loading saved channels.
   if (channels.length > 0) channels[0] = { index: 0, name: 'Public', secret: PUBLIC_CHANNEL_SECRET.slice() };
   return {
     publicKey,
+    seed,
     prefs: {
       // Default node name: hex of the first 4 public key bytes (MyMesh::begin without ADVERT_NAME).
       nodeName: toHex(publicKey.subarray(0, 4)),
