@@ -41,8 +41,8 @@ export interface MqttConfig {
 }
 
 /**
- * A Meshtastic companion radio. `device` is a serial path (`/dev/ttyUSB0`), `tcp://host[:4403]` for the
- * firmware's TCP API, or `ble://<address or name>`.
+ * A Meshtastic companion radio. `device` is a serial path (`/dev/ttyUSB0`), `host[:port]` or `tcp://host[:port]`
+ * for the firmware's TCP API (port 4403 by default), or `ble://<address or name>`.
  */
 export interface MeshtasticConfig {
   /** Bearer name, `meshtastic0`, `meshtastic1`... by position unless given. */
@@ -50,7 +50,7 @@ export interface MeshtasticConfig {
   device: string;
 }
 
-/** A MeshCore companion radio: serial path, `tcp://host:port`, or `ble://<address or name>`. */
+/** A MeshCore companion radio: a serial path, `host[:port]` / `tcp://host[:port]` (port 5000 by default), or `ble://...`. */
 export interface MeshcoreConfig {
   name: string;
   device: string;

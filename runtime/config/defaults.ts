@@ -33,9 +33,6 @@ export const LORA_DEFAULTS: Omit<LoraConfig, 'name' | 'device' | 'txPowerDbm'> =
   pins: {},
 };
 
-/** Default port of a `tcp://host` device for the Meshtastic firmware's TCP API (src/mesh/api/WiFiServerAPI.cpp). */
-export const MESHTASTIC_TCP_PORT = 4403;
-
 /**
  * Where the relay keeps its key, vault and shards when neither the file, LATTICE_DATA_DIR nor --data-dir says:
  * `/data/lattice` on balenaOS (the persistent volume balena mounts at /data; BALENA_DEVICE_UUID is set in every

@@ -235,6 +235,16 @@ test('shorthands and byte sizes', () => {
   assert.equal(issuesOf(() => parseConfig({ lora: [{ pins: { dio: 1 } }] }, {}, HOME)).map((i) => [i.path, i.message]), [['lora[0].pins.dio', 'unknown key; did you mean "dio1"?']]);
 });
 
+test('companion radio devices: the forms the device openers take', () => {
+  const good = ['/dev/ttyUSB0', '/dev/serial/by-id/usb-Heltec-if00', './pty0', 'COM3', 'meshtastic.local', 'meshtastic.local:4403', '192.168.1.30', 'tcp://192.168.1.30:5000', '[fe80::1]:4403', 'ble://AA:BB:CC:DD:EE:FF', 'ble://MeshCore-1'];
+  const c = parseConfig({ meshtastic: good.slice(0, 6), meshcore: good.slice(6) }, {}, HOME);
+  assert.equal([...c.meshtastic, ...c.meshcore].map((m) => m.device), good);
+  const bad = ['ttyUSB0', 'ftp://x', 'tcp://', 'host:99999', ':4403', 'bad host', 'serial:///dev/ttyUSB0'];
+  const issues = issuesOf(() => parseConfig({ meshtastic: bad }, {}, HOME));
+  assert.equal(issues.map((i) => i.path), bad.map((_, i) => `meshtastic[${i}].device`));
+  assert.match(issues[0].message, /give its path, e\.g\. \/dev\/ttyUSB0/);
+});
+
 test('YAML syntax errors are issues with line and column', () => {
   try {
     parseYamlConfig('api:\n  port: 1\n  port: 2\nip: [\n', 'lattice.yaml');

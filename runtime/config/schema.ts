@@ -7,23 +7,40 @@
 import { parseLevelSpec } from '../log/levels.js';
 import { LOG_FORMATS, LORA_HALS, LORA_PINS } from './config.js';
 import { describe } from './byte-size.js';
+import { checkHost, parseHostPort } from './host-port.js';
 import { DEFAULT_IP_PORT } from './defaults.js';
 import { bool, byteSize, child, fail, hostPort, int, INVALID, isPlainObject, list, num, object, oneOf, str, type Check } from './schema-kit.js';
 
 const BEARER_NAME = str({ max: 32, pattern: /^[a-z][a-z0-9_-]*$/, hint: 'must be lowercase letters, digits, - or _, starting with a letter' });
 
-const DEVICE_SCHEMES = ['tcp', 'ble', 'serial'];
+const DEVICE_SCHEMES = ['tcp', 'ble'];
 
-/** A companion radio: a serial path, or `tcp://host[:port]`, `ble://<address or name>`, `serial://<path>`. */
+/**
+ * A companion radio, in the forms the bearers' device openers take (runtime/bearers/meshtastic/device-opener.ts,
+ * runtime/bearers/meshcore/device-opener.ts): a serial path (`/dev/ttyUSB0`, `./pty`, `COM3`), `host[:port]` or
+ * `tcp://host[:port]` for the firmware's TCP API, or `ble://<address or name>`.
+ */
 const device: Check = (value, path, issues) => {
   const s = str({ max: 512 })(value, path, issues);
   if (s === INVALID) return INVALID;
-  const m = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(s as string);
-  if (m) {
-    if (!DEVICE_SCHEMES.includes(m[1].toLowerCase())) return fail(issues, path, `unknown device scheme "${m[1]}://" (a serial path such as /dev/ttyUSB0, or ${DEVICE_SCHEMES.map((x) => `${x}://`).join(', ')})`);
-    if (m[2] === '') return fail(issues, path, `"${s}" names no device after ${m[1]}://`);
+  const d = (s as string).trim();
+  const m = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(d);
+  if (m && !DEVICE_SCHEMES.includes(m[1].toLowerCase())) {
+    return fail(issues, path, `unknown device scheme "${m[1]}://" (a serial path such as /dev/ttyUSB0, host:port, ${DEVICE_SCHEMES.map((x) => `${x}://`).join(' or ')})`);
   }
-  return s;
+  if (m && m[2] === '') return fail(issues, path, `"${d}" names no device after ${m[1]}://`);
+  if (m?.[1].toLowerCase() === 'ble') return d;
+  if (!m && (d.startsWith('/') || d.startsWith('.') || /^COM\d+$/i.test(d))) return d;
+  if (!m && /^(tty|cu\.)/.test(d)) return fail(issues, path, `"${d}" looks like a serial device name; give its path, e.g. /dev/${d}`);
+  const hp = parseHostPort(m ? m[2] : d);
+  if (typeof hp === 'string') {
+    // No port is fine: the bearer uses the firmware's default TCP port.
+    const hostOnly = checkHost(m ? m[2] : d);
+    if (hostOnly === undefined) return d;
+    return fail(issues, path, `"${d}" is neither a serial path (/dev/ttyUSB0) nor host[:port] (${hostOnly})`);
+  }
+  if (hp.host === undefined) return fail(issues, path, `"${d}" needs a host before the port, e.g. 192.168.1.30:${hp.port}`);
+  return d;
 };
 
 const companion = object(
