@@ -308,6 +308,11 @@ export class MeshtasticSession {
     });
   }
 
+  /** Sends a keepalive now; the firmware answers with a QueueStatus (PhoneAPI.cpp, heartbeat nonce 0). */
+  heartbeat(): Promise<void> {
+    return this.writeFrame(heartbeatToRadio());
+  }
+
   /** Delivery state of a packet we sent (undefined when unknown or evicted). */
   deliveryState(packetId: number): string | undefined {
     return this.delivery.state(packetId);
