@@ -4,6 +4,7 @@
  * meshcore, lora, mqtt, ip) carry the fields their bearers read; add a field here, in config.ts and (if it has a
  * default) in defaults.ts — nowhere else.
  */
+import { PRESETS, REGION_PLANS } from '../bearers/lora/presets.js';
 import { parseLevelSpec } from '../log/levels.js';
 import { LOG_FORMATS, LORA_HALS, LORA_PINS } from './config.js';
 import { describe } from './byte-size.js';
@@ -53,8 +54,9 @@ const pins = object(Object.fromEntries(LORA_PINS.map((p) => [p, int({ min: 0, ma
 const lora = object(
   {
     name: BEARER_NAME,
-    preset: str({ max: 32, pattern: /^[A-Za-z][A-Za-z0-9]*$/, hint: 'is not a preset name such as LongFast' }),
-    region: str({ max: 16, pattern: /^[A-Z][A-Z0-9_]*$/, hint: 'is not a region name such as EU_868 or US' }),
+    // The LoRa bearer's own tables (runtime/bearers/lora/presets.ts), so config and bearer cannot disagree.
+    preset: oneOf([...Object.keys(PRESETS), 'LongMod']),
+    region: oneOf(Object.keys(REGION_PLANS)),
     hal: oneOf(LORA_HALS),
     device: str({ max: 512 }),
     pins,
