@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { request } from 'node:http';
 import { createMetrics } from './metrics.js';
 import { MetricsServer } from './metrics-server.js';
+import { VERSION } from '../version.js';
 
 function get(url: string, method = 'GET'): Promise<{ status: number; type?: string; body: string }> {
   return new Promise((resolve, reject) => {
@@ -26,6 +27,7 @@ test('uptime, peers by bearer, default process metrics', async () => {
   m.addPeerSource(() => { throw new Error('broken source'); });
   let text = await m.render();
   assert.match(text, /^lattice_uptime_seconds 42\.5$/m);
+  assert.match(text, new RegExp(`^lattice_build_info\\{version="${VERSION}",node="${process.version}"\\} 1$`, 'm'));
   assert.match(text, /^lattice_peers\{bearer="ip"\} 3$/m);
   assert.match(text, /^lattice_peers\{bearer="lora0"\} 1$/m);
   assert.match(text, /^process_cpu_user_seconds_total /m);

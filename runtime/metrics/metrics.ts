@@ -1,12 +1,13 @@
 /**
- * Metrics: one prom-client Registry per daemon, with default process metrics, `lattice_uptime_seconds` and the
- * `lattice_peers{bearer}` gauge. Components take an optional `metrics?: Metrics` and register their own through the
+ * Metrics: one prom-client Registry per daemon, with default process metrics, `lattice_build_info{version}`,
+ * `lattice_uptime_seconds` and the `lattice_peers{bearer}` gauge. Components take an optional `metrics?: Metrics` and register their own through the
  * get-or-create helpers, so two bearers of one kind share a metric instead of failing with "already registered".
  *
  * Names follow `lattice_<component>_<thing>` with `_total` on counters and a unit suffix where there is one
  * (`lattice_lora_airtime_seconds_total`, `lattice_vault_bytes`); the helpers enforce the prefix and `_total`.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
+import { VERSION } from '../version.js';
 
 export interface MetricConfig<L extends string> {
   name: string;
@@ -94,6 +95,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     render: () => registry.metrics(),
   };
 
+  // The Prometheus "info" idiom: a constant 1 labelled with the version, for dashboards and upgrade tracking.
+  metrics.gauge({ name: 'lattice_build_info', help: 'Version of this relay', labelNames: ['version', 'node'] }).set({ version: VERSION, node: process.version }, 1);
   metrics.gauge({
     name: 'lattice_uptime_seconds',
     help: 'Seconds since this relay started',
