@@ -1,0 +1,342 @@
+/**
+ * IP bearers on 127.0.0.1 talking to each other (and to a scripted peer that forges, replays and garbles).
+ * Heartbeats are short (100 ms) so offline detection is quick, but nothing asserts on timing: every wait is a
+ * generous deadline on an observable state.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { randomBytes } from 'node:crypto';
+import { connect, createServer, type Server } from 'node:net';
+import { BROADCAST, type InFrame, type PeerEvent } from '../../bearer/bearer.js';
+import { generateIdentity, type Identity } from '../../identity/identity.js';
+import { createLogger } from '../../log/logger.js';
+import { createMetrics } from '../../metrics/metrics.js';
+import { signAdvert } from './advert.js';
+import { encodeDatagram } from './datagram-codec.js';
+import { IpBearer, createIpBearer } from './ip-bearer.js';
+import { encodeStreamFrame } from './stream-codec.js';
+import { ScriptedPeer } from './testing/scripted-peer.js';
+
+const HEARTBEAT = 100;
+const log = createLogger('ip-test');
+const running: { stop(): Promise<void> }[] = [];
+
+async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function bearer(options: { identity?: Identity; port?: number; peers?: IpBearer[]; discovery?: boolean; connectTimeoutMs?: number } = {}) {
+  const b = createIpBearer({
+    identity: options.identity ?? generateIdentity(),
+    listen: { host: '127.0.0.1', port: options.port ?? 0 },
+    staticPeers: (options.peers ?? []).map((p) => `127.0.0.1:${p.listenPort}`),
+    discovery: options.discovery ?? false,
+    heartbeatMs: HEARTBEAT,
+    connectTimeoutMs: options.connectTimeoutMs,
+    log,
+  });
+  await b.start();
+  running.push(b);
+  return b;
+}
+
+function record(b: IpBearer) {
+  const frames: InFrame[] = [];
+  const peers: PeerEvent[] = [];
+  b.on('frame', (f) => frames.push(f));
+  b.on('peer', (e) => peers.push(e));
+  return { frames, peers };
+}
+
+const idOf = (b: IpBearer) => (b as unknown as { identity: Identity }).identity.nodeIdHex;
+
+test.after.each(async () => {
+  while (running.length) await running.pop()!.stop();
+});
+
+test('two bearers: HELLO handshake brings both online, with capabilities', async () => {
+  const b = await bearer();
+  const rb = record(b);
+  const a = await bearer({ peers: [b] });
+  const ra = record(a);
+  await waitFor('A sees B online', () => a.canReach(idOf(b)));
+  await waitFor('B sees A online', () => b.canReach(idOf(a)));
+  await waitFor('peer events', () => ra.peers.length >= 1 && rb.peers.length >= 1);
+  assert.equal(ra.peers[0], { bearer: 'ip', peer: idOf(b), up: true, name: ra.peers[0]!.name });
+  assert.is(rb.peers[0]!.peer, idOf(a));
+  assert.ok(a.canReach(BROADCAST));
+  const st = a.status();
+  assert.is(st.kind, 'ip');
+  assert.is(st.mode, 'sync');
+  assert.is(st.state, 'up');
+  assert.equal(st.peers, [idOf(b)]);
+  const detail = st.detail as { peers: { nodeId: string; version?: string; bearers?: string[]; address?: string }[]; advertised: string[] };
+  assert.equal(detail.advertised, ['127.0.0.1']);
+  const pb = detail.peers.find((p) => p.nodeId === idOf(b))!;
+  assert.is(pb.address, `127.0.0.1:${b.listenPort}`);
+  assert.equal(pb.bearers, ['ip']);
+  assert.type(pb.version, 'string');
+});
+
+test('small frame over UDP, large frame (60 KB) over one reused TCP connection, broadcast to all', async () => {
+  const b = await bearer();
+  const c = await bearer();
+  const a = await bearer({ peers: [b, c] });
+  const rb = record(b);
+  const rc = record(c);
+  await waitFor('A sees B and C', () => a.canReach(idOf(b)) && a.canReach(idOf(c)));
+
+  const small = new Uint8Array(randomBytes(300));
+  assert.is(await a.send({ peer: idOf(b), kind: 'bundle', bytes: small }), 'accepted');
+  const f1 = await waitFor('small frame at B', () => rb.frames[0]);
+  assert.equal(f1, { bearer: 'ip', from: idOf(a), bytes: small });
+  assert.is(a.metrics.get('frames_out.udp'), 1);
+  assert.is(b.metrics.get('frames_in.udp'), 1);
+
+  const large = new Uint8Array(randomBytes(60 * 1024));
+  assert.is(await a.send({ peer: idOf(b), kind: 'bundle', bytes: large }), 'accepted');
+  const f2 = await waitFor('large frame at B', () => rb.frames[1]);
+  assert.is(f2.from, idOf(a));
+  assert.ok(Buffer.from(f2.bytes).equals(large));
+  assert.is(b.metrics.get('frames_in.tcp'), 1);
+  const large2 = new Uint8Array(randomBytes(20_000));
+  assert.is(await a.send({ peer: idOf(b), kind: 'bundle', bytes: large2 }), 'accepted');
+  await waitFor('second large frame at B', () => rb.frames[2]);
+  assert.ok(Buffer.from(rb.frames[2]!.bytes).equals(large2));
+  assert.is((a.status().detail as { tcpConnections: number }).tcpConnections, 1, 'one connection, reused');
+
+  const bc = new Uint8Array(randomBytes(50));
+  assert.is(await a.send({ peer: BROADCAST, kind: 'bloom', bytes: bc }), 'accepted');
+  await waitFor('broadcast at B and C', () => rb.frames.length === 4 && rc.frames.length === 1);
+  assert.equal(rc.frames[0]!.bytes, bc);
+
+  assert.is(await a.send({ peer: 'ab'.repeat(32), kind: 'bundle', bytes: small }), 'unreachable', 'unknown peer');
+  assert.is(await a.send({ peer: idOf(b), kind: 'bundle', bytes: new Uint8Array(200_000) }), 'unreachable', 'over the maximum');
+});
+
+test('three bearers: PEERS gossip lets A and C, each configured only with B, find each other', async () => {
+  const b = await bearer({ discovery: true });
+  const a = await bearer({ peers: [b], discovery: true });
+  const c = await bearer({ peers: [b], discovery: true });
+  await waitFor('A and C see each other', () => a.canReach(idOf(c)) && c.canReach(idOf(a)));
+  assert.is(a.status().peers.length, 2);
+});
+
+test('without discovery, PEERS gossip is not followed: A and C stay apart', async () => {
+  const b = await bearer();
+  const a = await bearer({ peers: [b] });
+  const c = await bearer({ peers: [b] });
+  await waitFor('B sees A and C', () => b.canReach(idOf(a)) && b.canReach(idOf(c)));
+  // Give gossip a few heartbeats to (wrongly) connect them.
+  await new Promise((r) => setTimeout(r, 10 * HEARTBEAT));
+  assert.not.ok(a.canReach(idOf(c)));
+  assert.not.ok(c.canReach(idOf(a)));
+});
+
+test('three missed heartbeats mark a peer offline; it comes back online when it returns', async () => {
+  const idB = generateIdentity();
+  const b = await bearer({ identity: idB });
+  const port = b.listenPort;
+  const a = await bearer({ peers: [b] });
+  const ra = record(a);
+  await waitFor('A sees B', () => a.canReach(idB.nodeIdHex));
+  await b.stop();
+  const down = await waitFor('B offline at A', () => ra.peers.find((e) => !e.up));
+  assert.is(down.peer, idB.nodeIdHex);
+  assert.not.ok(a.canReach(idB.nodeIdHex));
+  assert.is(await a.send({ peer: idB.nodeIdHex, kind: 'bundle', bytes: new Uint8Array([1, 2, 3]) }), 'unreachable');
+  assert.is(await a.send({ peer: BROADCAST, kind: 'bloom', bytes: new Uint8Array([1, 2, 3]) }), 'unreachable');
+
+  const b2 = await bearer({ identity: idB, port });
+  const rb2 = record(b2);
+  await waitFor('B back online at A', () => ra.peers.filter((e) => e.up).length === 2);
+  assert.ok(a.canReach(idB.nodeIdHex));
+  assert.is(await a.send({ peer: idB.nodeIdHex, kind: 'bundle', bytes: new Uint8Array([4, 5, 6]) }), 'accepted');
+  await waitFor('frame at the returned B', () => rb2.frames[0]);
+  // And large frames re-dial the TCP connection the old B took with it.
+  assert.is(await a.send({ peer: idB.nodeIdHex, kind: 'bundle', bytes: new Uint8Array(5000).fill(7) }), 'accepted');
+  await waitFor('large frame at the returned B', () => rb2.frames[1]);
+});
+
+test('adverts: forged, unsigned, tampered, replayed, stale and misaddressed ones are ignored and counted', async () => {
+  const b = await bearer();
+  const rb = record(b);
+  const m = new ScriptedPeer(generateIdentity());
+  await m.start();
+  try {
+    const other = generateIdentity();
+    const valid = m.advert();
+    // Forged: the advert names another node id than the key that signed it.
+    const forged = valid.bytes.slice();
+    forged.set(other.nodeId, 1);
+    // Unsigned: a zero signature.
+    const unsigned = valid.bytes.slice();
+    unsigned.fill(0, unsigned.length - 64);
+    // Tampered: another address after signing.
+    const tampered = valid.bytes.slice();
+    tampered[47] = 10;
+    for (const bytes of [forged, unsigned, tampered]) {
+      const d = m.hello(valid);
+      d.set(bytes, d.length - bytes.length);
+      await m.send(d, b.listenPort);
+    }
+    await waitFor('three bad signatures', () => b.metrics.get('adverts_rejected.bad-signature') === 3);
+    assert.not.ok(b.canReach(other.nodeIdHex));
+
+    // Stale: issued two days ago.
+    await m.send(m.hello(m.advert({ issuedAt: Date.now() - 2 * 86400_000 })), b.listenPort);
+    await waitFor('stale', () => b.metrics.get('adverts_rejected.stale') === 1);
+    // Misaddressed: a genuine advert naming another UDP port than the one it came from.
+    await m.send(m.hello(m.advert({ udpPort: m.port === 65535 ? 1 : m.port + 1 })), b.listenPort);
+    await waitFor('address mismatch', () => b.metrics.get('adverts_rejected.address-mismatch') === 1);
+    // Data from an address no verified advert names is dropped.
+    await m.send(encodeDatagram({ type: 'data', payload: new Uint8Array([9, 9]) }), b.listenPort);
+    await waitFor('unbound data dropped', () => b.metrics.get('discarded.unbound') === 1);
+
+    // A good advert binds the address; then an older one is a replay.
+    const now = Date.now();
+    await m.send(m.hello(m.advert({ issuedAt: now })), b.listenPort);
+    await waitFor('M online at B', () => b.canReach(m.identity.nodeIdHex));
+    await m.send(m.hello(m.advert({ issuedAt: now - 1000 })), b.listenPort);
+    await waitFor('replayed', () => b.metrics.get('adverts_rejected.replayed') === 1);
+    // The same advert again is not news and not a replay.
+    await m.send(m.hello(m.advert({ issuedAt: now })), b.listenPort);
+    await m.send(encodeDatagram({ type: 'data', payload: new Uint8Array([1, 2, 3]) }), b.listenPort);
+    const f = await waitFor('data from the bound address', () => rb.frames[0]);
+    assert.equal(f, { bearer: 'ip', from: m.identity.nodeIdHex, bytes: new Uint8Array([1, 2, 3]) });
+    assert.is(b.metrics.get('adverts_rejected.replayed'), 1);
+    assert.is(b.metrics.get('adverts_rejected.bad-signature'), 3);
+  } finally {
+    await m.stop();
+  }
+});
+
+test('malformed datagrams and hostile TCP streams are counted and never take the bearer down', async () => {
+  const b = await bearer();
+  const a = await bearer({ peers: [b] });
+  const rb = record(b);
+  await waitFor('A sees B', () => a.canReach(idOf(b)));
+  const m = new ScriptedPeer(generateIdentity());
+  await m.start();
+  try {
+    const hostile: Uint8Array[] = [
+      new Uint8Array(0),
+      new Uint8Array([0x4c]),
+      new Uint8Array([0x4c, 0x54, 9, 1]),
+      new Uint8Array([0x4c, 0x54, 1, 77]),
+      new Uint8Array([0x4c, 0x54, 1, 1, 0]),
+      new Uint8Array([0x4c, 0x54, 1, 2, ...new Uint8Array(39)]),
+      new Uint8Array([0x4c, 0x54, 1, 4, 3, 1, 2]),
+      new Uint8Array(randomBytes(1400)),
+    ];
+    for (const d of hostile) await m.send(d, b.listenPort);
+    const c = b.metrics.counters;
+    await waitFor('all counted', () => ['not-lattice', 'version', 'unknown-type', 'malformed'].reduce((n, k) => n + (c[`discarded.${k}`] ?? 0), 0) === hostile.length);
+    assert.ok(b.metrics.get('adverts_rejected.malformed') >= 2, 'bad adverts inside HELLO/PEERS count as rejected adverts');
+  } finally {
+    await m.stop();
+  }
+
+  // TCP: garbage, a handshake from a node B never verified, and a data frame before any handshake.
+  const sendRaw = (bytes: Uint8Array) =>
+    new Promise<void>((resolve) => {
+      const s = connect({ host: '127.0.0.1', port: b.listenPort }, () => s.write(bytes));
+      s.on('error', () => resolve());
+      s.on('close', () => resolve());
+      setTimeout(() => s.destroy(), 3000);
+    });
+  const stranger = generateIdentity();
+  await sendRaw(encodeStreamFrame('hello', new Uint8Array([...stranger.nodeId, ...new Uint8Array(16)])));
+  await sendRaw(encodeStreamFrame('data', new Uint8Array([1, 2, 3])));
+  await sendRaw(new Uint8Array([0xff, 0x00, 0x4c, 0x53, 1, 0, 0, 0, 2, 1, 2]));
+  assert.is(b.metrics.get('discarded.tcp-unknown-peer'), 1);
+  assert.ok(b.metrics.get('discarded.tcp-protocol') >= 1);
+  assert.ok(b.metrics.get('discarded.tcp-malformed') >= 1);
+  assert.is(rb.frames.length, 0);
+
+  // Still working.
+  assert.is(await a.send({ peer: idOf(b), kind: 'bundle', bytes: new Uint8Array(3000).fill(1) }), 'accepted');
+  assert.is(await a.send({ peer: idOf(b), kind: 'bundle', bytes: new Uint8Array([5]) }), 'accepted');
+  await waitFor('both frames at B', () => rb.frames.length === 2);
+});
+
+test('TCP: a peer whose TCP port never answers the handshake is unreachable; abort and stop reject AbortError', async () => {
+  // Accepts, reads and discards, never answers the handshake.
+  const hole: Server = createServer((s) => s.resume());
+  await new Promise<void>((resolve) => hole.listen(0, '127.0.0.1', resolve));
+  const holePort = (hole.address() as { port: number }).port;
+  const b = await bearer({ connectTimeoutMs: 500 });
+  const m = new ScriptedPeer(generateIdentity());
+  await m.start();
+  try {
+    await m.send(m.hello(m.advert({ tcpPort: holePort })), b.listenPort);
+    await waitFor('M online at B', () => b.canReach(m.identity.nodeIdHex));
+    const big = new Uint8Array(10_000);
+    assert.is(await b.send({ peer: m.identity.nodeIdHex, kind: 'bundle', bytes: big }), 'unreachable');
+
+    const ac = new AbortController();
+    const aborted = b.send({ peer: m.identity.nodeIdHex, kind: 'bundle', bytes: big }, { signal: ac.signal });
+    ac.abort();
+    try {
+      await aborted;
+      assert.unreachable('should reject');
+    } catch (err) {
+      assert.is((err as Error).name, 'AbortError');
+    }
+    const b2 = await bearer({ connectTimeoutMs: 20_000 });
+    await m.send(m.hello(m.advert({ tcpPort: holePort }), true), b2.listenPort);
+    await waitFor('M online at B2', () => b2.canReach(m.identity.nodeIdHex));
+    const pending = b2.send({ peer: m.identity.nodeIdHex, kind: 'bundle', bytes: big });
+    await new Promise((r) => setTimeout(r, 50));
+    await b2.stop();
+    try {
+      await pending;
+      assert.unreachable('should reject');
+    } catch (err) {
+      assert.is((err as Error).name, 'AbortError');
+    }
+    assert.is(b2.status().state, 'stopped');
+    assert.not.ok(b2.canReach(BROADCAST));
+  } finally {
+    await m.stop();
+    await new Promise<void>((resolve) => hole.close(() => resolve()));
+  }
+});
+
+test('metrics land in the daemon registry; listener errors never reach the bearer', async () => {
+  const metrics = createMetrics({ defaultMetrics: false });
+  const b = createIpBearer({ identity: generateIdentity(), listen: { host: '127.0.0.1', port: 0 }, discovery: false, heartbeatMs: HEARTBEAT, metrics, log });
+  await b.start();
+  running.push(b);
+  b.on('frame', () => {
+    throw new Error('listener bug');
+  });
+  const rb = record(b);
+  const a = await bearer({ peers: [b] });
+  await waitFor('A sees B', () => a.canReach(idOf(b)));
+  assert.is(await a.send({ peer: idOf(b), kind: 'bundle', bytes: new Uint8Array([1]) }), 'accepted');
+  await waitFor('frame', () => rb.frames[0]);
+  await waitFor('B sees A', () => b.canReach(idOf(a)));
+  const text = await metrics.render();
+  assert.match(text, /lattice_ip_frames_in_total\{transport="udp"\} 1/);
+  assert.match(text, /lattice_ip_peers 1/);
+  assert.match(text, /lattice_peers\{bearer="ip"\} 1/);
+});
+
+test('constructor validates options and does no I/O', () => {
+  const identity = generateIdentity();
+  assert.throws(() => createIpBearer({ identity, listen: { host: 'localhost', port: 0 }, discovery: false }), /IPv4/);
+  assert.throws(() => createIpBearer({ identity, listen: { host: '127.0.0.1', port: 0 }, staticPeers: ['nope'] }), /host:port/);
+  const b = createIpBearer({ identity, listen: { host: '127.0.0.1', port: 1 } });
+  assert.is(b.status().state, 'stopped');
+  assert.not.ok(b.canReach(BROADCAST));
+  assert.ok(signAdvert(identity, { issuedAt: 1, udpPort: 1, tcpPort: 1, addresses: ['127.0.0.1'] }).bytes.length > 0);
+});
+
+test.run();

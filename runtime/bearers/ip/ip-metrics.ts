@@ -1,0 +1,68 @@
+/**
+ * Counters of the IP bearer. Always kept in memory (status().detail.counters, tests); mirrored into Prometheus
+ * when the daemon's Metrics (runtime/metrics/metrics.ts) is given:
+ *   lattice_ip_frames_in_total{transport}, lattice_ip_frames_out_total{transport}   udp | tcp
+ *   lattice_ip_adverts_rejected_total{reason}   malformed | bad-signature | replayed | stale | address-mismatch
+ *   lattice_ip_discarded_total{reason}          datagrams and stream bytes dropped (not-lattice, unbound, ...)
+ *   lattice_ip_peers                            peers online now
+ */
+import type { Counter, Gauge } from 'prom-client';
+import type { Metrics } from '../../metrics/metrics.js';
+
+export class IpMetrics {
+  readonly counters: Record<string, number> = {};
+  private readonly prom?: {
+    framesIn: Counter<'transport'>;
+    framesOut: Counter<'transport'>;
+    advertsRejected: Counter<'reason'>;
+    discarded: Counter<'reason'>;
+    peers: Gauge;
+  };
+
+  constructor(metrics?: Metrics) {
+    if (!metrics) return;
+    this.prom = {
+      framesIn: metrics.counter({ name: 'lattice_ip_frames_in_total', help: 'Lattice frames received over IP', labelNames: ['transport'] }),
+      framesOut: metrics.counter({ name: 'lattice_ip_frames_out_total', help: 'Lattice frames sent over IP', labelNames: ['transport'] }),
+      advertsRejected: metrics.counter({
+        name: 'lattice_ip_adverts_rejected_total',
+        help: 'Peer adverts ignored (unsigned, forged, replayed, stale, or from an address they do not name)',
+        labelNames: ['reason'],
+      }),
+      discarded: metrics.counter({ name: 'lattice_ip_discarded_total', help: 'Datagrams, stream bytes and connections dropped', labelNames: ['reason'] }),
+      peers: metrics.gauge({ name: 'lattice_ip_peers', help: 'IP peers online' }),
+    };
+  }
+
+  private bump(key: string, n = 1): void {
+    this.counters[key] = (this.counters[key] ?? 0) + n;
+  }
+
+  frameIn(transport: 'udp' | 'tcp'): void {
+    this.bump(`frames_in.${transport}`);
+    this.prom?.framesIn.inc({ transport });
+  }
+
+  frameOut(transport: 'udp' | 'tcp'): void {
+    this.bump(`frames_out.${transport}`);
+    this.prom?.framesOut.inc({ transport });
+  }
+
+  advertRejected(reason: string): void {
+    this.bump(`adverts_rejected.${reason}`);
+    this.prom?.advertsRejected.inc({ reason });
+  }
+
+  discarded(reason: string, n = 1): void {
+    this.bump(`discarded.${reason}`, n);
+    this.prom?.discarded.inc({ reason }, n);
+  }
+
+  peers(online: number): void {
+    this.prom?.peers.set(online);
+  }
+
+  get(key: string): number {
+    return this.counters[key] ?? 0;
+  }
+}

@@ -1,0 +1,287 @@
+/**
+ * TCP side of the IP bearer: one authenticated outgoing connection per peer, dialled on demand and kept open for
+ * the next large frame; inbound connections authenticated by tcp-handshake.ts before their frames count.
+ * A connection that fails is dropped and dialled again by the next send.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { Identity } from '../../identity/identity.js';
+import { verifySignature } from '../../identity/signature.js';
+import { IpBearerAbortError, IpConnectError, IpDecodeError } from './errors.js';
+import type { Logger } from '../../log/logger.js';
+import { StreamDecoder, encodeStreamFrame, type StreamFrame } from './stream-codec.js';
+import {
+  HANDSHAKE_NONCE_BYTES,
+  decodeAuth,
+  decodeChallenge,
+  decodeHello,
+  encodeChallenge,
+  encodeHello,
+  transcript,
+} from './tcp-handshake.js';
+
+export interface TcpTransportOptions {
+  identity: Identity;
+  maxFrameBytes: number;
+  /** How long dialling plus the handshake may take. */
+  connectTimeoutMs: number;
+  log: Logger;
+  /** Whether an authenticated node may send us frames (its advert verified and bound). */
+  acceptsFrom(nodeIdHex: string): boolean;
+  onFrame(fromHex: string, bytes: Uint8Array): void;
+  /** Something was dropped: `reason` labels lattice_ip_discarded_total. */
+  onDiscard(reason: string, count?: number): void;
+}
+
+interface Outgoing {
+  host: string;
+  port: number;
+  socket: Socket;
+  ready: Promise<void>;
+  closed: boolean;
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
+}
+
+export class TcpTransport {
+  private server?: Server;
+  private readonly outgoing = new Map<string, Outgoing>();
+  private readonly inbound = new Set<Socket>();
+  private closing = false;
+
+  constructor(private readonly o: TcpTransportOptions) {}
+
+  /** Listens; resolves with the bound port. */
+  listen(host: string, port: number): Promise<number> {
+    this.closing = false;
+    const server = createServer((socket) => this.accept(socket));
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host, port, exclusive: true }, () => {
+        server.removeListener('error', reject);
+        server.on('error', (err) => this.o.log.warn('tcp server error', { err: String(err) }));
+        this.server = server;
+        resolve((server.address() as { port: number }).port);
+      });
+    });
+  }
+
+  /** Writes one frame to the peer over its authenticated connection, dialling it when needed. Resolves false
+   * when the peer cannot be reached; rejects (AbortError) only on abort or close(). */
+  async send(peerHex: string, host: string, port: number, bytes: Uint8Array, signal?: AbortSignal): Promise<boolean> {
+    if (this.closing) throw new IpBearerAbortError(peerHex);
+    let conn = this.outgoing.get(peerHex);
+    if (conn && (conn.closed || conn.host !== host || conn.port !== port)) {
+      conn.socket.destroy();
+      this.outgoing.delete(peerHex);
+      conn = undefined;
+    }
+    if (!conn) {
+      conn = this.dial(peerHex, host, port);
+      this.outgoing.set(peerHex, conn);
+    }
+    try {
+      await abortable(conn.ready, signal, peerHex);
+    } catch (err) {
+      if ((err as Error).name === 'AbortError') throw err;
+      if (this.closing) throw new IpBearerAbortError(peerHex, { cause: err });
+      this.o.log.debug('tcp connect failed', { peer: peerHex.slice(0, 12), err: String(err) });
+      if (this.outgoing.get(peerHex) === conn) this.outgoing.delete(peerHex);
+      return false;
+    }
+    const c = conn;
+    const ok = await new Promise<boolean>((resolve) => {
+      if (c.closed) return resolve(false);
+      c.socket.write(encodeStreamFrame('data', bytes), (err) => resolve(!err));
+    });
+    if (!ok) {
+      if (this.closing) throw new IpBearerAbortError(peerHex);
+      c.socket.destroy();
+      if (this.outgoing.get(peerHex) === c) this.outgoing.delete(peerHex);
+    }
+    return ok;
+  }
+
+  /** Closes the outgoing connection to a peer (it went offline). */
+  drop(peerHex: string): void {
+    const conn = this.outgoing.get(peerHex);
+    if (!conn) return;
+    conn.socket.destroy();
+    this.outgoing.delete(peerHex);
+  }
+
+  connectedPeers(): string[] {
+    return [...this.outgoing.entries()].filter(([, c]) => !c.closed).map(([p]) => p);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const c of this.outgoing.values()) c.socket.destroy();
+    this.outgoing.clear();
+    for (const s of this.inbound) s.destroy();
+    this.inbound.clear();
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private dial(peerHex: string, host: string, port: number): Outgoing {
+    const { identity } = this.o;
+    const socket = connect({ host, port });
+    socket.setNoDelay(true);
+    // Keepalive: a peer that loses power otherwise leaves a half-open socket that swallows writes for minutes.
+    socket.setKeepAlive(true, 10_000);
+    const conn: Outgoing = { host, port, socket, closed: false, ready: Promise.resolve() };
+    const connectorNonce = new Uint8Array(randomBytes(HANDSHAKE_NONCE_BYTES));
+    const decoder = new StreamDecoder(this.o.maxFrameBytes);
+    const address = `${host}:${port}`;
+    conn.ready = new Promise<void>((resolve, reject) => {
+      let done = false;
+      const finish = (err?: Error) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        if (err) {
+          socket.destroy();
+          reject(err);
+        } else resolve();
+      };
+      const timer = setTimeout(
+        () => finish(new IpConnectError(peerHex, address, `no authenticated TCP connection within ${this.o.connectTimeoutMs} ms`)),
+        this.o.connectTimeoutMs,
+      );
+      socket.on('connect', () => socket.write(encodeStreamFrame('hello', encodeHello(identity.nodeId, connectorNonce))));
+      socket.on('data', (chunk: Buffer) => {
+        for (const frame of decoder.push(chunk)) {
+          if (done || frame.type !== 'challenge') {
+            // The acceptor speaks once; anything else is a broken or hostile peer.
+            this.o.onDiscard('tcp-protocol');
+            finish(new IpConnectError(peerHex, address, `unexpected ${frame.type} frame`));
+            socket.destroy();
+            return;
+          }
+          try {
+            const c = decodeChallenge(frame.payload);
+            if (hex(c.nodeId) !== peerHex) throw new IpConnectError(peerHex, address, `answered as ${hex(c.nodeId).slice(0, 12)}`);
+            const t = { connectorNonce, acceptorNonce: c.nonce, connectorId: identity.nodeId, acceptorId: c.nodeId };
+            if (!verifySignature(c.nodeId, transcript('acceptor', t), c.signature)) {
+              throw new IpConnectError(peerHex, address, 'bad handshake signature');
+            }
+            socket.write(encodeStreamFrame('auth', identity.sign(transcript('connector', t))));
+            finish();
+          } catch (err) {
+            this.o.onDiscard('tcp-bad-auth');
+            finish(err as Error);
+          }
+        }
+      });
+      socket.on('error', (err) => finish(new IpConnectError(peerHex, address, err.message, { cause: err })));
+      socket.on('close', () => {
+        conn.closed = true;
+        if (this.outgoing.get(peerHex) === conn) this.outgoing.delete(peerHex);
+        finish(new IpConnectError(peerHex, address, 'connection closed'));
+      });
+    });
+    // A dial nobody awaits any more (the send was aborted) must not surface as an unhandled rejection.
+    conn.ready.catch(() => {});
+    return conn;
+  }
+
+  private accept(socket: Socket): void {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    this.inbound.add(socket);
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 10_000);
+    const { identity } = this.o;
+    const decoder = new StreamDecoder(this.o.maxFrameBytes);
+    let state: 'hello' | 'auth' | 'open' = 'hello';
+    let peerHex = '';
+    let t: { connectorNonce: Uint8Array; acceptorNonce: Uint8Array; connectorId: Uint8Array; acceptorId: Uint8Array } | undefined;
+    let discarded = 0;
+    const timer = setTimeout(() => {
+      this.o.onDiscard('tcp-handshake-timeout');
+      socket.destroy();
+    }, this.o.connectTimeoutMs);
+    const fail = (reason: string) => {
+      this.o.onDiscard(reason);
+      socket.destroy();
+    };
+    const handle = (frame: StreamFrame): boolean => {
+      switch (state) {
+        case 'hello': {
+          if (frame.type !== 'hello') return fail('tcp-protocol'), false;
+          const h = decodeHello(frame.payload);
+          peerHex = hex(h.nodeId);
+          if (sameBytes(h.nodeId, identity.nodeId) || !this.o.acceptsFrom(peerHex)) return fail('tcp-unknown-peer'), false;
+          t = { connectorNonce: h.nonce, acceptorNonce: new Uint8Array(randomBytes(HANDSHAKE_NONCE_BYTES)), connectorId: h.nodeId, acceptorId: identity.nodeId };
+          socket.write(encodeStreamFrame('challenge', encodeChallenge(identity.nodeId, t.acceptorNonce, identity.sign(transcript('acceptor', t)))));
+          state = 'auth';
+          return true;
+        }
+        case 'auth': {
+          if (frame.type !== 'auth') return fail('tcp-protocol'), false;
+          if (!verifySignature(t!.connectorId, transcript('connector', t!), decodeAuth(frame.payload))) return fail('tcp-bad-auth'), false;
+          state = 'open';
+          clearTimeout(timer);
+          return true;
+        }
+        case 'open': {
+          if (frame.type !== 'data') return fail('tcp-protocol'), false;
+          // The peer may have been forgotten since the handshake (offline too long): its frames stop counting.
+          if (!this.o.acceptsFrom(peerHex)) return fail('tcp-unknown-peer'), false;
+          this.o.onFrame(peerHex, frame.payload);
+          return true;
+        }
+      }
+    };
+    socket.on('data', (chunk: Buffer) => {
+      let frames: StreamFrame[];
+      frames = decoder.push(chunk);
+      if (decoder.discardedBytes > discarded) {
+        this.o.onDiscard('tcp-garbage', decoder.discardedBytes - discarded);
+        discarded = decoder.discardedBytes;
+      }
+      for (const frame of frames) {
+        try {
+          if (!handle(frame)) return;
+        } catch (err) {
+          if (!(err instanceof IpDecodeError)) throw err;
+          fail('tcp-malformed');
+          return;
+        }
+      }
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearTimeout(timer);
+      this.inbound.delete(socket);
+    });
+  }
+}
+
+/** Awaits `p` unless the signal aborts first. */
+function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined, peer: string): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(new IpBearerAbortError(peer, { cause: signal.reason }));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new IpBearerAbortError(peer, { cause: signal.reason }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
