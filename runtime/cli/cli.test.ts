@@ -12,6 +12,20 @@ import { ApiServer } from '../api/api-server.js';
 import { FakeRelayNode } from '../api/testing/fake-relay-node.js';
 import { captureLogs } from '../log/testing/capture-logs.js';
 import { VERSION } from '../version.js';
+import { createMetrics } from '../metrics/metrics.js';
+import { MetricsServer } from '../metrics/metrics-server.js';
+import { createServer } from 'node:net';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
 
 const logs = captureLogs('info');
 let tmp = '';
@@ -265,6 +279,45 @@ test('run: config reaches the daemon, first signal aborts cleanly, second forces
   assert.is(await runCli(['run', '--no-sim'], io2, [failing]), 1);
   assert.match(io2.err(), /address already in use/);
   assert.is(await runCli(['run', '--api', '0.0.0.0:8080'], memoryIo({ cwd: tmp }), [failing]), 2, 'open API without token is a config error');
+});
+
+test('run serves the API and metrics the config names; status reads them; Ctrl-C stops both', async () => {
+  // The daemon's operating surface as the lead's composition root wires it: metrics, API, metrics endpoint.
+  const node = new FakeRelayNode();
+  const daemon = async (config: Config, { signal }: { signal: AbortSignal }) => {
+    const metrics = createMetrics();
+    metrics.addPeerSource(() => ({ ip: node.peers.length }));
+    const api = new ApiServer({ node, host: config.api.host, port: config.api.port, token: config.api.token, metrics });
+    const scrape = config.metrics.enabled ? new MetricsServer({ metrics, host: config.metrics.host, port: config.metrics.port, path: config.metrics.path }) : undefined;
+    await api.start();
+    await scrape?.start();
+    try {
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    } finally {
+      await scrape?.stop();
+      await api.stop();
+    }
+  };
+  const [apiPort, metricsPort] = await Promise.all([freePort(), freePort()]);
+  const env = { LATTICE_API: `127.0.0.1:${apiPort}`, LATTICE_API_TOKEN: 'e2e-token-0123456789abc', LATTICE_LOG_FORMAT: 'json', LATTICE_LOG_LEVEL: 'warn' };
+  const io = memoryIo({ cwd: tmp, env });
+  const running = runCli(['run', '--no-sim', '--metrics', `127.0.0.1:${metricsPort}`], io, [makeRunCommand(daemon), ...COMMANDS.filter((c) => c.name !== 'run')]);
+  let status: Awaited<ReturnType<typeof cli>> | undefined;
+  for (let i = 0; i < 200; i++) {
+    status = await cli(['status', '--json'], { env });
+    if (status.code === 0) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.is(status!.code, 0, status!.err);
+  assert.is(JSON.parse(status!.out).nodeId, node.nodeId);
+  const scraped = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  assert.match(scraped, /^lattice_peers\{bearer="ip"\} 0$/m);
+  assert.match(scraped, /^lattice_api_requests_total\{route="GET \/status",status="200"\} \d+$/m);
+  io.signal('SIGTERM');
+  assert.is(await running, 0);
+  const after = await cli(['status'], { env });
+  assert.is(after.code, 1);
+  assert.match(after.err, /no relay answering/);
 });
 
 test('subcommands dispatch on their first argument (room for `lattice sim meshtastic`)', async () => {
