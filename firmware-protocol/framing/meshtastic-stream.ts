@@ -84,13 +84,6 @@ export class MeshtasticStreamDecoder {
     const n = chunk.length;
     let i = 0;
     let logStart = -1;
-    const flushLog = (end: number) => {
-      if (logStart >= 0 && end > logStart) {
-        out.push({ type: 'log', bytes: chunk.slice(logStart, end) });
-        this.stats.logBytes += end - logStart;
-      }
-      logStart = -1;
-    };
     while (i < n) {
       switch (this.state) {
         case HUNT: {
@@ -100,7 +93,8 @@ export class MeshtasticStreamDecoder {
           if (j > i && logStart < 0) logStart = i;
           i = j;
           if (i < n) {
-            flushLog(i);
+            if (logStart >= 0) this.log(out, chunk, logStart, i);
+            logStart = -1;
             this.state = START2;
             i++;
           }
@@ -154,8 +148,13 @@ export class MeshtasticStreamDecoder {
         }
       }
     }
-    flushLog(n);
+    if (logStart >= 0) this.log(out, chunk, logStart, n);
     return out;
+  }
+
+  private log(out: StreamEvent[], chunk: Uint8Array, start: number, end: number): void {
+    out.push({ type: 'log', bytes: chunk.slice(start, end) });
+    this.stats.logBytes += end - start;
   }
 
   private deliver(out: StreamEvent[], payload: Uint8Array): void {
