@@ -393,6 +393,8 @@ export class MeshCoreSession extends TypedEmitter<MeshCoreSessionEvents> {
         } catch (err) {
           if (this.state === 'closed') return;
           this.emit('decodeError', err as Error);
+          // Messages stay queued on the radio and no new MSG_WAITING may come: try again shortly.
+          setTimeout(() => { if (this.state === 'ready') this.scheduleDrain(); }, 1000).unref();
           return;
         }
         if (next === null) break;

@@ -5,22 +5,23 @@
  * answers 'unreachable', so the router keeps bundles in its vault and re-sends on the `peer` up events emitted after
  * the next handshake.
  */
-import { createHash } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import type { Bearer, BearerEvents, BearerStatus, OutFrame, PeerId, SendResult } from '../../bearer/bearer.js';
 import type { Bundle } from '../../bundle/bundle.js';
 import type { ByteLink, LinkOpener } from '../../../firmware-protocol/framing/byte-link.js';
 import { MeshCoreSession, type MeshCoreSessionOptions } from '../../../firmware-protocol/meshcore/client-session.js';
 import type { ReceivedMessage } from '../../../firmware-protocol/meshcore/message-frames.js';
-import { splitChannelText } from '../../../firmware-protocol/meshcore/message-frames.js';
-import { MAX_TEXT_LEN, TXT_TYPE, EXPECTED_ACK_TABLE_SIZE } from '../../../firmware-protocol/meshcore/codes.js';
+import { toForeignMessage } from './foreign-message.js';
+import { radioDetail } from './radio-detail.js';
+import { MAX_TEXT_LEN, EXPECTED_ACK_TABLE_SIZE } from '../../../firmware-protocol/meshcore/codes.js';
 import { toHex, truncateUtf8, decodeUtf8 } from '../../../firmware-protocol/meshcore/bytes.js';
-import { isEmptyChannel, type SendConfirmed } from '../../../firmware-protocol/meshcore/device-frames.js';
+import { isEmptyChannel } from '../../../firmware-protocol/meshcore/device-frames.js';
 import { hashtagChannelSecret } from '../../../firmware-protocol/meshcore/channel-secret.js';
 import { MeshCoreContactUnknownError } from '../../../firmware-protocol/meshcore/errors.js';
 import { BearerListeners } from '../ip/listeners.js';
 import { channelPeer, contactPeer, isMeshCorePeer, parseMeshCorePeer } from './peer-address.js';
-import { DEFAULT_DM_RETRY, runDmRetries, type DmJob, type DmRetryPolicy } from './dm-retry.js';
+import { DEFAULT_DM_RETRY, type DmJob, type DmRetryPolicy } from './dm-retry.js';
+import { DmQueue } from './dm-queue.js';
 import { registerMeshCoreMetrics, type MeshCoreMetrics } from './meshcore-metrics.js';
 import { MeshCoreGatewayStoppedError } from './errors.js';
 
@@ -69,7 +70,7 @@ export class MeshCoreGateway implements Bearer {
   private readonly metrics?: MeshCoreMetrics;
   private readonly now: () => number;
   private readonly policy: DmRetryPolicy;
-  private readonly jobs = new Set<DmJob>();
+  private readonly dms: DmQueue;
   private readonly refusedPeers = new Set<string>();
   private readonly upWaiters = new Set<() => void>();
   private announced = new Set<string>();
@@ -77,10 +78,6 @@ export class MeshCoreGateway implements Bearer {
   private reconnects = 0;
   private lastError?: { name: string; message: string; at: number };
   private battery?: number;
-  private confirmations = 0;
-  private retries = 0;
-  private expired = 0;
-  private lastRttMs?: number;
   private truncated = 0;
 
   constructor(private readonly options: MeshCoreGatewayOptions) {
@@ -90,6 +87,17 @@ export class MeshCoreGateway implements Bearer {
     this.metrics = options.metrics ? registerMeshCoreMetrics(options.metrics) : undefined;
     this.now = options.now ?? Date.now;
     this.policy = { ...DEFAULT_DM_RETRY, ...options.dmRetry };
+    this.dms = new DmQueue({
+      bearer: this.name,
+      now: this.now,
+      metrics: this.metrics,
+      log: this.log,
+      session: async (signal) => {
+        while (this.state !== 'up' || !this.session) await this.whenUp({ signal });
+        return this.session;
+      },
+      onSlotFree: () => this.onSlotFree(),
+    }, this.policy, options.maxInFlightDms ?? EXPECTED_ACK_TABLE_SIZE);
   }
 
   on<E extends keyof BearerEvents>(event: E, listener: BearerEvents[E]): () => void {
@@ -118,10 +126,9 @@ export class MeshCoreGateway implements Bearer {
     for (const w of this.upWaiters) w();
     await this.session?.close().catch(() => undefined);
     await this.loop?.catch(() => undefined);
-    this.jobs.clear();
+    this.dms.clear();
     this.state = 'stopped';
     this.metrics?.linkUp.set({ bearer: this.name }, 0);
-    this.metrics?.queueDepth.set({ bearer: this.name }, 0);
   }
 
   /** Resolves when the session is up (tests, CLI). */
@@ -145,7 +152,7 @@ export class MeshCoreGateway implements Bearer {
     try {
       const a = parseMeshCorePeer(peer);
       if (a.kind === 'channel') return this.channelUsable(a.index);
-      return this.session.findContact(a.key) !== undefined && this.jobs.size < this.maxInFlight();
+      return this.session.findContact(a.key) !== undefined && this.dms.hasRoom();
     } catch {
       return false;
     }
@@ -178,7 +185,7 @@ export class MeshCoreGateway implements Bearer {
     }
     const contact = session.findContact(addr.key);
     if (!contact) return this.refuse(frame.peer, 'contact_unknown', new MeshCoreContactUnknownError(addr.hex));
-    if (this.jobs.size >= this.maxInFlight()) return this.refuse(frame.peer, 'dm_queue_full');
+    if (!this.dms.hasRoom()) return this.refuse(frame.peer, 'dm_queue_full');
     const t = truncateUtf8(text, MAX_TEXT_LEN);
     if (t.truncated) this.truncated++;
     const job: DmJob = {
@@ -192,21 +199,12 @@ export class MeshCoreGateway implements Bearer {
       options.signal?.throwIfAborted();
       return this.refuse(frame.peer, err instanceof MeshCoreContactUnknownError ? 'contact_unknown' : 'radio_error', err);
     }
-    job.acks.add(sent.expectedAck);
-    this.jobs.add(job);
     this.metrics?.messagesOut.inc({ bearer: this.name, kind: 'direct' });
-    this.metrics?.queueDepth.set({ bearer: this.name }, this.jobs.size);
-    const signal = this.abort!.signal;
-    runDmRetries(job, sent, this.retryHost(), this.policy, signal)
-      .catch(() => undefined)
-      .finally(() => this.finishJob(job));
+    this.dms.track(job, sent, this.abort!.signal);
     return 'accepted';
   }
 
   status(): BearerStatus {
-    const s = this.session;
-    const d = s?.deviceInfo;
-    const self = s?.selfInfo;
     return {
       name: this.name,
       kind: 'meshcore',
@@ -215,31 +213,16 @@ export class MeshCoreGateway implements Bearer {
       peers: this.state === 'up' ? [...this.announced] : [],
       detail: {
         link: { state: this.state, device: this.link?.description, connectedSince: this.connectedSince, reconnects: this.reconnects },
-        firmware: d ? { verCode: d.firmwareVerCode, version: d.firmwareVersion, buildDate: d.buildDate, manufacturer: d.manufacturer } : undefined,
-        publicKey: self ? toHex(self.publicKey) : undefined,
-        name: self?.name,
-        radio: self ? {
-          freqMHz: self.radio.freqKhz / 1000, bwKHz: self.radio.bwHz / 1000, sf: self.radio.sf, cr: self.radio.cr,
-          txPowerDbm: self.txPower, maxTxPowerDbm: self.maxTxPower,
-        } : undefined,
+        ...radioDetail(this.session),
         batteryMilliVolts: this.battery,
-        contacts: s ? [...s.contacts.values()].map((c) => ({
-          id: contactPeer(toHex(c.publicKey)), name: c.name, type: c.type, pathLen: c.outPathLen === 0xff ? null : c.outPathLen & 0x3f,
-        })) : [],
-        channels: s ? s.usableChannels().map((c) => ({ id: channelPeer(c.index), name: c.name })) : [],
-        dm: { inFlight: this.jobs.size, confirmations: this.confirmations, retries: this.retries, expired: this.expired, lastRttMs: this.lastRttMs },
+        dm: { inFlight: this.dms.size, confirmations: this.dms.confirmations, retries: this.dms.retries, expired: this.dms.expired, lastRttMs: this.dms.lastRttMs },
         truncatedTexts: this.truncated,
-        frames: s ? { ...s.stats } : undefined,
         lastError: this.lastError,
       },
     };
   }
 
   // ---- internals ----
-
-  private maxInFlight(): number {
-    return this.options.maxInFlightDms ?? EXPECTED_ACK_TABLE_SIZE;
-  }
 
   private channelUsable(index: number): boolean {
     const c = this.session?.channels[index];
@@ -254,39 +237,12 @@ export class MeshCoreGateway implements Bearer {
     return 'unreachable';
   }
 
-  private finishJob(job: DmJob): void {
-    this.jobs.delete(job);
-    this.metrics?.queueDepth.set({ bearer: this.name }, this.jobs.size);
-    // A slot is free again: tell the router the peers we turned away may be retried.
+  private onSlotFree(): void {
+    // A DM slot is free again: tell the router the peers we turned away may be retried.
     if (this.state === 'up') {
       for (const p of this.refusedPeers) if (this.canReach(p)) this.listeners.emit('peer', { bearer: this.name, peer: p, up: true });
     }
     this.refusedPeers.clear();
-  }
-
-  private retryHost() {
-    return {
-      now: this.now,
-      session: async (signal: AbortSignal) => {
-        while (this.state !== 'up' || !this.session) await this.whenUp({ signal });
-        return this.session;
-      },
-      onRetry: () => {
-        this.retries++;
-        this.metrics?.dmRetries.inc({ bearer: this.name });
-      },
-      onConfirmed: (_job: DmJob, c: SendConfirmed) => {
-        this.confirmations++;
-        this.lastRttMs = c.roundTripMs;
-        this.metrics?.dmConfirmed.inc({ bearer: this.name });
-        this.metrics?.ackRtt.observe({ bearer: this.name }, c.roundTripMs / 1000);
-      },
-      onExpired: (job: DmJob) => {
-        this.expired++;
-        this.metrics?.dmExpired.inc({ bearer: this.name });
-        this.log.info('DM expired unconfirmed', { peer: job.peer, attempts: job.attempt + 1 });
-      },
-    };
   }
 
   private async connectLoop(signal: AbortSignal): Promise<void> {
@@ -330,8 +286,21 @@ export class MeshCoreGateway implements Bearer {
     this.wire(session);
     try {
       await session.start({ signal });
-      for (const ch of this.options.channels ?? []) await this.ensureChannel(session, ch, signal);
-      this.battery = (await session.getBattAndStorage({ signal })).batteryMilliVolts;
+      for (const ch of this.options.channels ?? []) {
+        // A refused channel (slot out of range on a small build) is reported, not a reason to drop the radio.
+        await this.ensureChannel(session, ch, signal).catch((err: Error) => {
+          if (!(err.name === 'MeshCoreCommandRejectedError' || err.name === 'MeshCoreArgumentError')) throw err;
+          this.lastError = { name: err.name, message: `channel ${ch.index} ${ch.name}: ${err.message}`, at: this.now() };
+          this.log.warn('MeshCore channel not set', { index: ch.index, name: ch.name, err: err.message });
+        });
+      }
+      this.battery = await session.getBattAndStorage({ signal }).then(
+        (b) => b.batteryMilliVolts,
+        (err: Error) => {
+          if (err.name !== 'MeshCoreCommandRejectedError') throw err;
+          return undefined;
+        },
+      );
     } catch (err) {
       await session.close().catch(() => undefined);
       throw err;
@@ -382,20 +351,11 @@ export class MeshCoreGateway implements Bearer {
     session.on('garbage', (g) => this.metrics?.decodeErrors.inc({ bearer }, g.resyncs));
     session.on('decodeError', () => this.metrics?.decodeErrors.inc({ bearer }));
     session.on('message', (m) => this.onMessage(session, m));
-    session.on('confirmed', (c) => {
-      for (const job of this.jobs) {
-        if (!job.acks.has(c.ackCode)) continue;
-        job.confirmation = c;
-        job.onConfirm?.(c);
-        return;
-      }
-    });
+    session.on('confirmed', (c) => this.dms.confirm(c));
     session.on('contact', (c) => {
       const peer = contactPeer(toHex(c.publicKey));
       // Heard again (advert or new path): an unconfirmed DM to it is worth re-sending now rather than after backoff.
-      for (const job of this.jobs) {
-        if (toHex(job.key) === toHex(c.publicKey) && this.now() - job.lastSendAt >= this.policy.minAckWaitMs) job.wake?.();
-      }
+      this.dms.wake(c.publicKey);
       if (this.state === 'up' && !this.announced.has(peer)) {
         this.announced.add(peer);
         this.listeners.emit('peer', { bearer, peer, up: true, name: c.name });
@@ -438,37 +398,14 @@ export class MeshCoreGateway implements Bearer {
   }
 
   private onMessage(session: MeshCoreSession, m: ReceivedMessage): void {
-    // CLI replies (txt_type 1) are repeater console output, not chat.
-    if (m.txtType === TXT_TYPE.CLI_DATA) return;
-    const receivedAt = this.now();
-    const self = session.selfInfo ? contactPeer(toHex(session.selfInfo.publicKey)) : 'mc:self';
-    if (m.kind === 'channel') {
-      // GRP_TXT carries no sender identity, only "<name>: " in the text: the sender address is the channel.
-      const { senderName, body } = splitChannelText(m.text);
-      const from = channelPeer(m.channelIdx);
-      this.metrics?.messagesIn.inc({ bearer: this.name, kind: 'channel' });
-      this.listeners.emit('foreign', {
-        bearer: this.name, from, fromName: senderName, to: from, direct: false, text: body,
-        packetId: packetId('ch', from, m.senderTimestamp, m.text), receivedAt, snr: m.snr,
-      });
-      return;
-    }
-    const contact = session.findContact(m.pubKeyPrefix);
-    const from = contactPeer(contact ? toHex(contact.publicKey) : toHex(m.pubKeyPrefix));
-    this.metrics?.messagesIn.inc({ bearer: this.name, kind: 'direct' });
-    this.listeners.emit('foreign', {
-      bearer: this.name, from, fromName: contact?.name, to: self, direct: true, text: m.text,
-      packetId: packetId('dm', from, m.senderTimestamp, m.text), receivedAt, snr: m.snr,
-    });
+    const f = toForeignMessage(this.name, session, m, this.now());
+    if (!f) return;
+    this.metrics?.messagesIn.inc({ bearer: this.name, kind: f.direct ? 'direct' : 'channel' });
+    this.listeners.emit('foreign', f);
   }
 }
 
 function defaultText(bundle: Bundle): string | null {
   if (bundle.sealed) return null;
   return decodeUtf8(bundle.body);
-}
-
-/** MeshCore companion frames carry no packet id: derive a stable one for duplicate suppression. */
-function packetId(kind: string, from: string, ts: number, text: string): number {
-  return createHash('sha256').update(`${kind}|${from}|${ts}|${text}`).digest().readUInt32LE(0);
 }
