@@ -87,7 +87,7 @@ export class ApiServer {
       if (err instanceof MethodNotAllowedError) res.setHeader('allow', err.allowed.join(', '));
       if (err instanceof UnauthorizedError) res.setHeader('www-authenticate', 'Bearer realm="lattice"');
       // The rest of an oversized or unread body is not worth reading: close instead of draining it.
-      if (!req.readableEnded) res.setHeader('connection', 'close');
+      if (unreadBody(req)) res.setHeader('connection', 'close');
     }
     this.requests?.inc({ route: routeLabel, status: String(reply.status) });
     log.debug('request', { method: req.method, url: req.url, status: reply.status });
@@ -126,6 +126,12 @@ export class ApiServer {
     log.error('request failed', { method: req.method, url: req.url, err });
     return { status: 500, body: { error: { name: 'InternalError', message: "the relay failed to answer this request; see the relay's log" } } };
   }
+}
+
+function unreadBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  const hasBody = (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+  return hasBody && !req.readableEnded;
 }
 
 function sha256(s: string): Buffer {
