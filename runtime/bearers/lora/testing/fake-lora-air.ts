@@ -109,7 +109,11 @@ export class FakeRadio implements LoraRadio {
     this.transmits++;
     this.transmittingSince = packet.start;
     this.transmittingUntil = packet.end;
-    await new Promise<void>((resolve) => setTimeout(resolve, airtimeMs * this.air.timeScale));
+    // Node truncates timer delays to whole milliseconds: wait until the packet's nominal end has really passed, so
+    // TxDone never comes before the last symbol left the antenna (a half-duplex radio cannot hear before that).
+    while (this.air.now() < packet.end) {
+      await new Promise<void>((resolve) => setTimeout(resolve, Math.max(1, Math.ceil((packet.end - this.air.now()) * this.air.timeScale))));
+    }
     this.air.end(packet);
     return { airtimeMs };
   }

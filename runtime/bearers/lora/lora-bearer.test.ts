@@ -1,0 +1,327 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { AirtimeLedger } from '../../airtime/airtime-ledger.js';
+import { EU868, US915 } from '../../airtime/regions.js';
+import { MemoryLedgerStore } from '../../airtime/testing/memory-ledger-store.js';
+import { timeOnAirMs } from '../../airtime/time-on-air.js';
+import { BROADCAST, type InFrame, type PeerEvent } from '../../bearer/bearer.js';
+import { encodeBundle } from '../../bundle/bundle-codec.js';
+import { createBundle } from '../../bundle/create-bundle.js';
+import { generateIdentity, type Identity } from '../../identity/identity.js';
+import { encodeFrame } from '../../wire/frame-codec.js';
+import { decodeLinkFrame } from './link-frame.js';
+import { LoraBearer, type LoraBearerInit } from './lora-bearer.js';
+import { latticeModulation } from './presets.js';
+import { FakeLoraAir } from './testing/fake-lora-air.js';
+
+const TIMEOUT = 10_000;
+
+interface Node {
+  id: Identity;
+  bearer: LoraBearer;
+  frames: InFrame[];
+  peers: PeerEvent[];
+}
+
+async function neighbourhood(
+  n: number,
+  inRange: (a: number, b: number) => boolean,
+  { preset = 'ShortFast', regionName = 'EU_868', ...extra }: Partial<LoraBearerInit> & { preset?: string; regionName?: string } = {},
+) {
+  const air = new FakeLoraAir(inRange);
+  const { modulation } = latticeModulation({ preset, region: regionName });
+  const nodes: Node[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = generateIdentity();
+    const bearer = new LoraBearer({
+      name: `lora${i}`, radio: air.radio(), nodeId: id.nodeId, modulation, region: regionName === 'US' ? US915 : EU868,
+      ledger: new AirtimeLedger(), advertIntervalMs: 0, advertJitterMs: 200, random: () => (i + 1) / (n + 1), ...extra,
+    });
+    const node: Node = { id, bearer, frames: [], peers: [] };
+    bearer.on('frame', (f) => node.frames.push(f));
+    bearer.on('peer', (p) => node.peers.push(p));
+    nodes.push(node);
+  }
+  for (const node of nodes) await node.bearer.start();
+  // Let the start-up adverts go out (they are jittered apart) so a test's own sends do not collide with them.
+  await until('start-up adverts sent', () => nodes.every((x) => (x.bearer.metrics.counters['frames_out.advert'] ?? 0) >= 1));
+  return { air, nodes, stop: () => Promise.all(nodes.map((x) => x.bearer.stop())) };
+}
+
+async function until(what: string, cond: () => boolean, ms = TIMEOUT): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const settle = <T>(p: Promise<T>) => p.then((v) => ({ ok: true as const, v }), (e: Error) => ({ ok: false as const, e }));
+const wire = (b: ReturnType<typeof createBundle>) => encodeFrame({ kind: 'bundle', payload: encodeBundle(b) });
+const text32 = 'Meet at the north gate at 18:00!';
+const all = () => true;
+
+test('adverts: neighbours learn each other, emit peer events, canReach by node id; BROADCAST always', async () => {
+  const { nodes, stop } = await neighbourhood(3, all);
+  try {
+    await until('everyone heard everyone', () => nodes.every((n) => n.peers.length === 2));
+    for (const n of nodes) {
+      assert.ok(n.bearer.canReach(BROADCAST));
+      for (const m of nodes) if (m !== n) assert.ok(n.bearer.canReach(m.id.nodeIdHex), `${n.bearer.name} -> ${m.bearer.name}`);
+      assert.is(n.bearer.canReach(n.id.nodeIdHex), false);
+      assert.is(n.bearer.canReach('mt:!a1b2c3d4'), false);
+      assert.equal(n.bearer.status().peers.sort(), nodes.filter((m) => m !== n).map((m) => m.id.nodeIdHex).sort());
+    }
+    assert.ok(nodes[0]!.peers.every((p) => p.up && p.bearer === 'lora0'));
+  } finally {
+    await stop();
+  }
+  assert.is(nodes[0]!.bearer.canReach(BROADCAST), false);
+});
+
+test('broadcast bundle: accepted on TxDone, delivered byte-exact with sender id, rssi and snr; compact on air', async () => {
+  const { nodes, air, stop } = await neighbourhood(2, all);
+  try {
+    await until('peers', () => nodes[1]!.bearer.canReach(nodes[0]!.id.nodeIdHex));
+    const bytes = wire(createBundle(nodes[0]!.id, { recipient: null, text: text32 }));
+    assert.is(await nodes[0]!.bearer.send({ peer: BROADCAST, kind: 'bundle', bytes }), 'accepted');
+    await until('frame', () => nodes[1]!.frames.length === 1);
+    const f = nodes[1]!.frames[0]!;
+    assert.equal(Buffer.from(f.bytes), Buffer.from(bytes));
+    assert.is(f.from, nodes[0]!.id.nodeIdHex);
+    assert.is(f.bearer, 'lora1');
+    assert.is(typeof f.rssi, 'number');
+    assert.is(typeof f.snr, 'number');
+    const onAir = air.log.at(-1)![1];
+    assert.is(decodeLinkFrame(onAir).encoding, 'compact');
+    assert.is(onAir.length, 5 + 136);
+    assert.ok(onAir.length < bytes.length);
+    assert.is(nodes[0]!.bearer.metrics.counters['bundles_out.compact'], 1);
+  } finally {
+    await stop();
+  }
+});
+
+test('unicast DM: only the addressee delivers it; the recipient key is not on the air', async () => {
+  const { nodes, air, stop } = await neighbourhood(3, all);
+  try {
+    await until('peers', () => nodes.every((n) => n.peers.length === 2));
+    const [a, b, c] = nodes as [Node, Node, Node];
+    const bytes = wire(createBundle(a.id, { recipient: b.id.nodeId, text: text32 }));
+    assert.is(await a.bearer.send({ peer: b.id.nodeIdHex, kind: 'bundle', bytes }), 'accepted');
+    await until('frame at b', () => b.frames.length === 1);
+    assert.equal(Buffer.from(b.frames[0]!.bytes), Buffer.from(bytes));
+    await until('c saw it', () => (c.bearer.metrics.counters['discarded.not-for-us'] ?? 0) === 1);
+    assert.is(c.frames.length, 0);
+    assert.ok(!Buffer.from(air.log.at(-1)![1]).includes(Buffer.from(b.id.nodeId)));
+    // A node id nobody advertised is unreachable, not a silent drop.
+    assert.is(await a.bearer.send({ peer: generateIdentity().nodeIdHex, kind: 'bundle', bytes }), 'unreachable');
+  } finally {
+    await stop();
+  }
+});
+
+test('non-bundle frames (bloom, control) are carried as wire bytes unchanged', async () => {
+  const { nodes, air, stop } = await neighbourhood(2, all);
+  try {
+    const bytes = encodeFrame({ kind: 'bloom', payload: Uint8Array.from({ length: 60 }, (_, i) => i) });
+    assert.is(await nodes[0]!.bearer.send({ peer: BROADCAST, kind: 'bloom', bytes }), 'accepted');
+    await until('frame', () => nodes[1]!.frames.length === 1);
+    assert.equal(nodes[1]!.frames[0]!.bytes, bytes);
+    assert.is(decodeLinkFrame(air.log.at(-1)![1]).encoding, 'wire');
+  } finally {
+    await stop();
+  }
+});
+
+test('A and C out of range: what A sends is heard by B only', async () => {
+  const range = (x: number, y: number) => Math.abs(x - y) <= 1; // a line A - B - C
+  const { nodes, stop } = await neighbourhood(3, range);
+  try {
+    const [a, b, c] = nodes as [Node, Node, Node];
+    await until('adjacent peers', () => a.peers.length === 1 && c.peers.length === 1 && b.peers.length === 2);
+    assert.is(a.bearer.canReach(c.id.nodeIdHex), false);
+    assert.is(await a.bearer.send({ peer: BROADCAST, kind: 'bundle', bytes: wire(createBundle(a.id, { recipient: null, text: 'hi' })) }), 'accepted');
+    await until('b got it', () => b.frames.length === 1);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.is(c.frames.length, 0);
+  } finally {
+    await stop();
+  }
+});
+
+test('large bundle: fragmented, reassembled byte-exact; a lost fragment -> accepted but never delivered', async () => {
+  const { nodes, air, stop } = await neighbourhood(2, all, { reassembly: { maxAgeMs: 50 } });
+  try {
+    const [a, b] = nodes as [Node, Node];
+    const bytes = wire(createBundle(a.id, { recipient: null, body: Uint8Array.from({ length: 900 }, (_, i) => i & 0xff) }));
+    const before = air.log.length;
+    assert.is(await a.bearer.send({ peer: BROADCAST, kind: 'bundle', bytes }), 'accepted');
+    await until('reassembled', () => b.frames.length === 1);
+    assert.equal(Buffer.from(b.frames[0]!.bytes), Buffer.from(bytes));
+    const sent = air.log.length - before;
+    assert.ok(sent >= 4, `${sent} fragments`);
+    assert.is(a.bearer.metrics.counters.fragments_out, sent);
+
+    air.dropNext(1);
+    assert.is(await a.bearer.send({ peer: BROADCAST, kind: 'bundle', bytes }), 'accepted');
+    await until('all fragments heard', () => b.bearer.metrics.counters.fragments_in === 2 * sent - 1);
+    assert.is(b.frames.length, 1);
+    assert.is(b.bearer.status().detail!.reassemblyPending, 1);
+    // Ages out (maxAgeMs) and is counted; the router's custody/retry is what recovers it.
+    await new Promise((r) => setTimeout(r, 60));
+    b.bearer.sweep();
+    assert.is(b.bearer.metrics.counters['reassembly_failures.expired'], 1);
+    assert.is(b.frames.length, 1);
+  } finally {
+    await stop();
+  }
+}, );
+
+test('collision: two hidden senders at once -> both accepted (TxDone fired) but B receives nothing', async () => {
+  const range = (x: number, y: number) => Math.abs(x - y) <= 1;
+  const { nodes, stop } = await neighbourhood(3, range);
+  try {
+    const [a, b, c] = nodes as [Node, Node, Node];
+    await until('peers', () => b.peers.length === 2);
+    const ra = a.bearer.send({ peer: BROADCAST, kind: 'bundle', bytes: wire(createBundle(a.id, { recipient: null, text: 'from a' })) });
+    const rc = c.bearer.send({ peer: BROADCAST, kind: 'bundle', bytes: wire(createBundle(c.id, { recipient: null, text: 'from c' })) });
+    assert.equal(await Promise.all([ra, rc]), ['accepted', 'accepted']);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.is(b.frames.length, 0);
+  } finally {
+    await stop();
+  }
+});
+
+test("duty cycle through the bearer: policy 'fail' rejects with DutyCycleExceededError; the budget survives a restart", async () => {
+  const store = new MemoryLedgerStore();
+  const ledger = new AirtimeLedger({ store });
+  await ledger.start();
+  const { modulation } = latticeModulation({ preset: 'ShortFast', region: 'EU_868' });
+  // Someone (an earlier run) already spent all but 10 ms of the 10 % budget of band P in the last minutes.
+  await ledger.record('eu868-p', Date.now() - 400_000, 360_000 - 10);
+  const air = new FakeLoraAir();
+  const mk = (l: AirtimeLedger) =>
+    new LoraBearer({ name: 'lora0', radio: air.radio(), nodeId: generateIdentity().nodeId, modulation, region: EU868, ledger: l, advertIntervalMs: 0, advertJitterMs: 1e6, dutyCyclePolicy: 'fail' });
+  const restarted = new AirtimeLedger({ store });
+  const bearer = mk(restarted);
+  await bearer.start();
+  try {
+    const bytes = wire(createBundle(generateIdentity(), { recipient: null, text: text32 }));
+    const r = await settle(bearer.send({ peer: BROADCAST, kind: 'bundle', bytes }));
+    assert.is(!r.ok && r.e.name, 'DutyCycleExceededError');
+    assert.ok(!r.ok && (r.e as unknown as { waitMs: number }).waitMs > 0);
+    assert.is(bearer.status().detail!.subBand, 'eu868-p');
+  } finally {
+    await bearer.stop();
+  }
+});
+
+test("policy 'wait': a send over budget waits and is abortable", async () => {
+  const ledger = new AirtimeLedger();
+  await ledger.record('eu868-p', Date.now() - 400_000, 360_000 - 10);
+  const air = new FakeLoraAir();
+  const { modulation } = latticeModulation({ preset: 'ShortFast', region: 'EU_868' });
+  const bearer = new LoraBearer({ name: 'lora0', radio: air.radio(), nodeId: generateIdentity().nodeId, modulation, region: EU868, ledger, advertIntervalMs: 0, advertJitterMs: 1e6 });
+  await bearer.start();
+  try {
+    const ac = new AbortController();
+    const pending = settle(bearer.send({ peer: BROADCAST, kind: 'bundle', bytes: wire(createBundle(generateIdentity(), { recipient: null, text: 'x' })) }, { signal: ac.signal }));
+    await until('wait counted', () => (bearer.metrics.counters['duty_cycle_waits.eu868-p'] ?? 0) === 1);
+    ac.abort();
+    const r = await pending;
+    assert.is(!r.ok && r.e.name, 'AbortError');
+    assert.is(air.log.length, 0);
+  } finally {
+    await bearer.stop();
+  }
+});
+
+test('US dwell: MediumSlow frames are cut so each stays within 400 ms on air', async () => {
+  const { nodes, air, stop } = await neighbourhood(2, all, { preset: 'MediumSlow', regionName: 'US' });
+  try {
+    const [a, b] = nodes as [Node, Node];
+    const { modulation } = latticeModulation({ preset: 'MediumSlow', region: 'US' });
+    assert.ok(a.bearer.maxFrameBytes < 255);
+    const bytes = wire(createBundle(a.id, { recipient: null, text: text32 }));
+    const before = air.log.length;
+    assert.is(await a.bearer.send({ peer: BROADCAST, kind: 'bundle', bytes }), 'accepted');
+    await until('frame', () => b.frames.length === 1);
+    assert.equal(Buffer.from(b.frames[0]!.bytes), Buffer.from(bytes));
+    for (const [, frame] of air.log.slice(before)) {
+      assert.ok(timeOnAirMs({ ...modulation, crc: true }, frame.length) <= 400, `${frame.length} bytes`);
+    }
+    assert.ok(air.log.length - before > 1);
+  } finally {
+    await stop();
+  }
+});
+
+test('US dwell: LongSlow (no frame fits 400 ms) and LongFast (22-byte frames, no room for an advert) fail at start', async () => {
+  for (const preset of ['LongSlow', 'LongFast']) {
+    const air = new FakeLoraAir();
+    const { modulation } = latticeModulation({ preset, region: 'US' });
+    const bearer = new LoraBearer({ name: 'lora0', radio: air.radio(), nodeId: generateIdentity().nodeId, modulation, region: US915, ledger: new AirtimeLedger() });
+    const r = await settle(bearer.start());
+    assert.is(!r.ok && r.e.name, 'LoraConfigError', preset);
+  }
+});
+
+test('listen-before-talk: CAD before every frame; a busy channel defers and the frame still goes', async () => {
+  const { nodes, stop } = await neighbourhood(2, all, { listenBeforeTalk: { attempts: 10, backoffMs: [5, 10] } });
+  try {
+    const [a, b] = nodes as [Node, Node];
+    const radioA = (a.bearer as unknown as { radio: { cads: number } }).radio;
+    await until('peers', () => b.peers.length === 1 && a.peers.length === 1);
+    const cadsBefore = radioA.cads;
+    // B starts a long send; A's send starts while B is on the air: CAD busy -> back-off -> sent after.
+    const long = wire(createBundle(b.id, { recipient: null, body: new Uint8Array(600) }));
+    const pb = b.bearer.send({ peer: BROADCAST, kind: 'bundle', bytes: long });
+    await new Promise((r) => setTimeout(r, 1));
+    const pa = a.bearer.send({ peer: BROADCAST, kind: 'bundle', bytes: wire(createBundle(a.id, { recipient: null, text: 'polite' })) });
+    assert.equal(await Promise.all([pa, pb]), ['accepted', 'accepted']);
+    assert.ok(radioA.cads > cadsBefore);
+    await until('both delivered', () => a.frames.length === 1 && b.frames.length === 1);
+    assert.ok((a.bearer.metrics.counters.channel_busy ?? 0) >= 1, 'A found the channel busy at least once');
+  } finally {
+    await stop();
+  }
+});
+
+test('stop(): pending sends reject with AbortError, peers go down, the radio is left in standby', async () => {
+  const ledger = new AirtimeLedger();
+  await ledger.record('eu868-p', Date.now() - 400_000, 360_000 - 10);
+  const air = new FakeLoraAir();
+  const radio = air.radio();
+  const { modulation } = latticeModulation({ preset: 'ShortFast', region: 'EU_868' });
+  const bearer = new LoraBearer({ name: 'lora0', radio, nodeId: generateIdentity().nodeId, modulation, region: EU868, ledger, advertIntervalMs: 0, advertJitterMs: 1e6 });
+  await bearer.start();
+  const pending = settle(bearer.send({ peer: BROADCAST, kind: 'bundle', bytes: wire(createBundle(generateIdentity(), { recipient: null, text: 'x' })) }));
+  await until('waiting', () => (bearer.metrics.counters['duty_cycle_waits.eu868-p'] ?? 0) === 1);
+  await bearer.stop();
+  const r = await pending;
+  assert.is(!r.ok && r.e.name, 'AbortError');
+  assert.is(radio.receiving, false);
+  assert.is(bearer.status().state, 'stopped');
+  assert.is(await bearer.send({ peer: BROADCAST, kind: 'bundle', bytes: new Uint8Array([0x11, 1]) }), 'unreachable');
+});
+
+test('garbage and CRC-failed packets are counted, never delivered, never crash', async () => {
+  const { nodes, air, stop } = await neighbourhood(1, all);
+  try {
+    const radio = air.radios[0]!;
+    radio.deliver({ payload: Uint8Array.of(1, 2, 3), rssi: -90, snr: 1, crcError: false, receivedAt: Date.now() });
+    radio.deliver({ payload: Uint8Array.of(0x41, 1, 2, 3, 4, 5), rssi: -90, snr: 1, crcError: true, receivedAt: Date.now() });
+    radio.deliver({ payload: Uint8Array.of(0x41, 1, 2, 3, 4, 5, 6, 7), rssi: -90, snr: 1, crcError: false, receivedAt: Date.now() });
+    const c = nodes[0]!.bearer.metrics.counters;
+    assert.is(c['discarded.malformed'], 1);
+    assert.is(c['discarded.crc'], 1);
+    assert.is(c['discarded.bad-compact'], 1);
+    assert.is(nodes[0]!.frames.length, 0);
+  } finally {
+    await stop();
+  }
+});
+
+test.run();
