@@ -23,6 +23,7 @@ import { FrameReader, toHex } from './bytes.js';
 import { hashtagChannelSecret } from './channel-secret.js';
 import { MeshCoreContactUnknownError, MeshCoreLinkClosedError, MeshCoreSessionStateError } from './errors.js';
 import { TypedEmitter } from './typed-emitter.js';
+import { AckWaiters } from './ack-waiters.js';
 
 export interface MeshCoreSessionOptions {
   appName?: string;
@@ -81,9 +82,7 @@ export class MeshCoreSession extends TypedEmitter<MeshCoreSessionEvents> {
   private draining = false;
   private drainAgain = false;
   private drainDone: Promise<void> = Promise.resolve();
-  private readonly ackWaiters = new Map<number, (c: SendConfirmed) => void>();
-  /** Confirmations that arrived before anyone waited (small, bounded). */
-  private readonly earlyAcks = new Map<number, SendConfirmed>();
+  private readonly acks = new AckWaiters();
 
   constructor(readonly link: ByteLink, options: MeshCoreSessionOptions = {}) {
     super();
@@ -262,27 +261,8 @@ export class MeshCoreSession extends TypedEmitter<MeshCoreSessionEvents> {
    * on a mesh), rejects on abort or when the link closes.
    */
   waitForConfirmation(ackCode: number, options: { timeoutMs: number; signal?: AbortSignal }): Promise<SendConfirmed | null> {
-    const early = this.earlyAcks.get(ackCode);
-    if (early) {
-      this.earlyAcks.delete(ackCode);
-      return Promise.resolve(early);
-    }
     if (this.state === 'closed') return Promise.reject(new MeshCoreLinkClosedError(this.link.description));
-    return new Promise((resolve, reject) => {
-      const { signal } = options;
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        if (this.ackWaiters.get(ackCode) === waiter) this.ackWaiters.delete(ackCode);
-        offClose();
-      };
-      const waiter = (c: SendConfirmed) => { done(); resolve(c); };
-      const onAbort = () => { done(); reject(signal?.reason ?? new Error('aborted')); };
-      const timer = setTimeout(() => { done(); resolve(null); }, options.timeoutMs);
-      const offClose = this.on('close', (err) => { done(); reject(new MeshCoreLinkClosedError(this.link.description, { cause: err })); });
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.ackWaiters.set(ackCode, waiter);
-    });
+    return this.acks.wait(ackCode, options);
   }
 
   private async writePayload(payload: Uint8Array, signal?: AbortSignal): Promise<void> {
@@ -325,12 +305,7 @@ export class MeshCoreSession extends TypedEmitter<MeshCoreSessionEvents> {
         return;
       case PUSH.SEND_CONFIRMED: {
         const c = decodeSendConfirmed(f);
-        const w = this.ackWaiters.get(c.ackCode);
-        if (w) w(c);
-        else {
-          this.earlyAcks.set(c.ackCode, c);
-          if (this.earlyAcks.size > 32) this.earlyAcks.delete(this.earlyAcks.keys().next().value as number);
-        }
+        this.acks.deliver(c);
         this.emit('confirmed', c);
         return;
       }
@@ -409,6 +384,7 @@ export class MeshCoreSession extends TypedEmitter<MeshCoreSessionEvents> {
     for (const u of this.unsubscribe) u();
     this.unsubscribe = [];
     this.commands.close(new MeshCoreLinkClosedError(this.link.description, { cause: error }));
+    this.acks.failAll(new MeshCoreLinkClosedError(this.link.description, { cause: error }));
     this.emit('close', error);
   }
 }

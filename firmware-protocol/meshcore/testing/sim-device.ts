@@ -13,6 +13,7 @@ import { encodeBattAndStorage, encodeChannelInfo, encodeDeviceInfo, encodeSelfIn
 import { encodeMessageFrame, type ReceivedMessage } from '../message-frames.js';
 import { MESHCORE_MAX_FRAME_SIZE } from '../../framing/meshcore-frame.js';
 import type { SimInterface } from './sim-interfaces.js';
+import { cmdAddUpdateContact, cmdSendTxtMsg } from './sim-commands.js';
 import {
   DEFAULT_SIM_CONFIG, expectedAck, loraAirtimeMs, newPersistent, newVolatile,
   type SimDeviceConfig, type SimPersistent, type SimVolatile,
@@ -136,14 +137,14 @@ export class SimDevice {
     }
   }
 
-  private ok(): void {
+  ok(): void {
     this.writeFrame(Uint8Array.of(RESP.OK));
   }
-  private err(code: number): void {
+  err(code: number): void {
     this.writeFrame(Uint8Array.of(RESP.ERR, code));
   }
 
-  private findContact(prefix: Uint8Array): Contact | undefined {
+  findContact(prefix: Uint8Array): Contact | undefined {
     return this.persistent.contacts.find((c) => prefix.every((b, i) => c.publicKey[i] === b));
   }
 
@@ -169,7 +170,7 @@ export class SimDevice {
         manualAddContacts: p.manualAddContacts, radio: { freqKhz: p.freqKhz, bwHz: p.bwHz, sf: p.sf, cr: p.cr }, name: p.nodeName,
       }));
     } else if (code === CMD.SEND_TXT_MSG && len >= 14) {
-      this.cmdSendTxtMsg(f);
+      cmdSendTxtMsg(this, f);
     } else if (code === CMD.SEND_CHANNEL_TXT_MSG) {
       const txtType = f[1];
       const idx = f[2];
@@ -213,7 +214,7 @@ export class SimDevice {
       c.outPathLen = OUT_PATH_UNKNOWN;
       this.ok();
     } else if (code === CMD.ADD_UPDATE_CONTACT && len >= 1 + 32 + 2 + 1) {
-      this.cmdAddUpdateContact(f);
+      cmdAddUpdateContact(this, f);
     } else if (code === CMD.REMOVE_CONTACT) {
       const key = toHex(f.subarray(1, 33));
       const i = this.persistent.contacts.findIndex((c) => toHex(c.publicKey) === key);
@@ -268,57 +269,6 @@ export class SimDevice {
 
   /** Set by the transport: what a CMD_REBOOT does to the host link. */
   onRebootCommand?: () => void;
-
-  private cmdSendTxtMsg(f: Uint8Array): void {
-    const r = new FrameReader(f);
-    r.u8();
-    const txtType = r.u8(), attempt = r.u8(), ts = r.u32();
-    const prefix = r.bytes(6);
-    const text = r.rest();
-    const contact = this.findContact(prefix);
-    if (!contact || (txtType !== TXT_TYPE.PLAIN && txtType !== TXT_TYPE.CLI_DATA)) {
-      return this.err(contact ? ERR_CODE.UNSUPPORTED_CMD : ERR_CODE.NOT_FOUND);
-    }
-    // composeMsgPacket returns NULL for over-long text → MSG_SEND_FAILED → ERR_CODE_TABLE_FULL.
-    const z = text.indexOf(0);
-    const body = z < 0 ? text : text.subarray(0, z);
-    if (body.length > MAX_TEXT_LEN || (attempt > 3 && body.length > MAX_TEXT_LEN - 2)) return this.err(ERR_CODE.TABLE_FULL);
-    const flood = contact.outPathLen === OUT_PATH_UNKNOWN;
-    const packetLen = 1 + 1 + (flood ? 0 : contact.outPathLen & 0x3f) + 4 + 16 * Math.ceil((5 + body.length) / 16);
-    const air = Math.floor(loraAirtimeMs(packetLen, this.persistent.prefs.sf, this.persistent.prefs.bwHz, this.persistent.prefs.cr));
-    const hops = flood ? 0 : contact.outPathLen & 0x3f;
-    const estTimeout = Math.floor(flood
-      ? SEND_TIMEOUT_BASE_MILLIS + FLOOD_SEND_TIMEOUT_FACTOR * air
-      : SEND_TIMEOUT_BASE_MILLIS + (DIRECT_SEND_PERHOP_FACTOR * air + DIRECT_SEND_PERHOP_EXTRA_MILLIS) * (hops + 1));
-    let ack = 0;
-    if (txtType === TXT_TYPE.PLAIN) {
-      ack = expectedAck(ts, attempt, body, this.publicKey);
-      this.ram.ackTable[this.ram.nextAckIdx] = { ack, sentAtMs: this.millis(), contactKey: toHex(contact.publicKey) };
-      this.ram.nextAckIdx = (this.ram.nextAckIdx + 1) % this.ram.ackTable.length;
-    }
-    this.writeFrame(encodeSent({ flood, expectedAck: ack, estTimeoutMs: estTimeout }));
-    this.air?.directMessage(this, { to: contact, text: decodeUtf8(body), senderTimestamp: ts, attempt, ack, flood });
-  }
-
-  private cmdAddUpdateContact(f: Uint8Array): void {
-    const r = new FrameReader(f);
-    r.u8();
-    // updateContactFromFrame reads the fixed part unconditionally (short frames read stale buffer bytes on the real
-    // radio); the simulator pads with zeroes.
-    const padded = new Uint8Array(Math.max(f.length, 1 + 32 + 3 + 64 + 32 + 4));
-    padded.set(f);
-    const pr = new FrameReader(padded);
-    pr.u8();
-    const c = readContactRecord(pr);
-    const hasLastMod = f.length >= 1 + 32 + 3 + 64 + 32 + 4 + 8 + 4;
-    if (f.length < 1 + 32 + 3 + 64 + 32 + 4 + 8) { c.lat = 0; c.lon = 0; }
-    c.lastMod = hasLastMod ? c.lastMod : this.rtcNow();
-    const existing = this.persistent.contacts.find((x) => toHex(x.publicKey) === toHex(c.publicKey));
-    if (existing) return Object.assign(existing, c), this.ok();
-    if (this.persistent.contacts.length >= this.config.maxContacts) return this.err(ERR_CODE.TABLE_FULL);
-    this.persistent.contacts.push(c);
-    this.ok();
-  }
 
   private iterStep(): void {
     const it = this.ram.iter!;
