@@ -1,0 +1,595 @@
+/**
+ * Vault: the relay's durable store (one LMDB environment in the data dir, named sub-databases).
+ *
+ *   bundles   id -> row header + encoded bundle            (put-if-absent: a second copy is a duplicate)
+ *   expired   id -> tombstone row (body dropped)           (kept `retentionMs` after expiry for `lattice trace`)
+ *   expiry    u64be expiresAt | id -> phase byte           (the sweep walks it in time order)
+ *   inbox     u64be receivedAt | id -> ''                  (bundles for this node or broadcast)
+ *   outbox    id -> OutboxRow (msgpack)                    (per-target state machine, outbox.ts)
+ *   st-<state> id -> ''                                    (one per outbox state: O(1) counts, restart re-queue)
+ *   awaiting  node id | bundle id -> ''                    (what that node's delivery bloom may retire)
+ *   trace     id | u64be at | u32be seq -> TraceEvent      (for `lattice trace`)
+ *   meta      string -> value                              (recent-id snapshot at clean shutdown)
+ *
+ * Durability: ingest() resolves only after the commit is flushed (`await root.flushed`; with lmdb-js's default
+ * overlappingSync a write promise resolves at commit, before fsync — research/store.md §3.4). Group commit: one
+ * write cycle at most every `groupCommitMs` (≤ 10 fsyncs/s at the 100 ms default) takes everything queued, writes
+ * it in event turns of ≤ `maxTxnPuts` puts (lmdb-js puts one event turn's writes in one txn; big txns inflate
+ * anonymous RSS, store.md §3.3) and waits for one flush.
+ *
+ * Counts come from LMDB's per-database entry counts (mdb_stat, O(1)), so restart needs no scan and no counter
+ * can drift after a crash.
+ */
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { mkdirSync } from 'node:fs';
+import type { Registry } from 'prom-client';
+import { Counter } from 'prom-client';
+import type { TraceEvent } from '../node/relay-node.js';
+import { decodeBundle, encodeBundle } from '../bundle/bundle-codec.js';
+import { decodeBundleRow, encodeBundleRow, type BundleRow } from './bundle-row.js';
+import { VaultClosedError } from './errors.js';
+import { isOutboxRow, OUTBOX_STATES, overallState, type OutboxRow, type OutboxState } from './outbox.js';
+import { RecentIds } from './recent-ids.js';
+import { hex, nodeIdKey, prefixEnd, splitTimeIdKey, timeIdKey, timeKey, traceKey } from './vault-keys.js';
+
+export interface VaultOptions {
+  /** Directory of the LMDB environment (created if missing), e.g. `<dataDir>/vault`. */
+  path: string;
+  /** LMDB map size (virtual reservation). Default 2 GiB on 64-bit, 512 MiB on 32-bit. */
+  mapSize?: number;
+  /** Minimum time between write cycles (each ends with one fsync). Default 100 ms. */
+  groupCommitMs?: number;
+  /** Puts per LMDB transaction. Default 1000. */
+  maxTxnPuts?: number;
+  /** Bundles per write cycle. Default 20,000. */
+  maxCycleBundles?: number;
+  /** Newest bundle ids the dedupe filter always remembers. Default 1,000,000 (4 MB of tables). */
+  recentWindow?: number;
+  /** How long an expired bundle's tombstone, outbox row and trace are kept. Default 24 h. */
+  retentionMs?: number;
+  /** Expiry sweep period. Default 60 s; 0 disables the timer (call sweep()). */
+  sweepIntervalMs?: number;
+  /** Expired bundles handled per sweep write cycle. Default 256. */
+  sweepBatch?: number;
+  clock?: () => number;
+  metrics?: Registry;
+}
+
+export interface IngestRecord {
+  id: Uint8Array;
+  /** The encoded bundle as received. */
+  bytes: Uint8Array;
+  receivedAt: number;
+  expiresAt: number;
+  bearer?: string;
+  from?: string;
+  created?: boolean;
+  /** For this node or broadcast: listed in the inbox. */
+  inbox?: boolean;
+  /** Outbox targets to queue (empty or absent: no outbox row). */
+  targets?: string[];
+  /** Lattice recipient whose delivery bloom retires this bundle. */
+  awaitingNode?: Uint8Array;
+}
+
+export type IngestResult = 'stored' | 'duplicate';
+
+export interface StoredBundle extends BundleRow {
+  id: Uint8Array;
+  expired: boolean;
+}
+
+export interface VaultCounts {
+  stored: number;
+  inbox: number;
+  outbox: Record<OutboxState, number>;
+}
+
+interface PendingIngest {
+  rec: IngestRecord;
+  idHex: string;
+  resolve: (r: IngestResult) => void;
+  reject: (e: unknown) => void;
+}
+
+interface OverlayEntry {
+  id: Uint8Array;
+  row: OutboxRow;
+  /** State of the row as last written to LMDB (undefined: no row there yet). */
+  base: OutboxState | undefined;
+  version: number;
+}
+
+type Op = () => number;
+const EMPTY = Buffer.alloc(0);
+const PHASE_LIVE = 0;
+const PHASE_TOMB = 1;
+
+export class Vault {
+  private root?: RootDatabase;
+  private db!: {
+    bundles: Database<Buffer, Buffer>;
+    expired: Database<Buffer, Buffer>;
+    expiry: Database<Buffer, Buffer>;
+    inbox: Database<Buffer, Buffer>;
+    outbox: Database<OutboxRow, Buffer>;
+    awaiting: Database<Buffer, Buffer>;
+    trace: Database<TraceEvent, Buffer>;
+    meta: Database<unknown, string>;
+    st: Record<OutboxState, Database<Buffer, Buffer>>;
+  };
+  readonly recent: RecentIds;
+  private readonly opt: Required<Omit<VaultOptions, 'metrics' | 'clock'>>;
+  private readonly now: () => number;
+  private ingests: PendingIngest[] = [];
+  private readonly inflight = new Map<string, PendingIngest>();
+  private ops: Op[] = [];
+  private readonly overlay = new Map<string, OverlayEntry>();
+  private dirty = new Set<string>();
+  private traceQueue: Array<{ id: Uint8Array; event: TraceEvent }> = [];
+  private traceWriting: Array<{ id: Uint8Array; event: TraceEvent }> = [];
+  private traceSeq = Math.floor(Math.random() * 0xffffffff);
+  private timer?: NodeJS.Timeout;
+  private sweepTimer?: NodeJS.Timeout;
+  private cycle?: Promise<void>;
+  private lastCycleAt = 0;
+  private version = 0;
+  private closing = false;
+  /** Write cycles that ended in a flush (each is at most one fsync of the data file). */
+  fsyncs = 0;
+  private readonly fsyncCounter?: Counter;
+
+  constructor(options: VaultOptions) {
+    this.opt = {
+      path: options.path,
+      mapSize: options.mapSize ?? (process.arch === 'arm' || process.arch === 'ia32' ? 512 * 2 ** 20 : 2 * 2 ** 30),
+      groupCommitMs: options.groupCommitMs ?? 100,
+      maxTxnPuts: options.maxTxnPuts ?? 1000,
+      maxCycleBundles: options.maxCycleBundles ?? 20_000,
+      recentWindow: options.recentWindow ?? 1_000_000,
+      retentionMs: options.retentionMs ?? 24 * 3600 * 1000,
+      sweepIntervalMs: options.sweepIntervalMs ?? 60_000,
+      sweepBatch: options.sweepBatch ?? 256,
+    };
+    this.now = options.clock ?? Date.now;
+    this.recent = new RecentIds({ window: this.opt.recentWindow });
+    if (options.metrics) {
+      this.fsyncCounter = new Counter({
+        name: 'lattice_vault_fsyncs_total',
+        help: 'Vault write cycles flushed to disk (each at most one fsync).',
+        registers: [options.metrics],
+      });
+    }
+  }
+
+  get isOpen(): boolean {
+    return this.root !== undefined && !this.closing;
+  }
+
+  async start(): Promise<void> {
+    if (this.root) return;
+    mkdirSync(this.opt.path, { recursive: true });
+    const root = open({ path: this.opt.path, mapSize: this.opt.mapSize, maxDbs: 16 });
+    const bin = { encoding: 'binary' as const, keyEncoding: 'binary' as const };
+    this.db = {
+      bundles: root.openDB<Buffer, Buffer>('bundles', bin),
+      expired: root.openDB<Buffer, Buffer>('expired', bin),
+      expiry: root.openDB<Buffer, Buffer>('expiry', bin),
+      inbox: root.openDB<Buffer, Buffer>('inbox', bin),
+      outbox: root.openDB<OutboxRow, Buffer>('outbox', { keyEncoding: 'binary' }),
+      awaiting: root.openDB<Buffer, Buffer>('awaiting', bin),
+      trace: root.openDB<TraceEvent, Buffer>('trace', { keyEncoding: 'binary' }),
+      meta: root.openDB<unknown, string>('meta', {}),
+      st: Object.fromEntries(OUTBOX_STATES.map((s) => [s, root.openDB<Buffer, Buffer>(`st-${s}`, bin)])) as Record<OutboxState, Database<Buffer, Buffer>>,
+    };
+    this.root = root;
+    this.closing = false;
+    // The snapshot is only an accelerator (every hit is confirmed in LMDB): load it when it fits, never trust it.
+    const snap = this.db.meta.get('recent-ids');
+    if (snap instanceof Uint8Array) this.recent.load(snap);
+    if (this.opt.sweepIntervalMs > 0) {
+      this.sweepTimer = setInterval(() => void this.sweep().catch(() => undefined), this.opt.sweepIntervalMs);
+      this.sweepTimer.unref();
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.root || this.closing) return;
+    this.closing = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.cycle || this.ingests.length || this.ops.length || this.dirty.size || this.traceQueue.length) {
+      if (this.cycle) await this.cycle;
+      else await this.runCycleNow();
+    }
+    await this.db.meta.put('recent-ids', Buffer.from(this.recent.toBytes()));
+    await this.root.flushed;
+    await this.root.close();
+    this.root = undefined;
+  }
+
+  private need(op: string): RootDatabase {
+    if (!this.root || this.closing) throw new VaultClosedError(op);
+    return this.root;
+  }
+
+  // ---- dedupe and ingest -------------------------------------------------------------------------------------
+
+  /** True when this id is stored (or on its way to disk). Never a false positive: filter hits are confirmed in LMDB. */
+  has(id: Uint8Array): boolean {
+    this.need('has');
+    if (this.inflight.has(hex(id))) return true;
+    if (!this.recent.has(id)) return false;
+    return this.db.bundles.doesExist(Buffer.from(id.buffer, id.byteOffset, id.byteLength));
+  }
+
+  /** Stores a bundle if its id is new; resolves once it is durable (or known to be a duplicate). */
+  ingest(rec: IngestRecord): Promise<IngestResult> {
+    this.need('ingest');
+    const idHex = hex(rec.id);
+    if (this.inflight.has(idHex)) return Promise.resolve('duplicate');
+    return new Promise<IngestResult>((resolve, reject) => {
+      const p: PendingIngest = { rec, idHex, resolve, reject };
+      this.inflight.set(idHex, p);
+      this.ingests.push(p);
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.cycle || this.timer || !this.root) return;
+    const wait = Math.max(0, this.lastCycleAt + this.opt.groupCommitMs - performance.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.runCycleNow();
+    }, wait);
+  }
+
+  private runCycleNow(): Promise<void> {
+    if (this.cycle) return this.cycle;
+    this.lastCycleAt = performance.now();
+    this.cycle = this.runCycle().finally(() => {
+      this.cycle = undefined;
+      if (this.ingests.length || this.ops.length || this.dirty.size || this.traceQueue.length) this.schedule();
+    });
+    return this.cycle;
+  }
+
+  /** Resolves once everything queued so far (outbox changes, trace events) is written and flushed. */
+  async settle(): Promise<void> {
+    while (this.root && (this.cycle || this.ingests.length || this.ops.length || this.dirty.size || this.traceQueue.length)) {
+      if (this.cycle) await this.cycle;
+      else {
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = undefined;
+        await this.runCycleNow();
+      }
+    }
+  }
+
+  private writeIngest(rec: IngestRecord): number {
+    const db = this.db;
+    const key = Buffer.from(rec.id.buffer, rec.id.byteOffset, rec.id.byteLength);
+    let puts = 2;
+    db.bundles.put(key, encodeBundleRow({
+      receivedAt: rec.receivedAt, expiresAt: rec.expiresAt, created: rec.created ?? false, inbox: rec.inbox ?? false,
+      ...(rec.bearer !== undefined ? { bearer: rec.bearer } : {}), ...(rec.from !== undefined ? { from: rec.from } : {}),
+      bytes: rec.bytes,
+    }));
+    db.expiry.put(timeIdKey(rec.expiresAt, rec.id), Buffer.of(PHASE_LIVE));
+    if (rec.inbox) {
+      db.inbox.put(timeIdKey(rec.receivedAt, rec.id), EMPTY);
+      puts++;
+    }
+    if (rec.targets && rec.targets.length > 0) {
+      const row: OutboxRow = { targets: rec.targets.map((peer) => ({ peer, state: 'queued', at: rec.receivedAt, tries: 0 })), nextTryAt: 0 };
+      db.outbox.put(key, row);
+      db.st.queued.put(key, EMPTY);
+      puts += 2;
+    }
+    if (rec.awaitingNode) {
+      db.awaiting.put(nodeIdKey(rec.awaitingNode, rec.id), EMPTY);
+      puts++;
+    }
+    return puts;
+  }
+
+  private async runCycle(): Promise<void> {
+    const root = this.root;
+    if (!root) return;
+    const batch = this.ingests.splice(0, this.opt.maxCycleBundles);
+    const ops = this.ops;
+    this.ops = [];
+    const results: Promise<boolean>[] = [];
+    let puts = 0;
+    const turn = async (): Promise<void> => {
+      if (puts >= this.opt.maxTxnPuts) {
+        puts = 0;
+        await new Promise<void>((r) => setImmediate(r)); // next event turn = next LMDB transaction
+      }
+    };
+    try {
+      for (const p of batch) {
+        const key = Buffer.from(p.rec.id.buffer, p.rec.id.byteOffset, p.rec.id.byteLength);
+        results.push(this.db.bundles.ifNoExists(key, () => { puts += this.writeIngest(p.rec); }));
+        await turn();
+      }
+      for (const op of ops) {
+        puts += op();
+        await turn();
+      }
+      const written: Array<[string, OverlayEntry, number]> = [];
+      const dirty = this.dirty;
+      this.dirty = new Set();
+      for (const idHex of dirty) {
+        const e = this.overlay.get(idHex);
+        if (!e) continue;
+        puts += this.writeOutbox(e);
+        written.push([idHex, e, e.version]);
+        await turn();
+      }
+      this.traceWriting = this.traceQueue;
+      this.traceQueue = [];
+      for (const t of this.traceWriting) {
+        this.db.trace.put(traceKey(t.id, t.event.at, this.traceSeq++), t.event);
+        puts++;
+        await turn();
+      }
+      const outcomes = await Promise.allSettled(results);
+      await root.committed;
+      await root.flushed;
+      this.fsyncs++;
+      this.fsyncCounter?.inc();
+      for (const [idHex, e, v] of written) if (this.overlay.get(idHex) === e && e.version === v) this.overlay.delete(idHex);
+      this.traceWriting = [];
+      batch.forEach((p, i) => {
+        this.inflight.delete(p.idHex);
+        const o = outcomes[i]!;
+        if (o.status === 'rejected') p.reject(o.reason);
+        else {
+          if (o.value) this.recent.add(p.rec.id);
+          p.resolve(o.value ? 'stored' : 'duplicate');
+        }
+      });
+    } catch (err) {
+      for (const p of batch) {
+        this.inflight.delete(p.idHex);
+        p.reject(err);
+      }
+      throw err;
+    }
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------------------------
+
+  get(id: Uint8Array): StoredBundle | undefined {
+    this.need('get');
+    const key = Buffer.from(id.buffer, id.byteOffset, id.byteLength);
+    const live = this.db.bundles.getBinary(key);
+    if (live) return { ...decodeBundleRow(live), id: new Uint8Array(id), expired: false };
+    const tomb = this.db.expired.getBinary(key);
+    if (tomb) return { ...decodeBundleRow(tomb, 'expired'), id: new Uint8Array(id), expired: true };
+    return undefined;
+  }
+
+  outbox(id: Uint8Array): OutboxRow | undefined {
+    this.need('outbox');
+    const e = this.overlay.get(hex(id));
+    if (e) return e.row;
+    const row = this.db.outbox.get(Buffer.from(id.buffer, id.byteOffset, id.byteLength));
+    return isOutboxRow(row) ? row : undefined;
+  }
+
+  traceEvents(id: Uint8Array): TraceEvent[] {
+    this.need('traceEvents');
+    const key = Buffer.from(id.buffer, id.byteOffset, id.byteLength);
+    const out: TraceEvent[] = [];
+    for (const { value } of this.db.trace.getRange({ start: key, end: prefixEnd(key) })) out.push(value);
+    const idHex = hex(id);
+    for (const t of [...this.traceWriting, ...this.traceQueue]) if (hex(t.id) === idHex) out.push(t.event);
+    return out.sort((a, b) => a.at - b.at);
+  }
+
+  /** Inbox ids, newest first. */
+  inboxIds(options: { limit?: number; since?: number } = {}): Array<{ id: Uint8Array; receivedAt: number }> {
+    this.need('inboxIds');
+    const out: Array<{ id: Uint8Array; receivedAt: number }> = [];
+    const range = this.db.inbox.getKeys({
+      reverse: true,
+      ...(options.since !== undefined ? { end: timeKey(options.since) } : {}),
+      limit: options.limit ?? 100,
+    });
+    for (const k of range) {
+      const { at, id } = splitTimeIdKey(k);
+      out.push({ id, receivedAt: at });
+    }
+    return out;
+  }
+
+  private entries(db: Database<unknown, Buffer>): number {
+    return (db as unknown as { db: { stat(): { entryCount: number } } }).db.stat().entryCount;
+  }
+
+  counts(): VaultCounts {
+    this.need('counts');
+    const outbox = Object.fromEntries(OUTBOX_STATES.map((s) => [s, this.entries(this.db.st[s])])) as Record<OutboxState, number>;
+    return { stored: this.entries(this.db.bundles), inbox: this.entries(this.db.inbox), outbox };
+  }
+
+  /** Ids with at least one queued target, in id order from `after` (exclusive); the retry loop pages through it. */
+  queuedIds(options: { after?: Uint8Array; limit?: number } = {}): Uint8Array[] {
+    this.need('queuedIds');
+    const out: Uint8Array[] = [];
+    const seen = new Set<string>();
+    const after = options.after ? Buffer.from(options.after) : undefined;
+    for (const k of this.db.st.queued.getKeys({ ...(after ? { start: after, exclusiveStart: true } : {}), limit: options.limit ?? 256 })) {
+      out.push(new Uint8Array(k));
+      seen.add(hex(k));
+    }
+    // Rows queued in memory but not yet written (a bundle re-queued moments ago).
+    for (const [idHex, e] of this.overlay) {
+      if (!seen.has(idHex) && overallState(e.row) === 'queued' && (!after || Buffer.compare(Buffer.from(e.id), after) > 0)) out.push(e.id);
+    }
+    return out;
+  }
+
+  /** Bundle ids that `nodeId`'s delivery bloom may retire. */
+  awaitingIds(nodeId: Uint8Array): Uint8Array[] {
+    this.need('awaitingIds');
+    const prefix = Buffer.from(nodeId);
+    const out: Uint8Array[] = [];
+    for (const k of this.db.awaiting.getKeys({ start: prefix, end: prefixEnd(prefix) })) out.push(new Uint8Array(k.subarray(32, 64)));
+    return out;
+  }
+
+  // ---- writes that ride on the next cycle (not awaited for durability) ------------------------------------------
+
+  /** Replaces a bundle's outbox row (the router's state machine computes it). */
+  setOutbox(id: Uint8Array, row: OutboxRow): void {
+    this.need('setOutbox');
+    const idHex = hex(id);
+    let e = this.overlay.get(idHex);
+    if (!e) {
+      const committed = this.db.outbox.get(Buffer.from(id.buffer, id.byteOffset, id.byteLength));
+      e = { id: new Uint8Array(id), row, base: isOutboxRow(committed) ? overallState(committed) : undefined, version: 0 };
+      this.overlay.set(idHex, e);
+    }
+    e.row = row;
+    e.version = ++this.version;
+    this.dirty.add(idHex);
+    this.schedule();
+  }
+
+  private writeOutbox(e: OverlayEntry): number {
+    const key = Buffer.from(e.id);
+    const state = overallState(e.row);
+    let puts = 1;
+    if (e.base !== state) {
+      if (e.base) this.db.st[e.base].remove(key);
+      this.db.st[state].put(key, EMPTY);
+      puts += 2;
+      e.base = state;
+    }
+    this.db.outbox.put(key, e.row);
+    return puts;
+  }
+
+  addAwaiting(nodeId: Uint8Array, id: Uint8Array): void {
+    this.need('addAwaiting');
+    const k = nodeIdKey(nodeId, id);
+    this.ops.push(() => { this.db.awaiting.put(k, EMPTY); return 1; });
+    this.schedule();
+  }
+
+  removeAwaiting(nodeId: Uint8Array, id: Uint8Array): void {
+    this.need('removeAwaiting');
+    const k = nodeIdKey(nodeId, id);
+    this.ops.push(() => { this.db.awaiting.remove(k); return 1; });
+    this.schedule();
+  }
+
+  trace(id: Uint8Array, event: TraceEvent): void {
+    if (!this.isOpen) return;
+    this.traceQueue.push({ id: new Uint8Array(id), event });
+    this.schedule();
+  }
+
+  // ---- expiry ---------------------------------------------------------------------------------------------------
+
+  /**
+   * One bounded sweep step: bundles whose lifetime is over lose their body (tombstone kept for `lattice trace`),
+   * their inbox/awaiting rows and their pending outbox targets (-> expired); tombstones older than the retention
+   * are purged with their outbox row and trace. Resolves with the number of expiry entries handled (durable).
+   */
+  sweep(): Promise<number> {
+    this.need('sweep');
+    return new Promise<number>((resolve, reject) => {
+      this.ops.push(() => {
+        try {
+          const r = this.sweepStep();
+          // Resolve after this cycle's flush: the next cycle promise covers it.
+          queueMicrotask(() => void (this.cycle ?? Promise.resolve()).then(() => resolve(r.handled), reject));
+          return r.puts;
+        } catch (err) {
+          reject(err);
+          return 0;
+        }
+      });
+      this.schedule();
+    });
+  }
+
+  /** Sweeps until nothing is due (tests, shutdown tools). */
+  async sweepAll(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.sweep();
+      total += n;
+      if (n < this.opt.sweepBatch) return total;
+    }
+  }
+
+  /** Called for each bundle that just expired (the router emits events and fixes metrics). */
+  onExpired?: (id: Uint8Array, row: OutboxRow | undefined) => void;
+
+  private sweepStep(): { handled: number; puts: number } {
+    const now = this.now();
+    const db = this.db;
+    let puts = 0;
+    let handled = 0;
+    for (const { key, value } of db.expiry.getRange({ end: timeKey(now + 1), limit: this.opt.sweepBatch })) {
+      handled++;
+      const { id } = splitTimeIdKey(key);
+      const idKey = Buffer.from(id);
+      db.expiry.remove(key);
+      puts++;
+      if (value[0] === PHASE_TOMB) {
+        db.expired.remove(idKey);
+        const e = this.overlay.get(hex(id));
+        const row = e?.row ?? db.outbox.get(idKey);
+        if (isOutboxRow(row)) db.st[overallState(row)].remove(idKey);
+        this.overlay.delete(hex(id));
+        this.dirty.delete(hex(id));
+        db.outbox.remove(idKey);
+        for (const k of db.trace.getKeys({ start: idKey, end: prefixEnd(idKey) })) {
+          db.trace.remove(k);
+          puts++;
+        }
+        puts += 3;
+        continue;
+      }
+      const raw = db.bundles.getBinary(idKey);
+      if (!raw) continue;
+      const row = decodeBundleRow(raw);
+      db.bundles.remove(idKey);
+      let recipient: Uint8Array | undefined;
+      let tombBytes: Uint8Array = EMPTY;
+      try {
+        // Keep the header fields for `lattice trace`; drop the body (the space) and with it the text.
+        const b = decodeBundle(row.bytes);
+        if (b.recipient instanceof Uint8Array) recipient = b.recipient;
+        tombBytes = encodeBundle({ ...b, body: new Uint8Array(0) });
+      } catch {
+        // An unreadable stored bundle still expires; its tombstone just has no header to show.
+      }
+      db.expired.put(idKey, encodeBundleRow({ ...row, bytes: tombBytes }));
+      if (recipient) db.awaiting.remove(nodeIdKey(recipient, id));
+      if (row.inbox) db.inbox.remove(timeIdKey(row.receivedAt, id));
+      db.expiry.put(timeIdKey(row.expiresAt + this.opt.retentionMs, id), Buffer.of(PHASE_TOMB));
+      puts += 4;
+      const ob = this.outbox(id);
+      if (ob) {
+        const next: OutboxRow = {
+          ...ob,
+          targets: ob.targets.map((t) => (t.state === 'queued' || t.state === 'accepted' ? { ...t, state: 'expired' as const, at: now } : t)),
+        };
+        this.setOutbox(id, next);
+        for (const t of ob.targets) if (t.state === 'accepted' && /^[0-9a-f]{64}$/.test(t.peer)) db.awaiting.remove(nodeIdKey(Buffer.from(t.peer, 'hex'), id));
+        this.traceQueue.push({ id, event: { at: now, event: 'expired' } });
+      }
+      this.onExpired?.(id, ob);
+    }
+    return { handled, puts };
+  }
+}
