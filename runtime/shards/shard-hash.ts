@@ -8,7 +8,7 @@
  * answer to "send the bytes at offset o": the holder returns that segment (≤ 509 B for a 4,072-B shard) and the three
  * sibling hashes. Cost: 15 hash calls per 4 KB (~20 µs on the reference x86), paid on every store and read.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash as oneShot, timingSafeEqual } from 'node:crypto';
 
 export const SEGMENTS = 8;
 const DEPTH = 3;
@@ -19,12 +19,25 @@ export function segmentLength(shardLength: number): number {
   return Math.ceil(shardLength / SEGMENTS);
 }
 
+// One-shot crypto.hash over a scratch buffer holding prefix || data: about 2x faster than createHash().update()
+// chains for these 65-509 B inputs. Synchronous, so one module-level scratch buffer is safe.
+let scratch = new Uint8Array(1024);
+
+function prefixed(prefix: number, a: Uint8Array, b?: Uint8Array): Uint8Array {
+  const len = 1 + a.length + (b?.length ?? 0);
+  if (scratch.length < len) scratch = new Uint8Array(len * 2);
+  scratch[0] = prefix;
+  scratch.set(a, 1);
+  if (b) scratch.set(b, 1 + a.length);
+  return scratch.subarray(0, len);
+}
+
 function leafHash(segment: Uint8Array): Buffer {
-  return createHash('sha256').update(LEAF).update(segment).digest();
+  return oneShot('sha256', prefixed(LEAF[0]!, segment), 'buffer');
 }
 
 function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE).update(left).update(right).digest();
+  return oneShot('sha256', prefixed(NODE[0]!, left, right), 'buffer');
 }
 
 function segment(shard: Uint8Array, i: number): Uint8Array {

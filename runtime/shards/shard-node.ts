@@ -33,7 +33,7 @@ export const DEFAULT_TUNING: ShardTuning = {
   repairIntervalMs: 5 * 60_000,
   offlineGraceMs: 10 * 60_000,
   requestTimeoutMs: 15_000,
-  inflightChunks: 4,
+  inflightChunks: 16,
   sweepIntervalMs: 3_600_000,
   reputation: DEFAULT_REPUTATION,
 };
@@ -65,6 +65,8 @@ export interface ShardsStatus extends ShardStoreStats {
   challengesFailed: number;
   repairs: number;
   repairQueue: number;
+  /** LMDB pages in use by shard data and metadata, in bytes (what the disk really holds for them). */
+  diskUsedBytes: number;
   peers: HolderStatus[];
 }
 
@@ -175,6 +177,7 @@ export class ShardNode implements ShardContext {
       challengesFailed: this.counters.challengesFailed,
       repairs: this.counters.repairs,
       repairQueue: this.queue.length,
+      diskUsedBytes: this.store.usedBytes(),
       peers: [...known].sort().map((peer) => ({ peer, reputation: this.reputation.score(peer), online: online.has(peer) })),
     };
   }
@@ -232,13 +235,18 @@ export class ShardNode implements ShardContext {
   }
 
   async request(peer: string, req: ShardRequest, what: string, timeoutMs: number, signal?: AbortSignal): Promise<ShardResponse> {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const both = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    // A plain timer cleared on completion: AbortSignal.timeout() would keep every request's signal and timer alive
+    // for the full timeout, tens of thousands of them while a big file streams.
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(new ShardTimeoutError(`${what} from ${peer.slice(0, 16)}`, timeoutMs)), timeoutMs);
+    const onAbort = () => ac.abort(signal!.reason);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      return await abortable(this.net.request(peer, req, { signal: both }), both);
-    } catch (err) {
-      if (timeout.aborted && !signal?.aborted) throw new ShardTimeoutError(`${what} from ${peer.slice(0, 16)}`, timeoutMs);
-      throw err;
+      return await abortable(this.net.request(peer, req, { signal: ac.signal }), ac.signal);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
     }
   }
 

@@ -1,10 +1,11 @@
 /**
  * One relay of the multi-process shard test: a ShardNode over TcpShardNetwork on loopback, driven by its parent
  * through the fork() IPC channel. Messages in: { cmd: 'peers', peers } | { cmd: 'put', path } | { cmd: 'get', id, out }
- * | { cmd: 'repair' } | { cmd: 'status' } | { cmd: 'stop' }; every answer is { seq, ok, value | error }.
+ * | { cmd: 'repair' } | { cmd: 'status' } | { cmd: 'memory' } | { cmd: 'stop' }; every answer is { seq, ok, value | error }.
  * Argv: node id, store directory, offline grace in ms.
  */
 import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { ShardNode } from '../shard-node.js';
 import { TcpShardNetwork, type TcpShardPeer } from '../shard-rpc.js';
 
@@ -32,6 +33,11 @@ async function run(msg: Msg): Promise<unknown> {
     case 'put': return node.putFile(msg.path!);
     case 'get': return node.getFile(msg.id!, msg.out!);
     case 'repair': return node.repairOnce();
+    case 'memory': {
+      const status = await readFile('/proc/self/status', 'utf8');
+      const kb = (f: string) => Number(new RegExp(`${f}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+      return { ...process.memoryUsage(), rssAnon: kb('RssAnon'), rssFile: kb('RssFile'), hwm: kb('VmHWM') };
+    }
     case 'status': { const s = node.status(); return { ...s, online: net.peers().map((p) => p.id) }; }
     case 'stop':
       await node.stop();
