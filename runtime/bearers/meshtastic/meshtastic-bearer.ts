@@ -372,14 +372,13 @@ export class MeshtasticBearer implements Bearer {
     this.recentRx.add(dedupe);
     if (this.recentRx.size > 1024) this.recentRx.delete(this.recentRx.values().next().value!);
     const node = this.session?.nodes.get(m.from);
-    const me = this.info?.myNodeNum ?? 0;
     this.counters.messagesIn++;
     this.metrics?.messagesIn.inc({ bearer: this.name, kind: isText ? 'text' : 'data' });
     const msg = {
       bearer: this.name,
       from: nodeAddress(m.from),
       fromName: node?.longName,
-      to: m.direct ? nodeAddress(m.to === me ? me : m.to) : channelAddress(m.channel),
+      to: m.direct ? nodeAddress(m.to) : channelAddress(m.channel),
       direct: m.direct,
       text: isText ? m.text : undefined,
       data: isText ? undefined : m.payload,
