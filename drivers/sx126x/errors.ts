@@ -56,3 +56,33 @@ export class Sx126xPayloadError extends Error {
     super(`LoRa payload must be 1..${max} bytes, got ${length}`);
   }
 }
+
+/** The serial bridge answered ERROR (PROTOCOL.md §5); `code` is its error code. */
+export class Sx126xBridgeError extends Error {
+  override readonly name = 'Sx126xBridgeError';
+  constructor(readonly code: number, readonly bridgeMessage: string, readonly request: string) {
+    super(`serial bridge rejected ${request}: error ${code} (${bridgeMessage})`);
+  }
+}
+
+/** No reply from the serial bridge in time. */
+export class Sx126xBridgeTimeoutError extends Error {
+  override readonly name = 'Sx126xBridgeTimeoutError';
+  constructor(readonly waitedFor: string, readonly timeoutMs: number) {
+    super(`serial bridge did not send ${waitedFor} within ${timeoutMs} ms; is the bridge firmware running on that port?`);
+  }
+}
+
+export class Sx126xBridgeClosedError extends Error {
+  override readonly name = 'Sx126xBridgeClosedError';
+  constructor(readonly link: string, override readonly cause?: unknown) {
+    super(`serial bridge link ${link} closed${cause ? `: ${(cause as Error).message ?? cause}` : ''}`);
+  }
+}
+
+export class Sx126xBridgeVersionError extends Error {
+  override readonly name = 'Sx126xBridgeVersionError';
+  constructor(readonly hostVersion: number, readonly bridgeVersion: number | undefined) {
+    super(`serial bridge speaks lattice-serial version ${bridgeVersion ?? 'unknown'}, this host speaks ${hostVersion}; update the bridge firmware`);
+  }
+}
