@@ -20,6 +20,10 @@ declare module '@liamcottle/meshcore.js' {
     getDeviceTime(): Promise<{ epochSecs: number }>;
     setDeviceTime(epochSecs: number): Promise<void>;
     getBatteryVoltage(): Promise<{ batteryMilliVolts: number }>;
+    setAdvertLatLong(lat: number, lon: number): Promise<void>;
+    exportContact(publicKey?: Uint8Array | null): Promise<{ advertPacketBytes: Uint8Array }>;
+    importContact(advertPacketBytes: Uint8Array): Promise<void>;
+    getStats(type: number): Promise<{ type: number; raw: Uint8Array; data: any }>;
   }
   export class TCPConnection extends Connection {
     constructor(host: string, port: number);

@@ -38,6 +38,7 @@ export function cmdSendTxtMsg(dev: SimDevice, f: Uint8Array): void {
     dev.ram.nextAckIdx = (dev.ram.nextAckIdx + 1) % dev.ram.ackTable.length;
   }
   dev.writeFrame(encodeSent({ flood, expectedAck: ack, estTimeoutMs: estTimeout }));
+  dev.countSent(flood);
   dev.air?.directMessage(dev, { to: contact, text: decodeUtf8(body), senderTimestamp: ts, attempt, ack, flood });
 }
 

@@ -14,6 +14,7 @@ import { encodeMessageFrame, type ReceivedMessage } from '../message-frames.js';
 import { MESHCORE_MAX_FRAME_SIZE } from '../../framing/meshcore-frame.js';
 import type { SimInterface } from './sim-interfaces.js';
 import { cmdAddUpdateContact, cmdSendTxtMsg } from './sim-commands.js';
+import { handleSettingsCommand } from './sim-settings-commands.js';
 import {
   DEFAULT_SIM_CONFIG, expectedAck, loraAirtimeMs, newPersistent, newVolatile,
   type SimDeviceConfig, type SimPersistent, type SimVolatile,
@@ -188,6 +189,7 @@ export class SimDevice {
       full.set(prefix);
       full.set(text, prefix.length);
       this.air?.channelMessage(this, { channel: ch, text: decodeUtf8(full), senderTimestamp: ts });
+      this.countSent(true);
       this.ok();
     } else if (code === CMD.GET_CONTACTS) {
       if (this.ram.iter) return this.err(ERR_CODE.BAD_STATE);
@@ -207,6 +209,7 @@ export class SimDevice {
       } else this.err(ERR_CODE.ILLEGAL_ARG);
     } else if (code === CMD.SEND_SELF_ADVERT) {
       this.air?.advert(this, { flood: len >= 2 && f[1] === 1 });
+      this.countSent(true);
       this.ok();
     } else if (code === CMD.RESET_PATH && len >= 1 + PUB_KEY_SIZE) {
       const c = this.findContact(f.subarray(1, 33));
@@ -220,6 +223,7 @@ export class SimDevice {
       const i = this.persistent.contacts.findIndex((c) => toHex(c.publicKey) === key);
       if (i < 0) return this.err(ERR_CODE.NOT_FOUND);
       this.persistent.contacts.splice(i, 1);
+      this.persistent.advertBlobs.delete(key); // _store->deleteBlobByKey
       this.ok();
     } else if (code === CMD.GET_CONTACT_BY_KEY) {
       const c = this.findContact(f.subarray(1, 33));
@@ -262,7 +266,7 @@ export class SimDevice {
         index: idx, name: decodeUtf8(z < 0 ? nameBytes.subarray(0, 31) : nameBytes.subarray(0, z)), secret: f.slice(34, 50),
       };
       this.ok();
-    } else {
+    } else if (!handleSettingsCommand(this, f)) {
       this.err(ERR_CODE.UNSUPPORTED_CMD);
     }
   }
@@ -311,6 +315,7 @@ export class SimDevice {
   receiveDirect(m: { from: Uint8Array; text: string; senderTimestamp: number; snr?: number; hops?: number; flood?: boolean; raw?: Uint8Array }): boolean {
     if (this.off) return false;
     if (m.raw) this.logRx(m.raw, m.snr);
+    this.countRecv(m.flood !== false);
     const c = this.findContact(m.from);
     if (!c) return false;
     c.lastMod = this.rtcNow();
@@ -326,6 +331,7 @@ export class SimDevice {
   receiveChannel(m: { secret: Uint8Array; text: string; senderTimestamp: number; snr?: number; hops?: number; raw?: Uint8Array }): boolean {
     if (this.off) return false;
     if (m.raw) this.logRx(m.raw, m.snr);
+    this.countRecv(true);
     const idx = this.persistent.channels.findIndex((ch) => ch.secret.every((b, i) => b === m.secret[i]) && (ch.name !== '' || ch.secret.some((b) => b)));
     if (idx < 0) return false;
     const msg: ReceivedMessage = {
@@ -355,9 +361,12 @@ export class SimDevice {
   }
 
   /** BaseChatMesh::onAdvertRecv with MyMesh::onDiscoveredContact. */
-  receiveAdvert(a: HeardAdvert, raw?: Uint8Array): void {
+  receiveAdvert(a: HeardAdvert, raw?: Uint8Array, options: { logRx?: boolean } = {}): void {
     if (this.off) return;
-    if (raw) this.logRx(raw);
+    if (raw && options.logRx !== false) {
+      this.logRx(raw);
+      this.countRecv(true);
+    }
     if (!a.name) return;
     const key = toHex(a.publicKey);
     let c = this.persistent.contacts.find((x) => toHex(x.publicKey) === key);
@@ -383,8 +392,23 @@ export class SimDevice {
     if (a.lon !== undefined) c.lon = a.lon;
     c.lastAdvert = a.timestamp;
     c.lastMod = this.rtcNow();
+    if (raw) this.persistent.advertBlobs.set(key, raw.slice()); // putBlobByKey: for EXPORT/SHARE_CONTACT
     // is_new is never set in the add flow, so added and known contacts both get PUSH_CODE_ADVERT.
     if (this.isConnected()) this.writeFrame(new FrameWriter().u8(PUSH.ADVERT).bytes(c.publicKey).done());
+  }
+
+  countSent(flood: boolean): void {
+    const c = this.ram.counters;
+    c.sent++;
+    if (flood) c.sentFlood++;
+    else c.sentDirect++;
+  }
+
+  private countRecv(flood: boolean): void {
+    const c = this.ram.counters;
+    c.recv++;
+    if (flood) c.recvFlood++;
+    else c.recvDirect++;
   }
 
   /** PUSH_CODE_LOG_RX_DATA for every packet the radio decodes, before it is processed (MyMesh::logRxRaw).

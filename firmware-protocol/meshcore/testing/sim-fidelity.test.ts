@@ -4,7 +4,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Constants, NodeJSSerialConnection, TCPConnection, type Connection } from '@liamcottle/meshcore.js';
+import { Advert, Constants, NodeJSSerialConnection, Packet, TCPConnection, type Connection } from '@liamcottle/meshcore.js';
 import { startMeshCoreSim, type MeshCoreSim } from './start-sim.js';
 import { toHex } from '../bytes.js';
 
@@ -72,6 +72,24 @@ async function exercise(conn: Connection, sim: MeshCoreSim): Promise<void> {
   assert.is(dm.contactMessage.text, 'psst');
   assert.is(toHex(dm.contactMessage.pubKeyPrefix), sim.mesh.node('Bob').hex.slice(0, 12));
   assert.is(await withTimeout(conn.syncNextMessage(), T, 'NO_MORE_MESSAGES'), null);
+
+  // Settings, export/import and stats, through meshcore.js's own encoders and parsers.
+  await withTimeout(conn.setAdvertLatLong(52370216, 4895168), T, 'set lat/lon');
+  assert.is((await withTimeout(conn.getSelfInfo(), T, 'SELF_INFO')).advLat, 52370216);
+  await withTimeout(conn.setAdvertLatLong(91000000, 0), T, 'bad lat').then(() => assert.unreachable('accepted lat 91°'), () => undefined);
+  const selfExport = await withTimeout(conn.exportContact(), T, 'export self');
+  const selfAdvert = Advert.fromBytes(Packet.fromBytes(selfExport.advertPacketBytes).payload);
+  assert.ok(await selfAdvert.isVerified());
+  assert.is(selfAdvert.parsed.name, 'Roof');
+  const exported = await withTimeout(conn.exportContact(alice.publicKey), T, 'export Alice');
+  await withTimeout(conn.removeContact(alice.publicKey), T, 'remove Alice');
+  await withTimeout(conn.exportContact(alice.publicKey), T, 'export removed').then(() => assert.unreachable('exported a removed contact'), () => undefined);
+  await withTimeout(conn.importContact(exported.advertPacketBytes), T, 'import Alice');
+  await new Promise((r) => setTimeout(r, 20));
+  assert.ok((await withTimeout(conn.getContacts(), T, 'contacts')).some((c: any) => c.advName === 'Alice'));
+  const packets = await withTimeout(conn.getStats(2), T, 'packet stats');
+  assert.ok(packets.data.recv >= 4);
+  assert.ok(packets.data.sent >= 2);
 }
 
 async function connected(conn: Connection): Promise<void> {

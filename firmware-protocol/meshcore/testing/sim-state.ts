@@ -59,6 +59,12 @@ export interface SimPrefs {
   blePin: number;
   repeat: boolean;
   pathHashMode: number;
+  /** × 1000 as CMD_SET_TUNING_PARAMS carries them. */
+  rxDelayBaseMilli: number;
+  airtimeFactorMilli: number;
+  autoaddMaxHops: number;
+  defaultScopeName: string;
+  defaultScopeKey: Uint8Array;
 }
 
 /** Flash: survives reboot. */
@@ -69,6 +75,8 @@ export interface SimPersistent {
   prefs: SimPrefs;
   contacts: Contact[];
   channels: ChannelInfo[];
+  /** Raw advert packet per contact key (hex), kept for EXPORT/SHARE_CONTACT (putBlobByKey in onAdvertRecv). */
+  advertBlobs: Map<string, Uint8Array>;
 }
 
 export interface AckEntry {
@@ -84,6 +92,11 @@ export interface SimVolatile {
   ackTable: Array<AckEntry | null>;
   nextAckIdx: number;
   iter: { next: number; since: number; mostRecent: number } | null;
+  /** CMD_SET_FLOOD_SCOPE_KEY session override (RAM only) and the "send un-scoped" flag. */
+  sendScope: Uint8Array;
+  sendUnscoped: boolean;
+  /** Radio counters for CMD_GET_STATS. */
+  counters: { recv: number; sent: number; sentFlood: number; sentDirect: number; recvFlood: number; recvDirect: number; recvErrors: number };
   /** Seconds offset applied to the host clock (the RTC). */
   rtcOffsetSecs: number;
   bootMs: number;
@@ -121,7 +134,13 @@ export function newPersistent(config: SimDeviceConfig, identity: SimIdentity = n
       blePin: 0,
       repeat: false,
       pathHashMode: 0,
+      rxDelayBaseMilli: 0,
+      airtimeFactorMilli: 1000,
+      autoaddMaxHops: 0,
+      defaultScopeName: '',
+      defaultScopeKey: new Uint8Array(16),
     },
+    advertBlobs: new Map(),
     contacts: [],
     channels,
   };
@@ -137,6 +156,9 @@ export function newVolatile(persistent: SimPersistent, nowMs: number): SimVolati
     ackTable: new Array(EXPECTED_ACK_TABLE_SIZE).fill(null),
     nextAckIdx: 0,
     iter: null,
+    sendScope: new Uint8Array(16),
+    sendUnscoped: false,
+    counters: { recv: 0, sent: 0, sentFlood: 0, sentDirect: 0, recvFlood: 0, recvDirect: 0, recvErrors: 0 },
     rtcOffsetSecs: base - Math.floor(nowMs / 1000),
     bootMs: nowMs,
   };
