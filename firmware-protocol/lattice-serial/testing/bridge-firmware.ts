@@ -30,6 +30,8 @@ export interface BridgeFirmwareOptions {
   name?: string;
   /** How long the firmware waits on BUSY before answering BusyTimeout (ms). */
   busyTimeoutMs?: number;
+  /** Protocol version this firmware speaks (tests of version mismatch). */
+  protocolVersion?: number;
 }
 
 export const Capability = { Rxen: 1, Txen: 2, IrqEvents: 4 } as const;
@@ -79,16 +81,18 @@ export class SimulatedBridgeFirmware {
     const chip = this.opts.chip;
     try {
       if (type === MsgType.Hello) {
-        if (m[2] !== PROTOCOL_VERSION) return this.send([MsgType.Error, seq, ErrorCode.VersionMismatch, `bridge speaks version ${PROTOCOL_VERSION}, host asked for ${m[2]}`, PROTOCOL_VERSION]);
+        const version = this.opts.protocolVersion ?? PROTOCOL_VERSION;
+        if (m[2] !== version) return this.send([MsgType.Error, seq, ErrorCode.VersionMismatch, `bridge speaks version ${version}, host asked for ${m[2]}`, version]);
         this.greeted = true;
         const caps = Capability.IrqEvents | (chip.rxen ? Capability.Rxen : 0) | (chip.txen ? Capability.Txen : 0);
-        return this.send([MsgType.HelloAck, seq, PROTOCOL_VERSION, this.opts.name ?? 'lattice-bridge-sim 1.0', caps, MAX_FRAME]);
+        return this.send([MsgType.HelloAck, seq, version, this.opts.name ?? 'lattice-bridge-sim 1.0', caps, MAX_FRAME]);
       }
       if (!this.greeted) return this.send([MsgType.Error, seq, ErrorCode.NotReady, 'send HELLO first']);
       switch (type) {
         case MsgType.Xfer: {
           const [, , mosi, flags] = m;
           const opcode = mosi[0]!;
+          if (mosi.length > 520) return this.send([MsgType.Error, seq, ErrorCode.TooLong, `mosi of ${mosi.length} bytes`]);
           if (flags & XferFlag.WaitBusyBefore && !(await this.busyLow())) return this.busyTimeout(seq, opcode, 'before');
           const miso = await chip.spi.transfer(mosi);
           if (flags & XferFlag.WaitBusyAfter && !(await this.busyLow())) return this.busyTimeout(seq, opcode, 'after');
