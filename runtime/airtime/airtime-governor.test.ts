@@ -71,7 +71,7 @@ test('a waiting send is abortable and books nothing', async () => {
   await governor.permit({ frequencyHz: m, bandwidthHz: 125_000, airtimeMs: 36_000 });
   const ac = new AbortController();
   const pending = settle(governor.permit({ frequencyHz: m, bandwidthHz: 125_000, airtimeMs: 100 }, { signal: ac.signal }));
-  for (let i = 0; i < 100 && clock.pending === 0; i++) await new Promise((r) => setImmediate(r));
+  for (const deadline = Date.now() + 10_000; clock.pending === 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 1));
   assert.is(clock.pending, 1, 'the send is waiting for budget');
   clock.advance(1000);
   ac.abort();

@@ -54,6 +54,8 @@ export interface LoraBearerInit {
   advertIntervalMs?: number;
   /** Random delay before an advert (start, first contact), ms; spreads simultaneous starts. Default 2000. */
   advertJitterMs?: number;
+  /** Send an advert (jittered) right after start (default true). */
+  advertOnStart?: boolean;
   /** Minimum spacing of adverts triggered by hearing an unknown neighbour. Default 60 s. */
   advertMinSpacingMs?: number;
   /** A neighbour is reachable while heard within this window. Default 3 × advertIntervalMs (30 min). */
@@ -167,7 +169,7 @@ export class LoraBearer implements Bearer {
     this.timers.push(setInterval(() => this.sweep(), sweepEvery).unref());
     const interval = this.init.advertIntervalMs ?? 600_000;
     if (interval > 0) this.timers.push(setInterval(() => this.scheduleAdvert(), interval).unref());
-    this.scheduleAdvert();
+    if (this.init.advertOnStart !== false) this.scheduleAdvert();
     this.log.info('up', { frequencyHz: this.modulation.frequencyHz, subBand: this.subBand.id, maxFrame: this.maxFrame });
   }
 

@@ -3,10 +3,12 @@
  * (meshtastic/firmware src/mesh/MeshRadio.h `modemPresetToParams`; research/meshtastic.md §3.1) so operators can
  * reason in familiar terms; the channel is placed with Meshtastic's slot rule (RadioInterface::applyModemConfig:
  * slot = djb2(channel name) % numSlots, freq = bandStart + bw/2 + slot·bw) inside the region's mesh band, using the
- * channel name "Lattice". Lattice uses its own sync word so Meshtastic (0x2B) and MeshCore (0x12) radios on the same
- * channel do not decode our frames as theirs (and we do not decode theirs).
+ * channel name "Lattice". The preset `Lattice` is the driver's LatticeDefault (SF9/BW125 at a per-region frequency,
+ * drivers/sx126x/presets.ts). Every preset uses Lattice's own sync word and preamble (LatticeDefault) so Meshtastic
+ * (0x2B) and MeshCore (0x12) radios on the same channel do not decode our frames as theirs (nor we theirs).
  */
 import type { LoraModulation } from '../../../drivers/sx126x/lora-radio.js';
+import { LatticeDefault, LatticeRegionFrequencies } from '../../../drivers/sx126x/presets.js';
 import { EU868, US915, type RegionRules } from '../../airtime/regions.js';
 
 export interface PresetParams {
@@ -16,6 +18,7 @@ export interface PresetParams {
 }
 
 export const PRESETS: Readonly<Record<string, PresetParams>> = {
+  Lattice: { spreadingFactor: LatticeDefault.spreadingFactor, bandwidthHz: LatticeDefault.bandwidthHz, codingRate: LatticeDefault.codingRate },
   LongFast: { spreadingFactor: 11, bandwidthHz: 250_000, codingRate: 5 },
   LongSlow: { spreadingFactor: 12, bandwidthHz: 125_000, codingRate: 8 },
   LongModerate: { spreadingFactor: 11, bandwidthHz: 125_000, codingRate: 8 },
@@ -29,10 +32,9 @@ export const PRESETS: Readonly<Record<string, PresetParams>> = {
 /** Meshtastic's display name for LONG_MODERATE. */
 const ALIASES: Record<string, string> = { LongMod: 'LongModerate' };
 
-/** One-byte sync word of Lattice frames (RadioLib form → SX126x registers 0x44C4); not 0x12, 0x2B nor 0x34. */
-export const LATTICE_SYNC_WORD = 0x4c;
-/** Meshtastic's preamble length (RadioLibInterface.h); long enough for duty-cycled receivers. */
-export const LATTICE_PREAMBLE = 16;
+/** Sync word of Lattice frames (not 0x12, 0x2B nor 0x34), from the driver's LatticeDefault. */
+export const LATTICE_SYNC_WORD = LatticeDefault.syncWord;
+export const LATTICE_PREAMBLE = LatticeDefault.preambleLength;
 export const LATTICE_CHANNEL_NAME = 'Lattice';
 
 export interface RegionPlan {
@@ -80,8 +82,9 @@ export function latticeModulation(o: ModulationOptions): { modulation: LoraModul
   if (!p) throw new RangeError(`unknown preset ${o.preset} (known: ${Object.keys(PRESETS).join(', ')})`);
   const plan = REGION_PLANS[o.region];
   if (!plan) throw new RangeError(`unknown region ${o.region} (known: ${Object.keys(REGION_PLANS).join(', ')})`);
+  const latticeFrequency = (ALIASES[o.preset] ?? o.preset) === 'Lattice' ? LatticeRegionFrequencies[o.region] : undefined;
   const modulation: LoraModulation = {
-    frequencyHz: o.frequencyHz ?? channelFrequencyHz(plan, p.bandwidthHz),
+    frequencyHz: o.frequencyHz ?? latticeFrequency ?? channelFrequencyHz(plan, p.bandwidthHz),
     spreadingFactor: p.spreadingFactor,
     bandwidthHz: p.bandwidthHz,
     codingRate: p.codingRate,

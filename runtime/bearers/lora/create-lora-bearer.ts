@@ -1,0 +1,78 @@
+/**
+ * createLoraBearer: the LoRa bearer from configuration (the daemon's `lora:` entries and `lattice run`'s simulated
+ * default). The radio is made by the caller (drivers/sx126x openLinuxSx126x for hal spi/serial, or
+ * drivers/sx126x/testing createEmulatedRadios for hal emulated); this wires modulation, law and persistence.
+ */
+import { join } from 'node:path';
+import type { LoraRadio } from '../../../drivers/sx126x/lora-radio.js';
+import { AirtimeLedger } from '../../airtime/airtime-ledger.js';
+import { FileLedgerStore } from '../../airtime/file-ledger-store.js';
+import type { Clock } from '../../airtime/clock.js';
+import type { Metrics } from '../../metrics/metrics.js';
+import type { Logger } from '../../log/logger.js';
+import { LoraConfigError } from './errors.js';
+import { LoraBearer, type LoraBearerInit } from './lora-bearer.js';
+import { latticeModulation } from './presets.js';
+
+export interface LoraBearerOptions {
+  /** `lora0`… */
+  name: string;
+  radio: LoraRadio;
+  /** This relay's node id (Identity.nodeId). */
+  nodeId: Uint8Array;
+  /** `EU_868` or `US` (Meshtastic spelling, as in the config). */
+  region: string;
+  /** `Lattice` (SF9/BW125, the driver's LatticeDefault) or a Meshtastic preset name (`LongFast`, `MediumSlow`, …). */
+  preset: string;
+  /** Override the channel centre (Hz); default: the preset's slot in the region's mesh band. */
+  frequencyHz?: number;
+  txPowerDbm?: number;
+  /** Directory for the persisted airtime ledger (`<dataDir>/airtime-<name>.json`), unless `ledger` is given. */
+  dataDir?: string;
+  /** One ledger shared by every LoRa bearer of the board (preferred when there are several radios). */
+  ledger?: AirtimeLedger;
+  dutyCyclePolicy?: 'wait' | 'fail';
+  listenBeforeTalk?: LoraBearerInit['listenBeforeTalk'];
+  advertIntervalMs?: number;
+  advertJitterMs?: number;
+  advertOnStart?: boolean;
+  ownsRadio?: boolean;
+  random?: () => number;
+  metrics?: Metrics;
+  log?: Logger;
+  clock?: Clock;
+}
+
+/** A ledger persisted in `dataDir` (one per board; pass it to every LoRa bearer). */
+export function createAirtimeLedger(dataDir: string, file = 'airtime.json', onStoreError?: (err: Error) => void): AirtimeLedger {
+  return new AirtimeLedger({ store: new FileLedgerStore(join(dataDir, file)), onStoreError });
+}
+
+export function createLoraBearer(o: LoraBearerOptions): LoraBearer {
+  let built;
+  try {
+    built = latticeModulation({ preset: o.preset, region: o.region, frequencyHz: o.frequencyHz, txPowerDbm: o.txPowerDbm });
+  } catch (err) {
+    throw new LoraConfigError(o.name, (err as Error).message);
+  }
+  const ledger = o.ledger ?? (o.dataDir ? createAirtimeLedger(o.dataDir, `airtime-${o.name}.json`, (err) => o.log?.warn('airtime ledger store', { error: err.message })) : undefined);
+  if (!ledger) throw new LoraConfigError(o.name, 'needs a dataDir or a ledger: the duty-cycle budget must survive restarts');
+  return new LoraBearer({
+    name: o.name,
+    radio: o.radio,
+    nodeId: o.nodeId,
+    modulation: built.modulation,
+    region: built.plan.rules,
+    ledger,
+    dutyCyclePolicy: o.dutyCyclePolicy,
+    listenBeforeTalk: o.listenBeforeTalk,
+    advertIntervalMs: o.advertIntervalMs,
+    advertJitterMs: o.advertJitterMs,
+    advertOnStart: o.advertOnStart,
+    ownsRadio: o.ownsRadio,
+    random: o.random,
+    metrics: o.metrics,
+    log: o.log,
+    clock: o.clock,
+  });
+}

@@ -1,0 +1,113 @@
+// End to end on the emulated SX126x radios (real driver, emulated chips, simulated air with path loss).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileLedgerStore } from '../../airtime/file-ledger-store.js';
+import { BROADCAST, type InFrame } from '../../bearer/bearer.js';
+import { encodeBundle } from '../../bundle/bundle-codec.js';
+import { createBundle } from '../../bundle/create-bundle.js';
+import { generateIdentity } from '../../identity/identity.js';
+import { encodeFrame } from '../../wire/frame-codec.js';
+import { createLoraNeighbourhood, type NeighbourSpec } from './testing/lora-neighbourhood.js';
+
+const wire = (b: ReturnType<typeof createBundle>) => encodeFrame({ kind: 'bundle', payload: encodeBundle(b) });
+const settle = <T>(p: Promise<T>) => p.then((v) => ({ ok: true as const, v }), (e: Error) => ({ ok: false as const, e }));
+
+async function until(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function line(): { specs: NeighbourSpec[]; ids: ReturnType<typeof generateIdentity>[] } {
+  const ids = [generateIdentity(), generateIdentity(), generateIdentity()];
+  // 3 km apart: A–B and B–C within range (≈ 5.5 km at SF9/BW125, 14 dBm), A–C (6 km) not.
+  return { ids, specs: ['A', 'B', 'C'].map((name, i) => ({ name, nodeId: ids[i]!.nodeId, x: i * 3000 })) };
+}
+
+test('A, B, C in a line: adverts make neighbours; what A sends is heard by B only', async () => {
+  const { specs, ids } = line();
+  const hood = createLoraNeighbourhood({ nodes: specs });
+  const frames: Record<string, InFrame[]> = { A: [], B: [], C: [] };
+  for (const b of hood.bearers) b.on('frame', (f) => frames[b.name]!.push(f));
+  try {
+    await hood.start();
+    const [A, B, C] = ['A', 'B', 'C'].map((n) => hood.bearer(n));
+    await until('neighbours', () => A!.canReach(ids[1]!.nodeIdHex) && C!.canReach(ids[1]!.nodeIdHex) && B!.canReach(ids[0]!.nodeIdHex) && B!.canReach(ids[2]!.nodeIdHex));
+    assert.is(A!.canReach(ids[2]!.nodeIdHex), false);
+    assert.is(C!.canReach(ids[0]!.nodeIdHex), false);
+    const bytes = wire(createBundle(ids[0]!, { recipient: null, text: 'Meet at the north gate at 18:00!' }));
+    assert.is(await A!.send({ peer: BROADCAST, kind: 'bundle', bytes }), 'accepted');
+    await until('B got it', () => frames.B!.length === 1);
+    assert.equal(Buffer.from(frames.B![0]!.bytes), Buffer.from(bytes));
+    assert.is(frames.B![0]!.from, ids[0]!.nodeIdHex);
+    assert.ok(frames.B![0]!.rssi! < -100, `rssi ${frames.B![0]!.rssi}`);
+    // Relaying is the router's job: B re-sends, now C hears it and A hears it too (broadcast), neither twice.
+    assert.is(await B!.send({ peer: BROADCAST, kind: 'bundle', bytes }), 'accepted');
+    await until('C got it', () => frames.C!.length === 1);
+    assert.equal(Buffer.from(frames.C![0]!.bytes), Buffer.from(bytes));
+    assert.is(frames.C![0]!.from, ids[1]!.nodeIdHex);
+    // A fragmented unicast DM from A to B arrives whole.
+    const dm = wire(createBundle(ids[0]!, { recipient: ids[1]!.nodeId, body: new Uint8Array(700).fill(0x5a) }));
+    assert.is(await A!.send({ peer: ids[1]!.nodeIdHex, kind: 'bundle', bytes: dm }), 'accepted');
+    await until('B got the DM', () => frames.B!.length === 2);
+    assert.equal(Buffer.from(frames.B![1]!.bytes), Buffer.from(dm));
+    assert.ok(A!.metrics.counters.fragments_out! > 1);
+  } finally {
+    await hood.stop();
+  }
+});
+
+test('collision: A and C (hidden from each other) send at once -> both accepted (TxDone), B receives nothing', async () => {
+  const { specs, ids } = line();
+  const hood = createLoraNeighbourhood({ nodes: specs });
+  const atB: InFrame[] = [];
+  try {
+    await hood.start();
+    const [A, B, C] = ['A', 'B', 'C'].map((n) => hood.bearer(n));
+    B!.on('frame', (f) => atB.push(f));
+    await until('B knows both', () => B!.canReach(ids[0]!.nodeIdHex) && B!.canReach(ids[2]!.nodeIdHex));
+    const fa = wire(createBundle(ids[0]!, { recipient: null, text: 'from A' }));
+    const fc = wire(createBundle(ids[2]!, { recipient: null, text: 'from C' }));
+    const results = await Promise.all([A!.send({ peer: BROADCAST, kind: 'bundle', bytes: fa }), C!.send({ peer: BROADCAST, kind: 'bundle', bytes: fc })]);
+    assert.equal(results, ['accepted', 'accepted']);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.is(atB.length, 0, 'no link-layer ack: the router retries (custody) — the bearer cannot know');
+    // A later retry (what the router does on the next contact) goes through.
+    assert.is(await A!.send({ peer: BROADCAST, kind: 'bundle', bytes: fa }), 'accepted');
+    await until('retry arrives', () => atB.length === 1);
+  } finally {
+    await hood.stop();
+  }
+});
+
+test('duty cycle holds across a restart (file ledger): the restarted relay must wait', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lattice-lora-'));
+  try {
+    const id = generateIdentity();
+    const store = new FileLedgerStore(join(dir, 'airtime.json'));
+    // A previous run spent the 10 % budget of band P (36 s … here all but 5 ms of 360 s) during the last hour.
+    await store.save({ version: 1, records: [['eu868-p', Date.now() - 30 * 60_000, 360_000 - 5]] });
+    const hood = createLoraNeighbourhood({ nodes: [{ name: 'A', nodeId: id.nodeId, x: 0, ledgerStore: store }, { name: 'B', nodeId: generateIdentity().nodeId, x: 1000 }], dutyCyclePolicy: 'fail' });
+    try {
+      // A's own start-up advert does not fit the budget either: start() skips it.
+      await hood.start();
+      assert.is(hood.bearer('A').metrics.counters['frames_out.advert'] ?? 0, 0);
+      const r = await settle(hood.bearer('A').send({ peer: BROADCAST, kind: 'bundle', bytes: wire(createBundle(id, { recipient: null, text: 'x' })) }));
+      assert.is(!r.ok && r.e.name, 'DutyCycleExceededError');
+      const waitMs = (r as unknown as { e: { waitMs: number } }).e.waitMs;
+      assert.ok(waitMs > 29 * 60_000 && waitMs <= 30 * 60_000, `wait ${waitMs}`);
+      assert.is(hood.bearer('B').metrics.counters['frames_in.data'] ?? 0, 0);
+    } finally {
+      await hood.stop();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
