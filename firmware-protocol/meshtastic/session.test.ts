@@ -255,6 +255,43 @@ test('reboot: the rebooted frame makes the session redo the handshake', async ()
   }
 });
 
+test('serial console: debug text before the first frame is passed on as log lines, silence after', async () => {
+  const t = await setup();
+  try {
+    const logs: string[] = [];
+    t.session.on('log', (l) => logs.push(l));
+    const started = t.session.start();
+    t.device.log('console before the API');
+    await started;
+    t.device.log('console after the API');
+    t.device.injectText({ from: BOB, text: 'barrier' });
+    await until('barrier message', () => t.messages.length === 1);
+    assert.ok(logs.some((l) => l.endsWith('console before the API')));
+    assert.not.ok(logs.some((l) => l.includes('console after the API')));
+  } finally {
+    await t.close();
+  }
+});
+
+test('API idle timeout: heartbeats keep the session served; without them the firmware stops serving it', async () => {
+  const kept = await setup({ apiIdleTimeoutMs: 400 }, { heartbeatMs: 100 });
+  const idle = await setup({ apiIdleTimeoutMs: 400 }, { heartbeatMs: 60_000 });
+  try {
+    await kept.session.start();
+    await idle.session.start();
+    await new Promise((r) => setTimeout(r, 1200));
+    kept.device.injectText({ from: BOB, text: 'still here' });
+    idle.device.injectText({ from: BOB, text: 'nobody listening' });
+    await until('kept session got the text', () => kept.messages.length === 1);
+    // The idle one is in STATE_SEND_NOTHING: its text waits in the radio's to-phone queue.
+    await new Promise((r) => setTimeout(r, 200));
+    assert.is(idle.messages.length, 0);
+  } finally {
+    await kept.close();
+    await idle.close();
+  }
+});
+
 test('disconnect in the middle of the handshake rejects start with MeshtasticLinkLostError', async () => {
   const t = await setup();
   t.device.faults.disconnectAfterHandshakeFrames = 6;

@@ -53,6 +53,9 @@ export interface SimDeviceOptions {
   nodes?: Array<Partial<SimNode> & { num: number; longName: string }>;
   channels?: SimChannelInit[];
   hopLimit?: number;
+  /** API idle timeout: 15 min in the firmware (SerialConsole.cpp SERIAL_CONNECTION_TIMEOUT, ServerAPI.cpp
+   * TCP_IDLE_TIMEOUT_MS). Serial then silently stops serving the client; TCP closes the connection. */
+  apiIdleTimeoutMs?: number;
   /** Inject a text from a random online node every this many ms (0 = off). */
   trafficIntervalMs?: number;
   now?: () => number;
@@ -83,7 +86,7 @@ export class SimDevice {
   rebootCount = 3;
   readonly now: () => number;
   private readonly random: () => number;
-  private readonly o: Required<Pick<SimDeviceOptions, 'airtimeMs' | 'ackDelayMs' | 'retryMs' | 'bootDelayMs' | 'hopLimit' | 'trafficIntervalMs'>> & SimDeviceOptions;
+  private readonly o: Required<Pick<SimDeviceOptions, 'airtimeMs' | 'ackDelayMs' | 'retryMs' | 'bootDelayMs' | 'hopLimit' | 'trafficIntervalMs' | 'apiIdleTimeoutMs'>> & SimDeviceOptions;
   private readonly channels: Channel.Channel[];
   private readonly apis = new Set<SimPhoneApi>();
   private readonly toPhone: Mesh.MeshPacket[] = [];
@@ -93,6 +96,7 @@ export class SimDevice {
   private lastQueueStatusFree = MAX_TX_QUEUE;
   private readonly timers = new Set<NodeJS.Timeout>();
   private trafficTimer?: NodeJS.Timeout;
+  private idleTimer?: NodeJS.Timeout;
   private booting = false;
   private nextId: number;
 
@@ -106,6 +110,7 @@ export class SimDevice {
       bootDelayMs: 300,
       hopLimit: 3,
       trafficIntervalMs: 0,
+      apiIdleTimeoutMs: 15 * 60 * 1000,
       ...options,
     };
     this.myNodeNum = (options.nodeNum ?? 0xdeadbeef) >>> 0;
@@ -137,15 +142,38 @@ export class SimDevice {
     }
   }
 
+  /** A firmware log line: to the simulator's own log, and as console text on serial links not yet in API mode. */
   log(line: string): void {
     this.o.log?.(line);
+    const text = new TextEncoder().encode(`DEBUG | ${clock()} ${Math.floor(this.now() / 1000)} ${line}\r\n`);
+    for (const api of this.apis) if (api.sink.kind === 'serial' && !api.usingProtobufs) api.sink.write(text);
   }
 
   /** Attaches a client connection (a PTY opened by the host, or an accepted TCP socket). */
   attach(sink: SimSink): SimPhoneApi {
     const api = new SimPhoneApi(this, sink);
     this.apis.add(api);
+    if (!this.idleTimer) {
+      const every = Math.max(10, Math.min(1000, this.o.apiIdleTimeoutMs / 4));
+      this.idleTimer = setInterval(() => this.checkConnectionTimeouts(), every);
+      this.idleTimer.unref();
+    }
     return api;
+  }
+
+  /** PhoneAPI::checkConnectionTimeout / ServerAPI::runOnce. */
+  private checkConnectionTimeouts(): void {
+    const now = this.now();
+    for (const api of [...this.apis]) {
+      if (now - api.lastContact <= this.o.apiIdleTimeoutMs) continue;
+      if (api.sink.kind === 'tcp') {
+        this.o.log?.(`TCP connection timeout, no data for ${Math.round(now - api.lastContact)} ms`);
+        api.sink.close();
+      } else if (api.state !== 'NOTHING') {
+        this.o.log?.('serial client timed out; PhoneAPI::close()');
+        api.close();
+      }
+    }
   }
 
   detach(api: SimPhoneApi): void {
@@ -162,6 +190,8 @@ export class SimDevice {
 
   stop(): void {
     if (this.trafficTimer) clearInterval(this.trafficTimer);
+    if (this.idleTimer) clearInterval(this.idleTimer);
+    this.idleTimer = undefined;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     for (const api of [...this.apis]) this.detach(api);
@@ -575,6 +605,10 @@ export class SimDevice {
     }, ms);
     this.timers.add(t);
   }
+}
+
+function clock(): string {
+  return new Date().toISOString().slice(11, 19);
 }
 
 function frameOf(init: Parameters<typeof create<typeof Mesh.FromRadioSchema>>[1]): Uint8Array {

@@ -51,8 +51,15 @@ export class SimPhoneApi {
   /** Frames written during the current handshake (for the disconnect-mid-handshake fault). */
   private handshakeFrames = 0;
   closed = false;
+  /** SerialConsole::handleToRadio sets usingProtobufs on the first valid frame; until then the console prints its
+   * debug log as text (afterwards only as LogRecord frames, when debug_log_api_enabled). */
+  usingProtobufs = false;
+  /** PhoneAPI::lastContactMsec: the last ToRadio from the client. */
+  lastContact: number;
 
-  constructor(private readonly device: SimDevice, readonly sink: SimSink) {}
+  constructor(private readonly device: SimDevice, readonly sink: SimSink) {
+    this.lastContact = device.now();
+  }
 
   get isSendingPackets(): boolean {
     return this.state === 'PACKETS';
@@ -103,6 +110,8 @@ export class SimPhoneApi {
   }
 
   private handleToRadio(buf: Uint8Array): void {
+    this.lastContact = this.device.now();
+    this.usingProtobufs = true;
     let msg: Mesh.ToRadio;
     try {
       msg = decodeToRadio(buf);
