@@ -20,3 +20,9 @@ export const PUBLIC_CHANNEL_SECRET: Uint8Array = fromHex(PUBLIC_CHANNEL_SECRET_H
 export function channelHash(secret: Uint8Array): number {
   return createHash('sha256').update(secret.subarray(0, 16)).digest()[0];
 }
+
+/** Region (flood scope) key for `#name`: SHA-256("#name")[0..16] (TransportKeyStore::getAutoKeyFor). */
+export function regionScopeKey(name: string): Uint8Array {
+  const tag = name.startsWith('#') ? name : `#${name}`;
+  return new Uint8Array(createHash('sha256').update(encodeUtf8(tag)).digest().subarray(0, 16));
+}

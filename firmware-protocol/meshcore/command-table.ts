@@ -203,9 +203,19 @@ export const setRadioParams = ok<{ freqKhz: number; bwHz: number; sf: number; cr
 /** CMD_REBOOT needs the literal "reboot"; the radio answers nothing and drops the link. */
 export const REBOOT_FRAME = Uint8Array.of(CMD.REBOOT, ...encodeUtf8('reboot'));
 
+/**
+ * CMD_SET_FLOOD_SCOPE_KEY 0 · key[16] sets the session flood scope (RAM only: re-send after every reconnect);
+ * `0` alone clears it (back to the default scope). Key for region `#name` = SHA-256("#name")[0..16]
+ * (TransportKeyStore::getAutoKeyFor). Firmware v8+.
+ */
+export const setFloodScope = ok<{ key: Uint8Array | null }>('CMD_SET_FLOOD_SCOPE_KEY', CMD.SET_FLOOD_SCOPE_KEY, (a) => {
+  if (a.key && a.key.length !== 16) throw new MeshCoreArgumentError('CMD_SET_FLOOD_SCOPE_KEY', 'scope key must be 16 bytes');
+  return a.key ? new FrameWriter().u8(CMD.SET_FLOOD_SCOPE_KEY).u8(0).bytes(a.key).done() : Uint8Array.of(CMD.SET_FLOOD_SCOPE_KEY, 0);
+});
+
 /** Every entry, by command code (for tests and tooling). */
 export const COMMAND_TABLE: ReadonlyMap<number, CommandSpec<never, unknown>> = new Map(
   [deviceQuery, appStart, getDeviceTime, setDeviceTime, getContacts, getContactByKey, addUpdateContact, removeContact,
     resetPath, sendTxtMsg, sendChannelTxtMsg, syncNextMessage, getChannel, setChannel, sendSelfAdvert, setAdvertName,
-    getBattAndStorage, setRadioParams].map((c) => [c.code, c as CommandSpec<never, unknown>]),
+    getBattAndStorage, setRadioParams, setFloodScope].map((c) => [c.code, c as CommandSpec<never, unknown>]),
 );

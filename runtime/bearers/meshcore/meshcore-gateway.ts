@@ -16,7 +16,8 @@ import { radioDetail } from './radio-detail.js';
 import { MAX_TEXT_LEN, EXPECTED_ACK_TABLE_SIZE } from '../../../firmware-protocol/meshcore/codes.js';
 import { toHex, truncateUtf8, decodeUtf8 } from '../../../firmware-protocol/meshcore/bytes.js';
 import { isEmptyChannel } from '../../../firmware-protocol/meshcore/device-frames.js';
-import { hashtagChannelSecret } from '../../../firmware-protocol/meshcore/channel-secret.js';
+import { hashtagChannelSecret, regionScopeKey } from '../../../firmware-protocol/meshcore/channel-secret.js';
+import { setFloodScope } from '../../../firmware-protocol/meshcore/command-table.js';
 import { MeshCoreContactUnknownError } from '../../../firmware-protocol/meshcore/errors.js';
 import { BearerListeners } from '../ip/listeners.js';
 import { channelPeer, contactPeer, isMeshCorePeer, parseMeshCorePeer } from './peer-address.js';
@@ -37,6 +38,9 @@ export interface MeshCoreGatewayOptions {
   maxInFlightDms?: number;
   /** Channels to make sure of after each handshake: `#name` → hashtag secret, else give `secretHex`. */
   channels?: Array<{ index: number; name: string; secretHex?: string }>;
+  /** Region flood scope (`#name`) for everything the radio floods; many meshes drop un-scoped floods. Session
+   * state on the radio, so it is set again after every handshake. Needs firmware v8+. */
+  floodScope?: string;
   /** Bundle → text for the radio; default: the UTF-8 body (sealed bundles cannot be carried). */
   formatText?: (bundle: Bundle) => string | null;
   /** Keepalive: battery/storage poll interval; a missed reply drops the link and reconnects. 0 disables. */
@@ -216,6 +220,7 @@ export class MeshCoreGateway implements Bearer {
         ...radioDetail(this.session),
         batteryMilliVolts: this.battery,
         dm: { inFlight: this.dms.size, confirmations: this.dms.confirmations, retries: this.dms.retries, expired: this.dms.expired, lastRttMs: this.dms.lastRttMs },
+        floodScope: this.options.floodScope,
         truncatedTexts: this.truncated,
         lastError: this.lastError,
       },
@@ -292,6 +297,13 @@ export class MeshCoreGateway implements Bearer {
           if (!(err.name === 'MeshCoreCommandRejectedError' || err.name === 'MeshCoreArgumentError')) throw err;
           this.lastError = { name: err.name, message: `channel ${ch.index} ${ch.name}: ${err.message}`, at: this.now() };
           this.log.warn('MeshCore channel not set', { index: ch.index, name: ch.name, err: err.message });
+        });
+      }
+      if (this.options.floodScope) {
+        await session.request(setFloodScope, { key: regionScopeKey(this.options.floodScope) }, { signal }).catch((err: Error) => {
+          if (err.name !== 'MeshCoreCommandRejectedError') throw err;
+          this.lastError = { name: err.name, message: `flood scope ${this.options.floodScope}: ${err.message}`, at: this.now() };
+          this.log.warn('MeshCore flood scope not set (firmware older than v8?)', { scope: this.options.floodScope });
         });
       }
       this.battery = await session.getBattAndStorage({ signal }).then(
