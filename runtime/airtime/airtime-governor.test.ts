@@ -69,6 +69,7 @@ test('a waiting send is abortable and books nothing', async () => {
   const clock = new FakeClock(1_700_000_000_000, false);
   const { governor, ledger } = setup('wait', new MemoryLedgerStore(), clock);
   await governor.permit({ frequencyHz: m, bandwidthHz: 125_000, airtimeMs: 36_000 });
+  clock.advance(36_000); // that frame is now on the air until here
   const ac = new AbortController();
   const pending = settle(governor.permit({ frequencyHz: m, bandwidthHz: 125_000, airtimeMs: 100 }, { signal: ac.signal }));
   for (const deadline = Date.now() + 10_000; clock.pending === 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 1));
