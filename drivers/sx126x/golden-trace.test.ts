@@ -6,7 +6,7 @@ import { SpiHal } from './spi-hal.js';
 import { Sx126xRadio } from './sx126x-radio.js';
 import { EmulatedSx126x } from './testing/emulated-sx126x.js';
 import {
-  compareTrace, GOLDEN_CONFIGURE, GOLDEN_INIT, GOLDEN_MODULATION, GOLDEN_RX_START, GOLDEN_TX, goldenRxPacket,
+  compareTrace, GOLDEN_CONFIGURE, GOLDEN_INIT, GOLDEN_MODULATION, GOLDEN_RX_START, GOLDEN_TX, goldenInit, goldenRxPacket,
 } from './testing/golden-traces.js';
 import { createSimClock } from './testing/sim-clock.js';
 import { SimulatedAir } from './testing/simulated-air.js';
@@ -55,6 +55,19 @@ test('init, configure, TX and RX traces match the golden sequences', async () =>
   } finally {
     await a.radio.close();
     await b.radio.close();
+  }
+});
+
+test('TCXO board init inserts ClearDeviceErrors and SetDIO3AsTCXOCtrl(1.8 V, 5 ms)', async () => {
+  const clock = createSimClock({ timeScale: 0.05 });
+  const chip = new EmulatedSx126x({ name: 't', clock, tcxo: true });
+  const spi = new TracingSpiDevice(chip.spi);
+  const radio = new Sx126xRadio({ hal: new SpiHal({ spi, pins: { busy: chip.busy, dio1: chip.dio1, nreset: chip.nreset } }), tcxoVoltage: 1.8 });
+  try {
+    await radio.start();
+    assert.equal(compareTrace(spi.trace, goldenInit({ tcxoVoltageCode: 2 })), []);
+  } finally {
+    await radio.close();
   }
 });
 

@@ -35,6 +35,22 @@ export const GOLDEN_INIT: GoldenStep[] = [
   '9d 01', // SetDIO2AsRfSwitchCtrl(on)
 ];
 
+/**
+ * Init for other board options: a TCXO board inserts ClearDeviceErrors and SetDIO3AsTCXOCtrl(voltage code, 5 ms =
+ * 320 × 15.625 µs) after the version check (RadioLib SX126x::setTCXO); RXEN/TXEN boards omit SetDIO2AsRfSwitchCtrl.
+ * A chip that accepts the first SetStandby right away (real boards often do) has one '80 00' fewer.
+ */
+export function goldenInit(opts: { tcxoVoltageCode?: number; dio2RfSwitch?: boolean; firstStandbyAccepted?: boolean } = {}): GoldenStep[] {
+  const steps = [...GOLDEN_INIT];
+  if (opts.firstStandbyAccepted) steps.splice(0, 1);
+  if (opts.tcxoVoltageCode !== undefined) {
+    const at = steps.indexOf(VERSION_READ) + 1;
+    steps.splice(at, 0, '07 00 00', `97 ${opts.tcxoVoltageCode.toString(16).padStart(2, '0')} 00 01 40`);
+  }
+  if (opts.dio2RfSwitch === false) steps.splice(steps.indexOf('9d 01'), 1);
+  return steps;
+}
+
 export const GOLDEN_CONFIGURE: GoldenStep[] = [
   '80 00', // SetStandby(STDBY_RC)
   '98 d7 db', // CalibrateImage(863–870 MHz)
