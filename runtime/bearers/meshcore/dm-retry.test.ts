@@ -74,6 +74,23 @@ test('at most 8 DMs in flight (the firmware ACK table); a freed slot re-announce
   mesh.stop();
 });
 
+test('stop() rejects a send still waiting for the radio with an AbortError', async () => {
+  const { device, mesh, gw } = setup({});
+  await gw.start();
+  await gw.whenUp({ signal: AbortSignal.timeout(5000) });
+  device.powerOff(); // the radio stops answering
+  const pending = gw.send({ peer: 'mc:ch:0', kind: 'bundle', bytes: new Uint8Array(0), bundle: textBundle('mc:ch:0', 'hello?') });
+  await new Promise((r) => setTimeout(r, 20));
+  await gw.stop();
+  try {
+    await pending;
+    assert.unreachable();
+  } catch (err) {
+    assert.is((err as Error).name, 'AbortError');
+  }
+  mesh.stop();
+});
+
 test('attempt byte: > 3 only when the text leaves room for the firmware tail', () => {
   assert.is(attemptByte(5, 100), 5);
   assert.is(attemptByte(5, 159), 3);

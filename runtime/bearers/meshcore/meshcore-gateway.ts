@@ -182,6 +182,7 @@ export class MeshCoreGateway implements Bearer {
         await session.sendChannelMessage(addr.index, decodeUtf8(t.bytes), { senderTimestamp, signal: options.signal });
       } catch (err) {
         options.signal?.throwIfAborted();
+        if (!this.abort) throw new MeshCoreGatewayStoppedError(this.name);
         return this.refuse(frame.peer, 'radio_error', err);
       }
       this.metrics?.messagesOut.inc({ bearer: this.name, kind: 'channel' });
@@ -201,10 +202,12 @@ export class MeshCoreGateway implements Bearer {
       sent = await session.sendDirectMessage(job.key, job.text, { attempt: 0, senderTimestamp, signal: options.signal });
     } catch (err) {
       options.signal?.throwIfAborted();
+      if (!this.abort) throw new MeshCoreGatewayStoppedError(this.name);
       return this.refuse(frame.peer, err instanceof MeshCoreContactUnknownError ? 'contact_unknown' : 'radio_error', err);
     }
     this.metrics?.messagesOut.inc({ bearer: this.name, kind: 'direct' });
-    this.dms.track(job, sent, this.abort!.signal);
+    // Stopped between SENT and here: the radio sent it once; there is nobody left to retry it.
+    if (this.abort) this.dms.track(job, sent, this.abort.signal);
     return 'accepted';
   }
 
