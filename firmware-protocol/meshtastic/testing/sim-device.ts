@@ -511,6 +511,10 @@ export class SimDevice {
     const data = p.payloadVariant.value;
     const to = p.to >>> 0;
     const takers = this.mesh.transmit({ from: this.myNodeNum, to, channel: p.channel, id: p.id >>> 0, portnum: data.portnum, payload: data.payload, pki: p.pkiEncrypted });
+    if (data.portnum === Portnums.PortNum.TEXT_MESSAGE_APP) {
+      const where = to === NODENUM_BROADCAST ? `channel ${p.channel}` : nodeIdString(to);
+      this.o.log?.(`air: text 0x${(p.id >>> 0).toString(16)} to ${where} (try ${entry.attempts}): ${JSON.stringify(new TextDecoder().decode(data.payload))}; heard by ${takers.map((n) => n.longName).join(', ') || 'nobody'}`);
+    }
     const broadcast = to === NODENUM_BROADCAST;
     if (!p.wantAck) return;
     if (takers.length > 0) {

@@ -168,7 +168,9 @@ export class MeshtasticBearer implements Bearer {
       }
     } catch (err) {
       const e = err as Error;
-      if (options.signal?.aborted || e.name === 'AbortError' && this.stopController?.signal.aborted) throw e;
+      if (options.signal?.aborted) throw e;
+      // Bearer contract: sends pending at stop() reject with an AbortError-named error.
+      if (this.stopController?.signal.aborted) throw new MeshtasticGatewayStoppedError(this.name);
       this.lastError = e.message;
       this.log.warn('send failed; the bundle stays in the vault', { bearer: this.name, peer: frame.peer, err: e });
       return this.refuse(e.name, frame.peer, false);

@@ -156,6 +156,36 @@ for (const kind of ['pty', 'tcp'] as const) {
   });
 }
 
+test('tcp: a NodeInfo with a key makes a node reachable (peer up) so the router can retry its DM', async () => {
+  const r = await rig('tcp');
+  try {
+    const dm = bundle('mt:!44444444', 'for dave');
+    assert.is(await r.bearer.send({ peer: 'mt:!44444444', kind: 'bundle', bytes: new Uint8Array(0), bundle: dm }), 'unreachable');
+    r.sim.device.mesh.nodes.get(0x44444444)!.publicKey = new Uint8Array(32).fill(4);
+    r.sim.device.injectNodeInfo(0x44444444);
+    await until('peer up for dave', () => r.peers.some((p) => p.peer === 'mt:!44444444' && p.up));
+    assert.is(r.peers.find((p) => p.peer === 'mt:!44444444')!.name, 'Dave NoKey');
+    assert.ok(r.bearer.canReach('mt:!44444444'));
+    assert.is(await r.bearer.send({ peer: 'mt:!44444444', kind: 'bundle', bytes: new Uint8Array(0), bundle: dm }), 'accepted');
+    await until('dave got it', () => r.sim.device.mesh.textsReceivedBy(0x44444444).includes('for dave'));
+  } finally {
+    await r.close();
+  }
+});
+
+test('stop() rejects a pending send with an AbortError', async () => {
+  const r = await rig('tcp');
+  try {
+    await r.bearer.send({ peer: 'mt:ch:0', kind: 'bundle', bytes: new Uint8Array(0), bundle: bundle('mt:ch:0', 'first') });
+    const pending = r.bearer.send({ peer: 'mt:ch:0', kind: 'bundle', bytes: new Uint8Array(0), bundle: bundle('mt:ch:0', 'waits for the rate limit') });
+    const outcome = pending.then(() => 'resolved', (e: Error) => e.name);
+    await r.bearer.stop();
+    assert.is(await outcome, 'AbortError');
+  } finally {
+    await r.close();
+  }
+});
+
 test('pty: rate limit honoured by queueing, garbage on the line tolerated', async () => {
   const r = await rig('pty');
   try {
