@@ -15,6 +15,7 @@ import { signAdvert } from './advert.js';
 import { encodeDatagram } from './datagram-codec.js';
 import { IpBearer, createIpBearer } from './ip-bearer.js';
 import { encodeStreamFrame } from './stream-codec.js';
+import { localIpv4Interfaces } from './ipv4.js';
 import { ScriptedPeer } from './testing/scripted-peer.js';
 
 const HEARTBEAT = 100;
@@ -127,6 +128,33 @@ test('three bearers: PEERS gossip lets A and C, each configured only with B, fin
   await waitFor('A and C see each other', () => a.canReach(idOf(c)) && c.canReach(idOf(a)));
   assert.is(a.status().peers.length, 2);
 });
+
+// LAN broadcast needs a non-loopback IPv4 interface (Linux loops a subnet broadcast back to local sockets);
+// machines without one (some CI sandboxes) cannot run this test and say so.
+const lan = localIpv4Interfaces().find((i) => !i.internal);
+if (lan) {
+  test(`LAN discovery: a broadcast HELLO on ${lan.broadcast} finds a relay no one configured`, async () => {
+    const b = createIpBearer({ identity: generateIdentity(), listen: { host: '0.0.0.0', port: 0 }, discovery: false, heartbeatMs: HEARTBEAT, log });
+    await b.start();
+    running.push(b);
+    const a = createIpBearer({
+      identity: generateIdentity(),
+      listen: { host: '0.0.0.0', port: 0 },
+      discovery: true,
+      discoveryPort: b.listenPort,
+      heartbeatMs: HEARTBEAT,
+      log,
+    });
+    await a.start();
+    running.push(a);
+    await waitFor('A and B see each other', () => a.canReach(idOf(b)) && b.canReach(idOf(a)));
+    const detail = b.status().detail as { advertised: string[]; peers: { nodeId: string; address?: string }[] };
+    assert.ok(detail.advertised.includes(lan.address));
+    assert.is(detail.peers.find((p) => p.nodeId === idOf(a))!.address, `${lan.address}:${a.listenPort}`);
+  });
+} else {
+  console.log('# no non-loopback IPv4 interface: LAN broadcast discovery test not run');
+}
 
 test('without discovery, PEERS gossip is not followed: A and C stay apart', async () => {
   const b = await bearer();

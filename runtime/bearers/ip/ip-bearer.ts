@@ -33,6 +33,8 @@ import { PeerTable, type IpPeer } from './peer-table.js';
 import { TcpTransport } from './tcp-transport.js';
 
 export const DEFAULT_IP_PORT = 9333;
+/** Bound on relays tracked (and on adverts remembered): plenty for a LAN, finite under a flood of fresh keys. */
+const MAX_PEERS = 1024;
 
 export interface IpBearerOptions {
   identity: Identity;
@@ -119,7 +121,7 @@ export class IpBearer implements Bearer {
     this.capabilities = { version: VERSION, maxFrameBytes: this.maxFrameBytes, bearers: options.bearers ?? [this.name] };
     this.metrics = new IpMetrics(options.metrics);
     this.listeners = new BearerListeners((event, err) => this.log.warn('listener threw', { event, err: String(err) }));
-    this.book = new AdvertBook({ maxAgeMs: options.advertMaxAgeMs ?? 24 * 3600_000, maxEntries: 1024 });
+    this.book = new AdvertBook({ maxAgeMs: options.advertMaxAgeMs ?? 24 * 3600_000, maxEntries: MAX_PEERS });
     this.tcp = new TcpTransport({
       identity: this.identity,
       maxFrameBytes: this.maxFrameBytes,
@@ -473,6 +475,10 @@ export class IpBearer implements Bearer {
       this.log.debug('advert does not name its source', { node: d.advert.nodeIdHex.slice(0, 12), from: `${host}:${port}` });
       return;
     }
+    if (!this.peers.get(d.advert.nodeIdHex) && this.peers.size >= MAX_PEERS) {
+      this.metrics.discarded('peer-table-full');
+      return;
+    }
     const peer = this.peers.upsert(this.book.get(d.advert.nodeIdHex) ?? d.advert, Date.now());
     peer.capabilities = d.capabilities;
     this.peers.bind(peer, host);
@@ -524,6 +530,10 @@ export class IpBearer implements Bearer {
       if (advert.nodeIdHex === this.identity.nodeIdHex) continue;
       if (!this.consider(advert)) continue;
       if (this.peers.get(advert.nodeIdHex)) continue;
+      if (this.peers.size >= MAX_PEERS) {
+        this.metrics.discarded('peer-table-full');
+        return;
+      }
       // A relay we have not met: contact it at every address it names.
       const peer = this.peers.upsert(this.book.get(advert.nodeIdHex)!, Date.now());
       for (const a of peer.advert.addresses) this.sendHello(a, peer.advert.udpPort, true);
