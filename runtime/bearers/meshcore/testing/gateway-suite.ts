@@ -214,6 +214,31 @@ export function meshCoreGatewaySuite(name: string, makeTarget: () => Promise<Sui
     assert.match(await registry.metrics(), /lattice_meshcore_reconnects_total\{bearer="meshcore0"\} 1/);
   });
 
+  s('outbox semantics: a bundle refused while down goes out exactly once after the peer-up event', async ({ gw, target }) => {
+    if (!target.sim) return;
+    const sim = target.sim;
+    // A minimal stand-in for the router's vault outbox: keep what was refused, re-send on `peer` up.
+    const outbox = new Map<string, ReturnType<typeof textBundle>>();
+    const trySend = async (peer: string, b: ReturnType<typeof textBundle>) => {
+      const r = await gw.send({ peer, kind: 'bundle', bytes: new Uint8Array(0), bundle: b });
+      if (r === 'accepted') outbox.delete(peer);
+      else outbox.set(peer, b);
+    };
+    const resent: Promise<void>[] = [];
+    gw.on('peer', (e) => {
+      const b = outbox.get(e.peer);
+      if (e.up && b) resent.push(trySend(e.peer, b));
+    });
+    const down = sim.disconnect({ downMs: 300 });
+    await until('down', () => gw.status().state !== 'up');
+    await trySend('mc:ch:0', textBundle('mc:ch:0', 'stored while down'));
+    assert.is(outbox.size, 1);
+    await down;
+    await until('re-sent after reconnect', () => outbox.size === 0);
+    await Promise.all(resent);
+    assert.is(sim.mesh.channelLog.filter((m) => m.text.endsWith(': stored while down')).length, 1);
+  });
+
   s('radio reboot: RAM state lost, session renegotiated', async ({ gw, target }) => {
     if (!target.sim) return;
     const sim = target.sim;
