@@ -36,6 +36,8 @@ export interface LoraBearerOptions {
   advertIntervalMs?: number;
   advertJitterMs?: number;
   advertOnStart?: boolean;
+  /** Re-pack bundles compactly on air (default true; false carries the wire bytes as they are). */
+  compact?: boolean;
   ownsRadio?: boolean;
   random?: () => number;
   metrics?: Metrics;
@@ -69,6 +71,7 @@ export function createLoraBearer(o: LoraBearerOptions): LoraBearer {
     advertIntervalMs: o.advertIntervalMs,
     advertJitterMs: o.advertJitterMs,
     advertOnStart: o.advertOnStart,
+    compact: o.compact,
     ownsRadio: o.ownsRadio,
     random: o.random,
     metrics: o.metrics,

@@ -31,6 +31,8 @@ export interface LoraNeighbourhoodOptions {
   listenBeforeTalk?: LoraBearerInit['listenBeforeTalk'];
   /** Periodic adverts (default 0 = only at start and on first contact). */
   advertIntervalMs?: number;
+  /** Compact on-air bundles (default true). */
+  compact?: boolean;
 }
 
 export interface LoraNeighbourhood {
@@ -58,6 +60,7 @@ export function createLoraNeighbourhood(o: LoraNeighbourhoodOptions): LoraNeighb
       dutyCyclePolicy: o.dutyCyclePolicy,
       listenBeforeTalk: o.listenBeforeTalk,
       advertIntervalMs: o.advertIntervalMs ?? 0,
+      compact: o.compact,
       // start() sends the adverts one after another instead, so they never collide.
       advertOnStart: false,
       advertJitterMs: 200,
