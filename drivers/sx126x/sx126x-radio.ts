@@ -416,8 +416,8 @@ export class Sx126xRadio implements LoraRadio {
 
   private async recover(err: Sx126xBusyTimeoutError): Promise<void> {
     this.report(err);
-    this.stats.busyRecoveries++;
     await this.initialise();
+    this.stats.busyRecoveries++;
     err.recovered = true;
   }
 
