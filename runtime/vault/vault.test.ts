@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Registry } from 'prom-client';
+import { createMetrics } from '../metrics/metrics.js';
 import { generateIdentity } from '../identity/identity.js';
 import { createBundle } from '../bundle/create-bundle.js';
 import { encodeBundle, decodeBundle } from '../bundle/bundle-codec.js';
@@ -131,13 +131,13 @@ test('expiry: body dropped, outbox rows expired, inbox cleared; purged after the
 
 test('restart: counts and duplicates survive a clean stop; fsyncs are counted', async () => {
   const path = tmp();
-  const metrics = new Registry();
+  const metrics = createMetrics({ defaultMetrics: false });
   const v = new Vault({ path, groupCommitMs: 1, sweepIntervalMs: 0, metrics });
   await v.start();
   const recs = Array.from({ length: 50 }, (_, i) => record({ text: `m${i}`, inbox: i % 2 === 0, targets: i % 5 === 0 ? ['x'] : [] }));
   await Promise.all(recs.map((r) => v.ingest(r)));
   assert.ok(v.fsyncs >= 1);
-  const m = await metrics.getSingleMetricAsString('lattice_vault_fsyncs_total');
+  const m = await metrics.registry.getSingleMetricAsString('lattice_vault_fsyncs_total');
   assert.match(m, /lattice_vault_fsyncs_total \d+/);
   await v.stop();
   const v2 = new Vault({ path, sweepIntervalMs: 0 });

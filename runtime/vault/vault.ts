@@ -22,8 +22,8 @@
  */
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { mkdirSync } from 'node:fs';
-import type { Registry } from 'prom-client';
-import { Counter } from 'prom-client';
+import type { Counter } from 'prom-client';
+import type { Metrics } from '../metrics/metrics.js';
 import type { TraceEvent } from '../node/relay-node.js';
 import { decodeBundle, encodeBundle } from '../bundle/bundle-codec.js';
 import { decodeBundleRow, encodeBundleRow, type BundleRow } from './bundle-row.js';
@@ -52,7 +52,8 @@ export interface VaultOptions {
   /** Expired bundles handled per sweep write cycle. Default 256. */
   sweepBatch?: number;
   clock?: () => number;
-  metrics?: Registry;
+  /** Registers lattice_vault_fsyncs_total. */
+  metrics?: Metrics;
 }
 
 export interface IngestRecord {
@@ -154,10 +155,9 @@ export class Vault {
     this.now = options.clock ?? Date.now;
     this.recent = new RecentIds({ window: this.opt.recentWindow });
     if (options.metrics) {
-      this.fsyncCounter = new Counter({
+      this.fsyncCounter = options.metrics.counter({
         name: 'lattice_vault_fsyncs_total',
-        help: 'Vault write cycles flushed to disk (each at most one fsync).',
-        registers: [options.metrics],
+        help: 'Vault write cycles flushed to disk (each at most one fsync)',
       });
     }
   }

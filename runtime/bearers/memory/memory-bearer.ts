@@ -1,0 +1,236 @@
+/**
+ * In-memory bearer: relays in one process linked through a MemoryHub (unit tests, the simulated default).
+ *
+ * It keeps the Bearer contract's timing honest: frames are delivered on a later event-loop turn, never inside
+ * send(); a `sync` bearer resolves `accepted` only after the peer's bearer took the frame (like LoRa TxDone or a
+ * flushed TCP write); an `async` bearer resolves `accepted` as soon as its "broker" queued it and delivers after
+ * `latencyMs` (or never, while the hub holds async traffic), so only a delivery bloom proves delivery.
+ */
+import { BROADCAST, type Bearer, type BearerEvents, type BearerStatus, type OutFrame, type PeerId, type SendResult } from '../../bearer/bearer.js';
+import type { ForeignMessage } from '../../bearer/bearer.js';
+
+export interface MemoryBearerOptions {
+  /** Bearer name, unique per node. Default `mem`. */
+  name?: string;
+  mode?: 'sync' | 'async';
+  /** Async delivery delay. Default 0 (next turn). */
+  latencyMs?: number;
+  /** Foreign-address prefixes this bearer delivers to (a fake gateway), e.g. ['mt:']. */
+  foreign?: string[];
+}
+
+type Listener<E extends keyof BearerEvents> = BearerEvents[E];
+
+export class MemoryBearer implements Bearer {
+  readonly name: string;
+  readonly mode: 'sync' | 'async';
+  private state: BearerStatus['state'] = 'stopped';
+  private readonly listeners: { [E in keyof BearerEvents]: Set<Listener<E>> } = { frame: new Set(), foreign: new Set(), peer: new Set() };
+  /** Every frame this bearer accepted, in order (tests read it). */
+  readonly sent: OutFrame[] = [];
+  /** Frames to foreign addresses (what a gateway would have put on the foreign mesh). */
+  readonly foreignOut: OutFrame[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(readonly nodeId: string, private readonly hub: MemoryHub, private readonly options: MemoryBearerOptions = {}) {
+    this.name = options.name ?? 'mem';
+    this.mode = options.mode ?? 'sync';
+  }
+
+  async start(): Promise<void> {
+    this.state = 'up';
+    for (const p of this.hub.peersOf(this)) this.emit('peer', { bearer: this.name, peer: p.nodeId, up: true });
+    this.hub.announce(this, true);
+  }
+
+  async stop(): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.hub.announce(this, false);
+    this.state = 'stopped';
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  get up(): boolean {
+    return this.state === 'up';
+  }
+
+  canReach(peer: PeerId): boolean {
+    if (!this.up) return false;
+    if (this.isForeign(peer)) return true;
+    const peers = this.hub.peersOf(this).filter((p) => p.up);
+    return peer === BROADCAST ? peers.length > 0 : peers.some((p) => p.nodeId === peer);
+  }
+
+  private isForeign(peer: PeerId): boolean {
+    return (this.options.foreign ?? []).some((prefix) => peer.startsWith(prefix));
+  }
+
+  async send(frame: OutFrame, options: { signal?: AbortSignal } = {}): Promise<SendResult> {
+    options.signal?.throwIfAborted();
+    if (!this.up) return 'unreachable';
+    if (this.isForeign(frame.peer)) {
+      this.sent.push(frame);
+      this.foreignOut.push(frame);
+      return 'accepted';
+    }
+    const targets = this.hub.peersOf(this).filter((p) => p.up && (frame.peer === BROADCAST || p.nodeId === frame.peer));
+    if (targets.length === 0) return 'unreachable';
+    const bytes = new Uint8Array(frame.bytes);
+    this.sent.push(frame);
+    if (this.mode === 'async') {
+      // The broker has it: accepted now, delivered later (or never, while the hub holds async traffic).
+      this.hub.enqueueAsync(() => {
+        for (const t of targets) if (t.up) t.deliver(this.nodeId, bytes);
+      }, this.options.latencyMs ?? 0, this.timers);
+      return 'accepted';
+    }
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => reject(options.signal!.reason);
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      setImmediate(() => {
+        options.signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
+    });
+    const live = targets.filter((t) => t.up);
+    if (live.length === 0) return 'unreachable';
+    for (const t of live) t.deliver(this.nodeId, bytes);
+    return 'accepted';
+  }
+
+  /** Called by the hub: a frame from `from` arrives on this bearer. */
+  deliver(from: string, bytes: Uint8Array): void {
+    if (!this.up) return;
+    this.emit('frame', { bearer: this.name, from, bytes: new Uint8Array(bytes) });
+  }
+
+  /** A message "heard on the foreign mesh" (fake gateway). */
+  injectForeign(message: Omit<ForeignMessage, 'bearer'>): void {
+    this.emit('foreign', { ...message, bearer: this.name });
+  }
+
+  peerEvent(peer: string, up: boolean): void {
+    if (this.up) this.emit('peer', { bearer: this.name, peer, up });
+  }
+
+  on<E extends keyof BearerEvents>(event: E, listener: BearerEvents[E]): () => void {
+    const set = this.listeners[event] as Set<BearerEvents[E]>;
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  private emit<E extends keyof BearerEvents>(event: E, arg: Parameters<BearerEvents[E]>[0]): void {
+    for (const l of this.listeners[event] as Set<(a: typeof arg) => void>) {
+      try {
+        l(arg);
+      } catch {
+        // Listener errors never reach the bearer (Bearer contract).
+      }
+    }
+  }
+
+  status(): BearerStatus {
+    return {
+      name: this.name,
+      kind: 'memory',
+      mode: this.mode,
+      state: this.state,
+      peers: this.up ? this.hub.peersOf(this).filter((p) => p.up).map((p) => p.nodeId) : [],
+    };
+  }
+}
+
+/**
+ * Links memory bearers into a topology. Bearers with the same name on two linked nodes are neighbours; link()
+ * and unlink() emit `peer` events on both sides as a real bearer would on hearing / losing a neighbour.
+ */
+export class MemoryHub {
+  private readonly bearers = new Map<string, MemoryBearer[]>();
+  private readonly links = new Set<string>();
+  private held: Array<() => void> | undefined;
+
+  private static key(a: string, b: string): string {
+    return a < b ? `${a}|${b}` : `${b}|${a}`;
+  }
+
+  bearer(nodeId: string, options: MemoryBearerOptions = {}): MemoryBearer {
+    const b = new MemoryBearer(nodeId, this, options);
+    const list = this.bearers.get(nodeId) ?? [];
+    if (list.some((x) => x.name === b.name)) throw new RangeError(`node ${nodeId.slice(0, 12)} already has a bearer named ${b.name}`);
+    list.push(b);
+    this.bearers.set(nodeId, list);
+    return b;
+  }
+
+  /** Drops a node's bearers (stop them first); a restarted node then registers new ones. */
+  forget(nodeId: string): void {
+    this.bearers.delete(nodeId);
+  }
+
+  peersOf(b: MemoryBearer): MemoryBearer[] {
+    const out: MemoryBearer[] = [];
+    for (const [node, list] of this.bearers) {
+      if (node === b.nodeId || !this.links.has(MemoryHub.key(node, b.nodeId))) continue;
+      for (const x of list) if (x.name === b.name) out.push(x);
+    }
+    return out;
+  }
+
+  /** A bearer came up or went down: tell its neighbours. */
+  announce(b: MemoryBearer, up: boolean): void {
+    for (const p of this.peersOf(b)) p.peerEvent(b.nodeId, up);
+  }
+
+  link(a: string, b: string): void {
+    const k = MemoryHub.key(a, b);
+    if (this.links.has(k)) return;
+    this.links.add(k);
+    this.notify(a, b, true);
+  }
+
+  unlink(a: string, b: string): void {
+    if (!this.links.delete(MemoryHub.key(a, b))) return;
+    this.notify(a, b, false);
+  }
+
+  private notify(a: string, b: string, up: boolean): void {
+    for (const x of this.bearers.get(a) ?? []) for (const y of this.bearers.get(b) ?? []) {
+      if (x.name !== y.name || !x.up || !y.up) continue;
+      x.peerEvent(b, up);
+      y.peerEvent(a, up);
+    }
+  }
+
+  /** While held, async bearers accept frames but their broker delivers nothing (until release()). */
+  holdAsync(): void {
+    this.held ??= [];
+  }
+
+  releaseAsync(): void {
+    const q = this.held ?? [];
+    this.held = undefined;
+    for (const f of q) f();
+  }
+
+  enqueueAsync(deliver: () => void, latencyMs: number, timers: Set<NodeJS.Timeout>): void {
+    if (this.held) {
+      this.held.push(deliver);
+      return;
+    }
+    const t = setTimeout(() => {
+      timers.delete(t);
+      deliver();
+    }, latencyMs);
+    timers.add(t);
+  }
+}
+
+/** Two nodes linked by one bearer each (the simplest topology). */
+export function memoryBearerPair(aNodeId: string, bNodeId: string, options: MemoryBearerOptions = {}): [MemoryBearer, MemoryBearer, MemoryHub] {
+  const hub = new MemoryHub();
+  const a = hub.bearer(aNodeId, options);
+  const b = hub.bearer(bNodeId, options);
+  hub.link(aNodeId, bNodeId);
+  return [a, b, hub];
+}

@@ -1,0 +1,567 @@
+/**
+ * Router: the relay core. Every bundle — created here, received as a frame on any bearer, or wrapped from a foreign
+ * mesh — goes through one pipeline:
+ *
+ *   decode -> loop check (own short id in the custody chain: refuse custody) -> dedupe (before the ~140 µs
+ *   signature check, so replays and flood echoes cost a hash and a lookup) -> verify -> route decision ->
+ *   persist (durable, group commit) -> dispatch
+ *
+ * Dispatch sends on ALL bearers that can reach a target at once (Promise.allSettled, one AbortSignal per send);
+ * sync `accepted` = delivered to that hop, async `accepted` waits for the recipient's delivery bloom. Targets
+ * nobody can reach stay queued in the vault and go out on a `peer` up event or the retry timer (with backoff),
+ * also after a restart. Every drop is counted by reason.
+ */
+import { BROADCAST, type Bearer, type ForeignMessage, type InFrame, type PeerEvent } from '../bearer/bearer.js';
+import { decodeBundle, encodeBundle } from '../bundle/bundle-codec.js';
+import type { Bundle } from '../bundle/bundle.js';
+import { bundleId } from '../bundle/bundle-id.js';
+import { createBundle, withCustody } from '../bundle/create-bundle.js';
+import { BundleRejectedError } from '../bundle/errors.js';
+import { verifyBundle } from '../bundle/verify-bundle.js';
+import type { Identity } from '../identity/identity.js';
+import { shortId } from '../identity/short-id.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { BadRequestError, UnknownPeerError, type BundleView, type InboxEntry, type OutboxState, type PeerSummary, type SendRequest } from '../node/relay-node.js';
+import type { OutboxRow, OutboxTarget } from '../vault/outbox.js';
+import type { Vault } from '../vault/vault.js';
+import { hex } from '../vault/vault-keys.js';
+import { decodeFrame, encodeFrame } from '../wire/frame-codec.js';
+import { BloomExchange } from './bloom-exchange.js';
+import { bundleView, inboxEntry } from './bundle-views.js';
+import { RouterStoppedError } from './errors.js';
+import { bearersFor, floodPeers, NODE_ID_HEX, planRoute, recipientKey } from './route-plan.js';
+import { RouterEvents } from './router-events.js';
+import { routerCounters, type RouterCounters } from './router-metrics.js';
+
+export interface RouterOptions {
+  identity: Identity;
+  /** A started Vault (the daemon starts it before the router and stops it after). */
+  vault: Vault;
+  bearers: readonly Bearer[];
+  metrics?: Metrics;
+  log?: Logger;
+  clock?: () => number;
+  /** Periodic delivery-bloom broadcast. Default 30 s. */
+  bloomIntervalMs?: number;
+  /** Delay between an inbox change and the bloom broadcast it triggers. Default 2 s. */
+  bloomDebounceMs?: number;
+  /** Retry timer for queued targets. Default 15 s; per-bundle backoff doubles up to `maxBackoffMs`. */
+  retryIntervalMs?: number;
+  maxBackoffMs?: number;
+  /** Per-send timeout. Default 30 s. */
+  sendTimeoutMs?: number;
+}
+
+export type IngestOutcome = 'stored' | 'duplicate' | 'dropped';
+
+interface PeerInfo {
+  bearers: Set<string>;
+  lastSeen: number;
+  name?: string;
+}
+
+export class Router {
+  readonly events = new RouterEvents();
+  private readonly identity: Identity;
+  private readonly vault: Vault;
+  private readonly bearers: readonly Bearer[];
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly counters: RouterCounters;
+  private readonly blooms: BloomExchange;
+  private readonly opt: { retryIntervalMs: number; maxBackoffMs: number; sendTimeoutMs: number };
+  private readonly shortIds = new Map<string, string>();
+  private readonly peerInfo = new Map<string, PeerInfo>();
+  private readonly dispatching = new Set<string>();
+  private readonly again = new Set<string>();
+  private readonly foreignSeen = new Map<string, number>();
+  private readonly dupTraced = new Map<string, number>();
+  private unsubscribe: Array<() => void> = [];
+  private stopController?: AbortController;
+  private retryTimer?: NodeJS.Timeout;
+  private retryKick?: NodeJS.Timeout;
+  private retrying?: Promise<void>;
+  private readonly inflight = new Set<Promise<unknown>>();
+  private startedAt = 0;
+
+  constructor(options: RouterOptions) {
+    this.identity = options.identity;
+    this.vault = options.vault;
+    this.bearers = options.bearers;
+    this.log = options.log ?? createLogger('router');
+    this.now = options.clock ?? Date.now;
+    this.opt = {
+      retryIntervalMs: options.retryIntervalMs ?? 15_000,
+      maxBackoffMs: options.maxBackoffMs ?? 600_000,
+      sendTimeoutMs: options.sendTimeoutMs ?? 30_000,
+    };
+    this.counters = routerCounters(options.metrics, () => this.vault.counts().outbox);
+    this.blooms = new BloomExchange({
+      identity: this.identity,
+      bearers: this.bearers,
+      clock: this.now,
+      intervalMs: options.bloomIntervalMs ?? 30_000,
+      debounceMs: options.bloomDebounceMs ?? 2_000,
+      onSent: () => this.counters.bloomSent(),
+      log: this.log,
+    });
+  }
+
+  get running(): boolean {
+    return this.stopController !== undefined;
+  }
+
+  get shortId(): string {
+    return this.identity.shortId;
+  }
+
+  /** Subscribes to the bearers, rebuilds the delivery bloom from the inbox, resumes queued targets. */
+  async start(): Promise<void> {
+    if (this.stopController) return;
+    this.stopController = new AbortController();
+    this.startedAt = this.now();
+    for (const b of this.bearers) {
+      this.unsubscribe.push(
+        b.on('frame', (f) => this.track(this.onFrame(f))),
+        b.on('foreign', (m) => this.track(this.onForeign(m))),
+        b.on('peer', (e) => this.onPeer(e)),
+      );
+    }
+    this.vault.onExpired = (id) => this.events.emit('dropped', { reason: 'expired', id: hex(id) });
+    for (const { id } of this.vault.inboxIds({ limit: 256 }).reverse()) this.blooms.bloom.add(id);
+    this.blooms.start();
+    this.retryTimer = setInterval(() => this.kickRetry(0), this.opt.retryIntervalMs);
+    this.retryTimer.unref();
+    this.kickRetry(0);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.stopController) return;
+    this.stopController.abort(new RouterStoppedError('stop'));
+    for (const u of this.unsubscribe) u();
+    this.unsubscribe = [];
+    if (this.retryTimer) clearInterval(this.retryTimer);
+    if (this.retryKick) clearTimeout(this.retryKick);
+    this.blooms.stop();
+    while (this.inflight.size) await Promise.allSettled([...this.inflight]);
+    if (this.retrying) await this.retrying;
+    this.stopController = undefined;
+    if (this.vault.onExpired) this.vault.onExpired = undefined;
+  }
+
+  private track<T>(p: Promise<T>): void {
+    this.inflight.add(p);
+    p.catch((err) => this.log.warn('router task failed', { err: String(err) })).finally(() => this.inflight.delete(p));
+  }
+
+  private short(nodeIdHex: string): string {
+    let s = this.shortIds.get(nodeIdHex);
+    if (!s) {
+      s = shortId(Buffer.from(nodeIdHex, 'hex'));
+      if (this.shortIds.size > 4096) this.shortIds.clear();
+      this.shortIds.set(nodeIdHex, s);
+    }
+    return s;
+  }
+
+  private drop(reason: string, fields: { id?: string; bearer?: string; from?: string; detail?: string } = {}): 'dropped' {
+    this.counters.drop(reason);
+    this.events.emit('dropped', { reason, ...fields });
+    return 'dropped';
+  }
+
+  // ---- ingest --------------------------------------------------------------------------------------------------
+
+  private async onFrame(f: InFrame): Promise<void> {
+    if (f.from && NODE_ID_HEX.test(f.from)) this.seen(f.from, f.bearer);
+    let frame;
+    try {
+      frame = decodeFrame(f.bytes);
+    } catch (err) {
+      this.drop('malformed-frame', { bearer: f.bearer, ...(f.from ? { from: f.from } : {}), detail: (err as Error).message });
+      return;
+    }
+    if (frame.kind === 'bundle') await this.ingestBytes(frame.payload, { bearer: f.bearer, ...(f.from ? { from: f.from } : {}) });
+    else if (frame.kind === 'bloom') this.onBloom(frame.payload, f.bearer);
+    else this.drop('unsupported-frame', { bearer: f.bearer, detail: frame.kind });
+  }
+
+  /**
+   * The ingest pipeline for an encoded bundle from a bearer. Resolves once the bundle is durable (or refused);
+   * dispatch to next hops continues in the background.
+   */
+  async ingestBytes(bytes: Uint8Array, link: { bearer: string; from?: string }): Promise<IngestOutcome> {
+    if (!this.stopController) throw new RouterStoppedError('ingest');
+    let b: Bundle;
+    try {
+      b = decodeBundle(bytes);
+    } catch (err) {
+      return this.drop('malformed', { bearer: link.bearer, ...(link.from ? { from: link.from } : {}), detail: (err as Error).message });
+    }
+    return this.ingest(b, bytes, { ...link, created: false });
+  }
+
+  private async ingest(b: Bundle, bytes: Uint8Array, link: { bearer?: string; from?: string; created: boolean }): Promise<IngestOutcome> {
+    const id = bundleId(b);
+    const idHex = hex(id);
+    const where = { id: idHex, ...(link.bearer ? { bearer: link.bearer } : {}), ...(link.from ? { from: link.from } : {}) };
+    if (!link.created && b.custody.includes(this.identity.shortId)) return this.drop('loop', where);
+    if (this.vault.has(id)) return this.duplicate(id, where);
+    const now = this.now();
+    try {
+      verifyBundle(b, { now, id });
+    } catch (err) {
+      if (err instanceof BundleRejectedError) return this.drop(err.reason, where);
+      throw err;
+    }
+    const plan = planRoute(b, this.identity, link.created);
+    const result = await this.vault.ingest({
+      id,
+      bytes,
+      receivedAt: now,
+      expiresAt: b.sentAt + b.lifetime,
+      ...(link.bearer ? { bearer: link.bearer } : {}),
+      ...(link.from ? { from: link.from } : {}),
+      created: link.created,
+      inbox: plan.inbox,
+      targets: plan.targets,
+      ...(plan.awaitingNode ? { awaitingNode: plan.awaitingNode } : {}),
+    });
+    if (result === 'duplicate') return this.duplicate(id, where);
+    this.counters.bundlesIn(link.bearer ?? 'local');
+    this.events.emit('received', {
+      id: idHex, sender: hex(b.sender), recipient: recipientKey(b), hops: b.hops, created: link.created,
+      ...(link.bearer ? { bearer: link.bearer } : {}), ...(link.from ? { from: link.from } : {}),
+    });
+    if (plan.notForwarded) this.drop(plan.notForwarded, where);
+    if (plan.inbox) {
+      this.blooms.delivered(id);
+      this.events.emit('delivered', { id: idHex, to: 'inbox', via: 'inbox', ...(link.bearer ? { bearer: link.bearer } : {}) });
+    }
+    if (plan.targets.length > 0) this.track(this.dispatch(id));
+    return 'stored';
+  }
+
+  private duplicate(id: Uint8Array, where: { id: string; bearer?: string; from?: string }): 'duplicate' {
+    this.counters.duplicate();
+    this.events.emit('duplicate', where);
+    // A few trace rows per bundle show where echoes came from; a flood storm must not turn into a write storm.
+    const n = this.dupTraced.get(where.id) ?? 0;
+    if (n < 3) {
+      if (this.dupTraced.size > 4096) this.dupTraced.clear();
+      this.dupTraced.set(where.id, n + 1);
+      this.vault.trace(id, { at: this.now(), event: 'duplicate', ...(where.bearer ? { bearer: where.bearer } : {}), ...(where.from ? { peer: where.from } : {}) });
+    }
+    return 'duplicate';
+  }
+
+  /** Creates, signs (seals for node recipients) and stores a bundle; resolves with its id once durable. */
+  async send(request: SendRequest): Promise<{ bundleId: string }> {
+    if (!this.stopController) throw new RouterStoppedError('send');
+    const recipient = this.resolveRecipient(request.to);
+    const b = createBundle(this.identity, {
+      recipient,
+      text: request.text,
+      sentAt: this.now(),
+      ...(request.lifetimeMs !== undefined ? { lifetimeMs: request.lifetimeMs } : {}),
+    });
+    const outcome = await this.ingest(b, encodeBundle(b), { created: true });
+    if (outcome === 'dropped') throw new BadRequestError('the bundle was refused (lifetime out of range?)');
+    return { bundleId: hex(bundleId(b)) };
+  }
+
+  private resolveRecipient(to: string): Uint8Array | string | null {
+    if (typeof to !== 'string' || to.length === 0) throw new BadRequestError('recipient missing');
+    if (to === BROADCAST || to === 'broadcast') return null;
+    if (/^(mt|mc):/.test(to)) return to;
+    const lower = to.toLowerCase();
+    if (NODE_ID_HEX.test(lower)) return new Uint8Array(Buffer.from(lower, 'hex'));
+    if (/^[a-z2-7]{12}$/.test(lower)) {
+      for (const p of this.peerInfo.keys()) if (this.short(p) === lower) return new Uint8Array(Buffer.from(p, 'hex'));
+      if (lower === this.identity.shortId) return this.identity.nodeId;
+    }
+    throw new UnknownPeerError(to);
+  }
+
+  // ---- foreign meshes -------------------------------------------------------------------------------------------
+
+  private async onForeign(m: ForeignMessage): Promise<void> {
+    if (m.packetId !== undefined) {
+      // The same foreign packet heard by two gateways (or re-flooded on the foreign mesh) becomes one bundle.
+      const key = `${m.from}|${m.packetId}`;
+      if (this.foreignSeen.has(key)) {
+        this.drop('foreign-duplicate', { bearer: m.bearer, from: m.from });
+        return;
+      }
+      if (this.foreignSeen.size > 4096) this.foreignSeen.delete(this.foreignSeen.keys().next().value!);
+      this.foreignSeen.set(key, m.receivedAt);
+    }
+    const body = m.text !== undefined ? new TextEncoder().encode(m.text) : m.data;
+    if (!body) {
+      this.drop('foreign-empty', { bearer: m.bearer, from: m.from });
+      return;
+    }
+    const b = createBundle(this.identity, {
+      recipient: m.direct ? this.identity.nodeId : m.to,
+      body,
+      sentAt: this.now(),
+      origin: { id: m.from, ...(m.fromName !== undefined ? { name: m.fromName } : {}) },
+    });
+    await this.ingest(b, encodeBundle(b), { created: true, bearer: m.bearer, from: m.from });
+  }
+
+  // ---- dispatch -------------------------------------------------------------------------------------------------
+
+  private backoff(tries: number): number {
+    return Math.min(this.opt.maxBackoffMs, this.opt.retryIntervalMs * 2 ** Math.min(tries, 16));
+  }
+
+  /** Sends a bundle's queued targets on every bearer that can reach them now. */
+  async dispatch(id: Uint8Array): Promise<void> {
+    const idHex = hex(id);
+    if (this.dispatching.has(idHex)) {
+      this.again.add(idHex);
+      return;
+    }
+    this.dispatching.add(idHex);
+    try {
+      do {
+        this.again.delete(idHex);
+        await this.dispatchOnce(id, idHex);
+      } while (this.again.has(idHex) && this.stopController);
+    } finally {
+      this.dispatching.delete(idHex);
+    }
+  }
+
+  private async dispatchOnce(id: Uint8Array, idHex: string): Promise<void> {
+    const signal = this.stopController?.signal;
+    if (!signal || signal.aborted || !this.vault.isOpen) return;
+    const stored = this.vault.get(id);
+    const row = this.vault.outbox(id);
+    if (!stored || stored.expired || !row) return;
+    const b = decodeBundle(stored.bytes);
+    const now = this.now();
+    if (now >= b.sentAt + b.lifetime) return; // the expiry sweep marks it
+    const to = recipientKey(b);
+    const exclude = stored.created ? stored.bearer : undefined; // the gateway a foreign message came in on
+    const targets: OutboxTarget[] = [];
+    const sends: Array<{ peer: string; bearers: Bearer[] }> = [];
+    for (const t of row.targets) {
+      if (t.state !== 'queued') {
+        targets.push(t);
+        continue;
+      }
+      const direct = bearersFor(t.peer, this.bearers, exclude);
+      if (direct.length > 0) {
+        targets.push(t);
+        sends.push({ peer: t.peer, bearers: direct });
+        continue;
+      }
+      if (t.peer !== to) {
+        targets.push(t); // a neighbour that went away: wait for it
+        continue;
+      }
+      const have = new Set(row.targets.map((x) => x.peer));
+      const hops = floodPeers(b, { nodeIdHex: this.identity.nodeIdHex, bearers: this.bearers, shortIdOf: (p) => this.short(p) }, stored.from)
+        .filter((p) => !have.has(p));
+      if (hops.length === 0) {
+        targets.push(t);
+        continue;
+      }
+      for (const p of hops) {
+        targets.push({ peer: p, state: 'queued', at: now, tries: 0 });
+        sends.push({ peer: p, bearers: bearersFor(p, this.bearers, exclude) });
+      }
+    }
+    if (sends.length === 0) {
+      const tries = Math.max(0, ...row.targets.map((t) => t.tries));
+      this.vault.setOutbox(id, { targets, nextTryAt: now + this.backoff(tries) });
+      return;
+    }
+    const copy = stored.created ? b : withCustody(b, this.identity.shortId);
+    const bytes = encodeFrame({ kind: 'bundle', payload: encodeBundle(copy) });
+    const results = await Promise.all(sends.map((s) => this.sendOn(s.bearers, s.peer, bytes, copy, id, signal)));
+    // Re-read: a delivery bloom may have retired targets while the sends were in flight.
+    const current = this.vault.isOpen ? this.vault.outbox(id) : undefined;
+    if (!current) return;
+    const byPeer = new Map<string, OutboxTarget>();
+    for (const t of targets) byPeer.set(t.peer, t);
+    for (const t of current.targets) if (t.state !== 'queued' && byPeer.has(t.peer)) byPeer.set(t.peer, t);
+    const done = this.now();
+    let maxTries = 0;
+    sends.forEach((s, i) => {
+      const r = results[i]!;
+      const t = byPeer.get(s.peer);
+      if (!t || t.state !== 'queued') return;
+      const next: OutboxTarget = { ...t, tries: t.tries + 1, at: done };
+      if (r.sync.length > 0) {
+        next.state = 'delivered';
+        next.bearer = r.sync.join(',');
+        this.vault.trace(id, { at: done, event: 'delivered', peer: s.peer, bearer: next.bearer });
+        this.events.emit('delivered', { id: idHex, to: s.peer, bearer: next.bearer, via: 'sync' });
+      } else if (r.async.length > 0) {
+        next.state = 'accepted';
+        next.bearer = r.async.join(',');
+        // Broadcast copies handed to a broker are retired by that neighbour's bloom (it accepts broadcasts).
+        if (to === BROADCAST && NODE_ID_HEX.test(s.peer)) this.vault.addAwaiting(Buffer.from(s.peer, 'hex'), id);
+      }
+      maxTries = Math.max(maxTries, next.tries);
+      byPeer.set(s.peer, next);
+    });
+    const nextRow: OutboxRow = { targets: [...byPeer.values()], nextTryAt: done + this.backoff(maxTries) };
+    this.vault.setOutbox(id, nextRow);
+  }
+
+  private async sendOn(bearers: Bearer[], peer: string, bytes: Uint8Array, bundle: Bundle, id: Uint8Array, stop: AbortSignal): Promise<{ sync: string[]; async: string[] }> {
+    const out = { sync: [] as string[], async: [] as string[] };
+    const at = this.now();
+    const settled = await Promise.allSettled(bearers.map((x) => {
+      this.vault.trace(id, { at, event: 'sent', bearer: x.name, peer });
+      return x.send({ peer, kind: 'bundle', bytes, bundle }, { signal: AbortSignal.any([stop, AbortSignal.timeout(this.opt.sendTimeoutMs)]) });
+    }));
+    settled.forEach((r, i) => {
+      const x = bearers[i]!;
+      if (r.status === 'fulfilled' && r.value === 'accepted') {
+        (x.mode === 'sync' ? out.sync : out.async).push(x.name);
+        this.counters.bundlesOut(x.name);
+        if (this.vault.isOpen) this.vault.trace(id, { at: this.now(), event: 'accepted', bearer: x.name, peer });
+      } else if (r.status === 'rejected') {
+        this.log.debug('send failed', { bearer: x.name, peer, err: String(r.reason) });
+      }
+    });
+    if (out.sync.length || out.async.length) this.events.emit('forwarded', { id: hex(id), peer, bearers: [...out.sync, ...out.async] });
+    return out;
+  }
+
+  // ---- retries, peers -------------------------------------------------------------------------------------------
+
+  private onPeer(e: PeerEvent): void {
+    if (NODE_ID_HEX.test(e.peer) || /^(mt|mc):/.test(e.peer)) this.seen(e.peer, e.bearer, e.name);
+    // A new neighbour is a new chance for everything queued: retry now, ignoring backoff.
+    if (e.up) this.kickRetry(50, true);
+  }
+
+  private seen(peer: string, bearer: string, name?: string): void {
+    let p = this.peerInfo.get(peer);
+    if (!p) {
+      if (this.peerInfo.size > 10_000) this.peerInfo.delete(this.peerInfo.keys().next().value!);
+      this.peerInfo.set(peer, (p = { bearers: new Set(), lastSeen: 0 }));
+    }
+    p.bearers.add(bearer);
+    p.lastSeen = this.now();
+    if (name) p.name = name;
+  }
+
+  private kickRetry(delayMs: number, force = false): void {
+    if (!this.stopController) return;
+    if (this.retryKick) clearTimeout(this.retryKick);
+    this.retryKick = setTimeout(() => {
+      this.retryKick = undefined;
+      if (this.retrying) {
+        void this.retrying.then(() => this.kickRetry(0, force));
+        return;
+      }
+      this.retrying = this.retryPass(force).finally(() => { this.retrying = undefined; });
+    }, delayMs);
+  }
+
+  /** Pages through queued outbox rows (bounded reads per page) and dispatches those due. */
+  private async retryPass(force: boolean): Promise<void> {
+    let after: Uint8Array | undefined;
+    for (;;) {
+      if (!this.stopController || !this.vault.isOpen) return;
+      const ids = this.vault.queuedIds({ ...(after ? { after } : {}), limit: 256 });
+      if (ids.length === 0) return;
+      const now = this.now();
+      const due = ids.filter((id) => force || (this.vault.outbox(id)?.nextTryAt ?? 0) <= now);
+      await Promise.allSettled(due.map((id) => this.dispatch(id)));
+      after = ids[ids.length - 1];
+      if (ids.length < 256) return;
+    }
+  }
+
+  // ---- delivery blooms ------------------------------------------------------------------------------------------
+
+  private onBloom(payload: Uint8Array, bearer: string): void {
+    const got = this.blooms.receive(payload);
+    if ('reason' in got) {
+      this.drop(got.reason, { bearer });
+      return;
+    }
+    this.counters.bloomReceived();
+    const node = got.nodeIdHex;
+    this.seen(node, bearer);
+    const now = this.now();
+    for (const id of this.vault.awaitingIds(got.nodeId)) {
+      if (!got.filter.has(id)) continue;
+      const row = this.vault.outbox(id);
+      this.vault.removeAwaiting(got.nodeId, id);
+      if (!row) continue;
+      const stored = this.vault.get(id);
+      const forRecipient = stored ? recipientKey(decodeBundle(stored.bytes)) === node : false;
+      let changed = false;
+      const targets = row.targets.map((t) => {
+        if ((t.state === 'queued' || t.state === 'accepted') && (forRecipient || t.peer === node)) {
+          changed = true;
+          return { ...t, state: 'delivered' as const, at: now };
+        }
+        return t;
+      });
+      if (forRecipient && !targets.some((t) => t.peer === node)) {
+        targets.push({ peer: node, state: 'delivered', at: now, tries: 0, bearer });
+        changed = true;
+      }
+      if (!changed) continue;
+      this.vault.setOutbox(id, { ...row, targets });
+      this.vault.trace(id, { at: now, event: 'delivered', peer: node, bearer, detail: 'delivery bloom' });
+      this.events.emit('delivered', { id: hex(id), to: node, bearer, via: 'bloom' });
+    }
+  }
+
+  // ---- views ----------------------------------------------------------------------------------------------------
+
+  bundleView(idHex: string): BundleView | undefined {
+    if (!/^[0-9a-f]{64}$/.test(idHex) || !this.vault.isOpen) return undefined;
+    const id = Buffer.from(idHex, 'hex');
+    const stored = this.vault.get(id);
+    if (!stored) return undefined;
+    return bundleView(this.identity, stored, this.vault.outbox(id), this.vault.traceEvents(id));
+  }
+
+  inbox(options: { limit?: number; since?: number } = {}): InboxEntry[] {
+    const out: InboxEntry[] = [];
+    for (const { id } of this.vault.inboxIds(options)) {
+      const stored = this.vault.get(id);
+      if (!stored || stored.expired) continue;
+      const e = inboxEntry(this.identity, stored);
+      if (e) out.push(e);
+    }
+    return out;
+  }
+
+  outboxCounts(): Record<OutboxState, number> {
+    return this.vault.counts().outbox;
+  }
+
+  peers(): PeerSummary[] {
+    const live = new Map<string, Set<string>>();
+    for (const b of this.bearers) for (const p of b.status().peers) {
+      if (!live.has(p)) live.set(p, new Set());
+      live.get(p)!.add(b.name);
+    }
+    const out: PeerSummary[] = [];
+    for (const [id, bearers] of live) {
+      const info = this.peerInfo.get(id);
+      out.push({
+        id,
+        shortId: NODE_ID_HEX.test(id) ? this.short(id) : info?.name ?? id,
+        ...(info?.name ? { name: info.name } : {}),
+        bearers: [...bearers],
+        lastSeen: info?.lastSeen ?? this.startedAt,
+      });
+    }
+    return out;
+  }
+}

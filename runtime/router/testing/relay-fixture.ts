@@ -1,0 +1,110 @@
+/**
+ * Test fixture: relays (identity + vault + router) on memory bearers in one process, with a temp dir each.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateIdentity, type Identity } from '../../identity/identity.js';
+import { createMetrics, type Metrics } from '../../metrics/metrics.js';
+import { MemoryHub, type MemoryBearer, type MemoryBearerOptions } from '../../bearers/memory/memory-bearer.js';
+import { Vault } from '../../vault/vault.js';
+import { Router, type RouterOptions } from '../router.js';
+import type { RouterEventMap } from '../router-events.js';
+
+export interface TestRelay {
+  name: string;
+  identity: Identity;
+  vault: Vault;
+  router: Router;
+  bearers: MemoryBearer[];
+  metrics: Metrics;
+  dir: string;
+  events: Array<{ type: keyof RouterEventMap; e: RouterEventMap[keyof RouterEventMap] }>;
+  drops(reason: string): Promise<number>;
+  restart(bearerOptions?: MemoryBearerOptions[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface RelayOptions {
+  bearers?: MemoryBearerOptions[];
+  identity?: Identity;
+  router?: Partial<RouterOptions>;
+  clock?: () => number;
+}
+
+export class Network {
+  readonly hub = new MemoryHub();
+  private readonly relays: TestRelay[] = [];
+
+  async relay(name: string, options: RelayOptions = {}): Promise<TestRelay> {
+    const identity = options.identity ?? generateIdentity();
+    const dir = mkdtempSync(join(tmpdir(), `relay-${name}-`));
+    const bearerOpts = options.bearers ?? [{}];
+    const hub = this.hub;
+    const relay = {} as TestRelay;
+    const build = async (bOpts: MemoryBearerOptions[], metrics: Metrics): Promise<void> => {
+      const vault = new Vault({ path: join(dir, 'vault'), groupCommitMs: 2, sweepIntervalMs: 0, metrics, ...(options.clock ? { clock: options.clock } : {}) });
+      await vault.start();
+      const bearers = bOpts.map((o) => hub.bearer(identity.nodeIdHex, o));
+      const router = new Router({
+        identity, vault, bearers, metrics,
+        bloomDebounceMs: 20, bloomIntervalMs: 60_000, retryIntervalMs: 60_000,
+        ...(options.clock ? { clock: options.clock } : {}),
+        ...options.router,
+      });
+      Object.assign(relay, { vault, router, bearers });
+      for (const t of ['received', 'delivered', 'forwarded', 'dropped', 'duplicate'] as const) {
+        router.events.on(t, (e) => relay.events.push({ type: t, e }));
+      }
+      await router.start();
+      for (const b of bearers) await b.start();
+    };
+    Object.assign(relay, {
+      name, identity, dir, events: [], metrics: createMetrics({ defaultMetrics: false }),
+      async drops(reason: string) {
+        const m = await relay.metrics.registry.getSingleMetric('lattice_router_drops_total')?.get();
+        return m?.values.find((v) => v.labels.reason === reason)?.value ?? 0;
+      },
+      async stop() {
+        for (const b of relay.bearers) await b.stop();
+        await relay.router.stop();
+        await relay.vault.stop();
+      },
+      async restart(bOpts?: MemoryBearerOptions[]) {
+        await relay.stop();
+        // A restarted relay gets fresh bearer objects (names must stay unique per node in the hub).
+        hub.forget(identity.nodeIdHex);
+        await build((bOpts ?? bearerOpts).map((o) => ({ ...o })), relay.metrics);
+      },
+    });
+    await build(bearerOpts, relay.metrics);
+    this.relays.push(relay);
+    return relay;
+  }
+
+  link(a: TestRelay, b: TestRelay): void {
+    this.hub.link(a.identity.nodeIdHex, b.identity.nodeIdHex);
+  }
+
+  unlink(a: TestRelay, b: TestRelay): void {
+    this.hub.unlink(a.identity.nodeIdHex, b.identity.nodeIdHex);
+  }
+
+  async close(): Promise<void> {
+    for (const r of this.relays) {
+      await r.stop().catch(() => undefined);
+      rmSync(r.dir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Polls `check` until it returns a truthy value; the timeout names what it waited for. */
+export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  for (;;) {
+    const v = await check();
+    if (v) return v as NonNullable<T>;
+    if (signal.aborted) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
