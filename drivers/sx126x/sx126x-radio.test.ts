@@ -251,6 +251,30 @@ test('injected CRC and header errors', async () => {
   }
 });
 
+test('errata registers: BW500 sensitivity, inverted IQ, PA clamp, implicit-header event mask', async () => {
+  const sim = createEmulatedRadios({ nodes: ['a'], timeScale: SCALE });
+  try {
+    const [a] = sim.radios;
+    const chip = sim.node('a').chip;
+    await a!.configure({ ...BASE, bandwidthHz: 500_000 });
+    assert.is(chip.register(0x08d8) & 0x1e, 0x1e, 'TX clamp bits 4:1 set (§15.2)');
+    assert.is(chip.register(0x0736) & 0x04, 0x04, 'standard IQ: 0x0736 bit 2 set (§15.4)');
+    await a!.transmit(Uint8Array.of(1));
+    assert.is(chip.register(0x0889) & 0x04, 0, 'BW500: 0x0889 bit 2 cleared before TX (§15.1)');
+    await a!.configure({ ...BASE, invertIq: true });
+    assert.is(chip.register(0x0736) & 0x04, 0, 'inverted IQ: 0x0736 bit 2 cleared');
+    await a!.transmit(Uint8Array.of(1));
+    assert.is(chip.register(0x0889) & 0x04, 0x04, 'BW125: 0x0889 bit 2 set');
+    await a!.configure({ ...BASE, explicitHeader: false, implicitPayloadLength: 8 });
+    await a!.startReceive();
+    await a!.standby();
+    assert.is(chip.register(0x0944) & 0x02, 0x02, 'event mask bit 1 set (§15.3)');
+    assert.is(chip.register(0x08e7), 0x38, 'OCP 140 mA after SetPaConfig');
+  } finally {
+    await sim.close();
+  }
+});
+
 test('bad input is rejected with typed errors', async () => {
   const sim = createEmulatedRadios({ nodes: ['a'], timeScale: SCALE });
   try {
