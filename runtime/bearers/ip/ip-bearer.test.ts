@@ -36,7 +36,8 @@ async function bearer(options: { identity?: Identity; port?: number; peers?: IpB
   const b = createIpBearer({
     identity: options.identity ?? generateIdentity(),
     listen: { host: '127.0.0.1', port: options.port ?? 0 },
-    staticPeers: (options.peers ?? []).map((p) => `127.0.0.1:${p.listenPort}`),
+    // Both forms config may hand over: `host:port` strings and HostPort objects.
+    staticPeers: (options.peers ?? []).map((p, i) => (i % 2 ? { host: '127.0.0.1', port: p.listenPort } : `127.0.0.1:${p.listenPort}`)),
     discovery: options.discovery ?? false,
     heartbeatMs: HEARTBEAT,
     connectTimeoutMs: options.connectTimeoutMs,
@@ -288,6 +289,17 @@ test('malformed datagrams and hostile TCP streams are counted and never take the
   assert.ok(b.metrics.get('discarded.tcp-malformed') >= 1);
   assert.is(rb.frames.length, 0);
 
+  // Connections that never finish the handshake: at most 32 at once hold a decoder buffer.
+  const idle = await Promise.all(
+    Array.from({ length: 34 }, () => new Promise<ReturnType<typeof connect>>((resolve) => {
+      const s = connect({ host: '127.0.0.1', port: b.listenPort }, () => resolve(s));
+      s.on('error', () => {});
+    })),
+  );
+  await waitFor('surplus connections refused', () => b.metrics.get('discarded.tcp-busy') === 2);
+  for (const s of idle) s.destroy();
+  await waitFor('the idle connections gone', () => (b.status().detail as { tcpHandshaking: number }).tcpHandshaking === 0);
+
   // Still working.
   assert.is(await a.send({ peer: idOf(b), kind: 'bundle', bytes: new Uint8Array(3000).fill(1) }), 'accepted');
   assert.is(await a.send({ peer: idOf(b), kind: 'bundle', bytes: new Uint8Array([5]) }), 'accepted');
@@ -360,7 +372,7 @@ test('metrics land in the daemon registry; listener errors never reach the beare
 test('constructor validates options and does no I/O', () => {
   const identity = generateIdentity();
   assert.throws(() => createIpBearer({ identity, listen: { host: 'localhost', port: 0 }, discovery: false }), /IPv4/);
-  assert.throws(() => createIpBearer({ identity, listen: { host: '127.0.0.1', port: 0 }, staticPeers: ['nope'] }), /host:port/);
+  assert.throws(() => createIpBearer({ identity, listen: { host: '127.0.0.1', port: 0 }, staticPeers: ['nope'] }), /:port/);
   const b = createIpBearer({ identity, listen: { host: '127.0.0.1', port: 1 } });
   assert.is(b.status().state, 'stopped');
   assert.not.ok(b.canReach(BROADCAST));

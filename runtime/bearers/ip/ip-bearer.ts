@@ -42,8 +42,8 @@ export interface IpBearerOptions {
   name?: string;
   /** UDP and TCP listen on the same host and port; host is an IPv4 address or 0.0.0.0; port 0 picks a free one. */
   listen: { host: string; port: number };
-  /** `host:port` of relays to contact directly (repeatable in config). */
-  staticPeers?: string[];
+  /** Relays to contact directly: `host:port` strings (repeatable in config) or config HostPort objects. */
+  staticPeers?: (string | { host: string; port: number })[];
   /** Broadcast HELLO on the LAN every heartbeat and contact relays that PEERS gossip names; default true. */
   discovery?: boolean;
   /** Port broadcast HELLOs go to; default the listen port (9333 when listening on port 0). */
@@ -76,10 +76,13 @@ interface PendingNonce {
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const WILDCARDS = new Set(['0.0.0.0', '']);
 
-export function parseStaticPeer(text: string): { host: string; port: number } {
+export function parseStaticPeer(peer: string | { host: string; port: number }): { host: string; port: number } {
+  const text = typeof peer === 'string' ? peer : `${peer.host}:${peer.port}`;
   const m = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(text.trim());
   const port = m ? Number(m[2]) : 0;
-  if (!m || port < 1 || port > 65535) throw new RangeError(`static peer "${text}" is not host:port (e.g. 192.168.1.20:9333)`);
+  if (!m || port < 1 || port > 65535) {
+    throw new RangeError(`static peer "${text}" is not IPv4-or-hostname:port (e.g. 192.168.1.20:9333); the IP bearer speaks IPv4 only`);
+  }
   return { host: m[1]!, port };
 }
 
@@ -224,6 +227,7 @@ export class IpBearer implements Bearer {
           maxFrameBytes: p.capabilities?.maxFrameBytes,
         })),
         tcpConnections: this.tcp.connectedPeers().length,
+        tcpHandshaking: this.tcp.handshaking,
         counters: { ...this.metrics.counters },
       },
     };
@@ -430,7 +434,12 @@ export class IpBearer implements Bearer {
     try {
       d = decodeDatagram(msg);
     } catch (err) {
-      if (!(err instanceof IpDecodeError)) throw err;
+      if (!(err instanceof IpDecodeError)) {
+        // A decoder bug must not take the socket (or the daemon) down; the fuzz tests say this never happens.
+        this.metrics.discarded('internal');
+        this.log.warn('datagram decoder failed', { from: `${host}:${port}`, err: String(err) });
+        return;
+      }
       // A bad advert inside a HELLO/PEERS is a rejected advert as much as a bad datagram.
       if (err.reason === 'malformed' && (msg[3] === 1 || msg[3] === 4)) this.metrics.advertRejected('malformed');
       this.metrics.discarded(err.reason);

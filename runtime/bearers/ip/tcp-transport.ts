@@ -41,6 +41,9 @@ interface Outgoing {
   closed: boolean;
 }
 
+/** Inbound connections allowed to be mid-handshake at once. */
+const MAX_UNAUTHENTICATED = 32;
+
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -52,6 +55,7 @@ export class TcpTransport {
   private readonly outgoing = new Map<string, Outgoing>();
   private readonly inbound = new Set<Socket>();
   private closing = false;
+  private unauthenticated = 0;
 
   constructor(private readonly o: TcpTransportOptions) {}
 
@@ -112,6 +116,11 @@ export class TcpTransport {
     if (!conn) return;
     conn.socket.destroy();
     this.outgoing.delete(peerHex);
+  }
+
+  /** Inbound connections still in the handshake. */
+  get handshaking(): number {
+    return this.unauthenticated;
   }
 
   connectedPeers(): string[] {
@@ -196,6 +205,19 @@ export class TcpTransport {
       socket.destroy();
       return;
     }
+    // Each connection holds a decoder buffer of a whole maximum frame; bound the ones not yet authenticated
+    // (the handshake timeout bounds how long they live).
+    if (this.unauthenticated >= MAX_UNAUTHENTICATED) {
+      this.o.onDiscard('tcp-busy');
+      socket.destroy();
+      return;
+    }
+    this.unauthenticated++;
+    let counted = true;
+    const authenticated = () => {
+      if (counted) this.unauthenticated--;
+      counted = false;
+    };
     this.inbound.add(socket);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 10_000);
@@ -229,6 +251,7 @@ export class TcpTransport {
           if (frame.type !== 'auth') return fail('tcp-protocol'), false;
           if (!verifySignature(t!.connectorId, transcript('connector', t!), decodeAuth(frame.payload))) return fail('tcp-bad-auth'), false;
           state = 'open';
+          authenticated();
           clearTimeout(timer);
           return true;
         }
@@ -252,8 +275,8 @@ export class TcpTransport {
         try {
           if (!handle(frame)) return;
         } catch (err) {
-          if (!(err instanceof IpDecodeError)) throw err;
-          fail('tcp-malformed');
+          if (!(err instanceof IpDecodeError)) this.o.log.warn('tcp frame handling failed', { err: String(err) });
+          fail(err instanceof IpDecodeError ? 'tcp-malformed' : 'internal');
           return;
         }
       }
@@ -261,6 +284,7 @@ export class TcpTransport {
     socket.on('error', () => {});
     socket.on('close', () => {
       clearTimeout(timer);
+      authenticated();
       this.inbound.delete(socket);
     });
   }

@@ -81,6 +81,7 @@ export class MqttBearer implements Bearer {
   private lastSeq = 0;
   private onlineAdvert?: Uint8Array;
   private willAdvert?: Uint8Array;
+  private errorsLogged = 0;
 
   constructor(private readonly options: MqttBearerOptions) {
     this.name = options.name ?? 'mqtt';
@@ -124,7 +125,11 @@ export class MqttBearer implements Bearer {
       this.prepareSession();
       client.options.will = { ...client.options.will!, payload: Buffer.from(this.willAdvert!) };
     });
-    client.on('error', (err) => this.log.warn('mqtt error', { broker: redact(o.url), err: String(err) }));
+    client.on('error', (err) => {
+      // While the broker is down MQTT.js fails every reconnect attempt: say it once per outage, then at debug.
+      if (this.errorsLogged++ === 0) this.log.warn('mqtt error', { broker: redact(o.url), err: String(err) });
+      else this.log.debug('mqtt error', { broker: redact(o.url), err: String(err) });
+    });
     client.on('message', (topic, payload) => this.onMessage(topic, new Uint8Array(payload.buffer, payload.byteOffset, payload.length)));
   }
 
@@ -251,6 +256,7 @@ export class MqttBearer implements Bearer {
     if (this.client !== client) return;
     this.metrics.connect();
     this.metrics.connected(true);
+    this.errorsLogged = 0;
     this.log.info('mqtt connected', { broker: redact(this.options.url) });
     const me = this.identity.nodeIdHex;
     client.subscribe(
