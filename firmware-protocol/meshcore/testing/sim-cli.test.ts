@@ -1,0 +1,32 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseSimMeshCoreArgs, runSimMeshCore } from './sim-cli.js';
+import { TCPConnection } from '@liamcottle/meshcore.js';
+
+test('arguments', () => {
+  assert.equal(parseSimMeshCoreArgs(['--tcp']), { pty: false, tcpPort: 5000, name: 'SimRadio', trafficSeconds: 0, offlineQueueSize: 16 });
+  assert.is(parseSimMeshCoreArgs(['--tcp', '5001', '--name', 'Roof']).tcpPort, 5001);
+  assert.ok(parseSimMeshCoreArgs(['--pty', '--traffic', '30']).pty);
+  for (const bad of [[], ['--bogus'], ['--tcp', '--name'], ['--pty', '--name', 'x'.repeat(32)], ['--tcp', '70000']]) {
+    assert.throws(() => parseSimMeshCoreArgs(bad), (e: Error) => e.name === 'SimUsageError', bad.join(' '));
+  }
+});
+
+test('runs over TCP with the default mesh and prints where to connect', async () => {
+  const lines: string[] = [];
+  const sim = await runSimMeshCore(['--tcp', '0', '--name', 'Roof'], (l) => lines.push(l));
+  try {
+    assert.ok(lines.some((l) => l === `tcp: ${sim.tcpPort}`));
+    const conn = new TCPConnection('127.0.0.1', sim.tcpPort!);
+    const ready = new Promise((r) => conn.once('connected', r));
+    await conn.connect();
+    await ready;
+    const contacts = await conn.getContacts();
+    assert.equal(contacts.map((c: any) => c.advName).sort(), ['Alice', 'Bob', 'Hilltop Rptr']);
+    await conn.close();
+  } finally {
+    await sim.stop();
+  }
+});
+
+test.run();
