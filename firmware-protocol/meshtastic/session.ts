@@ -10,9 +10,8 @@
  */
 import type { ByteLink } from '../framing/byte-link.js';
 import { MeshtasticStreamDecoder, STREAM_WAKE_BYTES, encodeStreamFrame } from '../framing/meshtastic-stream.js';
-import { Channel, Config, Mesh, Portnums } from '@meshtastic/protobufs';
-import { channelDisplayName } from './channel-name.js';
-import { DeliveryTracker, type DeliveryUpdate } from './delivery-tracker.js';
+import { Mesh, Portnums } from '@meshtastic/protobufs';
+import { DeliveryTracker } from './delivery-tracker.js';
 import { Emitter } from './emitter.js';
 import {
   MeshtasticHandshakeTimeoutError,
@@ -22,7 +21,6 @@ import {
   MeshtasticPayloadTooLargeError,
 } from './errors.js';
 import {
-  DEFAULT_HOP_LIMIT,
   HOP_MAX,
   SPECIAL_NONCE_ONLY_CONFIG,
   SPECIAL_NONCE_ONLY_NODES,
@@ -35,116 +33,24 @@ import {
   wantConfigToRadio,
   type MeshPacket,
 } from './messages.js';
-import { NodeDb, type NodeChange } from './node-db.js';
+import { NodeDb } from './node-db.js';
 import { NODENUM_BROADCAST, nodeIdString } from './node-id.js';
 import { Outbox, type SendAccepted } from './outbox.js';
+import { RadioConfig } from './radio-config.js';
+import type { ChannelInfo, DeviceInfo, ReceivedMessage, SendDataOptions, SendTextOptions, SessionEvents, SessionOptions, SessionState, SessionStats } from './session-types.js';
 import { delay, createWaiter } from './wait.js';
 
-export type SessionState = 'idle' | 'configuring' | 'ready' | 'closed';
-
-export interface ChannelInfo {
-  index: number;
-  name: string;
-  role: 'PRIMARY' | 'SECONDARY';
-}
-
-export interface DeviceInfo {
-  myNodeNum: number;
-  nodeId: string;
-  longName?: string;
-  shortName?: string;
-  rebootCount: number;
-  firmwareVersion?: string;
-  hwModel?: string;
-  role?: string;
-  region?: string;
-  modemPreset?: string;
-  hopLimit: number;
-  /** Enabled channels only. */
-  channels: ChannelInfo[];
-  nodeCount: number;
-}
-
-export interface ReceivedMessage {
-  from: number;
-  to: number;
-  channel: number;
-  /** To our own node (a DM), not a channel broadcast. */
-  direct: boolean;
-  portnum: number;
-  text?: string;
-  payload: Uint8Array;
-  id: number;
-  rxTime: number;
-  rxSnr?: number;
-  rxRssi?: number;
-  hopStart?: number;
-  hopLimit?: number;
-  pkiEncrypted: boolean;
-  /** When the frame carrying it was decoded (performance.now()). */
-  decodedAt: number;
-}
-
-export interface SessionStats {
-  framesIn: number;
-  framesOut: number;
-  decodeErrors: number;
-  logBytes: number;
-  discardedBytes: number;
-  rateLimitWaits: number;
-  rateLimitRejected: number;
-  handshakes: number;
-}
-
-export interface SessionEvents {
-  ready: (info: DeviceInfo) => void;
-  packet: (packet: MeshPacket) => void;
-  message: (message: ReceivedMessage) => void;
-  node: (change: NodeChange) => void;
-  queueStatus: (qs: { free: number; maxlen: number; res: number; meshPacketId: number }) => void;
-  delivery: (update: DeliveryUpdate) => void;
-  /** One line of the firmware's text debug log (bytes outside frames). */
-  log: (line: string) => void;
-  notification: (message: string) => void;
-  rebooted: () => void;
-  closed: (error?: Error) => void;
-  /** A listener threw, or a frame could not be decoded; informational. */
-  error: (error: Error) => void;
-}
-
-export interface SessionOptions {
-  link: ByteLink;
-  handshakeTimeoutMs?: number;
-  /** Default 60 s: well inside the firmware's 15-minute idle timeout, and the app's own cadence. */
-  heartbeatMs?: number;
-  /** Default 2100 ms: the firmware refuses texts < 2000 ms apart, plus margin for transfer jitter. */
-  textIntervalMs?: number;
-  queueStatusTimeoutMs?: number;
-  barrierTimeoutMs?: number;
-  /** Overrides the radio's configured hop limit for our packets. */
-  hopLimit?: number;
-  random?: () => number;
-  now?: () => number;
-}
-
-export interface SendTextOptions {
-  /** Node number for a DM, or 'broadcast'. */
-  to: number | 'broadcast';
-  /** Channel index for broadcasts (DMs go PKI-encrypted on channel 0 regardless). */
-  channel?: number;
-  text: string;
-  wantAck?: boolean;
-  hopLimit?: number;
-  replyId?: number;
-  /** Fixed packet id (deterministic ids let mesh nodes drop a resend as a duplicate); retries derive new ones. */
-  id?: number;
-  signal?: AbortSignal;
-}
-
-export interface SendDataOptions extends Omit<SendTextOptions, 'text'> {
-  portnum: Portnums.PortNum;
-  payload: Uint8Array;
-}
+export type {
+  ChannelInfo,
+  DeviceInfo,
+  ReceivedMessage,
+  SendDataOptions,
+  SendTextOptions,
+  SessionEvents,
+  SessionOptions,
+  SessionState,
+  SessionStats,
+} from './session-types.js';
 
 export class MeshtasticSession {
   readonly nodes = new NodeDb();
@@ -160,11 +66,7 @@ export class MeshtasticSession {
   private heartbeatTimer?: NodeJS.Timeout;
   private logLine = '';
   private handshake?: { nonce: number; received: number; offer(f: Mesh.FromRadio): void };
-  private myInfo?: Mesh.MyNodeInfo;
-  private metadata?: Mesh.DeviceMetadata;
-  private channels: Channel.Channel[] = [];
-  private lora?: Config.Config_LoRaConfig;
-  private deviceRole?: number;
+  private readonly radio = new RadioConfig();
   private stopController = new AbortController();
 
   constructor(options: SessionOptions) {
@@ -214,33 +116,11 @@ export class MeshtasticSession {
   }
 
   deviceInfo(): DeviceInfo | undefined {
-    if (!this.myInfo) return undefined;
-    const me = this.nodes.get(this.myInfo.myNodeNum);
-    return {
-      myNodeNum: this.myInfo.myNodeNum >>> 0,
-      nodeId: nodeIdString(this.myInfo.myNodeNum),
-      longName: me?.longName,
-      shortName: me?.shortName,
-      rebootCount: this.myInfo.rebootCount,
-      firmwareVersion: this.metadata?.firmwareVersion,
-      hwModel: this.metadata ? Mesh.HardwareModel[this.metadata.hwModel] : undefined,
-      role: this.deviceRole !== undefined ? Config.Config_DeviceConfig_Role[this.deviceRole] : undefined,
-      region: this.lora ? Config.Config_LoRaConfig_RegionCode[this.lora.region] : undefined,
-      modemPreset: this.lora ? Config.Config_LoRaConfig_ModemPreset[this.lora.modemPreset] : undefined,
-      hopLimit: this.hopLimit(),
-      channels: this.enabledChannels(),
-      nodeCount: this.nodes.size,
-    };
+    return this.radio.deviceInfo(this.nodes, this.opts.hopLimit);
   }
 
   enabledChannels(): ChannelInfo[] {
-    return this.channels
-      .filter((c) => c.role !== Channel.Channel_Role.DISABLED)
-      .map((c) => ({
-        index: c.index,
-        name: channelDisplayName(c.settings?.name ?? '', c.index, this.lora),
-        role: c.role === Channel.Channel_Role.PRIMARY ? ('PRIMARY' as const) : ('SECONDARY' as const),
-      }));
+    return this.radio.enabledChannels();
   }
 
   /** Opens the session: subscribes to the link and runs the handshake. Resolves once config is complete. */
@@ -288,7 +168,7 @@ export class MeshtasticSession {
     return new Promise<SendAccepted>((resolve, reject) => {
       this.outbox.enqueue({
         packet: {
-          from: this.myInfo?.myNodeNum,
+          from: this.radio.myNodeNum,
           to,
           channel: direct ? 0 : options.channel ?? 0,
           portnum: options.portnum,
@@ -319,7 +199,7 @@ export class MeshtasticSession {
   }
 
   private hopLimit(): number {
-    return this.opts.hopLimit ?? (this.lora?.hopLimit || DEFAULT_HOP_LIMIT);
+    return this.radio.hopLimit(this.opts.hopLimit);
   }
 
   private async runHandshake(signal?: AbortSignal): Promise<DeviceInfo> {
@@ -330,7 +210,7 @@ export class MeshtasticSession {
     while (nonce === 0 || nonce === SPECIAL_NONCE_ONLY_CONFIG || nonce === SPECIAL_NONCE_ONLY_NODES) {
       nonce = Math.floor(this.opts.random() * 0xffffffff) >>> 0;
     }
-    this.channels = [];
+    this.radio.beginHandshake();
     const what = `config_complete_id ${nonce} from ${this.link.description}`;
     const signals = [this.stopController.signal, ...(signal ? [signal] : [])];
     const waiter = createWaiter<Mesh.FromRadio, true>(
@@ -403,25 +283,13 @@ export class MeshtasticSession {
 
   private onFromRadio(msg: Mesh.FromRadio, decodedAt: number): void {
     const v = msg.payloadVariant;
+    this.radio.apply(msg);
     switch (v.case) {
-      case 'myInfo':
-        this.myInfo = v.value;
-        break;
       case 'nodeInfo': {
         const change = this.nodes.applyNodeInfo(v.value);
         this.emitter.emit('node', change);
         break;
       }
-      case 'metadata':
-        this.metadata = v.value;
-        break;
-      case 'channel':
-        this.channels = this.channels.filter((c) => c.index !== v.value.index).concat(v.value).sort((a, b) => a.index - b.index);
-        break;
-      case 'config':
-        if (v.value.payloadVariant.case === 'lora') this.lora = v.value.payloadVariant.value;
-        if (v.value.payloadVariant.case === 'device') this.deviceRole = v.value.payloadVariant.value.role;
-        break;
       case 'queueStatus':
         this.outbox.feedQueueStatus(v.value);
         this.emitter.emit('queueStatus', { free: v.value.free, maxlen: v.value.maxlen, res: v.value.res, meshPacketId: v.value.meshPacketId >>> 0 });
@@ -448,7 +316,7 @@ export class MeshtasticSession {
     this.emitter.emit('packet', p);
     if (p.payloadVariant.case !== 'decoded') return; // still encrypted: a channel we have no key for
     const data = p.payloadVariant.value;
-    const me = (this.myInfo?.myNodeNum ?? 0) >>> 0;
+    const me = this.radio.myNodeNum;
     if (p.from >>> 0 !== me) this.nodes.touch(p.from, p.rxTime, p.rxSnr);
     switch (data.portnum) {
       case Portnums.PortNum.ROUTING_APP: {

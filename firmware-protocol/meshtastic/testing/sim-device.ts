@@ -10,6 +10,17 @@ import { Channel, Config, Mesh, ModuleConfig, Portnums } from '@meshtastic/proto
 import { encodeStreamFrame } from '../../framing/meshtastic-stream.js';
 import { NODENUM_BROADCAST, nodeIdString } from '../node-id.js';
 import { SimMesh, type SimNode } from './sim-mesh.js';
+import {
+  simChannelTable,
+  simConfig,
+  simFilesManifest,
+  simMetadata,
+  simModuleConfig,
+  simMyNodeInfo,
+  simOtherNodeInfos,
+  simOwnNodeInfo,
+  type SimChannelInit,
+} from './sim-config.js';
 import { SimPhoneApi, type SimSink } from './sim-phone-api.js';
 import { fakeKey, seededRandom } from './sim-random.js';
 
@@ -20,13 +31,7 @@ const NUM_RELIABLE_RETX = 3;
 const ERRNO_UNKNOWN = 32;
 const DATA_PAYLOAD_LEN = 233;
 
-export interface SimChannelInit {
-  index: number;
-  name: string;
-  role: 'PRIMARY' | 'SECONDARY';
-  /** 1-byte PSK shorthand or a full key; default [1] (the default key). */
-  psk?: Uint8Array;
-}
+export type { SimChannelInit };
 
 export interface SimFaults {
   /** Write every frame one byte at a time (each byte its own write). */
@@ -129,17 +134,7 @@ export class SimDevice {
       { index: 0, name: '', role: 'PRIMARY' as const },
       { index: 1, name: 'lattice', role: 'SECONDARY' as const, psk: Uint8Array.of(7) },
     ];
-    this.channels = [];
-    for (let i = 0; i < 8; i++) {
-      const c = chInit.find((x) => x.index === i);
-      this.channels.push(
-        create(Channel.ChannelSchema, {
-          index: i,
-          role: c ? (c.role === 'PRIMARY' ? Channel.Channel_Role.PRIMARY : Channel.Channel_Role.SECONDARY) : Channel.Channel_Role.DISABLED,
-          settings: c ? { name: c.name, psk: c.psk ?? Uint8Array.of(1) } : undefined,
-        }),
-      );
-    }
+    this.channels = simChannelTable(chInit);
   }
 
   /** A firmware log line: to the simulator's own log, and as console text on serial links not yet in API mode. */
@@ -261,110 +256,35 @@ export class SimDevice {
   // ---- what PhoneAPI reads -------------------------------------------------------------------------------------
 
   myNodeInfo(): Mesh.MyNodeInfo {
-    return create(Mesh.MyNodeInfoSchema, {
-      myNodeNum: this.myNodeNum,
-      rebootCount: this.rebootCount,
-      minAppVersion: 30200,
-      deviceId: Uint8Array.from({ length: 16 }, (_, i) => (this.myNodeNum >>> (i % 4 * 8)) & 0xff),
-      pioEnv: 'heltec-v3',
-      nodedbCount: this.mesh.nodes.size + 1,
-    });
+    return simMyNodeInfo(this.myNodeNum, this.rebootCount, this.mesh.nodes.size + 1);
   }
 
   ownNodeInfo(): Mesh.NodeInfo {
-    return create(Mesh.NodeInfoSchema, {
-      num: this.myNodeNum,
-      user: {
-        id: nodeIdString(this.myNodeNum),
-        longName: this.o.longName ?? 'Lattice Sim Radio',
-        shortName: this.o.shortName ?? 'LSIM',
-        hwModel: Mesh.HardwareModel.HELTEC_V3,
-        publicKey: this.publicKey,
-        role: Config.Config_DeviceConfig_Role.CLIENT,
-      },
-      lastHeard: Math.floor(Date.now() / 1000),
-      isFavorite: true,
-    });
+    return simOwnNodeInfo(this.myNodeNum, this.o.longName ?? 'Lattice Sim Radio', this.o.shortName ?? 'LSIM', this.publicKey);
   }
 
   otherNodeInfos(): Mesh.NodeInfo[] {
-    return [...this.mesh.nodes.values()].map((n) =>
-      create(Mesh.NodeInfoSchema, {
-        num: n.num,
-        user: {
-          id: nodeIdString(n.num),
-          longName: n.longName,
-          shortName: n.shortName,
-          hwModel: n.hwModel,
-          publicKey: n.publicKey ?? new Uint8Array(0),
-        },
-        position: n.latitude !== undefined
-          ? { latitudeI: Math.round(n.latitude * 1e7), longitudeI: Math.round((n.longitude ?? 0) * 1e7), altitude: n.altitude }
-          : undefined,
-        snr: n.snr,
-        lastHeard: n.lastHeard,
-        hopsAway: n.hopsAway,
-      }),
-    );
+    return simOtherNodeInfos(this.mesh);
   }
 
   metadata(): Mesh.DeviceMetadata {
-    return create(Mesh.DeviceMetadataSchema, {
-      firmwareVersion: this.o.firmwareVersion ?? '2.7.26.54e0d8d',
-      deviceStateVersion: 24,
-      canShutdown: true,
-      hasWifi: true,
-      hasBluetooth: true,
-      role: Config.Config_DeviceConfig_Role.CLIENT,
-      positionFlags: 811,
-      hwModel: Mesh.HardwareModel.HELTEC_V3,
-      hasPKC: true,
-    });
+    return simMetadata(this.o.firmwareVersion ?? '2.7.26.54e0d8d');
   }
 
   channel(index: number): Channel.Channel {
     return this.channels[index]!;
   }
 
-  /** Config by oneof tag 1..10 (device … deviceUi), as PhoneAPI STATE_SEND_CONFIG walks them. */
   config(tag: number): Config.Config {
-    const field = Config.ConfigSchema.fields.find((f) => f.number === tag && f.oneof?.name === 'payload_variant');
-    if (!field) return create(Config.ConfigSchema, {});
-    const values: Record<string, unknown> = {
-      device: { role: Config.Config_DeviceConfig_Role.CLIENT, nodeInfoBroadcastSecs: 10800 },
-      position: { positionBroadcastSecs: 900 },
-      power: { lsSecs: 300 },
-      network: {},
-      display: { screenOnSecs: 600 },
-      lora: {
-        usePreset: true,
-        modemPreset: Config.Config_LoRaConfig_ModemPreset.LONG_FAST,
-        region: Config.Config_LoRaConfig_RegionCode.EU_868,
-        hopLimit: this.o.hopLimit,
-        txEnabled: true,
-        txPower: 27,
-      },
-      bluetooth: { enabled: true, mode: Config.Config_BluetoothConfig_PairingMode.RANDOM_PIN },
-      security: { publicKey: this.publicKey, serialEnabled: true },
-      sessionkey: {},
-      deviceUi: {},
-    };
-    return create(Config.ConfigSchema, { payloadVariant: { case: field.localName, value: values[field.localName] ?? {} } } as never);
+    return simConfig(tag, { hopLimit: this.o.hopLimit, publicKey: this.publicKey });
   }
 
-  /** ModuleConfig by tag: 1..13 are sent with content, 14..16 as empty messages ("Unknown module config type",
-   * PhoneAPI.cpp 2.7.26 has no case for them). */
   moduleConfig(tag: number): ModuleConfig.ModuleConfig {
-    const field = ModuleConfig.ModuleConfigSchema.fields.find((f) => f.number === tag && f.oneof?.name === 'payload_variant');
-    if (!field || tag > 13) return create(ModuleConfig.ModuleConfigSchema, {});
-    return create(ModuleConfig.ModuleConfigSchema, { payloadVariant: { case: field.localName, value: {} } } as never);
+    return simModuleConfig(tag);
   }
 
   filesManifest(): Mesh.FileInfo[] {
-    return [
-      create(Mesh.FileInfoSchema, { fileName: '/prefs/config.proto', sizeBytes: 186 }),
-      create(Mesh.FileInfoSchema, { fileName: '/prefs/nodes.proto', sizeBytes: 2941 }),
-    ];
+    return simFilesManifest();
   }
 
   routerQueueStatus(): Mesh.QueueStatus {
