@@ -168,6 +168,21 @@ test('without discovery, PEERS gossip is not followed: A and C stay apart', asyn
   assert.not.ok(c.canReach(idOf(a)));
 });
 
+test('relays started together find each other before the first heartbeat (early HELLO retries)', async () => {
+  // A port nobody listens on yet: A's first HELLO to it is lost, as when two relays boot at the same moment.
+  const probe = await bearer();
+  const port = probe.listenPort;
+  await running.pop()!.stop();
+  const a = createIpBearer({ identity: generateIdentity(), listen: { host: '127.0.0.1', port: 0 }, staticPeers: [`127.0.0.1:${port}`], discovery: false, heartbeatMs: 600_000, log });
+  await a.start();
+  running.push(a);
+  await new Promise((r) => setTimeout(r, 50));
+  const b = createIpBearer({ identity: generateIdentity(), listen: { host: '127.0.0.1', port }, discovery: false, heartbeatMs: 600_000, log });
+  await b.start();
+  running.push(b);
+  await waitFor('A and B see each other', () => a.canReach(idOf(b)) && b.canReach(idOf(a)));
+});
+
 test('three missed heartbeats mark a peer offline; it comes back online when it returns', async () => {
   const idB = generateIdentity();
   const b = await bearer({ identity: idB });

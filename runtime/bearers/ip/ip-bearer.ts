@@ -105,6 +105,7 @@ export class IpBearer implements Bearer {
   private readonly tcp: TcpTransport;
   private udp?: UdpSocket;
   private timer?: NodeJS.Timeout;
+  private earlyTimer?: NodeJS.Timeout;
   private port = 0;
   private advert?: Advert;
   private lastIssuedAt = 0;
@@ -155,12 +156,14 @@ export class IpBearer implements Bearer {
     this.log.info('ip bearer listening', { host: this.options.listen.host, port: this.port, addresses: this.advert!.addresses });
     this.tick(true);
     this.timer = setInterval(() => this.tick(false), this.heartbeatMs);
+    this.earlyHellos(500);
   }
 
   async stop(): Promise<void> {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
     clearInterval(this.timer);
+    clearTimeout(this.earlyTimer);
     this.timer = undefined;
     this.removePeerSource?.();
     this.removePeerSource = undefined;
@@ -341,6 +344,17 @@ export class IpBearer implements Bearer {
       const port = this.options.discoveryPort ?? (this.options.listen.port || DEFAULT_IP_PORT);
       for (const b of this.broadcastTargets()) this.sendHello(b, port, true, true);
     }
+  }
+
+  /** Relays started together miss each other's first HELLO (the other socket was not bound yet): retry the
+   * static peers at 0.5, 1, 2, 4... s until the first heartbeat takes over. */
+  private earlyHellos(delayMs: number): void {
+    if (delayMs >= this.heartbeatMs || this.staticPeers.length === 0) return;
+    this.earlyTimer = setTimeout(() => {
+      if (this.state !== 'up') return;
+      for (const sp of this.staticPeers) void this.helloStatic(sp);
+      this.earlyHellos(delayMs * 2);
+    }, delayMs);
   }
 
   private async helloStatic(sp: { host: string; port: number }): Promise<void> {
