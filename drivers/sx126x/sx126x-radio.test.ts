@@ -3,6 +3,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { LoraModulation, LoraRadio, RxPacket } from './lora-radio.js';
 import { createEmulatedRadios } from './testing/emulated-radios.js';
+import { EmulatedLine } from './testing/emulated-line.js';
+import { EmulatedSx126x } from './testing/emulated-sx126x.js';
+import { createSimClock } from './testing/sim-clock.js';
+import { SimulatedAir } from './testing/simulated-air.js';
+import { SpiHal } from './spi-hal.js';
+import { Sx126xRadio } from './sx126x-radio.js';
 
 const BASE: LoraModulation = {
   frequencyHz: 869_462_500, spreadingFactor: 7, bandwidthHz: 125_000, codingRate: 5, preambleLength: 8,
@@ -272,6 +278,33 @@ test('errata registers: BW500 sensitivity, inverted IQ, PA clamp, implicit-heade
     assert.is(chip.register(0x08e7), 0x38, 'OCP 140 mA after SetPaConfig');
   } finally {
     await sim.close();
+  }
+});
+
+test('RXEN/TXEN boards: TX drives TXEN only, RX drives RXEN only, standby releases both', async () => {
+  const clock = createSimClock({ timeScale: SCALE });
+  const air = new SimulatedAir({ clock });
+  const chip = new EmulatedSx126x({ name: 'sw', clock });
+  air.attach(chip, { x: 0, y: 0 });
+  const rxen = new EmulatedLine('RXEN');
+  const txen = new EmulatedLine('TXEN');
+  const both: string[] = [];
+  const watch = () => both.push(`${rxen.value}${txen.value}`);
+  rxen.onWrite(watch);
+  txen.onWrite(watch);
+  const radio = new Sx126xRadio({ hal: new SpiHal({ spi: chip.spi, pins: { busy: chip.busy, dio1: chip.dio1, nreset: chip.nreset, rxen, txen } }), dio2RfSwitch: false });
+  try {
+    await radio.configure(BASE);
+    assert.not.ok(chip.commandLog.some((c) => c.opcode === 0x9d), 'no SetDIO2AsRfSwitchCtrl');
+    await radio.transmit(Uint8Array.of(1));
+    assert.ok(both.includes('01'), 'TXEN high during TX');
+    await radio.startReceive();
+    assert.equal([rxen.value, txen.value], [1, 0]);
+    await radio.standby();
+    assert.equal([rxen.value, txen.value], [0, 0]);
+    assert.not.ok(both.includes('11'), 'never both enables at once');
+  } finally {
+    await radio.close();
   }
 });
 
