@@ -32,7 +32,8 @@ export interface MeshCoreGatewayOptions {
   /** Opens a fresh link to the radio (see device-opener.ts). */
   open: LinkOpener;
   session?: MeshCoreSessionOptions;
-  reconnect?: { initialMs?: number; maxMs?: number };
+  /** Backoff between reconnects: initialMs doubling to maxMs; reset once a session stayed up stableMs. */
+  reconnect?: { initialMs?: number; maxMs?: number; stableMs?: number };
   dmRetry?: Partial<DmRetryPolicy>;
   /** DMs in flight at once; the firmware remembers only 8 expected ACKs (EXPECTED_ACK_TABLE_SIZE). */
   maxInFlightDms?: number;
@@ -256,13 +257,17 @@ export class MeshCoreGateway implements Bearer {
   private async connectLoop(signal: AbortSignal): Promise<void> {
     const initial = this.options.reconnect?.initialMs ?? 500;
     const max = this.options.reconnect?.maxMs ?? 30_000;
+    // Only a session that stayed up this long resets the backoff: a TCP companion takes one client, so two hosts
+    // (this relay and a phone app) would otherwise kick each other off twice a second.
+    const stableMs = this.options.reconnect?.stableMs ?? 30_000;
     let delay = initial;
     let first = true;
     while (!signal.aborted) {
       if (!first) {
-        await new Promise<void>((r) => {
-          const t = setTimeout(r, delay);
-          signal.addEventListener('abort', () => { clearTimeout(t); r(); }, { once: true });
+        await new Promise<void>((resolve) => {
+          const onAbort = () => { clearTimeout(t); resolve(); };
+          const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, delay);
+          signal.addEventListener('abort', onAbort, { once: true });
         });
         if (signal.aborted) return;
         delay = Math.min(max, delay * 2);
@@ -271,7 +276,6 @@ export class MeshCoreGateway implements Bearer {
       let closed: Promise<void>;
       try {
         ({ closed } = await this.connectOnce(signal));
-        delay = initial;
       } catch (err) {
         if (signal.aborted) return;
         this.lastError = { name: (err as Error).name, message: (err as Error).message, at: this.now() };
@@ -279,8 +283,10 @@ export class MeshCoreGateway implements Bearer {
         if (this.state !== 'stopped') this.state = 'down';
         continue;
       }
+      const upAt = this.now();
       await closed;
       if (signal.aborted) return;
+      if (this.now() - upAt >= stableMs) delay = initial;
       this.goDown();
     }
   }
