@@ -13,7 +13,6 @@
  */
 import type { ByteLink, LinkOpener } from '../../../firmware-protocol/framing/byte-link.js';
 import { MeshtasticMissingPublicKeyError } from '../../../firmware-protocol/meshtastic/errors.js';
-import { Portnums } from '../../../firmware-protocol/meshtastic/messages.js';
 import { channelAddress, nodeAddress, nodeIdString, parseMeshtasticAddress } from '../../../firmware-protocol/meshtastic/node-id.js';
 import { MeshtasticSession, type DeviceInfo, type ReceivedMessage, type SessionOptions } from '../../../firmware-protocol/meshtastic/session.js';
 import type { DeliveryUpdate } from '../../../firmware-protocol/meshtastic/delivery-tracker.js';
@@ -22,6 +21,7 @@ import type { Bearer, BearerEvents, BearerStatus, OutFrame, PeerId, SendResult }
 import { createLogger, type Logger } from '../../log/logger.js';
 import { MeshtasticGatewayStoppedError } from './errors.js';
 import { registerMeshtasticMetrics, type MeshtasticMetrics } from './meshtastic-metrics.js';
+import { RecentPackets, toForeignMessage } from './foreign-message.js';
 import { bundleKey, bundleText, packetIdFor, textPieces } from './outgoing-text.js';
 
 export interface MeshtasticBearerInit {
@@ -71,9 +71,10 @@ export class MeshtasticBearer implements Bearer {
   private closedByRadio = false;
   /** Set between a `rebooted` frame and the handshake the session then redoes on the same link. */
   private rebootPending = false;
+  private everUp = false;
   /** Pieces already accepted per bundle (by signature), so a resend after a partial failure continues. */
   private readonly progress = new Map<string, number>();
-  private readonly recentRx = new Set<string>();
+  private readonly recentRx = new RecentPackets();
   private readonly deliveries: DeliveryUpdate[] = [];
   private counters = { framesIn: 0, framesOut: 0, decodeErrors: 0, rateLimitWaits: 0, acks: 0, naks: 0, messagesIn: 0, messagesOut: 0 };
 
@@ -188,7 +189,8 @@ export class MeshtasticBearer implements Bearer {
       name: this.name,
       kind: 'meshtastic',
       mode: 'sync',
-      state: this.linkState === 'up' ? 'up' : this.linkState === 'stopped' ? 'stopped' : this.linkState === 'down' ? 'down' : 'starting',
+      // `starting` only until the first session; a reconnect in progress is `down` (the detail says which step).
+      state: this.linkState === 'up' ? 'up' : this.linkState === 'stopped' ? 'stopped' : this.everUp ? 'down' : 'starting',
       peers: [...this.announced],
       detail: {
         device: this.init.device,
@@ -328,6 +330,7 @@ export class MeshtasticBearer implements Bearer {
     const info = session.deviceInfo()!;
     this.info = info;
     this.linkState = 'up';
+    this.everUp = true;
     this.lastError = undefined;
     this.metrics?.linkUp.set({ bearer: this.name }, 1);
     if (this.init.transport === 'tcp' && this.closedByRadio && this.lastRebootCount === info.rebootCount) {
@@ -366,29 +369,10 @@ export class MeshtasticBearer implements Bearer {
   }
 
   private onMessage(m: ReceivedMessage): void {
-    const isText = m.portnum === Portnums.PortNum.TEXT_MESSAGE_APP;
-    const dataPorts = this.init.dataPortnums ?? [Portnums.PortNum.PRIVATE_APP];
-    if (!isText && !dataPorts.includes(m.portnum)) return;
-    const dedupe = `${m.from}:${m.id}`;
-    if (this.recentRx.has(dedupe)) return;
-    this.recentRx.add(dedupe);
-    if (this.recentRx.size > 1024) this.recentRx.delete(this.recentRx.values().next().value!);
-    const node = this.session?.nodes.get(m.from);
+    const msg = toForeignMessage(this.name, m, this.session?.nodes, this.init.dataPortnums);
+    if (!msg || !this.recentRx.fresh(m.from, m.id)) return;
     this.counters.messagesIn++;
-    this.metrics?.messagesIn.inc({ bearer: this.name, kind: isText ? 'text' : 'data' });
-    const msg = {
-      bearer: this.name,
-      from: nodeAddress(m.from),
-      fromName: node?.longName,
-      to: m.direct ? nodeAddress(m.to) : channelAddress(m.channel),
-      direct: m.direct,
-      text: isText ? m.text : undefined,
-      data: isText ? undefined : m.payload,
-      packetId: m.id,
-      receivedAt: Date.now(),
-      rssi: m.rxRssi,
-      snr: m.rxSnr,
-    };
+    this.metrics?.messagesIn.inc({ bearer: this.name, kind: msg.text !== undefined ? 'text' : 'data' });
     for (const l of this.listeners.foreign) {
       try {
         l(msg);
