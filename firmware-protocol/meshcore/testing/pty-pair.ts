@@ -4,6 +4,9 @@
  * simulated unplug (socat killed and restarted), so a reconnecting host finds the "device" again at the same path.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { PtyPairError } from './errors.js';
+
+export { PtyPairError };
 
 export interface PtyPair {
   /** Symlink the simulator opens. */
@@ -13,13 +16,6 @@ export interface PtyPair {
   /** The /dev/pts paths socat reported. */
   devices: [string, string];
   close(): Promise<void>;
-}
-
-export class PtyPairError extends Error {
-  override readonly name = 'PtyPairError';
-  constructor(readonly detail: string, options?: { cause?: unknown }) {
-    super(`socat PTY pair: ${detail}`, options);
-  }
 }
 
 export function openPtyPair(radioPath: string, hostPath: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<PtyPair> {

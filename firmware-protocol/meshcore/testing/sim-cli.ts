@@ -3,10 +3,9 @@
  * the lines to print, for the CLI to call (the CLI owns stdout; this only returns text through `print`).
  */
 import { DEFAULT_SIM_NODES, startMeshCoreSim, type MeshCoreSim } from './start-sim.js';
+import { SimUsageError } from './errors.js';
 
-export class SimUsageError extends Error {
-  override readonly name = 'SimUsageError';
-}
+export { SimUsageError };
 
 export const SIM_MESHCORE_USAGE =
   'usage: lattice sim meshcore (--pty | --tcp [PORT]) [--name NAME] [--traffic SECONDS] [--queue N]';
