@@ -77,17 +77,15 @@ export class SpiHal implements Sx126xHal {
 
   async waitIrq(opts: HalOptions = {}): Promise<void> {
     const { dio1 } = this.init.pins;
-    for (;;) {
-      const local = new AbortController();
-      const edge = dio1.waitEdge('rising', { signal: opts.signal ? AbortSignal.any([opts.signal, local.signal]) : local.signal });
-      edge.catch(() => undefined);
-      if ((await dio1.read()) === 1) {
-        local.abort();
-        return;
-      }
-      await edge;
+    // Arm the edge wait before sampling the level, so an IRQ raised in between is not missed.
+    const local = new AbortController();
+    const edge = dio1.waitEdge('rising', { signal: opts.signal ? AbortSignal.any([opts.signal, local.signal]) : local.signal });
+    edge.catch(() => undefined);
+    if ((await dio1.read()) === 1) {
+      local.abort();
       return;
     }
+    await edge;
   }
 
   async setRfSwitch(mode: 'rx' | 'tx' | 'off'): Promise<void> {
