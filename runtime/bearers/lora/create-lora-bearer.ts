@@ -38,6 +38,10 @@ export interface LoraBearerOptions {
   advertOnStart?: boolean;
   /** Re-pack bundles compactly on air (default true; false carries the wire bytes as they are). */
   compact?: boolean;
+  /** Link ACK for unicast sends (default on; see lora-bearer.ts). */
+  linkAck?: LoraBearerInit['linkAck'];
+  /** Chip time per wall time of an emulated radio (scales ACK timeouts); 1 for real hardware. */
+  timeScale?: number;
   ownsRadio?: boolean;
   random?: () => number;
   metrics?: Metrics;
@@ -72,6 +76,8 @@ export function createLoraBearer(o: LoraBearerOptions): LoraBearer {
     advertJitterMs: o.advertJitterMs,
     advertOnStart: o.advertOnStart,
     compact: o.compact,
+    linkAck: o.linkAck,
+    timeScale: o.timeScale,
     ownsRadio: o.ownsRadio,
     random: o.random,
     metrics: o.metrics,

@@ -8,15 +8,23 @@ const A = Uint8Array.of(0xaa, 0xbb, 0xcc, 0xdd);
 const B = Uint8Array.of(0x01, 0x02, 0x03, 0x04);
 const payload = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + 3) & 0xff);
 
-test('link frame vectors: broadcast header 5 bytes, unicast 9, +2 per fragment; decode inverts encode', () => {
+test('link frame vectors: broadcast header 5 bytes, unicast 10 (with the message number), fragments +1/+2; decode inverts encode', () => {
   const bc = encodeLinkFrame({ type: 'data', from: A, encoding: 'compact', payload: Uint8Array.of(9) });
   assert.equal([...bc], [0x41, 0xaa, 0xbb, 0xcc, 0xdd, 9]);
-  const uni = encodeLinkFrame({ type: 'data', from: A, to: B, encoding: 'wire', fragment: { message: 7, index: 2, count: 3 }, payload: Uint8Array.of(9, 8) });
+  const uni = encodeLinkFrame({ type: 'data', from: A, to: B, encoding: 'wire', message: 7, fragment: { index: 2, count: 3 }, payload: Uint8Array.of(9, 8) });
   assert.equal([...uni], [0x4c, 0xaa, 0xbb, 0xcc, 0xdd, 1, 2, 3, 4, 7, 0x22, 9, 8]);
-  assert.equal(decodeLinkFrame(uni), { type: 'data', from: A, to: B, encoding: 'wire', fragment: { message: 7, index: 2, count: 3 }, payload: Uint8Array.of(9, 8) });
+  assert.equal(decodeLinkFrame(uni), { type: 'data', from: A, to: B, encoding: 'wire', message: 7, fragment: { index: 2, count: 3 }, payload: Uint8Array.of(9, 8) });
+  const uni1 = encodeLinkFrame({ type: 'data', from: A, to: B, encoding: 'compact', message: 200, payload: Uint8Array.of(1) });
+  assert.equal([...uni1], [0x49, 0xaa, 0xbb, 0xcc, 0xdd, 1, 2, 3, 4, 200, 1]);
+  const bcFrag = encodeLinkFrame({ type: 'data', from: A, encoding: 'compact', message: 5, fragment: { index: 0, count: 2 }, payload: Uint8Array.of(1) });
+  assert.equal([...bcFrag], [0x45, 0xaa, 0xbb, 0xcc, 0xdd, 5, 0x01, 1]);
+  assert.throws(() => encodeLinkFrame({ type: 'data', from: A, to: B, encoding: 'wire', payload: Uint8Array.of(1) }), RangeError);
   const adv = encodeLinkFrame({ type: 'advert', from: A, encoding: 'wire', payload: new Uint8Array(32).fill(0xaa) });
   assert.is(adv.length, 37);
   assert.is(decodeLinkFrame(adv).type, 'advert');
+  const ack = encodeLinkFrame({ type: 'ack', from: B, to: A, encoding: 'wire', payload: Uint8Array.of(7) });
+  assert.equal([...ack], [0x68, 1, 2, 3, 4, 0xaa, 0xbb, 0xcc, 0xdd, 7]);
+  assert.equal(decodeLinkFrame(ack), { type: 'ack', from: B, to: A, encoding: 'wire', payload: Uint8Array.of(7) });
 });
 
 test('hostile link frames raise LinkFrameDecodeError', () => {
@@ -24,7 +32,12 @@ test('hostile link frames raise LinkFrameDecodeError', () => {
     [], [0x41, 1, 2, 3], [0x01, 1, 2, 3, 4, 5], [0x71, 1, 2, 3, 4, 5], [0x43, 1, 2, 3, 4, 5], [0x41, 1, 2, 3, 4],
     [0x45, 1, 2, 3, 4, 0, 0x20, 5], // index 2 of 1
     [0x45, 1, 2, 3, 4, 0, 0x00, 5], // a fragment set of one
+    [0x49, 1, 2, 3, 4, 5, 6, 7, 8, 9], // unicast: message number but no payload
+    [0x54, 1, 2, 3, 4, 0, 0x01, 5], // fragmented advert
     [0x50, 1, 2, 3, 4, 5], // advert without a 32-byte id
+    [0x60, 1, 2, 3, 4, 5], // broadcast ack
+    [0x68, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9], // ack with two bytes
+    [0x70, 1, 2, 3, 4, 5], // type 3
   ];
   for (const b of bad) assert.throws(() => decodeLinkFrame(Uint8Array.from(b)), (e: Error) => e.name === 'LinkFrameDecodeError', JSON.stringify(b));
 });

@@ -17,9 +17,9 @@ export interface FragmentPlan {
 /** The LoRa frames for `payload`, or undefined when it needs more than MAX_FRAGMENTS frames. */
 export function fragment(payload: Uint8Array, plan: FragmentPlan): Uint8Array[] | undefined {
   const unicast = plan.to !== undefined;
-  const base = { type: 'data' as const, from: plan.from, to: plan.to, encoding: plan.encoding };
+  const base = { type: 'data' as const, from: plan.from, to: plan.to, encoding: plan.encoding, message: plan.message & 0xff };
   if (linkHeaderLength(unicast, false) + payload.length <= plan.maxFrame) {
-    return [encodeLinkFrame({ ...base, payload })];
+    return [encodeLinkFrame(unicast ? { ...base, payload } : { ...base, message: undefined, payload })];
   }
   const room = plan.maxFrame - linkHeaderLength(unicast, true);
   if (room <= 0) return undefined;
@@ -30,7 +30,7 @@ export function fragment(payload: Uint8Array, plan: FragmentPlan): Uint8Array[] 
   const frames: Uint8Array[] = [];
   for (let i = 0; i < count; i++) {
     const part = payload.subarray(i * size, Math.min(payload.length, (i + 1) * size));
-    frames.push(encodeLinkFrame({ ...base, fragment: { message: plan.message & 0xff, index: i, count }, payload: part }));
+    frames.push(encodeLinkFrame({ ...base, fragment: { index: i, count }, payload: part }));
   }
   return frames;
 }

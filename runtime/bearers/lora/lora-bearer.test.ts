@@ -35,7 +35,7 @@ async function neighbourhood(
     const id = generateIdentity();
     const bearer = new LoraBearer({
       name: `lora${i}`, radio: air.radio(), nodeId: id.nodeId, modulation, region: regionName === 'US' ? US915 : EU868,
-      ledger: new AirtimeLedger(), advertIntervalMs: 0, advertJitterMs: 200, random: () => (i + 1) / (n + 1), ...extra,
+      ledger: new AirtimeLedger(), advertIntervalMs: 0, advertJitterMs: 200, random: () => (i + 1) / (n + 1), timeScale: 0.01, ...extra,
     });
     const node: Node = { id, bearer, frames: [], peers: [] };
     bearer.on('frame', (f) => node.frames.push(f));
@@ -116,6 +116,69 @@ test('unicast DM: only the addressee delivers it; the recipient key is not on th
     assert.ok(!Buffer.from(air.log.at(-1)![1]).includes(Buffer.from(b.id.nodeId)));
     // A node id nobody advertised is unreachable, not a silent drop.
     assert.is(await a.bearer.send({ peer: generateIdentity().nodeIdHex, kind: 'bundle', bytes }), 'unreachable');
+  } finally {
+    await stop();
+  }
+});
+
+test('link ACK: a lost unicast frame is sent again and delivered once; accepted only after the ACK', async () => {
+  const { nodes, air, stop } = await neighbourhood(2, all);
+  try {
+    const [a, b] = nodes as [Node, Node];
+    const bytes = wire(createBundle(a.id, { recipient: b.id.nodeId, text: text32 }));
+    air.dropNext(1);
+    assert.is(await a.bearer.send({ peer: b.id.nodeIdHex, kind: 'bundle', bytes }), 'accepted');
+    assert.is(b.frames.length, 1);
+    assert.equal(Buffer.from(b.frames[0]!.bytes), Buffer.from(bytes));
+    assert.is(a.bearer.metrics.counters.retransmissions, 1);
+    assert.is(a.bearer.metrics.counters.ack_timeouts, 1);
+    assert.is(a.bearer.metrics.counters['frames_in.ack'], 1);
+    assert.is(b.bearer.metrics.counters['frames_out.ack'], 1);
+  } finally {
+    await stop();
+  }
+});
+
+test('link ACK: a lost ACK makes the sender repeat; the receiver ACKs again but delivers once', async () => {
+  const { nodes, air, stop } = await neighbourhood(2, all);
+  try {
+    const [a, b] = nodes as [Node, Node];
+    let acksLost = 0;
+    air.dropIf = (p) => decodeLinkFrame(p).type === 'ack' && acksLost++ === 0;
+    const bytes = wire(createBundle(a.id, { recipient: b.id.nodeId, body: new Uint8Array(500).fill(1) }));
+    assert.is(await a.bearer.send({ peer: b.id.nodeIdHex, kind: 'bundle', bytes }), 'accepted');
+    await until('second ACK sent', () => b.bearer.metrics.counters['frames_out.ack'] === 2);
+    assert.is(b.frames.length, 1);
+    assert.is(b.bearer.metrics.counters['discarded.duplicate'], 1);
+    assert.is(a.bearer.metrics.counters.retransmissions, 1);
+  } finally {
+    await stop();
+  }
+});
+
+test('link ACK: an addressee that went silent -> retries, then unreachable (the router keeps the bundle)', async () => {
+  const { nodes, stop } = await neighbourhood(2, all, { linkAck: { retries: 1, timeoutMs: 30 } });
+  try {
+    const [a, b] = nodes as [Node, Node];
+    await b.bearer.stop();
+    assert.ok(a.bearer.canReach(b.id.nodeIdHex), 'still within the neighbour window');
+    const r = await a.bearer.send({ peer: b.id.nodeIdHex, kind: 'bundle', bytes: wire(createBundle(a.id, { recipient: b.id.nodeId, text: 'x' })) });
+    assert.is(r, 'unreachable');
+    assert.is(a.bearer.metrics.counters.ack_timeouts, 2);
+  } finally {
+    await stop();
+  }
+});
+
+test('linkAck: false -> unicast is fire-and-forget (accepted on TxDone even if lost)', async () => {
+  const { nodes, air, stop } = await neighbourhood(2, all, { linkAck: false });
+  try {
+    const [a, b] = nodes as [Node, Node];
+    air.dropNext(1);
+    assert.is(await a.bearer.send({ peer: b.id.nodeIdHex, kind: 'bundle', bytes: wire(createBundle(a.id, { recipient: b.id.nodeId, text: 'x' })) }), 'accepted');
+    await new Promise((r) => setTimeout(r, 30));
+    assert.is(b.frames.length, 0);
+    assert.is(b.bearer.metrics.counters['frames_out.ack'] ?? 0, 0);
   } finally {
     await stop();
   }

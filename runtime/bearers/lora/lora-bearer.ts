@@ -1,11 +1,15 @@
 /**
  * LoraBearer: Lattice frames over one LoRa radio (SX126x through drivers/sx126x LoraRadio).
  *
- * Sync semantics: send() resolves 'accepted' when the radio reported TxDone for the last LoRa frame of the bundle.
- * There is NO link-layer acknowledgement: a frame lost to a collision, fading or a lost fragment is gone on this
- * hop although the sender saw 'accepted' — the same contract as Meshtastic's and MeshCore's floods. Recovery is the
- * router's: bundles stay in custody and are offered again on the next contact (delivery blooms / re-announce), and
- * the receiver never sees a partial bundle (reassembler.ts delivers complete sets only).
+ * Sync semantics. BROADCAST: send() resolves 'accepted' when the radio reported TxDone for the last LoRa frame;
+ * nobody acknowledges a broadcast, so a frame lost to a collision, fading or a lost fragment is gone on this hop
+ * although the sender saw 'accepted' (as with Meshtastic's and MeshCore's floods); the receiver never sees a partial
+ * bundle (reassembler.ts delivers complete sets only) and recovery is the router's (custody, delivery blooms,
+ * re-offer on the next contact). UNICAST (to a neighbour's node id), with `linkAck` on (the default): after TxDone
+ * of the last fragment the bearer waits for a 10-byte link ACK from the addressee; without one it waits a random
+ * back-off and sends the whole payload again (`retries`, default 2), then answers 'unreachable' so the router keeps
+ * the bundle queued. A unicast 'accepted' therefore means the next hop really has the whole bundle. The receiver
+ * ACKs every complete copy (its ACK may be the one that was lost) but delivers a retransmitted copy only once.
  *
  * Every LoRa frame passes the AirtimeGovernor first (duty cycle per sub-band per rolling hour, dwell, optional CAD
  * listen-before-talk). Fragments are sized so one frame never exceeds the dwell limit. Sends over budget wait
@@ -13,7 +17,7 @@
  * ChannelBusyError; a radio fault rejects with LoraTransmitError. Nothing is dropped silently: oversize bundles
  * answer 'unreachable' (the router keeps them for another bearer) and are counted.
  *
- * On-air encoding: see link-frame.ts (5-byte broadcast / 9-byte unicast header, +2 per fragment) and
+ * On-air encoding: see link-frame.ts (5-byte broadcast / 10-byte unicast header, +1 or +2 per fragment) and
  * compact-bundle.ts (bundles re-packed; exact wire bytes rebuilt by the receiver, checked before choosing it).
  */
 import type { LoraModulation, LoraRadio, RxPacket } from '../../../drivers/sx126x/lora-radio.js';
@@ -30,11 +34,13 @@ import { decodeFrame, encodeFrame } from '../../wire/frame-codec.js';
 import { decodeCompactBundle, encodeCompactBundle } from './compact-bundle.js';
 import { BearerStoppedError, LoraConfigError, LoraTransmitError } from './errors.js';
 import { fragment, maxPayload } from './fragmenter.js';
-import { MAX_LORA_FRAME, PREFIX_BYTES, decodeLinkFrame, encodeLinkFrame, linkHeaderLength, samePrefix, type LinkFrame } from './link-frame.js';
+import { MAX_LORA_FRAME, PREFIX_BYTES, decodeLinkFrame, encodeLinkFrame, linkHeaderLength, prefixKey, samePrefix, type LinkFrame } from './link-frame.js';
 import { Listeners } from './listeners.js';
 import { LoraMetrics } from './lora-metrics.js';
 import { PeerTable, type Neighbour } from './peer-table.js';
 import { Reassembler } from './reassembler.js';
+import { TxQueue } from './tx-queue.js';
+import { createHash } from 'node:crypto';
 
 export interface LoraBearerInit {
   /** Bearer name, unique in the daemon (`lora0`). */
@@ -63,6 +69,10 @@ export interface LoraBearerInit {
   reassembly?: { maxPending?: number; maxAgeMs?: number };
   /** Re-pack bundles compactly on air (default true). */
   compact?: boolean;
+  /** Link-layer ACK for unicast sends (default on); false = unicast is fire-and-forget like broadcast. */
+  linkAck?: boolean | { retries?: number; timeoutMs?: number };
+  /** Chip time per wall time when the radio is emulated faster than real (e.g. 0.01); scales ACK timeouts. */
+  timeScale?: number;
   /** Close the radio in stop() (default false: the caller owns it). */
   ownsRadio?: boolean;
   metrics?: Metrics;
@@ -90,7 +100,11 @@ export class LoraBearer implements Bearer {
   private readonly maxFrame: number;
   private state: BearerStatus['state'] = 'stopped';
   private stopper = new AbortController();
-  private txChain: Promise<unknown> = Promise.resolve();
+  private readonly tx = new TxQueue();
+  /** Unicast payloads waiting for their link ACK: `<addressee prefix hex>:<message>` → resolve. */
+  private readonly awaitingAck = new Map<string, () => void>();
+  /** Unicast payloads delivered recently: `<sender prefix>:<message>:<digest>` → time (suppresses retransmitted copies). */
+  private readonly recent = new Map<string, number>();
   private nextMessage = 0;
   private unsubscribe?: () => void;
   private timers: NodeJS.Timeout[] = [];
@@ -181,7 +195,10 @@ export class LoraBearer implements Bearer {
     this.timers = [];
     this.unsubscribe?.();
     this.unsubscribe = undefined;
-    await this.txChain;
+    await this.tx.idle();
+    for (const resolve of this.awaitingAck.values()) resolve();
+    this.awaitingAck.clear();
+    this.recent.clear();
     this.reassembler.clear();
     this.peers.clear();
     await this.init.ledger.flush();
@@ -204,22 +221,45 @@ export class LoraBearer implements Bearer {
     if (!this.canReach(frame.peer)) return 'unreachable';
     const next = frame.peer === BROADCAST ? undefined : this.peers.reachable(frame.peer)!.id;
     const { payload, encoding } = this.linkPayload(frame.bytes, next);
-    const frames = fragment(payload, { from: this.prefix, to: next?.subarray(0, PREFIX_BYTES), encoding, message: this.nextMessage++ & 0xff, maxFrame: this.maxFrame });
+    const message = this.nextMessage++ & 0xff;
+    const frames = fragment(payload, { from: this.prefix, to: next?.subarray(0, PREFIX_BYTES), encoding, message, maxFrame: this.maxFrame });
     if (!frames) {
       this.metrics.discarded('oversize');
       this.log.warn('bundle too large for this LoRa link', { bytes: payload.length, max: maxPayload(this.maxFrame, next !== undefined) });
       return 'unreachable';
     }
     const signal = options.signal ? AbortSignal.any([options.signal, this.stopper.signal]) : this.stopper.signal;
-    await this.serialised(async () => {
-      for (const bytes of frames) await this.transmit(bytes, signal);
-    });
-    this.metrics.bundleOut(encoding);
-    for (let i = 0; i < frames.length; i++) {
-      this.metrics.frameOut('data');
-      if (frames.length > 1) this.metrics.fragmentOut();
+    const ack = next !== undefined ? this.ackOptions() : undefined;
+    const attempts = ack ? 1 + ack.retries : 1;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      if (attempt > 0) this.metrics.retransmission();
+      const acked = ack ? this.expectAck(`${prefixKey(next!)}:${message}`) : undefined;
+      try {
+        await this.tx.run(async () => {
+          for (const bytes of frames) await this.transmit(bytes, signal);
+        });
+      } catch (err) {
+        acked?.cancel();
+        throw err;
+      }
+      for (let i = 0; i < frames.length; i++) {
+        this.metrics.frameOut('data');
+        if (frames.length > 1) this.metrics.fragmentOut();
+      }
+      if (!acked) {
+        this.metrics.bundleOut(encoding);
+        return 'accepted';
+      }
+      if (await acked.wait(ack!.timeoutMs, signal)) {
+        this.metrics.bundleOut(encoding);
+        return 'accepted';
+      }
+      this.metrics.ackTimeout();
+      // A random back-off so two senders that collided do not collide again on their retries.
+      if (attempt + 1 < attempts) await this.clock.sleep(this.random() * ack!.timeoutMs, { signal });
     }
-    return 'accepted';
+    this.log.debug('no link ACK; the router keeps the bundle', { peer: frame.peer, attempts });
+    return 'unreachable';
   }
 
   on<E extends keyof BearerEvents>(event: E, listener: BearerEvents[E]): () => void {
@@ -262,7 +302,7 @@ export class LoraBearer implements Bearer {
     const bytes = encodeLinkFrame({ type: 'advert', from: this.prefix, encoding: 'wire', payload: this.nodeId });
     const signal = options.signal ? AbortSignal.any([options.signal, this.stopper.signal]) : this.stopper.signal;
     this.lastAdvertAt = this.clock.now();
-    await this.serialised(() => this.transmit(bytes, signal));
+    await this.tx.run(() => this.transmit(bytes, signal));
     this.metrics.frameOut('advert');
   }
 
@@ -281,10 +321,74 @@ export class LoraBearer implements Bearer {
     };
   }
 
-  private serialised<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.txChain.then(fn);
-    this.txChain = run.catch(() => undefined);
-    return run;
+  private ackOptions(): { retries: number; timeoutMs: number } | undefined {
+    const o = this.init.linkAck ?? true;
+    if (o === false) return undefined;
+    const custom = typeof o === 'object' ? o : {};
+    // The ACK comes after the addressee decoded the last frame and put 10 bytes on the air; it may first have to
+    // finish a frame of its own (ACKs jump its queue but do not interrupt a transmission): two full frames plus the
+    // ACK plus processing slack, in wall time.
+    const m = this.toaModulation();
+    const chipMs = 2 * timeOnAirMs(m, this.maxFrame) + timeOnAirMs(m, linkHeaderLength(true, false) + 1);
+    const timeoutMs = custom.timeoutMs ?? chipMs * (this.init.timeScale ?? 1) + 250;
+    return { retries: custom.retries ?? 2, timeoutMs };
+  }
+
+  private expectAck(key: string): { wait: (ms: number, signal: AbortSignal) => Promise<boolean>; cancel: () => void } {
+    let got = false;
+    let wake: () => void = () => undefined;
+    const arrived = new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    this.awaitingAck.set(key, () => {
+      got = true;
+      wake();
+    });
+    const cancel = () => {
+      if (this.awaitingAck.get(key)) this.awaitingAck.delete(key);
+    };
+    return {
+      cancel,
+      wait: async (ms, signal) => {
+        const timeout = new AbortController();
+        try {
+          await Promise.race([arrived, this.clock.sleep(ms, { signal: AbortSignal.any([signal, timeout.signal]) })]);
+        } catch (err) {
+          if (signal.aborted) {
+            cancel();
+            throw signal.reason;
+          }
+          throw err;
+        } finally {
+          timeout.abort();
+        }
+        cancel();
+        return got;
+      },
+    };
+  }
+
+  private sendAck(to: Uint8Array, message: number): void {
+    const bytes = encodeLinkFrame({ type: 'ack', from: this.prefix, to, encoding: 'wire', payload: Uint8Array.of(message) });
+    this.tx
+      .run(() => this.transmit(bytes, this.stopper.signal), { urgent: true })
+      .then(() => this.metrics.frameOut('ack'))
+      .catch((err: Error) => {
+        if (this.state === 'up') this.log.warn('link ACK not sent', { error: err.message, name: err.name });
+      });
+  }
+
+  /** True when this exact unicast payload was delivered recently (a retransmission after a lost ACK). */
+  private seenRecently(from: Uint8Array, message: number, payload: Uint8Array): boolean {
+    const now = this.clock.now();
+    const key = `${prefixKey(from)}:${message}:${createHash('sha256').update(payload).digest('hex').slice(0, 16)}`;
+    for (const [k, at] of this.recent) {
+      if (now - at < 300_000 && this.recent.size <= 256) break;
+      this.recent.delete(k);
+    }
+    if (this.recent.has(key)) return true;
+    this.recent.set(key, now);
+    return false;
   }
 
   private async transmit(bytes: Uint8Array, signal: AbortSignal): Promise<void> {
@@ -343,6 +447,13 @@ export class LoraBearer implements Bearer {
       this.peers.learn(f.payload, p.rssi, p.snr);
       return;
     }
+    if (f.type === 'ack') {
+      this.peers.touch(f.from, p.rssi, p.snr);
+      if (!f.to || !samePrefix(f.to, this.prefix)) return;
+      this.metrics.frameIn('ack');
+      this.awaitingAck.get(`${prefixKey(f.from)}:${f.payload[0]}`)?.();
+      return;
+    }
     this.metrics.frameIn('data');
     const sender = this.peers.touch(f.from, p.rssi, p.snr);
     if (!sender) this.scheduleAdvert(this.init.advertMinSpacingMs ?? 60_000);
@@ -362,6 +473,14 @@ export class LoraBearer implements Bearer {
       } catch (err) {
         this.metrics.discarded('bad-compact');
         this.log.debug('bad compact bundle', { error: String(err) });
+        return;
+      }
+    }
+    if (whole.to && whole.message !== undefined) {
+      // Unicast to us: acknowledge every complete copy, deliver each payload once.
+      if (this.ackOptions()) this.sendAck(f.from, whole.message);
+      if (this.seenRecently(f.from, whole.message, whole.payload)) {
+        this.metrics.discarded('duplicate');
         return;
       }
     }

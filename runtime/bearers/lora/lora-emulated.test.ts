@@ -85,6 +85,26 @@ test('collision: A and C (hidden from each other) send at once -> both accepted 
   }
 });
 
+test('unicast collision: A and C send to B at once -> the link ACK is missing, both retry after random back-offs, B gets both once', async () => {
+  const { specs, ids } = line();
+  const hood = createLoraNeighbourhood({ nodes: specs });
+  const atB: InFrame[] = [];
+  try {
+    await hood.start();
+    const [A, B, C] = ['A', 'B', 'C'].map((n) => hood.bearer(n));
+    B!.on('frame', (f) => atB.push(f));
+    const fa = wire(createBundle(ids[0]!, { recipient: ids[1]!.nodeId, text: 'DM from A' }));
+    const fc = wire(createBundle(ids[2]!, { recipient: ids[1]!.nodeId, text: 'DM from C' }));
+    const results = await Promise.all([A!.send({ peer: ids[1]!.nodeIdHex, kind: 'bundle', bytes: fa }), C!.send({ peer: ids[1]!.nodeIdHex, kind: 'bundle', bytes: fc })]);
+    assert.equal(results, ['accepted', 'accepted']);
+    assert.is(atB.length, 2);
+    assert.equal(atB.map((f) => f.from).sort(), [ids[0]!.nodeIdHex, ids[2]!.nodeIdHex].sort());
+    assert.ok(A!.metrics.counters.retransmissions! >= 1 && C!.metrics.counters.retransmissions! >= 1);
+  } finally {
+    await hood.stop();
+  }
+});
+
 test('duty cycle holds across a restart (file ledger): the restarted relay must wait', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'lattice-lora-'));
   try {

@@ -1,12 +1,15 @@
 /**
  * Counters of the LoRa bearer, kept in memory (status().detail.counters, tests) and mirrored into Prometheus when a
  * Metrics registry is given (get-or-create, so several LoRa bearers share the series, told apart by `bearer`):
- *   lattice_lora_frames_out_total{bearer,type}           LoRa frames put on the air (data | advert)
- *   lattice_lora_frames_in_total{bearer,type}            LoRa frames received intact (data | advert)
+ *   lattice_lora_frames_out_total{bearer,type}           LoRa frames put on the air (data | advert | ack)
+ *   lattice_lora_frames_in_total{bearer,type}            LoRa frames received intact (data | advert | ack)
+ *   lattice_lora_ack_timeouts_total{bearer}              unicast sends whose link ACK did not come in time
+ *   lattice_lora_retransmissions_total{bearer}           unicast payloads sent again after an ACK timeout
  *   lattice_lora_fragments_out_total{bearer}             / lattice_lora_fragments_in_total{bearer}
  *   lattice_lora_bundles_out_total{bearer,encoding}      link payloads sent (compact | wire)
  *   lattice_lora_reassembly_failures_total{bearer,reason}  expired | evicted | inconsistent
- *   lattice_lora_discarded_total{bearer,reason}          crc | malformed | not-for-us | own | bad-compact | oversize
+ *   lattice_lora_discarded_total{bearer,reason}          crc | malformed | not-for-us | own | bad-compact | oversize |
+ *                                                        duplicate (a retransmission of a payload already delivered)
  *   lattice_lora_airtime_seconds_total{bearer,sub_band}  time on air spent
  *   lattice_lora_duty_cycle_waits_total{bearer,sub_band} / lattice_lora_duty_cycle_wait_seconds_total{bearer,sub_band}
  *   lattice_lora_channel_busy_total{bearer}              CADs that found the channel busy
@@ -29,6 +32,8 @@ export class LoraMetrics {
     waits: Counter<'bearer' | 'sub_band'>;
     waitSeconds: Counter<'bearer' | 'sub_band'>;
     busy: Counter<'bearer'>;
+    ackTimeouts: Counter<'bearer'>;
+    retransmissions: Counter<'bearer'>;
     window: Gauge<'bearer' | 'sub_band'>;
   };
 
@@ -47,6 +52,8 @@ export class LoraMetrics {
       waits: metrics.counter({ name: 'lattice_lora_duty_cycle_waits_total', help: 'Sends that waited for duty-cycle budget', labelNames: ['bearer', 'sub_band'] }),
       waitSeconds: metrics.counter({ name: 'lattice_lora_duty_cycle_wait_seconds_total', help: 'Time sends were told to wait for duty-cycle budget', labelNames: ['bearer', 'sub_band'] }),
       busy: metrics.counter({ name: 'lattice_lora_channel_busy_total', help: 'Listen-before-talk CADs that found the channel busy', labelNames: ['bearer'] }),
+      ackTimeouts: metrics.counter({ name: 'lattice_lora_ack_timeouts_total', help: 'Unicast sends whose link ACK did not come in time', labelNames: ['bearer'] }),
+      retransmissions: metrics.counter({ name: 'lattice_lora_retransmissions_total', help: 'Unicast payloads sent again after an ACK timeout', labelNames: ['bearer'] }),
       window: metrics.gauge({
         name: 'lattice_lora_airtime_window_seconds',
         help: 'Airtime used in the current rolling hour, per sub-band',
@@ -62,12 +69,12 @@ export class LoraMetrics {
     this.counters[key] = (this.counters[key] ?? 0) + n;
   }
 
-  frameOut(type: 'data' | 'advert'): void {
+  frameOut(type: 'data' | 'advert' | 'ack'): void {
     this.bump(`frames_out.${type}`);
     this.prom?.framesOut.inc({ bearer: this.bearer, type });
   }
 
-  frameIn(type: 'data' | 'advert'): void {
+  frameIn(type: 'data' | 'advert' | 'ack'): void {
     this.bump(`frames_in.${type}`);
     this.prom?.framesIn.inc({ bearer: this.bearer, type });
   }
@@ -92,7 +99,7 @@ export class LoraMetrics {
     this.prom?.reassemblyFailures.inc({ bearer: this.bearer, reason });
   }
 
-  discarded(reason: 'crc' | 'malformed' | 'not-for-us' | 'own' | 'bad-compact' | 'oversize'): void {
+  discarded(reason: 'crc' | 'malformed' | 'not-for-us' | 'own' | 'bad-compact' | 'oversize' | 'duplicate'): void {
     this.bump(`discarded.${reason}`);
     this.prom?.discarded.inc({ bearer: this.bearer, reason });
   }
@@ -107,6 +114,16 @@ export class LoraMetrics {
     this.bump(`duty_cycle_wait_ms.${subBand}`, ms);
     this.prom?.waits.inc({ bearer: this.bearer, sub_band: subBand });
     this.prom?.waitSeconds.inc({ bearer: this.bearer, sub_band: subBand }, ms / 1000);
+  }
+
+  ackTimeout(): void {
+    this.bump('ack_timeouts');
+    this.prom?.ackTimeouts.inc({ bearer: this.bearer });
+  }
+
+  retransmission(): void {
+    this.bump('retransmissions');
+    this.prom?.retransmissions.inc({ bearer: this.bearer });
   }
 
   channelBusy(): void {

@@ -29,6 +29,7 @@ export interface Reassembled {
   from: Uint8Array;
   to?: Uint8Array;
   encoding: PayloadEncoding;
+  message?: number;
   payload: Uint8Array;
 }
 
@@ -54,9 +55,9 @@ export class Reassembler {
   /** Adds one fragment; returns the whole payload when this fragment completed it. */
   push(frame: LinkFrame): Reassembled | undefined {
     const f = frame.fragment;
-    if (!f) return { from: frame.from, to: frame.to, encoding: frame.encoding, payload: frame.payload };
+    if (!f) return { from: frame.from, to: frame.to, encoding: frame.encoding, message: frame.message, payload: frame.payload };
     this.sweep();
-    const key = `${prefixKey(frame.from)}:${f.message}`;
+    const key = `${prefixKey(frame.from)}:${frame.message}`;
     let p = this.pending.get(key);
     if (p && (p.count !== f.count || p.encoding !== frame.encoding)) {
       this.fail(key, p, 'inconsistent');
@@ -85,7 +86,7 @@ export class Reassembler {
       payload.set(part!, o);
       o += part!.length;
     }
-    return { from: frame.from, to: p.to, encoding: p.encoding, payload };
+    return { from: frame.from, to: p.to, encoding: p.encoding, message: frame.message, payload };
   }
 
   /** Drops sets older than maxAgeMs (call on a timer too, so a lone fragment does not linger). */

@@ -21,6 +21,8 @@ export class FakeLoraAir {
   readonly radios: FakeRadio[] = [];
   private onAir: OnAir[] = [];
   private drop = 0;
+  /** Loses every packet this returns true for (e.g. only ACK frames). */
+  dropIf?: (payload: Uint8Array, from: number) => boolean;
   /** Every packet put on the air, for assertions: [sender index, bytes]. */
   readonly log: Array<[number, Uint8Array]> = [];
 
@@ -66,8 +68,9 @@ export class FakeLoraAir {
 
   end(packet: OnAir): void {
     this.onAir = this.onAir.filter((p) => p !== packet);
-    const lost = this.drop > 0;
+    let lost = this.drop > 0;
     if (lost) this.drop--;
+    if (this.dropIf?.(packet.payload, packet.from.index)) lost = true;
     for (const rx of this.radios) {
       if (rx === packet.from || !this.inRange(packet.from.index, rx.index) || !this.compatible(packet.from, rx)) continue;
       if (lost || packet.collided.has(rx) || !rx.receiving || rx.transmittingSince < packet.end && rx.transmittingUntil > packet.start) continue;

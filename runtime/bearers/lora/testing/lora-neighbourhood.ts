@@ -33,6 +33,8 @@ export interface LoraNeighbourhoodOptions {
   advertIntervalMs?: number;
   /** Compact on-air bundles (default true). */
   compact?: boolean;
+  /** Link ACKs for unicast (default on). */
+  linkAck?: LoraBearerInit['linkAck'];
 }
 
 export interface LoraNeighbourhood {
@@ -47,7 +49,8 @@ export interface LoraNeighbourhood {
 }
 
 export function createLoraNeighbourhood(o: LoraNeighbourhoodOptions): LoraNeighbourhood {
-  const emulated = createEmulatedRadios({ nodes: o.nodes.map((n) => ({ name: n.name, x: n.x, y: n.y ?? 0 })), timeScale: o.timeScale ?? 0.01 });
+  const timeScale = o.timeScale ?? 0.01;
+  const emulated = createEmulatedRadios({ nodes: o.nodes.map((n) => ({ name: n.name, x: n.x, y: n.y ?? 0 })), timeScale });
   const bearers = o.nodes.map((n, i) => {
     const bearer = createLoraBearer({
       name: n.name,
@@ -61,6 +64,8 @@ export function createLoraNeighbourhood(o: LoraNeighbourhoodOptions): LoraNeighb
       listenBeforeTalk: o.listenBeforeTalk,
       advertIntervalMs: o.advertIntervalMs ?? 0,
       compact: o.compact,
+      linkAck: o.linkAck,
+      timeScale,
       // start() sends the adverts one after another instead, so they never collide.
       advertOnStart: false,
       advertJitterMs: 200,
