@@ -292,6 +292,18 @@ test('API idle timeout: heartbeats keep the session served; without them the fir
   }
 });
 
+test('a radio that reboots under the handshake (reset on port open) is asked again and completes', async () => {
+  const t = await setup({ bootDelayMs: 300 });
+  try {
+    t.device.reboot(); // still booting when want_config_id arrives: the firmware never sees it
+    const info = await t.session.start();
+    assert.is(info.rebootCount, 4);
+    assert.is(t.session.state, 'ready');
+  } finally {
+    await t.close();
+  }
+});
+
 test('disconnect in the middle of the handshake rejects start with MeshtasticLinkLostError', async () => {
   const t = await setup();
   t.device.faults.disconnectAfterHandshakeFrames = 6;

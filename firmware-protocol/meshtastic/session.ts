@@ -360,7 +360,13 @@ export class MeshtasticSession {
   private onRebooted(): void {
     if (this.stateValue === 'closed') return;
     this.emitter.emit('rebooted');
-    if (this.stateValue !== 'ready') return; // a handshake in progress just waits for its own completion
+    if (this.stateValue === 'configuring') {
+      // The radio restarted under a handshake (an ESP32 resetting as the port opens does this): it forgot our
+      // want_config_id, so ask again with the same nonce and let the pending wait complete.
+      if (this.handshake) this.writeFrame(wantConfigToRadio(this.handshake.nonce)).catch(() => {});
+      return;
+    }
+    if (this.stateValue !== 'ready') return;
     // Whatever was in flight died with the radio's RAM; the owner resends (same ids, so nothing doubles on air).
     this.outbox.rejectAll(new MeshtasticLinkLostError(`${this.link.description} (radio rebooted)`));
     this.runHandshake().catch((err) => void this.closeWith(err as Error));
