@@ -517,8 +517,13 @@ export class IpBearer implements Bearer {
       void this.sendRaw(encodeDatagram({ type: 'pong', nodeId: this.identity.nodeId, echo: d.nonce }), host, port);
       return;
     }
-    // We do not know the pinger here (we restarted, or it moved): ask for its advert, at most once a heartbeat
-    // per address so a spoofed flood cannot turn us into an amplifier.
+    // We do not know the pinger here (we restarted, or it moved): ask for its advert.
+    this.askWhoYouAre(host, port);
+  }
+
+  /** HELLO (want reply) to an unknown sender, at most once a heartbeat per address so a spoofed flood cannot
+   * turn us into an amplifier. */
+  private askWhoYouAre(host: string, port: number): void {
     const k = `${host}:${port}`;
     if (this.helloRepliesAt.has(k) || this.helloRepliesAt.size > 4096) return;
     this.helloRepliesAt.set(k, Date.now());
@@ -566,7 +571,10 @@ export class IpBearer implements Bearer {
   private onData(d: Extract<Datagram, { type: 'data' }>, host: string, port: number): void {
     const peer = this.peers.at(host, port);
     if (!peer) {
+      // Typically a relay that still has us online while we restarted: re-introduce ourselves right away
+      // instead of at its next heartbeat. The frame itself is lost (the bundle's custody and blooms recover it).
       this.metrics.discarded('unbound');
+      this.askWhoYouAre(host, port);
       return;
     }
     if (d.payload.length > this.maxFrameBytes) {
