@@ -76,11 +76,19 @@ export async function gatherChunk(ctx: ShardContext, m: Manifest, id: string, ch
   let found = 0;
   let next = 0;
   const order = Array.from({ length: total }, (_, i) => i).filter((i) => !opts.skip?.has(i));
-  // k fetches at once; each miss starts the next index, until k are in or every index was tried.
+  // k fetches at once; a miss starts the next index. Never more than k in flight: a worker whose fetch succeeded
+  // stops while the others are still out, and one whose fetch failed goes on to the next index.
+  let inflight = 0;
   const worker = async (): Promise<void> => {
-    while (found < m.k && next < order.length) {
+    while (found + inflight < m.k && next < order.length) {
       const index = order[next++]!;
-      const shard = await readShard(ctx, m, id, chunk, index, opts.signal);
+      inflight++;
+      let shard: Uint8Array | undefined;
+      try {
+        shard = await readShard(ctx, m, id, chunk, index, opts.signal);
+      } finally {
+        inflight--;
+      }
       if (!shard || shard.length !== stripe.slot) continue;
       try {
         const h = readShardHeader(shard);

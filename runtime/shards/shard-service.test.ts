@@ -1,0 +1,101 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { ShardCluster } from './testing/shard-cluster.js';
+import { ShardNode } from './shard-node.js';
+import { DEFAULT_SHARD_PAYLOAD_BYTES } from './shard-format.js';
+import type { ShardRequest } from './shard-network.js';
+
+const CHUNK = 3 * DEFAULT_SHARD_PAYLOAD_BYTES;
+
+test('hostile requests get error answers and change nothing', async () => {
+  const c = await new ShardCluster({ size: 2 }).start();
+  try {
+    const net = c.hub.network('outsider');
+    net.onRequest(async () => ({ op: 'error', reason: 'n/a' }));
+    const target = c.id(0);
+    const bad: unknown[] = [
+      { op: 'store', shard: 'nope', expiresAt: 1 },
+      { op: 'store', shard: new Uint8Array(10), expiresAt: c.clock + 1000 },
+      { op: 'store', shard: Uint8Array.of(1, 3, 2, 9, 0, 0, 0, 0), expiresAt: c.clock + 1000 },
+      { op: 'fetch', hash: 'x' },
+      { op: 'challenge', hash: new Uint8Array(32), offset: -5, length: 1, nonce: new Uint8Array(16) },
+      { op: 'put-manifest', id: 'ab', bytes: new Uint8Array(3), expiresAt: 0 },
+      { op: 'get-manifest', id: 42 },
+      { op: 'placement', entries: 'x' },
+      { op: 'explode' },
+    ];
+    for (const req of bad) {
+      const res = await net.request(target, req as ShardRequest);
+      assert.ok(['error', 'fetch', 'challenge', 'put-manifest', 'get-manifest'].includes(res.op), JSON.stringify(res));
+      if (res.op === 'fetch') assert.not.ok(res.shard);
+      if (res.op === 'challenge') assert.ok('missing' in res);
+      if (res.op === 'put-manifest') assert.not.ok(res.ok);
+    }
+    assert.is(c.nodes[0]!.status().heldShards, 0);
+    assert.is(c.nodes[0]!.status().manifests, 0);
+    // An expired promise is refused, not stored.
+    const shard = new Uint8Array(8 + 16);
+    shard.set([1, 3, 2, 0, 0, 16, 0, 0]);
+    const res = await net.request(target, { op: 'store', shard, expiresAt: c.clock - 1 });
+    assert.equal(res, { op: 'store', result: 'rejected' });
+  } finally {
+    await c.stop();
+  }
+});
+
+test('timers: a started node challenges holders by itself', async () => {
+  const c = new ShardCluster({ size: 5, tuning: { challengeIntervalMs: 20 } });
+  await c.start();
+  try {
+    const p = join(c.dir, 'f');
+    await writeFile(p, randomBytes(CHUNK));
+    await c.nodes[0]!.putFile(p);
+    const deadline = Date.now() + 20_000;
+    while (c.nodes[0]!.status().challengesSent === 0) {
+      if (Date.now() > deadline) assert.unreachable('no challenge within 20 s');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.is(c.nodes[0]!.status().challengesFailed, 0);
+  } finally {
+    await c.stop();
+  }
+});
+
+test('metrics: lattice_shards_* are registered and follow the store', async () => {
+  const c = await new ShardCluster({ size: 5 }).start();
+  const registry = new Registry();
+  const node = new ShardNode({
+    network: c.hub.network('metered'), settings: { k: 3, m: 2, cacheBytes: 2 ** 20, diskBytes: 2 ** 26, lifetimeDays: 30 },
+    store: { path: join(c.dir, 'metered') }, metrics: registry, tuning: { challengeIntervalMs: 0, repairIntervalMs: 0, sweepIntervalMs: 0 },
+  });
+  try {
+    // Put before the metered relay joins, so it holds nothing and every shard it reads comes from elsewhere.
+    const p = join(c.dir, 'f');
+    await writeFile(p, randomBytes(2 * CHUNK));
+    const put = await c.nodes[0]!.putFile(p);
+    await node.start();
+    await node.getFile(put.id, join(c.dir, 'o'));
+    await node.getFile(put.id, join(c.dir, 'o2'));
+    await node.auditPeer(c.id(1), 1);
+    const text = await registry.metrics();
+    for (const name of ['lattice_shards_stored', 'lattice_shards_bytes_stored', 'lattice_shards_cache_hit_ratio', 'lattice_shards_cache_hits_total',
+      'lattice_shards_challenges_sent_total', 'lattice_shards_challenges_failed_total', 'lattice_shards_repairs_total']) {
+      assert.match(text, new RegExp(`^${name} `, 'm'), name);
+    }
+    // First read fetched exactly k = 3 shards per chunk remotely and cached them; the second was served locally.
+    assert.match(text, /^lattice_shards_cache_hits_total 6$/m);
+    assert.match(text, /^lattice_shards_cache_misses_total 6$/m);
+    assert.match(text, /^lattice_shards_cache_hit_ratio 0.5$/m);
+    assert.match(text, /^lattice_shards_challenges_sent_total 1$/m);
+    assert.match(text, /^lattice_shards_bytes_stored 24432$/m);
+  } finally {
+    await node.stop();
+    await c.stop();
+  }
+});
+
+test.run();
