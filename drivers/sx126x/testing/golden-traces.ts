@@ -4,6 +4,10 @@
  * readData — not captured from our own driver. The scenario: SX1262 on a crystal board, DIO2 RF switch, DC-DC,
  * 868.1 MHz, SF9, BW125, CR 4/7, preamble 8, private sync word 0x12, CRC on, standard IQ, explicit header, +14 dBm.
  * Register read-modify-writes depend on what the chip returns; `rmw` entries state the rule the written byte obeys.
+ * Deliberate differences from RadioLib's own stream: no wake-up NOP before SetStandby (RadioLib standby(mode, true);
+ * this driver never puts the chip to sleep), SetCadParams sent in configure with the configured SF instead of in
+ * config() with a placeholder SF, OCP written as 140 mA after SetPaConfig (LoRaMac-node) instead of RadioLib's 60 mA
+ * default, and a GetStatus after Calibrate/CalibrateImage/SetTx/SetRx so their failures are attributed to them.
  */
 import type { LoraModulation } from '../lora-radio.js';
 
