@@ -24,6 +24,14 @@ function setup(opts: { appTargetVer?: number; offlineQueueSize?: number } = {}) 
   return { device, mesh, alice, bob, link, session };
 }
 
+async function waitFor(cond: () => boolean, timeoutMs = 10000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out waiting for a condition');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 function nextMessage(session: MeshCoreSession): Promise<ReceivedMessage> {
   return new Promise((resolve) => {
     const off = session.on('message', (m) => { off(); resolve(m); });
@@ -97,8 +105,7 @@ test('DM: SENT then SEND_CONFIRMED with the firmware ACK code; flood ACK updates
   assert.ok(alice.inbox[0].acked);
   // PATH return: out_path_len is now 2 hops and the cache was refreshed through PUSH_CODE_PATH_UPDATED.
   assert.is(device.persistent.contacts.find((c) => toHex(c.publicKey) === alice.hex)!.outPathLen, 2);
-  await new Promise((r) => setTimeout(r, 50));
-  assert.is(session.findContact(alice.publicKey)!.outPathLen, 2);
+  await waitFor(() => session.findContact(alice.publicKey)!.outPathLen === 2);
   const sent2 = await session.sendDirectMessage(alice.publicKey, 'again');
   assert.not.ok(sent2.flood);
   await session.close();
@@ -184,6 +191,39 @@ test('link drop fails the command in flight with a typed error', async () => {
     assert.is((err as Error).name, 'MeshCoreLinkClosedError');
   }
   assert.not.ok(session.isReady);
+  mesh.stop();
+});
+
+test('adverts: manual mode → NEW_ADVERT only; full table → CONTACTS_FULL, or overwrite-oldest → CONTACT_DELETED', async () => {
+  const device = new SimDevice({ maxContacts: 2 });
+  const mesh = new SimMesh(device);
+  const a = mesh.addNode({ name: 'A' });
+  const b = mesh.addNode({ name: 'B' });
+  a.advert();
+  b.advert();
+  const session = new MeshCoreSession(connectMemoryLink(device));
+  await session.start();
+  const events: string[] = [];
+  session.on('newAdvert', (c) => events.push(`new:${c.name}`));
+  session.on('contactsFull', () => events.push('full'));
+  session.on('contactRemoved', (k) => events.push(`removed:${toHex(k) === a.hex ? 'A' : '?'}`));
+  session.on('contact', (c) => events.push(`contact:${c.name}`));
+  const c = mesh.addNode({ name: 'C' });
+  c.advert();
+  await waitFor(() => events.length >= 2);
+  assert.equal(events, ['new:C', 'full']);
+  device.persistent.prefs.autoaddConfig = 0x01; // AUTO_ADD_OVERWRITE_OLDEST
+  device.persistent.contacts[0].lastMod = 1; // A is the oldest
+  c.advert();
+  await waitFor(() => events.length >= 4);
+  assert.equal(events.slice(2), ['removed:A', 'contact:C']);
+  assert.equal([...session.contacts.values()].map((x) => x.name).sort(), ['B', 'C']);
+  device.persistent.prefs.manualAddContacts = 1;
+  device.persistent.prefs.autoaddConfig = 0;
+  mesh.addNode({ name: 'D' }).advert();
+  await waitFor(() => events.length >= 5);
+  assert.equal(events.slice(4), ['new:D']);
+  await session.close();
   mesh.stop();
 });
 

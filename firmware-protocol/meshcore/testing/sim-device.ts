@@ -15,6 +15,7 @@ import { MESHCORE_MAX_FRAME_SIZE } from '../../framing/meshcore-frame.js';
 import type { SimInterface } from './sim-interfaces.js';
 import { cmdAddUpdateContact, cmdSendTxtMsg } from './sim-commands.js';
 import { handleSettingsCommand } from './sim-settings-commands.js';
+import { onAdvertRecv } from './sim-adverts.js';
 import {
   DEFAULT_SIM_CONFIG, expectedAck, loraAirtimeMs, newPersistent, newVolatile,
   type SimDeviceConfig, type SimPersistent, type SimVolatile,
@@ -360,42 +361,16 @@ export class SimDevice {
     return true;
   }
 
-  /** BaseChatMesh::onAdvertRecv with MyMesh::onDiscoveredContact. */
+  /** BaseChatMesh::onAdvertRecv with MyMesh::onDiscoveredContact (see sim-adverts.ts). */
   receiveAdvert(a: HeardAdvert, raw?: Uint8Array, options: { logRx?: boolean } = {}): void {
     if (this.off) return;
     if (raw && options.logRx !== false) {
       this.logRx(raw);
       this.countRecv(true);
     }
-    if (!a.name) return;
-    const key = toHex(a.publicKey);
-    let c = this.persistent.contacts.find((x) => toHex(x.publicKey) === key);
-    if (c && a.timestamp <= c.lastAdvert) return; // replay check
-    const p = this.persistent.prefs;
-    const fresh = (): Contact => ({
-      publicKey: a.publicKey.slice(), type: a.type, flags: 0, outPathLen: OUT_PATH_UNKNOWN, outPath: new Uint8Array(64),
-      name: a.name, lastAdvert: a.timestamp, lat: a.lat ?? 0, lon: a.lon ?? 0, lastMod: this.rtcNow(),
-    });
-    if (!c) {
-      const autoAdd = (p.manualAddContacts & 1) === 0 || (p.autoaddConfig & (1 << a.type)) !== 0;
-      if (!autoAdd || this.persistent.contacts.length >= this.config.maxContacts) {
-        if (this.isConnected()) this.writeFrame(writeContactRecord(new FrameWriter().u8(PUSH.NEW_ADVERT), fresh()).done());
-        if (autoAdd && this.isConnected()) this.writeFrame(Uint8Array.of(PUSH.CONTACTS_FULL));
-        return;
-      }
-      c = fresh();
-      this.persistent.contacts.push(c);
-    }
-    c.name = a.name;
-    c.type = a.type;
-    if (a.lat !== undefined) c.lat = a.lat;
-    if (a.lon !== undefined) c.lon = a.lon;
-    c.lastAdvert = a.timestamp;
-    c.lastMod = this.rtcNow();
-    if (raw) this.persistent.advertBlobs.set(key, raw.slice()); // putBlobByKey: for EXPORT/SHARE_CONTACT
-    // is_new is never set in the add flow, so added and known contacts both get PUSH_CODE_ADVERT.
-    if (this.isConnected()) this.writeFrame(new FrameWriter().u8(PUSH.ADVERT).bytes(c.publicKey).done());
+    onAdvertRecv(this, a, raw);
   }
+
 
   countSent(flood: boolean): void {
     const c = this.ram.counters;
@@ -404,7 +379,7 @@ export class SimDevice {
     else c.sentDirect++;
   }
 
-  private countRecv(flood: boolean): void {
+  countRecv(flood: boolean): void {
     const c = this.ram.counters;
     c.recv++;
     if (flood) c.recvFlood++;

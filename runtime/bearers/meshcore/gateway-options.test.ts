@@ -7,6 +7,7 @@ import { connectMemoryLink } from '../../../firmware-protocol/meshcore/testing/m
 import { toHex } from '../../../firmware-protocol/meshcore/bytes.js';
 import { hashtagChannelSecret, regionScopeKey } from '../../../firmware-protocol/meshcore/channel-secret.js';
 import { MeshCoreGateway } from './meshcore-gateway.js';
+import { until } from './testing/gateway-suite.js';
 
 test('channels and flood scope are set on the radio, and again after a reboot', async () => {
   const device = new SimDevice({ maxChannels: 8 });
@@ -33,8 +34,7 @@ test('channels and flood scope are set on the radio, and again after a reboot', 
   link.drop();
   device.powerOn();
   assert.is(toHex(device.ram.sendScope), '00'.repeat(16));
-  await new Promise((r) => setTimeout(r, 20));
-  await gw.whenUp({ signal: AbortSignal.timeout(5000) });
+  await until('reconnected', () => gw.status().state === 'up' && (gw.status().detail as any).link.reconnects === 1);
   assert.is(toHex(device.ram.sendScope), toHex(regionScopeKey('#de-nrw')));
   await gw.stop();
   mesh.stop();
