@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as cmd from './commands.js';
 import { frequencyToFrf, imageCalibration, ldroByRule, syncWordRegisters, validateModulation } from './modulation.js';
-import { LatticeDefault, meshtasticModulation, meshCoreModulation } from './presets.js';
+import { LatticeDefault, meshtasticChannelHash, meshtasticFrequencyHz, meshtasticModulation, meshCoreModulation, presetDisplayName } from './presets.js';
 import { loraTimeOnAirMs } from './time-on-air.js';
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
@@ -88,6 +88,15 @@ test('time on air (research §2.1 table, AN1200.13)', () => {
     const got = loraTimeOnAirMs({ spreadingFactor: sf, bandwidthHz: bw, codingRate: cr, preambleLength: pre, crcOn: true, explicitHeader: true, lowDataRateOptimize: ldro }, pl);
     assert.ok(Math.abs(got - ms) < 1e-6, `PL${pl} SF${sf}: ${got} vs ${ms}`);
   }
+});
+
+test('Meshtastic slot frequencies: EU_868 LongFast 869.525 MHz, US LongFast 906.875 MHz (djb2 slot 19 of 104)', () => {
+  assert.is(meshtasticFrequencyHz('EU_868', 'LONG_FAST'), 869_525_000);
+  assert.is(meshtasticFrequencyHz('US', 'LONG_FAST'), 906_875_000);
+  assert.is(meshtasticChannelHash('LongFast') % 104, 19);
+  assert.is(presetDisplayName('MEDIUM_SLOW'), 'MediumSlow');
+  const m = meshtasticModulation('EU_868', 'LONG_FAST');
+  assert.equal([m.spreadingFactor, m.bandwidthHz, m.codingRate, m.syncWord, m.preambleLength], [11, 250_000, 5, 0x2b, 16]);
 });
 
 test('presets validate for their variant', () => {
