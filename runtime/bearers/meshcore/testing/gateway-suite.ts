@@ -199,7 +199,7 @@ export function meshCoreGatewaySuite(name: string, makeTarget: () => Promise<Sui
     if (!target.sim) return;
     const sim = target.sim;
     const alice = sim.mesh.node('Alice');
-    const dropped = sim.disconnect({ downMs: 400 });
+    const dropped = sim.disconnect({ downMs: 1000 });
     await until('peer down', () => peers.some((p) => p.peer === 'mc:ch:0' && !p.up));
     assert.not.ok(gw.canReach('mc:ch:0'));
     assert.is(await gw.send({ peer: 'mc:ch:0', kind: 'bundle', bytes: new Uint8Array(0), bundle: textBundle('mc:ch:0', 'x') }), 'unreachable');
@@ -229,7 +229,7 @@ export function meshCoreGatewaySuite(name: string, makeTarget: () => Promise<Sui
       const b = outbox.get(e.peer);
       if (e.up && b) resent.push(trySend(e.peer, b));
     });
-    const down = sim.disconnect({ downMs: 300 });
+    const down = sim.disconnect({ downMs: 1000 });
     await until('down', () => gw.status().state !== 'up');
     await trySend('mc:ch:0', textBundle('mc:ch:0', 'stored while down'));
     assert.is(outbox.size, 1);
