@@ -387,6 +387,19 @@ test('metrics land in the daemon registry; listener errors never reach the beare
   assert.match(text, /lattice_peers\{bearer="ip"\} 1/);
 });
 
+test('start() on a port in use rejects with IpListenError and leaves the bearer stopped', async () => {
+  const a = await bearer();
+  const b = createIpBearer({ identity: generateIdentity(), listen: { host: '127.0.0.1', port: a.listenPort }, discovery: false, log });
+  try {
+    await b.start();
+    assert.unreachable('should reject');
+  } catch (err) {
+    assert.is((err as Error).name, 'IpListenError');
+  }
+  assert.is(b.status().state, 'stopped');
+  await b.stop();
+});
+
 test('constructor validates options and does no I/O', () => {
   const identity = generateIdentity();
   assert.throws(() => createIpBearer({ identity, listen: { host: 'localhost', port: 0 }, discovery: false }), /IPv4/);
