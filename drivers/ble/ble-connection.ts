@@ -1,0 +1,262 @@
+/**
+ * One LE connection to a device through BlueZ: Device1.Connect, the wait for ServicesResolved, pairing with a PIN
+ * through our agent when the device is not bonded yet, GATT lookup, and a single "disconnected" event however the
+ * link ends (Connected=false from BlueZ, the bus connection failing, or our own disconnect()).
+ */
+import type { ClientInterface } from 'dbus-next';
+import type { BluezBus } from './bluez-bus.js';
+import { bluezErrorName, isBusy, isInsufficientAuth, isNotReady, isPairingRefused } from './bluez-error.js';
+import {
+  BleAdapterPoweredOffError,
+  BleBusyError,
+  BleConnectError,
+  BleDeviceNotFoundError,
+  BleDisconnectedError,
+  BleGattMissingError,
+  BleOperationError,
+  BlePairingRefusedError,
+} from './errors.js';
+import { devicePathSegment, nodeBleDevice, type NodeBleCharacteristic, type NodeBleDevice, type NodeBleGattServer } from './node-ble.js';
+import { registerPinAgent } from './pin-agent.js';
+import { bounded } from './wait.js';
+
+/** MeshCore BLE_PIN_CODE and Meshtastic defaultBLEPin (research/meshcore.md §1.1, meshtastic.md §1.3). */
+export const DEFAULT_BLE_PIN = 123456;
+
+export interface ConnectOptions {
+  signal?: AbortSignal;
+  /** Bound for Connect + service resolution; default 30 s. */
+  timeoutMs?: number;
+  /** Pair (bond) when the device is not paired yet; default true. */
+  pair?: boolean;
+  /** Passkey our agent answers with; default 123456. */
+  pin?: number;
+  /** Bound for single D-Bus calls; default 10 s. */
+  callTimeoutMs?: number;
+}
+
+export interface WriteOptions {
+  signal?: AbortSignal;
+  /** ATT Write Command instead of Write Request (no flow control; default false). */
+  withoutResponse?: boolean;
+}
+
+export class BleCharacteristic {
+  constructor(
+    readonly uuid: string,
+    private readonly conn: BleConnection,
+    private readonly ch: NodeBleCharacteristic,
+    private readonly timeoutMs: number,
+  ) {}
+
+  private get target(): string {
+    return `${this.conn.address} ${this.uuid}`;
+  }
+
+  async read(options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    try {
+      const buf = await bounded(this.ch.readValue(), `a read of ${this.target}`, this.timeoutMs, options.signal);
+      return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+    } catch (err) {
+      throw this.conn.mapError('read', this.target, err);
+    }
+  }
+
+  async write(data: Uint8Array, options: WriteOptions = {}): Promise<void> {
+    try {
+      const buf = Buffer.from(data.buffer, data.byteOffset, data.length);
+      await bounded(this.ch.writeValue(buf, { type: options.withoutResponse ? 'command' : 'request' }), `a write to ${this.target}`, this.timeoutMs, options.signal);
+    } catch (err) {
+      throw this.conn.mapError('write', this.target, err);
+    }
+  }
+
+  /** Subscribes to notifications (StartNotify); returns the unsubscribe function. */
+  async subscribe(listener: (value: Uint8Array) => void, options: { signal?: AbortSignal } = {}): Promise<() => Promise<void>> {
+    const cb = (buf: Buffer) => listener(new Uint8Array(buf.buffer, buf.byteOffset, buf.length));
+    this.ch.on('valuechanged', cb);
+    try {
+      await bounded(this.ch.startNotifications(), `StartNotify on ${this.target}`, this.timeoutMs, options.signal);
+    } catch (err) {
+      this.ch.removeListener('valuechanged', cb);
+      throw this.conn.mapError('subscribe', this.target, err);
+    }
+    return async () => {
+      this.ch.removeListener('valuechanged', cb);
+      if (this.conn.isConnected) await bounded(this.ch.stopNotifications(), `StopNotify on ${this.target}`, this.timeoutMs).catch(() => undefined);
+    };
+  }
+}
+
+export class BleConnection {
+  private connected = true;
+  private readonly listeners = new Set<(error: BleDisconnectedError) => void>();
+  private readonly cleanups: Array<() => void> = [];
+  private gattServer?: NodeBleGattServer;
+  /** Passkeys our agent gave BlueZ during this connection's pairing. */
+  passkeyRequests = 0;
+
+  private constructor(
+    private readonly b: BluezBus,
+    readonly adapter: string,
+    readonly address: string,
+    private readonly device: NodeBleDevice,
+    private readonly props: ClientInterface,
+    private readonly callTimeoutMs: number,
+  ) {}
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  get path(): string {
+    return `/org/bluez/${this.adapter}/${devicePathSegment(this.address)}`;
+  }
+
+  static async open(b: BluezBus, adapter: string, address: string, options: ConnectOptions = {}): Promise<BleConnection> {
+    const callTimeoutMs = options.callTimeoutMs ?? 10_000;
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const path = `/org/bluez/${adapter}/${devicePathSegment(address)}`;
+    let obj;
+    try {
+      obj = await bounded(b.proxy(path), `device ${address}`, callTimeoutMs, options.signal);
+    } catch (err) {
+      if (bluezErrorName(err) === 'org.freedesktop.DBus.Error.UnknownObject') throw new BleDeviceNotFoundError(address, 0);
+      throw err;
+    }
+    if (!obj.interfaces['org.bluez.Device1']) throw new BleDeviceNotFoundError(address, 0);
+    const props = obj.getInterface('org.freedesktop.DBus.Properties');
+    const device1 = obj.getInterface('org.bluez.Device1');
+    const conn = new BleConnection(b, adapter, address, nodeBleDevice(b.bus, adapter, address), props, callTimeoutMs);
+    conn.watch();
+    try {
+      const prop = async (name: string) => ((await bounded(props.Get('org.bluez.Device1', name), `${address} ${name}`, callTimeoutMs, options.signal)) as { value: unknown }).value;
+      const resolved = conn.waitFor('ServicesResolved', timeoutMs, options.signal);
+      resolved.catch(() => undefined);
+      if ((await prop('Connected')) !== true) {
+        try {
+          await bounded(device1.Connect(), `Connect to ${address}`, timeoutMs, options.signal);
+        } catch (err) {
+          const name = bluezErrorName(err);
+          if (name !== 'org.bluez.Error.AlreadyConnected') {
+            if (isBusy(name)) throw new BleBusyError('Connect', address, { cause: err });
+            if (isNotReady(name)) throw new BleAdapterPoweredOffError(adapter);
+            throw new BleConnectError(address, name, { cause: err });
+          }
+        }
+      }
+      if ((await prop('ServicesResolved')) !== true) await resolved;
+      if (options.pair ?? true) {
+        if ((await prop('Paired')) !== true) await conn.pair(device1, options.pin ?? DEFAULT_BLE_PIN, options.signal);
+      }
+      conn.gattServer = await bounded(conn.device.gatt(), `GATT services of ${address}`, timeoutMs, options.signal);
+    } catch (err) {
+      await conn.disconnect().catch(() => undefined);
+      throw err;
+    }
+    return conn;
+  }
+
+  /** Looks a characteristic up in the resolved GATT database. */
+  async characteristic(serviceUuid: string, charUuid: string): Promise<BleCharacteristic> {
+    if (!this.gattServer || !this.connected) throw new BleDisconnectedError(this.address);
+    const service = await this.gattServer.getPrimaryService(serviceUuid.toLowerCase()).catch(() => undefined);
+    if (!service) throw new BleGattMissingError(this.address, 'service', serviceUuid);
+    const ch = await service.getCharacteristic(charUuid.toLowerCase()).catch(() => undefined);
+    if (!ch) throw new BleGattMissingError(this.address, 'characteristic', charUuid);
+    return new BleCharacteristic(charUuid.toLowerCase(), this, ch, this.callTimeoutMs);
+  }
+
+  /** RSSI BlueZ last reported for the device (dBm), if any. */
+  async rssi(): Promise<number | undefined> {
+    const v = (await bounded(this.props.Get('org.bluez.Device1', 'RSSI'), `${this.address} RSSI`, this.callTimeoutMs).catch(() => undefined)) as { value: unknown } | undefined;
+    return typeof v?.value === 'number' ? v.value : undefined;
+  }
+
+  /** Called once when the link ends, whatever the cause. */
+  onDisconnect(listener: (error: BleDisconnectedError) => void): () => void {
+    if (!this.connected) {
+      queueMicrotask(() => listener(new BleDisconnectedError(this.address)));
+      return () => undefined;
+    }
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async disconnect(): Promise<void> {
+    if (!this.connected) return;
+    this.lost('closed by us');
+    const device1 = (await this.b.proxy(this.path).catch(() => undefined))?.getInterface('org.bluez.Device1');
+    await bounded(device1?.Disconnect() ?? Promise.resolve(), `Disconnect from ${this.address}`, this.callTimeoutMs).catch(() => undefined);
+  }
+
+  /** Maps a failed GATT operation to a typed error. */
+  mapError(op: string, target: string, err: unknown): Error {
+    if (err instanceof Error && (err.name === 'BleTimeoutError' || err.name === 'AbortError' || err.name === 'TimeoutError')) return err;
+    if (!this.connected) return new BleDisconnectedError(this.address);
+    const name = bluezErrorName(err);
+    const message = err instanceof Error ? err.message : String(err);
+    if (isInsufficientAuth(name, message)) {
+      return new BlePairingRefusedError(this.address, `${op} needs an authenticated (paired) link`, { cause: err });
+    }
+    if (name === 'org.bluez.Error.NotConnected' || (name === 'org.bluez.Error.Failed' && /not connected/i.test(message))) {
+      return new BleDisconnectedError(this.address);
+    }
+    return new BleOperationError(op, target, name, { cause: err });
+  }
+
+  private async pair(device1: ClientInterface, pin: number, signal?: AbortSignal): Promise<void> {
+    const agent = await registerPinAgent(this.b, pin);
+    try {
+      await bounded(device1.Pair(), `pairing with ${this.address}`, 60_000, signal);
+    } catch (err) {
+      const name = bluezErrorName(err);
+      if (name === 'org.bluez.Error.AlreadyExists') return;
+      if (isPairingRefused(name)) throw new BlePairingRefusedError(this.address, name!.replace('org.bluez.Error.', ''), { cause: err });
+      if (err instanceof Error && err.name === 'BleTimeoutError') throw new BlePairingRefusedError(this.address, 'no answer to the pairing request', { cause: err });
+      throw err;
+    } finally {
+      this.passkeyRequests = agent.requests;
+      await agent.unregister();
+    }
+    // Trusted: BlueZ lets the bonded radio reconnect without asking the agent again (doc/org.bluez.Device.rst).
+    await bounded(this.props.Set('org.bluez.Device1', 'Trusted', new this.b.dbus.Variant('b', true)), `${this.address} Trusted`, this.callTimeoutMs).catch(() => undefined);
+  }
+
+  private watch(): void {
+    const cb = (iface: string, changed: Record<string, { value: unknown }>) => {
+      if (iface === 'org.bluez.Device1' && changed.Connected?.value === false) this.lost('the device disconnected');
+    };
+    this.props.on('PropertiesChanged', cb);
+    this.cleanups.push(() => this.props.off('PropertiesChanged', cb));
+    this.cleanups.push(this.b.onError(() => this.lost('the D-Bus connection failed')));
+  }
+
+  private waitFor(property: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => {
+      const cb = (iface: string, changed: Record<string, { value: unknown }>) => {
+        if (iface !== 'org.bluez.Device1') return;
+        if (changed[property]?.value === true) finish(() => resolve());
+        else if (changed.Connected?.value === false) finish(() => reject(new BleDisconnectedError(this.address, `disconnected before ${property}`)));
+      };
+      const finish = (f: () => void) => {
+        this.props.off('PropertiesChanged', cb);
+        f();
+      };
+      this.props.on('PropertiesChanged', cb);
+      this.cleanups.push(() => this.props.off('PropertiesChanged', cb));
+    });
+    return bounded(done, `${property} on ${this.address}`, timeoutMs, signal);
+  }
+
+  private lost(why: string): void {
+    if (!this.connected) return;
+    this.connected = false;
+    for (const c of this.cleanups.splice(0)) c();
+    const err = new BleDisconnectedError(this.address, why);
+    for (const l of [...this.listeners]) {
+      try { l(err); } catch { /* isolated */ }
+    }
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * A private connection to the system D-Bus where BlueZ lives. The address comes from the option, else
+ * DBUS_SYSTEM_BUS_ADDRESS (balena: unix:path=/host/run/dbus/system_bus_socket, research/hardware.md §3), else the
+ * standard socket. dbus-next is loaded only when BLE is configured (STYLE.md habit 7).
+ */
+import type { MessageBus, ProxyObject } from 'dbus-next';
+import { BleUnavailableError } from './errors.js';
+import { bounded } from './wait.js';
+
+export const DEFAULT_SYSTEM_BUS = 'unix:path=/var/run/dbus/system_bus_socket';
+export const BLUEZ = 'org.bluez';
+
+export function systemBusAddress(explicit?: string): string {
+  return explicit ?? process.env.DBUS_SYSTEM_BUS_ADDRESS ?? DEFAULT_SYSTEM_BUS;
+}
+
+export interface BluezBus {
+  readonly bus: MessageBus;
+  readonly address: string;
+  readonly dbus: typeof import('dbus-next');
+  proxy(path: string): Promise<ProxyObject>;
+  /** Called once if the bus connection fails after it was opened (dbus-daemon or bluetoothd gone). */
+  onError(listener: (err: Error) => void): () => void;
+  close(): void;
+}
+
+export async function openBluezBus(options: { address?: string; signal?: AbortSignal; timeoutMs?: number } = {}): Promise<BluezBus> {
+  const address = systemBusAddress(options.address);
+  const dbus = ((await import('dbus-next')) as unknown as { default?: typeof import('dbus-next') }).default ?? (await import('dbus-next'));
+  const bus = dbus.sessionBus({ busAddress: address });
+  const errorListeners = new Set<(err: Error) => void>();
+  let failed: Error | undefined;
+  bus.on('error', (err: Error) => {
+    failed ??= err;
+    for (const l of errorListeners) {
+      try { l(err); } catch { /* isolated */ }
+    }
+  });
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    try { bus.disconnect(); } catch { /* already gone */ }
+  };
+  try {
+    const check = (async () => {
+      const obj = await bus.getProxyObject('org.freedesktop.DBus', '/org/freedesktop/DBus');
+      const iface = obj.getInterface('org.freedesktop.DBus');
+      return (await iface.NameHasOwner(BLUEZ)) as boolean;
+    })();
+    const failedEarly = new Promise<never>((_, reject) => errorListeners.add(reject));
+    const owned = await bounded(Promise.race([check, failedEarly]), `the system D-Bus at ${address}`, options.timeoutMs ?? 10_000, options.signal);
+    errorListeners.clear();
+    if (!owned) throw new Error('org.bluez is not on the bus');
+  } catch (err) {
+    close();
+    if ((err as Error)?.name === 'AbortError' || options.signal?.aborted) throw err;
+    throw new BleUnavailableError(address, { cause: failed ?? err });
+  }
+  return {
+    bus,
+    address,
+    dbus,
+    proxy: (path) => bus.getProxyObject(BLUEZ, path),
+    onError(listener) {
+      errorListeners.add(listener);
+      return () => errorListeners.delete(listener);
+    },
+    close,
+  };
+}
