@@ -16,6 +16,9 @@ export interface SubBand {
   highHz: number;
   /** Fraction of each rolling hour this sub-band may be on the air (0.01 = 1 %); 1 = unlimited. */
   dutyCycle: number;
+  /** Radiated power limit: ERP in dBm for EU868 (ERC 70-03 Annex 1), conducted dBm for US915 (15.247(b)(3)). */
+  maxPowerDbm: number;
+  powerReference: 'erp' | 'conducted';
 }
 
 export interface DwellRule {
@@ -40,21 +43,21 @@ const MHz = 1_000_000;
 export const EU868: RegionRules = {
   name: 'EU868',
   subBands: [
-    { id: 'eu868-k', lowHz: 863.0 * MHz, highHz: 865.0 * MHz, dutyCycle: 0.001 },
-    { id: 'eu868-l', lowHz: 865.0 * MHz, highHz: 868.0 * MHz, dutyCycle: 0.01 },
-    { id: 'eu868-m', lowHz: 868.0 * MHz, highHz: 868.6 * MHz, dutyCycle: 0.01 },
-    { id: 'eu868-alarm-868.6', lowHz: 868.6 * MHz, highHz: 868.7 * MHz, dutyCycle: 0.01 },
-    { id: 'eu868-n', lowHz: 868.7 * MHz, highHz: 869.2 * MHz, dutyCycle: 0.001 },
-    { id: 'eu868-869.2', lowHz: 869.2 * MHz, highHz: 869.4 * MHz, dutyCycle: 0.001 },
-    { id: 'eu868-p', lowHz: 869.4 * MHz, highHz: 869.65 * MHz, dutyCycle: 0.1 },
-    { id: 'eu868-alarm-869.65', lowHz: 869.65 * MHz, highHz: 869.7 * MHz, dutyCycle: 0.1 },
-    { id: 'eu868-q', lowHz: 869.7 * MHz, highHz: 870.0 * MHz, dutyCycle: 0.01 },
+    { id: 'eu868-k', maxPowerDbm: 14, powerReference: 'erp', lowHz: 863.0 * MHz, highHz: 865.0 * MHz, dutyCycle: 0.001 },
+    { id: 'eu868-l', maxPowerDbm: 14, powerReference: 'erp', lowHz: 865.0 * MHz, highHz: 868.0 * MHz, dutyCycle: 0.01 },
+    { id: 'eu868-m', maxPowerDbm: 14, powerReference: 'erp', lowHz: 868.0 * MHz, highHz: 868.6 * MHz, dutyCycle: 0.01 },
+    { id: 'eu868-alarm-868.6', maxPowerDbm: 10, powerReference: 'erp', lowHz: 868.6 * MHz, highHz: 868.7 * MHz, dutyCycle: 0.01 },
+    { id: 'eu868-n', maxPowerDbm: 14, powerReference: 'erp', lowHz: 868.7 * MHz, highHz: 869.2 * MHz, dutyCycle: 0.001 },
+    { id: 'eu868-869.2', maxPowerDbm: 10, powerReference: 'erp', lowHz: 869.2 * MHz, highHz: 869.4 * MHz, dutyCycle: 0.001 },
+    { id: 'eu868-p', maxPowerDbm: 27, powerReference: 'erp', lowHz: 869.4 * MHz, highHz: 869.65 * MHz, dutyCycle: 0.1 },
+    { id: 'eu868-alarm-869.65', maxPowerDbm: 14, powerReference: 'erp', lowHz: 869.65 * MHz, highHz: 869.7 * MHz, dutyCycle: 0.1 },
+    { id: 'eu868-q', maxPowerDbm: 14, powerReference: 'erp', lowHz: 869.7 * MHz, highHz: 870.0 * MHz, dutyCycle: 0.01 },
   ],
 };
 
 export const US915: RegionRules = {
   name: 'US915',
-  subBands: [{ id: 'us915', lowHz: 902.0 * MHz, highHz: 928.0 * MHz, dutyCycle: 1 }],
+  subBands: [{ id: 'us915', maxPowerDbm: 30, powerReference: 'conducted', lowHz: 902.0 * MHz, highHz: 928.0 * MHz, dutyCycle: 1 }],
   dwell: { maxMs: 400, belowBandwidthHz: 500_000 },
 };
 
@@ -74,6 +77,16 @@ export function subBandFor(region: RegionRules, frequencyHz: number, bandwidthHz
 export function dwellLimitMs(region: RegionRules, bandwidthHz: number): number | undefined {
   const d = region.dwell;
   return d && bandwidthHz < d.belowBandwidthHz ? d.maxMs : undefined;
+}
+
+/**
+ * Highest conducted power (dBm) the chip may be set to in this sub-band with an antenna of `antennaGainDbi`
+ * (minus cable loss). ERP = EIRP − 2.15 dB = conducted + gain(dBi) − 2.15 (hardware.md §2.2). US915: 1 W conducted
+ * with antennas up to 6 dBi; above that the limit drops dB for dB (47 CFR 15.247(b)(4)).
+ */
+export function maxConductedDbm(band: SubBand, antennaGainDbi: number): number {
+  if (band.powerReference === 'erp') return band.maxPowerDbm - antennaGainDbi + 2.15;
+  return band.maxPowerDbm - Math.max(0, antennaGainDbi - 6);
 }
 
 export function budgetMs(band: SubBand, windowMs = DUTY_CYCLE_WINDOW_MS): number {

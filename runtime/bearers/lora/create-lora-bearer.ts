@@ -26,7 +26,10 @@ export interface LoraBearerOptions {
   preset: string;
   /** Override the channel centre (Hz); default: the preset's slot in the region's mesh band. */
   frequencyHz?: number;
+  /** Conducted power wanted (default 14 dBm); capped to the sub-band's legal limit with this antenna. */
   txPowerDbm?: number;
+  /** Antenna gain minus cable loss in dBi (default 2.15, a dipole); used for the EU ERP limit. */
+  antennaGainDbi?: number;
   /** Directory for the persisted airtime ledger (`<dataDir>/airtime-<name>.json`), unless `ledger` is given. */
   dataDir?: string;
   /** One ledger shared by every LoRa bearer of the board (preferred when there are several radios). */
@@ -57,9 +60,12 @@ export function createAirtimeLedger(dataDir: string, file = 'airtime.json', onSt
 export function createLoraBearer(o: LoraBearerOptions): LoraBearer {
   let built;
   try {
-    built = latticeModulation({ preset: o.preset, region: o.region, frequencyHz: o.frequencyHz, txPowerDbm: o.txPowerDbm });
+    built = latticeModulation({ preset: o.preset, region: o.region, frequencyHz: o.frequencyHz, txPowerDbm: o.txPowerDbm, antennaGainDbi: o.antennaGainDbi });
   } catch (err) {
     throw new LoraConfigError(o.name, (err as Error).message);
+  }
+  if (built.txPowerCapped) {
+    o.log?.warn('transmit power capped to the legal limit', { requestedDbm: o.txPowerDbm, dbm: built.modulation.txPowerDbm, subBand: built.subBand.id });
   }
   const ledger = o.ledger ?? (o.dataDir ? createAirtimeLedger(o.dataDir, `airtime-${o.name}.json`, (err) => o.log?.warn('airtime ledger store', { error: err.message })) : undefined);
   if (!ledger) throw new LoraConfigError(o.name, 'needs a dataDir or a ledger: the duty-cycle budget must survive restarts');

@@ -9,7 +9,7 @@
  */
 import type { LoraModulation } from '../../../drivers/sx126x/lora-radio.js';
 import { LatticeDefault, LatticeRegionFrequencies } from '../../../drivers/sx126x/presets.js';
-import { EU868, US915, type RegionRules } from '../../airtime/regions.js';
+import { EU868, US915, maxConductedDbm, subBandFor, type RegionRules, type SubBand } from '../../airtime/regions.js';
 
 export interface PresetParams {
   spreadingFactor: number;
@@ -42,13 +42,11 @@ export interface RegionPlan {
   /** Band the mesh channel is placed in (Meshtastic's region table, RadioInterface.cpp regions[]). */
   lowHz: number;
   highHz: number;
-  /** Conducted power cap in dBm before antenna gain (EU 869.4–869.65: 500 mW ERP = 27 dBm; US: 30 dBm). */
-  maxPowerDbm: number;
 }
 
 export const REGION_PLANS: Readonly<Record<string, RegionPlan>> = {
-  EU_868: { rules: EU868, lowHz: 869_400_000, highHz: 869_650_000, maxPowerDbm: 27 },
-  US: { rules: US915, lowHz: 902_000_000, highHz: 928_000_000, maxPowerDbm: 30 },
+  EU_868: { rules: EU868, lowHz: 869_400_000, highHz: 869_650_000 },
+  US: { rules: US915, lowHz: 902_000_000, highHz: 928_000_000 },
 };
 
 export function presetParams(name: string): PresetParams | undefined {
@@ -73,18 +71,28 @@ export interface ModulationOptions {
   preset: string;
   region: string;
   frequencyHz?: number;
+  /** Requested conducted power (default 14 dBm); capped to what the sub-band allows with this antenna. */
   txPowerDbm?: number;
+  /** Antenna gain minus cable loss, dBi (default 2.15: a half-wave dipole, so ERP = conducted power). */
+  antennaGainDbi?: number;
 }
 
+/** SX1262 high-power PA range (SetTxParams, DS.SX1261-2 §13.4.4). */
+const CHIP_MAX_DBM = 22;
+
 /** The full radio modulation for a preset in a region; throws RangeError naming what is unknown. */
-export function latticeModulation(o: ModulationOptions): { modulation: LoraModulation; plan: RegionPlan } {
+export function latticeModulation(o: ModulationOptions): { modulation: LoraModulation; plan: RegionPlan; subBand: SubBand; txPowerCapped: boolean } {
   const p = presetParams(o.preset);
   if (!p) throw new RangeError(`unknown preset ${o.preset} (known: ${Object.keys(PRESETS).join(', ')})`);
   const plan = REGION_PLANS[o.region];
   if (!plan) throw new RangeError(`unknown region ${o.region} (known: ${Object.keys(REGION_PLANS).join(', ')})`);
   const latticeFrequency = (ALIASES[o.preset] ?? o.preset) === 'Lattice' ? LatticeRegionFrequencies[o.region] : undefined;
+  const frequencyHz = o.frequencyHz ?? latticeFrequency ?? channelFrequencyHz(plan, p.bandwidthHz);
+  const subBand = subBandFor(plan.rules, frequencyHz, p.bandwidthHz);
+  const requested = o.txPowerDbm ?? 14;
+  const allowed = Math.min(Math.floor(maxConductedDbm(subBand, o.antennaGainDbi ?? 2.15)), CHIP_MAX_DBM);
   const modulation: LoraModulation = {
-    frequencyHz: o.frequencyHz ?? latticeFrequency ?? channelFrequencyHz(plan, p.bandwidthHz),
+    frequencyHz,
     spreadingFactor: p.spreadingFactor,
     bandwidthHz: p.bandwidthHz,
     codingRate: p.codingRate,
@@ -93,7 +101,7 @@ export function latticeModulation(o: ModulationOptions): { modulation: LoraModul
     crcOn: true,
     invertIq: false,
     explicitHeader: true,
-    txPowerDbm: Math.min(o.txPowerDbm ?? 14, plan.maxPowerDbm, 22),
+    txPowerDbm: Math.min(requested, allowed),
   };
-  return { modulation, plan };
+  return { modulation, plan, subBand, txPowerCapped: requested > allowed };
 }
