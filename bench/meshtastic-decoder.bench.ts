@@ -13,6 +13,7 @@ import { Mesh, Portnums } from '../firmware-protocol/meshtastic/messages.js';
 import { memoryLink } from '../firmware-protocol/meshtastic/testing/memory-link.js';
 import { SimDevice } from '../firmware-protocol/meshtastic/testing/sim-device.js';
 import { MeshtasticBearer } from '../runtime/bearers/meshtastic/meshtastic-bearer.js';
+import type { Logger } from '../runtime/log/logger.js';
 
 function fromRadioFrame(init: Parameters<typeof create<typeof Mesh.FromRadioSchema>>[1]): Uint8Array {
   return encodeStreamFrame(toBinary(Mesh.FromRadioSchema, create(Mesh.FromRadioSchema, init)));
@@ -103,7 +104,8 @@ export async function benchFrameToGatewayLatency(options: { quick?: boolean } = 
       }),
     };
   };
-  const bearer = new MeshtasticBearer({ name: 'meshtastic-bench', device: 'memory', transport: 'serial', opener });
+  const quiet: Logger = { namespace: 'bench', error() {}, warn() {}, info() {}, debug() {}, trace() {}, enabled: () => false, frame() {}, child: () => quiet };
+  const bearer = new MeshtasticBearer({ name: 'meshtastic-bench', device: 'memory', transport: 'serial', opener, logger: quiet });
   let pending: ((t: number) => void) | null = null;
   bearer.on('foreign', () => pending?.(performance.now() - lastDeliveryAt));
   await bearer.start();

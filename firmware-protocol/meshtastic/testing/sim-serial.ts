@@ -32,10 +32,15 @@ export class SimSerialPort {
 
   async start(): Promise<void> {
     this.dir = await mkdtemp(join(tmpdir(), 'lattice-mt-sim-'));
-    await this.replug({ boot: true });
+    await this.plug('banner');
   }
 
-  async replug(options: { boot?: boolean } = { boot: true }): Promise<void> {
+  /** Plugs the cable back in: the board powers up again (reboot_count + 1, RAM state gone, boot banner). */
+  replug(): Promise<void> {
+    return this.plug('power-cycle');
+  }
+
+  private async plug(boot: 'banner' | 'power-cycle'): Promise<void> {
     if (this.plugged) return;
     const pair = await openPtyPair({ deviceLink: join(this.dir!, 'device-end'), hostLink: this.hostPath });
     const port = new SerialPort({ path: pair.devicePath, baudRate: 115200, autoOpen: false });
@@ -59,7 +64,8 @@ export class SimSerialPort {
     pair.process.once('exit', () => {
       if (this.port === port) void this.unplug();
     });
-    if (options.boot) this.device.bootSerial(sink);
+    if (boot === 'banner') this.device.bootSerial(sink);
+    else this.device.reboot();
   }
 
   async unplug(): Promise<void> {
