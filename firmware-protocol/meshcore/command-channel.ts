@@ -10,6 +10,8 @@ import { MeshCoreAbortError, MeshCoreCommandRejectedError, MeshCoreLinkClosedErr
 interface InFlight {
   spec: CommandSpec<never, unknown>;
   frames: Uint8Array[];
+  /** Restarts the timeout: a long multi-frame reply (350 contacts ≈ 4.6 s at 115200 baud) is alive while it flows. */
+  touch(): void;
   resolve(frames: Uint8Array[]): void;
   reject(err: Error): void;
 }
@@ -54,6 +56,7 @@ export class CommandChannel {
     }
     if (!cur.spec.replies.includes(code)) return false;
     cur.frames.push(frame);
+    cur.touch();
     if (cur.spec.isFinal(frame)) {
       this.current = null;
       cur.resolve(cur.frames);
@@ -80,9 +83,17 @@ export class CommandChannel {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
       };
+      const onTimeout = () => {
+        if (this.current === entry) this.current = null;
+        entry.reject(new MeshCoreTimeoutError(spec.name, spec.waitsFor, timeoutMs));
+      };
       const entry: InFlight = {
         spec,
         frames: [],
+        touch: () => {
+          clearTimeout(timer);
+          timer = setTimeout(onTimeout, timeoutMs);
+        },
         resolve: (f) => { cleanup(); resolve(f); },
         reject: (e) => { cleanup(); reject(e); },
       };
@@ -91,10 +102,7 @@ export class CommandChannel {
         entry.reject(new MeshCoreAbortError(spec.name, { cause: signal?.reason }));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      timer = setTimeout(() => {
-        if (this.current === entry) this.current = null;
-        entry.reject(new MeshCoreTimeoutError(spec.name, spec.waitsFor, timeoutMs));
-      }, timeoutMs);
+      timer = setTimeout(onTimeout, timeoutMs);
       this.current = entry;
       this.write(payload, signal).catch((err: unknown) => {
         if (this.current === entry) this.current = null;
