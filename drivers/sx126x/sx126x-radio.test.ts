@@ -148,6 +148,26 @@ test('CAD detects a frame on the air and is clear otherwise', async () => {
   }
 });
 
+test('instant RSSI rises while a frame is on the air', async () => {
+  const sim = createEmulatedRadios({ nodes: ['a', 'b'], timeScale: 0.2 });
+  try {
+    const [a, b] = sim.radios;
+    const slow = { ...BASE, spreadingFactor: 10 };
+    await a!.configure(slow);
+    await b!.configure(slow);
+    await b!.startReceive();
+    const idle = await sim.node('b').radio.instantRssi();
+    assert.ok(idle < -110, `idle ${idle}`);
+    const sending = a!.transmit(new Uint8Array(100).fill(9));
+    await wait(20);
+    const busy = await sim.node('b').radio.instantRssi();
+    assert.ok(busy > idle + 20, `busy ${busy} vs idle ${idle}`);
+    await sending;
+  } finally {
+    await sim.close();
+  }
+});
+
 test('stuck BUSY times out, resets the chip, is reported, and the radio works again', async () => {
   const sim = createEmulatedRadios({ nodes: ['a', 'b'], timeScale: SCALE, busyTimeoutMs: 200 });
   try {

@@ -123,6 +123,15 @@ export class Sx126xRadio implements LoraRadio {
     });
   }
 
+  /**
+   * Instantaneous RSSI in dBm (GetRssiInst) for energy-based listen-before-talk; only meaningful while receiving
+   * (startReceive), as the datasheet defines it in RX mode.
+   */
+  async instantRssi(opts: { signal?: AbortSignal } = {}): Promise<number> {
+    if (!this.rxWanted) throw new Sx126xStateError('instantRssi() needs startReceive() first');
+    return this.guarded(() => this.exclusive(() => this.chip.getRssiInst(opts)));
+  }
+
   onPacket(listener: (p: RxPacket) => void): () => void {
     this.packetListeners.add(listener);
     return () => this.packetListeners.delete(listener);
