@@ -167,7 +167,7 @@ test('duplicate over two bearers is stored once and counted', async () => {
   const { bundleId } = await a.router.send({ to: b.identity.nodeIdHex, text: 'twice' });
   await waitFor('B inbox', () => inboxTexts(b).includes('twice'));
   await waitFor('the second copy', () => count(b, 'duplicate') === 1);
-  assert.is(count(b, 'received'), 1);
+  await waitFor('the first copy durable', () => count(b, 'received') === 1);
   assert.is(b.vault.counts().stored, 1);
   const d = await b.metrics.registry.getSingleMetric('lattice_duplicates_dropped_total')!.get();
   assert.is(d.values[0]!.value, 1);

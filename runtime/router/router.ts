@@ -204,15 +204,15 @@ export class Router {
 
   private async ingest(b: Bundle, bytes: Uint8Array, link: { bearer?: string; from?: string; created: boolean }): Promise<IngestOutcome> {
     const id = bundleId(b);
-    const idHex = hex(id);
-    const where = { id: idHex, ...(link.bearer ? { bearer: link.bearer } : {}), ...(link.from ? { from: link.from } : {}) };
-    if (!link.created && b.custody.includes(this.identity.shortId)) return this.drop('loop', where);
-    if (this.vault.has(id)) return this.duplicate(id, where);
+    const where = (): { id: string; bearer?: string; from?: string } =>
+      ({ id: hex(id), ...(link.bearer ? { bearer: link.bearer } : {}), ...(link.from ? { from: link.from } : {}) });
+    if (!link.created && b.custody.includes(this.identity.shortId)) return this.drop('loop', where());
+    if (this.vault.has(id)) return this.duplicate(id, where());
     const now = this.now();
     try {
       verifyBundle(b, { now, id });
     } catch (err) {
-      if (err instanceof BundleRejectedError) return this.drop(err.reason, where);
+      if (err instanceof BundleRejectedError) return this.drop(err.reason, where());
       throw err;
     }
     const plan = planRoute(b, this.identity, link.created);
@@ -228,13 +228,14 @@ export class Router {
       targets: plan.targets,
       ...(plan.awaitingNode ? { awaitingNode: plan.awaitingNode } : {}),
     });
-    if (result === 'duplicate') return this.duplicate(id, where);
+    if (result === 'duplicate') return this.duplicate(id, where());
+    const idHex = hex(id);
     this.counters.bundlesIn(link.bearer ?? 'local');
     this.events.emit('received', {
       id: idHex, sender: hex(b.sender), recipient: recipientKey(b), hops: b.hops, created: link.created,
       ...(link.bearer ? { bearer: link.bearer } : {}), ...(link.from ? { from: link.from } : {}),
     });
-    if (plan.notForwarded) this.drop(plan.notForwarded, where);
+    if (plan.notForwarded) this.drop(plan.notForwarded, where());
     if (plan.inbox) {
       this.blooms.delivered(id);
       this.events.emit('delivered', { id: idHex, to: 'inbox', via: 'inbox', ...(link.bearer ? { bearer: link.bearer } : {}) });
@@ -375,11 +376,8 @@ export class Router {
         sends.push({ peer: p, bearers: bearersFor(p, this.bearers, exclude) });
       }
     }
-    if (sends.length === 0) {
-      const tries = Math.max(0, ...row.targets.map((t) => t.tries));
-      this.vault.setOutbox(id, { targets, nextTryAt: now + this.backoff(tries) });
-      return;
-    }
+    // Nothing can go out now: leave the row as it is (no write); a peer-up event or the retry timer comes back.
+    if (sends.length === 0) return;
     const copy = stored.created ? b : withCustody(b, this.identity.shortId);
     const bytes = encodeFrame({ kind: 'bundle', payload: encodeBundle(copy) });
     const results = await Promise.all(sends.map((s) => this.sendOn(s.bearers, s.peer, bytes, copy, id, signal)));

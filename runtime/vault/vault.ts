@@ -98,6 +98,8 @@ interface OverlayEntry {
   row: OutboxRow;
   /** State of the row as last written to LMDB (undefined: no row there yet). */
   base: OutboxState | undefined;
+  /** State of the row as last committed (what the st-* entry counts show). */
+  committed: OutboxState | undefined;
   version: number;
 }
 
@@ -219,9 +221,10 @@ export class Vault {
   /** True when this id is stored (or on its way to disk). Never a false positive: filter hits are confirmed in LMDB. */
   has(id: Uint8Array): boolean {
     this.need('has');
-    if (this.inflight.has(hex(id))) return true;
+    // Ids enter the filter when queued for writing, so a miss is final for in-flight ones too.
     if (!this.recent.has(id)) return false;
-    return this.db.bundles.doesExist(Buffer.from(id.buffer, id.byteOffset, id.byteLength));
+    if (this.db.bundles.doesExist(Buffer.from(id.buffer, id.byteOffset, id.byteLength))) return true;
+    return this.inflight.size > 0 && this.inflight.has(hex(id));
   }
 
   /** Stores a bundle if its id is new; resolves once it is durable (or known to be a duplicate). */
@@ -232,6 +235,7 @@ export class Vault {
     return new Promise<IngestResult>((resolve, reject) => {
       const p: PendingIngest = { rec, idHex, resolve, reject };
       this.inflight.set(idHex, p);
+      this.recent.add(rec.id);
       this.ingests.push(p);
       this.schedule();
     });
@@ -319,14 +323,14 @@ export class Vault {
         puts += op();
         await turn();
       }
-      const written: Array<[string, OverlayEntry, number]> = [];
+      const written: Array<[string, OverlayEntry, number, OutboxState | undefined]> = [];
       const dirty = this.dirty;
       this.dirty = new Set();
       for (const idHex of dirty) {
         const e = this.overlay.get(idHex);
         if (!e) continue;
         puts += this.writeOutbox(e);
-        written.push([idHex, e, e.version]);
+        written.push([idHex, e, e.version, e.base]);
         await turn();
       }
       this.traceWriting = this.traceQueue;
@@ -341,14 +345,16 @@ export class Vault {
       await root.flushed;
       this.fsyncs++;
       this.fsyncCounter?.inc();
-      for (const [idHex, e, v] of written) if (this.overlay.get(idHex) === e && e.version === v) this.overlay.delete(idHex);
+      for (const [idHex, e, v, state] of written) {
+        e.committed = state;
+        if (this.overlay.get(idHex) === e && e.version === v) this.overlay.delete(idHex);
+      }
       this.traceWriting = [];
       batch.forEach((p, i) => {
         this.inflight.delete(p.idHex);
         const o = outcomes[i]!;
         if (o.status === 'rejected') p.reject(o.reason);
         else {
-          if (o.value) this.recent.add(p.rec.id);
           p.resolve(o.value ? 'stored' : 'duplicate');
         }
       });
@@ -414,6 +420,13 @@ export class Vault {
   counts(): VaultCounts {
     this.need('counts');
     const outbox = Object.fromEntries(OUTBOX_STATES.map((s) => [s, this.entries(this.db.st[s])])) as Record<OutboxState, number>;
+    // Changes not yet committed (they ride on the next write cycle) count already.
+    for (const e of this.overlay.values()) {
+      const now = overallState(e.row);
+      if (now === e.committed) continue;
+      if (e.committed) outbox[e.committed]--;
+      outbox[now]++;
+    }
     return { stored: this.entries(this.db.bundles), inbox: this.entries(this.db.inbox), outbox };
   }
 
@@ -452,7 +465,8 @@ export class Vault {
     let e = this.overlay.get(idHex);
     if (!e) {
       const committed = this.db.outbox.get(Buffer.from(id.buffer, id.byteOffset, id.byteLength));
-      e = { id: new Uint8Array(id), row, base: isOutboxRow(committed) ? overallState(committed) : undefined, version: 0 };
+      const state = isOutboxRow(committed) ? overallState(committed) : undefined;
+      e = { id: new Uint8Array(id), row, base: state, committed: state, version: 0 };
       this.overlay.set(idHex, e);
     }
     e.row = row;

@@ -1,0 +1,159 @@
+/**
+ * Relay core benchmarks (issue 2): the vault + router ingest pipeline.
+ *
+ * - durable ingest: Router.ingestBytes() over pre-signed unique bundles (decode -> loop check -> dedupe ->
+ *   Ed25519 verify -> route decision -> durable group-committed write), against raw lmdb batched durable puts of
+ *   the same bytes (one put per bundle, 1000 puts per event turn, one flush per 10,000) in the same run.
+ * - duplicate rejection: the same frames again (decode -> id hash -> recent-id filter -> LMDB confirm).
+ * - dedupe memory per million ids: RecentIds tables sized for a 1 M-id window, and the measured ArrayBuffer growth.
+ * - fsyncs per second while ingesting at full speed (vault write cycles, each at most one fsync).
+ * - restart to serving with N stored bundles (open LMDB, load the dedupe snapshot, start the router, first counts()).
+ *
+ * Signature checks dominate ingest: node:crypto Ed25519 verify is ~7 k/s per core (research/store.md §4), so the
+ * verify-only rate is reported too, to show where the ceiling is.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { open } from 'lmdb';
+import type { BenchRow } from './bench-row.js';
+import { generateIdentity, type Identity } from '../runtime/identity/identity.js';
+import { createBundle } from '../runtime/bundle/create-bundle.js';
+import { encodeBundle, decodeBundle } from '../runtime/bundle/bundle-codec.js';
+import { verifyBundle } from '../runtime/bundle/verify-bundle.js';
+import { bundleId } from '../runtime/bundle/bundle-id.js';
+import { Vault } from '../runtime/vault/vault.js';
+import { RecentIds } from '../runtime/vault/recent-ids.js';
+import { Router } from '../runtime/router/router.js';
+import { createLogger } from '../runtime/log/logger.js';
+
+function makeBundles(n: number, self: Identity): Uint8Array[] {
+  const senders = Array.from({ length: 16 }, () => generateIdentity());
+  const others = Array.from({ length: 8 }, () => generateIdentity().nodeId);
+  const out: Uint8Array[] = [];
+  const now = Date.now();
+  for (let i = 0; i < n; i++) {
+    const s = senders[i % senders.length]!;
+    // A realistic mix: 1/2 sealed to other nodes (forwarded), 1/4 broadcast (inbox + forward), 1/4 sealed to us.
+    const recipient = i % 4 === 0 ? null : i % 4 === 1 ? self.nodeId : others[i % others.length]!;
+    out.push(encodeBundle(createBundle(s, { recipient, text: `bench message ${i} with a typical short text body`, sentAt: now - (i % 1000), lifetimeMs: 3_600_000 })));
+  }
+  return out;
+}
+
+async function rawLmdb(dir: string, items: Array<{ id: Uint8Array; bytes: Uint8Array }>): Promise<number> {
+  const root = open({ path: join(dir, 'raw'), mapSize: 2 * 2 ** 30 });
+  const db = root.openDB<Buffer, Buffer>('bundles', { encoding: 'binary', keyEncoding: 'binary' });
+  const t0 = performance.now();
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
+    db.put(Buffer.from(it.id), Buffer.from(it.bytes));
+    if ((i + 1) % 1000 === 0) await new Promise<void>((r) => setImmediate(r));
+    if ((i + 1) % 10_000 === 0) await root.flushed;
+  }
+  await root.flushed;
+  const rate = items.length / ((performance.now() - t0) / 1000);
+  await root.close();
+  return rate;
+}
+
+async function restartTime(dir: string, n: number, sample: Uint8Array[]): Promise<{ ms: number; stored: number }> {
+  const path = join(dir, 'big');
+  const v = new Vault({ path, sweepIntervalMs: 0, mapSize: 8 * 2 ** 30 });
+  await v.start();
+  const now = Date.now();
+  const chunk = 20_000;
+  for (let i = 0; i < n; i += chunk) {
+    const ps: Promise<unknown>[] = [];
+    for (let j = i; j < Math.min(n, i + chunk); j++) {
+      ps.push(v.ingest({ id: randomBytes(32), bytes: sample[j % sample.length]!, receivedAt: now, expiresAt: now + 3_600_000, inbox: j % 4 === 0, targets: j % 2 ? ['*'] : [] }));
+    }
+    await Promise.all(ps);
+  }
+  await v.stop();
+  const identity = generateIdentity();
+  const t0 = performance.now();
+  const v2 = new Vault({ path, sweepIntervalMs: 0, mapSize: 8 * 2 ** 30 });
+  await v2.start();
+  const r = new Router({ identity, vault: v2, bearers: [], log: createLogger('bench.router') });
+  await r.start();
+  const stored = v2.counts().stored;
+  r.inbox({ limit: 10 });
+  const ms = performance.now() - t0;
+  await r.stop();
+  await v2.stop();
+  return { ms, stored };
+}
+
+export async function benchCore(options: { quick?: boolean } = {}): Promise<BenchRow[]> {
+  const n = options.quick ? 4_000 : 20_000;
+  const dir = mkdtempSync(join(tmpdir(), 'bench-core-'));
+  const rows: BenchRow[] = [];
+  try {
+    const self = generateIdentity();
+    const frames = makeBundles(n, self);
+    const items = frames.map((bytes) => ({ id: bundleId(decodeBundle(bytes)), bytes }));
+
+    // Ceiling: signature verification alone, one core.
+    const tv = performance.now();
+    const vn = Math.min(n, 5_000);
+    for (let i = 0; i < vn; i++) verifyBundle(decodeBundle(frames[i]!));
+    const verifyRate = vn / ((performance.now() - tv) / 1000);
+
+    const rawRate = await rawLmdb(dir, items);
+
+    const vault = new Vault({ path: join(dir, 'vault'), sweepIntervalMs: 0 });
+    await vault.start();
+    const router = new Router({ identity: self, vault, bearers: [], log: createLogger('bench.router') });
+    await router.start();
+    const fs0 = vault.fsyncs;
+    const t0 = performance.now();
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < n; i++) {
+      pending.push(router.ingestBytes(frames[i]!, { bearer: 'bench' }));
+      // Let write cycles run while bundles keep arriving, as they would from bearers.
+      if (i % 500 === 499) await new Promise<void>((r) => setImmediate(r));
+    }
+    const outcomes = await Promise.all(pending);
+    const ingestS = (performance.now() - t0) / 1000;
+    const stored = outcomes.filter((o) => o === 'stored').length;
+    if (stored !== n) throw new Error(`only ${stored} of ${n} bundles were stored`);
+    const fsyncRate = (vault.fsyncs - fs0) / ingestS;
+    const ingestRate = n / ingestS;
+
+    const td = performance.now();
+    let dups = 0;
+    for (let i = 0; i < n; i++) if ((await router.ingestBytes(frames[i]!, { bearer: 'bench' })) === 'duplicate') dups++;
+    const dupRate = n / ((performance.now() - td) / 1000);
+    if (dups !== n) throw new Error(`only ${dups} of ${n} replays were duplicates`);
+    await router.stop();
+    await vault.stop();
+
+    rows.push(
+      { name: 'durable ingest (decode, verify, dedupe, persist, route)', value: ingestRate, unit: 'bundles/s', baseline: rawRate, baselineName: 'raw lmdb batched durable puts', ratio: ingestRate / rawRate, goal: '≥ 50,000/s and ≥ 0.5x', pass: ingestRate >= 50_000 && ingestRate / rawRate >= 0.5, note: `Ed25519 verify alone: ${Math.round(verifyRate)}/s on one core` },
+      { name: 'Ed25519 verify only (node:crypto, one core)', value: verifyRate, unit: 'bundles/s' },
+      { name: 'duplicate rejection', value: dupRate, unit: 'bundles/s', goal: '≥ 200,000/s', pass: dupRate >= 200_000 },
+      { name: 'fsyncs under full ingest load', value: fsyncRate, unit: 'fsync/s', goal: '≤ 10', pass: fsyncRate <= 10 },
+    );
+
+    const before = process.memoryUsage().arrayBuffers;
+    const ids = new RecentIds({ window: 1_000_000 });
+    const idBuf = randomBytes(32);
+    for (let i = 0; i < 1_000_000; i++) {
+      idBuf.writeUInt32LE(i * 2654435761 >>> 0, 0);
+      idBuf.writeUInt32LE(Math.imul(i, 40503) >>> 0, 4);
+      ids.add(idBuf);
+    }
+    const grown = process.memoryUsage().arrayBuffers - before;
+    const perMillion = (ids.bytes / ids.guaranteedWindow) * 1e6 / 2 ** 20;
+    rows.push({ name: 'dedupe memory per million ids (guaranteed window)', value: perMillion, unit: 'MiB', goal: '≤ 4', pass: perMillion <= 4, note: `${(ids.bytes / 2 ** 20).toFixed(2)} MiB tables for ${ids.guaranteedWindow.toLocaleString('en-US')} ids; ArrayBuffer growth ${(grown / 2 ** 20).toFixed(2)} MiB` });
+
+    const big = options.quick ? 100_000 : 1_000_000;
+    const rs = await restartTime(dir, big, frames.slice(0, 1000));
+    rows.push({ name: `restart to serving with ${big.toLocaleString('en-US')} stored bundles`, value: rs.ms, unit: 'ms', goal: '≤ 1,000 ms', pass: rs.ms <= 1000 && rs.stored === big });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
