@@ -9,12 +9,15 @@ import { encodeBundle } from '../../bundle/bundle-codec.js';
 import { createBundle } from '../../bundle/create-bundle.js';
 import { generateIdentity, type Identity } from '../../identity/identity.js';
 import { encodeFrame } from '../../wire/frame-codec.js';
+import { createMetrics } from '../../metrics/metrics.js';
+import { setLogSink } from '../../log/logger.js';
 import { decodeLinkFrame } from './link-frame.js';
 import { LoraBearer, type LoraBearerInit } from './lora-bearer.js';
 import { latticeModulation } from './presets.js';
 import { FakeLoraAir } from './testing/fake-lora-air.js';
 
 const TIMEOUT = 10_000;
+setLogSink(() => undefined, 'silent');
 
 interface Node {
   id: Identity;
@@ -368,6 +371,25 @@ test('stop(): pending sends reject with AbortError, peers go down, the radio is 
   assert.is(radio.receiving, false);
   assert.is(bearer.status().state, 'stopped');
   assert.is(await bearer.send({ peer: BROADCAST, kind: 'bundle', bytes: new Uint8Array([0x11, 1]) }), 'unreachable');
+});
+
+test('metrics: lattice_lora_* series in a shared registry, labelled by bearer', async () => {
+  const metrics = createMetrics({ defaultMetrics: false });
+  const { nodes, stop } = await neighbourhood(2, all, { metrics });
+  try {
+    const [a, b] = nodes as [Node, Node];
+    await a.bearer.send({ peer: BROADCAST, kind: 'bundle', bytes: wire(createBundle(a.id, { recipient: null, body: new Uint8Array(600) })) });
+    await until('delivered', () => b.frames.length === 1);
+    const text = await metrics.render();
+    assert.match(text, /lattice_lora_frames_out_total\{bearer="lora0",type="data"\} [3-9]/);
+    assert.match(text, /lattice_lora_frames_in_total\{bearer="lora1",type="advert"\} 1/);
+    assert.match(text, /lattice_lora_fragments_out_total\{bearer="lora0"\} [3-9]/);
+    assert.match(text, /lattice_lora_airtime_seconds_total\{bearer="lora0",sub_band="eu868-p"\} 0\.\d+/);
+    assert.match(text, /lattice_lora_airtime_window_seconds\{bearer="lora0",sub_band="eu868-p"\} 0\.\d+/);
+    assert.match(text, /lattice_lora_bundles_out_total\{bearer="lora0",encoding="compact"\} 1/);
+  } finally {
+    await stop();
+  }
 });
 
 test('garbage and CRC-failed packets are counted, never delivered, never crash', async () => {

@@ -1,5 +1,6 @@
 // End to end on the emulated SX126x radios (real driver, emulated chips, simulated air with path loss).
 import { test } from 'uvu';
+import { setLogSink } from '../../log/logger.js';
 import * as assert from 'uvu/assert';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,8 @@ import { createBundle } from '../../bundle/create-bundle.js';
 import { generateIdentity } from '../../identity/identity.js';
 import { encodeFrame } from '../../wire/frame-codec.js';
 import { createLoraNeighbourhood, type NeighbourSpec } from './testing/lora-neighbourhood.js';
+
+setLogSink(() => undefined, 'silent');
 
 const wire = (b: ReturnType<typeof createBundle>) => encodeFrame({ kind: 'bundle', payload: encodeBundle(b) });
 const settle = <T>(p: Promise<T>) => p.then((v) => ({ ok: true as const, v }), (e: Error) => ({ ok: false as const, e }));

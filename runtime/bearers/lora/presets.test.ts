@@ -1,4 +1,5 @@
 import { test } from 'uvu';
+import { setLogSink } from '../../log/logger.js';
 import * as assert from 'uvu/assert';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,8 @@ import { generateIdentity } from '../../identity/identity.js';
 import { createLoraBearer } from './create-lora-bearer.js';
 import { REGION_PLANS, channelFrequencyHz, latticeModulation } from './presets.js';
 import { FakeLoraAir } from './testing/fake-lora-air.js';
+
+setLogSink(() => undefined, 'silent');
 
 test("slot rule reproduces Meshtastic's published channel centres (research/meshtastic.md §3.4)", () => {
   const us = REGION_PLANS.US!;
