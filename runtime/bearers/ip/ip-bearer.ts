@@ -4,37 +4,32 @@
  * the last three heartbeats, or was written to that peer's authenticated TCP connection.
  *
  * - One UDP socket and one TCP listener on the same port (9333 by default).
- * - Discovery: HELLO (capabilities + signed advert) to static peers and, with `discovery`, to the LAN broadcast
- *   address of every interface, every heartbeat; PEERS hands a newly online peer the adverts of the others.
- * - Liveness: PING every heartbeat; a peer is online while it echoes our nonces (PONG), offline after three
- *   heartbeats without an answer.
+ * - Discovery and liveness (discovery.ts): HELLO (capabilities + signed advert) to static peers and, with
+ *   `discovery`, to the LAN broadcast address of every interface, every heartbeat; PEERS hands a newly online
+ *   peer the adverts of the others; PING every heartbeat, a peer is online while it echoes our nonces (PONG),
+ *   offline after three heartbeats without an answer.
  * - Frames up to 1200 bytes go as one DATA datagram, bigger ones over TCP (tcp-transport.ts).
  * PROTOCOL.md describes the messages and the threat model.
  */
-import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { lookup } from 'node:dns/promises';
 import { isIPv4 } from 'node:net';
-import type { Metrics } from '../../metrics/metrics.js';
 import { BROADCAST, type Bearer, type BearerEvents, type BearerStatus, type OutFrame, type PeerId, type SendResult } from '../../bearer/bearer.js';
 import type { Identity } from '../../identity/identity.js';
 import { shortId } from '../../identity/short-id.js';
+import { createLogger, type Logger } from '../../log/logger.js';
+import type { Metrics } from '../../metrics/metrics.js';
 import { VERSION } from '../../version.js';
 import { MAX_FRAME_BYTES } from '../../wire/frame-codec.js';
-import { signAdvert, type Advert } from './advert.js';
-import { AdvertBook } from './advert-book.js';
-import { MAX_UDP_FRAME_BYTES, NONCE_BYTES, decodeDatagram, encodeDatagram, packPeers, type Capabilities, type Datagram } from './datagram-codec.js';
+import { MAX_UDP_FRAME_BYTES, decodeDatagram, encodeDatagram, type Datagram } from './datagram-codec.js';
+import { Discovery, WILDCARDS } from './discovery.js';
 import { IpDecodeError, IpListenError } from './errors.js';
 import { IpMetrics } from './ip-metrics.js';
-import { localIpv4Interfaces, normalizeIpv4 } from './ipv4.js';
-import { createLogger, type Logger } from '../../log/logger.js';
+import { normalizeIpv4 } from './ipv4.js';
 import { BearerListeners } from './listeners.js';
 import { PeerTable, type IpPeer } from './peer-table.js';
 import { TcpTransport } from './tcp-transport.js';
 
-export const DEFAULT_IP_PORT = 9333;
-/** Bound on relays tracked (and on adverts remembered): plenty for a LAN, finite under a flood of fresh keys. */
-const MAX_PEERS = 1024;
+export { DEFAULT_IP_PORT } from './discovery.js';
 
 export interface IpBearerOptions {
   identity: Identity;
@@ -66,16 +61,6 @@ export interface IpBearerOptions {
   metrics?: Metrics;
 }
 
-interface PendingNonce {
-  /** Where it went; `*` for a broadcast HELLO, which any relay may answer. */
-  host: string;
-  port: number;
-  sentAt: number;
-}
-
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-const WILDCARDS = new Set(['0.0.0.0', '']);
-
 export function parseStaticPeer(peer: string | { host: string; port: number }): { host: string; port: number } {
   const text = typeof peer === 'string' ? peer : `${peer.host}:${peer.port}`;
   const m = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(text.trim());
@@ -92,29 +77,20 @@ export class IpBearer implements Bearer {
   readonly metrics: IpMetrics;
   private state: BearerStatus['state'] = 'stopped';
   private readonly identity: Identity;
-  private readonly heartbeatMs: number;
   private readonly maxFrameBytes: number;
   private readonly staticPeers: { host: string; port: number }[];
-  private readonly capabilities: Capabilities;
   private readonly log: Logger;
   private readonly listeners: BearerListeners;
-  private readonly book: AdvertBook;
   private readonly peers = new PeerTable();
-  private readonly nonces = new Map<string, PendingNonce>();
-  private readonly helloRepliesAt = new Map<string, number>();
+  private readonly discovery: Discovery;
   private readonly tcp: TcpTransport;
   private udp?: UdpSocket;
-  private timer?: NodeJS.Timeout;
-  private earlyTimer?: NodeJS.Timeout;
   private port = 0;
-  private advert?: Advert;
-  private lastIssuedAt = 0;
   private removePeerSource?: () => void;
 
   constructor(private readonly options: IpBearerOptions) {
     this.name = options.name ?? 'ip';
     this.identity = options.identity;
-    this.heartbeatMs = options.heartbeatMs ?? 30_000;
     this.maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
     this.log = options.log ?? createLogger(this.name);
     if (!isIPv4(options.listen.host) && !WILDCARDS.has(options.listen.host)) {
@@ -122,10 +98,27 @@ export class IpBearer implements Bearer {
     }
     for (const a of options.advertise ?? []) if (!isIPv4(a)) throw new RangeError(`advertised address "${a}" is not IPv4`);
     this.staticPeers = (options.staticPeers ?? []).map(parseStaticPeer);
-    this.capabilities = { version: VERSION, maxFrameBytes: this.maxFrameBytes, bearers: options.bearers ?? [this.name] };
     this.metrics = new IpMetrics(options.metrics);
     this.listeners = new BearerListeners((event, err) => this.log.warn('listener threw', { event, err: String(err) }));
-    this.book = new AdvertBook({ maxAgeMs: options.advertMaxAgeMs ?? 24 * 3600_000, maxEntries: MAX_PEERS });
+    this.discovery = new Discovery({
+      identity: this.identity,
+      peers: this.peers,
+      metrics: this.metrics,
+      log: this.log,
+      capabilities: { version: VERSION, maxFrameBytes: this.maxFrameBytes, bearers: options.bearers ?? [this.name] },
+      listenHost: options.listen.host,
+      listenPort: options.listen.port,
+      staticPeers: this.staticPeers,
+      discovery: options.discovery ?? true,
+      discoveryPort: options.discoveryPort,
+      heartbeatMs: options.heartbeatMs ?? 30_000,
+      advertise: options.advertise,
+      advertMaxAgeMs: options.advertMaxAgeMs ?? 24 * 3600_000,
+      advertRefreshMs: options.advertRefreshMs ?? 600_000,
+      send: (d, host, port) => this.sendRaw(d, host, port),
+      onUp: (peer) => this.peerChanged(peer, true),
+      onDown: (peer) => this.peerChanged(peer, false),
+    });
     this.tcp = new TcpTransport({
       identity: this.identity,
       maxFrameBytes: this.maxFrameBytes,
@@ -150,29 +143,27 @@ export class IpBearer implements Bearer {
       this.state = 'stopped';
       throw err;
     }
-    this.resign();
     this.state = 'up';
     this.removePeerSource = this.options.metrics?.addPeerSource(() => ({ [this.name]: this.peers.online().length }));
-    this.log.info('ip bearer listening', { host: this.options.listen.host, port: this.port, addresses: this.advert!.addresses });
-    this.tick(true);
-    this.timer = setInterval(() => this.tick(false), this.heartbeatMs);
-    this.earlyHellos(500);
+    this.discovery.start(this.port);
+    this.log.info('ip bearer listening', { host: this.options.listen.host, port: this.port, addresses: this.discovery.advert!.addresses });
   }
 
   async stop(): Promise<void> {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
-    clearInterval(this.timer);
-    clearTimeout(this.earlyTimer);
-    this.timer = undefined;
+    this.discovery.stop();
     this.removePeerSource?.();
     this.removePeerSource = undefined;
     await this.tcp.close();
     const udp = this.udp;
     this.udp = undefined;
     if (udp) await new Promise<void>((resolve) => udp.close(() => resolve()));
-    for (const p of this.peers.all()) if (p.online) this.setOffline(p);
-    this.nonces.clear();
+    for (const p of this.peers.all()) {
+      if (!p.online) continue;
+      p.online = false;
+      this.peerChanged(p, false);
+    }
   }
 
   canReach(peer: PeerId): boolean {
@@ -215,7 +206,7 @@ export class IpBearer implements Bearer {
       peers: this.peers.online().map((p) => p.nodeIdHex),
       detail: {
         listen: { host: this.options.listen.host, udpPort: this.port, tcpPort: this.port },
-        advertised: this.advert?.addresses ?? [],
+        advertised: this.discovery.advert?.addresses ?? [],
         staticPeers: this.staticPeers.map((p) => `${p.host}:${p.port}`),
         discovery: this.options.discovery ?? true,
         peers: this.peers.all().map((p) => ({
@@ -282,115 +273,10 @@ export class IpBearer implements Bearer {
     udp.on('error', (err) => this.log.warn('udp socket error', { err: String(err) }));
   }
 
-  private advertisedAddresses(): string[] {
-    if (this.options.advertise?.length) return this.options.advertise.slice(0, 16);
-    const host = this.options.listen.host;
-    if (!WILDCARDS.has(host)) return [host];
-    const all = localIpv4Interfaces().map((i) => i.address);
-    return (all.length ? all : ['127.0.0.1']).slice(0, 16);
-  }
-
-  private broadcastTargets(): string[] {
-    const host = this.options.listen.host;
-    const wildcard = WILDCARDS.has(host);
-    const targets = localIpv4Interfaces()
-      .filter((i) => !i.internal && (wildcard || i.address === host))
-      .map((i) => i.broadcast);
-    return [...new Set(targets)];
-  }
-
-  /** Signs a fresh advert; issuedAt strictly increases so peers take it as news. */
-  private resign(): void {
-    const issuedAt = Math.max(Date.now(), this.lastIssuedAt + 1);
-    this.lastIssuedAt = issuedAt;
-    this.advert = signAdvert(this.identity, { issuedAt, udpPort: this.port, tcpPort: this.port, addresses: this.advertisedAddresses() });
-  }
-
-  // ---- heartbeat -----------------------------------------------------------------------------------------
-
-  private tick(first: boolean): void {
-    if (this.state !== 'up') return;
-    const now = Date.now();
-    for (const [k, n] of this.nonces) if (now - n.sentAt > 3 * this.heartbeatMs) this.nonces.delete(k);
-    for (const [k, at] of this.helloRepliesAt) if (now - at >= this.heartbeatMs) this.helloRepliesAt.delete(k);
-
-    const addresses = this.advertisedAddresses();
-    const changed = addresses.join(',') !== this.advert!.addresses.join(',');
-    if (changed || now - this.advert!.issuedAt > (this.options.advertRefreshMs ?? 600_000)) {
-      this.resign();
-      for (const p of this.peers.online()) this.sendHello(p.host!, p.advert.udpPort, false);
-    }
-
-    for (const peer of this.peers.all()) {
-      if (!first && peer.awaiting) peer.missed++;
-      if (peer.online && peer.missed >= 3) {
-        this.log.info('ip peer offline', { peer: shortId(peer.advert.nodeId), missed: peer.missed });
-        this.setOffline(peer);
-      }
-      if (!peer.online && now - Math.max(peer.lastHeard, peer.learnedAt) > 20 * this.heartbeatMs) {
-        this.peers.remove(peer);
-        continue;
-      }
-      if (peer.host !== undefined) {
-        this.sendPing(peer.host, peer.advert.udpPort);
-      } else {
-        for (const a of peer.advert.addresses) this.sendHello(a, peer.advert.udpPort, true);
-      }
-      peer.awaiting = true;
-    }
-
-    for (const sp of this.staticPeers) void this.helloStatic(sp);
-    if (this.options.discovery ?? true) {
-      const port = this.options.discoveryPort ?? (this.options.listen.port || DEFAULT_IP_PORT);
-      for (const b of this.broadcastTargets()) this.sendHello(b, port, true, true);
-    }
-  }
-
-  /** Relays started together miss each other's first HELLO (the other socket was not bound yet): retry the
-   * static peers at 0.5, 1, 2, 4... s until the first heartbeat takes over. */
-  private earlyHellos(delayMs: number): void {
-    if (delayMs >= this.heartbeatMs || this.staticPeers.length === 0) return;
-    this.earlyTimer = setTimeout(() => {
-      if (this.state !== 'up') return;
-      for (const sp of this.staticPeers) void this.helloStatic(sp);
-      this.earlyHellos(delayMs * 2);
-    }, delayMs);
-  }
-
-  private async helloStatic(sp: { host: string; port: number }): Promise<void> {
-    let host = sp.host;
-    if (!isIPv4(host)) {
-      try {
-        host = (await lookup(sp.host, { family: 4 })).address;
-      } catch (err) {
-        this.log.debug('static peer does not resolve', { peer: sp.host, err: String(err) });
-        return;
-      }
-    }
-    if (this.state !== 'up') return;
-    if (this.peers.at(host, sp.port)?.online) return;
-    this.sendHello(host, sp.port, true);
-  }
-
-  private setOnline(peer: IpPeer): void {
-    peer.lastHeard = Date.now();
-    peer.missed = 0;
-    peer.awaiting = false;
-    if (peer.online) return;
-    peer.online = true;
+  private peerChanged(peer: IpPeer, up: boolean): void {
+    if (!up) this.tcp.drop(peer.nodeIdHex);
     this.metrics.peers(this.peers.online().length);
-    this.log.info('ip peer online', { peer: shortId(peer.advert.nodeId), address: `${peer.host}:${peer.advert.udpPort}` });
-    // Hand the newcomer the adverts of everyone else online, so it can contact them directly.
-    const others = this.peers.online().filter((p) => p !== peer).map((p) => p.advert);
-    for (const d of packPeers(others)) this.sendRaw(d, peer.host!, peer.advert.udpPort);
-    this.listeners.emit('peer', { bearer: this.name, peer: peer.nodeIdHex, up: true, name: shortId(peer.advert.nodeId) });
-  }
-
-  private setOffline(peer: IpPeer): void {
-    peer.online = false;
-    this.tcp.drop(peer.nodeIdHex);
-    this.metrics.peers(this.peers.online().length);
-    this.listeners.emit('peer', { bearer: this.name, peer: peer.nodeIdHex, up: false, name: shortId(peer.advert.nodeId) });
+    this.listeners.emit('peer', { bearer: this.name, peer: peer.nodeIdHex, up, name: shortId(peer.advert.nodeId) });
   }
 
   // ---- sending -------------------------------------------------------------------------------------------
@@ -425,21 +311,6 @@ export class IpBearer implements Bearer {
     });
   }
 
-  private newNonce(host: string, port: number): Uint8Array {
-    const nonce = new Uint8Array(randomBytes(NONCE_BYTES));
-    this.nonces.set(hex(nonce), { host, port, sentAt: Date.now() });
-    return nonce;
-  }
-
-  private sendHello(host: string, port: number, wantReply: boolean, broadcast = false): void {
-    const nonce = this.newNonce(broadcast ? '*' : host, port);
-    void this.sendRaw(encodeDatagram({ type: 'hello', wantReply, nonce, capabilities: this.capabilities, advert: this.advert! }), host, port);
-  }
-
-  private sendPing(host: string, port: number): void {
-    void this.sendRaw(encodeDatagram({ type: 'ping', nodeId: this.identity.nodeId, nonce: this.newNonce(host, port) }), host, port);
-  }
-
   // ---- receiving -----------------------------------------------------------------------------------------
 
   private receive(msg: Uint8Array, host: string, port: number): void {
@@ -461,110 +332,12 @@ export class IpBearer implements Bearer {
       return;
     }
     try {
-      switch (d.type) {
-        case 'hello':
-          return this.onHello(d, host, port);
-        case 'ping':
-          return this.onPing(d, host, port);
-        case 'pong':
-          return this.onPong(d, host, port);
-        case 'peers':
-          return this.onPeers(d, host, port);
-        case 'data':
-          return this.onData(d, host, port);
-      }
+      if (d.type === 'data') this.onData(d, host, port);
+      else this.discovery.handle(d, host, port);
     } catch (err) {
       // A bug here must not take the socket down with it.
       this.metrics.discarded('internal');
       this.log.warn('datagram handling failed', { type: d.type, err: String(err) });
-    }
-  }
-
-  private consider(advert: Advert): boolean {
-    const verdict = this.book.consider(advert, Date.now());
-    if (!verdict.ok) {
-      this.metrics.advertRejected(verdict.reason);
-      this.log.debug('advert rejected', { node: advert.nodeIdHex.slice(0, 12), reason: verdict.reason });
-      return false;
-    }
-    return true;
-  }
-
-  private onHello(d: Extract<Datagram, { type: 'hello' }>, host: string, port: number): void {
-    if (d.advert.nodeIdHex === this.identity.nodeIdHex) return; // our own broadcast, looped back
-    if (!this.consider(d.advert)) return;
-    if (d.advert.udpPort !== port || !d.advert.addresses.includes(host)) {
-      this.metrics.advertRejected('address-mismatch');
-      this.log.debug('advert does not name its source', { node: d.advert.nodeIdHex.slice(0, 12), from: `${host}:${port}` });
-      return;
-    }
-    if (!this.peers.get(d.advert.nodeIdHex) && this.peers.size >= MAX_PEERS) {
-      this.metrics.discarded('peer-table-full');
-      return;
-    }
-    const peer = this.peers.upsert(this.book.get(d.advert.nodeIdHex) ?? d.advert, Date.now());
-    peer.capabilities = d.capabilities;
-    this.peers.bind(peer, host);
-    // Our HELLO first, so the peer knows us by the time our PONG arrives.
-    if (d.wantReply) this.sendHello(host, port, false);
-    void this.sendRaw(encodeDatagram({ type: 'pong', nodeId: this.identity.nodeId, echo: d.nonce }), host, port);
-    if (!peer.online && !d.wantReply) this.sendPing(host, port);
-  }
-
-  private onPing(d: Extract<Datagram, { type: 'ping' }>, host: string, port: number): void {
-    const peer = this.peers.at(host, port);
-    if (peer && peer.nodeIdHex === hex(d.nodeId)) {
-      void this.sendRaw(encodeDatagram({ type: 'pong', nodeId: this.identity.nodeId, echo: d.nonce }), host, port);
-      return;
-    }
-    // We do not know the pinger here (we restarted, or it moved): ask for its advert.
-    this.askWhoYouAre(host, port);
-  }
-
-  /** HELLO (want reply) to an unknown sender, at most once a heartbeat per address so a spoofed flood cannot
-   * turn us into an amplifier. */
-  private askWhoYouAre(host: string, port: number): void {
-    const k = `${host}:${port}`;
-    if (this.helloRepliesAt.has(k) || this.helloRepliesAt.size > 4096) return;
-    this.helloRepliesAt.set(k, Date.now());
-    this.sendHello(host, port, true);
-  }
-
-  private onPong(d: Extract<Datagram, { type: 'pong' }>, host: string, port: number): void {
-    const k = hex(d.echo);
-    const pending = this.nonces.get(k);
-    if (!pending || (pending.host !== '*' && (pending.host !== host || pending.port !== port))) {
-      this.metrics.discarded('unexpected-pong');
-      return;
-    }
-    const peer = this.peers.at(host, port);
-    if (!peer || peer.nodeIdHex !== hex(d.nodeId)) {
-      this.metrics.discarded('unbound');
-      return;
-    }
-    if (pending.host !== '*') this.nonces.delete(k);
-    this.setOnline(peer);
-  }
-
-  private onPeers(d: Extract<Datagram, { type: 'peers' }>, host: string, port: number): void {
-    // Without discovery a relay talks only to the peers it was given (and those that contact it).
-    if (!(this.options.discovery ?? true)) return;
-    const from = this.peers.at(host, port);
-    if (!from?.online) {
-      this.metrics.discarded('unbound');
-      return;
-    }
-    for (const advert of d.adverts) {
-      if (advert.nodeIdHex === this.identity.nodeIdHex) continue;
-      if (!this.consider(advert)) continue;
-      if (this.peers.get(advert.nodeIdHex)) continue;
-      if (this.peers.size >= MAX_PEERS) {
-        this.metrics.discarded('peer-table-full');
-        return;
-      }
-      // A relay we have not met: contact it at every address it names.
-      const peer = this.peers.upsert(this.book.get(advert.nodeIdHex)!, Date.now());
-      for (const a of peer.advert.addresses) this.sendHello(a, peer.advert.udpPort, true);
     }
   }
 
@@ -574,7 +347,7 @@ export class IpBearer implements Bearer {
       // Typically a relay that still has us online while we restarted: re-introduce ourselves right away
       // instead of at its next heartbeat. The frame itself is lost (the bundle's custody and blooms recover it).
       this.metrics.discarded('unbound');
-      this.askWhoYouAre(host, port);
+      this.discovery.askWhoYouAre(host, port);
       return;
     }
     if (d.payload.length > this.maxFrameBytes) {
