@@ -10,6 +10,7 @@ import { FileLedgerStore } from '../../airtime/file-ledger-store.js';
 import type { Clock } from '../../airtime/clock.js';
 import type { Metrics } from '../../metrics/metrics.js';
 import type { Logger } from '../../log/logger.js';
+import type { LoraConfig } from '../../config/config.js';
 import { LoraConfigError } from './errors.js';
 import { LoraBearer, type LoraBearerInit } from './lora-bearer.js';
 import { latticeModulation } from './presets.js';
@@ -89,5 +90,29 @@ export function createLoraBearer(o: LoraBearerOptions): LoraBearer {
     metrics: o.metrics,
     log: o.log,
     clock: o.clock,
+  });
+}
+
+export interface LoraBearerDeps {
+  radio: LoraRadio;
+  nodeId: Uint8Array;
+  /** The daemon's data dir (ledger file `airtime-<name>.json`), unless a shared `ledger` is given. */
+  dataDir?: string;
+  ledger?: AirtimeLedger;
+  metrics?: Metrics;
+  log?: Logger;
+  /** Emulated radios only: their chip time per wall time (scales link-ACK timeouts). */
+  timeScale?: number;
+}
+
+/** The bearer for one `lora:` config entry (name, preset, region, txPowerDbm); the radio is opened by the caller. */
+export function loraBearerFromConfig(cfg: LoraConfig, deps: LoraBearerDeps): LoraBearer {
+  return createLoraBearer({
+    name: cfg.name,
+    region: cfg.region,
+    preset: cfg.preset,
+    txPowerDbm: cfg.txPowerDbm,
+    ownsRadio: true,
+    ...deps,
   });
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { LatticeDefault } from '../../../drivers/sx126x/presets.js';
 import { BROADCAST } from '../../bearer/bearer.js';
 import { generateIdentity } from '../../identity/identity.js';
-import { createLoraBearer } from './create-lora-bearer.js';
+import { createLoraBearer, loraBearerFromConfig } from './create-lora-bearer.js';
 import { REGION_PLANS, channelFrequencyHz, latticeModulation } from './presets.js';
 import { FakeLoraAir } from './testing/fake-lora-air.js';
 
@@ -67,6 +67,17 @@ test('createLoraBearer: needs a ledger or data dir, reports bad presets as LoraC
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('loraBearerFromConfig maps a `lora:` entry (Meshtastic preset and region names)', () => {
+  const air = new FakeLoraAir();
+  const bearer = loraBearerFromConfig(
+    { name: 'lora3', preset: 'LongFast', region: 'EU_868', hal: 'emulated', pins: {}, txPowerDbm: 20 },
+    { radio: air.radio(), nodeId: generateIdentity().nodeId, dataDir: tmpdir() },
+  );
+  const d = bearer.status().detail!;
+  assert.is(bearer.name, 'lora3');
+  assert.equal([d.frequencyHz, d.spreadingFactor, d.bandwidthHz, d.codingRate, d.region], [869_525_000, 11, 250_000, '4/5', 'EU868']);
 });
 
 test.run();
