@@ -10,7 +10,7 @@ import type { Bearer, BearerEvents, BearerStatus, OutFrame, PeerId, SendResult }
 import type { Bundle } from '../../bundle/bundle.js';
 import type { ByteLink, LinkOpener } from '../../../firmware-protocol/framing/byte-link.js';
 import { MeshCoreSession, type MeshCoreSessionOptions } from '../../../firmware-protocol/meshcore/client-session.js';
-import type { ReceivedMessage } from '../../../firmware-protocol/meshcore/message-frames.js';
+import { isMessageCode, type ReceivedMessage } from '../../../firmware-protocol/meshcore/message-frames.js';
 import { toForeignMessage } from './foreign-message.js';
 import { radioDetail } from './radio-detail.js';
 import { MAX_TEXT_LEN, EXPECTED_ACK_TABLE_SIZE } from '../../../firmware-protocol/meshcore/codes.js';
@@ -84,6 +84,7 @@ export class MeshCoreGateway implements Bearer {
   private lastError?: { name: string; message: string; at: number };
   private battery?: number;
   private truncated = 0;
+  private lastMessageFrameAt = 0;
 
   constructor(private readonly options: MeshCoreGatewayOptions) {
     this.name = options.name;
@@ -367,7 +368,10 @@ export class MeshCoreGateway implements Bearer {
 
   private wire(session: MeshCoreSession): void {
     const bearer = this.name;
-    session.on('frame', () => this.metrics?.framesIn.inc({ bearer }));
+    session.on('frame', (f) => {
+      this.metrics?.framesIn.inc({ bearer });
+      if (isMessageCode(f[0])) this.lastMessageFrameAt = performance.now();
+    });
     session.on('frameOut', () => this.metrics?.framesOut.inc({ bearer }));
     session.on('garbage', (g) => this.metrics?.decodeErrors.inc({ bearer }, g.resyncs));
     session.on('decodeError', () => this.metrics?.decodeErrors.inc({ bearer }));
@@ -422,6 +426,7 @@ export class MeshCoreGateway implements Bearer {
     const f = toForeignMessage(this.name, session, m, this.now());
     if (!f) return;
     this.metrics?.messagesIn.inc({ bearer: this.name, kind: f.direct ? 'direct' : 'channel' });
+    this.metrics?.rxToGateway.observe({ bearer: this.name }, (performance.now() - this.lastMessageFrameAt) / 1000);
     this.listeners.emit('foreign', f);
   }
 }

@@ -18,6 +18,7 @@ export interface MeshCoreMetrics {
   ackRtt: Histogram<'bearer'>;
   queueDepth: Gauge<'bearer'>;
   linkUp: Gauge<'bearer'>;
+  rxToGateway: Histogram<'bearer'>;
 }
 
 function once<T>(registry: Registry, name: string, make: () => T): T {
@@ -48,6 +49,10 @@ export function registerMeshCoreMetrics(registry: Registry): MeshCoreMetrics {
     })),
     linkUp: once(registry, 'lattice_meshcore_link_up', () => new Gauge({
       name: 'lattice_meshcore_link_up', help: '1 while the companion session is up', labelNames: ['bearer'], registers,
+    })),
+    rxToGateway: once(registry, 'lattice_meshcore_rx_to_gateway_seconds', () => new Histogram({
+      name: 'lattice_meshcore_rx_to_gateway_seconds', help: 'From a message frame decoded to its foreign event handed to the router', labelNames: ['bearer'],
+      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1], registers,
     })),
   };
 }

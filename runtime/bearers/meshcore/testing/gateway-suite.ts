@@ -148,7 +148,7 @@ export function meshCoreGatewaySuite(name: string, makeTarget: () => Promise<Sui
     if (target.sim) assert.is(target.sim.mesh.node('Alice').inbox[0].text, 'hello alice');
   });
 
-  s('channel and DM receive become foreign messages', async ({ gw, target }) => {
+  s('channel and DM receive become foreign messages', async ({ gw, target, registry }) => {
     if (!target.sim) return;
     const alice = target.sim.mesh.node('Alice');
     const bob = target.sim.mesh.node('Bob');
@@ -168,6 +168,9 @@ export function meshCoreGatewaySuite(name: string, makeTarget: () => Promise<Sui
     assert.is(d.fromName, 'Bob');
     assert.is(d.to, `mc:${(gw.status().detail as any).publicKey}`);
     assert.is(d.text, 'psst relay');
+    const m2 = await registry.metrics();
+    assert.match(m2, /lattice_meshcore_rx_to_gateway_seconds_count\{bearer="meshcore0"\} 2/);
+    assert.match(m2, /lattice_meshcore_messages_in_total\{bearer="meshcore0",kind="direct"\} 1/);
   });
 
   s('lost confirmation → the gateway retries with attempt+1 until confirmed', async ({ gw, target, registry }) => {
