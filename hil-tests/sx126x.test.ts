@@ -16,6 +16,7 @@ import { openLinuxSx126x } from '../drivers/sx126x/open-linux-radio.js';
 import { LatticeDefault } from '../drivers/sx126x/presets.js';
 import { TcxoVoltages } from '../drivers/sx126x/params.js';
 import { compareTrace, GOLDEN_CONFIGURE, GOLDEN_MODULATION, goldenInit } from '../drivers/sx126x/testing/golden-traces.js';
+import { registerLoraRadioSuite } from '../drivers/sx126x/testing/lora-radio-suite.js';
 import type { Sx126xVariant } from '../drivers/sx126x/variant.js';
 
 const env = process.env;
@@ -102,6 +103,22 @@ if (typeof board === 'string') {
     await radio.close();
     for (const h of holds) await h.close();
     if (env.LATTICE_HIL_TRACE_OUT) writeFileSync(env.LATTICE_HIL_TRACE_OUT, JSON.stringify(recorded, null, 1));
+  });
+
+  // The LoraRadio contract suite on a fresh instance of the same board (no peer: one board cannot hear itself).
+  registerLoraRadioSuite(test, {
+    modulation: { ...LatticeDefault, frequencyHz: Number(env.LATTICE_HIL_FREQ_HZ ?? LatticeDefault.frequencyHz) },
+    transmit: env.LATTICE_HIL_TRANSMIT === '1',
+    async open() {
+      const { radio, holds } = await openLinuxSx126x({ board });
+      return {
+        radio,
+        async close() {
+          await radio.close();
+          for (const h of holds) await h.close();
+        },
+      };
+    },
   });
 }
 
