@@ -208,6 +208,34 @@ test('three missed heartbeats mark a peer offline; it comes back online when it 
   await waitFor('large frame at the returned B', () => rb2.frames[1]);
 });
 
+test('a peer goes offline only after three unanswered heartbeats, and a re-signed advert replaces the old one', async () => {
+  const b = createIpBearer({ identity: generateIdentity(), listen: { host: '127.0.0.1', port: 0 }, discovery: false, heartbeatMs: HEARTBEAT, log });
+  await b.start();
+  running.push(b);
+  const rb = record(b);
+  const m = new ScriptedPeer(generateIdentity());
+  await m.start();
+  try {
+    await m.send(m.hello(m.advert({ issuedAt: Date.now() - 1000 })), b.listenPort);
+    await waitFor('M online at B', () => b.canReach(m.identity.nodeIdHex));
+    const issued = () => (b.status().detail as { peers: { nodeId: string; advertIssuedAt: number }[] }).peers.find((p) => p.nodeId === m.identity.nodeIdHex)!.advertIssuedAt;
+    const first = issued();
+    const fresh = Date.now();
+    await m.send(m.hello(m.advert({ issuedAt: fresh })), b.listenPort);
+    await waitFor('the newer advert taken', () => issued() === fresh);
+    assert.ok(fresh > first);
+
+    m.answerHeartbeats = false;
+    const silentFrom = m.received.length;
+    await waitFor('M offline at B', () => rb.peers.some((e) => !e.up));
+    const unanswered = m.received.slice(silentFrom).filter((r) => r.datagram?.type === 'ping').length;
+    assert.ok(unanswered >= 3, `${unanswered} unanswered PINGs before offline`);
+    assert.not.ok(b.canReach(m.identity.nodeIdHex));
+  } finally {
+    await m.stop();
+  }
+});
+
 test('adverts: forged, unsigned, tampered, replayed, stale and misaddressed ones are ignored and counted', async () => {
   const b = await bearer();
   const rb = record(b);

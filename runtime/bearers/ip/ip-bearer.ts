@@ -214,6 +214,7 @@ export class IpBearer implements Bearer {
           shortId: shortId(p.advert.nodeId),
           address: p.host === undefined ? undefined : `${p.host}:${p.advert.udpPort}`,
           tcpPort: p.advert.tcpPort,
+          advertIssuedAt: p.advert.issuedAt,
           online: p.online,
           lastHeardAt: p.lastHeard || undefined,
           version: p.capabilities?.version,
