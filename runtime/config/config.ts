@@ -73,6 +73,8 @@ export interface LoraConfig {
   hal: LoraHal;
   /** `/dev/spidev0.0` for hal `spi`, a serial path for hal `serial`. */
   device?: string;
+  /** A known HAT's pin map (drivers/sx126x/boards.ts), e.g. `waveshare-core1262-hat`; else `pins` are used. */
+  board?: string;
   pins: Partial<Record<LoraPin, number>>;
   txPowerDbm?: number;
 }

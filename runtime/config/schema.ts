@@ -5,6 +5,7 @@
  * default) in defaults.ts — nowhere else.
  */
 import { PRESETS, REGION_PLANS } from '../bearers/lora/presets.js';
+import { Boards } from '../../drivers/sx126x/boards.js';
 import { parseLevelSpec } from '../log/levels.js';
 import { LOG_FORMATS, LORA_HALS, LORA_PINS } from './config.js';
 import { describe } from './byte-size.js';
@@ -59,6 +60,8 @@ const lora = object(
     region: oneOf(Object.keys(REGION_PLANS)),
     hal: oneOf(LORA_HALS),
     device: str({ max: 512 }),
+    // A known Pi HAT's pin map (drivers/sx126x/boards.ts); explicit `pins` are used when no board is named.
+    board: oneOf(Object.keys(Boards)),
     pins,
     // SX1261/2 datasheet §13.1.14 SetTxParams: -9..+22 dBm on the SX1262 high-power PA.
     txPowerDbm: int({ min: -9, max: 22, unit: 'dBm' }),

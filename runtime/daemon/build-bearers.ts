@@ -1,0 +1,125 @@
+/**
+ * Config -> bearers: the one place that maps the `ip`, `mqtt`, `meshtastic`, `meshcore` and `lora` sections to
+ * bearer instances. Hardware and native modules load only for what the config names (dynamic import), so a
+ * laptop or CI never loads spi-device/onoff.
+ */
+import type { Bearer } from '../bearer/bearer.js';
+import type { Config, LoraConfig } from '../config/config.js';
+import type { Identity } from '../identity/identity.js';
+import { createLogger } from '../log/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { createIpBearer } from '../bearers/ip/ip-bearer.js';
+import { mqttBearerFromConfig } from '../bearers/mqtt/mqtt-from-config.js';
+import { MeshtasticBearer } from '../bearers/meshtastic/meshtastic-bearer.js';
+import { meshtasticOpener, parseMeshtasticDevice } from '../bearers/meshtastic/device-opener.js';
+import { MeshCoreGateway } from '../bearers/meshcore/meshcore-gateway.js';
+import { meshCoreOpener } from '../bearers/meshcore/device-opener.js';
+import { createAirtimeLedger, createLoraBearer } from '../bearers/lora/create-lora-bearer.js';
+
+export interface BuiltBearers {
+  bearers: Bearer[];
+  /** Extra things to close after the bearers stopped (radios the bearers do not own). */
+  cleanups: Array<() => Promise<void>>;
+}
+
+export async function buildBearers(config: Config, identity: Identity, metrics: Metrics): Promise<BuiltBearers> {
+  const bearers: Bearer[] = [];
+  const cleanups: Array<() => Promise<void>> = [];
+  if (config.ip.enabled) {
+    bearers.push(createIpBearer({
+      identity,
+      listen: config.ip.listen,
+      staticPeers: config.ip.peers.map((p) => (p.host.includes(':') ? `[${p.host}]:${p.port}` : `${p.host}:${p.port}`)),
+      discovery: config.ip.discovery,
+      heartbeatMs: config.ip.heartbeatMs,
+      log: createLogger('ip'),
+      metrics,
+    }));
+  }
+  const mqtt = mqttBearerFromConfig(config.mqtt, { identity, metrics, log: createLogger('mqtt') });
+  if (mqtt) bearers.push(mqtt);
+  for (const m of config.meshtastic) {
+    const device = parseMeshtasticDevice(m.device);
+    bearers.push(new MeshtasticBearer({
+      name: m.name,
+      opener: meshtasticOpener(device),
+      device: m.device,
+      transport: device.kind === 'tcp' ? 'tcp' : 'serial',
+      metrics: metrics.registry,
+      logger: createLogger(m.name),
+    }));
+  }
+  for (const m of config.meshcore) {
+    bearers.push(new MeshCoreGateway({
+      name: m.name,
+      open: meshCoreOpener(m.device),
+      metrics: metrics.registry,
+      log: createLogger(m.name),
+    }));
+  }
+  if (config.lora.length > 0) {
+    // One ledger per board: the duty cycle limits the transmitter's sub-band use, whichever radio sends.
+    const ledger = createAirtimeLedger(config.dataDir);
+    for (const l of config.lora) {
+      const { radio, close } = await openLoraRadio(l, config);
+      if (close) cleanups.push(close);
+      bearers.push(createLoraBearer({
+        name: l.name,
+        radio,
+        nodeId: identity.nodeId,
+        region: l.region,
+        preset: l.preset,
+        ...(l.txPowerDbm !== undefined ? { txPowerDbm: l.txPowerDbm } : {}),
+        ledger,
+        metrics,
+        log: createLogger(l.name),
+      }));
+    }
+  }
+  return { bearers, cleanups };
+}
+
+async function openLoraRadio(l: LoraConfig, config: Config) {
+  void config;
+  if (l.hal === 'spi') {
+    const { openLinuxSx126x } = await import('../../drivers/sx126x/open-linux-radio.js');
+    const { Boards } = await import('../../drivers/sx126x/boards.js');
+    const board = l.board ? Boards[l.board as keyof typeof Boards] : undefined;
+    if (l.board && !board) throw new Error(`lora ${l.name}: unknown board ${l.board} (known: ${Object.keys(Boards).join(', ')})`);
+    const pins = l.pins;
+    const spi = /^\/dev\/spidev(\d+)\.(\d+)$/.exec(l.device ?? '/dev/spidev0.0');
+    if (!spi) throw new Error(`lora ${l.name}: device must be /dev/spidevB.D for hal spi, got ${l.device}`);
+    const boardPins = board ?? {
+      description: `custom pins on ${l.device ?? '/dev/spidev0.0'}`,
+      variant: 'sx1262' as const,
+      spi: { bus: Number(spi[1]), device: Number(spi[2]) },
+      busy: need(l, 'busy'),
+      dio1: need(l, 'dio1'),
+      reset: need(l, 'reset'),
+      ...(pins.nss !== undefined ? { csGpio: pins.nss } : {}),
+      ...(pins.rxEn !== undefined ? { rxen: pins.rxEn } : {}),
+      ...(pins.txEn !== undefined ? { txen: pins.txEn } : {}),
+      ...(pins.power !== undefined ? { holdHigh: [pins.power] } : {}),
+      dio2RfSwitch: pins.dio2 === undefined,
+      tcxoVoltage: 1.8,
+    };
+    const { radio } = await openLinuxSx126x({ board: boardPins });
+    return { radio, close: undefined };
+  }
+  if (l.hal === 'serial') {
+    if (!l.device) throw new Error(`lora ${l.name}: hal serial needs a device (the bridge MCU's serial port)`);
+    const { openSerialLink } = await import('../../drivers/serial/serial-link.js');
+    const { openSerialSx126x } = await import('../../drivers/sx126x/open-serial-radio.js');
+    const { latticeSerialCodec } = await import('../../firmware-protocol/lattice-serial/codec.js');
+    const link = await openSerialLink({ path: l.device });
+    const { radio } = openSerialSx126x({ link, codec: latticeSerialCodec });
+    return { radio, close: () => link.close() };
+  }
+  throw new Error(`lora ${l.name}: hal "emulated" radios only exist inside the simulated default (lattice run without config)`);
+}
+
+function need(l: LoraConfig, pin: 'busy' | 'dio1' | 'reset'): number {
+  const v = l.pins[pin];
+  if (v === undefined) throw new Error(`lora ${l.name}: pins.${pin} is required with hal spi unless a known board is given`);
+  return v;
+}

@@ -1,0 +1,138 @@
+/**
+ * Daemon: the composition root. Builds identity, metrics, vault, bearers, router, the simulated neighbourhood,
+ * the HTTP API and the metrics endpoint from one Config, starts them in that order and stops them in reverse.
+ * It is also the RelayNode the API serves.
+ */
+import { join } from 'node:path';
+import type { Bearer } from '../bearer/bearer.js';
+import type { Config } from '../config/config.js';
+import { loadOrCreateIdentity, type Identity } from '../identity/identity.js';
+import { createLogger } from '../log/logger.js';
+import { createMetrics, type Metrics } from '../metrics/metrics.js';
+import { MetricsServer } from '../metrics/metrics-server.js';
+import { ApiServer } from '../api/api-server.js';
+import type { BundleView, InboxEntry, NodeStatus, RelayNode, SendRequest } from '../node/relay-node.js';
+import { Router } from '../router/router.js';
+import { Vault } from '../vault/vault.js';
+import { VERSION } from '../version.js';
+import { buildBearers } from './build-bearers.js';
+import { logRouterEvents } from './relay-events-log.js';
+import type { SimNeighbourhood } from '../sim/sim-neighbourhood.js';
+
+const log = createLogger('relay');
+
+interface Step {
+  name: string;
+  stop: () => Promise<void> | void;
+}
+
+export class Daemon implements RelayNode {
+  identity?: Identity;
+  metrics?: Metrics;
+  router?: Router;
+  vault?: Vault;
+  bearers: Bearer[] = [];
+  api?: ApiServer;
+  metricsServer?: MetricsServer;
+  sim?: SimNeighbourhood;
+  private readonly started: Step[] = [];
+  private startedAt = Date.now();
+
+  constructor(readonly config: Config) {}
+
+  private async step(name: string, start: () => Promise<void> | void, stop: () => Promise<void> | void): Promise<void> {
+    await start();
+    this.started.push({ name, stop });
+  }
+
+  async start(): Promise<void> {
+    const c = this.config;
+    this.startedAt = Date.now();
+    try {
+      const { identity, created } = await loadOrCreateIdentity(c.dataDir);
+      this.identity = identity;
+      log.info(created ? 'created a new identity' : 'identity loaded', { shortId: identity.shortId, nodeId: identity.nodeIdHex, dataDir: c.dataDir });
+      const metrics = (this.metrics = createMetrics());
+      const vault = (this.vault = new Vault({ path: join(c.dataDir, 'vault'), metrics }));
+      await this.step('vault', () => vault.start(), () => vault.stop());
+
+      const built = await buildBearers(c, identity, metrics);
+      this.bearers = built.bearers;
+      this.started.push({ name: 'radios', stop: async () => { for (const f of built.cleanups) await f(); } });
+      if (c.sim.enabled) {
+        const { SimNeighbourhood } = await import('../sim/sim-neighbourhood.js');
+        this.sim = new SimNeighbourhood({ dataDir: join(c.dataDir, 'sim'), main: identity, log: createLogger('sim') });
+        this.bearers.push(...(await this.sim.mainBearers()));
+      }
+      metrics.addPeerSource(() => Object.fromEntries(this.bearers.map((b) => [b.name, b.status().peers.length])));
+
+      const router = (this.router = new Router({ identity, vault, bearers: this.bearers, metrics, bloomIntervalMs: c.bloom.intervalMs }));
+      const offLog = logRouterEvents(router, log);
+      this.started.push({ name: 'event log', stop: offLog });
+      // The router subscribes before the bearers start, so no frame or peer event is missed.
+      await this.step('router', () => router.start(), () => router.stop());
+      for (const b of this.bearers) await this.step(`bearer ${b.name}`, () => b.start(), () => b.stop());
+      if (this.sim) {
+        const sim = this.sim;
+        await this.step('simulated neighbourhood', () => sim.start(), () => sim.stop());
+      }
+      const api = (this.api = new ApiServer({ node: this, host: c.api.host, port: c.api.port, ...(c.api.token ? { token: c.api.token } : {}), metrics }));
+      await this.step('api', () => api.start(), () => api.stop());
+      if (c.metrics.enabled) {
+        const m = (this.metricsServer = new MetricsServer({ metrics, host: c.metrics.host, port: c.metrics.port, path: c.metrics.path }));
+        await this.step('metrics', () => m.start(), () => m.stop());
+      }
+      log.info('relay running', { shortId: identity.shortId, api: api.url, metrics: this.metricsServer?.url, bearers: this.bearers.map((b) => b.name).join(',') });
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  /** Stops everything that started, in reverse order; one failing step does not keep the others running. */
+  async stop(): Promise<void> {
+    while (this.started.length) {
+      const s = this.started.pop()!;
+      try {
+        await s.stop();
+      } catch (err) {
+        log.warn('stop failed', { step: s.name, err: String(err) });
+      }
+    }
+  }
+
+  // ---- RelayNode ------------------------------------------------------------------------------------------------
+
+  private get live(): { router: Router; identity: Identity } {
+    if (!this.router || !this.identity) throw new Error('relay is not running');
+    return { router: this.router, identity: this.identity };
+  }
+
+  status(): NodeStatus {
+    const { router, identity } = this.live;
+    const vaultCounts = this.vault!.counts();
+    return {
+      version: VERSION,
+      nodeId: identity.nodeIdHex,
+      shortId: identity.shortId,
+      uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
+      peers: router.peers(),
+      bearers: this.bearers.map((b) => b.status()),
+      outbox: vaultCounts.outbox,
+      inbox: vaultCounts.inbox,
+      stored: vaultCounts.stored,
+    };
+  }
+
+  send(request: SendRequest): Promise<{ bundleId: string }> {
+    return this.live.router.send(request);
+  }
+
+  bundle(id: string): BundleView | undefined {
+    return this.live.router.bundleView(id);
+  }
+
+  inbox(options?: { limit?: number; since?: number }): InboxEntry[] {
+    return this.live.router.inbox(options);
+  }
+}
