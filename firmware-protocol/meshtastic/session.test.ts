@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ByteLink } from '../framing/byte-link.js';
-import { MeshtasticStreamDecoder } from '../framing/meshtastic-stream.js';
+import { MeshtasticStreamDecoder, encodeStreamFrame } from '../framing/meshtastic-stream.js';
 import type { DeliveryUpdate } from './delivery-tracker.js';
 import { Mesh, Portnums, decodeFromRadio, decodeToRadio } from './messages.js';
 import { MeshtasticSession, type ReceivedMessage, type SessionOptions } from './session.js';
@@ -228,6 +228,22 @@ test('garbage and byte-by-byte writes on the line: handshake and traffic still w
     assert.is(t.messages[0]!.text, 'through the noise');
     assert.ok(t.session.stats.logBytes > 0);
     assert.is(t.session.stats.decodeErrors, 0);
+  } finally {
+    await t.close();
+  }
+});
+
+test('a well-framed but undecodable FromRadio is counted and skipped, the next one still arrives', async () => {
+  const t = await setup();
+  try {
+    await t.session.start();
+    const errors: string[] = [];
+    t.session.on('error', (e) => errors.push(e.name));
+    t.device.injectRaw(encodeStreamFrame(Uint8Array.of(0xff, 0xff, 0xff)));
+    t.device.injectText({ from: BOB, text: 'after the bad frame' });
+    await until('message', () => t.messages.length === 1);
+    assert.is(t.session.stats.decodeErrors, 1);
+    assert.equal(errors, ['MeshtasticDecodeError']);
   } finally {
     await t.close();
   }

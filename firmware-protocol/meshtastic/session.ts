@@ -156,11 +156,11 @@ export class MeshtasticSession {
     if (this.stateValue !== 'ready') return Promise.reject(new MeshtasticNotReadyError(this.link.description, this.stateValue));
     const to = options.to === 'broadcast' ? NODENUM_BROADCAST : options.to >>> 0;
     const direct = !isBroadcast(to);
-    if (direct && options.portnum === Portnums.PortNum.TEXT_MESSAGE_APP) {
+    if (direct && needsPki(options.portnum)) {
       const node = this.nodes.get(to);
       if (!node?.publicKey) return Promise.reject(new MeshtasticMissingPublicKeyError(nodeIdString(to)));
     }
-    if (!dataFits(options.portnum, options.payload, direct, options.replyId)) {
+    if (!dataFits(options.portnum, options.payload, direct && needsPki(options.portnum), options.replyId)) {
       return Promise.reject(new MeshtasticPayloadTooLargeError(options.payload.length, maxPayloadBytes(direct)));
     }
     const base = options.id ?? randomPacketId(this.opts.random);
@@ -383,6 +383,12 @@ export class MeshtasticSession {
     await this.link.close().catch(() => {});
     this.emitter.emit('closed', error);
   }
+}
+
+/** The firmware PKI-encrypts every DM it originates except these portnums (Router.cpp perhapsEncode). */
+function needsPki(portnum: number): boolean {
+  const P = Portnums.PortNum;
+  return portnum !== P.TRACEROUTE_APP && portnum !== P.NODEINFO_APP && portnum !== P.ROUTING_APP && portnum !== P.POSITION_APP;
 }
 
 /** Largest text/data payload that fits one LoRa frame (see dataFits). */

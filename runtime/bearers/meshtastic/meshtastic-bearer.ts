@@ -36,8 +36,10 @@ export interface MeshtasticBearerInit {
   metrics?: Registry;
   /** Session tuning (heartbeat, text interval, handshake timeout, hop limit). */
   session?: Omit<SessionOptions, 'link'>;
-  /** Reconnect backoff: first delay and cap (ms); default 1 s → 30 s, doubling, with jitter. */
-  backoffMs?: { initial?: number; max?: number };
+  /** Reconnect backoff: first delay and cap (ms); default 1 s → 30 s, doubling, with jitter. It starts over only
+   * after a session stayed up `stable` ms (default 60 s), so two TCP clients displacing each other back off instead
+   * of kicking the phone app off every second. */
+  backoffMs?: { initial?: number; max?: number; stable?: number };
   /** Ask for ACKs on our packets (default true). */
   wantAck?: boolean;
   /** Prefix texts from another mesh with the foreign sender's name (default true). */
@@ -260,9 +262,10 @@ export class MeshtasticBearer implements Bearer {
         this.log.warn('handshake with the radio failed', { bearer: this.name, device: this.init.device, err });
         continue;
       }
-      backoff = initial;
       this.onUp(session);
+      const upAt = Date.now();
       const why = await closed;
+      if (Date.now() - upAt >= (this.init.backoffMs?.stable ?? 60_000)) backoff = initial;
       this.onDown(why, signal.aborted);
       if (signal.aborted) break;
       this.reconnects++;
