@@ -227,6 +227,17 @@ test('adverts: manual mode → NEW_ADVERT only; full table → CONTACTS_FULL, or
   mesh.stop();
 });
 
+test('a radio still booting when the port opens (ESP32 DTR reset) answers a repeated DEVICE_QUERY', async () => {
+  const { session, mesh, device } = setup();
+  device.powerOff();
+  setTimeout(() => device.powerOn(), 800);
+  await session.start({ signal: AbortSignal.timeout(20000) });
+  assert.ok(session.isReady);
+  assert.is(device.handled.get(0x16), 1, 'the query sent while it was off was lost');
+  await session.close();
+  mesh.stop();
+});
+
 test('unknown command answers ERR_CODE_UNSUPPORTED_CMD (firmware default branch)', async () => {
   const { session, mesh, link } = setup();
   await session.start();

@@ -35,6 +35,8 @@ export interface MeshCoreSessionOptions {
   now?: () => number;
   /** Upper bound on channel slots probed when DEVICE_INFO does not say (old firmware). */
   maxChannelProbe?: number;
+  /** DEVICE_QUERY tries before giving up (a board reset by the port opening answers late). */
+  deviceQueryAttempts?: number;
 }
 
 export interface SessionStats {
@@ -93,6 +95,7 @@ export class MeshCoreSession extends TypedEmitter<MeshCoreSessionEvents> {
       setTime: options.setTime ?? true,
       now: options.now ?? Date.now,
       maxChannelProbe: options.maxChannelProbe ?? 8,
+      deviceQueryAttempts: options.deviceQueryAttempts ?? 4,
     };
     this.commands = new CommandChannel((p, signal) => this.writePayload(p, signal), link.description, this.opts.commandTimeoutMs);
   }
@@ -111,7 +114,7 @@ export class MeshCoreSession extends TypedEmitter<MeshCoreSessionEvents> {
       throw new MeshCoreLinkClosedError(this.link.description);
     }
     const o = { signal: options.signal };
-    this.deviceInfo = await this.request(C.deviceQuery, { appTargetVer: this.opts.appTargetVer }, o);
+    this.deviceInfo = await this.firstContact(o.signal);
     this.selfInfo = await this.request(C.appStart, { appName: this.opts.appName, appVer: this.opts.appTargetVer }, o);
     if (this.opts.setTime) {
       try {
@@ -127,6 +130,23 @@ export class MeshCoreSession extends TypedEmitter<MeshCoreSessionEvents> {
     this.state = 'ready';
     this.scheduleDrain();
     await this.drainDone;
+  }
+
+  /**
+   * DEVICE_QUERY, asked a few times: opening a USB serial port toggles DTR/RTS, which resets many ESP32 boards
+   * (auto-reset circuit), so the first query can be lost while the firmware boots (1–2 s).
+   */
+  private async firstContact(signal?: AbortSignal): Promise<DeviceInfo> {
+    const attempts = Math.max(1, this.opts.deviceQueryAttempts);
+    for (let i = 1; ; i++) {
+      try {
+        return await this.request(C.deviceQuery, { appTargetVer: this.opts.appTargetVer }, {
+          signal, timeoutMs: Math.min(this.opts.commandTimeoutMs, 2500),
+        });
+      } catch (err) {
+        if (i >= attempts || !(err instanceof Error && err.name === 'MeshCoreTimeoutError')) throw err;
+      }
+    }
   }
 
   /** Closes the link; the session ends. */
