@@ -190,6 +190,19 @@ test('forged, misaddressed and replayed envelopes and presence adverts are rejec
   assert.match(text, /lattice_mqtt_connected 1/);
 });
 
+test('a stale retained advert of its own (a late Will) is replaced, so newcomers still see the relay online', async () => {
+  const { url } = await broker();
+  const a = await relay(url);
+  await waitFor('A up', () => a.b.status().state === 'up');
+  const hostile = await connectAsync(url, { clientId: 'late-will', reconnectPeriod: 0 });
+  cleanup.push(() => hostile.endAsync(true));
+  // What the broker would publish for an old session of A: A's own signature, "offline", an older sequence.
+  const lateWill = signPresence(a.id, { seq: 1000, online: false, maxFrameBytes: 1000, version: 'old' });
+  await hostile.publishAsync(topics('lattice').advert(a.id.nodeIdHex), Buffer.from(lateWill), { qos: 1, retain: true });
+  const d = await relay(url);
+  await waitFor('D sees A online', () => reaches(d.b, a));
+});
+
 test('stop() settles a publish waiting for PUBACK with AbortError; constructor does no I/O', async () => {
   const { url } = await broker();
   const a = await relay(url);
