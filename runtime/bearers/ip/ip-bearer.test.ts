@@ -6,6 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
 import { connect, createServer, type Server } from 'node:net';
 import { BROADCAST, type InFrame, type PeerEvent } from '../../bearer/bearer.js';
 import { generateIdentity, type Identity } from '../../identity/identity.js';
@@ -350,6 +351,43 @@ test('malformed datagrams and hostile TCP streams are counted and never take the
   assert.is(await a.send({ peer: idOf(b), kind: 'bundle', bytes: new Uint8Array(3000).fill(1) }), 'accepted');
   assert.is(await a.send({ peer: idOf(b), kind: 'bundle', bytes: new Uint8Array([5]) }), 'accepted');
   await waitFor('both frames at B', () => rb.frames.length === 2);
+});
+
+test('fuzz: a running bearer fed random and mutated datagrams keeps working', async () => {
+  const b = await bearer();
+  const a = await bearer({ peers: [b] });
+  const rb = record(b);
+  await waitFor('A sees B', () => a.canReach(idOf(b)));
+  const m = new ScriptedPeer(generateIdentity());
+  await m.start();
+  try {
+    const valid = [
+      m.hello(m.advert(), true),
+      encodeDatagram({ type: 'ping', nodeId: m.identity.nodeId, nonce: new Uint8Array(8) }),
+      encodeDatagram({ type: 'pong', nodeId: m.identity.nodeId, echo: new Uint8Array(8) }),
+      encodeDatagram({ type: 'peers', adverts: [m.advert(), m.advert({ addresses: ['127.0.0.2'] })] }),
+      encodeDatagram({ type: 'data', payload: new Uint8Array([1, 2, 3]) }),
+    ];
+    const samples = fc.sample(
+      fc.oneof(
+        fc.uint8Array({ maxLength: 1300 }),
+        fc.tuple(fc.nat(valid.length - 1), fc.array(fc.tuple(fc.nat(1000), fc.nat(255)), { minLength: 1, maxLength: 4 })).map(([k, edits]) => {
+          const d = valid[k]!.slice();
+          for (const [i, v] of edits) d[i % d.length] = v;
+          return d;
+        }),
+      ),
+      { numRuns: 400, seed: 42 },
+    );
+    for (const d of samples) await m.send(d, b.listenPort);
+    await new Promise((r) => setTimeout(r, 3 * HEARTBEAT));
+    assert.is(b.status().state, 'up');
+    assert.is(b.metrics.get('discarded.internal'), 0, 'no handler threw');
+    assert.is(await a.send({ peer: idOf(b), kind: 'bundle', bytes: new Uint8Array([42]) }), 'accepted');
+    await waitFor('frame from A still arrives', () => rb.frames.find((f) => f.from === idOf(a)));
+  } finally {
+    await m.stop();
+  }
 });
 
 test('TCP: a peer whose TCP port never answers the handshake is unreachable; abort and stop reject AbortError', async () => {
