@@ -1,4 +1,5 @@
 import { test } from 'uvu';
+import fc from 'fast-check';
 import * as assert from 'uvu/assert';
 import { MeshCoreSession } from './client-session.js';
 import { SimDevice } from './testing/sim-device.js';
@@ -234,6 +235,32 @@ test('a radio still booting when the port opens (ESP32 DTR reset) answers a repe
   await session.start({ signal: AbortSignal.timeout(20000) });
   assert.ok(session.isReady);
   assert.is(device.handled.get(0x16), 1, 'the query sent while it was off was lost');
+  await session.close();
+  mesh.stop();
+});
+
+test('fuzz: random radio frames (any code, any length) never break the session', async () => {
+  const { session, mesh, link } = setup();
+  await session.start();
+  const errors: string[] = [];
+  session.on('decodeError', (e) => errors.push(e.name));
+  const frames = fc.sample(
+    fc.tuple(fc.constantFrom(0x00, 0x01, 0x03, 0x05, 0x06, 0x07, 0x08, 0x0a, 0x10, 0x11, 0x80, 0x81, 0x82, 0x83, 0x88, 0x8a, 0x8f, 0x90, 0xff), fc.uint8Array({ maxLength: 175 })),
+    300,
+  );
+  for (const [code, body] of frames) {
+    const payload = new Uint8Array(1 + body.length);
+    payload[0] = code;
+    payload.set(body, 1);
+    link.injectFromRadio(encodeMeshCoreFrame(payload, 0x3e));
+    link.injectFromRadio(body.subarray(0, 7)); // and some loose bytes
+  }
+  // The injections are delivered by setImmediate in order: one more turn and they have all arrived.
+  await new Promise((r) => setImmediate(r));
+  // Still answering; every decode failure was reported by name, none escaped.
+  const t = await session.getDeviceTime({ signal: AbortSignal.timeout(10000) });
+  assert.ok(t > 0);
+  assert.ok(errors.every((n) => n === 'MeshCoreReplyFormatError' || n === 'MeshCoreCommandRejectedError' || n === 'MeshCoreTimeoutError'), errors.join(','));
   await session.close();
   mesh.stop();
 });
