@@ -107,7 +107,7 @@ export class ShardNode implements ShardContext {
       now: this.clock,
       onCorrupt: (hash, meta) => this.onCorrupt(hash, meta),
     });
-    this.reputation = new Reputation(this.store, this.tuning.reputation);
+    this.reputation = new Reputation(this.store, { ...DEFAULT_REPUTATION, ...this.tuning.reputation }, this.clock);
   }
 
   now(): number {

@@ -73,7 +73,7 @@ export class ShardStore {
   private manifests?: Database<Buffer, string>;
   private manifestMeta?: Database<ManifestMeta, string>;
   private placement?: Database<string[], Buffer>;
-  private reputation?: Database<number, string>;
+  private reputation?: Database<[number, number], string>;
   /** Cached shards in LRU order (oldest first), hex address -> size. */
   private readonly lru = new Map<string, number>();
   private heldShards = 0;
@@ -117,6 +117,11 @@ export class ShardStore {
     this.root = undefined;
     this.lru.clear();
     this.heldShards = this.heldBytes = this.cachedBytes = 0;
+  }
+
+  /** Resolves when every write so far is on disk. */
+  async flushed(): Promise<void> {
+    await this.dbs().root.flushed;
   }
 
   private dbs() {
@@ -284,12 +289,13 @@ export class ShardStore {
     await this.dbs().placement.put(Buffer.from(hash), holders);
   }
 
-  reputationOf(peer: string): number | undefined {
+  /** [score, since ms] of a peer (reputation.ts). */
+  reputationOf(peer: string): [number, number] | undefined {
     return this.dbs().reputation.get(peer);
   }
 
-  async setReputation(peer: string, score: number): Promise<void> {
-    await this.dbs().reputation.put(peer, score);
+  async setReputation(peer: string, entry: [number, number]): Promise<void> {
+    await this.dbs().reputation.put(peer, entry);
   }
 
   /** Pages LMDB uses for all shard databases (for the bytes-on-disk-per-byte benchmark). */
