@@ -385,6 +385,23 @@ test('fuzz: a running bearer fed random and mutated datagrams keeps working', as
     assert.is(b.metrics.get('discarded.internal'), 0, 'no handler threw');
     assert.is(await a.send({ peer: idOf(b), kind: 'bundle', bytes: new Uint8Array([42]) }), 'accepted');
     await waitFor('frame from A still arrives', () => rb.frames.find((f) => f.from === idOf(a)));
+
+    // And random TCP streams, some starting with a well-formed HELLO from a stranger.
+    const hello = encodeStreamFrame('hello', new Uint8Array([...m.identity.nodeId, ...new Uint8Array(16)]));
+    const streams = fc.sample(fc.tuple(fc.boolean(), fc.uint8Array({ maxLength: 3000 })), { numRuns: 20, seed: 7 });
+    await Promise.all(
+      streams.map(([withHello, junk]) => new Promise<void>((resolve) => {
+        const s = connect({ host: '127.0.0.1', port: b.listenPort }, () => {
+          s.write(withHello ? Uint8Array.from([...hello, ...junk]) : junk);
+          setTimeout(() => s.destroy(), 200);
+        });
+        s.on('error', () => resolve());
+        s.on('close', () => resolve());
+      })),
+    );
+    assert.is(b.metrics.get('discarded.internal'), 0, 'no stream handler threw');
+    assert.is(await a.send({ peer: idOf(b), kind: 'bundle', bytes: new Uint8Array(4000).fill(4) }), 'accepted');
+    await waitFor('large frame from A still arrives', () => rb.frames.find((f) => f.from === idOf(a) && f.bytes.length === 4000));
   } finally {
     await m.stop();
   }
