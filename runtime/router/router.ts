@@ -46,7 +46,7 @@ export interface RouterOptions {
   bloomIntervalMs?: number;
   /** Delay between an inbox change and the bloom broadcast it triggers. Default 2 s. */
   bloomDebounceMs?: number;
-  /** Retry timer for queued targets. Default 15 s; per-bundle backoff doubles up to `maxBackoffMs`. */
+  /** Retry timer for failed sends. Default 30 s; per-bundle backoff doubles up to `maxBackoffMs` (default 10 min). */
   retryIntervalMs?: number;
   maxBackoffMs?: number;
   /** Per-send timeout. Default 30 s. */
@@ -54,6 +54,9 @@ export interface RouterOptions {
 }
 
 export type IngestOutcome = 'stored' | 'duplicate' | 'dropped';
+
+/** Bundles with failed sends the retry timer remembers; beyond this it falls back to a scan of the backlog. */
+const RETRY_MEMORY = 50_000;
 
 interface PeerInfo {
   bearers: Set<string>;
@@ -82,6 +85,9 @@ export class Router {
   private retryTimer?: NodeJS.Timeout;
   private retryKick?: NodeJS.Timeout;
   private retrying?: Promise<void>;
+  private pendingForce = false;
+  private fullPassDue = true;
+  private readonly retryDue = new Map<string, { id: Uint8Array; at: number }>();
   private readonly inflight = new Set<Promise<unknown>>();
   private startedAt = 0;
 
@@ -92,7 +98,7 @@ export class Router {
     this.log = options.log ?? createLogger('router');
     this.now = options.clock ?? Date.now;
     this.opt = {
-      retryIntervalMs: options.retryIntervalMs ?? 15_000,
+      retryIntervalMs: options.retryIntervalMs ?? 30_000,
       maxBackoffMs: options.maxBackoffMs ?? 600_000,
       sendTimeoutMs: options.sendTimeoutMs ?? 30_000,
     };
@@ -132,6 +138,7 @@ export class Router {
     for (const { id } of this.vault.inboxIds({ limit: 256 }).reverse()) this.blooms.bloom.add(id);
     this.blooms.start();
     this.retryTimer = setInterval(() => this.kickRetry(0), this.opt.retryIntervalMs);
+    this.fullPassDue = true;
     this.retryTimer.unref();
     this.kickRetry(0);
   }
@@ -410,6 +417,12 @@ export class Router {
     });
     const nextRow: OutboxRow = { targets: [...byPeer.values()], nextTryAt: done + this.backoff(maxTries) };
     this.vault.setOutbox(id, nextRow);
+    // Failed sends are retried by the timer from memory (no scan of the whole backlog); a restart or a peer-up
+    // event rescans everything queued anyway.
+    if (nextRow.targets.some((t) => t.state === 'queued')) {
+      if (this.retryDue.size < RETRY_MEMORY) this.retryDue.set(idHex, { id, at: nextRow.nextTryAt });
+      else this.fullPassDue = true;
+    } else this.retryDue.delete(idHex);
   }
 
   private async sendOn(bearers: Bearer[], peer: string, bytes: Uint8Array, bundle: Bundle, id: Uint8Array, stop: AbortSignal): Promise<{ sync: string[]; async: string[] }> {
@@ -452,21 +465,40 @@ export class Router {
     if (name) p.name = name;
   }
 
+  /** Schedules a retry pass; `force` (a new peer) rescans every queued row and ignores backoff. */
   private kickRetry(delayMs: number, force = false): void {
     if (!this.stopController) return;
+    this.pendingForce ||= force;
     if (this.retryKick) clearTimeout(this.retryKick);
     this.retryKick = setTimeout(() => {
       this.retryKick = undefined;
       if (this.retrying) {
-        void this.retrying.then(() => this.kickRetry(0, force));
+        void this.retrying.then(() => this.kickRetry(0));
         return;
       }
-      this.retrying = this.retryPass(force).finally(() => { this.retrying = undefined; });
+      const forced = this.pendingForce;
+      this.pendingForce = false;
+      this.retrying = this.retryPass(forced).finally(() => { this.retrying = undefined; });
     }, delayMs);
   }
 
-  /** Pages through queued outbox rows (bounded reads per page) and dispatches those due. */
   private async retryPass(force: boolean): Promise<void> {
+    if (force || this.fullPassDue) {
+      this.fullPassDue = false;
+      await this.scanQueued(force);
+      return;
+    }
+    const now = this.now();
+    const due: Uint8Array[] = [];
+    for (const [idHex, r] of this.retryDue) if (r.at <= now) {
+      due.push(r.id);
+      this.retryDue.delete(idHex);
+    }
+    for (let i = 0; i < due.length && this.stopController; i += 256) await Promise.allSettled(due.slice(i, i + 256).map((id) => this.dispatch(id)));
+  }
+
+  /** Pages through every queued outbox row (bounded reads per page) and dispatches those due. */
+  private async scanQueued(force: boolean): Promise<void> {
     let after: Uint8Array | undefined;
     for (;;) {
       if (!this.stopController || !this.vault.isOpen) return;

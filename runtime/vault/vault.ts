@@ -98,8 +98,6 @@ interface OverlayEntry {
   row: OutboxRow;
   /** State of the row as last written to LMDB (undefined: no row there yet). */
   base: OutboxState | undefined;
-  /** State of the row as last committed (what the st-* entry counts show). */
-  committed: OutboxState | undefined;
   version: number;
 }
 
@@ -323,14 +321,14 @@ export class Vault {
         puts += op();
         await turn();
       }
-      const written: Array<[string, OverlayEntry, number, OutboxState | undefined]> = [];
+      const written: Array<[string, OverlayEntry, number]> = [];
       const dirty = this.dirty;
       this.dirty = new Set();
       for (const idHex of dirty) {
         const e = this.overlay.get(idHex);
         if (!e) continue;
         puts += this.writeOutbox(e);
-        written.push([idHex, e, e.version, e.base]);
+        written.push([idHex, e, e.version]);
         await turn();
       }
       this.traceWriting = this.traceQueue;
@@ -345,10 +343,7 @@ export class Vault {
       await root.flushed;
       this.fsyncs++;
       this.fsyncCounter?.inc();
-      for (const [idHex, e, v, state] of written) {
-        e.committed = state;
-        if (this.overlay.get(idHex) === e && e.version === v) this.overlay.delete(idHex);
-      }
+      for (const [idHex, e, v] of written) if (this.overlay.get(idHex) === e && e.version === v) this.overlay.delete(idHex);
       this.traceWriting = [];
       batch.forEach((p, i) => {
         this.inflight.delete(p.idHex);
@@ -421,10 +416,13 @@ export class Vault {
     this.need('counts');
     const outbox = Object.fromEntries(OUTBOX_STATES.map((s) => [s, this.entries(this.db.st[s])])) as Record<OutboxState, number>;
     // Changes not yet committed (they ride on the next write cycle) count already.
+    // What LMDB shows is whatever committed last, so ask it (the overlay is small: one write cycle's changes).
     for (const e of this.overlay.values()) {
+      const key = Buffer.from(e.id);
+      const shown = OUTBOX_STATES.find((s) => this.db.st[s].doesExist(key));
       const now = overallState(e.row);
-      if (now === e.committed) continue;
-      if (e.committed) outbox[e.committed]--;
+      if (now === shown) continue;
+      if (shown) outbox[shown]--;
       outbox[now]++;
     }
     return { stored: this.entries(this.db.bundles), inbox: this.entries(this.db.inbox), outbox };
@@ -466,7 +464,7 @@ export class Vault {
     if (!e) {
       const committed = this.db.outbox.get(Buffer.from(id.buffer, id.byteOffset, id.byteLength));
       const state = isOutboxRow(committed) ? overallState(committed) : undefined;
-      e = { id: new Uint8Array(id), row, base: state, committed: state, version: 0 };
+      e = { id: new Uint8Array(id), row, base: state, version: 0 };
       this.overlay.set(idHex, e);
     }
     e.row = row;
