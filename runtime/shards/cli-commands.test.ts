@@ -44,6 +44,26 @@ test('put, get and shards through the command functions', async () => {
   }
 });
 
+test('put --lifetime sets the expiry; a bad duration is a UsageError', async () => {
+  const c = await new ShardCluster({ size: 5 }).start();
+  try {
+    await writeFile(join(c.dir, 'f'), randomBytes(100));
+    const stdout = sink();
+    const ctx: ShardCliContext = { stdout, stderr: sink(), cwd: c.dir, api: nodeApi(c.nodes[0]!), quiet: true };
+    await runPut({ file: 'f', lifetime: '2d' }, ctx);
+    const m = (await c.nodes[0]!.manifest(stdout.text.trim()))!;
+    assert.is(m.expiresAt - m.createdAt, 2 * 86_400_000);
+    try {
+      await runPut({ file: 'f', lifetime: 'soon' }, ctx);
+      assert.unreachable();
+    } catch (err) {
+      assert.is((err as Error).name, 'UsageError');
+    }
+  } finally {
+    await c.stop();
+  }
+});
+
 test('get with a malformed id is a UsageError', async () => {
   try {
     await runGet({ id: 'nope' }, { stdout: sink(), stderr: sink(), cwd: '/', api: {} as never });

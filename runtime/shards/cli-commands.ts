@@ -8,6 +8,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Command, CommandContext } from '../cli/command.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT_OK } from '../cli/exit-codes.js';
+import { parseDuration } from '../cli/format/time.js';
 import { isManifestId } from './manifest.js';
 import { createProgressBar, formatBytes, type ProgressStream } from './progress-bar.js';
 import type { PutResult } from './file-put.js';
@@ -15,7 +16,7 @@ import type { GetResult } from './file-get.js';
 import type { ShardNode, ShardsStatus } from './shard-node.js';
 
 export interface ShardsApi {
-  putFile(path: string, opts: { onProgress?: (p: { bytes: number; total: number }) => void; signal?: AbortSignal }): Promise<PutResult>;
+  putFile(path: string, opts: { onProgress?: (p: { bytes: number; total: number }) => void; signal?: AbortSignal; lifetimeMs?: number }): Promise<PutResult>;
   getFile(id: string, outPath: string, opts: { onProgress?: (p: { bytes: number; total: number }) => void; signal?: AbortSignal }): Promise<GetResult>;
   shardsStatus(): Promise<ShardsStatus>;
 }
@@ -41,11 +42,16 @@ export interface ShardCliContext {
 
 const abs = (cwd: string, p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
 
-export async function runPut(args: { file: string }, ctx: ShardCliContext): Promise<number> {
+export async function runPut(args: { file: string; lifetime?: string }, ctx: ShardCliContext): Promise<number> {
+  let lifetimeMs: number | undefined;
+  if (args.lifetime !== undefined) {
+    lifetimeMs = parseDuration(args.lifetime);
+    if (lifetimeMs === undefined || lifetimeMs <= 0) throw new UsageError(`--lifetime "${args.lifetime}" is not a duration such as 12h, 7d or 30d`, 'put');
+  }
   const bar = ctx.quiet ? undefined : createProgressBar(ctx.stderr, 'put');
   let result: PutResult;
   try {
-    result = await ctx.api.putFile(abs(ctx.cwd, args.file), { onProgress: (p) => bar?.update(p.bytes, p.total), signal: ctx.signal });
+    result = await ctx.api.putFile(abs(ctx.cwd, args.file), { onProgress: (p) => bar?.update(p.bytes, p.total), signal: ctx.signal, ...(lifetimeMs !== undefined ? { lifetimeMs } : {}) });
   } finally {
     bar?.done();
   }
@@ -104,8 +110,11 @@ export function shardCommands(apiFor: (ctx: CommandContext) => Promise<ShardsApi
       name: 'put', summary: 'store a file on the relays (erasure coded) and print its manifest id', usage: '<file>',
       description: '\nSplits the file into Reed-Solomon shards (3 data + 2 parity by default) on distinct relays; any 3 of each 5\nrebuild it. Prints the manifest id to give to `lattice get`.',
       configFlags: ['api'], json: true, positionals: { min: 1, max: 1 },
-      options: { quiet: { type: 'boolean', short: 'q', help: 'no progress bar' } },
-      run: async (ctx) => runPut({ file: ctx.args[0]! }, await cliCtx(ctx)),
+      options: {
+        lifetime: { type: 'string', arg: 'DURATION', help: 'how long relays keep it: 12h, 7d (default: shards.lifetimeDays, 30d)' },
+        quiet: { type: 'boolean', short: 'q', help: 'no progress bar' },
+      },
+      run: async (ctx) => runPut({ file: ctx.args[0]!, ...(typeof ctx.values.lifetime === 'string' ? { lifetime: ctx.values.lifetime } : {}) }, await cliCtx(ctx)),
     },
     {
       name: 'get', summary: 'fetch a stored file by manifest id', usage: '<id>',
