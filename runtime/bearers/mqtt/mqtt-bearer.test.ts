@@ -188,6 +188,8 @@ test('forged, misaddressed and replayed envelopes and presence adverts are rejec
   assert.match(text, /lattice_mqtt_rejected_total\{reason="wrong-recipient"\} 2/);
   assert.match(text, /lattice_mqtt_frames_in_total 1/);
   assert.match(text, /lattice_mqtt_connected 1/);
+  assert.match(text, /lattice_mqtt_peers 1/);
+  assert.match(text, /lattice_peers\{bearer="mqtt"\} 1/);
 });
 
 test('a stale retained advert of its own (a late Will) is replaced, so newcomers still see the relay online', async () => {

@@ -82,6 +82,7 @@ export class MqttBearer implements Bearer {
   private onlineAdvert?: Uint8Array;
   private willAdvert?: Uint8Array;
   private errorsLogged = 0;
+  private removePeerSource?: () => void;
 
   constructor(private readonly options: MqttBearerOptions) {
     this.name = options.name ?? 'mqtt';
@@ -101,6 +102,7 @@ export class MqttBearer implements Bearer {
   async start(): Promise<void> {
     if (this.state !== 'stopped') return;
     this.state = 'starting';
+    this.removePeerSource = this.options.metrics?.addPeerSource(() => ({ [this.name]: this.status().peers.length }));
     this.prepareSession();
     const o = this.options;
     const clientOptions: IClientOptions = {
@@ -156,6 +158,8 @@ export class MqttBearer implements Bearer {
     }
     this.dropAllPeers();
     this.metrics.connected(false);
+    this.removePeerSource?.();
+    this.removePeerSource = undefined;
   }
 
   canReach(peer: PeerId): boolean {
