@@ -70,10 +70,18 @@ export async function startMosquitto(options: StartMosquittoOptions = {}): Promi
     exited = true;
   });
 
+  // A test process that dies without stop() must not leave a broker behind.
+  const killOnExit = () => {
+    if (!exited) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', killOnExit);
+
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    process.removeListener('exit', killOnExit);
     if (!exited) {
       child.kill('SIGTERM');
       const t = setTimeout(() => child.kill('SIGKILL'), 3000);
