@@ -105,6 +105,36 @@ test('expiry: promises end at their lifetime and are swept', async () => {
   });
 });
 
+test('expired manifests go with the placement entries of their shards; meta records round-trip', async () => {
+  const { encodeManifest, manifestId } = await import('./manifest.js');
+  const { decodeShardMeta, encodeShardMeta, META_BYTES } = await import('./shard-meta-codec.js');
+  await withStore({ diskBytes: 10 * SIZE, cacheBytes: 0 }, async (s, _dir, clock) => {
+    const shardHashes = randomBytes(5 * 32);
+    const bytes = encodeManifest({ v: 1, name: 'x', size: 10, k: 3, m: 2, payload: 4064, createdAt: 0, expiresAt: 2_000_000, origin: 'o',
+      chunkHashes: randomBytes(32), shardHashes, peers: ['o'], placement: new Uint8Array(10) });
+    const id = manifestId(bytes);
+    await s.putManifest(id, bytes, { own: true, expiresAt: 2_000_000 });
+    await s.setHolders(shardHashes.subarray(32, 64), ['p', 'q']);
+    assert.equal(s.holdersOf(shardHashes.subarray(32, 64)), ['p', 'q']);
+    clock.t = 1_999_999;
+    await s.sweepExpired();
+    assert.ok(s.getManifest(id));
+    clock.t = 2_000_000;
+    await s.sweepExpired();
+    await s.flushed();
+    assert.not.ok(s.getManifest(id));
+    assert.is(s.holdersOf(shardHashes.subarray(32, 64)), undefined);
+    assert.is([...s.manifestEntries()].length, 0);
+  });
+  const meta = { role: 'held' as const, size: 4072, expiresAt: 1.7e12 + 0.5, lastUsed: 123, ref: { manifest: 'ab'.repeat(32), chunk: 70000, index: 4 } };
+  const enc = encodeShardMeta(meta);
+  assert.is(enc.length, META_BYTES);
+  assert.equal(decodeShardMeta(enc), meta);
+  assert.equal(decodeShardMeta(encodeShardMeta({ role: 'cache', size: 9, expiresAt: 0, lastUsed: 1 })), { role: 'cache', size: 9, expiresAt: 0, lastUsed: 1 });
+  assert.is(decodeShardMeta(new Uint8Array(59)), undefined);
+  assert.is(decodeShardMeta(new Uint8Array(60)), undefined);
+});
+
 test('reads verify the hash: rotten bytes are dropped and reported', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'lattice-shard-store-'));
   const reported: string[] = [];

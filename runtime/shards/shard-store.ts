@@ -1,7 +1,7 @@
 /**
  * The local shard store: one LMDB environment (lmdb-js) with named databases
  *   shards      32-B address -> shard bytes (one 4 KB overflow page each, see shard-format.ts)
- *   shard-meta  address -> { role, size, expiresAt, lastUsed, ref }
+ *   shard-meta  address -> { role, size, expiresAt, lastUsed, ref } (60-byte records, shard-meta-codec.ts)
  *   manifests   manifest id -> manifest bytes;  manifest-meta  id -> { own, expiresAt }
  *   placement   address -> holder ids after repairs;  reputation  peer id -> score
  *
@@ -14,7 +14,9 @@
  */
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { hashEquals, shardHash } from './shard-hash.js';
+import { decodeManifest } from './manifest.js';
 import { ShardStoreClosedError } from './errors.js';
+import { MetaTable } from './shard-meta-codec.js';
 
 export type ShardRole = 'held' | 'cache';
 
@@ -69,7 +71,7 @@ export class ShardStore {
   private root?: RootDatabase;
   private ownsRoot = false;
   private shards?: Database<Buffer, Buffer>;
-  private meta?: Database<ShardMeta, Buffer>;
+  private meta?: MetaTable;
   private manifests?: Database<Buffer, string>;
   private manifestMeta?: Database<ManifestMeta, string>;
   private placement?: Database<string[], Buffer>;
@@ -96,7 +98,7 @@ export class ShardStore {
     }
     const r = this.root;
     this.shards = r.openDB({ name: 'shards', encoding: 'binary', keyEncoding: 'binary' });
-    this.meta = r.openDB({ name: 'shard-meta', keyEncoding: 'binary' });
+    this.meta = new MetaTable(r.openDB({ name: 'shard-meta', encoding: 'binary', keyEncoding: 'binary' }));
     this.manifests = r.openDB({ name: 'manifests', encoding: 'binary' });
     this.manifestMeta = r.openDB({ name: 'manifest-meta' });
     this.placement = r.openDB({ name: 'placement', keyEncoding: 'binary' });
@@ -246,10 +248,19 @@ export class ShardStore {
     for (const k of expired) await this.remove(k);
     for (const { key: id, value: m } of manifestMeta.getRange()) {
       if (m.expiresAt > now) continue;
+      const bytes = manifests.getBinary(id);
+      if (bytes) {
+        // Repairs recorded where its shards went; those entries die with the manifest.
+        try {
+          const hashes = decodeManifest(bytes).shardHashes;
+          for (let at = 0; at < hashes.length; at += 32) void placement.remove(Buffer.from(hashes.subarray(at, at + 32)));
+        } catch {
+          // An undecodable manifest has no placement entries worth finding.
+        }
+      }
       void manifests.remove(id);
       await manifestMeta.remove(id);
     }
-    for (const { key: k, value: holders } of placement.getRange()) if (holders.length === 0) void placement.remove(k);
     return expired.length;
   }
 
@@ -303,7 +314,7 @@ export class ShardStore {
     const { root } = this.dbs();
     const s = root.getStats() as { pageSize?: number; treeBranchPageCount?: number; treeLeafPageCount?: number; overflowPages?: number };
     let pages = 0;
-    for (const db of [this.shards!, this.meta!]) {
+    for (const db of [this.shards!, this.meta!.db]) {
       const d = db.getStats() as { treeBranchPageCount?: number; treeLeafPageCount?: number; overflowPages?: number };
       pages += (d.treeBranchPageCount ?? 0) + (d.treeLeafPageCount ?? 0) + (d.overflowPages ?? 0);
     }
