@@ -19,6 +19,7 @@ import { SimulatedAir } from '../drivers/sx126x/testing/simulated-air.js';
 import { latticeSerialCodec } from '../firmware-protocol/lattice-serial/codec.js';
 import { SimulatedBridgeFirmware } from '../firmware-protocol/lattice-serial/testing/bridge-firmware.js';
 import { openPtyPair, type PtyPair } from '../firmware-protocol/meshtastic/testing/pty-pair.js';
+import { registerLoraRadioSuite } from '../drivers/sx126x/testing/lora-radio-suite.js';
 
 interface Rig {
   pty: PtyPair;
@@ -146,6 +147,16 @@ test('line noise from the bridge is counted and does not break the session', asy
   } finally {
     await r.close();
   }
+});
+
+// The LoraRadio contract suite with the radio behind the bridge (peer on plain SPI, same air).
+registerLoraRadioSuite(test, {
+  modulation: GOLDEN_MODULATION,
+  transmit: true,
+  async open() {
+    const r = await rig();
+    return { radio: r.bridged, peer: r.local, close: () => r.close() };
+  },
 });
 
 test.run();

@@ -125,8 +125,6 @@ export class SerialHal implements Sx126xHal {
     const reply = await this.request([T.Xfer, tx, flags], 'XFER', signal, tx[0]);
     const miso = reply[2] as Uint8Array;
     if (miso.length !== tx.length) throw new Sx126xBridgeError(0, `XFER reply carried ${miso.length} bytes for ${tx.length}`, 'XFER');
-    this.dio1 = reply[3] === 1 ? 1 : 0;
-    if (this.dio1 === 1) this.wakeIrq();
     return miso;
   }
 
@@ -190,6 +188,12 @@ export class SerialHal implements Sx126xHal {
       }
       const p = this.pending.get(seq);
       if (!p) continue; // a late reply to a request that already timed out
+      // DIO1 follows the stream in order: an XFER_ACK's sample, then any later IRQ event. Taking the sample here and
+      // not in the awaiting request (which resumes a microtask later) keeps a later IRQ event from being overwritten.
+      if (type === T.XferAck) {
+        this.dio1 = m[3] === 1 ? 1 : 0;
+        if (this.dio1 === 1) this.wakeIrq();
+      }
       if (type === T.Error) {
         const code = m[2] as number;
         if (code === E.BusyTimeout) {

@@ -264,17 +264,9 @@ export class Sx126xRadio implements LoraRadio {
     try {
       await chip.setTx(0, { signal });
       await chip.getStatus({ signal });
-      const t = timeoutSignal(signal, timeoutMs, 'TxDone');
-      try {
-        await this.init.hal.waitIrq({ signal: t.signal });
-      } catch (err) {
-        if (signal?.aborted) throw signal.reason;
-        if (isTimeout(err)) throw new Sx126xTxTimeoutError(timeoutMs, airtimeMs);
-        throw err;
-      } finally {
-        t.clear();
-      }
-      const irq = await chip.getIrqStatus({ signal });
+      const irq = await this.waitForIrq(Irq.TxDone | Irq.Timeout, timeoutMs, 'TxDone', signal).catch((err: Error) => {
+        throw err.name === 'Sx126xIrqTimeoutError' ? new Sx126xTxTimeoutError(timeoutMs, airtimeMs) : err;
+      });
       await chip.clearIrqStatus(Irq.All, { signal });
       if (!(irq & Irq.TxDone)) throw new Sx126xTxTimeoutError(timeoutMs, airtimeMs);
       this.stats.txPackets++;
@@ -297,22 +289,33 @@ export class Sx126xRadio implements LoraRadio {
       await chip.getStatus({ signal });
       // 8 symbols of CAD plus processing; generous bound for slow hosts.
       const waitMs = 1000 + 16 * ((2 ** m.spreadingFactor / m.bandwidthHz) * 1000);
-      const t = timeoutSignal(signal, waitMs, 'CadDone');
-      try {
-        await this.init.hal.waitIrq({ signal: t.signal });
-      } catch (err) {
-        if (signal?.aborted) throw signal.reason;
-        if (isTimeout(err)) throw new Sx126xIrqTimeoutError('CadDone', waitMs);
-        throw err;
-      } finally {
-        t.clear();
-      }
-      const irq = await chip.getIrqStatus({ signal });
+      const irq = await this.waitForIrq(Irq.CadDone, waitMs, 'CadDone', signal);
       await chip.clearIrqStatus(Irq.All, { signal });
       this.stats.cadRuns++;
       return (irq & Irq.CadDetected) !== 0;
     } finally {
       await this.init.hal.setRfSwitch('off');
+    }
+  }
+
+  /**
+   * Wait on DIO1 until the IRQ register shows one of `want`. A wake-up without it (a stale or shared DIO1 report,
+   * e.g. an IRQ event from the serial bridge for an edge already cleared) is read, ignored and waited out.
+   */
+  private async waitForIrq(want: number, timeoutMs: number, what: string, signal?: AbortSignal): Promise<number> {
+    const t = timeoutSignal(signal, timeoutMs, what);
+    try {
+      for (;;) {
+        await this.init.hal.waitIrq({ signal: t.signal });
+        const irq = await this.chip.getIrqStatus({ signal: t.signal });
+        if (irq & want) return irq;
+      }
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      if (isTimeout(err) || t.signal.aborted) throw new Sx126xIrqTimeoutError(what, timeoutMs);
+      throw err;
+    } finally {
+      t.clear();
     }
   }
 

@@ -63,6 +63,7 @@ export class SimulatedBridgeFirmware {
     await this.queue.catch(() => undefined);
   }
 
+  /** Like an MCU's pin-change interrupt: re-armed at once, the event queued behind the reply being produced. */
   private async watchIrq(): Promise<void> {
     const { dio1 } = this.opts.chip;
     while (!this.stop.signal.aborted) {
@@ -71,7 +72,9 @@ export class SimulatedBridgeFirmware {
       } catch {
         return;
       }
-      if (this.greeted) await this.send([MsgType.Irq, 0, 1, Math.floor((performance.now() - this.t0) * 1000)]).catch(() => undefined);
+      if (!this.greeted) continue;
+      const at = Math.floor((performance.now() - this.t0) * 1000);
+      this.queue = this.queue.then(() => this.send([MsgType.Irq, 0, 1, at]).catch(() => undefined));
     }
   }
 
