@@ -114,17 +114,24 @@ export function isBroadcast(to: number): boolean {
   return to >>> 0 === NODENUM_BROADCAST;
 }
 
-/** Name for a QueueStatus.res / Routing.error_reason code: Routing_Error names, else the firmware ERRNO_* names
- * (src/mesh/MeshTypes.h). */
+/** Name for a Routing.error_reason (mesh.proto Routing.Error). */
 export function routingErrorName(code: number): string {
-  const name = Mesh.Routing_Error[code];
-  if (name !== undefined) return name;
+  return Mesh.Routing_Error[code] ?? `error ${code}`;
+}
+
+/**
+ * Name for a QueueStatus.res. MeshService::sendToMesh reports Router::sendLocal's ErrorCode, which is either a
+ * firmware ERRNO_* (src/mesh/MeshTypes.h: 32 UNKNOWN — RadioLibInterface::send's answer to a full TX queue —,
+ * 33 NO_INTERFACES, 34 DISABLED, 35 SHOULD_RELEASE) or a Routing.Error cast to it (TOO_LARGE, NO_CHANNEL,
+ * PKI_SEND_FAIL_PUBLIC_KEY…), and 32..35 overlap. The QueueStatus that reports a full queue also says free = 0.
+ */
+export function queueStatusResName(code: number, free: number): string {
   switch (code) {
-    case 32: return 'ERRNO_UNKNOWN (tx queue full)';
+    case 32: return free === 0 ? 'ERRNO_UNKNOWN (tx queue full)' : 'ERRNO_UNKNOWN / BAD_REQUEST';
     case 33: return 'ERRNO_NO_INTERFACES';
     case 34: return 'ERRNO_DISABLED (LoRa tx disabled or region unset)';
     case 35: return 'ERRNO_SHOULD_RELEASE';
-    default: return `error ${code}`;
+    default: return routingErrorName(code);
   }
 }
 

@@ -17,12 +17,14 @@
 import { Mesh } from '@meshtastic/protobufs';
 import { fromBinary } from '@bufbuild/protobuf';
 import { MeshtasticAbortError, MeshtasticSendRejectedError, MeshtasticTimeoutError } from './errors.js';
-import { buildMeshPacket, heartbeatToRadio, packetToRadio, routingErrorName, type OutgoingPacket } from './messages.js';
+import { buildMeshPacket, heartbeatToRadio, packetToRadio, queueStatusResName, type OutgoingPacket } from './messages.js';
 import { createWaiter, delay, type Waiter } from './wait.js';
 import { Portnums } from '@meshtastic/protobufs';
 
 /** firmware MeshService.cpp: ERRNO_UNKNOWN returned by RadioLibInterface::send when the TX queue is full. */
 const ERRNO_QUEUE_FULL = 32;
+/** A radio whose queue never drains is stuck; give the packet back to the caller after this many refusals. */
+const MAX_QUEUE_FULL_RETRIES = 20;
 
 export interface OutboxItem {
   packet: Omit<OutgoingPacket, 'id'>;
@@ -207,11 +209,11 @@ export class Outbox {
         this.o.onDead(dead);
         throw dead;
       }
-      if (qs.res === ERRNO_QUEUE_FULL) {
+      if (qs.res === ERRNO_QUEUE_FULL && qs.free === 0 && attempt < MAX_QUEUE_FULL_RETRIES) {
         this.lastQueueStatus.free = 0;
         continue;
       }
-      if (qs.res !== 0) throw new MeshtasticSendRejectedError(id, qs.res, routingErrorName(qs.res));
+      if (qs.res !== 0) throw new MeshtasticSendRejectedError(id, qs.res, queueStatusResName(qs.res, qs.free));
       if (!isText) return { id, how: 'queued', retries: attempt };
       // Barrier: was this text refused by the radio's rate limit?
       const verdict = this.wait<'limited' | 'ok'>(

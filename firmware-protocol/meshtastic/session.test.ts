@@ -162,6 +162,26 @@ test('DMs: ACK from the recipient, NAK MAX_RETRANSMIT for an offline node, clear
   }
 });
 
+test('a packet the radio refuses (its node DB lacks the key) rejects with the firmware reason', async () => {
+  const t = await setup();
+  try {
+    await t.session.start();
+    t.device.mesh.nodes.get(BOB)!.publicKey = undefined; // the radio forgot Bob's key; our copy still has it
+    await t.session.sendText({ to: BOB, text: 'for bob' }).then(
+      () => assert.unreachable('must be refused'),
+      (e: Error & { reason?: string }) => {
+        assert.is(e.name, 'MeshtasticSendRejectedError');
+        assert.is(e.reason, 'PKI_SEND_FAIL_PUBLIC_KEY');
+      },
+    );
+    // The session is still usable afterwards.
+    const ok = await t.session.sendText({ to: ALICE, text: 'for alice' });
+    assert.ok(ok.id > 0);
+  } finally {
+    await t.close();
+  }
+});
+
 test('rate limit: back-to-back texts are paced, none refused, none dropped', async () => {
   const t = await setup();
   try {
