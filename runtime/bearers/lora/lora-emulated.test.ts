@@ -108,6 +108,38 @@ test('unicast collision: A and C send to B at once -> the link ACK is missing, b
   }
 });
 
+test('CAD listen-before-talk on the emulated chip: B defers while A is on the air, nothing collides', async () => {
+  const ids = [generateIdentity(), generateIdentity(), generateIdentity()];
+  // Three nodes all in range: C listens to both. Real time (time scale 1): the driver's BUSY polling and SPI work
+  // between A's fragments takes wall-clock milliseconds; only at real speed is that gap shorter than B's
+  // 8.5-symbol CAD window, as on hardware (at 0.01 the gap would look 100× longer to the air).
+  const hood = createLoraNeighbourhood({
+    nodes: ['A', 'B', 'C'].map((name, i) => ({ name, nodeId: ids[i]!.nodeId, x: i * 500 })),
+    listenBeforeTalk: { attempts: 40, backoffMs: [50, 150] },
+    timeScale: 1,
+  });
+  const atC: InFrame[] = [];
+  try {
+    await hood.start();
+    const [A, B, C] = ['A', 'B', 'C'].map((n) => hood.bearer(n));
+    C!.on('frame', (f) => atC.push(f));
+    const long = wire(createBundle(ids[0]!, { recipient: null, body: new Uint8Array(300).fill(3) }));
+    const short = wire(createBundle(ids[1]!, { recipient: null, text: 'polite' }));
+    const pa = A!.send({ peer: BROADCAST, kind: 'bundle', bytes: long });
+    // Start B's send once A's first fragment is on the air.
+    await until('A on the air', () => hood.emulated.air.log.length > 3);
+    const pb = B!.send({ peer: BROADCAST, kind: 'bundle', bytes: short });
+    assert.equal(await Promise.all([pa, pb]), ['accepted', 'accepted']);
+    await until('C got both', () => atC.length === 2).catch((e) => {
+      console.log(hood.emulated.air.log.map((f) => [f.from, f.payload.length, f.startAt.toFixed(1), f.endAt.toFixed(1)]));
+      throw e;
+    });
+    assert.ok((B!.metrics.counters.channel_busy ?? 0) >= 1, 'B found the channel busy');
+  } finally {
+    await hood.stop();
+  }
+});
+
 test('duty cycle holds across a restart (file ledger): the restarted relay must wait', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'lattice-lora-'));
   try {
