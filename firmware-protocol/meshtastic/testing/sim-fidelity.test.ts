@@ -4,7 +4,7 @@
  * in @meshtastic/transport-node, which is not installed. So this test builds the minimal Transport that package
  * builds (a node:net socket as web streams, through the SDK's own framing transforms) and hands it to MeshDevice:
  * nothing of ours is on the client side. It must reach DeviceConfigured (config_complete_id matched its nonce),
- * see our node info, 8 channels and the other nodes, and get an ACK back for a text it sends.
+ * see our node info, 8 channels and the other nodes, get an ACK back for a text it sends and receive one.
  */
 import { connect } from 'node:net';
 import { Readable, Writable } from 'node:stream';
@@ -64,6 +64,12 @@ test('@meshtastic/core MeshDevice completes the handshake with the simulator ove
     await device.sendText('hello from the official client', 0x11111111, true).then(() => (acked = true));
     assert.ok(acked);
     assert.ok(sim.device.mesh.textsReceivedBy(0x11111111).includes('hello from the official client'));
+    // And the other way: a channel text from Bob reaches the SDK as a message packet.
+    const got: { from: number; data: string; type: string }[] = [];
+    device.events.onMessagePacket.subscribe((m: { from: number; data: string; type: string }) => got.push(m));
+    sim.device.injectText({ from: 0x22222222, channel: 0, text: 'hello official client' });
+    await until('SDK message packet', () => got.length === 1);
+    assert.equal([got[0]!.from, got[0]!.data, got[0]!.type], [0x22222222, 'hello official client', 'broadcast']);
   } finally {
     device.complete();
     // The radio side closes first, so the SDK's stream sees a clean end rather than an aborted socket.
