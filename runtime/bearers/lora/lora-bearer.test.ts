@@ -142,6 +142,20 @@ test('link ACK: a lost unicast frame is sent again and delivered once; accepted 
   }
 });
 
+test('link ACK: back-to-back unicast sends keep the channel quiet for each ACK (no needless retransmission)', async () => {
+  const { nodes, stop } = await neighbourhood(2, all);
+  try {
+    const [a, b] = nodes as [Node, Node];
+    const sends = [0, 1, 2, 3].map((i) => a.bearer.send({ peer: b.id.nodeIdHex, kind: 'bundle', bytes: wire(createBundle(a.id, { recipient: b.id.nodeId, text: `m${i}` })) }));
+    assert.equal(await Promise.all(sends), ['accepted', 'accepted', 'accepted', 'accepted']);
+    assert.is(b.frames.length, 4);
+    assert.is(a.bearer.metrics.counters.retransmissions ?? 0, 0);
+    assert.is(a.bearer.metrics.counters['frames_in.ack'], 4);
+  } finally {
+    await stop();
+  }
+});
+
 test('link ACK: a lost ACK makes the sender repeat; the receiver ACKs again but delivers once', async () => {
   const { nodes, air, stop } = await neighbourhood(2, all);
   try {

@@ -69,7 +69,8 @@ export interface LoraBearerInit {
   reassembly?: { maxPending?: number; maxAgeMs?: number };
   /** Re-pack bundles compactly on air (default true). */
   compact?: boolean;
-  /** Link-layer ACK for unicast sends (default on); false = unicast is fire-and-forget like broadcast. */
+  /** Wait for the link ACK of unicast sends (default on); false = unicast is fire-and-forget like broadcast.
+   * Receivers ACK every unicast payload whatever this says. */
   linkAck?: boolean | { retries?: number; timeoutMs?: number };
   /** Chip time per wall time when the radio is emulated faster than real (e.g. 0.01); scales ACK timeouts. */
   timeScale?: number;
@@ -196,7 +197,7 @@ export class LoraBearer implements Bearer {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     await this.tx.idle();
-    for (const resolve of this.awaitingAck.values()) resolve();
+    // Sends still waiting for an ACK reject through the aborted signal; they never count as acknowledged.
     this.awaitingAck.clear();
     this.recent.clear();
     this.reassembler.clear();
@@ -237,22 +238,20 @@ export class LoraBearer implements Bearer {
       try {
         await this.tx.run(async () => {
           for (const bytes of frames) await this.transmit(bytes, signal);
+          // Keep our own queue quiet while the ACK is due: a half-duplex radio transmitting the next payload would
+          // not hear it. The rest of the timeout is waited outside the queue.
+          if (acked) await acked.within(ack!.holdMs, signal);
         });
-      } catch (err) {
-        acked?.cancel();
-        throw err;
-      }
-      for (let i = 0; i < frames.length; i++) {
-        this.metrics.frameOut('data');
-        if (frames.length > 1) this.metrics.fragmentOut();
-      }
-      if (!acked) {
-        this.metrics.bundleOut(encoding);
-        return 'accepted';
-      }
-      if (await acked.wait(ack!.timeoutMs, signal)) {
-        this.metrics.bundleOut(encoding);
-        return 'accepted';
+        for (let i = 0; i < frames.length; i++) {
+          this.metrics.frameOut('data');
+          if (frames.length > 1) this.metrics.fragmentOut();
+        }
+        if (!acked || (await acked.within(ack!.timeoutMs - ack!.holdMs, signal))) {
+          this.metrics.bundleOut(encoding);
+          return 'accepted';
+        }
+      } finally {
+        acked?.done();
       }
       this.metrics.ackTimeout();
       // A random back-off so two senders that collided do not collide again on their retries.
@@ -321,7 +320,7 @@ export class LoraBearer implements Bearer {
     };
   }
 
-  private ackOptions(): { retries: number; timeoutMs: number } | undefined {
+  private ackOptions(): { retries: number; timeoutMs: number; holdMs: number } | undefined {
     const o = this.init.linkAck ?? true;
     if (o === false) return undefined;
     const custom = typeof o === 'object' ? o : {};
@@ -329,12 +328,16 @@ export class LoraBearer implements Bearer {
     // finish a frame of its own (ACKs jump its queue but do not interrupt a transmission): two full frames plus the
     // ACK plus processing slack, in wall time.
     const m = this.toaModulation();
-    const chipMs = 2 * timeOnAirMs(m, this.maxFrame) + timeOnAirMs(m, linkHeaderLength(true, false) + 1);
-    const timeoutMs = custom.timeoutMs ?? chipMs * (this.init.timeScale ?? 1) + 250;
-    return { retries: custom.retries ?? 2, timeoutMs };
+    const scale = this.init.timeScale ?? 1;
+    const ackMs = timeOnAirMs(m, linkHeaderLength(true, false) + 1);
+    const timeoutMs = custom.timeoutMs ?? (2 * timeOnAirMs(m, this.maxFrame) + ackMs) * scale + 250;
+    // How long the queue stays quiet for the ACK: its time on air plus turnaround slack, never above the timeout.
+    const holdMs = Math.min(timeoutMs, ackMs * scale + 100);
+    return { retries: custom.retries ?? 2, timeoutMs, holdMs };
   }
 
-  private expectAck(key: string): { wait: (ms: number, signal: AbortSignal) => Promise<boolean>; cancel: () => void } {
+  /** Registers interest in the ACK for `key` before the payload goes out (an ACK can come back very fast). */
+  private expectAck(key: string): { within: (ms: number, signal: AbortSignal) => Promise<boolean>; done: () => void } {
     let got = false;
     let wake: () => void = () => undefined;
     const arrived = new Promise<void>((resolve) => {
@@ -344,25 +347,22 @@ export class LoraBearer implements Bearer {
       got = true;
       wake();
     });
-    const cancel = () => {
-      if (this.awaitingAck.get(key)) this.awaitingAck.delete(key);
-    };
     return {
-      cancel,
-      wait: async (ms, signal) => {
+      done: () => {
+        this.awaitingAck.delete(key);
+      },
+      /** True once the ACK is in; waits at most `ms` (abortable). */
+      within: async (ms, signal) => {
+        if (got) return true;
         const timeout = new AbortController();
         try {
           await Promise.race([arrived, this.clock.sleep(ms, { signal: AbortSignal.any([signal, timeout.signal]) })]);
         } catch (err) {
-          if (signal.aborted) {
-            cancel();
-            throw signal.reason;
-          }
+          if (signal.aborted) throw signal.reason;
           throw err;
         } finally {
           timeout.abort();
         }
-        cancel();
         return got;
       },
     };
@@ -478,7 +478,8 @@ export class LoraBearer implements Bearer {
     }
     if (whole.to && whole.message !== undefined) {
       // Unicast to us: acknowledge every complete copy, deliver each payload once.
-      if (this.ackOptions()) this.sendAck(f.from, whole.message);
+      // Always ACK (10 bytes): whether to wait for ACKs is the sender's choice (`linkAck`).
+      this.sendAck(f.from, whole.message);
       if (this.seenRecently(f.from, whole.message, whole.payload)) {
         this.metrics.discarded('duplicate');
         return;
