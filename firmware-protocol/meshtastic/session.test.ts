@@ -96,6 +96,19 @@ test('handshake follows the firmware order and fills device info and node DB', a
   }
 });
 
+test('2.8-dev handshake with region_presets (a FromRadio field the 2.7 schemas do not know) completes', async () => {
+  const t = await setup({ firmware28: true, firmwareVersion: '2.8.0.7754068' });
+  try {
+    const info = await t.session.start();
+    assert.is(info.firmwareVersion, '2.8.0.7754068');
+    assert.is(t.fromRadio[4]!.payloadVariant.case, undefined, 'region_presets decodes as an unknown field');
+    assert.is(t.fromRadio[5]!.payloadVariant.case, 'channel');
+    assert.is(t.session.stats.decodeErrors, 0);
+  } finally {
+    await t.close();
+  }
+});
+
 test('receives channel texts and DMs; learns keys from NodeInfo packets', async () => {
   const t = await setup();
   try {

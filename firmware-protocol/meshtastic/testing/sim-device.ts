@@ -58,6 +58,8 @@ export interface SimDeviceOptions {
   nodes?: Array<Partial<SimNode> & { num: number; longName: string }>;
   channels?: SimChannelInit[];
   hopLimit?: number;
+  /** Behave like firmware 2.8-dev, which adds FromRadio.region_presets (field 19) after metadata. */
+  firmware28?: boolean;
   /** API idle timeout: 15 min in the firmware (SerialConsole.cpp SERIAL_CONNECTION_TIMEOUT, ServerAPI.cpp
    * TCP_IDLE_TIMEOUT_MS). Serial then silently stops serving the client; TCP closes the connection. */
   apiIdleTimeoutMs?: number;
@@ -224,6 +226,10 @@ export class SimDevice {
       this.booting = false;
       for (const api of this.apis) if (api.sink.kind === 'serial') this.bootSerial(api.sink);
     });
+  }
+
+  get sendsRegionPresets(): boolean {
+    return this.o.firmware28 ?? false;
   }
 
   get isBooting(): boolean {

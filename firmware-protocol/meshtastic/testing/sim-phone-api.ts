@@ -17,6 +17,7 @@ type State =
   | 'UIDATA'
   | 'OWN_NODEINFO'
   | 'METADATA'
+  | 'REGION_PRESETS'
   | 'CHANNELS'
   | 'CONFIG'
   | 'MODULECONFIG'
@@ -209,9 +210,15 @@ export class SimPhoneApi {
         return enc({ payloadVariant: { case: 'nodeInfo', value: own } });
       }
       case 'METADATA':
-        this.state = 'CHANNELS';
+        this.state = d.sendsRegionPresets ? 'REGION_PRESETS' : 'CHANNELS';
         this.configState = 0;
         return enc({ payloadVariant: { case: 'metadata', value: d.metadata() } });
+      case 'REGION_PRESETS':
+        // 2.8-dev only (PhoneAPI STATE_SEND_REGION_PRESETS): FromRadio field 19, unknown to the 2.7 schemas, so it
+        // is written as raw protobuf: tag 19/LEN and a small placeholder body (its real schema is not in 2.7.18;
+        // a 2.7 client must skip the field whatever it holds).
+        this.state = 'CHANNELS';
+        return Uint8Array.of(0x9a, 0x01, 0x04, 0x0a, 0x02, 0x08, 0x03);
       case 'CHANNELS': {
         const ch = d.channel(this.configState);
         this.configState++;
