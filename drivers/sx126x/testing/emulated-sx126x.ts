@@ -19,52 +19,15 @@ import { Register } from '../registers.js';
 import { ChipMode, CommandStatus } from '../status.js';
 import { loraTimeOnAirMs } from '../time-on-air.js';
 import type { Sx126xVariant } from '../variant.js';
+import type { AirFrame, AirPort, Heard } from './air-frame.js';
+export type { AirFrame, AirPort, Heard } from './air-frame.js';
 import { EmulatedLine } from './emulated-line.js';
+import { CAD_SYMBOLS, READS, resetRegisters, resetState, STANDBY_ONLY, WRITE_LENGTHS } from './emulator-state.js';
+import { clampByte, corrupt, resize, u24 } from './emulator-util.js';
 import { BusyViolationError, EmulatorLimitError } from './errors.js';
 import type { SimClock } from './sim-clock.js';
 
 type Mode = 'off' | 'reset' | 'sleep' | 'stbyRc' | 'stbyXosc' | 'fs' | 'rx' | 'tx' | 'cad';
-
-/** What a transmitter puts on the air: everything a receiver needs to decide whether it can demodulate it. */
-export interface AirFrame {
-  id: number;
-  from: string;
-  frf: number;
-  frequencyHz: number;
-  sf: number;
-  bandwidthHz: number;
-  /** 5..8 (4/5..4/8). */
-  codingRate: number;
-  ldro: boolean;
-  preamble: number;
-  explicitHeader: boolean;
-  crcOn: boolean;
-  invertIq: boolean;
-  syncWord: number;
-  payload: Uint8Array;
-  txPowerDbm: number;
-  startAt: number;
-  endAt: number;
-  /** Cut short by a TX timeout: receivers see a broken packet. */
-  truncated: boolean;
-}
-
-/** What the air tells a receiver about one frame as heard at its antenna. */
-export interface Heard {
-  frame: AirFrame;
-  rssiDbm: number;
-  snrDb: number;
-  decodable: boolean;
-}
-
-/** The chip's view of the air (SimulatedAir implements it). */
-export interface AirPort {
-  transmit(chip: EmulatedSx126x, frame: Omit<AirFrame, 'id' | 'startAt' | 'endAt' | 'truncated'>, durationMs: number): AirFrame;
-  truncate(frame: AirFrame): void;
-  /** Frames on the air now that this chip can hear on frf. */
-  hearing(chip: EmulatedSx126x, frf: number, bandwidthHz: number): Heard[];
-  noiseFloorDbm(bandwidthHz: number): number;
-}
 
 export interface EmulatedSx126xOptions {
   name: string;
@@ -91,28 +54,6 @@ export interface EmulatorFaults {
   headerErrors: number;
 }
 
-const WRITE_LENGTHS: Readonly<Record<number, number | [number, number]>> = {
-  [Opcode.SetSleep]: 1, [Opcode.SetStandby]: 1, [Opcode.SetFs]: 0, [Opcode.SetTx]: 3, [Opcode.SetRx]: 3,
-  [Opcode.StopTimerOnPreamble]: 1, [Opcode.SetRxDutyCycle]: 6, [Opcode.SetCad]: 0, [Opcode.SetTxContinuousWave]: 0,
-  [Opcode.SetTxInfinitePreamble]: 0, [Opcode.SetRegulatorMode]: 1, [Opcode.Calibrate]: 1, [Opcode.CalibrateImage]: 2,
-  [Opcode.SetPaConfig]: 4, [Opcode.SetRxTxFallbackMode]: 1, [Opcode.WriteRegister]: [3, 258], [Opcode.WriteBuffer]: [2, 257],
-  [Opcode.SetDioIrqParams]: 8, [Opcode.ClearIrqStatus]: 2, [Opcode.SetDio2AsRfSwitchCtrl]: 1, [Opcode.SetDio3AsTcxoCtrl]: 4,
-  [Opcode.SetRfFrequency]: 4, [Opcode.SetPacketType]: 1, [Opcode.SetTxParams]: 2, [Opcode.SetModulationParams]: [4, 8],
-  [Opcode.SetPacketParams]: [6, 9], [Opcode.SetCadParams]: 7, [Opcode.SetBufferBaseAddress]: 2,
-  [Opcode.SetLoRaSymbNumTimeout]: 1, [Opcode.ClearDeviceErrors]: 2,
-};
-/** Read commands: number of address bytes after the opcode. */
-const READS: Readonly<Record<number, number>> = {
-  [Opcode.GetStatus]: 0, [Opcode.ReadRegister]: 2, [Opcode.ReadBuffer]: 1, [Opcode.GetIrqStatus]: 0,
-  [Opcode.GetPacketType]: 0, [Opcode.GetRssiInst]: 0, [Opcode.GetRxBufferStatus]: 0, [Opcode.GetPacketStatus]: 0,
-  [Opcode.GetDeviceErrors]: 0, [Opcode.GetStats]: 0,
-};
-const STANDBY_ONLY = new Set<number>([
-  Opcode.SetPacketType, Opcode.Calibrate, Opcode.CalibrateImage, Opcode.SetRegulatorMode, Opcode.SetDio3AsTcxoCtrl,
-  Opcode.SetPaConfig,
-]);
-const CAD_SYMBOLS = [1, 2, 4, 8, 16];
-
 export class EmulatedSx126x {
   readonly name: string;
   readonly busy = new EmulatedLine('BUSY', 0);
@@ -137,7 +78,7 @@ export class EmulatedSx126x {
   private cmdStatus: number = CommandStatus.Ok;
   private readonly regs = new Uint8Array(0x10000);
   private readonly buffer = new Uint8Array(256);
-  private st = this.resetState();
+  private st = resetState();
   private timers: Array<() => void> = [];
   private locked: { frame: AirFrame; heard: Heard; collided: boolean } | undefined;
   private currentTx: AirFrame | undefined;
@@ -267,38 +208,13 @@ export class EmulatedSx126x {
 
   // ------------------------------------------------------------------ reset and power
 
-  private resetState() {
-    return {
-      packetType: 0x00, frf: 0, sf: 7, bwCode: 0x04, crCode: 1, ldro: 0, preamble: 12, implicit: false, payloadLength: 0xff,
-      crcOn: true, invertIq: false, txPower: 0, rampCode: 4, paConfig: [0, 0, 0, 0] as number[], txBase: 0, rxBase: 0,
-      irqMask: 0, dio1Mask: 0, dio2Mask: 0, dio3Mask: 0, irq: 0, fallback: 0x20, dio2Switch: false,
-      tcxoOn: false, tcxoDelayMs: 0, xoscRunning: false, regulator: 0, deviceErrors: 0, rxLength: 0, rxPointer: 0,
-      rssiPkt: 0, snrPkt: 0, signalRssiPkt: 0, cadSymbols: 8, cadExit: 0, rxContinuous: false, warmStart: false,
-      stats: { received: 0, crc: 0, header: 0 },
-    };
-  }
-
   private resetRegisters(): void {
-    this.regs.fill(0);
-    // "SX1261 V2D 2D02" as read from SX1262 modules (RadioLib#907, #1004 SPI logs); SX1268 reports "SX1268".
-    const version = this.variant === 'sx1268' ? 'SX1268 V2D 2D02' : 'SX1261 V2D 2D02';
-    this.regs.set(new TextEncoder().encode(version), Register.VersionString);
-    this.regs[Register.LoraSyncWordMsb] = 0x14; // private sync word 0x1424 at power-on (DS table 12-1)
-    this.regs[Register.LoraSyncWordLsb] = 0x24;
-    this.regs[Register.IqPolarity] = 0x0d; // bit 2 set: standard IQ
-    this.regs[Register.TxModulation] = 0x04;
-    this.regs[Register.RxGain] = 0x94; // power-saving gain
-    this.regs[Register.TxClampConfig] = 0xc8;
-    this.regs[Register.OcpConfiguration] = 0x18; // 60 mA, read back by RadioLib before SetPaConfig (RadioLib#740 log)
-    this.regs[Register.XtaTrim] = 0x05;
-    this.regs[Register.XtbTrim] = 0x05;
-    this.regs[Register.GfskSyncWord] = 0x97;
-    this.regs[Register.GfskSyncWord + 1] = 0x23;
+    resetRegisters(this.regs, this.variant);
   }
 
   private powerOn(): void {
     this.cancelTimers();
-    this.st = this.resetState();
+    this.st = resetState();
     this.resetRegisters();
     this.buffer.fill(0);
     this.locked = undefined;
@@ -411,7 +327,7 @@ export class EmulatedSx126x {
         if (!s.warmStart) {
           // Cold start loses the configuration and the buffer.
           const stats = s.stats;
-          this.st = this.resetState();
+          this.st = resetState();
           this.st.stats = stats;
           this.resetRegisters();
         }
@@ -787,29 +703,4 @@ export class EmulatedSx126x {
       this.mode = this.fallbackMode();
     }
   }
-}
-
-function u24(p: Uint8Array): number {
-  return (p[0]! << 16) | (p[1]! << 8) | p[2]!;
-}
-
-function clampByte(v: number): number {
-  return Math.max(0, Math.min(255, v));
-}
-
-function resize(p: Uint8Array, n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  out.set(p.subarray(0, n));
-  return out;
-}
-
-/** Deterministic corruption: flip bits in a few bytes (what a collision or a bad CRC leaves in the buffer). */
-function corrupt(p: Uint8Array, seed: number): Uint8Array {
-  const out = Uint8Array.from(p);
-  if (out.length === 0) return out;
-  for (let k = 0; k < Math.max(1, out.length >> 3); k++) {
-    const i = (seed * 31 + k * 17) % out.length;
-    out[i] = out[i]! ^ (0x5a + k);
-  }
-  return out;
 }

@@ -5,7 +5,8 @@
  * and end of every frame; the chip decides (like the real modem) whether it locks on, whether a later frame collides
  * with the one it is receiving, and whether SF/BW/IQ/sync word/header/CRC settings let it decode.
  */
-import type { AirFrame, AirPort, EmulatedSx126x, Heard } from './emulated-sx126x.js';
+import type { AirFrame, AirPort, Heard } from './air-frame.js';
+import type { EmulatedSx126x } from './emulated-sx126x.js';
 import { DemodSnrLimitDb, noiseFloorDbm, pathLossDb, type LinkModelOptions } from './link-model.js';
 import type { SimClock } from './sim-clock.js';
 
