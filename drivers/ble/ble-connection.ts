@@ -53,9 +53,14 @@ export class BleCharacteristic {
     return `${this.conn.address} ${this.uuid}`;
   }
 
+  /** The caller's signal, and the link: a call in flight when the link drops fails at once (BlueZ may never answer). */
+  private signalFor(signal?: AbortSignal): AbortSignal {
+    return signal ? AbortSignal.any([signal, this.conn.lifetime]) : this.conn.lifetime;
+  }
+
   async read(options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
     try {
-      const buf = await bounded(this.ch.readValue(), `a read of ${this.target}`, this.timeoutMs, options.signal);
+      const buf = await bounded(this.ch.readValue(), `a read of ${this.target}`, this.timeoutMs, this.signalFor(options.signal));
       return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
     } catch (err) {
       throw this.conn.mapError('read', this.target, err);
@@ -65,7 +70,7 @@ export class BleCharacteristic {
   async write(data: Uint8Array, options: WriteOptions = {}): Promise<void> {
     try {
       const buf = Buffer.from(data.buffer, data.byteOffset, data.length);
-      await bounded(this.ch.writeValue(buf, { type: options.withoutResponse ? 'command' : 'request' }), `a write to ${this.target}`, this.timeoutMs, options.signal);
+      await bounded(this.ch.writeValue(buf, { type: options.withoutResponse ? 'command' : 'request' }), `a write to ${this.target}`, this.timeoutMs, this.signalFor(options.signal));
     } catch (err) {
       throw this.conn.mapError('write', this.target, err);
     }
@@ -76,7 +81,7 @@ export class BleCharacteristic {
     const cb = (buf: Buffer) => listener(new Uint8Array(buf.buffer, buf.byteOffset, buf.length));
     this.ch.on('valuechanged', cb);
     try {
-      await bounded(this.ch.startNotifications(), `StartNotify on ${this.target}`, this.timeoutMs, options.signal);
+      await bounded(this.ch.startNotifications(), `StartNotify on ${this.target}`, this.timeoutMs, this.signalFor(options.signal));
     } catch (err) {
       this.ch.removeListener('valuechanged', cb);
       throw this.conn.mapError('subscribe', this.target, err);
@@ -90,6 +95,7 @@ export class BleCharacteristic {
 
 export class BleConnection {
   private connected = true;
+  private readonly life = new AbortController();
   private readonly listeners = new Set<(error: BleDisconnectedError) => void>();
   private readonly cleanups: Array<() => void> = [];
   private gattServer?: NodeBleGattServer;
@@ -107,6 +113,11 @@ export class BleConnection {
 
   get isConnected(): boolean {
     return this.connected;
+  }
+
+  /** Aborted (with a BleDisconnectedError) when the link ends. */
+  get lifetime(): AbortSignal {
+    return this.life.signal;
   }
 
   get path(): string {
@@ -131,21 +142,15 @@ export class BleConnection {
     conn.watch();
     try {
       const prop = async (name: string) => ((await bounded(props.Get('org.bluez.Device1', name), `${address} ${name}`, callTimeoutMs, options.signal)) as { value: unknown }).value;
-      const resolved = conn.waitFor('ServicesResolved', timeoutMs, options.signal);
+      // Subscribe before Connect so the ServicesResolved change cannot slip by; dropped if it was already true.
+      const stopWaiting = new AbortController();
+      const resolved = conn.waitFor('ServicesResolved', timeoutMs, AbortSignal.any([stopWaiting.signal, ...(options.signal ? [options.signal] : [])]));
       resolved.catch(() => undefined);
-      if ((await prop('Connected')) !== true) {
-        try {
-          await bounded(device1.Connect(), `Connect to ${address}`, timeoutMs, options.signal);
-        } catch (err) {
-          const name = bluezErrorName(err);
-          if (name !== 'org.bluez.Error.AlreadyConnected') {
-            if (isBusy(name)) throw new BleBusyError('Connect', address, { cause: err });
-            if (isNotReady(name)) throw new BleAdapterPoweredOffError(adapter);
-            throw new BleConnectError(address, name, { cause: err });
-          }
-        }
+      try {
+        await conn.connectAndResolve(device1, prop, resolved, timeoutMs, options.signal);
+      } finally {
+        stopWaiting.abort();
       }
-      if ((await prop('ServicesResolved')) !== true) await resolved;
       if (options.pair ?? true) {
         if ((await prop('Paired')) !== true) await conn.pair(device1, options.pin ?? DEFAULT_BLE_PIN, options.signal);
       }
@@ -155,6 +160,29 @@ export class BleConnection {
       throw err;
     }
     return conn;
+  }
+
+  private async connectAndResolve(
+    device1: ClientInterface,
+    prop: (name: string) => Promise<unknown>,
+    resolved: Promise<void>,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const { address, adapter } = this;
+    if ((await prop('Connected')) !== true) {
+      try {
+        await bounded(device1.Connect(), `Connect to ${address}`, timeoutMs, signal);
+      } catch (err) {
+        const name = bluezErrorName(err);
+        if (name !== 'org.bluez.Error.AlreadyConnected') {
+          if (isBusy(name)) throw new BleBusyError('Connect', address, { cause: err });
+          if (isNotReady(name)) throw new BleAdapterPoweredOffError(adapter);
+          throw new BleConnectError(address, name, { cause: err });
+        }
+      }
+    }
+    if ((await prop('ServicesResolved')) !== true) await resolved;
   }
 
   /** Looks a characteristic up in the resolved GATT database. */
@@ -254,6 +282,7 @@ export class BleConnection {
     this.connected = false;
     for (const c of this.cleanups.splice(0)) c();
     const err = new BleDisconnectedError(this.address, why);
+    this.life.abort(err);
     for (const l of [...this.listeners]) {
       try { l(err); } catch { /* isolated */ }
     }

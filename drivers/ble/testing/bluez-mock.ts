@@ -89,6 +89,11 @@ export class MockRadio {
     return this.mock.radioMock().SetInRange(this.path, inRange) as Promise<void>;
   }
 
+  /** The radio drops the link (reset, supervision timeout) but stays in range. */
+  dropLink(): Promise<void> {
+    return this.mock.radioMock().DropLink(this.path) as Promise<void>;
+  }
+
   failNextConnect(bluezError: string, message: string): Promise<void> {
     return this.mock.radioMock().FailNextConnect(this.path, bluezError, message) as Promise<void>;
   }

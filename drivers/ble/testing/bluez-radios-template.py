@@ -330,6 +330,11 @@ def _make_radio_methods():
         if not in_range:
             _drop(dev)
 
+    @dbus.service.method(RADIO_IFACE, in_signature='o', out_signature='')
+    def DropLink(self, device):
+        '''The radio resets or closes the link; it stays in range and can be reconnected.'''
+        _drop(mockobject.objects[str(device)])
+
     @dbus.service.method(RADIO_IFACE, in_signature='oss', out_signature='')
     def FailNextConnect(self, device, name, message):
         mockobject.objects[str(device)].radio['connect_errors'].append((str(name), str(message)))
@@ -349,7 +354,7 @@ def _make_radio_methods():
     def FailedPairings(self, device):
         return dbus.UInt32(mockobject.objects[str(device)].radio['failed_pairings'])
 
-    return [AddRadio, CharPath, PushFromRadio, NotifyValue, SetInRange, FailNextConnect, SetPowered, FailedPairings]
+    return [AddRadio, CharPath, PushFromRadio, NotifyValue, SetInRange, DropLink, FailNextConnect, SetPowered, FailedPairings]
 
 
 def load(mock, _parameters):

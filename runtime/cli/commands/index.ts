@@ -7,8 +7,9 @@ import { config } from './config.js';
 import { inbox } from './inbox.js';
 import { keygen } from './keygen.js';
 import { run } from './run.js';
+import { scan } from './scan.js';
 import { send } from './send.js';
 import { status } from './status.js';
 import { trace } from './trace.js';
 
-export const COMMANDS: Command[] = [run, send, status, inbox, trace, keygen, config];
+export const COMMANDS: Command[] = [run, send, status, inbox, trace, keygen, config, scan];

@@ -1,0 +1,160 @@
+/**
+ * Meshtastic over BLE against the simulated radio: node-ble and our facade talk D-Bus to a private bus with
+ * python3-dbusmock's BlueZ template, whose GATT objects are bridged to the Meshtastic simulator (testing/
+ * ble-sim-bridge.ts). The same session contract suite as over a PTY and TCP, then the BLE faults: link loss
+ * mid-session, adapter powered off, FromNum notifications out of order / repeated / bunched.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { BluezMock, type MockRadio } from '../../drivers/ble/testing/bluez-mock.js';
+import { registerSessionSuite } from '../../firmware-protocol/meshtastic/testing/session-suite.js';
+import { startMeshtasticSim, type MeshtasticSim } from '../../firmware-protocol/meshtastic/testing/start-meshtastic-sim.js';
+import { MeshtasticSession } from '../../firmware-protocol/meshtastic/session.js';
+import { meshtasticOpener } from '../bearers/meshtastic/device-opener.js';
+import { createMetrics } from '../metrics/metrics.js';
+import { BleSimBridge } from './testing/ble-sim-bridge.js';
+
+const ADDRESS = 'C0:FF:EE:00:00:01';
+let mock: BluezMock;
+let sim: MeshtasticSim;
+let radio: MockRadio;
+let bridge: BleSimBridge;
+const metrics = createMetrics({ defaultMetrics: false });
+const opener = () => meshtasticOpener(`ble:${ADDRESS}`, { ble: { busAddress: mock.address, scanTimeoutMs: 5000, connectTimeoutMs: 10_000, metrics } });
+
+async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const t0 = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const s = suite('meshtastic session suite over BLE');
+s.before(async () => {
+  mock = await BluezMock.start();
+  sim = await startMeshtasticSim({ tcpPort: 0, seed: 11 });
+  // FIXED_PIN mode with the firmware default PIN (NodeDB.cpp, DebugConfiguration.h defaultBLEPin).
+  radio = await mock.addRadio({ address: ADDRESS, name: 'Meshtastic_beef', profile: 'meshtastic', pin: 123456, rssi: -67 });
+  bridge = new BleSimBridge(radio, { port: sim.tcpPort! });
+  await bridge.start();
+});
+registerSessionSuite(s, { open: () => opener()(), sim: () => sim.device, transmit: true, channel: 0 });
+s.run();
+
+const f = suite('meshtastic BLE link faults');
+
+f('wake bytes are not written to ToRadio; each ToRadio write is one bare protobuf', async () => {
+  const writes: Uint8Array[] = [];
+  const off = await radio.onWrite('toradio', (v) => writes.push(v));
+  const session = new MeshtasticSession({ link: await opener()() });
+  try {
+    await session.start();
+    assert.ok(writes.length >= 1);
+    assert.not.ok(writes.some((w) => w[0] === 0x94 && w[1] === 0xc3), 'no stream header over BLE');
+    assert.not.ok(writes.some((w) => w.every((b) => b === 0xc3)), 'no wake bytes over BLE');
+  } finally {
+    off();
+    await session.stop();
+  }
+});
+
+f('link loss mid-session: the session closes with MeshtasticLinkLostError; a new link works once the radio is back', async () => {
+  const session = new MeshtasticSession({ link: await opener()() });
+  await session.start();
+  const closed = new Promise<Error | undefined>((r) => session.on('closed', r));
+  await radio.setInRange(false);
+  const err = await closed;
+  assert.is(err?.name, 'MeshtasticLinkLostError');
+  assert.is((err?.cause as Error | undefined)?.name, 'BleDisconnectedError');
+  try {
+    await opener()();
+    assert.unreachable('connect must fail while out of range');
+  } catch (e) {
+    assert.is((e as Error).name, 'BleConnectError');
+  }
+  await radio.setInRange(true);
+  const again = new MeshtasticSession({ link: await opener()() });
+  try {
+    const info = await again.start();
+    assert.match(info.nodeId, /^![0-9a-f]{8}$/);
+  } finally {
+    await again.stop();
+  }
+  const text = await metrics.render();
+  assert.match(text, /lattice_ble_drops_total\{device="C0:FF:EE:00:00:01"\} 1/);
+  assert.match(text, /lattice_ble_connects_total\{device="C0:FF:EE:00:00:01",result="BleConnectError"\} 1/);
+  assert.match(text, /lattice_ble_rssi_dbm\{device="C0:FF:EE:00:00:01"\} -67/);
+});
+
+f('FromNum notifications out of order, repeated and bunched: every FromRadio arrives once, in order', async () => {
+  const session = new MeshtasticSession({ link: await opener()() });
+  await session.start();
+  let stale = 0;
+  // After each FromRadio the radio also sends stale and repeated FromNum values, and every other FromRadio is
+  // held back and queued together with the next one (one notification for two reads).
+  let held: Uint8Array | undefined;
+  bridge.deliver = async (p, send) => {
+    if (held === undefined) {
+      held = p;
+      return;
+    }
+    await radio.pushFromRadio(held);
+    held = undefined;
+    await send(p);
+    const v = new Uint8Array(4);
+    new DataView(v.buffer).setUint32(0, stale++ % 3, true);
+    await radio.notify('fromnum', v);
+    await radio.notify('fromnum', v);
+  };
+  try {
+    const got: string[] = [];
+    session.on('message', (m) => m.text?.startsWith('order ') && got.push(m.text));
+    for (let i = 0; i < 10; i++) sim.device.injectText({ from: 0x22222222, channel: 0, text: `order ${i}` });
+    await until('ten messages', () => got.length >= 10);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(got, Array.from({ length: 10 }, (_, i) => `order ${i}`));
+    assert.is(session.stats.decodeErrors, 0);
+  } finally {
+    bridge.deliver = undefined;
+    await session.stop();
+  }
+});
+
+f('adapter powered off: the open link closes, opening fails with BleAdapterPoweredOffError, and works after power on', async () => {
+  const session = new MeshtasticSession({ link: await opener()() });
+  await session.start();
+  const closed = new Promise<Error | undefined>((r) => session.on('closed', r));
+  await mock.setPowered(false);
+  assert.is((await closed)?.name, 'MeshtasticLinkLostError');
+  try {
+    await opener()();
+    assert.unreachable('open must fail while the adapter is off');
+  } catch (e) {
+    assert.is((e as Error).name, 'BleAdapterPoweredOffError');
+  }
+  await mock.setPowered(true);
+  const again = new MeshtasticSession({ link: await opener()() });
+  try {
+    await again.start();
+    assert.is(again.state, 'ready');
+  } finally {
+    await again.stop();
+  }
+});
+
+f('a radio named by its advertised name is found by scanning', async () => {
+  const link = await meshtasticOpener('ble://Meshtastic_beef', { ble: { busAddress: mock.address, scanTimeoutMs: 5000 } })();
+  try {
+    assert.is(link.description, `ble:${ADDRESS} (meshtastic)`);
+  } finally {
+    await link.close();
+  }
+});
+
+f.after(async () => {
+  bridge?.stop();
+  await sim?.stop();
+  await mock?.stop();
+});
+f.run();
