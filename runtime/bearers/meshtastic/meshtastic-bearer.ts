@@ -32,7 +32,7 @@ export interface MeshtasticBearerInit {
   /** What the user configured (`/dev/ttyUSB0`, `host:4403`), for status and logs. */
   device: string;
   /** TCP radios serve one client at a time; knowing the transport lets the gateway explain drops. */
-  transport: 'serial' | 'tcp';
+  transport: 'serial' | 'tcp' | 'ble';
   metrics?: Registry;
   /** Session tuning (heartbeat, text interval, handshake timeout, hop limit). */
   session?: Omit<SessionOptions, 'link'>;
