@@ -252,6 +252,20 @@ test('TCXO boards work when the driver drives DIO3', async () => {
   }
 });
 
+test('a TCXO board configured without tcxoVoltage fails Calibrate with a hint naming the TCXO', async () => {
+  const sim = createEmulatedRadios({ nodes: [{ name: 'a', tcxo: true }], timeScale: SCALE });
+  // Drive the radio as if the config forgot the TCXO.
+  (sim.node('a').radio as unknown as { init: { tcxoVoltage?: number } }).init.tcxoVoltage = undefined;
+  try {
+    const err = await sim.radios[0]!.configure(BASE).then(() => undefined, (e: Error) => e);
+    assert.is(err?.name, 'Sx126xCommandError');
+    assert.is((err as unknown as { opcode: number }).opcode, 0x89);
+    assert.match(err!.message, /TCXO/);
+  } finally {
+    await sim.close();
+  }
+});
+
 test('injected CRC and header errors', async () => {
   const sim = createEmulatedRadios({ nodes: ['a', 'b'], timeScale: SCALE });
   try {

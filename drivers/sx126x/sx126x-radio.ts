@@ -7,7 +7,7 @@
 import { delay, isTimeout, timeoutSignal } from '../hal/abort.js';
 import { Sx126xChip } from './chip.js';
 import {
-  Sx126xBusyTimeoutError, Sx126xChipNotFoundError, Sx126xIrqTimeoutError, Sx126xPayloadError, Sx126xStateError,
+  Sx126xBusyTimeoutError, Sx126xChipNotFoundError, Sx126xCommandError, Sx126xIrqTimeoutError, Sx126xPayloadError, Sx126xStateError,
   Sx126xTxTimeoutError,
 } from './errors.js';
 import { Irq } from './irq.js';
@@ -16,7 +16,7 @@ import {
   bandwidthCode, effectiveLdro, frequencyToFrf, imageCalibration, syncWordRegisters, validateModulation,
 } from './modulation.js';
 import {
-  CadExitMode, CadSymbols, CalibrateAll, FallbackMode, MAX_PAYLOAD, PacketType, RAMP_200_US, RegulatorMode,
+  CadExitMode, CadSymbols, CalibrateAll, DeviceError, FallbackMode, MAX_PAYLOAD, PacketType, RAMP_200_US, RegulatorMode,
   RTC_STEP_US, RxTimeout, StandbyMode, TcxoVoltages,
 } from './params.js';
 import { Register } from './registers.js';
@@ -206,7 +206,11 @@ export class Sx126xRadio implements LoraRadio {
     await chip.calibrate(CalibrateAll, { signal });
     await delay(this.init.calibrateDelayMs ?? 5, signal);
     await hal.waitReady({ signal });
-    await chip.getStatus({ signal });
+    try {
+      await chip.getStatus({ signal });
+    } catch (err) {
+      throw await this.explainOscillator(err, signal);
+    }
     await chip.setRegulatorMode(this.init.regulator === 'ldo' ? RegulatorMode.Ldo : RegulatorMode.DcDc, { signal });
     // Datasheet §15.2: PA clamping on antenna mismatch; set 0x08D8 bits 4:1 (RadioLib fixPaClamping).
     const clamp = await chip.readRegister(Register.TxClampConfig, 1, { signal });
@@ -216,6 +220,21 @@ export class Sx126xRadio implements LoraRadio {
     this.lastImageFrequencyHz = undefined;
     this.started = true;
     if (this.modulation) await this.applyModulation(this.modulation, signal);
+  }
+
+  /**
+   * A failed Calibrate with XOSC_START_ERR in GetDeviceErrors means the reference did not start: on a TCXO board
+   * (E22, RAK13300, Core1262) the driver must power it through DIO3 (RadioLib config(); MeshCore retries with 0 V the
+   * other way round). Name that in the error instead of a bare "failure to execute".
+   */
+  private async explainOscillator(err: unknown, signal?: AbortSignal): Promise<unknown> {
+    if (!(err instanceof Sx126xCommandError)) return err;
+    const errors = await this.chip.getDeviceErrors({ signal }).catch(() => 0);
+    if (!(errors & DeviceError.XoscStart)) return err;
+    const hint = this.init.tcxoVoltage === undefined
+      ? 'the oscillator did not start (XOSC_START_ERR): this board probably has a TCXO; set tcxoVoltage (1.8 V on E22/RAK13300/Core1262 modules)'
+      : `the TCXO did not start at ${this.init.tcxoVoltage} V (XOSC_START_ERR): check the module's TCXO voltage, or use tcxoVoltage undefined for a crystal board`;
+    return new Sx126xCommandError(err.opcode, err.status, hint);
   }
 
   /** Datasheet §14.2 order: frequency, PA, TX params, modulation, packet, sync word. */
