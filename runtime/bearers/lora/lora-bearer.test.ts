@@ -406,6 +406,28 @@ test('metrics: lattice_lora_* series in a shared registry, labelled by bearer', 
   }
 });
 
+test('a radio that keeps failing: LoraTransmitError, bearer down after 3 in a row, up again after a success', async () => {
+  const { nodes, air, stop } = await neighbourhood(1, all);
+  try {
+    const bearer = nodes[0]!.bearer;
+    const radio = air.radios[0]!;
+    radio.failTransmits = 3;
+    const bytes = wire(createBundle(nodes[0]!.id, { recipient: null, text: 'x' }));
+    for (let i = 0; i < 3; i++) {
+      const r = await settle(bearer.send({ peer: BROADCAST, kind: 'bundle', bytes }));
+      assert.is(!r.ok && r.e.name, 'LoraTransmitError');
+    }
+    assert.is(bearer.status().state, 'down');
+    assert.is(bearer.canReach(BROADCAST), false);
+    assert.is(await bearer.send({ peer: BROADCAST, kind: 'bundle', bytes }), 'unreachable');
+    bearer.sweep(); // probes with an advert
+    await until('back up', () => bearer.status().state === 'up');
+    assert.is(await bearer.send({ peer: BROADCAST, kind: 'bundle', bytes }), 'accepted');
+  } finally {
+    await stop();
+  }
+});
+
 test('garbage and CRC-failed packets are counted, never delivered, never crash', async () => {
   const { nodes, air, stop } = await neighbourhood(1, all);
   try {

@@ -82,6 +82,9 @@ export interface LoraBearerInit {
   log?: Logger;
 }
 
+/** A radio that failed this many transmissions in a row is reported down (the periodic advert keeps probing it). */
+const DOWN_AFTER_FAILURES = 3;
+
 export class LoraBearer implements Bearer {
   readonly name: string;
   readonly mode = 'sync' as const;
@@ -112,6 +115,8 @@ export class LoraBearer implements Bearer {
   private lastAdvertAt = Number.NEGATIVE_INFINITY;
   private advertPending = false;
   private subBand?: SubBand;
+  /** Consecutive radio transmit failures; at DOWN_AFTER_FAILURES the bearer reports 'down' until a TX succeeds. */
+  private txFailures = 0;
 
   constructor(init: LoraBearerInit) {
     this.init = init;
@@ -290,10 +295,12 @@ export class LoraBearer implements Bearer {
     };
   }
 
-  /** Expires silent neighbours and stale fragment sets (runs on a timer; public for tests). */
+  /** Expires silent neighbours and stale fragment sets, probes a radio that is down (runs on a timer; public for
+   * tests). */
   sweep(): void {
     this.peers.sweep();
     this.reassembler.sweep();
+    if (this.state === 'down') this.scheduleAdvert();
   }
 
   /** Sends an advert now (through the governor like any frame). */
@@ -399,7 +406,16 @@ export class LoraBearer implements Bearer {
       await this.radio.transmit(bytes, { signal });
     } catch (err) {
       if (signal.aborted) throw signal.reason;
+      if (++this.txFailures >= DOWN_AFTER_FAILURES && this.state === 'up') {
+        this.state = 'down';
+        this.log.error('radio keeps failing to transmit; bearer down until a transmission succeeds', { failures: this.txFailures, error: String(err) });
+      }
       throw new LoraTransmitError(this.name, { cause: err });
+    }
+    this.txFailures = 0;
+    if (this.state === 'down') {
+      this.state = 'up';
+      this.log.info('radio transmits again; bearer up');
     }
     this.log.frame('tx', bytes, { bearer: this.name });
   }
@@ -420,7 +436,7 @@ export class LoraBearer implements Bearer {
   }
 
   private onPacket(p: RxPacket): void {
-    if (this.state !== 'up') return;
+    if (this.state !== 'up' && this.state !== 'down') return;
     if (p.crcError) {
       this.metrics.discarded('crc');
       return;
@@ -494,7 +510,7 @@ export class LoraBearer implements Bearer {
 
   /** Sends an advert after a random jitter unless one went out less than `minSpacingMs` ago or one is pending. */
   private scheduleAdvert(minSpacingMs = 0): void {
-    if (this.state !== 'up' || this.advertPending) return;
+    if ((this.state !== 'up' && this.state !== 'down') || this.advertPending) return;
     if (this.clock.now() - this.lastAdvertAt < minSpacingMs) return;
     this.advertPending = true;
     const jitter = this.random() * (this.init.advertJitterMs ?? 2000);
@@ -502,7 +518,7 @@ export class LoraBearer implements Bearer {
       this.timers = this.timers.filter((x) => x !== t);
       this.advertise()
         .catch((err: Error) => {
-          if (this.state === 'up') this.log.warn('advert not sent', { error: err.message, name: err.name });
+          if (this.state !== 'stopped') this.log.warn('advert not sent', { error: err.message, name: err.name });
         })
         .finally(() => {
           this.advertPending = false;

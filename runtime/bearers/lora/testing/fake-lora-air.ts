@@ -91,6 +91,8 @@ export class FakeRadio implements LoraRadio {
   transmittingSince = Number.POSITIVE_INFINITY;
   transmittingUntil = Number.NEGATIVE_INFINITY;
   transmits = 0;
+  /** The next n transmit() calls fail like a TX timeout (the chip never raised TxDone). */
+  failTransmits = 0;
   cads = 0;
   closed = false;
   private listeners = new Set<(p: RxPacket) => void>();
@@ -107,6 +109,10 @@ export class FakeRadio implements LoraRadio {
     if (!m) throw new Error('transmit before configure');
     if (payload.length < 1 || payload.length > 255) throw new RangeError(`payload ${payload.length} bytes`);
     opts.signal?.throwIfAborted();
+    if (this.failTransmits > 0) {
+      this.failTransmits--;
+      throw new Error('TxDone never came (TX timeout)');
+    }
     const airtimeMs = timeOnAirMs({ ...m, crc: m.crcOn }, payload.length);
     const packet = this.air.begin(this, payload, airtimeMs);
     this.transmits++;
