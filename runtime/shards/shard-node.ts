@@ -33,7 +33,7 @@ export const DEFAULT_TUNING: ShardTuning = {
   repairIntervalMs: 5 * 60_000,
   offlineGraceMs: 10 * 60_000,
   requestTimeoutMs: 15_000,
-  inflightChunks: 16,
+  inflightChunks: 32,
   sweepIntervalMs: 3_600_000,
   reputation: DEFAULT_REPUTATION,
 };
