@@ -162,6 +162,11 @@ export class ShardNode implements ShardContext {
     return getFile(this, id, outPath, opts);
   }
 
+  /** What `lattice shards` and GET /shards show (alias of status()). */
+  shardsStatus(): ShardsStatus {
+    return this.status();
+  }
+
   status(): ShardsStatus {
     const s = this.store.stats();
     const reads = this.counters.localReads + this.counters.remoteReads;
