@@ -255,12 +255,33 @@ test('TCXO boards work when the driver drives DIO3', async () => {
 test('a TCXO board configured without tcxoVoltage fails Calibrate with a hint naming the TCXO', async () => {
   const sim = createEmulatedRadios({ nodes: [{ name: 'a', tcxo: true }], timeScale: SCALE });
   // Drive the radio as if the config forgot the TCXO.
-  (sim.node('a').radio as unknown as { init: { tcxoVoltage?: number } }).init.tcxoVoltage = undefined;
+  (sim.node('a').radio as unknown as { tcxoVoltage?: number }).tcxoVoltage = undefined;
   try {
     const err = await sim.radios[0]!.configure(BASE).then(() => undefined, (e: Error) => e);
     assert.is(err?.name, 'Sx126xCommandError');
     assert.is((err as unknown as { opcode: number }).opcode, 0x89);
     assert.match(err!.message, /TCXO/);
+  } finally {
+    await sim.close();
+  }
+});
+
+test('TCXO configured on a crystal board: Calibrate fails, the driver reports it and falls back to the crystal', async () => {
+  const sim = createEmulatedRadios({ nodes: [{ name: 'a', tcxo: false }, { name: 'b' }], timeScale: SCALE });
+  (sim.node('a').radio as unknown as { tcxoVoltage?: number }).tcxoVoltage = 1.8;
+  try {
+    const [a, b] = sim.radios;
+    const reported: Error[] = [];
+    sim.node('a').radio.onError((e) => reported.push(e));
+    await a!.configure(BASE);
+    assert.is(reported[0]?.name, 'Sx126xCommandError');
+    assert.match(reported[0]!.message, /falling back to the crystal/);
+    await b!.configure(BASE);
+    const atB = collect(b!);
+    await b!.startReceive();
+    await a!.transmit(Uint8Array.of(3));
+    await until(() => atB.length > 0);
+    assert.equal(Array.from(atB[0]!.payload), [3]);
   } finally {
     await sim.close();
   }

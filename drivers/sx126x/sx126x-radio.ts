@@ -52,6 +52,8 @@ export class Sx126xRadio implements LoraRadio {
   private readonly variant: Sx126xVariant;
   private modulation: LoraModulation | undefined;
   private lastImageFrequencyHz: number | undefined;
+  /** The TCXO voltage in use: the configured one, or undefined after falling back to a crystal. */
+  private tcxoVoltage: number | undefined;
   private started = false;
   private closed = false;
   private rxWanted = false;
@@ -65,6 +67,7 @@ export class Sx126xRadio implements LoraRadio {
   constructor(private readonly init: Sx126xRadioInit) {
     this.variant = init.variant ?? 'sx1262';
     this.chip = new Sx126xChip(init.hal, init.wiring);
+    this.tcxoVoltage = init.tcxoVoltage;
     if (init.tcxoVoltage !== undefined && !TcxoVoltages.some((v) => Math.abs(v - init.tcxoVoltage!) < 1e-6))
       throw new RangeError(`tcxoVoltage must be one of ${TcxoVoltages.join(', ')} V, got ${init.tcxoVoltage}`);
   }
@@ -192,10 +195,10 @@ export class Sx126xRadio implements LoraRadio {
     const expected = Variants[this.variant].versionPrefix;
     if (!text.startsWith(expected)) throw new Sx126xChipNotFoundError('wrong-version', text, `${chip.wiring}, and that the board carries an ${this.variant} (expected "${expected}…")`);
 
-    if (this.init.tcxoVoltage !== undefined) {
+    if (this.tcxoVoltage !== undefined) {
       // Clear the XOSC start error the chip logs before it knows about the TCXO (RadioLib SX126x::setTCXO).
       await chip.clearDeviceErrors({ signal });
-      const code = TcxoVoltages.findIndex((v) => Math.abs(v - this.init.tcxoVoltage!) < 1e-6);
+      const code = TcxoVoltages.findIndex((v) => Math.abs(v - this.tcxoVoltage!) < 1e-6);
       await chip.setDio3AsTcxoCtrl(code, Math.round(((this.init.tcxoDelayMs ?? 5) * 1000) / RTC_STEP_US), { signal });
     }
     await chip.setBufferBaseAddress(0x00, 0x00, { signal });
@@ -209,7 +212,15 @@ export class Sx126xRadio implements LoraRadio {
     try {
       await chip.getStatus({ signal });
     } catch (err) {
-      throw await this.explainOscillator(err, signal);
+      const explained = await this.explainOscillator(err, signal);
+      if (explained !== err && this.tcxoVoltage !== undefined) {
+        // RadioLib SX126x::modSetup: "SPI command fail and oscillator start error flag indicate incorrectly set
+        // oscillator" -> disable the TCXO, reset and configure again as a crystal board. Reported, not thrown.
+        this.report(explained as Error);
+        this.tcxoVoltage = undefined;
+        return this.initialise(signal);
+      }
+      throw explained;
     }
     await chip.setRegulatorMode(this.init.regulator === 'ldo' ? RegulatorMode.Ldo : RegulatorMode.DcDc, { signal });
     // Datasheet §15.2: PA clamping on antenna mismatch; set 0x08D8 bits 4:1 (RadioLib fixPaClamping).
@@ -231,9 +242,9 @@ export class Sx126xRadio implements LoraRadio {
     if (!(err instanceof Sx126xCommandError)) return err;
     const errors = await this.chip.getDeviceErrors({ signal }).catch(() => 0);
     if (!(errors & DeviceError.XoscStart)) return err;
-    const hint = this.init.tcxoVoltage === undefined
+    const hint = this.tcxoVoltage === undefined
       ? 'the oscillator did not start (XOSC_START_ERR): this board probably has a TCXO; set tcxoVoltage (1.8 V on E22/RAK13300/Core1262 modules)'
-      : `the TCXO did not start at ${this.init.tcxoVoltage} V (XOSC_START_ERR): check the module's TCXO voltage, or use tcxoVoltage undefined for a crystal board`;
+      : `the TCXO did not start at ${this.tcxoVoltage} V (XOSC_START_ERR): falling back to the crystal configuration (RadioLib does the same); set tcxoVoltage to none for this board`;
     return new Sx126xCommandError(err.opcode, err.status, hint);
   }
 

@@ -470,8 +470,12 @@ export class EmulatedSx126x {
     return CommandStatus.ProcessingError;
   }
 
+  /**
+   * XOSC starts when the reference matches the configuration: a TCXO board needs DIO3 TCXO control, and a crystal
+   * board fails once TCXO mode is on (the crystal amplifier is bypassed; RadioLib modSetup's XTAL fallback).
+   */
   private xoscAvailable(): boolean {
-    return !this.tcxoBoard || this.st.tcxoOn;
+    return this.tcxoBoard ? this.st.tcxoOn : !this.st.tcxoOn;
   }
 
   private xoscStartMs(): number {
