@@ -153,4 +153,42 @@ test('when the origin is gone too, the lowest-id surviving holder repairs', asyn
   });
 });
 
+test('other geometries from config: RS(4,2) on six relays and RS(2,1) on three, losing m relays', async () => {
+  for (const [k, m] of [[4, 2], [2, 1]] as const) {
+    await withCluster(k + m, async (c) => {
+      const data = randomBytes(3 * k * DEFAULT_SHARD_PAYLOAD_BYTES + 7);
+      const put = await c.nodes[0]!.putFile(await writeTemp(c, 'f', data));
+      assert.is(put.holders.length, k + m);
+      assert.is(put.chunks, 4);
+      for (let i = 1; i <= m; i++) c.hub.setOnline(c.id(i), false);
+      await c.nodes[0]!.getFile(put.id, join(c.dir, 'o'));
+      assert.equal(await readFile(join(c.dir, 'o')), data, `RS(${k},${m})`);
+    }, { settings: { k, m } });
+  }
+});
+
+test('fewer relays than shards: a lone relay keeps all five shards of each chunk and reads the file back', async () => {
+  await withCluster(1, async (c) => {
+    const data = randomBytes(2 * CHUNK + 1);
+    const put = await c.nodes[0]!.putFile(await writeTemp(c, 'f', data));
+    assert.equal(put.holders, [c.id(0)]);
+    assert.is(c.nodes[0]!.status().heldShards, 3 * 5);
+    await c.nodes[0]!.getFile(put.id, join(c.dir, 'o'));
+    assert.equal(await readFile(join(c.dir, 'o')), data);
+  });
+});
+
+test('files over shards.maxFileBytes are refused before anything is stored', async () => {
+  await withCluster(2, async (c) => {
+    const p = await writeTemp(c, 'big', randomBytes(5000));
+    try {
+      await c.nodes[0]!.putFile(p);
+      assert.unreachable();
+    } catch (err) {
+      assert.is((err as Error).name, 'FileTooLargeError');
+    }
+    assert.is(c.nodes[0]!.status().heldShards, 0);
+  }, { tuning: { maxFileBytes: 4096 } });
+});
+
 test.run();
