@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open } from 'lmdb';
 import type { BenchRow } from './bench-row.js';
@@ -86,6 +86,50 @@ async function restartTime(dir: string, n: number, sample: Uint8Array[]): Promis
   return { ms, stored };
 }
 
+interface IngestRun {
+  ingestRate: number;
+  fsyncRate: number;
+  dupRate: number;
+  dupCpuRate: number;
+}
+
+async function ingestRun(path: string, self: Identity, frames: Uint8Array[], verifyWorkers: number): Promise<IngestRun> {
+  const n = frames.length;
+  const vault = new Vault({ path, sweepIntervalMs: 0 });
+  await vault.start();
+  const router = new Router({ identity: self, vault, bearers: [], log: createLogger('bench.router'), verifyWorkers });
+  await router.start();
+  try {
+    // Warm-up outside the timing: worker threads boot, LMDB pages and JIT warm.
+    await router.ingestBytes(encodeBundle(createBundle(generateIdentity(), { recipient: null, text: 'warm-up' })), { bearer: 'bench' });
+    const fs0 = vault.fsyncs;
+    const t0 = performance.now();
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < n; i++) {
+      pending.push(router.ingestBytes(frames[i]!, { bearer: 'bench' }));
+      // Let write cycles (and worker answers) run while bundles keep arriving, as they would from bearers.
+      if (i % 500 === 499) await new Promise<void>((r) => setImmediate(r));
+    }
+    const outcomes = await Promise.all(pending);
+    const ingestS = (performance.now() - t0) / 1000;
+    const stored = outcomes.filter((o) => o === 'stored').length;
+    if (stored !== n) throw new Error(`only ${stored} of ${n} bundles were stored`);
+    const fsyncRate = (vault.fsyncs - fs0) / ingestS;
+
+    const td = performance.now();
+    const cpu0 = process.cpuUsage();
+    let dups = 0;
+    for (let i = 0; i < n; i++) if ((await router.ingestBytes(frames[i]!, { bearer: 'bench' })) === 'duplicate') dups++;
+    const cpu = process.cpuUsage(cpu0);
+    const dupRate = n / ((performance.now() - td) / 1000);
+    if (dups !== n) throw new Error(`only ${dups} of ${n} replays were duplicates`);
+    return { ingestRate: n / ingestS, fsyncRate, dupRate, dupCpuRate: n / ((cpu.user + cpu.system) / 1e6) };
+  } finally {
+    await router.stop();
+    await vault.stop();
+  }
+}
+
 export async function benchCore(options: { quick?: boolean } = {}): Promise<BenchRow[]> {
   const n = options.quick ? 4_000 : 20_000;
   const dir = mkdtempSync(join(tmpdir(), 'bench-core-'));
@@ -103,38 +147,18 @@ export async function benchCore(options: { quick?: boolean } = {}): Promise<Benc
 
     const rawRate = await rawLmdb(dir, items);
 
-    const vault = new Vault({ path: join(dir, 'vault'), sweepIntervalMs: 0 });
-    await vault.start();
-    const router = new Router({ identity: self, vault, bearers: [], log: createLogger('bench.router') });
-    await router.start();
-    const fs0 = vault.fsyncs;
-    const t0 = performance.now();
-    const pending: Promise<unknown>[] = [];
-    for (let i = 0; i < n; i++) {
-      pending.push(router.ingestBytes(frames[i]!, { bearer: 'bench' }));
-      // Let write cycles run while bundles keep arriving, as they would from bearers.
-      if (i % 500 === 499) await new Promise<void>((r) => setImmediate(r));
-    }
-    const outcomes = await Promise.all(pending);
-    const ingestS = (performance.now() - t0) / 1000;
-    const stored = outcomes.filter((o) => o === 'stored').length;
-    if (stored !== n) throw new Error(`only ${stored} of ${n} bundles were stored`);
-    const fsyncRate = (vault.fsyncs - fs0) / ingestS;
-    const ingestRate = n / ingestS;
-
-    const td = performance.now();
-    let dups = 0;
-    for (let i = 0; i < n; i++) if ((await router.ingestBytes(frames[i]!, { bearer: 'bench' })) === 'duplicate') dups++;
-    const dupRate = n / ((performance.now() - td) / 1000);
-    if (dups !== n) throw new Error(`only ${dups} of ${n} replays were duplicates`);
-    await router.stop();
-    await vault.stop();
+    const load = `load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs`;
+    const inline = await ingestRun(join(dir, 'vault'), self, frames, 0);
+    const workers = Math.max(1, cpus().length - 1);
+    const pooled = await ingestRun(join(dir, 'vault-pool'), self, frames, workers);
+    const best = pooled.ingestRate > inline.ingestRate ? pooled : inline;
 
     rows.push(
-      { name: 'durable ingest (decode, verify, dedupe, persist, route)', value: ingestRate, unit: 'bundles/s', baseline: rawRate, baselineName: 'raw lmdb batched durable puts', ratio: ingestRate / rawRate, goal: '≥ 50,000/s and ≥ 0.5x', pass: ingestRate >= 50_000 && ingestRate / rawRate >= 0.5, note: `Ed25519 verify alone: ${Math.round(verifyRate)}/s on one core` },
+      { name: 'durable ingest (decode, verify, dedupe, persist, route)', value: inline.ingestRate, unit: 'bundles/s', baseline: rawRate, baselineName: 'raw lmdb batched durable puts', ratio: inline.ingestRate / rawRate, goal: '≥ 50,000/s and ≥ 0.5x', pass: inline.ingestRate >= 50_000 && inline.ingestRate / rawRate >= 0.5, note: `verify on the main thread; Ed25519 verify alone ${Math.round(verifyRate)}/s on one core; ${load}` },
+      { name: `durable ingest, verify on ${workers} worker thread(s)`, value: pooled.ingestRate, unit: 'bundles/s', baseline: rawRate, baselineName: 'raw lmdb batched durable puts', ratio: pooled.ingestRate / rawRate, goal: '≥ 50,000/s and ≥ 0.5x', pass: pooled.ingestRate >= 50_000 && pooled.ingestRate / rawRate >= 0.5, note: load },
       { name: 'Ed25519 verify only (node:crypto, one core)', value: verifyRate, unit: 'bundles/s' },
-      { name: 'duplicate rejection', value: dupRate, unit: 'bundles/s', goal: '≥ 200,000/s', pass: dupRate >= 200_000 },
-      { name: 'fsyncs under full ingest load', value: fsyncRate, unit: 'fsync/s', goal: '≤ 10', pass: fsyncRate <= 10 },
+      { name: 'duplicate rejection', value: inline.dupRate, unit: 'bundles/s', goal: '≥ 200,000/s', pass: inline.dupRate >= 200_000, note: `${Math.round(inline.dupCpuRate)}/s per CPU-second of this process; ${load}` },
+      { name: 'fsyncs under full ingest load', value: best.fsyncRate, unit: 'fsync/s', goal: '≤ 10', pass: Math.max(inline.fsyncRate, pooled.fsyncRate) <= 10, note: `vault write cycles (each ends in one flush); inline run ${inline.fsyncRate.toFixed(1)}/s` },
     );
 
     const before = process.memoryUsage().arrayBuffers;
@@ -146,8 +170,9 @@ export async function benchCore(options: { quick?: boolean } = {}): Promise<Benc
       ids.add(idBuf);
     }
     const grown = process.memoryUsage().arrayBuffers - before;
+    if (!ids.has(idBuf)) throw new Error('the last id is missing from the dedupe set');
     const perMillion = (ids.bytes / ids.guaranteedWindow) * 1e6 / 2 ** 20;
-    rows.push({ name: 'dedupe memory per million ids (guaranteed window)', value: perMillion, unit: 'MiB', goal: '≤ 4', pass: perMillion <= 4, note: `${(ids.bytes / 2 ** 20).toFixed(2)} MiB tables for ${ids.guaranteedWindow.toLocaleString('en-US')} ids; ArrayBuffer growth ${(grown / 2 ** 20).toFixed(2)} MiB` });
+    rows.push({ name: 'dedupe memory per million ids (guaranteed window)', value: perMillion, unit: 'MiB', goal: '≤ 4', pass: perMillion <= 4, note: `${(ids.bytes / 2 ** 20).toFixed(2)} MiB tables for ${ids.guaranteedWindow.toLocaleString('en-US')} ids (ArrayBuffer growth while filling: ${(grown / 2 ** 20).toFixed(2)} MiB)` });
 
     const big = options.quick ? 100_000 : 1_000_000;
     const rs = await restartTime(dir, big, frames.slice(0, 1000));

@@ -25,6 +25,11 @@ export class RouterEvents {
     return () => set!.delete(listener as Listener<never>);
   }
 
+  /** Whether anyone listens (lets hot paths skip building an event nobody reads). */
+  listening(event: keyof RouterEventMap): boolean {
+    return (this.listeners.get(event)?.size ?? 0) > 0;
+  }
+
   emit<K extends keyof RouterEventMap>(event: K, payload: RouterEventMap[K]): void {
     const set = this.listeners.get(event);
     if (!set) return;

@@ -174,9 +174,9 @@ test('duplicate over two bearers is stored once and counted', async () => {
   await waitFor('sent on both', () => a.router.bundleView(bundleId)?.events.filter((e) => e.event === 'accepted').length === 2);
 });
 
-test('hostile bundles: tampered, forged, replayed, expired, over-hopped, mismatched custody', async () => {
+async function hostile(verifyWorkers: number): Promise<void> {
   const a = await net.relay('a');
-  const b = await net.relay('b');
+  const b = await net.relay('b', { router: { verifyWorkers } });
   net.link(a, b);
   const x = generateIdentity();
   const mallory = generateIdentity();
@@ -202,7 +202,10 @@ test('hostile bundles: tampered, forged, replayed, expired, over-hopped, mismatc
   assert.is(await b.drops('custody-mismatch'), 1);
   await waitFor('the good copy', () => inboxTexts(b).length === 1);
   assert.equal(inboxTexts(b), ['original']);
-});
+}
+
+test('hostile bundles: tampered, forged, replayed, expired, over-hopped, mismatched custody', () => hostile(0));
+test('hostile bundles, verified on a pool of worker threads', () => hostile(2));
 
 test('foreign messages become bundles signed by the gateway relay, with the foreign origin', async () => {
   const a = await net.relay('a');

@@ -16,7 +16,7 @@ import { decodeBundle, encodeBundle } from '../bundle/bundle-codec.js';
 import type { Bundle } from '../bundle/bundle.js';
 import { bundleId } from '../bundle/bundle-id.js';
 import { createBundle, withCustody } from '../bundle/create-bundle.js';
-import { BundleRejectedError } from '../bundle/errors.js';
+import { BundleDecodeError, BundleRejectedError } from '../bundle/errors.js';
 import { verifyBundle } from '../bundle/verify-bundle.js';
 import type { Identity } from '../identity/identity.js';
 import { shortId } from '../identity/short-id.js';
@@ -33,6 +33,7 @@ import { RouterStoppedError } from './errors.js';
 import { bearersFor, floodPeers, NODE_ID_HEX, planRoute, recipientKey } from './route-plan.js';
 import { RouterEvents } from './router-events.js';
 import { routerCounters, type RouterCounters } from './router-metrics.js';
+import { VerifyPool, VerifyPoolClosedError } from './verify-pool.js';
 
 export interface RouterOptions {
   identity: Identity;
@@ -51,10 +52,14 @@ export interface RouterOptions {
   maxBackoffMs?: number;
   /** Per-send timeout. Default 30 s. */
   sendTimeoutMs?: number;
+  /** Worker threads for signature checks of received bundles (0: verify on the main thread). Default 0. */
+  verifyWorkers?: number;
 }
 
 export type IngestOutcome = 'stored' | 'duplicate' | 'dropped';
 
+/** Duplicate trace rows written per second at most (the counter still counts every duplicate). */
+const DUP_TRACES_PER_SECOND = 100;
 /** Bundles with failed sends the retry timer remembers; beyond this it falls back to a scan of the backlog. */
 const RETRY_MEMORY = 50_000;
 
@@ -80,6 +85,8 @@ export class Router {
   private readonly again = new Set<string>();
   private readonly foreignSeen = new Map<string, number>();
   private readonly dupTraced = new Map<string, number>();
+  private dupBudget = DUP_TRACES_PER_SECOND;
+  private dupBudgetAt = 0;
   private unsubscribe: Array<() => void> = [];
   private stopController?: AbortController;
   private retryTimer?: NodeJS.Timeout;
@@ -90,6 +97,8 @@ export class Router {
   private readonly retryDue = new Map<string, { id: Uint8Array; at: number }>();
   private readonly inflight = new Set<Promise<unknown>>();
   private startedAt = 0;
+  private readonly pool?: VerifyPool;
+  private poolLost = false;
 
   constructor(options: RouterOptions) {
     this.identity = options.identity;
@@ -102,6 +111,7 @@ export class Router {
       maxBackoffMs: options.maxBackoffMs ?? 600_000,
       sendTimeoutMs: options.sendTimeoutMs ?? 30_000,
     };
+    if (options.verifyWorkers) this.pool = new VerifyPool(options.verifyWorkers);
     this.counters = routerCounters(options.metrics, () => this.vault.counts().outbox);
     this.blooms = new BloomExchange({
       identity: this.identity,
@@ -127,6 +137,7 @@ export class Router {
     if (this.stopController) return;
     this.stopController = new AbortController();
     this.startedAt = this.now();
+    this.pool?.start();
     for (const b of this.bearers) {
       this.unsubscribe.push(
         b.on('frame', (f) => this.track(this.onFrame(f))),
@@ -153,6 +164,7 @@ export class Router {
     this.blooms.stop();
     while (this.inflight.size) await Promise.allSettled([...this.inflight]);
     if (this.retrying) await this.retrying;
+    await this.pool?.stop();
     this.stopController = undefined;
     if (this.vault.onExpired) this.vault.onExpired = undefined;
   }
@@ -214,14 +226,16 @@ export class Router {
     const where = (): { id: string; bearer?: string; from?: string } =>
       ({ id: hex(id), ...(link.bearer ? { bearer: link.bearer } : {}), ...(link.from ? { from: link.from } : {}) });
     if (!link.created && b.custody.includes(this.identity.shortId)) return this.drop('loop', where());
-    if (this.vault.has(id)) return this.duplicate(id, where());
+    if (this.vault.has(id)) return this.duplicate(id, where);
     const now = this.now();
     try {
-      verifyBundle(b, { now, id });
+      await this.check(b, bytes, now, id, link.created);
     } catch (err) {
       if (err instanceof BundleRejectedError) return this.drop(err.reason, where());
+      if (err instanceof BundleDecodeError) return this.drop('malformed', where());
       throw err;
     }
+    if (!this.stopController || this.stopController.signal.aborted) return this.drop('stopping', where());
     const plan = planRoute(b, this.identity, link.created);
     const result = await this.vault.ingest({
       id,
@@ -235,7 +249,7 @@ export class Router {
       targets: plan.targets,
       ...(plan.awaitingNode ? { awaitingNode: plan.awaitingNode } : {}),
     });
-    if (result === 'duplicate') return this.duplicate(id, where());
+    if (result === 'duplicate') return this.duplicate(id, where);
     const idHex = hex(id);
     this.counters.bundlesIn(link.bearer ?? 'local');
     this.events.emit('received', {
@@ -251,15 +265,41 @@ export class Router {
     return 'stored';
   }
 
-  private duplicate(id: Uint8Array, where: { id: string; bearer?: string; from?: string }): 'duplicate' {
+  /** Signature, lifetime and hop checks: on the verify pool when there is one, else inline. */
+  private async check(b: Bundle, bytes: Uint8Array, now: number, id: Uint8Array, created: boolean): Promise<void> {
+    if (this.pool && !created) {
+      try {
+        await this.pool.verify(bytes, now);
+        return;
+      } catch (err) {
+        if (!(err instanceof VerifyPoolClosedError)) throw err;
+        if (!this.poolLost) this.log.warn('verify workers are gone; verifying on the main thread');
+        this.poolLost = true;
+      }
+    }
+    verifyBundle(b, { now, id });
+  }
+
+  private duplicate(id: Uint8Array, where: () => { id: string; bearer?: string; from?: string }): 'duplicate' {
     this.counters.duplicate();
-    this.events.emit('duplicate', where);
-    // A few trace rows per bundle show where echoes came from; a flood storm must not turn into a write storm.
-    const n = this.dupTraced.get(where.id) ?? 0;
+    const listening = this.events.listening('duplicate');
+    // A few trace rows per bundle show where echoes came from, within a global budget per second: a flood storm
+    // (or a replay attack) must not turn into a write storm.
+    const now = this.now();
+    if (now - this.dupBudgetAt >= 1000) {
+      this.dupBudgetAt = now;
+      this.dupBudget = DUP_TRACES_PER_SECOND;
+    }
+    if (!listening && this.dupBudget <= 0) return 'duplicate';
+    const w = where();
+    if (listening) this.events.emit('duplicate', w);
+    if (this.dupBudget <= 0) return 'duplicate';
+    const n = this.dupTraced.get(w.id) ?? 0;
     if (n < 3) {
+      this.dupBudget--;
       if (this.dupTraced.size > 4096) this.dupTraced.clear();
-      this.dupTraced.set(where.id, n + 1);
-      this.vault.trace(id, { at: this.now(), event: 'duplicate', ...(where.bearer ? { bearer: where.bearer } : {}), ...(where.from ? { peer: where.from } : {}) });
+      this.dupTraced.set(w.id, n + 1);
+      this.vault.trace(id, { at: now, event: 'duplicate', ...(w.bearer ? { bearer: w.bearer } : {}), ...(w.from ? { peer: w.from } : {}) });
     }
     return 'duplicate';
   }

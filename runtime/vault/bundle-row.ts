@@ -6,6 +6,7 @@
  *   u8 len + bearer name | u8 len + link-level sender | encoded bundle
  */
 import { VaultRowError } from './errors.js';
+import { readU64BE, writeU64BE } from './vault-keys.js';
 
 const FORMAT = 1;
 export const ROW_CREATED = 1;
@@ -33,8 +34,8 @@ export function encodeBundleRow(r: BundleRow): Buffer {
   const out = Buffer.allocUnsafe(2 + 16 + 2 + bearer.length + from.length + r.bytes.length);
   out[0] = FORMAT;
   out[1] = (r.created ? ROW_CREATED : 0) | (r.inbox ? ROW_INBOX : 0);
-  out.writeBigUInt64BE(BigInt(Math.max(0, Math.floor(r.receivedAt))), 2);
-  out.writeBigUInt64BE(BigInt(Math.max(0, Math.floor(r.expiresAt))), 10);
+  writeU64BE(out, r.receivedAt, 2);
+  writeU64BE(out, r.expiresAt, 10);
   let o = 18;
   out[o++] = bearer.length;
   o += bearer.copy(out, o);
@@ -49,8 +50,8 @@ export function decodeBundleRow(value: Uint8Array, db = 'bundles'): BundleRow {
   if (b.length < 20) throw new VaultRowError(db, 'shorter than its header');
   if (b[0] !== FORMAT) throw new VaultRowError(db, `format ${b[0]}`);
   const flags = b[1]!;
-  const receivedAt = Number(b.readBigUInt64BE(2));
-  const expiresAt = Number(b.readBigUInt64BE(10));
+  const receivedAt = readU64BE(b, 2);
+  const expiresAt = readU64BE(b, 10);
   let o = 18;
   const bl = b[o++]!;
   if (o + bl + 1 > b.length) throw new VaultRowError(db, 'truncated bearer');

@@ -4,21 +4,32 @@
  */
 export const ID_BYTES = 32;
 
+/** u64 big-endian from a plain number (hot path, no 64-bit integer boxing): millisecond times stay below 2^53. */
+export function writeU64BE(buf: Buffer, value: number, offset: number): void {
+  const v = Math.max(0, Math.floor(value));
+  buf.writeUInt32BE(Math.floor(v / 0x1_0000_0000) >>> 0, offset);
+  buf.writeUInt32BE(v >>> 0, offset + 4);
+}
+
+export function readU64BE(buf: Buffer, offset: number): number {
+  return buf.readUInt32BE(offset) * 0x1_0000_0000 + buf.readUInt32BE(offset + 4);
+}
+
 export function timeIdKey(at: number, id: Uint8Array): Buffer {
   const k = Buffer.allocUnsafe(8 + ID_BYTES);
-  k.writeBigUInt64BE(BigInt(Math.max(0, Math.floor(at))), 0);
+  writeU64BE(k, at, 0);
   k.set(id, 8);
   return k;
 }
 
 export function splitTimeIdKey(key: Uint8Array): { at: number; id: Uint8Array } {
   const b = Buffer.from(key.buffer, key.byteOffset, key.byteLength);
-  return { at: Number(b.readBigUInt64BE(0)), id: new Uint8Array(b.subarray(8, 8 + ID_BYTES)) };
+  return { at: readU64BE(b, 0), id: new Uint8Array(b.subarray(8, 8 + ID_BYTES)) };
 }
 
 export function timeKey(at: number): Buffer {
   const k = Buffer.alloc(8);
-  k.writeBigUInt64BE(BigInt(Math.max(0, Math.floor(at))), 0);
+  writeU64BE(k, at, 0);
   return k;
 }
 
@@ -34,7 +45,7 @@ export function nodeIdKey(nodeId: Uint8Array, id: Uint8Array): Buffer {
 export function traceKey(id: Uint8Array, at: number, seq: number): Buffer {
   const k = Buffer.allocUnsafe(ID_BYTES + 12);
   k.set(id, 0);
-  k.writeBigUInt64BE(BigInt(Math.max(0, Math.floor(at))), ID_BYTES);
+  writeU64BE(k, at, ID_BYTES);
   k.writeUInt32BE(seq >>> 0, ID_BYTES + 8);
   return k;
 }
