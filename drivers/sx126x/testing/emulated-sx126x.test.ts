@@ -130,4 +130,28 @@ test('faults: no chip reads 0x00/0xFF; stuck BUSY holds until NRESET', async () 
   assert.is(chip.faults.stuckBusy, false);
 });
 
+test('random SPI frames never break the emulator: it keeps answering with a valid status byte', async () => {
+  const chip = new EmulatedSx126x({ name: 'fuzz', clock: createSimClock({ timeScale: 0.001 }) });
+  let seed = 12345;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
+  const opcodes = [0x80, 0x8a, 0x8b, 0x8c, 0x0d, 0x1d, 0x0e, 0x1e, 0x08, 0x02, 0x12, 0x13, 0x14, 0x86, 0x83, 0x82, 0xc5, 0x95, 0x8e, 0x97, 0x89, 0x98, 0x84, 0x55, 0xff];
+  for (let i = 0; i < 400; i++) {
+    await ready(chip);
+    const len = 1 + (rnd() % 12);
+    const tx = new Uint8Array(len).map(() => rnd());
+    tx[0] = opcodes[rnd() % opcodes.length]!;
+    try {
+      await chip.spi.transfer(tx);
+    } catch (e) {
+      assert.is((e as Error).name, 'EmulatorLimitError', `${Array.from(tx)}`);
+    }
+    if (chip.chipMode === 'sleep') await chip.spi.transfer(Uint8Array.of(0x00)); // wake, as a driver would
+  }
+  await ready(chip);
+  await chip.spi.transfer(Uint8Array.of(0x80, 0x00));
+  const st = (await xfer(chip, 0xc0, 0x00))[1]!;
+  assert.ok(st !== 0x00 && st !== 0xff, `status 0x${st.toString(16)}`);
+  assert.equal(chip.violations, []);
+});
+
 test.run();
