@@ -85,7 +85,8 @@ async function worker() {
     const t0 = Date.now();
     const r = await run(process.execPath, ['--import', 'tsx', file], { timeoutMs: FILE_TIMEOUT_MS });
     const u = parseUvu(r.output);
-    const fileFailed = u.total - u.passed - u.skipped;
+    // uvu counts skipped tests outside Total (Total = run = passed + failed).
+    const fileFailed = u.total - u.passed;
     let bad = fileFailed;
     if (r.code !== 0 && bad === 0) bad = 1; // crashed, timed out, or failed outside a test
     if (!u.seen && r.code === 0) bad = 1;   // ran no test at all: that is a failure, not a pass

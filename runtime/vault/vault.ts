@@ -341,6 +341,11 @@ export class Vault {
       const outcomes = await Promise.allSettled(results);
       await root.committed;
       await root.flushed;
+      // lmdb-js keeps a read transaction open until its own setTimeout(0) renews it; a get() in the microtasks
+      // after this flush could still read the snapshot from before the commit (seen in the three-process test:
+      // the router's dispatch found no bundle right after ingest resolved). One timer turn lets lmdb-js renew it
+      // first (timers run in creation order), so every reader after an ingest resolves sees the bundle.
+      await new Promise<void>((r) => setTimeout(r, 0));
       this.fsyncs++;
       this.fsyncCounter?.inc();
       for (const [idHex, e, v] of written) if (this.overlay.get(idHex) === e && e.version === v) this.overlay.delete(idHex);

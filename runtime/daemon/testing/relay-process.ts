@@ -7,7 +7,8 @@ import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 
-export const BIN = fileURLToPath(new URL('../../../bin/lattice.js', import.meta.url));
+/** The CLI under test: the checkout's bin (dist/), or another build named by LATTICE_TEST_BIN. */
+export const BIN = process.env.LATTICE_TEST_BIN ?? fileURLToPath(new URL('../../../bin/lattice.js', import.meta.url));
 
 /** A port free for both TCP and UDP on 127.0.0.1 right now (the IP bearer binds both on one number). */
 export async function freePort(): Promise<number> {
