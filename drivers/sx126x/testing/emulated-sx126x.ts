@@ -363,7 +363,8 @@ export class EmulatedSx126x {
         s.regulator = p[0]!;
         return CommandStatus.Ok;
       case Opcode.Calibrate: {
-        // PLL and ADC calibration need XOSC; on a TCXO board without DIO3 control they fail (RadioLib config()).
+        // PLL and ADC calibration need XOSC; with the wrong oscillator setting they fail (RadioLib config();
+        // jgromes/RadioLib#100: TCXO voltage set on a crystal module gives SPI_CMD_FAILED).
         const needsXosc = (p[0]! & 0x3c) !== 0;
         this.holdBusy(3.5);
         if (needsXosc && !this.xoscAvailable()) {

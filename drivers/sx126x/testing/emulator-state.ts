@@ -51,7 +51,7 @@ export function resetRegisters(regs: Uint8Array, variant: Sx126xVariant): void {
   regs[Register.IqPolarity] = 0x0d; // bit 2 set: standard IQ
   regs[Register.TxModulation] = 0x04;
   regs[Register.RxGain] = 0x94; // power-saving gain
-  regs[Register.TxClampConfig] = 0xc8;
+  regs[Register.TxClampConfig] = 0xc8; // bits 4:1 = 0100, the default DS §15.2.2 states (other bits unverified)
   regs[Register.OcpConfiguration] = 0x18; // 60 mA, read back by RadioLib before SetPaConfig (RadioLib#740 log)
   regs[Register.XtaTrim] = 0x05;
   regs[Register.XtbTrim] = 0x05;
