@@ -104,6 +104,25 @@ test('file store: atomic replace, survives restart, corrupt file kept aside and 
   }
 });
 
+test('a failing store is reported and the in-memory ledger keeps enforcing; the data dir is created on first save', async () => {
+  const errors: string[] = [];
+  const failing = { load: async () => undefined, save: async () => { throw Object.assign(new Error('EROFS: read-only file system'), { code: 'EROFS' }); } };
+  const ledger = new AirtimeLedger({ store: failing, now: () => T0, onStoreError: (e) => errors.push(e.message) });
+  await ledger.start();
+  await ledger.record('m', T0 - 10_000, 5000);
+  assert.equal(errors, ['EROFS: read-only file system']);
+  assert.is(ledger.usedMs('m'), 5000);
+  const dir = await mkdtemp(join(tmpdir(), 'lattice-ledger-'));
+  try {
+    const nested = new AirtimeLedger({ store: new FileLedgerStore(join(dir, 'a', 'b', 'airtime.json')), now: () => T0 });
+    await nested.start();
+    await nested.record('m', T0, 100);
+    assert.ok(JSON.parse(await readFile(join(dir, 'a', 'b', 'airtime.json'), 'utf8')).records.length === 1);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('records from the future (clock went backwards) count for a full window from now', async () => {
   const store = new MemoryLedgerStore();
   store.saved = { version: 1, records: [['m', T0 + 10 * H, 1000]] };

@@ -4,12 +4,14 @@
  * new ledger, never a torn one. A file that does not parse is renamed to `<file>.corrupt-<ms>` (kept for a human)
  * and reported as LedgerCorruptError.
  */
-import { open, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { LedgerCorruptError } from './errors.js';
 import { snapshotProblem, type LedgerSnapshot, type LedgerStore } from './ledger-store.js';
 
 export class FileLedgerStore implements LedgerStore {
+  private dirReady = false;
+
   constructor(readonly path: string) {}
 
   async load(): Promise<LedgerSnapshot | undefined> {
@@ -37,6 +39,10 @@ export class FileLedgerStore implements LedgerStore {
 
   async save(snapshot: LedgerSnapshot): Promise<void> {
     const tmp = `${this.path}.tmp`;
+    if (!this.dirReady) {
+      await mkdir(dirname(this.path), { recursive: true });
+      this.dirReady = true;
+    }
     const file = await open(tmp, 'w', 0o644);
     try {
       await file.writeFile(JSON.stringify(snapshot));
