@@ -29,6 +29,8 @@ export interface ShardTuning {
   /** Chunks being stored or read at once (each costs one stripe buffer of (k + m) x 4 KB). */
   inflightChunks: number;
   sweepIntervalMs: number;
+  /** Own shards re-hashed per challenge round (bit-rot scrub). */
+  scrubPerRound: number;
   reputation: ReputationPolicy;
 }
 

@@ -51,6 +51,32 @@ test('a corrupted stored shard is detected on read, the file still reads, and it
   }
 });
 
+test('the scrub finds rot before any reader does, and the holder rebuilds the shard', async () => {
+  const c = await cluster(5);
+  try {
+    const p = join(c.dir, 'f');
+    await writeFile(p, randomBytes(3 * CHUNK));
+    const put = await c.nodes[0]!.putFile(p);
+    const m = (await c.nodes[0]!.manifest(put.id))!;
+    const hash = shardHashOf(m, 2, 4);
+    const h = Number(c.nodes[0]!.holders(m, 2, 4)[0]!.split('-')[1]);
+    const raw = c.rawShards(h);
+    const bytes = Buffer.from(raw.getBinary(Buffer.from(hash))!);
+    bytes[4000]! ^= 2;
+    raw.putSync(Buffer.from(hash), bytes);
+    const held = c.nodes[h]!.status().heldShards;
+    const r = c.nodes[h]!.scrubOnce(1000);
+    assert.equal(r, { checked: held, bad: 1 });
+    assert.is(await c.nodes[h]!.repairOnce(), 1);
+    const now = c.nodes[h]!.holders(m, 2, 4)[0]!;
+    assert.ok(c.nodes[Number(now.split('-')[1])]!.store.get(hash));
+    // A partial scrub from a random start visits exactly the number asked for.
+    assert.is(c.nodes[h]!.scrubOnce(2).checked, 2);
+  } finally {
+    await c.stop();
+  }
+});
+
 test('a shard corrupted in transit costs the sender reputation and is read from elsewhere', async () => {
   const c = await cluster(5);
   try {

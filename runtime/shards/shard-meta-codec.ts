@@ -55,8 +55,8 @@ export class MetaTable {
     return this.db.remove(k);
   }
 
-  *getRange(): Generator<{ key: Buffer; value: ShardMeta }> {
-    for (const { key, value } of this.db.getRange()) {
+  *getRange(opts: { start?: Buffer } = {}): Generator<{ key: Buffer; value: ShardMeta }> {
+    for (const { key, value } of this.db.getRange(opts)) {
       const m = decodeShardMeta(value);
       if (m) yield { key, value: m };
     }

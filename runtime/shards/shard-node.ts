@@ -7,6 +7,7 @@
  * metrics: registry })`, start() after the bearers, stop() before them. `network` is a ShardNetwork (shard-network.ts):
  * shard-rpc.ts (TCP) today, the IP bearer later.
  */
+import { randomBytes } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import type { RootDatabase } from 'lmdb';
 import type { RepairItem, ShardContext, ShardCounters, ShardLog, ShardsSettings, ShardTuning } from './shard-context.js';
@@ -35,6 +36,7 @@ export const DEFAULT_TUNING: ShardTuning = {
   requestTimeoutMs: 15_000,
   inflightChunks: 32,
   sweepIntervalMs: 3_600_000,
+  scrubPerRound: 16,
   reputation: DEFAULT_REPUTATION,
 };
 
@@ -127,7 +129,10 @@ export class ShardNode implements ShardContext {
       t.unref();
       this.timers.push(t);
     };
-    every(this.tuning.challengeIntervalMs, () => auditOnce(this, this.life?.signal));
+    every(this.tuning.challengeIntervalMs, async () => {
+      this.scrubOnce(this.tuning.scrubPerRound);
+      return auditOnce(this, this.life?.signal);
+    });
     every(this.tuning.repairIntervalMs, () => this.repairOnce());
     every(this.tuning.sweepIntervalMs, () => this.store.sweepExpired());
     every(Math.min(this.tuning.offlineGraceMs / 4, 30_000), async () => this.notePeers());
@@ -201,6 +206,11 @@ export class ShardNode implements ShardContext {
   /** Challenge up to `samples` shards held by `peer`. */
   auditPeer(peer: string, samples = 8): Promise<{ sent: number; failed: number }> {
     return auditPeer(this, peer, samples, this.life?.signal);
+  }
+
+  /** Re-hash `count` of this relay's own shards from a random place on; rotten ones are dropped and queued for repair. */
+  scrubOnce(count = this.tuning.scrubPerRound): { checked: number; bad: number } {
+    return this.store.scrub(count, randomBytes(32));
   }
 
   sweepExpired(): Promise<number> {
