@@ -64,17 +64,19 @@ export class BleCentral {
       if (!adapters.includes(this.adapter)) throw new BleAdapterNotFoundError(this.adapter, adapters);
       await this.assertPowered(options.signal);
     } catch (err) {
-      this.stop();
+      await this.stop();
       throw err;
     }
   }
 
-  /** Closes every connection made through this central and the bus. */
-  stop(): void {
-    for (const c of [...this.connections]) void c.disconnect().catch(() => undefined);
-    this.connections.clear();
-    this.b?.close();
+  /** Disconnects every connection made through this central, then closes the bus. */
+  async stop(): Promise<void> {
+    const b = this.b;
     this.b = undefined;
+    const open = [...this.connections];
+    this.connections.clear();
+    await Promise.all(open.map((c) => c.disconnect().catch(() => undefined)));
+    b?.close();
   }
 
   async isPowered(signal?: AbortSignal): Promise<boolean> {
@@ -133,7 +135,8 @@ export class BleCentral {
     await this.assertPowered(options.signal);
     const conn = await BleConnection.open(b, this.adapter, address.toUpperCase(), { callTimeoutMs: this.callTimeoutMs, ...options });
     this.connections.add(conn);
-    conn.onDisconnect(() => this.connections.delete(conn));
+    // Forget it once it is gone, but only after our own Disconnect call went out (stop() awaits that).
+    conn.onDisconnect(() => queueMicrotask(() => this.connections.delete(conn)));
     return conn;
   }
 

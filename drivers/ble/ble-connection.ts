@@ -96,6 +96,7 @@ export class BleCharacteristic {
 export class BleConnection {
   private connected = true;
   private readonly life = new AbortController();
+  private disconnecting?: Promise<void>;
   private readonly listeners = new Set<(error: BleDisconnectedError) => void>();
   private readonly cleanups: Array<() => void> = [];
   private gattServer?: NodeBleGattServer;
@@ -211,9 +212,16 @@ export class BleConnection {
     return () => this.listeners.delete(listener);
   }
 
-  async disconnect(): Promise<void> {
-    if (!this.connected) return;
+  /** Disconnects (Device1.Disconnect); concurrent callers share the one call. */
+  disconnect(): Promise<void> {
+    if (this.disconnecting) return this.disconnecting;
+    const wasConnected = this.connected;
     this.lost('closed by us');
+    this.disconnecting = wasConnected ? this.sendDisconnect() : Promise.resolve();
+    return this.disconnecting;
+  }
+
+  private async sendDisconnect(): Promise<void> {
     const device1 = (await this.b.proxy(this.path).catch(() => undefined))?.getInterface('org.bluez.Device1');
     await bounded(device1?.Disconnect() ?? Promise.resolve(), `Disconnect from ${this.address}`, this.callTimeoutMs).catch(() => undefined);
   }

@@ -45,12 +45,12 @@ export function bleLinkOpener(kind: BleRadioKind, spec: BleDeviceSpec, options: 
       m?.connects.inc({ device, result: 'ok' });
       link.onClose((err) => {
         if (err) m?.drops.inc({ device });
-        central.stop();
+        void central.stop();
       });
       return link;
     } catch (err) {
       m?.connects.inc({ device, result: (err as Error)?.name ?? 'Error' });
-      central.stop();
+      await central.stop();
       throw err;
     }
   };

@@ -98,6 +98,12 @@ export class MockRadio {
     return this.mock.radioMock().FailNextConnect(this.path, bluezError, message) as Promise<void>;
   }
 
+  /** How often the client called Device1 `method` (Connect, Pair, Disconnect) on this radio. */
+  async deviceCalls(method: string): Promise<number> {
+    const obj = await this.mock.bus.getProxyObject('org.bluez', this.path);
+    return ((await obj.getInterface('org.freedesktop.DBus.Mock').GetMethodCalls(method)) as unknown[]).length;
+  }
+
   async failedPairings(): Promise<number> {
     return (await this.mock.radioMock().FailedPairings(this.path)) as number;
   }

@@ -53,7 +53,7 @@ export const scan: Command = {
       throw err;
     } finally {
       offSignal();
-      central.stop();
+      await central.stop();
     }
     const rows = found.map((ad) => ({ kind: classifyRadio(ad) ?? 'other', address: ad.address, name: ad.name ?? null, rssi: ad.rssi ?? null, paired: ad.paired }));
     if (ctx.values.json) {
