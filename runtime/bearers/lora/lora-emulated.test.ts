@@ -140,6 +140,19 @@ test('CAD listen-before-talk on the emulated chip: B defers while A is on the ai
   }
 });
 
+test('autoAdvert: bearers started by someone else advertise by themselves and find their neighbours', async () => {
+  const { specs, ids } = line();
+  const hood = createLoraNeighbourhood({ nodes: specs, autoAdvert: true, advertIntervalMs: 60_000 });
+  try {
+    for (const b of hood.bearers) await b.start();
+    const [A, B, C] = ['A', 'B', 'C'].map((n) => hood.bearer(n));
+    await until('neighbours', () => A!.canReach(ids[1]!.nodeIdHex) && B!.canReach(ids[0]!.nodeIdHex) && B!.canReach(ids[2]!.nodeIdHex) && C!.canReach(ids[1]!.nodeIdHex));
+    assert.is(A!.canReach(ids[2]!.nodeIdHex), false);
+  } finally {
+    await hood.stop();
+  }
+});
+
 test('duty cycle holds across a restart (file ledger): the restarted relay must wait', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'lattice-lora-'));
   try {

@@ -35,6 +35,13 @@ export interface LoraNeighbourhoodOptions {
   compact?: boolean;
   /** Link ACKs for unicast (default on). */
   linkAck?: LoraBearerInit['linkAck'];
+  /**
+   * false (default): start() starts the bearers and sends one advert per node in turn (deterministic, for tests).
+   * true: each bearer adverts by itself when started (jittered over 2 s of wall time, node by node) — use this when
+   * something else starts the bearers (e.g. the relays of `lattice run`'s simulated default), with a periodic
+   * `advertIntervalMs`.
+   */
+  autoAdvert?: boolean;
 }
 
 export interface LoraNeighbourhood {
@@ -66,9 +73,9 @@ export function createLoraNeighbourhood(o: LoraNeighbourhoodOptions): LoraNeighb
       compact: o.compact,
       linkAck: o.linkAck,
       timeScale,
-      // start() sends the adverts one after another instead, so they never collide.
-      advertOnStart: false,
-      advertJitterMs: 200,
+      // Without autoAdvert, start() sends the adverts one after another instead, so they never collide.
+      advertOnStart: o.autoAdvert ?? false,
+      advertJitterMs: o.autoAdvert ? 2000 : 200,
       random: () => (i + 0.5) / o.nodes.length,
     });
     return bearer;
