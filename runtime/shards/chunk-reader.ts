@@ -58,8 +58,10 @@ export async function readShard(ctx: ShardContext, m: Manifest, id: string, chun
     }
     ctx.counters.remoteReads++;
     ctx.metrics?.cacheMisses.inc();
+    // Scan-resistant admission: a shard is cached on its second remote read within a while, so streaming one big
+    // file once neither flushes the hot shards out nor writes the whole file to the SD card (and to page cache).
     // Not awaited: the copy is an optimisation and its commit should not slow the read down.
-    ctx.store.cache(hash, shard).catch((err: unknown) => ctx.log('warn', 'shard cache write failed', { err: String(err) }));
+    if (ctx.admitToCache(hash)) ctx.store.cache(hash, shard).catch((err: unknown) => ctx.log('warn', 'shard cache write failed', { err: String(err) }));
     return shard;
   }
   if (recorded.length > 0 || ctx.holders(m, chunk, index).includes(ctx.self)) ctx.enqueueRepair({ manifest: id, chunk, index });

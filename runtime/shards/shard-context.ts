@@ -76,4 +76,6 @@ export interface ShardContext {
   /** Current holders of a shard: repairs' placement table, else the manifest's original placement. */
   holders(m: Manifest, chunk: number, index: number): string[];
   enqueueRepair(item: RepairItem): void;
+  /** True when this shard was read from another relay recently too (then it is worth a cache slot). */
+  admitToCache(hash: Uint8Array): boolean;
 }

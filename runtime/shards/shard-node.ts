@@ -73,6 +73,8 @@ export interface ShardsStatus extends ShardStoreStats {
 }
 
 const MANIFEST_CACHE = 4;
+/** Remote reads remembered for cache admission (~0.4 MB; covers re-reading a file of up to ~16 MB). */
+const RECENT_MISSES = 4096;
 
 export class ShardNode implements ShardContext {
   readonly self: string;
@@ -89,6 +91,7 @@ export class ShardNode implements ShardContext {
   private readonly manifests = new Map<string, Manifest>();
   private readonly lastSeen = new Map<string, number>();
   private readonly queue: RepairItem[] = [];
+  private readonly recentMisses = new Set<string>();
   private readonly timers: NodeJS.Timeout[] = [];
   private life?: AbortController;
   private startedAt = 0;
@@ -290,6 +293,15 @@ export class ShardNode implements ShardContext {
 
   holders(m: Manifest, chunk: number, index: number): string[] {
     return this.store.holdersOf(shardHashOf(m, chunk, index)) ?? [placedPeerOf(m, chunk, index)];
+  }
+
+  admitToCache(hash: Uint8Array): boolean {
+    if (this.settings.cacheBytes <= 0) return false;
+    const h = Buffer.from(hash).toString('hex');
+    if (this.recentMisses.delete(h)) return true;
+    this.recentMisses.add(h);
+    if (this.recentMisses.size > RECENT_MISSES) this.recentMisses.delete(this.recentMisses.values().next().value!);
+    return false;
   }
 
   enqueueRepair(item: RepairItem): void {

@@ -17,7 +17,7 @@ if (!id || !dir || !process.send) {
 const net = new TcpShardNetwork({ self: id, listen: { host: '127.0.0.1', port: 0 }, peers: [], pingIntervalMs: 300, connectTimeoutMs: 2_000 });
 const node = new ShardNode({
   network: net,
-  settings: { k: 3, m: 2, cacheBytes: 0, diskBytes: 256 * 2 ** 20, lifetimeDays: 30 },
+  settings: { k: 3, m: 2, cacheBytes: 64 * 2 ** 20, diskBytes: 512 * 2 ** 20, lifetimeDays: 30 },
   store: { path: join(dir, id) },
   tuning: { challengeIntervalMs: 0, repairIntervalMs: 0, offlineGraceMs: Number(grace ?? 1000), requestTimeoutMs: 5_000 },
 });
