@@ -345,15 +345,20 @@ export class ShardNode implements ShardContext {
   }
 
   /** Tag the shards of `m` this relay holds with where they belong, so it can rebuild one alone if it rots. */
-  private async learnRefs(id: string, m: Manifest): Promise<void> {
+  /** Returns how many shards of `m` this relay holds. */
+  private async learnRefs(id: string, m: Manifest): Promise<number> {
     const total = m.k + m.m;
     const n = m.chunkHashes.length / 32;
+    let held = 0;
     for (let c = 0; c < n; c++) {
       for (let i = 0; i < total; i++) {
         const hash = shardHashOf(m, c, i);
-        if (this.store.has(hash)) await this.store.setRef(hash, { manifest: id, chunk: c, index: i });
+        if (this.store.metaOf(hash)?.role !== 'held') continue;
+        held++;
+        await this.store.setRef(hash, { manifest: id, chunk: c, index: i });
       }
     }
+    return held;
   }
 
   /** Answers other relays. Never throws: bad input gets an `error` response. */
@@ -383,8 +388,10 @@ export class ShardNode implements ShardContext {
         case 'put-manifest': {
           if (!(req.bytes instanceof Uint8Array) || manifestId(req.bytes) !== req.id) return { op: 'put-manifest', ok: false };
           const m = decodeManifest(req.bytes);
+          // Only holders keep a copy: manifests are not counted in the disk budget, so a stranger must not be able
+          // to park megabytes of them here.
+          if ((await this.learnRefs(req.id, m)) === 0) return { op: 'put-manifest', ok: false };
           await this.store.putManifest(req.id, req.bytes, { own: false, expiresAt: Math.min(m.expiresAt, req.expiresAt) });
-          await this.learnRefs(req.id, m);
           return { op: 'put-manifest', ok: true };
         }
         case 'get-manifest': {

@@ -37,6 +37,12 @@ test('hostile requests get error answers and change nothing', async () => {
     }
     assert.is(c.nodes[0]!.status().heldShards, 0);
     assert.is(c.nodes[0]!.status().manifests, 0);
+    // A well-formed manifest of shards this relay does not hold is not kept either.
+    const { encodeManifest, manifestId } = await import('./manifest.js');
+    const bytes = encodeManifest({ v: 1, name: 'x', size: 10, k: 3, m: 2, payload: 4064, createdAt: 0, expiresAt: c.clock + 1e6, origin: 'o',
+      chunkHashes: randomBytes(32), shardHashes: randomBytes(160), peers: ['o'], placement: new Uint8Array(10) });
+    assert.equal(await net.request(target, { op: 'put-manifest', id: manifestId(bytes), bytes, expiresAt: c.clock + 1e6 }), { op: 'put-manifest', ok: false });
+    assert.is(c.nodes[0]!.status().manifests, 0);
     // An expired promise is refused, not stored.
     const shard = new Uint8Array(8 + 16);
     shard.set([1, 3, 2, 0, 0, 16, 0, 0]);
