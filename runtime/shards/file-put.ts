@@ -55,15 +55,19 @@ export async function storeShardWith(ctx: ShardContext, peer: string, hash: Uint
 
 /**
  * Store `shard` on `first`, else on the candidate holding the fewest shards of this chunk (`load`), ties broken by
- * rendezvous rank; returns who took it.
+ * rendezvous rank; returns who took it. Relays that refused or failed earlier in the same operation (`refused`)
+ * are tried last, and this one's failures are added to it, so a full or dead relay costs one round trip per put,
+ * not one per shard.
  */
-export async function placeShard(ctx: ShardContext, candidates: string[], first: string | undefined, load: ReadonlyMap<string, number>, hash: Uint8Array, shard: Uint8Array, expiresAt: number, ref?: ShardRef, signal?: AbortSignal): Promise<string> {
+export async function placeShard(ctx: ShardContext, candidates: string[], first: string | undefined, load: ReadonlyMap<string, number>, hash: Uint8Array, shard: Uint8Array, expiresAt: number, ref?: ShardRef, signal?: AbortSignal, refused: Set<string> = new Set()): Promise<string> {
   const ranked = rankPeers(candidates, hash);
   const rank = new Map(ranked.map((p, i) => [p, i]));
   const rest = ranked.filter((p) => p !== first).sort((x, y) => (load.get(x) ?? 0) - (load.get(y) ?? 0) || rank.get(x)! - rank.get(y)!);
-  const order = [...(first === undefined ? [] : [first]), ...rest];
+  const all = [...(first === undefined ? [] : [first]), ...rest];
+  const order = [...all.filter((p) => !refused.has(p)), ...all.filter((p) => refused.has(p))];
   for (const peer of order) {
     if (await storeShardWith(ctx, peer, hash, shard, expiresAt, ref, signal)) return peer;
+    refused.add(peer);
   }
   throw new NoHolderError(Buffer.from(hash).toString('hex'), order.length);
 }
@@ -89,6 +93,7 @@ export async function putFile(ctx: ShardContext, path: string, opts: PutOptions 
     return i;
   };
   const candidates = [ctx.self, ...ctx.placeablePeers()];
+  const refused = new Set<string>();
   const codec = ctx.codec(k, m);
   const geometry = { k, m, payload } as Manifest;
   const stripes: Stripe[] = Array.from({ length: Math.max(1, ctx.tuning.inflightChunks) }, () => newStripe(geometry));
@@ -138,7 +143,7 @@ export async function putFile(ctx: ShardContext, path: string, opts: PutOptions 
         const load = new Map<string, number>();
         for (const h of holders) load.set(h, (load.get(h) ?? 0) + 1);
         await Promise.all(holders.map(async (first, i) => {
-          const who = await placeShard(ctx, candidates, first, load, hashes[i]!, stripe.shards[i]!, expiresAt, undefined, opts.signal);
+          const who = await placeShard(ctx, candidates, first, load, hashes[i]!, stripe.shards[i]!, expiresAt, undefined, opts.signal, refused);
           if (who !== first) { load.set(first, load.get(first)! - 1); load.set(who, (load.get(who) ?? 0) + 1); }
           const pi = indexOf(who);
           placement[(chunk * total + i) * 2] = pi >>> 8;

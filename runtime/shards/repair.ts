@@ -47,6 +47,7 @@ export async function repairManifest(ctx: ShardContext, id: string, m: Manifest,
   const chunks = scan ? Array.from({ length: chunkCount(m) }, (_, c) => c) : [...new Set(items.map((i) => i.chunk))].filter((c) => c < chunkCount(m));
   const stripe = newStripe(m);
   const entries: PlacementEntry[] = [];
+  const refused = new Set<string>();
   let repaired = 0;
   for (const c of chunks) {
     signal?.throwIfAborted();
@@ -76,7 +77,7 @@ export async function repairManifest(ctx: ShardContext, id: string, m: Manifest,
         continue;
       }
       try {
-        const who = await placeShard(ctx, candidates, undefined, load, hash, shard, m.expiresAt, { manifest: id, chunk: c, index: i }, signal);
+        const who = await placeShard(ctx, candidates, undefined, load, hash, shard, m.expiresAt, { manifest: id, chunk: c, index: i }, signal, refused);
         load.set(who, (load.get(who) ?? 0) + 1);
         await ctx.store.setHolders(hash, [who]);
         entries.push({ hash: Uint8Array.from(hash), holders: [who] });

@@ -166,6 +166,28 @@ test('a holder that does not answer within the deadline fails the challenge', as
   }
 });
 
+test('a full relay answers "full" once or twice per put, not once per shard; the file lands elsewhere', async () => {
+  const c = new ShardCluster({ size: 6, tuning: { inflightChunks: 4 } });
+  await c.start();
+  try {
+    let asked = 0;
+    c.hub.wrap(c.id(5), (inner): ShardRequestHandler => async (from, req) => {
+      if (req.op === 'store') { asked++; return { op: 'store', result: 'full' }; }
+      return inner(from, req);
+    });
+    const data = randomBytes(100 * CHUNK);
+    const p = join(c.dir, 'f');
+    await writeFile(p, data);
+    const put = await c.nodes[0]!.putFile(p);
+    assert.not.ok(put.holders.includes(c.id(5)));
+    assert.ok(asked >= 1 && asked <= 8, `asked ${asked} times`);
+    await c.nodes[3]!.getFile(put.id, join(c.dir, 'o'));
+    assert.equal(await readFile(join(c.dir, 'o')), data);
+  } finally {
+    await c.stop();
+  }
+});
+
 test('restart keeps promises: a restarted relay still holds, serves and proves its shards', async () => {
   const c = await cluster(5);
   try {
