@@ -103,6 +103,7 @@ interface OverlayEntry {
 
 type Op = () => number;
 const EMPTY = Buffer.alloc(0);
+const STAT_PROBE_KEY = Buffer.of(0);
 const PHASE_LIVE = 0;
 const PHASE_TOMB = 1;
 
@@ -341,11 +342,6 @@ export class Vault {
       const outcomes = await Promise.allSettled(results);
       await root.committed;
       await root.flushed;
-      // lmdb-js keeps a read transaction open until its own setTimeout(0) renews it; a get() in the microtasks
-      // after this flush could still read the snapshot from before the commit (seen in the three-process test:
-      // the router's dispatch found no bundle right after ingest resolved). One timer turn lets lmdb-js renew it
-      // first (timers run in creation order), so every reader after an ingest resolves sees the bundle.
-      await new Promise<void>((r) => setTimeout(r, 0));
       this.fsyncs++;
       this.fsyncCounter?.inc();
       for (const [idHex, e, v] of written) if (this.overlay.get(idHex) === e && e.version === v) this.overlay.delete(idHex);
@@ -414,6 +410,11 @@ export class Vault {
   }
 
   private entries(db: Database<unknown, Buffer>): number {
+    // The native stat() reads in lmdb-js's current read transaction but, called directly, skips the JS
+    // bookkeeping that renews that transaction on the next turn; every later get() then kept reading the
+    // snapshot from before the next commit (a bundle "missing" right after its ingest resolved). A public read
+    // first takes the read transaction the documented way, with its renewal scheduled.
+    db.doesExist(STAT_PROBE_KEY);
     return (db as unknown as { db: { stat(): { entryCount: number } } }).db.stat().entryCount;
   }
 
