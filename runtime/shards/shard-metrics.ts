@@ -14,8 +14,15 @@ export interface ShardMetrics {
   corrupt: Counter;
 }
 
-/** Registers lattice_shards_* on `registry`; `stats` is read at scrape time for the gauges. */
+export const SHARD_METRIC_NAMES = [
+  'lattice_shards_stored', 'lattice_shards_promised', 'lattice_shards_bytes_stored', 'lattice_shards_cache_hit_ratio',
+  'lattice_shards_cache_hits_total', 'lattice_shards_cache_misses_total', 'lattice_shards_challenges_sent_total',
+  'lattice_shards_challenges_failed_total', 'lattice_shards_repairs_total', 'lattice_shards_corrupt_total',
+];
+
+/** Registers lattice_shards_* on `registry`, replacing earlier ones (a restarted ShardNode on the same registry). */
 export function registerShardMetrics(registry: Registry, stats: () => ShardStoreStats & { hitRate: number }): ShardMetrics {
+  for (const name of SHARD_METRIC_NAMES) registry.removeSingleMetric(name);
   const registers = [registry];
   new Gauge({ name: 'lattice_shards_stored', help: 'Shards this relay holds (promised plus cached)', registers,
     collect() { const s = stats(); this.set(s.heldShards + s.cachedShards); } });

@@ -80,4 +80,29 @@ test('requests to an unknown or dead peer reject with ShardRpcError', async () =
   }
 });
 
+test('garbage and malformed bodies on the wire are skipped; the server keeps answering', async () => {
+  const { connect } = await import('node:net');
+  const { encodeRpcFrame, RpcFrameDecoder, decodeRpcBody } = await import('./shard-rpc-codec.js');
+  const server = new TcpShardNetwork({ self: 'srv', listen: { host: '127.0.0.1', port: 0 }, peers: [] });
+  server.onRequest(async (from, req) => (req.op === 'fetch' ? { op: 'fetch' } : { op: 'error', reason: `from ${from}` }));
+  await server.start();
+  const sock = connect({ host: '127.0.0.1', port: server.port() });
+  try {
+    await new Promise<void>((r) => sock.once('connect', () => r()));
+    const dec = new RpcFrameDecoder();
+    const answers: unknown[] = [];
+    sock.on('data', (d: Buffer) => { for (const f of dec.push(d)) answers.push(decodeRpcBody(f)); });
+    sock.write(Buffer.from('GET / HTTP/1.1\r\n\r\n'));
+    sock.write(encodeRpcFrame('just a string'));
+    sock.write(encodeRpcFrame({ id: 1, from: 'x' }));
+    sock.write(encodeRpcFrame({ id: 2, from: 'x', req: { op: 'fetch', hash: new Uint8Array(32) } }));
+    const deadline = Date.now() + 10_000;
+    while (answers.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(answers, [{ id: 1, res: { op: 'error', reason: 'malformed request' } }, { id: 2, res: { op: 'fetch' } }]);
+  } finally {
+    sock.destroy();
+    await server.stop();
+  }
+});
+
 test.run();

@@ -100,6 +100,10 @@ test('metrics: lattice_shards_* are registered and follow the store', async () =
     assert.match(text, /^lattice_shards_cache_hit_ratio 0.3333/m);
     assert.match(text, /^lattice_shards_challenges_sent_total 1$/m);
     assert.match(text, /^lattice_shards_bytes_stored 24432$/m);
+    // A restart on the same registry replaces the metrics instead of throwing "already registered".
+    await node.stop();
+    await node.start();
+    assert.match(await registry.metrics(), /^lattice_shards_cache_hits_total 0$/m);
   } finally {
     await node.stop();
     await c.stop();
