@@ -58,6 +58,21 @@ async function rawLmdb(dir: string, items: Array<{ id: Uint8Array; bytes: Uint8A
   return rate;
 }
 
+async function vaultIngest(path: string, items: Array<{ id: Uint8Array; bytes: Uint8Array }>): Promise<number> {
+  const v = new Vault({ path, sweepIntervalMs: 0 });
+  await v.start();
+  const now = Date.now();
+  const t0 = performance.now();
+  const ps: Promise<unknown>[] = [];
+  items.forEach((it, i) => {
+    ps.push(v.ingest({ id: it.id, bytes: it.bytes, receivedAt: now, expiresAt: now + 3_600_000, inbox: i % 4 < 2, targets: i % 4 === 1 ? [] : ['*'], ...(i % 4 >= 2 ? { awaitingNode: it.id } : {}) }));
+  });
+  await Promise.all(ps);
+  const rate = items.length / ((performance.now() - t0) / 1000);
+  await v.stop();
+  return rate;
+}
+
 async function restartTime(dir: string, n: number, sample: Uint8Array[]): Promise<{ ms: number; stored: number }> {
   const path = join(dir, 'big');
   const v = new Vault({ path, sweepIntervalMs: 0, mapSize: 8 * 2 ** 30 });
@@ -146,19 +161,20 @@ export async function benchCore(options: { quick?: boolean } = {}): Promise<Benc
     const verifyRate = vn / ((performance.now() - tv) / 1000);
 
     const rawRate = await rawLmdb(dir, items);
+    const vaultOnly = await vaultIngest(join(dir, 'vault-only'), items);
 
     const load = `load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs`;
     const inline = await ingestRun(join(dir, 'vault'), self, frames, 0);
     const workers = Math.max(1, cpus().length - 1);
     const pooled = await ingestRun(join(dir, 'vault-pool'), self, frames, workers);
-    const best = pooled.ingestRate > inline.ingestRate ? pooled : inline;
 
     rows.push(
       { name: 'durable ingest (decode, verify, dedupe, persist, route)', value: inline.ingestRate, unit: 'bundles/s', baseline: rawRate, baselineName: 'raw lmdb batched durable puts', ratio: inline.ingestRate / rawRate, goal: '≥ 50,000/s and ≥ 0.5x', pass: inline.ingestRate >= 50_000 && inline.ingestRate / rawRate >= 0.5, note: `verify on the main thread; Ed25519 verify alone ${Math.round(verifyRate)}/s on one core; ${load}` },
       { name: `durable ingest, verify on ${workers} worker thread(s)`, value: pooled.ingestRate, unit: 'bundles/s', baseline: rawRate, baselineName: 'raw lmdb batched durable puts', ratio: pooled.ingestRate / rawRate, goal: '≥ 50,000/s and ≥ 0.5x', pass: pooled.ingestRate >= 50_000 && pooled.ingestRate / rawRate >= 0.5, note: load },
       { name: 'Ed25519 verify only (node:crypto, one core)', value: verifyRate, unit: 'bundles/s' },
+      { name: 'vault durable ingest alone (no decode/verify; 3-5 puts per bundle)', value: vaultOnly, unit: 'bundles/s', baseline: rawRate, baselineName: 'raw lmdb batched durable puts', ratio: vaultOnly / rawRate, note: 'the store is not the bottleneck; signature checks are' },
       { name: 'duplicate rejection', value: inline.dupRate, unit: 'bundles/s', goal: '≥ 200,000/s', pass: inline.dupRate >= 200_000, note: `${Math.round(inline.dupCpuRate)}/s per CPU-second of this process; ${load}` },
-      { name: 'fsyncs under full ingest load', value: best.fsyncRate, unit: 'fsync/s', goal: '≤ 10', pass: Math.max(inline.fsyncRate, pooled.fsyncRate) <= 10, note: `vault write cycles (each ends in one flush); inline run ${inline.fsyncRate.toFixed(1)}/s` },
+      { name: 'flushed write cycles under full ingest load', value: Math.max(inline.fsyncRate, pooled.fsyncRate), unit: 'flush/s', goal: '≤ 10 fsync/s', pass: Math.max(inline.fsyncRate, pooled.fsyncRate) <= 10, note: `worst of the two ingest runs (inline ${inline.fsyncRate.toFixed(1)}/s, pooled ${pooled.fsyncRate.toFixed(1)}/s); LMDB overlapping sync may issue several fdatasync per cycle (strace: 85 for 16 cycles at 17 k bundles/s)` },
     );
 
     const before = process.memoryUsage().arrayBuffers;
