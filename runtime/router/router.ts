@@ -202,7 +202,7 @@ export class Router {
       return;
     }
     if (frame.kind === 'bundle') await this.ingestBytes(frame.payload, { bearer: f.bearer, ...(f.from ? { from: f.from } : {}) });
-    else if (frame.kind === 'bloom') this.onBloom(frame.payload, f.bearer);
+    else if (frame.kind === 'bloom') this.onBloom(frame.payload, f.bearer, f.from);
     else this.drop('unsupported-frame', { bearer: f.bearer, detail: frame.kind });
   }
 
@@ -554,7 +554,13 @@ export class Router {
 
   // ---- delivery blooms ------------------------------------------------------------------------------------------
 
-  private onBloom(payload: Uint8Array, bearer: string): void {
+  /**
+   * A delivery bloom retires the outbox rows it proves delivered, and travels back along the custody path: a
+   * relay that carried bundles the bloom confirms passes the (signed, unchanged) bloom on to the neighbours it got
+   * those bundles from, so the sender learns of delivery however many hops away it is. Blooms that confirm nothing
+   * here stop here, so they do not flood the mesh.
+   */
+  private onBloom(payload: Uint8Array, bearer: string, from?: string): void {
     const got = this.blooms.receive(payload);
     if ('reason' in got) {
       this.drop(got.reason, { bearer });
@@ -562,14 +568,16 @@ export class Router {
     }
     this.counters.bloomReceived();
     const node = got.nodeIdHex;
-    this.seen(node, bearer);
+    if (from === node) this.seen(node, bearer);
     const now = this.now();
+    const upstream = new Set<string>();
     for (const id of this.vault.awaitingIds(got.nodeId)) {
       if (!got.filter.has(id)) continue;
       const row = this.vault.outbox(id);
       this.vault.removeAwaiting(got.nodeId, id);
-      if (!row) continue;
       const stored = this.vault.get(id);
+      if (stored && !stored.created && stored.from && NODE_ID_HEX.test(stored.from) && stored.from !== node && stored.from !== from) upstream.add(stored.from);
+      if (!row) continue;
       const forRecipient = stored ? recipientKey(decodeBundle(stored.bytes)) === node : false;
       let changed = false;
       const targets = row.targets.map((t) => {
@@ -588,6 +596,20 @@ export class Router {
       this.vault.trace(id, { at: now, event: 'delivered', peer: node, bearer, detail: 'delivery bloom' });
       this.events.emit('delivered', { id: hex(id), to: node, bearer, via: 'bloom' });
     }
+    if (upstream.size > 0) this.track(this.passBloomUpstream(payload, upstream));
+  }
+
+  private async passBloomUpstream(payload: Uint8Array, peers: Set<string>): Promise<void> {
+    const signal = this.stopController?.signal;
+    if (!signal) return;
+    const bytes = encodeFrame({ kind: 'bloom', payload });
+    const sends: Promise<unknown>[] = [];
+    for (const peer of peers) {
+      for (const b of bearersFor(peer, this.bearers)) {
+        sends.push(b.send({ peer, kind: 'bloom', bytes }, { signal: AbortSignal.any([signal, AbortSignal.timeout(this.opt.sendTimeoutMs)]) }));
+      }
+    }
+    await Promise.allSettled(sends);
   }
 
   // ---- views ----------------------------------------------------------------------------------------------------
