@@ -7,6 +7,8 @@ import { encodeBundle } from '../bundle/bundle-codec.js';
 import { bundleIdHex } from '../bundle/bundle-id.js';
 import type { Bundle } from '../bundle/bundle.js';
 import { encodeFrame } from '../wire/frame-codec.js';
+import { createBloomMessage, encodeBloomMessage } from '../wire/bloom-message.js';
+import { DeliveryBloom } from './delivery-bloom.js';
 import { Network, waitFor, type TestRelay } from './testing/relay-fixture.js';
 
 let net: Network;
@@ -124,6 +126,34 @@ test('async bearer: accepted stays accepted until the recipient delivery bloom r
   assert.is(ev.detail, 'delivery bloom');
   const sent = await a.metrics.registry.getSingleMetric('lattice_blooms_received_total')!.get();
   assert.ok(sent.values[0]!.value >= 1);
+});
+
+test('blooms: forged and replayed blooms retire nothing and are counted', async () => {
+  const a = await net.relay('a', { bearers: [{ name: 'mqtt', mode: 'async' }] });
+  const b = await net.relay('b', { bearers: [{ name: 'mqtt', mode: 'async' }] });
+  net.link(a, b);
+  net.hub.holdAsync();
+  const { bundleId } = await a.router.send({ to: b.identity.nodeIdHex, text: 'held' });
+  await waitFor('accepted', () => a.router.bundleView(bundleId)?.state === 'accepted');
+  const id = Buffer.from(bundleId, 'hex');
+  const claimed = new DeliveryBloom();
+  claimed.add(id);
+  // Mallory signs a bloom that names B as its issuer: the signature check fails.
+  const mallory = generateIdentity();
+  const forged = createBloomMessage(mallory, claimed.toBytes());
+  const forgedBytes = encodeFrame({ kind: 'bloom', payload: encodeBloomMessage({ ...forged, nodeId: b.identity.nodeId }) });
+  a.bearers[0]!.deliver(b.identity.nodeIdHex, forgedBytes);
+  await waitFor('bad bloom counted', async () => (await a.drops('bad-bloom')) === 1);
+  assert.is(a.router.bundleView(bundleId)!.state, 'accepted');
+  // A genuine but old bloom from B (issued before a newer one) is a replay.
+  const older = createBloomMessage(b.identity, new DeliveryBloom().toBytes(), Date.now() - 5_000);
+  const newer = createBloomMessage(b.identity, new DeliveryBloom().toBytes(), Date.now());
+  a.bearers[0]!.deliver(b.identity.nodeIdHex, encodeFrame({ kind: 'bloom', payload: encodeBloomMessage(newer) }));
+  a.bearers[0]!.deliver(b.identity.nodeIdHex, encodeFrame({ kind: 'bloom', payload: encodeBloomMessage(older) }));
+  await waitFor('stale bloom counted', async () => (await a.drops('stale-bloom')) === 1);
+  assert.is(a.router.bundleView(bundleId)!.state, 'accepted', 'a bloom without the id retires nothing');
+  net.hub.releaseAsync();
+  await waitFor('retired by the real bloom', () => a.router.bundleView(bundleId)?.state === 'delivered');
 });
 
 test('sync bearer: accepted means delivered to that hop at once', async () => {
