@@ -36,6 +36,7 @@ test('round trip of many sizes on five relays, shards on five distinct relays', 
       assert.is(put.chunks, Math.ceil(size / CHUNK));
       assert.is(progress.at(-1), size, 'progress ends at the file size');
       const m = (await a!.manifest(put.id))!;
+      assert.is(m.expiresAt - m.createdAt, 30 * 86_400_000, 'default lifetime 30 days');
       for (let ch = 0; ch < chunkCount(m); ch++) {
         const holders = new Set(Array.from({ length: 5 }, (_, i) => a!.holders(m, ch, i)[0]));
         assert.is(holders.size, 5, `chunk ${ch} spread over 5 relays`);
