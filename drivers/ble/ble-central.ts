@@ -111,7 +111,11 @@ export class BleCentral {
       if (known) return known;
     }
     const describe = 'address' in target ? target.address : `named "${target.name}"`;
-    const deadline = AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(options.signal ? [options.signal] : [])]);
+    // An own timer rather than AbortSignal.timeout inside AbortSignal.any: Node 20 can collect such a timeout
+    // signal before it fires, and the loop below would then scan forever.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new BleDeviceNotFoundError(describe, timeoutMs)), timeoutMs);
+    const deadline = options.signal ? AbortSignal.any([timeout.signal, options.signal]) : timeout.signal;
     let found: BleAdvertisement | undefined;
     try {
       await this.withDiscovery({ ...options, signal: deadline }, async () => {
@@ -124,6 +128,8 @@ export class BleCentral {
     } catch (err) {
       if (options.signal?.aborted) throw options.signal.reason;
       if (!deadline.aborted) throw err;
+    } finally {
+      clearTimeout(timer);
     }
     if (!found) throw new BleDeviceNotFoundError(describe, timeoutMs);
     return found;

@@ -167,6 +167,11 @@ export class BluezMock {
     return this.root!.mock.RemoveAdapterWithDevices(adapter) as Promise<void>;
   }
 
+  /** Stops the mock bluetoothd; the bus stays up (org.bluez has no owner any more). */
+  async stopBluez(): Promise<void> {
+    await killGroup(this.python);
+  }
+
   async stop(): Promise<void> {
     for (const r of this.radios.splice(0)) r.dispose();
     try { this.bus?.disconnect(); } catch { /* gone */ }
