@@ -9,7 +9,8 @@ import { keygen } from './keygen.js';
 import { run } from './run.js';
 import { scan } from './scan.js';
 import { send } from './send.js';
+import { sim } from './sim.js';
 import { status } from './status.js';
 import { trace } from './trace.js';
 
-export const COMMANDS: Command[] = [run, send, status, inbox, trace, keygen, config, scan];
+export const COMMANDS: Command[] = [run, send, status, inbox, trace, keygen, config, scan, sim];
