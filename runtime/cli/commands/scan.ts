@@ -55,7 +55,10 @@ export const scan: Command = {
       offSignal();
       await central.stop();
     }
-    const rows = found.map((ad) => ({ kind: classifyRadio(ad) ?? 'other', address: ad.address, name: ad.name ?? null, rssi: ad.rssi ?? null, paired: ad.paired }));
+    // The Nordic UART service is not MeshCore's alone: without --all, only what classifies as a radio is listed.
+    const rows = found
+      .map((ad) => ({ kind: classifyRadio(ad) ?? 'other', address: ad.address, name: ad.name ?? null, rssi: ad.rssi ?? null, paired: ad.paired }))
+      .filter((r) => ctx.values.all || r.kind !== 'other');
     if (ctx.values.json) {
       printJson(ctx, rows);
       return EXIT_OK;
