@@ -48,6 +48,20 @@ test('sealed DM: recipient omitted when it is the link addressee, kept inline ot
   assert.throws(() => decodeCompactBundle(toBob), (e: Error) => e.name === 'CompactBundleDecodeError');
 });
 
+test('sender = link transmitter: 32 bytes saved, rebuilt from the transmitter key, refused without it', () => {
+  const b = createBundle(alice, { recipient: bob.nodeId, text: text32 });
+  const full = encodeCompactBundle(b, { addressee: bob.nodeId });
+  const short = encodeCompactBundle(b, { addressee: bob.nodeId, transmitter: alice.nodeId, omitSender: true });
+  assert.is(full.length - short.length, 32);
+  const back = decodeCompactBundle(short, { addressee: bob.nodeId, transmitter: alice.nodeId });
+  assert.equal(Buffer.from(encodeBundle(back)), Buffer.from(encodeBundle(b)));
+  verifyBundle(decodeBundle(encodeBundle(back)));
+  assert.throws(() => decodeCompactBundle(short, { addressee: bob.nodeId }), (e: Error) => e.name === 'CompactBundleDecodeError');
+  // A relay transmitting someone else's bundle never leaves the sender out.
+  const relayed = encodeCompactBundle(b, { addressee: bob.nodeId, transmitter: relays[0]!.nodeId, omitSender: true });
+  assert.is(relayed.length, full.length);
+});
+
 test('foreign recipient, origin with and without name, non-default lifetime', () => {
   roundTrip(createBundle(alice, { recipient: 'mt:!a1b2c3d4', text: 'hello', origin: { id: 'mc:abcd', name: 'Zoë' }, lifetimeMs: 3_600_000 }));
   roundTrip(createBundle(alice, { recipient: 'mt:ch:0', text: '', origin: { id: 'mt:!00000001' } }));

@@ -2,8 +2,11 @@
  * Compact on-air bundle: the same fields as runtime/bundle/bundle-codec.ts (CBOR), packed for LoRa.
  *
  *   flags u8   bit0 sealed · bits1-2 recipient (0 broadcast, 1 node id inline, 2 foreign address, 3 = the link
- *              addressee) · bit3 origin · bit4 origin name · bit5 lifetime is the 7-day default (omitted)
- *   sender     32 bytes (kept whole: the receiver needs it to verify the signature and may never have met the sender)
+ *              addressee) · bit3 origin · bit4 origin name · bit5 lifetime is the 7-day default (omitted) ·
+ *              bit6 sender is the link transmitter (omitted)
+ *   sender     32 bytes, unless bit6: the receiver needs it to verify the signature and may never have met the
+ *              sender. It is left out only on unicast when the sender itself transmits and the addressee's advert
+ *              listed the sender's prefix (so it holds the full key); retries always carry it (lora-bearer.ts)
  *   recipient  32 bytes | varint length + UTF-8 | nothing (broadcast, or "you": the unicast addressee's own id)
  *   sentAt     varint ms (6 bytes today; CBOR spends 9)
  *   lifetime   varint ms, unless default
@@ -28,6 +31,10 @@ const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 export interface CompactContext {
+  /** Encoder: leave the sender out (it is the link transmitter and the addressee knows its key). Decoder: the full
+   * node id of the link transmitter when known (needed for frames with bit6). */
+  transmitter?: Uint8Array;
+  omitSender?: boolean;
   /** The full node id of the unicast next hop (sender side) / of this relay (receiver side of a unicast frame). */
   addressee?: Uint8Array;
 }
@@ -77,16 +84,20 @@ export function encodeCompactBundle(b: Bundle, ctx: CompactContext = {}): Uint8A
   const defaultLifetime = b.lifetime === DEFAULT_LIFETIME_MS;
   const originId = b.origin ? utf8.encode(b.origin.id) : undefined;
   const originName = b.origin?.name !== undefined ? utf8.encode(b.origin.name) : undefined;
-  let size = 1 + 32 + varintLength(b.sentAt) + 1 + 8 * b.custody.length + 64 + b.body.length;
+  const omitSender = ctx.omitSender === true && ctx.transmitter !== undefined && equalBytes(b.sender, ctx.transmitter);
+  let size = 1 + (omitSender ? 0 : 32) + varintLength(b.sentAt) + 1 + 8 * b.custody.length + 64 + b.body.length;
   if (recipientKind === 1) size += 32;
   if (recipientKind === 2) size += varintLength(recipientBytes!.length) + recipientBytes!.length;
   if (!defaultLifetime) size += varintLength(b.lifetime);
   if (originId) size += varintLength(originId.length) + originId.length;
   if (originName) size += varintLength(originName.length) + originName.length;
   const out = new Uint8Array(size);
-  out[0] = (b.sealed ? 1 : 0) | (recipientKind << 1) | (originId ? 8 : 0) | (originName ? 16 : 0) | (defaultLifetime ? 32 : 0);
-  out.set(b.sender, 1);
-  let o = 33;
+  out[0] = (b.sealed ? 1 : 0) | (recipientKind << 1) | (originId ? 8 : 0) | (originName ? 16 : 0) | (defaultLifetime ? 32 : 0) | (omitSender ? 64 : 0);
+  let o = 1;
+  if (!omitSender) {
+    out.set(b.sender, 1);
+    o = 33;
+  }
   if (recipientKind === 1) {
     out.set(recipientBytes!, o);
     o += 32;
@@ -118,11 +129,15 @@ export function decodeCompactBundle(bytes: Uint8Array, ctx: CompactContext = {})
   const fail = (why: string): never => {
     throw new CompactBundleDecodeError(why);
   };
-  if (bytes.length < 1 + 32 + 1 + 1 + 64) fail(`${bytes.length} bytes is too short`);
+  if (bytes.length < 1 + 1 + 1 + 64) fail(`${bytes.length} bytes is too short`);
   const flags = bytes[0]!;
-  if (flags & 0xc0) fail(`reserved flag bits 0x${(flags & 0xc0).toString(16)}`);
+  if (flags & 0x80) fail('reserved flag bit 0x80');
+  const senderOmitted = (flags & 64) !== 0;
+  if (!senderOmitted && bytes.length < 1 + 32 + 1 + 1 + 64) fail(`${bytes.length} bytes is too short`);
+  if (senderOmitted && !ctx.transmitter) fail('sender is "the transmitter" but the transmitter is unknown');
+  const sender = senderOmitted ? new Uint8Array(ctx.transmitter!) : bytes.slice(1, 33);
   const recipientKind = (flags >> 1) & 3;
-  let o = 33;
+  let o = senderOmitted ? 1 : 33;
   const need = (n: number) => {
     if (o + n > bytes.length) fail('truncated');
   };
@@ -172,7 +187,7 @@ export function decodeCompactBundle(bytes: Uint8Array, ctx: CompactContext = {})
   const signature = bytes.slice(o, o + 64);
   o += 64;
   const b: Bundle = {
-    sender: bytes.slice(1, 33),
+    sender,
     recipient,
     sentAt,
     lifetime,

@@ -40,6 +40,7 @@ export interface LoraBearerOptions {
   advertIntervalMs?: number;
   advertJitterMs?: number;
   advertOnStart?: boolean;
+  advertOnNewNeighbour?: boolean;
   /** Re-pack bundles compactly on air (default true; false carries the wire bytes as they are). */
   compact?: boolean;
   /** Link ACK for unicast sends (default on; see lora-bearer.ts). */
@@ -82,6 +83,7 @@ export function createLoraBearer(o: LoraBearerOptions): LoraBearer {
     advertIntervalMs: o.advertIntervalMs,
     advertJitterMs: o.advertJitterMs,
     advertOnStart: o.advertOnStart,
+    advertOnNewNeighbour: o.advertOnNewNeighbour,
     compact: o.compact,
     linkAck: o.linkAck,
     timeScale: o.timeScale,

@@ -22,6 +22,9 @@ test('link frame vectors: broadcast header 5 bytes, unicast 10 (with the message
   const adv = encodeLinkFrame({ type: 'advert', from: A, encoding: 'wire', payload: new Uint8Array(32).fill(0xaa) });
   assert.is(adv.length, 37);
   assert.is(decodeLinkFrame(adv).type, 'advert');
+  const adv1 = encodeLinkFrame({ type: 'advert', from: A, encoding: 'wire', payload: Uint8Array.from([...new Uint8Array(32).fill(0xaa), 1, 2, 3, 4]) });
+  assert.equal(decodeLinkFrame(adv1).payload.subarray(32), B);
+  assert.throws(() => decodeLinkFrame(Uint8Array.from([...adv1, 9, 9])), (e: Error) => e.name === 'LinkFrameDecodeError');
   const ack = encodeLinkFrame({ type: 'ack', from: B, to: A, encoding: 'wire', payload: Uint8Array.of(7) });
   assert.equal([...ack], [0x68, 1, 2, 3, 4, 0xaa, 0xbb, 0xcc, 0xdd, 7]);
   assert.equal(decodeLinkFrame(ack), { type: 'ack', from: B, to: A, encoding: 'wire', payload: Uint8Array.of(7) });

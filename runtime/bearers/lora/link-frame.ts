@@ -7,7 +7,8 @@
  *   5..8     to: first 4 bytes of the next hop's node id (unicast only)
  *   +0       unicast data or fragment: message number (u8, per sender; the link ACK names it, fragments share it)
  *   +1       fragment only: index (high nibble) · count − 1 (low nibble); at most 16 fragments
- *   rest     payload (data: wire frame, compact bundle or a fragment of either; advert: the 32-byte node id;
+ *   rest     payload (data: wire frame, compact bundle or a fragment of either; advert: the 32-byte node id, then
+ *            the 4-byte prefixes of up to 16 neighbours it hears (so they know it holds their full keys);
  *            ack: the message number of the unicast payload it acknowledges — always unicast, 10 bytes in all)
  * So a broadcast frame spends 5 bytes of header, a unicast frame 10, and a fragment one more.
  *
@@ -22,6 +23,8 @@ export const LINK_VERSION = 1;
 export const MAX_LORA_FRAME = 255;
 export const MAX_FRAGMENTS = 16;
 export const PREFIX_BYTES = 4;
+/** Most neighbour prefixes one advert lists. */
+export const MAX_ADVERT_NEIGHBOURS = 16;
 
 export type LinkFrameType = 'data' | 'advert' | 'ack';
 export type PayloadEncoding = 'wire' | 'compact';
@@ -104,7 +107,10 @@ export function decodeLinkFrame(bytes: Uint8Array): LinkFrame {
     frame.fragment = { index, count };
   }
   if (type !== 'data' && fragmented) throw new LinkFrameDecodeError(`fragmented ${type}`);
-  if (type === 'advert' && (frame.payload.length !== 32 || unicast)) throw new LinkFrameDecodeError('bad advert');
+  if (type === 'advert') {
+    const extra = frame.payload.length - 32;
+    if (unicast || extra < 0 || extra % PREFIX_BYTES !== 0 || extra / PREFIX_BYTES > MAX_ADVERT_NEIGHBOURS) throw new LinkFrameDecodeError('bad advert');
+  }
   if (type === 'ack' && (frame.payload.length !== 1 || !unicast)) throw new LinkFrameDecodeError('bad ack');
   return frame;
 }

@@ -5,10 +5,11 @@ import { EU868, US915 } from '../../airtime/regions.js';
 import { MemoryLedgerStore } from '../../airtime/testing/memory-ledger-store.js';
 import { timeOnAirMs } from '../../airtime/time-on-air.js';
 import { BROADCAST, type InFrame, type PeerEvent } from '../../bearer/bearer.js';
-import { encodeBundle } from '../../bundle/bundle-codec.js';
+import { decodeBundle, encodeBundle } from '../../bundle/bundle-codec.js';
+import { encodeCompactBundle } from './compact-bundle.js';
 import { createBundle } from '../../bundle/create-bundle.js';
 import { generateIdentity, type Identity } from '../../identity/identity.js';
-import { encodeFrame } from '../../wire/frame-codec.js';
+import { decodeFrame, encodeFrame } from '../../wire/frame-codec.js';
 import { createMetrics } from '../../metrics/metrics.js';
 import { setLogSink } from '../../log/logger.js';
 import { decodeLinkFrame } from './link-frame.js';
@@ -119,6 +120,39 @@ test('unicast DM: only the addressee delivers it; the recipient key is not on th
     assert.ok(!Buffer.from(air.log.at(-1)![1]).includes(Buffer.from(b.id.nodeId)));
     // A node id nobody advertised is unreachable, not a silent drop.
     assert.is(await a.bearer.send({ peer: generateIdentity().nodeIdHex, kind: 'bundle', bytes }), 'unreachable');
+  } finally {
+    await stop();
+  }
+});
+
+test('unicast from the originator leaves its own key out once the addressee advertised it; a forgetful addressee gets it on retry', async () => {
+  const { nodes, air, stop } = await neighbourhood(2, all);
+  try {
+    const [a, b] = nodes as [Node, Node];
+    const knows = (x: Node, y: Node) =>
+      ((x.bearer.status().detail!.neighbours as Array<{ id: string; knowsUs: boolean }>).find((n) => n.id === y.id.nodeIdHex)?.knowsUs ?? false);
+    await until('A knows that B knows A', () => knows(a, b));
+    const bytes = wire(createBundle(a.id, { recipient: b.id.nodeId, text: text32 }));
+    const before = air.log.length;
+    assert.is(await a.bearer.send({ peer: b.id.nodeIdHex, kind: 'bundle', bytes }), 'accepted');
+    const data = air.log.slice(before).filter(([from]) => from === 0).map(([, p]) => p);
+    assert.is(data.length, 1);
+    assert.ok(!Buffer.from(data[0]!).includes(Buffer.from(a.id.nodeId)), 'sender key left out');
+    // Unicast link header (10) + the compact bundle (recipient = addressee) minus the 32-byte sender key.
+    const compactWithKey = encodeCompactBundle(decodeBundle(decodeFrame(bytes).payload), { addressee: b.id.nodeId });
+    assert.is(data[0]!.length, 10 + compactWithKey.length - 32);
+    await until('delivered', () => b.frames.length === 1);
+    assert.equal(Buffer.from(b.frames[0]!.bytes), Buffer.from(bytes));
+
+    // B restarts and forgets A; A still believes B knows its key: the first copy cannot be rebuilt, the retry can.
+    await b.bearer.stop();
+    await b.bearer.start();
+    const again = wire(createBundle(a.id, { recipient: b.id.nodeId, text: 'after your restart' }));
+    assert.is(await a.bearer.send({ peer: b.id.nodeIdHex, kind: 'bundle', bytes: again }), 'accepted');
+    await until('delivered after retry', () => b.frames.length === 2);
+    assert.equal(Buffer.from(b.frames[1]!.bytes), Buffer.from(again));
+    assert.is(b.bearer.metrics.counters['discarded.bad-compact'], 1);
+    assert.is(a.bearer.metrics.counters.retransmissions, 1);
   } finally {
     await stop();
   }

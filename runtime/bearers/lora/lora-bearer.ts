@@ -34,7 +34,7 @@ import { decodeFrame, encodeFrame } from '../../wire/frame-codec.js';
 import { decodeCompactBundle, encodeCompactBundle } from './compact-bundle.js';
 import { BearerStoppedError, LoraConfigError, LoraTransmitError } from './errors.js';
 import { fragment, maxPayload } from './fragmenter.js';
-import { MAX_LORA_FRAME, PREFIX_BYTES, decodeLinkFrame, encodeLinkFrame, linkHeaderLength, prefixKey, samePrefix, type LinkFrame } from './link-frame.js';
+import { MAX_ADVERT_NEIGHBOURS, MAX_LORA_FRAME, PREFIX_BYTES, decodeLinkFrame, encodeLinkFrame, linkHeaderLength, prefixKey, samePrefix, type LinkFrame } from './link-frame.js';
 import { Listeners } from './listeners.js';
 import { LoraMetrics } from './lora-metrics.js';
 import { PeerTable, type Neighbour } from './peer-table.js';
@@ -62,6 +62,9 @@ export interface LoraBearerInit {
   advertJitterMs?: number;
   /** Send an advert (jittered) right after start (default true). */
   advertOnStart?: boolean;
+  /** Answer a new neighbour's advert with ours (rate-limited like first contact) so it learns we hold its key.
+   * Default true. */
+  advertOnNewNeighbour?: boolean;
   /** Minimum spacing of adverts triggered by hearing an unknown neighbour. Default 60 s. */
   advertMinSpacingMs?: number;
   /** A neighbour is reachable while heard within this window. Default 3 × advertIntervalMs (30 min). */
@@ -225,31 +228,39 @@ export class LoraBearer implements Bearer {
   async send(frame: OutFrame, options: { signal?: AbortSignal } = {}): Promise<SendResult> {
     options.signal?.throwIfAborted();
     if (!this.canReach(frame.peer)) return 'unreachable';
-    const next = frame.peer === BROADCAST ? undefined : this.peers.reachable(frame.peer)!.id;
-    const { payload, encoding } = this.linkPayload(frame.bytes, next);
+    const neighbour = frame.peer === BROADCAST ? undefined : this.peers.reachable(frame.peer)!;
+    const next = neighbour?.id;
     const message = this.nextMessage++ & 0xff;
-    const frames = fragment(payload, { from: this.prefix, to: next?.subarray(0, PREFIX_BYTES), encoding, message, maxFrame: this.maxFrame });
-    if (!frames) {
+    const plan = (omitSender: boolean) => {
+      const { payload, encoding } = this.linkPayload(frame.bytes, next, omitSender);
+      return { payload, encoding, frames: fragment(payload, { from: this.prefix, to: next?.subarray(0, PREFIX_BYTES), encoding, message, maxFrame: this.maxFrame }) };
+    };
+    const full = plan(false);
+    if (!full.frames) {
       this.metrics.discarded('oversize');
-      this.log.warn('bundle too large for this LoRa link', { bytes: payload.length, max: maxPayload(this.maxFrame, next !== undefined) });
+      this.log.warn('bundle too large for this LoRa link', { bytes: full.payload.length, max: maxPayload(this.maxFrame, next !== undefined) });
       return 'unreachable';
     }
     const signal = options.signal ? AbortSignal.any([options.signal, this.stopper.signal]) : this.stopper.signal;
     const ack = next !== undefined ? this.ackOptions() : undefined;
+    // Our own key may be left out only when the addressee's advert said it holds it, and only where an ACK will
+    // tell us if it could not rebuild the bundle after all (then every retry carries the key).
+    const first = ack && neighbour!.knowsUs ? plan(true) : full;
     const attempts = ack ? 1 + ack.retries : 1;
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (attempt > 0) this.metrics.retransmission();
+      const { frames, encoding } = attempt === 0 && first.frames ? first : full;
       const acked = ack ? this.expectAck(`${prefixKey(next!)}:${message}`) : undefined;
       try {
         await this.tx.run(async () => {
-          for (const bytes of frames) await this.transmit(bytes, signal);
+          for (const bytes of frames!) await this.transmit(bytes, signal);
           // Keep our own queue quiet while the ACK is due: a half-duplex radio transmitting the next payload would
           // not hear it. The rest of the timeout is waited outside the queue.
           if (acked) await acked.within(ack!.holdMs, signal);
         });
-        for (let i = 0; i < frames.length; i++) {
+        for (let i = 0; i < frames!.length; i++) {
           this.metrics.frameOut('data');
-          if (frames.length > 1) this.metrics.fragmentOut();
+          if (frames!.length > 1) this.metrics.fragmentOut();
         }
         if (!acked || (await acked.within(ack!.timeoutMs - ack!.holdMs, signal))) {
           this.metrics.bundleOut(encoding);
@@ -290,6 +301,7 @@ export class LoraBearer implements Bearer {
         airtimeBudgetMs: band ? budgetMs(band, this.init.ledger.windowMs) : undefined,
         maxFrameBytes: this.maxFrame,
         reassemblyPending: this.reassembler.size,
+        neighbours: this.peers.recent().map((n) => ({ id: n.hex, lastHeard: n.lastHeard, rssi: n.rssi, snr: n.snr, knowsUs: n.knowsUs })),
         counters: { ...this.metrics.counters },
       },
     };
@@ -305,7 +317,13 @@ export class LoraBearer implements Bearer {
 
   /** Sends an advert now (through the governor like any frame). */
   async advertise(options: { signal?: AbortSignal } = {}): Promise<void> {
-    const bytes = encodeLinkFrame({ type: 'advert', from: this.prefix, encoding: 'wire', payload: this.nodeId });
+    // Our id, then the prefixes of the neighbours we hear (most recent first, as many as the frame allows).
+    const room = Math.min(MAX_ADVERT_NEIGHBOURS, Math.floor((this.maxFrame - linkHeaderLength(false, false) - 32) / PREFIX_BYTES));
+    const heard = this.peers.recent().slice(0, Math.max(0, room));
+    const payload = new Uint8Array(32 + heard.length * PREFIX_BYTES);
+    payload.set(this.nodeId);
+    heard.forEach((n, i) => payload.set(n.id.subarray(0, PREFIX_BYTES), 32 + i * PREFIX_BYTES));
+    const bytes = encodeLinkFrame({ type: 'advert', from: this.prefix, encoding: 'wire', payload });
     const signal = options.signal ? AbortSignal.any([options.signal, this.stopper.signal]) : this.stopper.signal;
     this.lastAdvertAt = this.clock.now();
     await this.tx.run(() => this.transmit(bytes, signal));
@@ -385,7 +403,7 @@ export class LoraBearer implements Bearer {
       });
   }
 
-  /** True when this exact unicast payload was delivered recently (a retransmission after a lost ACK). */
+  /** True when this exact unicast frame was delivered recently (a retransmission after a lost ACK). */
   private seenRecently(from: Uint8Array, message: number, payload: Uint8Array): boolean {
     const now = this.clock.now();
     const key = `${prefixKey(from)}:${message}:${createHash('sha256').update(payload).digest('hex').slice(0, 16)}`;
@@ -421,13 +439,14 @@ export class LoraBearer implements Bearer {
   }
 
   /** Compact re-packing when the receiver can rebuild the exact wire bytes; else the wire bytes as they are. */
-  private linkPayload(bytes: Uint8Array, addressee: Uint8Array | undefined): { payload: Uint8Array; encoding: 'compact' | 'wire' } {
+  private linkPayload(bytes: Uint8Array, addressee: Uint8Array | undefined, omitSender = false): { payload: Uint8Array; encoding: 'compact' | 'wire' } {
     if (this.init.compact === false) return { payload: bytes, encoding: 'wire' };
     try {
       const frame = decodeFrame(bytes);
       if (frame.kind !== 'bundle') return { payload: bytes, encoding: 'wire' };
-      const compact = encodeCompactBundle(decodeBundle(frame.payload), { addressee });
-      const rebuilt = encodeFrame({ kind: 'bundle', payload: encodeBundle(decodeCompactBundle(compact, { addressee })) });
+      const ctx = { addressee, transmitter: this.nodeId, omitSender };
+      const compact = encodeCompactBundle(decodeBundle(frame.payload), ctx);
+      const rebuilt = encodeFrame({ kind: 'bundle', payload: encodeBundle(decodeCompactBundle(compact, ctx)) });
       if (compact.length < bytes.length && Buffer.compare(rebuilt, bytes) === 0) return { payload: compact, encoding: 'compact' };
     } catch {
       // Not a bundle this codec can re-pack (other version, non-canonical CBOR, foreign fields): carry it as is.
@@ -460,7 +479,11 @@ export class LoraBearer implements Bearer {
         return;
       }
       this.metrics.frameIn('advert');
-      this.peers.learn(f.payload, p.rssi, p.snr);
+      const known = this.peers.reachable(Buffer.from(f.payload.subarray(0, 32)).toString('hex')) !== undefined;
+      const n = this.peers.learn(f.payload.subarray(0, 32), p.rssi, p.snr);
+      if (!known && this.init.advertOnNewNeighbour !== false) this.scheduleAdvert(this.init.advertMinSpacingMs ?? 60_000);
+      n.knowsUs = false;
+      for (let o = 32; o < f.payload.length; o += PREFIX_BYTES) if (samePrefix(f.payload.subarray(o), this.prefix)) n.knowsUs = true;
       return;
     }
     if (f.type === 'ack') {
@@ -484,7 +507,7 @@ export class LoraBearer implements Bearer {
     if (whole.encoding === 'wire') bytes = whole.payload;
     else {
       try {
-        const bundle = decodeCompactBundle(whole.payload, { addressee: whole.to ? this.nodeId : undefined });
+        const bundle = decodeCompactBundle(whole.payload, { addressee: whole.to ? this.nodeId : undefined, transmitter: sender?.id });
         bytes = encodeFrame({ kind: 'bundle', payload: encodeBundle(bundle) });
       } catch (err) {
         this.metrics.discarded('bad-compact');
@@ -496,7 +519,8 @@ export class LoraBearer implements Bearer {
       // Unicast to us: acknowledge every complete copy, deliver each payload once.
       // Always ACK (10 bytes): whether to wait for ACKs is the sender's choice (`linkAck`).
       this.sendAck(f.from, whole.message);
-      if (this.seenRecently(f.from, whole.message, whole.payload)) {
+      // Keyed on the rebuilt wire bytes, so a retry in another on-air form (with our key) is still a duplicate.
+      if (this.seenRecently(f.from, whole.message, bytes)) {
         this.metrics.discarded('duplicate');
         return;
       }

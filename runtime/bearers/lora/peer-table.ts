@@ -9,6 +9,8 @@ export interface Neighbour {
   hex: string;
   lastHeard: number;
   up: boolean;
+  /** Its last advert listed our prefix: it holds our full key (we may leave our key out of unicast to it). */
+  knowsUs: boolean;
   rssi?: number;
   snr?: number;
 }
@@ -35,7 +37,7 @@ export class PeerTable {
       n = undefined;
     }
     if (!n) {
-      n = { id: new Uint8Array(id), hex, lastHeard: 0, up: false };
+      n = { id: new Uint8Array(id), hex, lastHeard: 0, up: false, knowsUs: false };
       this.byPrefix.set(key, n);
     }
     this.heard(n, rssi, snr);
@@ -58,6 +60,11 @@ export class PeerTable {
 
   up(): Neighbour[] {
     return [...this.byPrefix.values()].filter((n) => n.up);
+  }
+
+  /** Neighbours that are up, most recently heard first. */
+  recent(): Neighbour[] {
+    return this.up().sort((a, b) => b.lastHeard - a.lastHeard);
   }
 
   /** Marks neighbours not heard within the window down. */

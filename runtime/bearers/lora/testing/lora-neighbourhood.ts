@@ -48,8 +48,9 @@ export interface LoraNeighbourhood {
   emulated: EmulatedRadios;
   bearers: LoraBearer[];
   bearer(name: string): LoraBearer;
-  /** Starts every bearer, then has each send one advert in turn (TxDone before the next), so all neighbours in
-   * range know each other when it resolves. A node whose duty-cycle budget is spent skips its advert. */
+  /** Starts every bearer, then has each send its advert in turn (TxDone before the next), twice — the second round
+   * lists the neighbours each heard — so all neighbours in range know each other (and know that they are known)
+   * when it resolves. A node whose duty-cycle budget is spent skips its adverts. */
   start(options?: { signal?: AbortSignal }): Promise<void>;
   /** Stops the bearers, then closes the radios. */
   stop(): Promise<void>;
@@ -75,6 +76,7 @@ export function createLoraNeighbourhood(o: LoraNeighbourhoodOptions): LoraNeighb
       timeScale,
       // Without autoAdvert, start() sends the adverts one after another instead, so they never collide.
       advertOnStart: o.autoAdvert ?? false,
+      advertOnNewNeighbour: o.autoAdvert ?? false,
       advertJitterMs: o.autoAdvert ? 2000 : 200,
       random: () => (i + 0.5) / o.nodes.length,
     });
@@ -91,10 +93,12 @@ export function createLoraNeighbourhood(o: LoraNeighbourhoodOptions): LoraNeighb
     async start(options = {}) {
       for (const b of bearers) await b.start();
       const signal = options.signal ?? AbortSignal.timeout(30_000);
-      for (const b of bearers) {
-        await b.advertise({ signal }).catch((err: Error) => {
-          if (err.name !== 'DutyCycleExceededError') throw err;
-        });
+      for (let round = 0; round < 2; round++) {
+        for (const b of bearers) {
+          await b.advertise({ signal }).catch((err: Error) => {
+            if (err.name !== 'DutyCycleExceededError') throw err;
+          });
+        }
       }
     },
     async stop() {
