@@ -1,7 +1,8 @@
 /**
  * A private system D-Bus with python3-dbusmock's BlueZ template plus our add-on (bluez-radios-template.py), so
  * node-ble and our facade really talk D-Bus to something that answers like bluetoothd (research/hardware.md §4b).
- * The daemon and the mock run in their own process groups and are killed as groups on stop().
+ * The daemon and the mock stay in the test's process group, so a test runner that kills the group on a timeout or
+ * crash takes them along; stop() (and, as a last resort, process exit) kills them by pid.
  *
  * The harness side of a radio is `MockRadio`: it hears the client's writes (Mock.MethodCalled on the
  * characteristic), sees the link come and go (Device1 Connected), queues FromRadio protobufs behind FromNum
@@ -169,16 +170,23 @@ export class BluezMock {
 
   /** Stops the mock bluetoothd; the bus stays up (org.bluez has no owner any more). */
   async stopBluez(): Promise<void> {
-    await killGroup(this.python);
+    await kill(this.python);
   }
 
   async stop(): Promise<void> {
     for (const r of this.radios.splice(0)) r.dispose();
     try { this.bus?.disconnect(); } catch { /* gone */ }
-    await killGroup(this.python);
-    await killGroup(this.daemon);
+    await kill(this.python);
+    await kill(this.daemon);
+    process.off('exit', this.killOnExit);
     await rm(this.dir, { recursive: true, force: true });
   }
+
+  private readonly killOnExit = () => {
+    for (const p of [this.python, this.daemon]) {
+      try { if (p?.pid !== undefined && p.exitCode === null) process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ }
+    }
+  };
 
   private async boot(timeoutMs: number): Promise<void> {
     const conf = join(this.dir, 'bus.conf');
@@ -189,10 +197,11 @@ export class BluezMock {
 <policy context="default"><allow user="*"/><allow own="*"/><allow send_destination="*" eavesdrop="true"/><allow receive_sender="*"/></policy></busconfig>
 `,
     );
-    this.daemon = spawn('dbus-daemon', [`--config-file=${conf}`, '--nofork', '--print-address=1'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    process.once('exit', this.killOnExit);
+    this.daemon = spawn('dbus-daemon', [`--config-file=${conf}`, '--nofork', '--print-address=1'], { stdio: ['ignore', 'pipe', 'pipe'] });
     await waitOutput(this.daemon, /unix:path=/, 'dbus-daemon to print its address', timeoutMs);
     const env = { ...process.env, DBUS_SYSTEM_BUS_ADDRESS: this.address };
-    this.python = spawn(PYTHON, ['-m', 'dbusmock', '--system', '--template', 'bluez5'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
+    this.python = spawn(PYTHON, ['-m', 'dbusmock', '--system', '--template', 'bluez5'], { stdio: ['ignore', 'pipe', 'pipe'], env });
     this.python.stdout!.on('data', (d: Buffer) => this.appendLog(d));
     this.python.stderr!.on('data', (d: Buffer) => this.appendLog(d));
     this.bus = dbusNext.sessionBus({ busAddress: this.address });
@@ -240,12 +249,12 @@ function waitOutput(p: ChildProcess, re: RegExp, what: string, timeoutMs: number
   });
 }
 
-async function killGroup(p: ChildProcess | undefined): Promise<void> {
+async function kill(p: ChildProcess | undefined): Promise<void> {
   if (!p || p.pid === undefined || p.exitCode !== null || p.signalCode !== null) return;
   const exited = new Promise<void>((r) => p.once('exit', () => r()));
-  try { process.kill(-p.pid, 'SIGTERM'); } catch { return; }
+  try { p.kill('SIGTERM'); } catch { return; }
   const timer = setTimeout(() => {
-    try { process.kill(-p.pid!, 'SIGKILL'); } catch { /* gone */ }
+    try { p.kill('SIGKILL'); } catch { /* gone */ }
   }, 3000);
   await exited;
   clearTimeout(timer);
