@@ -10,7 +10,10 @@ import { BluezMock, type MockRadio } from '../../drivers/ble/testing/bluez-mock.
 import { registerSessionSuite } from '../../firmware-protocol/meshtastic/testing/session-suite.js';
 import { startMeshtasticSim, type MeshtasticSim } from '../../firmware-protocol/meshtastic/testing/start-meshtastic-sim.js';
 import { MeshtasticSession } from '../../firmware-protocol/meshtastic/session.js';
+import { Registry } from 'prom-client';
 import { meshtasticOpener } from '../bearers/meshtastic/device-opener.js';
+import { MeshtasticBearer } from '../bearers/meshtastic/meshtastic-bearer.js';
+import { captureLogs } from '../log/testing/capture-logs.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { BleSimBridge } from './testing/ble-sim-bridge.js';
 
@@ -140,6 +143,39 @@ f('adapter powered off: the open link closes, opening fails with BleAdapterPower
     assert.is(again.state, 'ready');
   } finally {
     await again.stop();
+  }
+});
+
+f('the bearer rides out link loss: down and unreachable while out of range, up again by itself with backoff', async () => {
+  const registry = new Registry();
+  const bearer = new MeshtasticBearer({
+    name: 'meshtastic0',
+    device: `ble:${ADDRESS}`,
+    transport: 'ble',
+    opener: opener(),
+    metrics: registry,
+    backoffMs: { initial: 150, max: 600 },
+    session: { handshakeTimeoutMs: 15_000 },
+  });
+  const peers: Array<{ peer: string; up: boolean }> = [];
+  bearer.on('peer', (p) => peers.push(p));
+  const logs = captureLogs('info');
+  await bearer.start();
+  try {
+    await until('bearer up', () => bearer.status().state === 'up');
+    await radio.setInRange(false);
+    await until('bearer down', () => bearer.status().state === 'down');
+    assert.not.ok(bearer.canReach('mt:ch:0'));
+    assert.ok(peers.some((p) => p.peer === 'mt:ch:0' && !p.up), 'peers go down, so the router keeps bundles in the vault');
+    await new Promise((r) => setTimeout(r, 700)); // a few failed connects while out of range
+    await radio.setInRange(true);
+    await until('bearer up again', () => bearer.status().state === 'up', 20_000);
+    assert.ok(bearer.canReach('mt:ch:0'));
+    assert.match(await registry.metrics(), /lattice_meshtastic_reconnects_total\{bearer="meshtastic0"\} 1/);
+    assert.ok(logs.records.some((r) => r.fields?.err && (r.fields.err as { name?: string }).name === 'BleConnectError'), 'failed connects logged with their typed error');
+  } finally {
+    await bearer.stop();
+    logs.restore();
   }
 });
 
