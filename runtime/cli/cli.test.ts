@@ -331,7 +331,7 @@ test('subcommands dispatch on their first argument (room for `lattice sim meshta
       return 0;
     },
   });
-  const table = [...COMMANDS, { name: 'sim', summary: 'run a simulated companion radio', subcommands: [leaf('meshtastic'), leaf('meshcore')] }];
+  const table = [...COMMANDS.filter((c) => c.name !== 'sim'), { name: 'sim', summary: 'run a simulated companion radio', subcommands: [leaf('meshtastic'), leaf('meshcore')] }];
   const io = memoryIo({ cwd: tmp });
   assert.is(await runCli(['sim', 'meshcore', '--port', '5000'], io, table), 0);
   assert.equal(ran, ['meshcore:5000']);

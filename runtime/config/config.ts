@@ -48,12 +48,24 @@ export interface MeshtasticConfig {
   /** Bearer name, `meshtastic0`, `meshtastic1`... by position unless given. */
   name: string;
   device: string;
+  /** hop_limit for our packets (0..7); default the radio's own setting. */
+  hopLimit?: number;
+  /** Channel index that Lattice broadcasts go to; default none (Lattice broadcasts stay off the mesh). */
+  broadcastChannel?: number;
+  /** Ask the mesh for ACKs (default true). */
+  wantAck?: boolean;
+  /** Prefix texts from other meshes with the sender's name (default true). */
+  prefixOrigin?: boolean;
 }
 
 /** A MeshCore companion radio: a serial path, `host[:port]` / `tcp://host[:port]` (port 5000 by default), or `ble://...`. */
 export interface MeshcoreConfig {
   name: string;
   device: string;
+  /** Channel slots to set on the radio after every handshake (`#name` derives the hashtag secret). */
+  channels?: Array<{ index: number; name: string; secretHex?: string }>;
+  /** Region flood scope (`#name`) for everything the radio floods (firmware v8+). */
+  floodScope?: string;
 }
 
 export const LORA_HALS = ['spi', 'serial', 'emulated'] as const;
@@ -75,6 +87,10 @@ export interface LoraConfig {
   device?: string;
   /** A known HAT's pin map (drivers/sx126x/boards.ts), e.g. `waveshare-core1262-hat`; else `pins` are used. */
   board?: string;
+  /** With explicit pins: `sx1262` (default) or `sx1268`. */
+  variant?: 'sx1262' | 'sx1268';
+  /** With explicit pins: TCXO voltage on DIO3 (default 1.8 V; 0 = crystal). */
+  tcxoVoltage?: number;
   pins: Partial<Record<LoraPin, number>>;
   txPowerDbm?: number;
 }

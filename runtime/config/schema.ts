@@ -45,9 +45,35 @@ const device: Check = (value, path, issues) => {
   return d;
 };
 
-const companion = object(
-  { name: BEARER_NAME, device },
-  { required: ['device'], shorthand: (v) => (typeof v === 'string' ? { device: v } : undefined) },
+const companionShorthand = (v: unknown) => (typeof v === 'string' ? { device: v } : undefined);
+
+const meshtasticRadio = object(
+  {
+    name: BEARER_NAME,
+    device,
+    // Meshtastic: hop_limit is 0..7 (MeshPacket.hop_limit is 3 bits in the on-air header); channels 0..7.
+    hopLimit: int({ min: 0, max: 7 }),
+    broadcastChannel: int({ min: 0, max: 7 }),
+    wantAck: bool(),
+    prefixOrigin: bool(),
+  },
+  { required: ['device'], shorthand: companionShorthand },
+);
+
+const meshcoreChannel = object(
+  { index: int({ min: 0, max: 39 }), name: str({ min: 1, max: 31 }), secretHex: str({ pattern: /^[0-9a-fA-F]{32}$/, hint: 'must be 32 hex characters (a 16-byte channel secret)' }) },
+  { required: ['index', 'name'] },
+);
+
+const meshcoreRadio = object(
+  {
+    name: BEARER_NAME,
+    device,
+    // Channel slots set on the radio after every handshake; a `#name` gets its secret from the name.
+    channels: list(meshcoreChannel, { max: 40 }),
+    floodScope: str({ pattern: /^#[a-z0-9-]{1,30}$/i, hint: 'must be a #region name' }),
+  },
+  { required: ['device'], shorthand: companionShorthand },
 );
 
 const pins = object(Object.fromEntries(LORA_PINS.map((p) => [p, int({ min: 0, max: 1023 })])));
@@ -62,6 +88,10 @@ const lora = object(
     device: str({ max: 512 }),
     // A known Pi HAT's pin map (drivers/sx126x/boards.ts); explicit `pins` are used when no board is named.
     board: oneOf(Object.keys(Boards)),
+    // With explicit pins: the chip (SX1262 for 868/915 MHz modules, SX1268 for 433/470 MHz) and the TCXO supply
+    // on DIO3 (most modules: 1.8 V; 0 for a plain crystal).
+    variant: oneOf(['sx1262', 'sx1268']),
+    tcxoVoltage: num({ min: 0, max: 3.3, unit: 'V' }),
     pins,
     // SX1261/2 datasheet §13.1.14 SetTxParams: -9..+22 dBm on the SX1262 high-power PA.
     txPowerDbm: int({ min: -9, max: 22, unit: 'dBm' }),
@@ -143,8 +173,8 @@ export const configSchema: Check = object({
     { url: mqttUrl, prefix: str({ max: 128, pattern: /^[^#+\s]+$/, hint: 'must not contain MQTT wildcards (#, +) or spaces' }), username: str({ max: 256 }), password: str({ min: 0, max: 256 }) },
     { shorthand: (v) => (typeof v === 'string' ? { url: v } : undefined) },
   ),
-  meshtastic: list(companion, { max: 8 }),
-  meshcore: list(companion, { max: 8 }),
+  meshtastic: list(meshtasticRadio, { max: 8 }),
+  meshcore: list(meshcoreRadio, { max: 8 }),
   lora: list(lora, { max: 4 }),
   vault: object({ lifetimeDays: num({ min: 0.001, max: 365, unit: 'days' }), maxBytes: byteSize() }),
   bloom: object({ intervalMs: int({ min: 1000, max: 86_400_000, unit: 'milliseconds' }) }),

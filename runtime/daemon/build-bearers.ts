@@ -10,8 +10,7 @@ import { createLogger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { createIpBearer } from '../bearers/ip/ip-bearer.js';
 import { mqttBearerFromConfig } from '../bearers/mqtt/mqtt-from-config.js';
-import { MeshtasticBearer } from '../bearers/meshtastic/meshtastic-bearer.js';
-import { meshtasticOpener, parseMeshtasticDevice } from '../bearers/meshtastic/device-opener.js';
+import { createMeshtasticBearer } from '../bearers/meshtastic/create-meshtastic-bearer.js';
 import { MeshCoreGateway } from '../bearers/meshcore/meshcore-gateway.js';
 import { meshCoreOpener } from '../bearers/meshcore/device-opener.js';
 import { createAirtimeLedger, createLoraBearer } from '../bearers/lora/create-lora-bearer.js';
@@ -38,21 +37,22 @@ export async function buildBearers(config: Config, identity: Identity, metrics: 
   }
   const mqtt = mqttBearerFromConfig(config.mqtt, { identity, metrics, log: createLogger('mqtt') });
   if (mqtt) bearers.push(mqtt);
-  for (const m of config.meshtastic) {
-    const device = parseMeshtasticDevice(m.device);
-    bearers.push(new MeshtasticBearer({
-      name: m.name,
-      opener: meshtasticOpener(device),
+  config.meshtastic.forEach((m, i) => {
+    bearers.push(createMeshtasticBearer({
       device: m.device,
-      transport: device.kind === 'tcp' ? 'tcp' : 'serial',
-      metrics: metrics.registry,
-      logger: createLogger(m.name),
-    }));
-  }
+      name: m.name,
+      ...(m.hopLimit !== undefined ? { hopLimit: m.hopLimit } : {}),
+      ...(m.broadcastChannel !== undefined ? { broadcastChannel: m.broadcastChannel } : {}),
+      ...(m.wantAck !== undefined ? { wantAck: m.wantAck } : {}),
+      ...(m.prefixOrigin !== undefined ? { prefixOrigin: m.prefixOrigin } : {}),
+    }, i, { metrics: metrics.registry, logger: createLogger(m.name) }));
+  });
   for (const m of config.meshcore) {
     bearers.push(new MeshCoreGateway({
       name: m.name,
       open: meshCoreOpener(m.device),
+      ...(m.channels ? { channels: m.channels } : {}),
+      ...(m.floodScope ? { floodScope: m.floodScope } : {}),
       metrics: metrics.registry,
       log: createLogger(m.name),
     }));
@@ -63,6 +63,8 @@ export async function buildBearers(config: Config, identity: Identity, metrics: 
     for (const l of config.lora) {
       const { radio, close } = await openLoraRadio(l, config);
       if (close) cleanups.push(close);
+      const radioLog = createLogger(l.name);
+      radio.onError((err) => radioLog.warn('radio error', { err: err.message, name: err.name }));
       bearers.push(createLoraBearer({
         name: l.name,
         radio,
@@ -91,7 +93,6 @@ async function openLoraRadio(l: LoraConfig, config: Config) {
     if (!spi) throw new Error(`lora ${l.name}: device must be /dev/spidevB.D for hal spi, got ${l.device}`);
     const boardPins = board ?? {
       description: `custom pins on ${l.device ?? '/dev/spidev0.0'}`,
-      variant: 'sx1262' as const,
       spi: { bus: Number(spi[1]), device: Number(spi[2]) },
       busy: need(l, 'busy'),
       dio1: need(l, 'dio1'),
@@ -101,10 +102,12 @@ async function openLoraRadio(l: LoraConfig, config: Config) {
       ...(pins.txEn !== undefined ? { txen: pins.txEn } : {}),
       ...(pins.power !== undefined ? { holdHigh: [pins.power] } : {}),
       dio2RfSwitch: pins.dio2 === undefined,
-      tcxoVoltage: 1.8,
+      variant: l.variant ?? 'sx1262',
+      ...(l.tcxoVoltage === 0 ? {} : { tcxoVoltage: l.tcxoVoltage ?? 1.8 }),
     };
-    const { radio } = await openLinuxSx126x({ board: boardPins });
-    return { radio, close: undefined };
+    const { radio, holds } = await openLinuxSx126x({ board: boardPins });
+    // Lines held for the radio's lifetime (antenna-switch enables) are released after the bearer stopped.
+    return { radio, close: async () => { for (const h of holds) await h.close(); } };
   }
   if (l.hal === 'serial') {
     if (!l.device) throw new Error(`lora ${l.name}: hal serial needs a device (the bridge MCU's serial port)`);
