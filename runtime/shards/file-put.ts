@@ -60,16 +60,22 @@ export async function storeShardWith(ctx: ShardContext, peer: string, hash: Uint
  * not one per shard.
  */
 export async function placeShard(ctx: ShardContext, candidates: string[], first: string | undefined, load: ReadonlyMap<string, number>, hash: Uint8Array, shard: Uint8Array, expiresAt: number, ref?: ShardRef, signal?: AbortSignal, refused: Set<string> = new Set()): Promise<string> {
+  const tried = new Set<string>();
+  const attempt = async (peer: string): Promise<boolean> => {
+    tried.add(peer);
+    if (await storeShardWith(ctx, peer, hash, shard, expiresAt, ref, signal)) return true;
+    refused.add(peer);
+    return false;
+  };
+  // The common case first: the chosen holder takes it, and no ranking is computed.
+  if (first !== undefined && !refused.has(first) && (await attempt(first))) return first;
   const ranked = rankPeers(candidates, hash);
   const rank = new Map(ranked.map((p, i) => [p, i]));
-  const rest = ranked.filter((p) => p !== first).sort((x, y) => (load.get(x) ?? 0) - (load.get(y) ?? 0) || rank.get(x)! - rank.get(y)!);
-  const all = [...(first === undefined ? [] : [first]), ...rest];
-  const order = [...all.filter((p) => !refused.has(p)), ...all.filter((p) => refused.has(p))];
-  for (const peer of order) {
-    if (await storeShardWith(ctx, peer, hash, shard, expiresAt, ref, signal)) return peer;
-    refused.add(peer);
+  const rest = ranked.filter((p) => !tried.has(p)).sort((x, y) => (load.get(x) ?? 0) - (load.get(y) ?? 0) || rank.get(x)! - rank.get(y)!);
+  for (const peer of [...rest.filter((p) => !refused.has(p)), ...rest.filter((p) => refused.has(p))]) {
+    if (await attempt(peer)) return peer;
   }
-  throw new NoHolderError(Buffer.from(hash).toString('hex'), order.length);
+  throw new NoHolderError(Buffer.from(hash).toString('hex'), tried.size);
 }
 
 export async function putFile(ctx: ShardContext, path: string, opts: PutOptions = {}): Promise<PutResult> {
