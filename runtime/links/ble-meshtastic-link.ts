@@ -9,7 +9,8 @@
  *   The FromNum value is only a hint: notifications can coalesce, repeat or arrive while a drain runs, so a
  *   notification during a drain makes the drain go round once more rather than start a second reader.
  */
-import type { BleCharacteristic, BleConnection } from '../../drivers/ble/ble-connection.js';
+import type { BleCharacteristic } from '../../drivers/ble/ble-characteristic.js';
+import type { BleConnection } from '../../drivers/ble/ble-connection.js';
 import { MeshtasticStreamDecoder, MAX_STREAM_PAYLOAD, encodeStreamFrame } from '../../firmware-protocol/framing/meshtastic-stream.js';
 import { BleLinkBase } from './ble-link-base.js';
 import { MESHTASTIC_BLE } from './ble-radios.js';
