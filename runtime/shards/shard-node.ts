@@ -17,12 +17,12 @@ import { ShardStore, type ShardMeta, type ShardStoreStats } from './shard-store.
 import { DEFAULT_REPUTATION, Reputation } from './reputation.js';
 import { registerShardMetrics, type ShardMetrics } from './shard-metrics.js';
 import { decodeManifest, manifestId, placedPeerOf, shardHashOf, type Manifest } from './manifest.js';
-import { DEFAULT_SHARD_PAYLOAD_BYTES, readShardHeader } from './shard-format.js';
-import { proveSegment, shardHash } from './shard-hash.js';
+import { DEFAULT_SHARD_PAYLOAD_BYTES } from './shard-format.js';
 import { putFile, type PutOptions, type PutResult } from './file-put.js';
 import { getFile, type GetOptions, type GetResult } from './file-get.js';
 import { isRepairer, repairManifest } from './repair.js';
 import { auditOnce, auditPeer } from './audit.js';
+import { learnRefs, shardService } from './shard-service.js';
 import { ShardTimeoutError } from './errors.js';
 import { abortable } from './abortable.js';
 
@@ -125,7 +125,7 @@ export class ShardNode implements ShardContext {
     this.life = new AbortController();
     this.startedAt = this.now();
     if (this.opts.metrics) this.metrics = registerShardMetrics(this.opts.metrics, () => this.status());
-    this.net.onRequest((from, req) => this.handle(from, req));
+    this.net.onRequest(shardService(this, (peer) => this.lastSeen.set(peer, this.now())));
     const every = (ms: number, fn: () => Promise<unknown>) => {
       if (ms <= 0) return;
       const t = setInterval(() => this.run(fn), ms);
@@ -162,7 +162,7 @@ export class ShardNode implements ShardContext {
   async putFile(path: string, opts: PutOptions = {}): Promise<PutResult> {
     const r = await putFile(this, path, opts);
     const m = await this.manifest(r.id);
-    if (m) await this.learnRefs(r.id, m);
+    if (m) await learnRefs(this.store, r.id, m);
     return r;
   }
 
@@ -345,73 +345,4 @@ export class ShardNode implements ShardContext {
   }
 
   /** Tag the shards of `m` this relay holds with where they belong, so it can rebuild one alone if it rots. */
-  /** Returns how many shards of `m` this relay holds. */
-  private async learnRefs(id: string, m: Manifest): Promise<number> {
-    const total = m.k + m.m;
-    const n = m.chunkHashes.length / 32;
-    let held = 0;
-    for (let c = 0; c < n; c++) {
-      for (let i = 0; i < total; i++) {
-        const hash = shardHashOf(m, c, i);
-        if (this.store.metaOf(hash)?.role !== 'held') continue;
-        held++;
-        await this.store.setRef(hash, { manifest: id, chunk: c, index: i });
-      }
-    }
-    return held;
-  }
-
-  /** Answers other relays. Never throws: bad input gets an `error` response. */
-  private async handle(from: string, req: ShardRequest): Promise<ShardResponse> {
-    try {
-      this.lastSeen.set(from, this.now());
-      switch (req.op) {
-        case 'store': {
-          if (!(req.shard instanceof Uint8Array) || typeof req.expiresAt !== 'number') return { op: 'error', reason: 'bad store request' };
-          readShardHeader(req.shard);
-          const now = this.now();
-          if (req.expiresAt <= now) return { op: 'store', result: 'rejected' };
-          // Nobody gets a promise longer than this relay's own lifetime setting.
-          const until = Math.min(req.expiresAt, now + this.settings.lifetimeDays * 86_400_000);
-          return { op: 'store', result: await this.store.hold(shardHash(req.shard), req.shard, until, req.ref) };
-        }
-        case 'fetch': {
-          const shard = this.store.get(req.hash);
-          return shard ? { op: 'fetch', shard } : { op: 'fetch' };
-        }
-        case 'challenge': {
-          const shard = this.store.get(req.hash);
-          if (!shard || !Number.isInteger(req.offset) || req.offset < 0 || req.offset >= shard.length) return { op: 'challenge', missing: true };
-          const p = proveSegment(shard, req.offset);
-          return { op: 'challenge', nonce: req.nonce, segment: p.segment, bytes: p.bytes, siblings: p.siblings };
-        }
-        case 'put-manifest': {
-          if (!(req.bytes instanceof Uint8Array) || manifestId(req.bytes) !== req.id) return { op: 'put-manifest', ok: false };
-          const m = decodeManifest(req.bytes);
-          // Only holders keep a copy: manifests are not counted in the disk budget, so a stranger must not be able
-          // to park megabytes of them here.
-          if ((await this.learnRefs(req.id, m)) === 0) return { op: 'put-manifest', ok: false };
-          await this.store.putManifest(req.id, req.bytes, { own: false, expiresAt: Math.min(m.expiresAt, req.expiresAt) });
-          return { op: 'put-manifest', ok: true };
-        }
-        case 'get-manifest': {
-          const bytes = typeof req.id === 'string' ? this.store.getManifest(req.id) : undefined;
-          return bytes ? { op: 'get-manifest', bytes } : { op: 'get-manifest' };
-        }
-        case 'placement': {
-          if (!Array.isArray(req.entries)) return { op: 'error', reason: 'bad placement request' };
-          for (const e of req.entries) {
-            if (e.hash instanceof Uint8Array && e.hash.length === 32 && Array.isArray(e.holders) && e.holders.every((h) => typeof h === 'string')) {
-              await this.store.setHolders(e.hash, e.holders);
-            }
-          }
-          return { op: 'placement', ok: true };
-        }
-        default:
-          return { op: 'error', reason: `unknown op ${(req as { op?: unknown }).op}` };
-      }
-    } catch (err) {
-      return { op: 'error', reason: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
-    }
-  }
 }

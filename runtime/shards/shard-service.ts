@@ -1,0 +1,86 @@
+/**
+ * What a relay answers when other relays ask its shard store for something (shard-network.ts requests): keep a shard,
+ * hand one out, prove it still has one, keep a manifest copy, note where repaired shards went.
+ */
+import type { ShardContext } from './shard-context.js';
+import type { ShardRequest, ShardRequestHandler, ShardResponse } from './shard-network.js';
+import type { ShardStore } from './shard-store.js';
+import { decodeManifest, manifestId, shardHashOf, type Manifest } from './manifest.js';
+import { readShardHeader } from './shard-format.js';
+import { proveSegment, shardHash } from './shard-hash.js';
+
+/** Tags the shards of `m` this relay holds with where they belong; returns how many it holds. */
+export async function learnRefs(store: ShardStore, id: string, m: Manifest): Promise<number> {
+  const total = m.k + m.m;
+  const n = m.chunkHashes.length / 32;
+  let held = 0;
+  for (let c = 0; c < n; c++) {
+    for (let i = 0; i < total; i++) {
+      const hash = shardHashOf(m, c, i);
+      if (store.metaOf(hash)?.role !== 'held') continue;
+      held++;
+      await store.setRef(hash, { manifest: id, chunk: c, index: i });
+    }
+  }
+  return held;
+}
+
+/**
+ * The handler answering other relays' shard requests. Never throws: bad input gets an `error` (or a negative)
+ * response and changes nothing. `seen` is told about every sender (liveness for repair decisions).
+ */
+export function shardService(ctx: Pick<ShardContext, 'store' | 'settings' | 'now'>, seen: (peer: string) => void): ShardRequestHandler {
+  const store = ctx.store;
+  return async (from: string, req: ShardRequest): Promise<ShardResponse> => {
+    try {
+      seen(from);
+      switch (req.op) {
+        case 'store': {
+          if (!(req.shard instanceof Uint8Array) || typeof req.expiresAt !== 'number') return { op: 'error', reason: 'bad store request' };
+          readShardHeader(req.shard);
+          const now = ctx.now();
+          if (req.expiresAt <= now) return { op: 'store', result: 'rejected' };
+          // Nobody gets a promise longer than this relay's own lifetime setting.
+          const until = Math.min(req.expiresAt, now + ctx.settings.lifetimeDays * 86_400_000);
+          return { op: 'store', result: await store.hold(shardHash(req.shard), req.shard, until, req.ref) };
+        }
+        case 'fetch': {
+          const shard = store.get(req.hash);
+          return shard ? { op: 'fetch', shard } : { op: 'fetch' };
+        }
+        case 'challenge': {
+          const shard = store.get(req.hash);
+          if (!shard || !Number.isInteger(req.offset) || req.offset < 0 || req.offset >= shard.length) return { op: 'challenge', missing: true };
+          const p = proveSegment(shard, req.offset);
+          return { op: 'challenge', nonce: req.nonce, segment: p.segment, bytes: p.bytes, siblings: p.siblings };
+        }
+        case 'put-manifest': {
+          if (!(req.bytes instanceof Uint8Array) || manifestId(req.bytes) !== req.id) return { op: 'put-manifest', ok: false };
+          const m = decodeManifest(req.bytes);
+          // Only holders keep a copy: manifests are not counted in the disk budget, so a stranger must not be able
+          // to park megabytes of them here.
+          if ((await learnRefs(store, req.id, m)) === 0) return { op: 'put-manifest', ok: false };
+          await store.putManifest(req.id, req.bytes, { own: false, expiresAt: Math.min(m.expiresAt, req.expiresAt) });
+          return { op: 'put-manifest', ok: true };
+        }
+        case 'get-manifest': {
+          const bytes = typeof req.id === 'string' ? store.getManifest(req.id) : undefined;
+          return bytes ? { op: 'get-manifest', bytes } : { op: 'get-manifest' };
+        }
+        case 'placement': {
+          if (!Array.isArray(req.entries)) return { op: 'error', reason: 'bad placement request' };
+          for (const e of req.entries) {
+            if (e.hash instanceof Uint8Array && e.hash.length === 32 && Array.isArray(e.holders) && e.holders.every((h) => typeof h === 'string')) {
+              await store.setHolders(e.hash, e.holders);
+            }
+          }
+          return { op: 'placement', ok: true };
+        }
+        default:
+          return { op: 'error', reason: `unknown op ${(req as { op?: unknown }).op}` };
+      }
+    } catch (err) {
+      return { op: 'error', reason: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+    }
+  };
+}
