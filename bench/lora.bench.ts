@@ -4,6 +4,8 @@
  * 1. On-air bytes for a 32-byte text, measured from the frames the Lattice bearers actually put on the simulated air
  *    (4 relays in a line; the router's part — take custody, re-send — is done here by hand), at 1 hop and summed over
  *    3 hops, broadcast and direct message; baseline = the same bundle carried as its CBOR wire bytes (compaction off).
+ *    The DM's first hop leaves the originator's 32-byte key out (the addressee's advert listed it); later hops carry
+ *    the key and the recipient (the relays are not the recipient).
  *    Next to it, what Meshtastic and MeshCore spend for the same text, computed from their formats:
  *    - Meshtastic (research/meshtastic.md §2.1, firmware src/mesh/RadioInterface.h): 16-byte header + AES-CTR(Data)
  *      (same length as the Data protobuf, encoded here with @meshtastic/protobufs: portnum, payload, bitfield as the
