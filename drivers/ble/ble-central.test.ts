@@ -11,7 +11,7 @@ import { BluezMock } from './testing/bluez-mock.js';
 const MT = '6ba1b218-15a8-461f-9fa8-5dcae273eafd';
 const NUS = '6e400001-b5a3-f393-e0a9-e50e24dcca9e';
 
-const mock = await BluezMock.start({ adapters: ['hci0'] });
+const mock = await BluezMock.start({ adapters: ['hci0', 'hci1'] });
 await mock.addRadio({ address: '10:00:00:00:00:01', name: 'Meshtastic_0001', profile: 'meshtastic', rssi: -80 });
 await mock.addRadio({ address: '10:00:00:00:00:02', name: 'MeshCore-Roof', profile: 'meshcore', rssi: -55 });
 await mock.addRadio({ address: '10:00:00:00:00:03', name: 'MeshCore-Far', profile: 'meshcore', rssi: -95 });
@@ -35,7 +35,7 @@ test('no D-Bus at the address: BleUnavailableError naming the balena socket', as
 
 test('adapter that does not exist: BleAdapterNotFoundError listing the ones there are', async () => {
   const err = await expectError(new BleCentral({ busAddress: mock.address, adapter: 'hci7' }).start(), 'BleAdapterNotFoundError');
-  assert.equal((err as unknown as { available: string[] }).available, ['hci0']);
+  assert.equal((err as unknown as { available: string[] }).available.sort(), ['hci0', 'hci1']);
 });
 
 test('scan: radios by service UUID, strongest first, with RSSI; name filter; everything without a filter', async () => {
@@ -132,8 +132,32 @@ test('adapter powered off: start and scans fail with BleAdapterPoweredOffError; 
   }
 });
 
-test('BlueZ gone from a running bus: BleUnavailableError', async () => {
-  await mock.stopBluez();
+test('a USB adapter unplugged: its links end', async () => {
+  await mock.addRadio({ address: '10:00:00:00:00:05', name: 'MeshCore-Dongle', profile: 'meshcore', adapter: 'hci1' });
+  const c = new BleCentral({ busAddress: mock.address, adapter: 'hci1' });
+  await c.start();
+  try {
+    const conn = await c.connect('10:00:00:00:00:05');
+    const why = new Promise<string>((r) => conn.onDisconnect((e) => r(e.why)));
+    await mock.removeAdapter('hci1');
+    // bluetoothd removes the adapter's devices, then the adapter (src/adapter.c adapter_remove).
+    assert.match(await why, /BlueZ removed the device|adapter hci1 went away/);
+  } finally {
+    await c.stop();
+  }
+});
+
+test('bluetoothd leaves the bus: open links end, and starting says BleUnavailableError', async () => {
+  const c = new BleCentral({ busAddress: mock.address });
+  await c.start();
+  try {
+    const conn = await c.connect('10:00:00:00:00:01');
+    const why = new Promise<string>((r) => conn.onDisconnect((e) => r(e.why)));
+    await mock.stopBluez();
+    assert.is(await why, 'bluetoothd left the bus');
+  } finally {
+    await c.stop();
+  }
   await expectError(new BleCentral({ busAddress: mock.address }).start({ timeoutMs: 5000 }), 'BleUnavailableError');
 });
 

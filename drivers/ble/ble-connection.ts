@@ -85,6 +85,7 @@ export class BleConnection {
     const conn = new BleConnection(b, adapter, address, nodeBleDevice(b.bus, adapter, address), props, callTimeoutMs);
     conn.watch();
     try {
+      conn.cleanups.push(await bounded(b.onTreeChange((c) => conn.onTreeChange(c)), 'BlueZ object manager signals', callTimeoutMs, options.signal));
       const prop = async (name: string) => ((await bounded(props.Get('org.bluez.Device1', name), `${address} ${name}`, callTimeoutMs, options.signal)) as { value: unknown }).value;
       // Subscribe before Connect so the ServicesResolved change cannot slip by; dropped if it was already true.
       const stopWaiting = new AbortController();
@@ -209,6 +210,12 @@ export class BleConnection {
     this.props.on('PropertiesChanged', cb);
     this.cleanups.push(() => this.props.off('PropertiesChanged', cb));
     this.cleanups.push(this.b.onError(() => this.lost('the D-Bus connection failed')));
+  }
+
+  private onTreeChange(change: { bluezGone: true } | { removed: string; interfaces: string[] }): void {
+    if ('bluezGone' in change) this.lost('bluetoothd left the bus');
+    else if (change.removed === this.path) this.lost('BlueZ removed the device');
+    else if (change.removed === `/org/bluez/${this.adapter}`) this.lost(`adapter ${this.adapter} went away`);
   }
 
   private waitFor(property: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {

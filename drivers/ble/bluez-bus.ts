@@ -19,8 +19,13 @@ export interface BluezBus {
   readonly address: string;
   readonly dbus: typeof import('dbus-next');
   proxy(path: string): Promise<ProxyObject>;
-  /** Called once if the bus connection fails after it was opened (dbus-daemon or bluetoothd gone). */
+  /** Called once if the bus connection fails after it was opened (dbus-daemon gone). */
   onError(listener: (err: Error) => void): () => void;
+  /**
+   * Called when bluetoothd leaves the bus (crash, restart) or BlueZ removes an object (`path` with the removed
+   * interfaces: a device forgotten, an adapter unplugged). Subscribes on first use.
+   */
+  onTreeChange(listener: (change: { bluezGone: true } | { removed: string; interfaces: string[] }) => void): Promise<() => void>;
   close(): void;
 }
 
@@ -57,6 +62,22 @@ export async function openBluezBus(options: { address?: string; signal?: AbortSi
     if ((err as Error)?.name === 'AbortError' || options.signal?.aborted) throw err;
     throw new BleUnavailableError(address, { cause: failed ?? err });
   }
+  type TreeListener = Parameters<BluezBus['onTreeChange']>[0];
+  const treeListeners = new Set<TreeListener>();
+  let treeWatch: Promise<void> | undefined;
+  const emitTree = (change: Parameters<TreeListener>[0]) => {
+    for (const l of [...treeListeners]) {
+      try { l(change); } catch { /* isolated */ }
+    }
+  };
+  const watchTree = async () => {
+    const dbusIface = (await bus.getProxyObject('org.freedesktop.DBus', '/org/freedesktop/DBus')).getInterface('org.freedesktop.DBus');
+    dbusIface.on('NameOwnerChanged', (name: string, _old: string, owner: string) => {
+      if (name === BLUEZ && owner === '') emitTree({ bluezGone: true });
+    });
+    const om = (await bus.getProxyObject(BLUEZ, '/')).getInterface('org.freedesktop.DBus.ObjectManager');
+    om.on('InterfacesRemoved', (path: string, interfaces: string[]) => emitTree({ removed: path, interfaces }));
+  };
   return {
     bus,
     address,
@@ -65,6 +86,12 @@ export async function openBluezBus(options: { address?: string; signal?: AbortSi
     onError(listener) {
       errorListeners.add(listener);
       return () => errorListeners.delete(listener);
+    },
+    async onTreeChange(listener) {
+      treeWatch ??= watchTree();
+      await treeWatch;
+      treeListeners.add(listener);
+      return () => treeListeners.delete(listener);
     },
     close,
   };

@@ -1,7 +1,8 @@
 # Add-on template for python3-dbusmock's `bluez5` template (load it with Mock.AddTemplate after start).
 #
 # Adds what BlueZ does and the stock template does not (research/hardware.md §4b):
-# - Properties.PropertiesChanged declared in introspection, so dbus-next (node-ble) subscribes to it at all;
+# - Properties.PropertiesChanged (and ObjectManager.InterfacesAdded/Removed) declared in introspection, so
+#   dbus-next (node-ble) subscribes to them at all;
 # - GATT objects of a radio (org.bluez.GattService1 / GattCharacteristic1) under its Device1 object, named the way
 #   bluetoothd names them (serviceXXXX/charYYYY, src/gatt-client.c);
 # - Device1.Connect/Disconnect/Pair that behave like bluetoothd: Connect fails while the adapter is off
@@ -21,7 +22,7 @@ import struct
 
 import dbus
 import dbus.service
-from dbusmock import mockobject
+from dbusmock import OBJECT_MANAGER_IFACE, mockobject
 
 DEVICE_IFACE = 'org.bluez.Device1'
 ADAPTER_IFACE = 'org.bluez.Adapter1'
@@ -47,6 +48,17 @@ MAX_ATT_VALUE = 512
 
 @dbus.service.signal(dbus.PROPERTIES_IFACE, signature='sa{sv}as')
 def PropertiesChanged(self, interface_name, changed_properties, invalidated_properties):
+    pass
+
+
+# bluetoothd declares the ObjectManager signals too (gdbus/object.c); dbusmock emits them without declaring them.
+@dbus.service.signal(OBJECT_MANAGER_IFACE, signature='oa{sa{sv}}')
+def InterfacesAdded(self, object_path, interfaces_and_properties):
+    pass
+
+
+@dbus.service.signal(OBJECT_MANAGER_IFACE, signature='oas')
+def InterfacesRemoved(self, object_path, interfaces):
     pass
 
 
@@ -361,6 +373,8 @@ def load(mock, _parameters):
     for key, ifaces in mockobject.DBusMockObject._dbus_class_table.items():
         if key.endswith('DBusMockObject'):
             ifaces.setdefault(dbus.PROPERTIES_IFACE, {})['PropertiesChanged'] = PropertiesChanged
+            ifaces.setdefault(OBJECT_MANAGER_IFACE, {})['InterfacesAdded'] = InterfacesAdded
+            ifaces.setdefault(OBJECT_MANAGER_IFACE, {})['InterfacesRemoved'] = InterfacesRemoved
     root = mockobject.objects['/']
     for fn in _make_radio_methods():
         _install(root, fn)
