@@ -51,6 +51,13 @@ test('lmdb really keeps a 4,072-B value in one overflow page and a 4,073-B value
   }
 });
 
+test('map size: twice the budget, capped on 32-bit ARM', async () => {
+  const { defaultMapSize } = await import('./shard-store.js');
+  assert.is(defaultMapSize(2 ** 30, 'arm64'), 2 ** 31 + 64 * 2 ** 20);
+  assert.is(defaultMapSize(2 ** 30, 'arm'), 1.5 * 2 ** 30);
+  assert.is(defaultMapSize(2 ** 28, 'arm'), 2 ** 29 + 64 * 2 ** 20);
+});
+
 test('held shards survive cache pressure; the cache is LRU under its budget', async () => {
   await withStore({ diskBytes: 6 * SIZE, cacheBytes: 3 * SIZE }, async (s) => {
     const held = [shard(), shard()];

@@ -46,7 +46,7 @@ export interface ShardStoreOptions {
   env?: RootDatabase;
   diskBytes: number;
   cacheBytes: number;
-  /** LMDB map size (virtual address space); default 2 x diskBytes + 64 MiB, because LMDB files never shrink. */
+  /** LMDB map size (virtual address space); default defaultMapSize(diskBytes). */
   mapSize?: number;
   now?: () => number;
   onCorrupt?: (hash: Uint8Array, meta: ShardMeta | undefined) => void;
@@ -63,6 +63,15 @@ export interface ShardStoreStats {
 }
 
 export type HoldResult = 'stored' | 'full';
+
+/**
+ * Twice the disk budget (LMDB files keep freed pages and never shrink) plus slack, but at most 1.5 GiB on 32-bit
+ * builds (armv7 Raspberry Pi OS), whose address space cannot map more (research/store.md §3.4).
+ */
+export function defaultMapSize(diskBytes: number, arch: string = process.arch): number {
+  const want = 2 * diskBytes + 64 * 2 ** 20;
+  return arch === 'arm' || arch === 'ia32' ? Math.min(want, 1.5 * 2 ** 30) : want;
+}
 
 const hex = (h: Uint8Array) => Buffer.from(h.buffer, h.byteOffset, h.length).toString('hex');
 const key = (h: Uint8Array) => Buffer.from(h.buffer, h.byteOffset, h.length);
@@ -93,7 +102,7 @@ export class ShardStore {
     if (this.opts.env) this.root = this.opts.env;
     else {
       if (!this.opts.path) throw new TypeError('ShardStore needs a path or an env');
-      this.root = open({ path: this.opts.path, maxDbs: 12, mapSize: this.opts.mapSize ?? 2 * this.opts.diskBytes + 64 * 2 ** 20 });
+      this.root = open({ path: this.opts.path, maxDbs: 12, mapSize: this.opts.mapSize ?? defaultMapSize(this.opts.diskBytes) });
       this.ownsRoot = true;
     }
     const r = this.root;
