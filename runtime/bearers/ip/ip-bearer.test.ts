@@ -96,18 +96,24 @@ test('small frame over UDP, large frame (60 KB) over one reused TCP connection, 
   await waitFor('A sees B and C', () => a.canReach(idOf(b)) && a.canReach(idOf(c)));
 
   const small = new Uint8Array(randomBytes(300));
-  assert.is(await a.send({ peer: idOf(b), kind: 'bundle', bytes: small }), 'accepted');
+  assert.is(await a.send({ peer: idOf(b), kind: 'bloom', bytes: small }), 'accepted');
   const f1 = await waitFor('small frame at B', () => rb.frames[0]);
   assert.equal(f1, { bearer: 'ip', from: idOf(a), bytes: small });
   assert.is(a.metrics.get('frames_out.udp'), 1);
   assert.is(b.metrics.get('frames_in.udp'), 1);
+  // A bundle, however small, goes over TCP: a lost datagram would be a bundle marked delivered and never seen.
+  const smallBundle = new Uint8Array(randomBytes(200));
+  assert.is(await a.send({ peer: idOf(b), kind: 'bundle', bytes: smallBundle }), 'accepted');
+  await waitFor('small bundle at B', () => rb.frames.find((f) => Buffer.compare(f.bytes, smallBundle) === 0));
+  assert.is(a.metrics.get('frames_out.udp'), 1);
+  rb.frames.length = 1;
 
   const large = new Uint8Array(randomBytes(60 * 1024));
   assert.is(await a.send({ peer: idOf(b), kind: 'bundle', bytes: large }), 'accepted');
   const f2 = await waitFor('large frame at B', () => rb.frames[1]);
   assert.is(f2.from, idOf(a));
   assert.ok(Buffer.from(f2.bytes).equals(large));
-  assert.is(b.metrics.get('frames_in.tcp'), 1);
+  assert.is(b.metrics.get('frames_in.tcp'), 2); // the small bundle and this one
   const large2 = new Uint8Array(randomBytes(20_000));
   assert.is(await a.send({ peer: idOf(b), kind: 'bundle', bytes: large2 }), 'accepted');
   await waitFor('second large frame at B', () => rb.frames[2]);
@@ -461,7 +467,7 @@ test('metrics land in the daemon registry; listener errors never reach the beare
   const rb = record(b);
   const a = await bearer({ peers: [b] });
   await waitFor('A sees B', () => a.canReach(idOf(b)));
-  assert.is(await a.send({ peer: idOf(b), kind: 'bundle', bytes: new Uint8Array([1]) }), 'accepted');
+  assert.is(await a.send({ peer: idOf(b), kind: 'bloom', bytes: new Uint8Array([1]) }), 'accepted');
   await waitFor('frame', () => rb.frames[0]);
   await waitFor('B sees A', () => b.canReach(idOf(a)));
   const text = await metrics.render();
