@@ -179,6 +179,21 @@ test('store-and-forward: queued while B is away, sent when the peer comes up', a
   await waitFor('delivered', () => a.router.bundleView(bundleId)?.state === 'delivered');
 });
 
+test('a send that fails is retried by the timer with backoff', async () => {
+  const a = await net.relay('a', { router: { retryIntervalMs: 40 } });
+  const b = await net.relay('b');
+  net.link(a, b);
+  const bearer = a.bearers[0]!;
+  const send = bearer.send.bind(bearer);
+  let failures = 2;
+  bearer.send = async (frame, options) => (frame.kind === 'bundle' && failures-- > 0 ? 'unreachable' : send(frame, options));
+  const { bundleId } = await a.router.send({ to: b.identity.nodeIdHex, text: 'third time lucky' });
+  await waitFor('B inbox', () => inboxTexts(b).includes('third time lucky'));
+  await waitFor('delivered', () => a.router.bundleView(bundleId)?.state === 'delivered');
+  assert.is(failures, -1, 'two failed attempts, then the one that worked');
+  assert.is(a.router.bundleView(bundleId)!.events.filter((e) => e.event === 'sent').length, 3);
+});
+
 test('restart: queued rows survive a restart and go out when the peer appears', async () => {
   const a = await net.relay('a');
   const b = await net.relay('b');

@@ -47,7 +47,8 @@ export interface RouterOptions {
   bloomIntervalMs?: number;
   /** Delay between an inbox change and the bloom broadcast it triggers. Default 2 s. */
   bloomDebounceMs?: number;
-  /** Retry timer for failed sends. Default 30 s; per-bundle backoff doubles up to `maxBackoffMs` (default 10 min). */
+  /** Retry timer tick and first backoff for failed sends. Default 5 s; per-bundle backoff doubles up to
+   * `maxBackoffMs` (default 10 min). The tick only looks at an in-memory list of failed sends (cheap). */
   retryIntervalMs?: number;
   maxBackoffMs?: number;
   /** Per-send timeout. Default 30 s. */
@@ -107,7 +108,7 @@ export class Router {
     this.log = options.log ?? createLogger('router');
     this.now = options.clock ?? Date.now;
     this.opt = {
-      retryIntervalMs: options.retryIntervalMs ?? 30_000,
+      retryIntervalMs: options.retryIntervalMs ?? 5_000,
       maxBackoffMs: options.maxBackoffMs ?? 600_000,
       sendTimeoutMs: options.sendTimeoutMs ?? 30_000,
     };
@@ -362,7 +363,7 @@ export class Router {
   // ---- dispatch -------------------------------------------------------------------------------------------------
 
   private backoff(tries: number): number {
-    return Math.min(this.opt.maxBackoffMs, this.opt.retryIntervalMs * 2 ** Math.min(tries, 16));
+    return Math.min(this.opt.maxBackoffMs, this.opt.retryIntervalMs * 2 ** Math.min(Math.max(0, tries - 1), 16));
   }
 
   /** Sends a bundle's queued targets on every bearer that can reach them now. */

@@ -104,6 +104,12 @@ interface OverlayEntry {
 }
 
 type Op = () => number;
+/** A trace event waiting for the next write cycle; its key is fixed when queued so reads can tell it apart. */
+interface PendingTrace {
+  id: Uint8Array;
+  event: TraceEvent;
+  key: Buffer;
+}
 const EMPTY = Buffer.alloc(0);
 const STAT_PROBE_KEY = Buffer.of(0);
 const PHASE_LIVE = 0;
@@ -130,8 +136,8 @@ export class Vault {
   private ops: Op[] = [];
   private readonly overlay = new Map<string, OverlayEntry>();
   private dirty = new Set<string>();
-  private traceQueue: Array<{ id: Uint8Array; event: TraceEvent }> = [];
-  private traceWriting: Array<{ id: Uint8Array; event: TraceEvent }> = [];
+  private traceQueue: PendingTrace[] = [];
+  private traceWriting: PendingTrace[] = [];
   private traceSeq = Math.floor(Math.random() * 0xffffffff);
   private timer?: NodeJS.Timeout;
   private sweepTimer?: NodeJS.Timeout;
@@ -337,7 +343,7 @@ export class Vault {
       this.traceWriting = this.traceQueue;
       this.traceQueue = [];
       for (const t of this.traceWriting) {
-        this.db.trace.put(traceKey(t.id, t.event.at, this.traceSeq++), t.event);
+        this.db.trace.put(t.key, t.event);
         puts++;
         await turn();
       }
@@ -389,9 +395,15 @@ export class Vault {
     this.need('traceEvents');
     const key = Buffer.from(id.buffer, id.byteOffset, id.byteLength);
     const out: TraceEvent[] = [];
-    for (const { value } of this.db.trace.getRange({ start: key, end: prefixEnd(key) })) out.push(value);
+    // Rows of the cycle being written can already be visible in LMDB (committed, not yet flushed): count once.
+    const committed = new Set<string>();
+    for (const { key: k, value } of this.db.trace.getRange({ start: key, end: prefixEnd(key) })) {
+      out.push(value);
+      committed.add(hex(k));
+    }
+    if (this.traceWriting.length === 0 && this.traceQueue.length === 0) return out;
     const idHex = hex(id);
-    for (const t of [...this.traceWriting, ...this.traceQueue]) if (hex(t.id) === idHex) out.push(t.event);
+    for (const t of [...this.traceWriting, ...this.traceQueue]) if (hex(t.id) === idHex && !committed.has(hex(t.key))) out.push(t.event);
     return out.sort((a, b) => a.at - b.at);
   }
 
@@ -511,7 +523,7 @@ export class Vault {
 
   trace(id: Uint8Array, event: TraceEvent): void {
     if (!this.isOpen) return;
-    this.traceQueue.push({ id: new Uint8Array(id), event });
+    this.traceQueue.push({ id: new Uint8Array(id), event, key: traceKey(id, event.at, this.traceSeq++) });
     this.schedule();
   }
 
@@ -606,7 +618,7 @@ export class Vault {
         };
         this.setOutbox(id, next);
         for (const t of ob.targets) if (t.state === 'accepted' && /^[0-9a-f]{64}$/.test(t.peer)) db.awaiting.remove(nodeIdKey(Buffer.from(t.peer, 'hex'), id));
-        this.traceQueue.push({ id, event: { at: now, event: 'expired' } });
+        this.traceQueue.push({ id, event: { at: now, event: 'expired' }, key: traceKey(id, now, this.traceSeq++) });
       }
       this.onExpired?.(id, ob);
     }
