@@ -31,7 +31,8 @@ export interface BluezBus {
 
 export async function openBluezBus(options: { address?: string; signal?: AbortSignal; timeoutMs?: number } = {}): Promise<BluezBus> {
   const address = systemBusAddress(options.address);
-  const dbus = ((await import('dbus-next')) as unknown as { default?: typeof import('dbus-next') }).default ?? (await import('dbus-next'));
+  // dbus-next is CommonJS: its exports arrive as the ESM default export.
+  const dbus = (await import('dbus-next')).default;
   const bus = dbus.sessionBus({ busAddress: address });
   const errorListeners = new Set<(err: Error) => void>();
   let failed: Error | undefined;

@@ -179,6 +179,21 @@ f('the bearer rides out link loss: down and unreachable while out of range, up a
   }
 });
 
+f('a radio with a screen (RANDOM_PIN) refuses the default PIN: BlePairingRefusedError, then pairs with the shown one', async () => {
+  const other = await mock.addRadio({ address: 'C0:FF:EE:00:00:02', name: 'Meshtastic_0bad', profile: 'meshtastic', pin: 402913 });
+  try {
+    await meshtasticOpener('ble:C0:FF:EE:00:00:02', { ble: { busAddress: mock.address } })();
+    assert.unreachable('123456 must be refused');
+  } catch (err) {
+    assert.is((err as Error).name, 'BlePairingRefusedError');
+    assert.is((err as { reason?: string }).reason, 'AuthenticationFailed');
+  }
+  const link = await meshtasticOpener('ble:C0:FF:EE:00:00:02?pin=402913', { ble: { busAddress: mock.address } })();
+  await link.close();
+  assert.is(await other.failedPairings(), 1);
+  assert.is(await other.deviceCalls('Pair'), 2);
+});
+
 f('a radio named by its advertised name is found by scanning', async () => {
   const link = await meshtasticOpener('ble://Meshtastic_beef', { ble: { busAddress: mock.address, scanTimeoutMs: 5000 } })();
   try {
