@@ -9,6 +9,7 @@
  * notifications, and sends notifications.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -186,6 +187,7 @@ export class BluezMock {
     for (const p of [this.python, this.daemon]) {
       try { if (p?.pid !== undefined && p.exitCode === null) process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ }
     }
+    rmSync(this.dir, { recursive: true, force: true });
   };
 
   private async boot(timeoutMs: number): Promise<void> {
