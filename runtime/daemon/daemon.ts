@@ -62,11 +62,15 @@ export class Daemon implements RelayNode {
       if (c.sim.enabled) {
         const { SimNeighbourhood } = await import('../sim/sim-neighbourhood.js');
         this.sim = new SimNeighbourhood({ dataDir: join(c.dataDir, 'sim'), main: identity, log: createLogger('sim') });
-        this.bearers.push(...(await this.sim.mainBearers()));
+        const sim = this.sim;
+        this.bearers.push(...(await sim.mainBearers()));
+        this.started.push({ name: 'simulated radios', stop: () => sim.closeRadios() });
       }
       metrics.addPeerSource(() => Object.fromEntries(this.bearers.map((b) => [b.name, b.status().peers.length])));
 
-      const router = (this.router = new Router({ identity, vault, bearers: this.bearers, metrics, bloomIntervalMs: c.bloom.intervalMs }));
+      // A fragmented bundle on a slow LoRa preset is tens of seconds on air: the per-send timeout must exceed it.
+      const hasLora = this.bearers.some((b) => b.status().kind === 'lora');
+      const router = (this.router = new Router({ identity, vault, bearers: this.bearers, metrics, bloomIntervalMs: c.bloom.intervalMs, ...(hasLora ? { sendTimeoutMs: 120_000 } : {}) }));
       const offLog = logRouterEvents(router, log);
       this.started.push({ name: 'event log', stop: offLog });
       // The router subscribes before the bearers start, so no frame or peer event is missed.

@@ -4,12 +4,17 @@
  *
  *   north, east, south   linked to this relay only, over in-memory bearers (like IP links): they reach each other
  *                        only through this relay, so every message between them shows this relay in its custody.
+ *   ridge, valley        LoRa-only relays on emulated SX1262 radios (the real driver over an SPI-level chip model on
+ *                        a simulated air, drivers/sx126x/testing): this relay's lora0 at 0 km, ridge at 3 km, valley
+ *                        at 6 km. Radios reach ~5.5 km, so valley reaches everyone else only through ridge and this
+ *                        relay, with the EU868 duty cycle enforced on every transmitter.
  *
  * Every few seconds one of them sends a sealed DM or a broadcast to another; each delivery is logged on one line.
  */
 import { join } from 'node:path';
 import type { Bearer } from '../bearer/bearer.js';
 import { MemoryHub } from '../bearers/memory/memory-bearer.js';
+import { createLoraNeighbourhood, type LoraNeighbourhood } from '../bearers/lora/testing/lora-neighbourhood.js';
 import type { Identity } from '../identity/identity.js';
 import type { Logger } from '../log/logger.js';
 import { SimRelay } from './sim-relay.js';
@@ -23,6 +28,9 @@ export interface SimNeighbourhoodOptions {
 }
 
 const NAMES = ['north', 'east', 'south'];
+const LORA_NAMES = ['ridge', 'valley'];
+/** Emulated chip time per wall time: 10x real time keeps LoRa's pace visible without minutes per frame. */
+const LORA_TIME_SCALE = 0.1;
 const LINES = [
   'battery 87 %, solar 12.4 V',
   'anyone on the ridge tonight?',
@@ -34,6 +42,7 @@ const LINES = [
 
 export class SimNeighbourhood {
   private readonly hub = new MemoryHub();
+  private lora?: LoraNeighbourhood;
   private relays: SimRelay[] = [];
   private timer?: NodeJS.Timeout;
   private count = 0;
@@ -42,18 +51,36 @@ export class SimNeighbourhood {
 
   /** The bearers this relay needs to be part of the neighbourhood (added to the daemon's bearers before start). */
   async mainBearers(): Promise<Bearer[]> {
-    this.relays = await Promise.all(NAMES.map((n) => SimRelay.create(n, join(this.options.dataDir, n))));
+    this.relays = await Promise.all([...NAMES, ...LORA_NAMES].map((n) => SimRelay.create(n, join(this.options.dataDir, n))));
     const main = this.hub.bearer(this.options.main.nodeIdHex, { name: 'sim' });
-    for (const r of this.relays) this.hub.link(this.options.main.nodeIdHex, r.identity.nodeIdHex);
-    return [main];
+    for (const r of this.relays) if (NAMES.includes(r.name)) this.hub.link(this.options.main.nodeIdHex, r.identity.nodeIdHex);
+    const loraRelays = this.relays.filter((r) => LORA_NAMES.includes(r.name));
+    this.lora = createLoraNeighbourhood({
+      nodes: [
+        { name: 'lora0', nodeId: this.options.main.nodeId, x: 0 },
+        ...loraRelays.map((r, i) => ({ name: r.name, nodeId: r.identity.nodeId, x: 3000 * (i + 1) })),
+      ],
+      timeScale: LORA_TIME_SCALE,
+      autoAdvert: true,
+      advertIntervalMs: 120_000,
+    });
+    return [main, this.lora.bearer('lora0')];
+  }
+
+  /** Closes the emulated radios; the daemon calls it after its own bearers stopped. */
+  async closeRadios(): Promise<void> {
+    await this.lora?.stop();
   }
 
   async start(): Promise<void> {
     const log = this.options.log;
-    for (const r of this.relays) await r.start([this.hub.bearer(r.identity.nodeIdHex, { name: 'sim' })], log);
+    for (const r of this.relays) {
+      const bearers = NAMES.includes(r.name) ? [this.hub.bearer(r.identity.nodeIdHex, { name: 'sim' })] : [this.lora!.bearer(r.name)];
+      await r.start(bearers, log);
+    }
     log.info('simulated neighbourhood up', {
       relays: this.relays.map((r) => `${r.name}=${r.identity.shortId}`).join(' '),
-      note: 'they reach each other only through this relay',
+      note: 'north/east/south link only to this relay; ridge (3 km) and valley (6 km) are LoRa-only, valley out of range of this relay',
     });
     const every = this.options.intervalMs ?? 4000;
     this.timer = setInterval(() => void this.tick().catch((err) => log.warn('simulated send failed', { err: String(err) })), every);

@@ -25,7 +25,8 @@ export class SimRelay {
   async start(bearers: Bearer[], log: Logger): Promise<void> {
     this.vault = new Vault({ path: join(this.dir, 'vault'), groupCommitMs: 50 });
     await this.vault.start();
-    this.router = new Router({ identity: this.identity, vault: this.vault, bearers, bloomIntervalMs: 10_000, bloomDebounceMs: 500, retryIntervalMs: 5_000 });
+    // LoRa sends of a fragmented bundle take tens of seconds of air time at slow presets: allow for it.
+    this.router = new Router({ identity: this.identity, vault: this.vault, bearers, bloomIntervalMs: 10_000, bloomDebounceMs: 500, retryIntervalMs: 5_000, sendTimeoutMs: 120_000 });
     this.offs.push(this.router.events.on('delivered', (e) => {
       if (e.via !== 'inbox') return;
       const v = this.router?.bundleView(e.id);
