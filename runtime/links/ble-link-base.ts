@@ -47,6 +47,11 @@ export abstract class BleLinkBase extends LinkBase {
     return run;
   }
 
+  /** A write() that carried no frame: nothing to send, but still an error once the link is closed. */
+  protected idle(): Promise<void> {
+    return this.isOpen ? Promise.resolve() : Promise.reject(new LinkClosedError(this.description));
+  }
+
   /** The link broke under us: tell the session (once) and let go of the connection. */
   protected fail(error: Error): void {
     if (!this.openFlag) return;

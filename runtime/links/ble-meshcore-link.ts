@@ -37,7 +37,7 @@ export class BleMeshCoreLink extends BleLinkBase {
     const before = this.decoder.stats.discardedBytes;
     const frames = this.decoder.push(data);
     this.stats.ignoredBytes += this.decoder.stats.discardedBytes - before;
-    if (frames.length === 0) return this.isOpen ? Promise.resolve() : this.enqueue(async () => undefined);
+    if (frames.length === 0) return this.idle();
     return this.enqueue(async () => {
       for (const f of frames) {
         await this.rx.write(f, { signal: options?.signal });

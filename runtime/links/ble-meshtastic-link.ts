@@ -50,7 +50,7 @@ export class BleMeshtasticLink extends BleLinkBase {
       if (e.type === 'frame') payloads.push(e.payload);
       else this.stats.ignoredBytes += e.bytes.length;
     }
-    if (payloads.length === 0) return this.isOpen ? Promise.resolve() : this.enqueue(async () => undefined);
+    if (payloads.length === 0) return this.idle();
     return this.enqueue(async () => {
       for (const p of payloads) {
         await this.toRadio.write(p, { signal: options?.signal });
