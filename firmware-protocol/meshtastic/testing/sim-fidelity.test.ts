@@ -42,7 +42,8 @@ test('@meshtastic/core MeshDevice completes the handshake with the simulator ove
   const sdkLog = (device as unknown as { log: { settings: { minLevel: number; type: string }; attachTransport(t: (o: Record<string, unknown>) => void): void } }).log;
   sdkLog.settings.minLevel = 4;
   sdkLog.settings.type = 'hidden';
-  sdkLog.attachTransport((o) => complaints.push(JSON.stringify(o)));
+  // Only the logged arguments, not tslog's _meta: its file paths (a random temp checkout dir) must not match below.
+  sdkLog.attachTransport((o) => complaints.push(JSON.stringify(Object.entries(o).filter(([k]) => k !== '_meta').map(([, v]) => v))));
 
   const statuses: number[] = [];
   const channels: number[] = [];
