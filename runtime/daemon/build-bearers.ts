@@ -1,19 +1,14 @@
 /**
  * Config -> bearers: the one place that maps the `ip`, `mqtt`, `meshtastic`, `meshcore` and `lora` sections to
- * bearer instances. Hardware and native modules load only for what the config names (dynamic import), so a
- * laptop or CI never loads spi-device/onoff.
+ * bearer instances. Every bearer kind loads only when the config names it (dynamic import): a laptop or CI never
+ * loads spi-device/onoff, and an IP-only relay does not pay for the MQTT client or the Meshtastic protobuf schemas
+ * (about 10 MiB of RSS on a 512 MB board, see BENCHMARKS.md).
  */
 import type { Bearer } from '../bearer/bearer.js';
 import type { Config, LoraConfig } from '../config/config.js';
 import type { Identity } from '../identity/identity.js';
 import { createLogger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { createIpBearer } from '../bearers/ip/ip-bearer.js';
-import { mqttBearerFromConfig } from '../bearers/mqtt/mqtt-from-config.js';
-import { createMeshtasticBearer } from '../bearers/meshtastic/create-meshtastic-bearer.js';
-import { MeshCoreGateway } from '../bearers/meshcore/meshcore-gateway.js';
-import { meshCoreOpener } from '../bearers/meshcore/device-opener.js';
-import { createAirtimeLedger, createLoraBearer } from '../bearers/lora/create-lora-bearer.js';
 
 export interface BuiltBearers {
   bearers: Bearer[];
@@ -25,6 +20,7 @@ export async function buildBearers(config: Config, identity: Identity, metrics: 
   const bearers: Bearer[] = [];
   const cleanups: Array<() => Promise<void>> = [];
   if (config.ip.enabled) {
+    const { createIpBearer } = await import('../bearers/ip/ip-bearer.js');
     bearers.push(createIpBearer({
       identity,
       listen: config.ip.listen,
@@ -35,29 +31,40 @@ export async function buildBearers(config: Config, identity: Identity, metrics: 
       metrics,
     }));
   }
-  const mqtt = mqttBearerFromConfig(config.mqtt, { identity, metrics, log: createLogger('mqtt') });
-  if (mqtt) bearers.push(mqtt);
-  config.meshtastic.forEach((m, i) => {
-    bearers.push(createMeshtasticBearer({
-      device: m.device,
-      name: m.name,
-      ...(m.hopLimit !== undefined ? { hopLimit: m.hopLimit } : {}),
-      ...(m.broadcastChannel !== undefined ? { broadcastChannel: m.broadcastChannel } : {}),
-      ...(m.wantAck !== undefined ? { wantAck: m.wantAck } : {}),
-      ...(m.prefixOrigin !== undefined ? { prefixOrigin: m.prefixOrigin } : {}),
-    }, i, { metrics: metrics.registry, logger: createLogger(m.name) }));
-  });
-  for (const m of config.meshcore) {
-    bearers.push(new MeshCoreGateway({
-      name: m.name,
-      open: meshCoreOpener(m.device),
-      ...(m.channels ? { channels: m.channels } : {}),
-      ...(m.floodScope ? { floodScope: m.floodScope } : {}),
-      metrics: metrics.registry,
-      log: createLogger(m.name),
-    }));
+  if (config.mqtt.url) {
+    const { mqttBearerFromConfig } = await import('../bearers/mqtt/mqtt-from-config.js');
+    const mqtt = mqttBearerFromConfig(config.mqtt, { identity, metrics, log: createLogger('mqtt') });
+    if (mqtt) bearers.push(mqtt);
+  }
+  if (config.meshtastic.length) {
+    const { createMeshtasticBearer } = await import('../bearers/meshtastic/create-meshtastic-bearer.js');
+    config.meshtastic.forEach((m, i) => {
+      bearers.push(createMeshtasticBearer({
+        device: m.device,
+        name: m.name,
+        ...(m.hopLimit !== undefined ? { hopLimit: m.hopLimit } : {}),
+        ...(m.broadcastChannel !== undefined ? { broadcastChannel: m.broadcastChannel } : {}),
+        ...(m.wantAck !== undefined ? { wantAck: m.wantAck } : {}),
+        ...(m.prefixOrigin !== undefined ? { prefixOrigin: m.prefixOrigin } : {}),
+      }, i, { metrics: metrics.registry, logger: createLogger(m.name) }));
+    });
+  }
+  if (config.meshcore.length) {
+    const { MeshCoreGateway } = await import('../bearers/meshcore/meshcore-gateway.js');
+    const { meshCoreOpener } = await import('../bearers/meshcore/device-opener.js');
+    for (const m of config.meshcore) {
+      bearers.push(new MeshCoreGateway({
+        name: m.name,
+        open: meshCoreOpener(m.device),
+        ...(m.channels ? { channels: m.channels } : {}),
+        ...(m.floodScope ? { floodScope: m.floodScope } : {}),
+        metrics: metrics.registry,
+        log: createLogger(m.name),
+      }));
+    }
   }
   if (config.lora.length > 0) {
+    const { createAirtimeLedger, createLoraBearer } = await import('../bearers/lora/create-lora-bearer.js');
     // One ledger per board: the duty cycle limits the transmitter's sub-band use, whichever radio sends.
     const ledger = createAirtimeLedger(config.dataDir);
     for (const l of config.lora) {
