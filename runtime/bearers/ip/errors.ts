@@ -31,3 +31,11 @@ export class IpListenError extends Error {
     super(`cannot listen on ${host}:${port} (UDP and TCP)`, options);
   }
 }
+
+/** A shard-store message over the largest the IP bearer carries (`MAX_SHARD_MESSAGE_BYTES`, shard-fragments.ts). */
+export class ShardMessageTooLargeError extends Error {
+  override name = 'ShardMessageTooLargeError';
+  constructor(readonly bytes: number, readonly max: number) {
+    super(`shard message of ${bytes} bytes is over the IP bearer's ${max}-byte limit`);
+  }
+}

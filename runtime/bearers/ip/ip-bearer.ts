@@ -84,6 +84,7 @@ export class IpBearer implements Bearer {
   private readonly log: Logger;
   private readonly listeners: BearerListeners;
   private readonly peers = new PeerTable();
+  private readonly shardHandlers = new Set<(from: string, message: Uint8Array) => void>();
   private readonly discovery: Discovery;
   private readonly tcp: TcpTransport;
   private udp?: UdpSocket;
@@ -132,6 +133,7 @@ export class IpBearer implements Bearer {
         this.log.frame('rx', bytes, { from: from.slice(0, 12), transport: 'tcp' });
         this.listeners.emit('frame', { bearer: this.name, from, bytes });
       },
+      onShardMessage: (from, message) => this.deliverShardMessage(from, message),
       onDiscard: (reason, n) => this.metrics.discarded(reason, n),
     });
   }
@@ -228,6 +230,50 @@ export class IpBearer implements Bearer {
         counters: { ...this.metrics.counters },
       },
     };
+  }
+
+  // ---- shard-store messages (PROTOCOL.md "Shard messages"; runtime/shards/link-shard-network.ts) ---------------
+
+  /** Relays online now that have an address (what the shard store may place shards on). */
+  relayPeers(): { id: string; name: string }[] {
+    if (this.state !== 'up') return [];
+    return this.peers.online().filter((p) => p.host !== undefined).map((p) => ({ id: p.nodeIdHex, name: shortId(p.advert.nodeId) }));
+  }
+
+  /**
+   * Sends one opaque shard-store message to a relay over this relay's authenticated TCP connection to it (never
+   * UDP: shard messages are up to MAX_SHARD_MESSAGE_BYTES and must not be lost silently). Resolves false when the
+   * relay is offline or cannot be reached; rejects with ShardMessageTooLargeError over the maximum.
+   */
+  async sendShard(peer: string, message: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<boolean> {
+    options.signal?.throwIfAborted();
+    if (this.state !== 'up') return false;
+    const p = this.peers.get(peer);
+    if (!p?.online || p.host === undefined) return false;
+    const ok = await this.tcp.sendShard(p.nodeIdHex, p.host, p.advert.tcpPort, message, options.signal);
+    if (ok) this.metrics.shardOut(message.length);
+    return ok;
+  }
+
+  /** Every shard-store message that arrives, with the node id the TCP handshake proved. Returns an unsubscribe. */
+  onShardMessage(handler: (from: string, message: Uint8Array) => void): () => void {
+    this.shardHandlers.add(handler);
+    return () => this.shardHandlers.delete(handler);
+  }
+
+  private deliverShardMessage(from: string, message: Uint8Array): void {
+    if (this.shardHandlers.size === 0) {
+      this.metrics.discarded('shard-unhandled');
+      return;
+    }
+    this.metrics.shardIn(message.length);
+    for (const h of this.shardHandlers) {
+      try {
+        h(from, message);
+      } catch (err) {
+        this.log.warn('shard message handler threw', { err: String(err) });
+      }
+    }
   }
 
   /** The UDP/TCP port actually bound (useful with listen port 0). */

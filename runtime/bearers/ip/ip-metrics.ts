@@ -5,6 +5,7 @@
  *   lattice_ip_adverts_rejected_total{reason}   malformed | bad-signature | replayed | stale | address-mismatch
  *   lattice_ip_discarded_total{reason}          datagrams and stream bytes dropped (not-lattice, unbound, ...)
  *   lattice_ip_peers                            peers online now
+ *   lattice_ip_shard_messages_total{direction}, lattice_ip_shard_bytes_total{direction}   in | out: shard-store traffic
  */
 import type { Counter, Gauge } from 'prom-client';
 import type { Metrics } from '../../metrics/metrics.js';
@@ -17,6 +18,8 @@ export class IpMetrics {
     advertsRejected: Counter<'reason'>;
     discarded: Counter<'reason'>;
     peers: Gauge;
+    shardMessages: Counter<'direction'>;
+    shardBytes: Counter<'direction'>;
   };
 
   constructor(metrics?: Metrics) {
@@ -31,6 +34,8 @@ export class IpMetrics {
       }),
       discarded: metrics.counter({ name: 'lattice_ip_discarded_total', help: 'Datagrams, stream bytes and connections dropped', labelNames: ['reason'] }),
       peers: metrics.gauge({ name: 'lattice_ip_peers', help: 'IP peers online' }),
+      shardMessages: metrics.counter({ name: 'lattice_ip_shard_messages_total', help: 'Shard-store messages carried over IP', labelNames: ['direction'] }),
+      shardBytes: metrics.counter({ name: 'lattice_ip_shard_bytes_total', help: 'Bytes of shard-store messages carried over IP', labelNames: ['direction'] }),
     };
   }
 
@@ -56,6 +61,18 @@ export class IpMetrics {
   discarded(reason: string, n = 1): void {
     this.bump(`discarded.${reason}`, n);
     this.prom?.discarded.inc({ reason }, n);
+  }
+
+  shardIn(bytes: number): void {
+    this.bump('shard_messages.in');
+    this.prom?.shardMessages.inc({ direction: 'in' });
+    this.prom?.shardBytes.inc({ direction: 'in' }, bytes);
+  }
+
+  shardOut(bytes: number): void {
+    this.bump('shard_messages.out');
+    this.prom?.shardMessages.inc({ direction: 'out' });
+    this.prom?.shardBytes.inc({ direction: 'out' }, bytes);
   }
 
   peers(online: number): void {

@@ -3,7 +3,8 @@
  * authenticates the connection):
  *
  *   0  'L' 'S'  magic (0x4c 0x53)
- *   2  u8       type: 1 HELLO, 2 CHALLENGE, 3 AUTH, 4 DATA (tcp-handshake.ts says what the first three carry)
+ *   2  u8       type: 1 HELLO, 2 CHALLENGE, 3 AUTH, 4 DATA, 5 SHARD (tcp-handshake.ts says what the first three carry;
+ *               SHARD carries one fragment of a shard-store message, shard-fragments.ts)
  *   3  u32      payload length (big-endian), at most the decoder's maxPayloadBytes
  *   7  ...      payload
  *
@@ -14,9 +15,9 @@ export const STREAM_HEADER_BYTES = 7;
 const MAGIC0 = 0x4c;
 const MAGIC1 = 0x53;
 
-export const StreamType = { hello: 1, challenge: 2, auth: 3, data: 4 } as const;
+export const StreamType = { hello: 1, challenge: 2, auth: 3, data: 4, shard: 5 } as const;
 export type StreamTypeName = keyof typeof StreamType;
-const TYPE_NAMES: Record<number, StreamTypeName> = { 1: 'hello', 2: 'challenge', 3: 'auth', 4: 'data' };
+const TYPE_NAMES: Record<number, StreamTypeName> = { 1: 'hello', 2: 'challenge', 3: 'auth', 4: 'data', 5: 'shard' };
 
 export interface StreamFrame {
   type: StreamTypeName;

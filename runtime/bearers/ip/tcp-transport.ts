@@ -10,6 +10,7 @@ import { verifySignature } from '../../identity/signature.js';
 import { IpBearerAbortError, IpConnectError, IpDecodeError } from './errors.js';
 import type { Logger } from '../../log/logger.js';
 import { StreamDecoder, encodeStreamFrame, type StreamFrame } from './stream-codec.js';
+import { SHARD_FRAGMENT_BYTES, ShardReassembler, fragmentShardMessage } from './shard-fragments.js';
 import {
   HANDSHAKE_NONCE_BYTES,
   decodeAuth,
@@ -29,6 +30,8 @@ export interface TcpTransportOptions {
   /** Whether an authenticated node may send us frames (its advert verified and bound). */
   acceptsFrom(nodeIdHex: string): boolean;
   onFrame(fromHex: string, bytes: Uint8Array): void;
+  /** A whole shard-store message reassembled from SHARD frames (shard-fragments.ts). */
+  onShardMessage(fromHex: string, message: Uint8Array): void;
   /** Something was dropped: `reason` labels lattice_ip_discarded_total. */
   onDiscard(reason: string, count?: number): void;
 }
@@ -76,7 +79,18 @@ export class TcpTransport {
 
   /** Writes one frame to the peer over its authenticated connection, dialling it when needed. Resolves false
    * when the peer cannot be reached; rejects (AbortError) only on abort or close(). */
-  async send(peerHex: string, host: string, port: number, bytes: Uint8Array, signal?: AbortSignal): Promise<boolean> {
+  send(peerHex: string, host: string, port: number, bytes: Uint8Array, signal?: AbortSignal): Promise<boolean> {
+    return this.write(peerHex, host, port, [encodeStreamFrame('data', bytes)], signal);
+  }
+
+  /** Writes one shard-store message as SHARD fragments (shard-fragments.ts), back to back on the same connection.
+   * Same results as send(); throws ShardMessageTooLargeError for a message over the maximum. */
+  sendShard(peerHex: string, host: string, port: number, message: Uint8Array, signal?: AbortSignal): Promise<boolean> {
+    const frames = fragmentShardMessage(message, Math.min(SHARD_FRAGMENT_BYTES, this.o.maxFrameBytes - 1)).map((f) => encodeStreamFrame('shard', f));
+    return this.write(peerHex, host, port, frames, signal);
+  }
+
+  private async write(peerHex: string, host: string, port: number, frames: Uint8Array[], signal?: AbortSignal): Promise<boolean> {
     if (this.closing) throw new IpBearerAbortError(peerHex);
     let conn = this.outgoing.get(peerHex);
     if (conn && (conn.closed || conn.host !== host || conn.port !== port)) {
@@ -100,7 +114,9 @@ export class TcpTransport {
     const c = conn;
     const ok = await new Promise<boolean>((resolve) => {
       if (c.closed) return resolve(false);
-      c.socket.write(encodeStreamFrame('data', bytes), (err) => resolve(!err));
+      // One synchronous loop: the frames of one message reach the socket with no other frame between them.
+      for (let i = 0; i < frames.length - 1; i++) c.socket.write(frames[i]!);
+      c.socket.write(frames[frames.length - 1]!, (err) => resolve(!err));
     });
     if (!ok) {
       if (this.closing) throw new IpBearerAbortError(peerHex);
@@ -227,6 +243,7 @@ export class TcpTransport {
     let peerHex = '';
     let t: { connectorNonce: Uint8Array; acceptorNonce: Uint8Array; connectorId: Uint8Array; acceptorId: Uint8Array } | undefined;
     let discarded = 0;
+    let shards: ShardReassembler | undefined;
     const timer = setTimeout(() => {
       this.o.onDiscard('tcp-handshake-timeout');
       socket.destroy();
@@ -256,10 +273,19 @@ export class TcpTransport {
           return true;
         }
         case 'open': {
-          if (frame.type !== 'data') return fail('tcp-protocol'), false;
+          if (frame.type !== 'data' && frame.type !== 'shard') return fail('tcp-protocol'), false;
           // The peer may have been forgotten since the handshake (offline too long): its frames stop counting.
           if (!this.o.acceptsFrom(peerHex)) return fail('tcp-unknown-peer'), false;
-          this.o.onFrame(peerHex, frame.payload);
+          if (frame.type === 'data') {
+            this.o.onFrame(peerHex, frame.payload);
+            return true;
+          }
+          if (frame.payload.length === 0) return fail('tcp-malformed'), false;
+          shards ??= new ShardReassembler();
+          const before = shards.oversize;
+          const message = shards.push(frame.payload);
+          if (shards.oversize > before) this.o.onDiscard('shard-oversize');
+          if (message) this.o.onShardMessage(peerHex, message);
           return true;
         }
       }
