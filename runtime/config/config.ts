@@ -108,6 +108,8 @@ export interface BloomConfig {
 }
 
 export interface ShardsConfig {
+  /** Run the shard store (put/get/shards) over the IP bearer; it needs `ip.enabled`. Default true. */
+  enabled: boolean;
   cacheBytes: number;
   diskBytes: number;
   /** Reed–Solomon data shards. */
@@ -115,6 +117,12 @@ export interface ShardsConfig {
   /** Reed–Solomon parity shards. */
   m: number;
   lifetimeDays: number;
+  /** How often one random shard on one random holder is challenged (proof of storage). */
+  challengeIntervalMs: number;
+  /** How often stored files are checked for shards whose holders are gone. */
+  repairIntervalMs: number;
+  /** A holder unreachable this long counts as gone; its shards are rebuilt on other relays. */
+  offlineGraceMs: number;
 }
 
 export interface SimConfig {

@@ -21,7 +21,11 @@ export const DEFAULTS: Omit<Config, 'dataDir' | 'sim' | 'configFile'> = {
   lora: [],
   vault: { lifetimeDays: 7 },
   bloom: { intervalMs: 30_000 },
-  shards: { cacheBytes: 64 * 1024 * 1024, diskBytes: 1024 * 1024 * 1024, k: 3, m: 2, lifetimeDays: 30 },
+  // Shard timers: runtime/shards/shard-node.ts DEFAULT_TUNING (1 min challenges, 5 min repair pass, 10 min grace).
+  shards: {
+    enabled: true, cacheBytes: 64 * 1024 * 1024, diskBytes: 1024 * 1024 * 1024, k: 3, m: 2, lifetimeDays: 30,
+    challengeIntervalMs: 60_000, repairIntervalMs: 5 * 60_000, offlineGraceMs: 10 * 60_000,
+  },
   log: { level: 'info', format: 'auto' },
 };
 

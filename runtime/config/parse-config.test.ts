@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { ConfigError } from './errors.js';
 import { parseConfig } from './parse-config.js';
 import { configFlagOptions } from './settings.js';
-import { parseYamlConfig } from './load-config.js';
+import { parseYamlConfig } from './yaml-config.js';
 import { DEFAULTS } from './defaults.js';
 
 function issuesOf(fn: () => unknown): { path: string; message: string }[] {
@@ -26,7 +26,10 @@ test('no file, no env, no flags: defaults, simulated neighbourhood on', () => {
   assert.equal(c.ip, { enabled: true, listen: { host: '0.0.0.0', port: 9333 }, peers: [], discovery: true, heartbeatMs: 30000 });
   assert.equal(c.mqtt, { prefix: 'lattice' });
   assert.equal(c.vault, { lifetimeDays: 7 });
-  assert.equal(c.shards, { cacheBytes: 64 * 1024 * 1024, diskBytes: 1024 ** 3, k: 3, m: 2, lifetimeDays: 30 });
+  assert.equal(c.shards, {
+    enabled: true, cacheBytes: 64 * 1024 * 1024, diskBytes: 1024 ** 3, k: 3, m: 2, lifetimeDays: 30,
+    challengeIntervalMs: 60_000, repairIntervalMs: 300_000, offlineGraceMs: 600_000,
+  });
   assert.equal(c.log, { level: 'info', format: 'auto' });
   assert.is(c.dataDir, '/home/pi/.local/share/lattice');
   assert.is(c.sim.enabled, true);
@@ -262,6 +265,21 @@ test('YAML syntax errors are issues with line and column', () => {
   assert.equal(parseYamlConfig('api:\n  port: 9000\nmeshtastic:\n  - /dev/ttyUSB0\n'), { api: { port: 9000 }, meshtastic: ['/dev/ttyUSB0'] });
   assert.is(parseYamlConfig(''), null);
   assert.equal(parseConfig(parseYamlConfig('# nothing\n'), {}, HOME).api.port, 8080);
+});
+
+test('shards: false, LATTICE_SHARDS=off and --no-shards turn the shard store off; bad timers are named', () => {
+  assert.is(parseConfig({ shards: false }, {}, HOME).shards.enabled, false);
+  assert.is(parseConfig({ shards: false }, {}, HOME).shards.k, 3);
+  assert.is(parseConfig(undefined, { LATTICE_SHARDS: 'off' }, HOME).shards.enabled, false);
+  assert.is(parseConfig(undefined, {}, { ...HOME, flags: { 'no-shards': true } }).shards.enabled, false);
+  assert.is(parseConfig({ shards: { offlineGraceMs: 5000 } }, {}, HOME).shards.offlineGraceMs, 5000);
+  try {
+    parseConfig({ shards: { repairIntervalMs: 10 } }, {}, HOME);
+    assert.unreachable('should throw');
+  } catch (err) {
+    assert.is((err as Error).name, 'ConfigError');
+    assert.ok((err as { issues: { path: string }[] }).issues.some((i) => i.path === 'shards.repairIntervalMs'));
+  }
 });
 
 test.run();

@@ -180,12 +180,17 @@ export const configSchema: Check = object({
   bloom: object({ intervalMs: int({ min: 1000, max: 86_400_000, unit: 'milliseconds' }) }),
   shards: object(
     {
+      enabled: bool(),
       cacheBytes: byteSize(),
       diskBytes: byteSize(),
       k: int({ min: 1, max: 32 }),
       m: int({ min: 0, max: 32 }),
       lifetimeDays: num({ min: 0.001, max: 3650, unit: 'days' }),
+      challengeIntervalMs: int({ min: 1000, max: 86_400_000, unit: 'milliseconds' }),
+      repairIntervalMs: int({ min: 1000, max: 86_400_000, unit: 'milliseconds' }),
+      offlineGraceMs: int({ min: 1000, max: 30 * 86_400_000, unit: 'milliseconds' }),
     },
+    { shorthand: enabledShorthand() },
   ),
   sim: object({ enabled: bool() }, { shorthand: enabledShorthand() }),
   log: object(
