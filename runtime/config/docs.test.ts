@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseYamlConfig } from './load-config.js';
+import { parseYamlConfig } from './yaml-config.js';
 import { parseConfig } from './parse-config.js';
 import { SETTINGS } from './settings.js';
 import { DEFAULTS } from './defaults.js';

@@ -3,24 +3,10 @@
  * else no file (defaults, environment and flags only).
  */
 import { readFile } from 'node:fs/promises';
-import { parseDocument } from 'yaml';
 import type { Config } from './config.js';
-import { ConfigError, type ConfigIssue } from './errors.js';
+import { ConfigError } from './errors.js';
 import { parseConfig } from './parse-config.js';
 import type { FlagValues } from './settings.js';
-
-/** Parses YAML text; syntax errors (all of them) become issues `FILE:LINE:COL: message`. */
-export function parseYamlConfig(text: string, file = 'config'): unknown {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const issues: ConfigIssue[] = doc.errors.map((e) => {
-      const at = e.linePos?.[0];
-      return { path: at ? `${file}:${at.line}:${at.col}` : file, message: e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '') };
-    });
-    throw new ConfigError(issues);
-  }
-  return doc.toJS({ maxAliasCount: 100 });
-}
 
 export async function readConfigFile(path: string): Promise<unknown> {
   let text: string;
@@ -31,6 +17,8 @@ export async function readConfigFile(path: string): Promise<unknown> {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
     throw new ConfigError([{ path, message: `cannot read the config file: ${why}` }], { cause: err });
   }
+  // The YAML parser loads only when there is a file (~6 MiB of RSS an unconfigured relay never needs).
+  const { parseYamlConfig } = await import('./yaml-config.js');
   return parseYamlConfig(text, path);
 }
 
