@@ -101,10 +101,20 @@ export class SimNode {
   }
 }
 
+/** What the simulated users heard from the device: a channel message (a flooded GRP_TXT reaches every reachable
+ * node; the chat nodes among them show it to their user, repeaters only relay it) or a DM to one node. */
+export type SimHeard =
+  | { kind: 'channel'; message: HeardChannelMessage; nodes: SimNode[] }
+  | { kind: 'direct'; message: HeardDirectMessage; node: SimNode };
+
 export class SimMesh implements SimAir {
   readonly nodes: SimNode[] = [];
+  /** What the device sent on channels; with the node inboxes and adverts, only the newest `historyLimit` are kept. */
   readonly channelLog: HeardChannelMessage[] = [];
   readonly adverts: Array<{ flood: boolean }> = [];
+  /** Bound on the logs for long runs (`lattice run`'s simulated default); unbounded by default for tests. */
+  historyLimit = Infinity;
+  private readonly listeners = new Set<(h: SimHeard) => void>();
   /** Delay before a node's ACK reaches the device (TXT_ACK_DELAY is 200 ms in the firmware, plus airtime). */
   ackDelayMs = 30;
   private timers = new Set<NodeJS.Timeout>();
@@ -132,6 +142,8 @@ export class SimMesh implements SimAir {
     const ack = expectedAck(m.senderTimestamp, m.attempt, encodeUtf8(m.text), from.publicKey);
     const heard: HeardDirectMessage = { text: m.text, senderTimestamp: m.senderTimestamp, attempt: m.attempt, flood: m.flood, acked: false };
     node.inbox.push(heard);
+    this.trim(node.inbox);
+    this.emit({ kind: 'direct', message: heard, node });
     if (node.loseAcks > 0) {
       node.loseAcks--;
       return;
@@ -142,11 +154,35 @@ export class SimMesh implements SimAir {
   }
 
   channelMessage(_from: SimDevice, m: { channel: ChannelInfo; text: string; senderTimestamp: number }): void {
-    this.channelLog.push({ channelName: m.channel.name, secret: m.channel.secret.slice(), text: m.text, senderTimestamp: m.senderTimestamp });
+    const message: HeardChannelMessage = { channelName: m.channel.name, secret: m.channel.secret.slice(), text: m.text, senderTimestamp: m.senderTimestamp };
+    this.channelLog.push(message);
+    this.trim(this.channelLog);
+    this.emit({ kind: 'channel', message, nodes: this.nodes.filter((n) => n.reachable && n.type === ADV_TYPE.CHAT) });
   }
 
   advert(_from: SimDevice, m: { flood: boolean }): void {
     this.adverts.push(m);
+    this.trim(this.adverts);
+  }
+
+  /** Calls `listener` with each message of the device a simulated user received (what that user now sees). */
+  onHeard(listener: (h: SimHeard) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(h: SimHeard): void {
+    for (const l of this.listeners) {
+      try {
+        l(h);
+      } catch {
+        // a watcher's failure must not change what the simulated air does
+      }
+    }
+  }
+
+  private trim(log: unknown[]): void {
+    if (log.length > this.historyLimit) log.splice(0, log.length - this.historyLimit);
   }
 
   private later(fn: () => void, ms: number): void {

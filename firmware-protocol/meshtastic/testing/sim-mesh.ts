@@ -39,12 +39,22 @@ export interface SimReceived {
   text?: string;
 }
 
+export type SimReceivedListener = (r: SimReceived, node: SimNode) => void;
+
+/** Packets each node remembers for duplicate detection. The firmware's PacketHistory is bounded too (PacketHistory.cpp
+ * reserves MAX_NUM_NODES records and forgets entries after FLOOD_EXPIRE_TIME); a long-running simulation must not
+ * grow without end. */
+const SEEN_PER_NODE = 1024;
+
 export class SimMesh {
   readonly nodes = new Map<number, SimNode>();
-  /** Every packet a simulated node accepted (duplicates excluded). */
+  /** Every packet a simulated node accepted (duplicates excluded); only the newest `historyLimit` are kept. */
   readonly received: SimReceived[] = [];
+  /** Bound on `received` for long runs (`lattice run`'s simulated default); unbounded by default for tests. */
+  historyLimit = Infinity;
   duplicatesDropped = 0;
   private readonly seen = new Map<number, Set<string>>();
+  private readonly listeners = new Set<SimReceivedListener>();
 
   constructor(private readonly random: () => number) {}
 
@@ -82,7 +92,8 @@ export class SimMesh {
         continue;
       }
       seen.add(key);
-      this.received.push({
+      if (seen.size > SEEN_PER_NODE) seen.delete(seen.values().next().value!);
+      const r: SimReceived = {
         node: node.num,
         from: p.from,
         to: p.to,
@@ -91,10 +102,25 @@ export class SimMesh {
         portnum: p.portnum,
         payload: p.payload,
         text: p.portnum === 1 ? new TextDecoder().decode(p.payload) : undefined,
-      });
+      };
+      this.received.push(r);
+      if (this.received.length > this.historyLimit) this.received.splice(0, this.received.length - this.historyLimit);
       takers.push(node);
+      for (const l of this.listeners) {
+        try {
+          l(r, node);
+        } catch {
+          // a watcher's failure must not change what the simulated air does
+        }
+      }
     }
     return takers;
+  }
+
+  /** Calls `listener` each time a simulated node accepts a packet from our radio (what its user now sees). */
+  onReceived(listener: SimReceivedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   textsReceivedBy(num: number): string[] {
