@@ -7,9 +7,9 @@
 import { createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { mkdir, open, readFile, rename, stat, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { IdentityFileError } from './errors.js';
 import { shortId as shortIdOf } from './short-id.js';
+import { x25519PublicFromEd25519, x25519SecretFromEd25519Seed, x25519Shared } from './x25519-from-ed25519.js';
 
 export const IDENTITY_FILE = 'node.key';
 
@@ -34,7 +34,7 @@ class KeyIdentity implements Identity {
     this.nodeId = new Uint8Array(Buffer.from(jwk.x!, 'base64url'));
     this.nodeIdHex = Buffer.from(this.nodeId).toString('hex');
     this.shortId = shortIdOf(this.nodeId);
-    this.xSecret = ed25519.utils.toMontgomerySecret(new Uint8Array(Buffer.from(jwk.d!, 'base64url')));
+    this.xSecret = x25519SecretFromEd25519Seed(Buffer.from(jwk.d!, 'base64url'));
   }
 
   sign(message: Uint8Array): Uint8Array {
@@ -45,7 +45,7 @@ class KeyIdentity implements Identity {
     const key = Buffer.from(peerNodeId).toString('hex');
     let s = this.secrets.get(key);
     if (!s) {
-      s = x25519.getSharedSecret(this.xSecret, ed25519.utils.toMontgomery(peerNodeId));
+      s = x25519Shared(this.xSecret, x25519PublicFromEd25519(peerNodeId));
       if (this.secrets.size >= 1024) this.secrets.delete(this.secrets.keys().next().value!);
       this.secrets.set(key, s);
     }
