@@ -9,6 +9,10 @@
  *                        at 6 km. Radios reach ~5.5 km, so valley reaches everyone else only through ridge and this
  *                        relay, with the EU868 duty cycle enforced on every transmitter.
  *
+ *   two bridged meshes  a simulated Meshtastic radio (Alice and Carol on channel 0) and a simulated MeshCore radio
+ *                        (Bob and Dave on the public channel), both this relay's own, joined by its bridge
+ *                        (sim-bridged-meshes.ts).
+ *
  * Every few seconds one of them sends a sealed DM or a broadcast to another; each delivery is logged on one line.
  */
 import { join } from 'node:path';
@@ -17,6 +21,8 @@ import { MemoryHub } from '../bearers/memory/memory-bearer.js';
 import { createLoraNeighbourhood, type LoraNeighbourhood } from '../bearers/lora/testing/lora-neighbourhood.js';
 import type { Identity } from '../identity/identity.js';
 import type { Logger } from '../log/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { SimBridgedMeshes } from './sim-bridged-meshes.js';
 import { SimRelay } from './sim-relay.js';
 
 export interface SimNeighbourhoodOptions {
@@ -25,6 +31,8 @@ export interface SimNeighbourhoodOptions {
   log: Logger;
   /** Time between simulated messages. Default 4 s. */
   intervalMs?: number;
+  /** Registry for the simulated companion radios' gateway metrics. */
+  metrics?: Metrics;
 }
 
 const NAMES = ['north', 'east', 'south'];
@@ -46,6 +54,7 @@ export class SimNeighbourhood {
   private relays: SimRelay[] = [];
   private timer?: NodeJS.Timeout;
   private count = 0;
+  private meshes?: SimBridgedMeshes;
 
   constructor(private readonly options: SimNeighbourhoodOptions) {}
 
@@ -64,12 +73,14 @@ export class SimNeighbourhood {
       autoAdvert: true,
       advertIntervalMs: 120_000,
     });
-    return [main, this.lora.bearer('lora0')];
+    this.meshes = new SimBridgedMeshes({ log: this.options.log, ...(this.options.metrics ? { metrics: this.options.metrics } : {}) });
+    return [main, this.lora.bearer('lora0'), ...this.meshes.bearers()];
   }
 
   /** Closes the emulated radios; the daemon calls it after its own bearers stopped. */
   async closeRadios(): Promise<void> {
     await this.lora?.stop();
+    this.meshes?.close();
   }
 
   async start(): Promise<void> {
@@ -82,6 +93,7 @@ export class SimNeighbourhood {
       relays: this.relays.map((r) => `${r.name}=${r.identity.shortId}`).join(' '),
       note: 'north/east/south link only to this relay; ridge (3 km) and valley (6 km) are LoRa-only, valley out of range of this relay',
     });
+    this.meshes?.start();
     const every = this.options.intervalMs ?? 4000;
     this.timer = setInterval(() => void this.tick().catch((err) => log.warn('simulated send failed', { err: String(err) })), every);
     setTimeout(() => void this.tick().catch(() => undefined), 500).unref();
@@ -101,6 +113,7 @@ export class SimNeighbourhood {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.meshes?.stop();
     for (const r of [...this.relays].reverse()) await r.stop();
   }
 }
