@@ -20,7 +20,7 @@ export function apiUrl(api: { host: string; port: number }): string {
 }
 
 // UND_ERR_SOCKET: the connection closed before an answer (a relay that stopped or crashed; undici's pooled socket).
-const UNREACHABLE = new Set(['UND_ERR_SOCKET', 'ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EADDRNOTAVAIL', 'EAI_AGAIN']);
+export const UNREACHABLE = new Set(['UND_ERR_SOCKET', 'ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EADDRNOTAVAIL', 'EAI_AGAIN']);
 
 export class ApiClient {
   constructor(private readonly init: ApiClientInit) {}

@@ -15,6 +15,7 @@ import { BadRequestError, UnknownPeerError, type RelayNode } from '../node/relay
 import { ForbiddenHostError, HttpError, MethodNotAllowedError, NotFoundError, TokenRequiredError, UnauthorizedError } from './errors.js';
 import { close, listen } from './http-listener.js';
 import { ROUTES, matchRoute, type Reply, type Route } from './routes.js';
+import type { ShardsService } from './shard-routes.js';
 
 const log = createLogger('api');
 
@@ -29,6 +30,8 @@ export interface ApiServerInit {
   maxBodyBytes?: number;
   metrics?: Metrics;
   routes?: Route[];
+  /** The shard store behind /shards (shard-routes.ts); those routes answer 503 without it. */
+  shards?: ShardsService;
 }
 
 export class ApiServer {
@@ -81,7 +84,7 @@ export class ApiServer {
       }
       routeLabel = `${match.route.method} ${match.route.path}`;
       if (match.route.auth) this.checkToken(req);
-      reply = await match.route.handle({ node: this.init.node, req, url, params: match.params, maxBodyBytes: this.init.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES });
+      reply = await match.route.handle({ node: this.init.node, req, res, url, params: match.params, maxBodyBytes: this.init.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, ...(this.init.shards ? { shards: this.init.shards } : {}) });
     } catch (err) {
       reply = this.errorReply(err, req);
       if (err instanceof MethodNotAllowedError) res.setHeader('allow', err.allowed.join(', '));
@@ -92,6 +95,19 @@ export class ApiServer {
     this.requests?.inc({ route: routeLabel, status: String(reply.status) });
     log.debug('request', { method: req.method, url: req.url, status: reply.status });
     if (res.destroyed) return;
+    if (reply.stream) {
+      try {
+        await reply.stream(res);
+        return;
+      } catch (err) {
+        if (res.headersSent) {
+          log.warn('streamed response failed', { method: req.method, url: req.url, err: String(err) });
+          res.destroy();
+          return;
+        }
+        reply = this.errorReply(err, req);
+      }
+    }
     const body = JSON.stringify(reply.body);
     res.writeHead(reply.status, {
       'content-type': 'application/json; charset=utf-8',

@@ -31,8 +31,8 @@ export class BodyTooLargeError extends HttpError {
 
 export class UnsupportedMediaTypeError extends HttpError {
   override name = 'UnsupportedMediaTypeError';
-  constructor(readonly contentType: string | undefined) {
-    super(415, `send the body as JSON with Content-Type: application/json${contentType ? ` (got ${contentType})` : ''}`);
+  constructor(readonly contentType: string | undefined, readonly expected = 'application/json') {
+    super(415, `send the body ${expected === 'application/json' ? 'as JSON ' : ''}with Content-Type: ${expected}${contentType ? ` (got ${contentType})` : ''}`);
   }
 }
 

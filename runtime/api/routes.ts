@@ -7,12 +7,14 @@
  *   POST /send            { to, text, lifetimeMs? } → 202 { bundleId }
  *   GET  /bundles/:id     → BundleView, 404 when unknown
  *   GET  /inbox?limit&since → { entries: InboxEntry[] }
+ *   GET/POST /shards…     → the shard store (shard-routes.ts)
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RelayNode } from '../node/relay-node.js';
 import { NotFoundError } from './errors.js';
 import { readJsonBody } from './request-body.js';
 import { validateBundleId, validateInboxQuery, validateSendRequest } from './validate.js';
+import { SHARD_ROUTES, type ShardsService } from './shard-routes.js';
 
 export interface RouteContext {
   node: RelayNode;
@@ -20,11 +22,18 @@ export interface RouteContext {
   url: URL;
   params: Record<string, string>;
   maxBodyBytes: number;
+  /** For routes that stream (shard files): abort work when the client goes away. */
+  res: ServerResponse;
+  /** The shard store, when the relay runs one. */
+  shards?: ShardsService;
 }
 
 export interface Reply {
   status: number;
   body: unknown;
+  /** Streams the response itself (headers included) instead of `body` as JSON. If it throws before writing the
+   * headers the error is answered as JSON; after, the connection is cut. */
+  stream?: (res: ServerResponse) => Promise<void>;
 }
 
 export interface Route {
@@ -68,6 +77,7 @@ export const ROUTES: Route[] = [
       return { status: 200, body: { entries: node.inbox(validateInboxQuery(url.searchParams)) } };
     },
   },
+  ...SHARD_ROUTES,
 ];
 
 export interface RouteMatch {

@@ -1,6 +1,7 @@
 /**
  * Daemon: the composition root. Builds identity, metrics, vault, bearers, router, the simulated neighbourhood,
- * the HTTP API and the metrics endpoint from one Config, starts them in that order and stops them in reverse.
+ * the shard store, the HTTP API and the metrics endpoint from one Config, starts them in that order and stops them
+ * in reverse.
  * It is also the RelayNode the API serves.
  */
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { Router } from '../router/router.js';
 import { Vault } from '../vault/vault.js';
 import { VERSION } from '../version.js';
 import { buildBearers } from './build-bearers.js';
+import { startShardStore, type ShardStoreHandle } from './build-shards.js';
 import { logRouterEvents } from './relay-events-log.js';
 import type { SimNeighbourhood } from '../sim/sim-neighbourhood.js';
 
@@ -35,6 +37,7 @@ export class Daemon implements RelayNode {
   api?: ApiServer;
   metricsServer?: MetricsServer;
   sim?: SimNeighbourhood;
+  shards?: ShardStoreHandle;
   private readonly started: Step[] = [];
   private startedAt = Date.now();
 
@@ -80,7 +83,10 @@ export class Daemon implements RelayNode {
         const sim = this.sim;
         await this.step('simulated neighbourhood', () => sim.start(), () => sim.stop());
       }
-      const api = (this.api = new ApiServer({ node: this, host: c.api.host, port: c.api.port, ...(c.api.token ? { token: c.api.token } : {}), metrics }));
+      // The shard store rides the IP bearer: it starts after the bearers and stops before them.
+      const shards = (this.shards = await startShardStore(c, identity, this.bearers, metrics));
+      if (shards) this.started.push({ name: 'shard store', stop: () => shards.stop() });
+      const api = (this.api = new ApiServer({ node: this, host: c.api.host, port: c.api.port, ...(c.api.token ? { token: c.api.token } : {}), metrics, ...(shards ? { shards: shards.service } : {}) }));
       await this.step('api', () => api.start(), () => api.stop());
       if (c.metrics.enabled) {
         const m = (this.metricsServer = new MetricsServer({ metrics, host: c.metrics.host, port: c.metrics.port, path: c.metrics.path }));

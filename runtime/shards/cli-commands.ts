@@ -1,10 +1,14 @@
 /**
  * `lattice put FILE`, `lattice get ID [-o FILE]`, `lattice shards`: the shard store's CLI commands, written against
  * a small ShardsApi so they run the same whether the CLI talks to the daemon over HTTP or to a ShardNode in-process
- * (ShardNode satisfies ShardsApi through `nodeApi`). The lead registers them in runtime/cli/commands/index.ts with
- * `shardCommands((ctx) => <ShardsApi for this invocation>)`. Results go to stdout, progress to stderr.
+ * (ShardNode satisfies ShardsApi through `nodeApi`). runtime/cli/commands/shards.ts registers them with an
+ * HTTP-backed ShardsApi (runtime/api/shards-client.ts). Results go to stdout, progress to stderr; `lattice get ID`
+ * without -o writes the file itself to stdout (and its summary to stderr).
  */
-import { isAbsolute, resolve } from 'node:path';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { Command, CommandContext } from '../cli/command.js';
 import { UsageError } from '../cli/errors.js';
 import { EXIT_OK } from '../cli/exit-codes.js';
@@ -15,16 +19,37 @@ import type { PutResult } from './file-put.js';
 import type { GetResult } from './file-get.js';
 import type { ShardNode, ShardsStatus } from './shard-node.js';
 
+/** Where `lattice get` without -o writes the file's bytes (process.stdout). */
+export interface ByteSink {
+  write(chunk: Uint8Array): unknown;
+  once?(event: 'drain', listener: () => void): unknown;
+  isTTY?: boolean;
+}
+
 export interface ShardsApi {
   putFile(path: string, opts: { onProgress?: (p: { bytes: number; total: number }) => void; signal?: AbortSignal; lifetimeMs?: number }): Promise<PutResult>;
-  getFile(id: string, outPath: string, opts: { onProgress?: (p: { bytes: number; total: number }) => void; signal?: AbortSignal }): Promise<GetResult>;
+  /** `out`: a path (written whole or not at all) or a byte sink. */
+  getFile(id: string, out: string | ByteSink, opts: { onProgress?: (p: { bytes: number; total: number }) => void; signal?: AbortSignal }): Promise<GetResult>;
   shardsStatus(): Promise<ShardsStatus>;
 }
 
 export function nodeApi(node: ShardNode): ShardsApi {
   return {
     putFile: (path, opts) => node.putFile(path, opts),
-    getFile: (id, out, opts) => node.getFile(id, out, opts),
+    async getFile(id, out, opts) {
+      if (typeof out === 'string') return node.getFile(id, out, opts);
+      // A sink gets the file only once every chunk checked out, like the HTTP route does.
+      const dir = await mkdtemp(join(tmpdir(), 'lattice-get-'));
+      try {
+        const r = await node.getFile(id, join(dir, 'file'), opts);
+        for await (const chunk of createReadStream(join(dir, 'file'))) {
+          if (out.write(chunk as Uint8Array) === false && out.once) await new Promise<void>((res) => out.once!('drain', res));
+        }
+        return r;
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
     shardsStatus: async () => node.status(),
   };
 }
@@ -34,6 +59,8 @@ export interface ShardCliContext {
   stderr: ProgressStream;
   cwd: string;
   api: ShardsApi;
+  /** Where `get` without -o writes the file (stdout as bytes); without it, get needs -o. */
+  data?: ByteSink;
   json?: boolean;
   /** Show no progress even on a terminal. */
   quiet?: boolean;
@@ -48,10 +75,15 @@ export async function runPut(args: { file: string; lifetime?: string }, ctx: Sha
     lifetimeMs = parseDuration(args.lifetime);
     if (lifetimeMs === undefined || lifetimeMs <= 0) throw new UsageError(`--lifetime "${args.lifetime}" is not a duration such as 12h, 7d or 30d`, 'put');
   }
+  const path = abs(ctx.cwd, args.file);
+  const st = await stat(path).catch((err: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read ${args.file}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`, 'put');
+  });
+  if (!st.isFile()) throw new UsageError(`${args.file} is not a regular file`, 'put');
   const bar = ctx.quiet ? undefined : createProgressBar(ctx.stderr, 'put');
   let result: PutResult;
   try {
-    result = await ctx.api.putFile(abs(ctx.cwd, args.file), { onProgress: (p) => bar?.update(p.bytes, p.total), signal: ctx.signal, ...(lifetimeMs !== undefined ? { lifetimeMs } : {}) });
+    result = await ctx.api.putFile(path, { onProgress: (p) => bar?.update(p.bytes, p.total), signal: ctx.signal, ...(lifetimeMs !== undefined ? { lifetimeMs } : {}) });
   } finally {
     bar?.done();
   }
@@ -62,7 +94,13 @@ export async function runPut(args: { file: string; lifetime?: string }, ctx: Sha
 
 export async function runGet(args: { id: string; out?: string }, ctx: ShardCliContext): Promise<number> {
   if (!isManifestId(args.id)) throw new UsageError(`"${args.id}" is not a manifest id (64 hex characters, as printed by lattice put)`, 'get');
-  const out = abs(ctx.cwd, args.out ?? args.id);
+  let out: string | ByteSink;
+  if (args.out !== undefined && args.out !== '-') out = abs(ctx.cwd, args.out);
+  else if (ctx.data) {
+    if (ctx.data.isTTY) throw new UsageError('refusing to write a file to the terminal: give -o FILE or redirect stdout', 'get');
+    out = ctx.data;
+  } else out = abs(ctx.cwd, args.id);
+  const toStdout = typeof out !== 'string';
   const bar = ctx.quiet ? undefined : createProgressBar(ctx.stderr, 'get');
   let result: GetResult;
   try {
@@ -70,8 +108,11 @@ export async function runGet(args: { id: string; out?: string }, ctx: ShardCliCo
   } finally {
     bar?.done();
   }
-  if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ...result, path: out })}\n`);
-  else ctx.stdout.write(`${out} (${formatBytes(result.size)}${result.rebuiltChunks ? `, ${result.rebuiltChunks} chunks rebuilt from parity` : ''})\n`);
+  // With the file on stdout, the summary goes to stderr.
+  const report = toStdout ? ctx.stderr : ctx.stdout;
+  const where = typeof out === 'string' ? out : '-';
+  if (ctx.json) report.write(`${JSON.stringify({ ...result, path: where })}\n`);
+  else report.write(`${where === '-' ? `${result.name || result.id}` : where} (${formatBytes(result.size)}${result.rebuiltChunks ? `, ${result.rebuiltChunks} chunks rebuilt from parity` : ''})\n`);
   return EXIT_OK;
 }
 
@@ -103,6 +144,8 @@ export async function runShards(ctx: ShardCliContext): Promise<number> {
 export function shardCommands(apiFor: (ctx: CommandContext) => Promise<ShardsApi>): Command[] {
   const cliCtx = async (ctx: CommandContext): Promise<ShardCliContext> => ({
     stdout: ctx.io.stdout, stderr: ctx.io.stderr, cwd: ctx.io.cwd, api: await apiFor(ctx),
+    // process.stdout takes bytes as well as strings.
+    data: ctx.io.stdout as unknown as ByteSink,
     json: ctx.values.json === true, quiet: ctx.values.quiet === true,
   });
   return [
@@ -118,9 +161,10 @@ export function shardCommands(apiFor: (ctx: CommandContext) => Promise<ShardsApi
     },
     {
       name: 'get', summary: 'fetch a stored file by manifest id', usage: '<id>',
+      description: '\nRebuilds the file from any k shards of each chunk on the reachable relays, every chunk checked against its\nhash. Writes it to -o FILE (created only once complete), or to stdout without -o (the summary goes to stderr).',
       configFlags: ['api'], json: true, positionals: { min: 1, max: 1 },
       options: {
-        output: { type: 'string', short: 'o', arg: 'FILE', help: 'where to write it (default: ./<id>)' },
+        output: { type: 'string', short: 'o', arg: 'FILE', help: 'where to write it (default: stdout)' },
         quiet: { type: 'boolean', short: 'q', help: 'no progress bar' },
       },
       run: async (ctx) => runGet({ id: ctx.args[0]!, ...(typeof ctx.values.output === 'string' ? { out: ctx.values.output } : {}) }, await cliCtx(ctx)),

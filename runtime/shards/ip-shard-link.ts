@@ -14,7 +14,7 @@ export interface ShardCarrier {
   onShardMessage(handler: (from: string, message: Uint8Array) => void): () => void;
 }
 
-export function isShardCarrier(x: unknown): x is ShardCarrier {
+export function isShardCarrier<T>(x: T): x is T & ShardCarrier {
   const c = x as Partial<ShardCarrier> | null;
   return typeof c === 'object' && c !== null && typeof c.relayPeers === 'function' && typeof c.sendShard === 'function' && typeof c.onShardMessage === 'function';
 }

@@ -9,8 +9,9 @@ import { keygen } from './keygen.js';
 import { run } from './run.js';
 import { scan } from './scan.js';
 import { send } from './send.js';
+import { shards } from './shards.js';
 import { sim } from './sim.js';
 import { status } from './status.js';
 import { trace } from './trace.js';
 
-export const COMMANDS: Command[] = [run, send, status, inbox, trace, keygen, config, scan, sim];
+export const COMMANDS: Command[] = [run, send, status, inbox, trace, ...shards, keygen, config, scan, sim];
