@@ -25,4 +25,14 @@ test('airtime budget per rolling hour', () => {
   assert.is(l.waitFor(20), 3_599_000); // ...until the first 600 ms (sent at t=0) leave the hour
 });
 
+test('burst: back to back up to the bucket size, then the rate', () => {
+  let t = 0;
+  const l = new SendLimiter({ messagesPerMinute: 60, burst: 1 }, () => t);
+  assert.is(l.waitFor(10), 0);
+  l.take(10);
+  assert.is(l.waitFor(10), 1000);
+  t += 1000;
+  assert.is(l.waitFor(10), 0);
+});
+
 test.run();

@@ -5,6 +5,8 @@
  */
 export interface SendLimits {
   messagesPerMinute: number;
+  /** Bucket size: messages that may go back to back before the rate applies. Default messagesPerMinute. */
+  burst?: number;
   /** Airtime the bridge may spend on the receiving radio per rolling hour, in ms (e.g. 36 000 = 1 % duty). */
   airtimeMsPerHour?: number;
   /** Estimated time on air for a payload of n bytes on the receiving mesh's preset. */
@@ -13,18 +15,21 @@ export interface SendLimits {
 
 export class SendLimiter {
   private tokens: number;
+  private readonly capacity: number;
   private last: number;
   private readonly spent: { at: number; ms: number }[] = [];
 
   constructor(private readonly limits: SendLimits, private readonly now: () => number = Date.now) {
     if (!(limits.messagesPerMinute > 0)) throw new RangeError('messagesPerMinute must be > 0');
-    this.tokens = limits.messagesPerMinute;
+    this.capacity = limits.burst ?? limits.messagesPerMinute;
+    if (!(this.capacity >= 1)) throw new RangeError('burst must be >= 1');
+    this.tokens = this.capacity;
     this.last = now();
   }
 
   private refill(): void {
     const t = this.now();
-    this.tokens = Math.min(this.limits.messagesPerMinute, this.tokens + ((t - this.last) / 60_000) * this.limits.messagesPerMinute);
+    this.tokens = Math.min(this.capacity, this.tokens + ((t - this.last) / 60_000) * this.limits.messagesPerMinute);
     this.last = t;
   }
 

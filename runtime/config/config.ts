@@ -130,6 +130,47 @@ export interface SimConfig {
   enabled: boolean;
 }
 
+export const BRIDGE_DIRECTIONS = ['both', 'mt-to-mc', 'mc-to-mt'] as const;
+export type BridgeDirection = (typeof BRIDGE_DIRECTIONS)[number];
+
+/** One channel joined across the meshes. */
+export interface BridgeMappingConfig {
+  /** Meshtastic channel: index 0..7 or its name on the radio. */
+  meshtastic: number | string;
+  /** MeshCore channel: `public`, `#hashtag`, a channel name on the radio, or a slot index. */
+  meshcore: number | string;
+  direction: BridgeDirection;
+}
+
+/** Limits of one direction, enforced before the receiving radio. */
+export interface BridgeLimitConfig {
+  messagesPerMinute: number;
+  /** Bursts up to this many messages go at once before the rate applies (default: messagesPerMinute). */
+  burst?: number;
+  /** Estimated time on air the bridge may spend on the receiving radio per rolling hour (ms). */
+  airtimeMsPerHour: number;
+}
+
+/** The Meshtastic <-> MeshCore bridge (runtime/bridge). */
+export interface BridgeConfig {
+  enabled: boolean;
+  /** Bearer names of the two radios; default the first of each kind. */
+  meshtastic?: string;
+  meshcore?: string;
+  mappings: BridgeMappingConfig[];
+  /** Sender attribution put before bridged text: `{name}` (NodeInfo / advert name) and `{id}` (address). */
+  attribution: { mt: string; mc: string };
+  /** Cross-mesh DMs by addressing (`@MC:Bob hi` to the relay's radio). */
+  dm: { enabled: boolean };
+  limits: { mtToMc: BridgeLimitConfig; mcToMt: BridgeLimitConfig };
+  /** Entries per direction's queue; over it the oldest broadcast entries are shed (DMs are kept). */
+  queue: { maxEntries: number };
+  /** How long bridged content is remembered to recognise it coming back (ms). */
+  echoWindowMs: number;
+  /** Do not bridge text that already carries a bridge attribution (another bridge's output). */
+  skipBridgedText: boolean;
+}
+
 export const LOG_FORMATS = ['auto', 'json', 'text'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
@@ -154,6 +195,7 @@ export interface Config {
   vault: VaultConfig;
   bloom: BloomConfig;
   shards: ShardsConfig;
+  bridge: BridgeConfig;
   sim: SimConfig;
   log: LogConfig;
 }

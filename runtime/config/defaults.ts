@@ -26,6 +26,22 @@ export const DEFAULTS: Omit<Config, 'dataDir' | 'sim' | 'configFile'> = {
     enabled: true, cacheBytes: 64 * 1024 * 1024, diskBytes: 1024 * 1024 * 1024, k: 3, m: 2, lifetimeDays: 30,
     challengeIntervalMs: 60_000, repairIntervalMs: 5 * 60_000, offlineGraceMs: 10 * 60_000,
   },
+  // Bridge limits: Meshtastic firmware drops a client's text sent within 2 s of the previous one (PhoneAPI.cpp
+  // handleToRadioPacket, TWO_SECONDS_MS -> RATE_LIMIT_EXCEEDED), so MeshCore -> Meshtastic stays well under 30 per
+  // minute; MeshCore channel texts are floods every repeater re-sends, so that direction is kept lower still.
+  bridge: {
+    enabled: false,
+    mappings: [],
+    attribution: { mt: 'MT@{name}: ', mc: 'MC@{name}: ' },
+    dm: { enabled: true },
+    limits: {
+      mtToMc: { messagesPerMinute: 10, airtimeMsPerHour: 180_000 },
+      mcToMt: { messagesPerMinute: 20, airtimeMsPerHour: 180_000 },
+    },
+    queue: { maxEntries: 100 },
+    echoWindowMs: 600_000,
+    skipBridgedText: true,
+  },
   log: { level: 'info', format: 'auto' },
 };
 

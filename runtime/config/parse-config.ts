@@ -78,6 +78,7 @@ function finish(merged: Record<string, unknown>, given: Record<string, unknown>[
   c.meshtastic = c.meshtastic.map((m, i) => ({ ...m, name: m.name ?? `meshtastic${i}` }));
   c.meshcore = c.meshcore.map((m, i) => ({ ...m, name: m.name ?? `meshcore${i}` }));
   c.lora = c.lora.map((l, i) => ({ ...structuredClone(LORA_DEFAULTS), ...l, name: l.name ?? `lora${i}` }) as LoraConfig);
+  c.bridge.mappings = c.bridge.mappings.map((m) => ({ ...m, direction: m.direction ?? 'both' }));
   const simGiven = given.some((layer) => isPlainObject(layer.sim) && layer.sim.enabled !== undefined);
   if (!simGiven) {
     const hasFile = options.configFile !== undefined || Object.keys(given[0]).length > 0;
@@ -125,6 +126,7 @@ function crossCheck(c: Config, issues: ConfigIssue[]): void {
       else seen.set(entry.name, where);
     });
   }
+  checkBridge(c, issues);
   const devices = new Map<string, string>();
   for (const [section, entries] of sections) {
     entries.forEach((entry, i) => {
@@ -135,5 +137,19 @@ function crossCheck(c: Config, issues: ConfigIssue[]): void {
       if (prev) issues.push({ path: `${where}.device`, message: `${device} is already used by ${prev}` });
       else devices.set(device, where);
     });
+  }
+}
+
+/** The bridge needs a radio of each kind (the simulated default brings its own), named ones must exist. */
+function checkBridge(c: Config, issues: ConfigIssue[]): void {
+  if (!c.bridge.enabled || c.sim.enabled) return;
+  for (const kind of ['meshtastic', 'meshcore'] as const) {
+    const names = c[kind].map((r) => r.name);
+    const want = c.bridge[kind];
+    if (want !== undefined && !names.includes(want)) {
+      issues.push({ path: `bridge.${kind}`, message: `no ${kind} radio is named "${want}"${names.length ? ` (${kind} radios: ${names.join(', ')})` : ''}` });
+    } else if (names.length === 0) {
+      issues.push({ path: 'bridge.enabled', message: `the bridge needs a ${kind} radio; add one under \`${kind}:\` (or --${kind} DEVICE)` });
+    }
   }
 }

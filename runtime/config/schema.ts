@@ -7,7 +7,7 @@
 import { PRESETS, REGION_PLANS } from '../bearers/lora/presets.js';
 import { Boards } from '../../drivers/sx126x/boards.js';
 import { parseLevelSpec } from '../log/levels.js';
-import { LOG_FORMATS, LORA_HALS, LORA_PINS } from './config.js';
+import { BRIDGE_DIRECTIONS, LOG_FORMATS, LORA_HALS, LORA_PINS } from './config.js';
 import { describe } from './byte-size.js';
 import { checkHost, parseHostPort } from './host-port.js';
 import { DEFAULT_IP_PORT } from './defaults.js';
@@ -143,6 +143,56 @@ function hostPortShorthand(v: unknown, path: string, issues: Parameters<Check>[2
   return hp === INVALID ? INVALID : (hp as Record<string, unknown>);
 }
 
+// The bridge (runtime/bridge). Meshtastic channels are 0..7 (ChannelSettings index, channel.proto); MeshCore
+// channel slots 0..39 as in `meshcore:` channels above.
+const bridgeMapping = object(
+  {
+    meshtastic: (value, path, issues) =>
+      typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value))
+        ? int({ min: 0, max: 7 })(value, path, issues)
+        : str({ max: 11, hint: 'must be a channel index 0..7 or a channel name (at most 11 characters)' })(value, path, issues),
+    meshcore: (value, path, issues) =>
+      typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value))
+        ? int({ min: 0, max: 39 })(value, path, issues)
+        : str({ max: 31, pattern: /^(public|#[a-z0-9-]{1,30}|[^#].*)$/i, hint: 'must be public, a #hashtag (letters, digits, -), a channel name or a slot index 0..39' })(value, path, issues),
+    direction: oneOf(BRIDGE_DIRECTIONS),
+  },
+  { required: ['meshtastic', 'meshcore'] },
+);
+
+const template = str({ max: 64, pattern: /^[^\n]*$/, hint: 'must be one line' });
+
+const bridgeLimit = (maxPerMinute: number, why: string) =>
+  object({
+    messagesPerMinute: (value, path, issues) => {
+      const v = num({ min: 0.1, unit: 'messages per minute' })(value, path, issues);
+      if (v !== INVALID && (v as number) > maxPerMinute) return fail(issues, path, `must be ≤ ${maxPerMinute}, got ${v} (${why})`);
+      return v;
+    },
+    burst: int({ min: 1, max: 1000 }),
+    airtimeMsPerHour: int({ min: 1000, max: 3_600_000, unit: 'milliseconds per hour' }),
+  });
+
+const bridge = object(
+  {
+    enabled: bool(),
+    meshtastic: BEARER_NAME,
+    meshcore: BEARER_NAME,
+    mappings: list(bridgeMapping, { max: 16 }),
+    attribution: object({ mt: template, mc: template }),
+    dm: object({ enabled: bool() }, { shorthand: enabledShorthand() }),
+    limits: object({
+      mtToMc: bridgeLimit(600, 'a MeshCore channel text is a flood every repeater re-sends'),
+      // Meshtastic firmware refuses a client's text within 2 s of the previous one (PhoneAPI.cpp, TWO_SECONDS_MS).
+      mcToMt: bridgeLimit(30, 'Meshtastic firmware refuses a text sent within 2 s of the previous one'),
+    }),
+    queue: object({ maxEntries: int({ min: 1, max: 100_000 }) }),
+    echoWindowMs: int({ min: 1000, max: 86_400_000, unit: 'milliseconds' }),
+    skipBridgedText: bool(),
+  },
+  { shorthand: enabledShorthand() },
+);
+
 export const configSchema: Check = object({
   dataDir: str({ max: 4096 }),
   api: object(
@@ -192,6 +242,7 @@ export const configSchema: Check = object({
     },
     { shorthand: enabledShorthand() },
   ),
+  bridge,
   sim: object({ enabled: bool() }, { shorthand: enabledShorthand() }),
   log: object(
     { level: levelSpec, format: oneOf(LOG_FORMATS) },

@@ -20,6 +20,7 @@ import { buildBearers } from './build-bearers.js';
 import { startShardStore, type ShardStoreHandle } from './build-shards.js';
 import { logRouterEvents } from './relay-events-log.js';
 import type { SimNeighbourhood } from '../sim/sim-neighbourhood.js';
+import { Bridge } from '../bridge/bridge.js';
 
 const log = createLogger('relay');
 
@@ -37,6 +38,7 @@ export class Daemon implements RelayNode {
   api?: ApiServer;
   metricsServer?: MetricsServer;
   sim?: SimNeighbourhood;
+  bridge?: Bridge;
   shards?: ShardStoreHandle;
   private readonly started: Step[] = [];
   private startedAt = Date.now();
@@ -79,6 +81,12 @@ export class Daemon implements RelayNode {
       // The router subscribes before the bearers start, so no frame or peer event is missed.
       await this.step('router', () => router.start(), () => router.stop());
       for (const b of this.bearers) await this.step(`bearer ${b.name}`, () => b.start(), () => b.stop());
+      if (c.bridge.enabled) {
+        // After the router and the radios (it listens to the router and reads the radios' channels and nodes),
+        // stopped before them so its drains end while the router can still store what they hand over.
+        const bridge = (this.bridge = new Bridge({ router, vault, identity, bearers: this.bearers, settings: c.bridge, metrics, log: createLogger('bridge'), dataDir: c.dataDir }));
+        await this.step('bridge', () => bridge.start(), () => bridge.stop());
+      }
       if (this.sim) {
         const sim = this.sim;
         await this.step('simulated neighbourhood', () => sim.start(), () => sim.stop());
@@ -131,6 +139,7 @@ export class Daemon implements RelayNode {
       outbox: vaultCounts.outbox,
       inbox: vaultCounts.inbox,
       stored: vaultCounts.stored,
+      ...(this.bridge?.running ? { bridge: this.bridge.status() } : {}),
     };
   }
 

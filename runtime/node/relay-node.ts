@@ -2,6 +2,7 @@
  * RelayNode: what the HTTP API and the CLI see of a running relay. The daemon (runtime/daemon) implements it on
  * top of the router and the vault; the API server and the tests depend only on this interface.
  */
+import type { BridgeStatus } from '../bridge/bridge.js';
 import type { BearerStatus } from '../bearer/bearer.js';
 
 export type OutboxState = 'queued' | 'accepted' | 'delivered' | 'expired';
@@ -26,6 +27,8 @@ export interface NodeStatus {
   outbox: Record<OutboxState, number>;
   inbox: number;
   stored: number;
+  /** The Meshtastic <-> MeshCore bridge, when it runs (runtime/bridge/bridge.ts BridgeStatus). */
+  bridge?: BridgeStatus;
 }
 
 export interface TraceEvent {

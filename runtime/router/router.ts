@@ -305,14 +305,19 @@ export class Router {
     return 'duplicate';
   }
 
-  /** Creates, signs (seals for node recipients) and stores a bundle; resolves with its id once durable. */
-  async send(request: SendRequest): Promise<{ bundleId: string }> {
+  /**
+   * Creates, signs (seals for node recipients) and stores a bundle; resolves with its id once durable. `sentAt`
+   * (default now) lets a caller that retries after a crash (the bridge's durable queue) re-create the very same
+   * bundle: Ed25519 signatures are deterministic, so for a clear body (broadcast, foreign recipient) the id is the
+   * same and the vault keeps one copy. Sealed bodies use a random nonce, so this does not hold for node recipients.
+   */
+  async send(request: SendRequest & { sentAt?: number }): Promise<{ bundleId: string }> {
     if (!this.stopController) throw new RouterStoppedError('send');
     const recipient = this.resolveRecipient(request.to);
     const b = createBundle(this.identity, {
       recipient,
       text: request.text,
-      sentAt: this.now(),
+      sentAt: request.sentAt ?? this.now(),
       ...(request.lifetimeMs !== undefined ? { lifetimeMs: request.lifetimeMs } : {}),
     });
     const outcome = await this.ingest(b, encodeBundle(b), { created: true });

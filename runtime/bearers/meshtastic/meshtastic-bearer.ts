@@ -184,6 +184,15 @@ export class MeshtasticBearer implements Bearer {
     return 'accepted';
   }
 
+  /** Nodes the radio knows (NodeDB), for the bridge's `@MT:name` addressing (runtime/bridge/radio-view.ts). */
+  knownNodes(): Array<{ address: string; name?: string; hasKey: boolean }> {
+    const s = this.session;
+    if (!s || this.linkState !== 'up') return [];
+    return s.nodes.all()
+      .filter((n) => n.num !== this.info?.myNodeNum)
+      .map((n) => ({ address: nodeAddress(n.num), ...(n.longName ? { name: n.longName } : {}), hasKey: n.publicKey !== undefined }));
+  }
+
   status(): BearerStatus {
     const s = this.session;
     const info = this.info;

@@ -1,0 +1,180 @@
+/**
+ * The bridge's durable queue: one LMDB environment under `<dataDir>/bridge` with a sub-database per direction
+ * (seq -> entry, in order) and a `handled` set of source bundle ids.
+ *
+ * Its own environment rather than sub-databases of the vault: the vault's group commit, map size and sweep are
+ * tuned for bundles, and a queue that is rewritten at every bridged message would share its write cycles; the
+ * bridge can also be switched off and its state deleted without touching the vault. Entries are written (and
+ * flushed) together with the source's `handled` mark in one transaction when the source bundle is taken, so after
+ * a crash a source is either queued whole or not taken at all (and then taken again from the inbox at start).
+ */
+import { mkdirSync } from 'node:fs';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { BridgeQueueClosedError } from './errors.js';
+
+export type QueueName = 'mt-to-mc' | 'mc-to-mt';
+export const QUEUE_NAMES: readonly QueueName[] = ['mt-to-mc', 'mc-to-mt'];
+
+export interface QueueEntry {
+  /** Order within its queue. */
+  seq: number;
+  /** Source bundle id (64 hex). */
+  source: string;
+  /** Router recipient on the receiving mesh: `mc:ch:0`, `mt:!a1b2c3d4`, `mc:<hex>`... */
+  target: string;
+  /** The text of this part, attribution and part marker included. */
+  text: string;
+  /** Fixed signing time: a re-send after a crash yields the same bundle id (Ed25519 is deterministic). */
+  sentAt: number;
+  kind: 'broadcast' | 'dm';
+  part: number;
+  parts: number;
+}
+
+export type NewEntry = Omit<QueueEntry, 'seq'>;
+
+export class BridgeQueue {
+  private root?: RootDatabase;
+  private readonly dbs = new Map<QueueName, Database<QueueEntry, number>>();
+  private handledDb?: Database<number, string>;
+  private readonly depths = new Map<QueueName, number>();
+  private readonly nextSeq = new Map<QueueName, number>();
+
+  constructor(private readonly path: string, private readonly maxEntries: number) {}
+
+  get isOpen(): boolean {
+    return this.root !== undefined;
+  }
+
+  async start(): Promise<void> {
+    if (this.root) return;
+    mkdirSync(this.path, { recursive: true });
+    const root = open({ path: this.path, maxDbs: 8, compression: false });
+    this.root = root;
+    for (const name of QUEUE_NAMES) {
+      const db = root.openDB<QueueEntry, number>({ name, keyEncoding: 'ordered-binary' });
+      this.dbs.set(name, db);
+      let n = 0;
+      let last = 0;
+      for (const k of db.getKeys()) {
+        n++;
+        last = k as number;
+      }
+      this.depths.set(name, n);
+      this.nextSeq.set(name, last + 1);
+    }
+    this.handledDb = root.openDB<number, string>({ name: 'handled' });
+  }
+
+  async stop(): Promise<void> {
+    const root = this.root;
+    if (!root) return;
+    this.root = undefined;
+    await root.flushed;
+    await root.close();
+    this.dbs.clear();
+  }
+
+  private need(op: string): RootDatabase {
+    if (!this.root) throw new BridgeQueueClosedError(op);
+    return this.root;
+  }
+
+  depth(name: QueueName): number {
+    return this.depths.get(name) ?? 0;
+  }
+
+  handled(source: string): boolean {
+    this.need('handled');
+    return this.handledDb!.get(source) !== undefined;
+  }
+
+  /**
+   * Appends the entries of one source bundle (to any queues) and marks the source handled, in one durable
+   * transaction. Over the bound, the oldest broadcast entries of that queue are shed (returned); DMs never are.
+   */
+  async add(source: string, at: number, entries: Array<NewEntry & { queue: QueueName }>): Promise<{ shed: QueueEntry[]; added: QueueEntry[] }> {
+    const root = this.need('add');
+    const shed: QueueEntry[] = [];
+    const added: QueueEntry[] = [];
+    await root.transaction(() => {
+      for (const { queue, ...e } of entries) {
+        const seq = this.nextSeq.get(queue)!;
+        this.nextSeq.set(queue, seq + 1);
+        const entry: QueueEntry = { seq, ...e };
+        this.dbs.get(queue)!.putSync(seq, entry);
+        this.depths.set(queue, this.depth(queue) + 1);
+        added.push(entry);
+      }
+      for (const queue of new Set(entries.map((e) => e.queue))) {
+        const db = this.dbs.get(queue)!;
+        let over = this.depth(queue) - this.maxEntries;
+        if (over <= 0) continue;
+        for (const { key, value } of db.getRange()) {
+          if (over <= 0) break;
+          if (value.kind !== 'broadcast') continue;
+          db.removeSync(key);
+          shed.push(value);
+          over--;
+          this.depths.set(queue, this.depth(queue) - 1);
+        }
+      }
+      this.handledDb!.putSync(source, at);
+    });
+    await root.flushed;
+    return { shed, added: added.filter((a) => !shed.some((s) => s === a)) };
+  }
+
+  /** Marks a source handled without queueing anything (dropped, not mapped). */
+  async markHandled(source: string, at: number): Promise<void> {
+    this.need('markHandled');
+    await this.handledDb!.put(source, at);
+  }
+
+  /** Oldest entry of a queue. */
+  head(name: QueueName): QueueEntry | undefined {
+    this.need('head');
+    for (const { value } of this.dbs.get(name)!.getRange({ limit: 1 })) return value;
+    return undefined;
+  }
+
+  entries(name: QueueName, limit = 100): QueueEntry[] {
+    this.need('entries');
+    return [...this.dbs.get(name)!.getRange({ limit })].map((r) => r.value);
+  }
+
+  /** Removes a sent entry (durable once resolved). */
+  async remove(name: QueueName, seq: number): Promise<void> {
+    const root = this.need('remove');
+    const db = this.dbs.get(name)!;
+    if (db.get(seq) === undefined) return;
+    await db.remove(seq);
+    this.depths.set(name, Math.max(0, this.depth(name) - 1));
+    await root.flushed;
+  }
+
+  /** Forgets handled marks older than `before` (they only guard the start-up catch-up window). */
+  async pruneHandled(before: number): Promise<number> {
+    this.need('pruneHandled');
+    let n = 0;
+    await this.root!.transaction(() => {
+      for (const { key, value } of this.handledDb!.getRange()) {
+        if (value < before) {
+          this.handledDb!.removeSync(key);
+          n++;
+        }
+      }
+    });
+    return n;
+  }
+
+  getMeta(key: string): number | undefined {
+    this.need('getMeta');
+    return this.handledDb!.get(`meta:${key}`);
+  }
+
+  async setMeta(key: string, value: number): Promise<void> {
+    this.need('setMeta');
+    await this.handledDb!.put(`meta:${key}`, value);
+  }
+}
