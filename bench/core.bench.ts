@@ -4,7 +4,8 @@
  * - durable ingest: Router.ingestBytes() over pre-signed unique bundles (decode -> loop check -> dedupe ->
  *   Ed25519 verify -> route decision -> durable group-committed write), against raw lmdb batched durable puts of
  *   the same bytes (one put per bundle, 1000 puts per event turn, one flush per 10,000) in the same run.
- * - duplicate rejection: the same frames again (decode -> id hash -> recent-id filter -> LMDB confirm).
+ * - duplicate rejection: the same frames again (in-place peek: structure checked and id hashed without decoding,
+ *   bundle-peek.ts -> loop check -> recent-id filter -> LMDB confirm).
  * - dedupe memory per million ids: RecentIds tables sized for a 1 M-id window, and the measured ArrayBuffer growth.
  * - fsyncs per second while ingesting at full speed (vault write cycles, each at most one fsync).
  * - restart to serving with N stored bundles (open LMDB, load the dedupe snapshot, start the router, first counts()).

@@ -34,6 +34,7 @@ import { bearersFor, floodPeers, NODE_ID_HEX, planRoute, recipientKey } from './
 import { RouterEvents } from './router-events.js';
 import { routerCounters, type RouterCounters } from './router-metrics.js';
 import { VerifyPool, VerifyPoolClosedError } from './verify-pool.js';
+import { peekBundle } from '../bundle/bundle-peek.js';
 
 export interface RouterOptions {
   identity: Identity;
@@ -213,6 +214,14 @@ export class Router {
    */
   async ingestBytes(bytes: Uint8Array, link: { bearer: string; from?: string }): Promise<IngestOutcome> {
     if (!this.stopController) throw new RouterStoppedError('ingest');
+    // Floods bring many copies of each bundle: recognise a stored one from its id fields, read in place, before
+    // paying for a full decode (bundle-peek.ts; anything unusual falls through to the full path below).
+    const peeked = peekBundle(bytes, this.identity.shortId);
+    if (peeked) {
+      const where = () => ({ id: hex(peeked.id), bearer: link.bearer, ...(link.from ? { from: link.from } : {}) });
+      if (peeked.loop) return this.drop('loop', where());
+      if (this.vault.has(peeked.id)) return this.duplicate(peeked.id, where);
+    }
     let b: Bundle;
     try {
       b = decodeBundle(bytes);
