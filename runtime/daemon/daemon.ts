@@ -66,7 +66,7 @@ export class Daemon implements RelayNode {
       this.started.push({ name: 'radios', stop: async () => { for (const f of built.cleanups) await f(); } });
       if (c.sim.enabled) {
         const { SimNeighbourhood } = await import('../sim/sim-neighbourhood.js');
-        this.sim = new SimNeighbourhood({ dataDir: join(c.dataDir, 'sim'), main: identity, log: createLogger('sim') });
+        this.sim = new SimNeighbourhood({ dataDir: join(c.dataDir, 'sim'), main: identity, log: createLogger('sim'), metrics });
         const sim = this.sim;
         this.bearers.push(...(await sim.mainBearers()));
         this.started.push({ name: 'simulated radios', stop: () => sim.closeRadios() });
@@ -81,10 +81,12 @@ export class Daemon implements RelayNode {
       // The router subscribes before the bearers start, so no frame or peer event is missed.
       await this.step('router', () => router.start(), () => router.stop());
       for (const b of this.bearers) await this.step(`bearer ${b.name}`, () => b.start(), () => b.stop());
-      if (c.bridge.enabled) {
+      // The simulated default bridges its two simulated meshes unless the user configured a bridge.
+      const bridgeSettings = this.sim ? this.sim.bridgeSettings(c.bridge) : c.bridge;
+      if (bridgeSettings.enabled) {
         // After the router and the radios (it listens to the router and reads the radios' channels and nodes),
         // stopped before them so its drains end while the router can still store what they hand over.
-        const bridge = (this.bridge = new Bridge({ router, vault, identity, bearers: this.bearers, settings: c.bridge, metrics, log: createLogger('bridge'), dataDir: c.dataDir }));
+        const bridge = (this.bridge = new Bridge({ router, vault, identity, bearers: this.bearers, settings: bridgeSettings, metrics, log: createLogger('bridge'), dataDir: c.dataDir }));
         await this.step('bridge', () => bridge.start(), () => bridge.stop());
       }
       if (this.sim) {

@@ -48,12 +48,12 @@ type Line =
 const SCRIPT: Line[] = [
   { mesh: 'mt', from: 'Alice', text: 'anyone up?' },
   { mesh: 'mc', from: 'Bob', text: 'morning! clear skies on the hill' },
+  { mesh: 'mt', from: 'Alice', text: '@MC:Bob are you at the hut tonight?', dm: true },
+  { mesh: 'mc', from: 'Dave', text: '@MT:Carol thanks for the trail report', dm: true },
   { mesh: 'mt', from: 'Carol', text: 'trail past the old mill is muddy' },
   { mesh: 'mc', from: 'Dave', text: 'repeater battery at 81 %' },
-  { mesh: 'mt', from: 'Alice', text: '@MC:Bob are you at the hut tonight?', dm: true },
-  { mesh: 'mc', from: 'Bob', text: 'wind is picking up from the west' },
   { mesh: 'mt', from: 'Carol', text: 'rain gauge reads 4 mm' },
-  { mesh: 'mc', from: 'Dave', text: '@MT:Carol thanks for the trail report', dm: true },
+  { mesh: 'mc', from: 'Bob', text: 'wind is picking up from the west' },
 ];
 
 export class SimBridgedMeshes {

@@ -21,7 +21,9 @@ import { MemoryHub } from '../bearers/memory/memory-bearer.js';
 import { createLoraNeighbourhood, type LoraNeighbourhood } from '../bearers/lora/testing/lora-neighbourhood.js';
 import type { Identity } from '../identity/identity.js';
 import type { Logger } from '../log/logger.js';
+import type { BridgeConfig } from '../config/config.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { simBridgeSettings } from './sim-bridge-settings.js';
 import { SimBridgedMeshes } from './sim-bridged-meshes.js';
 import { SimRelay } from './sim-relay.js';
 
@@ -75,6 +77,11 @@ export class SimNeighbourhood {
     });
     this.meshes = new SimBridgedMeshes({ log: this.options.log, ...(this.options.metrics ? { metrics: this.options.metrics } : {}) });
     return [main, this.lora.bearer('lora0'), ...this.meshes.bearers()];
+  }
+
+  /** The bridge settings to run with: the user's, or the simulated default's mapping when no bridge is configured. */
+  bridgeSettings(user: BridgeConfig): BridgeConfig {
+    return simBridgeSettings(user);
   }
 
   /** Closes the emulated radios; the daemon calls it after its own bearers stopped. */

@@ -35,6 +35,8 @@ export interface RelayProcessOptions {
   ipPeers?: number[];
   extraArgs?: string[];
   env?: NodeJS.ProcessEnv;
+  /** Run the simulated default (no --no-sim; give no bearer flags, they turn it off). Default false. */
+  sim?: boolean;
 }
 
 export class RelayProcess {
@@ -59,7 +61,7 @@ export class RelayProcess {
       this.metricsPort = await freePort();
     }
     const args = [
-      BIN, 'run', '--no-sim', '--no-discovery',
+      BIN, 'run', ...(this.options.sim ? [] : ['--no-sim']), '--no-discovery',
       '--data-dir', this.options.dataDir,
       '--api', `127.0.0.1:${this.apiPort}`,
       '--metrics', `127.0.0.1:${this.metricsPort}`,

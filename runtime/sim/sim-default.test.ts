@@ -1,0 +1,92 @@
+/**
+ * `lattice run` with an empty data dir and no config, as a newcomer runs it: the simulated default comes up with its
+ * two simulated companion radios in /status, and within the first minute text crosses the bridge each way — channel
+ * text from Meshtastic heard by the MeshCore users with its attribution, and the reverse — plus an addressed DM.
+ * Everything asserted is what the simulated users heard (the sim's log lines) or what the API shows.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RelayProcess, eventually } from '../daemon/testing/relay-process.js';
+import { SIM_MESHCORE_BEARER, SIM_MESHTASTIC_BEARER } from './sim-bridged-meshes.js';
+
+let root = '';
+let relay: RelayProcess;
+
+interface LogLine {
+  ns?: string;
+  msg?: string;
+  text?: string;
+}
+
+function lines(): LogLine[] {
+  const out: LogLine[] = [];
+  for (const l of relay.output.split('\n')) {
+    if (!l.startsWith('{')) continue;
+    try {
+      out.push(JSON.parse(l) as LogLine);
+    } catch {
+      // a line still being written
+    }
+  }
+  return out;
+}
+
+const heard = (mesh: 'MeshCore' | 'Meshtastic', what: RegExp) =>
+  eventually(`a ${mesh} user hears ${what}`, () => lines().find((l) => l.ns === 'sim' && l.msg?.startsWith(`heard on ${mesh} by `) && what.test(l.text ?? '')), 60_000);
+
+test.before(async () => {
+  root = mkdtempSync(join(tmpdir(), 'lattice-sim-default-'));
+  relay = new RelayProcess({ dataDir: join(root, 'data'), sim: true });
+  await relay.start();
+});
+
+test.after(async () => {
+  await relay?.stop();
+  if (process.env.LATTICE_KEEP_TMP === undefined) rmSync(root, { recursive: true, force: true });
+});
+
+test('both simulated companion radios come up as the relay\'s bearers', async () => {
+  await eventually('both simulated radios up', async () => {
+    const st = await relay.get('/status');
+    const up = (name: string) => st.bearers.find((b: { name: string; state: string }) => b.name === name)?.state === 'up';
+    return up(SIM_MESHTASTIC_BEARER) && up(SIM_MESHCORE_BEARER);
+  });
+});
+
+test('Meshtastic channel 0 text is heard on MeshCore public with MT@ attribution', async () => {
+  const l = await heard('MeshCore', /MT@(Alice|Carol): /);
+  assert.match(l.msg!, /on Public$/);
+  assert.match(l.msg!, /Bob/);
+});
+
+test('MeshCore public text is heard on Meshtastic channel 0 with MC@ attribution', async () => {
+  const l = await heard('Meshtastic', /^MC@(Bob|Dave): /);
+  assert.match(l.msg!, /on channel 0$/);
+  assert.match(l.msg!, /Alice, Carol|Carol, Alice/);
+});
+
+test('addressed DMs cross: Alice\'s "@MC:Bob …" reaches Bob, Dave\'s "@MT:Carol …" reaches Carol', async () => {
+  const toBob = await heard('MeshCore', /MT@Alice: .*hut tonight/);
+  assert.match(toBob.msg!, /by Bob as a DM$/);
+  assert.not.match(toBob.text!, /@MC:/, 'the address is taken off');
+  const toCarol = await heard('Meshtastic', /MC@Dave: .*trail report/);
+  assert.match(toCarol.msg!, /by Carol as a DM$/);
+});
+
+test('/status shows the bridge: both directions bridged, nothing dropped, queues drained', async () => {
+  const st = await eventually('the bridge section with both directions bridged', async () => {
+    const s = await relay.get('/status');
+    return s.bridge?.bridged?.['mt-to-mc'] > 0 && s.bridge?.bridged?.['mc-to-mt'] > 0 ? s : undefined;
+  });
+  assert.equal(st.bridge.radios, { meshtastic: SIM_MESHTASTIC_BEARER, meshcore: SIM_MESHCORE_BEARER });
+  assert.equal(st.bridge.dropped, Object.fromEntries(Object.keys(st.bridge.dropped).map((k) => [k, 0])), 'no drops in the first minute');
+  await eventually('both queues drained', async () => {
+    const q = (await relay.get('/status')).bridge.queues;
+    return q['mt-to-mc'] === 0 && q['mc-to-mt'] === 0;
+  });
+});
+
+test.run();
