@@ -55,10 +55,6 @@ export function maxTextBytes(net: MeshNet, dm: boolean, view: RadioView): number
   return dm ? MAX_TEXT_LEN : MAX_TEXT_LEN - Buffer.byteLength(`${view.selfName ?? ''}: `);
 }
 
-export function echoKey(net: MeshNet, text: string): string {
-  return `${net}|${text}`;
-}
-
 export function planForeign(src: ForeignSource, ctx: PlanContext): Plan {
   const { settings, views } = ctx;
   const from = views[src.net];
@@ -88,7 +84,7 @@ function planChannel(src: ForeignSource, ctx: PlanContext, from: RadioView, to: 
   if (settings.skipBridgedText && looksBridged(src.text, [settings.attribution.mt, settings.attribution.mc])) {
     return { drop: 'loop', detail: 'already carries a bridge attribution' };
   }
-  if (ctx.echo.has(echoKey(src.net, src.text))) return { drop: 'loop', detail: 'bridged lately (echo window)' };
+  if (ctx.echo.has(src.text)) return { drop: 'loop', detail: 'bridged lately (echo window)' };
   const prefix = attributionPrefix(settings.attribution[src.net], { ...(src.originName ? { name: src.originName } : {}), id: src.originId });
   const entries: PlannedEntry[] = [];
   for (const t of targets) {

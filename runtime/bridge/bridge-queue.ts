@@ -37,8 +37,11 @@ export class BridgeQueue {
   private root?: RootDatabase;
   private readonly dbs = new Map<QueueName, Database<QueueEntry, number>>();
   private handledDb?: Database<number, string>;
+  private snapshotDb?: Database<unknown, string>;
   private readonly depths = new Map<QueueName, number>();
   private readonly nextSeq = new Map<QueueName, number>();
+  /** The entry a drain is sending now, per queue: never shed (it may already be on the air). */
+  private readonly inFlight = new Map<QueueName, number>();
 
   constructor(private readonly path: string, private readonly maxEntries: number) {}
 
@@ -64,6 +67,7 @@ export class BridgeQueue {
       this.nextSeq.set(name, last + 1);
     }
     this.handledDb = root.openDB<number, string>({ name: 'handled' });
+    this.snapshotDb = root.openDB<unknown, string>({ name: 'radio-snapshots' });
   }
 
   async stop(): Promise<void> {
@@ -112,7 +116,7 @@ export class BridgeQueue {
         if (over <= 0) continue;
         for (const { key, value } of db.getRange()) {
           if (over <= 0) break;
-          if (value.kind !== 'broadcast') continue;
+          if (value.kind !== 'broadcast' || this.inFlight.get(queue) === key) continue;
           db.removeSync(key);
           shed.push(value);
           over--;
@@ -129,6 +133,12 @@ export class BridgeQueue {
   async markHandled(source: string, at: number): Promise<void> {
     this.need('markHandled');
     await this.handledDb!.put(source, at);
+  }
+
+  /** Marks the entry a drain is sending (undefined: none). */
+  setInFlight(name: QueueName, seq: number | undefined): void {
+    if (seq === undefined) this.inFlight.delete(name);
+    else this.inFlight.set(name, seq);
   }
 
   /** Oldest entry of a queue. */
@@ -176,5 +186,16 @@ export class BridgeQueue {
   async setMeta(key: string, value: number): Promise<void> {
     this.need('setMeta');
     await this.handledDb!.put(`meta:${key}`, value);
+  }
+
+  /** The last snapshot of a radio seen up (channel table, contacts), kept across restarts. */
+  getSnapshot<T>(key: string): T | undefined {
+    this.need('getSnapshot');
+    return this.snapshotDb!.get(key) as T | undefined;
+  }
+
+  async setSnapshot(key: string, value: unknown): Promise<void> {
+    this.need('setSnapshot');
+    await this.snapshotDb!.put(key, value);
   }
 }

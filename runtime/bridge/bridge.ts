@@ -26,8 +26,9 @@ import type { RouterEvents } from '../router/router-events.js';
 import type { Vault } from '../vault/vault.js';
 import { airtimeMs } from './airtime-estimate.js';
 import type { MeshNet } from './attribution.js';
+import { BridgeEvents } from './bridge-events.js';
 import { BridgeMetrics } from './bridge-metrics.js';
-import { echoKey, planForeign, type ForeignSource, type PlannedEntry } from './bridge-plan.js';
+import { planForeign, type ForeignSource, type PlannedEntry } from './bridge-plan.js';
 import { BridgeQueue, QUEUE_NAMES, type QueueEntry, type QueueName } from './bridge-queue.js';
 import { EchoWindow } from './echo-window.js';
 import { BridgeDeliveryTimeoutError, BridgeRadioMissingError } from './errors.js';
@@ -71,7 +72,11 @@ const TARGET_NET: Record<QueueName, MeshNet> = { 'mt-to-mc': 'mc', 'mc-to-mt': '
 const LIMIT_KEY: Record<QueueName, 'mtToMc' | 'mcToMt'> = { 'mt-to-mc': 'mtToMc', 'mc-to-mt': 'mcToMt' };
 const OWN_MEMORY = 4096;
 
+/** What the bridge remembers of a radio seen up. */
+type RadioSnapshot = Pick<RadioView, 'channels' | 'nodes' | 'modulation' | 'selfAddress' | 'selfName'>;
+
 export class Bridge {
+  readonly events = new BridgeEvents();
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly queue: BridgeQueue;
@@ -84,6 +89,8 @@ export class Bridge {
   private radios?: Record<MeshNet, Bearer>;
   private stopController?: AbortController;
   private chain: Promise<void> = Promise.resolve();
+  /** JSON of the last snapshot saved per radio, so an unchanged view is not written again. */
+  private readonly snapshots = new Map<MeshNet, string>();
   private drains: Promise<void>[] = [];
   private unsubscribe: Array<() => void> = [];
 
@@ -180,8 +187,26 @@ export class Bridge {
     return b;
   }
 
+  /**
+   * The radio as it is now; while it is down (unplugged, rebooting, not yet reconnected after a restart) its gateway
+   * reports no channels nor contacts, so the last view seen up stands in. Without it, text arriving during an unplug
+   * would find no mapped channel and be dropped instead of queued for when the radio returns.
+   */
   private view(net: MeshNet): RadioView {
-    return viewRadio(net, this.radios![net]);
+    const v = viewRadio(net, this.radios![net]);
+    const key = `view:${net}`;
+    if (v.up && v.channels.length > 0) {
+      const snap: RadioSnapshot = { channels: v.channels, nodes: v.nodes, modulation: v.modulation, ...(v.selfAddress ? { selfAddress: v.selfAddress } : {}), ...(v.selfName ? { selfName: v.selfName } : {}) };
+      const json = JSON.stringify(snap);
+      if (this.snapshots.get(net) !== json) {
+        this.snapshots.set(net, json);
+        if (this.queue.isOpen) void this.queue.setSnapshot(key, snap).catch((err) => this.log.warn('radio snapshot not saved', { net, err: String(err) }));
+      }
+      return v;
+    }
+    if (v.up) return v;
+    const last = this.queue.isOpen ? this.queue.getSnapshot<RadioSnapshot>(key) : undefined;
+    return last ? { ...v, ...last, up: false } : v;
   }
 
   private enqueueTake(idHex: string): void {
@@ -238,21 +263,27 @@ export class Bridge {
       await this.dropped(id, idHex, direction, plan.drop, plan.detail, plan.reply);
       return;
     }
-    await this.queueEntries(id, idHex, direction, plan.entries);
+    await this.queueEntries(id, idHex, direction, plan.entries, src);
     if (src.channel !== undefined) {
-      // Remember the words as they will appear on the other mesh, so they are recognised when they come back.
-      this.echo.remember(echoKey(net === 'mt' ? 'mc' : 'mt', text));
+      // Remember the words (without names, tags and part markers), so they are recognised when they come back on
+      // either mesh: a repeater or bot echo on the other mesh, or another relay re-sending them on this one.
+      this.echo.remember(text);
     }
   }
 
-  private async queueEntries(id: Uint8Array, idHex: string, direction: QueueName, entries: PlannedEntry[]): Promise<void> {
+  private async queueEntries(id: Uint8Array, idHex: string, direction: QueueName, entries: PlannedEntry[], src?: ForeignSource): Promise<void> {
     const at = this.now();
     const { shed } = await this.queue.add(idHex, at, entries);
     void this.queue.setMeta('lastTakenAt', at);
     const targets = [...new Set(entries.map((e) => e.target))];
     this.deps.vault.trace(id, { at, event: 'bridge-queued', peer: targets.join(','), detail: `${entries.length} part(s)` });
+    this.events.emit('queued', {
+      sourceId: idHex, direction, from: src?.originId ?? '', ...(src?.originName ? { fromName: src.originName } : {}), targets, parts: entries.length, shed: shed.length,
+    });
     for (const s of shed) {
-      this.counters.drop(s.target.startsWith('mc:') ? 'mt-to-mc' : 'mc-to-mt', 'limit');
+      const d: QueueName = s.target.startsWith('mc:') ? 'mt-to-mc' : 'mc-to-mt';
+      this.counters.drop(d, 'limit');
+      this.events.emit('dropped', { sourceId: s.source, direction: d, reason: 'limit', detail: `part ${s.part}/${s.parts} to ${s.target} shed` });
       this.deps.vault.trace(Buffer.from(s.source, 'hex'), { at, event: 'bridge-dropped', peer: s.target, detail: `limit: queue over ${this.deps.settings.queue.maxEntries} entries, part ${s.part}/${s.parts} shed` });
     }
     if (shed.length) this.log.warn('bridge queue full: oldest broadcast parts shed', { direction, shed: shed.length });
@@ -263,6 +294,7 @@ export class Bridge {
     const counted = !['unmapped', 'not-addressed', 'dm-disabled'].includes(reason);
     if (counted) {
       this.counters.drop(direction, reason);
+      this.events.emit('dropped', { sourceId: idHex, direction, reason, ...(detail ? { detail } : {}) });
       this.deps.vault.trace(id, { at: this.now(), event: 'bridge-dropped', detail: detail ? `${reason}: ${detail}` : reason });
     }
     if (reply && reply.length) await this.queueEntries(id, idHex, direction, reply);
@@ -316,6 +348,7 @@ export class Bridge {
         await this.sleep(wait, signal);
         continue;
       }
+      this.queue.setInFlight(q, head.seq);
       try {
         await this.sendEntry(q, head, signal);
         limiter.take(bytes);
@@ -324,6 +357,8 @@ export class Bridge {
         if (signal.aborted) return;
         this.log.warn('bridged part not sent; retrying', { direction: q, target: head.target, err: String(err) });
         await this.pause(q, poll, signal);
+      } finally {
+        this.queue.setInFlight(q, undefined);
       }
     }
   }
@@ -351,6 +386,8 @@ export class Bridge {
     this.deps.vault.trace(Buffer.from(bundleId, 'hex'), { at, event: 'bridged-from', detail: e.source });
     await this.delivered(bundleId, signal);
     this.counters.bridged(q);
+    this.log.info('bridged', { direction: q, target: e.target, part: `${e.part}/${e.parts}`, id: bundleId, source: e.source });
+    this.events.emit('bridged', { sourceId: e.source, direction: q, target: e.target, text: e.text, bundleId, part: e.part, parts: e.parts });
   }
 
   /** Waits until the router has handed the bundle to its radio (or dropped it), so parts leave in order. */
