@@ -1,0 +1,123 @@
+/**
+ * Two bridges on the same pair of meshes: two relays (real Daemons), each with its own Meshtastic and MeshCore
+ * companion radio (firmware simulators on real PTYs). The test joins the simulated air: both relays' radios hear the
+ * mesh users, and what one relay's radio transmits the other relay's radio on the same mesh hears, as real radios in
+ * range of each other would. A text from either mesh crosses once per bridge, and the copies each bridge hears from
+ * the other are recognised (attribution, echo window) and dropped as loops: traffic settles instead of ping-ponging.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { join } from 'node:path';
+import type { MeshtasticSim } from '../../firmware-protocol/meshtastic/testing/start-meshtastic-sim.js';
+import type { MeshCoreSim } from '../../firmware-protocol/meshcore/testing/start-sim.js';
+import type { Daemon } from '../daemon/daemon.js';
+import { bearerUp, relayConfig, startRadios, startRelay, tempRoot, until } from './testing/bridge-rig.js';
+
+const MT_BOB = 0x22222222; // "Bob Handheld" in the Meshtastic simulator's default mesh
+const BROADCAST = 0xffffffff;
+const root = tempRoot('lattice-two-bridges-');
+
+interface Side {
+  name: string;
+  mtNum: number;
+  mt: MeshtasticSim;
+  mc: MeshCoreSim;
+  relay: Daemon;
+}
+const sides: Side[] = [];
+const unhook: Array<() => void> = [];
+
+/** Lets `from`'s radios be heard by `to`'s radios: channel texts on both meshes. */
+function joinAir(from: Side, to: Side): void {
+  // Meshtastic: a node standing for `to`'s radio in `from`'s simulated mesh; what it receives, `to`'s radio hears.
+  from.mt.device.mesh.addNode({ num: to.mtNum, longName: `${to.name} MT`, channels: [0] });
+  unhook.push(from.mt.device.mesh.onReceived((r, node) => {
+    if (node.num !== to.mtNum || r.to !== BROADCAST || r.text === undefined) return;
+    to.mt.device.injectText({ from: from.mtNum, channel: r.channel, text: r.text });
+  }));
+  // MeshCore: likewise a chat node named as `to`'s radio; a channel text arrives as "<sender radio name>: <text>".
+  from.mc.mesh.addNode({ name: `${to.name}-mc`, hops: 1 });
+  const speaker = () => to.mc.mesh.node(`${from.name}-mc`);
+  unhook.push(from.mc.mesh.onHeard((h) => {
+    if (h.kind !== 'channel' || !h.nodes.some((n) => n.name === `${to.name}-mc`)) return;
+    const prefix = `${from.name}-mc: `;
+    const words = h.message.text.startsWith(prefix) ? h.message.text.slice(prefix.length) : h.message.text;
+    speaker().sendChannel('Public', words);
+  }));
+}
+
+const bridged = (s: Side) => s.relay.bridge!.status().bridged;
+const loops = (s: Side) => s.relay.bridge!.status().dropped.loop ?? 0;
+const totalBridged = () => sides.reduce((n, s) => n + bridged(s)['mt-to-mc'] + bridged(s)['mc-to-mt'], 0);
+
+/** Resolves once no bridge has sent anything for `quietMs`. */
+async function settled(quietMs = 3000): Promise<void> {
+  let last = totalBridged();
+  let since = Date.now();
+  await until('the bridges settle', () => {
+    const now = totalBridged();
+    if (now !== last) {
+      last = now;
+      since = Date.now();
+    }
+    return Date.now() - since >= quietMs;
+  }, 30_000);
+}
+
+test.before(async () => {
+  for (const [i, name] of ['Relay1', 'Relay2'].entries()) {
+    const mtNum = 0x5eed0101 + i;
+    const { mt, mc } = await startRadios(name, mtNum);
+    const config = await relayConfig(join(root.dir, name), mt, mc, {});
+    sides.push({ name, mtNum, mt, mc, relay: await startRelay(config) });
+  }
+  // Both MeshCore radios must know each other's name before traffic flows; the join is symmetric.
+  joinAir(sides[0]!, sides[1]!);
+  joinAir(sides[1]!, sides[0]!);
+  for (const s of sides) await until(`${s.name} radios up`, () => bearerUp(s.relay, 'meshtastic') && bearerUp(s.relay, 'meshcore'));
+});
+
+test.after(async () => {
+  for (const u of unhook) u();
+  for (const s of sides) {
+    await s.relay.stop();
+    await s.mt.stop();
+    await s.mc.stop();
+  }
+  root.remove();
+});
+
+test('Meshtastic text heard by both bridges crosses once per bridge; each drops the other\'s copy as a loop', async () => {
+  const [r1, r2] = sides as [Side, Side];
+  for (const s of sides) s.mt.device.injectText({ from: MT_BOB, channel: 0, text: 'valley is flooded' });
+  await until('both bridged it', () => sides.every((s) => s.mc.mesh.channelLog.some((m) => m.text.endsWith('valley is flooded'))));
+  await settled();
+  for (const s of sides) {
+    const own = s.mc.mesh.channelLog.filter((m) => m.text.includes('valley is flooded')).map((m) => m.text);
+    assert.equal(own, [`${s.name}-mc: MT@Bob Handheld: valley is flooded`], `${s.name}'s radio sent it once, unchanged`);
+    assert.is(bridged(s)['mt-to-mc'], 1);
+    assert.is(bridged(s)['mc-to-mt'], 0, `${s.name} did not send the other bridge's copy back to Meshtastic`);
+  }
+  assert.ok(loops(r1) >= 1 && loops(r2) >= 1, `each bridge dropped the other's copy (loops ${loops(r1)}, ${loops(r2)})`);
+});
+
+test('MeshCore text heard by both bridges crosses once per bridge, nothing comes back', async () => {
+  const before = sides.map((s) => ({ ...bridged(s) }));
+  const loopsBefore = sides.map(loops);
+  for (const s of sides) s.mc.mesh.node('Alice').sendChannel('Public', 'bridge on the east road is out');
+  await until('Bob heard both copies', () => sides.every((s) => s.mt.device.mesh.textsReceivedBy(MT_BOB).some((t) => t.endsWith('east road is out'))));
+  await settled();
+  for (const [i, s] of sides.entries()) {
+    assert.equal(s.mt.device.mesh.textsReceivedBy(MT_BOB).filter((t) => t.includes('east road')), ['MC@Alice: bridge on the east road is out']);
+    assert.is(bridged(s)['mc-to-mt'], before[i]!['mc-to-mt'] + 1);
+    assert.is(bridged(s)['mt-to-mc'], before[i]!['mt-to-mc'], `${s.name} did not send the other bridge's copy back to MeshCore`);
+    assert.ok(loops(s) > loopsBefore[i]!, `${s.name} counted the other bridge's copy as a loop`);
+  }
+  // No relay's radio ever said something already attributed twice ("MC@… MT@…").
+  for (const s of sides) {
+    assert.not.ok(s.mc.mesh.channelLog.some((m) => /(MT|MC)@[^:]+: (MT|MC)@/.test(m.text)));
+    assert.not.ok(s.mt.device.mesh.textsReceivedBy(MT_BOB).some((t) => /(MT|MC)@[^:]+: (MT|MC)@/.test(t)));
+  }
+});
+
+test.run();
