@@ -13,6 +13,7 @@
  * `lattice trace` shows both ends: the source gets `bridged` (target and new bundle id), each new bundle
  * `bridged-from` (the source id); drops are traced on the source as `bridge-dropped` with the reason.
  */
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Bearer } from '../bearer/bearer.js';
 import { decodeBundle } from '../bundle/bundle-codec.js';
@@ -25,7 +26,7 @@ import type { SendRequest } from '../node/relay-node.js';
 import type { RouterEvents } from '../router/router-events.js';
 import type { Vault } from '../vault/vault.js';
 import { airtimeMs } from './airtime-estimate.js';
-import type { MeshNet } from './attribution.js';
+import { looksBridged, type MeshNet } from './attribution.js';
 import { BridgeEvents } from './bridge-events.js';
 import { BridgeMetrics } from './bridge-metrics.js';
 import { planForeign, type ForeignSource, type PlannedEntry } from './bridge-plan.js';
@@ -71,6 +72,8 @@ export interface BridgeStatus {
 const TARGET_NET: Record<QueueName, MeshNet> = { 'mt-to-mc': 'mc', 'mc-to-mt': 'mt' };
 const LIMIT_KEY: Record<QueueName, 'mtToMc' | 'mcToMt'> = { 'mt-to-mc': 'mtToMc', 'mc-to-mt': 'mcToMt' };
 const OWN_MEMORY = 4096;
+/** How long one heard copy of another bridge's output counts as "another bridge serves these meshes". */
+const PEER_BRIDGE_MEMORY_MS = 3_600_000;
 
 /** What the bridge remembers of a radio seen up. */
 type RadioSnapshot = Pick<RadioView, 'channels' | 'nodes' | 'modulation' | 'selfAddress' | 'selfName'>;
@@ -89,6 +92,9 @@ export class Bridge {
   private radios?: Record<MeshNet, Bearer>;
   private stopController?: AbortController;
   private chain: Promise<void> = Promise.resolve();
+  /** Bridged text (another bridge's output) heard on each mesh lately, and when another bridge was last heard. */
+  private readonly heardBridged: Record<MeshNet, EchoWindow>;
+  private readonly peerBridgeAt: Partial<Record<MeshNet, number>> = {};
   /** JSON of the last snapshot saved per radio, so an unchanged view is not written again. */
   private readonly snapshots = new Map<MeshNet, string>();
   private drains: Promise<void>[] = [];
@@ -99,6 +105,7 @@ export class Bridge {
     this.now = deps.now ?? Date.now;
     this.queue = new BridgeQueue(join(deps.dataDir, 'bridge'), deps.settings.queue.maxEntries);
     this.echo = new EchoWindow(deps.settings.echoWindowMs, 4096, this.now);
+    this.heardBridged = { mt: new EchoWindow(deps.settings.echoWindowMs, 1024, this.now), mc: new EchoWindow(deps.settings.echoWindowMs, 1024, this.now) };
     this.counters = new BridgeMetrics(deps.metrics, (q) => this.queue.depth(q));
   }
 
@@ -252,6 +259,13 @@ export class Bridge {
     };
     if (src.channel === undefined && to !== undefined) return; // foreign text to another foreign address: not ours
     const now = this.now();
+    if (src.channel !== undefined && looksBridged(text, [this.deps.settings.attribution.mt, this.deps.settings.attribution.mc])) {
+      // Another bridge speaks on this mesh (our own radio never hears itself): remember what it sent, so a part of
+      // ours with the same words still waiting in its holdoff is not sent twice.
+      this.heardBridged[net].remember(text);
+      this.peerBridgeAt[net] = now;
+      this.wakers.get(net === 'mt' ? 'mc-to-mt' : 'mt-to-mc')?.();
+    }
     const plan = planForeign(src, {
       settings: this.deps.settings, views: { mt: this.view('mt'), mc: this.view('mc') }, echo: this.echo,
       ownShortId: this.deps.identity.shortId, own: (x) => this.own.has(x), now,
@@ -342,6 +356,17 @@ export class Bridge {
         await this.pause(q, poll, signal);
         continue;
       }
+      if (head.kind === 'broadcast' && this.peerBridgeHeard(net)) {
+        if (this.heardBridged[net].has(head.text)) {
+          await this.skipDuplicate(q, head);
+          continue;
+        }
+        const hold = head.sentAt + this.holdoffMs(head) - this.now();
+        if (hold > 0) {
+          await this.pause(q, hold, signal);
+          continue;
+        }
+      }
       const bytes = Buffer.byteLength(head.text);
       const wait = limiter.waitFor(bytes);
       if (wait > 0) {
@@ -361,6 +386,30 @@ export class Bridge {
         this.queue.setInFlight(q, undefined);
       }
     }
+  }
+
+  /** Whether another bridge was heard on `net` within the last hour (its attributed channel text). */
+  private peerBridgeHeard(net: MeshNet): boolean {
+    const at = this.peerBridgeAt[net];
+    return this.deps.settings.peerHoldoffMs > 0 && at !== undefined && this.now() - at < PEER_BRIDGE_MEMORY_MS;
+  }
+
+  /**
+   * How long a channel part waits after it was queued while another bridge serves the same meshes: a share of
+   * peerHoldoffMs in [1/4, 1), fixed per relay and part (a hash of our id and the part), so two bridges that took the
+   * same text usually pick different moments and the later one hears the earlier one's copy and drops its own.
+   */
+  private holdoffMs(e: QueueEntry): number {
+    const h = createHash('sha256').update(`${this.deps.identity.shortId}|${e.source}|${e.part}`).digest();
+    return Math.floor(this.deps.settings.peerHoldoffMs * (0.25 + 0.75 * (h.readUInt32BE(0) / 2 ** 32)));
+  }
+
+  private async skipDuplicate(q: QueueName, e: QueueEntry): Promise<void> {
+    await this.queue.remove(q, e.seq);
+    this.counters.drop(q, 'duplicate');
+    this.events.emit('dropped', { sourceId: e.source, direction: q, reason: 'duplicate', detail: `part ${e.part}/${e.parts} to ${e.target}: another bridge sent it first` });
+    this.deps.vault.trace(Buffer.from(e.source, 'hex'), { at: this.now(), event: 'bridge-dropped', peer: e.target, detail: `duplicate: another bridge sent part ${e.part}/${e.parts} first` });
+    this.log.info('another bridge sent it first; not sending ours', { direction: q, target: e.target, part: `${e.part}/${e.parts}`, source: e.source });
   }
 
   private sleep(ms: number, signal: AbortSignal): Promise<void> {

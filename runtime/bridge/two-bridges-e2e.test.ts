@@ -4,6 +4,8 @@
  * mesh users, and what one relay's radio transmits the other relay's radio on the same mesh hears, as real radios in
  * range of each other would. A text from either mesh crosses once per bridge, and the copies each bridge hears from
  * the other are recognised (attribution, echo window) and dropped as loops: traffic settles instead of ping-ponging.
+ * Once a bridge has heard the other on a mesh, it holds its channel parts for that mesh a while and drops them when
+ * the other bridge sent the same words first, so users see one copy.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -68,7 +70,8 @@ test.before(async () => {
   for (const [i, name] of ['Relay1', 'Relay2'].entries()) {
     const mtNum = 0x5eed0101 + i;
     const { mt, mc } = await startRadios(name, mtNum);
-    const config = await relayConfig(join(root.dir, name), mt, mc, {});
+    // Relay1 never waits; Relay2 waits 1.5-6 s once it has heard Relay1 on a mesh, so the order is fixed here.
+    const config = await relayConfig(join(root.dir, name), mt, mc, { peerHoldoffMs: i === 0 ? 0 : 6000 });
     sides.push({ name, mtNum, mt, mc, relay: await startRelay(config) });
   }
   // Both MeshCore radios must know each other's name before traffic flows; the join is symmetric.
@@ -118,6 +121,24 @@ test('MeshCore text heard by both bridges crosses once per bridge, nothing comes
     assert.not.ok(s.mc.mesh.channelLog.some((m) => /(MT|MC)@[^:]+: (MT|MC)@/.test(m.text)));
     assert.not.ok(s.mt.device.mesh.textsReceivedBy(MT_BOB).some((t) => /(MT|MC)@[^:]+: (MT|MC)@/.test(t)));
   }
+});
+
+test('once each has heard the other, the later bridge drops its copy: users see the text once', async () => {
+  const [r1, r2] = sides as [Side, Side];
+  const dupBefore = r2.relay.bridge!.status().dropped.duplicate ?? 0;
+  const before = sides.map((s) => ({ ...bridged(s) }));
+  for (const s of sides) s.mt.device.injectText({ from: MT_BOB, channel: 0, text: 'heading down now' });
+  for (const s of sides) s.mc.mesh.node('Alice').sendChannel('Public', 'see you at the hut');
+  await until('Relay2 dropped both copies', () => (r2.relay.bridge!.status().dropped.duplicate ?? 0) === dupBefore + 2, 20_000);
+  await settled();
+  // Relay1 sent each once; Relay2, holding off, heard Relay1's copies and sent nothing.
+  assert.is(bridged(r1)['mt-to-mc'], before[0]!['mt-to-mc'] + 1);
+  assert.is(bridged(r1)['mc-to-mt'], before[0]!['mc-to-mt'] + 1);
+  assert.equal(bridged(r2), before[1]);
+  assert.equal(r1.mc.mesh.channelLog.filter((m) => m.text.includes('heading down')).map((m) => m.text), ['Relay1-mc: MT@Bob Handheld: heading down now']);
+  assert.not.ok(r2.mc.mesh.channelLog.some((m) => m.text.includes('heading down')));
+  assert.equal(r1.mt.device.mesh.textsReceivedBy(MT_BOB).filter((t) => t.includes('the hut')), ['MC@Alice: see you at the hut']);
+  assert.not.ok(r2.mt.device.mesh.textsReceivedBy(MT_BOB).some((t) => t.includes('the hut')));
 });
 
 test.run();

@@ -169,6 +169,11 @@ export interface BridgeConfig {
   echoWindowMs: number;
   /** Do not bridge text that already carries a bridge attribution (another bridge's output). */
   skipBridgedText: boolean;
+  /**
+   * Once another bridge is heard on a mesh, channel parts for that mesh wait a per-relay share (1/4 to 1) of this
+   * long and are dropped if the other bridge sends the same words first (ms; 0: never wait).
+   */
+  peerHoldoffMs: number;
 }
 
 export const LOG_FORMATS = ['auto', 'json', 'text'] as const;

@@ -41,6 +41,9 @@ export const DEFAULTS: Omit<Config, 'dataDir' | 'sim' | 'configFile'> = {
     queue: { maxEntries: 100 },
     echoWindowMs: 600_000,
     skipBridgedText: true,
+    // Longer than one channel text's time on air at LongFast / MeshCore's defaults (~1-2 s), so the later bridge
+    // usually hears the earlier one's copy before its own turn.
+    peerHoldoffMs: 15_000,
   },
   log: { level: 'info', format: 'auto' },
 };

@@ -189,6 +189,7 @@ const bridge = object(
     queue: object({ maxEntries: int({ min: 1, max: 100_000 }) }),
     echoWindowMs: int({ min: 1000, max: 86_400_000, unit: 'milliseconds' }),
     skipBridgedText: bool(),
+    peerHoldoffMs: int({ min: 0, max: 120_000, unit: 'milliseconds' }),
   },
   { shorthand: enabledShorthand() },
 );
