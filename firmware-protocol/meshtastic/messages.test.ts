@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Portnums, buildMeshPacket, dataFits, disconnectToRadio, heartbeatToRadio, packetToRadio, queueStatusResName, routingErrorName, wantConfigToRadio } from './messages.js';
+import { maxPayloadBytes } from './payload-limits.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -25,6 +26,11 @@ test('size limits follow the firmware: 255 = 16 header + Data (+12 for PKI)', ()
   assert.not.ok(dataFits(T, new Uint8Array(234), false));
   assert.ok(dataFits(T, new Uint8Array(220), true));
   assert.not.ok(dataFits(T, new Uint8Array(222), true));
+  // payload-limits.ts states the same limits without the schemas: exactly the largest payloads dataFits accepts.
+  for (const pki of [false, true]) {
+    assert.ok(dataFits(T, new Uint8Array(maxPayloadBytes(pki)), pki));
+    assert.not.ok(dataFits(T, new Uint8Array(maxPayloadBytes(pki) + 1), pki));
+  }
 });
 
 test('error names: Routing errors, and QueueStatus codes where ERRNO_* and Routing.Error overlap', () => {

@@ -34,6 +34,7 @@ import {
   type MeshPacket,
 } from './messages.js';
 import { NodeDb } from './node-db.js';
+import { maxPayloadBytes } from './payload-limits.js';
 import { NODENUM_BROADCAST, nodeIdString } from './node-id.js';
 import { Outbox, type SendAccepted } from './outbox.js';
 import { RadioConfig } from './radio-config.js';
@@ -391,10 +392,7 @@ function needsPki(portnum: number): boolean {
   return portnum !== P.TRACEROUTE_APP && portnum !== P.NODEINFO_APP && portnum !== P.ROUTING_APP && portnum !== P.POSITION_APP;
 }
 
-/** Largest text/data payload that fits one LoRa frame (see dataFits). */
-export function maxPayloadBytes(pki: boolean): number {
-  return pki ? 220 : 232;
-}
+export { maxPayloadBytes } from './payload-limits.js';
 
 /** A deterministic different id for retry `attempt` of packet `base` (never 0). */
 function deriveId(base: number, attempt: number): number {

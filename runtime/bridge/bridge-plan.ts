@@ -7,7 +7,7 @@
  * bridge attribution (another bridge's output, `skipBridgedText`).
  */
 import { MAX_TEXT_LEN } from '../../firmware-protocol/meshcore/codes.js';
-import { maxPayloadBytes } from '../../firmware-protocol/meshtastic/session.js';
+import { maxPayloadBytes } from '../../firmware-protocol/meshtastic/payload-limits.js';
 import type { BridgeConfig } from '../config/config.js';
 import { parseAddressed, resolveTarget } from './addressing.js';
 import { attributionPrefix, looksBridged, type MeshNet } from './attribution.js';

@@ -20,7 +20,7 @@ import { buildBearers } from './build-bearers.js';
 import { startShardStore, type ShardStoreHandle } from './build-shards.js';
 import { logRouterEvents } from './relay-events-log.js';
 import type { SimNeighbourhood } from '../sim/sim-neighbourhood.js';
-import { Bridge } from '../bridge/bridge.js';
+import type { Bridge } from '../bridge/bridge.js';
 
 const log = createLogger('relay');
 
@@ -86,6 +86,8 @@ export class Daemon implements RelayNode {
       if (bridgeSettings.enabled) {
         // After the router and the radios (it listens to the router and reads the radios' channels and nodes),
         // stopped before them so its drains end while the router can still store what they hand over.
+        // Loaded only when bridging: the planner and gateways' limits are not needed otherwise (idle RSS).
+        const { Bridge } = await import('../bridge/bridge.js');
         const bridge = (this.bridge = new Bridge({ router, vault, identity, bearers: this.bearers, settings: bridgeSettings, metrics, log: createLogger('bridge'), dataDir: c.dataDir }));
         await this.step('bridge', () => bridge.start(), () => bridge.stop());
       }

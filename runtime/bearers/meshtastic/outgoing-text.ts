@@ -5,7 +5,7 @@
  * drops it as a duplicate (PacketHistory) instead of showing it twice.
  */
 import { createHash } from 'node:crypto';
-import { maxPayloadBytes } from '../../../firmware-protocol/meshtastic/session.js';
+import { maxPayloadBytes } from '../../../firmware-protocol/meshtastic/payload-limits.js';
 import { splitUtf8 } from '../../../firmware-protocol/meshtastic/text-split.js';
 import type { Bundle } from '../../bundle/bundle.js';
 
