@@ -1,8 +1,8 @@
 /**
  * Bridge metrics: `lattice_bridge_messages_total{direction}` (parts handed to the receiving radio),
  * `lattice_bridge_drops_total{direction,reason}` (loop, limit (shed from a full queue), unknown-name,
- * ambiguous-name, no-key, too-long, empty, wrong-mesh, unmapped-bearer, duplicate (another bridge on the same
- * meshes sent the same words first)) and `lattice_bridge_queue_depth{direction}`.
+ * ambiguous-name, no-key, too-long, empty, wrong-mesh, unreadable, duplicate (another bridge on the same meshes
+ * sent the same words first)) and `lattice_bridge_queue_depth{direction}`.
  * The same counts are kept in memory for `lattice status` whether or not metrics are on.
  */
 import type { Metrics } from '../metrics/metrics.js';

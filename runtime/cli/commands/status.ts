@@ -1,4 +1,5 @@
 /** `lattice status`: the running relay's identity, bearers, peers and queues. */
+import type { BridgeStatus } from '../../bridge/bridge.js';
 import type { NodeStatus } from '../../node/relay-node.js';
 import type { Command } from '../command.js';
 import { clientFor, printJson } from '../config-for.js';
@@ -39,5 +40,21 @@ export function renderStatus(s: NodeStatus, now: number): string {
         ['PEER', 'NAME', 'BEARERS', 'LAST SEEN'],
         s.peers.map((p) => [p.shortId, cell(p.name ?? '', 24), p.bearers.join(','), relative(p.lastSeen, now)]),
       );
+  if (s.bridge) out += '\n' + renderBridge(s.bridge);
+  return out;
+}
+
+const ARROW: Record<string, string> = { both: '<->', 'mt-to-mc': '->', 'mc-to-mt': '<-' };
+
+/** The bridge part: radios, each mapping (with the channel index it resolved to, `?` when the radio has none),
+ * parts bridged and queued per direction, drops by reason. */
+export function renderBridge(b: BridgeStatus): string {
+  const at = (want: number | string, got: number | undefined) => (typeof want === 'number' ? (got === undefined ? `${want}?` : String(want)) : `${want} (${got ?? '?'})`);
+  let out = `bridge   Meshtastic ${b.radios.meshtastic} <-> MeshCore ${b.radios.meshcore}\n`;
+  for (const m of b.mappings) out += `  MT ${at(m.meshtastic, m.resolved.meshtastic)} ${ARROW[m.direction] ?? m.direction} MC ${at(m.meshcore, m.resolved.meshcore)}\n`;
+  out += `  MT->MC   ${b.bridged['mt-to-mc']} bridged, ${b.queues['mt-to-mc']} queued\n`;
+  out += `  MC->MT   ${b.bridged['mc-to-mt']} bridged, ${b.queues['mc-to-mt']} queued\n`;
+  const drops = Object.entries(b.dropped).filter(([, n]) => n > 0).sort(([a], [c]) => a.localeCompare(c));
+  out += `  dropped  ${drops.length === 0 ? 'none' : drops.map(([r, n]) => `${r} ${n}`).join(', ')}\n`;
   return out;
 }
