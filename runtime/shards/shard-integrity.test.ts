@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShardCluster } from './testing/shard-cluster.js';
+import { rotStoredShard } from './testing/rot-shard.js';
 import { chunkCount, shardHashOf } from './manifest.js';
 import { DEFAULT_SHARD_PAYLOAD_BYTES } from './shard-format.js';
 import { proveSegment } from './shard-hash.js';
@@ -27,10 +28,7 @@ test('a corrupted stored shard is detected on read, the file still reads, and it
     const target = { ch: 1, i: 0 };
     const hash = shardHashOf(m, target.ch, target.i);
     const h = Number(c.nodes[0]!.holders(m, target.ch, target.i)[0]!.split('-')[1]);
-    const raw = c.rawShards(h);
-    const bytes = Buffer.from(raw.getBinary(Buffer.from(hash))!);
-    bytes[100]! ^= 0x40;
-    raw.putSync(Buffer.from(hash), bytes);
+    rotStoredShard(c.nodes[h]!.store, hash, 100, 0x40);
 
     const out = join(c.dir, 'out');
     await c.nodes[(h + 1) % 5]!.getFile(put.id, out);
@@ -60,10 +58,7 @@ test('the scrub finds rot before any reader does, and the holder rebuilds the sh
     const m = (await c.nodes[0]!.manifest(put.id))!;
     const hash = shardHashOf(m, 2, 4);
     const h = Number(c.nodes[0]!.holders(m, 2, 4)[0]!.split('-')[1]);
-    const raw = c.rawShards(h);
-    const bytes = Buffer.from(raw.getBinary(Buffer.from(hash))!);
-    bytes[4000]! ^= 2;
-    raw.putSync(Buffer.from(hash), bytes);
+    rotStoredShard(c.nodes[h]!.store, hash, 4000, 2);
     const held = c.nodes[h]!.status().heldShards;
     const r = c.nodes[h]!.scrubOnce(1000);
     assert.equal(r, { checked: held, bad: 1 });

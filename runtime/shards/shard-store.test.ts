@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ShardStore } from './shard-store.js';
+import { rotStoredShard } from './testing/rot-shard.js';
 import { shardHash } from './shard-hash.js';
 import { DEFAULT_SHARD_PAYLOAD_BYTES, LMDB_ONE_PAGE_VALUE_BYTES, SHARD_HEADER_BYTES, writeShardHeader } from './shard-format.js';
 
@@ -152,10 +153,7 @@ test('reads verify the hash: rotten bytes are dropped and reported', async () =>
   try {
     const a = shard();
     await s.hold(a.hash, a.bytes, Date.now() + 1e6);
-    const raw = env.openDB({ name: 'shards', encoding: 'binary', keyEncoding: 'binary' });
-    const bad = Buffer.from(a.bytes);
-    bad[SIZE - 1]! ^= 1;
-    await raw.put(Buffer.from(a.hash), bad);
+    rotStoredShard(s, a.hash, SIZE - 1, 1);
     assert.not.ok(s.get(a.hash));
     assert.equal(reported, [`${Buffer.from(a.hash).toString('hex')}:held`]);
     assert.is(s.stats().heldShards, 0);
@@ -198,6 +196,109 @@ test('bytes on disk: 200 default shards take about one page each', async () => {
     const perShard = s.usedBytes() / 200;
     assert.ok(perShard < 4096 * 1.15, `${perShard} B per shard`);
   });
+});
+
+test('slab: shard bytes live in 4 KB slots read with pread, not in the LMDB map; freed slots are reused', async () => {
+  await withStore({ diskBytes: 100 * SIZE, cacheBytes: 0 }, async (s, dir) => {
+    const { stat } = await import('node:fs/promises');
+    const { open } = await import('lmdb');
+    const a = Array.from({ length: 10 }, shard);
+    for (const x of a) assert.is(await s.hold(x.hash, x.bytes, 2_000_000), 'stored');
+    assert.is(Math.ceil((await stat(s.slabPath())).size / 4096), 10);
+    assert.is(s.slabPath(), join(dir, 'db', 'shards.slab'));
+    for (const x of a) assert.equal(Buffer.from(s.get(x.hash)!), Buffer.from(x.bytes));
+    const slots = a.map((x) => s.metaOf(x.hash)!.slot!);
+    assert.equal([...slots].sort((p, q) => p - q), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // No shard bytes in LMDB: its `shards` database holds nothing.
+    const env = open({ path: join(dir, 'db'), maxDbs: 12, readOnly: true });
+    try {
+      assert.is((env.openDB({ name: 'shards', encoding: 'binary', keyEncoding: 'binary' }).getStats() as { entryCount: number }).entryCount, 0);
+    } finally {
+      await env.close();
+    }
+    await s.remove(a[3]!.hash);
+    await s.remove(a[7]!.hash);
+    await s.flushed();
+    const b = [shard(), shard(), shard()];
+    for (const x of b) await s.hold(x.hash, x.bytes, 2_000_000);
+    assert.equal(b.map((x) => s.metaOf(x.hash)!.slot).sort(), [10, slots[3], slots[7]].sort(), 'both freed slots reused before the file grows');
+    assert.is(Math.ceil((await stat(s.slabPath())).size / 4096), 11);
+    assert.is(s.usedBytes() >= 11 * 4096, true);
+    for (const x of [...a.filter((_, i) => i !== 3 && i !== 7), ...b]) assert.equal(Buffer.from(s.get(x.hash)!), Buffer.from(x.bytes));
+  });
+});
+
+test('slab: a restart rebuilds the free slots from the records (and unnamed slots of a crash are free)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lattice-shard-store-'));
+  try {
+    const { appendFile, stat } = await import('node:fs/promises');
+    const opts = { path: join(dir, 'db'), diskBytes: 100 * SIZE, cacheBytes: 0 };
+    const s1 = new ShardStore(opts);
+    await s1.start();
+    const a = [shard(), shard(), shard()];
+    for (const x of a) await s1.hold(x.hash, x.bytes, 1e12);
+    await s1.remove(a[0]!.hash);
+    const slab = s1.slabPath();
+    await s1.stop();
+    // A crash after a slot was written but before its record committed leaves an unnamed slot at the end.
+    await appendFile(slab, Buffer.alloc(4096, 0xee));
+    const s2 = new ShardStore(opts);
+    await s2.start();
+    const b = [shard(), shard()];
+    for (const x of b) await s2.hold(x.hash, x.bytes, 1e12);
+    assert.equal(b.map((x) => s2.metaOf(x.hash)!.slot).sort(), [0, 3]);
+    assert.is(Math.ceil((await stat(slab)).size / 4096), 4);
+    for (const x of [a[1]!, a[2]!, ...b]) assert.ok(s2.get(x.hash));
+    await s2.stop();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('slab: two holds of the same shard at once store and count it once', async () => {
+  await withStore({ diskBytes: 10 * SIZE, cacheBytes: 0 }, async (s) => {
+    const a = shard();
+    assert.equal(await Promise.all([s.hold(a.hash, a.bytes, 2_000_000), s.hold(a.hash, a.bytes, 3_000_000)]), ['stored', 'stored']);
+    assert.is(s.stats().heldShards, 1);
+    assert.is(s.stats().heldBytes, SIZE);
+    assert.is(s.metaOf(a.hash)?.expiresAt, 3_000_000);
+    assert.is(s.usedBytes() < 2 * 4096 + 16 * 4096, true);
+    const other = shard();
+    await s.hold(other.hash, other.bytes, 2_000_000);
+    assert.is(s.metaOf(other.hash)?.slot, 1, 'the duplicate took no second slot');
+  });
+});
+
+test('slab: shards bigger than a slot, and records written before the slab, keep their bytes in LMDB', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lattice-shard-store-'));
+  const { open } = await import('lmdb');
+  const { encodeShardMeta } = await import('./shard-meta-codec.js');
+  const env = open({ path: join(dir, 'db'), maxDbs: 12 });
+  const s = new ShardStore({ env, diskBytes: 100 * SIZE, cacheBytes: 0 });
+  await s.start();
+  try {
+    const payload = 8000;
+    const big = new Uint8Array(SHARD_HEADER_BYTES + payload);
+    big.set(randomBytes(payload), SHARD_HEADER_BYTES);
+    writeShardHeader(big, { k: 3, m: 2, index: 1, payloadLength: payload });
+    const bigHash = shardHash(big);
+    assert.is(await s.hold(bigHash, big, 2_000_000), 'stored');
+    assert.is(s.metaOf(bigHash)?.slot, undefined);
+    assert.equal(Buffer.from(s.get(bigHash)!), Buffer.from(big));
+    // An old store: 60-byte record, bytes in the `shards` database.
+    const old = shard();
+    await env.openDB({ name: 'shards', encoding: 'binary', keyEncoding: 'binary' }).put(Buffer.from(old.hash), Buffer.from(old.bytes));
+    await env.openDB({ name: 'shard-meta', encoding: 'binary', keyEncoding: 'binary' }).put(Buffer.from(old.hash), encodeShardMeta({ role: 'held', size: SIZE, expiresAt: 2_000_000, lastUsed: 1 }));
+    assert.equal(Buffer.from(s.get(old.hash)!), Buffer.from(old.bytes));
+    await s.remove(bigHash);
+    await s.remove(old.hash);
+    await s.flushed();
+    assert.is((env.openDB({ name: 'shards', encoding: 'binary', keyEncoding: 'binary' }).getStats() as { entryCount: number }).entryCount, 0);
+  } finally {
+    await s.stop();
+    await env.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

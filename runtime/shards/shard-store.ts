@@ -1,7 +1,8 @@
 /**
- * The local shard store: one LMDB environment (lmdb-js) with named databases
- *   shards      32-B address -> shard bytes (one 4 KB overflow page each, see shard-format.ts)
- *   shard-meta  address -> { role, size, expiresAt, lastUsed, ref } (60-byte records, shard-meta-codec.ts)
+ * The local shard store: the shard bytes in a slab file of 4 KB slots read with pread (shard-slab.ts says why they
+ * are not LMDB values: the map's pages count in the relay's RSS), and one LMDB environment (lmdb-js) with
+ *   shard-meta  address -> { role, size, expiresAt, lastUsed, ref, slot } (64-byte records, shard-meta-codec.ts)
+ *   shards      32-B address -> shard bytes, for shards bigger than a slot and those stored before the slab
  *   manifests   manifest id -> manifest bytes;  manifest-meta  id -> { own, expiresAt }
  *   placement   address -> holder ids after repairs;  reputation  peer id -> score
  *
@@ -17,6 +18,9 @@ import { hashEquals, shardHash } from './shard-hash.js';
 import { decodeManifest } from './manifest.js';
 import { ShardStoreClosedError } from './errors.js';
 import { MetaTable } from './shard-meta-codec.js';
+import { SLAB_SLOT_BYTES, ShardSlab } from './shard-slab.js';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 
 export type ShardRole = 'held' | 'cache';
 
@@ -33,6 +37,8 @@ export interface ShardMeta {
   expiresAt: number;
   lastUsed: number;
   ref?: ShardRef;
+  /** Slab slot holding the bytes; absent when they are in the LMDB `shards` database. */
+  slot?: number;
 }
 
 export interface ManifestMeta {
@@ -48,6 +54,8 @@ export interface ShardStoreOptions {
   cacheBytes: number;
   /** LMDB map size (virtual address space); default defaultMapSize(diskBytes). */
   mapSize?: number;
+  /** The slab file of shard bytes; default `shards.slab` inside the LMDB environment's directory. */
+  slabPath?: string;
   now?: () => number;
   onCorrupt?: (hash: Uint8Array, meta: ShardMeta | undefined) => void;
 }
@@ -73,6 +81,17 @@ export function defaultMapSize(diskBytes: number, arch: string = process.arch): 
   return arch === 'arm' || arch === 'ia32' ? Math.min(want, 1.5 * 2 ** 30) : want;
 }
 
+/** `shards.slab` in the environment's directory, or beside its file when it was opened as one (noSubdir). */
+export function defaultSlabPath(envPath: string): string {
+  let dir = false;
+  try {
+    dir = statSync(envPath).isDirectory();
+  } catch {
+    // Not there: lmdb-js would have created it, so it names a file environment.
+  }
+  return dir ? join(envPath, 'shards.slab') : `${envPath}-shards.slab`;
+}
+
 const hex = (h: Uint8Array) => Buffer.from(h.buffer, h.byteOffset, h.length).toString('hex');
 const key = (h: Uint8Array) => Buffer.from(h.buffer, h.byteOffset, h.length);
 
@@ -87,6 +106,9 @@ export class ShardStore {
   private reputation?: Database<[number, number], string>;
   /** Cached shards in LRU order (oldest first), hex address -> size. */
   private readonly lru = new Map<string, number>();
+  private slab?: ShardSlab;
+  /** Writes in flight per hex address: a second hold/cache of the same shard waits for the first. */
+  private readonly busy = new Map<string, Promise<unknown>>();
   private heldShards = 0;
   private heldBytes = 0;
   private cachedBytes = 0;
@@ -112,18 +134,28 @@ export class ShardStore {
     this.manifestMeta = r.openDB({ name: 'manifest-meta' });
     this.placement = r.openDB({ name: 'placement', keyEncoding: 'binary' });
     this.reputation = r.openDB({ name: 'reputation' });
-    // Rebuild counters and LRU order (one pass over small meta records; no shard bytes are read).
+    // Rebuild counters, LRU order and the slab's free slots (one pass over small meta records; no shard bytes are read).
     const cached: [string, number, number][] = [];
+    const slots: number[] = [];
     for (const { key: k, value: m } of this.meta.getRange()) {
+      if (m.slot !== undefined) slots.push(m.slot);
       if (m.role === 'held') { this.heldShards++; this.heldBytes += m.size; } else cached.push([hex(k), m.size, m.lastUsed]);
     }
     cached.sort((a, b) => a[2] - b[2]);
     for (const [h, size] of cached) { this.lru.set(h, size); this.cachedBytes += size; }
+    const envPath = this.opts.path ?? (r as unknown as { path?: string }).path;
+    const slabPath = this.opts.slabPath ?? (envPath ? defaultSlabPath(envPath) : undefined);
+    if (!slabPath) throw new TypeError('ShardStore needs a slabPath when its env has no path');
+    this.slab = new ShardSlab(slabPath);
+    await this.slab.open(slots);
   }
 
   async stop(): Promise<void> {
     if (!this.root) return;
+    await Promise.allSettled([...this.busy.values()]);
     await this.root.flushed;
+    await this.slab?.close();
+    this.slab = undefined;
     if (this.ownsRoot) await this.root.close();
     this.root = undefined;
     this.lru.clear();
@@ -137,7 +169,7 @@ export class ShardStore {
 
   private dbs() {
     if (!this.root) throw new ShardStoreClosedError();
-    return { root: this.root, shards: this.shards!, meta: this.meta!, manifests: this.manifests!, manifestMeta: this.manifestMeta!, placement: this.placement!, reputation: this.reputation! };
+    return { root: this.root, slab: this.slab!, shards: this.shards!, meta: this.meta!, manifests: this.manifests!, manifestMeta: this.manifestMeta!, placement: this.placement!, reputation: this.reputation! };
   }
 
   has(hash: Uint8Array): boolean {
@@ -150,13 +182,12 @@ export class ShardStore {
 
   /** The shard's bytes, checked against its address; undefined when absent or found corrupt (then deleted). */
   get(hash: Uint8Array): Uint8Array | undefined {
-    const { shards } = this.dbs();
     const k = key(hash);
-    const bytes = shards.getBinary(k);
+    const meta = this.dbs().meta.get(k);
+    const bytes = meta ? this.body(k, meta) : undefined;
     if (!bytes) return undefined;
     if (!hashEquals(shardHash(bytes), hash)) {
       this.corruptFound++;
-      const meta = this.metaOf(hash);
       void this.remove(hash);
       this.opts.onCorrupt?.(hash, meta);
       return undefined;
@@ -171,17 +202,23 @@ export class ShardStore {
    * Promise to keep `bytes` (already checked against `hash` by the caller) until `expiresAt`. A cached copy becomes
    * held; an existing promise is extended to the later expiry. Resolves after the write is on disk.
    */
-  async hold(hash: Uint8Array, bytes: Uint8Array, expiresAt: number, ref?: ShardRef): Promise<HoldResult> {
-    const { root, shards, meta } = this.dbs();
+  hold(hash: Uint8Array, bytes: Uint8Array, expiresAt: number, ref?: ShardRef): Promise<HoldResult> {
+    return this.serially(hex(hash), () => this.holdNow(hash, bytes, expiresAt, ref));
+  }
+
+  private async holdNow(hash: Uint8Array, bytes: Uint8Array, expiresAt: number, ref?: ShardRef): Promise<HoldResult> {
+    const { root, meta } = this.dbs();
     const k = key(hash);
     const old = meta.get(k);
     const size = bytes.length;
-    const intact = old ? shards.getBinary(k) : undefined;
+    const intact = old ? this.body(k, old) : undefined;
     const rewrite = !intact || !hashEquals(shardHash(intact), hash);
     if (old?.role === 'held') {
-      const next: ShardMeta = { ...old, expiresAt: Math.max(old.expiresAt, expiresAt), ref: old.ref ?? ref };
-      if (rewrite) void shards.put(k, Buffer.from(bytes));
-      if (next.expiresAt !== old.expiresAt || next.ref !== old.ref) void meta.put(k, next);
+      let next: ShardMeta = { ...old, expiresAt: Math.max(old.expiresAt, expiresAt), ref: old.ref ?? ref };
+      let reclaimed = false;
+      if (rewrite) next = this.withBody(next, await this.writeBody(k, bytes));
+      else if (old.slot !== undefined) reclaimed = this.dbs().slab.claim(old.slot);
+      if (rewrite || reclaimed || next.expiresAt !== old.expiresAt || next.ref !== old.ref) this.replaced(k, old, next, meta.put(k, next));
       await root.flushed;
       return 'stored';
     }
@@ -190,10 +227,62 @@ export class ShardStore {
     this.evictCache(this.opts.diskBytes - this.heldBytes - size);
     this.heldShards++;
     this.heldBytes += size;
-    if (rewrite) void shards.put(k, Buffer.from(bytes));
-    void meta.put(k, { role: 'held', size, expiresAt, lastUsed: this.now(), ...(ref ? { ref } : {}) });
+    let next: ShardMeta = { role: 'held', size, expiresAt, lastUsed: this.now(), ...(ref ? { ref } : {}) };
+    try {
+      if (rewrite) next = this.withBody(next, await this.writeBody(k, bytes));
+      else if (old?.slot !== undefined) { this.dbs().slab.claim(old.slot); next.slot = old.slot; }
+    } catch (err) {
+      this.heldShards--;
+      this.heldBytes -= size;
+      throw err;
+    }
+    this.replaced(k, old, next, meta.put(k, next));
     await root.flushed;
     return 'stored';
+  }
+
+  /** Runs `fn` after any hold/cache of the same shard still in flight (two holds of one shard must not both count). */
+  private serially<T>(h: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.busy.get(h);
+    const run = before ? before.then(fn, fn) : fn();
+    const mine = run.catch(() => {}).finally(() => { if (this.busy.get(h) === mine) this.busy.delete(h); });
+    this.busy.set(h, mine);
+    return run;
+  }
+
+  /** The stored bytes as they are (unchecked), from the slab or the LMDB `shards` database. */
+  private body(k: Buffer, m: ShardMeta): Uint8Array | undefined {
+    const { slab, shards } = this.dbs();
+    return m.slot !== undefined ? slab.read(m.slot, m.size) : shards.getBinary(k);
+  }
+
+  /** Stores new bytes: in a fresh slab slot (on disk when this resolves), or in LMDB when bigger than a slot. */
+  private async writeBody(k: Buffer, bytes: Uint8Array): Promise<number | undefined> {
+    const { slab, shards } = this.dbs();
+    if (bytes.length > SLAB_SLOT_BYTES) {
+      void shards.put(k, Buffer.from(bytes));
+      return undefined;
+    }
+    const slot = slab.allocate();
+    try {
+      await slab.write(slot, bytes);
+    } catch (err) {
+      slab.discard(slot);
+      throw err;
+    }
+    return slot;
+  }
+
+  private withBody(m: ShardMeta, slot: number | undefined): ShardMeta {
+    const { slot: _old, ...rest } = m;
+    return slot === undefined ? rest : { ...rest, slot };
+  }
+
+  /** After `old`'s record was replaced by `next` (committing with `put`): free what only `old` used. */
+  private replaced(k: Buffer, old: ShardMeta | undefined, next: ShardMeta, put: Promise<unknown>): void {
+    if (!old || old.slot === next.slot) return;
+    if (old.slot !== undefined) this.dbs().slab.releaseAfter(old.slot, put);
+    else void this.dbs().shards.remove(k);
   }
 
   /** Record where a held shard belongs (learnt from its manifest), unless already known. */
@@ -206,8 +295,12 @@ export class ShardStore {
   }
 
   /** Keep a read copy under the cache budget (LRU); never replaces a held shard. */
-  async cache(hash: Uint8Array, bytes: Uint8Array): Promise<boolean> {
-    const { shards, meta } = this.dbs();
+  cache(hash: Uint8Array, bytes: Uint8Array): Promise<boolean> {
+    return this.serially(hex(hash), () => this.cacheNow(hash, bytes));
+  }
+
+  private async cacheNow(hash: Uint8Array, bytes: Uint8Array): Promise<boolean> {
+    const { meta } = this.dbs();
     const k = key(hash);
     const h = hex(hash);
     if (this.lru.has(h) || meta.doesExist(k)) return true;
@@ -216,23 +309,34 @@ export class ShardStore {
     const room = Math.min(this.opts.cacheBytes, this.opts.diskBytes - this.heldBytes) - size;
     if (room < 0) return false;
     this.evictCache(room);
-    this.lru.set(h, size);
+    // Counted now so concurrent copies see the room taken; in the LRU (so evictable) once its record exists.
     this.cachedBytes += size;
-    void shards.put(k, Buffer.from(bytes));
-    await meta.put(k, { role: 'cache', size, expiresAt: 0, lastUsed: this.now() });
+    try {
+      const next = this.withBody({ role: 'cache', size, expiresAt: 0, lastUsed: this.now() }, await this.writeBody(k, bytes));
+      await meta.put(k, next);
+    } catch (err) {
+      this.cachedBytes -= size;
+      throw err;
+    }
+    this.lru.set(h, size);
     return true;
   }
 
   /** Evict least recently used cached shards until at most `limit` cached bytes remain. */
   private evictCache(limit: number): void {
-    const { shards, meta } = this.dbs();
+    const { meta } = this.dbs();
     for (const [h, size] of this.lru) {
       if (this.cachedBytes <= limit) break;
       this.dropCached(h, size);
       const k = Buffer.from(h, 'hex');
-      void shards.remove(k);
-      void meta.remove(k);
+      this.dropBody(k, meta.get(k), meta.remove(k));
     }
+  }
+
+  /** The record of `k` (`m`) is being removed (`removal`): free its slot once that commits, or drop its LMDB bytes. */
+  private dropBody(k: Buffer, m: ShardMeta | undefined, removal: Promise<unknown>): void {
+    if (m?.slot !== undefined) this.dbs().slab.releaseAfter(m.slot, removal);
+    else void this.dbs().shards.remove(k);
   }
 
   private dropCached(h: string, size: number): void {
@@ -240,12 +344,13 @@ export class ShardStore {
   }
 
   async remove(hash: Uint8Array): Promise<void> {
-    const { shards, meta } = this.dbs();
+    const { meta } = this.dbs();
     const k = key(hash);
     const old = meta.get(k);
     if (old?.role === 'held') { this.heldShards--; this.heldBytes -= old.size; } else if (old) this.dropCached(hex(hash), old.size);
-    void shards.remove(k);
-    await meta.remove(k);
+    const removal = meta.remove(k);
+    this.dropBody(k, old, removal);
+    await removal;
   }
 
   /** Drops promises and manifests whose lifetime is over; returns how many shards went. */
@@ -302,7 +407,8 @@ export class ShardStore {
   async putManifest(id: string, bytes: Uint8Array, meta: ManifestMeta): Promise<void> {
     const { root, manifests, manifestMeta } = this.dbs();
     const old = manifestMeta.get(id);
-    void manifests.put(id, Buffer.from(bytes));
+    // A view, not a copy (a manifest is ~200 B per chunk): manifests are never changed after encoding.
+    void manifests.put(id, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
     void manifestMeta.put(id, { own: meta.own || (old?.own ?? false), expiresAt: Math.max(meta.expiresAt, old?.expiresAt ?? 0) });
     await root.flushed;
   }
@@ -332,15 +438,25 @@ export class ShardStore {
     await this.dbs().reputation.put(peer, entry);
   }
 
-  /** Pages LMDB uses for all shard databases (for the bytes-on-disk-per-byte benchmark). */
+  /** Slab slots in use plus the pages LMDB uses for all shard databases (for the bytes-on-disk-per-byte benchmark). */
   usedBytes(): number {
-    const { root } = this.dbs();
+    const { root, slab } = this.dbs();
     const s = root.getStats() as { pageSize?: number; treeBranchPageCount?: number; treeLeafPageCount?: number; overflowPages?: number };
     let pages = 0;
     for (const db of [this.shards!, this.meta!.db]) {
       const d = db.getStats() as { treeBranchPageCount?: number; treeLeafPageCount?: number; overflowPages?: number };
       pages += (d.treeBranchPageCount ?? 0) + (d.treeLeafPageCount ?? 0) + (d.overflowPages ?? 0);
     }
-    return pages * (s.pageSize ?? 4096);
+    return pages * (s.pageSize ?? 4096) + slab.used * SLAB_SLOT_BYTES;
+  }
+
+  /** Where the shard bytes live (tests rot them there). */
+  slabPath(): string {
+    return this.dbs().slab.path;
+  }
+
+  /** The slab file's size in bytes (free slots included). */
+  slabBytes(): number {
+    return this.dbs().slab.fileBytes();
   }
 }

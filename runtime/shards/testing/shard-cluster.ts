@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { open, type Database, type RootDatabase } from 'lmdb';
+import { open, type RootDatabase } from 'lmdb';
 import { ShardNode } from '../shard-node.js';
 import type { ShardsSettings, ShardTuning } from '../shard-context.js';
 import { MemoryShardHub } from './memory-shard-network.js';
@@ -59,11 +59,6 @@ export class ShardCluster {
     this.nodes[i] = n;
     await n.start();
     return n;
-  }
-
-  /** Node i's raw shard database, for fault injection (bit rot). */
-  rawShards(i: number): Database<Buffer, Buffer> {
-    return this.envs[i]!.openDB({ name: 'shards', encoding: 'binary', keyEncoding: 'binary' });
   }
 
   async stop(): Promise<void> {
