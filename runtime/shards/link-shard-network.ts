@@ -7,6 +7,7 @@
  */
 import type { PeerInfo, ShardNetwork, ShardRequest, ShardRequestHandler, ShardResponse } from './shard-network.js';
 import { Encoder } from 'cbor-x';
+import { CborWriter } from './cbor-writer.js';
 import { ShardRpcError } from './errors.js';
 
 /** What the carrying bearer provides. `send` resolves false (or rejects) when the peer is not reachable. */
@@ -19,6 +20,7 @@ export interface ShardMessageLink {
 }
 
 const cbor = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false });
+const writer = new CborWriter();
 
 interface Waiter {
   peer: string;
@@ -56,7 +58,7 @@ export class LinkShardNetwork implements ShardNetwork {
       signal?.addEventListener('abort', onAbort, { once: true });
       const done = () => signal?.removeEventListener('abort', onAbort);
       this.waiting.set(id, { peer, resolve: (r) => { done(); resolve(r); }, reject: (e) => { done(); reject(e); } });
-      this.link.send(peer, cbor.encode({ id, req })).then(
+      this.link.send(peer, writer.encode({ id, req })).then(
         (ok) => { if (!ok) this.fail(id, new ShardRpcError(peer, 'unreachable')); },
         (err: unknown) => this.fail(id, new ShardRpcError(peer, 'send failed', { cause: err })),
       );
@@ -94,8 +96,8 @@ export class LinkShardNetwork implements ShardNetwork {
     const req = body.req as ShardRequest | undefined;
     if (typeof req !== 'object' || req === null) { this.discarded++; return; }
     this.handler(from, req).then(
-      (res) => this.link.send(from, cbor.encode({ id, res })),
-      (err: unknown) => this.link.send(from, cbor.encode({ id, res: { op: 'error', reason: String(err) } })),
+      (res) => this.link.send(from, writer.encode({ id, res })),
+      (err: unknown) => this.link.send(from, writer.encode({ id, res: { op: 'error', reason: String(err) } })),
     ).catch(() => {});
   }
 }

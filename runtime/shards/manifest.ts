@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { Encoder } from 'cbor-x';
 import { ManifestDecodeError } from './errors.js';
+import { CborWriter } from './cbor-writer.js';
 
 export const MANIFEST_VERSION = 1;
 
@@ -39,6 +40,7 @@ export interface Manifest {
 }
 
 const cbor = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false });
+const writer = new CborWriter();
 
 export function chunkBytes(m: Pick<Manifest, 'k' | 'payload'>): number {
   return m.k * m.payload;
@@ -50,7 +52,7 @@ export function chunkCount(m: Pick<Manifest, 'k' | 'payload' | 'size'>): number 
 
 export function encodeManifest(m: Manifest): Uint8Array {
   // Fixed key order so the same manifest always encodes (and hashes) the same.
-  return cbor.encode({
+  return writer.encode({
     v: m.v, name: m.name, size: m.size, k: m.k, m: m.m, payload: m.payload, createdAt: m.createdAt,
     expiresAt: m.expiresAt, origin: m.origin, chunkHashes: m.chunkHashes, shardHashes: m.shardHashes,
     peers: m.peers, placement: m.placement,

@@ -5,6 +5,7 @@
  * Incremental: push(chunk) returns the complete bodies; one growing buffer, compacted, no per-chunk concat.
  */
 import { Encoder } from 'cbor-x';
+import { CborWriter } from './cbor-writer.js';
 
 export const RPC_MAGIC_0 = 0x4c; // 'L'
 export const RPC_MAGIC_1 = 0x53; // 'S'
@@ -14,16 +15,16 @@ export const RPC_HEADER_BYTES = 7;
 export const DEFAULT_MAX_FRAME = 32 * 2 ** 20;
 
 const cbor = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false });
+const writer = new CborWriter();
 
 export function encodeRpcFrame(body: unknown, maxFrame = DEFAULT_MAX_FRAME): Uint8Array {
-  const payload = cbor.encode(body);
-  if (payload.length > maxFrame) throw new RangeError(`RPC body of ${payload.length} B exceeds ${maxFrame} B`);
-  const out = new Uint8Array(RPC_HEADER_BYTES + payload.length);
+  const out = writer.encodeAfter(RPC_HEADER_BYTES, body);
+  const length = out.length - RPC_HEADER_BYTES;
+  if (length > maxFrame) throw new RangeError(`RPC body of ${length} B exceeds ${maxFrame} B`);
   out[0] = RPC_MAGIC_0;
   out[1] = RPC_MAGIC_1;
   out[2] = RPC_VERSION;
-  new DataView(out.buffer).setUint32(3, payload.length);
-  out.set(payload, RPC_HEADER_BYTES);
+  new DataView(out.buffer, out.byteOffset, RPC_HEADER_BYTES).setUint32(3, length);
   return out;
 }
 
@@ -31,8 +32,11 @@ export function decodeRpcBody(body: Uint8Array): unknown {
   return cbor.decode(body);
 }
 
+/** The decoder's buffer to start with and to go back to once a bigger frame (a manifest) has passed through. */
+const DECODER_BYTES = 64 * 1024;
+
 export class RpcFrameDecoder {
-  private buf = new Uint8Array(64 * 1024);
+  private buf = new Uint8Array(DECODER_BYTES);
   private start = 0;
   private end = 0;
   /** Bytes skipped while looking for a frame start. */
@@ -67,7 +71,11 @@ export class RpcFrameDecoder {
       out.push(b.slice(s + RPC_HEADER_BYTES, s + RPC_HEADER_BYTES + len));
       this.start += RPC_HEADER_BYTES + len;
     }
-    if (this.start === this.end) this.start = this.end = 0;
+    if (this.start === this.end) {
+      this.start = this.end = 0;
+      // One connection per peer lives as long as the relay: a buffer grown for a 1.7 MB manifest is not kept.
+      if (this.buf.length > DECODER_BYTES) this.buf = new Uint8Array(DECODER_BYTES);
+    }
     return out;
   }
 
