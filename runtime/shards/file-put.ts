@@ -16,6 +16,7 @@ import { shardHash } from './shard-hash.js';
 import { writeShardHeader } from './shard-format.js';
 import { chooseHolders, rankPeers } from './placement.js';
 import { FileTooLargeError, NoHolderError } from './errors.js';
+import { learnRefs } from './shard-service.js';
 
 /** Chunks per file read (16 x 12,192 B = 195 KB for RS(3,2)). */
 const READ_CHUNKS = 16;
@@ -173,6 +174,9 @@ export async function putFile(ctx: ShardContext, path: string, opts: PutOptions 
   const bytes = encodeManifest(manifest);
   const id = manifestId(bytes);
   await ctx.store.putManifest(id, bytes, { own: true, expiresAt });
+  // Tag this relay's own shards with where they belong, from the manifest in hand (reading it back from the store
+  // would decode another two copies of it: ~200 B per chunk each).
+  await learnRefs(ctx.store, id, manifest);
   // Every holder gets the manifest, so the file can be read and repaired while this relay is away. One copy at a
   // time: each request is CBOR-encoded and framed (two copies of a manifest of ~200 B per chunk, 1.7 MB for 100 MB),
   // and sending them to every holder at once held all those copies plus the socket buffers together (bench/

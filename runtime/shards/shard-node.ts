@@ -22,7 +22,7 @@ import { putFile, type PutOptions, type PutResult } from './file-put.js';
 import { getFile, type GetOptions, type GetResult } from './file-get.js';
 import { isRepairer, repairManifest } from './repair.js';
 import { auditOnce, auditPeer } from './audit.js';
-import { learnRefs, shardService } from './shard-service.js';
+import { shardService } from './shard-service.js';
 import { ShardTimeoutError } from './errors.js';
 import { abortable } from './abortable.js';
 
@@ -159,11 +159,8 @@ export class ShardNode implements ShardContext {
 
   // ---- API for the CLI / HTTP server ------------------------------------------------------------------------------
 
-  async putFile(path: string, opts: PutOptions = {}): Promise<PutResult> {
-    const r = await putFile(this, path, opts);
-    const m = await this.manifest(r.id);
-    if (m) await learnRefs(this.store, r.id, m);
-    return r;
+  putFile(path: string, opts: PutOptions = {}): Promise<PutResult> {
+    return putFile(this, path, opts);
   }
 
   getFile(id: string, outPath: string, opts: GetOptions = {}): Promise<GetResult> {
