@@ -6,7 +6,8 @@
  *   matrix), same work: k x shard bytes in, m x shard bytes out.
  * - Peak RSS (VmHWM) of one relay process while it puts, then gets, a 100 MB file with four other relay processes on
  *   loopback TCP (runtime/shards/testing/shard-relay-process.ts); HWM is reset between the two via clear_refs.
- * - Bytes on disk per byte stored across the five relays (LMDB pages used, and data.mdb file sizes).
+ * - Bytes on disk per byte stored across the five relays (slab slots and LMDB pages in use, and the sizes of their
+ *   data.mdb and shards.slab files).
  */
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -189,7 +190,7 @@ export async function benchFileRss(opts: { quick?: boolean } = {}): Promise<Benc
     let used = 0, files = 0;
     for (const r of relays) {
       used += (await r.call<{ diskUsedBytes: number }>('status')).diskUsedBytes;
-      files += (await stat(join(dir, r.id, 'data.mdb'))).size;
+      files += (await stat(join(dir, r.id, 'data.mdb'))).size + (await stat(join(dir, r.id, 'shards.slab'))).size;
     }
     const label = `${size / 2 ** 20} MB`;
     const mib = (n: number) => n / 2 ** 20;
@@ -197,15 +198,15 @@ export async function benchFileRss(opts: { quick?: boolean } = {}): Promise<Benc
     const flags = SMALL_BOARD_FLAGS.join(' ');
     return [
       { name: `peak RSS (VmHWM) putting a ${label} file`, value: mib(put.hwm), unit: 'MiB', goal: '< 100 MiB', pass: put.hwm < 100 * 2 ** 20,
-        note: `one relay process (${flags}) + 4 relay processes on loopback TCP; idle ${mib(idle).toFixed(1)} MiB; peak anon ${mib(put.anon).toFixed(1)} MiB, peak file-backed ${mib(put.file).toFixed(1)} MiB (node binary + LMDB map pages of the shards this relay keeps)` },
+        note: `one relay process (${flags}) + 4 relay processes on loopback TCP; idle ${mib(idle).toFixed(1)} MiB; peak anon ${mib(put.anon).toFixed(1)} MiB, peak file-backed ${mib(put.file).toFixed(1)} MiB (node binary + LMDB map pages; shard bytes are read with pread from shards.slab)` },
       { name: `peak RSS (VmHWM) getting a ${label} file`, value: mib(get.hwm), unit: 'MiB', goal: '< 100 MiB', pass: get.hwm < 100 * 2 ** 20,
         note: `peak anon ${mib(get.anon).toFixed(1)} MiB, peak file-backed ${mib(get.file).toFixed(1)} MiB` },
       { name: `peak anonymous RSS putting a ${label} file`, value: mib(put.anon), unit: 'MiB', note: 'heap + malloc; excludes reclaimable page-cache mappings' },
       { name: `peak anonymous RSS getting a ${label} file`, value: mib(get.anon), unit: 'MiB' },
       { name: `put ${label} throughput (5 relays, loopback TCP)`, value: mbps(put.ms), unit: 'MB/s', note: 'every promise acknowledged after LMDB fsync' },
       { name: `get ${label} throughput`, value: mbps(get.ms), unit: 'MB/s' },
-      { name: 'bytes on disk per byte stored (LMDB pages in use, 5 relays)', value: used / size, unit: 'B/B', note: `ideal (k+m)/k x 4096/4064 = ${((5 / 3) * (4096 / 4064)).toFixed(3)}; the rest is B-tree and metadata pages` },
-      { name: 'bytes on disk per byte stored (data.mdb file sizes)', value: files / size, unit: 'B/B', note: 'LMDB files keep freed pages for reuse' },
+      { name: 'bytes on disk per byte stored (slab slots + LMDB pages in use, 5 relays)', value: used / size, unit: 'B/B', note: `ideal (k+m)/k x 4096/4064 = ${((5 / 3) * (4096 / 4064)).toFixed(3)}; the rest is B-tree and metadata pages` },
+      { name: 'bytes on disk per byte stored (data.mdb + shards.slab file sizes)', value: files / size, unit: 'B/B', note: 'both files keep freed pages/slots for reuse' },
     ];
   } finally {
     await Promise.all(relays.map((r) => new Promise<void>((res) => {
