@@ -301,4 +301,24 @@ test('slab: shards bigger than a slot, and records written before the slab, keep
   }
 });
 
+test('slab: holding a shard whose bytes rotted writes it to a fresh slot and frees the rotten one', async () => {
+  await withStore({ diskBytes: 10 * SIZE, cacheBytes: 0 }, async (s) => {
+    const a = shard();
+    await s.hold(a.hash, a.bytes, 2_000_000);
+    assert.is(s.metaOf(a.hash)?.slot, 0);
+    rotStoredShard(s, a.hash, 10, 0x80);
+    // A second promise for it (e.g. a repair) rewrites it; learning its ref at the same time must not undo that.
+    const ref = { manifest: 'cd'.repeat(32), chunk: 3, index: 1 };
+    assert.equal(await Promise.all([s.hold(a.hash, a.bytes, 3_000_000), s.setRef(a.hash, ref)]), ['stored', undefined]);
+    assert.equal(s.metaOf(a.hash), { role: 'held', size: SIZE, expiresAt: 3_000_000, lastUsed: 1_000_000, ref, slot: 1 });
+    assert.equal(Buffer.from(s.get(a.hash)!), Buffer.from(a.bytes));
+    assert.is(s.stats().heldShards, 1);
+    await s.flushed();
+    const b = shard();
+    await s.hold(b.hash, b.bytes, 2_000_000);
+    assert.is(s.metaOf(b.hash)?.slot, 0, 'the rotten slot was freed and reused');
+    assert.is(s.stats().corruptFound, 0, 'found on write, not on a read');
+  });
+});
+
 test.run();

@@ -108,7 +108,7 @@ export class ShardStore {
   private readonly lru = new Map<string, number>();
   private slab?: ShardSlab;
   /** Writes in flight per hex address: a second hold/cache of the same shard waits for the first. */
-  private readonly busy = new Map<string, Promise<unknown>>();
+  private readonly busy = new Map<string, { run: Promise<unknown>; done: boolean }>();
   private heldShards = 0;
   private heldBytes = 0;
   private cachedBytes = 0;
@@ -152,7 +152,7 @@ export class ShardStore {
 
   async stop(): Promise<void> {
     if (!this.root) return;
-    await Promise.allSettled([...this.busy.values()]);
+    await Promise.allSettled([...this.busy.values()].map((b) => b.run));
     await this.root.flushed;
     await this.slab?.close();
     this.slab = undefined;
@@ -241,12 +241,21 @@ export class ShardStore {
     return 'stored';
   }
 
-  /** Runs `fn` after any hold/cache of the same shard still in flight (two holds of one shard must not both count). */
+  /**
+   * Runs `fn` after any write (hold, cache, setRef, remove) of the same shard still in flight: two holds of one shard
+   * must not both count, and none may act on a record another is about to replace.
+   */
   private serially<T>(h: string, fn: () => Promise<T>): Promise<T> {
     const before = this.busy.get(h);
-    const run = before ? before.then(fn, fn) : fn();
-    const mine = run.catch(() => {}).finally(() => { if (this.busy.get(h) === mine) this.busy.delete(h); });
-    this.busy.set(h, mine);
+    const run = before && !before.done ? before.run.then(fn, fn) : fn();
+    const entry = { run: run as Promise<unknown>, done: false };
+    this.busy.set(h, entry);
+    // Registered before the caller's own await, so whoever awaited `run` finds it done and goes straight in.
+    const settle = () => {
+      entry.done = true;
+      if (this.busy.get(h) === entry) this.busy.delete(h);
+    };
+    run.then(settle, settle);
     return run;
   }
 
@@ -286,12 +295,15 @@ export class ShardStore {
   }
 
   /** Record where a held shard belongs (learnt from its manifest), unless already known. */
-  async setRef(hash: Uint8Array, ref: ShardRef): Promise<void> {
-    const { meta } = this.dbs();
-    const k = key(hash);
-    const old = meta.get(k);
-    if (old?.role !== 'held' || old.ref) return;
-    await meta.put(k, { ...old, ref });
+  setRef(hash: Uint8Array, ref: ShardRef): Promise<void> {
+    // In turn with writes of the same shard: a record read before a rewrite moved the bytes must not be put back.
+    return this.serially(hex(hash), async () => {
+      const { meta } = this.dbs();
+      const k = key(hash);
+      const old = meta.get(k);
+      if (old?.role !== 'held' || old.ref) return;
+      await meta.put(k, { ...old, ref });
+    });
   }
 
   /** Keep a read copy under the cache budget (LRU); never replaces a held shard. */
@@ -343,7 +355,11 @@ export class ShardStore {
     if (this.lru.delete(h)) this.cachedBytes -= size;
   }
 
-  async remove(hash: Uint8Array): Promise<void> {
+  remove(hash: Uint8Array): Promise<void> {
+    return this.serially(hex(hash), () => this.removeNow(hash));
+  }
+
+  private async removeNow(hash: Uint8Array): Promise<void> {
     const { meta } = this.dbs();
     const k = key(hash);
     const old = meta.get(k);
