@@ -177,6 +177,7 @@ export async function putFile(ctx: ShardContext, path: string, opts: PutOptions 
   // Tag this relay's own shards with where they belong, from the manifest in hand (reading it back from the store
   // would decode another two copies of it: ~200 B per chunk each).
   await learnRefs(ctx.store, id, manifest);
+  ctx.rememberManifest(id, manifest);
   // Every holder gets the manifest, so the file can be read and repaired while this relay is away. One copy at a
   // time: each request is CBOR-encoded and framed (two copies of a manifest of ~200 B per chunk, 1.7 MB for 100 MB),
   // and sending them to every holder at once held all those copies plus the socket buffers together (bench/

@@ -73,6 +73,8 @@ export interface ShardContext {
   request(peer: string, req: ShardRequest, what: string, timeoutMs: number, signal?: AbortSignal): Promise<ShardResponse>;
   /** A manifest from the local store, else from reachable relays (checked against its id and stored). */
   manifest(id: string, signal?: AbortSignal): Promise<Manifest | undefined>;
+  /** Keep a manifest just made (already stored under `id`) where manifest() finds it without decoding it again. */
+  rememberManifest(id: string, m: Manifest): void;
   /** Current holders of a shard: repairs' placement table, else the manifest's original placement. */
   holders(m: Manifest, chunk: number, index: number): string[];
   enqueueRepair(item: RepairItem): void;

@@ -283,9 +283,14 @@ export class ShardNode implements ShardContext {
       await this.store.putManifest(id, bytes, { own: false, expiresAt: m.expiresAt });
     }
     const m = decodeManifest(bytes);
+    this.rememberManifest(id, m);
+    return m;
+  }
+
+  rememberManifest(id: string, m: Manifest): void {
+    this.manifests.delete(id);
     if (this.manifests.size >= MANIFEST_CACHE) this.manifests.delete(this.manifests.keys().next().value!);
     this.manifests.set(id, m);
-    return m;
   }
 
   holders(m: Manifest, chunk: number, index: number): string[] {
