@@ -12,6 +12,7 @@ import type { MeshtasticSim } from '../../firmware-protocol/meshtastic/testing/s
 import type { MeshCoreSim } from '../../firmware-protocol/meshcore/testing/start-sim.js';
 import type { Config } from '../config/config.js';
 import type { Daemon } from '../daemon/daemon.js';
+import { setLogSink, type LogRecord } from '../log/logger.js';
 import { bearerUp, relayConfig, startRadios, startRelay, tempRoot, until } from './testing/bridge-rig.js';
 
 const MT_SELF = 0x5eed0001;
@@ -29,9 +30,16 @@ const bridge = () => relay.bridge!;
 const dropped = (reason: string) => bridge().status().dropped[reason] ?? 0;
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
+const warnings: LogRecord[] = [];
+let restoreLog: () => void;
+
 test.before(async () => {
+  // Warnings are kept for the checks below; the rest of the relay's log is not printed.
+  restoreLog = setLogSink((r) => { if (r.level === 'warn' || r.level === 'error') warnings.push(r); }, 'warn');
   ({ mt, mc } = await startRadios('Relay', MT_SELF));
   config = await relayConfig(join(root.dir, 'relay'), mt, mc, {
+    // The second mapping names a MeshCore channel the radio does not have: a warning, nothing else.
+    mappings: [{ meshtastic: 0, meshcore: 'public' }, { meshtastic: 1, meshcore: '#nosuch', direction: 'mt-to-mc' }],
     limits: { mtToMc: { messagesPerMinute: 60, burst: 1, airtimeMsPerHour: 3_600_000 }, mcToMt: { messagesPerMinute: 30, airtimeMsPerHour: 3_600_000 } },
     queue: { maxEntries: 4 },
   });
@@ -44,6 +52,18 @@ test.after(async () => {
   await mt?.stop();
   await mc?.stop();
   root.remove();
+  restoreLog();
+});
+
+test('a mapping naming a channel the radio lacks is reported once, and the status shows it unresolved', async () => {
+  const w = await until('the warning', () => warnings.filter((r) => r.namespace === 'bridge' && r.message.startsWith('bridge mapping names a channel')));
+  assert.is(w.length, 1);
+  assert.is(w[0]!.fields?.channel, '#nosuch');
+  assert.is(w[0]!.fields?.radio, 'meshcore0');
+  assert.match(String(w[0]!.fields?.channels), /0:Public/);
+  const m = bridge().status().mappings[1]!;
+  assert.is(m.resolved.meshcore, undefined);
+  assert.is(m.resolved.meshtastic, 1);
 });
 
 test('Meshtastic channel text reaches the MeshCore channel from the relay, attributed to its sender', async () => {

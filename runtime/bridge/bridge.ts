@@ -95,6 +95,8 @@ export class Bridge {
   /** Bridged text (another bridge's output) heard on each mesh lately, and when another bridge was last heard. */
   private readonly heardBridged: Record<MeshNet, EchoWindow>;
   private readonly peerBridgeAt: Partial<Record<MeshNet, number>> = {};
+  /** Mappings already warned about as naming a channel their radio lacks (`net|channel`). */
+  private readonly missingChannels = new Set<string>();
   /** JSON of the last snapshot saved per radio, so an unchanged view is not written again. */
   private readonly snapshots = new Map<MeshNet, string>();
   private drains: Promise<void>[] = [];
@@ -143,7 +145,14 @@ export class Bridge {
       ev.on('delivered', (e) => e.to !== 'inbox' && this.waiting.get(e.id)?.('delivered')),
       ev.on('dropped', (e) => e.id && this.waiting.get(e.id)?.('dropped')),
     );
-    for (const b of Object.values(this.radios)) this.unsubscribe.push(b.on('peer', (p) => p.up && this.wakeAll()));
+    for (const net of ['mt', 'mc'] as const) {
+      this.unsubscribe.push(this.radios[net].on('peer', (p) => {
+        if (!p.up) return;
+        this.view(net); // a radio (re)connected or learned a channel: check the mappings against it
+        this.wakeAll();
+      }));
+      this.view(net);
+    }
     this.catchUp();
     for (const q of QUEUE_NAMES) this.drains.push(this.drain(q, stop.signal));
   }
@@ -207,6 +216,7 @@ export class Bridge {
       const json = JSON.stringify(snap);
       if (this.snapshots.get(net) !== json) {
         this.snapshots.set(net, json);
+        this.checkMappings(net, v);
         if (this.queue.isOpen) void this.queue.setSnapshot(key, snap).catch((err) => this.log.warn('radio snapshot not saved', { net, err: String(err) }));
       }
       return v;
@@ -214,6 +224,27 @@ export class Bridge {
     if (v.up) return v;
     const last = this.queue.isOpen ? this.queue.getSnapshot<RadioSnapshot>(key) : undefined;
     return last ? { ...v, ...last, up: false } : v;
+  }
+
+  /**
+   * Warns once per mapping whose channel this radio does not have (a typo, or a hashtag channel not yet added on
+   * the radio): its text would otherwise be ignored without a word. Said again if the channel disappears later.
+   */
+  private checkMappings(net: MeshNet, v: RadioView): void {
+    for (const m of this.deps.settings.mappings) {
+      const want = net === 'mt' ? m.meshtastic : m.meshcore;
+      const key = `${net}|${String(want)}`;
+      const index = channelIndex(v, want);
+      if (index !== undefined && v.channels.some((c) => c.index === index)) {
+        this.missingChannels.delete(key);
+        continue;
+      }
+      if (this.missingChannels.has(key)) continue;
+      this.missingChannels.add(key);
+      this.log.warn('bridge mapping names a channel this radio does not have; nothing is bridged on it until it exists', {
+        radio: v.bearer.name, channel: want, channels: v.channels.map((c) => `${c.index}:${c.name || '(unnamed)'}`).join(', '),
+      });
+    }
   }
 
   private enqueueTake(idHex: string): void {
