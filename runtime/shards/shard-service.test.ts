@@ -106,6 +106,10 @@ test('metrics: lattice_shards_* are registered and follow the store', async () =
     await node.start();
     await node.getFile(put.id, join(c.dir, 'o'));
     await node.getFile(put.id, join(c.dir, 'o2'));
+    // The second read's cache copies are written in the background (slab write, fdatasync, record commit): wait for
+    // them, or a loaded machine reads some of them remotely a third time.
+    for (let i = 0; i < 200 && node.status().cachedShards < 6; i++) await new Promise((r) => setTimeout(r, 25));
+    assert.is(node.status().cachedShards, 6, 'the six shards read twice were admitted to the cache');
     await node.getFile(put.id, join(c.dir, 'o3'));
     await node.auditPeer(c.id(1), 1);
     const text = await registry.metrics();
