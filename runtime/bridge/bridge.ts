@@ -466,7 +466,7 @@ export class Bridge {
     this.deps.vault.trace(Buffer.from(bundleId, 'hex'), { at, event: 'bridged-from', detail: e.source });
     await this.delivered(bundleId, signal);
     this.counters.bridged(q);
-    this.log.info('bridged', { direction: q, target: e.target, part: `${e.part}/${e.parts}`, id: bundleId, source: e.source });
+    this.log.info('bridged', { direction: q, target: e.target, part: `${e.part}/${e.parts}`, text: e.text.length > 80 ? `${[...e.text].slice(0, 79).join('')}…` : e.text, id: bundleId, source: e.source });
     this.events.emit('bridged', { sourceId: e.source, direction: q, target: e.target, text: e.text, bundleId, part: e.part, parts: e.parts });
   }
 
