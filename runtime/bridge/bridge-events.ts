@@ -1,7 +1,8 @@
 /**
- * Typed events of the bridge, for the one-line logs of the simulated default, benchmarks and tests. Listener errors
- * are isolated (a bad listener never stops a drain).
+ * Typed events of the bridge, for the one-line logs of the simulated default, benchmarks and tests (EventBus:
+ * listener errors are isolated, a bad listener never stops a drain).
  */
+import { EventBus } from '../events/event-bus.js';
 import type { QueueName } from './bridge-queue.js';
 
 export interface BridgeEventMap {
@@ -13,27 +14,4 @@ export interface BridgeEventMap {
   dropped: { sourceId: string; direction: QueueName; reason: string; detail?: string };
 }
 
-type Listener<K extends keyof BridgeEventMap> = (event: BridgeEventMap[K]) => void;
-
-export class BridgeEvents {
-  private readonly listeners = new Map<keyof BridgeEventMap, Set<Listener<never>>>();
-
-  on<K extends keyof BridgeEventMap>(event: K, listener: Listener<K>): () => void {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
-    set.add(listener as Listener<never>);
-    return () => set!.delete(listener as Listener<never>);
-  }
-
-  emit<K extends keyof BridgeEventMap>(event: K, payload: BridgeEventMap[K]): void {
-    const set = this.listeners.get(event);
-    if (!set) return;
-    for (const l of set) {
-      try {
-        (l as Listener<K>)(payload);
-      } catch {
-        // isolated on purpose
-      }
-    }
-  }
-}
+export class BridgeEvents extends EventBus<BridgeEventMap> {}
