@@ -18,20 +18,12 @@ import { IpBearer, createIpBearer } from './ip-bearer.js';
 import { encodeStreamFrame } from './stream-codec.js';
 import { localIpv4Interfaces } from './ipv4.js';
 import { ScriptedPeer } from './testing/scripted-peer.js';
+import { waitFor } from '../../testing/wait-for.js';
 
 const HEARTBEAT = 100;
 const log = createLogger('ip-test');
 const running: { stop(): Promise<void> }[] = [];
 
-async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function bearer(options: { identity?: Identity; port?: number; peers?: IpBearer[]; discovery?: boolean; connectTimeoutMs?: number } = {}) {
   const b = createIpBearer({

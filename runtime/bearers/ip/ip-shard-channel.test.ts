@@ -13,19 +13,11 @@ import { createIpBearer, type IpBearer } from './ip-bearer.js';
 import { MAX_SHARD_MESSAGE_BYTES } from './shard-fragments.js';
 import { LinkShardNetwork } from '../../shards/link-shard-network.js';
 import { ipShardLink } from '../../shards/ip-shard-link.js';
+import { waitFor } from '../../testing/wait-for.js';
 
 const log = createLogger('ip-shard-test');
 const running: IpBearer[] = [];
 
-async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function bearer(identity: Identity, peers: IpBearer[] = []): Promise<IpBearer> {
   const b = createIpBearer({ identity, listen: { host: '127.0.0.1', port: 0 }, staticPeers: peers.map((p) => `127.0.0.1:${p.listenPort}`), discovery: false, heartbeatMs: 100, log });

@@ -15,6 +15,7 @@ import { createMqttBearer, type MqttBearer } from './mqtt-bearer.js';
 import { signPresence } from './presence.js';
 import { startMosquitto, type Mosquitto } from './testing/mosquitto.js';
 import { topics } from './topics.js';
+import { waitFor } from '../../testing/wait-for.js';
 
 const log = createLogger('mqtt-test');
 const cleanup: (() => Promise<void>)[] = [];
@@ -23,15 +24,6 @@ test.after.each(async () => {
   while (cleanup.length) await cleanup.pop()!();
 });
 
-async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function broker(port?: number): Promise<Mosquitto> {
   const b = await startMosquitto({ port });

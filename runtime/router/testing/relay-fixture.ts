@@ -98,13 +98,4 @@ export class Network {
   }
 }
 
-/** Polls `check` until it returns a truthy value; the timeout names what it waited for. */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const signal = AbortSignal.timeout(timeoutMs);
-  for (;;) {
-    const v = await check();
-    if (v) return v as NonNullable<T>;
-    if (signal.aborted) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { waitFor } from '../../testing/wait-for.js';
