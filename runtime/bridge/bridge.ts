@@ -130,7 +130,9 @@ export class Bridge {
         ...(l.burst !== undefined ? { burst: l.burst } : {}),
         airtimeMsPerHour: l.airtimeMsPerHour,
         airtimeOf: (bytes) => {
-          const v = this.view(net);
+          // Only asked while the radio is up (the drain waits for it first): its live view, without the snapshot
+          // bookkeeping of view().
+          const v = viewRadio(net, this.radios![net]);
           return airtimeMs(net, v.modulation, bytes, false, Buffer.byteLength(v.selfName ?? ''));
         },
       }, this.now));
