@@ -48,13 +48,23 @@ test(`a real delivery is confirmed by the ${BLOOM_RUN}th consecutive bloom carry
   }
   const v = judgeBloom(idx, bloomOf(issuer.message([x, ...others])));
   assert.equal(v.confirmed.map(hex), [hex(x)]);
-  // Lingers (still passed upstream while the node's blooms carry it) but is never confirmed twice.
-  const after = judgeBloom(idx, bloomOf(issuer.message([x, ...others])));
-  assert.equal(after.confirmed, []);
-  assert.equal(after.carried.map(hex), [hex(x)]);
+  // Lingers (still passed upstream, for BLOOM_RUN more blooms that carry it) but is never confirmed twice.
+  for (let i = 1; i <= BLOOM_RUN; i++) {
+    const after = judgeBloom(idx, bloomOf(issuer.message([x, ...others])));
+    assert.equal(after.confirmed, []);
+    assert.equal(after.carried.map(hex), [hex(x)], `lingering bloom ${i}`);
+    assert.is(idx.has(node.nodeId, x), i < BLOOM_RUN, `entry after lingering bloom ${i}`);
+  }
+});
+
+test('a retired entry ends at the first bloom without the id (it left the node\'s ring)', () => {
+  const idx = new MemoryIndex();
+  const issuer = new BloomIssuer(node);
+  const x = randomBytes(32);
+  idx.addAwaiting(node.nodeId, x);
+  for (let i = 0; i < BLOOM_RUN; i++) judgeBloom(idx, bloomOf(issuer.message([x])));
   assert.ok(idx.has(node.nodeId, x));
-  // The first bloom without it (it left the node's ring) ends the entry.
-  judgeBloom(idx, bloomOf(issuer.message(others)));
+  assert.equal(judgeBloom(idx, bloomOf(issuer.message(others))).carried, []);
   assert.not.ok(idx.has(node.nodeId, x));
 });
 

@@ -26,14 +26,13 @@
  * (a lost one restarts the count; the id stays while N's traffic allows).
  *
  * State per awaiting entry (stored in the vault beside it, so a restart keeps runs): empty = no run; else
- * u8 run | salt (16) of the last bloom that carried the id. After retirement the entry lingers (run LINGER) while
- * N's blooms still carry the id, so relays keep passing those blooms upstream to a sender that missed some; the
- * first bloom without it removes the entry.
+ * u8 run | salt (16) of the last bloom that carried the id. After retirement the entry lingers for BLOOM_RUN more
+ * blooms that carry the id (fewer if one does not), so a relay keeps passing N's blooms upstream to a sender that
+ * missed one of the first run; the router drops it at once where there is nobody upstream.
  */
 import { BLOOM_SALT_BYTES } from './delivery-bloom.js';
 
 export const BLOOM_RUN = 7;
-const LINGER = 0xff;
 
 /** The vault's awaiting index (vault.ts). */
 export interface AwaitingIndex {
@@ -53,7 +52,7 @@ export interface SaltedBloom {
 export interface BloomVerdict {
   /** Ids this bloom carries (really or falsely): relays pass it on to where those bundles came from. */
   carried: Uint8Array[];
-  /** Ids whose run reached BLOOM_RUN with this bloom: retire them (once; the entry lingers afterwards). */
+  /** Ids whose run reached BLOOM_RUN with this bloom: retire them (once; the entry may linger afterwards). */
   confirmed: Uint8Array[];
 }
 
@@ -83,18 +82,21 @@ export function judgeBloom(index: AwaitingIndex, bloom: SaltedBloom, run = BLOOM
   for (const { id, state } of index.awaitingEntries(bloom.nodeId)) {
     const before = runOf(state);
     if (!bloom.filter.has(id)) {
-      if (before === LINGER) index.removeAwaiting(bloom.nodeId, id); // left the recipient's ring: done
+      if (before >= run) index.removeAwaiting(bloom.nodeId, id); // retired, and it left the node's ring: done
       else if (before > 0) index.addAwaiting(bloom.nodeId, id); // a run of false positives ends here
       continue;
     }
     carried.push(id);
-    if (before === LINGER) continue;
+    if (before >= run) {
+      // Retired already: lingering so the blooms go on upstream, for BLOOM_RUN more of them.
+      if (before + 1 >= 2 * run) index.removeAwaiting(bloom.nodeId, id);
+      else index.addAwaiting(bloom.nodeId, id, encodeState(before + 1, bloom.salt));
+      continue;
+    }
     // Consecutive only if this bloom names the last one that carried the id as its predecessor.
     const next = before > 0 && sameSalt(state, bloom.prev) ? before + 1 : 1;
-    if (next >= run) {
-      confirmed.push(id);
-      index.addAwaiting(bloom.nodeId, id, encodeState(LINGER, bloom.salt));
-    } else index.addAwaiting(bloom.nodeId, id, encodeState(next, bloom.salt));
+    if (next >= run) confirmed.push(id);
+    index.addAwaiting(bloom.nodeId, id, encodeState(next, bloom.salt));
   }
   return { carried, confirmed };
 }

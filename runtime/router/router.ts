@@ -7,10 +7,9 @@
  *   persist (durable, group commit) -> dispatch
  *
  * Dispatch sends on ALL bearers that can reach a target at once (Promise.allSettled, one AbortSignal per send);
- * sync `accepted` = delivered to that hop, async `accepted` waits for the recipient's delivery blooms (only what was
- * handed off is ever retired by one: bloom-retirement.ts). Targets
- * nobody can reach stay queued in the vault and go out on a `peer` up event or the retry timer (with backoff),
- * also after a restart. Every drop is counted by reason.
+ * sync `accepted` = delivered to that hop, async `accepted` waits for the recipient's delivery blooms (they retire
+ * only what was handed off: bloom-retirement.ts). Targets nobody can reach stay queued in the vault and go out on a
+ * `peer` up event or the retry timer (with backoff), also after a restart. Every drop is counted by reason.
  */
 import { BROADCAST, type Bearer, type ForeignMessage, type InFrame, type PeerEvent } from '../bearer/bearer.js';
 import { decodeBundle, encodeBundle } from '../bundle/bundle-codec.js';
@@ -605,11 +604,14 @@ export class Router {
     for (const id of verdict.confirmed) {
       const row = this.vault.outbox(id);
       const stored = this.vault.get(id);
-      const forRecipient = stored ? recipientKey(decodeBundle(stored.bytes)) === node : false;
+      if (!row || !stored || stored.expired) {
+        this.vault.removeAwaiting(got.nodeId, id);
+        continue;
+      }
+      const forRecipient = recipientKey(decodeBundle(stored.bytes)) === node;
       // Lingering only helps a relay pass the node's next blooms upstream; a node that is not the recipient (a
       // neighbour that took a broadcast copy) or a bundle made here has nobody to pass them to.
-      if (!forRecipient || !stored || stored.created) this.vault.removeAwaiting(got.nodeId, id);
-      if (!row || !stored || stored.expired) continue;
+      if (!forRecipient || stored.created) this.vault.removeAwaiting(got.nodeId, id);
       // Defence in depth (and vaults written before the fix listed bundles at ingest): only a hand-off can be
       // retired. An accepted target, or one delivered by a send, is one.
       if (!row.targets.some((t) => t.state === 'accepted' || (t.state === 'delivered' && t.tries > 0))) {

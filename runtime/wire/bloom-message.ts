@@ -9,8 +9,10 @@
  * tell that two blooms are consecutive broadcasts of their issuer even when they reached it through relays that
  * passed on only some of them (bloom-retirement.ts).
  *
- * Version 1 ([1, nodeId, issuedAt, bloom, signature], unsalted) is refused with BloomVersionError: its filters of
- * the same ids match the same non-members every time, so no number of them proves a delivery.
+ * Version 1 ([1, nodeId, issuedAt, bloom, signature], unsalted) is refused with BloomVersionError (the router counts
+ * it as `bloom-version`): its filters of the same ids match the same non-members every time, so no number of them
+ * proves a delivery. A v1 relay in turn refuses v2 messages (its `bad-bloom`); across it, rows stay `accepted`
+ * until they expire, which loses nothing.
  */
 import { Encoder } from 'cbor-x';
 import type { Identity } from '../identity/identity.js';
