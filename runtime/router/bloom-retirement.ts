@@ -17,9 +17,9 @@
  * deliveries keep coming, and once per ⌊256 / 7⌋ = 36 deliveries (bloom-exchange.ts), so with the default 7-day
  * lifetime T ≤ 20,160 + 302,400 + D/36 for D deliveries at N during the wait: p^7 = 2.8e-15 keeps the rate
  * below 1e-6 up to D = 1.3e10 deliveries (21,000/s for a week; ~5,000/s for the 30-day maximum lifetime with
- * 1-s blooms), more than a relay can ingest; 3e-9 at 50 deliveries/s. "Any two blooms agree" would give about C(T,2)·p², already 1 % at T = 20; two
- * consecutive ones (T-1)·p², 1.4 expected false retirements per bundle over a week of 30-s blooms. BENCHMARKS.md
- * has the measured rates (bench/bloom.bench.ts).
+ * 1-s blooms), more than a relay can ingest; it is 3e-9 at 50 deliveries/s. "Any two blooms agree" would give
+ * about C(T,2)·p², already 1 % at T = 20; two consecutive ones (T-1)·p², 1.4 expected false retirements per
+ * bundle over a week of 30-s blooms. BENCHMARKS.md has the measured rates (bench/bloom.bench.ts).
  *
  * A real delivery is confirmed because N keeps each id for 256 further deliveries and broadcasts 7 times after each
  * change (debounced) and at least once every 36 deliveries, so every id it took is in ≥ 7 consecutive broadcasts
