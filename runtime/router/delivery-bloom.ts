@@ -1,56 +1,73 @@
 /**
- * Delivery bloom: the 320-byte Bloom filter of the last 256 bundle ids this node decrypted (accepted as final
- * recipient), broadcast so senders on async bearers (MQTT, backhaul) can retire their outbox rows.
+ * Delivery bloom: a 320-byte Bloom filter of the last 256 bundle ids this node accepted as final recipient,
+ * broadcast so senders can retire outbox rows they handed to an async bearer (MQTT, backhaul).
  *
  * Sizing (research/store.md §5): m = 2,560 bits, n = 256, k = 7 gives p = (1 - e^(-kn/m))^k = 0.82 %, and k = 7 is
- * optimal for m/n = 10. Bundle ids are SHA-256 outputs, so their first seven 32-bit little-endian words are already
- * independent uniform hashes: index_i = word_i mod 2560 (measured FPR 0.82 %, the best of the schemes tried there;
- * the modulo bias 2560/2^32 is negligible). The hash scheme is fixed by the wire version.
+ * optimal for m/n = 10.
+ *
+ * Salted (wire v2): every broadcast draws a fresh 16-byte salt and index_i = word_i(SHA-256(salt | id)) mod 2560,
+ * i = 0..6 (little-endian 32-bit words; the modulo bias 2560/2^32 is negligible). With the v1 scheme (index = word
+ * of the id itself) a non-member that matched one filter matched every later filter of the same ids, so asking
+ * several blooms proved nothing; with a fresh salt each filter is an independent trial for a non-member
+ * (delivery-bloom.test.ts measures it), which is what bloom-retirement.ts counts on.
  */
+import { hash } from 'node:crypto';
+
 export const BLOOM_BYTES = 320;
 export const BLOOM_BITS = BLOOM_BYTES * 8;
 export const BLOOM_K = 7;
 export const BLOOM_CAPACITY = 256;
+export const BLOOM_SALT_BYTES = 16;
+const ID_BYTES = 32;
 
-function indexes(id: Uint8Array, out: Uint32Array): Uint32Array {
-  if (id.length < 4 * BLOOM_K) throw new RangeError(`bundle id must be at least ${4 * BLOOM_K} bytes`);
-  const dv = new DataView(id.buffer, id.byteOffset, id.byteLength);
-  for (let i = 0; i < BLOOM_K; i++) out[i] = dv.getUint32(4 * i, true) % BLOOM_BITS;
+/** The k bit positions of `id` under `salt`. `scratch` is salt | id, reused to keep the hot path allocation-light. */
+function indexes(salt: Uint8Array, id: Uint8Array, scratch: Buffer, out: Uint32Array): Uint32Array {
+  if (id.length !== ID_BYTES) throw new RangeError(`bundle id must be ${ID_BYTES} bytes, got ${id.length}`);
+  scratch.set(salt, 0);
+  scratch.set(id, BLOOM_SALT_BYTES);
+  const d = hash('sha256', scratch, 'buffer');
+  for (let i = 0; i < BLOOM_K; i++) out[i] = d.readUInt32LE(4 * i) % BLOOM_BITS;
   return out;
 }
 
-/** A read-only filter as received from a peer. */
+/** One salted filter: as received from a peer, or as built for a broadcast. */
 export class BloomFilter {
   private readonly idx = new Uint32Array(BLOOM_K);
-  constructor(readonly bits: Uint8Array = new Uint8Array(BLOOM_BYTES)) {
+  private readonly scratch = Buffer.alloc(BLOOM_SALT_BYTES + ID_BYTES);
+
+  constructor(readonly salt: Uint8Array, readonly bits: Uint8Array = new Uint8Array(BLOOM_BYTES)) {
+    if (salt.length !== BLOOM_SALT_BYTES) throw new RangeError(`bloom salt must be ${BLOOM_SALT_BYTES} bytes, got ${salt.length}`);
     if (bits.length !== BLOOM_BYTES) throw new RangeError(`bloom must be ${BLOOM_BYTES} bytes, got ${bits.length}`);
   }
 
   has(id: Uint8Array): boolean {
-    for (const i of indexes(id, this.idx)) if ((this.bits[i >>> 3]! & (1 << (i & 7))) === 0) return false;
+    for (const i of indexes(this.salt, id, this.scratch, this.idx)) if ((this.bits[i >>> 3]! & (1 << (i & 7))) === 0) return false;
     return true;
   }
 
-  protected set(id: Uint8Array): void {
-    for (const i of indexes(id, this.idx)) this.bits[i >>> 3]! |= 1 << (i & 7);
+  add(id: Uint8Array): void {
+    for (const i of indexes(this.salt, id, this.scratch, this.idx)) this.bits[i >>> 3]! |= 1 << (i & 7);
+  }
+
+  /** Set bits / m: a filter's own false-positive rate for a random non-member is about fill^k. */
+  fill(): number {
+    let n = 0;
+    for (const byte of this.bits) for (let b = byte; b; b &= b - 1) n++;
+    return n / BLOOM_BITS;
   }
 }
 
 /**
- * The local delivery bloom: a ring of the last 256 ids and the filter over exactly those. When the ring wraps,
- * the filter is rebuilt from the ring (256 x 7 bit sets, microseconds) so an old id really leaves it and the
- * false-positive rate stays at the design point instead of creeping up.
+ * The local delivery bloom: a ring of the last 256 ids. Each broadcast builds a filter over exactly the ring with
+ * that broadcast's salt (256 SHA-256 hashes, a fraction of a millisecond), so an old id really leaves and the
+ * false-positive rate stays at the design point.
  */
-export class DeliveryBloom extends BloomFilter {
+export class DeliveryBloom {
   private readonly ring: Uint8Array[] = [];
   private next = 0;
   private version = 0;
 
-  constructor() {
-    super(new Uint8Array(BLOOM_BYTES));
-  }
-
-  /** Incremented on every change; callers broadcast when it moved. */
+  /** Incremented on every change. */
   get changes(): number {
     return this.version;
   }
@@ -60,25 +77,26 @@ export class DeliveryBloom extends BloomFilter {
   }
 
   add(id: Uint8Array): void {
+    if (id.length !== ID_BYTES) throw new RangeError(`bundle id must be ${ID_BYTES} bytes, got ${id.length}`);
     const copy = new Uint8Array(id);
     this.version++;
     if (this.ring.length < BLOOM_CAPACITY) {
       this.ring.push(copy);
-      this.set(copy);
       return;
     }
     this.ring[this.next] = copy;
     this.next = (this.next + 1) % BLOOM_CAPACITY;
-    this.bits.fill(0);
-    for (const r of this.ring) this.set(r);
   }
 
-  /** Ids in insertion order, oldest first (for persistence across restarts). */
+  /** Ids in insertion order, oldest first. */
   ids(): Uint8Array[] {
     return [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
   }
 
-  toBytes(): Uint8Array {
-    return new Uint8Array(this.bits);
+  /** The filter over the ring under `salt`. */
+  filter(salt: Uint8Array): BloomFilter {
+    const f = new BloomFilter(salt);
+    for (const id of this.ring) f.add(id);
+    return f;
   }
 }

@@ -25,8 +25,6 @@ export interface RoutePlan {
   inbox: boolean;
   /** Initial outbox targets (queued); empty when nothing is forwarded. */
   targets: string[];
-  /** Lattice recipient whose delivery bloom retires the outbox row. */
-  awaitingNode?: Uint8Array;
   /** Why it is not forwarded although it would be (counted as a drop). */
   notForwarded?: 'hop-limit';
 }
@@ -38,9 +36,8 @@ export function planRoute(b: Bundle, self: { nodeIdHex: string }, created: boole
   const inbox = forMe || to === BROADCAST || /^(mt|mc):ch:/.test(to);
   if (forMe) return { inbox, targets: [] };
   if (!created && b.hops >= MAX_HOPS) return { inbox, targets: [], notForwarded: 'hop-limit' };
-  const plan: RoutePlan = { inbox, targets: [to] };
-  if (b.recipient instanceof Uint8Array) plan.awaitingNode = b.recipient;
-  return plan;
+  // No delivery-bloom listing here: a bloom may retire only what was handed off (router.ts awaitBloom).
+  return { inbox, targets: [to] };
 }
 
 export interface FloodContext {

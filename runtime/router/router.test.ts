@@ -7,8 +7,11 @@ import { encodeBundle } from '../bundle/bundle-codec.js';
 import { bundleIdHex } from '../bundle/bundle-id.js';
 import type { Bundle } from '../bundle/bundle.js';
 import { encodeFrame } from '../wire/frame-codec.js';
+import { Encoder } from 'cbor-x';
 import { createBloomMessage, encodeBloomMessage } from '../wire/bloom-message.js';
-import { DeliveryBloom } from './delivery-bloom.js';
+import { BLOOM_RUN } from './bloom-retirement.js';
+import { BLOOM_BYTES, DeliveryBloom } from './delivery-bloom.js';
+import { BloomIssuer } from './testing/bloom-issuer.js';
 import { Network, waitFor, type TestRelay } from './testing/relay-fixture.js';
 
 let net: Network;
@@ -22,6 +25,8 @@ test.after.each(async () => {
 const frameOf = (b: Bundle): Uint8Array => encodeFrame({ kind: 'bundle', payload: encodeBundle(b) });
 const inboxTexts = (r: TestRelay): string[] => r.router.inbox().map((e) => e.text);
 const count = (r: TestRelay, type: string): number => r.events.filter((e) => e.type === type).length;
+const bloomsReceived = async (r: TestRelay): Promise<number> =>
+  (await r.metrics.registry.getSingleMetric('lattice_blooms_received_total')!.get()).values[0]?.value ?? 0;
 
 test('direct: A sends to B over one sync link', async () => {
   const a = await net.relay('a');
@@ -124,8 +129,73 @@ test('async bearer: accepted stays accepted until the recipient delivery bloom r
   await waitFor('retired by bloom', () => a.router.bundleView(bundleId)?.state === 'delivered');
   const ev = a.router.bundleView(bundleId)!.events.find((e) => e.event === 'delivered')!;
   assert.is(ev.detail, 'delivery bloom');
-  const sent = await a.metrics.registry.getSingleMetric('lattice_blooms_received_total')!.get();
-  assert.ok(sent.values[0]!.value >= 1);
+  assert.ok((await bloomsReceived(a)) >= BLOOM_RUN, `retired after ${BLOOM_RUN} consecutive blooms of B, no fewer`);
+});
+
+test('a bloom never retires a bundle that was never sent (issue 11: created -> stored -> delivered, no sent)', async () => {
+  const a = await net.relay('a', { bearers: [{ name: 'mqtt', mode: 'async' }] });
+  const b = await net.relay('b', { bearers: [{ name: 'mqtt', mode: 'async' }] });
+  // B is not reachable: the bundle stays queued. B's blooms still reach A (another path), and every one of them
+  // claims the id, as a false positive would, more times than any rule asks for.
+  const { bundleId } = await a.router.send({ to: b.identity.nodeIdHex, text: 'not sent yet' });
+  const issuer = new BloomIssuer(b.identity);
+  const id = Buffer.from(bundleId, 'hex');
+  for (let i = 0; i < 2 * BLOOM_RUN; i++) a.bearers[0]!.deliver(b.identity.nodeIdHex, issuer.frame([id]));
+  await waitFor('blooms judged', async () => (await bloomsReceived(a)) === 2 * BLOOM_RUN);
+  const view = a.router.bundleView(bundleId)!;
+  assert.equal(view.events.map((e) => e.event), ['created', 'stored']);
+  assert.is(view.state, 'queued');
+  // Once it really goes out, B's own blooms retire it.
+  net.link(a, b);
+  await waitFor('B inbox', () => inboxTexts(b).includes('not sent yet'));
+  await waitFor('retired by B', () => a.router.bundleView(bundleId)?.state === 'delivered');
+  const events = a.router.bundleView(bundleId)!.events.map((e) => e.event);
+  assert.ok(events.indexOf('sent') < events.indexOf('delivered'), events.join(' '));
+});
+
+test(`a sent bundle: one salted bloom carrying it (a false positive) retires nothing; ${BLOOM_RUN} consecutive do`, async () => {
+  const a = await net.relay('a', { bearers: [{ name: 'mqtt', mode: 'async' }] });
+  const b = await net.relay('b', { bearers: [{ name: 'mqtt', mode: 'async' }] });
+  net.link(a, b);
+  net.hub.holdAsync();
+  const { bundleId } = await a.router.send({ to: b.identity.nodeIdHex, text: 'handed to the broker' });
+  await waitFor('accepted', () => a.router.bundleView(bundleId)?.state === 'accepted');
+  const id = Buffer.from(bundleId, 'hex');
+  const issuer = new BloomIssuer(b.identity);
+  const deliver = (ids: Uint8Array[]) => a.bearers[0]!.deliver(b.identity.nodeIdHex, issuer.frame(ids));
+  // A false positive: in one bloom, not in the next.
+  deliver([id]);
+  deliver([]);
+  // Then BLOOM_RUN - 1 consecutive ones: one short of the rule.
+  for (let i = 1; i < BLOOM_RUN; i++) deliver([id]);
+  await waitFor('judged', async () => (await bloomsReceived(a)) === BLOOM_RUN + 1);
+  assert.is(a.router.bundleView(bundleId)!.state, 'accepted');
+  deliver([id]);
+  await waitFor('retired by the run', () => a.router.bundleView(bundleId)?.state === 'delivered');
+  assert.is(a.router.bundleView(bundleId)!.events.filter((e) => e.event === 'delivered').length, 1);
+});
+
+test('A -sync- B -async- C: C\'s blooms retire B\'s hand-off, and B passes them on so A sees "delivered" too', async () => {
+  const a = await net.relay('a', { bearers: [{ name: 'ip' }] });
+  const b = await net.relay('b', { bearers: [{ name: 'ip' }, { name: 'mqtt', mode: 'async' }] });
+  const c = await net.relay('c', { bearers: [{ name: 'mqtt', mode: 'async' }] });
+  net.link(a, b);
+  net.link(b, c);
+  const { bundleId } = await a.router.send({ to: c.identity.nodeIdHex, text: 'two bearers away' });
+  await waitFor('C inbox', () => inboxTexts(c).includes('two bearers away'));
+  await waitFor('B retired its broker hand-off', () => b.router.bundleView(bundleId)?.state === 'delivered');
+  await waitFor('A learns through B', () => a.router.bundleView(bundleId)?.state === 'delivered');
+  assert.ok(a.router.bundleView(bundleId)!.events.some((e) => e.event === 'delivered' && e.detail === 'delivery bloom' && e.peer === c.identity.nodeIdHex));
+});
+
+test('old (v1, unsalted) blooms are refused and counted as bloom-version', async () => {
+  const a = await net.relay('a', { bearers: [{ name: 'mqtt', mode: 'async' }] });
+  const b = await net.relay('b', { bearers: [{ name: 'mqtt', mode: 'async' }] });
+  const cbor = new Encoder({ useRecords: false, tagUint8Array: false } as ConstructorParameters<typeof Encoder>[0]);
+  const v1 = cbor.encode([1, b.identity.nodeId, Date.now(), new Uint8Array(BLOOM_BYTES).fill(0xff), new Uint8Array(64)]);
+  a.bearers[0]!.deliver(b.identity.nodeIdHex, encodeFrame({ kind: 'bloom', payload: v1 }));
+  await waitFor('counted', async () => (await a.drops('bloom-version')) === 1);
+  assert.is(await bloomsReceived(a), 0);
 });
 
 test('blooms: forged and replayed blooms retire nothing and are counted', async () => {
@@ -136,18 +206,21 @@ test('blooms: forged and replayed blooms retire nothing and are counted', async 
   const { bundleId } = await a.router.send({ to: b.identity.nodeIdHex, text: 'held' });
   await waitFor('accepted', () => a.router.bundleView(bundleId)?.state === 'accepted');
   const id = Buffer.from(bundleId, 'hex');
-  const claimed = new DeliveryBloom();
-  claimed.add(id);
-  // Mallory signs a bloom that names B as its issuer: the signature check fails.
-  const mallory = generateIdentity();
-  const forged = createBloomMessage(mallory, claimed.toBytes());
-  const forgedBytes = encodeFrame({ kind: 'bloom', payload: encodeBloomMessage({ ...forged, nodeId: b.identity.nodeId }) });
-  a.bearers[0]!.deliver(b.identity.nodeIdHex, forgedBytes);
-  await waitFor('bad bloom counted', async () => (await a.drops('bad-bloom')) === 1);
+  // Mallory signs blooms that name B as their issuer: the signature check fails, however many there are.
+  const mallory = new BloomIssuer(generateIdentity());
+  for (let i = 0; i < BLOOM_RUN; i++) {
+    const forged = mallory.message([id]);
+    a.bearers[0]!.deliver(b.identity.nodeIdHex, encodeFrame({ kind: 'bloom', payload: encodeBloomMessage({ ...forged, nodeId: b.identity.nodeId }) }));
+  }
+  await waitFor('bad blooms counted', async () => (await a.drops('bad-bloom')) === BLOOM_RUN);
   assert.is(a.router.bundleView(bundleId)!.state, 'accepted');
   // A genuine but old bloom from B (issued before a newer one) is a replay.
-  const older = createBloomMessage(b.identity, new DeliveryBloom().toBytes(), Date.now() - 5_000);
-  const newer = createBloomMessage(b.identity, new DeliveryBloom().toBytes(), Date.now());
+  const empty = (salt: number) => {
+    const s = new Uint8Array(16).fill(salt);
+    return { salt: s, prev: new Uint8Array(16), bloom: new DeliveryBloom().filter(s).bits };
+  };
+  const older = createBloomMessage(b.identity, empty(1), Date.now() - 5_000);
+  const newer = createBloomMessage(b.identity, empty(2), Date.now());
   a.bearers[0]!.deliver(b.identity.nodeIdHex, encodeFrame({ kind: 'bloom', payload: encodeBloomMessage(newer) }));
   a.bearers[0]!.deliver(b.identity.nodeIdHex, encodeFrame({ kind: 'bloom', payload: encodeBloomMessage(older) }));
   await waitFor('stale bloom counted', async () => (await a.drops('stale-bloom')) === 1);

@@ -7,9 +7,9 @@
  *   persist (durable, group commit) -> dispatch
  *
  * Dispatch sends on ALL bearers that can reach a target at once (Promise.allSettled, one AbortSignal per send);
- * sync `accepted` = delivered to that hop, async `accepted` waits for the recipient's delivery bloom. Targets
- * nobody can reach stay queued in the vault and go out on a `peer` up event or the retry timer (with backoff),
- * also after a restart. Every drop is counted by reason.
+ * sync `accepted` = delivered to that hop, async `accepted` waits for the recipient's delivery blooms (they retire
+ * only what was handed off: bloom-retirement.ts). Targets nobody can reach stay queued in the vault and go out on a
+ * `peer` up event or the retry timer (with backoff), also after a restart. Every drop is counted by reason.
  */
 import { BROADCAST, type Bearer, type ForeignMessage, type InFrame, type PeerEvent } from '../bearer/bearer.js';
 import { decodeBundle, encodeBundle } from '../bundle/bundle-codec.js';
@@ -28,6 +28,7 @@ import type { Vault } from '../vault/vault.js';
 import { hex } from '../vault/vault-keys.js';
 import { decodeFrame, encodeFrame } from '../wire/frame-codec.js';
 import { BloomExchange } from './bloom-exchange.js';
+import { judgeBloom } from './bloom-retirement.js';
 import { bundleView, inboxEntry } from './bundle-views.js';
 import { RouterStoppedError } from './errors.js';
 import { bearersFor, floodPeers, NODE_ID_HEX, planRoute, recipientKey } from './route-plan.js';
@@ -257,7 +258,6 @@ export class Router {
       created: link.created,
       inbox: plan.inbox,
       targets: plan.targets,
-      ...(plan.awaitingNode ? { awaitingNode: plan.awaitingNode } : {}),
     });
     if (result === 'duplicate') return this.duplicate(id, where);
     const idHex = hex(id);
@@ -464,9 +464,13 @@ export class Router {
       } else if (r.async.length > 0) {
         next.state = 'accepted';
         next.bearer = r.async.join(',');
-        // Broadcast copies handed to a broker are retired by that neighbour's bloom (it accepts broadcasts).
-        if (to === BROADCAST && NODE_ID_HEX.test(s.peer)) this.vault.addAwaiting(Buffer.from(s.peer, 'hex'), id);
+        // Handed off: from now on (never before) the recipient's bloom may retire it; broadcast copies handed to a
+        // broker are retired by that neighbour's bloom (it accepts broadcasts).
+        this.awaitBloom(to === BROADCAST ? s.peer : to, id);
       }
+      // Passed on towards a Lattice recipient, or handed to it by a relay with someone upstream to tell: its blooms,
+      // coming back, turn "relayed" into "delivered" here and travel on to where the bundle came from.
+      if (r.sync.length > 0 && (s.peer !== to || !stored.created)) this.awaitBloom(to, id);
       maxTries = Math.max(maxTries, next.tries);
       byPeer.set(s.peer, next);
     });
@@ -569,11 +573,17 @@ export class Router {
 
   // ---- delivery blooms ------------------------------------------------------------------------------------------
 
+  /** Lists a handed-off bundle under `node`'s delivery bloom (a node id; foreign addresses and `*` have none). */
+  private awaitBloom(node: string, id: Uint8Array): void {
+    if (NODE_ID_HEX.test(node)) this.vault.addAwaiting(Buffer.from(node, 'hex'), id);
+  }
+
   /**
-   * A delivery bloom retires the outbox rows it proves delivered, and travels back along the custody path: a
-   * relay that carried bundles the bloom confirms passes the (signed, unchanged) bloom on to the neighbours it got
-   * those bundles from, so the sender learns of delivery however many hops away it is. Blooms that confirm nothing
-   * here stop here, so they do not flood the mesh.
+   * A delivery bloom retires the outbox rows it proves delivered (bloom-retirement.ts: handed off, then carried by
+   * BLOOM_RUN consecutive salted blooms of the node), and travels back along the custody path: a relay that carried
+   * bundles the bloom carries passes the (signed, unchanged) bloom on to the neighbours it got those bundles from,
+   * so the sender learns of delivery however many hops away it is. Blooms that carry nothing here stop here, so
+   * they do not flood the mesh.
    */
   private onBloom(payload: Uint8Array, bearer: string, from?: string): void {
     const got = this.blooms.receive(payload);
@@ -585,15 +595,30 @@ export class Router {
     const node = got.nodeIdHex;
     if (from === node) this.seen(node, bearer);
     const now = this.now();
+    const verdict = judgeBloom(this.vault, got);
     const upstream = new Set<string>();
-    for (const id of this.vault.awaitingIds(got.nodeId)) {
-      if (!got.filter.has(id)) continue;
-      const row = this.vault.outbox(id);
-      this.vault.removeAwaiting(got.nodeId, id);
+    for (const id of verdict.carried) {
       const stored = this.vault.get(id);
       if (stored && !stored.created && stored.from && NODE_ID_HEX.test(stored.from) && stored.from !== node && stored.from !== from) upstream.add(stored.from);
-      if (!row) continue;
-      const forRecipient = stored ? recipientKey(decodeBundle(stored.bytes)) === node : false;
+    }
+    for (const id of verdict.confirmed) {
+      const row = this.vault.outbox(id);
+      const stored = this.vault.get(id);
+      if (!row || !stored || stored.expired) {
+        this.vault.removeAwaiting(got.nodeId, id);
+        continue;
+      }
+      const forRecipient = recipientKey(decodeBundle(stored.bytes)) === node;
+      // Lingering only helps a relay pass the node's next blooms upstream; a node that is not the recipient (a
+      // neighbour that took a broadcast copy) or a bundle made here has nobody to pass them to.
+      if (!forRecipient || stored.created) this.vault.removeAwaiting(got.nodeId, id);
+      // Defence in depth (and vaults written before the fix listed bundles at ingest): only a hand-off can be
+      // retired. An accepted target, or one delivered by a send, is one.
+      if (!row.targets.some((t) => t.state === 'accepted' || (t.state === 'delivered' && t.tries > 0))) {
+        this.vault.removeAwaiting(got.nodeId, id);
+        this.drop('bloom-before-send', { id: hex(id), bearer, from: node });
+        continue;
+      }
       let changed = false;
       const targets = row.targets.map((t) => {
         if ((t.state === 'queued' || t.state === 'accepted') && (forRecipient || t.peer === node)) {

@@ -96,6 +96,29 @@ test('awaiting index: prefix scan by node id', async () => {
   await v.stop();
 });
 
+test('awaiting entries carry a state: readable before their write cycle commits, kept across a restart', async () => {
+  const path = tmp();
+  let v = new Vault({ path, groupCommitMs: 50, sweepIntervalMs: 0 });
+  await v.start();
+  const node = randomBytes(32);
+  const [x, y] = [randomBytes(32), randomBytes(32)];
+  v.addAwaiting(node, x);
+  v.addAwaiting(node, y, Uint8Array.of(3, 1, 2));
+  const hexes = (es: Array<{ id: Uint8Array; state: Uint8Array }>) => es.map((e) => `${Buffer.from(e.id).toString('hex')}:${Buffer.from(e.state).toString('hex')}`).sort();
+  const want = [`${x.toString('hex')}:`, `${y.toString('hex')}:030102`].sort();
+  assert.equal(hexes(v.awaitingEntries(node)), want, 'before the commit');
+  await v.settle();
+  assert.equal(hexes(v.awaitingEntries(node)), want, 'after it');
+  v.addAwaiting(node, y, Uint8Array.of(4));
+  v.removeAwaiting(node, x);
+  assert.equal(hexes(v.awaitingEntries(node)), [`${y.toString('hex')}:04`]);
+  await v.stop();
+  v = new Vault({ path, groupCommitMs: 50, sweepIntervalMs: 0 });
+  await v.start();
+  assert.equal(hexes(v.awaitingEntries(node)), [`${y.toString('hex')}:04`], 'after a restart');
+  await v.stop();
+});
+
 test('expiry: body dropped, outbox rows expired, inbox cleared; purged after the retention', async () => {
   let now = 1_000_000;
   const v = new Vault({ path: tmp(), groupCommitMs: 1, sweepIntervalMs: 0, retentionMs: 10_000, clock: () => now });

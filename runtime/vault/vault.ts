@@ -7,7 +7,7 @@
  *   inbox     u64be receivedAt | id -> ''                  (bundles for this node or broadcast)
  *   outbox    id -> OutboxRow (msgpack)                    (per-target state machine, outbox.ts)
  *   st-<state> id -> ''                                    (one per outbox state: O(1) counts, restart re-queue)
- *   awaiting  node id | bundle id -> ''                    (what that node's delivery bloom may retire)
+ *   awaiting  node id | bundle id -> retirement state      (handed off, waiting for that node's bloom: bloom-retirement.ts)
  *   trace     id | u64be at | u32be seq -> TraceEvent      (for `lattice trace`)
  *   meta      string -> value                              (recent-id snapshot at clean shutdown)
  *
@@ -71,7 +71,8 @@ export interface IngestRecord {
   inbox?: boolean;
   /** Outbox targets to queue (empty or absent: no outbox row). */
   targets?: string[];
-  /** Lattice recipient whose delivery bloom retires this bundle. */
+  /** Lists the bundle under this node's delivery bloom at once. The router does not use it: a bloom may retire
+   * only what was handed off, so it calls addAwaiting() at the hand-off instead. */
   awaitingNode?: Uint8Array;
 }
 
@@ -135,6 +136,8 @@ export class Vault {
   private readonly inflight = new Map<string, PendingIngest>();
   private ops: Op[] = [];
   private readonly overlay = new Map<string, OverlayEntry>();
+  /** Awaiting-index writes not yet committed (key hex -> state, null: removed); reads see them at once. */
+  private readonly awaitingOverlay = new Map<string, { key: Buffer; state: Buffer | null; version: number }>();
   private dirty = new Set<string>();
   private traceQueue: PendingTrace[] = [];
   private traceWriting: PendingTrace[] = [];
@@ -467,10 +470,29 @@ export class Vault {
 
   /** Bundle ids that `nodeId`'s delivery bloom may retire. */
   awaitingIds(nodeId: Uint8Array): Uint8Array[] {
-    this.need('awaitingIds');
+    return this.awaitingEntries(nodeId).map((e) => e.id);
+  }
+
+  /** Bundle ids that `nodeId`'s delivery bloom may retire, with the retirement state stored beside each. */
+  awaitingEntries(nodeId: Uint8Array): Array<{ id: Uint8Array; state: Uint8Array }> {
+    this.need('awaitingEntries');
     const prefix = Buffer.from(nodeId);
-    const out: Uint8Array[] = [];
-    for (const k of this.db.awaiting.getKeys({ start: prefix, end: prefixEnd(prefix) })) out.push(new Uint8Array(k.subarray(32, 64)));
+    const out: Array<{ id: Uint8Array; state: Uint8Array }> = [];
+    const pending = this.awaitingOverlay.size > 0 ? new Map<string, Buffer | null>() : undefined;
+    if (pending) for (const [k, e] of this.awaitingOverlay) if (e.key.subarray(0, 32).equals(prefix)) pending.set(k, e.state);
+    for (const { key, value } of this.db.awaiting.getRange({ start: prefix, end: prefixEnd(prefix) })) {
+      const k = key as Buffer;
+      let state: Buffer | null | undefined = value;
+      if (pending?.size) {
+        const kh = hex(k);
+        if (pending.has(kh)) {
+          state = pending.get(kh);
+          pending.delete(kh);
+        }
+      }
+      if (state) out.push({ id: new Uint8Array(k.subarray(32, 64)), state: new Uint8Array(state) });
+    }
+    if (pending) for (const [kh, state] of pending) if (state) out.push({ id: new Uint8Array(Buffer.from(kh, 'hex').subarray(32, 64)), state: new Uint8Array(state) });
     return out;
   }
 
@@ -507,17 +529,30 @@ export class Vault {
     return puts;
   }
 
-  addAwaiting(nodeId: Uint8Array, id: Uint8Array): void {
+  /** Lists (or re-lists, with a new state) a bundle under `nodeId`'s delivery bloom. */
+  addAwaiting(nodeId: Uint8Array, id: Uint8Array, state: Uint8Array = EMPTY): void {
     this.need('addAwaiting');
-    const k = nodeIdKey(nodeId, id);
-    this.ops.push(() => { this.db.awaiting.put(k, EMPTY); return 1; });
-    this.schedule();
+    this.writeAwaiting(nodeIdKey(nodeId, id), Buffer.from(state));
   }
 
   removeAwaiting(nodeId: Uint8Array, id: Uint8Array): void {
     this.need('removeAwaiting');
-    const k = nodeIdKey(nodeId, id);
-    this.ops.push(() => { this.db.awaiting.remove(k); return 1; });
+    this.writeAwaiting(nodeIdKey(nodeId, id), null);
+  }
+
+  private writeAwaiting(k: Buffer, state: Buffer | null): void {
+    const kh = hex(k);
+    const version = ++this.version;
+    this.awaitingOverlay.set(kh, { key: k, state, version });
+    this.ops.push(() => {
+      if (state) this.db.awaiting.put(k, state);
+      else this.db.awaiting.remove(k);
+      // Readable from LMDB once this cycle is committed: drop the overlay entry then, unless rewritten since.
+      queueMicrotask(() => void (this.cycle ?? Promise.resolve()).then(() => {
+        if (this.awaitingOverlay.get(kh)?.version === version) this.awaitingOverlay.delete(kh);
+      }, () => undefined));
+      return 1;
+    });
     this.schedule();
   }
 
