@@ -61,7 +61,7 @@ test('placement requests beyond the disk budget are refused; malformed entries a
     const net = c.hub.network('outsider');
     net.onRequest(async () => ({ op: 'error', reason: 'n/a' }));
     const holders = Array.from({ length: 64 }, (_, i) => i.toString(16).padStart(2, '0').repeat(32));
-    const request = () => ({ op: 'placement' as const, entries: Array.from({ length: 100 }, () => ({ hash: new Uint8Array(randomBytes(32)), holders })) });
+    const request = () => ({ op: 'placement' as const, entries: Array.from({ length: 50 }, () => ({ hash: new Uint8Array(randomBytes(32)), holders })) });
     const answers: boolean[] = [];
     for (let i = 0; i < 5; i++) {
       const res = await net.request(c.id(0), request());
@@ -69,7 +69,7 @@ test('placement requests beyond the disk budget are refused; malformed entries a
       answers.push((res as { ok: boolean }).ok);
     }
     assert.equal(answers.slice(0, 2), [true, true]);
-    assert.equal(answers.slice(3), [false, false], '~430 KB each: the third overflows the 1 MiB share and the rest are refused');
+    assert.equal(answers.slice(3), [false, false], '50 entries of ~8 KB on disk each: the third request overflows the 1 MiB share and the rest are refused');
     const kept = c.nodes[0]!.status().recordBytes;
     assert.ok(kept > 0 && kept <= placementBudget(diskBytes), `${kept} bytes of placement kept`);
     // Malformed entries change nothing and the answer says so.

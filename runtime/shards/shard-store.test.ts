@@ -152,7 +152,7 @@ test('placement entries and manifest copies count against the disk budget: refus
     const opts = { path: join(dir, 'db'), diskBytes: 2 ** 20 + 20 * SIZE, cacheBytes: 0 };
     const s = new ShardStore(opts);
     await s.start();
-    // The most an entry may name (k + m = 64 holders of 64 hex digits): ~4.3 KB an entry, 243 fit.
+    // The most an entry may name (k + m = 64 holders of 64 hex digits): ~4.3 KB, two overflow pages, 127 fit.
     const holder = Array.from({ length: 64 }, (_, i) => i.toString(16).padStart(2, '0').repeat(32));
     const per = placementRecordBytes(holder);
     const fit = Math.floor(placementBudget(opts.diskBytes) / per);

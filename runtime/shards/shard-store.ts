@@ -85,14 +85,16 @@ export function placementBudget(diskBytes: number): number {
 }
 
 /**
- * What a placement entry costs against the disk budget: its 32-B key, each holder id with its msgpack string header,
- * and the array header. An estimate of the value's size, not of LMDB's pages; the same formula at start and on
+ * What a placement entry costs against the disk budget: the value (each holder id with its msgpack string header, and
+ * the array header) beside its 32-B key in a leaf page, or, past half a page, in whole 4 KB overflow pages (LMDB keeps
+ * a value of up to 4,072 B in one, shard-format.ts). An estimate of what LMDB uses, the same formula at start and on
  * every change, so the count stays exact relative to itself.
  */
 export function placementRecordBytes(holders: readonly string[]): number {
-  let n = 32 + 5;
-  for (const h of holders) n += Buffer.byteLength(h) + 3;
-  return n;
+  let value = 5;
+  for (const h of holders) value += Buffer.byteLength(h) + 3;
+  if (value <= 2048) return 32 + value + 8;
+  return 32 + 8 + Math.ceil((value + 24) / 4096) * 4096;
 }
 
 /**
