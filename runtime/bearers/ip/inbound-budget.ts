@@ -69,22 +69,23 @@ export class InboundBudget {
 
 /** How long one connection has been holding partial input, and how fast it arrives. */
 export class PartialClock {
-  /** When the current partial input began (0: none held). */
+  private holding = false;
+  /** When the current partial input began, when its last byte came, and how many bytes it got. */
   private since = 0;
   private last = 0;
   private bytes = 0;
 
   /**
    * After each chunk: `received` bytes arrived, `holding` whether a partial frame or message is still held
-   * afterwards. A chunk that completes everything resets the clock.
+   * afterwards. A chunk that completes everything stops the clock.
    */
   progress(now: number, received: number, holding: boolean): void {
     if (!holding) {
-      this.since = 0;
-      this.bytes = 0;
+      this.holding = false;
       return;
     }
-    if (this.since === 0) {
+    if (!this.holding) {
+      this.holding = true;
       this.since = now;
       this.bytes = 0;
     }
@@ -94,9 +95,9 @@ export class PartialClock {
 
   /** Why the held input is too slow now, or undefined. */
   expired(now: number, limits: Pick<InboundLimits, 'idleMs' | 'minBytesPerSecond'>): 'idle' | 'slow' | undefined {
-    if (this.since === 0) return undefined;
+    if (!this.holding) return undefined;
     if (now - this.last > limits.idleMs) return 'idle';
-    if (now - this.since > limits.idleMs + (this.bytes / limits.minBytesPerSecond) * 1000) return 'slow';
+    if (limits.minBytesPerSecond > 0 && now - this.since > limits.idleMs + (this.bytes / limits.minBytesPerSecond) * 1000) return 'slow';
     return undefined;
   }
 }

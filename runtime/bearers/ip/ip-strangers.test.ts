@@ -19,7 +19,7 @@ import { DomainKey } from './domain-key.js';
 import { IpBearer, createIpBearer, type IpBearerOptions } from './ip-bearer.js';
 import { encodeStreamFrame } from './stream-codec.js';
 import { throwawayHellos } from './testing/hello-flood.js';
-import { openAuthenticated, unfinishedShardMessage, writeAll } from './testing/raw-tcp-peer.js';
+import { openAuthenticated, stalledAcceptor, unfinishedShardMessage, writeAll } from './testing/raw-tcp-peer.js';
 import { ScriptedPeer } from './testing/scripted-peer.js';
 
 const HEARTBEAT = 100;
@@ -235,6 +235,35 @@ test('a hoarding peer: its unfinished shard messages stay within its budget, sur
   } finally {
     for (const s of sockets) s.destroy();
     for (const h of hoarders) await h.stop();
+  }
+});
+
+test('a peer that never reads its shard answers: the send queue stops at its cap (counted), others are still served', async () => {
+  const b = await bearer();
+  const a = await bearer({ peers: [b] });
+  const h = new ScriptedPeer(generateIdentity());
+  await h.start();
+  const acceptor = await stalledAcceptor(h.identity);
+  try {
+    await h.send(h.hello(h.advert({ tcpPort: acceptor.port }), false), b.listenPort);
+    await waitFor('the reader-less peer online at B', () => b.canReach(h.identity.nodeIdHex));
+    // Not awaited: each write waits for the kernel, which the peer never drains.
+    const pending: Promise<boolean>[] = [];
+    let refused = false;
+    for (let i = 0; i < 200 && !refused; i++) {
+      const p = b.sendShard(h.identity.nodeIdHex, new Uint8Array(2 ** 20));
+      pending.push(p.catch(() => false));
+      refused = await Promise.race([p, new Promise<'pending'>((r) => setTimeout(() => r('pending'), 20))]) === false;
+    }
+    assert.ok(refused, 'sendShard refused once the queue was full');
+    assert.ok(count(b, 'shard-send-queue-full') >= 1);
+    const got: string[] = [];
+    a.onShardMessage((from) => got.push(from));
+    assert.ok(await b.sendShard(idOf(a), new Uint8Array(1000)), 'another peer is still served');
+    await waitFor('the message at A', () => got.length === 1);
+  } finally {
+    await acceptor.close();
+    await h.stop();
   }
 });
 

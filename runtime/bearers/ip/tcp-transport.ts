@@ -59,6 +59,10 @@ interface Outgoing {
   closed: boolean;
 }
 
+/** Bytes written to a peer's connection but not yet taken by the kernel, past which sendShard refuses (per peer, all). */
+const MAX_QUEUED_SHARD_BYTES_PER_PEER = 8 * 2 ** 20;
+const MAX_QUEUED_SHARD_BYTES = 64 * 2 ** 20;
+
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -110,6 +114,14 @@ export class TcpTransport {
   /** Writes one shard-store message as SHARD fragments (shard-fragments.ts), back to back on the same connection.
    * Same results as send(); throws ShardMessageTooLargeError for a message over the maximum. */
   sendShard(peerHex: string, host: string, port: number, message: Uint8Array, signal?: AbortSignal): Promise<boolean> {
+    // A peer that asks and does not read the answers must not make us queue them in memory without end.
+    const queued = this.outgoing.get(peerHex)?.socket.writableLength ?? 0;
+    let total = 0;
+    for (const c of this.outgoing.values()) total += c.socket.writableLength;
+    if (queued > MAX_QUEUED_SHARD_BYTES_PER_PEER || total > MAX_QUEUED_SHARD_BYTES) {
+      this.o.onDiscard('shard-send-queue-full');
+      return Promise.resolve(false);
+    }
     const frames = fragmentShardMessage(message, Math.min(SHARD_FRAGMENT_BYTES, this.o.maxFrameBytes - 1)).map((f) => encodeStreamFrame('shard', f));
     return this.write(peerHex, host, port, frames, signal);
   }

@@ -4,11 +4,11 @@
  * oversize headers, silence. Test support only.
  */
 import { randomBytes } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import type { Identity } from '../../../identity/identity.js';
 import type { DomainKey } from '../domain-key.js';
 import { StreamDecoder, encodeStreamFrame } from '../stream-codec.js';
-import { HANDSHAKE_NONCE_BYTES, decodeChallenge, encodeHello, transcript } from '../tcp-handshake.js';
+import { HANDSHAKE_NONCE_BYTES, decodeChallenge, decodeHello, encodeChallenge, encodeHello, transcript } from '../tcp-handshake.js';
 
 export interface RawTcpOptions {
   host?: string;
@@ -87,4 +87,38 @@ export async function writeAll(socket: Socket, frames: Uint8Array[]): Promise<bo
     }
   }
   return !socket.destroyed;
+}
+
+/**
+ * A TCP acceptor with `identity` that answers the handshake (CHALLENGE, signed) and then never reads again: a peer
+ * that asks for shard answers and leaves them in our send queue.
+ */
+export async function stalledAcceptor(identity: Identity): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    const decoder = new StreamDecoder(1024);
+    socket.on('data', (chunk: Buffer) => {
+      for (const frame of decoder.push(chunk)) {
+        if (frame.type === 'hello') {
+          const h = decodeHello(frame.payload);
+          const nonce = new Uint8Array(randomBytes(HANDSHAKE_NONCE_BYTES));
+          const t = { connectorNonce: h.nonce, acceptorNonce: nonce, connectorId: h.nodeId, acceptorId: identity.nodeId };
+          socket.write(encodeStreamFrame('challenge', encodeChallenge(identity.nodeId, nonce, identity.sign(transcript('acceptor', t)))));
+        } else if (frame.type === 'auth') {
+          socket.pause();
+          return;
+        }
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
 }
