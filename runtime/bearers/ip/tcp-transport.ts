@@ -295,8 +295,14 @@ export class TcpTransport {
     socket.setKeepAlive(true, 10_000);
     const { identity, domain } = this.o;
     const caps = streamFrameCaps(this.o.maxFrameBytes);
-    const decoder = new StreamDecoder(this.o.maxFrameBytes, (type, length) => length <= caps[type]);
     let state: 'hello' | 'auth' | 'open' = 'hello';
+    let refusal = 'tcp-frame-too-large';
+    // The connector speaks first and then waits for our CHALLENGE: before that only a HELLO may come (a stranger
+    // gets no more than its bytes buffered). From AUTH on, frames may follow it in the same chunk.
+    const decoder = new StreamDecoder(this.o.maxFrameBytes, (type, length) => {
+      if (state === 'hello' && type !== 'hello') refusal = 'tcp-protocol';
+      return refusal === 'tcp-frame-too-large' && length <= caps[type];
+    });
     let peerHex = '';
     let t: { connectorNonce: Uint8Array; acceptorNonce: Uint8Array; connectorId: Uint8Array; acceptorId: Uint8Array } | undefined;
     let discarded = 0;
@@ -372,7 +378,7 @@ export class TcpTransport {
         this.o.onDiscard('tcp-garbage', decoder.discardedBytes - discarded);
         discarded = decoder.discardedBytes;
       }
-      if (decoder.refused) return fail('tcp-frame-too-large');
+      if (decoder.refused) return fail(refusal);
       for (const frame of frames) {
         try {
           if (!handle(frame)) return;
