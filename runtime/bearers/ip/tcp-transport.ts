@@ -268,6 +268,7 @@ export class TcpTransport {
       const reason = expired(now);
       if (!reason) continue;
       this.o.onDiscard(reason);
+      this.inbound.delete(socket);
       socket.destroy();
     }
   }
