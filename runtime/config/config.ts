@@ -29,6 +29,11 @@ export interface IpConfig {
   /** mDNS/UDP discovery of other relays on the LAN. */
   discovery: boolean;
   heartbeatMs: number;
+  /**
+   * Domain key: only relays holding the same key are heard (runtime/bearers/ip/PROTOCOL.md, "Domain key"). A secret:
+   * masked by `lattice config`, never logged. 32..256 printable ASCII characters without spaces.
+   */
+  psk?: string;
 }
 
 export interface MqttConfig {

@@ -282,4 +282,17 @@ test('shards: false, LATTICE_SHARDS=off and --no-shards turn the shard store off
   }
 });
 
+test('ip.psk from the file or LATTICE_IP_PSK; a bad one is named and never repeated', () => {
+  const psk = 'c0ffee'.repeat(8);
+  assert.is(parseConfig({ ip: { psk } }, {}, HOME).ip.psk, psk);
+  assert.is(parseConfig(undefined, { LATTICE_IP_PSK: psk }, HOME).ip.psk, psk);
+  assert.is(parseConfig(undefined, {}, HOME).ip.psk, undefined);
+  for (const bad of ['tooshort-secret', 'with space '.repeat(4), 'tab\tx'.repeat(8), 'é'.repeat(40), 'x'.repeat(300)]) {
+    const issues = issuesOf(() => parseConfig(undefined, { LATTICE_IP_PSK: bad }, HOME));
+    assert.equal(issues.map((i) => i.path), ['LATTICE_IP_PSK (ip.psk)']);
+    assert.not.ok(JSON.stringify(issues).includes(bad.trim().slice(0, 8)), `the message repeats ${bad}`);
+  }
+  assert.equal(issuesOf(() => parseConfig({ ip: { psk: 12345 } }, {}, HOME)).map((i) => i.message), ['must be a string, got number']);
+});
+
 test.run();

@@ -11,7 +11,15 @@ import { BRIDGE_DIRECTIONS, LOG_FORMATS, LORA_HALS, LORA_PINS } from './config.j
 import { describe } from './byte-size.js';
 import { checkHost, parseHostPort } from './host-port.js';
 import { DEFAULT_IP_PORT } from './defaults.js';
+import { pskProblem } from '../bearers/ip/domain-key.js';
 import { bool, byteSize, child, fail, hostPort, int, INVALID, isPlainObject, list, num, object, oneOf, str, type Check } from './schema-kit.js';
+
+/** `ip.psk`: a secret, so no message here ever repeats the value (runtime/bearers/ip/domain-key.ts has the rules). */
+const ipPsk: Check = (value, path, issues) => {
+  if (typeof value !== 'string') return fail(issues, path, `must be a string, got ${value === null ? 'null' : typeof value}`);
+  const problem = pskProblem(value);
+  return problem ? fail(issues, path, problem) : value;
+};
 
 const BEARER_NAME = str({ max: 32, pattern: /^[a-z][a-z0-9_-]*$/, hint: 'must be lowercase letters, digits, - or _, starting with a letter' });
 
@@ -217,6 +225,7 @@ export const configSchema: Check = object({
       peers: list(hostPort({ requireHost: true, defaultPort: DEFAULT_IP_PORT }), { max: 256 }),
       discovery: bool(),
       heartbeatMs: int({ min: 1000, max: 3_600_000, unit: 'milliseconds' }),
+      psk: ipPsk,
     },
     { shorthand: enabledShorthand() },
   ),

@@ -42,6 +42,7 @@ export const SETTINGS: Setting[] = [
   { env: 'LATTICE_IP', flag: 'no-ip', path: ['ip', 'enabled'], kind: 'bool', help: 'the IP bearer (default on)', flagHelp: 'turn the IP bearer off' },
   { env: 'LATTICE_IP_LISTEN', flag: 'ip-listen', arg: 'HOST:PORT', path: ['ip', 'listen'], kind: 'string', help: 'IP bearer listen address (default 0.0.0.0:9333)' },
   { env: 'LATTICE_IP_PEERS', flag: 'ip-peer', arg: 'HOST:PORT', path: ['ip', 'peers'], kind: 'list', help: 'relay to dial over IP (repeatable; env: comma list)' },
+  { env: 'LATTICE_IP_PSK', path: ['ip', 'psk'], kind: 'string', help: 'IP domain key: only relays with the same key are heard (32+ printable characters)' },
   { env: 'LATTICE_DISCOVERY', flag: 'no-discovery', path: ['ip', 'discovery'], kind: 'bool', help: 'LAN discovery of other relays (default on)', flagHelp: 'turn LAN discovery of other relays off' },
   { env: 'LATTICE_MQTT_URL', flag: 'mqtt', arg: 'URL', path: ['mqtt', 'url'], kind: 'string', help: 'MQTT broker, enables the MQTT bearer' },
   { env: 'LATTICE_MQTT_PREFIX', path: ['mqtt', 'prefix'], kind: 'string', help: 'MQTT topic prefix (default lattice)' },

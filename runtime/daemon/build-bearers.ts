@@ -27,6 +27,7 @@ export async function buildBearers(config: Config, identity: Identity, metrics: 
       staticPeers: config.ip.peers.map((p) => (p.host.includes(':') ? `[${p.host}]:${p.port}` : `${p.host}:${p.port}`)),
       discovery: config.ip.discovery,
       heartbeatMs: config.ip.heartbeatMs,
+      ...(config.ip.psk !== undefined ? { psk: config.ip.psk } : {}),
       log: createLogger('ip'),
       metrics,
     }));

@@ -79,7 +79,7 @@ export async function repairManifest(ctx: ShardContext, id: string, m: Manifest,
       try {
         const who = await placeShard(ctx, candidates, undefined, load, hash, shard, m.expiresAt, { manifest: id, chunk: c, index: i }, signal, refused);
         load.set(who, (load.get(who) ?? 0) + 1);
-        await ctx.store.setHolders(hash, [who]);
+        await ctx.store.setHolders(hash, [who], { own: true });
         entries.push({ hash: Uint8Array.from(hash), holders: [who] });
         repaired++;
         ctx.counters.repairs++;

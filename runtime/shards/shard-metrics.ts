@@ -12,12 +12,15 @@ export interface ShardMetrics {
   challengesFailed: Counter;
   repairs: Counter;
   corrupt: Counter;
+  /** Requests of other relays refused for the disk budget, or malformed: what = store | manifest | placement | placement-malformed. */
+  refused: Counter<'what'>;
 }
 
 export const SHARD_METRIC_NAMES = [
   'lattice_shards_stored', 'lattice_shards_promised', 'lattice_shards_bytes_stored', 'lattice_shards_cache_hit_ratio',
   'lattice_shards_cache_hits_total', 'lattice_shards_cache_misses_total', 'lattice_shards_challenges_sent_total',
   'lattice_shards_challenges_failed_total', 'lattice_shards_repairs_total', 'lattice_shards_corrupt_total',
+  'lattice_shards_refused_total',
 ];
 
 /** Registers lattice_shards_* on `registry`, replacing earlier ones (a restarted ShardNode on the same registry). */
@@ -39,5 +42,6 @@ export function registerShardMetrics(registry: Registry, stats: () => ShardStore
     challengesFailed: new Counter({ name: 'lattice_shards_challenges_failed_total', help: 'Challenges answered wrongly, late or not at all', registers }),
     repairs: new Counter({ name: 'lattice_shards_repairs_total', help: 'Shards rebuilt and placed again', registers }),
     corrupt: new Counter({ name: 'lattice_shards_corrupt_total', help: 'Shards whose bytes did not match their address', registers }),
+    refused: new Counter({ name: 'lattice_shards_refused_total', help: 'Requests of other relays refused for the disk budget or malformed', labelNames: ['what'], registers }),
   };
 }

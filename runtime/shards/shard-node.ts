@@ -23,6 +23,7 @@ import { getFile, type GetOptions, type GetResult } from './file-get.js';
 import { isRepairer, repairManifest } from './repair.js';
 import { auditOnce, auditPeer } from './audit.js';
 import { shardService } from './shard-service.js';
+import { DEFAULT_INFLIGHT_LIMITS, limitInflight } from './inflight-limit.js';
 import { ShardTimeoutError } from './errors.js';
 import { abortable } from './abortable.js';
 
@@ -125,7 +126,8 @@ export class ShardNode implements ShardContext {
     this.life = new AbortController();
     this.startedAt = this.now();
     if (this.opts.metrics) this.metrics = registerShardMetrics(this.opts.metrics, () => this.status());
-    this.net.onRequest(shardService(this, (peer) => this.lastSeen.set(peer, this.now())));
+    // Other relays' requests being handled at once stay bounded (inflight-limit.ts); past that they hear "busy".
+    this.net.onRequest(limitInflight(shardService(this, (peer) => this.lastSeen.set(peer, this.now())), DEFAULT_INFLIGHT_LIMITS, () => this.metrics?.refused.inc({ what: 'busy' })));
     const every = (ms: number, fn: () => Promise<unknown>) => {
       if (ms <= 0) return;
       const t = setInterval(() => this.run(fn), ms);

@@ -53,6 +53,41 @@ test('hostile requests get error answers and change nothing', async () => {
   }
 });
 
+test('placement requests beyond the disk budget are refused; malformed entries are skipped', async () => {
+  const { placementBudget } = await import('./shard-store.js');
+  const diskBytes = 2 ** 20 + 10 * 4072;
+  const c = await new ShardCluster({ size: 1, settings: { diskBytes } }).start();
+  try {
+    const net = c.hub.network('outsider');
+    net.onRequest(async () => ({ op: 'error', reason: 'n/a' }));
+    const holders = Array.from({ length: 64 }, (_, i) => i.toString(16).padStart(2, '0').repeat(32));
+    const request = () => ({ op: 'placement' as const, entries: Array.from({ length: 50 }, () => ({ hash: new Uint8Array(randomBytes(32)), holders })) });
+    const answers: boolean[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await net.request(c.id(0), request());
+      assert.is(res.op, 'placement');
+      answers.push((res as { ok: boolean }).ok);
+    }
+    assert.equal(answers.slice(0, 2), [true, true]);
+    assert.equal(answers.slice(3), [false, false], '50 entries of ~8 KB on disk each: the third request overflows the 1 MiB share and the rest are refused');
+    const kept = c.nodes[0]!.status().recordBytes;
+    assert.ok(kept > 0 && kept <= placementBudget(diskBytes), `${kept} bytes of placement kept`);
+    // Malformed entries change nothing and the answer says so.
+    const bad = [
+      { hash: new Uint8Array(31), holders: ['a'] },
+      { hash: new Uint8Array(32), holders: [] },
+      { hash: new Uint8Array(32), holders: [...holders, 'x'] },
+      { hash: new Uint8Array(32), holders: ['y'.repeat(65)] },
+      { hash: new Uint8Array(32), holders: [7] },
+      null,
+    ];
+    assert.equal(await net.request(c.id(0), { op: 'placement', entries: bad as never }), { op: 'placement', ok: false });
+    assert.is(c.nodes[0]!.status().recordBytes, kept);
+  } finally {
+    await c.stop();
+  }
+});
+
 test('timers: a started node challenges holders by itself', async () => {
   const c = new ShardCluster({ size: 5, tuning: { challengeIntervalMs: 20 } });
   await c.start();

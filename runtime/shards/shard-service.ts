@@ -39,7 +39,11 @@ export async function learnRefs(store: ShardStore, id: string, m: Manifest): Pro
  * The handler answering other relays' shard requests. Never throws: bad input gets an `error` (or a negative)
  * response and changes nothing. `seen` is told about every sender (liveness for repair decisions).
  */
-export function shardService(ctx: Pick<ShardContext, 'store' | 'settings' | 'now'>, seen: (peer: string) => void): ShardRequestHandler {
+/** Holders named in one placement entry: k + m is at most 64 (config schema), each a node id (64 hex digits). */
+const MAX_HOLDERS = 64;
+const MAX_HOLDER_CHARS = 64;
+
+export function shardService(ctx: Pick<ShardContext, 'store' | 'settings' | 'now' | 'metrics'>, seen: (peer: string) => void): ShardRequestHandler {
   const store = ctx.store;
   return async (from: string, req: ShardRequest): Promise<ShardResponse> => {
     try {
@@ -52,7 +56,9 @@ export function shardService(ctx: Pick<ShardContext, 'store' | 'settings' | 'now
           if (req.expiresAt <= now) return { op: 'store', result: 'rejected' };
           // Nobody gets a promise longer than this relay's own lifetime setting.
           const until = Math.min(req.expiresAt, now + ctx.settings.lifetimeDays * 86_400_000);
-          return { op: 'store', result: await store.hold(shardHash(req.shard), req.shard, until, req.ref) };
+          const result = await store.hold(shardHash(req.shard), req.shard, until, req.ref);
+          if (result === 'full') ctx.metrics?.refused.inc({ what: 'store' });
+          return { op: 'store', result };
         }
         case 'fetch': {
           const shard = store.get(req.hash);
@@ -70,7 +76,12 @@ export function shardService(ctx: Pick<ShardContext, 'store' | 'settings' | 'now
           // Only holders keep a copy: manifests are not counted in the disk budget, so a stranger must not be able
           // to park megabytes of them here.
           if ((await learnRefs(store, req.id, m)) === 0) return { op: 'put-manifest', ok: false };
-          await store.putManifest(req.id, req.bytes, { own: false, expiresAt: Math.min(m.expiresAt, req.expiresAt) });
+          // Counted against the disk budget, and kept no longer than a promise made now would be.
+          const until = Math.min(m.expiresAt, req.expiresAt, ctx.now() + ctx.settings.lifetimeDays * 86_400_000);
+          if ((await store.putManifest(req.id, req.bytes, { own: false, expiresAt: until })) === 'full') {
+            ctx.metrics?.refused.inc({ what: 'manifest' });
+            return { op: 'put-manifest', ok: false };
+          }
           return { op: 'put-manifest', ok: true };
         }
         case 'get-manifest': {
@@ -79,12 +90,23 @@ export function shardService(ctx: Pick<ShardContext, 'store' | 'settings' | 'now
         }
         case 'placement': {
           if (!Array.isArray(req.entries)) return { op: 'error', reason: 'bad placement request' };
+          // Entries count against the disk budget (shard-store.ts placementBudget); malformed ones are skipped, and
+          // once the budget is spent the rest are refused and the answer says so.
+          let ok = true;
           for (const e of req.entries) {
-            if (e.hash instanceof Uint8Array && e.hash.length === 32 && Array.isArray(e.holders) && e.holders.every((h) => typeof h === 'string')) {
-              await store.setHolders(e.hash, e.holders);
+            const valid = typeof e === 'object' && e !== null && e.hash instanceof Uint8Array && e.hash.length === 32 && Array.isArray(e.holders)
+              && e.holders.length >= 1 && e.holders.length <= MAX_HOLDERS && e.holders.every((h) => typeof h === 'string' && h.length >= 1 && h.length <= MAX_HOLDER_CHARS);
+            if (!valid) {
+              ctx.metrics?.refused.inc({ what: 'placement-malformed' });
+              ok = false;
+              continue;
+            }
+            if ((await store.setHolders(e.hash, [...new Set(e.holders)])) === 'full') {
+              ctx.metrics?.refused.inc({ what: 'placement' }, req.entries.length - req.entries.indexOf(e));
+              return { op: 'placement', ok: false };
             }
           }
-          return { op: 'placement', ok: true };
+          return { op: 'placement', ok };
         }
         default:
           return { op: 'error', reason: `unknown op ${(req as { op?: unknown }).op}` };

@@ -143,6 +143,57 @@ test('expired manifests go with the placement entries of their shards; meta reco
   assert.is(decodeShardMeta(new Uint8Array(60)), undefined);
 });
 
+test('placement entries and manifest copies count against the disk budget: refused when spent, own ones always kept', async () => {
+  const { placementBudget, placementRecordBytes } = await import('./shard-store.js');
+  const { encodeManifest, manifestId } = await import('./manifest.js');
+  const dir = await mkdtemp(join(tmpdir(), 'lattice-shard-store-'));
+  try {
+    // The placement share is its 1 MiB floor, and about 20 shards fit beside it.
+    const opts = { path: join(dir, 'db'), diskBytes: 2 ** 20 + 20 * SIZE, cacheBytes: 0 };
+    const s = new ShardStore(opts);
+    await s.start();
+    // The most an entry may name (k + m = 64 holders of 64 hex digits): ~4.3 KB, two overflow pages, 127 fit.
+    const holder = Array.from({ length: 64 }, (_, i) => i.toString(16).padStart(2, '0').repeat(32));
+    const per = placementRecordBytes(holder);
+    const fit = Math.floor(placementBudget(opts.diskBytes) / per);
+    for (let i = 0; i < fit; i++) assert.is(await s.setHolders(randomBytes(32), holder), 'stored');
+    assert.is(await s.setHolders(randomBytes(32), holder), 'full', 'past the placement share');
+    assert.is(s.stats().recordBytes, fit * per);
+    // Rewriting an entry that exists at the same size needs no room; this relay's own repairs are always kept.
+    const again = randomBytes(32);
+    assert.is(await s.setHolders(again, holder, { own: true }), 'stored');
+    assert.is(await s.setHolders(again, holder), 'stored');
+    // Records and promises share the budget: with the records counted, one promise less fits.
+    const promises: HoldCase[] = [];
+    for (;;) {
+      const sh = shard();
+      if ((await s.hold(sh.hash, sh.bytes, 1e12)) === 'full') break;
+      promises.push(sh);
+    }
+    assert.is(promises.length, Math.floor((opts.diskBytes - s.stats().recordBytes) / SIZE));
+    // A manifest copy from another relay (40 chunks, bigger than what is left) no longer fits; an own manifest is
+    // kept (and counted) anyway.
+    const bytes = encodeManifest({ v: 1, name: 'x', size: 40 * 3 * 4064, k: 3, m: 2, payload: 4064, createdAt: 0, expiresAt: 2e12, origin: 'o',
+      chunkHashes: randomBytes(40 * 32), shardHashes: randomBytes(40 * 5 * 32), peers: ['o'], placement: new Uint8Array(40 * 5 * 2) });
+    assert.ok(bytes.length > SIZE);
+    assert.is(await s.putManifest(manifestId(bytes), bytes, { own: false, expiresAt: 2e12 }), 'full');
+    assert.is(s.getManifest(manifestId(bytes)), undefined);
+    assert.is(await s.putManifest(manifestId(bytes), bytes, { own: true, expiresAt: 2e12 }), 'stored');
+    const counted = s.stats().recordBytes;
+    assert.is(counted, (fit + 1) * per + bytes.length);
+    await s.stop();
+    // The count comes back from disk.
+    const s2 = new ShardStore(opts);
+    await s2.start();
+    assert.is(s2.stats().recordBytes, counted);
+    await s2.stop();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+type HoldCase = ReturnType<typeof shard>;
+
 test('reads verify the hash: rotten bytes are dropped and reported', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'lattice-shard-store-'));
   const reported: string[] = [];
@@ -179,7 +230,7 @@ test('restart: promises, cache order and counters come back from disk', async ()
     await s1.stop();
     const s2 = new ShardStore({ ...opts, now: () => t++ });
     await s2.start();
-    assert.equal({ ...s2.stats(), corruptFound: 0 }, { heldShards: 1, heldBytes: SIZE, cachedShards: 2, cachedBytes: 2 * SIZE, diskBytes: 10 * SIZE, cacheBytes: 2 * SIZE, corruptFound: 0 });
+    assert.equal({ ...s2.stats(), corruptFound: 0 }, { heldShards: 1, heldBytes: SIZE, recordBytes: 0, cachedShards: 2, cachedBytes: 2 * SIZE, diskBytes: 10 * SIZE, cacheBytes: 2 * SIZE, corruptFound: 0 });
     const c3 = shard();
     await s2.cache(c3.hash, c3.bytes);
     assert.not.ok(s2.has(c1.hash), 'oldest cached went first after restart');

@@ -9,6 +9,11 @@
  * Roles: `held` shards were promised to someone until `expiresAt` and are never evicted before then; `cache` shards
  * are copies fetched for reading, kept in LRU order under `cacheBytes`. Everything together stays under `diskBytes`:
  * a new promise first pushes cached shards out and is refused (`full`) when the promises alone would not fit.
+ * Records other relays can make us keep count too (`recordBytes`): placement entries and manifests. A placement
+ * entry or manifest copy from another relay is refused (`full`) when it would not fit beside the promises (issue 11:
+ * 20 placement requests grew an unbudgeted store from 0 to 132 MB); this relay's own are counted, never refused.
+ * Other relays' placement entries also stay under a share of the budget (placementBudget), so entries for shards of
+ * no manifest here (which no sweep removes) can never crowd out promises.
  * Every read re-hashes the bytes; a shard that no longer matches its address is deleted and reported through
  * `onCorrupt` so the node can repair it. Promises are acknowledged only after LMDB has flushed them to disk
  * (store.md §0 finding 3: `await put()` resolves at commit, `db.flushed` at fsync).
@@ -63,6 +68,8 @@ export interface ShardStoreOptions {
 export interface ShardStoreStats {
   heldShards: number;
   heldBytes: number;
+  /** Placement entries and manifests, as counted against diskBytes (recordBytesOf). */
+  recordBytes: number;
   cachedShards: number;
   cachedBytes: number;
   diskBytes: number;
@@ -71,6 +78,24 @@ export interface ShardStoreStats {
 }
 
 export type HoldResult = 'stored' | 'full';
+
+/** Placement entries other relays may make us keep: a 16th of the disk budget, at least 1 MiB (~8,000 entries). */
+export function placementBudget(diskBytes: number): number {
+  return Math.max(2 ** 20, Math.floor(diskBytes / 16));
+}
+
+/**
+ * What a placement entry costs against the disk budget: the value (each holder id with its msgpack string header, and
+ * the array header) beside its 32-B key in a leaf page, or, past half a page, in whole 4 KB overflow pages (LMDB keeps
+ * a value of up to 4,072 B in one, shard-format.ts). An estimate of what LMDB uses, the same formula at start and on
+ * every change, so the count stays exact relative to itself.
+ */
+export function placementRecordBytes(holders: readonly string[]): number {
+  let value = 5;
+  for (const h of holders) value += Buffer.byteLength(h) + 3;
+  if (value <= 2048) return 32 + value + 8;
+  return 32 + 8 + Math.ceil((value + 24) / 4096) * 4096;
+}
 
 /**
  * Twice the disk budget (LMDB files keep freed pages and never shrink) plus slack, but at most 1.5 GiB on 32-bit
@@ -111,6 +136,10 @@ export class ShardStore {
   private readonly busy = new Map<string, { run: Promise<unknown>; done: boolean }>();
   private heldShards = 0;
   private heldBytes = 0;
+  /** Placement entries and manifests (placementRecordBytes, manifest lengths). */
+  private recordBytes = 0;
+  /** The placement entries' part of recordBytes. */
+  private placementBytes = 0;
   private cachedBytes = 0;
   private corruptFound = 0;
   private readonly now: () => number;
@@ -143,6 +172,9 @@ export class ShardStore {
     }
     cached.sort((a, b) => a[2] - b[2]);
     for (const [h, size] of cached) { this.lru.set(h, size); this.cachedBytes += size; }
+    for (const { value } of this.placement.getRange()) this.placementBytes += placementRecordBytes(value);
+    this.recordBytes = this.placementBytes;
+    for (const { value } of this.manifests.getRange()) this.recordBytes += value.length;
     const envPath = this.opts.path ?? (r as unknown as { path?: string }).path;
     const slabPath = this.opts.slabPath ?? (envPath ? defaultSlabPath(envPath) : undefined);
     if (!slabPath) throw new TypeError('ShardStore needs a slabPath when its env has no path');
@@ -159,7 +191,7 @@ export class ShardStore {
     if (this.ownsRoot) await this.root.close();
     this.root = undefined;
     this.lru.clear();
-    this.heldShards = this.heldBytes = this.cachedBytes = 0;
+    this.heldShards = this.heldBytes = this.cachedBytes = this.recordBytes = this.placementBytes = 0;
   }
 
   /** Resolves when every write so far is on disk. */
@@ -223,8 +255,8 @@ export class ShardStore {
       return 'stored';
     }
     if (old) this.dropCached(hex(hash), old.size);
-    if (this.heldBytes + size > this.opts.diskBytes) return 'full';
-    this.evictCache(this.opts.diskBytes - this.heldBytes - size);
+    if (this.heldBytes + this.recordBytes + size > this.opts.diskBytes) return 'full';
+    this.evictCache(this.opts.diskBytes - this.heldBytes - this.recordBytes - size);
     this.heldShards++;
     this.heldBytes += size;
     let next: ShardMeta = { role: 'held', size, expiresAt, lastUsed: this.now(), ...(ref ? { ref } : {}) };
@@ -318,7 +350,7 @@ export class ShardStore {
     if (this.lru.has(h) || meta.doesExist(k)) return true;
     const size = bytes.length;
     if (size > this.opts.cacheBytes) return false;
-    const room = Math.min(this.opts.cacheBytes, this.opts.diskBytes - this.heldBytes) - size;
+    const room = Math.min(this.opts.cacheBytes, this.opts.diskBytes - this.heldBytes - this.recordBytes) - size;
     if (room < 0) return false;
     this.evictCache(room);
     // Counted now so concurrent copies see the room taken; in the LRU (so evictable) once its record exists.
@@ -383,11 +415,19 @@ export class ShardStore {
         // Repairs recorded where its shards went; those entries die with the manifest.
         try {
           const hashes = decodeManifest(bytes).shardHashes;
-          for (let at = 0; at < hashes.length; at += 32) void placement.remove(Buffer.from(hashes.subarray(at, at + 32)));
+          for (let at = 0; at < hashes.length; at += 32) {
+            const k = Buffer.from(hashes.subarray(at, at + 32));
+            const holders = placement.get(k);
+            if (!holders) continue;
+            this.recordBytes -= placementRecordBytes(holders);
+            this.placementBytes -= placementRecordBytes(holders);
+            void placement.remove(k);
+          }
         } catch {
           // An undecodable manifest has no placement entries worth finding.
         }
       }
+      if (bytes) this.recordBytes -= bytes.length;
       void manifests.remove(id);
       await manifestMeta.remove(id);
     }
@@ -415,18 +455,34 @@ export class ShardStore {
 
   stats(): ShardStoreStats {
     return {
-      heldShards: this.heldShards, heldBytes: this.heldBytes, cachedShards: this.lru.size, cachedBytes: this.cachedBytes,
+      heldShards: this.heldShards, heldBytes: this.heldBytes, recordBytes: this.recordBytes, cachedShards: this.lru.size, cachedBytes: this.cachedBytes,
       diskBytes: this.opts.diskBytes, cacheBytes: this.opts.cacheBytes, corruptFound: this.corruptFound,
     };
   }
 
-  async putManifest(id: string, bytes: Uint8Array, meta: ManifestMeta): Promise<void> {
+  /**
+   * Keeps a manifest (counted against diskBytes). A copy that is not this relay's own (`own: false`) is refused
+   * (`full`) when it would not fit beside the promises; an own one is always kept.
+   */
+  async putManifest(id: string, bytes: Uint8Array, meta: ManifestMeta): Promise<HoldResult> {
     const { root, manifests, manifestMeta } = this.dbs();
     const old = manifestMeta.get(id);
-    // A view, not a copy (a manifest is ~200 B per chunk): manifests are never changed after encoding.
-    void manifests.put(id, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+    const had = manifests.getBinary(id);
+    if (!had) {
+      if (!meta.own && !this.fits(bytes.length)) return 'full';
+      this.recordBytes += bytes.length;
+      this.evictCache(this.opts.diskBytes - this.heldBytes - this.recordBytes);
+      // A view, not a copy (a manifest is ~200 B per chunk): manifests are never changed after encoding.
+      void manifests.put(id, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+    }
     void manifestMeta.put(id, { own: meta.own || (old?.own ?? false), expiresAt: Math.max(meta.expiresAt, old?.expiresAt ?? 0) });
     await root.flushed;
+    return 'stored';
+  }
+
+  /** Whether `n` more bytes of records fit beside the promises (cached shards give way). */
+  private fits(n: number): boolean {
+    return this.heldBytes + this.recordBytes + n <= this.opts.diskBytes;
   }
 
   getManifest(id: string): Uint8Array | undefined {
@@ -441,8 +497,24 @@ export class ShardStore {
     return this.dbs().placement.get(key(hash));
   }
 
-  async setHolders(hash: Uint8Array, holders: string[]): Promise<void> {
-    await this.dbs().placement.put(Buffer.from(hash), holders);
+  /**
+   * Records where a shard lives after a repair. Another relay's entry (`own` unset) is refused (`full`) when it would
+   * not fit beside the promises; this relay's own repairs are always recorded.
+   */
+  setHolders(hash: Uint8Array, holders: string[], opts: { own?: boolean } = {}): Promise<HoldResult> {
+    // In turn per entry: two updates of one entry must not both count their growth.
+    return this.serially(`placement ${hex(hash)}`, async () => {
+      const { placement } = this.dbs();
+      const k = Buffer.from(hash);
+      const old = placement.get(k);
+      const delta = placementRecordBytes(holders) - (old ? placementRecordBytes(old) : 0);
+      if (delta > 0 && !opts.own && (!this.fits(delta) || this.placementBytes + delta > placementBudget(this.opts.diskBytes))) return 'full';
+      this.recordBytes += delta;
+      this.placementBytes += delta;
+      if (delta > 0) this.evictCache(this.opts.diskBytes - this.heldBytes - this.recordBytes);
+      await placement.put(k, holders);
+      return 'stored';
+    });
   }
 
   /** [score, since ms] of a peer (reputation.ts). */

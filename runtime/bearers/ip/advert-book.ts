@@ -17,8 +17,10 @@ export type AdvertVerdict =
 export interface AdvertBookOptions {
   /** Adverts issued longer ago (or further in the future) than this are stale. */
   maxAgeMs: number;
-  /** Bound on remembered nodes; the one with the oldest advert is forgotten first. */
+  /** Bound on remembered nodes; the one with the oldest advert is forgotten first... */
   maxEntries: number;
+  /** ...among those not protected (admission.ts: static and proven relays keep their adverts against a flood). */
+  isProtected?: (nodeIdHex: string) => boolean;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -32,6 +34,13 @@ export class AdvertBook {
 
   /** Checks an advert (cheap tests first, the signature last) and records it when it is newer. */
   consider(advert: Advert, now: number): AdvertVerdict {
+    const verdict = this.check(advert, now);
+    if (verdict.ok && verdict.news) this.record(advert);
+    return verdict;
+  }
+
+  /** consider() without recording: the caller decides first whether the node gets a slot (admission.ts). */
+  check(advert: Advert, now: number): AdvertVerdict {
     if (Math.abs(now - advert.issuedAt) > this.options.maxAgeMs) return { ok: false, reason: 'stale' };
     const known = this.byNode.get(advert.nodeIdHex);
     if (known) {
@@ -43,9 +52,13 @@ export class AdvertBook {
       }
     }
     if (!verifyAdvert(advert)) return { ok: false, reason: 'bad-signature' };
-    if (!known && this.byNode.size >= this.options.maxEntries) this.evictOldest();
-    this.byNode.set(advert.nodeIdHex, advert);
     return { ok: true, news: true, advert };
+  }
+
+  /** Records an advert check() found to be news. */
+  record(advert: Advert): void {
+    if (!this.byNode.has(advert.nodeIdHex) && this.byNode.size >= this.options.maxEntries) this.evictOldest();
+    this.byNode.set(advert.nodeIdHex, advert);
   }
 
   get(nodeIdHex: string): Advert | undefined {
@@ -65,8 +78,16 @@ export class AdvertBook {
   }
 
   private evictOldest(): void {
+    const prot = this.options.isProtected;
     let oldest: Advert | undefined;
-    for (const a of this.byNode.values()) if (!oldest || a.issuedAt < oldest.issuedAt) oldest = a;
+    let oldestProtected = true;
+    for (const a of this.byNode.values()) {
+      const p = prot?.(a.nodeIdHex) ?? false;
+      if (!oldest || (oldestProtected && !p) || (p === oldestProtected && a.issuedAt < oldest.issuedAt)) {
+        oldest = a;
+        oldestProtected = p;
+      }
+    }
     if (oldest) this.byNode.delete(oldest.nodeIdHex);
   }
 }

@@ -12,6 +12,7 @@ import { shortId } from '../../identity/short-id.js';
 import type { Logger } from '../../log/logger.js';
 import { signAdvert, type Advert } from './advert.js';
 import { AdvertBook } from './advert-book.js';
+import { Admission, DEFAULT_ADMISSION, type AdmissionLimits, type Origin } from './admission.js';
 import { NONCE_BYTES, encodeDatagram, packPeers, type Capabilities, type Datagram } from './datagram-codec.js';
 import type { IpMetrics } from './ip-metrics.js';
 import { localIpv4Interfaces } from './ipv4.js';
@@ -19,7 +20,7 @@ import type { IpPeer, PeerTable } from './peer-table.js';
 
 export const DEFAULT_IP_PORT = 9333;
 /** Bound on relays tracked (and on adverts remembered): plenty for a LAN, finite under a flood of fresh keys. */
-export const MAX_PEERS = 1024;
+export const MAX_PEERS = DEFAULT_ADMISSION.maxPeers;
 export const WILDCARDS = new Set(['0.0.0.0', '']);
 
 export interface DiscoveryInit {
@@ -42,6 +43,8 @@ export interface DiscoveryInit {
   send(datagram: Uint8Array, host: string, port: number): Promise<boolean>;
   onUp(peer: IpPeer): void;
   onDown(peer: IpPeer): void;
+  /** Who gets a slot in the peer table (admission.ts); default DEFAULT_ADMISSION. */
+  admission?: Partial<AdmissionLimits>;
 }
 
 type DiscoveryDatagram = Exclude<Datagram, { type: 'data' }>;
@@ -65,11 +68,21 @@ export class Discovery {
   private running = false;
   private port = 0;
   private lastIssuedAt = 0;
+  /** Heartbeats so far: answers in distinct heartbeats make a relay proven (admission.ts). */
+  private beat = 0;
+  readonly admission: Admission;
   advert?: Advert;
 
   constructor(private readonly o: DiscoveryInit) {
     this.peers = o.peers;
-    this.book = new AdvertBook({ maxAgeMs: o.advertMaxAgeMs, maxEntries: MAX_PEERS });
+    this.admission = new Admission(o.peers, { ...DEFAULT_ADMISSION, ...o.admission });
+    for (const sp of o.staticPeers) if (isIPv4(sp.host)) this.admission.addStatic(sp.host, sp.port);
+    this.book = new AdvertBook({
+      maxAgeMs: o.advertMaxAgeMs,
+      maxEntries: this.admission.limits.maxPeers,
+      // A flood of fresh adverts pushes out forgotten nodes' adverts first, never those of relays in the table.
+      isProtected: (id) => this.peers.get(id) !== undefined,
+    });
   }
 
   /** Signs our advert for the bound port and starts the heartbeat. */
@@ -143,6 +156,7 @@ export class Discovery {
   private tick(first: boolean): void {
     if (!this.running) return;
     const now = Date.now();
+    if (!first) this.beat++;
     for (const [k, n] of this.nonces) if (now - n.sentAt > 3 * this.o.heartbeatMs) this.nonces.delete(k);
     for (const [k, at] of this.helloRepliesAt) if (now - at >= this.o.heartbeatMs) this.helloRepliesAt.delete(k);
 
@@ -159,7 +173,7 @@ export class Discovery {
         this.o.log.info('ip peer offline', { peer: shortId(peer.advert.nodeId), missed: peer.missed });
         this.setOffline(peer);
       }
-      if (!peer.online && now - Math.max(peer.lastHeard, peer.learnedAt) > 20 * this.o.heartbeatMs) {
+      if (!peer.online && now - Math.max(peer.lastHeard, peer.learnedAt) > this.admission.forgetAfter(peer) * this.o.heartbeatMs) {
         this.peers.remove(peer);
         continue;
       }
@@ -200,11 +214,13 @@ export class Discovery {
       }
     }
     if (!this.running) return;
+    this.admission.addStatic(host, sp.port);
     if (this.peers.at(host, sp.port)?.online) return;
     this.sendHello(host, sp.port, true);
   }
 
   private setOnline(peer: IpPeer): void {
+    if (this.admission.answered(peer, this.beat)) this.o.log.debug('ip peer proven', { peer: shortId(peer.advert.nodeId), by: 'heartbeats' });
     peer.lastHeard = Date.now();
     peer.missed = 0;
     peer.awaiting = false;
@@ -237,28 +253,44 @@ export class Discovery {
     void this.o.send(encodeDatagram({ type: 'ping', nodeId: this.o.identity.nodeId, nonce: this.newNonce(host, port) }), host, port);
   }
 
-  private consider(advert: Advert): boolean {
-    const verdict = this.book.consider(advert, Date.now());
-    if (!verdict.ok) {
-      this.o.metrics.advertRejected(verdict.reason);
-      this.o.log.debug('advert rejected', { node: advert.nodeIdHex.slice(0, 12), reason: verdict.reason });
-      return false;
-    }
+  private rejected(advert: Advert, reason: string): void {
+    this.o.metrics.advertRejected(reason);
+    this.o.log.debug('advert rejected', { node: advert.nodeIdHex.slice(0, 12), reason });
+  }
+
+  /** A node not in the table asks for a slot: refused (and counted) before its signature costs anything. */
+  private refused(origin: Origin): boolean {
+    const refusal = this.admission.ask(origin, Date.now());
+    if (refusal === undefined) return false;
+    this.o.metrics.discarded(refusal);
     return true;
+  }
+
+  /** Takes the slot `refused` allowed, pushing out whom admission names. */
+  private admit(origin: Origin): void {
+    for (const victim of this.admission.admit(origin, Date.now())) {
+      this.o.metrics.peerEvicted(this.admission.classOf(victim));
+      this.o.log.debug('ip peer evicted for a newcomer', { peer: shortId(victim.advert.nodeId), class: this.admission.classOf(victim) });
+      const wasOnline = victim.online;
+      this.peers.remove(victim);
+      if (wasOnline) this.setOffline(victim);
+    }
   }
 
   private onHello(d: Extract<Datagram, { type: 'hello' }>, host: string, port: number): void {
     if (d.advert.nodeIdHex === this.o.identity.nodeIdHex) return; // our own broadcast, looped back
-    if (!this.consider(d.advert)) return;
+    const known = this.peers.get(d.advert.nodeIdHex) !== undefined;
+    const origin = { host, port };
+    if (!known && this.refused(origin)) return;
+    const verdict = this.book.check(d.advert, Date.now());
+    if (!verdict.ok) return this.rejected(d.advert, verdict.reason);
     if (d.advert.udpPort !== port || !d.advert.addresses.includes(host)) {
       this.o.metrics.advertRejected('address-mismatch');
       this.o.log.debug('advert does not name its source', { node: d.advert.nodeIdHex.slice(0, 12), from: `${host}:${port}` });
       return;
     }
-    if (!this.peers.get(d.advert.nodeIdHex) && this.peers.size >= MAX_PEERS) {
-      this.o.metrics.discarded('peer-table-full');
-      return;
-    }
+    if (!known) this.admit(origin);
+    if (verdict.news) this.book.record(d.advert);
     const peer = this.peers.upsert(this.book.get(d.advert.nodeIdHex) ?? d.advert, Date.now());
     peer.capabilities = d.capabilities;
     this.peers.bind(peer, host);
@@ -304,12 +336,23 @@ export class Discovery {
     }
     for (const advert of d.adverts) {
       if (advert.nodeIdHex === this.o.identity.nodeIdHex) continue;
-      if (!this.consider(advert)) continue;
-      if (this.peers.get(advert.nodeIdHex)) continue;
-      if (this.peers.size >= MAX_PEERS) {
-        this.o.metrics.discarded('peer-table-full');
-        return;
+      if (this.peers.get(advert.nodeIdHex)) {
+        // Newer adverts of relays we know are news for the book (and the table, at their next HELLO).
+        const verdict = this.book.check(advert, Date.now());
+        if (!verdict.ok) this.rejected(advert, verdict.reason);
+        else if (verdict.news) this.book.record(advert);
+        continue;
       }
+      // Gossip introduces newcomers on the gossiper's account: a relay cannot fill our table through PEERS either.
+      const origin = { host };
+      if (this.refused(origin)) continue;
+      const verdict = this.book.check(advert, Date.now());
+      if (!verdict.ok) {
+        this.rejected(advert, verdict.reason);
+        continue;
+      }
+      this.admit(origin);
+      if (verdict.news) this.book.record(advert);
       // A relay we have not met: contact it at every address it names.
       const peer = this.peers.upsert(this.book.get(advert.nodeIdHex)!, Date.now());
       for (const a of peer.advert.addresses) this.sendHello(a, peer.advert.udpPort, true);

@@ -334,14 +334,16 @@ test('malformed datagrams and hostile TCP streams are counted and never take the
   assert.ok(b.metrics.get('discarded.tcp-malformed') >= 1);
   assert.is(rb.frames.length, 0);
 
-  // Connections that never finish the handshake: at most 32 at once hold a decoder buffer.
-  const idle = await Promise.all(
-    Array.from({ length: 34 }, () => new Promise<ReturnType<typeof connect>>((resolve) => {
-      const s = connect({ host: '127.0.0.1', port: b.listenPort }, () => resolve(s));
-      s.on('error', () => {});
-    })),
-  );
-  await waitFor('surplus connections refused', () => b.metrics.get('discarded.tcp-busy') === 2);
+  // Connections that never finish the handshake: at most 4 at once from one address, 32 in all, hold a decoder
+  // buffer (loopback sources 127.0.0.2... stand for other hosts).
+  const open = (localAddress: string) => new Promise<ReturnType<typeof connect>>((resolve) => {
+    const s = connect({ host: '127.0.0.1', port: b.listenPort, localAddress }, () => resolve(s));
+    s.on('error', () => {});
+  });
+  const idle = await Promise.all(Array.from({ length: 6 }, () => open('127.0.0.1')));
+  await waitFor('surplus connections from one address refused', () => b.metrics.get('discarded.tcp-busy-address') === 2);
+  for (let host = 2; host <= 10; host++) idle.push(...(await Promise.all(Array.from({ length: 4 }, () => open(`127.0.0.${host}`)))));
+  await waitFor('surplus connections refused', () => b.metrics.get('discarded.tcp-busy') === 8);
   for (const s of idle) s.destroy();
   await waitFor('the idle connections gone', () => (b.status().detail as { tcpHandshaking: number }).tcpHandshaking === 0);
 

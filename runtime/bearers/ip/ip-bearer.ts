@@ -22,8 +22,12 @@ import { createLogger, type Logger } from '../../log/logger.js';
 import type { Metrics } from '../../metrics/metrics.js';
 import { VERSION } from '../../version.js';
 import { MAX_FRAME_BYTES } from '../../wire/frame-codec.js';
+import type { AdmissionLimits } from './admission.js';
 import { MAX_UDP_FRAME_BYTES, decodeDatagram, encodeDatagram, type Datagram } from './datagram-codec.js';
 import { Discovery, WILDCARDS } from './discovery.js';
+import { DomainKey } from './domain-key.js';
+import type { InboundLimits } from './inbound-budget.js';
+import type { ConnectionLimits } from './inbound-connections.js';
 import { IpDecodeError, IpListenError } from './errors.js';
 import { IpMetrics } from './ip-metrics.js';
 import { normalizeIpv4 } from './ipv4.js';
@@ -59,6 +63,17 @@ export interface IpBearerOptions {
   maxFrameBytes?: number;
   /** Bearer names announced in HELLO capabilities; default just this bearer's name. */
   bearers?: string[];
+  /**
+   * Domain key (`ip.psk`): only relays holding the same key are heard at all (domain-key.ts, PROTOCOL.md "Domain
+   * key"). 32..256 printable ASCII characters; never logged, only its `id` fingerprint.
+   */
+  psk?: string;
+  /** Peer-table admission limits (admission.ts); tests shrink them. */
+  admission?: Partial<AdmissionLimits>;
+  /** Bytes in flight and partial-input deadlines (inbound-budget.ts); default idle limit: two heartbeats, 2..30 s. */
+  inbound?: Partial<InboundLimits>;
+  /** Inbound TCP connection bounds (inbound-connections.ts). */
+  connections?: Partial<ConnectionLimits>;
   log?: Logger;
   metrics?: Metrics;
 }
@@ -87,6 +102,7 @@ export class IpBearer implements Bearer {
   private readonly shardHandlers = new Set<(from: string, message: Uint8Array) => void>();
   private readonly discovery: Discovery;
   private readonly tcp: TcpTransport;
+  private readonly domain?: DomainKey;
   private udp?: UdpSocket;
   private port = 0;
   private removePeerSource?: () => void;
@@ -101,7 +117,10 @@ export class IpBearer implements Bearer {
     }
     for (const a of options.advertise ?? []) if (!isIPv4(a)) throw new RangeError(`advertised address "${a}" is not IPv4`);
     this.staticPeers = (options.staticPeers ?? []).map(parseStaticPeer);
+    // Derived once; the psk string itself is not kept by the bearer's parts (options stays the caller's object).
+    this.domain = options.psk === undefined ? undefined : new DomainKey(options.psk);
     this.metrics = new IpMetrics(options.metrics);
+    const heartbeatMs = options.heartbeatMs ?? 30_000;
     this.listeners = new BearerListeners((event, err) => this.log.warn('listener threw', { event, err: String(err) }));
     this.discovery = new Discovery({
       identity: this.identity,
@@ -114,13 +133,14 @@ export class IpBearer implements Bearer {
       staticPeers: this.staticPeers,
       discovery: options.discovery ?? true,
       discoveryPort: options.discoveryPort,
-      heartbeatMs: options.heartbeatMs ?? 30_000,
+      heartbeatMs,
       advertise: options.advertise,
       advertMaxAgeMs: options.advertMaxAgeMs ?? 24 * 3600_000,
       advertRefreshMs: options.advertRefreshMs ?? 600_000,
       send: (d, host, port) => this.sendRaw(d, host, port),
       onUp: (peer) => this.peerChanged(peer, true),
       onDown: (peer) => this.peerChanged(peer, false),
+      admission: options.admission,
     });
     this.tcp = new TcpTransport({
       identity: this.identity,
@@ -135,6 +155,17 @@ export class IpBearer implements Bearer {
       },
       onShardMessage: (from, message) => this.deliverShardMessage(from, message),
       onDiscard: (reason, n) => this.metrics.discarded(reason, n),
+      domain: this.domain,
+      onAuthenticated: (id) => {
+        const peer = this.peers.get(id);
+        if (peer && this.discovery.admission.authenticated(peer)) this.log.debug('ip peer proven', { peer: shortId(peer.advert.nodeId), by: 'tcp' });
+      },
+      isProtected: (id) => {
+        const peer = this.peers.get(id);
+        return peer !== undefined && this.discovery.admission.isProtected(peer);
+      },
+      inbound: { idleMs: Math.min(30_000, Math.max(2_000, 2 * heartbeatMs)), ...options.inbound },
+      connections: options.connections,
     });
   }
 
@@ -150,7 +181,12 @@ export class IpBearer implements Bearer {
     this.state = 'up';
     this.removePeerSource = this.options.metrics?.addPeerSource(() => ({ [this.name]: this.peers.online().length }));
     this.discovery.start(this.port);
-    this.log.info('ip bearer listening', { host: this.options.listen.host, port: this.port, addresses: this.discovery.advert!.addresses });
+    this.log.info('ip bearer listening', {
+      host: this.options.listen.host,
+      port: this.port,
+      addresses: this.discovery.advert!.addresses,
+      ...(this.domain ? { domainKey: this.domain.id } : {}),
+    });
   }
 
   async stop(): Promise<void> {
@@ -213,6 +249,8 @@ export class IpBearer implements Bearer {
         advertised: this.discovery.advert?.addresses ?? [],
         staticPeers: this.staticPeers.map((p) => `${p.host}:${p.port}`),
         discovery: this.options.discovery ?? true,
+        // Only the key's fingerprint: equal on relays that share the key.
+        domainKey: this.domain?.id,
         peers: this.peers.all().map((p) => ({
           nodeId: p.nodeIdHex,
           shortId: shortId(p.advert.nodeId),
@@ -220,6 +258,7 @@ export class IpBearer implements Bearer {
           tcpPort: p.advert.tcpPort,
           advertIssuedAt: p.advert.issuedAt,
           online: p.online,
+          class: this.discovery.admission.classOf(p),
           lastHeardAt: p.lastHeard || undefined,
           version: p.capabilities?.version,
           bearers: p.capabilities?.bearers,
@@ -227,6 +266,8 @@ export class IpBearer implements Bearer {
         })),
         tcpConnections: this.tcp.connectedPeers().length,
         tcpHandshaking: this.tcp.handshaking,
+        tcpInbound: this.tcp.authenticatedInbound,
+        inboundBytesHeld: this.tcp.budget.held(),
         counters: { ...this.metrics.counters },
       },
     };
@@ -344,9 +385,10 @@ export class IpBearer implements Bearer {
     return ok;
   }
 
-  private sendRaw(datagram: Uint8Array, host: string, port: number): Promise<boolean> {
+  private sendRaw(plain: Uint8Array, host: string, port: number): Promise<boolean> {
     const udp = this.udp;
     if (!udp) return Promise.resolve(false);
+    const datagram = this.domain ? this.domain.seal(plain) : plain;
     return new Promise((resolve) => {
       try {
         udp.send(datagram, port, host, (err) => {
@@ -362,8 +404,14 @@ export class IpBearer implements Bearer {
 
   // ---- receiving -----------------------------------------------------------------------------------------
 
-  private receive(msg: Uint8Array, host: string, port: number): void {
+  private receive(wire: Uint8Array, host: string, port: number): void {
     if (this.state !== 'up') return;
+    // With a domain key, a datagram without its tag is dropped here, before it is parsed or anything is kept.
+    const msg = this.domain ? this.domain.open(wire) : wire;
+    if (typeof msg === 'string') {
+      this.metrics.discarded(msg);
+      return;
+    }
     let d: Datagram;
     try {
       d = decodeDatagram(msg);

@@ -25,6 +25,7 @@ export function ipBearerFromConfig(config: IpConfig, deps: IpBearerDeps): IpBear
     staticPeers: config.peers,
     discovery: config.discovery,
     heartbeatMs: config.heartbeatMs,
+    ...(config.psk !== undefined ? { psk: config.psk } : {}),
     bearers: deps.bearers,
     metrics: deps.metrics,
     log: deps.log,

@@ -3,7 +3,10 @@
  * when the daemon's Metrics (runtime/metrics/metrics.ts) is given:
  *   lattice_ip_frames_in_total{transport}, lattice_ip_frames_out_total{transport}   udp | tcp
  *   lattice_ip_adverts_rejected_total{reason}   malformed | bad-signature | replayed | stale | address-mismatch
- *   lattice_ip_discarded_total{reason}          datagrams and stream bytes dropped (not-lattice, unbound, ...)
+ *   lattice_ip_discarded_total{reason}          datagrams and stream bytes dropped (not-lattice, unbound, ...),
+ *                                               newcomers refused (rate-limited, address-full, peer-table-full),
+ *                                               non-members (psk-missing, psk-bad), over-budget input (PROTOCOL.md)
+ *   lattice_ip_peers_evicted_total{class}       table entries pushed out for a newcomer (admission.ts)
  *   lattice_ip_peers                            peers online now
  *   lattice_ip_shard_messages_total{direction}, lattice_ip_shard_bytes_total{direction}   in | out: shard-store traffic
  */
@@ -18,6 +21,7 @@ export class IpMetrics {
     advertsRejected: Counter<'reason'>;
     discarded: Counter<'reason'>;
     peers: Gauge;
+    peersEvicted: Counter<'class'>;
     shardMessages: Counter<'direction'>;
     shardBytes: Counter<'direction'>;
   };
@@ -34,6 +38,7 @@ export class IpMetrics {
       }),
       discarded: metrics.counter({ name: 'lattice_ip_discarded_total', help: 'Datagrams, stream bytes and connections dropped', labelNames: ['reason'] }),
       peers: metrics.gauge({ name: 'lattice_ip_peers', help: 'IP peers online' }),
+      peersEvicted: metrics.counter({ name: 'lattice_ip_peers_evicted_total', help: 'IP peer table entries pushed out for a newcomer', labelNames: ['class'] }),
       shardMessages: metrics.counter({ name: 'lattice_ip_shard_messages_total', help: 'Shard-store messages carried over IP', labelNames: ['direction'] }),
       shardBytes: metrics.counter({ name: 'lattice_ip_shard_bytes_total', help: 'Bytes of shard-store messages carried over IP', labelNames: ['direction'] }),
     };
@@ -61,6 +66,11 @@ export class IpMetrics {
   discarded(reason: string, n = 1): void {
     this.bump(`discarded.${reason}`, n);
     this.prom?.discarded.inc({ reason }, n);
+  }
+
+  peerEvicted(peerClass: string): void {
+    this.bump(`peers_evicted.${peerClass}`);
+    this.prom?.peersEvicted.inc({ class: peerClass });
   }
 
   shardIn(bytes: number): void {

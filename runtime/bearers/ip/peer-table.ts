@@ -21,6 +21,11 @@ export interface IpPeer {
   missed: number;
   /** A PING went out since the last answer. */
   awaiting: boolean;
+  /** Earned its slot (admission.ts): answered our nonces in several heartbeats, or completed a TCP handshake. */
+  proven: boolean;
+  /** Heartbeats in which it answered one of our nonces, and the last one counted (admission.ts). */
+  answers: number;
+  answeredBeat: number;
 }
 
 const key = (host: string, port: number) => `${host}:${port}`;
@@ -43,7 +48,7 @@ export class PeerTable {
   upsert(advert: Advert, now: number): IpPeer {
     let peer = this.byNode.get(advert.nodeIdHex);
     if (!peer) {
-      peer = { nodeIdHex: advert.nodeIdHex, advert, online: false, lastHeard: 0, learnedAt: now, missed: 0, awaiting: false };
+      peer = { nodeIdHex: advert.nodeIdHex, advert, online: false, lastHeard: 0, learnedAt: now, missed: 0, awaiting: false, proven: false, answers: 0, answeredBeat: -1 };
       this.byNode.set(advert.nodeIdHex, peer);
     } else if (advert.issuedAt > peer.advert.issuedAt) {
       peer.advert = advert;

@@ -37,15 +37,23 @@ export function fragmentShardMessage(message: Uint8Array, fragmentBytes = SHARD_
   return out;
 }
 
+/** Where a reassembler charges the bytes of the message it holds (inbound-budget.ts). */
+export interface ReassemblyBudget {
+  take(n: number): boolean;
+  give(n: number): void;
+}
+
 /** Reassembles the fragments of one connection. push() returns a whole message once its last fragment arrived. */
 export class ShardReassembler {
   private parts: Uint8Array[] = [];
   private size = 0;
   /** Messages dropped for growing over the maximum (their remaining fragments are dropped too). */
   oversize = 0;
+  /** Messages dropped because the budget refused their next fragment (their remaining fragments too). */
+  overBudget = 0;
   private skipping = false;
 
-  constructor(private readonly max = MAX_SHARD_MESSAGE_BYTES) {}
+  constructor(private readonly max = MAX_SHARD_MESSAGE_BYTES, private readonly budget?: ReassemblyBudget) {}
 
   /** One SHARD frame payload. Returns the message it completes, or undefined. Throws on an empty payload. */
   push(fragment: Uint8Array): Uint8Array | undefined {
@@ -58,9 +66,12 @@ export class ShardReassembler {
     }
     if (this.size + body.length > this.max) {
       this.oversize++;
-      this.parts = [];
-      this.size = 0;
-      this.skipping = !last;
+      this.drop(last);
+      return undefined;
+    }
+    if (this.budget && !this.budget.take(body.length)) {
+      this.overBudget++;
+      this.drop(last);
       return undefined;
     }
     this.parts.push(body);
@@ -70,6 +81,8 @@ export class ShardReassembler {
     const size = this.size;
     this.parts = [];
     this.size = 0;
+    // Handed on: from here the shard store's own limits apply (link-shard-network.ts).
+    this.budget?.give(size);
     // One copy per message (none for a single fragment): the decoder already handed us our own copy of each frame.
     if (parts.length === 1) return parts[0];
     const out = new Uint8Array(size);
@@ -84,5 +97,25 @@ export class ShardReassembler {
   /** Bytes of an unfinished message held now. */
   get pending(): number {
     return this.size;
+  }
+
+  /** Whether a message is under way (held, or being skipped to its last fragment). */
+  get partial(): boolean {
+    return this.parts.length > 0 || this.skipping;
+  }
+
+  /** Drops the unfinished message (its connection closed or timed out) and returns its bytes to the budget. */
+  release(): void {
+    this.budget?.give(this.size);
+    this.parts = [];
+    this.size = 0;
+    this.skipping = false;
+  }
+
+  private drop(last: boolean): void {
+    this.budget?.give(this.size);
+    this.parts = [];
+    this.size = 0;
+    this.skipping = !last;
   }
 }

@@ -10,6 +10,8 @@
  *
  * The decoder is incremental (push(chunk) -> frames), works in one preallocated buffer of header + max payload,
  * and resynchronises on garbage by skipping to the next magic; every skipped byte is counted in `discardedBytes`.
+ * An optional header check (stream-frame-caps.ts) may refuse a well-formed header before its payload is buffered;
+ * the decoder then stops for good (`refused`) and its owner closes the connection.
  */
 export const STREAM_HEADER_BYTES = 7;
 const MAGIC0 = 0x4c;
@@ -34,6 +36,9 @@ export function encodeStreamFrame(type: StreamTypeName, payload: Uint8Array): Ui
   return out;
 }
 
+/** Says whether a header of a known type and a length within the maximum may be buffered. */
+export type StreamHeaderCheck = (type: StreamTypeName, length: number) => boolean;
+
 export class StreamDecoder {
   /** Bytes skipped while looking for a frame (garbage, oversize or unknown-type headers). */
   discardedBytes = 0;
@@ -41,9 +46,11 @@ export class StreamDecoder {
   badHeaders = 0;
   private readonly buf: Uint8Array;
   private readonly view: DataView;
+  /** The header check said no: nothing more is decoded. */
+  refused = false;
   private fill = 0;
 
-  constructor(readonly maxPayloadBytes: number) {
+  constructor(readonly maxPayloadBytes: number, private readonly checkHeader?: StreamHeaderCheck) {
     if (!Number.isInteger(maxPayloadBytes) || maxPayloadBytes < 1) throw new RangeError(`maxPayloadBytes ${maxPayloadBytes}`);
     this.buf = new Uint8Array(STREAM_HEADER_BYTES + maxPayloadBytes);
     this.view = new DataView(this.buf.buffer);
@@ -52,7 +59,7 @@ export class StreamDecoder {
   push(chunk: Uint8Array): StreamFrame[] {
     const frames: StreamFrame[] = [];
     let off = 0;
-    while (off < chunk.length) {
+    while (off < chunk.length && !this.refused) {
       const n = Math.min(this.buf.length - this.fill, chunk.length - off);
       this.buf.set(chunk.subarray(off, off + n), this.fill);
       this.fill += n;
@@ -84,6 +91,11 @@ export class StreamDecoder {
         this.discardedBytes++;
         start++;
         continue;
+      }
+      if (this.checkHeader && !this.checkHeader(type, length)) {
+        this.refused = true;
+        this.fill = 0;
+        return;
       }
       if (this.fill - start < STREAM_HEADER_BYTES + length) break;
       frames.push({ type, payload: buf.slice(start + STREAM_HEADER_BYTES, start + STREAM_HEADER_BYTES + length) });

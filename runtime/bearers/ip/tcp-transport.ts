@@ -9,7 +9,12 @@ import type { Identity } from '../../identity/identity.js';
 import { verifySignature } from '../../identity/signature.js';
 import { IpBearerAbortError, IpConnectError, IpDecodeError } from './errors.js';
 import type { Logger } from '../../log/logger.js';
+import type { DomainKey } from './domain-key.js';
+import { DEFAULT_INBOUND_LIMITS, InboundBudget, PartialClock, type InboundLimits } from './inbound-budget.js';
+import { DEFAULT_CONNECTION_LIMITS, InboundConnections, type ConnectionLimits } from './inbound-connections.js';
+import { normalizeIpv4 } from './ipv4.js';
 import { StreamDecoder, encodeStreamFrame, type StreamFrame } from './stream-codec.js';
+import { streamFrameCaps } from './stream-frame-caps.js';
 import { SHARD_FRAGMENT_BYTES, ShardReassembler, fragmentShardMessage } from './shard-fragments.js';
 import {
   HANDSHAKE_NONCE_BYTES,
@@ -34,6 +39,16 @@ export interface TcpTransportOptions {
   onShardMessage(fromHex: string, message: Uint8Array): void;
   /** Something was dropped: `reason` labels lattice_ip_discarded_total. */
   onDiscard(reason: string, count?: number): void;
+  /** With a domain key (ip.psk), HELLOs carry its tag and the acceptor refuses any HELLO without it. */
+  domain?: DomainKey;
+  /** A connection to or from `peerHex` completed the handshake (admission.ts counts that as proof). */
+  onAuthenticated?(peerHex: string): void;
+  /** Peers whose connections are kept when the connection table is full (static and proven relays). */
+  isProtected?(peerHex: string): boolean;
+  /** Bytes in flight and partial-input deadlines (inbound-budget.ts); default DEFAULT_INBOUND_LIMITS. */
+  inbound?: Partial<InboundLimits>;
+  /** Inbound connection bounds (inbound-connections.ts); default DEFAULT_CONNECTION_LIMITS. */
+  connections?: Partial<ConnectionLimits>;
 }
 
 interface Outgoing {
@@ -44,8 +59,9 @@ interface Outgoing {
   closed: boolean;
 }
 
-/** Inbound connections allowed to be mid-handshake at once. */
-const MAX_UNAUTHENTICATED = 32;
+/** Bytes written to a peer's connection but not yet taken by the kernel, past which sendShard refuses (per peer, all). */
+const MAX_QUEUED_SHARD_BYTES_PER_PEER = 8 * 2 ** 20;
+const MAX_QUEUED_SHARD_BYTES = 64 * 2 ** 20;
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -56,15 +72,27 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 export class TcpTransport {
   private server?: Server;
   private readonly outgoing = new Map<string, Outgoing>();
-  private readonly inbound = new Set<Socket>();
+  /** Inbound connections, each with the check its partial-input deadline sweep runs (undefined: nothing expired). */
+  private readonly inbound = new Map<Socket, (now: number) => string | undefined>();
   private closing = false;
-  private unauthenticated = 0;
+  private sweeper?: NodeJS.Timeout;
+  readonly limits: InboundLimits;
+  readonly budget: InboundBudget;
+  private readonly conns: InboundConnections<Socket>;
 
-  constructor(private readonly o: TcpTransportOptions) {}
+  constructor(private readonly o: TcpTransportOptions) {
+    this.limits = { ...DEFAULT_INBOUND_LIMITS, ...o.inbound };
+    this.budget = new InboundBudget(this.limits);
+    this.conns = new InboundConnections({ ...DEFAULT_CONNECTION_LIMITS, ...o.connections });
+  }
 
   /** Listens; resolves with the bound port. */
   listen(host: string, port: number): Promise<number> {
     this.closing = false;
+    clearInterval(this.sweeper);
+    // Partial frames and messages are checked a few times per idle period, so one is dropped at most ~25 % late.
+    this.sweeper = setInterval(() => this.sweep(), Math.max(50, Math.min(1000, this.limits.idleMs / 4)));
+    this.sweeper.unref();
     const server = createServer((socket) => this.accept(socket));
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -86,6 +114,14 @@ export class TcpTransport {
   /** Writes one shard-store message as SHARD fragments (shard-fragments.ts), back to back on the same connection.
    * Same results as send(); throws ShardMessageTooLargeError for a message over the maximum. */
   sendShard(peerHex: string, host: string, port: number, message: Uint8Array, signal?: AbortSignal): Promise<boolean> {
+    // A peer that asks and does not read the answers must not make us queue them in memory without end.
+    const queued = this.outgoing.get(peerHex)?.socket.writableLength ?? 0;
+    let total = 0;
+    for (const c of this.outgoing.values()) total += c.socket.writableLength;
+    if (queued > MAX_QUEUED_SHARD_BYTES_PER_PEER || total > MAX_QUEUED_SHARD_BYTES) {
+      this.o.onDiscard('shard-send-queue-full');
+      return Promise.resolve(false);
+    }
     const frames = fragmentShardMessage(message, Math.min(SHARD_FRAGMENT_BYTES, this.o.maxFrameBytes - 1)).map((f) => encodeStreamFrame('shard', f));
     return this.write(peerHex, host, port, frames, signal);
   }
@@ -136,7 +172,12 @@ export class TcpTransport {
 
   /** Inbound connections still in the handshake. */
   get handshaking(): number {
-    return this.unauthenticated;
+    return this.conns.handshaking;
+  }
+
+  /** Inbound connections authenticated and open. */
+  get authenticatedInbound(): number {
+    return this.conns.authenticated;
   }
 
   connectedPeers(): string[] {
@@ -145,9 +186,11 @@ export class TcpTransport {
 
   async close(): Promise<void> {
     this.closing = true;
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
     for (const c of this.outgoing.values()) c.socket.destroy();
     this.outgoing.clear();
-    for (const s of this.inbound) s.destroy();
+    for (const s of this.inbound.keys()) s.destroy();
     this.inbound.clear();
     const server = this.server;
     this.server = undefined;
@@ -179,7 +222,8 @@ export class TcpTransport {
         () => finish(new IpConnectError(peerHex, address, `no authenticated TCP connection within ${this.o.connectTimeoutMs} ms`)),
         this.o.connectTimeoutMs,
       );
-      socket.on('connect', () => socket.write(encodeStreamFrame('hello', encodeHello(identity.nodeId, connectorNonce))));
+      const tag = this.o.domain?.helloTag(identity.nodeId, connectorNonce);
+      socket.on('connect', () => socket.write(encodeStreamFrame('hello', encodeHello(identity.nodeId, connectorNonce, tag))));
       socket.on('data', (chunk: Buffer) => {
         for (const frame of decoder.push(chunk)) {
           if (done || frame.type !== 'challenge') {
@@ -198,6 +242,7 @@ export class TcpTransport {
             }
             socket.write(encodeStreamFrame('auth', identity.sign(transcript('connector', t))));
             finish();
+            this.o.onAuthenticated?.(peerHex);
           } catch (err) {
             this.o.onDiscard('tcp-bad-auth');
             finish(err as Error);
@@ -216,34 +261,61 @@ export class TcpTransport {
     return conn;
   }
 
+  /** Closes inbound connections whose partial frame or shard message stalled (inbound-budget.ts). */
+  private sweep(): void {
+    const now = Date.now();
+    for (const [socket, expired] of this.inbound) {
+      const reason = expired(now);
+      if (!reason) continue;
+      this.o.onDiscard(reason);
+      this.inbound.delete(socket);
+      socket.destroy();
+    }
+  }
+
   private accept(socket: Socket): void {
     if (this.closing) {
       socket.destroy();
       return;
     }
-    // Each connection holds a decoder buffer of a whole maximum frame; bound the ones not yet authenticated
-    // (the handshake timeout bounds how long they live).
-    if (this.unauthenticated >= MAX_UNAUTHENTICATED) {
-      this.o.onDiscard('tcp-busy');
+    // Each connection holds a decoder buffer of a whole maximum frame: bound the ones not yet authenticated, in
+    // total and per source address (the handshake timeout bounds how long they live).
+    const address = normalizeIpv4(socket.remoteAddress ?? '');
+    const busy = this.conns.startHandshake(address);
+    if (busy) {
+      this.o.onDiscard(busy);
       socket.destroy();
       return;
     }
-    this.unauthenticated++;
-    let counted = true;
+    let handshaking = true;
     const authenticated = () => {
-      if (counted) this.unauthenticated--;
-      counted = false;
+      if (handshaking) this.conns.endHandshake(address);
+      handshaking = false;
     };
-    this.inbound.add(socket);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 10_000);
-    const { identity } = this.o;
-    const decoder = new StreamDecoder(this.o.maxFrameBytes);
+    const { identity, domain } = this.o;
+    const caps = streamFrameCaps(this.o.maxFrameBytes);
     let state: 'hello' | 'auth' | 'open' = 'hello';
+    let refusal = 'tcp-frame-too-large';
+    // The connector speaks first and then waits for our CHALLENGE: before that only a HELLO may come (a stranger
+    // gets no more than its bytes buffered). From AUTH on, frames may follow it in the same chunk.
+    const decoder = new StreamDecoder(this.o.maxFrameBytes, (type, length) => {
+      if (state === 'hello' && type !== 'hello') refusal = 'tcp-protocol';
+      return refusal === 'tcp-frame-too-large' && length <= caps[type];
+    });
     let peerHex = '';
     let t: { connectorNonce: Uint8Array; acceptorNonce: Uint8Array; connectorId: Uint8Array; acceptorId: Uint8Array } | undefined;
     let discarded = 0;
     let shards: ShardReassembler | undefined;
+    const frameClock = new PartialClock();
+    const messageClock = new PartialClock();
+    const frameLimits = { idleMs: this.limits.idleMs, minBytesPerSecond: 0 };
+    this.inbound.set(socket, (now) => {
+      if (state !== 'open') return undefined; // the handshake timer covers these
+      const why = messageClock.expired(now, this.limits) ?? frameClock.expired(now, frameLimits);
+      return why ? 'tcp-partial-timeout' : undefined;
+    });
     const timer = setTimeout(() => {
       this.o.onDiscard('tcp-handshake-timeout');
       socket.destroy();
@@ -256,7 +328,9 @@ export class TcpTransport {
       switch (state) {
         case 'hello': {
           if (frame.type !== 'hello') return fail('tcp-protocol'), false;
-          const h = decodeHello(frame.payload);
+          const h = decodeHello(frame.payload, domain !== undefined);
+          // With a domain key nothing is signed (nor looked up) for a connector that does not prove it.
+          if (domain && !domain.checkHelloTag(h.nodeId, h.nonce, h.tag)) return fail('psk-bad'), false;
           peerHex = hex(h.nodeId);
           if (sameBytes(h.nodeId, identity.nodeId) || !this.o.acceptsFrom(peerHex)) return fail('tcp-unknown-peer'), false;
           t = { connectorNonce: h.nonce, acceptorNonce: new Uint8Array(randomBytes(HANDSHAKE_NONCE_BYTES)), connectorId: h.nodeId, acceptorId: identity.nodeId };
@@ -267,9 +341,16 @@ export class TcpTransport {
         case 'auth': {
           if (frame.type !== 'auth') return fail('tcp-protocol'), false;
           if (!verifySignature(t!.connectorId, transcript('connector', t!), decodeAuth(frame.payload))) return fail('tcp-bad-auth'), false;
-          state = 'open';
           authenticated();
           clearTimeout(timer);
+          const close = this.conns.opened(peerHex, socket, (p) => this.o.isProtected?.(p) ?? false);
+          if (typeof close === 'string') return fail(close), false;
+          for (const c of close) {
+            this.o.onDiscard('tcp-replaced');
+            c.destroy();
+          }
+          state = 'open';
+          this.o.onAuthenticated?.(peerHex);
           return true;
         }
         case 'open': {
@@ -281,36 +362,41 @@ export class TcpTransport {
             return true;
           }
           if (frame.payload.length === 0) return fail('tcp-malformed'), false;
-          shards ??= new ShardReassembler();
-          const before = shards.oversize;
+          shards ??= new ShardReassembler(undefined, this.budget.forPeer(peerHex));
+          const { oversize, overBudget } = shards;
           const message = shards.push(frame.payload);
-          if (shards.oversize > before) this.o.onDiscard('shard-oversize');
+          if (shards.oversize > oversize) this.o.onDiscard('shard-oversize');
+          if (shards.overBudget > overBudget) this.o.onDiscard('shard-over-budget');
+          messageClock.progress(Date.now(), frame.payload.length - 1, shards.partial);
           if (message) this.o.onShardMessage(peerHex, message);
           return true;
         }
       }
     };
     socket.on('data', (chunk: Buffer) => {
-      let frames: StreamFrame[];
-      frames = decoder.push(chunk);
+      const frames = decoder.push(chunk);
       if (decoder.discardedBytes > discarded) {
         this.o.onDiscard('tcp-garbage', decoder.discardedBytes - discarded);
         discarded = decoder.discardedBytes;
       }
+      if (decoder.refused) return fail(refusal);
       for (const frame of frames) {
         try {
           if (!handle(frame)) return;
         } catch (err) {
           if (!(err instanceof IpDecodeError)) this.o.log.warn('tcp frame handling failed', { err: String(err) });
-          fail(err instanceof IpDecodeError ? 'tcp-malformed' : 'internal');
+          fail(err instanceof IpDecodeError ? (err.reason === 'psk-missing' ? err.reason : 'tcp-malformed') : 'internal');
           return;
         }
       }
+      frameClock.progress(Date.now(), chunk.length, decoder.pending > 0);
     });
     socket.on('error', () => {});
     socket.on('close', () => {
       clearTimeout(timer);
       authenticated();
+      this.conns.closed(socket);
+      shards?.release();
       this.inbound.delete(socket);
     });
   }

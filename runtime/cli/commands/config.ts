@@ -25,5 +25,6 @@ export function redact(c: Config): Config {
   const out = structuredClone(c);
   if (out.api.token !== undefined) out.api.token = '********';
   if (out.mqtt.password !== undefined) out.mqtt.password = '********';
+  if (out.ip.psk !== undefined) out.ip.psk = '********';
   return out;
 }

@@ -8,6 +8,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import type { Identity } from '../../../identity/identity.js';
 import { signAdvert, type Advert } from '../advert.js';
 import { decodeDatagram, encodeDatagram, type Datagram } from '../datagram-codec.js';
+import type { DomainKey } from '../domain-key.js';
 
 export interface Received {
   datagram?: Datagram;
@@ -22,17 +23,23 @@ export class ScriptedPeer {
   answerHeartbeats = true;
   private socket?: Socket;
   port = 0;
+  /** The address it is bound to (a loopback 127.x.y.z stands for another host). */
+  host = '127.0.0.1';
+  /** A domain key: datagrams go out sealed with it and come in opened with it (domain-key.ts). */
+  domain?: DomainKey;
 
   constructor(readonly identity: Identity) {}
 
-  async start(): Promise<void> {
+  async start(host = '127.0.0.1'): Promise<void> {
     const socket = createSocket('udp4');
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    this.host = host;
+    await new Promise<void>((resolve) => socket.bind(0, host, resolve));
     this.port = socket.address().port;
     socket.on('message', (msg, rinfo) => {
       let datagram: Datagram | undefined;
       try {
-        datagram = decodeDatagram(msg);
+        const inner = this.domain ? this.domain.open(msg) : msg;
+        datagram = typeof inner === 'string' ? undefined : decodeDatagram(inner);
       } catch {
         datagram = undefined;
       }
@@ -50,7 +57,7 @@ export class ScriptedPeer {
       issuedAt: fields.issuedAt ?? Date.now(),
       udpPort: fields.udpPort ?? this.port,
       tcpPort: fields.tcpPort ?? this.port,
-      addresses: fields.addresses ?? ['127.0.0.1'],
+      addresses: fields.addresses ?? [this.host],
     });
   }
 
@@ -65,7 +72,8 @@ export class ScriptedPeer {
   }
 
   send(bytes: Uint8Array, port: number, host = '127.0.0.1'): Promise<void> {
-    return new Promise((resolve, reject) => this.socket!.send(bytes, port, host, (err) => (err ? reject(err) : resolve())));
+    const wire = this.domain ? this.domain.seal(bytes) : bytes;
+    return new Promise((resolve, reject) => this.socket!.send(wire, port, host, (err) => (err ? reject(err) : resolve())));
   }
 
   async stop(): Promise<void> {
