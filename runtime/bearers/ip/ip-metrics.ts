@@ -6,6 +6,11 @@
  *   lattice_ip_discarded_total{reason}          datagrams and stream bytes dropped (not-lattice, unbound, ...)
  *   lattice_ip_peers                            peers online now
  *   lattice_ip_shard_messages_total{direction}, lattice_ip_shard_bytes_total{direction}   in | out: shard-store traffic
+ *   lattice_ip_acks_received_total{fate}        ACKs of our bundle frames: stored | duplicate | handled | refused | not-stored
+ *   lattice_ip_acks_sent_total{fate}            ACKs we wrote for a peer's bundle frames, same fates
+ *   lattice_ip_ack_timeouts_total               bundle frames with no ACK within ackTimeoutMs (the router retries)
+ *   lattice_ip_acks_lost_total                  bundle frames whose connection closed before their ACK (retried)
+ *   lattice_ip_unacked_bundles_total            bundle frames sent to a peer too old to acknowledge (delivered on write)
  */
 import type { Counter, Gauge } from 'prom-client';
 import type { Metrics } from '../../metrics/metrics.js';
@@ -20,6 +25,11 @@ export class IpMetrics {
     peers: Gauge;
     shardMessages: Counter<'direction'>;
     shardBytes: Counter<'direction'>;
+    acksReceived: Counter<'fate'>;
+    acksSent: Counter<'fate'>;
+    ackTimeouts: Counter;
+    acksLost: Counter;
+    unacked: Counter;
   };
 
   constructor(metrics?: Metrics) {
@@ -36,6 +46,11 @@ export class IpMetrics {
       peers: metrics.gauge({ name: 'lattice_ip_peers', help: 'IP peers online' }),
       shardMessages: metrics.counter({ name: 'lattice_ip_shard_messages_total', help: 'Shard-store messages carried over IP', labelNames: ['direction'] }),
       shardBytes: metrics.counter({ name: 'lattice_ip_shard_bytes_total', help: 'Bytes of shard-store messages carried over IP', labelNames: ['direction'] }),
+      acksReceived: metrics.counter({ name: 'lattice_ip_acks_received_total', help: 'Acknowledgements of our bundle frames, by the fate the peer gave them', labelNames: ['fate'] }),
+      acksSent: metrics.counter({ name: 'lattice_ip_acks_sent_total', help: "Acknowledgements of peers' bundle frames, by fate", labelNames: ['fate'] }),
+      ackTimeouts: metrics.counter({ name: 'lattice_ip_ack_timeouts_total', help: 'Bundle frames not acknowledged in time (kept and retried)' }),
+      acksLost: metrics.counter({ name: 'lattice_ip_acks_lost_total', help: 'Bundle frames whose connection closed before the acknowledgement (kept and retried)' }),
+      unacked: metrics.counter({ name: 'lattice_ip_unacked_bundles_total', help: 'Bundle frames sent to a peer too old to acknowledge them (delivered once written)' }),
     };
   }
 
@@ -73,6 +88,31 @@ export class IpMetrics {
     this.bump('shard_messages.out');
     this.prom?.shardMessages.inc({ direction: 'out' });
     this.prom?.shardBytes.inc({ direction: 'out' }, bytes);
+  }
+
+  ackReceived(fate: string): void {
+    this.bump(`acks_received.${fate}`);
+    this.prom?.acksReceived.inc({ fate });
+  }
+
+  ackSent(fate: string): void {
+    this.bump(`acks_sent.${fate}`);
+    this.prom?.acksSent.inc({ fate });
+  }
+
+  ackTimeout(): void {
+    this.bump('ack_timeouts');
+    this.prom?.ackTimeouts.inc();
+  }
+
+  ackLost(): void {
+    this.bump('acks_lost');
+    this.prom?.acksLost.inc();
+  }
+
+  unacked(): void {
+    this.bump('unacked_bundles');
+    this.prom?.unacked.inc();
   }
 
   peers(online: number): void {
