@@ -118,18 +118,25 @@ export class MemoryBearer implements Bearer {
   }
 
   private async awaitSettled(settled: Settled, timeoutMs: number, signal?: AbortSignal): Promise<FrameFate | undefined> {
-    const wait = AbortSignal.any([AbortSignal.timeout(timeoutMs), this.stopper.signal, ...(signal ? [signal] : [])]);
+    const wait = AbortSignal.any([this.stopper.signal, ...(signal ? [signal] : [])]);
     return new Promise<FrameFate | undefined>((resolve, reject) => {
+      // A ref'd timer (AbortSignal.timeout's is not): a test waiting on the timeout keeps the process alive.
+      const timer = setTimeout(() => done(undefined), timeoutMs);
       const onAbort = (): void => {
-        if (signal?.aborted) reject(signal.reason);
-        else resolve(undefined); // timed out or this bearer stopped: not acknowledged
+        if (signal?.aborted) {
+          clearTimeout(timer);
+          wait.removeEventListener('abort', onAbort);
+          reject(signal.reason);
+        } else done(undefined); // this bearer stopped: not acknowledged
+      };
+      const done = (fate: FrameFate | undefined): void => {
+        clearTimeout(timer);
+        wait.removeEventListener('abort', onAbort);
+        resolve(fate);
       };
       if (wait.aborted) return onAbort();
       wait.addEventListener('abort', onAbort, { once: true });
-      void settled.then((fate) => {
-        wait.removeEventListener('abort', onAbort);
-        resolve(fate);
-      });
+      void settled.then(done);
     });
   }
 
