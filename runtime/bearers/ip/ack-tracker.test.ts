@@ -24,6 +24,23 @@ test('no ACK within the timeout: timeout, and the late ACK counts as unknown', a
   assert.is(t.receive([{ seq: a.seq, fate: 'stored' }]), 1);
 });
 
+test('while ACKs for other frames keep coming (a slow link with a backlog) a send keeps waiting; silence times it out', async () => {
+  const t = new AckTracker('p', 400);
+  const slow = t.expect();
+  let answer: string | undefined;
+  void slow.result.then((r) => (answer = r));
+  // Progress on the connection every ~10 ms for over two timeouts.
+  const until = performance.now() + 900;
+  while (performance.now() < until) {
+    const other = t.expect();
+    await new Promise((r) => setTimeout(r, 10));
+    t.receive([{ seq: other.seq, fate: 'stored' }]);
+    assert.is(await other.result, 'stored');
+  }
+  assert.is(answer, undefined, 'still waiting while the peer makes progress');
+  assert.is(await slow.result, 'timeout');
+});
+
 test('close answers every waiting send closed, and later ones at once', async () => {
   const t = new AckTracker('p', 60_000);
   const waiting = [t.expect(), t.expect()];

@@ -65,9 +65,9 @@ export interface IpBearerOptions {
   connectTimeoutMs?: number;
   /** Largest Lattice frame sent or accepted. Default the wire maximum (runtime/wire/frame-codec.ts). */
   maxFrameBytes?: number;
-  /** How long a bundle send waits for the peer's acknowledgement before answering 'unreachable' (the router then
-   * retries with backoff; a late acknowledgement is ignored and the retry is settled as a duplicate). Default 10 s:
-   * a vault flush takes ~100 ms plus an fsync. */
+  /** How long a bundle send waits for the peer's acknowledgement, while the connection brings no acknowledgement at
+   * all, before answering 'unreachable' (the router then retries with backoff; a late acknowledgement is ignored and
+   * the retry is settled as a duplicate). Default 10 s: a vault flush takes ~100 ms plus an fsync. */
   ackTimeoutMs?: number;
   /** Advertise and use bundle acknowledgements (default true). false behaves as a relay from before them (tests of
    * mixed versions). */
