@@ -162,6 +162,14 @@ test('mixed versions: a peer without the ACK flag gets plain DATA frames, accept
   assert.match(await metrics.render(), /lattice_ip_acks_sent_total/);
 });
 
+test('stopping the bearer rejects a send waiting for its ACK with an AbortError-named error', async () => {
+  const { a, acceptor, peer } = await scripted({ ackTimeoutMs: 60_000 });
+  const send = a.send({ peer, kind: 'bundle', bytes: bundle(1) });
+  await waitFor('at the acceptor', () => acceptor.bundles.length === 1);
+  await a.stop();
+  await send.then(() => assert.unreachable('should reject'), (err: Error) => assert.is(err.name, 'AbortError'));
+});
+
 test('blooms stay best-effort: no ACK is asked for or waited on', async () => {
   const { a, b } = await linked({ ackTimeoutMs: 60_000 });
   const frames = hold(b);

@@ -121,7 +121,9 @@ export class TcpTransport {
     c.socket.write(encodeStreamFrame('bundle', encodeBundlePayload(seq, bytes)), (err) => {
       if (err) c.socket.destroy();
     });
-    return result;
+    const r = await result;
+    if (r === 'closed' && this.closing) throw new IpBearerAbortError(peerHex);
+    return r;
   }
 
   /** The authenticated connection to a peer, dialled when needed; undefined when it cannot be opened. */
