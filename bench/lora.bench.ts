@@ -52,7 +52,11 @@ async function latticeHops(compact: boolean, dm: boolean, hops: number): Promise
   const ids: Identity[] = Array.from({ length: hops + 1 }, () => generateIdentity());
   const hood = createLoraNeighbourhood({ nodes: ids.map((id, i) => ({ name: `n${i}`, nodeId: id.nodeId, x: i * 3000 })), compact });
   const inbox: InFrame[][] = hood.bearers.map(() => []);
-  hood.bearers.forEach((b, i) => b.on('frame', (f) => inbox[i]!.push(f)));
+  // Like a router whose vault has the payload at once: unicast payloads are settled durable, and so ACKed.
+  hood.bearers.forEach((b, i) => b.on('frame', (f) => {
+    inbox[i]!.push(f);
+    f.settle?.('stored');
+  }));
   const sizes: number[] = [];
   const acks: number[] = [];
   try {

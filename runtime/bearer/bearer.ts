@@ -2,10 +2,18 @@
  * Bearer: one way to put a frame on the wire (LoRa, BLE, a companion radio, IP, MQTT).
  *
  * The router asks every bearer "can you reach this peer?" and sends on all that say yes at once (bearers race;
- * receivers drop duplicates by bundle id). A sync bearer answers `accepted` only once the frame is really on its
- * way (LoRa TxDone, BLE write acknowledged, a TCP write flushed to a live peer) and that marks the bundle
- * delivered to that hop; an async bearer (MQTT, internet backhaul) answers `accepted` when its broker/queue took the
- * frame, and the router waits for the recipient's delivery bloom before calling it delivered.
+ * receivers drop duplicates by bundle id). A sync bearer's `accepted` marks the bundle delivered to that hop, so
+ * the sender gives up custody on it: a bearer that can carry an acknowledgement (IP, LoRa unicast) answers
+ * `accepted` for a bundle frame only once the next hop acknowledged it, and the next hop acknowledges only once
+ * its router settled the frame as durable (`InFrame.settle`: 'stored' or 'duplicate'). Bytes in a kernel buffer
+ * or on the air are not custody: a hop that dies or freezes before its vault flushed has nothing. Where no
+ * acknowledgement exists (LoRa broadcast, a peer too old to acknowledge) `accepted` means the frame went out, and
+ * custody retries and delivery blooms are the only recovery. An async bearer (MQTT, internet backhaul) answers
+ * `accepted` when its broker/queue took the frame, and the router waits for the recipient's delivery bloom before
+ * calling it delivered.
+ *
+ * Retries are idempotent: a copy the next hop already holds is settled 'duplicate' (acknowledged again), never
+ * stored twice.
  */
 import type { Bundle } from '../bundle/bundle.js';
 
@@ -32,6 +40,19 @@ export interface OutFrame {
   bundle?: Bundle;
 }
 
+/**
+ * What became of a received frame, told back to the bearer that carried it (`InFrame.settle`):
+ * - `stored`: a new bundle, now durable in the vault (flushed);
+ * - `duplicate`: a bundle this relay already holds durably (a retry, a flood echo, a copy over another bearer);
+ * - `handled`: not a bundle (a delivery bloom): read and acted on, there is nothing to keep;
+ * - `refused`: a bundle or frame this relay will never store (malformed, loop, expired, bad signature): sending
+ *   the same bytes again changes nothing;
+ * - `not-stored`: this relay could not store it now (stopping, store full, vault error): the sender keeps custody
+ *   and tries again later.
+ * Only `stored`, `duplicate` and `handled` may be acknowledged to the sender as received.
+ */
+export type FrameFate = 'stored' | 'duplicate' | 'handled' | 'refused' | 'not-stored';
+
 /** A frame a bearer received from a Lattice peer, still encoded. The router decodes and verifies it. */
 export interface InFrame {
   bearer: string;
@@ -41,6 +62,14 @@ export interface InFrame {
   /** Link quality where the bearer has it (LoRa, BLE). */
   rssi?: number;
   snr?: number;
+  /**
+   * Set by a bearer that acknowledges frames to their sender. The router calls it once it knows the frame's fate:
+   * for a bundle, after the vault flushed it ('stored') or confirmed a durable copy ('duplicate'), or once it is
+   * refused or could not be stored; for other frames as soon as they are handled. Called at most once (a bearer
+   * ignores later calls); a frame whose router never calls it is never acknowledged (the sender's acknowledgement
+   * times out and it keeps custody). Must not throw.
+   */
+  settle?(fate: FrameFate): void;
 }
 
 /** A message a gateway received from a foreign mesh (Meshtastic, MeshCore). The router wraps it in a bundle signed
@@ -94,7 +123,8 @@ export interface BearerEvents {
 export interface Bearer {
   /** Unique within the daemon: `ip`, `mqtt`, `lora0`, `meshtastic0`... */
   readonly name: string;
-  /** `sync`: accepted means the next hop has it; `async`: only a delivery bloom proves delivery. */
+  /** `sync`: accepted means the next hop has it (durably, where the bearer can carry an acknowledgement); `async`:
+   * only a delivery bloom proves delivery. */
   readonly mode: 'sync' | 'async';
   /** Starts I/O. The constructor does none. */
   start(): Promise<void>;

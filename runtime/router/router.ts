@@ -7,11 +7,13 @@
  *   persist (durable, group commit) -> dispatch
  *
  * Dispatch sends on ALL bearers that can reach a target at once (Promise.allSettled, one AbortSignal per send);
- * sync `accepted` = delivered to that hop, async `accepted` waits for the recipient's delivery blooms (they retire
- * only what was handed off: bloom-retirement.ts). Targets nobody can reach stay queued in the vault and go out on a
- * `peer` up event or the retry timer (with backoff), also after a restart. Every drop is counted by reason.
+ * sync `accepted` = delivered to that hop (durable there where the bearer carries acknowledgements: every received
+ * frame is settled back to its bearer once its fate is known, bearer.ts `InFrame.settle`), async `accepted` waits
+ * for the recipient's delivery blooms (they retire only what was handed off: bloom-retirement.ts). Targets nobody
+ * can reach stay queued in the vault and go out on a `peer` up event or the retry timer (with backoff), also after
+ * a restart. Every drop is counted by reason.
  */
-import { BROADCAST, type Bearer, type ForeignMessage, type InFrame, type PeerEvent } from '../bearer/bearer.js';
+import { BROADCAST, type Bearer, type ForeignMessage, type FrameFate, type InFrame, type PeerEvent } from '../bearer/bearer.js';
 import { decodeBundle, encodeBundle } from '../bundle/bundle-codec.js';
 import type { Bundle } from '../bundle/bundle.js';
 import { bundleId } from '../bundle/bundle-id.js';
@@ -195,23 +197,50 @@ export class Router {
 
   // ---- ingest --------------------------------------------------------------------------------------------------
 
+  /**
+   * A frame from a bearer. Its fate goes back to the bearer (`InFrame.settle`) once known, so a bearer that
+   * acknowledges frames does so only for a bundle that is durable here; anything that went wrong on our side
+   * (stopping, vault error) settles 'not-stored', and the sender keeps custody.
+   */
   private async onFrame(f: InFrame): Promise<void> {
     if (f.from && NODE_ID_HEX.test(f.from)) this.seen(f.from, f.bearer);
+    let fate: FrameFate = 'not-stored';
+    try {
+      fate = await this.frameFate(f);
+    } finally {
+      try {
+        f.settle?.(fate);
+      } catch (err) {
+        this.log.warn('bearer settle callback threw', { bearer: f.bearer, err: String(err) });
+      }
+    }
+  }
+
+  private async frameFate(f: InFrame): Promise<FrameFate> {
     let frame;
     try {
       frame = decodeFrame(f.bytes);
     } catch (err) {
       this.drop('malformed-frame', { bearer: f.bearer, ...(f.from ? { from: f.from } : {}), detail: (err as Error).message });
-      return;
+      return 'refused';
     }
-    if (frame.kind === 'bundle') await this.ingestBytes(frame.payload, { bearer: f.bearer, ...(f.from ? { from: f.from } : {}) });
-    else if (frame.kind === 'bloom') this.onBloom(frame.payload, f.bearer, f.from);
-    else this.drop('unsupported-frame', { bearer: f.bearer, detail: frame.kind });
+    if (frame.kind === 'bundle') {
+      const outcome = await this.ingestBytes(frame.payload, { bearer: f.bearer, ...(f.from ? { from: f.from } : {}) });
+      return outcome === 'dropped' ? 'refused' : outcome;
+    }
+    if (frame.kind === 'bloom') this.onBloom(frame.payload, f.bearer, f.from);
+    else {
+      this.drop('unsupported-frame', { bearer: f.bearer, detail: frame.kind });
+      return 'refused';
+    }
+    return 'handled';
   }
 
   /**
-   * The ingest pipeline for an encoded bundle from a bearer. Resolves once the bundle is durable (or refused);
-   * dispatch to next hops continues in the background.
+   * The ingest pipeline for an encoded bundle from a bearer. Resolves once the bundle is durable here — 'stored',
+   * or 'duplicate' once the copy already held is flushed — or refused for good ('dropped', counted by reason);
+   * rejects when it could not be stored now (RouterStoppedError while stopping, vault errors). Dispatch to next
+   * hops continues in the background.
    */
   async ingestBytes(bytes: Uint8Array, link: { bearer: string; from?: string }): Promise<IngestOutcome> {
     if (!this.stopController) throw new RouterStoppedError('ingest');
@@ -221,7 +250,7 @@ export class Router {
     if (peeked) {
       const where = () => ({ id: hex(peeked.id), bearer: link.bearer, ...(link.from ? { from: link.from } : {}) });
       if (peeked.loop) return this.drop('loop', where());
-      if (this.vault.has(peeked.id)) return this.duplicate(peeked.id, where);
+      if (this.vault.has(peeked.id)) return this.durableDuplicate(peeked.id, where);
     }
     let b: Bundle;
     try {
@@ -237,7 +266,7 @@ export class Router {
     const where = (): { id: string; bearer?: string; from?: string } =>
       ({ id: hex(id), ...(link.bearer ? { bearer: link.bearer } : {}), ...(link.from ? { from: link.from } : {}) });
     if (!link.created && b.custody.includes(this.identity.shortId)) return this.drop('loop', where());
-    if (this.vault.has(id)) return this.duplicate(id, where);
+    if (this.vault.has(id)) return this.durableDuplicate(id, where);
     const now = this.now();
     try {
       await this.check(b, bytes, now, id, link.created);
@@ -246,7 +275,11 @@ export class Router {
       if (err instanceof BundleDecodeError) return this.drop('malformed', where());
       throw err;
     }
-    if (!this.stopController || this.stopController.signal.aborted) return this.drop('stopping', where());
+    if (!this.stopController || this.stopController.signal.aborted) {
+      // Not a refusal of the bundle: the sender must keep it and try again (InFrame.settle 'not-stored').
+      this.drop('stopping', where());
+      throw new RouterStoppedError('ingest');
+    }
     const plan = planRoute(b, this.identity, link.created);
     const result = await this.vault.ingest({
       id,
@@ -288,6 +321,14 @@ export class Router {
       }
     }
     verifyBundle(b, { now, id });
+  }
+
+  /** A copy of a bundle has() knows: counted now, resolved once the copy held here is flushed (it may still be on
+   * its way to disk, and a duplicate is acknowledged to its sender as durable). */
+  private async durableDuplicate(id: Uint8Array, where: () => { id: string; bearer?: string; from?: string }): Promise<'duplicate'> {
+    const d = this.duplicate(id, where);
+    await this.vault.whenDurable(id);
+    return d;
   }
 
   private duplicate(id: Uint8Array, where: () => { id: string; bearer?: string; from?: string }): 'duplicate' {

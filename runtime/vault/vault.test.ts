@@ -44,6 +44,24 @@ test('put-if-absent: the second copy is a duplicate, sequential and concurrent',
   await v.stop();
 });
 
+test('a copy of a bundle still on its way to disk is a duplicate only once the first copy is flushed', async () => {
+  const v = new Vault({ path: tmp(), groupCommitMs: 5, sweepIntervalMs: 0 });
+  await v.start();
+  const r = record({ text: 'in flight' });
+  const order: string[] = [];
+  const fsyncs = v.fsyncs;
+  const first = v.ingest(r).then((x) => order.push(`first ${x} after ${v.fsyncs - fsyncs} fsync`));
+  assert.ok(v.has(r.id), 'known while in flight');
+  // Both would be acknowledged to a sender as durable (router: settle 'duplicate').
+  const second = v.ingest({ ...r }).then((x) => order.push(`second ${x} after ${v.fsyncs - fsyncs} fsync`));
+  const durable = v.whenDurable(r.id).then(() => order.push(`durable after ${v.fsyncs - fsyncs} fsync`));
+  await Promise.all([first, second, durable]);
+  assert.equal(order, ['first stored after 1 fsync', 'second duplicate after 1 fsync', 'durable after 1 fsync']);
+  await v.whenDurable(r.id);
+  await v.whenDurable(randomBytes(32));
+  await v.stop();
+});
+
 test('a duplicate that fell out of the recent-id filter is still caught by the conditional write', async () => {
   const path = tmp();
   const v = new Vault({ path, groupCommitMs: 1, sweepIntervalMs: 0, recentWindow: 64 });

@@ -94,6 +94,8 @@ interface PendingIngest {
   idHex: string;
   resolve: (r: IngestResult) => void;
   reject: (e: unknown) => void;
+  /** Settles with resolve/reject: a second copy arriving meanwhile waits on it (see whenDurable). */
+  done: Promise<IngestResult>;
 }
 
 interface OverlayEntry {
@@ -237,18 +239,35 @@ export class Vault {
     return this.inflight.size > 0 && this.inflight.has(hex(id));
   }
 
-  /** Stores a bundle if its id is new; resolves once it is durable (or known to be a duplicate). */
+  /** Stores a bundle if its id is new; resolves once it is durable, 'stored' or 'duplicate' (a copy still on its
+   * way to disk counts as a duplicate only once it is flushed: the caller may acknowledge it to the sender). */
   ingest(rec: IngestRecord): Promise<IngestResult> {
     this.need('ingest');
     const idHex = hex(rec.id);
-    if (this.inflight.has(idHex)) return Promise.resolve('duplicate');
-    return new Promise<IngestResult>((resolve, reject) => {
-      const p: PendingIngest = { rec, idHex, resolve, reject };
-      this.inflight.set(idHex, p);
-      this.recent.add(rec.id);
-      this.ingests.push(p);
-      this.schedule();
+    const first = this.inflight.get(idHex);
+    if (first) return first.done.then(() => 'duplicate');
+    let resolve!: (r: IngestResult) => void;
+    let reject!: (e: unknown) => void;
+    const done = new Promise<IngestResult>((res, rej) => {
+      resolve = res;
+      reject = rej;
     });
+    const p: PendingIngest = { rec, idHex, resolve, reject, done };
+    this.inflight.set(idHex, p);
+    this.recent.add(rec.id);
+    this.ingests.push(p);
+    this.schedule();
+    return done;
+  }
+
+  /**
+   * For an id has() confirmed: resolves once that bundle is durable (right away when it already is); rejects when
+   * the write cycle carrying it failed. has() is true for a bundle still on its way to disk, and a duplicate may
+   * be acknowledged to its sender only once the first copy is flushed.
+   */
+  whenDurable(id: Uint8Array): Promise<void> {
+    const p = this.inflight.size > 0 ? this.inflight.get(hex(id)) : undefined;
+    return p ? p.done.then(() => undefined) : Promise.resolve();
   }
 
   private schedule(): void {

@@ -14,6 +14,7 @@ const nonce = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]);
 const samples: Datagram[] = [
   { type: 'hello', wantReply: true, nonce, capabilities: { version: '0.1.0', maxFrameBytes: 66561, bearers: ['ip', 'mqtt', 'lora0'] }, advert },
   { type: 'hello', wantReply: false, nonce, capabilities: { version: '', maxFrameBytes: 0, bearers: [] }, advert },
+  { type: 'hello', wantReply: false, nonce, capabilities: { version: '0.2.0', maxFrameBytes: 66561, bearers: ['ip'], acks: true }, advert },
   { type: 'ping', nodeId: id.nodeId, nonce },
   { type: 'pong', nodeId: id.nodeId, echo: nonce },
   { type: 'peers', adverts: [advert, advert] },
@@ -30,6 +31,17 @@ test('round trip of every datagram type', () => {
     assert.ok(bytes.length <= MAX_DATAGRAM_BYTES, d.type);
     assert.equal(plain(decodeDatagram(bytes)), plain(d), d.type);
   }
+});
+
+test('HELLO flags byte: bit 0 want a reply, bit 1 acknowledges BUNDLE frames; other bits are ignored', () => {
+  const caps = { version: '0.1.0', maxFrameBytes: 1, bearers: [] };
+  const flags = (wantReply: boolean, acks: boolean) => encodeDatagram({ type: 'hello', wantReply, nonce, capabilities: { ...caps, acks }, advert })[4];
+  assert.equal([flags(false, false), flags(true, false), flags(false, true), flags(true, true)], [0, 1, 2, 3]);
+  const hello = encodeDatagram({ type: 'hello', wantReply: false, nonce, capabilities: caps, advert });
+  hello[4] = 0xfc; // bits a later version may define
+  const d = decodeDatagram(hello) as Extract<Datagram, { type: 'hello' }>;
+  assert.is(d.wantReply, false);
+  assert.is(d.capabilities.acks, undefined);
 });
 
 test('header and PING layout as documented', () => {

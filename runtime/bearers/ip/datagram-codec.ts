@@ -7,7 +7,8 @@
  *   3  u8       type: 1 HELLO, 2 PING, 3 PONG, 4 PEERS, 5 DATA
  *   4  ...      body
  *
- *   HELLO  u8 flags (bit 0: want a HELLO back) | nonce 8 | capabilities | signed advert (advert.ts)
+ *   HELLO  u8 flags (bit 0: want a HELLO back; bit 1: acknowledges BUNDLE frames, ack-codec.ts) | nonce 8 |
+ *          capabilities | signed advert (advert.ts)
  *          capabilities = u8 n + n bytes runtime version (UTF-8) | u32 max frame bytes |
  *                         u8 count + count × (u8 n + n bytes bearer name)
  *   PING   sender node id 32 | nonce 8
@@ -41,7 +42,12 @@ export interface Capabilities {
   maxFrameBytes: number;
   /** Bearer names this relay runs (`ip`, `mqtt`, `lora0`...). */
   bearers: string[];
+  /** It acknowledges BUNDLE stream frames once durable (HELLO flag bit 1; older relays leave it clear). */
+  acks?: boolean;
 }
+
+const FLAG_WANT_REPLY = 0x01;
+const FLAG_ACKS = 0x02;
 
 export type Datagram =
   | { type: 'hello'; wantReply: boolean; nonce: Uint8Array; capabilities: Capabilities; advert: Advert }
@@ -82,7 +88,7 @@ export function encodeDatagram(d: Datagram): Uint8Array {
       const capLength = 1 + version.length + 4 + 1 + bearers.reduce((n, b) => n + 1 + b.length, 0);
       const out = header(DatagramType.hello, 1 + NONCE_BYTES + capLength + d.advert.bytes.length);
       let at = DATAGRAM_HEADER_BYTES;
-      out[at++] = d.wantReply ? 1 : 0;
+      out[at++] = (d.wantReply ? FLAG_WANT_REPLY : 0) | (d.capabilities.acks ? FLAG_ACKS : 0);
       out.set(d.nonce, at);
       at += NONCE_BYTES;
       out[at++] = version.length;
@@ -211,7 +217,8 @@ export function decodeDatagram(buf: Uint8Array): Datagram {
       const { advert, length } = decodeAdvert(buf, r.at);
       r.at += length;
       r.end('HELLO');
-      return { type: 'hello', wantReply: (flags & 1) !== 0, nonce, capabilities: { version, maxFrameBytes, bearers }, advert };
+      const capabilities: Capabilities = { version, maxFrameBytes, bearers, ...((flags & FLAG_ACKS) !== 0 ? { acks: true } : {}) };
+      return { type: 'hello', wantReply: (flags & FLAG_WANT_REPLY) !== 0, nonce, capabilities, advert };
     }
     case DatagramType.ping:
     case DatagramType.pong: {

@@ -78,7 +78,7 @@ test('connections: per address mid-handshake, per peer the newest wins, in total
 
 test('frame caps by type: a header over its cap is refused before its payload, within it decodes', () => {
   const caps = streamFrameCaps(66_561);
-  assert.equal(caps, { hello: TAGGED_HELLO_BYTES, challenge: 112, auth: AUTH_BYTES, data: 66_561, shard: 16_385 });
+  assert.equal(caps, { hello: TAGGED_HELLO_BYTES, challenge: 112, auth: AUTH_BYTES, data: 66_561, shard: 16_385, bundle: 66_565, ack: 5 * 1024 });
   const ok = new StreamDecoder(66_561, (type, length) => length <= caps[type]);
   const frames = ok.push(encodeStreamFrame('shard', new Uint8Array(16_385)));
   assert.is(frames.length, 1);

@@ -44,7 +44,11 @@ async function bearer(options: { identity?: Identity; port?: number; peers?: IpB
 function record(b: IpBearer) {
   const frames: InFrame[] = [];
   const peers: PeerEvent[] = [];
-  b.on('frame', (f) => frames.push(f));
+  // Like a router that stores every bundle: acknowledged frames are settled durable.
+  b.on('frame', (f) => {
+    frames.push(f);
+    f.settle?.('stored');
+  });
   b.on('peer', (e) => peers.push(e));
   return { frames, peers };
 }

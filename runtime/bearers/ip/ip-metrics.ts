@@ -9,6 +9,11 @@
  *   lattice_ip_peers_evicted_total{class}       table entries pushed out for a newcomer (admission.ts)
  *   lattice_ip_peers                            peers online now
  *   lattice_ip_shard_messages_total{direction}, lattice_ip_shard_bytes_total{direction}   in | out: shard-store traffic
+ *   lattice_ip_acks_received_total{fate}        ACKs of our bundle frames: stored | duplicate | handled | refused | not-stored
+ *   lattice_ip_acks_sent_total{fate}            ACKs we wrote for a peer's bundle frames, same fates
+ *   lattice_ip_ack_timeouts_total               bundle frames with no ACK within ackTimeoutMs (the router retries)
+ *   lattice_ip_acks_lost_total                  bundle frames whose connection closed before their ACK (retried)
+ *   lattice_ip_unacked_bundles_total            bundle frames sent to a peer too old to acknowledge (delivered on write)
  */
 import type { Counter, Gauge } from 'prom-client';
 import type { Metrics } from '../../metrics/metrics.js';
@@ -24,6 +29,11 @@ export class IpMetrics {
     peersEvicted: Counter<'class'>;
     shardMessages: Counter<'direction'>;
     shardBytes: Counter<'direction'>;
+    acksReceived: Counter<'fate'>;
+    acksSent: Counter<'fate'>;
+    ackTimeouts: Counter;
+    acksLost: Counter;
+    unacked: Counter;
   };
 
   constructor(metrics?: Metrics) {
@@ -41,6 +51,11 @@ export class IpMetrics {
       peersEvicted: metrics.counter({ name: 'lattice_ip_peers_evicted_total', help: 'IP peer table entries pushed out for a newcomer', labelNames: ['class'] }),
       shardMessages: metrics.counter({ name: 'lattice_ip_shard_messages_total', help: 'Shard-store messages carried over IP', labelNames: ['direction'] }),
       shardBytes: metrics.counter({ name: 'lattice_ip_shard_bytes_total', help: 'Bytes of shard-store messages carried over IP', labelNames: ['direction'] }),
+      acksReceived: metrics.counter({ name: 'lattice_ip_acks_received_total', help: 'Acknowledgements of our bundle frames, by the fate the peer gave them', labelNames: ['fate'] }),
+      acksSent: metrics.counter({ name: 'lattice_ip_acks_sent_total', help: "Acknowledgements of peers' bundle frames, by fate", labelNames: ['fate'] }),
+      ackTimeouts: metrics.counter({ name: 'lattice_ip_ack_timeouts_total', help: 'Bundle frames not acknowledged in time (kept and retried)' }),
+      acksLost: metrics.counter({ name: 'lattice_ip_acks_lost_total', help: 'Bundle frames whose connection closed before the acknowledgement (kept and retried)' }),
+      unacked: metrics.counter({ name: 'lattice_ip_unacked_bundles_total', help: 'Bundle frames sent to a peer too old to acknowledge them (delivered once written)' }),
     };
   }
 
@@ -83,6 +98,31 @@ export class IpMetrics {
     this.bump('shard_messages.out');
     this.prom?.shardMessages.inc({ direction: 'out' });
     this.prom?.shardBytes.inc({ direction: 'out' }, bytes);
+  }
+
+  ackReceived(fate: string): void {
+    this.bump(`acks_received.${fate}`);
+    this.prom?.acksReceived.inc({ fate });
+  }
+
+  ackSent(fate: string): void {
+    this.bump(`acks_sent.${fate}`);
+    this.prom?.acksSent.inc({ fate });
+  }
+
+  ackTimeout(): void {
+    this.bump('ack_timeouts');
+    this.prom?.ackTimeouts.inc();
+  }
+
+  ackLost(): void {
+    this.bump('acks_lost');
+    this.prom?.acksLost.inc();
+  }
+
+  unacked(): void {
+    this.bump('unacked_bundles');
+    this.prom?.unacked.inc();
   }
 
   peers(online: number): void {

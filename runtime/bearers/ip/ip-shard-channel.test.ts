@@ -45,7 +45,10 @@ test('messages of 0 B, 1 B, one fragment and many fragments arrive whole, in ord
   const got: { from: string; m: Uint8Array }[] = [];
   b.onShardMessage((from, m) => got.push({ from, m }));
   const frames: Uint8Array[] = [];
-  b.on('frame', (f) => frames.push(f.bytes));
+  b.on('frame', (f) => {
+    frames.push(f.bytes);
+    f.settle?.('stored');
+  });
   const sizes = [0, 1, 4200, 16 * 1024, 16 * 1024 + 1, 300_000];
   const sent = sizes.map((n) => new Uint8Array(randomBytes(n)));
   // A bundle frame sent while a 300 KB message is in flight still arrives (it is queued after the message, whole).

@@ -56,7 +56,8 @@ test('domain key: members talk; a wrong key, no key, untagged PING/PONG/PEERS/DA
   const b = await bearer({ psk: PSK });
   const a = await bearer({ psk: PSK, peers: [b] });
   const got: InFrame[] = [];
-  b.on('frame', (f) => got.push(f));
+  // Like a router that stores every bundle: acknowledged frames are settled durable.
+  b.on('frame', (f) => { got.push(f); f.settle?.('stored'); });
   await waitFor('members online both ways', () => a.canReach(idOf(b)) && b.canReach(idOf(a)));
   assert.is(await a.send({ peer: idOf(b), kind: 'control', bytes: new Uint8Array([7, 7]) }), 'accepted');
   assert.is(await a.send({ peer: idOf(b), kind: 'bundle', bytes: new Uint8Array(5000).fill(3) }), 'accepted');
@@ -229,7 +230,7 @@ test('a hoarding peer: its unfinished shard messages stay within its budget, sur
 
     // The relay still carries real traffic.
     const got: InFrame[] = [];
-    b.on('frame', (fr) => got.push(fr));
+    b.on('frame', (fr) => { got.push(fr); fr.settle?.('stored'); });
     assert.is(await a.send({ peer: idOf(b), kind: 'bundle', bytes: new Uint8Array(20_000).fill(9) }), 'accepted');
     await waitFor('frame at B', () => got.length === 1);
   } finally {

@@ -3,8 +3,9 @@
  * authenticates the connection):
  *
  *   0  'L' 'S'  magic (0x4c 0x53)
- *   2  u8       type: 1 HELLO, 2 CHALLENGE, 3 AUTH, 4 DATA, 5 SHARD (tcp-handshake.ts says what the first three carry;
- *               SHARD carries one fragment of a shard-store message, shard-fragments.ts)
+ *   2  u8       type: 1 HELLO, 2 CHALLENGE, 3 AUTH, 4 DATA, 5 SHARD, 6 BUNDLE, 7 ACK (tcp-handshake.ts says what the
+ *               first three carry; SHARD carries one fragment of a shard-store message, shard-fragments.ts; BUNDLE a
+ *               numbered Lattice frame the acceptor acknowledges with ACK, ack-codec.ts)
  *   3  u32      payload length (big-endian), at most the decoder's maxPayloadBytes
  *   7  ...      payload
  *
@@ -17,9 +18,9 @@ export const STREAM_HEADER_BYTES = 7;
 const MAGIC0 = 0x4c;
 const MAGIC1 = 0x53;
 
-export const StreamType = { hello: 1, challenge: 2, auth: 3, data: 4, shard: 5 } as const;
+export const StreamType = { hello: 1, challenge: 2, auth: 3, data: 4, shard: 5, bundle: 6, ack: 7 } as const;
 export type StreamTypeName = keyof typeof StreamType;
-const TYPE_NAMES: Record<number, StreamTypeName> = { 1: 'hello', 2: 'challenge', 3: 'auth', 4: 'data', 5: 'shard' };
+const TYPE_NAMES: Record<number, StreamTypeName> = { 1: 'hello', 2: 'challenge', 3: 'auth', 4: 'data', 5: 'shard', 6: 'bundle', 7: 'ack' };
 
 export interface StreamFrame {
   type: StreamTypeName;

@@ -9,6 +9,7 @@
 import type { StreamTypeName } from './stream-codec.js';
 import { SHARD_FRAGMENT_BYTES } from './shard-fragments.js';
 import { AUTH_BYTES, CHALLENGE_BYTES, TAGGED_HELLO_BYTES } from './tcp-handshake.js';
+import { ACK_ENTRY_BYTES, ACK_SEQ_BYTES, MAX_ACK_ENTRIES } from './ack-codec.js';
 
 /** `maxFrameBytes`: the largest Lattice frame this relay accepts (IpBearerOptions.maxFrameBytes). */
 export function streamFrameCaps(maxFrameBytes: number): Record<StreamTypeName, number> {
@@ -19,5 +20,9 @@ export function streamFrameCaps(maxFrameBytes: number): Record<StreamTypeName, n
     data: maxFrameBytes,
     // The flags byte plus one fragment, as tcp-transport.ts sendShard cuts them.
     shard: 1 + Math.min(SHARD_FRAGMENT_BYTES, maxFrameBytes - 1),
+    // A sequence number and one Lattice frame (ack-codec.ts).
+    bundle: ACK_SEQ_BYTES + maxFrameBytes,
+    // Only the acceptor sends ACKs; an acceptor never takes one, but the cap says how big a batch may be.
+    ack: ACK_ENTRY_BYTES * MAX_ACK_ENTRIES,
   };
 }

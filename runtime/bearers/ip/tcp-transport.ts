@@ -2,6 +2,10 @@
  * TCP side of the IP bearer: one authenticated outgoing connection per peer, dialled on demand and kept open for
  * the next large frame; inbound connections authenticated by tcp-handshake.ts before their frames count.
  * A connection that fails is dropped and dialled again by the next send.
+ *
+ * Bundle frames to a peer that acknowledges them go as numbered BUNDLE frames (sendBundle): the acceptor answers
+ * with ACK frames on the same connection once its router settled each one (ack-codec.ts, ack-tracker.ts on this
+ * side, ack-writer.ts on the acceptor's).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
@@ -13,6 +17,10 @@ import type { DomainKey } from './domain-key.js';
 import { DEFAULT_INBOUND_LIMITS, InboundBudget, PartialClock, type InboundLimits } from './inbound-budget.js';
 import { DEFAULT_CONNECTION_LIMITS, InboundConnections, type ConnectionLimits } from './inbound-connections.js';
 import { normalizeIpv4 } from './ipv4.js';
+import type { FrameFate } from '../../bearer/bearer.js';
+import { ACK_SEQ_BYTES, decodeAcks, decodeBundlePayload, encodeBundlePayload, type Ack } from './ack-codec.js';
+import { AckTracker, type AckResult } from './ack-tracker.js';
+import { AckWriter } from './ack-writer.js';
 import { StreamDecoder, encodeStreamFrame, type StreamFrame } from './stream-codec.js';
 import { streamFrameCaps } from './stream-frame-caps.js';
 import { SHARD_FRAGMENT_BYTES, ShardReassembler, fragmentShardMessage } from './shard-fragments.js';
@@ -32,9 +40,15 @@ export interface TcpTransportOptions {
   /** How long dialling plus the handshake may take. */
   connectTimeoutMs: number;
   log: Logger;
+  /** How long sendBundle() waits for the acceptor's ACK. */
+  ackTimeoutMs: number;
   /** Whether an authenticated node may send us frames (its advert verified and bound). */
   acceptsFrom(nodeIdHex: string): boolean;
-  onFrame(fromHex: string, bytes: Uint8Array): void;
+  /** A Lattice frame from a peer; `settle` is set for a BUNDLE frame and writes its ACK (InFrame.settle). */
+  onFrame(fromHex: string, bytes: Uint8Array, settle?: (fate: FrameFate) => void): void;
+  /** ACK entries written to a connector, and ACKs received from an acceptor (for metrics). */
+  onAcksSent?(acks: readonly Ack[]): void;
+  onAcksReceived?(acks: readonly Ack[]): void;
   /** A whole shard-store message reassembled from SHARD frames (shard-fragments.ts). */
   onShardMessage(fromHex: string, message: Uint8Array): void;
   /** Something was dropped: `reason` labels lattice_ip_discarded_total. */
@@ -57,6 +71,8 @@ interface Outgoing {
   socket: Socket;
   ready: Promise<void>;
   closed: boolean;
+  /** The BUNDLE frames written on this connection that wait for their ACK. */
+  acks: AckTracker;
 }
 
 /** Bytes written to a peer's connection but not yet taken by the kernel, past which sendShard refuses (per peer, all). */
@@ -126,7 +142,28 @@ export class TcpTransport {
     return this.write(peerHex, host, port, frames, signal);
   }
 
-  private async write(peerHex: string, host: string, port: number, frames: Uint8Array[], signal?: AbortSignal): Promise<boolean> {
+  /**
+   * Writes one bundle frame as a numbered BUNDLE frame and waits for the acceptor's ACK (only for a peer that
+   * advertised acknowledgements). Resolves with the fate the acceptor's router gave it, 'timeout' (no ACK within
+   * `ackTimeoutMs`) or 'closed' (the connection went away first), or false when no connection could be opened;
+   * rejects (AbortError) only on abort or close().
+   */
+  async sendBundle(peerHex: string, host: string, port: number, bytes: Uint8Array, signal?: AbortSignal): Promise<AckResult | false> {
+    const c = await this.connection(peerHex, host, port, signal);
+    if (!c) return false;
+    const { seq, result } = c.acks.expect(signal);
+    // No wait for the write callback: a frozen peer's full socket buffer would hold it forever. The ACK (or its
+    // timeout, or the connection closing) answers.
+    c.socket.write(encodeStreamFrame('bundle', encodeBundlePayload(seq, bytes)), (err) => {
+      if (err) c.socket.destroy();
+    });
+    const r = await result;
+    if (r === 'closed' && this.closing) throw new IpBearerAbortError(peerHex);
+    return r;
+  }
+
+  /** The authenticated connection to a peer, dialled when needed; undefined when it cannot be opened. */
+  private async connection(peerHex: string, host: string, port: number, signal?: AbortSignal): Promise<Outgoing | undefined> {
     if (this.closing) throw new IpBearerAbortError(peerHex);
     let conn = this.outgoing.get(peerHex);
     if (conn && (conn.closed || conn.host !== host || conn.port !== port)) {
@@ -145,9 +182,14 @@ export class TcpTransport {
       if (this.closing) throw new IpBearerAbortError(peerHex, { cause: err });
       this.o.log.debug('tcp connect failed', { peer: peerHex.slice(0, 12), err: String(err) });
       if (this.outgoing.get(peerHex) === conn) this.outgoing.delete(peerHex);
-      return false;
+      return undefined;
     }
-    const c = conn;
+    return conn;
+  }
+
+  private async write(peerHex: string, host: string, port: number, frames: Uint8Array[], signal?: AbortSignal): Promise<boolean> {
+    const c = await this.connection(peerHex, host, port, signal);
+    if (!c) return false;
     const ok = await new Promise<boolean>((resolve) => {
       if (c.closed) return resolve(false);
       // One synchronous loop: the frames of one message reach the socket with no other frame between them.
@@ -203,7 +245,7 @@ export class TcpTransport {
     socket.setNoDelay(true);
     // Keepalive: a peer that loses power otherwise leaves a half-open socket that swallows writes for minutes.
     socket.setKeepAlive(true, 10_000);
-    const conn: Outgoing = { host, port, socket, closed: false, ready: Promise.resolve() };
+    const conn: Outgoing = { host, port, socket, closed: false, ready: Promise.resolve(), acks: new AckTracker(peerHex, this.o.ackTimeoutMs) };
     const connectorNonce = new Uint8Array(randomBytes(HANDSHAKE_NONCE_BYTES));
     const decoder = new StreamDecoder(this.o.maxFrameBytes);
     const address = `${host}:${port}`;
@@ -226,6 +268,11 @@ export class TcpTransport {
       socket.on('connect', () => socket.write(encodeStreamFrame('hello', encodeHello(identity.nodeId, connectorNonce, tag))));
       socket.on('data', (chunk: Buffer) => {
         for (const frame of decoder.push(chunk)) {
+          if (done && frame.type === 'ack') {
+            // After the handshake the acceptor speaks only to acknowledge our BUNDLE frames.
+            if (!this.receiveAcks(conn, frame.payload)) return;
+            continue;
+          }
           if (done || frame.type !== 'challenge') {
             // The acceptor speaks once; anything else is a broken or hostile peer.
             this.o.onDiscard('tcp-protocol');
@@ -252,6 +299,7 @@ export class TcpTransport {
       socket.on('error', (err) => finish(new IpConnectError(peerHex, address, err.message, { cause: err })));
       socket.on('close', () => {
         conn.closed = true;
+        conn.acks.close();
         if (this.outgoing.get(peerHex) === conn) this.outgoing.delete(peerHex);
         finish(new IpConnectError(peerHex, address, 'connection closed'));
       });
@@ -271,6 +319,22 @@ export class TcpTransport {
       this.inbound.delete(socket);
       socket.destroy();
     }
+  }
+
+  /** An ACK frame on an outgoing connection; false (connection closed) when it does not parse. */
+  private receiveAcks(conn: Outgoing, payload: Uint8Array): boolean {
+    let acks: Ack[];
+    try {
+      acks = decodeAcks(payload);
+    } catch {
+      this.o.onDiscard('tcp-malformed');
+      conn.socket.destroy();
+      return false;
+    }
+    this.o.onAcksReceived?.(acks);
+    const late = conn.acks.receive(acks);
+    if (late > 0) this.o.onDiscard('ack-late', late);
+    return true;
   }
 
   private accept(socket: Socket): void {
@@ -300,7 +364,8 @@ export class TcpTransport {
     let refusal = 'tcp-frame-too-large';
     // The connector speaks first and then waits for our CHALLENGE: before that only a HELLO may come (a stranger
     // gets no more than its bytes buffered). From AUTH on, frames may follow it in the same chunk.
-    const decoder = new StreamDecoder(this.o.maxFrameBytes, (type, length) => {
+    // A BUNDLE frame carries a maximum Lattice frame plus its sequence number (stream-frame-caps.ts).
+    const decoder = new StreamDecoder(this.o.maxFrameBytes + ACK_SEQ_BYTES, (type, length) => {
       if (state === 'hello' && type !== 'hello') refusal = 'tcp-protocol';
       return refusal === 'tcp-frame-too-large' && length <= caps[type];
     });
@@ -316,6 +381,7 @@ export class TcpTransport {
       const why = messageClock.expired(now, this.limits) ?? frameClock.expired(now, frameLimits);
       return why ? 'tcp-partial-timeout' : undefined;
     });
+    let acks: AckWriter | undefined;
     const timer = setTimeout(() => {
       this.o.onDiscard('tcp-handshake-timeout');
       socket.destroy();
@@ -354,11 +420,20 @@ export class TcpTransport {
           return true;
         }
         case 'open': {
-          if (frame.type !== 'data' && frame.type !== 'shard') return fail('tcp-protocol'), false;
+          if (frame.type !== 'data' && frame.type !== 'shard' && frame.type !== 'bundle') return fail('tcp-protocol'), false;
           // The peer may have been forgotten since the handshake (offline too long): its frames stop counting.
           if (!this.o.acceptsFrom(peerHex)) return fail('tcp-unknown-peer'), false;
           if (frame.type === 'data') {
             this.o.onFrame(peerHex, frame.payload);
+            return true;
+          }
+          if (frame.type === 'bundle') {
+            const { seq, frame: bytes } = decodeBundlePayload(frame.payload);
+            acks ??= new AckWriter(socket, {
+              onSent: (a) => this.o.onAcksSent?.(a),
+              onBacklog: () => this.o.onDiscard('ack-backlog'),
+            });
+            this.o.onFrame(peerHex, bytes, acks.settler(seq));
             return true;
           }
           if (frame.payload.length === 0) return fail('tcp-malformed'), false;

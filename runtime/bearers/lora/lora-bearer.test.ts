@@ -42,7 +42,11 @@ async function neighbourhood(
       ledger: new AirtimeLedger(), advertIntervalMs: 0, advertJitterMs: 200, random: () => (i + 1) / (n + 1), timeScale: 0.01, ...extra,
     });
     const node: Node = { id, bearer, frames: [], peers: [] };
-    bearer.on('frame', (f) => node.frames.push(f));
+    // Like a router that stores every bundle at once: unicast payloads are settled durable (and so ACKed).
+    bearer.on('frame', (f) => {
+      node.frames.push(f);
+      f.settle?.('stored');
+    });
     bearer.on('peer', (p) => node.peers.push(p));
     nodes.push(node);
   }

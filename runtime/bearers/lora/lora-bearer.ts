@@ -8,8 +8,12 @@
  * re-offer on the next contact). UNICAST (to a neighbour's node id), with `linkAck` on (the default): after TxDone
  * of the last fragment the bearer waits for a 10-byte link ACK from the addressee; without one it waits a random
  * back-off and sends the whole payload again (`retries`, default 2), then answers 'unreachable' so the router keeps
- * the bundle queued. A unicast 'accepted' therefore means the next hop really has the whole bundle. The receiver
- * ACKs every complete copy (its ACK may be the one that was lost) but delivers a retransmitted copy only once.
+ * the bundle queued. The addressee sends its ACK only once its router settled the payload (InFrame.settle) as
+ * durable — a bundle flushed to its vault, a duplicate it already holds, or a non-bundle frame handled — so a
+ * unicast 'accepted' means the next hop has the whole bundle on disk; a payload it refused or could not store gets
+ * no ACK and the sender keeps custody. A retransmitted copy is delivered only once: while the first copy is being
+ * stored it waits for that copy's fate, after that it is ACKed at once (the first ACK may be the one that was lost),
+ * and after 'not-stored' it is delivered again.
  *
  * Every LoRa frame passes the AirtimeGovernor first (duty cycle per sub-band per rolling hour, dwell, optional CAD
  * listen-before-talk). Fragments are sized so one frame never exceeds the dwell limit. Sends over budget wait
@@ -26,7 +30,7 @@ import type { AirtimeLedger } from '../../airtime/airtime-ledger.js';
 import { systemClock, type Clock } from '../../airtime/clock.js';
 import { budgetMs, dwellLimitMs, type RegionRules, type SubBand } from '../../airtime/regions.js';
 import { maxPayloadWithin, timeOnAirMs } from '../../airtime/time-on-air.js';
-import { BROADCAST, type Bearer, type BearerEvents, type BearerStatus, type OutFrame, type PeerId, type SendResult } from '../../bearer/bearer.js';
+import { BROADCAST, type Bearer, type BearerEvents, type BearerStatus, type FrameFate, type InFrame, type OutFrame, type PeerId, type SendResult } from '../../bearer/bearer.js';
 import { decodeBundle, encodeBundle } from '../../bundle/bundle-codec.js';
 import type { Metrics } from '../../metrics/metrics.js';
 import { createLogger, type Logger } from '../../log/logger.js';
@@ -73,8 +77,10 @@ export interface LoraBearerInit {
   /** Re-pack bundles compactly on air (default true). */
   compact?: boolean;
   /** Wait for the link ACK of unicast sends (default on); false = unicast is fire-and-forget like broadcast.
-   * Receivers ACK every unicast payload whatever this says. */
-  linkAck?: boolean | { retries?: number; timeoutMs?: number };
+   * Receivers ACK every unicast payload they hold durably whatever this says. `storeMs` is the wall time the
+   * addressee may need to make a payload durable before it ACKs (verify, the vault's group commit of ≤ 100 ms, one
+   * fsync on an SD card): added to the ACK timeout and to the quiet time after our last frame. Default 400. */
+  linkAck?: boolean | { retries?: number; timeoutMs?: number; storeMs?: number };
   /** Chip time per wall time when the radio is emulated faster than real (e.g. 0.01); scales ACK timeouts. */
   timeScale?: number;
   /** Close the radio in stop() (default false: the caller owns it). */
@@ -87,6 +93,13 @@ export interface LoraBearerInit {
 
 /** A radio that failed this many transmissions in a row is reported down (the periodic advert keeps probing it). */
 const DOWN_AFTER_FAILURES = 3;
+/** Wall time an addressee may take to make a payload durable before its ACK (linkAck.storeMs). */
+const DEFAULT_STORE_MS = 400;
+
+/** Fates after which a unicast payload is ACKed: the next hop holds it durably (or it needed nothing kept). */
+function acknowledged(fate: FrameFate | 'pending'): boolean {
+  return fate === 'stored' || fate === 'duplicate' || fate === 'handled';
+}
 
 export class LoraBearer implements Bearer {
   readonly name: string;
@@ -110,8 +123,9 @@ export class LoraBearer implements Bearer {
   private readonly tx = new TxQueue();
   /** Unicast payloads waiting for their link ACK: `<addressee prefix hex>:<message>` → resolve. */
   private readonly awaitingAck = new Map<string, () => void>();
-  /** Unicast payloads delivered recently: `<sender prefix>:<message>:<digest>` → time (suppresses retransmitted copies). */
-  private readonly recent = new Map<string, number>();
+  /** Unicast payloads delivered recently: `<sender prefix>:<message>:<digest>` → when, and the fate its router gave
+   * it so far (suppresses retransmitted copies and answers them). */
+  private readonly recent = new Map<string, { at: number; fate: FrameFate | 'pending' }>();
   private nextMessage = 0;
   private unsubscribe?: () => void;
   private timers: NodeJS.Timeout[] = [];
@@ -354,10 +368,13 @@ export class LoraBearer implements Bearer {
     // ACK plus processing slack, in wall time.
     const m = this.toaModulation();
     const scale = this.init.timeScale ?? 1;
+    // The addressee ACKs only once the payload is durable in its vault: that time is wall time, not chip time.
+    const storeMs = custom.storeMs ?? DEFAULT_STORE_MS;
     const ackMs = timeOnAirMs(m, linkHeaderLength(true, false) + 1);
-    const timeoutMs = custom.timeoutMs ?? (2 * timeOnAirMs(m, this.maxFrame) + ackMs) * scale + 250;
-    // How long the queue stays quiet for the ACK: its time on air plus turnaround slack, never above the timeout.
-    const holdMs = Math.min(timeoutMs, ackMs * scale + 100);
+    const timeoutMs = custom.timeoutMs ?? (2 * timeOnAirMs(m, this.maxFrame) + ackMs) * scale + 250 + storeMs;
+    // How long the queue stays quiet for the ACK: its time on air, the addressee's store time and turnaround slack,
+    // never above the timeout. An ACK arriving while we transmit is lost and costs a whole retransmission.
+    const holdMs = Math.min(timeoutMs, ackMs * scale + 100 + storeMs);
     return { retries: custom.retries ?? 2, timeoutMs, holdMs };
   }
 
@@ -403,17 +420,36 @@ export class LoraBearer implements Bearer {
       });
   }
 
-  /** True when this exact unicast frame was delivered recently (a retransmission after a lost ACK). */
-  private seenRecently(from: Uint8Array, message: number, payload: Uint8Array): boolean {
+  /**
+   * A complete unicast payload: delivered with a settle callback that sends the link ACK once the router made it
+   * durable. A copy of a payload delivered recently (a retransmission after a slow or lost ACK) is not delivered
+   * again: it is ACKed at once when the first copy is durable, answered by the first copy's ACK while that one is
+   * still being stored, ignored after a refusal, and delivered again after 'not-stored'.
+   */
+  private deliverUnicast(frame: InFrame, from: Uint8Array, message: number): void {
     const now = this.clock.now();
-    const key = `${prefixKey(from)}:${message}:${createHash('sha256').update(payload).digest('hex').slice(0, 16)}`;
-    for (const [k, at] of this.recent) {
-      if (now - at < 300_000 && this.recent.size <= 256) break;
+    const key = `${prefixKey(from)}:${message}:${createHash('sha256').update(frame.bytes).digest('hex').slice(0, 16)}`;
+    for (const [k, r] of this.recent) {
+      if (now - r.at < 300_000 && this.recent.size <= 256) break;
       this.recent.delete(k);
     }
-    if (this.recent.has(key)) return true;
-    this.recent.set(key, now);
-    return false;
+    const seen = this.recent.get(key);
+    if (seen && seen.fate !== 'not-stored') {
+      this.metrics.discarded('duplicate');
+      if (acknowledged(seen.fate)) this.sendAck(from, message);
+      return;
+    }
+    const entry = { at: now, fate: 'pending' as FrameFate | 'pending' };
+    this.recent.set(key, entry);
+    this.listeners.emit('frame', {
+      ...frame,
+      settle: (fate) => {
+        if (entry.fate !== 'pending') return;
+        entry.fate = fate;
+        if (acknowledged(fate) && this.state !== 'stopped') this.sendAck(from, message);
+        else if (!acknowledged(fate)) this.metrics.unacknowledged(fate);
+      },
+    });
   }
 
   private async transmit(bytes: Uint8Array, signal: AbortSignal): Promise<void> {
@@ -515,17 +551,12 @@ export class LoraBearer implements Bearer {
         return;
       }
     }
-    if (whole.to && whole.message !== undefined) {
-      // Unicast to us: acknowledge every complete copy, deliver each payload once.
-      // Always ACK (10 bytes): whether to wait for ACKs is the sender's choice (`linkAck`).
-      this.sendAck(f.from, whole.message);
-      // Keyed on the rebuilt wire bytes, so a retry in another on-air form (with our key) is still a duplicate.
-      if (this.seenRecently(f.from, whole.message, bytes)) {
-        this.metrics.discarded('duplicate');
-        return;
-      }
-    }
-    this.listeners.emit('frame', { bearer: this.name, from: sender?.hex, bytes, rssi: p.rssi, snr: p.snr });
+    const frame: InFrame = { bearer: this.name, from: sender?.hex, bytes, rssi: p.rssi, snr: p.snr };
+    // Unicast to us: ACKed once durable here (always, 10 bytes: whether to wait for ACKs is the sender's choice,
+    // `linkAck`), delivered once. Keyed on the rebuilt wire bytes, so a retry in another on-air form (with our key)
+    // is still the same payload.
+    if (whole.to && whole.message !== undefined) this.deliverUnicast(frame, f.from, whole.message);
+    else this.listeners.emit('frame', frame);
   }
 
   private peerChanged(n: Neighbour): void {

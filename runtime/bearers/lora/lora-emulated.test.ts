@@ -36,7 +36,8 @@ test('A, B, C in a line: adverts make neighbours; what A sends is heard by B onl
   const { specs, ids } = line();
   const hood = createLoraNeighbourhood({ nodes: specs });
   const frames: Record<string, InFrame[]> = { A: [], B: [], C: [] };
-  for (const b of hood.bearers) b.on('frame', (f) => frames[b.name]!.push(f));
+  // Like routers that store everything at once: unicast payloads are settled durable (and so ACKed).
+  for (const b of hood.bearers) b.on('frame', (f) => { frames[b.name]!.push(f); f.settle?.('stored'); });
   try {
     await hood.start();
     const [A, B, C] = ['A', 'B', 'C'].map((n) => hood.bearer(n));
@@ -65,6 +66,32 @@ test('A, B, C in a line: adverts make neighbours; what A sends is heard by B onl
   }
 });
 
+test('unicast to a relay whose vault takes a group commit: the link ACK waits for the store, the DM is accepted and delivered once', async () => {
+  const { specs, ids } = line();
+  const hood = createLoraNeighbourhood({ nodes: specs });
+  const atB: InFrame[] = [];
+  const acksBeforeStore: number[] = [];
+  try {
+    await hood.start();
+    const [A, B] = ['A', 'B'].map((n) => hood.bearer(n));
+    // B plays a router whose vault flushes 120 ms after the payload arrived (group commit + fsync).
+    B!.on('frame', (f) => {
+      atB.push(f);
+      setTimeout(() => {
+        acksBeforeStore.push(B!.metrics.counters['frames_out.ack'] ?? 0);
+        f.settle?.('stored');
+      }, 120);
+    });
+    const dm = wire(createBundle(ids[0]!, { recipient: ids[1]!.nodeId, text: 'after the fsync' }));
+    assert.is(await A!.send({ peer: ids[1]!.nodeIdHex, kind: 'bundle', bytes: dm }), 'accepted');
+    assert.is(atB.length, 1, 'delivered once');
+    assert.equal(acksBeforeStore, [0], 'no ACK before the store');
+    await until('B counted its ACK (after TxDone)', () => (B!.metrics.counters['frames_out.ack'] ?? 0) >= 1);
+  } finally {
+    await hood.stop();
+  }
+});
+
 test('collision: A and C (hidden from each other) send at once -> both accepted (TxDone), B receives nothing', async () => {
   const { specs, ids } = line();
   const hood = createLoraNeighbourhood({ nodes: specs });
@@ -72,7 +99,7 @@ test('collision: A and C (hidden from each other) send at once -> both accepted 
   try {
     await hood.start();
     const [A, B, C] = ['A', 'B', 'C'].map((n) => hood.bearer(n));
-    B!.on('frame', (f) => atB.push(f));
+    B!.on('frame', (f) => { atB.push(f); f.settle?.('stored'); });
     await until('B knows both', () => B!.canReach(ids[0]!.nodeIdHex) && B!.canReach(ids[2]!.nodeIdHex));
     const fa = wire(createBundle(ids[0]!, { recipient: null, text: 'from A' }));
     const fc = wire(createBundle(ids[2]!, { recipient: null, text: 'from C' }));
@@ -95,7 +122,7 @@ test('unicast collision: A and C send to B at once -> the link ACK is missing, b
   try {
     await hood.start();
     const [A, B, C] = ['A', 'B', 'C'].map((n) => hood.bearer(n));
-    B!.on('frame', (f) => atB.push(f));
+    B!.on('frame', (f) => { atB.push(f); f.settle?.('stored'); });
     const fa = wire(createBundle(ids[0]!, { recipient: ids[1]!.nodeId, text: 'DM from A' }));
     const fc = wire(createBundle(ids[2]!, { recipient: ids[1]!.nodeId, text: 'DM from C' }));
     const results = await Promise.all([A!.send({ peer: ids[1]!.nodeIdHex, kind: 'bundle', bytes: fa }), C!.send({ peer: ids[1]!.nodeIdHex, kind: 'bundle', bytes: fc })]);
@@ -122,7 +149,7 @@ test('CAD listen-before-talk on the emulated chip: B defers while A is on the ai
   try {
     await hood.start();
     const [A, B, C] = ['A', 'B', 'C'].map((n) => hood.bearer(n));
-    C!.on('frame', (f) => atC.push(f));
+    C!.on('frame', (f) => { atC.push(f); f.settle?.('stored'); });
     const long = wire(createBundle(ids[0]!, { recipient: null, body: new Uint8Array(300).fill(3) }));
     const short = wire(createBundle(ids[1]!, { recipient: null, text: 'polite' }));
     const before = hood.emulated.air.log.length;

@@ -5,6 +5,8 @@
  *   lattice_lora_frames_in_total{bearer,type}            LoRa frames received intact (data | advert | ack)
  *   lattice_lora_ack_timeouts_total{bearer}              unicast sends whose link ACK did not come in time
  *   lattice_lora_retransmissions_total{bearer}           unicast payloads sent again after an ACK timeout
+ *   lattice_lora_acks_withheld_total{bearer,fate}        unicast payloads received but not ACKed: the router refused
+ *                                                        them or could not store them (refused | not-stored)
  *   lattice_lora_fragments_out_total{bearer}             / lattice_lora_fragments_in_total{bearer}
  *   lattice_lora_bundles_out_total{bearer,encoding}      link payloads sent (compact | wire)
  *   lattice_lora_reassembly_failures_total{bearer,reason}  expired | evicted | inconsistent
@@ -34,6 +36,7 @@ export class LoraMetrics {
     busy: Counter<'bearer'>;
     ackTimeouts: Counter<'bearer'>;
     retransmissions: Counter<'bearer'>;
+    acksWithheld: Counter<'bearer' | 'fate'>;
     window: Gauge<'bearer' | 'sub_band'>;
   };
 
@@ -54,6 +57,11 @@ export class LoraMetrics {
       busy: metrics.counter({ name: 'lattice_lora_channel_busy_total', help: 'Listen-before-talk CADs that found the channel busy', labelNames: ['bearer'] }),
       ackTimeouts: metrics.counter({ name: 'lattice_lora_ack_timeouts_total', help: 'Unicast sends whose link ACK did not come in time', labelNames: ['bearer'] }),
       retransmissions: metrics.counter({ name: 'lattice_lora_retransmissions_total', help: 'Unicast payloads sent again after an ACK timeout', labelNames: ['bearer'] }),
+      acksWithheld: metrics.counter({
+        name: 'lattice_lora_acks_withheld_total',
+        help: 'Unicast payloads not acknowledged because this relay refused them or could not store them',
+        labelNames: ['bearer', 'fate'],
+      }),
       window: metrics.gauge({
         name: 'lattice_lora_airtime_window_seconds',
         help: 'Airtime used in the current rolling hour, per sub-band',
@@ -124,6 +132,11 @@ export class LoraMetrics {
   retransmission(): void {
     this.bump('retransmissions');
     this.prom?.retransmissions.inc({ bearer: this.bearer });
+  }
+
+  unacknowledged(fate: string): void {
+    this.bump(`acks_withheld.${fate}`);
+    this.prom?.acksWithheld.inc({ bearer: this.bearer, fate });
   }
 
   channelBusy(): void {

@@ -75,6 +75,32 @@ test('peer events on link/unlink and start; listener errors are isolated; abort 
   await b.stop();
 });
 
+test('acks: a sync send is accepted only once the receiver settled the frame as held; refusals, silence and stops are unreachable', async () => {
+  const [a, b] = memoryBearerPair(A, B, { acks: true, ackTimeoutMs: 50 });
+  const got: InFrame[] = [];
+  b.on('frame', (f) => got.push(f));
+  await a.start();
+  await b.start();
+  const fates = ['stored', 'duplicate', 'handled', 'refused', 'not-stored'] as const;
+  for (const fate of fates) {
+    let answered = false;
+    const p = a.send(frame(B)).then((r) => { answered = true; return r; });
+    await new Promise((r) => setImmediate(r));
+    const f = got.at(-1)!;
+    assert.is(answered, false, 'nothing before the receiver settles');
+    f.settle!(fate);
+    f.settle!('stored'); // later calls are ignored
+    assert.is(await p, ['stored', 'duplicate', 'handled'].includes(fate) ? 'accepted' : 'unreachable', fate);
+  }
+  assert.is(await a.send(frame(B)), 'unreachable', 'never settled: the ack times out');
+  const pending = a.send(frame(B));
+  await new Promise((r) => setImmediate(r));
+  await b.stop();
+  got.at(-1)!.settle!('stored');
+  assert.is(await pending, 'unreachable', 'a receiver that stopped acknowledges nothing');
+  await a.stop();
+});
+
 test('fake gateway: foreign addresses are accepted and recorded, foreign messages injected', async () => {
   const hub = new MemoryHub();
   const g = hub.bearer(A, { name: 'mt', foreign: ['mt:'] });

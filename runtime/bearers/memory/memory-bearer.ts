@@ -2,11 +2,13 @@
  * In-memory bearer: relays in one process linked through a MemoryHub (unit tests, the simulated default).
  *
  * It keeps the Bearer contract's timing honest: frames are delivered on a later event-loop turn, never inside
- * send(); a `sync` bearer resolves `accepted` only after the peer's bearer took the frame (like LoRa TxDone or a
- * flushed TCP write); an `async` bearer resolves `accepted` as soon as its "broker" queued it and delivers after
- * `latencyMs` (or never, while the hub holds async traffic), so only a delivery bloom proves delivery.
+ * send(); a `sync` bearer resolves `accepted` only after the peer's bearer took the frame (like a LoRa broadcast's
+ * TxDone) or, with `acks`, only once the peer's router settled it as durable (`InFrame.settle`, like the IP
+ * bearer's and LoRa unicast's acknowledgements); an `async` bearer resolves `accepted` as soon as its "broker"
+ * queued it and delivers after `latencyMs` (or never, while the hub holds async traffic), so only a delivery bloom
+ * proves delivery.
  */
-import { BROADCAST, type Bearer, type BearerEvents, type BearerStatus, type OutFrame, type PeerId, type SendResult } from '../../bearer/bearer.js';
+import { BROADCAST, type Bearer, type BearerEvents, type BearerStatus, type FrameFate, type OutFrame, type PeerId, type SendResult } from '../../bearer/bearer.js';
 import type { ForeignMessage } from '../../bearer/bearer.js';
 
 export interface MemoryBearerOptions {
@@ -17,7 +19,15 @@ export interface MemoryBearerOptions {
   latencyMs?: number;
   /** Foreign-address prefixes this bearer delivers to (a fake gateway), e.g. ['mt:']. */
   foreign?: string[];
+  /** Sync only: `accepted` once a receiving peer settled the frame as 'stored', 'duplicate' or 'handled' (not
+   * 'refused' / 'not-stored', not unsettled within `ackTimeoutMs`). Default false: accepted once delivered. */
+  acks?: boolean;
+  /** With `acks`: how long send() waits for the receiver to settle. Default 10 s. */
+  ackTimeoutMs?: number;
 }
+
+/** What the receiving bearer tells the sender about one delivered frame (undefined: never settled). */
+type Settled = Promise<FrameFate | undefined>;
 
 type Listener<E extends keyof BearerEvents> = BearerEvents[E];
 
@@ -31,6 +41,7 @@ export class MemoryBearer implements Bearer {
   /** Frames to foreign addresses (what a gateway would have put on the foreign mesh). */
   readonly foreignOut: OutFrame[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
+  private stopper = new AbortController();
 
   constructor(readonly nodeId: string, private readonly hub: MemoryHub, private readonly options: MemoryBearerOptions = {}) {
     this.name = options.name ?? 'mem';
@@ -38,6 +49,7 @@ export class MemoryBearer implements Bearer {
   }
 
   async start(): Promise<void> {
+    if (this.stopper.signal.aborted) this.stopper = new AbortController();
     this.state = 'up';
     for (const p of this.hub.peersOf(this)) this.emit('peer', { bearer: this.name, peer: p.nodeId, up: true });
     this.hub.announce(this, true);
@@ -47,6 +59,7 @@ export class MemoryBearer implements Bearer {
     if (this.state === 'stopped') return;
     this.hub.announce(this, false);
     this.state = 'stopped';
+    this.stopper.abort();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }
@@ -95,14 +108,62 @@ export class MemoryBearer implements Bearer {
     });
     const live = targets.filter((t) => t.up);
     if (live.length === 0) return 'unreachable';
-    for (const t of live) t.deliver(this.nodeId, bytes);
-    return 'accepted';
+    if (!this.options.acks) {
+      for (const t of live) t.deliver(this.nodeId, bytes);
+      return 'accepted';
+    }
+    const timeoutMs = this.options.ackTimeoutMs ?? 10_000;
+    const fates = await Promise.all(live.map((t) => this.awaitSettled(t.deliver(this.nodeId, bytes, true), timeoutMs, options.signal)));
+    return fates.some((f) => f === 'stored' || f === 'duplicate' || f === 'handled') ? 'accepted' : 'unreachable';
   }
 
-  /** Called by the hub: a frame from `from` arrives on this bearer. */
-  deliver(from: string, bytes: Uint8Array): void {
-    if (!this.up) return;
-    this.emit('frame', { bearer: this.name, from, bytes: new Uint8Array(bytes) });
+  private async awaitSettled(settled: Settled, timeoutMs: number, signal?: AbortSignal): Promise<FrameFate | undefined> {
+    const wait = AbortSignal.any([this.stopper.signal, ...(signal ? [signal] : [])]);
+    return new Promise<FrameFate | undefined>((resolve, reject) => {
+      // A ref'd timer (AbortSignal.timeout's is not): a test waiting on the timeout keeps the process alive.
+      const timer = setTimeout(() => done(undefined), timeoutMs);
+      const onAbort = (): void => {
+        if (signal?.aborted) {
+          clearTimeout(timer);
+          wait.removeEventListener('abort', onAbort);
+          reject(signal.reason);
+        } else done(undefined); // this bearer stopped: not acknowledged
+      };
+      const done = (fate: FrameFate | undefined): void => {
+        clearTimeout(timer);
+        wait.removeEventListener('abort', onAbort);
+        resolve(fate);
+      };
+      if (wait.aborted) return onAbort();
+      wait.addEventListener('abort', onAbort, { once: true });
+      void settled.then(done);
+    });
+  }
+
+  /** Called by the hub: a frame from `from` arrives on this bearer. With `acked`, the frame carries a settle
+   * callback and the result tells the sender its fate (undefined when this bearer is down or stops first). */
+  deliver(from: string, bytes: Uint8Array, acked = false): Settled {
+    if (!this.up) return Promise.resolve(undefined);
+    if (!acked) {
+      this.emit('frame', { bearer: this.name, from, bytes: new Uint8Array(bytes) });
+      return Promise.resolve(undefined);
+    }
+    let settle!: (fate: FrameFate | undefined) => void;
+    const settled = new Promise<FrameFate | undefined>((resolve) => {
+      settle = resolve;
+    });
+    const stopped = this.stopper.signal;
+    const onStop = (): void => settle(undefined);
+    stopped.addEventListener('abort', onStop, { once: true });
+    this.emit('frame', {
+      bearer: this.name, from, bytes: new Uint8Array(bytes),
+      settle: (fate) => {
+        stopped.removeEventListener('abort', onStop);
+        // A receiver that stopped meanwhile cannot acknowledge anything (its connection is gone).
+        settle(stopped.aborted ? undefined : fate);
+      },
+    });
+    return settled;
   }
 
   /** A message "heard on the foreign mesh" (fake gateway). */

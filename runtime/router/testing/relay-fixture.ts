@@ -1,5 +1,6 @@
 /**
  * Test fixture: relays (identity + vault + router) on memory bearers in one process, with a temp dir each.
+ * Sync memory bearers run with `acks` (a hop counts delivered once the next router settled it durable).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,7 +46,9 @@ export class Network {
     const build = async (bOpts: MemoryBearerOptions[], metrics: Metrics): Promise<void> => {
       const vault = new Vault({ path: join(dir, 'vault'), groupCommitMs: 2, sweepIntervalMs: 0, metrics, ...(options.clock ? { clock: options.clock } : {}) });
       await vault.start();
-      const bearers = bOpts.map((o) => hub.bearer(identity.nodeIdHex, o));
+      // Sync memory bearers acknowledge like the IP bearer does (accepted = durable at the next hop) unless a test
+      // says otherwise.
+      const bearers = bOpts.map((o) => hub.bearer(identity.nodeIdHex, { acks: true, ...o }));
       const router = new Router({
         identity, vault, bearers, metrics,
         bloomDebounceMs: 20, bloomIntervalMs: 60_000, retryIntervalMs: 60_000,

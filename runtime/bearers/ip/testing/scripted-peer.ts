@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import type { Identity } from '../../../identity/identity.js';
 import { signAdvert, type Advert } from '../advert.js';
-import { decodeDatagram, encodeDatagram, type Datagram } from '../datagram-codec.js';
+import { decodeDatagram, encodeDatagram, type Capabilities, type Datagram } from '../datagram-codec.js';
 import type { DomainKey } from '../domain-key.js';
 
 export interface Received {
@@ -61,12 +61,12 @@ export class ScriptedPeer {
     });
   }
 
-  hello(advert: Advert, wantReply = false): Uint8Array {
+  hello(advert: Advert, wantReply = false, capabilities: Partial<Capabilities> = {}): Uint8Array {
     return encodeDatagram({
       type: 'hello',
       wantReply,
       nonce: new Uint8Array(randomBytes(8)),
-      capabilities: { version: 'test', maxFrameBytes: 70_000, bearers: ['ip'] },
+      capabilities: { version: 'test', maxFrameBytes: 70_000, bearers: ['ip'], ...capabilities },
       advert,
     });
   }
