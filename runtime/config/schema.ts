@@ -11,6 +11,7 @@ import { BRIDGE_DIRECTIONS, LOG_FORMATS, LORA_HALS, LORA_PINS } from './config.j
 import { describe } from './byte-size.js';
 import { checkHost, parseHostPort } from './host-port.js';
 import { DEFAULT_IP_PORT } from './defaults.js';
+import { ON_DAMAGE } from '../store/on-damage.js';
 import { bool, byteSize, child, fail, hostPort, int, INVALID, isPlainObject, list, num, object, oneOf, str, type Check } from './schema-kit.js';
 
 const BEARER_NAME = str({ max: 32, pattern: /^[a-z][a-z0-9_-]*$/, hint: 'must be lowercase letters, digits, - or _, starting with a letter' });
@@ -227,7 +228,7 @@ export const configSchema: Check = object({
   meshtastic: list(meshtasticRadio, { max: 8 }),
   meshcore: list(meshcoreRadio, { max: 8 }),
   lora: list(lora, { max: 4 }),
-  vault: object({ lifetimeDays: num({ min: 0.001, max: 365, unit: 'days' }), maxBytes: byteSize() }),
+  vault: object({ lifetimeDays: num({ min: 0.001, max: 365, unit: 'days' }), maxBytes: byteSize(), onDamage: oneOf(ON_DAMAGE) }),
   bloom: object({ intervalMs: int({ min: 1000, max: 86_400_000, unit: 'milliseconds' }) }),
   shards: object(
     {

@@ -58,7 +58,7 @@ export class Daemon implements RelayNode {
       this.identity = identity;
       log.info(created ? 'created a new identity' : 'identity loaded', { shortId: identity.shortId, nodeId: identity.nodeIdHex, dataDir: c.dataDir });
       const metrics = (this.metrics = createMetrics());
-      const vault = (this.vault = new Vault({ path: join(c.dataDir, 'vault'), metrics }));
+      const vault = (this.vault = new Vault({ path: join(c.dataDir, 'vault'), metrics, onDamage: c.vault.onDamage }));
       await this.step('vault', () => vault.start(), () => vault.stop());
 
       const built = await buildBearers(c, identity, metrics);
@@ -88,7 +88,7 @@ export class Daemon implements RelayNode {
         // stopped before them so its drains end while the router can still store what they hand over.
         // Loaded only when bridging: the planner and gateways' limits are not needed otherwise (idle RSS).
         const { Bridge } = await import('../bridge/bridge.js');
-        const bridge = (this.bridge = new Bridge({ router, vault, identity, bearers: this.bearers, settings: bridgeSettings, metrics, log: createLogger('bridge'), dataDir: c.dataDir }));
+        const bridge = (this.bridge = new Bridge({ router, vault, identity, bearers: this.bearers, settings: bridgeSettings, metrics, log: createLogger('bridge'), dataDir: c.dataDir, onDamage: c.vault.onDamage }));
         await this.step('bridge', () => bridge.start(), () => bridge.stop());
       }
       if (this.sim) {
