@@ -2,7 +2,8 @@
  * The data directory holds the relay's key and, in its stores, every message it carries in clear: after
  * `lattice run` starts, the directory and every directory in it are 0700 and every file 0600 — new ones (the
  * simulated default creates the most: vault, shard store, bridge queue, the simulated relays' keys and vaults) and
- * existing ones left readable by an older version or a careless copy, fixed at start with one log line.
+ * existing ones left readable by an older version or a careless copy, fixed at start with one log line. What is
+ * not the relay's is left alone.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -89,7 +90,7 @@ test('existing files and directories readable by others are fixed at start, with
   assert.is(await relay.stop(), 0);
 });
 
-test('tightenDataDir counts what it changed and leaves symbolic links (and what they point to) alone', async () => {
+test('tightenDataDir: the directory and the relay\'s entries, counted; other files and symbolic links left alone', async () => {
   const dataDir = join(root, 'unit');
   const outside = join(root, 'outside.txt');
   writeFileSync(outside, 'not ours', { mode: 0o644 });
@@ -99,9 +100,21 @@ test('tightenDataDir counts what it changed and leaves symbolic links (and what 
   chmodSync(join(dataDir, 'sub'), 0o755);
   writeFileSync(join(dataDir, 'sub', 'a'), 'a', { mode: 0o644 });
   writeFileSync(join(dataDir, 'b'), 'b', { mode: 0o600 });
-  symlinkSync(outside, join(dataDir, 'link'));
-  assert.equal(await tightenDataDir(dataDir), { files: 1, dirs: 2, failed: [] });
-  assert.is(statSync(outside).mode & 0o777, 0o644);
+  symlinkSync(outside, join(dataDir, 'vault'));
+  assert.equal(await tightenDataDir(dataDir), { files: 0, dirs: 1, failed: [] }, 'only the directory itself: the rest is not the relay\'s');
+  assert.is(statSync(outside).mode & 0o777, 0o644, 'a link is not followed');
+  assert.is(statSync(join(dataDir, 'sub', 'a')).mode & 0o777, 0o644);
+  rmSync(join(dataDir, 'vault'));
+  for (const [name, mode] of [['node.key.replaced-2026-01-01T00-00-00-000Z', 0o644], ['airtime-lora0.json', 0o644], ['vault.damaged-2026-01-01T00-00-00-000Z', 0o755]] as const) {
+    if (name.startsWith('vault')) mkdirSync(join(dataDir, name), { mode });
+    else writeFileSync(join(dataDir, name), 'x', { mode });
+    chmodSync(join(dataDir, name), mode);
+  }
+  writeFileSync(join(dataDir, 'vault.damaged-2026-01-01T00-00-00-000Z', 'data.mdb'), 'x', { mode: 0o644 });
+  writeFileSync(join(dataDir, 'tool.sh'), '#!/bin/sh\n', { mode: 0o755 });
+  chmodSync(join(dataDir, 'tool.sh'), 0o755);
+  assert.equal(await tightenDataDir(dataDir), { files: 3, dirs: 1, failed: [] });
+  assert.is(statSync(join(dataDir, 'tool.sh')).mode & 0o777, 0o755, 'not the relay\'s: left alone');
   assert.equal(await tightenDataDir(dataDir), { files: 0, dirs: 0, failed: [] });
   const fresh = join(root, 'fresh', 'data');
   await tightenDataDir(fresh);

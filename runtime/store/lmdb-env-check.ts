@@ -23,6 +23,18 @@
  * a store was there and its contents are gone (or a power cut hit the first seconds of a brand-new store, when it
  * held nothing). A missing directory, or an empty one, is simply a new store. A lock file that is not a regular
  * file is reported apart: it holds no data (LMDB rebuilds it when it opens the environment alone).
+ *
+ * What a power cut can leave, and the verdict:
+ * - newest meta(s) on disk without their data pages, or a file shorter than their last page (commits are written
+ *   before they are fsynced): not damage, LMDB rolls back to the flushed meta and that one is checked;
+ * - a process crash (kill -9, OOM) loses nothing the kernel has: the newest meta is consistent and is checked;
+ * - pages allocated and freed within the last transaction never written: not damage (the full walk finds every
+ *   page in the file);
+ * - a brand-new store cut within its first seconds (its meta pages not yet written back): 0 bytes, part of a page
+ *   or zeros — reported as damage (empty / short / not-lmdb) though it held nothing; `recover` starts afresh,
+ *   `refuse` stops, which is what that setting asks for;
+ * - a torn meta write (LMDB relies on a ~120-byte pwrite inside one sector being atomic): if LMDB would use the
+ *   torn meta, it is damage and is reported as such; the older meta is not salvaged.
  */
 import { constants } from 'node:fs';
 import { lstat, open, readdir, readFile, stat, access, type FileHandle } from 'node:fs/promises';
