@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AirtimeLedger } from './airtime-ledger.js';
@@ -83,6 +83,7 @@ test('file store: atomic replace, survives restart, corrupt file kept aside and 
     const saved = JSON.parse(await readFile(path, 'utf8'));
     assert.equal(saved.records, [['eu868-p', T0, 2000], ['eu868-p', T0 + 1000, 2000]]);
     assert.equal((await readdir(dir)).sort(), ['airtime.json']);
+    assert.is((await stat(path)).mode & 0o777, 0o600, 'owner-only, like everything in the data directory');
     now += 10_000;
     const b = new AirtimeLedger({ store: new FileLedgerStore(path), now: () => now });
     await b.start();

@@ -40,10 +40,11 @@ export class FileLedgerStore implements LedgerStore {
   async save(snapshot: LedgerSnapshot): Promise<void> {
     const tmp = `${this.path}.tmp`;
     if (!this.dirReady) {
-      await mkdir(dirname(this.path), { recursive: true });
+      await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
       this.dirReady = true;
     }
-    const file = await open(tmp, 'w', 0o644);
+    // Owner-only, like everything in the data directory.
+    const file = await open(tmp, 'w', 0o600);
     try {
       await file.writeFile(JSON.stringify(snapshot));
       await file.sync();

@@ -109,7 +109,7 @@ function need(shards: ShardsService | undefined): ShardsService {
 }
 
 async function spoolPath(s: ShardsService, kind: 'put' | 'get'): Promise<string> {
-  await mkdir(s.spoolDir, { recursive: true });
+  await mkdir(s.spoolDir, { recursive: true, mode: 0o700 });
   return join(s.spoolDir, `${kind}-${randomUUID()}`);
 }
 
@@ -153,7 +153,7 @@ export const SHARD_ROUTES: Route[] = [
             done(size > s.maxFileBytes ? new BodyTooLargeError(s.maxFileBytes) : null, chunk);
           },
         });
-        await pipeline(req, limit, createWriteStream(spool));
+        await pipeline(req, limit, createWriteStream(spool, { mode: 0o600 }));
       } catch (err) {
         await rm(spool, { force: true });
         throw err;

@@ -8,8 +8,8 @@
  * flushed) together with the source's `handled` mark in one transaction when the source bundle is taken, so after
  * a crash a source is either queued whole or not taken at all (and then taken again from the inbox at start).
  */
-import { mkdirSync } from 'node:fs';
-import { open, type Database, type RootDatabase } from 'lmdb';
+import type { Database, RootDatabase } from 'lmdb';
+import { openStore, type StoreGuard } from '../store/open-store.js';
 import { BridgeQueueClosedError } from './errors.js';
 
 export type QueueName = 'mt-to-mc' | 'mc-to-mt';
@@ -43,7 +43,12 @@ export class BridgeQueue {
   /** The entry a drain is sending now, per queue: never shed (it may already be on the air). */
   private readonly inFlight = new Map<QueueName, number>();
 
-  constructor(private readonly path: string, private readonly maxEntries: number) {}
+  constructor(
+    private readonly path: string,
+    private readonly maxEntries: number,
+    /** Damaged files at start: runtime/store/open-store.ts. */
+    private readonly guard: StoreGuard = { store: 'bridge' },
+  ) {}
 
   get isOpen(): boolean {
     return this.root !== undefined;
@@ -51,8 +56,7 @@ export class BridgeQueue {
 
   async start(): Promise<void> {
     if (this.root) return;
-    mkdirSync(this.path, { recursive: true });
-    const root = open({ path: this.path, maxDbs: 8, compression: false });
+    const root = await openStore({ path: this.path, maxDbs: 8, compression: false }, this.guard);
     this.root = root;
     for (const name of QUEUE_NAMES) {
       const db = root.openDB<QueueEntry, number>({ name, keyEncoding: 'ordered-binary' });

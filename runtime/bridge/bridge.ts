@@ -22,6 +22,7 @@ import type { BridgeConfig } from '../config/config.js';
 import type { Identity } from '../identity/identity.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { OnDamage } from '../store/open-store.js';
 import type { SendRequest } from '../node/relay-node.js';
 import type { RouterEvents } from '../router/router-events.js';
 import type { Vault } from '../vault/vault.js';
@@ -52,6 +53,8 @@ export interface BridgeDeps {
   log?: Logger;
   /** The bridge keeps its queue under `<dataDir>/bridge`. */
   dataDir: string;
+  /** A damaged queue store at start: moved aside (default) or refuse (config vault.onDamage). */
+  onDamage?: OnDamage;
   now?: () => number;
   /** How long a drain waits for the router to hand a part to its radio before moving on (the router keeps
    * retrying it). Default 120 s. */
@@ -105,7 +108,7 @@ export class Bridge {
   constructor(private readonly deps: BridgeDeps) {
     this.log = deps.log ?? createLogger('bridge');
     this.now = deps.now ?? Date.now;
-    this.queue = new BridgeQueue(join(deps.dataDir, 'bridge'), deps.settings.queue.maxEntries);
+    this.queue = new BridgeQueue(join(deps.dataDir, 'bridge'), deps.settings.queue.maxEntries, { store: 'bridge', onDamage: deps.onDamage, metrics: deps.metrics });
     this.echo = new EchoWindow(deps.settings.echoWindowMs, 4096, this.now);
     this.heardBridged = { mt: new EchoWindow(deps.settings.echoWindowMs, 1024, this.now), mc: new EchoWindow(deps.settings.echoWindowMs, 1024, this.now) };
     this.counters = new BridgeMetrics(deps.metrics, (q) => this.queue.depth(q));

@@ -123,6 +123,57 @@ test('config prints the merged config with secrets masked', async () => {
   assert.match(yaml.out, /^sim:\n  enabled: false$/m);
 });
 
+test('a YAML alias bomb: exit 2 and one `path: message` line, no stack trace', async () => {
+  const file = join(tmp, 'bomb.yaml');
+  const lines = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+  for (const [k, prev] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f', 'e']]) lines.push(`${k}: &${k} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+  writeFileSync(file, lines.join('\n'));
+  const r = await cli(['config', '--config', file]);
+  assert.is(r.code, 2, r.err);
+  assert.equal(r.err.trimEnd().split('\n').length, 1, r.err);
+  assert.match(r.err, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: .*aliases`));
+  assert.not.match(r.err, /\n\s+at /);
+});
+
+test('an invalid address, token or broker URL fails at parse time, secrets not echoed', async () => {
+  let r = await cli(['config'], { env: { LATTICE_IP_LISTEN: '300.1.1.1:9333' } });
+  assert.is(r.code, 2);
+  assert.match(r.err, /^LATTICE_IP_LISTEN \(ip\.listen\): "300\.1\.1\.1" is not a valid IPv4 address/);
+  r = await cli(['config'], { env: { LATTICE_API_TOKEN: 'secret token with spaces!!', LATTICE_MQTT_URL: 'mqtt://me:hunter2@bad host' } });
+  assert.is(r.code, 2);
+  assert.match(r.err, /^LATTICE_API_TOKEN \(api\.token\): /m);
+  assert.match(r.err, /^LATTICE_MQTT_URL \(mqtt\.url\): /m);
+  assert.not.match(r.err, /secret token|hunter2/);
+});
+
+test('config masks the password of a URL too', async () => {
+  const env = { LATTICE_MQTT_URL: 'mqtt://user:pw123@broker.lan:1883' };
+  let r = await cli(['config', '--json'], { env });
+  assert.is(r.code, 0, r.err);
+  assert.is(JSON.parse(r.out).mqtt.url, 'mqtt://user:********@broker.lan:1883');
+  r = await cli(['config'], { env });
+  assert.match(r.out, /url: mqtt:\/\/user:\*{8}@broker\.lan:1883/);
+  assert.not.match(r.out, /pw123/);
+});
+
+test('an unknown flag does not hide the other problems: all of them at once, exit 2', async () => {
+  const r = await cli(['run', '--bogus', '--api', '300.1.1.1:80', '--ip-peer', 'x:0', '--zzz=1', '--no-sim=yes', 'extra'], { env: { LATTICE_DISCOVER: 'no' } });
+  assert.is(r.code, 2);
+  assert.equal(r.err.trimEnd().split('\n'), [
+    'lattice: unknown option --bogus',
+    'lattice: unknown option --zzz',
+    'lattice: --no-sim takes no value',
+    'lattice: run takes no arguments (got "extra")',
+    'LATTICE_DISCOVER: unknown environment variable; did you mean "LATTICE_DISCOVERY"?',
+    '--api (api): "300.1.1.1" is not a valid IPv4 address (four numbers 0..255)',
+    '--ip-peer (ip.peers[0]): port 0 is out of range 1..65535',
+    'Run `lattice help run` for usage.',
+  ]);
+  // One unknown flag alone reads as before.
+  const one = await cli(['status', '--jsno']);
+  assert.is(one.err, 'lattice: unknown option --jsno; did you mean "--json"?\nRun `lattice help status` for usage.\n');
+});
+
 test('send, status, inbox, trace against a relay; --json output', async () => {
   const node = new FakeRelayNode();
   const token = 'cli-test-token-0123456789';
@@ -224,7 +275,7 @@ test('inbox --follow prints each new message once until Ctrl-C', async () => {
   }
 });
 
-test('keygen creates a 0600 key, refuses to overwrite it, --force keeps the old one aside', async () => {
+test('keygen creates a 0600 key, shows an existing one (also as JSON), --force keeps the old one aside', async () => {
   const dir = join(tmp, 'keys');
   let r = await cli(['keygen', '--data-dir', dir, '--json']);
   assert.is(r.code, 0, r.err);
@@ -232,13 +283,17 @@ test('keygen creates a 0600 key, refuses to overwrite it, --force keeps the old 
   assert.match(first.nodeId, /^[0-9a-f]{64}$/);
   assert.is(first.shortId.length, 12);
   assert.is(statSync(join(dir, 'node.key')).mode & 0o777, 0o600);
+  // "create (or show)": an existing identity is shown, never replaced, and that is not a failure.
   r = await cli(['keygen', '--data-dir', dir]);
-  assert.is(r.code, 1);
-  assert.match(r.err, new RegExp(`already holds this relay's identity \\(short id ${first.shortId}`));
-  assert.match(r.err, /--force/);
-  r = await cli(['keygen', '--data-dir', dir]);
-  r = await cli(['keygen'], { env: { LATTICE_DATA_DIR: dir } });
-  assert.is(r.code, 1, 'LATTICE_DATA_DIR reaches keygen too');
+  assert.is(r.code, 0, r.err);
+  assert.is(r.out, `short id  ${first.shortId}\nnode id   ${first.nodeId}\nkey file  ${join(dir, 'node.key')}\n`);
+  assert.match(r.err, /already existed.*--force/);
+  r = await cli(['keygen', '--data-dir', dir, '--json']);
+  assert.is(r.code, 0, r.err);
+  assert.equal(JSON.parse(r.out), { ...first, created: false });
+  assert.is(first.created, true);
+  r = await cli(['keygen', '--json'], { env: { LATTICE_DATA_DIR: dir } });
+  assert.is(JSON.parse(r.out).nodeId, first.nodeId, 'LATTICE_DATA_DIR reaches keygen too');
   r = await cli(['keygen', '--data-dir', dir, '--force']);
   assert.is(r.code, 0, r.err);
   assert.match(r.out, /^short id  \w{12}\nnode id   [0-9a-f]{64}\nkey file  .*node\.key\nold key   .*node\.key\.replaced-/);

@@ -4,10 +4,11 @@
  * 1 for run-time failures. Output goes to stdout, messages to stderr.
  */
 import { ApiResponseError } from '../api/errors.js';
-import { ConfigError } from '../config/errors.js';
+import { ConfigError, formatIssue, type ConfigIssue } from '../config/errors.js';
 import { didYouMean } from '../config/suggest.js';
 import { VERSION } from '../version.js';
-import type { Command } from './command.js';
+import type { Command, CommandContext } from './command.js';
+import { configFor } from './config-for.js';
 import { COMMANDS } from './commands/index.js';
 import { UsageError } from './errors.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
@@ -53,13 +54,28 @@ async function dispatch(argv: string[], io: CliIo, commands: Command[], parents:
     }
     return dispatch(rest, io, command.subcommands, [...parents, command.name]);
   }
-  const { values, args } = parseCommandArgs(command, rest);
+  const { values, args, problems } = parseCommandArgs(command, rest);
+  if (problems.length > 0) {
+    // Everything at once: with the bad flags, whatever is wrong in the config file, the environment and the flags
+    // that did parse.
+    const configIssues = command.configFlags ? await configIssuesOf({ io, args, values }) : [];
+    throw new UsageError(problems, command.name, configIssues);
+  }
   if (values.help) {
     io.stdout.write(renderCommandHelp(command, parents));
     return EXIT_OK;
   }
   if (!command.run) throw new UsageError(`${here} ${command.name} cannot run on its own`);
   return command.run({ io, args, values });
+}
+
+async function configIssuesOf(ctx: CommandContext): Promise<ConfigIssue[]> {
+  try {
+    await configFor(ctx);
+    return [];
+  } catch (err) {
+    return err instanceof ConfigError ? err.issues : [];
+  }
 }
 
 function find(commands: Command[], name: string, here: string): Command {
@@ -74,7 +90,8 @@ function report(err: unknown, io: CliIo): number {
     return EXIT_USAGE;
   }
   if (err instanceof UsageError) {
-    io.stderr.write(`lattice: ${err.message}\n`);
+    for (const problem of err.problems) io.stderr.write(`lattice: ${problem}\n`);
+    for (const issue of err.configIssues) io.stderr.write(`${formatIssue(issue)}\n`);
     if (err.command) io.stderr.write(`Run \`lattice help ${err.command}\` for usage.\n`);
     return EXIT_USAGE;
   }

@@ -4,6 +4,7 @@
  * The schema that produces it is runtime/config/schema.ts; the defaults are runtime/config/defaults.ts.
  */
 import type { LogLevel } from '../log/levels.js';
+import type { OnDamage } from '../store/on-damage.js';
 
 export interface HostPort {
   host: string;
@@ -105,6 +106,11 @@ export interface VaultConfig {
   lifetimeDays: number;
   /** Upper bound of stored bundle bytes; the oldest expire first when exceeded. Unbounded when absent. */
   maxBytes?: number;
+  /**
+   * A damaged store file at start (vault, shard store, bridge queue): `recover` moves it aside and starts empty,
+   * `refuse` exits with status 3 and changes nothing (runtime/store/open-store.ts).
+   */
+  onDamage: OnDamage;
 }
 
 export interface BloomConfig {

@@ -19,7 +19,7 @@ export const DEFAULTS: Omit<Config, 'dataDir' | 'sim' | 'configFile'> = {
   meshtastic: [],
   meshcore: [],
   lora: [],
-  vault: { lifetimeDays: 7 },
+  vault: { lifetimeDays: 7, onDamage: 'recover' },
   bloom: { intervalMs: 30_000 },
   // Shard timers: runtime/shards/shard-node.ts DEFAULT_TUNING (1 min challenges, 5 min repair pass, 10 min grace).
   shards: {

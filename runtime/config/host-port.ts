@@ -19,16 +19,16 @@ export function parseHostPort(text: string): ParsedHostPort | string {
   let portText: string;
   if (s.startsWith('[')) {
     const close = s.indexOf(']');
-    if (close < 0 || s[close + 1] !== ':') return `"${text}" is not host:port (IPv6 addresses go in brackets: [::1]:8080)`;
+    if (close < 0 || s[close + 1] !== ':') return `${quote(text)} is not host:port (IPv6 addresses go in brackets: [::1]:8080)`;
     host = s.slice(1, close);
     portText = s.slice(close + 2);
-    if (isIP(host) !== 6) return `"${host}" is not an IPv6 address`;
+    if (isIP(host) !== 6) return `${quote(host)} is not an IPv6 address`;
   } else {
     const colon = s.lastIndexOf(':');
-    if (colon < 0) return `"${text}" is not host:port (e.g. 127.0.0.1:8080)`;
+    if (colon < 0) return `${quote(text)} is not host:port (e.g. 127.0.0.1:8080)`;
     host = s.slice(0, colon);
     portText = s.slice(colon + 1);
-    if (host.includes(':')) return `"${text}": put an IPv6 address in brackets, e.g. [::1]:8080`;
+    if (host.includes(':')) return `${quote(text)}: put an IPv6 address in brackets, e.g. [::1]:8080`;
     const hostProblem = checkHost(host);
     if (hostProblem) return hostProblem;
   }
@@ -41,12 +41,21 @@ export function parseHostPort(text: string): ParsedHostPort | string {
 export function checkHost(host: string): string | undefined {
   if (host === '') return 'host is empty';
   if (isIP(host)) return undefined;
-  if (!HOSTNAME.test(host)) return `"${host}" is not a valid hostname or IP address`;
+  // A name whose last label is a number is an IPv4 address to resolvers and URL parsers (inet_aton also takes
+  // `1234`, `10.1` and `0x7f.1`): only a valid dotted quad is accepted, so 300.1.1.1 fails here and not at bind().
+  const last = host.replace(/\.$/, '').split('.').pop()!;
+  if (/^(\d+|0x[0-9a-f]*)$/i.test(last)) return `${quote(host)} is not a valid IPv4 address (four numbers 0..255)`;
+  if (!HOSTNAME.test(host)) return `${quote(host)} is not a valid hostname or IP address`;
   return undefined;
 }
 
+/** A value in a message: quoted, control characters (a NUL byte) escaped. */
+function quote(text: string): string {
+  return JSON.stringify(text);
+}
+
 function checkPort(text: string): string | undefined {
-  if (!/^\d{1,5}$/.test(text)) return `port "${text}" is not a number`;
+  if (!/^\d{1,5}$/.test(text)) return `port ${quote(text)} is not a number`;
   const port = Number(text);
   if (port < 1 || port > 65535) return `port ${port} is out of range 1..65535`;
   return undefined;

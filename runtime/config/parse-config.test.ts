@@ -25,7 +25,7 @@ test('no file, no env, no flags: defaults, simulated neighbourhood on', () => {
   assert.equal(c.metrics, { enabled: true, host: '127.0.0.1', port: 9090, path: '/metrics' });
   assert.equal(c.ip, { enabled: true, listen: { host: '0.0.0.0', port: 9333 }, peers: [], discovery: true, heartbeatMs: 30000 });
   assert.equal(c.mqtt, { prefix: 'lattice' });
-  assert.equal(c.vault, { lifetimeDays: 7 });
+  assert.equal(c.vault, { lifetimeDays: 7, onDamage: 'recover' });
   assert.equal(c.shards, {
     enabled: true, cacheBytes: 64 * 1024 * 1024, diskBytes: 1024 ** 3, k: 3, m: 2, lifetimeDays: 30,
     challengeIntervalMs: 60_000, repairIntervalMs: 300_000, offlineGraceMs: 600_000,
@@ -293,6 +293,66 @@ test('ip.psk from the file or LATTICE_IP_PSK; a bad one is named and never repea
     assert.not.ok(JSON.stringify(issues).includes(bad.trim().slice(0, 8)), `the message repeats ${bad}`);
   }
   assert.equal(issuesOf(() => parseConfig({ ip: { psk: 12345 } }, {}, HOME)).map((i) => i.message), ['must be a string, got number']);
+});
+
+test('vault.onDamage: recover (default) or refuse, from the file or LATTICE_VAULT_ON_DAMAGE', () => {
+  assert.is(parseConfig({ vault: { onDamage: 'refuse' } }, {}, HOME).vault.onDamage, 'refuse');
+  assert.is(parseConfig(undefined, { LATTICE_VAULT_ON_DAMAGE: 'refuse' }, HOME).vault.onDamage, 'refuse');
+  const issues = issuesOf(() => parseConfig({ vault: { onDamage: 'ignore' } }, { LATTICE_VAULT_ON_DAMAGE: 'refuze' }, HOME));
+  assert.equal(issues.map((i) => i.path), ['vault.onDamage', 'LATTICE_VAULT_ON_DAMAGE (vault.onDamage)']);
+  assert.match(issues[1]!.message, /must be one of recover, refuse, got "refuze"; did you mean "refuse"\?/);
+});
+
+test('a YAML alias bomb is one `file: message` issue, not a stack trace', () => {
+  const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdef'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcde'[i]}`).join(', ')}]`)].join('\n');
+  const issues = issuesOf(() => parseYamlConfig(bomb, 'bomb.yaml'));
+  assert.is(issues.length, 1);
+  assert.is(issues[0]!.path, 'bomb.yaml');
+  assert.match(issues[0]!.message, /aliases/);
+});
+
+test('addresses are validated where they are parsed: impossible IPv4, numeric hosts, NUL bytes', () => {
+  const cases: [unknown, NodeJS.ProcessEnv, string, RegExp][] = [
+    [undefined, { LATTICE_IP_LISTEN: '300.1.1.1:9333' }, 'LATTICE_IP_LISTEN (ip.listen)', /"300\.1\.1\.1" is not a valid IPv4 address/],
+    [undefined, { LATTICE_IP_PEERS: '10.0.0.1,1.2.3.4.5' }, 'LATTICE_IP_PEERS (ip.peers[1])', /"1\.2\.3\.4\.5" is not a valid IPv4 address/],
+    [{ ip: { peers: ['1234:9333'] } }, {}, 'ip.peers[0]', /"1234" is not a valid IPv4 address/],
+    [{ ip: { listen: { host: 'a\0b', port: 9333 } } }, {}, 'ip.listen.host', /NUL/],
+    [{ ip: { peers: [{ host: '256.0.0.1', port: 9333 }] } }, {}, 'ip.peers[0].host', /IPv4/],
+    [{ api: { host: 'a\0b' } }, {}, 'api.host', /NUL/],
+    [{ metrics: { host: '999.1.1.1' } }, {}, 'metrics.host', /IPv4/],
+    [{ dataDir: '/var/lib/a\0b' }, {}, 'dataDir', /NUL/],
+    [{ meshtastic: ['/dev/ttyUSB0\0'] }, {}, 'meshtastic[0].device', /NUL/],
+    [{ meshtastic: ['300.1.1.1:4403'] }, {}, 'meshtastic[0].device', /IPv4/],
+  ];
+  for (const [input, env, path, message] of cases) {
+    const issues = issuesOf(() => parseConfig(input, env, HOME));
+    const hit = issues.find((i) => i.path === path);
+    assert.ok(hit, `${path}: ${JSON.stringify(issues)}`);
+    assert.match(hit!.message, message);
+    assert.not.match(hit!.message, /\0/, 'a NUL byte is never echoed raw');
+  }
+  // Still fine: hostnames with digits, IPv6, bracketed IPv6 for the API, 0.0.0.0.
+  const c = parseConfig({ api: { host: '::1' }, metrics: { host: '[::1]' }, ip: { listen: '0.0.0.0:9333', peers: ['relay-2.lan', '10.0.0.7:9400', '[fe80::1]:9333', '1host:1'] } }, {}, HOME);
+  assert.is(c.api.host, '::1');
+  assert.is(c.metrics.host, '::1');
+  assert.equal(c.ip.peers.map((p) => p.host), ['relay-2.lan', '10.0.0.7', 'fe80::1', '1host']);
+});
+
+test('secrets are never echoed in issues: an invalid token, password or broker URL', () => {
+  const token = 'secret token with spaces!!';
+  for (const [input, env] of [
+    [undefined, { LATTICE_API_TOKEN: token }],
+    [{ api: { token } }, {}],
+    [{ api: { token: 12345678901234567890 } }, {}],
+    [{ mqtt: { url: 'mqtt://user:pw123secret@bad host:1883' } }, {}],
+    [{ mqtt: { url: 'http://user:pw123secret@broker' } }, {}],
+    [{ mqtt: { url: 'mqtt://broker', password: 12345 } }, {}],
+  ] as [unknown, NodeJS.ProcessEnv][]) {
+    const issues = issuesOf(() => parseConfig(input, env, HOME));
+    const text = issues.map((i) => `${i.path}: ${i.message}`).join('\n');
+    assert.ok(issues.length > 0);
+    assert.not.match(text, /secret token|pw123secret|12345/, text);
+  }
 });
 
 test.run();

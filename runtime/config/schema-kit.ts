@@ -6,7 +6,8 @@
  */
 import { describe, parseByteSize } from './byte-size.js';
 import type { ConfigIssue } from './errors.js';
-import { parseHostPort } from './host-port.js';
+import { isIP } from 'node:net';
+import { checkHost, parseHostPort } from './host-port.js';
 import { didYouMean } from './suggest.js';
 
 export const INVALID: unique symbol = Symbol('invalid');
@@ -23,15 +24,44 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function str(opts: { min?: number; max?: number; pattern?: RegExp; hint?: string } = {}): Check {
+/**
+ * A string. No config string may hold a NUL byte (paths, hosts and URLs would fail later, far from the config).
+ * `secret`: the value never appears in a message (tokens, passwords: `lattice config` output lands in logs).
+ */
+export function str(opts: { min?: number; max?: number; pattern?: RegExp; hint?: string; secret?: boolean } = {}): Check {
   const min = opts.min ?? 1;
   const max = opts.max ?? 4096;
   return (value, path, issues) => {
-    if (typeof value !== 'string') return fail(issues, path, `must be a string, got ${describe(value)}`);
+    if (typeof value !== 'string') return fail(issues, path, `must be a string, got ${opts.secret ? kindOf(value) : describe(value)}`);
+    if (value.includes('\0')) return fail(issues, path, 'must not contain a NUL byte');
     if (value.length < min) return fail(issues, path, min === 1 ? 'must not be empty' : `must be at least ${min} characters`);
     if (value.length > max) return fail(issues, path, `must be at most ${max} characters`);
-    if (opts.pattern && !opts.pattern.test(value)) return fail(issues, path, `${JSON.stringify(value)} ${opts.hint ?? `does not match ${opts.pattern}`}`);
+    if (opts.pattern && !opts.pattern.test(value)) {
+      const hint = opts.hint ?? `does not match ${opts.pattern}`;
+      return fail(issues, path, opts.secret ? `${hint} (the value is not shown)` : `${JSON.stringify(value)} ${hint}`);
+    }
     return value;
+  };
+}
+
+/** What a value is, without the value. */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return `a ${typeof value}`;
+}
+
+/** A hostname or an IP address; an IPv6 address may come in brackets (`[::1]`) and is kept without them. */
+export function host(): Check {
+  const s = str({ max: 255 });
+  return (value, path, issues) => {
+    const v = s(value, path, issues);
+    if (v === INVALID) return INVALID;
+    const bracketed = /^\[(.*)\]$/.exec(v as string);
+    const h = bracketed && isIP(bracketed[1]!) === 6 ? bracketed[1]! : (v as string);
+    const problem = checkHost(h);
+    return problem ? fail(issues, path, problem) : h;
   };
 }
 
@@ -76,7 +106,7 @@ export function byteSize(): Check {
 
 /** `host:port`, `[v6]:port`, a bare port, or `{ host, port }`; returns `{ host?, port? }`. */
 export function hostPort(opts: { requireHost?: boolean; defaultPort?: number } = {}): Check {
-  const asObject = object({ host: str({ max: 253 }), port: int({ min: 1, max: 65535 }) });
+  const asObject = object({ host: host(), port: int({ min: 1, max: 65535 }) });
   return (value, path, issues) => {
     let result: unknown;
     if (opts.defaultPort !== undefined && typeof value === 'string' && !value.includes(':') && !/^\s*\d+\s*$/.test(value)) {

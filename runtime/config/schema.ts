@@ -12,7 +12,9 @@ import { describe } from './byte-size.js';
 import { checkHost, parseHostPort } from './host-port.js';
 import { DEFAULT_IP_PORT } from './defaults.js';
 import { pskProblem } from '../bearers/ip/domain-key.js';
-import { bool, byteSize, child, fail, hostPort, int, INVALID, isPlainObject, list, num, object, oneOf, str, type Check } from './schema-kit.js';
+import { ON_DAMAGE } from '../store/on-damage.js';
+import { maskUrlPassword } from './mask-url.js';
+import { bool, byteSize, child, fail, host, hostPort, int, INVALID, isPlainObject, list, num, object, oneOf, str, type Check } from './schema-kit.js';
 
 /** `ip.psk`: a secret, so no message here ever repeats the value (runtime/bearers/ip/domain-key.ts has the rules). */
 const ipPsk: Check = (value, path, issues) => {
@@ -47,7 +49,8 @@ const device: Check = (value, path, issues) => {
     // No port is fine: the bearer uses the firmware's default TCP port.
     const hostOnly = checkHost(m ? m[2] : d);
     if (hostOnly === undefined) return d;
-    return fail(issues, path, `"${d}" is neither a serial path (/dev/ttyUSB0) nor host[:port] (${hostOnly})`);
+    // With a port, what is wrong with host:port says more than what is wrong with it as a bare host.
+    return fail(issues, path, `"${d}" is neither a serial path (/dev/ttyUSB0) nor host[:port] (${/:\d+$/.test(m ? m[2] : d) ? hp : hostOnly})`);
   }
   if (hp.host === undefined) return fail(issues, path, `"${d}" needs a host before the port, e.g. 192.168.1.30:${hp.port}`);
   return d;
@@ -121,7 +124,7 @@ const mqttUrl: Check = (value, path, issues) => {
   try {
     url = new URL(s as string);
   } catch {
-    return fail(issues, path, `"${s}" is not a URL such as mqtt://broker.example.org:1883`);
+    return fail(issues, path, `${JSON.stringify(maskUrlPassword(s as string))} is not a URL such as mqtt://broker.example.org:1883`);
   }
   if (!['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:', 'tls:'].includes(url.protocol)) {
     return fail(issues, path, `unsupported scheme "${url.protocol}" (mqtt://, mqtts://, ws://, wss://)`);
@@ -205,11 +208,11 @@ const bridge = object(
 export const configSchema: Check = object({
   dataDir: str({ max: 4096 }),
   api: object(
-    { host: str({ max: 253 }), port: int({ min: 1, max: 65535 }), token: str({ min: 16, max: 256, pattern: /^[\x21-\x7e]+$/, hint: 'must be printable ASCII without spaces' }) },
+    { host: host(), port: int({ min: 1, max: 65535 }), token: str({ min: 16, max: 256, pattern: /^[\x21-\x7e]+$/, hint: 'must be printable ASCII without spaces', secret: true }) },
     { shorthand: hostPortShorthand },
   ),
   metrics: object(
-    { enabled: bool(), host: str({ max: 253 }), port: int({ min: 1, max: 65535 }), path: str({ max: 256, pattern: /^\/[\x21-\x7e]*$/, hint: 'must start with /' }) },
+    { enabled: bool(), host: host(), port: int({ min: 1, max: 65535 }), path: str({ max: 256, pattern: /^\/[\x21-\x7e]*$/, hint: 'must start with /' }) },
     {
       shorthand: (v, path, issues) => {
         if (typeof v === 'boolean') return { enabled: v };
@@ -230,13 +233,13 @@ export const configSchema: Check = object({
     { shorthand: enabledShorthand() },
   ),
   mqtt: object(
-    { url: mqttUrl, prefix: str({ max: 128, pattern: /^[^#+\s]+$/, hint: 'must not contain MQTT wildcards (#, +) or spaces' }), username: str({ max: 256 }), password: str({ min: 0, max: 256 }) },
+    { url: mqttUrl, prefix: str({ max: 128, pattern: /^[^#+\s]+$/, hint: 'must not contain MQTT wildcards (#, +) or spaces' }), username: str({ max: 256 }), password: str({ min: 0, max: 256, secret: true }) },
     { shorthand: (v) => (typeof v === 'string' ? { url: v } : undefined) },
   ),
   meshtastic: list(meshtasticRadio, { max: 8 }),
   meshcore: list(meshcoreRadio, { max: 8 }),
   lora: list(lora, { max: 4 }),
-  vault: object({ lifetimeDays: num({ min: 0.001, max: 365, unit: 'days' }), maxBytes: byteSize() }),
+  vault: object({ lifetimeDays: num({ min: 0.001, max: 365, unit: 'days' }), maxBytes: byteSize(), onDamage: oneOf(ON_DAMAGE) }),
   bloom: object({ intervalMs: int({ min: 1000, max: 86_400_000, unit: 'milliseconds' }) }),
   shards: object(
     {

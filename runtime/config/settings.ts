@@ -52,6 +52,7 @@ export const SETTINGS: Setting[] = [
   { env: 'LATTICE_MESHCORE', flag: 'meshcore', arg: 'DEVICE', path: ['meshcore'], kind: 'list', help: 'MeshCore companion radio: /dev/ttyACM0, tcp://host:port, ble://name (repeatable)' },
   { env: 'LATTICE_LOG_LEVEL', flag: 'log-level', arg: 'LEVEL', path: ['log', 'level'], kind: 'string', help: 'error|warn|info|debug|trace, or info,router=debug' },
   { env: 'LATTICE_LOG_FORMAT', flag: 'log-format', arg: 'FORMAT', path: ['log', 'format'], kind: 'string', help: 'auto|json|text (auto: JSON unless stderr is a terminal)' },
+  { env: 'LATTICE_VAULT_ON_DAMAGE', path: ['vault', 'onDamage'], kind: 'string', help: 'recover|refuse: a damaged store file at start is moved aside (recover) or stops the relay with exit status 3' },
   { env: 'LATTICE_BLOOM_INTERVAL', flag: 'bloom-interval', arg: 'MS', path: ['bloom', 'intervalMs'], kind: 'string', help: 'delivery bloom advertisement interval in ms (default 30000)' },
   { env: 'LATTICE_SHARDS', flag: 'no-shards', path: ['shards', 'enabled'], kind: 'bool', help: 'the shard store, lattice put/get (default on when the IP bearer is)', flagHelp: 'turn the shard store (lattice put/get) off' },
   { env: 'LATTICE_SIM', flag: 'no-sim', path: ['sim', 'enabled'], kind: 'bool', help: 'the simulated neighbourhood (default on without config or bearers)', flagHelp: 'turn the simulated neighbourhood off (it is on without a config file or bearers)' },

@@ -12,5 +12,13 @@ export function parseYamlConfig(text: string, file = 'config'): unknown {
     });
     throw new ConfigError(issues);
   }
-  return doc.toJS({ maxAliasCount: 100 });
+  try {
+    // maxAliasCount bounds the expansion of aliases (a "billion laughs" document); yaml throws when it is exceeded.
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    const why = /alias count/i.test((err as Error).message)
+      ? 'too many aliases to expand (a YAML alias bomb?); write the values out or use fewer aliases'
+      : `cannot be read as data: ${(err as Error).message}`;
+    throw new ConfigError([{ path: file, message: why }], { cause: err });
+  }
 }

@@ -43,7 +43,7 @@ export async function startShardStore(config: Config, identity: Identity, bearer
   const node = new ShardNode({
     network: new LinkShardNetwork(link),
     settings: config.shards,
-    store: { path: join(config.dataDir, 'shards') },
+    store: { path: join(config.dataDir, 'shards'), guard: { store: 'shards', onDamage: config.vault.onDamage, metrics } },
     tuning: { challengeIntervalMs: config.shards.challengeIntervalMs, repairIntervalMs: config.shards.repairIntervalMs, offlineGraceMs: config.shards.offlineGraceMs },
     metrics: metrics.registry,
     log: (level, msg, fields) => log[level](msg, fields),

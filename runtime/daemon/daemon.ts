@@ -19,6 +19,7 @@ import { VERSION } from '../version.js';
 import { buildBearers } from './build-bearers.js';
 import { startShardStore, type ShardStoreHandle } from './build-shards.js';
 import { logRouterEvents } from './relay-events-log.js';
+import { tightenDataDir } from './data-dir-modes.js';
 import type { SimNeighbourhood } from '../sim/sim-neighbourhood.js';
 import type { Bridge } from '../bridge/bridge.js';
 
@@ -54,11 +55,12 @@ export class Daemon implements RelayNode {
     const c = this.config;
     this.startedAt = Date.now();
     try {
+      await secureDataDir(c.dataDir);
       const { identity, created } = await loadOrCreateIdentity(c.dataDir);
       this.identity = identity;
       log.info(created ? 'created a new identity' : 'identity loaded', { shortId: identity.shortId, nodeId: identity.nodeIdHex, dataDir: c.dataDir });
       const metrics = (this.metrics = createMetrics());
-      const vault = (this.vault = new Vault({ path: join(c.dataDir, 'vault'), metrics }));
+      const vault = (this.vault = new Vault({ path: join(c.dataDir, 'vault'), metrics, onDamage: c.vault.onDamage }));
       await this.step('vault', () => vault.start(), () => vault.stop());
 
       const built = await buildBearers(c, identity, metrics);
@@ -88,7 +90,7 @@ export class Daemon implements RelayNode {
         // stopped before them so its drains end while the router can still store what they hand over.
         // Loaded only when bridging: the planner and gateways' limits are not needed otherwise (idle RSS).
         const { Bridge } = await import('../bridge/bridge.js');
-        const bridge = (this.bridge = new Bridge({ router, vault, identity, bearers: this.bearers, settings: bridgeSettings, metrics, log: createLogger('bridge'), dataDir: c.dataDir }));
+        const bridge = (this.bridge = new Bridge({ router, vault, identity, bearers: this.bearers, settings: bridgeSettings, metrics, log: createLogger('bridge'), dataDir: c.dataDir, onDamage: c.vault.onDamage }));
         await this.step('bridge', () => bridge.start(), () => bridge.stop());
       }
       if (this.sim) {
@@ -157,5 +159,16 @@ export class Daemon implements RelayNode {
 
   inbox(options?: { limit?: number; since?: number }): InboxEntry[] {
     return this.live.router.inbox(options);
+  }
+}
+
+/** Makes the data directory owner-only (data-dir-modes.ts); says so once when it had to change something. */
+async function secureDataDir(dataDir: string): Promise<void> {
+  const r = await tightenDataDir(dataDir);
+  if (r.files + r.dirs > 0) {
+    log.warn(`tightened permissions under ${dataDir}: ${r.files} ${r.files === 1 ? 'file' : 'files'} to 0600 and ${r.dirs} ${r.dirs === 1 ? 'directory' : 'directories'} to 0700 (other users could read them)`, { dataDir, files: r.files, dirs: r.dirs });
+  }
+  if (r.failed.length > 0) {
+    log.warn(`cannot make ${r.failed.length} of the entries under ${dataDir} owner-only (another user's?): ${r.failed.slice(0, 3).map((f) => `${f.path} (${f.code})`).join(', ')}`, { dataDir });
   }
 }

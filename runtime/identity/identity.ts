@@ -90,7 +90,7 @@ export async function loadOrCreateIdentity(dataDir: string): Promise<{ identity:
       throw new IdentityFileError(path, 'not a valid Ed25519 private key (PKCS#8 PEM); move it away to create a new identity', { cause: err });
     }
   }
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const { privateKey } = generateKeyPairSync('ed25519');
   const identity = new KeyIdentity(privateKey);
   const tmp = `${path}.tmp-${process.pid}`;

@@ -35,7 +35,7 @@ export async function getFile(ctx: ShardContext, id: string, outPath: string, op
   const window = Math.max(1, ctx.tuning.inflightChunks);
   const stripes: Stripe[] = Array.from({ length: Math.min(window, Math.max(n, 1)) }, () => newStripe(m));
   const part = `${outPath}.part`;
-  const fh = await open(part, 'w');
+  const fh = await open(part, 'w', 0o600);
   let rebuilt = 0;
   let written = 0;
   try {

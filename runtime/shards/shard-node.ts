@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import type { RootDatabase } from 'lmdb';
+import type { StoreGuard } from '../store/open-store.js';
 import type { RepairItem, ShardContext, ShardCounters, ShardLog, ShardsSettings, ShardTuning } from './shard-context.js';
 import type { ShardNetwork, ShardRequest, ShardResponse } from './shard-network.js';
 import { ReedSolomon } from './reed-solomon.js';
@@ -45,7 +46,7 @@ export interface ShardNodeOptions {
   network: ShardNetwork;
   settings: ShardsSettings;
   /** `path`: directory of the shard store's own LMDB environment; `env`: open its databases in an existing one. */
-  store: { path: string } | { env: RootDatabase };
+  store: { path: string; guard?: StoreGuard } | { env: RootDatabase };
   tuning?: Partial<ShardTuning>;
   metrics?: Registry;
   log?: ShardLog;
@@ -107,7 +108,7 @@ export class ShardNode implements ShardContext {
     this.clock = opts.now ?? Date.now;
     this.log = opts.log ?? (() => {});
     this.store = new ShardStore({
-      ...('path' in opts.store ? { path: opts.store.path } : { env: opts.store.env }),
+      ...('path' in opts.store ? { path: opts.store.path, guard: opts.store.guard } : { env: opts.store.env }),
       diskBytes: opts.settings.diskBytes,
       cacheBytes: opts.settings.cacheBytes,
       now: this.clock,

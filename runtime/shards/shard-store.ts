@@ -18,7 +18,8 @@
  * `onCorrupt` so the node can repair it. Promises are acknowledged only after LMDB has flushed them to disk
  * (store.md §0 finding 3: `await put()` resolves at commit, `db.flushed` at fsync).
  */
-import { open, type Database, type RootDatabase } from 'lmdb';
+import type { Database, RootDatabase } from 'lmdb';
+import { openStore, type StoreGuard } from '../store/open-store.js';
 import { hashEquals, shardHash } from './shard-hash.js';
 import { decodeManifest } from './manifest.js';
 import { ShardStoreClosedError } from './errors.js';
@@ -63,6 +64,8 @@ export interface ShardStoreOptions {
   slabPath?: string;
   now?: () => number;
   onCorrupt?: (hash: Uint8Array, meta: ShardMeta | undefined) => void;
+  /** Damaged files of a `path` environment at start: runtime/store/open-store.ts (default: moved aside). */
+  guard?: StoreGuard;
 }
 
 export interface ShardStoreStats {
@@ -153,7 +156,7 @@ export class ShardStore {
     if (this.opts.env) this.root = this.opts.env;
     else {
       if (!this.opts.path) throw new TypeError('ShardStore needs a path or an env');
-      this.root = open({ path: this.opts.path, maxDbs: 12, mapSize: this.opts.mapSize ?? defaultMapSize(this.opts.diskBytes) });
+      this.root = await openStore({ path: this.opts.path, maxDbs: 12, mapSize: this.opts.mapSize ?? defaultMapSize(this.opts.diskBytes) }, this.opts.guard ?? { store: 'shards' });
       this.ownsRoot = true;
     }
     const r = this.root;

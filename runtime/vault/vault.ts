@@ -22,10 +22,10 @@
  * Counts come from LMDB's per-database entry counts (mdb_stat, O(1)), so restart needs no scan and no counter
  * can drift after a crash.
  */
-import { open, type Database, type RootDatabase } from 'lmdb';
-import { mkdirSync } from 'node:fs';
+import type { Database, RootDatabase } from 'lmdb';
 import type { Counter } from 'prom-client';
 import type { Metrics } from '../metrics/metrics.js';
+import { openStore, type OnDamage, type StoreGuard } from '../store/open-store.js';
 import type { TraceEvent } from '../node/relay-node.js';
 import { decodeBundle, encodeBundle } from '../bundle/bundle-codec.js';
 import { decodeBundleRow, encodeBundleRow, type BundleRow } from './bundle-row.js';
@@ -56,6 +56,8 @@ export interface VaultOptions {
   clock?: () => number;
   /** Registers lattice_vault_fsyncs_total. */
   metrics?: Metrics;
+  /** Damaged files at start (runtime/store/open-store.ts): moved aside (`recover`, default) or `refuse`. */
+  onDamage?: OnDamage;
 }
 
 export interface IngestRecord {
@@ -132,7 +134,8 @@ export class Vault {
     st: Record<OutboxState, Database<Buffer, Buffer>>;
   };
   readonly recent: RecentIds;
-  private readonly opt: Required<Omit<VaultOptions, 'metrics' | 'clock'>>;
+  private readonly opt: Required<Omit<VaultOptions, 'metrics' | 'clock' | 'onDamage'>>;
+  private readonly guard: StoreGuard;
   private readonly now: () => number;
   private ingests: PendingIngest[] = [];
   private readonly inflight = new Map<string, PendingIngest>();
@@ -167,6 +170,7 @@ export class Vault {
       sweepBatch: options.sweepBatch ?? 256,
     };
     this.now = options.clock ?? Date.now;
+    this.guard = { store: 'vault', onDamage: options.onDamage, metrics: options.metrics };
     this.recent = new RecentIds({ window: this.opt.recentWindow });
     if (options.metrics) {
       this.fsyncCounter = options.metrics.counter({
@@ -182,8 +186,7 @@ export class Vault {
 
   async start(): Promise<void> {
     if (this.root) return;
-    mkdirSync(this.opt.path, { recursive: true });
-    const root = open({ path: this.opt.path, mapSize: this.opt.mapSize, maxDbs: 16 });
+    const root = await openStore({ path: this.opt.path, mapSize: this.opt.mapSize, maxDbs: 16 }, this.guard);
     const bin = { encoding: 'binary' as const, keyEncoding: 'binary' as const };
     this.db = {
       bundles: root.openDB<Buffer, Buffer>('bundles', bin),

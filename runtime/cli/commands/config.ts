@@ -3,6 +3,7 @@
  * secrets masked, or every problem as `path: message` with exit status 2. Handy to check balena device variables.
  */
 import type { Config } from '../../config/config.js';
+import { MASK, maskUrlPassword } from '../../config/mask-url.js';
 import type { Command } from '../command.js';
 import { configFor, printJson } from '../config-for.js';
 import { EXIT_OK } from '../exit-codes.js';
@@ -23,8 +24,9 @@ export const config: Command = {
 
 export function redact(c: Config): Config {
   const out = structuredClone(c);
-  if (out.api.token !== undefined) out.api.token = '********';
-  if (out.mqtt.password !== undefined) out.mqtt.password = '********';
-  if (out.ip.psk !== undefined) out.ip.psk = '********';
+  if (out.api.token !== undefined) out.api.token = MASK;
+  if (out.mqtt.password !== undefined) out.mqtt.password = MASK;
+  if (out.mqtt.url !== undefined) out.mqtt.url = maskUrlPassword(out.mqtt.url);
+  if (out.ip.psk !== undefined) out.ip.psk = MASK;
   return out;
 }

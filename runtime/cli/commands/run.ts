@@ -8,7 +8,8 @@ import { runDaemon } from '../../daemon/run-daemon.js';
 import { configureLogging, createLogger } from '../../log/logger.js';
 import type { Command } from '../command.js';
 import { configFor } from '../config-for.js';
-import { EXIT_FAILURE, EXIT_FORCED, EXIT_OK } from '../exit-codes.js';
+import { EXIT_FAILURE, EXIT_FORCED, EXIT_OK, EXIT_STORE_DAMAGED } from '../exit-codes.js';
+import { StoreDamagedError } from '../../store/errors.js';
 
 const log = createLogger('cli');
 
@@ -44,6 +45,10 @@ Logs go to stderr: JSON lines unless stderr is a terminal. Ctrl-C stops cleanly;
         return EXIT_OK;
       } catch (err) {
         if (err instanceof ConfigError) throw err;
+        if (err instanceof StoreDamagedError) {
+          log.error(err.message, { store: err.store, path: err.path, kind: err.kind });
+          return EXIT_STORE_DAMAGED;
+        }
         // Expected failures (port in use, unreadable key) carry a complete message; the log line shows it.
         log.error('relay stopped on an error', { err });
         return EXIT_FAILURE;

@@ -78,7 +78,8 @@ export class RelayProcess {
     child.stderr!.on('data', (d) => { this.output += d; });
     const deadline = Date.now() + 30_000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`relay exited with ${child.exitCode}:\n${this.output.slice(-4000)}`);
+      // A signal death (SIGBUS, SIGSEGV) leaves exitCode null: check both, so it fails at once instead of timing out.
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`relay exited with ${child.exitCode ?? child.signalCode}:\n${this.output.slice(-4000)}`);
       try {
         const s = await this.get('/status');
         this.nodeId = s.nodeId;
