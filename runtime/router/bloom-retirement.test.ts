@@ -80,14 +80,28 @@ test('a bundle in only one salted bloom (a false positive) is not retired, and i
   assert.equal(judgeBloom(idx, bloomOf(issuer.message([x]))).confirmed.map(hex), [hex(x)]);
 });
 
-test('hits that are not consecutive broadcasts of the node (a relay passed on only some) do not add up', () => {
+test('blooms of the node we never saw (lost on the air) neither break nor extend a run; the same bloom twice counts once', () => {
   const idx = new MemoryIndex();
   const issuer = new BloomIssuer(node);
   const x = randomBytes(32);
   idx.addAwaiting(node.nodeId, x);
-  // Every bloom seen carries x, but between each two the node issued one we never saw (it did not carry x, so no
-  // relay passed it on). As received that is a run of 20 hits; in the node's order it is 20 runs of one.
-  for (let i = 0; i < 20; i++) assert.equal(judgeBloom(idx, bloomOf(issuer.message([x], { skip: 1 }))).confirmed, [], `hit ${i}`);
+  // Between each two blooms we see, the node issued one we missed: the run still grows by one per bloom seen.
+  for (let i = 1; i < BLOOM_RUN; i++) assert.equal(judgeBloom(idx, bloomOf(issuer.message([x], { skip: 1 }))).confirmed, [], `hit ${i}`);
+  const last = bloomOf(issuer.message([x], { skip: 3 }));
+  const again = judgeBloom(idx, last);
+  assert.equal(again.confirmed.map(hex), [hex(x)], `the ${BLOOM_RUN}th bloom seen confirms`);
+  assert.equal(judgeBloom(idx, last).confirmed, [], 'a repeat of it confirms nothing more');
+});
+
+test('a relay is told every waiting id, hit or miss (it passes every bloom of the node upstream)', () => {
+  const idx = new MemoryIndex();
+  const issuer = new BloomIssuer(node);
+  const [x, y] = [randomBytes(32), randomBytes(32)];
+  idx.addAwaiting(node.nodeId, x);
+  idx.addAwaiting(node.nodeId, y);
+  const v = judgeBloom(idx, bloomOf(issuer.message([x])));
+  assert.equal(v.carried.map(hex), [hex(x)]);
+  assert.equal(v.waiting.map(hex).sort(), [hex(x), hex(y)].sort());
 });
 
 test('a bloom refers only to its own node; other ids and other nodes are untouched (no writes for misses)', () => {

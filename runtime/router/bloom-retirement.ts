@@ -6,11 +6,15 @@
  * positive can no longer retire a bundle that was never sent (issue 11: `created → stored → delivered (delivery
  * bloom)` 44 ms later, no `sent`).
  *
- * The rule: N's bloom retires the bundle once BLOOM_RUN = 7 CONSECUTIVE broadcasts of N all carry its id. Each
- * broadcast is salted afresh (delivery-bloom.ts), so for an id N does not have each one is an independent trial
- * with p ≤ 0.83 % (a full ring of 256 ids in 2,560 bits, k = 7, measured); "consecutive" is N's own order, told by
- * the `prev` salt each bloom names (bloom-message.ts), not the order blooms happen to reach us (relays pass on only
- * the blooms that carry something they wait for, so a sequence of hits as received could skip the misses).
+ * The rule: N's blooms retire the bundle once BLOOM_RUN = 7 of them in a row, as this relay receives them, carry its
+ * id with no bloom of N between them that lacks it. Each broadcast is salted afresh (delivery-bloom.ts), so for an
+ * id N does not have each bloom is an independent trial with p ≤ 0.83 % (a full ring of 256 ids in 2,560 bits,
+ * k = 7, measured), whichever of N's blooms reach us — PROVIDED which ones reach us does not depend on their
+ * content. Loss on the air does not; a relay that passed on only the blooms that carry something would (a run of
+ * false positives as received). So relays pass on every bloom of N to the neighbours they carried N-bound bundles
+ * for, hit or miss (router.ts onBloom), and a bloom we did not see (its `prev` salt, bloom-message.ts, names one we
+ * missed) neither breaks nor extends a run: on a lossy radio a real delivery still gets confirmed, where demanding
+ * N's own consecutive broadcasts would restart the count at every lost bloom (7 in a row at 10 % loss: 48 %).
  *
  * False retirement of one sent bundle over its whole wait ≤ T · p^7 (union bound over where the run ends), T = the
  * blooms N issues meanwhile. N broadcasts at most every `intervalMs` (30 s), every `debounceMs` (2 s) while
@@ -23,7 +27,7 @@
  *
  * A real delivery is confirmed because N keeps each id for 256 further deliveries and broadcasts 7 times after each
  * change (debounced) and at least once every 36 deliveries, so every id it took is in ≥ 7 consecutive broadcasts
- * (a lost one restarts the count; the id stays while N's traffic allows).
+ * (a lost one only delays the count; the id stays while N's traffic allows).
  *
  * State per awaiting entry (stored in the vault beside it, so a restart keeps runs): empty = no run; else
  * u8 run | salt (16) of the last bloom that carried the id. After retirement the entry lingers for BLOOM_RUN more
@@ -50,8 +54,11 @@ export interface SaltedBloom {
 }
 
 export interface BloomVerdict {
-  /** Ids this bloom carries (really or falsely): relays pass it on to where those bundles came from. */
+  /** Ids this bloom carries (really or falsely). */
   carried: Uint8Array[];
+  /** Every id that was waiting for this node's blooms (carried or not, lingering included): a relay passes the bloom
+   * on to where those bundles came from — all of them, so that what reaches upstream does not depend on content. */
+  waiting: Uint8Array[];
   /** Ids whose run reached BLOOM_RUN with this bloom: retire them (once; the entry may linger afterwards). */
   confirmed: Uint8Array[];
 }
@@ -79,7 +86,9 @@ function sameSalt(state: Uint8Array, salt: Uint8Array): boolean {
 export function judgeBloom(index: AwaitingIndex, bloom: SaltedBloom, run = BLOOM_RUN): BloomVerdict {
   const carried: Uint8Array[] = [];
   const confirmed: Uint8Array[] = [];
+  const waiting: Uint8Array[] = [];
   for (const { id, state } of index.awaitingEntries(bloom.nodeId)) {
+    waiting.push(id);
     const before = runOf(state);
     if (!bloom.filter.has(id)) {
       if (before >= run) index.removeAwaiting(bloom.nodeId, id); // retired, and it left the node's ring: done
@@ -93,10 +102,13 @@ export function judgeBloom(index: AwaitingIndex, bloom: SaltedBloom, run = BLOOM
       else index.addAwaiting(bloom.nodeId, id, encodeState(before + 1, bloom.salt));
       continue;
     }
-    // Consecutive only if this bloom names the last one that carried the id as its predecessor.
-    const next = before > 0 && sameSalt(state, bloom.prev) ? before + 1 : 1;
+    // A bloom of the node that we missed in between (its salt is not this one's `prev`) is neither a hit nor a miss:
+    // see the rule above. The same bloom twice never counts twice (bloom-exchange.ts takes each node's newest only;
+    // the salt check is a second guard).
+    if (before > 0 && sameSalt(state, bloom.salt)) continue;
+    const next = before + 1;
     if (next >= run) confirmed.push(id);
     index.addAwaiting(bloom.nodeId, id, encodeState(next, bloom.salt));
   }
-  return { carried, confirmed };
+  return { carried, waiting, confirmed };
 }

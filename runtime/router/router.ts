@@ -621,10 +621,11 @@ export class Router {
 
   /**
    * A delivery bloom retires the outbox rows it proves delivered (bloom-retirement.ts: handed off, then carried by
-   * BLOOM_RUN consecutive salted blooms of the node), and travels back along the custody path: a relay that carried
-   * bundles the bloom carries passes the (signed, unchanged) bloom on to the neighbours it got those bundles from,
-   * so the sender learns of delivery however many hops away it is. Blooms that carry nothing here stop here, so
-   * they do not flood the mesh.
+   * BLOOM_RUN salted blooms of the node in a row), and travels back along the custody path: a relay with bundles
+   * waiting for the node's blooms passes every bloom of that node (signed, unchanged; hit or miss, so what reaches
+   * upstream does not depend on content) on to the neighbours it got those bundles from, so the sender learns of
+   * delivery however many hops away it is. Blooms of a node nothing here waits for stop here, so they do not flood
+   * the mesh.
    */
   private onBloom(payload: Uint8Array, bearer: string, from?: string): void {
     const got = this.blooms.receive(payload);
@@ -638,7 +639,7 @@ export class Router {
     const now = this.now();
     const verdict = judgeBloom(this.vault, got);
     const upstream = new Set<string>();
-    for (const id of verdict.carried) {
+    for (const id of verdict.waiting) {
       const stored = this.vault.get(id);
       if (stored && !stored.created && stored.from && NODE_ID_HEX.test(stored.from) && stored.from !== node && stored.from !== from) upstream.add(stored.from);
     }

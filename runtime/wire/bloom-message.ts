@@ -6,8 +6,8 @@
  * Signed so nobody can retire another sender's outbox rows by forging "I have it"; issuedAt lets a receiver keep
  * only the newest bloom per node. `salt` is fresh per broadcast and keys the filter's hash (delivery-bloom.ts);
  * `prev` is the salt of the issuer's previous broadcast (zeros for the first one after a start), so a receiver can
- * tell that two blooms are consecutive broadcasts of their issuer even when they reached it through relays that
- * passed on only some of them (bloom-retirement.ts).
+ * tell how many of the issuer's broadcasts it missed between two it saw (bloom-retirement.ts counts a run over the
+ * blooms it sees; relays pass on every bloom of a node, so which ones it sees does not depend on their content).
  *
  * Version 1 ([1, nodeId, issuedAt, bloom, signature], unsalted) is refused with BloomVersionError (the router counts
  * it as `bloom-version`): its filters of the same ids match the same non-members every time, so no number of them
