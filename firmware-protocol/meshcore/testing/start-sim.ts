@@ -113,8 +113,12 @@ export async function startMeshCoreSim(options: MeshCoreSimOptions = {}): Promis
     device.addInterface(w);
     const srv = createServer((sock) => {
       if (!tcpAccepting || device.isOff) return void sock.destroy();
-      // SerialWifiInterface: a new client disconnects the existing one.
-      client?.destroy();
+      // SerialWifiInterface: a new client disconnects the existing one, with client.stop(): a clean close (FIN).
+      if (client && !client.destroyed) {
+        const old = client;
+        old.once('finish', () => old.destroy());
+        old.end();
+      }
       client = sock;
       sock.setNoDelay(true);
       w.attachClient({
@@ -148,7 +152,8 @@ export async function startMeshCoreSim(options: MeshCoreSimOptions = {}): Promis
 
   const dropLinks = async (downMs: number, whileDown?: () => void) => {
     tcpAccepting = false;
-    client?.destroy();
+    // A link that drops or a radio that reboots sends no FIN: the client sees a reset (or, in life, a timeout).
+    client?.resetAndDestroy();
     client = null;
     wifi?.attachClient(null);
     if (serial) await closeSerial();

@@ -11,7 +11,7 @@ import type { ForeignMessage, PeerEvent } from '../../bearer/bearer.js';
 import type { Bundle } from '../../bundle/bundle.js';
 import type { Logger } from '../../log/logger.js';
 import { meshtasticOpener } from './device-opener.js';
-import { MeshtasticBearer } from './meshtastic-bearer.js';
+import { MeshtasticBearer, type MeshtasticBearerInit } from './meshtastic-bearer.js';
 
 const ALICE = 0x11111111;
 const BOB = 0x22222222;
@@ -68,7 +68,7 @@ interface Rig {
   close(): Promise<void>;
 }
 
-async function rig(kind: 'pty' | 'tcp'): Promise<Rig> {
+async function rig(kind: 'pty' | 'tcp', extra: Partial<MeshtasticBearerInit> = {}): Promise<Rig> {
   const sim = await startMeshtasticSim(kind === 'pty' ? { pty: true, seed: 3 } : { tcpPort: 0, seed: 3 });
   const device = kind === 'pty' ? sim.ptyPath! : `127.0.0.1:${sim.tcpPort}`;
   const logs: string[] = [];
@@ -82,6 +82,7 @@ async function rig(kind: 'pty' | 'tcp'): Promise<Rig> {
     backoffMs: { initial: 150, max: 600 },
     logger: captureLogger(logs),
     session: { handshakeTimeoutMs: 15_000 },
+    ...extra,
   });
   const peers: PeerEvent[] = [];
   const foreign: ForeignMessage[] = [];
@@ -235,18 +236,67 @@ test('pty: unplug → unreachable and peers down; replug → handshake, peers up
   }
 });
 
-test('tcp: another client displaces the relay; the gateway says so and reconnects', async () => {
-  const r = await rig('tcp');
+test('tcp: another client displaces the relay: one warning, counted, a growing back-off instead of a fight, reset by a healthy session', async () => {
+  // The firmware keeps only the newest TCP client (the simulator too): each "phone app" connection kicks the relay.
+  const r = await rig('tcp', { displacement: { initialMs: 1000, maxMs: 60_000, stableMs: 1500 } });
+  const { connect } = await import('node:net');
+  const apps: import('node:net').Socket[] = [];
+  const phoneApp = () => new Promise<void>((res) => {
+    const s = connect({ host: '127.0.0.1', port: r.sim.tcpPort! }, () => res());
+    s.on('error', () => {});
+    apps.push(s);
+  });
+  const displacement = () => r.bearer.status().detail!.displacement as { total: number; streak: number; backingOff: boolean; lastAt?: number; retryAt?: number };
+  const accepted = r.sim.tcp!.acceptedAt;
   try {
-    const { connect } = await import('node:net');
-    const other = connect({ host: '127.0.0.1', port: r.sim.tcpPort! });
-    await new Promise<void>((res) => other.once('connect', () => res()));
-    await until('displacement logged', () => r.logs.some((l) => /only one TCP client/.test(l)));
-    // Our reconnect displaces the other client in turn (the firmware keeps only the newest).
-    await new Promise<void>((res) => other.once('close', () => res()));
+    // 1. The app takes the radio: the relay notices, says so once, counts it and waits at least 1 s.
+    await phoneApp();
+    await until('displaced', () => displacement().total === 1);
+    const first = displacement();
+    assert.is(r.bearer.status().state, 'down');
+    assert.ok(first.backingOff);
+    assert.ok(first.retryAt! - first.lastAt! >= 1000, `back-off ${first.retryAt! - first.lastAt!} ms`);
+    assert.is(r.bearer.status().detail!.lastError, 'displaced by another TCP client of the radio');
+    const n = accepted.length;
+    await until('the relay connects again', () => accepted.length === n + 1);
+    assert.ok(accepted[n]! - first.lastAt! >= 1000, `reconnected ${accepted[n]! - first.lastAt!} ms after the displacement`);
     await until('up again', () => r.bearer.status().state === 'up');
-    await until('confirmed displacement', () => r.logs.some((l) => /did not reboot|without rebooting/.test(l)));
-    assert.ok(r.sim.tcp!.displaced >= 2);
+    // 2. The app comes back at once, as phone apps do: the second wait doubles.
+    await phoneApp();
+    await until('displaced again', () => displacement().total === 2);
+    const second = displacement();
+    assert.is(second.streak, 2);
+    assert.ok(second.retryAt! - second.lastAt! >= 2000, `second back-off ${second.retryAt! - second.lastAt!} ms`);
+    await until('the relay connects again', () => accepted.length === n + 3);
+    assert.ok(accepted[n + 2]! - second.lastAt! >= 2000, `reconnected ${accepted[n + 2]! - second.lastAt!} ms after the second displacement`);
+    assert.equal(r.logs.filter((l) => /^warn displaced from the radio/.test(l)).length, 1, 'one warning for the run');
+    assert.ok(r.logs.some((l) => /^info displaced from the radio again/.test(l)));
+    assert.not.ok(r.logs.some((l) => /^warn lost the TCP connection/.test(l)), 'not reported as a lost link');
+    assert.match(await r.registry.metrics(), /lattice_meshtastic_displaced_total\{bearer="meshtastic0"\} 2/);
+    // 3. The app leaves the radio alone: a session that stays up 1.5 s is healthy and resets the back-off.
+    await until('healthy again', () => r.bearer.status().state === 'up' && displacement().streak === 0, 20_000);
+    assert.not.ok(displacement().backingOff);
+    assert.ok(r.logs.some((l) => /displacement back-off reset/.test(l)));
+    await phoneApp();
+    await until('displaced after the reset', () => displacement().total === 3);
+    const third = displacement();
+    assert.is(third.streak, 1);
+    assert.ok(third.retryAt! - third.lastAt! < 2000, 'the back-off started over');
+    assert.equal(r.logs.filter((l) => /^warn displaced from the radio/.test(l)).length, 2, 'a new run warns again');
+  } finally {
+    for (const s of apps) s.destroy();
+    await r.close();
+  }
+});
+
+test('tcp: a Wi-Fi drop (no FIN) is a lost link, not a displacement', async () => {
+  const r = await rig('tcp', { displacement: { initialMs: 60_000 } });
+  try {
+    r.sim.tcp!.dropClient();
+    await until('down', () => r.bearer.status().state !== 'up');
+    await until('up again at once', () => r.bearer.status().state === 'up', 10_000);
+    assert.is((r.bearer.status().detail!.displacement as { total: number }).total, 0);
+    assert.ok(r.logs.some((l) => /^warn lost the TCP connection to the radio/.test(l)));
   } finally {
     await r.close();
   }
@@ -265,7 +315,7 @@ test('tcp: disconnect mid-handshake and a radio reboot are both survived', async
     await until('down after reboot', () => r.bearer.status().state !== 'up');
     await until('up after reboot', () => r.bearer.status().state === 'up');
     assert.is(await r.bearer.send({ peer: 'mt:ch:0', kind: 'bundle', bytes: new Uint8Array(0), bundle: bundle('mt:ch:0', 'post reboot') }), 'accepted');
-    assert.not.ok(r.logs.some((l) => /without rebooting/.test(l)), 'a reboot is not a displacement');
+    assert.is((r.bearer.status().detail!.displacement as { total: number }).total, 0, 'a reboot is not a displacement');
   } finally {
     await r.close();
   }
