@@ -11,6 +11,7 @@ import { BRIDGE_DIRECTIONS, LOG_FORMATS, LORA_HALS, LORA_PINS } from './config.j
 import { describe } from './byte-size.js';
 import { checkHost, parseHostPort } from './host-port.js';
 import { DEFAULT_IP_PORT } from './defaults.js';
+import { hostPortOfUrl } from './http-address.js';
 import { bool, byteSize, child, fail, hostPort, int, INVALID, isPlainObject, list, num, object, oneOf, str, type Check } from './schema-kit.js';
 
 const BEARER_NAME = str({ max: 32, pattern: /^[a-z][a-z0-9_-]*$/, hint: 'must be lowercase letters, digits, - or _, starting with a letter' });
@@ -139,7 +140,10 @@ function enabledShorthand(extra?: (v: unknown) => Record<string, unknown> | unde
 
 function hostPortShorthand(v: unknown, path: string, issues: Parameters<Check>[2]) {
   if (typeof v !== 'string' && typeof v !== 'number') return undefined;
-  const hp = hostPort()(v, path, issues);
+  // `http://host:port` too, as the CLI prints the API's address (http-address.ts).
+  const url = typeof v === 'string' ? hostPortOfUrl(v) : undefined;
+  if (url && 'problem' in url) return fail(issues, path, url.problem);
+  const hp = hostPort()(url ? url.hostPort : v, path, issues);
   return hp === INVALID ? INVALID : (hp as Record<string, unknown>);
 }
 
