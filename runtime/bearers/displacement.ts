@@ -6,12 +6,13 @@
  * (SerialWifiInterface). A relay that simply reconnects takes the radio back from the phone app within a second,
  * the app takes it back, and so on.
  *
- * What this side can observe: the radio closed a session that was up (handshake done) cleanly, with a FIN
- * (LinkClosedByRemoteError from runtime/links/tcp-link.ts). A radio that reboots, loses power or drops off Wi-Fi sends
- * no FIN: that ends in a reset or a keepalive timeout and is an ordinary link loss. So a clean close of a healthy
- * session counts as a displacement: one clear warning for the first of a run, a counter, the bearer's status, and a
- * growing wait before the next connect (5 s doubling to 10 min, never shorter than stated: jitter only adds). A
- * session that then stays up `stableMs` was a healthy reconnect: the run ends and the back-off starts over.
+ * What this side can observe: the radio closed our connection cleanly, with a FIN (LinkClosedByRemoteError from
+ * runtime/links/tcp-link.ts), while the session was up or while its handshake ran (an app that reconnects at once
+ * kicks us mid-handshake). A radio that reboots, loses power or drops off Wi-Fi sends no FIN: that ends in a reset or
+ * a keepalive timeout and is an ordinary link loss. So a clean close counts as a displacement: one clear warning for
+ * the first of a run, a counter, the bearer's status, and a growing wait before the next connect (5 s doubling to
+ * 10 min, never shorter than stated: jitter only adds). A session that then stays up `stableMs` was a healthy
+ * reconnect: the run ends and the back-off starts over.
  */
 import type { Counter } from 'prom-client';
 import { closedCleanlyByRemote } from '../links/errors.js';
@@ -81,8 +82,9 @@ export class Displacement {
   }
 
   /**
-   * The session that was up closed with `why`. Returns how long to wait before connecting again when the radio
-   * displaced us, or undefined for any other loss (the gateway's ordinary reconnect back-off applies).
+   * The connection closed with `why` (the link's close error), after the handshake or during it. Returns how long to
+   * wait before connecting again when the radio displaced us, or undefined for any other loss (the gateway's ordinary
+   * reconnect back-off applies).
    */
   ended(why: unknown): number | undefined {
     const now = this.now();
@@ -99,7 +101,7 @@ export class Displacement {
     const fields = { bearer: this.init.bearer, device: this.device(), displacements: this.streak, retryInS: Math.round(wait / 1000) };
     if (this.streak === 1) {
       this.init.log.warn(
-        `displaced from the radio: it closed our healthy TCP session cleanly, as the firmware does when another client (phone app, web client, CLI) connects, since it serves one TCP client at a time. Backing off instead of taking the radio back: next try in ${Math.round(wait / 1000)} s, doubling up to ${Math.round(this.policy.maxMs / 60_000)} min while it keeps happening. Give the other app the radio over Bluetooth or USB, or this relay a radio of its own, to end it`,
+        `displaced from the radio: it closed our TCP session cleanly, as the firmware does when another client (phone app, web client, CLI) connects, since it serves one TCP client at a time. Backing off instead of taking the radio back: next try in ${Math.round(wait / 1000)} s, doubling up to ${Math.round(this.policy.maxMs / 60_000)} min while it keeps happening. Give the other app the radio over Bluetooth or USB, or this relay a radio of its own, to end it`,
         fields,
       );
     } else {

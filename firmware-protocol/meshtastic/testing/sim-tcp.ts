@@ -44,7 +44,7 @@ export class SimTcpServer {
 
   /** Cuts the current client connection as a Wi-Fi drop would: no FIN (a reset here). */
   dropClient(): void {
-    this.current?.socket.resetAndDestroy();
+    if (this.current) vanish(this.current.socket);
   }
 
   /** Shuts the simulator down; its client sees a clean close (test clients end their streams without an error). */
@@ -70,9 +70,9 @@ export class SimTcpServer {
     const sink = {
       kind: 'tcp' as const,
       write: (bytes: Uint8Array) => {
-        if (!socket.destroyed) socket.write(bytes);
+        if (!socket.destroyed && !vanishing.has(socket)) socket.write(bytes);
       },
-      close: () => socket.resetAndDestroy(),
+      close: () => vanish(socket),
       end: () => stopClient(socket),
     };
     const api = this.device.attach(sink);
@@ -87,6 +87,19 @@ export class SimTcpServer {
       if (this.current === entry) this.current = undefined;
     });
   }
+}
+
+const vanishing = new WeakSet<Socket>();
+
+/**
+ * The radio is gone (reboot, power, Wi-Fi): it says nothing more, and the client learns it from a reset (in life from
+ * a timeout, or a reset once it writes to the rebooted radio). Reset on the next turn of the event loop: Node turns
+ * a reset right after a write into a plain close (FIN), which is what a displaced client sees instead.
+ */
+function vanish(socket: Socket): void {
+  if (socket.destroyed || vanishing.has(socket)) return;
+  vanishing.add(socket);
+  setTimeout(() => socket.resetAndDestroy(), 0);
 }
 
 /** WiFiClient::stop(): FIN after what was written, then the socket is gone. */

@@ -33,7 +33,7 @@ async function rig() {
       return base(o);
     },
     reconnect: { initialMs: 100, maxMs: 1000 },
-    displacement: { initialMs: 800, stableMs: 60_000 },
+    displacement: { initialMs: 400, stableMs: 60_000 },
   });
   await gw.start();
   await gw.whenUp({ signal: AbortSignal.timeout(15_000) });
@@ -41,6 +41,18 @@ async function rig() {
   return {
     sim, gw, opens, logs, registry,
     displacement: () => gw.status().detail!.displacement as Detail,
+    /** An app that connects again as soon as it is kicked, until `stop()`. */
+    persistentApp(): { stop(): void } {
+      let on = true;
+      const go = () => {
+        const s = connect({ host: '127.0.0.1', port: sim.tcpPort! });
+        s.on('error', () => {});
+        s.on('close', () => { if (on) go(); });
+        sockets.push(s);
+      };
+      go();
+      return { stop: () => { on = false; } };
+    },
     async phoneApp(): Promise<void> {
       await new Promise<void>((res) => {
         const s = connect({ host: '127.0.0.1', port: sim.tcpPort! }, () => res());
@@ -65,14 +77,33 @@ test('another TCP client takes the companion: one warning, counted, in status, n
     const d = r.displacement();
     assert.is(r.gw.status().state, 'down');
     assert.ok(d.backingOff);
-    assert.ok(d.retryAt! - d.lastAt! >= 800, `back-off ${d.retryAt! - d.lastAt!} ms`);
+    assert.ok(d.retryAt! - d.lastAt! >= 400, `back-off ${d.retryAt! - d.lastAt!} ms`);
     assert.match(await r.registry.metrics(), /lattice_meshcore_displaced_total\{bearer="meshcore0"\} 1/);
     await until('the gateway connects again', () => r.opens.length === n + 1);
-    assert.ok(r.opens[n]! - d.lastAt! >= 800, `connected again ${r.opens[n]! - d.lastAt!} ms after the displacement`);
+    assert.ok(r.opens[n]! - d.lastAt! >= 400, `connected again ${r.opens[n]! - d.lastAt!} ms after the displacement`);
     await r.gw.whenUp({ signal: AbortSignal.timeout(15_000) });
     assert.equal(r.logs.filter((l) => /^warn displaced from the radio/.test(l)).length, 1);
     assert.not.ok(r.logs.includes('warn MeshCore radio down'), 'not reported as a lost radio');
   } finally {
+    await r.close();
+  }
+});
+
+test('an app that reconnects at once (kicking the gateway mid-handshake too): the waits double, one warning', async () => {
+  const r = await rig();
+  const app = r.persistentApp();
+  try {
+    const first = r.opens.length;
+    const appAt = Date.now();
+    await until('displaced three times', () => r.displacement().total >= 3);
+    const tries = [appAt, ...r.opens.slice(first)];
+    const gaps = tries.slice(1).map((t, i) => t - tries[i]!);
+    assert.ok(gaps.length >= 2, `tries: ${gaps.length}`);
+    gaps.slice(0, 2).forEach((g, i) => assert.ok(g >= 400 * 2 ** i, `try ${i + 1} came ${g} ms after the one before (gaps ${gaps.join(', ')})`));
+    assert.equal(r.logs.filter((l) => /^warn displaced from the radio/.test(l)).length, 1);
+    assert.not.ok(r.logs.some((l) => /^warn MeshCore (connect failed|radio down)/.test(l)), 'not reported as a failure');
+  } finally {
+    app.stop();
     await r.close();
   }
 });

@@ -90,6 +90,7 @@ export class MeshCoreGateway implements Bearer {
   private truncated = 0;
   private lastMessageFrameAt = 0;
   private readonly displacement: Displacement;
+  private linkClose?: Error;
 
   constructor(private readonly options: MeshCoreGatewayOptions) {
     this.name = options.name;
@@ -293,24 +294,30 @@ export class MeshCoreGateway implements Bearer {
         ({ closed } = await this.connectOnce(signal));
       } catch (err) {
         if (signal.aborted) return;
+        if (this.state !== 'stopped') this.state = 'down';
+        // Kicked during the handshake (an app that reconnects at once): a displacement all the same.
+        displacedWait = this.displacement.ended(this.linkClose);
+        if (displacedWait !== undefined) continue;
         this.lastError = { name: (err as Error).name, message: (err as Error).message, at: this.now() };
         this.log.warn('MeshCore connect failed', { err: (err as Error).message });
-        if (this.state !== 'stopped') this.state = 'down';
         continue;
       }
       const upAt = this.now();
       const why = await closed;
       if (signal.aborted) return;
       if (this.now() - upAt >= stableMs) delay = initial;
-      displacedWait = this.displacement.ended(why);
+      displacedWait = this.displacement.ended(this.linkClose ?? why);
       this.goDown(displacedWait !== undefined);
     }
   }
 
   /** Opens, handshakes, announces; resolves with a promise that settles when the session closes. */
   private async connectOnce(signal: AbortSignal): Promise<{ closed: Promise<Error | undefined> }> {
+    this.linkClose = undefined;
     const link = await this.options.open({ signal });
     this.link = link;
+    // How the link ended, as the link says it (a clean close by the radio means another client took it).
+    link.onClose((err) => { if (this.link === link) this.linkClose = err; });
     const session = new MeshCoreSession(link, this.options.session);
     const closed = new Promise<Error | undefined>((resolve) => session.on('close', (err) => resolve(err)));
     this.wire(session);

@@ -269,6 +269,9 @@ export class MeshtasticBearer implements Bearer {
         this.log.warn('cannot open the radio', { bearer: this.name, device: this.init.device, err });
         continue;
       }
+      // How the link ended, as the link says it (a clean close by the radio means another client took it).
+      let linkClose: Error | undefined;
+      link.onClose((err) => { linkClose = err; });
       const session = new MeshtasticSession({ ...this.init.session, link });
       this.session = session;
       this.rebootPending = false;
@@ -280,6 +283,12 @@ export class MeshtasticBearer implements Bearer {
       } catch (err) {
         await session.stop();
         if (signal.aborted) break;
+        displacedWait = this.displacement.ended(linkClose);
+        if (displacedWait !== undefined) {
+          this.lastError = 'displaced by another TCP client of the radio';
+          this.linkState = 'down';
+          continue;
+        }
         this.lastError = (err as Error).message;
         this.log.warn('handshake with the radio failed', { bearer: this.name, device: this.init.device, err });
         continue;
@@ -288,7 +297,7 @@ export class MeshtasticBearer implements Bearer {
       const upAt = Date.now();
       const why = await closed;
       if (Date.now() - upAt >= (this.init.backoffMs?.stable ?? 60_000)) backoff = initial;
-      if (!signal.aborted) displacedWait = this.displacement.ended(why);
+      if (!signal.aborted) displacedWait = this.displacement.ended(linkClose ?? why);
       this.onDown(why, signal.aborted, displacedWait !== undefined);
       if (signal.aborted) break;
       this.reconnects++;
