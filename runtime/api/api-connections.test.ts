@@ -11,6 +11,7 @@ import { waitFor } from '../testing/wait-for.js';
 import { ApiServer, API_TIMEOUTS } from './api-server.js';
 import { ROUTES, type Route } from './routes.js';
 import { FakeRelayNode } from './testing/fake-relay-node.js';
+import { MetricsServer } from '../metrics/metrics-server.js';
 
 const logs = captureLogs('debug');
 test.after(() => logs.restore());
@@ -111,21 +112,27 @@ function closedByServer(s: Socket): Promise<string> {
 }
 
 test('idle and trickling connections are answered 408 and closed once the header timeout passes, before any token check', () =>
-  withServer({ token: 'a-token-of-sixteen-chars' }, async (port) => {
+  withServer({ token: 'a-token-of-sixteen-chars' }, async (port, metrics) => {
     assert.is(API_TIMEOUTS.headersMs, 5_000);
+    // The metrics endpoint shares the settings (http-listener.ts).
+    const scrape = new MetricsServer({ metrics, host: '127.0.0.1', port: 0 });
+    await scrape.start();
     const t0 = Date.now();
     const idle = await open(port);
+    const idleScrape = await open(scrape.address()!.port);
     const slow = await open(port);
     slow.write('GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\n');
     const timer = setInterval(() => slow.writable && slow.write('X-Slow: 1\r\n'), 500);
     try {
       // Positive events: the server closes both. Node's defaults (10 s, checked every 30 s) held them ~30 s.
-      const [fromIdle, fromSlow] = await Promise.all([closedByServer(idle), closedByServer(slow)]);
+      const [fromIdle, fromSlow, fromScrape] = await Promise.all([closedByServer(idle), closedByServer(slow), closedByServer(idleScrape)]);
       assert.ok(Date.now() - t0 >= API_TIMEOUTS.headersMs - 50, 'not before the timeout');
       assert.match(fromIdle, /^HTTP\/1\.1 408 /);
       assert.match(fromSlow, /^HTTP\/1\.1 408 /);
+      assert.match(fromScrape, /^HTTP\/1\.1 408 /);
     } finally {
       clearInterval(timer);
+      await scrape.stop();
     }
   }));
 

@@ -21,7 +21,7 @@ import { createLogger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { BadRequestError, UnknownPeerError, type RelayNode } from '../node/relay-node.js';
 import { ForbiddenHostError, HttpError, MethodNotAllowedError, NotFoundError, TokenRequiredError, UnauthorizedError } from './errors.js';
-import { close, listen } from './http-listener.js';
+import { close, httpServerOptions, listen, type HttpTimeouts } from './http-listener.js';
 import { checkQueryUtf8 } from './request-body.js';
 import { ROUTES, matchRoute, type Reply, type Route } from './routes.js';
 import type { ShardsService } from './shard-routes.js';
@@ -31,19 +31,7 @@ const log = createLogger('api');
 /** Largest request body: a maximal bundle text (64 KiB) with JSON escaping headroom. */
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 
-export interface ApiTimeouts {
-  /** From connect (or a keep-alive request's first byte) to the end of the request headers. */
-  headersMs: number;
-  /** The whole request, body included (a shard upload's copy into the spool file too). */
-  requestMs: number;
-  /** An idle keep-alive connection between requests. */
-  keepAliveMs: number;
-  /** How often Node looks for connections past headersMs / requestMs (its default, 30 s, is what let them linger). */
-  checkIntervalMs: number;
-}
-
-/** For a LAN API: headers arrive in one packet, bodies are at most a few hundred KiB (shard files go to a spool). */
-export const API_TIMEOUTS: ApiTimeouts = { headersMs: 5_000, requestMs: 30_000, keepAliveMs: 5_000, checkIntervalMs: 1_000 };
+export { LAN_HTTP_TIMEOUTS as API_TIMEOUTS, type HttpTimeouts as ApiTimeouts } from './http-listener.js';
 
 /** The status label of a request whose client went away before the answer (nginx's "client closed request"). */
 export const CLIENT_CLOSED_STATUS = '499';
@@ -59,7 +47,7 @@ export interface ApiServerInit {
   /** The shard store behind /shards (shard-routes.ts); those routes answer 503 without it. */
   shards?: ShardsService;
   /** Defaults: API_TIMEOUTS. */
-  timeouts?: Partial<ApiTimeouts>;
+  timeouts?: Partial<HttpTimeouts>;
 }
 
 export class ApiServer {
@@ -76,11 +64,7 @@ export class ApiServer {
   async start(): Promise<void> {
     if (this.server) return;
     if (!isLoopbackHost(this.init.host) && this.init.token === undefined) throw new TokenRequiredError(this.init.host);
-    const t = { ...API_TIMEOUTS, ...this.init.timeouts };
-    const server = createServer(
-      { headersTimeout: t.headersMs, requestTimeout: t.requestMs, keepAliveTimeout: t.keepAliveMs, connectionsCheckingInterval: t.checkIntervalMs },
-      (req, res) => void this.handle(req, res),
-    );
+    const server = createServer(httpServerOptions(this.init.timeouts), (req, res) => void this.handle(req, res));
     const addr = await listen(server, 'API', this.init.host, this.init.port);
     this.server = server;
     this.bound = { host: addr.address, port: addr.port };
