@@ -95,13 +95,14 @@ test('POST /send to something that cannot be an address: 400 InvalidRecipientErr
       `01${'00'.repeat(31)}`, // the neutral point
       'mt:garbage', 'mt:!zz', 'mt:!1234567', 'mt:!00000000', 'mt:!ffffffff', 'mt:', 'mt:ch:8', 'mt:ch:-1', 'mt:ch:',
       'mc:', 'mc:abc', 'mc:zz', `mc:${'a'.repeat(66)}`, 'mc:ch:256', 'mc:ch:x',
+      'a'.repeat(63), 'a'.repeat(65), 'abcdef0123456', 'g'.repeat(64), `${'a'.repeat(63)}z`, // mistyped node ids
     ];
     for (const to of invalid) {
       const r = await send(url, JSON.stringify({ to, text: 'hi' }));
       assert.is(r.status, 400, to);
       assert.is(r.json.error.name, 'InvalidRecipientError', to);
     }
-    for (const to of ['nobody', 'abcdefghijk2', 'g'.repeat(64)]) {
+    for (const to of ['nobody', 'abcdefghijk2', 'abcdef234567', 'alice@example']) {
       const r = await send(url, JSON.stringify({ to, text: 'hi' }));
       assert.is(r.status, 400, to);
       assert.is(r.json.error.name, 'UnknownPeerError', to);

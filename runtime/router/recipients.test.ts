@@ -21,7 +21,11 @@ test.after.each(async () => {
 });
 test.after(() => logs.restore());
 
-const INVALID = ['f'.repeat(64), '0'.repeat(64), `${'0'.repeat(62)}80`, `01${'00'.repeat(31)}`, 'mt:garbage', 'mt:!zz', 'mt:ch:99', 'mt:!ffffffff', 'mc:abc', 'mc:ch:999', 'mc:'];
+const INVALID = [
+  'f'.repeat(64), '0'.repeat(64), `${'0'.repeat(62)}80`, `01${'00'.repeat(31)}`, // no X25519 form
+  'a'.repeat(63), 'a'.repeat(65), 'g'.repeat(64), // mistyped node ids
+  'mt:garbage', 'mt:!zz', 'mt:ch:99', 'mt:!ffffffff', 'mc:abc', 'mc:ch:999', 'mc:',
+];
 
 test('send() throws InvalidRecipientError for keys with no X25519 form and malformed foreign addresses', async () => {
   const a = await net.relay('a');
@@ -34,6 +38,15 @@ test('send() throws InvalidRecipientError for keys with no X25519 form and malfo
     }
   }
   assert.is(a.router.outboxCounts().queued, 0, 'nothing stored');
+  // A name that is no address at all, or a short id no peer has, is unknown rather than invalid.
+  for (const to of ['nobody', 'abcdef234567']) {
+    try {
+      await a.router.send({ to, text: 'x' });
+      assert.unreachable(to);
+    } catch (err) {
+      assert.is((err as Error).name, 'UnknownPeerError', to);
+    }
+  }
   // Well-formed ones still go: a real node id, a Meshtastic node and channel, a MeshCore key prefix and channel.
   const b = await net.relay('b');
   for (const to of [b.identity.nodeIdHex, 'mt:!a1b2c3d4', 'mt:ch:0', 'mc:a1b2c3d4e5f6', 'mc:ch:0']) {

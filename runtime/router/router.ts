@@ -30,7 +30,7 @@ import { hex } from '../vault/vault-keys.js';
 import { decodeFrame, encodeFrame } from '../wire/frame-codec.js';
 import { BloomExchange } from './bloom-exchange.js';
 import { bundleView, inboxEntry } from './bundle-views.js';
-import { foreignAddressProblem, isForeignAddress } from './foreign-address.js';
+import { foreignAddressProblem, isForeignAddress, nodeIdShapeProblem } from './recipient-address.js';
 import { RouterStoppedError } from './errors.js';
 import { bearersFor, floodPeers, NODE_ID_HEX, planRoute, recipientKey } from './route-plan.js';
 import { RouterEvents } from './router-events.js';
@@ -357,6 +357,8 @@ export class Router {
       for (const p of this.peerInfo.keys()) if (this.short(p) === lower) return new Uint8Array(Buffer.from(p, 'hex'));
       if (lower === this.identity.shortId) return this.identity.nodeId;
     }
+    const problem = nodeIdShapeProblem(lower);
+    if (problem) throw new InvalidRecipientError(to, problem);
     throw new UnknownPeerError(to);
   }
 

@@ -10,7 +10,7 @@ import { VERSION } from '../../version.js';
 import type { BearerStatus } from '../../bearer/bearer.js';
 import { InvalidPeerKeyError } from '../../identity/errors.js';
 import { x25519PublicFromEd25519, x25519SecretFromEd25519Seed, x25519Shared } from '../../identity/x25519-from-ed25519.js';
-import { foreignAddressProblem, isForeignAddress } from '../../router/foreign-address.js';
+import { foreignAddressProblem, isForeignAddress, nodeIdShapeProblem } from '../../router/recipient-address.js';
 import {
   BadRequestError,
   InvalidRecipientError,
@@ -166,6 +166,8 @@ export class FakeRelayNode implements RelayNode {
     }
     const peer = this.peers.find((p) => p.shortId === t || p.id === t);
     if (peer) return peer.id;
+    const problem = /^[a-z2-7]{12}$/i.test(t) ? undefined : nodeIdShapeProblem(t);
+    if (problem) throw new InvalidRecipientError(to, problem);
     throw new UnknownPeerError(to);
   }
 
