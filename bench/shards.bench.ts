@@ -48,7 +48,7 @@ function loadRonomon(): Ronomon | string {
   try {
     return createRequire(import.meta.url)('@ronomon/reed-solomon') as Ronomon;
   } catch (err) {
-    return `@ronomon/reed-solomon did not load (${String(err).split('\n')[0]}); build it with node-gyp (see runtime/shards report)`;
+    return `@ronomon/reed-solomon did not load (${String(err).split('\n')[0]}); it is no longer a devDependency (its node-gyp build fails on Node 20, which broke \`npm ci\` on npm 10): \`npm install --no-save @ronomon/reed-solomon\` to compare`;
   }
 }
 

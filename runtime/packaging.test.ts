@@ -60,4 +60,44 @@ test('balena.yml: an application for the supported Pi boards', () => {
   assert.ok(b.data.applicationEnvironmentVariables.every((v: Record<string, unknown>) => Object.keys(v).every((k) => k.startsWith('LATTICE_'))));
 });
 
+test('package-lock.json lists every dependency of every locked package, optional ones included (npm 11 `npm ci`)', () => {
+  // npm 11 refuses a lockfile that lacks any package its ideal tree holds, optional platform packages of other
+  // operating systems included (npm 10 let them pass): this is the check `npm ci` makes, without the registry.
+  const lock = JSON.parse(read('package-lock.json'));
+  const packages: Record<string, { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; dev?: boolean; link?: boolean }> = lock.packages;
+  assert.is(lock.lockfileVersion, 3);
+  const root = packages[''];
+  for (const kind of ['dependencies', 'optionalDependencies', 'devDependencies'] as const) {
+    assert.equal(root[kind as 'dependencies'], pkg[kind], `lock root ${kind} match package.json`);
+  }
+  const missing: string[] = [];
+  for (const [at, entry] of Object.entries(packages)) {
+    if (entry.link) continue;
+    for (const name of Object.keys({ ...entry.dependencies, ...entry.optionalDependencies })) {
+      // Node's lookup: node_modules/<name> beside `at`, then in each enclosing node_modules up to the root.
+      let dir = at;
+      let found = false;
+      for (;;) {
+        if (packages[`${dir === '' ? '' : `${dir}/`}node_modules/${name}`]) {
+          found = true;
+          break;
+        }
+        if (dir === '') break;
+        const i = dir.lastIndexOf('/node_modules/');
+        dir = i < 0 ? '' : dir.slice(0, i);
+      }
+      if (!found) missing.push(`${name} (needed by ${at || 'the root'})`);
+    }
+  }
+  assert.equal(missing, [], `missing from package-lock.json: ${missing.join(', ')}`);
+});
+
+test('cbor-extract is the empty stand-in: cbor-x decodes in JavaScript (packaging/no-cbor-extract/README.md)', async () => {
+  assert.is(pkg.overrides['cbor-extract'], '$cbor-extract');
+  assert.is(pkg.optionalDependencies['cbor-extract'], 'file:packaging/no-cbor-extract');
+  assert.is(JSON.parse(read('packaging/no-cbor-extract/package.json')).name, 'cbor-extract');
+  const cbor = await import('cbor-x');
+  assert.is(cbor.isNativeAccelerationEnabled, false);
+});
+
 test.run();

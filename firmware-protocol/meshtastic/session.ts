@@ -222,7 +222,12 @@ export class MeshtasticSession {
     const hs = { nonce, received: 0, offer: (f: Mesh.FromRadio) => { hs.received++; waiter.offer(f); } };
     this.handshake = hs;
     try {
-      await this.writeFrame(wantConfigToRadio(nonce));
+      try {
+        await this.writeFrame(wantConfigToRadio(nonce));
+      } catch (err) {
+        // Settle the wait too: left pending, it would reject unhandled when the link's close aborts it.
+        waiter.fail(err as Error);
+      }
       await waiter.promise;
     } catch (err) {
       // The link closing mid-handshake aborts the wait; say that, not merely "aborted".

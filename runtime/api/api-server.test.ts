@@ -117,7 +117,7 @@ test('bad send bodies get a 400 naming every problem; nothing is sent', () =>
       ['"just a string"', json, 400, 'ValidationError'],
       ['null', json, 400, 'ValidationError'],
       ['{"to": "*", "text": "hi", "lifetimeMs": 1e400}', json, 400, 'ValidationError'],
-      [Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), json, 400, 'BadJsonError'],
+      [Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), json, 400, 'InvalidUtf8Error'],
       ['{"to": "*", "text": "hi"}', { 'content-type': 'text/plain' }, 415, 'UnsupportedMediaTypeError'],
       ['{"to": "*", "text": "hi"}', {}, 415, 'UnsupportedMediaTypeError'],
       [JSON.stringify({ to: '*', text: 'x'.repeat(2000) }), json, 413, 'BodyTooLargeError'],

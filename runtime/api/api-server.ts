@@ -5,6 +5,14 @@
  * and every route but /health then needs `Authorization: Bearer <token>`; a configured token is enforced on
  * loopback too. On loopback the Host header must be a loopback name, which defeats DNS rebinding (a web page whose
  * name resolves to 127.0.0.1 reading the inbox). POST bodies must be application/json (see request-body.ts).
+ *
+ * Timeouts (API_TIMEOUTS) are set for a LAN API whose clients are the CLI and scripts: a connection that has not sent
+ * its request headers within 5 s is answered 408 and closed (Node's default 60 s, checked only every 30 s, let an
+ * idle connection hold a socket ~30 s before any token check); a whole request body must arrive within 30 s; an
+ * idle keep-alive connection is closed after 5 s.
+ *
+ * A client that goes away before its answer (closed the connection mid-body, or while the relay worked) is not a
+ * server error: it is logged at debug level and counted with status="499" (nginx's "client closed request").
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -13,7 +21,8 @@ import { createLogger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { BadRequestError, UnknownPeerError, type RelayNode } from '../node/relay-node.js';
 import { ForbiddenHostError, HttpError, MethodNotAllowedError, NotFoundError, TokenRequiredError, UnauthorizedError } from './errors.js';
-import { close, listen } from './http-listener.js';
+import { close, httpServerOptions, listen, type HttpTimeouts } from './http-listener.js';
+import { checkQueryUtf8 } from './request-body.js';
 import { ROUTES, matchRoute, type Reply, type Route } from './routes.js';
 import type { ShardsService } from './shard-routes.js';
 
@@ -21,6 +30,11 @@ const log = createLogger('api');
 
 /** Largest request body: a maximal bundle text (64 KiB) with JSON escaping headroom. */
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+
+export { LAN_HTTP_TIMEOUTS as API_TIMEOUTS, type HttpTimeouts as ApiTimeouts } from './http-listener.js';
+
+/** The status label of a request whose client went away before the answer (nginx's "client closed request"). */
+export const CLIENT_CLOSED_STATUS = '499';
 
 export interface ApiServerInit {
   node: RelayNode;
@@ -32,6 +46,8 @@ export interface ApiServerInit {
   routes?: Route[];
   /** The shard store behind /shards (shard-routes.ts); those routes answer 503 without it. */
   shards?: ShardsService;
+  /** Defaults: API_TIMEOUTS. */
+  timeouts?: Partial<HttpTimeouts>;
 }
 
 export class ApiServer {
@@ -42,13 +58,13 @@ export class ApiServer {
 
   constructor(private readonly init: ApiServerInit) {
     this.tokenHash = init.token === undefined ? undefined : sha256(init.token);
-    this.requests = init.metrics?.counter({ name: 'lattice_api_requests_total', help: 'HTTP API requests by route and status', labelNames: ['route', 'status'] });
+    this.requests = init.metrics?.counter({ name: 'lattice_api_requests_total', help: 'HTTP API requests by route and status (499: the client went away before the answer)', labelNames: ['route', 'status'] });
   }
 
   async start(): Promise<void> {
     if (this.server) return;
     if (!isLoopbackHost(this.init.host) && this.init.token === undefined) throw new TokenRequiredError(this.init.host);
-    const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => void this.handle(req, res));
+    const server = createServer(httpServerOptions(this.init.timeouts), (req, res) => void this.handle(req, res));
     const addr = await listen(server, 'API', this.init.host, this.init.port);
     this.server = server;
     this.bound = { host: addr.address, port: addr.port };
@@ -72,11 +88,13 @@ export class ApiServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const gone = watchClient(req, res);
     let routeLabel = 'unmatched';
     let reply: Reply;
     try {
       const url = new URL(req.url ?? '/', 'http://relay');
       this.checkHost(req);
+      checkQueryUtf8(url.search);
       const { match, allowed } = matchRoute(this.init.routes ?? ROUTES, req.method ?? 'GET', url.pathname);
       if (!match) {
         if (allowed.length > 0) throw new MethodNotAllowedError(req.method ?? '', allowed);
@@ -85,22 +103,28 @@ export class ApiServer {
       routeLabel = `${match.route.method} ${match.route.path}`;
       if (match.route.auth) this.checkToken(req);
       reply = await match.route.handle({ node: this.init.node, req, res, url, params: match.params, maxBodyBytes: this.init.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, ...(this.init.shards ? { shards: this.init.shards } : {}) });
+      // Done, but the client is gone (a send stays done: it is in the vault, the client just never heard so).
+      if (gone()) return this.clientClosed(routeLabel, req, reply.status);
     } catch (err) {
+      // A refusal of ours keeps its status even when the socket is gone; anything else on a dead socket is the
+      // client leaving (an aborted body, a download it stopped waiting for), not a failure of the relay.
+      if (!(err instanceof HttpError) && gone()) return this.clientClosed(routeLabel, req, undefined, err);
       reply = this.errorReply(err, req);
       if (err instanceof MethodNotAllowedError) res.setHeader('allow', err.allowed.join(', '));
       if (err instanceof UnauthorizedError) res.setHeader('www-authenticate', 'Bearer realm="lattice"');
       // The rest of an oversized or unread body is not worth reading: close instead of draining it.
       if (unreadBody(req)) res.setHeader('connection', 'close');
     }
-    this.requests?.inc({ route: routeLabel, status: String(reply.status) });
-    log.debug('request', { method: req.method, url: req.url, status: reply.status });
-    if (res.destroyed) return;
     if (reply.stream) {
       try {
         await reply.stream(res);
+        if (gone()) return this.clientClosed(routeLabel, req, reply.status);
+        this.count(routeLabel, req, reply.status);
         return;
       } catch (err) {
+        if (gone()) return this.clientClosed(routeLabel, req, reply.status, err);
         if (res.headersSent) {
+          this.count(routeLabel, req, 500);
           log.warn('streamed response failed', { method: req.method, url: req.url, err: String(err) });
           res.destroy();
           return;
@@ -108,6 +132,8 @@ export class ApiServer {
         reply = this.errorReply(err, req);
       }
     }
+    this.count(routeLabel, req, reply.status);
+    if (res.destroyed) return;
     const body = JSON.stringify(reply.body);
     res.writeHead(reply.status, {
       'content-type': 'application/json; charset=utf-8',
@@ -116,6 +142,16 @@ export class ApiServer {
       'x-content-type-options': 'nosniff',
     });
     res.end(body);
+  }
+
+  private count(route: string, req: IncomingMessage, status: number): void {
+    this.requests?.inc({ route, status: String(status) });
+    log.debug('request', { method: req.method, url: req.url, status });
+  }
+
+  private clientClosed(route: string, req: IncomingMessage, wouldBe?: number, err?: unknown): void {
+    this.requests?.inc({ route, status: CLIENT_CLOSED_STATUS });
+    log.debug('the client went away before the answer', { method: req.method, url: req.url, ...(wouldBe !== undefined ? { status: wouldBe } : {}), ...(err ? { err: String(err) } : {}) });
   }
 
   private checkHost(req: IncomingMessage): void {
@@ -142,6 +178,21 @@ export class ApiServer {
     log.error('request failed', { method: req.method, url: req.url, err });
     return { status: 500, body: { error: { name: 'InternalError', message: "the relay failed to answer this request; see the relay's log" } } };
   }
+}
+
+/**
+ * Whether the client went away before the response was complete: the connection is gone and the client ended it
+ * (its FIN, or a reset). A response the relay itself destroyed (a failed stream) does not count.
+ */
+function watchClient(req: IncomingMessage, res: ServerResponse): () => boolean {
+  const socket = req.socket;
+  let reset = false;
+  const onError = (err: NodeJS.ErrnoException) => {
+    if (err.code === 'ECONNRESET' || err.code === 'EPIPE') reset = true;
+  };
+  socket.on('error', onError);
+  res.once('close', () => socket.off('error', onError));
+  return () => res.destroyed && !res.writableFinished && (socket.readableEnded || reset);
 }
 
 function unreadBody(req: IncomingMessage): boolean {

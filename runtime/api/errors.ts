@@ -36,6 +36,22 @@ export class UnsupportedMediaTypeError extends HttpError {
   }
 }
 
+/** JSON is UTF-8 (RFC 8259 §8.1): a body declared in another charset is refused rather than misread. */
+export class UnsupportedCharsetError extends HttpError {
+  override name = 'UnsupportedCharsetError';
+  constructor(readonly charset: string) {
+    super(415, `the body must be UTF-8 (got charset=${JSON.stringify(charset.slice(0, 40))}): send Content-Type: application/json; charset=utf-8, or no charset`);
+  }
+}
+
+/** Bytes that are not UTF-8 are refused rather than replaced with U+FFFD (which would change the message). */
+export class InvalidUtf8Error extends HttpError {
+  override name = 'InvalidUtf8Error';
+  constructor(readonly where: string) {
+    super(400, `${where} is not valid UTF-8`);
+  }
+}
+
 export class UnauthorizedError extends HttpError {
   override name = 'UnauthorizedError';
   constructor(message = 'missing or wrong token: send Authorization: Bearer <token>') {

@@ -1,10 +1,34 @@
 /**
- * Starting and stopping a node:http server: listen with a ListenError that says why, and a stop that does not wait
- * forever for keep-alive clients (idle connections close at once, busy ones get a grace period).
+ * Starting and stopping a node:http server: the timeouts a LAN server wants, listen with a ListenError that says why,
+ * and a stop that does not wait forever for keep-alive clients (idle connections close at once, busy ones get a grace
+ * period).
  */
-import type { Server } from 'node:http';
+import type { Server, ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ListenError } from './errors.js';
+
+export interface HttpTimeouts {
+  /** From connect (or a keep-alive request's first byte) to the end of the request headers. */
+  headersMs: number;
+  /** The whole request, body included (a shard upload's copy into the spool file too). */
+  requestMs: number;
+  /** An idle keep-alive connection between requests. */
+  keepAliveMs: number;
+  /** How often Node looks for connections past headersMs / requestMs (its default, 30 s, is what let them linger). */
+  checkIntervalMs: number;
+}
+
+/**
+ * For the API and the metrics endpoint on a LAN: headers arrive in one packet, request bodies are at most a few
+ * hundred KiB (shard files go to a spool file first). Node's defaults (60 s headers, checked every 30 s) let a
+ * connection that sends nothing hold a socket ~30 s.
+ */
+export const LAN_HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 5_000, requestMs: 30_000, keepAliveMs: 5_000, checkIntervalMs: 1_000 };
+
+export function httpServerOptions(timeouts: Partial<HttpTimeouts> = {}): ServerOptions {
+  const t = { ...LAN_HTTP_TIMEOUTS, ...timeouts };
+  return { headersTimeout: t.headersMs, requestTimeout: t.requestMs, keepAliveTimeout: t.keepAliveMs, connectionsCheckingInterval: t.checkIntervalMs };
+}
 
 export function listen(server: Server, what: string, host: string, port: number): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {

@@ -48,6 +48,9 @@ export const DEFAULTS: Omit<Config, 'dataDir' | 'sim' | 'configFile'> = {
   log: { level: 'info', format: 'auto' },
 };
 
+/** The simulated default's IP listen host (and no LAN discovery) unless the user asked for the LAN: parse-config.ts. */
+export const SIM_IP_HOST = '127.0.0.1';
+
 /** Defaults of one `lora:` entry; `name` is `lora<index>`. */
 export const LORA_DEFAULTS: Omit<LoraConfig, 'name' | 'device' | 'txPowerDbm'> = {
   preset: 'LongFast',

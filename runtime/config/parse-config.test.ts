@@ -23,7 +23,8 @@ test('no file, no env, no flags: defaults, simulated neighbourhood on', () => {
   const c = parseConfig(undefined, {}, HOME);
   assert.equal(c.api, { host: '127.0.0.1', port: 8080 });
   assert.equal(c.metrics, { enabled: true, host: '127.0.0.1', port: 9090, path: '/metrics' });
-  assert.equal(c.ip, { enabled: true, listen: { host: '0.0.0.0', port: 9333 }, peers: [], discovery: true, heartbeatMs: 30000 });
+  // The simulated default stays on this machine (sim-stays-local.test.ts): loopback, no discovery.
+  assert.equal(c.ip, { enabled: true, listen: { host: '127.0.0.1', port: 9333 }, peers: [], discovery: false, heartbeatMs: 30000 });
   assert.equal(c.mqtt, { prefix: 'lattice' });
   assert.equal(c.vault, { lifetimeDays: 7, onDamage: 'recover' });
   assert.equal(c.shards, {

@@ -10,6 +10,7 @@ import { formatHostPort, isLoopbackHost } from './host-port.js';
 import { validateLayer } from './schema.js';
 import { isPlainObject } from './schema-kit.js';
 import { envValues, flagValues, type FlagValues, type SourcedValue } from './settings.js';
+import { SIM_IP_HOST } from './defaults.js';
 
 export interface ParseConfigOptions {
   /** CLI flag values as node:util parseArgs returns them (declared with configFlagOptions()). */
@@ -95,11 +96,24 @@ function finish(merged: Record<string, unknown>, given: Record<string, unknown>[
     });
     c.sim = { enabled: !hasFile && !bearerGiven };
   }
+  if (c.sim.enabled) stayOnThisMachine(c, given);
   // Canonical key order, so `lattice config` prints sections the way the docs list them.
   const ordered = { ...(options.configFile !== undefined ? { configFile: options.configFile } : {}), dataDir: c.dataDir } as Config;
   for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) (ordered as unknown as Record<string, unknown>)[key] = c[key];
   ordered.sim = c.sim;
   return ordered;
+}
+
+/**
+ * The simulated default is a demo: it must not announce itself on the LAN nor accept connections from it unless the
+ * user asked. LAN discovery stays off unless `ip.discovery` was given; the IP bearer listens on loopback unless a
+ * listen host or static peers were given (a port alone keeps loopback).
+ */
+function stayOnThisMachine(c: Config, given: Record<string, unknown>[]): void {
+  const ip = (layer: Record<string, unknown>) => (isPlainObject(layer.ip) ? layer.ip : {}) as { discovery?: unknown; listen?: { host?: unknown }; peers?: unknown[] };
+  if (!given.some((l) => ip(l).discovery !== undefined)) c.ip = { ...c.ip, discovery: false };
+  const lan = given.some((l) => ip(l).listen?.host !== undefined || (ip(l).peers?.length ?? 0) > 0);
+  if (!lan) c.ip = { ...c.ip, listen: { ...c.ip.listen, host: SIM_IP_HOST } };
 }
 
 /** Rules that span sections, checked on the merged config. */

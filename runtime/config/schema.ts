@@ -14,6 +14,7 @@ import { DEFAULT_IP_PORT } from './defaults.js';
 import { pskProblem } from '../bearers/ip/domain-key.js';
 import { ON_DAMAGE } from '../store/on-damage.js';
 import { maskUrlPassword } from './mask-url.js';
+import { hostPortOfUrl } from './http-address.js';
 import { bool, byteSize, child, fail, host, hostPort, int, INVALID, isPlainObject, list, num, object, oneOf, str, type Check } from './schema-kit.js';
 
 /** `ip.psk`: a secret, so no message here ever repeats the value (runtime/bearers/ip/domain-key.ts has the rules). */
@@ -150,7 +151,10 @@ function enabledShorthand(extra?: (v: unknown) => Record<string, unknown> | unde
 
 function hostPortShorthand(v: unknown, path: string, issues: Parameters<Check>[2]) {
   if (typeof v !== 'string' && typeof v !== 'number') return undefined;
-  const hp = hostPort()(v, path, issues);
+  // `http://host:port` too, as the CLI prints the API's address (http-address.ts).
+  const url = typeof v === 'string' ? hostPortOfUrl(v) : undefined;
+  if (url && 'problem' in url) return fail(issues, path, url.problem);
+  const hp = hostPort()(url ? url.hostPort : v, path, issues);
   return hp === INVALID ? INVALID : (hp as Record<string, unknown>);
 }
 

@@ -5,6 +5,7 @@
 import { Socket, connect } from 'node:net';
 import { LinkBase } from '../../drivers/serial/link-base.js';
 import { LinkClosedError, LinkOpenError } from '../../drivers/serial/errors.js';
+import { LinkClosedByRemoteError } from './errors.js';
 
 export interface TcpLinkOptions {
   host: string;
@@ -26,8 +27,12 @@ export class TcpLink extends LinkBase {
     // Keepalive: a radio that loses power mid-session otherwise leaves a half-open socket for hours.
     socket.setKeepAlive(true, 10_000);
     socket.on('data', (chunk) => this.emitData(chunk));
+    // A FIN from the radio ('end' with no error before 'close') is a close on purpose; the gateways tell it apart
+    // from a reset or a timeout to notice another client taking the radio (runtime/bearers/displacement.ts).
+    let ended = false;
+    socket.on('end', () => { ended = true; });
     socket.on('error', (err) => this.emitClose(err));
-    socket.on('close', () => this.emitClose(new LinkClosedError(this.description)));
+    socket.on('close', () => this.emitClose(ended ? new LinkClosedByRemoteError(this.description) : new LinkClosedError(this.description)));
   }
 
   get isOpen(): boolean {

@@ -3,7 +3,7 @@
  * from the API so it can be exposed to a scraper without exposing the API. GET/HEAD on the path only.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { close, listen } from '../api/http-listener.js';
+import { close, httpServerOptions, listen } from '../api/http-listener.js';
 import { createLogger } from '../log/logger.js';
 import type { Metrics } from './metrics.js';
 
@@ -24,7 +24,7 @@ export class MetricsServer {
 
   async start(): Promise<void> {
     if (this.server) return;
-    const server = createServer((req, res) => void this.handle(req, res));
+    const server = createServer(httpServerOptions(), (req, res) => void this.handle(req, res));
     const addr = await listen(server, 'metrics', this.init.host, this.init.port);
     this.server = server;
     this.bound = { host: addr.address, port: addr.port };

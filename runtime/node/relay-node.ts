@@ -88,6 +88,16 @@ export interface RelayNode {
 export class BadRequestError extends Error {
   override name = 'BadRequestError';
 }
+/**
+ * A recipient that has the form of an address but cannot be one: a node id that is no Ed25519 public key with an
+ * X25519 form (not a curve point, the neutral point, a low-order key), or a malformed `mt:`/`mc:` address.
+ */
+export class InvalidRecipientError extends BadRequestError {
+  override name = 'InvalidRecipientError';
+  constructor(readonly recipient: string, readonly reason: string, options?: { cause?: unknown }) {
+    super(`recipient ${JSON.stringify(recipient.slice(0, 80))} is not a valid address: ${reason}`, options);
+  }
+}
 export class UnknownPeerError extends Error {
   override name = 'UnknownPeerError';
   constructor(readonly peer: string) {

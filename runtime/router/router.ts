@@ -24,7 +24,8 @@ import type { Identity } from '../identity/identity.js';
 import { shortId } from '../identity/short-id.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { BadRequestError, UnknownPeerError, type BundleView, type InboxEntry, type OutboxState, type PeerSummary, type SendRequest } from '../node/relay-node.js';
+import { InvalidPeerKeyError } from '../identity/errors.js';
+import { BadRequestError, InvalidRecipientError, UnknownPeerError, type BundleView, type InboxEntry, type OutboxState, type PeerSummary, type SendRequest } from '../node/relay-node.js';
 import type { OutboxRow, OutboxTarget } from '../vault/outbox.js';
 import type { Vault } from '../vault/vault.js';
 import { hex } from '../vault/vault-keys.js';
@@ -32,6 +33,7 @@ import { decodeFrame, encodeFrame } from '../wire/frame-codec.js';
 import { BloomExchange } from './bloom-exchange.js';
 import { judgeBloom } from './bloom-retirement.js';
 import { bundleView, inboxEntry } from './bundle-views.js';
+import { foreignAddressProblem, isForeignAddress, nodeIdShapeProblem } from './recipient-address.js';
 import { RouterStoppedError } from './errors.js';
 import { bearersFor, floodPeers, NODE_ID_HEX, planRoute, recipientKey } from './route-plan.js';
 import { RouterEvents } from './router-events.js';
@@ -364,12 +366,19 @@ export class Router {
   async send(request: SendRequest & { sentAt?: number }): Promise<{ bundleId: string }> {
     if (!this.stopController) throw new RouterStoppedError('send');
     const recipient = this.resolveRecipient(request.to);
-    const b = createBundle(this.identity, {
-      recipient,
-      text: request.text,
-      sentAt: request.sentAt ?? this.now(),
-      ...(request.lifetimeMs !== undefined ? { lifetimeMs: request.lifetimeMs } : {}),
-    });
+    let b;
+    try {
+      b = createBundle(this.identity, {
+        recipient,
+        text: request.text,
+        sentAt: request.sentAt ?? this.now(),
+        ...(request.lifetimeMs !== undefined ? { lifetimeMs: request.lifetimeMs } : {}),
+      });
+    } catch (err) {
+      // Sealing to a node id that has no X25519 form (not a point, or a low-order one): the sender's mistake.
+      if (err instanceof InvalidPeerKeyError) throw new InvalidRecipientError(request.to, `not a node's public key (${err.message})`, { cause: err });
+      throw err;
+    }
     const outcome = await this.ingest(b, encodeBundle(b), { created: true });
     if (outcome === 'dropped') throw new BadRequestError('the bundle was refused (lifetime out of range?)');
     return { bundleId: hex(bundleId(b)) };
@@ -378,13 +387,19 @@ export class Router {
   private resolveRecipient(to: string): Uint8Array | string | null {
     if (typeof to !== 'string' || to.length === 0) throw new BadRequestError('recipient missing');
     if (to === BROADCAST || to === 'broadcast') return null;
-    if (/^(mt|mc):/.test(to)) return to;
+    if (isForeignAddress(to)) {
+      const problem = foreignAddressProblem(to);
+      if (problem) throw new InvalidRecipientError(to, problem);
+      return to;
+    }
     const lower = to.toLowerCase();
     if (NODE_ID_HEX.test(lower)) return new Uint8Array(Buffer.from(lower, 'hex'));
     if (/^[a-z2-7]{12}$/.test(lower)) {
       for (const p of this.peerInfo.keys()) if (this.short(p) === lower) return new Uint8Array(Buffer.from(p, 'hex'));
       if (lower === this.identity.shortId) return this.identity.nodeId;
     }
+    const problem = nodeIdShapeProblem(lower);
+    if (problem) throw new InvalidRecipientError(to, problem);
     throw new UnknownPeerError(to);
   }
 

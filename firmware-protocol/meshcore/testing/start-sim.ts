@@ -112,9 +112,14 @@ export async function startMeshCoreSim(options: MeshCoreSimOptions = {}): Promis
     wifi = w;
     device.addInterface(w);
     const srv = createServer((sock) => {
-      if (!tcpAccepting || device.isOff) return void sock.destroy();
-      // SerialWifiInterface: a new client disconnects the existing one.
-      client?.destroy();
+      // Off or off the network: the client's connect fails (a reset here, as a refused connection), never a FIN.
+      if (!tcpAccepting || device.isOff) return void sock.resetAndDestroy();
+      // SerialWifiInterface: a new client disconnects the existing one, with client.stop(): a clean close (FIN).
+      if (client && !client.destroyed) {
+        const old = client;
+        old.once('finish', () => old.destroy());
+        old.end();
+      }
       client = sock;
       sock.setNoDelay(true);
       w.attachClient({
@@ -148,7 +153,10 @@ export async function startMeshCoreSim(options: MeshCoreSimOptions = {}): Promis
 
   const dropLinks = async (downMs: number, whileDown?: () => void) => {
     tcpAccepting = false;
-    client?.destroy();
+    // A link that drops or a radio that reboots sends no FIN: the client sees a reset (or, in life, a timeout). On the
+    // next turn of the loop: Node turns a reset right after a write into a plain close (FIN).
+    const gone = client;
+    if (gone && !gone.destroyed) setTimeout(() => gone.resetAndDestroy(), 0);
     client = null;
     wifi?.attachClient(null);
     if (serial) await closeSerial();

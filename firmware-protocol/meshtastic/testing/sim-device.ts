@@ -165,7 +165,8 @@ export class SimDevice {
       if (now - api.lastContact <= this.o.apiIdleTimeoutMs) continue;
       if (api.sink.kind === 'tcp') {
         this.o.log?.(`TCP connection timeout, no data for ${Math.round(now - api.lastContact)} ms`);
-        api.sink.close();
+        if (api.sink.end) api.sink.end();
+        else api.sink.close();
       } else if (api.state !== 'NOTHING') {
         this.o.log?.('serial client timed out; PhoneAPI::close()');
         api.close();

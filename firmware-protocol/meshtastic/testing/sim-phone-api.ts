@@ -36,8 +36,10 @@ const THIRTY_SECONDS_MS = 30_000;
 export interface SimSink {
   readonly kind: 'serial' | 'tcp';
   write(bytes: Uint8Array): void;
-  /** Drops the connection (TCP close; on a PTY: the USB cable is pulled). */
+  /** Drops the connection as a reboot or a lost link does (TCP: a reset, no FIN; on a PTY: the cable is pulled). */
   close(): void;
+  /** The firmware closes the connection on purpose (TCP: WiFiClient::stop(), a clean close); default close(). */
+  end?(): void;
 }
 
 export class SimPhoneApi {

@@ -2,6 +2,10 @@
  * The simulated radio's TCP API (port 4403, firmware src/mesh/api/ServerAPI.cpp). The firmware serves one client:
  * a new connection force-closes the previous one ("Force close previous TCP connection", APIServerPort::runOnce),
  * and each client gets a fresh PhoneAPI.
+ *
+ * How a connection ends matters to clients, so the simulator ends it the way the radio would: a closed PhoneAPI
+ * (displaced by a newer client, or idle too long) stops its client (WiFiClient::stop(): a clean close, FIN); a radio
+ * that reboots, loses power or drops off Wi-Fi sends nothing, which a client sees as a reset or a timeout (RST here).
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { SimDevice } from './sim-device.js';
@@ -15,6 +19,8 @@ export class SimTcpServer {
   /** Clients displaced by a newer one. */
   displaced = 0;
   accepted = 0;
+  /** When each connection was accepted (Date.now()), in order: tests measure a client's reconnect delay with it. */
+  readonly acceptedAt: number[] = [];
 
   constructor(private readonly device: SimDevice, private readonly host = '127.0.0.1') {}
 
@@ -36,13 +42,14 @@ export class SimTcpServer {
     this.server = server;
   }
 
-  /** Closes the current client connection (a Wi-Fi drop). */
+  /** Cuts the current client connection as a Wi-Fi drop would: no FIN (a reset here). */
   dropClient(): void {
-    this.current?.socket.destroy();
+    if (this.current) vanish(this.current.socket);
   }
 
+  /** Shuts the simulator down; its client sees a clean close (test clients end their streams without an error). */
   async stop(): Promise<void> {
-    this.current?.socket.destroy();
+    if (this.current) stopClient(this.current.socket);
     const server = this.server;
     this.server = undefined;
     if (server) await new Promise<void>((r) => server.close(() => r()));
@@ -50,24 +57,29 @@ export class SimTcpServer {
 
   private onConnection(socket: Socket): void {
     this.accepted++;
-    if (this.current) {
+    this.acceptedAt.push(Date.now());
+    const previous = this.current;
+    if (previous) {
       this.displaced++;
       this.device.log('Force close previous TCP connection');
-      this.current.socket.destroy();
+      // `delete openAPI`: the old PhoneAPI is gone at once and its client is stopped cleanly.
+      this.device.detach(previous.api);
+      stopClient(previous.socket);
     }
     socket.setNoDelay(true);
     const sink = {
       kind: 'tcp' as const,
       write: (bytes: Uint8Array) => {
-        if (!socket.destroyed) socket.write(bytes);
+        if (!socket.destroyed && !vanishing.has(socket)) socket.write(bytes);
       },
-      close: () => socket.destroy(),
+      close: () => vanish(socket),
+      end: () => stopClient(socket),
     };
     const api = this.device.attach(sink);
     const entry = { socket, api };
     this.current = entry;
     socket.on('data', (chunk) => {
-      if (!this.device.isBooting) api.receive(new Uint8Array(chunk));
+      if (this.current === entry && !this.device.isBooting) api.receive(new Uint8Array(chunk));
     });
     socket.on('error', () => {});
     socket.on('close', () => {
@@ -75,4 +87,24 @@ export class SimTcpServer {
       if (this.current === entry) this.current = undefined;
     });
   }
+}
+
+const vanishing = new WeakSet<Socket>();
+
+/**
+ * The radio is gone (reboot, power, Wi-Fi): it says nothing more, and the client learns it from a reset (in life from
+ * a timeout, or a reset once it writes to the rebooted radio). Reset on the next turn of the event loop: Node turns
+ * a reset right after a write into a plain close (FIN), which is what a displaced client sees instead.
+ */
+function vanish(socket: Socket): void {
+  if (socket.destroyed || vanishing.has(socket)) return;
+  vanishing.add(socket);
+  setTimeout(() => socket.resetAndDestroy(), 0);
+}
+
+/** WiFiClient::stop(): FIN after what was written, then the socket is gone. */
+function stopClient(socket: Socket): void {
+  if (socket.destroyed) return;
+  socket.once('finish', () => socket.destroy());
+  socket.end();
 }

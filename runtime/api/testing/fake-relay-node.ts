@@ -1,14 +1,19 @@
 /**
  * Test support: an in-memory RelayNode that behaves like the daemon's at its interface — it resolves recipients the
- * same way (node id, known short id, broadcast, foreign address; anything else is UnknownPeerError), gives bundles
+ * same way (node id, known short id, broadcast, foreign address; anything else is UnknownPeerError; a node id with no
+ * X25519 form or a malformed foreign address is InvalidRecipientError), gives bundles
  * 64-hex ids, keeps a trace per bundle, and pages the inbox the same way (entries received after `since`, the newest
  * `limit` of them, oldest first). Tests script it: addPeer(), receive(), advance(), failNextSend().
  */
 import { createHash } from 'node:crypto';
 import { VERSION } from '../../version.js';
 import type { BearerStatus } from '../../bearer/bearer.js';
+import { InvalidPeerKeyError } from '../../identity/errors.js';
+import { x25519PublicFromEd25519, x25519SecretFromEd25519Seed, x25519Shared } from '../../identity/x25519-from-ed25519.js';
+import { foreignAddressProblem, isForeignAddress, nodeIdShapeProblem } from '../../router/recipient-address.js';
 import {
   BadRequestError,
+  InvalidRecipientError,
   UnknownPeerError,
   type BundleView,
   type InboxEntry,
@@ -19,7 +24,6 @@ import {
   type SendRequest,
 } from '../../node/relay-node.js';
 
-const FOREIGN = /^(mt:!?[0-9a-f]{8}|mt:ch:\d{1,2}|mc:[0-9a-f]{64}|mc:ch:\d{1,3})$/i;
 
 export interface FakeRelayNodeInit {
   nodeId?: string;
@@ -145,10 +149,25 @@ export class FakeRelayNode implements RelayNode {
   private resolve(to: string): string {
     const t = to.trim();
     if (t === '*' || t.toLowerCase() === 'broadcast') return '*';
-    if (/^[0-9a-f]{64}$/i.test(t)) return t.toLowerCase();
-    if (FOREIGN.test(t)) return t;
+    if (/^[0-9a-f]{64}$/i.test(t)) {
+      // The router seals to the key: the same derivation refuses what it would.
+      try {
+        x25519Shared(x25519SecretFromEd25519Seed(new Uint8Array(32)), x25519PublicFromEd25519(Buffer.from(t, 'hex')));
+      } catch (err) {
+        if (err instanceof InvalidPeerKeyError) throw new InvalidRecipientError(to, `not a node's public key (${err.message})`);
+        throw err;
+      }
+      return t.toLowerCase();
+    }
+    if (isForeignAddress(t)) {
+      const problem = foreignAddressProblem(t);
+      if (problem) throw new InvalidRecipientError(to, problem);
+      return t;
+    }
     const peer = this.peers.find((p) => p.shortId === t || p.id === t);
     if (peer) return peer.id;
+    const problem = /^[a-z2-7]{12}$/i.test(t) ? undefined : nodeIdShapeProblem(t);
+    if (problem) throw new InvalidRecipientError(to, problem);
     throw new UnknownPeerError(to);
   }
 

@@ -25,6 +25,7 @@ import { DEFAULT_DM_RETRY, type DmJob, type DmRetryPolicy } from './dm-retry.js'
 import { DmQueue } from './dm-queue.js';
 import { registerMeshCoreMetrics, type MeshCoreMetrics } from './meshcore-metrics.js';
 import { MeshCoreGatewayStoppedError } from './errors.js';
+import { Displacement, type DisplacementPolicy } from '../displacement.js';
 
 export interface MeshCoreGatewayOptions {
   /** Bearer name, e.g. `meshcore0`. */
@@ -34,6 +35,9 @@ export interface MeshCoreGatewayOptions {
   session?: MeshCoreSessionOptions;
   /** Backoff between reconnects: initialMs doubling to maxMs; reset once a session stayed up stableMs. */
   reconnect?: { initialMs?: number; maxMs?: number; stableMs?: number };
+  /** Back-off after the radio displaced us for another TCP client (runtime/bearers/displacement.ts); default
+   * 5 s doubling to 10 min, reset by a session that stays up 60 s. */
+  displacement?: Partial<DisplacementPolicy>;
   dmRetry?: Partial<DmRetryPolicy>;
   /** DMs in flight at once; the firmware remembers only 8 expected ACKs (EXPECTED_ACK_TABLE_SIZE). */
   maxInFlightDms?: number;
@@ -85,6 +89,8 @@ export class MeshCoreGateway implements Bearer {
   private battery?: number;
   private truncated = 0;
   private lastMessageFrameAt = 0;
+  private readonly displacement: Displacement;
+  private linkClose?: Error;
 
   constructor(private readonly options: MeshCoreGatewayOptions) {
     this.name = options.name;
@@ -92,6 +98,10 @@ export class MeshCoreGateway implements Bearer {
     this.listeners = new BearerListeners((event, err) => this.log.warn('listener failed', { event, err: String(err) }));
     this.metrics = options.metrics ? registerMeshCoreMetrics(options.metrics) : undefined;
     this.now = options.now ?? Date.now;
+    this.displacement = new Displacement({
+      bearer: this.name, device: () => this.link?.description, log: this.log, now: this.now,
+      ...(options.displacement ? { policy: options.displacement } : {}), ...(this.metrics ? { counter: this.metrics.displaced } : {}),
+    });
     this.policy = { ...DEFAULT_DM_RETRY, ...options.dmRetry };
     this.dms = new DmQueue({
       bearer: this.name,
@@ -222,6 +232,7 @@ export class MeshCoreGateway implements Bearer {
       peers: this.state === 'up' ? [...this.announced] : [],
       detail: {
         link: { state: this.state, device: this.link?.description, connectedSince: this.connectedSince, reconnects: this.reconnects },
+        displacement: this.displacement.detail(),
         ...radioDetail(this.session),
         batteryMilliVolts: this.battery,
         dm: { inFlight: this.dms.size, confirmations: this.dms.confirmations, retries: this.dms.retries, expired: this.dms.expired, lastRttMs: this.dms.lastRttMs },
@@ -263,41 +274,52 @@ export class MeshCoreGateway implements Bearer {
     const stableMs = this.options.reconnect?.stableMs ?? 30_000;
     let delay = initial;
     let first = true;
+    let displacedWait: number | undefined;
     while (!signal.aborted) {
       if (!first) {
+        // Displaced by another client: wait that out rather than take the radio back (Displacement warned).
+        const wait = displacedWait ?? delay;
         await new Promise<void>((resolve) => {
           const onAbort = () => { clearTimeout(t); resolve(); };
-          const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, delay);
+          const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, wait);
           signal.addEventListener('abort', onAbort, { once: true });
         });
         if (signal.aborted) return;
-        delay = Math.min(max, delay * 2);
+        if (displacedWait === undefined) delay = Math.min(max, delay * 2);
+        displacedWait = undefined;
       }
       first = false;
-      let closed: Promise<void>;
+      let closed: Promise<Error | undefined>;
       try {
         ({ closed } = await this.connectOnce(signal));
       } catch (err) {
         if (signal.aborted) return;
+        if (this.state !== 'stopped') this.state = 'down';
+        // Kicked during the handshake (an app that reconnects at once): a displacement all the same.
+        displacedWait = this.displacement.ended(this.linkClose);
+        if (displacedWait !== undefined) continue;
         this.lastError = { name: (err as Error).name, message: (err as Error).message, at: this.now() };
         this.log.warn('MeshCore connect failed', { err: (err as Error).message });
-        if (this.state !== 'stopped') this.state = 'down';
         continue;
       }
       const upAt = this.now();
-      await closed;
+      const why = await closed;
       if (signal.aborted) return;
       if (this.now() - upAt >= stableMs) delay = initial;
-      this.goDown();
+      displacedWait = this.displacement.ended(this.linkClose ?? why);
+      this.goDown(displacedWait !== undefined);
     }
   }
 
   /** Opens, handshakes, announces; resolves with a promise that settles when the session closes. */
-  private async connectOnce(signal: AbortSignal): Promise<{ closed: Promise<void> }> {
+  private async connectOnce(signal: AbortSignal): Promise<{ closed: Promise<Error | undefined> }> {
+    this.linkClose = undefined;
     const link = await this.options.open({ signal });
     this.link = link;
+    // How the link ended, as the link says it (a clean close by the radio means another client took it).
+    link.onClose((err) => { if (this.link === link) this.linkClose = err; });
     const session = new MeshCoreSession(link, this.options.session);
-    const closed = new Promise<void>((resolve) => session.on('close', () => resolve()));
+    const closed = new Promise<Error | undefined>((resolve) => session.on('close', (err) => resolve(err)));
     this.wire(session);
     try {
       await session.start({ signal });
@@ -335,6 +357,7 @@ export class MeshCoreGateway implements Bearer {
     this.state = 'up';
     this.connectedSince = this.now();
     this.metrics?.linkUp.set({ bearer: this.name }, 1);
+    this.displacement.up();
     this.log.info('MeshCore radio up', { device: link.description, name: session.selfInfo?.name, firmware: session.deviceInfo?.firmwareVersion });
     for (const w of [...this.upWaiters]) w();
     this.announceAll(session);
@@ -406,7 +429,7 @@ export class MeshCoreGateway implements Bearer {
     }
   }
 
-  private goDown(): void {
+  private goDown(displaced: boolean): void {
     if (this.state === 'stopped') return;
     if (this.state === 'up') {
       this.reconnects++;
@@ -416,7 +439,8 @@ export class MeshCoreGateway implements Bearer {
     this.session = null;
     this.connectedSince = undefined;
     this.metrics?.linkUp.set({ bearer: this.name }, 0);
-    this.log.warn('MeshCore radio down', { device: this.link?.description });
+    // A displacement was announced by Displacement (one warning per run); anything else is a lost link.
+    if (!displaced) this.log.warn('MeshCore radio down', { device: this.link?.description });
     const peers = [...this.announced];
     this.announced = new Set();
     for (const peer of peers) this.listeners.emit('peer', { bearer: this.name, peer, up: false });

@@ -9,6 +9,7 @@ export interface MeshCoreMetrics {
   framesOut: Counter<'bearer'>;
   decodeErrors: Counter<'bearer'>;
   reconnects: Counter<'bearer'>;
+  displaced: Counter<'bearer'>;
   messagesIn: Counter<'bearer' | 'kind'>;
   messagesOut: Counter<'bearer' | 'kind'>;
   dmRetries: Counter<'bearer'>;
@@ -34,6 +35,7 @@ export function registerMeshCoreMetrics(registry: Registry): MeshCoreMetrics {
     framesOut: counter('lattice_meshcore_frames_out_total', 'Companion frames written to the radio', ['bearer']),
     decodeErrors: counter('lattice_meshcore_decode_errors_total', 'Frame resyncs (garbage, false starts) and malformed frames', ['bearer']),
     reconnects: counter('lattice_meshcore_reconnects_total', 'Times the radio link dropped and a reconnect began', ['bearer']),
+    displaced: counter('lattice_meshcore_displaced_total', 'Times the radio closed our healthy TCP session cleanly: another client took it (the companion serves one)', ['bearer']),
     messagesIn: counter('lattice_meshcore_messages_in_total', 'Messages received from the MeshCore mesh', ['bearer', 'kind']),
     messagesOut: counter('lattice_meshcore_messages_out_total', 'Messages the radio accepted for sending (first attempts)', ['bearer', 'kind']),
     dmRetries: counter('lattice_meshcore_dm_retries_total', 'DM re-sends after a missing SEND_CONFIRMED', ['bearer']),

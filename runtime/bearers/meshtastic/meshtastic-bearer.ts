@@ -19,6 +19,7 @@ import type { DeliveryUpdate } from '../../../firmware-protocol/meshtastic/deliv
 import type { Registry } from 'prom-client';
 import type { Bearer, BearerEvents, BearerStatus, OutFrame, PeerId, SendResult } from '../../bearer/bearer.js';
 import { createLogger, type Logger } from '../../log/logger.js';
+import { Displacement, type DisplacementPolicy } from '../displacement.js';
 import { MeshtasticGatewayStoppedError } from './errors.js';
 import { registerMeshtasticMetrics, type MeshtasticMetrics } from './meshtastic-metrics.js';
 import { RecentPackets, toForeignMessage } from './foreign-message.js';
@@ -40,6 +41,9 @@ export interface MeshtasticBearerInit {
    * after a session stayed up `stable` ms (default 60 s), so two TCP clients displacing each other back off instead
    * of kicking the phone app off every second. */
   backoffMs?: { initial?: number; max?: number; stable?: number };
+  /** Back-off after the radio displaced us for another TCP client (runtime/bearers/displacement.ts); default
+   * 5 s doubling to 10 min, reset by a session that stays up 60 s. */
+  displacement?: Partial<DisplacementPolicy>;
   /** Ask for ACKs on our packets (default true). */
   wantAck?: boolean;
   /** Prefix texts from another mesh with the foreign sender's name (default true). */
@@ -69,8 +73,7 @@ export class MeshtasticBearer implements Bearer {
   private announced = new Set<PeerId>();
   private reconnects = 0;
   private lastError?: string;
-  private lastRebootCount?: number;
-  private closedByRadio = false;
+  private readonly displacement: Displacement;
   /** Set between a `rebooted` frame and the handshake the session then redoes on the same link. */
   private rebootPending = false;
   private everUp = false;
@@ -85,6 +88,10 @@ export class MeshtasticBearer implements Bearer {
     this.name = init.name;
     this.log = init.logger ?? createLogger(`meshtastic.${init.name}`);
     if (init.metrics) this.metrics = registerMeshtasticMetrics(init.metrics);
+    this.displacement = new Displacement({
+      bearer: init.name, device: init.device, log: this.log, ...(init.displacement ? { policy: init.displacement } : {}),
+      ...(this.metrics ? { counter: this.metrics.displaced } : {}), ...(init.random ? { random: init.random } : {}),
+    });
   }
 
   async start(): Promise<void> {
@@ -223,6 +230,7 @@ export class MeshtasticBearer implements Bearer {
           radioMaxlen: s?.radioQueue.maxlen,
         },
         reconnects: this.reconnects,
+        displacement: this.displacement.detail(),
         lastError: this.lastError,
         counters: { ...this.counters },
         recentDeliveries: this.deliveries.map((d) => ({ packetId: d.packetId, to: d.to === 0xffffffff ? 'broadcast' : nodeIdString(d.to), state: d.state, reason: d.reason, at: d.at })),
@@ -238,8 +246,13 @@ export class MeshtasticBearer implements Bearer {
     let backoff = initial;
     const random = this.init.random ?? Math.random;
     let first = true;
+    let displacedWait: number | undefined;
     while (!signal.aborted) {
-      if (!first) {
+      if (displacedWait !== undefined) {
+        // Displaced by another client: wait it out rather than take the radio back (the warning said so).
+        if (!(await sleep(displacedWait, signal))) break;
+        displacedWait = undefined;
+      } else if (!first) {
         const wait = Math.round(backoff * (0.75 + random() * 0.5));
         this.log.info('reconnecting to the radio', { bearer: this.name, device: this.init.device, inMs: wait });
         if (!(await sleep(wait, signal))) break;
@@ -256,6 +269,9 @@ export class MeshtasticBearer implements Bearer {
         this.log.warn('cannot open the radio', { bearer: this.name, device: this.init.device, err });
         continue;
       }
+      // How the link ended, as the link says it (a clean close by the radio means another client took it).
+      let linkClose: Error | undefined;
+      link.onClose((err) => { linkClose = err; });
       const session = new MeshtasticSession({ ...this.init.session, link });
       this.session = session;
       this.rebootPending = false;
@@ -267,6 +283,12 @@ export class MeshtasticBearer implements Bearer {
       } catch (err) {
         await session.stop();
         if (signal.aborted) break;
+        displacedWait = this.displacement.ended(linkClose);
+        if (displacedWait !== undefined) {
+          this.lastError = 'displaced by another TCP client of the radio';
+          this.linkState = 'down';
+          continue;
+        }
         this.lastError = (err as Error).message;
         this.log.warn('handshake with the radio failed', { bearer: this.name, device: this.init.device, err });
         continue;
@@ -275,7 +297,8 @@ export class MeshtasticBearer implements Bearer {
       const upAt = Date.now();
       const why = await closed;
       if (Date.now() - upAt >= (this.init.backoffMs?.stable ?? 60_000)) backoff = initial;
-      this.onDown(why, signal.aborted);
+      if (!signal.aborted) displacedWait = this.displacement.ended(linkClose ?? why);
+      this.onDown(why, signal.aborted, displacedWait !== undefined);
       if (signal.aborted) break;
       this.reconnects++;
       this.metrics?.reconnects.inc({ bearer: this.name });
@@ -345,14 +368,7 @@ export class MeshtasticBearer implements Bearer {
     this.everUp = true;
     this.lastError = undefined;
     this.metrics?.linkUp.set({ bearer: this.name }, 1);
-    if (this.init.transport === 'tcp' && this.closedByRadio && this.lastRebootCount === info.rebootCount) {
-      this.log.warn(
-        'the radio had closed our TCP session without rebooting (reboot_count unchanged): most likely another client (phone app, web client, CLI) displaced this relay, since the Meshtastic firmware serves one TCP client at a time; otherwise the network dropped',
-        { bearer: this.name, device: this.init.device, rebootCount: info.rebootCount },
-      );
-    }
-    this.closedByRadio = false;
-    this.lastRebootCount = info.rebootCount;
+    this.displacement.up();
     this.log.info('radio session up', {
       bearer: this.name, device: this.init.device, nodeId: info.nodeId, firmware: info.firmwareVersion,
       channels: info.channels.map((c) => `${c.index}:${c.name}`).join(','), nodes: info.nodeCount,
@@ -363,18 +379,15 @@ export class MeshtasticBearer implements Bearer {
     }
   }
 
-  private onDown(why: Error | undefined, stopping: boolean): void {
+  private onDown(why: Error | undefined, stopping: boolean, displaced: boolean): void {
     this.metrics?.linkUp.set({ bearer: this.name }, 0);
     this.linkState = stopping ? 'stopped' : 'down';
     this.announceAll(false);
     if (stopping) return;
-    this.lastError = why?.message;
-    this.closedByRadio = true;
+    this.lastError = displaced ? 'displaced by another TCP client of the radio' : why?.message;
+    if (displaced) return; // Displacement logged it, once per run
     if (this.init.transport === 'tcp') {
-      this.log.warn(
-        'the radio closed the TCP connection; Meshtastic firmware allows only one TCP client (ServerAPI.cpp), so if a phone or web client just connected it displaced this relay',
-        { bearer: this.name, device: this.init.device, err: why },
-      );
+      this.log.warn('lost the TCP connection to the radio (network drop, or the radio rebooted)', { bearer: this.name, device: this.init.device, err: why });
     } else {
       this.log.warn('lost the radio (unplugged or reset?)', { bearer: this.name, device: this.init.device, err: why });
     }

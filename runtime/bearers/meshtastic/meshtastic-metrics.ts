@@ -9,6 +9,7 @@ export interface MeshtasticMetrics {
   framesOut: Counter<'bearer'>;
   decodeErrors: Counter<'bearer'>;
   reconnects: Counter<'bearer'>;
+  displaced: Counter<'bearer'>;
   messagesIn: Counter<'bearer' | 'kind'>;
   messagesOut: Counter<'bearer' | 'kind'>;
   rateLimitWaits: Counter<'bearer'>;
@@ -33,6 +34,7 @@ export function registerMeshtasticMetrics(registry: Registry): MeshtasticMetrics
     framesOut: counter('lattice_meshtastic_frames_out_total', 'ToRadio frames written to the radio', ['bearer']),
     decodeErrors: counter('lattice_meshtastic_decode_errors_total', 'Frames that were not valid FromRadio protobufs', ['bearer']),
     reconnects: counter('lattice_meshtastic_reconnects_total', 'Times the radio link dropped and a reconnect began', ['bearer']),
+    displaced: counter('lattice_meshtastic_displaced_total', 'Times the radio closed our healthy TCP session cleanly: another client took it (the firmware serves one)', ['bearer']),
     messagesIn: counter('lattice_meshtastic_messages_in_total', 'Text/data packets received from the Meshtastic mesh', ['bearer', 'kind']),
     messagesOut: counter('lattice_meshtastic_messages_out_total', 'Text packets the radio accepted into its TX queue', ['bearer', 'kind']),
     rateLimitWaits: counter('lattice_meshtastic_rate_limit_waits_total', 'Texts held back for the firmware 2 s text rate limit', ['bearer']),
