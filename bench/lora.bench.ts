@@ -25,14 +25,14 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import type { BenchRow } from './bench-row.js';
 import { Mesh, Portnums } from '../firmware-protocol/meshtastic/messages.js';
-import { timeOnAirMs } from '../runtime/airtime/time-on-air.js';
+import { timeOnAirMs } from '../lib/lora/time-on-air.js';
 import { BROADCAST, type InFrame } from '../runtime/bearer/bearer.js';
 import { decodeBundle, encodeBundle } from '../runtime/bundle/bundle-codec.js';
 import { createBundle, withCustody } from '../runtime/bundle/create-bundle.js';
 import { generateIdentity, type Identity } from '../runtime/identity/identity.js';
 import { decodeFrame, encodeFrame } from '../runtime/wire/frame-codec.js';
 import { decodeLinkFrame } from '../runtime/bearers/lora/link-frame.js';
-import { latticeModulation } from '../runtime/bearers/lora/presets.js';
+import { latticeModulation } from '../lib/lora/lattice-presets.js';
 import { createLoraNeighbourhood } from '../runtime/bearers/lora/testing/lora-neighbourhood.js';
 import { setLogSink } from '../runtime/log/logger.js';
 
@@ -98,7 +98,7 @@ export async function benchLoraOnAirBytes(): Promise<BenchRow[]> {
   try {
     const rows: BenchRow[] = [];
     const { modulation } = latticeModulation({ preset: 'Lattice', region: 'EU_868' });
-    const toa = (n: number) => timeOnAirMs({ ...modulation, crc: modulation.crcOn }, n);
+    const toa = (n: number) => timeOnAirMs(modulation, n);
     const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
     for (const dm of [false, true]) {
       const kind = dm ? 'DM' : 'broadcast';

@@ -4,7 +4,7 @@
  * meshcore, lora, mqtt, ip) carry the fields their bearers read; add a field here, in config.ts and (if it has a
  * default) in defaults.ts — nowhere else.
  */
-import { PRESETS, REGION_PLANS } from '../bearers/lora/presets.js';
+import { PRESETS, REGION_PLANS } from '../../lib/lora/lattice-presets.js';
 import { Boards } from '../../drivers/sx126x/boards.js';
 import { parseLevelSpec } from '../log/levels.js';
 import { BRIDGE_DIRECTIONS, LOG_FORMATS, LORA_HALS, LORA_PINS } from './config.js';

@@ -7,7 +7,7 @@
  * do not hear each other. Faults: `dropNext(n)` loses the next n packets at every receiver.
  */
 import type { LoraModulation, LoraRadio, RxPacket } from '../../../../drivers/sx126x/lora-radio.js';
-import { timeOnAirMs } from '../../../airtime/time-on-air.js';
+import { timeOnAirMs } from '../../../../lib/lora/time-on-air.js';
 
 interface OnAir {
   from: FakeRadio;
@@ -113,7 +113,7 @@ export class FakeRadio implements LoraRadio {
       this.failTransmits--;
       throw new Error('TxDone never came (TX timeout)');
     }
-    const airtimeMs = timeOnAirMs({ ...m, crc: m.crcOn }, payload.length);
+    const airtimeMs = timeOnAirMs(m, payload.length);
     const packet = this.air.begin(this, payload, airtimeMs);
     this.transmits++;
     this.transmittingSince = packet.start;
