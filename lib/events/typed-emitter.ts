@@ -18,16 +18,17 @@ export interface TypedEmitterOptions<E> {
   onListenerError?: ListenerErrorReporter<E>;
 }
 
-const warn = (err: unknown, event: string): void => {
+/** The default reporter: a process warning named ListenerError, with the event name and the error's stack. */
+export function warnListenerError(err: unknown, event: string): void {
   process.emitWarning(`a listener of "${event}" threw: ${err instanceof Error ? err.stack ?? err.message : String(err)}`, 'ListenerError');
-};
+}
 
 export class TypedEmitter<E extends { [K in keyof E]: (...args: never[]) => void }> {
   private readonly listeners = new Map<keyof E, ReadonlyArray<(...args: never[]) => void>>();
   private readonly onListenerError: ListenerErrorReporter<E>;
 
   constructor(options: TypedEmitterOptions<E> = {}) {
-    this.onListenerError = options.onListenerError ?? warn;
+    this.onListenerError = options.onListenerError ?? warnListenerError;
   }
 
   /**

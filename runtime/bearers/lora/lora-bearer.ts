@@ -39,7 +39,7 @@ import { decodeCompactBundle, encodeCompactBundle } from './compact-bundle.js';
 import { BearerStoppedError, LoraConfigError, LoraTransmitError } from './errors.js';
 import { fragment, maxPayload } from './fragmenter.js';
 import { MAX_ADVERT_NEIGHBOURS, MAX_LORA_FRAME, PREFIX_BYTES, decodeLinkFrame, encodeLinkFrame, linkHeaderLength, prefixKey, samePrefix, type LinkFrame } from './link-frame.js';
-import { Listeners } from './listeners.js';
+import { TypedEmitter } from '../../../lib/events/typed-emitter.js';
 import { LoraMetrics } from './lora-metrics.js';
 import { PeerTable, type Neighbour } from './peer-table.js';
 import { Reassembler } from './reassembler.js';
@@ -114,7 +114,7 @@ export class LoraBearer implements Bearer {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly log: Logger;
-  private readonly listeners: Listeners;
+  private readonly listeners: TypedEmitter<BearerEvents>;
   private readonly peers: PeerTable;
   private readonly reassembler: Reassembler;
   private readonly maxFrame: number;
@@ -146,7 +146,7 @@ export class LoraBearer implements Bearer {
     this.random = init.random ?? Math.random;
     this.log = init.log ?? createLogger(`lora.${init.name}`);
     this.metrics = new LoraMetrics(init.name, init.metrics, () => this.windowUsed());
-    this.listeners = new Listeners((err) => this.log.warn('listener threw', { error: String(err) }));
+    this.listeners = new TypedEmitter<BearerEvents>({ onListenerError: (err) => this.log.warn('listener threw', { error: String(err) }) });
     const advertInterval = init.advertIntervalMs ?? 600_000;
     this.peers = new PeerTable(init.peerWindowMs ?? 3 * (advertInterval || 600_000), () => this.clock.now(), (n) => this.peerChanged(n));
     this.reassembler = new Reassembler({
