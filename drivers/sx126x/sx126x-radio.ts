@@ -4,7 +4,8 @@
  * errata fixes: BW500 sensitivity (0x0889), PA clamping (0x08D8), implicit-header timeout (0x0902/0x0944) and
  * inverted-IQ polarity (0x0736).
  */
-import { delay, isTimeout, timeoutSignal } from '../hal/abort.js';
+import { sleep } from '../../lib/abort/sleep.js';
+import { isTimeout, timeoutSignal } from '../hal/abort.js';
 import { Sx126xChip } from './chip.js';
 import {
   Sx126xBusyTimeoutError, Sx126xChipNotFoundError, Sx126xCommandError, Sx126xIrqTimeoutError, Sx126xPayloadError, Sx126xStateError,
@@ -188,7 +189,7 @@ export class Sx126xRadio implements LoraRadio {
           if ((err as Error).name === 'Sx126xCommandError') throw new Sx126xChipNotFoundError('no-response', (err as Error).message, chip.wiring);
           throw err;
         }
-        await delay(10, signal);
+        await sleep(10, { signal });
       }
     }
     const version = await chip.readRegister(Register.VersionString, 16, { signal });
@@ -208,7 +209,7 @@ export class Sx126xRadio implements LoraRadio {
     await chip.clearIrqStatus(Irq.All, { signal });
     await chip.setDioIrqParams(Irq.None, Irq.None, 0, 0, { signal });
     await chip.calibrate(CalibrateAll, { signal });
-    await delay(this.init.calibrateDelayMs ?? 5, signal);
+    await sleep(this.init.calibrateDelayMs ?? 5, { signal });
     await hal.waitReady({ signal });
     try {
       await chip.getStatus({ signal });
@@ -436,7 +437,7 @@ export class Sx126xRadio implements LoraRadio {
           if (!signal.aborted && this.rxWanted) await this.exclusive(() => this.enterRx()).catch((e: Error) => this.report(e));
         } else {
           this.report(err as Error);
-          await delay(100, signal).catch(() => undefined);
+          await sleep(100, { signal }).catch(() => undefined);
           if (!signal.aborted) await this.exclusive(() => this.enterRx()).catch((e: Error) => this.report(e));
         }
       }
