@@ -35,16 +35,12 @@ import { decodeLinkFrame } from '../runtime/bearers/lora/link-frame.js';
 import { latticeModulation } from '../lib/lora/lattice-presets.js';
 import { createLoraNeighbourhood } from '../runtime/bearers/lora/testing/lora-neighbourhood.js';
 import { setLogSink } from '../runtime/log/logger.js';
+import { waitFor } from '../lib/testing/wait-for.js';
 
 const TEXT = 'Meet at the north gate at 18:00!';
 
-async function until(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1));
-  }
-}
+/** Polls every millisecond: the frames come at the pace of the scaled air, and the loop should not add to it. */
+const until = (what: string, cond: () => boolean) => waitFor(what, cond, 30_000, 1);
 
 /** Sends a bundle over `hops` hops of a line of relays the way the router would; returns the bytes of each data
  * frame transmitted and, separately, of the link ACKs (unicast only). */

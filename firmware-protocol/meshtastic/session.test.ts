@@ -12,6 +12,7 @@ import { Mesh, Portnums, decodeFromRadio, decodeToRadio } from './messages.js';
 import { MeshtasticSession, type ReceivedMessage, type SessionOptions } from './session.js';
 import { memoryLink } from './testing/memory-link.js';
 import { SimDevice, type SimDeviceOptions } from './testing/sim-device.js';
+import { waitFor as until } from '../../lib/testing/wait-for.js';
 
 const ALICE = 0x11111111;
 const BOB = 0x22222222;
@@ -58,14 +59,6 @@ function sentPackets(link: { hostWrites: Uint8Array[] }): Mesh.MeshPacket[] {
     }
   }
   return out;
-}
-
-async function until(what: string, cond: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 test('handshake follows the firmware order and fills device info and node DB', async () => {

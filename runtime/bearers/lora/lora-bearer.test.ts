@@ -16,8 +16,8 @@ import { decodeLinkFrame } from './link-frame.js';
 import { LoraBearer, type LoraBearerInit } from './lora-bearer.js';
 import { latticeModulation } from '../../../lib/lora/lattice-presets.js';
 import { FakeLoraAir } from './testing/fake-lora-air.js';
+import { waitFor as until } from '../../../lib/testing/wait-for.js';
 
-const TIMEOUT = 10_000;
 setLogSink(() => undefined, 'silent');
 
 interface Node {
@@ -54,14 +54,6 @@ async function neighbourhood(
   // Let the start-up adverts go out (they are jittered apart) so a test's own sends do not collide with them.
   await until('start-up adverts sent', () => nodes.every((x) => (x.bearer.metrics.counters['frames_out.advert'] ?? 0) >= 1));
   return { air, nodes, stop: () => Promise.all(nodes.map((x) => x.bearer.stop())) };
-}
-
-async function until(what: string, cond: () => boolean, ms = TIMEOUT): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 const settle = <T>(p: Promise<T>) => p.then((v) => ({ ok: true as const, v }), (e: Error) => ({ ok: false as const, e }));
