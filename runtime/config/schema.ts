@@ -93,7 +93,7 @@ const pins = object(Object.fromEntries(LORA_PINS.map((p) => [p, int({ min: 0, ma
 const lora = object(
   {
     name: BEARER_NAME,
-    // The LoRa bearer's own tables (runtime/bearers/lora/presets.ts), so config and bearer cannot disagree.
+    // The LoRa bearer's own tables (lib/lora/lattice-presets.ts), so config and bearer cannot disagree.
     preset: oneOf([...Object.keys(PRESETS), 'LongMod']),
     region: oneOf(Object.keys(REGION_PLANS)),
     hal: oneOf(LORA_HALS),
