@@ -1,4 +1,4 @@
-/** Command builders, conversions and time on air against vectors from the datasheet, RadioLib and research §1–2. */
+/** Command builders and conversions against vectors from the datasheet, RadioLib and research §1–2 (time on air: lib/lora). */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as cmd from './commands.js';

@@ -403,4 +403,26 @@ test('sending before the handshake or after stop fails with a typed error', asyn
   }
 });
 
+test("a listener's bug becomes the session's 'error' event; a throwing 'error' listener is a warning, not a recursion", async () => {
+  const t = await setup();
+  try {
+    const errors: string[] = [];
+    t.session.on('ready', () => {
+      throw new Error('ready listener bug');
+    });
+    t.session.on('error', (e) => {
+      errors.push(e.message);
+      throw new Error('error listener bug');
+    });
+    const warned = new Promise<Error>((resolve) => process.once('warning', resolve));
+    await t.session.start();
+    assert.equal(errors, ['ready listener bug']);
+    const w = await warned;
+    assert.is(w.name, 'ListenerError');
+    assert.match(w.message, /error listener bug/);
+  } finally {
+    await t.close();
+  }
+});
+
 test.run();
