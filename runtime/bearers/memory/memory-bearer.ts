@@ -59,7 +59,8 @@ export class MemoryBearer implements Bearer {
     if (this.state === 'stopped') return;
     this.hub.announce(this, false);
     this.state = 'stopped';
-    this.stopper.abort();
+    // Sends still pending reject with this (Bearer contract: an AbortError-named error).
+    this.stopper.abort(new DOMException(`memory bearer ${this.name} stopped`, 'AbortError'));
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }
@@ -98,11 +99,18 @@ export class MemoryBearer implements Bearer {
       }, this.options.latencyMs ?? 0, this.timers);
       return 'accepted';
     }
+    const stopped = this.stopper.signal;
     await new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => reject(options.signal!.reason);
+      const onAbort = (): void => {
+        options.signal?.removeEventListener('abort', onAbort);
+        stopped.removeEventListener('abort', onAbort);
+        reject(options.signal?.aborted ? options.signal.reason : stopped.reason);
+      };
       options.signal?.addEventListener('abort', onAbort, { once: true });
+      stopped.addEventListener('abort', onAbort, { once: true });
       setImmediate(() => {
         options.signal?.removeEventListener('abort', onAbort);
+        stopped.removeEventListener('abort', onAbort);
         resolve();
       });
     });
@@ -118,16 +126,16 @@ export class MemoryBearer implements Bearer {
   }
 
   private async awaitSettled(settled: Settled, timeoutMs: number, signal?: AbortSignal): Promise<FrameFate | undefined> {
-    const wait = AbortSignal.any([this.stopper.signal, ...(signal ? [signal] : [])]);
+    const stopped = this.stopper.signal;
+    const wait = AbortSignal.any([stopped, ...(signal ? [signal] : [])]);
     return new Promise<FrameFate | undefined>((resolve, reject) => {
       // A ref'd timer (AbortSignal.timeout's is not): a test waiting on the timeout keeps the process alive.
       const timer = setTimeout(() => done(undefined), timeoutMs);
       const onAbort = (): void => {
-        if (signal?.aborted) {
-          clearTimeout(timer);
-          wait.removeEventListener('abort', onAbort);
-          reject(signal.reason);
-        } else done(undefined); // this bearer stopped: not acknowledged
+        clearTimeout(timer);
+        wait.removeEventListener('abort', onAbort);
+        // Aborted by the caller, or this bearer stopped (its stop error): either way the send rejects.
+        reject(signal?.aborted ? signal.reason : stopped.reason);
       };
       const done = (fate: FrameFate | undefined): void => {
         clearTimeout(timer);
