@@ -366,6 +366,11 @@ export function bearerSuite(name: string, caps: BearerCapabilities, makeRig: () 
       assert.is(await rig.bearer.send({ peer: rig.peer, kind: 'bloom', bytes: new Uint8Array(8) }), 'unreachable', 'a bloom');
       assert.is(await rig.bearer.send({ peer: rig.peer, kind: 'bundle', bytes: frame.bytes }), 'unreachable', 'a bundle frame without its decoded bundle');
       assert.is(await rig.bearer.send(bundleFrame(generateIdentity().nodeIdHex)), 'unreachable', 'a Lattice node id');
+      // A body sealed to a Lattice node cannot be shown on a foreign mesh, and an empty text is no message.
+      const sealed = createBundle(sender, { recipient: generateIdentity().nodeId, text: 'secret' });
+      assert.is(await rig.bearer.send({ ...frame, bundle: sealed }), 'unreachable', 'a sealed bundle');
+      assert.is(await rig.bearer.send(bundleFrame(rig.peer, '')), 'unreachable', 'an empty text');
+      assert.not.ok(rig.heard().some((t) => t.endsWith('secret')));
     });
 
     s('listener errors never reach the gateway; an unsubscribed listener hears nothing', async (ctx) => {

@@ -23,3 +23,15 @@ function rig(options: MemoryBearerOptions): () => Promise<FramesRig> {
 bearerSuite('memory, sync', { carries: 'frames', acks: false }, rig({})).run();
 bearerSuite('memory, sync with acks', { carries: 'frames', acks: true }, rig({ acks: true })).run();
 bearerSuite('memory, async', { carries: 'frames', acks: false, sendsAtOnce: true }, rig({ mode: 'async' })).run();
+
+bearerSuite('memory, as a fake gateway', { carries: 'foreign', acks: false, sendsAtOnce: true }, async () => {
+  const hub = new MemoryHub();
+  const bearer = hub.bearer(generateIdentity().nodeIdHex, { name: 'mt', foreign: ['mt:ch:'], foreignPeers: ['mt:ch:0'] });
+  return {
+    carries: 'foreign', bearer, peer: 'mt:ch:0', unknownPeer: 'mt:!44444444',
+    heard: () => bearer.foreignOut.map((f) => new TextDecoder().decode(f.bundle!.body)),
+    say: (text) => bearer.injectForeign({ from: 'mt:!22222222', to: 'mt:ch:0', direct: false, text, receivedAt: Date.now() }),
+    holdsIo: () => bearer.up,
+    close: async () => undefined,
+  };
+}).run();

@@ -17,8 +17,12 @@ export interface MemoryBearerOptions {
   mode?: 'sync' | 'async';
   /** Async delivery delay. Default 0 (next turn). */
   latencyMs?: number;
-  /** Foreign-address prefixes this bearer delivers to (a fake gateway), e.g. ['mt:']. */
+  /** Foreign-address prefixes this bearer delivers to (a fake gateway), e.g. ['mt:']. Like a real gateway it carries
+   * only bundles with readable text there. */
   foreign?: string[];
+  /** Foreign addresses the fake gateway announces as peers once started, as a real one announces its radio's
+   * channels and nodes (e.g. ['mt:ch:0']). */
+  foreignPeers?: PeerId[];
   /** Sync only: `accepted` once a receiving peer settled the frame as 'stored', 'duplicate' or 'handled' (not
    * 'refused' / 'not-stored', not unsettled within `ackTimeoutMs`). Default false: accepted once delivered. */
   acks?: boolean;
@@ -52,6 +56,7 @@ export class MemoryBearer implements Bearer {
     if (this.stopper.signal.aborted) this.stopper = new AbortController();
     this.state = 'up';
     for (const p of this.hub.peersOf(this)) this.emit('peer', { bearer: this.name, peer: p.nodeId, up: true });
+    for (const peer of this.options.foreignPeers ?? []) this.emit('peer', { bearer: this.name, peer, up: true });
     this.hub.announce(this, true);
   }
 
@@ -84,6 +89,9 @@ export class MemoryBearer implements Bearer {
     options.signal?.throwIfAborted();
     if (!this.up) return 'unreachable';
     if (this.isForeign(frame.peer)) {
+      // What a real gateway can show on a foreign mesh: a bundle's text, not sealed, not empty.
+      const b = frame.bundle;
+      if (frame.kind !== 'bundle' || !b || b.sealed || b.body.length === 0) return 'unreachable';
       this.sent.push(frame);
       this.foreignOut.push(frame);
       return 'accepted';
@@ -205,7 +213,7 @@ export class MemoryBearer implements Bearer {
       kind: 'memory',
       mode: this.mode,
       state: this.state,
-      peers: this.up ? this.hub.peersOf(this).filter((p) => p.up).map((p) => p.nodeId) : [],
+      peers: this.up ? [...this.hub.peersOf(this).filter((p) => p.up).map((p) => p.nodeId), ...(this.options.foreignPeers ?? [])] : [],
     };
   }
 }
