@@ -9,6 +9,7 @@ import { VERSION } from '../../version.js';
 import type { BearerStatus } from '../../bearer/bearer.js';
 import {
   BadRequestError,
+  INBOX_DEFAULT_LIMIT,
   UnknownPeerError,
   type BundleView,
   type InboxEntry,
@@ -139,7 +140,7 @@ export class FakeRelayNode implements RelayNode {
 
   inbox(options: { limit?: number; since?: number } = {}): InboxEntry[] {
     const after = options.since === undefined ? this.inboxEntries : this.inboxEntries.filter((e) => e.receivedAt > options.since!);
-    return after.slice(-(options.limit ?? 50)).map((e) => ({ ...e }));
+    return after.slice(-(options.limit ?? INBOX_DEFAULT_LIMIT)).map((e) => ({ ...e }));
   }
 
   private resolve(to: string): string {
