@@ -9,7 +9,8 @@ import { SerialSimInterface } from './sim-interfaces.js';
 
 export { MemoryLinkClosedError, type MemoryLink } from '../../framing/testing/memory-link.js';
 
-export function connectMemoryLink(device: SimDevice, description = 'memory:meshcore-sim'): MemoryLink {
+/** The link, and the simulator's serial interface it is attached to (its fault knobs, e.g. `splitWrites`). */
+export function connectMemoryLink(device: SimDevice, description = 'memory:meshcore-sim'): MemoryLink & { readonly iface: SerialSimInterface } {
   let link: MemoryLink | undefined;
   const iface = new SerialSimInterface({ write: (bytes) => link?.fromDevice(bytes) });
   device.addInterface(iface);
@@ -20,5 +21,5 @@ export function connectMemoryLink(device: SimDevice, description = 'memory:meshc
       if (i >= 0) device.interfaces.splice(i, 1);
     },
   }, description);
-  return link;
+  return Object.assign(link, { iface });
 }
