@@ -181,11 +181,15 @@ export function bearerSuite(name: string, caps: BearerCapabilities, makeRig: () 
   s('start() is idempotent, stop() undoes it and is idempotent, and the bearer starts again', async ({ rig }) => {
     const b = rig.bearer;
     const got = rig.carries === 'frames' ? farFrames(rig) : undefined;
+    // What the neighbour hears of the bearer: a second start() must not announce it again.
+    const seen: boolean[] = [];
+    if (rig.carries === 'frames') rig.far.on('peer', (e) => e.peer === rig.id && seen.push(e.up));
     await Promise.all([b.start(), b.start()]);
     await up(rig);
     await b.start();
     assert.is(await rig.holdsIo(), true);
     await roundTrip(rig, got);
+    assert.ok(seen.every((u, i) => i === 0 || !(u && seen[i - 1])), `the neighbour heard it come up twice in a row: ${seen.join(',')}`);
     await Promise.all([b.stop(), b.stop()]);
     await b.stop();
     assert.is(b.status().state, 'stopped');

@@ -53,6 +53,7 @@ export class MemoryBearer implements Bearer {
   }
 
   async start(): Promise<void> {
+    if (this.state === 'up') return; // idempotent: neighbours hear it come up once
     if (this.stopper.signal.aborted) this.stopper = new AbortController();
     this.state = 'up';
     for (const p of this.hub.peersOf(this)) this.emit('peer', { bearer: this.name, peer: p.nodeId, up: true });
