@@ -14,6 +14,8 @@
  *
  * Retries are idempotent: a copy the next hop already holds is settled 'duplicate' (acknowledged again), never
  * stored twice.
+ *
+ * testing/bearer-suite.ts checks every promise written here on every bearer and fake.
  */
 import type { Bundle } from '../bundle/bundle.js';
 
