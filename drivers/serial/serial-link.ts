@@ -43,7 +43,8 @@ export class SerialLink extends LinkBase {
   }
 
   write(data: Uint8Array, options?: { signal?: AbortSignal }): Promise<void> {
-    options?.signal?.throwIfAborted();
+    // A promise-returning write rejects, never throws at the caller (ByteLink contract).
+    if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
     if (!this.port.isOpen) return Promise.reject(new LinkClosedError(this.description));
     return new Promise((resolve, reject) => {
       this.port.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength), (err) => {

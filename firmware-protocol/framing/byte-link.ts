@@ -3,14 +3,17 @@
  *
  * The narrowest seam a protocol session needs: write bytes, hear bytes, learn that the link went away. The same
  * shape is declared in drivers/serial/byte-link.ts (this layer may not import drivers/); TypeScript.s
- * structural typing lets the runtime pass one where the other is expected.
+ * structural typing lets the runtime pass one where the other is expected. testing/byte-link-suite.ts checks the
+ * contract on the in-memory link, the serial link (over a PTY) and the TCP link.
  */
 export interface ByteLink {
   /** Human-readable description for logs: `/dev/ttyUSB0`, `127.0.0.1:4403`. */
   readonly description: string;
-  /** Resolves when the bytes were handed to the OS (serial: drained). Rejects with LinkClosedError once closed. */
+  /** Resolves when the bytes were handed to the OS (serial: drained). Rejects with LinkClosedError once closed, and
+   * with the signal's reason when it is aborted; never throws at the caller. */
   write(data: Uint8Array, options?: { signal?: AbortSignal }): Promise<void>;
-  /** Registers a receive listener; returns a function that removes it. */
+  /** Registers a receive listener; returns a function that removes it. A listener that throws does not break the
+   * link nor keep the other listeners from the data. */
   onData(listener: (chunk: Uint8Array) => void): () => void;
   /** Called once when the link closes: `error` when the device went away, undefined after close(). */
   onClose(listener: (error?: Error) => void): () => void;

@@ -161,7 +161,7 @@ test('offline queue: queued while nobody listens, drained at start; full queue e
 test('garbage and split frames on the line are survived and counted', async () => {
   const { session, mesh, alice, link } = setup();
   await session.start();
-  link.injectFromRadio(Uint8Array.of(0x00, 0x3e, 0xff, 0xff, 0x13, 0x3e, 0x00, 0x00));
+  link.fromDevice(Uint8Array.of(0x00, 0x3e, 0xff, 0xff, 0x13, 0x3e, 0x00, 0x00));
   link.iface.splitWrites = true;
   const got = nextMessage(session);
   alice.sendChannel('Public', 'after garbage');
@@ -245,8 +245,8 @@ test('fuzz: random radio frames (any code, any length) never break the session',
     const payload = new Uint8Array(1 + body.length);
     payload[0] = code;
     payload.set(body, 1);
-    link.injectFromRadio(encodeMeshCoreFrame(payload, 0x3e));
-    link.injectFromRadio(body.subarray(0, 7)); // and some loose bytes
+    link.fromDevice(encodeMeshCoreFrame(payload, 0x3e));
+    link.fromDevice(body.subarray(0, 7)); // and some loose bytes
   }
   // The injections are delivered by setImmediate in order: one more turn and they have all arrived.
   await new Promise((r) => setImmediate(r));

@@ -395,7 +395,7 @@ test('sending before the handshake or after stop fails with a typed error', asyn
     const pending = t.session.sendText({ to: 'broadcast', text: 'a' });
     const second = t.session.sendText({ to: 'broadcast', text: 'b' });
     await pending;
-    t.link.unplug();
+    t.link.drop();
     await second.then(() => assert.unreachable('must reject'), (e: Error) => assert.is(e.name, 'MeshtasticLinkLostError'));
     assert.is(t.session.state, 'closed');
   } finally {

@@ -14,6 +14,8 @@
  *
  * Retries are idempotent: a copy the next hop already holds is settled 'duplicate' (acknowledged again), never
  * stored twice.
+ *
+ * testing/bearer-suite.ts checks every promise written here on every bearer and fake.
  */
 import type { Bundle } from '../bundle/bundle.js';
 
@@ -132,7 +134,12 @@ export interface Bearer {
   stop(): Promise<void>;
   /** Whether a frame for this peer (or BROADCAST) could go out on this bearer now. Cheap; no I/O. */
   canReach(peer: PeerId): boolean;
-  /** Puts one frame on the wire. Resolves `accepted` or `unreachable`; rejects only on abort or a bearer bug. */
+  /**
+   * Puts one frame on the wire. Resolves `accepted` or `unreachable`; rejects on abort (an AbortError-named error),
+   * on a bearer bug, or with the bearer's own typed error for a fault it can name (the LoRa bearer: LoraTransmitError,
+   * DutyCycleExceededError, ChannelBusyError). The router treats any rejection as `unreachable` for that attempt: the
+   * bundle stays queued and is retried.
+   */
   send(frame: OutFrame, options?: { signal?: AbortSignal }): Promise<SendResult>;
   /** Registers a listener; returns a function that removes it. Listener errors never reach the bearer. */
   on<E extends keyof BearerEvents>(event: E, listener: BearerEvents[E]): () => void;

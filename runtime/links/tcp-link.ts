@@ -68,7 +68,8 @@ export class TcpLink extends LinkBase {
   }
 
   write(data: Uint8Array, options?: { signal?: AbortSignal }): Promise<void> {
-    options?.signal?.throwIfAborted();
+    // A promise-returning write rejects, never throws at the caller (ByteLink contract).
+    if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
     if (!this.isOpen) return Promise.reject(new LinkClosedError(this.description));
     return new Promise((resolve, reject) => {
       this.socket.write(data, (err) => (err ? reject(new LinkClosedError(this.description, { cause: err })) : resolve()));

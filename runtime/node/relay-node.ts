@@ -76,11 +76,22 @@ export interface SendRequest {
   lifetimeMs?: number;
 }
 
+/** How many inbox entries inbox() returns when no limit is given (the API's and the CLI's default too). */
+export const INBOX_DEFAULT_LIMIT = 50;
+
+/** The contract suite runtime/node/testing/relay-node-suite.ts checks these promises on the daemon and on the fake. */
 export interface RelayNode {
   status(): NodeStatus;
-  /** Creates, signs (and seals) a bundle, makes it durable, queues it; resolves with its id (64 hex). */
+  /** Creates, signs (and seals) a bundle, makes it durable, queues it; resolves with its id (64 hex). Rejects with
+   * UnknownPeerError for a recipient it cannot resolve. */
   send(request: SendRequest): Promise<{ bundleId: string }>;
+  /** The bundle with this id (64 hex), or undefined when the node does not hold it. */
   bundle(id: string): BundleView | undefined;
+  /**
+   * Messages received for this node (and broadcasts it can read): those received strictly after `since` (epoch ms),
+   * the newest `limit` of them (default INBOX_DEFAULT_LIMIT), listed OLDEST FIRST — the order `lattice inbox` prints
+   * and `--follow` appends in. Asking again with `since` = the newest `receivedAt` seen returns only what came later.
+   */
   inbox(options?: { limit?: number; since?: number }): InboxEntry[];
 }
 

@@ -25,7 +25,7 @@ import { shortId } from '../identity/short-id.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { InvalidPeerKeyError } from '../identity/errors.js';
-import { BadRequestError, InvalidRecipientError, UnknownPeerError, type BundleView, type InboxEntry, type OutboxState, type PeerSummary, type SendRequest } from '../node/relay-node.js';
+import { BadRequestError, INBOX_DEFAULT_LIMIT, InvalidRecipientError, UnknownPeerError, type BundleView, type InboxEntry, type OutboxState, type PeerSummary, type SendRequest } from '../node/relay-node.js';
 import type { OutboxRow, OutboxTarget } from '../vault/outbox.js';
 import type { Vault } from '../vault/vault.js';
 import { hex } from '../vault/vault-keys.js';
@@ -719,15 +719,20 @@ export class Router {
     return bundleView(this.identity, stored, this.vault.outbox(id), this.vault.traceEvents(id));
   }
 
+  /** RelayNode.inbox: the newest `limit` messages received after `since`, oldest first. */
   inbox(options: { limit?: number; since?: number } = {}): InboxEntry[] {
     const out: InboxEntry[] = [];
-    for (const { id } of this.vault.inboxIds(options)) {
+    const { since } = options;
+    // The vault pages newest first and includes `since` itself; rows at exactly `since` are the oldest it can
+    // return, so dropping them here never hides a newer message behind the limit.
+    for (const { id, receivedAt } of this.vault.inboxIds({ limit: options.limit ?? INBOX_DEFAULT_LIMIT, since })) {
+      if (since !== undefined && receivedAt <= since) continue;
       const stored = this.vault.get(id);
       if (!stored || stored.expired) continue;
       const e = inboxEntry(this.identity, stored);
       if (e) out.push(e);
     }
-    return out;
+    return out.reverse();
   }
 
   outboxCounts(): Record<OutboxState, number> {

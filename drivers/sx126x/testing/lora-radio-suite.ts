@@ -89,6 +89,102 @@ export function registerLoraRadioSuite(test: Test, o: LoraRadioSuiteOptions): vo
     }
   });
 
+  test('LoraRadio: receive and CAD before configure() are state errors; so is anything after close()', async () => {
+    const r = await o.open();
+    try {
+      for (const [what, call] of [['startReceive', () => r.radio.startReceive()], ['channelActivity', () => r.radio.channelActivity()]] as const) {
+        const e = await call().then(() => undefined, (err: Error) => err);
+        assert.ok(e instanceof Error, `${what} before configure must fail`);
+      }
+      await r.radio.configure(o.modulation);
+      await r.radio.close();
+      const calls: Array<[string, () => Promise<unknown>]> = [
+        ['configure', () => r.radio.configure(o.modulation)], ['startReceive', () => r.radio.startReceive()],
+        ['channelActivity', () => r.radio.channelActivity()], ['transmit', () => r.radio.transmit(Uint8Array.of(1))],
+      ];
+      for (const [what, call] of calls) {
+        const e = await call().then(() => undefined, (err: Error) => err);
+        assert.ok(e instanceof Error, `${what} after close must fail`);
+      }
+    } finally {
+      await r.close();
+    }
+  });
+
+  test('LoraRadio: an implicit-header radio sends only payloads of its fixed length', async () => {
+    if (!o.transmit) return;
+    const r = await o.open();
+    try {
+      await r.radio.configure({ ...o.modulation, explicitHeader: false, implicitPayloadLength: 8 });
+      const e = await r.radio.transmit(new Uint8Array(5)).then(() => undefined, (err: Error) => err);
+      assert.ok(e instanceof Error, 'a 5-byte payload on an 8-byte implicit header must fail');
+      assert.ok((await r.radio.transmit(new Uint8Array(8))).airtimeMs > 0);
+    } finally {
+      await r.close();
+    }
+  });
+
+  test('LoraRadio: an aborted transmission rejects with the abort reason and is cut off the air', async () => {
+    if (!o.transmit) return;
+    const r = await o.open();
+    try {
+      // The longest packet the modulation allows, so the abort lands while it is on the air.
+      const slow = { ...o.modulation, spreadingFactor: 12 };
+      await r.radio.configure(slow);
+      let heard: Promise<RxPacket> | undefined;
+      if (r.peer) {
+        await r.peer.configure(slow);
+        await r.peer.startReceive();
+        heard = new Promise<RxPacket>((resolve, reject) => {
+          const t = setTimeout(() => reject(new Error('peer heard nothing within 20 s')), 20_000);
+          const off = r.peer!.onPacket((p) => { clearTimeout(t); off(); resolve(p); });
+        });
+      }
+      const ac = new AbortController();
+      const sending = r.radio.transmit(new Uint8Array(255).fill(0x55), { signal: ac.signal });
+      await new Promise((res) => setTimeout(res, 1));
+      ac.abort();
+      const e = await sending.then(() => undefined, (err: Error) => err);
+      assert.ok(e instanceof Error, 'rejected');
+      assert.is(e!.name, 'AbortError');
+      if (heard) {
+        // The next packet is the first the peer hears: nothing of the aborted one arrives, whole or collided.
+        await r.radio.transmit(Uint8Array.of(1, 2, 3));
+        assert.equal([...(await heard).payload], [1, 2, 3]);
+      }
+    } finally {
+      await r.close();
+    }
+  });
+
+  test('LoraRadio: receive resumes after a transmission, and CAD sees a peer on the air', async () => {
+    if (!o.transmit) return;
+    const r = await o.open();
+    if (!r.peer) return void (await r.close());
+    try {
+      await r.radio.configure(o.modulation);
+      await r.peer.configure(o.modulation);
+      await r.peer.startReceive();
+      await r.radio.startReceive();
+      await r.radio.transmit(Uint8Array.of(9));
+      const heard = new Promise<RxPacket>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error('heard nothing within 10 s')), 10_000);
+        const off = r.radio.onPacket((p) => { clearTimeout(t); off(); resolve(p); });
+      });
+      await r.peer.transmit(Uint8Array.of(7, 7));
+      assert.equal([...(await heard).payload], [7, 7], 'still receiving after its own transmission');
+      // A long packet from the peer: CAD during it reports activity.
+      await r.peer.configure({ ...o.modulation, spreadingFactor: 12 });
+      await r.radio.configure({ ...o.modulation, spreadingFactor: 12 });
+      const long = r.peer.transmit(new Uint8Array(255));
+      await new Promise((res) => setTimeout(res, 1));
+      assert.is(await r.radio.channelActivity(), true, 'CAD during the peer\'s packet');
+      await long;
+    } finally {
+      await r.close();
+    }
+  });
+
   test('LoraRadio: an unsubscribed listener hears nothing; close is idempotent', async () => {
     const r = await o.open();
     try {

@@ -14,6 +14,7 @@ import { foreignAddressProblem, isForeignAddress, nodeIdShapeProblem } from '../
 import {
   BadRequestError,
   InvalidRecipientError,
+  INBOX_DEFAULT_LIMIT,
   UnknownPeerError,
   type BundleView,
   type InboxEntry,
@@ -143,7 +144,7 @@ export class FakeRelayNode implements RelayNode {
 
   inbox(options: { limit?: number; since?: number } = {}): InboxEntry[] {
     const after = options.since === undefined ? this.inboxEntries : this.inboxEntries.filter((e) => e.receivedAt > options.since!);
-    return after.slice(-(options.limit ?? 50)).map((e) => ({ ...e }));
+    return after.slice(-(options.limit ?? INBOX_DEFAULT_LIMIT)).map((e) => ({ ...e }));
   }
 
   private resolve(to: string): string {

@@ -1,6 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { InFrame, PeerEvent } from '../../bearer/bearer.js';
+import { createBundle } from '../../bundle/create-bundle.js';
+import { generateIdentity } from '../../identity/identity.js';
 import { MemoryHub, memoryBearerPair } from './memory-bearer.js';
 
 const A = 'a'.repeat(64);
@@ -106,7 +108,9 @@ test('fake gateway: foreign addresses are accepted and recorded, foreign message
   const g = hub.bearer(A, { name: 'mt', foreign: ['mt:'] });
   await g.start();
   assert.ok(g.canReach('mt:!a1b2c3d4'));
-  assert.is(await g.send(frame('mt:ch:0')), 'accepted');
+  // Like a real gateway it carries a bundle's text (the contract suite checks it refuses anything else).
+  const bundle = createBundle(generateIdentity(), { recipient: 'mt:ch:0', text: 'to the mesh' });
+  assert.is(await g.send({ ...frame('mt:ch:0'), bundle }), 'accepted');
   assert.is(g.foreignOut.length, 1);
   const got: string[] = [];
   g.on('foreign', (m) => got.push(`${m.bearer} ${m.from} ${m.text}`));

@@ -18,8 +18,12 @@ export interface MemoryBearerOptions {
   mode?: 'sync' | 'async';
   /** Async delivery delay. Default 0 (next turn). */
   latencyMs?: number;
-  /** Foreign-address prefixes this bearer delivers to (a fake gateway), e.g. ['mt:']. */
+  /** Foreign-address prefixes this bearer delivers to (a fake gateway), e.g. ['mt:']. Like a real gateway it carries
+   * only bundles with readable text there. */
   foreign?: string[];
+  /** Foreign addresses the fake gateway announces as peers once started, as a real one announces its radio's
+   * channels and nodes (e.g. ['mt:ch:0']). */
+  foreignPeers?: PeerId[];
   /** Sync only: `accepted` once a receiving peer settled the frame as 'stored', 'duplicate' or 'handled' (not
    * 'refused' / 'not-stored', not unsettled within `ackTimeoutMs`). Default false: accepted once delivered. */
   acks?: boolean;
@@ -49,9 +53,11 @@ export class MemoryBearer implements Bearer {
   }
 
   async start(): Promise<void> {
+    if (this.state === 'up') return; // idempotent: neighbours hear it come up once
     if (this.stopper.signal.aborted) this.stopper = new AbortController();
     this.state = 'up';
     for (const p of this.hub.peersOf(this)) this.emit('peer', { bearer: this.name, peer: p.nodeId, up: true });
+    for (const peer of this.options.foreignPeers ?? []) this.emit('peer', { bearer: this.name, peer, up: true });
     this.hub.announce(this, true);
   }
 
@@ -59,7 +65,8 @@ export class MemoryBearer implements Bearer {
     if (this.state === 'stopped') return;
     this.hub.announce(this, false);
     this.state = 'stopped';
-    this.stopper.abort();
+    // Sends still pending reject with this (Bearer contract: an AbortError-named error).
+    this.stopper.abort(new DOMException(`memory bearer ${this.name} stopped`, 'AbortError'));
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }
@@ -83,6 +90,9 @@ export class MemoryBearer implements Bearer {
     options.signal?.throwIfAborted();
     if (!this.up) return 'unreachable';
     if (this.isForeign(frame.peer)) {
+      // What a real gateway can show on a foreign mesh: a bundle's text, not sealed, not empty.
+      const b = frame.bundle;
+      if (frame.kind !== 'bundle' || !b || b.sealed || b.body.length === 0) return 'unreachable';
       this.sent.push(frame);
       this.foreignOut.push(frame);
       return 'accepted';
@@ -98,11 +108,18 @@ export class MemoryBearer implements Bearer {
       }, this.options.latencyMs ?? 0, this.timers);
       return 'accepted';
     }
+    const stopped = this.stopper.signal;
     await new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => reject(options.signal!.reason);
+      const onAbort = (): void => {
+        options.signal?.removeEventListener('abort', onAbort);
+        stopped.removeEventListener('abort', onAbort);
+        reject(options.signal?.aborted ? options.signal.reason : stopped.reason);
+      };
       options.signal?.addEventListener('abort', onAbort, { once: true });
+      stopped.addEventListener('abort', onAbort, { once: true });
       setImmediate(() => {
         options.signal?.removeEventListener('abort', onAbort);
+        stopped.removeEventListener('abort', onAbort);
         resolve();
       });
     });
@@ -118,16 +135,16 @@ export class MemoryBearer implements Bearer {
   }
 
   private async awaitSettled(settled: Settled, timeoutMs: number, signal?: AbortSignal): Promise<FrameFate | undefined> {
-    const wait = AbortSignal.any([this.stopper.signal, ...(signal ? [signal] : [])]);
+    const stopped = this.stopper.signal;
+    const wait = AbortSignal.any([stopped, ...(signal ? [signal] : [])]);
     return new Promise<FrameFate | undefined>((resolve, reject) => {
       // A ref'd timer (AbortSignal.timeout's is not): a test waiting on the timeout keeps the process alive.
       const timer = setTimeout(() => done(undefined), timeoutMs);
       const onAbort = (): void => {
-        if (signal?.aborted) {
-          clearTimeout(timer);
-          wait.removeEventListener('abort', onAbort);
-          reject(signal.reason);
-        } else done(undefined); // this bearer stopped: not acknowledged
+        clearTimeout(timer);
+        wait.removeEventListener('abort', onAbort);
+        // Aborted by the caller, or this bearer stopped (its stop error): either way the send rejects.
+        reject(signal?.aborted ? signal.reason : stopped.reason);
       };
       const done = (fate: FrameFate | undefined): void => {
         clearTimeout(timer);
@@ -189,7 +206,7 @@ export class MemoryBearer implements Bearer {
       kind: 'memory',
       mode: this.mode,
       state: this.state,
-      peers: this.up ? this.hub.peersOf(this).filter((p) => p.up).map((p) => p.nodeId) : [],
+      peers: this.up ? [...this.hub.peersOf(this).filter((p) => p.up).map((p) => p.nodeId), ...(this.options.foreignPeers ?? [])] : [],
     };
   }
 }

@@ -167,7 +167,10 @@ export class MeshtasticBearer implements Bearer {
       }
     }
     const direct = to !== 'broadcast';
-    const pieces = textPieces(bundleText(bundle, { prefixOrigin: this.init.prefixOrigin }), direct);
+    const text = bundleText(bundle, { prefixOrigin: this.init.prefixOrigin });
+    // An empty text is no message (the mesh would show a blank line); the router keeps the bundle for other bearers.
+    if (text === '') return this.refuse('empty text', frame.peer);
+    const pieces = textPieces(text, direct);
     const key = bundleKey(bundle);
     let done = this.progress.get(key) ?? 0;
     try {

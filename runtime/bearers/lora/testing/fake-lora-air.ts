@@ -5,8 +5,14 @@
  * other overlapping in-range packet (a collision destroys both, as with equal-power LoRa packets on one channel).
  * CAD reports activity while any in-range packet is on the air. Radios with different frequency/SF/BW/sync word
  * do not hear each other. Faults: `dropNext(n)` loses the next n packets at every receiver.
+ *
+ * Its radios pass the LoraRadio contract suite (testing/fake-lora-air.test.ts) like the SX126x driver: they refuse
+ * what the driver refuses (bad modulation, use before configure or after close, a payload the header cannot carry)
+ * and an aborted transmission is cut off the air, as the driver's standby cuts it.
  */
+import { Sx126xPayloadError, Sx126xStateError } from '../../../../drivers/sx126x/errors.js';
 import type { LoraModulation, LoraRadio, RxPacket } from '../../../../drivers/sx126x/lora-radio.js';
+import { validateModulation } from '../../../../drivers/sx126x/modulation.js';
 import { timeOnAirMs } from '../../../../lib/lora/time-on-air.js';
 
 interface OnAir {
@@ -66,6 +72,11 @@ export class FakeLoraAir {
     return packet;
   }
 
+  /** The transmitter stopped mid-packet (standby): what was on the air reaches nobody. */
+  cut(packet: OnAir): void {
+    this.onAir = this.onAir.filter((p) => p !== packet);
+  }
+
   end(packet: OnAir): void {
     this.onAir = this.onAir.filter((p) => p !== packet);
     let lost = this.drop > 0;
@@ -100,14 +111,16 @@ export class FakeRadio implements LoraRadio {
   constructor(readonly air: FakeLoraAir, readonly index: number) {}
 
   async configure(m: LoraModulation): Promise<void> {
+    this.usable();
+    validateModulation(m);
     this.modulation = { ...m };
     this.receiving = false;
   }
 
   async transmit(payload: Uint8Array, opts: { signal?: AbortSignal } = {}): Promise<{ airtimeMs: number }> {
-    const m = this.modulation;
-    if (!m) throw new Error('transmit before configure');
-    if (payload.length < 1 || payload.length > 255) throw new RangeError(`payload ${payload.length} bytes`);
+    if (payload.length < 1 || payload.length > 255) throw new Sx126xPayloadError(payload.length, 255);
+    const m = this.configured();
+    if (!m.explicitHeader && payload.length !== (m.implicitPayloadLength ?? 255)) throw new Sx126xPayloadError(payload.length, m.implicitPayloadLength ?? 255);
     opts.signal?.throwIfAborted();
     if (this.failTransmits > 0) {
       this.failTransmits--;
@@ -120,20 +133,49 @@ export class FakeRadio implements LoraRadio {
     this.transmittingUntil = packet.end;
     // Node truncates timer delays to whole milliseconds: wait until the packet's nominal end has really passed, so
     // TxDone never comes before the last symbol left the antenna (a half-duplex radio cannot hear before that).
+    // An abort meanwhile rejects at once and cuts the packet off the air (the driver puts the chip in standby).
+    const signal = opts.signal;
     while (this.air.now() < packet.end) {
-      await new Promise<void>((resolve) => setTimeout(resolve, Math.max(1, Math.ceil((packet.end - this.air.now()) * this.air.timeScale))));
+      await new Promise<void>((resolve) => {
+        const onAbort = () => {
+          clearTimeout(t);
+          resolve();
+        };
+        const t = setTimeout(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, Math.max(1, Math.ceil((packet.end - this.air.now()) * this.air.timeScale)));
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
+      if (signal?.aborted) {
+        this.air.cut(packet);
+        this.transmittingUntil = this.air.now();
+        throw signal.reason;
+      }
     }
     this.air.end(packet);
     return { airtimeMs };
   }
 
   async startReceive(): Promise<void> {
+    this.configured();
     this.receiving = true;
   }
 
   async channelActivity(): Promise<boolean> {
+    this.configured();
     this.cads++;
     return this.air.busyFor(this);
+  }
+
+  private usable(): void {
+    if (this.closed) throw new Sx126xStateError('radio is closed');
+  }
+
+  private configured(): LoraModulation {
+    this.usable();
+    if (!this.modulation) throw new Sx126xStateError('configure() the radio before using it');
+    return this.modulation;
   }
 
   onPacket(listener: (p: RxPacket) => void): () => void {
