@@ -39,6 +39,7 @@ import { memoryLink } from '../firmware-protocol/meshtastic/testing/memory-link.
 import { SimDevice as McDevice } from '../firmware-protocol/meshcore/testing/sim-device.js';
 import { SimMesh as McMesh, type SimNode as McNode } from '../firmware-protocol/meshcore/testing/sim-mesh.js';
 import { connectMemoryLink } from '../firmware-protocol/meshcore/testing/memory-link.js';
+import { waitFor } from '../lib/testing/wait-for.js';
 
 const ALICE = 0xa11ce001;
 const MT_CLOCK_SCALE = 100;
@@ -134,11 +135,7 @@ async function rig(mode: 'bridge' | 'echo', dir: string, groupCommitMs?: number)
     mcBearer.on('foreign', forward(mtBearer, 'mt:ch:0'));
   }
   for (const b of bearers) await b.start();
-  const deadline = Date.now() + 20_000;
-  while (!(mtBearer.canReach('mt:ch:0') && mcBearer.canReach('mc:ch:0'))) {
-    if (Date.now() > deadline) throw new Error('simulated radios did not come up within 20 s');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitFor('the simulated radios to come up', () => mtBearer.canReach('mt:ch:0') && mcBearer.canReach('mc:ch:0'));
   await bridge?.start();
   return {
     mt, mc, bob, bearers,

@@ -25,26 +25,22 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import type { BenchRow } from './bench-row.js';
 import { Mesh, Portnums } from '../firmware-protocol/meshtastic/messages.js';
-import { timeOnAirMs } from '../runtime/airtime/time-on-air.js';
+import { timeOnAirMs } from '../lib/lora/time-on-air.js';
 import { BROADCAST, type InFrame } from '../runtime/bearer/bearer.js';
 import { decodeBundle, encodeBundle } from '../runtime/bundle/bundle-codec.js';
 import { createBundle, withCustody } from '../runtime/bundle/create-bundle.js';
 import { generateIdentity, type Identity } from '../runtime/identity/identity.js';
 import { decodeFrame, encodeFrame } from '../runtime/wire/frame-codec.js';
 import { decodeLinkFrame } from '../runtime/bearers/lora/link-frame.js';
-import { latticeModulation } from '../runtime/bearers/lora/presets.js';
+import { latticeModulation } from '../lib/lora/lattice-presets.js';
 import { createLoraNeighbourhood } from '../runtime/bearers/lora/testing/lora-neighbourhood.js';
 import { setLogSink } from '../runtime/log/logger.js';
+import { waitFor } from '../lib/testing/wait-for.js';
 
 const TEXT = 'Meet at the north gate at 18:00!';
 
-async function until(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1));
-  }
-}
+/** Polls every millisecond: the frames come at the pace of the scaled air, and the loop should not add to it. */
+const until = (what: string, cond: () => boolean) => waitFor(what, cond, 30_000, 1);
 
 /** Sends a bundle over `hops` hops of a line of relays the way the router would; returns the bytes of each data
  * frame transmitted and, separately, of the link ACKs (unicast only). */
@@ -98,7 +94,7 @@ export async function benchLoraOnAirBytes(): Promise<BenchRow[]> {
   try {
     const rows: BenchRow[] = [];
     const { modulation } = latticeModulation({ preset: 'Lattice', region: 'EU_868' });
-    const toa = (n: number) => timeOnAirMs({ ...modulation, crc: modulation.crcOn }, n);
+    const toa = (n: number) => timeOnAirMs(modulation, n);
     const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
     for (const dm of [false, true]) {
       const kind = dm ? 'DM' : 'broadcast';

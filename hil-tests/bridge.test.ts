@@ -29,6 +29,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor as until } from '../lib/testing/wait-for.js';
 
 const mtPort = process.env.LATTICE_HIL_MESHTASTIC_PORT;
 const mcPort = process.env.LATTICE_HIL_MESHCORE_PORT;
@@ -78,17 +79,6 @@ async function registerBridgeHil(mtDevice: string, mcDevice: string): Promise<vo
   };
   const bridge = new Bridge({ router, vault, identity, bearers, settings, log, dataDir: dir });
   const hex = (id: string) => Buffer.from(id, 'hex');
-
-  /** Waits for `check` to return a value, polling; the timeout names what it waited for. */
-  async function until<T>(what: string, check: () => T | undefined, ms: number): Promise<T> {
-    const signal = AbortSignal.timeout(ms);
-    for (;;) {
-      const v = check();
-      if (v !== undefined) return v;
-      if (signal.aborted) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 
   /** Hands the relay a channel text as if the gateway had heard it; returns the bridged bundle's id. */
   async function bridgeOne(from: InstanceType<typeof InjectingBearer>, net: 'mt' | 'mc', channel: string, to: InstanceType<typeof InjectingBearer>) {

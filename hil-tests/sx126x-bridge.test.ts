@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { openSerialLink } from '../drivers/serial/serial-link.js';
 import { openSerialSx126x } from '../drivers/sx126x/open-serial-radio.js';
-import { LatticeDefault } from '../drivers/sx126x/presets.js';
+import { LatticeDefault } from '../lib/lora/lattice-presets.js';
 import type { Sx126xVariant } from '../drivers/sx126x/variant.js';
 import { latticeSerialCodec } from '../firmware-protocol/lattice-serial/codec.js';
 

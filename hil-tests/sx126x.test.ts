@@ -13,7 +13,7 @@ import * as assert from 'uvu/assert';
 import { writeFileSync } from 'node:fs';
 import { Boards, type BoardName, type BoardPins } from '../drivers/sx126x/boards.js';
 import { openLinuxSx126x } from '../drivers/sx126x/open-linux-radio.js';
-import { LatticeDefault } from '../drivers/sx126x/presets.js';
+import { LatticeDefault } from '../lib/lora/lattice-presets.js';
 import { TcxoVoltages } from '../drivers/sx126x/params.js';
 import { compareTrace, GOLDEN_CONFIGURE, GOLDEN_MODULATION, goldenInit } from '../drivers/sx126x/testing/golden-traces.js';
 import { registerLoraRadioSuite } from '../drivers/sx126x/testing/lora-radio-suite.js';

@@ -1,6 +1,7 @@
 /**
- * Dependency direction (STYLE.md): drivers/ and firmware-protocol/ never import runtime/ nor each other; runtime/
- * composes them. Checked on every import/export-from/dynamic import in their TypeScript sources.
+ * Dependency direction (STYLE.md): lib/ is the base layer and imports nothing of ours; drivers/ and
+ * firmware-protocol/ import lib/ only, never runtime/ nor each other; runtime/ composes them all. Checked on every
+ * import/export-from/dynamic import in their TypeScript sources.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -9,9 +10,11 @@ import { join, relative, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const FORBIDDEN: Record<string, string[]> = {
-  drivers: ['runtime', 'firmware-protocol'],
-  'firmware-protocol': ['runtime', 'drivers'],
+/** The top-level folders each layer may import from (itself included); any other folder of ours is a violation. */
+const ALLOWED: Record<string, string[]> = {
+  lib: ['lib'],
+  drivers: ['drivers', 'lib'],
+  'firmware-protocol': ['firmware-protocol', 'lib'],
 };
 
 function tsFiles(dir: string, out: string[] = []): string[] {
@@ -30,14 +33,14 @@ export function violations(files: string[], base = root): string[] {
   const found: string[] = [];
   for (const file of files) {
     const layer = relative(base, file).split('/')[0]!;
-    const forbidden = FORBIDDEN[layer];
-    if (!forbidden) continue;
+    const allowed = ALLOWED[layer];
+    if (!allowed) continue;
     const src = readFileSync(file, 'utf8');
     for (const m of src.matchAll(IMPORT_RE)) {
       const spec = m[1] ?? m[2] ?? m[3]!;
       if (!spec.startsWith('.')) continue;
       const target = relative(base, resolve(dirname(file), spec)).split('/')[0]!;
-      if (forbidden.includes(target))
+      if (!allowed.includes(target))
         found.push(`${relative(base, file)} imports ${spec} (${layer}/ must not import ${target}/)`);
     }
   }
@@ -46,6 +49,12 @@ export function violations(files: string[], base = root): string[] {
 
 test('drivers/ and firmware-protocol/ import neither runtime/ nor each other', () => {
   const files = ['drivers', 'firmware-protocol'].flatMap((d) => tsFiles(join(root, d)));
+  assert.ok(files.length > 0);
+  assert.equal(violations(files), []);
+});
+
+test('lib/ imports nothing of ours', () => {
+  const files = tsFiles(join(root, 'lib'));
   assert.ok(files.length > 0);
   assert.equal(violations(files), []);
 });
@@ -60,6 +69,20 @@ test('the check itself catches a violation', async () => {
   writeFileSync(join(base, 'firmware-protocol/y/b.ts'), "export { d } from '../../drivers/x/a.js';\nconst m = await import('../../runtime/z.js');\n");
   const v = violations([join(base, 'drivers/x/a.ts'), join(base, 'firmware-protocol/y/b.ts')], base);
   assert.is(v.length, 3, v.join('\n'));
+});
+
+test('the check lets drivers/ and firmware-protocol/ import lib/, and lib/ import only itself', async () => {
+  const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const base = mkdtempSync(join(tmpdir(), 'layering-'));
+  for (const d of ['lib/a', 'drivers/x', 'firmware-protocol/y']) mkdirSync(join(base, d), { recursive: true });
+  writeFileSync(join(base, 'drivers/x/a.ts'), "import { sleep } from '../../lib/a/sleep.js';\n");
+  writeFileSync(join(base, 'firmware-protocol/y/b.ts'), "export { sleep } from '../../lib/a/sleep.js';\n");
+  writeFileSync(join(base, 'lib/a/sleep.ts'), "import { x } from './x.js';\nimport { y } from '../b/y.js';\n");
+  writeFileSync(join(base, 'lib/a/bad.ts'), "import { d } from '../../drivers/x/a.js';\nimport { f } from '../../firmware-protocol/y/b.js';\nconst r = await import('../../runtime/z.js');\nexport { h } from '../../hil-tests/h.js';\n");
+  const files = ['drivers/x/a.ts', 'firmware-protocol/y/b.ts', 'lib/a/sleep.ts', 'lib/a/bad.ts'].map((f) => join(base, f));
+  const v = violations(files, base);
+  assert.equal(v.map((line) => line.split(' ')[0]), ['lib/a/bad.ts', 'lib/a/bad.ts', 'lib/a/bad.ts', 'lib/a/bad.ts'], v.join('\n'));
 });
 
 test.run();

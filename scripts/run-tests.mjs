@@ -14,7 +14,7 @@ const jIdx = args.indexOf('-j');
 const jobs = jIdx >= 0 ? Number(args[jIdx + 1]) : Number(process.env.TEST_JOBS ?? 2);
 const filters = args.filter((a, i) => !a.startsWith('-') && !(jIdx >= 0 && i === jIdx + 1));
 const FILE_TIMEOUT_MS = Number(process.env.TEST_FILE_TIMEOUT_MS ?? 300_000);
-const DIRS = ['runtime', 'drivers', 'firmware-protocol', 'hil-tests', 'bench', 'scripts'];
+const DIRS = ['lib', 'runtime', 'drivers', 'firmware-protocol', 'hil-tests', 'bench', 'scripts'];
 
 function walk(dir, out) {
   let entries;

@@ -18,7 +18,8 @@ import {
   BleDeviceNotFoundError,
   BleOperationError,
 } from './errors.js';
-import { bounded, sleep, type WaitOptions } from './wait.js';
+import { sleep } from '../../lib/abort/sleep.js';
+import { bounded, type WaitOptions } from './wait.js';
 
 export interface BleCentralOptions {
   /** Adapter name; default hci0. */
@@ -91,7 +92,7 @@ export class BleCentral {
   /** Scans for `durationMs` and returns the matching devices heard (with RSSI), strongest first. */
   async scan(options: ScanOptions): Promise<BleAdvertisement[]> {
     await this.withDiscovery(options, async () => {
-      await sleep(options.durationMs, options.signal);
+      await sleep(options.durationMs, { signal: options.signal });
     });
     const seen = (await this.knownDevices(options.signal)).filter((d) => d.rssi !== undefined && matchesFilter(d, options));
     return seen.sort((a, b) => (b.rssi ?? -999) - (a.rssi ?? -999));
@@ -122,7 +123,7 @@ export class BleCentral {
         for (;;) {
           found = (await this.knownDevices(deadline)).find((d) => want(d) && ('address' in target || d.rssi !== undefined));
           if (found) return;
-          await sleep(250, deadline);
+          await sleep(250, { signal: deadline });
         }
       });
     } catch (err) {

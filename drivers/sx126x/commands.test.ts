@@ -1,10 +1,11 @@
-/** Command builders, conversions and time on air against vectors from the datasheet, RadioLib and research §1–2. */
+/** Command builders and conversions against vectors from the datasheet, RadioLib and research §1–2 (time on air: lib/lora). */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as cmd from './commands.js';
-import { frequencyToFrf, imageCalibration, ldroByRule, syncWordRegisters, validateModulation } from './modulation.js';
-import { LatticeDefault, meshtasticChannelHash, meshtasticFrequencyHz, meshtasticModulation, meshCoreModulation, presetDisplayName } from './presets.js';
-import { loraTimeOnAirMs } from './time-on-air.js';
+import { frequencyToFrf, imageCalibration, syncWordRegisters, validateModulation } from './modulation.js';
+import { LatticeDefault } from '../../lib/lora/lattice-presets.js';
+import { meshCoreModulation } from '../../lib/lora/meshcore-presets.js';
+import { meshtasticModulation } from '../../lib/lora/meshtastic-presets.js';
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
 
@@ -63,40 +64,6 @@ test('image calibration bands and sync-word expansion', () => {
   assert.equal(syncWordRegisters(0x34), [0x34, 0x44]); // public 0x3444
   assert.equal(syncWordRegisters(0x2b), [0x24, 0xb4]); // Meshtastic
   assert.equal(syncWordRegisters(0x1424), [0x14, 0x24]);
-});
-
-test('LDRO by rule: symbol time ≥ 16 ms', () => {
-  assert.ok(ldroByRule(11, 125_000));
-  assert.ok(ldroByRule(12, 125_000));
-  assert.ok(ldroByRule(12, 250_000));
-  assert.not.ok(ldroByRule(10, 125_000));
-  assert.not.ok(ldroByRule(11, 250_000));
-});
-
-test('time on air (research §2.1 table, AN1200.13)', () => {
-  const rows: Array<[number, number, number, number, number, boolean, number]> = [
-    // PL, SF, BW, CR, pre, LDRO, ms
-    [13, 9, 125_000, 5, 8, false, 164.864],
-    [10, 7, 125_000, 5, 8, false, 41.216],
-    [11, 10, 125_000, 5, 8, false, 288.768],
-    [51, 12, 125_000, 5, 8, true, 2465.792],
-    [255, 7, 125_000, 5, 8, false, 399.616],
-    [32, 11, 250_000, 5, 16, false, 477.184],
-    [10, 5, 125_000, 5, 12, false, 13.12],
-  ];
-  for (const [pl, sf, bw, cr, pre, ldro, ms] of rows) {
-    const got = loraTimeOnAirMs({ spreadingFactor: sf, bandwidthHz: bw, codingRate: cr, preambleLength: pre, crcOn: true, explicitHeader: true, lowDataRateOptimize: ldro }, pl);
-    assert.ok(Math.abs(got - ms) < 1e-6, `PL${pl} SF${sf}: ${got} vs ${ms}`);
-  }
-});
-
-test('Meshtastic slot frequencies: EU_868 LongFast 869.525 MHz, US LongFast 906.875 MHz (djb2 slot 19 of 104)', () => {
-  assert.is(meshtasticFrequencyHz('EU_868', 'LONG_FAST'), 869_525_000);
-  assert.is(meshtasticFrequencyHz('US', 'LONG_FAST'), 906_875_000);
-  assert.is(meshtasticChannelHash('LongFast') % 104, 19);
-  assert.is(presetDisplayName('MEDIUM_SLOW'), 'MediumSlow');
-  const m = meshtasticModulation('EU_868', 'LONG_FAST');
-  assert.equal([m.spreadingFactor, m.bandwidthHz, m.codingRate, m.syncWord, m.preambleLength], [11, 250_000, 5, 0x2b, 16]);
 });
 
 test('presets validate for their variant', () => {

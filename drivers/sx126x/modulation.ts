@@ -1,5 +1,6 @@
 /**
- * Pure conversions from a LoraModulation to SX126x parameter bytes, with input checks.
+ * Pure conversions from a LoraModulation to SX126x parameter bytes, with input checks. Symbol time, the LDRO rule and
+ * time on air are the chip-independent LoRa model in lib/lora/.
  */
 import type { LoraModulation } from './lora-radio.js';
 import { ImageCalibrationBands, LoraBandwidth, XTAL_HZ } from './params.js';
@@ -35,20 +36,6 @@ export function bandwidthCode(hz: number): number {
 export function bandwidthFromCode(code: number): number {
   for (const b of LoraBandwidth) if (b.code === code) return b.hz;
   throw new RangeError(`0x${code.toString(16)} is not an SX126x LoRa bandwidth code`);
-}
-
-/** Symbol time 2^SF / BW in ms. */
-export function symbolTimeMs(sf: number, bwHz: number): number {
-  return (2 ** sf / bwHz) * 1000;
-}
-
-/** LDRO by rule: on when the symbol time is >= 16 ms (RadioLib setModulationParams ldroAuto). */
-export function ldroByRule(sf: number, bwHz: number): boolean {
-  return symbolTimeMs(sf, bwHz) >= 16;
-}
-
-export function effectiveLdro(m: Pick<LoraModulation, 'spreadingFactor' | 'bandwidthHz' | 'lowDataRateOptimize'>): boolean {
-  return m.lowDataRateOptimize ?? ldroByRule(m.spreadingFactor, m.bandwidthHz);
 }
 
 /**

@@ -13,7 +13,7 @@ import { createSimClock } from './testing/sim-clock.js';
 import { SimulatedAir } from './testing/simulated-air.js';
 import { openLinuxSx126x } from './open-linux-radio.js';
 import { Boards } from './boards.js';
-import { LatticeDefault } from './presets.js';
+import { LatticeDefault } from '../../lib/lora/lattice-presets.js';
 
 test('Waveshare Core1262 map: GPIO chip select around every transfer, ANT_SW held high, TCXO driven', async () => {
   const root = mkdtempSync(join(tmpdir(), 'sysfs-'));

@@ -4,7 +4,8 @@
  */
 import type { GpioLine } from '../hal/gpio-line.js';
 import type { SpiDevice } from '../hal/spi-device.js';
-import { delay, isTimeout, timeoutSignal } from '../hal/abort.js';
+import { sleep } from '../../lib/abort/sleep.js';
+import { isTimeout, timeoutSignal } from '../hal/abort.js';
 import { Sx126xBusyTimeoutError } from './errors.js';
 import { NOP } from './opcodes.js';
 import type { HalOptions, Sx126xHal } from './sx126x-hal.js';
@@ -64,10 +65,10 @@ export class SpiHal implements Sx126xHal {
   async reset(opts: HalOptions = {}): Promise<void> {
     const { nreset } = this.init.pins;
     await nreset.write(0);
-    await delay(this.resetHoldMs, opts.signal);
+    await sleep(this.resetHoldMs, { signal: opts.signal });
     await nreset.write(1);
     // BUSY rises within a few µs of NRESET release and stays high through start-up (~3.5 ms).
-    await delay(1, opts.signal);
+    await sleep(1, { signal: opts.signal });
     await this.waitBusy('reset', undefined, opts.signal);
   }
 

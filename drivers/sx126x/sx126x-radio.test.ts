@@ -9,6 +9,7 @@ import { createSimClock } from './testing/sim-clock.js';
 import { SimulatedAir } from './testing/simulated-air.js';
 import { SpiHal } from './spi-hal.js';
 import { Sx126xRadio } from './sx126x-radio.js';
+import { waitFor } from '../../lib/testing/wait-for.js';
 
 const BASE: LoraModulation = {
   frequencyHz: 869_462_500, spreadingFactor: 7, bandwidthHz: 125_000, codingRate: 5, preambleLength: 8,
@@ -22,10 +23,8 @@ function collect(radio: LoraRadio): RxPacket[] {
   return got;
 }
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => boolean, ms = 5000) {
-  const end = Date.now() + ms;
-  while (!cond() && Date.now() < end) await wait(2);
-}
+/** Waits for a reception on the emulated air; polls often, the air runs scaled down. */
+const until = (what: string, cond: () => boolean) => waitFor(what, cond, 5000, 2);
 
 test('delivery only between matching frequency, SF, BW, sync word and IQ', async () => {
   const variants: Array<[string, Partial<LoraModulation>, boolean]> = [
@@ -48,7 +47,7 @@ test('delivery only between matching frequency, SF, BW, sync word and IQ', async
       return collect(r);
     }));
     await tx!.transmit(new TextEncoder().encode('match'));
-    await until(() => variants.every(([, , want], i) => !want || boxes[i]!.length > 0));
+    await until('every matching receiver to get the frame', () => variants.every(([, , want], i) => !want || boxes[i]!.length > 0));
     await wait(30);
     variants.forEach(([name, , want], i) => {
       const good = boxes[i]!.filter((p) => !p.crcError);
@@ -71,7 +70,7 @@ test('implicit header: delivery only with matching CR, CRC and length', async ()
     const boxes = [collect(same!), collect(cr!), collect(crc!)];
     for (const r of [same!, cr!, crc!]) await r.startReceive();
     await tx!.transmit(Uint8Array.of(1, 2, 3, 4));
-    await until(() => boxes.every((b) => b.length > 0));
+    await until('all three receivers to demodulate something', () => boxes.every((b) => b.length > 0));
     assert.ok(boxes.every((b) => b.length > 0), 'all three demodulated something');
     assert.equal(Array.from(boxes[0]![0]!.payload), [1, 2, 3, 4]);
     assert.is(boxes[0]![0]!.crcError, false);
@@ -96,7 +95,7 @@ test('RSSI falls with distance; out of range delivers nothing (A and C hear only
     await b!.startReceive();
     await c!.startReceive();
     await a!.transmit(Uint8Array.of(7));
-    await until(() => atB.length > 0);
+    await until('a packet at B', () => atB.length > 0);
     await wait(30);
     assert.is(atB.length, 1);
     assert.is(atC.length, 0, 'C is out of range of A');
@@ -118,13 +117,13 @@ test('overlapping transmissions collide at a receiver hearing both equally', asy
     const atB = collect(b!);
     await b!.startReceive();
     await Promise.all([a!.transmit(new Uint8Array(40).fill(1)), c!.transmit(new Uint8Array(40).fill(2))]);
-    await until(() => atB.length > 0);
+    await until('a packet at B', () => atB.length > 0);
     await wait(30);
     assert.ok(atB.length > 0, 'B locked onto one of them');
     assert.ok(atB.every((p) => p.crcError), `intact packets after collision: ${atB.filter((p) => !p.crcError).length}`);
     // Retrying one after the other gets through.
     await a!.transmit(new Uint8Array(40).fill(1));
-    await until(() => atB.some((p) => !p.crcError));
+    await until('an intact packet at B', () => atB.some((p) => !p.crcError));
     assert.ok(atB.some((p) => !p.crcError && p.payload[0] === 1));
   } finally {
     await sim.close();
@@ -185,7 +184,7 @@ test('stuck BUSY times out, resets the chip, is reported, and the radio works ag
     assert.is(reported[0]?.name, 'Sx126xBusyTimeoutError');
     assert.is(sim.node('a').radio.stats.busyRecoveries, 1);
     await a!.transmit(Uint8Array.of(2));
-    await until(() => atB.length > 0);
+    await until('a packet at B', () => atB.length > 0);
     assert.equal(Array.from(atB[0]!.payload), [2]);
   } finally {
     await sim.close();
@@ -205,10 +204,10 @@ test('stuck BUSY while receiving: the receive loop recovers by itself and keeps 
     // The next command b's driver sends (servicing the RxDone) hangs the chip.
     sim.node('b').chip.faults.stuckBusy = true;
     await a!.transmit(Uint8Array.of(1));
-    await until(() => sim.node('b').radio.stats.busyRecoveries > 0 && sim.node('b').chip.chipMode === 'rx');
+    await until('B to recover from the stuck BUSY and receive again', () => sim.node('b').radio.stats.busyRecoveries > 0 && sim.node('b').chip.chipMode === 'rx');
     assert.is(reported[0]?.name, 'Sx126xBusyTimeoutError');
     await a!.transmit(Uint8Array.of(2));
-    await until(() => atB.some((p) => p.payload[0] === 2));
+    await until('packet 2 at B', () => atB.some((p) => p.payload[0] === 2));
     assert.ok(atB.some((p) => p.payload[0] === 2 && !p.crcError), 'received after recovery');
   } finally {
     await sim.close();
@@ -245,7 +244,7 @@ test('TCXO boards work when the driver drives DIO3', async () => {
     const atB = collect(b!);
     await b!.startReceive();
     await a!.transmit(Uint8Array.of(5));
-    await until(() => atB.length > 0);
+    await until('a packet at B', () => atB.length > 0);
     assert.is(atB.length, 1);
   } finally {
     await sim.close();
@@ -280,7 +279,7 @@ test('TCXO configured on a crystal board: Calibrate fails, the driver reports it
     const atB = collect(b!);
     await b!.startReceive();
     await a!.transmit(Uint8Array.of(3));
-    await until(() => atB.length > 0);
+    await until('a packet at B', () => atB.length > 0);
     assert.equal(Array.from(atB[0]!.payload), [3]);
   } finally {
     await sim.close();
@@ -297,14 +296,14 @@ test('injected CRC and header errors', async () => {
     await b!.startReceive();
     sim.node('b').chip.faults.crcErrors = 1;
     await a!.transmit(Uint8Array.of(1, 2, 3));
-    await until(() => atB.length > 0);
+    await until('a packet at B', () => atB.length > 0);
     assert.is(atB[0]!.crcError, true);
     sim.node('b').chip.faults.headerErrors = 1;
     await a!.transmit(Uint8Array.of(4));
     await wait(30);
     assert.is(atB.length, 1, 'header error: no RxDone');
     await a!.transmit(Uint8Array.of(5));
-    await until(() => atB.length > 1);
+    await until('a second packet at B', () => atB.length > 1);
     assert.equal(Array.from(atB[1]!.payload), [5]);
     assert.is(atB[1]!.crcError, false);
   } finally {

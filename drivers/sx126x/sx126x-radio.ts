@@ -4,7 +4,8 @@
  * errata fixes: BW500 sensitivity (0x0889), PA clamping (0x08D8), implicit-header timeout (0x0902/0x0944) and
  * inverted-IQ polarity (0x0736).
  */
-import { delay, isTimeout, timeoutSignal } from '../hal/abort.js';
+import { sleep } from '../../lib/abort/sleep.js';
+import { isTimeout, timeoutSignal } from '../hal/abort.js';
 import { Sx126xChip } from './chip.js';
 import {
   Sx126xBusyTimeoutError, Sx126xChipNotFoundError, Sx126xCommandError, Sx126xIrqTimeoutError, Sx126xPayloadError, Sx126xStateError,
@@ -13,7 +14,7 @@ import {
 import { Irq } from './irq.js';
 import type { LoraModulation, LoraRadio, RxPacket } from './lora-radio.js';
 import {
-  bandwidthCode, effectiveLdro, frequencyToFrf, imageCalibration, syncWordRegisters, validateModulation,
+  bandwidthCode, frequencyToFrf, imageCalibration, syncWordRegisters, validateModulation,
 } from './modulation.js';
 import {
   CadExitMode, CadSymbols, CalibrateAll, DeviceError, FallbackMode, MAX_PAYLOAD, PacketType, RAMP_200_US, RegulatorMode,
@@ -21,7 +22,8 @@ import {
 } from './params.js';
 import { Register } from './registers.js';
 import type { Sx126xHal } from './sx126x-hal.js';
-import { loraTimeOnAirMs } from './time-on-air.js';
+import { lowDataRateOptimizeFor, symbolTimeMs } from '../../lib/lora/modulation.js';
+import { timeOnAirMs } from '../../lib/lora/time-on-air.js';
 import { Variants, type Sx126xVariant } from './variant.js';
 
 export interface Sx126xRadioInit {
@@ -164,7 +166,7 @@ export class Sx126xRadio implements LoraRadio {
   /** Time on air of a payload with the current modulation (Semtech formula). */
   timeOnAirMs(length: number): number {
     const m = this.requireModulation();
-    return loraTimeOnAirMs({ ...m, lowDataRateOptimize: effectiveLdro(m) }, length);
+    return timeOnAirMs(m, length);
   }
 
   // ------------------------------------------------------------------ sequences
@@ -187,7 +189,7 @@ export class Sx126xRadio implements LoraRadio {
           if ((err as Error).name === 'Sx126xCommandError') throw new Sx126xChipNotFoundError('no-response', (err as Error).message, chip.wiring);
           throw err;
         }
-        await delay(10, signal);
+        await sleep(10, { signal });
       }
     }
     const version = await chip.readRegister(Register.VersionString, 16, { signal });
@@ -207,7 +209,7 @@ export class Sx126xRadio implements LoraRadio {
     await chip.clearIrqStatus(Irq.All, { signal });
     await chip.setDioIrqParams(Irq.None, Irq.None, 0, 0, { signal });
     await chip.calibrate(CalibrateAll, { signal });
-    await delay(this.init.calibrateDelayMs ?? 5, signal);
+    await sleep(this.init.calibrateDelayMs ?? 5, { signal });
     await hal.waitReady({ signal });
     try {
       await chip.getStatus({ signal });
@@ -266,7 +268,7 @@ export class Sx126xRadio implements LoraRadio {
     // SetPaConfig resets OCP; restore the variant's limit (LoRaMac-node SX126xSetTxParams: 0x38 = 140 mA).
     await chip.writeRegister(Register.OcpConfiguration, Uint8Array.of(v.ocp), { signal });
     await chip.setTxParams(m.txPowerDbm, RAMP_200_US, { signal });
-    await chip.setModulationParamsLora(m.spreadingFactor, bandwidthCode(m.bandwidthHz), m.codingRate, effectiveLdro(m), { signal });
+    await chip.setModulationParamsLora(m.spreadingFactor, bandwidthCode(m.bandwidthHz), m.codingRate, lowDataRateOptimizeFor(m), { signal });
     // Datasheet §15.4: 0x0736 bit 2 cleared for inverted IQ, set for standard IQ, before SetPacketParams.
     const iq = await chip.readRegister(Register.IqPolarity, 1, { signal });
     await chip.writeRegister(Register.IqPolarity, Uint8Array.of(m.invertIq ? iq[0]! & ~0x04 : iq[0]! | 0x04), { signal });
@@ -280,7 +282,7 @@ export class Sx126xRadio implements LoraRadio {
   private async doTransmit(m: LoraModulation, payload: Uint8Array, opts: { signal?: AbortSignal; timeoutMs?: number }): Promise<{ airtimeMs: number }> {
     const { chip } = this;
     const { signal } = opts;
-    const airtimeMs = loraTimeOnAirMs({ ...m, lowDataRateOptimize: effectiveLdro(m) }, payload.length);
+    const airtimeMs = timeOnAirMs(m, payload.length);
     // RadioLib SX126x::transmit: timeout = 5 ms + 5 × time on air.
     const timeoutMs = opts.timeoutMs ?? 5 + 5 * airtimeMs;
     await chip.setPacketParamsLora(m.preambleLength, m.explicitHeader, payload.length, m.crcOn, m.invertIq, { signal });
@@ -318,7 +320,7 @@ export class Sx126xRadio implements LoraRadio {
       await chip.setCad({ signal });
       await chip.getStatus({ signal });
       // 8 symbols of CAD plus processing; generous bound for slow hosts.
-      const waitMs = 1000 + 16 * ((2 ** m.spreadingFactor / m.bandwidthHz) * 1000);
+      const waitMs = 1000 + 16 * symbolTimeMs(m);
       const irq = await this.waitForIrq(Irq.CadDone, waitMs, 'CadDone', signal);
       await chip.clearIrqStatus(Irq.All, { signal });
       this.stats.cadRuns++;
@@ -435,7 +437,7 @@ export class Sx126xRadio implements LoraRadio {
           if (!signal.aborted && this.rxWanted) await this.exclusive(() => this.enterRx()).catch((e: Error) => this.report(e));
         } else {
           this.report(err as Error);
-          await delay(100, signal).catch(() => undefined);
+          await sleep(100, { signal }).catch(() => undefined);
           if (!signal.aborted) await this.exclusive(() => this.enterRx()).catch((e: Error) => this.report(e));
         }
       }

@@ -9,6 +9,7 @@ import { toHex } from './bytes.js';
 import { hashtagChannelSecret } from './channel-secret.js';
 import { encodeMeshCoreFrame } from '../framing/meshcore-frame.js';
 import type { ReceivedMessage } from './message-frames.js';
+import { waitFor } from '../../lib/testing/wait-for.js';
 
 const FAST = { freqKhz: 869618, bwHz: 500000, sf: 7, cr: 5 };
 
@@ -23,14 +24,6 @@ function setup(opts: { appTargetVer?: number; offlineQueueSize?: number } = {}) 
   const link = connectMemoryLink(device);
   const session = new MeshCoreSession(link, { appTargetVer: opts.appTargetVer, commandTimeoutMs: 3000 });
   return { device, mesh, alice, bob, link, session };
-}
-
-async function waitFor(cond: () => boolean, timeoutMs = 10000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting for a condition');
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 function nextMessage(session: MeshCoreSession): Promise<ReceivedMessage> {
@@ -106,7 +99,7 @@ test('DM: SENT then SEND_CONFIRMED with the firmware ACK code; flood ACK updates
   assert.ok(alice.inbox[0].acked);
   // PATH return: out_path_len is now 2 hops and the cache was refreshed through PUSH_CODE_PATH_UPDATED.
   assert.is(device.persistent.contacts.find((c) => toHex(c.publicKey) === alice.hex)!.outPathLen, 2);
-  await waitFor(() => session.findContact(alice.publicKey)!.outPathLen === 2);
+  await waitFor('the learned path of 2 hops', () => session.findContact(alice.publicKey)!.outPathLen === 2);
   const sent2 = await session.sendDirectMessage(alice.publicKey, 'again');
   assert.not.ok(sent2.flood);
   await session.close();
@@ -211,18 +204,18 @@ test('adverts: manual mode → NEW_ADVERT only; full table → CONTACTS_FULL, or
   session.on('contact', (c) => events.push(`contact:${c.name}`));
   const c = mesh.addNode({ name: 'C' });
   c.advert();
-  await waitFor(() => events.length >= 2);
+  await waitFor('2 events', () => events.length >= 2);
   assert.equal(events, ['new:C', 'full']);
   device.persistent.prefs.autoaddConfig = 0x01; // AUTO_ADD_OVERWRITE_OLDEST
   device.persistent.contacts[0].lastMod = 1; // A is the oldest
   c.advert();
-  await waitFor(() => events.length >= 4);
+  await waitFor('4 events', () => events.length >= 4);
   assert.equal(events.slice(2), ['removed:A', 'contact:C']);
   assert.equal([...session.contacts.values()].map((x) => x.name).sort(), ['B', 'C']);
   device.persistent.prefs.manualAddContacts = 1;
   device.persistent.prefs.autoaddConfig = 0;
   mesh.addNode({ name: 'D' }).advert();
-  await waitFor(() => events.length >= 5);
+  await waitFor('5 events', () => events.length >= 5);
   assert.equal(events.slice(4), ['new:D']);
   await session.close();
   mesh.stop();

@@ -22,7 +22,7 @@ import type { ReceivedMessage } from './message-frames.js';
 import { FrameReader, toHex } from './bytes.js';
 import { hashtagChannelSecret } from './channel-secret.js';
 import { MeshCoreContactUnknownError, MeshCoreLinkClosedError, MeshCoreSessionStateError } from './errors.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter } from '../../lib/events/typed-emitter.js';
 import { AckWaiters } from './ack-waiters.js';
 
 export interface MeshCoreSessionOptions {

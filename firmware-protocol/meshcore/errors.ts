@@ -1,4 +1,5 @@
 /** One error class per failure mode of the MeshCore companion client. Tests assert on `name`. */
+import { AbortError } from '../../lib/errors.js';
 import { ERR_CODE_NAMES } from './codes.js';
 
 /** The radio answered RESP_CODE_ERR. `errCode` is the firmware's ERR_CODE_* (absent on very old firmware). */
@@ -58,8 +59,7 @@ export class MeshCoreSessionStateError extends Error {
 }
 
 /** The wait was aborted by the caller's signal. */
-export class MeshCoreAbortError extends Error {
-  override readonly name = 'AbortError';
+export class MeshCoreAbortError extends AbortError {
   constructor(readonly operation: string, options?: { cause?: unknown }) {
     super(`${operation} aborted`, options);
   }

@@ -1,4 +1,5 @@
 /** Errors of the Meshtastic client protocol layer. Tests assert on `name`; fields carry the details. */
+import { AbortError } from '../../lib/errors.js';
 
 export class MeshtasticHandshakeTimeoutError extends Error {
   override name = 'MeshtasticHandshakeTimeoutError';
@@ -52,8 +53,7 @@ export class MeshtasticTimeoutError extends Error {
   }
 }
 
-export class MeshtasticAbortError extends Error {
-  override name = 'AbortError';
+export class MeshtasticAbortError extends AbortError {
   constructor(readonly waitedFor: string, options?: { cause?: unknown }) {
     super(`aborted while waiting for ${waitedFor}`, options);
   }

@@ -12,6 +12,7 @@ import { Mesh, Portnums, decodeFromRadio, decodeToRadio } from './messages.js';
 import { MeshtasticSession, type ReceivedMessage, type SessionOptions } from './session.js';
 import { memoryLink } from './testing/memory-link.js';
 import { SimDevice, type SimDeviceOptions } from './testing/sim-device.js';
+import { waitFor as until } from '../../lib/testing/wait-for.js';
 
 const ALICE = 0x11111111;
 const BOB = 0x22222222;
@@ -58,14 +59,6 @@ function sentPackets(link: { hostWrites: Uint8Array[] }): Mesh.MeshPacket[] {
     }
   }
   return out;
-}
-
-async function until(what: string, cond: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 test('handshake follows the firmware order and fills device info and node DB', async () => {
@@ -405,6 +398,28 @@ test('sending before the handshake or after stop fails with a typed error', asyn
     t.link.drop();
     await second.then(() => assert.unreachable('must reject'), (e: Error) => assert.is(e.name, 'MeshtasticLinkLostError'));
     assert.is(t.session.state, 'closed');
+  } finally {
+    await t.close();
+  }
+});
+
+test("a listener's bug becomes the session's 'error' event; a throwing 'error' listener is a warning, not a recursion", async () => {
+  const t = await setup();
+  try {
+    const errors: string[] = [];
+    t.session.on('ready', () => {
+      throw new Error('ready listener bug');
+    });
+    t.session.on('error', (e) => {
+      errors.push(e.message);
+      throw new Error('error listener bug');
+    });
+    const warned = new Promise<Error>((resolve) => process.once('warning', resolve));
+    await t.session.start();
+    assert.equal(errors, ['ready listener bug']);
+    const w = await warned;
+    assert.is(w.name, 'ListenerError');
+    assert.match(w.message, /error listener bug/);
   } finally {
     await t.close();
   }

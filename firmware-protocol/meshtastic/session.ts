@@ -12,7 +12,7 @@ import type { ByteLink } from '../framing/byte-link.js';
 import { MeshtasticStreamDecoder, STREAM_WAKE_BYTES, encodeStreamFrame } from '../framing/meshtastic-stream.js';
 import { Mesh, Portnums } from '@meshtastic/protobufs';
 import { DeliveryTracker } from './delivery-tracker.js';
-import { Emitter } from './emitter.js';
+import { TypedEmitter, warnListenerError } from '../../lib/events/typed-emitter.js';
 import {
   MeshtasticHandshakeTimeoutError,
   MeshtasticLinkLostError,
@@ -56,7 +56,11 @@ export type {
 export class MeshtasticSession {
   readonly nodes = new NodeDb();
   readonly stats: SessionStats = { framesIn: 0, framesOut: 0, decodeErrors: 0, logBytes: 0, discardedBytes: 0, rateLimitWaits: 0, rateLimitRejected: 0, handshakes: 0 };
-  private readonly emitter = new Emitter<SessionEvents>((err) => this.emitter.emit('error', err as Error));
+  private readonly emitter = new TypedEmitter<SessionEvents>({
+    // A listener's bug becomes the session's 'error' event; one in an 'error' listener only a warning (re-emitting
+    // it would recurse without end).
+    onListenerError: (err, event) => (event === 'error' ? warnListenerError(err, event) : this.emitter.emit('error', err as Error)),
+  });
   private readonly link: ByteLink;
   private readonly decoder = new MeshtasticStreamDecoder();
   private readonly outbox: Outbox;

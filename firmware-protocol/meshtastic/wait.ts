@@ -2,6 +2,7 @@
  * The one request/response wait helper of this layer: resolves when `match` returns a value for an event the caller
  * feeds in, rejects with MeshtasticTimeoutError / AbortError naming what it waited for.
  */
+import { sleep } from '../../lib/abort/sleep.js';
 import { MeshtasticAbortError, MeshtasticTimeoutError } from './errors.js';
 
 export interface Waiter<E, R> {
@@ -56,18 +57,9 @@ export function createWaiter<E, R>(
   };
 }
 
-/** Abortable sleep. */
+/** lib's abortable sleep, its abort named after what it waited for (MeshtasticAbortError, cause: the reason). */
 export function delay(ms: number, waitedFor: string, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new MeshtasticAbortError(waitedFor, { cause: signal.reason }));
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new MeshtasticAbortError(waitedFor, { cause: signal?.reason }));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
+  return sleep(ms, { signal }).catch((reason: unknown) => {
+    throw new MeshtasticAbortError(waitedFor, { cause: reason });
   });
 }

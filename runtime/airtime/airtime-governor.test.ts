@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AirtimeGovernor } from './airtime-governor.js';
 import { AirtimeLedger } from './airtime-ledger.js';
-import { EU868, US915, subBandFor } from './regions.js';
+import { EU868, US915 } from '../../lib/lora/regions.js';
 import { FakeClock } from './testing/fake-clock.js';
 import { MemoryLedgerStore } from './testing/memory-ledger-store.js';
 
@@ -21,15 +21,6 @@ function setup(policy: 'wait' | 'fail' = 'wait', store = new MemoryLedgerStore()
 }
 
 const settle = <T>(p: Promise<T>) => p.then((v) => ({ ok: true as const, v }), (e: Error) => ({ ok: false as const, e }));
-
-test('EU868 sub-bands: 868.0–868.6 is 1 %, 869.4–869.65 is 10 %, K and N are 0.1 %; straddling channels are refused', () => {
-  assert.is(subBandFor(EU868, 868_100_000, 125_000).dutyCycle, 0.01);
-  assert.is(subBandFor(EU868, 869_525_000, 250_000).dutyCycle, 0.1);
-  assert.is(subBandFor(EU868, 864_000_000, 125_000).dutyCycle, 0.001);
-  assert.is(subBandFor(EU868, 869_000_000, 125_000).dutyCycle, 0.001);
-  assert.throws(() => subBandFor(EU868, 868_550_000, 125_000), (e: Error) => e.name === 'ChannelOutOfBandError');
-  assert.throws(() => subBandFor(EU868, 915_000_000, 125_000), (e: Error) => e.name === 'ChannelOutOfBandError');
-});
 
 test('1 % sub-band: 36 s per rolling hour, then a send waits exactly until the oldest airtime leaves the window', async () => {
   const { governor, clock, events, ledger } = setup();

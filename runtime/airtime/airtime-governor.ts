@@ -13,7 +13,7 @@
 import type { AirtimeLedger } from './airtime-ledger.js';
 import { systemClock, type Clock } from './clock.js';
 import { ChannelBusyError, DutyCycleExceededError, DwellTimeExceededError } from './errors.js';
-import { budgetMs, dwellLimitMs, subBandFor, type RegionRules, type SubBand } from './regions.js';
+import { budgetMs, dwellLimitMs, subBandFor, type RegionRules, type SubBand } from '../../lib/lora/regions.js';
 
 export interface ListenBeforeTalk {
   /** True when the channel is busy (SX126x CAD: CadDetected). */

@@ -8,7 +8,7 @@
  */
 import { LedgerCorruptError } from './errors.js';
 import type { AirtimeRecord, LedgerSnapshot, LedgerStore } from './ledger-store.js';
-import { DUTY_CYCLE_WINDOW_MS } from './regions.js';
+import { DUTY_CYCLE_WINDOW_MS } from '../../lib/lora/regions.js';
 
 export interface AirtimeLedgerInit {
   store?: LedgerStore;

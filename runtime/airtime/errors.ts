@@ -26,14 +26,6 @@ export class DwellTimeExceededError extends Error {
   }
 }
 
-/** The channel (centre ± bandwidth/2) does not lie entirely inside one sub-band of the region. */
-export class ChannelOutOfBandError extends Error {
-  override name = 'ChannelOutOfBandError';
-  constructor(readonly region: string, readonly frequencyHz: number, readonly bandwidthHz: number) {
-    super(`${frequencyHz / 1e6} MHz with ${bandwidthHz / 1e3} kHz bandwidth is not inside one ${region} sub-band`);
-  }
-}
-
 /** Listen-before-talk found the channel busy on every attempt. */
 export class ChannelBusyError extends Error {
   override name = 'ChannelBusyError';

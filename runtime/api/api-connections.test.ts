@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { connect, type Socket } from 'node:net';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { captureLogs } from '../log/testing/capture-logs.js';
-import { waitFor } from '../testing/wait-for.js';
+import { waitFor } from '../../lib/testing/wait-for.js';
 import { ApiServer, API_TIMEOUTS } from './api-server.js';
 import { ROUTES, type Route } from './routes.js';
 import { FakeRelayNode } from './testing/fake-relay-node.js';

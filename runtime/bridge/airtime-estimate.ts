@@ -9,7 +9,7 @@
  *   (4-byte timestamp, 1 flag byte, "<name>: <text>"); a DM (TXT_MSG) has 1-byte dest and src hashes and the same
  *   MAC + blocks (Mesh.cpp createGroupDatagram / createDatagram, CIPHER_BLOCK_SIZE 16, CIPHER_MAC_SIZE 2).
  */
-import { timeOnAirMs, type LoraModulation } from '../airtime/time-on-air.js';
+import { timeOnAirMs, type TimeOnAirParams } from '../../lib/lora/time-on-air.js';
 import type { MeshNet } from './attribution.js';
 
 export function payloadBytesOnAir(net: MeshNet, textBytes: number, dm: boolean, selfNameBytes = 0): number {
@@ -19,6 +19,6 @@ export function payloadBytesOnAir(net: MeshNet, textBytes: number, dm: boolean, 
   return 2 + (dm ? 2 : 1) + 2 + blocks;
 }
 
-export function airtimeMs(net: MeshNet, modulation: LoraModulation, textBytes: number, dm: boolean, selfNameBytes = 0): number {
+export function airtimeMs(net: MeshNet, modulation: TimeOnAirParams, textBytes: number, dm: boolean, selfNameBytes = 0): number {
   return timeOnAirMs(modulation, Math.min(255, payloadBytesOnAir(net, textBytes, dm, selfNameBytes)));
 }

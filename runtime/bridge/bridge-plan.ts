@@ -14,7 +14,8 @@ import { attributionPrefix, looksBridged, type MeshNet } from './attribution.js'
 import type { NewEntry, QueueName } from './bridge-queue.js';
 import type { EchoWindow } from './echo-window.js';
 import { channelIndex, type RadioView } from './radio-view.js';
-import { splitText, TextTooLongError } from './text-split.js';
+import { TextTooLongError } from '../../lib/errors.js';
+import { splitText } from '../../lib/text/split-text.js';
 
 export interface ForeignSource {
   id: string;

@@ -4,8 +4,8 @@
  * channel table, the nodes it knows (for `@MC:Bob` addressing) and the LoRa modulation (for airtime estimates).
  */
 import type { Bearer } from '../bearer/bearer.js';
-import type { LoraModulation } from '../airtime/time-on-air.js';
-import { PRESETS } from '../bearers/lora/presets.js';
+import type { TimeOnAirParams } from '../../lib/lora/time-on-air.js';
+import { PRESETS } from '../../lib/lora/lattice-presets.js';
 import type { KnownNode } from './addressing.js';
 import type { MeshNet } from './attribution.js';
 
@@ -24,16 +24,16 @@ export interface RadioView {
   selfName?: string;
   channels: Array<{ index: number; name: string }>;
   nodes: KnownNode[];
-  modulation: LoraModulation;
+  modulation: TimeOnAirParams;
 }
 
 /** Used until the radio reports its own parameters: Meshtastic's default preset LongFast, and for MeshCore
  * SF 11 / BW 250 kHz / CR 4/5 (replaced by the SELF_INFO radio fields as soon as the companion is up). */
-const DEFAULT_MOD: Record<MeshNet, LoraModulation> = {
+const DEFAULT_MOD: Record<MeshNet, TimeOnAirParams> = {
   // Meshtastic: 16 preamble symbols (RadioInterface.h preambleLength).
-  mt: { spreadingFactor: 11, bandwidthHz: 250_000, codingRate: 5, preambleLength: 16, explicitHeader: true, crc: true },
+  mt: { spreadingFactor: 11, bandwidthHz: 250_000, codingRate: 5, preambleLength: 16, explicitHeader: true, crcOn: true },
   // MeshCore preamble: 8 symbols assumed (RadioLib's default; not read from the companion protocol).
-  mc: { spreadingFactor: 11, bandwidthHz: 250_000, codingRate: 5, preambleLength: 8, explicitHeader: true, crc: true },
+  mc: { spreadingFactor: 11, bandwidthHz: 250_000, codingRate: 5, preambleLength: 8, explicitHeader: true, crcOn: true },
 };
 
 function hasDirectory(b: Bearer): b is Bearer & NodeDirectory {

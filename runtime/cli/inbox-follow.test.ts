@@ -9,7 +9,7 @@ import { ApiServer } from '../api/api-server.js';
 import { setLogSink } from '../log/logger.js';
 import type { RelayNodeRig } from '../node/testing/relay-node-suite.js';
 import { fakeNodeRig, realNodeRig } from '../node/testing/relay-node-rigs.js';
-import { waitFor } from '../testing/wait-for.js';
+import { waitFor } from '../../lib/testing/wait-for.js';
 import { runCli } from './cli.js';
 import { memoryIo } from './testing/memory-io.js';
 

@@ -4,7 +4,7 @@
  * meshcore, lora, mqtt, ip) carry the fields their bearers read; add a field here, in config.ts and (if it has a
  * default) in defaults.ts — nowhere else.
  */
-import { PRESETS, REGION_PLANS } from '../bearers/lora/presets.js';
+import { PRESETS, REGION_PLANS } from '../../lib/lora/lattice-presets.js';
 import { Boards } from '../../drivers/sx126x/boards.js';
 import { parseLevelSpec } from '../log/levels.js';
 import { BRIDGE_DIRECTIONS, LOG_FORMATS, LORA_HALS, LORA_PINS } from './config.js';
@@ -93,7 +93,7 @@ const pins = object(Object.fromEntries(LORA_PINS.map((p) => [p, int({ min: 0, ma
 const lora = object(
   {
     name: BEARER_NAME,
-    // The LoRa bearer's own tables (runtime/bearers/lora/presets.ts), so config and bearer cannot disagree.
+    // The LoRa bearer's own tables (lib/lora/lattice-presets.ts), so config and bearer cannot disagree.
     preset: oneOf([...Object.keys(PRESETS), 'LongMod']),
     region: oneOf(Object.keys(REGION_PLANS)),
     hal: oneOf(LORA_HALS),

@@ -1,33 +1,15 @@
 /**
- * A typed event bus keyed by an event map (`{ name: payload }`): the router's and the bridge's events. Listener
- * errors are isolated: one bad listener never breaks the emitter nor the other listeners.
+ * A typed event bus keyed by a payload map (`{ name: payload }`): the router's and the bridge's events, each with one
+ * payload object. The emitter is lib's (listener errors isolated and reported, never reaching the router or the
+ * bridge); this only spells its events map from payloads.
  */
-type Listener<P> = (event: P) => void;
+import { TypedEmitter } from '../../lib/events/typed-emitter.js';
 
-export class EventBus<M extends object> {
-  private readonly listeners = new Map<keyof M, Set<Listener<never>>>();
+export type PayloadListeners<M> = { [K in keyof M]: (event: M[K]) => void };
 
-  on<K extends keyof M>(event: K, listener: Listener<M[K]>): () => void {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
-    set.add(listener as Listener<never>);
-    return () => set!.delete(listener as Listener<never>);
-  }
-
-  /** Whether anyone listens (lets hot paths skip building an event nobody reads). */
-  listening(event: keyof M): boolean {
-    return (this.listeners.get(event)?.size ?? 0) > 0;
-  }
-
-  emit<K extends keyof M>(event: K, payload: M[K]): void {
-    const set = this.listeners.get(event);
-    if (!set) return;
-    for (const l of set) {
-      try {
-        (l as Listener<M[K]>)(payload);
-      } catch {
-        // isolated on purpose
-      }
-    }
+export class EventBus<M extends object> extends TypedEmitter<PayloadListeners<M>> {
+  /** Typed by payload, so one listener can take several events (`for (const t of ['received', 'dropped'])`). */
+  override on<K extends keyof M & string>(event: K, listener: (event: M[K]) => void): () => void {
+    return super.on(event, listener as PayloadListeners<M>[K]);
   }
 }

@@ -16,6 +16,7 @@ import { MeshtasticBearer } from '../bearers/meshtastic/meshtastic-bearer.js';
 import { captureLogs } from '../log/testing/capture-logs.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { BleSimBridge } from './testing/ble-sim-bridge.js';
+import { waitFor as until } from '../../lib/testing/wait-for.js';
 
 const ADDRESS = 'C0:FF:EE:00:00:01';
 let mock: BluezMock;
@@ -24,14 +25,6 @@ let radio: MockRadio;
 let bridge: BleSimBridge;
 const metrics = createMetrics({ defaultMetrics: false });
 const opener = () => meshtasticOpener(`ble:${ADDRESS}`, { ble: { busAddress: mock.address, scanTimeoutMs: 5000, connectTimeoutMs: 10_000, metrics } });
-
-async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const s = suite('meshtastic session suite over BLE');
 s.before(async () => {

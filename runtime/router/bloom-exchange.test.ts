@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { BROADCAST, type Bearer, type OutFrame } from '../bearer/bearer.js';
 import { generateIdentity } from '../identity/identity.js';
 import { createLogger } from '../log/logger.js';
-import { waitFor } from '../testing/wait-for.js';
+import { waitFor } from '../../lib/testing/wait-for.js';
 import { decodeBloomMessage, type BloomMessage } from '../wire/bloom-message.js';
 import { decodeFrame } from '../wire/frame-codec.js';
 import { BLOOM_CARRY_EVERY, BloomExchange } from './bloom-exchange.js';

@@ -12,6 +12,7 @@ import { generateIdentity } from '../identity/identity.js';
 import { Vault } from '../vault/vault.js';
 import { Router } from './router.js';
 import { createLoraNeighbourhood } from '../bearers/lora/testing/lora-neighbourhood.js';
+import { waitFor } from '../../lib/testing/wait-for.js';
 
 test('A -> C over LoRa through B (A and C out of range), custody [B], delivered by bloom', async () => {
   const root = mkdtempSync(join(tmpdir(), 'lattice-lora-relay-'));
@@ -34,13 +35,11 @@ test('A -> C over LoRa through B (A and C out of range), custody [B], delivered 
     assert.ok(air.bearer('n0').canReach(ids[1]!.nodeIdHex), 'A hears B');
 
     const { bundleId } = await nodes[0]!.router.send({ to: ids[2]!.nodeIdHex, text: 'over the ridge' });
-    const deadline = Date.now() + 45_000;
-    let atC;
-    while (!(atC = nodes[2]!.router.bundleView(bundleId)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const atC = await waitFor('the bundle at C', () => nodes[2]!.router.bundleView(bundleId), 45_000, 100);
     assert.ok(atC, 'the bundle reached C');
     assert.equal(atC!.custody, [ids[1]!.shortId]);
     assert.is(atC!.text, 'over the ridge');
-    while (nodes[0]!.router.bundleView(bundleId)?.state !== 'delivered' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await waitFor("C's bloom at A", () => nodes[0]!.router.bundleView(bundleId)?.state === 'delivered', 45_000, 100);
     assert.is(nodes[0]!.router.bundleView(bundleId)?.state, 'delivered', "C's bloom reached A through B");
   } finally {
     for (const n of nodes) await n.router.stop();

@@ -26,7 +26,7 @@ import { auditOnce, auditPeer } from './audit.js';
 import { shardService } from './shard-service.js';
 import { DEFAULT_INFLIGHT_LIMITS, limitInflight } from './inflight-limit.js';
 import { ShardTimeoutError } from './errors.js';
-import { abortable } from './abortable.js';
+import { abortable } from '../../lib/abort/abortable.js';
 
 export const DEFAULT_TUNING: ShardTuning = {
   payloadBytes: DEFAULT_SHARD_PAYLOAD_BYTES,

@@ -17,7 +17,8 @@ import { NOP, Opcode, opcodeName } from '../opcodes.js';
 import { DeviceError, RampTimesUs, RTC_STEP_US } from '../params.js';
 import { Register } from '../registers.js';
 import { ChipMode, CommandStatus } from '../status.js';
-import { loraTimeOnAirMs } from '../time-on-air.js';
+import { symbolTimeMs } from '../../../lib/lora/modulation.js';
+import { timeOnAirMs } from '../../../lib/lora/time-on-air.js';
 import type { Sx126xVariant } from '../variant.js';
 import type { AirFrame, AirPort, Heard } from './air-frame.js';
 export type { AirFrame, AirPort, Heard } from './air-frame.js';
@@ -530,7 +531,7 @@ export class EmulatedSx126x {
     const len = s.payloadLength;
     const payload = new Uint8Array(len);
     for (let i = 0; i < len; i++) payload[i] = this.buffer[(s.txBase + i) & 0xff]!;
-    const toa = loraTimeOnAirMs(
+    const toa = timeOnAirMs(
       { spreadingFactor: m.sf, bandwidthHz: m.bandwidthHz, codingRate: m.codingRate, preambleLength: s.preamble, crcOn: s.crcOn, explicitHeader: !s.implicit, lowDataRateOptimize: m.ldro },
       len,
     );
@@ -600,7 +601,7 @@ export class EmulatedSx126x {
     this.mode = 'cad';
     this.holdBusy(startMs);
     const m = this.modulation();
-    const tsym = (2 ** m.sf / m.bandwidthHz) * 1000;
+    const tsym = symbolTimeMs({ spreadingFactor: m.sf, bandwidthHz: m.bandwidthHz });
     const windowMs = (s.cadSymbols + 0.5) * tsym;
     const frf = s.frf;
     const seen = new Set<AirFrame>();

@@ -5,8 +5,7 @@
 import * as assert from 'uvu/assert';
 import type { Test } from 'uvu';
 import type { LoraModulation, LoraRadio, RxPacket } from '../lora-radio.js';
-import { effectiveLdro } from '../modulation.js';
-import { loraTimeOnAirMs } from '../time-on-air.js';
+import { timeOnAirMs } from '../../../lib/lora/time-on-air.js';
 
 export interface LoraRadioSuiteOptions {
   /** A fresh radio (and optionally a peer radio on the same air for TX/RX checks). */
@@ -77,7 +76,7 @@ export function registerLoraRadioSuite(test: Test, o: LoraRadioSuiteOptions): vo
       }
       const payload = new TextEncoder().encode('contract suite');
       const { airtimeMs } = await r.radio.transmit(payload);
-      const expected = loraTimeOnAirMs({ ...o.modulation, lowDataRateOptimize: effectiveLdro(o.modulation) }, payload.length);
+      const expected = timeOnAirMs(o.modulation, payload.length);
       assert.ok(Math.abs(airtimeMs - expected) < 1e-6, `airtime ${airtimeMs} vs ${expected}`);
       if (got) {
         const p = await got;

@@ -7,6 +7,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ByteLink } from '../byte-link.js';
+import { waitFor as until } from '../../../lib/testing/wait-for.js';
 
 /** The device side of the line, driven by the test. */
 export interface FarEnd {
@@ -28,14 +29,6 @@ export interface ByteLinkPair {
 
 interface Ctx {
   pair: ByteLinkPair;
-}
-
-async function until(what: string, ok: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 function pattern(length: number, seed: number): Uint8Array {

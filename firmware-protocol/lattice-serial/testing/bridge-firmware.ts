@@ -8,6 +8,7 @@
 import type { ByteLink } from '../../framing/byte-link.js';
 import { encodeMessage, LatticeSerialDecoder, MAX_FRAME } from '../codec.js';
 import { ErrorCode, MsgType, PROTOCOL_VERSION, XferFlag, type BridgeMessage } from '../messages.js';
+import { sleep } from '../../../lib/abort/sleep.js';
 
 type Level = 0 | 1;
 export interface BridgeLine {
@@ -159,8 +160,4 @@ export class SimulatedBridgeFirmware {
     if (!this.opts.link.isOpen) return;
     await this.opts.link.write(encodeMessage(m));
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

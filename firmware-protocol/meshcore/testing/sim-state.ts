@@ -4,6 +4,8 @@
  * iterator: RAM). Defaults follow examples/companion_radio/MyMesh.{h,cpp} v1.17.1.
  */
 import { createHash } from 'node:crypto';
+import { MESHCORE_PREAMBLE } from '../../../lib/lora/meshcore-presets.js';
+import { timeOnAirMs } from '../../../lib/lora/time-on-air.js';
 import { newSimIdentity, type SimIdentity } from './sim-air-packets.js';
 import type { Contact } from '../contact-record.js';
 import type { ChannelInfo } from '../device-frames.js';
@@ -174,10 +176,8 @@ export function expectedAck(senderTimestamp: number, attempt: number, text: Uint
   return d.readUInt32LE(0);
 }
 
-/** LoRa time on air in ms (Semtech AN1200.13), explicit header, CRC on, preamble 16 (RadioLib getTimeOnAir). */
-export function loraAirtimeMs(bytes: number, sf: number, bwHz: number, cr: number, preamble = 16): number {
-  const tSym = (2 ** sf / bwHz) * 1000;
-  const de = tSym >= 16 ? 1 : 0;
-  const payloadSymbols = 8 + Math.max(Math.ceil((8 * bytes - 4 * sf + 28 + 16) / (4 * (sf - 2 * de))) * cr, 0);
-  return (preamble + 4.25) * tSym + payloadSymbols * tSym;
+/** LoRa time on air in ms (lib/lora/time-on-air.ts) of a packet with MeshCore's radio settings: explicit header,
+ * CRC on, preamble 16 (lib/lora/meshcore-presets.ts). */
+export function loraAirtimeMs(bytes: number, sf: number, bwHz: number, cr: number, preamble = MESHCORE_PREAMBLE): number {
+  return timeOnAirMs({ spreadingFactor: sf, bandwidthHz: bwHz, codingRate: cr, preambleLength: preamble, explicitHeader: true, crcOn: true }, bytes);
 }

@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert';
 import type { ByteLink } from '../../framing/byte-link.js';
 import { MeshtasticSession } from '../session.js';
 import type { SimDevice } from './sim-device.js';
+import { waitFor as until } from '../../../lib/testing/wait-for.js';
 
 export interface SessionHarness {
   /** Opens a fresh link to the radio. */
@@ -20,14 +21,6 @@ export interface SessionHarness {
   /** Channel index for transmitted test texts. */
   channel: number;
   handshakeTimeoutMs?: number;
-}
-
-async function until(what: string, cond: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 export function registerSessionSuite(suite: Test, h: SessionHarness): void {

@@ -3,14 +3,14 @@ import * as assert from 'uvu/assert';
 import { connect } from 'node:net';
 import { runMeshtasticSimCommand } from './sim-command.js';
 import type { MeshtasticSim } from './start-meshtastic-sim.js';
+import { waitFor } from '../../../lib/testing/wait-for.js';
 
 test('sim command prints where to connect, serves TCP and a PTY, and stops on abort', async () => {
   const lines: string[] = [];
   const ac = new AbortController();
   let sim: MeshtasticSim | undefined;
   const done = runMeshtasticSimCommand({ pty: true, tcpPort: 0, print: (l) => lines.push(l), signal: ac.signal }, (s) => (sim = s));
-  const t0 = Date.now();
-  while (!sim && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 20));
+  await waitFor('the simulator to start', () => sim);
   assert.ok(sim, 'started');
   assert.ok(lines.some((l) => l.includes(sim!.ptyPath!)), 'PTY path printed');
   assert.ok(lines.some((l) => l.includes(`127.0.0.1:${sim!.tcpPort}`)), 'TCP port printed');

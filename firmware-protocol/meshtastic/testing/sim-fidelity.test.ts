@@ -12,16 +12,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MeshDevice, Utils } from '@meshtastic/core';
 import { startMeshtasticSim } from './start-meshtastic-sim.js';
+import { waitFor as until } from '../../../lib/testing/wait-for.js';
 
 const DEVICE_CONFIGURED = 7; // DeviceStatusEnum.DeviceConfigured in @meshtastic/core
-
-async function until(what: string, cond: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 test('@meshtastic/core MeshDevice completes the handshake with the simulator over TCP and gets an ACK', async () => {
   const sim = await startMeshtasticSim({ tcpPort: 0, seed: 11 });

@@ -21,7 +21,7 @@ import { BROADCAST, type Bearer, type BearerStatus, type FrameFate, type Foreign
 import { encodeBundle } from '../../bundle/bundle-codec.js';
 import { createBundle } from '../../bundle/create-bundle.js';
 import { generateIdentity, type Identity } from '../../identity/identity.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { waitFor } from '../../../lib/testing/wait-for.js';
 import { encodeFrame } from '../../wire/frame-codec.js';
 
 export interface BearerCapabilities {

@@ -1,4 +1,5 @@
 /** IP bearer errors, one class per failure mode; tests assert on `name`. */
+import { AbortError } from '../../../lib/errors.js';
 
 /** A datagram or stream frame that does not parse; `reason` is a stable short token used as a metric label. */
 export class IpDecodeError extends Error {
@@ -9,8 +10,7 @@ export class IpDecodeError extends Error {
 }
 
 /** The bearer stopped (or the caller aborted) while a send was waiting for a TCP connection. */
-export class IpBearerAbortError extends Error {
-  override name = 'AbortError';
+export class IpBearerAbortError extends AbortError {
   constructor(readonly peer: string, options?: { cause?: unknown }) {
     super(`send to ${peer} aborted`, options);
   }

@@ -10,7 +10,7 @@ import type { FrameFate, InFrame } from '../../bearer/bearer.js';
 import { generateIdentity, type Identity } from '../../identity/identity.js';
 import { createLogger } from '../../log/logger.js';
 import { createMetrics } from '../../metrics/metrics.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { waitFor } from '../../../lib/testing/wait-for.js';
 import { createIpBearer, type IpBearer, type IpBearerOptions } from './ip-bearer.js';
 import { encodeStreamFrame } from './stream-codec.js';
 import { ScriptedAcceptor } from './testing/scripted-acceptor.js';

@@ -18,7 +18,7 @@ import { IpBearer, createIpBearer } from './ip-bearer.js';
 import { encodeStreamFrame } from './stream-codec.js';
 import { localIpv4Interfaces } from './ipv4.js';
 import { ScriptedPeer } from './testing/scripted-peer.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { waitFor } from '../../../lib/testing/wait-for.js';
 
 const HEARTBEAT = 100;
 const log = createLogger('ip-test');

@@ -39,7 +39,7 @@ import type { ConnectionLimits } from './inbound-connections.js';
 import { IpDecodeError, IpListenError } from './errors.js';
 import { IpMetrics } from './ip-metrics.js';
 import { normalizeIpv4 } from './ipv4.js';
-import { BearerListeners } from './listeners.js';
+import { TypedEmitter } from '../../../lib/events/typed-emitter.js';
 import { PeerTable, type IpPeer } from './peer-table.js';
 import { TcpTransport } from './tcp-transport.js';
 
@@ -112,7 +112,7 @@ export class IpBearer implements Bearer {
   private readonly maxFrameBytes: number;
   private readonly staticPeers: { host: string; port: number }[];
   private readonly log: Logger;
-  private readonly listeners: BearerListeners;
+  private readonly listeners: TypedEmitter<BearerEvents>;
   private readonly peers = new PeerTable();
   private readonly shardHandlers = new Set<(from: string, message: Uint8Array) => void>();
   private readonly discovery: Discovery;
@@ -140,7 +140,7 @@ export class IpBearer implements Bearer {
     this.acks = options.acks ?? true;
     this.metrics = new IpMetrics(options.metrics);
     const heartbeatMs = options.heartbeatMs ?? 30_000;
-    this.listeners = new BearerListeners((event, err) => this.log.warn('listener threw', { event, err: String(err) }));
+    this.listeners = new TypedEmitter<BearerEvents>({ onListenerError: (err, event) => this.log.warn('listener threw', { event, err: String(err) }) });
     this.discovery = new Discovery({
       identity: this.identity,
       peers: this.peers,

@@ -13,7 +13,7 @@ import { createIpBearer, type IpBearer } from './ip-bearer.js';
 import { MAX_SHARD_MESSAGE_BYTES } from './shard-fragments.js';
 import { LinkShardNetwork } from '../../shards/link-shard-network.js';
 import { ipShardLink } from '../../shards/ip-shard-link.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { waitFor } from '../../../lib/testing/wait-for.js';
 
 const log = createLogger('ip-shard-test');
 const running: IpBearer[] = [];

@@ -13,7 +13,7 @@ import type { InFrame } from '../../bearer/bearer.js';
 import { generateIdentity, type Identity } from '../../identity/identity.js';
 import { createLogger } from '../../log/logger.js';
 import { freePort } from '../../daemon/testing/relay-process.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { waitFor } from '../../../lib/testing/wait-for.js';
 import { encodeDatagram } from './datagram-codec.js';
 import { DomainKey } from './domain-key.js';
 import { IpBearer, createIpBearer, type IpBearerOptions } from './ip-bearer.js';

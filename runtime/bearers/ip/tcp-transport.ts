@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { Identity } from '../../identity/identity.js';
 import { verifySignature } from '../../identity/signature.js';
+import { abortable } from '../../../lib/abort/abortable.js';
 import { IpBearerAbortError, IpConnectError, IpDecodeError } from './errors.js';
 import type { Logger } from '../../log/logger.js';
 import type { DomainKey } from './domain-key.js';
@@ -176,8 +177,9 @@ export class TcpTransport {
       this.outgoing.set(peerHex, conn);
     }
     try {
-      await abortable(conn.ready, signal, peerHex);
+      await abortable(conn.ready, signal);
     } catch (err) {
+      if (signal?.aborted && err === signal.reason) throw new IpBearerAbortError(peerHex, { cause: err });
       if ((err as Error).name === 'AbortError') throw err;
       if (this.closing) throw new IpBearerAbortError(peerHex, { cause: err });
       this.o.log.debug('tcp connect failed', { peer: peerHex.slice(0, 12), err: String(err) });
@@ -475,24 +477,4 @@ export class TcpTransport {
       this.inbound.delete(socket);
     });
   }
-}
-
-/** Awaits `p` unless the signal aborts first. */
-function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined, peer: string): Promise<T> {
-  if (!signal) return p;
-  if (signal.aborted) return Promise.reject(new IpBearerAbortError(peer, { cause: signal.reason }));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new IpBearerAbortError(peer, { cause: signal.reason }));
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }

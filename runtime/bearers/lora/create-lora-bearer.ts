@@ -13,7 +13,7 @@ import type { Logger } from '../../log/logger.js';
 import type { LoraConfig } from '../../config/config.js';
 import { LoraConfigError } from './errors.js';
 import { LoraBearer, type LoraBearerInit } from './lora-bearer.js';
-import { latticeModulation } from './presets.js';
+import { latticeModulation } from '../../../lib/lora/lattice-presets.js';
 
 export interface LoraBearerOptions {
   /** `lora0`… */

@@ -1,4 +1,5 @@
 /** Errors of the LoRa bearer; tests assert on `name`. */
+import { AbortError } from '../../../lib/errors.js';
 
 /** A received LoRa frame is not a Lattice link frame (wrong version, truncated, bad fragment fields). */
 export class LinkFrameDecodeError extends Error {
@@ -26,8 +27,7 @@ export class LoraTransmitError extends Error {
 }
 
 /** The bearer was stopped while the send was pending. */
-export class BearerStoppedError extends Error {
-  override name = 'AbortError';
+export class BearerStoppedError extends AbortError {
   constructor(readonly bearer: string) {
     super(`${bearer} stopped`);
   }

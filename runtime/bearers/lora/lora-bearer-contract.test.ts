@@ -6,12 +6,12 @@
 import type { LoraRadio } from '../../../drivers/sx126x/lora-radio.js';
 import { createEmulatedRadios } from '../../../drivers/sx126x/testing/emulated-radios.js';
 import { AirtimeLedger } from '../../airtime/airtime-ledger.js';
-import { EU868 } from '../../airtime/regions.js';
+import { EU868 } from '../../../lib/lora/regions.js';
 import { bearerSuite, type FramesRig } from '../../bearer/testing/bearer-suite.js';
 import { generateIdentity } from '../../identity/identity.js';
 import { setLogSink } from '../../log/logger.js';
 import { LoraBearer } from './lora-bearer.js';
-import { latticeModulation } from './presets.js';
+import { latticeModulation } from '../../../lib/lora/lattice-presets.js';
 import { FakeLoraAir } from './testing/fake-lora-air.js';
 
 setLogSink(() => undefined, 'silent');

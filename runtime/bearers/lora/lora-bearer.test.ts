@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AirtimeLedger } from '../../airtime/airtime-ledger.js';
-import { EU868, US915 } from '../../airtime/regions.js';
+import { EU868, US915 } from '../../../lib/lora/regions.js';
 import { MemoryLedgerStore } from '../../airtime/testing/memory-ledger-store.js';
-import { timeOnAirMs } from '../../airtime/time-on-air.js';
+import { timeOnAirMs } from '../../../lib/lora/time-on-air.js';
 import { BROADCAST, type InFrame, type PeerEvent } from '../../bearer/bearer.js';
 import { decodeBundle, encodeBundle } from '../../bundle/bundle-codec.js';
 import { encodeCompactBundle } from './compact-bundle.js';
@@ -14,10 +14,10 @@ import { createMetrics } from '../../metrics/metrics.js';
 import { setLogSink } from '../../log/logger.js';
 import { decodeLinkFrame } from './link-frame.js';
 import { LoraBearer, type LoraBearerInit } from './lora-bearer.js';
-import { latticeModulation } from './presets.js';
+import { latticeModulation } from '../../../lib/lora/lattice-presets.js';
 import { FakeLoraAir } from './testing/fake-lora-air.js';
+import { waitFor as until } from '../../../lib/testing/wait-for.js';
 
-const TIMEOUT = 10_000;
 setLogSink(() => undefined, 'silent');
 
 interface Node {
@@ -54,14 +54,6 @@ async function neighbourhood(
   // Let the start-up adverts go out (they are jittered apart) so a test's own sends do not collide with them.
   await until('start-up adverts sent', () => nodes.every((x) => (x.bearer.metrics.counters['frames_out.advert'] ?? 0) >= 1));
   return { air, nodes, stop: () => Promise.all(nodes.map((x) => x.bearer.stop())) };
-}
-
-async function until(what: string, cond: () => boolean, ms = TIMEOUT): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 const settle = <T>(p: Promise<T>) => p.then((v) => ({ ok: true as const, v }), (e: Error) => ({ ok: false as const, e }));
@@ -368,7 +360,7 @@ test('US dwell: MediumSlow frames are cut so each stays within 400 ms on air', a
     await until('frame', () => b.frames.length === 1);
     assert.equal(Buffer.from(b.frames[0]!.bytes), Buffer.from(bytes));
     for (const [, frame] of air.log.slice(before)) {
-      assert.ok(timeOnAirMs({ ...modulation, crc: true }, frame.length) <= 400, `${frame.length} bytes`);
+      assert.ok(timeOnAirMs({ ...modulation, crcOn: true }, frame.length) <= 400, `${frame.length} bytes`);
     }
     assert.ok(air.log.length - before > 1);
   } finally {

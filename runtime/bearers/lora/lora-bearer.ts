@@ -28,8 +28,8 @@ import type { LoraModulation, LoraRadio, RxPacket } from '../../../drivers/sx126
 import { AirtimeGovernor } from '../../airtime/airtime-governor.js';
 import type { AirtimeLedger } from '../../airtime/airtime-ledger.js';
 import { systemClock, type Clock } from '../../airtime/clock.js';
-import { budgetMs, dwellLimitMs, type RegionRules, type SubBand } from '../../airtime/regions.js';
-import { maxPayloadWithin, timeOnAirMs } from '../../airtime/time-on-air.js';
+import { budgetMs, dwellLimitMs, type RegionRules, type SubBand } from '../../../lib/lora/regions.js';
+import { maxPayloadWithin, timeOnAirMs } from '../../../lib/lora/time-on-air.js';
 import { BROADCAST, type Bearer, type BearerEvents, type BearerStatus, type FrameFate, type InFrame, type OutFrame, type PeerId, type SendResult } from '../../bearer/bearer.js';
 import { decodeBundle, encodeBundle } from '../../bundle/bundle-codec.js';
 import type { Metrics } from '../../metrics/metrics.js';
@@ -39,7 +39,7 @@ import { decodeCompactBundle, encodeCompactBundle } from './compact-bundle.js';
 import { BearerStoppedError, LoraConfigError, LoraTransmitError } from './errors.js';
 import { fragment, maxPayload } from './fragmenter.js';
 import { MAX_ADVERT_NEIGHBOURS, MAX_LORA_FRAME, PREFIX_BYTES, decodeLinkFrame, encodeLinkFrame, linkHeaderLength, prefixKey, samePrefix, type LinkFrame } from './link-frame.js';
-import { Listeners } from './listeners.js';
+import { TypedEmitter } from '../../../lib/events/typed-emitter.js';
 import { LoraMetrics } from './lora-metrics.js';
 import { PeerTable, type Neighbour } from './peer-table.js';
 import { Reassembler } from './reassembler.js';
@@ -114,7 +114,7 @@ export class LoraBearer implements Bearer {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly log: Logger;
-  private readonly listeners: Listeners;
+  private readonly listeners: TypedEmitter<BearerEvents>;
   private readonly peers: PeerTable;
   private readonly reassembler: Reassembler;
   private readonly maxFrame: number;
@@ -146,7 +146,7 @@ export class LoraBearer implements Bearer {
     this.random = init.random ?? Math.random;
     this.log = init.log ?? createLogger(`lora.${init.name}`);
     this.metrics = new LoraMetrics(init.name, init.metrics, () => this.windowUsed());
-    this.listeners = new Listeners((err) => this.log.warn('listener threw', { error: String(err) }));
+    this.listeners = new TypedEmitter<BearerEvents>({ onListenerError: (err) => this.log.warn('listener threw', { error: String(err) }) });
     const advertInterval = init.advertIntervalMs ?? 600_000;
     this.peers = new PeerTable(init.peerWindowMs ?? 3 * (advertInterval || 600_000), () => this.clock.now(), (n) => this.peerChanged(n));
     this.reassembler = new Reassembler({
@@ -175,7 +175,7 @@ export class LoraBearer implements Bearer {
       },
     });
     const dwell = dwellLimitMs(init.region, init.modulation.bandwidthHz);
-    this.maxFrame = dwell === undefined ? MAX_LORA_FRAME : Math.min(MAX_LORA_FRAME, maxPayloadWithin(this.toaModulation(), dwell));
+    this.maxFrame = dwell === undefined ? MAX_LORA_FRAME : Math.min(MAX_LORA_FRAME, maxPayloadWithin(this.modulation, dwell));
   }
 
   /** Largest LoRa frame this bearer sends (255, or less under a dwell limit). */
@@ -346,19 +346,6 @@ export class LoraBearer implements Bearer {
 
   // ---------------------------------------------------------------------------------------------------------------
 
-  private toaModulation() {
-    const m = this.modulation;
-    return {
-      spreadingFactor: m.spreadingFactor,
-      bandwidthHz: m.bandwidthHz,
-      codingRate: m.codingRate,
-      preambleLength: m.preambleLength,
-      explicitHeader: m.explicitHeader,
-      crc: m.crcOn,
-      lowDataRateOptimize: m.lowDataRateOptimize,
-    };
-  }
-
   private ackOptions(): { retries: number; timeoutMs: number; holdMs: number } | undefined {
     const o = this.init.linkAck ?? true;
     if (o === false) return undefined;
@@ -366,7 +353,7 @@ export class LoraBearer implements Bearer {
     // The ACK comes after the addressee decoded the last frame and put 10 bytes on the air; it may first have to
     // finish a frame of its own (ACKs jump its queue but do not interrupt a transmission): two full frames plus the
     // ACK plus processing slack, in wall time.
-    const m = this.toaModulation();
+    const m = this.modulation;
     const scale = this.init.timeScale ?? 1;
     // The addressee ACKs only once the payload is durable in its vault: that time is wall time, not chip time.
     const storeMs = custom.storeMs ?? DEFAULT_STORE_MS;
@@ -454,7 +441,7 @@ export class LoraBearer implements Bearer {
 
   private async transmit(bytes: Uint8Array, signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();
-    const airtimeMs = timeOnAirMs(this.toaModulation(), bytes.length);
+    const airtimeMs = timeOnAirMs(this.modulation, bytes.length);
     await this.governor.permit({ frequencyHz: this.modulation.frequencyHz, bandwidthHz: this.modulation.bandwidthHz, airtimeMs }, { signal });
     try {
       await this.radio.transmit(bytes, { signal });

@@ -12,19 +12,12 @@ import { createBundle } from '../../bundle/create-bundle.js';
 import { generateIdentity } from '../../identity/identity.js';
 import { encodeFrame } from '../../wire/frame-codec.js';
 import { createLoraNeighbourhood, type NeighbourSpec } from './testing/lora-neighbourhood.js';
+import { waitFor as until } from '../../../lib/testing/wait-for.js';
 
 setLogSink(() => undefined, 'silent');
 
 const wire = (b: ReturnType<typeof createBundle>) => encodeFrame({ kind: 'bundle', payload: encodeBundle(b) });
 const settle = <T>(p: Promise<T>) => p.then((v) => ({ ok: true as const, v }), (e: Error) => ({ ok: false as const, e }));
-
-async function until(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 function line(): { specs: NeighbourSpec[]; ids: ReturnType<typeof generateIdentity>[] } {
   const ids = [generateIdentity(), generateIdentity(), generateIdentity()];

@@ -7,16 +7,16 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AirtimeLedger } from '../../airtime/airtime-ledger.js';
-import { EU868 } from '../../airtime/regions.js';
+import { EU868 } from '../../../lib/lora/regions.js';
 import type { FrameFate, InFrame } from '../../bearer/bearer.js';
 import { encodeBundle } from '../../bundle/bundle-codec.js';
 import { createBundle } from '../../bundle/create-bundle.js';
 import { generateIdentity, type Identity } from '../../identity/identity.js';
 import { setLogSink } from '../../log/logger.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { waitFor } from '../../../lib/testing/wait-for.js';
 import { encodeFrame } from '../../wire/frame-codec.js';
 import { LoraBearer, type LoraBearerInit } from './lora-bearer.js';
-import { latticeModulation } from './presets.js';
+import { latticeModulation } from '../../../lib/lora/lattice-presets.js';
 import { FakeLoraAir } from './testing/fake-lora-air.js';
 
 setLogSink(() => undefined, 'silent');

@@ -10,6 +10,7 @@
  */
 import { BROADCAST, type Bearer, type BearerEvents, type BearerStatus, type FrameFate, type OutFrame, type PeerId, type SendResult } from '../../bearer/bearer.js';
 import type { ForeignMessage } from '../../bearer/bearer.js';
+import { TypedEmitter } from '../../../lib/events/typed-emitter.js';
 
 export interface MemoryBearerOptions {
   /** Bearer name, unique per node. Default `mem`. */
@@ -33,13 +34,12 @@ export interface MemoryBearerOptions {
 /** What the receiving bearer tells the sender about one delivered frame (undefined: never settled). */
 type Settled = Promise<FrameFate | undefined>;
 
-type Listener<E extends keyof BearerEvents> = BearerEvents[E];
-
 export class MemoryBearer implements Bearer {
   readonly name: string;
   readonly mode: 'sync' | 'async';
   private state: BearerStatus['state'] = 'stopped';
-  private readonly listeners: { [E in keyof BearerEvents]: Set<Listener<E>> } = { frame: new Set(), foreign: new Set(), peer: new Set() };
+  /** Listener errors never reach the bearer (Bearer contract). */
+  private readonly listeners = new TypedEmitter<BearerEvents>();
   /** Every frame this bearer accepted, in order (tests read it). */
   readonly sent: OutFrame[] = [];
   /** Frames to foreign addresses (what a gateway would have put on the foreign mesh). */
@@ -193,19 +193,11 @@ export class MemoryBearer implements Bearer {
   }
 
   on<E extends keyof BearerEvents>(event: E, listener: BearerEvents[E]): () => void {
-    const set = this.listeners[event] as Set<BearerEvents[E]>;
-    set.add(listener);
-    return () => set.delete(listener);
+    return this.listeners.on(event, listener);
   }
 
   private emit<E extends keyof BearerEvents>(event: E, arg: Parameters<BearerEvents[E]>[0]): void {
-    for (const l of this.listeners[event] as Set<(a: typeof arg) => void>) {
-      try {
-        l(arg);
-      } catch {
-        // Listener errors never reach the bearer (Bearer contract).
-      }
-    }
+    this.listeners.emit(event, ...([arg] as Parameters<BearerEvents[E]>));
   }
 
   status(): BearerStatus {

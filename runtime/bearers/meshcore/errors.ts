@@ -1,5 +1,6 @@
 /** Failure modes of the MeshCore gateway (runtime side). Protocol-level errors live in
  * firmware-protocol/meshcore/errors.ts (MeshCoreContactUnknownError, MeshCoreCommandRejectedError, ...). */
+import { AbortError } from '../../../lib/errors.js';
 
 /** A peer id that is not a MeshCore address (`mc:<hex key or prefix>` or `mc:ch:<index>`). */
 export class MeshCoreAddressError extends Error {
@@ -18,8 +19,7 @@ export class MeshCoreDeviceSpecError extends Error {
 }
 
 /** The gateway was stopped while a send or wait was pending. */
-export class MeshCoreGatewayStoppedError extends Error {
-  override readonly name = 'AbortError';
+export class MeshCoreGatewayStoppedError extends AbortError {
   constructor(readonly bearer: string) {
     super(`MeshCore gateway ${bearer} stopped`);
   }

@@ -19,7 +19,7 @@ import { isEmptyChannel } from '../../../firmware-protocol/meshcore/device-frame
 import { hashtagChannelSecret, regionScopeKey } from '../../../firmware-protocol/meshcore/channel-secret.js';
 import { setFloodScope } from '../../../firmware-protocol/meshcore/command-table.js';
 import { MeshCoreContactUnknownError } from '../../../firmware-protocol/meshcore/errors.js';
-import { BearerListeners } from '../ip/listeners.js';
+import { TypedEmitter } from '../../../lib/events/typed-emitter.js';
 import { channelPeer, contactPeer, isMeshCorePeer, parseMeshCorePeer } from './peer-address.js';
 import { DEFAULT_DM_RETRY, type DmJob, type DmRetryPolicy } from './dm-retry.js';
 import { DmQueue } from './dm-queue.js';
@@ -74,7 +74,7 @@ export class MeshCoreGateway implements Bearer {
   private link: ByteLink | null = null;
   private abort: AbortController | null = null;
   private loop: Promise<void> | null = null;
-  private readonly listeners: BearerListeners;
+  private readonly listeners: TypedEmitter<BearerEvents>;
   private readonly log: GatewayLog;
   private readonly metrics?: MeshCoreMetrics;
   private readonly now: () => number;
@@ -95,7 +95,7 @@ export class MeshCoreGateway implements Bearer {
   constructor(private readonly options: MeshCoreGatewayOptions) {
     this.name = options.name;
     this.log = options.log ?? SILENT_LOG;
-    this.listeners = new BearerListeners((event, err) => this.log.warn('listener failed', { event, err: String(err) }));
+    this.listeners = new TypedEmitter<BearerEvents>({ onListenerError: (err, event) => this.log.warn('listener failed', { event, err: String(err) }) });
     this.metrics = options.metrics ? registerMeshCoreMetrics(options.metrics) : undefined;
     this.now = options.now ?? Date.now;
     this.displacement = new Displacement({

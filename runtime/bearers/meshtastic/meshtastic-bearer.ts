@@ -18,6 +18,8 @@ import { MeshtasticSession, type DeviceInfo, type ReceivedMessage, type SessionO
 import type { DeliveryUpdate } from '../../../firmware-protocol/meshtastic/delivery-tracker.js';
 import type { Registry } from 'prom-client';
 import type { Bearer, BearerEvents, BearerStatus, OutFrame, PeerId, SendResult } from '../../bearer/bearer.js';
+import { sleep } from '../../../lib/abort/sleep.js';
+import { TypedEmitter } from '../../../lib/events/typed-emitter.js';
 import { createLogger, type Logger } from '../../log/logger.js';
 import { Displacement, type DisplacementPolicy } from '../displacement.js';
 import { MeshtasticGatewayStoppedError } from './errors.js';
@@ -64,7 +66,9 @@ export class MeshtasticBearer implements Bearer {
   private readonly init: MeshtasticBearerInit;
   private readonly log: Logger;
   private readonly metrics?: MeshtasticMetrics;
-  private readonly listeners: { [E in keyof BearerEvents]: Set<BearerEvents[E]> } = { frame: new Set(), foreign: new Set(), peer: new Set() };
+  private readonly listeners = new TypedEmitter<BearerEvents>({
+    onListenerError: (err, event) => this.log.error(`${event} listener failed`, { bearer: this.name, err }),
+  });
   private session?: MeshtasticSession;
   private linkState: LinkState = 'stopped';
   private stopController?: AbortController;
@@ -112,9 +116,7 @@ export class MeshtasticBearer implements Bearer {
   }
 
   on<E extends keyof BearerEvents>(event: E, listener: BearerEvents[E]): () => void {
-    const set = this.listeners[event] as Set<BearerEvents[E]>;
-    set.add(listener);
-    return () => set.delete(listener);
+    return this.listeners.on(event, listener);
   }
 
   canReach(peer: PeerId): boolean {
@@ -253,12 +255,14 @@ export class MeshtasticBearer implements Bearer {
     while (!signal.aborted) {
       if (displacedWait !== undefined) {
         // Displaced by another client: wait it out rather than take the radio back (the warning said so).
-        if (!(await sleep(displacedWait, signal))) break;
+        await sleep(displacedWait, { signal }).catch(() => undefined); // rejects only when stopped
+        if (signal.aborted) break;
         displacedWait = undefined;
       } else if (!first) {
         const wait = Math.round(backoff * (0.75 + random() * 0.5));
         this.log.info('reconnecting to the radio', { bearer: this.name, device: this.init.device, inMs: wait });
-        if (!(await sleep(wait, signal))) break;
+        await sleep(wait, { signal }).catch(() => undefined);
+        if (signal.aborted) break;
         backoff = Math.min(backoff * 2, max);
       }
       first = false;
@@ -401,13 +405,7 @@ export class MeshtasticBearer implements Bearer {
     if (!msg || !this.recentRx.fresh(m.from, m.id)) return;
     this.counters.messagesIn++;
     this.metrics?.messagesIn.inc({ bearer: this.name, kind: msg.text !== undefined ? 'text' : 'data' });
-    for (const l of this.listeners.foreign) {
-      try {
-        l(msg);
-      } catch (err) {
-        this.log.error('foreign listener failed', { bearer: this.name, err });
-      }
-    }
+    this.listeners.emit('foreign', msg);
     this.metrics?.rxToGateway.observe({ bearer: this.name }, (performance.now() - m.decodedAt) / 1000);
   }
 
@@ -432,14 +430,7 @@ export class MeshtasticBearer implements Bearer {
     if (up === this.announced.has(peer)) return;
     if (up) this.announced.add(peer);
     else this.announced.delete(peer);
-    const ev = { bearer: this.name, peer, up, name };
-    for (const l of this.listeners.peer) {
-      try {
-        l(ev);
-      } catch (err) {
-        this.log.error('peer listener failed', { bearer: this.name, err });
-      }
-    }
+    this.listeners.emit('peer', { bearer: this.name, peer, up, name });
   }
 
   private announceAll(up: boolean): void {
@@ -464,19 +455,4 @@ export class MeshtasticBearer implements Bearer {
     const q = s.radioQueue;
     this.metrics.queueDepth.set({ bearer: this.name }, s.outboxDepth + Math.max(0, q.maxlen - q.free));
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(false);
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      resolve(false);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -13,6 +13,7 @@ import type { Logger } from '../../log/logger.js';
 import type { LinkOpener } from '../../../firmware-protocol/framing/byte-link.js';
 import { meshtasticOpener } from './device-opener.js';
 import { MeshtasticBearer, type MeshtasticBearerInit } from './meshtastic-bearer.js';
+import { waitFor as until } from '../../../lib/testing/wait-for.js';
 
 const ALICE = 0x11111111;
 const BOB = 0x22222222;
@@ -49,14 +50,6 @@ function captureLogger(lines: string[]): Logger {
     child: () => logger,
   };
   return logger;
-}
-
-async function until(what: string, cond: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 interface Rig {

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { maxPayloadBytes } from '../../../firmware-protocol/meshtastic/payload-limits.js';
-import { splitUtf8 } from '../../../firmware-protocol/meshtastic/text-split.js';
+import { splitUtf8 } from '../../../lib/text/split-utf8.js';
 import type { Bundle } from '../../bundle/bundle.js';
 
 /** More pieces than this and the text is cut (a LoRa mesh is no place for long documents). */

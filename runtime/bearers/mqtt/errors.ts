@@ -1,4 +1,5 @@
 /** MQTT bearer errors, one class per failure mode; tests assert on `name`. */
+import { AbortError } from '../../../lib/errors.js';
 
 /** A payload on a Lattice topic that does not parse; `reason` labels lattice_mqtt_rejected_total. */
 export class MqttDecodeError extends Error {
@@ -9,8 +10,7 @@ export class MqttDecodeError extends Error {
 }
 
 /** The bearer stopped (or the caller aborted) while a publish waited for the broker's PUBACK. */
-export class MqttSendAbortError extends Error {
-  override name = 'AbortError';
+export class MqttSendAbortError extends AbortError {
   constructor(readonly peer: string, options?: { cause?: unknown }) {
     super(`MQTT send to ${peer === '*' ? 'broadcast' : peer.slice(0, 12)} aborted`, options);
   }

@@ -15,7 +15,7 @@ import { createMqttBearer, type MqttBearer } from './mqtt-bearer.js';
 import { signPresence } from './presence.js';
 import { startMosquitto, type Mosquitto } from './testing/mosquitto.js';
 import { topics } from './topics.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { waitFor } from '../../../lib/testing/wait-for.js';
 
 const log = createLogger('mqtt-test');
 const cleanup: (() => Promise<void>)[] = [];

@@ -16,7 +16,7 @@ import { createLogger, type Logger } from '../../log/logger.js';
 import type { Metrics } from '../../metrics/metrics.js';
 import { VERSION } from '../../version.js';
 import { MAX_FRAME_BYTES } from '../../wire/frame-codec.js';
-import { BearerListeners } from '../ip/listeners.js';
+import { TypedEmitter } from '../../../lib/events/typed-emitter.js';
 import { openEnvelope, sealEnvelope } from './envelope.js';
 import { MqttDecodeError, MqttSendAbortError } from './errors.js';
 import { MqttMetrics } from './mqtt-metrics.js';
@@ -73,7 +73,7 @@ export class MqttBearer implements Bearer {
   private readonly topics: Topics;
   private readonly maxFrameBytes: number;
   private readonly log: Logger;
-  private readonly listeners: BearerListeners;
+  private readonly listeners: TypedEmitter<BearerEvents>;
   private readonly peers = new Map<string, PeerPresence>();
   /** Resolvers of publishes waiting for PUBACK, settled `unreachable` when the connection drops. */
   private readonly pending = new Map<(result: SendResult | Error) => void, PeerId>();
@@ -91,7 +91,7 @@ export class MqttBearer implements Bearer {
     this.maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
     this.log = options.log ?? createLogger(this.name);
     this.metrics = new MqttMetrics(options.metrics);
-    this.listeners = new BearerListeners((event, err) => this.log.warn('listener threw', { event, err: String(err) }));
+    this.listeners = new TypedEmitter<BearerEvents>({ onListenerError: (err, event) => this.log.warn('listener threw', { event, err: String(err) }) });
     const u = new URL(options.url); // throws TypeError on a bad URL, before any I/O
     if (!['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:', 'ssl:'].includes(u.protocol)) {
       throw new RangeError(`MQTT url ${redact(options.url)}: unsupported scheme ${u.protocol}`);

@@ -57,4 +57,4 @@ export function tempRoot(prefix: string): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export { waitFor as until } from '../../testing/wait-for.js';
+export { waitFor as until } from '../../../lib/testing/wait-for.js';

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '../../../lib/testing/wait-for.js';
 
 /** The CLI under test: the checkout's bin (dist/), or another build named by LATTICE_TEST_BIN. */
 export const BIN = process.env.LATTICE_TEST_BIN ?? fileURLToPath(new URL('../../../bin/lattice.js', import.meta.url));
@@ -134,18 +135,7 @@ export class RelayProcess {
   }
 }
 
-/** Polls `check` until it returns a truthy value or the deadline passes. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** waitFor with the patience of multi-process tests: a relay process takes seconds to start on a loaded machine. */
+export function eventually<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
+  return waitFor(what, check, timeoutMs, 100);
 }

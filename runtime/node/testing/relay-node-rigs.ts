@@ -9,7 +9,7 @@ import { FakeRelayNode } from '../../api/testing/fake-relay-node.js';
 import { parseConfig } from '../../config/parse-config.js';
 import { Daemon } from '../../daemon/daemon.js';
 import { Network, type TestRelay } from '../../router/testing/relay-fixture.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { waitFor } from '../../../lib/testing/wait-for.js';
 import type { RelayNodeRig } from './relay-node-suite.js';
 
 export async function fakeNodeRig(): Promise<RelayNodeRig & { node: FakeRelayNode }> {

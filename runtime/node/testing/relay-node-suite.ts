@@ -6,7 +6,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { InboxEntry, RelayNode } from '../relay-node.js';
-import { waitFor } from '../../testing/wait-for.js';
+import { waitFor } from '../../../lib/testing/wait-for.js';
 
 export interface RelayNodeRig {
   node: RelayNode;

@@ -101,4 +101,4 @@ export class Network {
   }
 }
 
-export { waitFor } from '../../testing/wait-for.js';
+export { waitFor } from '../../../lib/testing/wait-for.js';

@@ -5,7 +5,7 @@
  */
 import type { PeerInfo, ShardNetwork, ShardRequest, ShardRequestHandler, ShardResponse } from '../shard-network.js';
 import { ShardRpcError } from '../errors.js';
-import { abortable } from '../abortable.js';
+import { abortable } from '../../../lib/abort/abortable.js';
 
 function copy<T>(v: T): T {
   return structuredClone(v);

@@ -4,7 +4,7 @@
  * driver it stands in for.
  */
 import { test } from 'uvu';
-import { LatticeDefault } from '../../../../drivers/sx126x/presets.js';
+import { LatticeDefault } from '../../../../lib/lora/lattice-presets.js';
 import { registerLoraRadioSuite } from '../../../../drivers/sx126x/testing/lora-radio-suite.js';
 import { FakeLoraAir } from './fake-lora-air.js';
 

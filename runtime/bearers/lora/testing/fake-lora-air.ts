@@ -13,7 +13,7 @@
 import { Sx126xPayloadError, Sx126xStateError } from '../../../../drivers/sx126x/errors.js';
 import type { LoraModulation, LoraRadio, RxPacket } from '../../../../drivers/sx126x/lora-radio.js';
 import { validateModulation } from '../../../../drivers/sx126x/modulation.js';
-import { timeOnAirMs } from '../../../airtime/time-on-air.js';
+import { timeOnAirMs } from '../../../../lib/lora/time-on-air.js';
 
 interface OnAir {
   from: FakeRadio;
@@ -126,7 +126,7 @@ export class FakeRadio implements LoraRadio {
       this.failTransmits--;
       throw new Error('TxDone never came (TX timeout)');
     }
-    const airtimeMs = timeOnAirMs({ ...m, crc: m.crcOn }, payload.length);
+    const airtimeMs = timeOnAirMs(m, payload.length);
     const packet = this.air.begin(this, payload, airtimeMs);
     this.transmits++;
     this.transmittingSince = packet.start;

@@ -11,6 +11,7 @@ import type { MeshCoreSim } from '../../../../firmware-protocol/meshcore/testing
 import type { ForeignMessage, PeerEvent } from '../../../bearer/bearer.js';
 import type { Bundle } from '../../../bundle/bundle.js';
 import { MeshCoreGateway, type MeshCoreGatewayOptions } from '../meshcore-gateway.js';
+import { waitFor as until } from '../../../../lib/testing/wait-for.js';
 
 export interface SuiteTarget {
   open: LinkOpener;
@@ -31,13 +32,8 @@ export function textBundle(recipient: string, text: string, options: { lifetime?
   };
 }
 
-export async function until(what: string, cond: () => boolean, timeoutMs = T): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** The polling wait of these suites (lib's waitFor), for the gateway tests that import it from here. */
+export { until };
 
 export function nextForeign(gw: MeshCoreGateway, pred: (m: ForeignMessage) => boolean = () => true): Promise<ForeignMessage> {
   return new Promise((resolve, reject) => {

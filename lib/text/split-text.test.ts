@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { splitText } from './text-split.js';
+import { splitText } from './split-text.js';
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 

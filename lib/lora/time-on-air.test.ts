@@ -1,9 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { lowDataRateOptimizeFor, maxPayloadWithin, payloadSymbols, symbolTimeMs, timeOnAirMs, type LoraModulation } from './time-on-air.js';
+import { lowDataRateOptimizeFor, symbolTimeMs } from './modulation.js';
+import { maxPayloadWithin, payloadSymbols, timeOnAirMs, type TimeOnAirParams } from './time-on-air.js';
 
-const base = (sf: number, bw = 125_000, extra: Partial<LoraModulation> = {}): LoraModulation => ({
-  spreadingFactor: sf, bandwidthHz: bw, codingRate: 5, preambleLength: 8, explicitHeader: true, crc: true, ...extra,
+const base = (sf: number, bw = 125_000, extra: Partial<TimeOnAirParams> = {}): TimeOnAirParams => ({
+  spreadingFactor: sf, bandwidthHz: bw, codingRate: 5, preambleLength: 8, explicitHeader: true, crcOn: true, ...extra,
 });
 
 // Published vectors.
@@ -12,7 +13,7 @@ const base = (sf: number, bw = 125_000, extra: Partial<LoraModulation> = {}): Lo
 // [2] RF Wireless World "LoRaWAN Airtime calculator" (rfwireless-world.com/calculators/LoRaWAN-Airtime-calculator.html):
 //     10 B, BW125, CR4/5, preamble 8, explicit, CRC; table SF7..SF12 = 41/72/144/289/578/991 ms, worked examples
 //     SF7 = 41.216 ms and SF11 (LDRO on) = 577.536 ms.
-const vectors: Array<[string, LoraModulation, number, number]> = [
+const vectors: Array<[string, TimeOnAirParams, number, number]> = [
   ['AN1200.13 sheet SF9 13 B', base(9), 13, 164.864],
   ['rfwireless SF7 10 B', base(7), 10, 41.216],
   ['rfwireless SF8 10 B', base(8), 10, 72.192],
@@ -66,6 +67,23 @@ test('bad modulation and payload sizes throw RangeError', () => {
   assert.throws(() => timeOnAirMs(base(7, 125_000, { codingRate: 4 }), 10), (e: Error) => e instanceof RangeError);
   assert.throws(() => timeOnAirMs(base(7), 256), (e: Error) => e instanceof RangeError);
   assert.throws(() => timeOnAirMs(base(7), -1), (e: Error) => e instanceof RangeError);
+});
+
+test('time on air (research §2.1 table, AN1200.13)', () => {
+  const rows: Array<[number, number, number, number, number, boolean, number]> = [
+    // PL, SF, BW, CR, pre, LDRO, ms
+    [13, 9, 125_000, 5, 8, false, 164.864],
+    [10, 7, 125_000, 5, 8, false, 41.216],
+    [11, 10, 125_000, 5, 8, false, 288.768],
+    [51, 12, 125_000, 5, 8, true, 2465.792],
+    [255, 7, 125_000, 5, 8, false, 399.616],
+    [32, 11, 250_000, 5, 16, false, 477.184],
+    [10, 5, 125_000, 5, 12, false, 13.12],
+  ];
+  for (const [pl, sf, bw, cr, pre, ldro, ms] of rows) {
+    const got = timeOnAirMs({ spreadingFactor: sf, bandwidthHz: bw, codingRate: cr, preambleLength: pre, crcOn: true, explicitHeader: true, lowDataRateOptimize: ldro }, pl);
+    assert.ok(Math.abs(got - ms) < 1e-6, `PL${pl} SF${sf}: ${got} vs ${ms}`);
+  }
 });
 
 test.run();

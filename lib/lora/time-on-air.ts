@@ -1,41 +1,26 @@
 /**
  * LoRa time on air by the Semtech formula: SX1261/2 datasheet DS.SX1261-2 §6.1.4 "LoRa Time-on-Air", as implemented
- * by Lora-net/sx126x_driver `sx126x_get_lora_time_on_air_numerator` (src/sx126x.c) and equal to AN1200.13 for
- * SF7–SF12. SF5/SF6 use the SX126x variant (6.25 header symbols, no "+8" in the payload numerator).
+ * by Lora-net/sx126x_driver `sx126x_get_lora_time_on_air_numerator` (src/sx126x.c) and RadioLib
+ * SX126x::calculateTimeOnAir, and equal to Semtech AN1200.13 "LoRa Modem Designer's Guide" §4 for SF7–SF12. SF5/SF6
+ * use the SX126x variant (6.25 header symbols, no "+8" in the payload numerator).
  *
  *   Tsym = 2^SF / BW
  *   SF≥7: n = ceil(max(8·PL + 16·CRC − 4·SF + 8 + 20·EXPL, 0) / (4·(SF − 2·LDRO)));  ToA = (Npre + 4.25 + 8 + n·(CR+4))·Tsym
  *   SF≤6: n = ceil(max(8·PL + 16·CRC − 4·SF + 20·EXPL, 0) / (4·SF));                ToA = (Npre + 6.25 + 8 + n·(CR+4))·Tsym
+ *
+ * The one copy: the SX126x driver reports it per transmission, the LoRa bearer books it against the duty cycle and
+ * the dwell limit, the bridge estimates a bridged text's cost with it, and the simulators time their air with it.
  */
+import { lowDataRateOptimizeFor, symbolTimeMs, type LoraModulation } from './modulation.js';
 
-export interface LoraModulation {
-  /** Spreading factor 5..12. */
-  spreadingFactor: number;
-  /** Bandwidth in Hz (7_810 .. 500_000; SX126x codes 7.81, 10.42, 15.63, 20.83, 31.25, 41.67, 62.5, 125, 250, 500 kHz). */
-  bandwidthHz: number;
+/** What time on air depends on: a LoraModulation without carrier, sync word, IQ and power. The coding rate may be
+ * any number here; it is checked at run time (the bridge builds these from what a radio reports). */
+export type TimeOnAirParams = Pick<LoraModulation, 'spreadingFactor' | 'bandwidthHz' | 'preambleLength' | 'explicitHeader' | 'crcOn' | 'lowDataRateOptimize'> & {
   /** Coding rate denominator 5..8 (4/5 .. 4/8). */
   codingRate: number;
-  /** Preamble length in symbols (the programmed value; the chip adds 4.25). */
-  preambleLength: number;
-  /** Explicit header (true on every mesh we talk to). */
-  explicitHeader: boolean;
-  /** Payload CRC on. */
-  crc: boolean;
-  /** Low data-rate optimisation; undefined = automatic (on when Tsym ≥ 16 ms, RadioLib `ldroAuto`). */
-  lowDataRateOptimize?: boolean;
-}
+};
 
-/** Symbol time in milliseconds: 2^SF / BW. */
-export function symbolTimeMs(m: Pick<LoraModulation, 'spreadingFactor' | 'bandwidthHz'>): number {
-  return (2 ** m.spreadingFactor * 1000) / m.bandwidthHz;
-}
-
-/** LDRO is mandated when the symbol time reaches 16 ms (SX1276 datasheet §4.1.1.6; RadioLib auto rule `Tsym ≥ 16`). */
-export function lowDataRateOptimizeFor(m: LoraModulation): boolean {
-  return m.lowDataRateOptimize ?? symbolTimeMs(m) >= 16;
-}
-
-export function assertModulation(m: LoraModulation): void {
+function assertParams(m: TimeOnAirParams): void {
   if (!Number.isInteger(m.spreadingFactor) || m.spreadingFactor < 5 || m.spreadingFactor > 12) {
     throw new RangeError(`spreading factor must be 5..12, got ${m.spreadingFactor}`);
   }
@@ -51,9 +36,9 @@ export function assertModulation(m: LoraModulation): void {
 }
 
 /** Number of payload symbols after the 8 fixed header symbols (the `n` above). */
-export function payloadSymbols(m: LoraModulation, payloadBytes: number): number {
+export function payloadSymbols(m: TimeOnAirParams, payloadBytes: number): number {
   const sf = m.spreadingFactor;
-  const crc = m.crc ? 1 : 0;
+  const crc = m.crcOn ? 1 : 0;
   const expl = m.explicitHeader ? 1 : 0;
   if (sf <= 6) {
     const num = 8 * payloadBytes + 16 * crc - 4 * sf + 20 * expl;
@@ -64,9 +49,9 @@ export function payloadSymbols(m: LoraModulation, payloadBytes: number): number 
   return Math.ceil(Math.max(num, 0) / (4 * (sf - 2 * ldro)));
 }
 
-/** Time on air of one frame of `payloadBytes` bytes, in milliseconds (exact, not rounded). */
-export function timeOnAirMs(m: LoraModulation, payloadBytes: number): number {
-  assertModulation(m);
+/** Time on air of one frame of `payloadBytes` bytes, in milliseconds (exact, not rounded); RangeError on bad input. */
+export function timeOnAirMs(m: TimeOnAirParams, payloadBytes: number): number {
+  assertParams(m);
   if (!Number.isInteger(payloadBytes) || payloadBytes < 0 || payloadBytes > 255) {
     throw new RangeError(`LoRa payload must be 0..255 bytes, got ${payloadBytes}`);
   }
@@ -76,7 +61,7 @@ export function timeOnAirMs(m: LoraModulation, payloadBytes: number): number {
 }
 
 /** The largest payload (0..255) whose time on air stays within `maxMs`; -1 when even an empty frame is too long. */
-export function maxPayloadWithin(m: LoraModulation, maxMs: number): number {
+export function maxPayloadWithin(m: TimeOnAirParams, maxMs: number): number {
   if (timeOnAirMs(m, 0) > maxMs) return -1;
   let lo = 0;
   let hi = 255;

@@ -8,7 +8,7 @@
  * - US915: FCC 47 CFR 15.247; LoRaWAN US902-928 regional parameters: 400 ms dwell per transmission below 500 kHz
  *   bandwidth, no duty cycle.
  */
-import { ChannelOutOfBandError } from './errors.js';
+import { ChannelOutOfBandError } from '../errors.js';
 
 export interface SubBand {
   id: string;

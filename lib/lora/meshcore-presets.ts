@@ -1,0 +1,23 @@
+/**
+ * MeshCore's air format as data: its app presets and the radio defaults every MeshCore node uses (private sync word
+ * 0x12, preamble 16, CRC on, explicit header). Source: meshcore-dev/MeshCore src/helpers/radiolib/CustomSX1262.h
+ * (begin(..., RADIOLIB_SX126X_SYNC_WORD_PRIVATE, power, 16, tcxo), setCRC(1)), the variants' platformio.ini.
+ */
+import type { LoraModulation, ModemPreset } from './modulation.js';
+
+export const MeshCorePresets = {
+  /** MeshCore "EU/UK (Narrow)" app preset. */
+  EU_UK_NARROW: { frequencyHz: 869_618_000, bandwidthHz: 62_500, spreadingFactor: 8, codingRate: 8 },
+  /** MeshCore "USA/Canada (Recommended)" app preset: 910.525 MHz, SF7, BW62.5, CR5. */
+  USA_CANADA: { frequencyHz: 910_525_000, bandwidthHz: 62_500, spreadingFactor: 7, codingRate: 5 },
+  /** Firmware build default (LORA_FREQ 869.525, BW 250, SF 11, CR 5 in variants' platformio.ini). */
+  FIRMWARE_DEFAULT: { frequencyHz: 869_525_000, bandwidthHz: 250_000, spreadingFactor: 11, codingRate: 5 },
+} as const satisfies Record<string, ModemPreset & { frequencyHz: number }>;
+export type MeshCorePresetName = keyof typeof MeshCorePresets;
+
+export const MESHCORE_SYNC_WORD = 0x12;
+export const MESHCORE_PREAMBLE = 16;
+
+export function meshCoreModulation(preset: MeshCorePresetName, txPowerDbm = 22): LoraModulation {
+  return { ...MeshCorePresets[preset], preambleLength: MESHCORE_PREAMBLE, syncWord: MESHCORE_SYNC_WORD, crcOn: true, invertIq: false, explicitHeader: true, txPowerDbm };
+}

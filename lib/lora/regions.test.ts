@@ -1,0 +1,45 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { DUTY_CYCLE_WINDOW_MS, EU868, REGIONS, US915, budgetMs, dwellLimitMs, maxConductedDbm, subBandFor } from './regions.js';
+
+test('EU868 sub-bands: 868.0–868.6 is 1 %, 869.4–869.65 is 10 %, K and N are 0.1 %; straddling channels are refused', () => {
+  assert.is(subBandFor(EU868, 868_100_000, 125_000).dutyCycle, 0.01);
+  assert.is(subBandFor(EU868, 869_525_000, 250_000).dutyCycle, 0.1);
+  assert.is(subBandFor(EU868, 864_000_000, 125_000).dutyCycle, 0.001);
+  assert.is(subBandFor(EU868, 869_000_000, 125_000).dutyCycle, 0.001);
+  assert.throws(() => subBandFor(EU868, 868_550_000, 125_000), (e: Error) => e.name === 'ChannelOutOfBandError');
+  assert.throws(() => subBandFor(EU868, 915_000_000, 125_000), (e: Error) => e.name === 'ChannelOutOfBandError');
+});
+
+test('US915: one sub-band without duty cycle, 902–928 MHz', () => {
+  const b = subBandFor(US915, 906_875_000, 250_000);
+  assert.is(b.id, 'us915');
+  assert.is(b.dutyCycle, 1);
+  assert.throws(() => subBandFor(US915, 901_950_000, 125_000), (e: Error) => e.name === 'ChannelOutOfBandError');
+  assert.equal(Object.keys(REGIONS), ['EU868', 'US915']);
+});
+
+test('dwell: US915 400 ms per transmission below 500 kHz, none at 500 kHz nor in EU868', () => {
+  assert.is(dwellLimitMs(US915, 125_000), 400);
+  assert.is(dwellLimitMs(US915, 250_000), 400);
+  assert.is(dwellLimitMs(US915, 500_000), undefined);
+  assert.is(dwellLimitMs(EU868, 125_000), undefined);
+});
+
+test('hourly budget: 1 % is 36 s, 10 % is 360 s, 0.1 % is 3.6 s of the one-hour window', () => {
+  assert.is(DUTY_CYCLE_WINDOW_MS, 3_600_000);
+  assert.is(budgetMs(subBandFor(EU868, 868_100_000, 125_000)), 36_000);
+  assert.is(budgetMs(subBandFor(EU868, 869_525_000, 250_000)), 360_000);
+  assert.is(Math.round(budgetMs(subBandFor(EU868, 864_000_000, 125_000))), 3_600);
+});
+
+test('conducted power limit: EU868 ERP = conducted + dBi − 2.15; US915 30 dBm, minus what the antenna has over 6 dBi', () => {
+  const p = subBandFor(EU868, 869_525_000, 250_000); // 500 mW ERP
+  assert.is(maxConductedDbm(p, 2.15), 27);
+  assert.is(maxConductedDbm(p, 8.15), 21);
+  const us = subBandFor(US915, 906_875_000, 250_000);
+  assert.is(maxConductedDbm(us, 6), 30);
+  assert.is(maxConductedDbm(us, 9), 27);
+});
+
+test.run();
