@@ -56,6 +56,8 @@ export interface RouterOptions {
   sendTimeoutMs?: number;
   /** Worker threads for signature checks of received bundles (0: verify on the main thread). Default 0. */
   verifyWorkers?: number;
+  /** Lifetime of bundles created here when the sender names none (`vault.lifetimeDays`). Default 7 days. */
+  defaultLifetimeMs?: number;
 }
 
 export type IngestOutcome = 'stored' | 'duplicate' | 'dropped';
@@ -80,7 +82,7 @@ export class Router {
   private readonly now: () => number;
   private readonly counters: RouterCounters;
   private readonly blooms: BloomExchange;
-  private readonly opt: { retryIntervalMs: number; maxBackoffMs: number; sendTimeoutMs: number };
+  private readonly opt: { retryIntervalMs: number; maxBackoffMs: number; sendTimeoutMs: number; defaultLifetimeMs?: number };
   private readonly shortIds = new Map<string, string>();
   private readonly peerInfo = new Map<string, PeerInfo>();
   private readonly dispatching = new Set<string>();
@@ -112,6 +114,7 @@ export class Router {
       retryIntervalMs: options.retryIntervalMs ?? 5_000,
       maxBackoffMs: options.maxBackoffMs ?? 600_000,
       sendTimeoutMs: options.sendTimeoutMs ?? 30_000,
+      ...(options.defaultLifetimeMs !== undefined ? { defaultLifetimeMs: options.defaultLifetimeMs } : {}),
     };
     if (options.verifyWorkers) this.pool = new VerifyPool(options.verifyWorkers);
     this.counters = routerCounters(options.metrics, () => this.vault.counts().outbox);
@@ -173,7 +176,10 @@ export class Router {
 
   private track<T>(p: Promise<T>): void {
     this.inflight.add(p);
-    p.catch((err) => this.log.warn('router task failed', { err: String(err) })).finally(() => this.inflight.delete(p));
+    p.catch((err) => {
+      // A full vault refusing custody is counted and logged as a drop already (ingest()).
+      if ((err as Error)?.name !== 'StoreFullError') this.log.warn('router task failed', { err: String(err) });
+    }).finally(() => this.inflight.delete(p));
   }
 
   private short(nodeIdHex: string): string {
@@ -247,18 +253,28 @@ export class Router {
     }
     if (!this.stopController || this.stopController.signal.aborted) return this.drop('stopping', where());
     const plan = planRoute(b, this.identity, link.created);
-    const result = await this.vault.ingest({
-      id,
-      bytes,
-      receivedAt: now,
-      expiresAt: b.sentAt + b.lifetime,
-      ...(link.bearer ? { bearer: link.bearer } : {}),
-      ...(link.from ? { from: link.from } : {}),
-      created: link.created,
-      inbox: plan.inbox,
-      targets: plan.targets,
-      ...(plan.awaitingNode ? { awaitingNode: plan.awaitingNode } : {}),
-    });
+    let result;
+    try {
+      result = await this.vault.ingest({
+        id,
+        bytes,
+        receivedAt: now,
+        expiresAt: b.sentAt + b.lifetime,
+        ...(link.bearer ? { bearer: link.bearer } : {}),
+        ...(link.from ? { from: link.from } : {}),
+        created: link.created,
+        inbox: plan.inbox,
+        targets: plan.targets,
+        ...(plan.awaitingNode ? { awaitingNode: plan.awaitingNode } : {}),
+      });
+    } catch (err) {
+      // Not stored, so not taken into custody: counted, and thrown on (StoreFullError / VaultWriteError) so that
+      // a send answers 507 / 503 and a relay offering the bundle is not acknowledged and keeps it.
+      const name = (err as Error)?.name;
+      if (name === 'StoreFullError') this.drop('store-full', where());
+      else if (name === 'VaultWriteError') this.drop('vault-write-error', where());
+      throw err;
+    }
     if (result === 'duplicate') return this.duplicate(id, where);
     const idHex = hex(id);
     this.counters.bundlesIn(link.bearer ?? 'local');
@@ -327,7 +343,7 @@ export class Router {
       recipient,
       text: request.text,
       sentAt: request.sentAt ?? this.now(),
-      ...(request.lifetimeMs !== undefined ? { lifetimeMs: request.lifetimeMs } : {}),
+      ...(request.lifetimeMs !== undefined ? { lifetimeMs: request.lifetimeMs } : this.opt.defaultLifetimeMs !== undefined ? { lifetimeMs: this.opt.defaultLifetimeMs } : {}),
     });
     const outcome = await this.ingest(b, encodeBundle(b), { created: true });
     if (outcome === 'dropped') throw new BadRequestError('the bundle was refused (lifetime out of range?)');
@@ -369,6 +385,7 @@ export class Router {
       recipient: m.direct ? this.identity.nodeId : m.to,
       body,
       sentAt: this.now(),
+      ...(this.opt.defaultLifetimeMs !== undefined ? { lifetimeMs: this.opt.defaultLifetimeMs } : {}),
       origin: { id: m.from, ...(m.fromName !== undefined ? { name: m.fromName } : {}) },
     });
     await this.ingest(b, encodeBundle(b), { created: true, bearer: m.bearer, from: m.from });

@@ -10,6 +10,7 @@
  *   awaiting  node id | bundle id -> ''                    (what that node's delivery bloom may retire)
  *   trace     id | u64be at | u32be seq -> TraceEvent      (for `lattice trace`)
  *   meta      string -> value                              (recent-id snapshot at clean shutdown)
+ *   evictable u64be receivedAt | id -> ''                  (no custody duty left: what the byte budget evicts first)
  *
  * Durability: ingest() resolves only after the commit is flushed (`await root.flushed`; with lmdb-js's default
  * overlappingSync a write promise resolves at commit, before fsync — research/store.md §3.4). Group commit: one
@@ -21,6 +22,12 @@
  *
  * Counts come from LMDB's per-database entry counts (mdb_stat, O(1)), so restart needs no scan and no counter
  * can drift after a crash.
+ *
+ * Bounds (vault-budget.ts, vault-evict.ts): a bundle is kept until its own expiry or `maxKeepMs` after it arrived,
+ * whichever comes first; past `maxBytes` of LMDB pages delivered bundles are evicted, then tombstones, then new
+ * bundles are refused (StoreFullError). A write cycle that fails (disk full, I/O error) loses nothing acknowledged:
+ * its ingests are refused, its outbox changes stay in memory and are written by a later cycle, and new bundles are
+ * refused until a retry (growing delay) commits again (lmdb-commit.ts says why every write promise is observed).
  */
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { mkdirSync } from 'node:fs';
@@ -28,11 +35,15 @@ import type { Counter } from 'prom-client';
 import type { Metrics } from '../metrics/metrics.js';
 import type { TraceEvent } from '../node/relay-node.js';
 import { decodeBundle, encodeBundle } from '../bundle/bundle-codec.js';
-import { decodeBundleRow, encodeBundleRow, type BundleRow } from './bundle-row.js';
-import { VaultClosedError } from './errors.js';
+import { decodeBundleRow, encodeBundleRow, rowReceivedAt, type BundleRow } from './bundle-row.js';
+import { StoreFullError, VaultClosedError, VaultWriteError } from './errors.js';
 import { isOutboxRow, OUTBOX_STATES, overallState, type OutboxRow, type OutboxState } from './outbox.js';
 import { RecentIds } from './recent-ids.js';
 import { hex, nodeIdKey, prefixEnd, splitTimeIdKey, timeIdKey, timeKey, traceKey } from './vault-keys.js';
+import { VaultBudget, type VaultUsage } from './vault-budget.js';
+import { evictStep } from './vault-evict.js';
+import { flushedOrFailed, guardWrites, type WriteOutcome } from '../storage/lmdb-commit.js';
+import { isDiskFullError } from '../storage/disk-full.js';
 
 export interface VaultOptions {
   /** Directory of the LMDB environment (created if missing), e.g. `<dataDir>/vault`. */
@@ -54,7 +65,11 @@ export interface VaultOptions {
   /** Expired bundles handled per sweep write cycle. Default 256. */
   sweepBatch?: number;
   clock?: () => number;
-  /** Registers lattice_vault_fsyncs_total. */
+  /** Byte budget (LMDB pages in use; `vault.maxBytes`): evict delivered, then tombstones, then refuse. Unbounded when absent. */
+  maxBytes?: number;
+  /** Longest a bundle is kept after it arrived, whatever its own lifetime (`vault.lifetimeDays`). Unbounded when absent. */
+  maxKeepMs?: number;
+  /** Registers lattice_vault_fsyncs_total and the budget's metrics (vault-budget.ts). */
   metrics?: Metrics;
 }
 
@@ -93,6 +108,8 @@ interface PendingIngest {
   idHex: string;
   resolve: (r: IngestResult) => void;
   reject: (e: unknown) => void;
+  /** Its share of the budget's pending bytes. */
+  cost: number;
 }
 
 interface OverlayEntry {
@@ -101,9 +118,17 @@ interface OverlayEntry {
   /** State of the row as last written to LMDB (undefined: no row there yet). */
   base: OutboxState | undefined;
   version: number;
+  /** A failed cycle may or may not have written it: the next write clears every state index but its own. */
+  rebase?: boolean;
 }
 
 type Op = () => number;
+/** The eviction step: not queued again when its cycle fails (the next committed cycle queues a fresh one). */
+type EvictOp = Op & { evict?: boolean };
+/** Trace events kept in memory while the vault cannot write; beyond this the oldest are dropped (and counted). */
+const TRACE_BACKLOG = 20_000;
+/** Rows an eviction step touches per stage. */
+const EVICT_BATCH = 512;
 /** A trace event waiting for the next write cycle; its key is fixed when queued so reads can tell it apart. */
 interface PendingTrace {
   id: Uint8Array;
@@ -126,10 +151,12 @@ export class Vault {
     awaiting: Database<Buffer, Buffer>;
     trace: Database<TraceEvent, Buffer>;
     meta: Database<unknown, string>;
+    evictable: Database<Buffer, Buffer>;
     st: Record<OutboxState, Database<Buffer, Buffer>>;
   };
   readonly recent: RecentIds;
-  private readonly opt: Required<Omit<VaultOptions, 'metrics' | 'clock'>>;
+  readonly budget: VaultBudget;
+  private readonly opt: Required<Omit<VaultOptions, 'metrics' | 'clock' | 'maxBytes' | 'maxKeepMs'>> & { maxKeepMs?: number };
   private readonly now: () => number;
   private ingests: PendingIngest[] = [];
   private readonly inflight = new Map<string, PendingIngest>();
@@ -145,6 +172,13 @@ export class Vault {
   private lastCycleAt = 0;
   private version = 0;
   private closing = false;
+  /** Write promises of the cycle running now (one per LMDB transaction, plus conditional writes). */
+  private cycleWrites: Promise<WriteOutcome>[] = [];
+  private retryTimer?: NodeJS.Timeout;
+  private evictCursor?: Buffer;
+  private evictQueued = false;
+  /** The last eviction step found nothing to evict: none is queued again until another write cycle ran. */
+  private evictDry = false;
   /** Write cycles that ended in a flush (each is at most one fsync of the data file). */
   fsyncs = 0;
   private readonly fsyncCounter?: Counter;
@@ -160,7 +194,9 @@ export class Vault {
       retentionMs: options.retentionMs ?? 24 * 3600 * 1000,
       sweepIntervalMs: options.sweepIntervalMs ?? 60_000,
       sweepBatch: options.sweepBatch ?? 256,
+      ...(options.maxKeepMs !== undefined ? { maxKeepMs: options.maxKeepMs } : {}),
     };
+    this.budget = new VaultBudget({ ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}), ...(options.metrics ? { metrics: options.metrics } : {}) });
     this.now = options.clock ?? Date.now;
     this.recent = new RecentIds({ window: this.opt.recentWindow });
     if (options.metrics) {
@@ -190,9 +226,14 @@ export class Vault {
       trace: root.openDB<TraceEvent, Buffer>('trace', { keyEncoding: 'binary' }),
       meta: root.openDB<unknown, string>('meta', {}),
       st: Object.fromEntries(OUTBOX_STATES.map((s) => [s, root.openDB<Buffer, Buffer>(`st-${s}`, bin)])) as Record<OutboxState, Database<Buffer, Buffer>>,
+      evictable: root.openDB<Buffer, Buffer>('evictable', bin),
     };
+    // Every write's outcome is collected for the cycle that issued it (lmdb-commit.ts: none may go unobserved).
+    const { st, ...tables } = this.db;
+    guardWrites(root, [root, ...Object.values(tables), ...Object.values(st)], (outcome) => this.cycleWrites.push(outcome));
     this.root = root;
     this.closing = false;
+    this.measure();
     // The snapshot is only an accelerator (every hit is confirmed in LMDB): load it when it fits, never trust it.
     const snap = this.db.meta.get('recent-ids');
     if (snap instanceof Uint8Array) this.recent.load(snap);
@@ -207,15 +248,46 @@ export class Vault {
     this.closing = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.timer = this.retryTimer = undefined;
     while (this.cycle || this.ingests.length || this.ops.length || this.dirty.size || this.traceQueue.length) {
-      if (this.cycle) await this.cycle;
-      else await this.runCycleNow();
+      try {
+        if (this.cycle) await this.cycle;
+        else await this.runCycleNow();
+      } catch {
+        // The disk is full (or failing): acknowledged bundles are on disk already; outbox state changes and trace
+        // events still in memory are lost (a target not marked delivered is sent again, and deduplicated there).
+        break;
+      }
     }
-    await this.db.meta.put('recent-ids', Buffer.from(this.recent.toBytes()));
-    await this.root.flushed;
+    try {
+      await this.db.meta.put('recent-ids', Buffer.from(this.recent.toBytes()));
+      await flushedOrFailed(this.root);
+    } catch {
+      // Only an accelerator of the dedupe filter: without it the next start confirms more ids in LMDB.
+    }
     await this.root.close();
     this.root = undefined;
+  }
+
+  /** Bytes in use against the budget, and whether new bundles are refused (lattice status). */
+  usage(): VaultUsage {
+    return this.budget.usage();
+  }
+
+  /** Pages in use and the data file's size, after a commit (vault-budget.ts says why pages). */
+  private measure(): void {
+    const { st, meta, ...rest } = this.db;
+    meta.doesExist('-'); // renews the read transaction (see entries())
+    let pages = 0;
+    for (const db of [meta, ...Object.values(rest), ...Object.values(st)] as Database[]) {
+      const s = (db as unknown as { db: { stat(): { treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number } } }).db.stat();
+      pages += s.treeBranchPageCount + s.treeLeafPageCount + s.overflowPages;
+    }
+    const env = meta.getStats() as { pageSize: number; lastPageNumber: number; root: { treeBranchPageCount: number; treeLeafPageCount: number }; free: { treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number } };
+    // The main database (names of the sub-databases), the free list's own pages, the two meta pages.
+    pages += env.root.treeBranchPageCount + env.root.treeLeafPageCount + env.free.treeBranchPageCount + env.free.treeLeafPageCount + env.free.overflowPages + 2;
+    this.budget.measured(pages * env.pageSize, (env.lastPageNumber + 1) * env.pageSize);
   }
 
   private need(op: string): RootDatabase {
@@ -230,17 +302,28 @@ export class Vault {
     this.need('has');
     // Ids enter the filter when queued for writing, so a miss is final for in-flight ones too.
     if (!this.recent.has(id)) return false;
-    if (this.db.bundles.doesExist(Buffer.from(id.buffer, id.byteOffset, id.byteLength))) return true;
+    const key = Buffer.from(id.buffer, id.byteOffset, id.byteLength);
+    // A tombstone (expired, or evicted after delivery) still knows the id: a late copy is a duplicate.
+    if (this.db.bundles.doesExist(key) || this.db.expired.doesExist(key)) return true;
     return this.inflight.size > 0 && this.inflight.has(hex(id));
   }
 
-  /** Stores a bundle if its id is new; resolves once it is durable (or known to be a duplicate). */
+  /**
+   * Stores a bundle if its id is new; resolves once it is durable (or known to be a duplicate). Rejects with
+   * StoreFullError when the budget or the disk has no room (VaultWriteError when the disk fails).
+   */
   ingest(rec: IngestRecord): Promise<IngestResult> {
     this.need('ingest');
     const idHex = hex(rec.id);
     if (this.inflight.has(idHex)) return Promise.resolve('duplicate');
+    let cost: number;
+    try {
+      cost = this.budget.admit(rec.bytes.length);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return new Promise<IngestResult>((resolve, reject) => {
-      const p: PendingIngest = { rec, idHex, resolve, reject };
+      const p: PendingIngest = { rec, idHex, resolve, reject, cost };
       this.inflight.set(idHex, p);
       this.recent.add(rec.id);
       this.ingests.push(p);
@@ -249,12 +332,30 @@ export class Vault {
   }
 
   private schedule(): void {
-    if (this.cycle || this.timer || !this.root) return;
+    // After a failed write cycle only the retry timer writes (retryWrites()).
+    if (this.cycle || this.timer || !this.root || this.retryTimer) return;
     const wait = Math.max(0, this.lastCycleAt + this.opt.groupCommitMs - performance.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.runCycleNow();
+      void this.runCycleNow().catch(() => undefined); // a failure is handled in failedCycle()
     }, wait);
+  }
+
+  /** After a failed cycle: try again (what is queued, or a probe write) once `ms` passed. */
+  private retryWrites(ms: number): void {
+    if (this.retryTimer || !this.root || this.closing) return;
+    this.retryTimer = setTimeout(() => {
+      if (!this.root || this.closing) return;
+      if (!(this.ingests.length || this.ops.length || this.dirty.size || this.traceQueue.length)) {
+        this.ops.push(() => {
+          this.db.meta.put('write-probe', this.now());
+          return 1;
+        });
+      }
+      // Cleared only now, so that nothing else starts a cycle in between.
+      this.retryTimer = undefined;
+      void this.runCycleNow().catch(() => undefined);
+    }, ms);
   }
 
   private runCycleNow(): Promise<void> {
@@ -264,6 +365,7 @@ export class Vault {
       this.cycle = undefined;
       if (this.ingests.length || this.ops.length || this.dirty.size || this.traceQueue.length) this.schedule();
     });
+    this.cycle.catch(() => undefined); // failedCycle() handled it; awaiting callers still see the error
     return this.cycle;
   }
 
@@ -288,7 +390,12 @@ export class Vault {
       ...(rec.bearer !== undefined ? { bearer: rec.bearer } : {}), ...(rec.from !== undefined ? { from: rec.from } : {}),
       bytes: rec.bytes,
     }));
-    db.expiry.put(timeIdKey(rec.expiresAt, rec.id), Buffer.of(PHASE_LIVE));
+    db.expiry.put(timeIdKey(this.keepUntil(rec), rec.id), Buffer.of(PHASE_LIVE));
+    if (!rec.targets || rec.targets.length === 0) {
+      // Nothing to forward (this node's inbox, or the hop limit): no custody duty, evictable under the budget.
+      db.evictable.put(timeIdKey(rec.receivedAt, rec.id), EMPTY);
+      puts++;
+    }
     if (rec.inbox) {
       db.inbox.put(timeIdKey(rec.receivedAt, rec.id), EMPTY);
       puts++;
@@ -313,6 +420,7 @@ export class Vault {
     const ops = this.ops;
     this.ops = [];
     const results: Promise<boolean>[] = [];
+    this.cycleWrites = [];
     let puts = 0;
     const turn = async (): Promise<void> => {
       if (puts >= this.opt.maxTxnPuts) {
@@ -320,18 +428,24 @@ export class Vault {
         await new Promise<void>((r) => setImmediate(r)); // next event turn = next LMDB transaction
       }
     };
+    const written: Array<[string, OverlayEntry, number]> = [];
+    let dirty = new Set<string>();
+    let traces: PendingTrace[] = [];
+    // Anything but eviction may have made something evictable.
+    if (batch.length || this.dirty.size || ops.some((op) => !(op as EvictOp).evict)) this.evictDry = false;
     try {
       for (const p of batch) {
         const key = Buffer.from(p.rec.id.buffer, p.rec.id.byteOffset, p.rec.id.byteLength);
-        results.push(this.db.bundles.ifNoExists(key, () => { puts += this.writeIngest(p.rec); }));
+        // A tombstone (expired, or evicted after delivery) still knows the id: a late copy is a duplicate.
+        if (this.db.expired.doesExist(key)) results.push(Promise.resolve(false));
+        else results.push(this.db.bundles.ifNoExists(key, () => { puts += this.writeIngest(p.rec); }));
         await turn();
       }
       for (const op of ops) {
         puts += op();
         await turn();
       }
-      const written: Array<[string, OverlayEntry, number]> = [];
-      const dirty = this.dirty;
+      dirty = this.dirty;
       this.dirty = new Set();
       for (const idHex of dirty) {
         const e = this.overlay.get(idHex);
@@ -340,22 +454,26 @@ export class Vault {
         written.push([idHex, e, e.version]);
         await turn();
       }
-      this.traceWriting = this.traceQueue;
+      traces = this.traceWriting = this.traceQueue;
       this.traceQueue = [];
-      for (const t of this.traceWriting) {
+      for (const t of traces) {
         this.db.trace.put(t.key, t.event);
         puts++;
         await turn();
       }
       const outcomes = await Promise.allSettled(results);
-      await root.committed;
-      await root.flushed;
+      // The last turn's commit promise is observed at the end of that turn (guardWrites): let it be.
+      await new Promise<void>((r) => setImmediate(r));
+      // Every transaction of the cycle settled (they commit in order); any failure fails the whole cycle.
+      for (const w of await Promise.all(this.cycleWrites)) if (w) throw w.cause;
+      await flushedOrFailed(root);
       this.fsyncs++;
       this.fsyncCounter?.inc();
       for (const [idHex, e, v] of written) if (this.overlay.get(idHex) === e && e.version === v) this.overlay.delete(idHex);
       this.traceWriting = [];
       batch.forEach((p, i) => {
         this.inflight.delete(p.idHex);
+        this.budget.written(p.cost);
         const o = outcomes[i]!;
         if (o.status === 'rejected') p.reject(o.reason);
         else {
@@ -363,12 +481,77 @@ export class Vault {
         }
       });
     } catch (err) {
-      for (const p of batch) {
-        this.inflight.delete(p.idHex);
-        p.reject(err);
-      }
-      throw err;
+      throw this.failedCycle(err, batch, ops, dirty, written, traces);
     }
+    this.committedCycle();
+  }
+
+  /**
+   * A write cycle failed (commits are all or nothing per transaction, but a cycle may span several): its ingests are
+   * refused (none was acknowledged), its outbox changes stay in memory for a later cycle, its other writes are queued
+   * again, its trace events too (up to TRACE_BACKLOG), and the vault retries with a growing delay.
+   */
+  private failedCycle(err: unknown, batch: PendingIngest[], ops: Op[], dirty: Set<string>, written: Array<[string, OverlayEntry, number]>, traces: PendingTrace[]): Error {
+    const full = isDiskFullError(err, this.opt.path);
+    const error = full
+      ? new StoreFullError('disk', this.budget.usedBytes, this.budget.maxBytes, { cause: err })
+      : new VaultWriteError('write cycle', { cause: err });
+    for (const p of batch) {
+      this.inflight.delete(p.idHex);
+      this.budget.written(p.cost);
+      p.reject(error);
+    }
+    // Which of its state index rows reached the disk is not known: the next write of the row sets them all.
+    for (const [, e] of written) e.rebase = true;
+    for (const idHex of dirty) if (this.overlay.has(idHex)) this.dirty.add(idHex);
+    this.ops = [...ops.filter((op) => !(op as EvictOp).evict), ...this.ops];
+    this.evictQueued = false;
+    const backlog = traces.concat(this.traceQueue);
+    const over = backlog.length - TRACE_BACKLOG;
+    if (over > 0) {
+      backlog.splice(0, over);
+      this.budget.traceDropped?.inc(over);
+    }
+    this.traceQueue = backlog;
+    this.traceWriting = [];
+    this.retryWrites(this.budget.failed(full ? 'disk' : 'io', err));
+    return error;
+  }
+
+  /** After a committed cycle: the budget learns the pages in use, and an eviction step is queued when over it. */
+  private committedCycle(): void {
+    this.budget.succeeded();
+    this.measure();
+    const want = this.budget.evictWanted();
+    if (want <= 0 || this.evictQueued || this.evictDry || this.closing) return;
+    this.evictQueued = true;
+    const op: EvictOp = () => {
+      this.evictQueued = false;
+      const r = evictStep({
+        tables: this.db,
+        now: this.now(),
+        retentionMs: this.opt.retentionMs,
+        keepUntil: (row) => this.keepUntil(row),
+        outbox: (id) => this.overlay.get(hex(id))?.row ?? this.writtenOutbox(id),
+        forget: (id) => {
+          this.overlay.delete(hex(id));
+          this.dirty.delete(hex(id));
+        },
+        trace: (id, event) => this.traceQueue.push({ id, event, key: traceKey(id, event.at, this.traceSeq++) }),
+      }, want, EVICT_BATCH, this.evictCursor);
+      this.evictCursor = r.cursor;
+      this.budget.evicted(r.delivered, r.expired);
+      if (r.delivered + r.expired === 0) this.evictDry = true;
+      return r.puts;
+    };
+    op.evict = true;
+    this.ops.push(op);
+    this.schedule();
+  }
+
+  /** When a stored bundle leaves: its own expiry, or `maxKeepMs` after it arrived if that comes first. */
+  private keepUntil(row: { receivedAt: number; expiresAt: number }): number {
+    return this.opt.maxKeepMs === undefined ? row.expiresAt : Math.min(row.expiresAt, row.receivedAt + this.opt.maxKeepMs);
   }
 
   // ---- reads ---------------------------------------------------------------------------------------------------
@@ -387,6 +570,10 @@ export class Vault {
     this.need('outbox');
     const e = this.overlay.get(hex(id));
     if (e) return e.row;
+    return this.writtenOutbox(id);
+  }
+
+  private writtenOutbox(id: Uint8Array): OutboxRow | undefined {
     const row = this.db.outbox.get(Buffer.from(id.buffer, id.byteOffset, id.byteLength));
     return isOutboxRow(row) ? row : undefined;
   }
@@ -497,14 +684,38 @@ export class Vault {
     const key = Buffer.from(e.id);
     const state = overallState(e.row);
     let puts = 1;
+    if (e.rebase) {
+      for (const s of OUTBOX_STATES) if (s !== state) this.db.st[s].remove(key);
+      puts += OUTBOX_STATES.length - 1;
+      e.base = undefined;
+      e.rebase = false;
+    }
     if (e.base !== state) {
       if (e.base) this.db.st[e.base].remove(key);
       this.db.st[state].put(key, EMPTY);
       puts += 2;
+      if (state === 'delivered' || e.base === 'delivered') puts += this.markEvictable(key, state === 'delivered');
       e.base = state;
     }
     this.db.outbox.put(key, e.row);
     return puts;
+  }
+
+  /** A bundle delivered to every target has no custody duty left: the byte budget may evict it (vault-evict.ts). */
+  private markEvictable(key: Buffer, evictable: boolean): number {
+    const raw = this.db.bundles.getBinary(key);
+    // A tombstone already; or not committed yet, which delivery cannot be (it follows the acknowledged ingest).
+    if (!raw) return 0;
+    let receivedAt: number;
+    try {
+      receivedAt = rowReceivedAt(raw);
+    } catch {
+      return 0; // unreadable: only the expiry sweep removes it
+    }
+    const k = timeIdKey(receivedAt, key);
+    if (evictable) this.db.evictable.put(k, EMPTY);
+    else this.db.evictable.remove(k);
+    return 1;
   }
 
   addAwaiting(nodeId: Uint8Array, id: Uint8Array): void {
@@ -606,6 +817,7 @@ export class Vault {
         // An unreadable stored bundle still expires; its tombstone just has no header to show.
       }
       db.expired.put(idKey, encodeBundleRow({ ...row, bytes: tombBytes }));
+      db.evictable.remove(timeIdKey(row.receivedAt, id));
       if (recipient) db.awaiting.remove(nodeIdKey(recipient, id));
       if (row.inbox) db.inbox.remove(timeIdKey(row.receivedAt, id));
       db.expiry.put(timeIdKey(row.expiresAt + this.opt.retentionMs, id), Buffer.of(PHASE_TOMB));
