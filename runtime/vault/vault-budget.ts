@@ -7,11 +7,12 @@
  * so holding the pages in use under the budget stops the file growing once the budget is reached (it settles a
  * little above it: pages a reader still sees are not reusable yet).
  *
- *   - above 90 % of `vault.maxBytes` the vault evicts, in each write cycle, down to 80 %: delivered bundles first,
- *     then tombstones (vault-evict.ts);
- *   - a bundle is refused (StoreFullError, reason `budget`) when the pages in use, plus what is queued for the next
- *     cycle, plus its own estimate would pass the budget: only bundles still to deliver are left then. Nothing
- *     queued is ever dropped to make room;
+ *   - above 90 % of `vault.maxBytes` (pages in use plus the estimate of what waits for the next cycle) the vault
+ *     evicts, a bounded step per write cycle, down to 80 %: delivered bundles first, then tombstones
+ *     (vault-evict.ts);
+ *   - a bundle is refused (StoreFullError, reason `budget`) when it would pass the budget and nothing is left to
+ *     evict (only bundles still to deliver are stored), or when a burst outran eviction by more than 10 % of the
+ *     budget. Nothing queued is ever dropped to make room;
  *   - a failed write cycle (disk full, I/O error) blocks new bundles (StoreFullError reason `disk`, or
  *     VaultWriteError) until a later cycle commits again: the vault retries with a growing delay (vault.ts).
  */
@@ -24,8 +25,13 @@ const log = createLogger('vault');
 
 /** Eviction starts above this share of the budget… */
 export const EVICT_ABOVE = 0.9;
-/** …and frees down to this share. */
+/** …and frees down to this share… */
 export const EVICT_TO = 0.8;
+/** …at most this share of the budget (or 64 KiB) per write cycle: one eviction is one transaction, and a big one
+ * copies many pages at once (LMDB is copy on write), which the file has to hold until they are reusable. */
+export const EVICT_STEP = 1 / 16;
+/** A burst may pass the budget by this share while eviction catches up. */
+export const BURST_ALLOWANCE = 0.1;
 
 /** What LMDB needs for one bundle of `size` encoded bytes: its row and index rows, a few trace rows, B-tree slack. */
 export function bundleCost(size: number): number {
@@ -56,6 +62,8 @@ export class VaultBudget {
   fileBytes = 0;
   /** Estimated bytes of bundles accepted but not yet written. */
   private pending = 0;
+  /** Rows eviction could take (evictable index entries and tombstones), as of the last measurement. */
+  private evictableRows = 0;
   private blocked?: { kind: 'disk' | 'io'; cause: unknown; since: number };
   private refusing = false;
   /** Retry delay after a failed write cycle; doubles per failure. */
@@ -106,8 +114,9 @@ export class VaultBudget {
       throw new StoreFullError('disk', this.usedBytes, this.maxBytes, { cause: this.blocked.cause });
     }
     const cost = bundleCost(size);
-    if (this.maxBytes !== undefined && this.usedBytes + this.pending + cost > this.maxBytes) {
-      if (!this.refusing) log.warn('vault full: its byte budget is used by bundles still to deliver; refusing new bundles', { usedBytes: this.usedBytes, maxBytes: this.maxBytes });
+    const after = this.usedBytes + this.pending + cost;
+    if (this.maxBytes !== undefined && after > this.maxBytes && (this.evictableRows === 0 || after > this.maxBytes * (1 + BURST_ALLOWANCE))) {
+      if (!this.refusing) log.warn('vault full: its byte budget is used by bundles still to deliver; refusing new bundles', { usedBytes: this.usedBytes, maxBytes: this.maxBytes, evictableRows: this.evictableRows });
       this.refusing = true;
       this.refusals?.inc({ reason: 'budget' });
       throw new StoreFullError('budget', this.usedBytes + this.pending, this.maxBytes);
@@ -123,15 +132,18 @@ export class VaultBudget {
     this.pending = Math.max(0, this.pending - cost);
   }
 
-  measured(usedBytes: number, fileBytes: number): void {
+  measured(usedBytes: number, fileBytes: number, evictableRows: number): void {
     this.usedBytes = usedBytes;
     this.fileBytes = fileBytes;
+    this.evictableRows = evictableRows;
   }
 
-  /** Bytes to evict now (0: under the eviction threshold, or unbounded). */
+  /** Bytes to evict in the next write cycle (0: under the eviction threshold, nothing to evict, or unbounded). */
   evictWanted(): number {
-    if (this.maxBytes === undefined || this.usedBytes <= this.maxBytes * EVICT_ABOVE) return 0;
-    return this.usedBytes - this.maxBytes * EVICT_TO;
+    const max = this.maxBytes;
+    const used = this.usedBytes + this.pending;
+    if (max === undefined || used <= max * EVICT_ABOVE || this.evictableRows === 0) return 0;
+    return Math.min(used - max * EVICT_TO, Math.max(64 * 1024, max * EVICT_STEP));
   }
 
   evicted(delivered: number, expired: number): void {

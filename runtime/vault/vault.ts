@@ -128,7 +128,7 @@ type EvictOp = Op & { evict?: boolean };
 /** Trace events kept in memory while the vault cannot write; beyond this the oldest are dropped (and counted). */
 const TRACE_BACKLOG = 20_000;
 /** Rows an eviction step touches per stage. */
-const EVICT_BATCH = 512;
+const EVICT_BATCH = 64;
 /** A trace event waiting for the next write cycle; its key is fixed when queued so reads can tell it apart. */
 interface PendingTrace {
   id: Uint8Array;
@@ -177,8 +177,6 @@ export class Vault {
   private retryTimer?: NodeJS.Timeout;
   private evictCursor?: Buffer;
   private evictQueued = false;
-  /** The last eviction step found nothing to evict: none is queued again until another write cycle ran. */
-  private evictDry = false;
   /** Write cycles that ended in a flush (each is at most one fsync of the data file). */
   fsyncs = 0;
   private readonly fsyncCounter?: Counter;
@@ -287,7 +285,7 @@ export class Vault {
     const env = meta.getStats() as { pageSize: number; lastPageNumber: number; root: { treeBranchPageCount: number; treeLeafPageCount: number }; free: { treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number } };
     // The main database (names of the sub-databases), the free list's own pages, the two meta pages.
     pages += env.root.treeBranchPageCount + env.root.treeLeafPageCount + env.free.treeBranchPageCount + env.free.treeLeafPageCount + env.free.overflowPages + 2;
-    this.budget.measured(pages * env.pageSize, (env.lastPageNumber + 1) * env.pageSize);
+    this.budget.measured(pages * env.pageSize, (env.lastPageNumber + 1) * env.pageSize, this.entries(this.db.evictable) + this.entries(this.db.expired));
   }
 
   private need(op: string): RootDatabase {
@@ -431,8 +429,6 @@ export class Vault {
     const written: Array<[string, OverlayEntry, number]> = [];
     let dirty = new Set<string>();
     let traces: PendingTrace[] = [];
-    // Anything but eviction may have made something evictable.
-    if (batch.length || this.dirty.size || ops.some((op) => !(op as EvictOp).evict)) this.evictDry = false;
     try {
       for (const p of batch) {
         const key = Buffer.from(p.rec.id.buffer, p.rec.id.byteOffset, p.rec.id.byteLength);
@@ -523,7 +519,7 @@ export class Vault {
     this.budget.succeeded();
     this.measure();
     const want = this.budget.evictWanted();
-    if (want <= 0 || this.evictQueued || this.evictDry || this.closing) return;
+    if (want <= 0 || this.evictQueued || this.closing) return;
     this.evictQueued = true;
     const op: EvictOp = () => {
       this.evictQueued = false;
@@ -537,11 +533,9 @@ export class Vault {
           this.overlay.delete(hex(id));
           this.dirty.delete(hex(id));
         },
-        trace: (id, event) => this.traceQueue.push({ id, event, key: traceKey(id, event.at, this.traceSeq++) }),
       }, want, EVICT_BATCH, this.evictCursor);
       this.evictCursor = r.cursor;
       this.budget.evicted(r.delivered, r.expired);
-      if (r.delivered + r.expired === 0) this.evictDry = true;
       return r.puts;
     };
     op.evict = true;
