@@ -4,9 +4,10 @@
  * A full filesystem does not always say ENOSPC: LMDB reports a short write as EIO (mdb_page_flush: "wres != wsize"
  * → EIO, which is what a tmpfs that filled mid-write gave the vault), a quota says EDQUOT, a file-size limit
  * (RLIMIT_FSIZE) EFBIG, and LMDB's own map limit MDB_MAP_FULL. EIO is also what a dying SD card says, so it counts as
- * "full" only when the filesystem really has (almost) no room left: statfs decides.
+ * "full" only when there really is (almost) no room left: the filesystem's free space (statfs), or the process's
+ * file-size limit (systemd LimitFSIZE=, `ulimit -f`; the kernel writes up to it, then LMDB sees a short write).
  */
-import { statfsSync } from 'node:fs';
+import { readFileSync, statSync, statfsSync } from 'node:fs';
 
 /** LMDB's MDB_MAP_FULL: the environment's map size is reached. */
 export const MDB_MAP_FULL = -30792;
@@ -42,23 +43,48 @@ export function filesystemBytes(path: string): number | undefined {
   }
 }
 
+/** The soft RLIMIT_FSIZE of this process in bytes (Linux /proc/self/limits); undefined when unlimited or unknown. */
+export function fileSizeLimit(): number | undefined {
+  try {
+    const m = /^Max file size\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where a failed write went: a directory or file on the disk, and the file that grows (LMDB's data.mdb). */
+export interface WriteTarget {
+  path: string;
+  file?: string;
+}
+
+function nearlyFull(target: WriteTarget, free: (path: string) => number | undefined): boolean {
+  const left = free(target.path);
+  if (left !== undefined && left < NEARLY_FULL_BYTES) return true;
+  const limit = target.file === undefined ? undefined : fileSizeLimit();
+  if (limit === undefined) return false;
+  try {
+    return statSync(target.file!).size + NEARLY_FULL_BYTES >= limit;
+  } catch {
+    return false;
+  }
+}
+
 function codeOf(err: unknown): unknown {
   return typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
 }
 
 /**
- * True when `err` (or its `cause`) says the disk is full. `path` (a file or directory on that disk) lets an EIO be
- * checked against the free space; `free` replaces the statfs call (tests).
+ * True when `err` (or its `cause`) says the disk is full. `target` lets an EIO be checked against the free space and
+ * the file-size limit; `free` replaces the statfs call (tests).
  */
-export function isDiskFullError(err: unknown, path?: string, free: (path: string) => number | undefined = freeBytes): boolean {
+export function isDiskFullError(err: unknown, target?: WriteTarget, free: (path: string) => number | undefined = freeBytes): boolean {
   for (let e = err, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = codeOf(e);
     if (typeof code === 'string' && FULL_CODES.has(code)) return true;
     if (typeof code === 'number' && FULL_ERRNOS.has(code)) return true;
-    if ((code === EIO || code === 'EIO') && path !== undefined) {
-      const left = free(path);
-      if (left !== undefined && left < NEARLY_FULL_BYTES) return true;
-    }
+    if ((code === EIO || code === 'EIO') && target !== undefined && nearlyFull(target, free)) return true;
   }
   return false;
 }

@@ -168,9 +168,12 @@ export class VaultBudget {
     return this.blocked?.kind;
   }
 
-  /** A write cycle committed: a blocked vault takes bundles again. */
-  succeeded(): void {
-    this.retryMs = 0;
+  /**
+   * A write cycle committed: a blocked vault takes bundles again. The retry delay starts afresh only once a cycle
+   * that stored bundles committed (a probe can fit where a cycle of bundles does not).
+   */
+  succeeded(tookBundles: boolean): void {
+    if (tookBundles) this.retryMs = 0;
     if (!this.blocked) return;
     log.info('vault writes again: new bundles are taken', { blockedForMs: Date.now() - this.blocked.since });
     this.blocked = undefined;

@@ -31,6 +31,7 @@
  */
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Counter } from 'prom-client';
 import type { Metrics } from '../metrics/metrics.js';
 import type { TraceEvent } from '../node/relay-node.js';
@@ -123,10 +124,12 @@ interface OverlayEntry {
 }
 
 type Op = () => number;
-/** The eviction step: not queued again when its cycle fails (the next committed cycle queues a fresh one). */
-type EvictOp = Op & { evict?: boolean };
+/** Eviction steps and write probes are not queued again when their cycle fails (they are made afresh). */
+type OnceOp = Op & { once?: boolean };
 /** Trace events kept in memory while the vault cannot write; beyond this the oldest are dropped (and counted). */
 const TRACE_BACKLOG = 20_000;
+/** Size of the write that tests, after a failed cycle, whether the disk takes writes again. */
+const PROBE_BYTES = 256 * 1024;
 /** Rows an eviction step touches per stage. */
 const EVICT_BATCH = 64;
 /** A trace event waiting for the next write cycle; its key is fixed when queued so reads can tell it apart. */
@@ -344,12 +347,18 @@ export class Vault {
     if (this.retryTimer || !this.root || this.closing) return;
     this.retryTimer = setTimeout(() => {
       if (!this.root || this.closing) return;
-      if (!(this.ingests.length || this.ops.length || this.dirty.size || this.traceQueue.length)) {
+      // The probe takes room as a cycle of ingests would (a tiny write fits in pages the file already has free),
+      // and gives it back in the next cycle.
+      const probe: OnceOp = () => {
+        this.db.meta.put('write-probe', Buffer.alloc(PROBE_BYTES));
         this.ops.push(() => {
-          this.db.meta.put('write-probe', this.now());
+          this.db.meta.remove('write-probe');
           return 1;
         });
-      }
+        return 1;
+      };
+      probe.once = true;
+      this.ops.push(probe);
       // Cleared only now, so that nothing else starts a cycle in between.
       this.retryTimer = undefined;
       void this.runCycleNow().catch(() => undefined);
@@ -479,7 +488,7 @@ export class Vault {
     } catch (err) {
       throw this.failedCycle(err, batch, ops, dirty, written, traces);
     }
-    this.committedCycle();
+    this.committedCycle(batch.length > 0);
   }
 
   /**
@@ -488,7 +497,7 @@ export class Vault {
    * again, its trace events too (up to TRACE_BACKLOG), and the vault retries with a growing delay.
    */
   private failedCycle(err: unknown, batch: PendingIngest[], ops: Op[], dirty: Set<string>, written: Array<[string, OverlayEntry, number]>, traces: PendingTrace[]): Error {
-    const full = isDiskFullError(err, this.opt.path);
+    const full = isDiskFullError(err, { path: this.opt.path, file: join(this.opt.path, 'data.mdb') });
     const error = full
       ? new StoreFullError('disk', this.budget.usedBytes, this.budget.maxBytes, { cause: err })
       : new VaultWriteError('write cycle', { cause: err });
@@ -500,7 +509,7 @@ export class Vault {
     // Which of its state index rows reached the disk is not known: the next write of the row sets them all.
     for (const [, e] of written) e.rebase = true;
     for (const idHex of dirty) if (this.overlay.has(idHex)) this.dirty.add(idHex);
-    this.ops = [...ops.filter((op) => !(op as EvictOp).evict), ...this.ops];
+    this.ops = [...ops.filter((op) => !(op as OnceOp).once), ...this.ops];
     this.evictQueued = false;
     const backlog = traces.concat(this.traceQueue);
     const over = backlog.length - TRACE_BACKLOG;
@@ -515,13 +524,13 @@ export class Vault {
   }
 
   /** After a committed cycle: the budget learns the pages in use, and an eviction step is queued when over it. */
-  private committedCycle(): void {
-    this.budget.succeeded();
+  private committedCycle(tookBundles: boolean): void {
+    this.budget.succeeded(tookBundles);
     this.measure();
     const want = this.budget.evictWanted();
     if (want <= 0 || this.evictQueued || this.closing) return;
     this.evictQueued = true;
-    const op: EvictOp = () => {
+    const op: OnceOp = () => {
       this.evictQueued = false;
       const r = evictStep({
         tables: this.db,
@@ -538,7 +547,7 @@ export class Vault {
       this.budget.evicted(r.delivered, r.expired);
       return r.puts;
     };
-    op.evict = true;
+    op.once = true;
     this.ops.push(op);
     this.schedule();
   }
