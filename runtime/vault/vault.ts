@@ -44,7 +44,8 @@ import { hex, nodeIdKey, prefixEnd, splitTimeIdKey, timeIdKey, timeKey, traceKey
 import { VaultBudget, type VaultUsage } from './vault-budget.js';
 import { evictStep } from './vault-evict.js';
 import { flushedOrFailed, guardWrites, type WriteOutcome } from '../storage/lmdb-commit.js';
-import { isDiskFullError } from '../storage/disk-full.js';
+import { isDiskFullError, type WriteTarget } from '../storage/disk-full.js';
+import { retryWhenRoom } from '../storage/room-watch.js';
 
 export interface VaultOptions {
   /** Directory of the LMDB environment (created if missing), e.g. `<dataDir>/vault`. */
@@ -177,7 +178,8 @@ export class Vault {
   private closing = false;
   /** Write promises of the cycle running now (one per LMDB transaction, plus conditional writes). */
   private cycleWrites: Promise<WriteOutcome>[] = [];
-  private retryTimer?: NodeJS.Timeout;
+  /** Set while a retry after a failed write cycle is pending (storage/room-watch.ts). */
+  private retryCancel?: () => void;
   private evictCursor?: Buffer;
   private evictQueued = false;
   /** Write cycles that ended in a flush (each is at most one fsync of the data file). */
@@ -249,8 +251,8 @@ export class Vault {
     this.closing = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     if (this.timer) clearTimeout(this.timer);
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.timer = this.retryTimer = undefined;
+    this.retryCancel?.();
+    this.timer = this.retryCancel = undefined;
     while (this.cycle || this.ingests.length || this.ops.length || this.dirty.size || this.traceQueue.length) {
       try {
         if (this.cycle) await this.cycle;
@@ -334,7 +336,7 @@ export class Vault {
 
   private schedule(): void {
     // After a failed write cycle only the retry timer writes (retryWrites()).
-    if (this.cycle || this.timer || !this.root || this.retryTimer) return;
+    if (this.cycle || this.timer || !this.root || this.retryCancel) return;
     const wait = Math.max(0, this.lastCycleAt + this.opt.groupCommitMs - performance.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -344,8 +346,8 @@ export class Vault {
 
   /** After a failed cycle: try again (what is queued, or a probe write) once `ms` passed. */
   private retryWrites(ms: number): void {
-    if (this.retryTimer || !this.root || this.closing) return;
-    this.retryTimer = setTimeout(() => {
+    if (this.retryCancel || !this.root || this.closing) return;
+    this.retryCancel = retryWhenRoom(this.writeTarget, ms, () => {
       if (!this.root || this.closing) return;
       // The probe takes room as a cycle of ingests would (a tiny write fits in pages the file already has free),
       // and gives it back in the next cycle.
@@ -360,9 +362,9 @@ export class Vault {
       probe.once = true;
       this.ops.push(probe);
       // Cleared only now, so that nothing else starts a cycle in between.
-      this.retryTimer = undefined;
+      this.retryCancel = undefined;
       void this.runCycleNow().catch(() => undefined);
-    }, ms);
+    });
   }
 
   private runCycleNow(): Promise<void> {
@@ -497,7 +499,7 @@ export class Vault {
    * again, its trace events too (up to TRACE_BACKLOG), and the vault retries with a growing delay.
    */
   private failedCycle(err: unknown, batch: PendingIngest[], ops: Op[], dirty: Set<string>, written: Array<[string, OverlayEntry, number]>, traces: PendingTrace[]): Error {
-    const full = isDiskFullError(err, { path: this.opt.path, file: join(this.opt.path, 'data.mdb') });
+    const full = isDiskFullError(err, this.writeTarget);
     const error = full
       ? new StoreFullError('disk', this.budget.usedBytes, this.budget.maxBytes, { cause: err })
       : new VaultWriteError('write cycle', { cause: err });
@@ -553,6 +555,11 @@ export class Vault {
   }
 
   /** When a stored bundle leaves: its own expiry, or `maxKeepMs` after it arrived if that comes first. */
+  /** Where the vault's writes go, to tell a full disk from a failing one and to notice room returning. */
+  private get writeTarget(): WriteTarget {
+    return { path: this.opt.path, file: join(this.opt.path, 'data.mdb') };
+  }
+
   private keepUntil(row: { receivedAt: number; expiresAt: number }): number {
     return this.opt.maxKeepMs === undefined ? row.expiresAt : Math.min(row.expiresAt, row.receivedAt + this.opt.maxKeepMs);
   }
