@@ -3,6 +3,7 @@
  * under a file-size limit (anywhere else; testing/filling-disk.ts says how each works). It must stay up, answer
  * sends with 507 StoreFullError, keep relaying what it holds (a neighbour that comes up meanwhile gets every queued
  * bundle), take a send again once space returns without a restart, and hold every acknowledged bundle after one.
+ * A file upload to its shard store meanwhile is refused with 507 StoreFullError too.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -34,7 +35,7 @@ test('a relay whose disk fills: stays up, 507 StoreFullError, keeps relaying, ta
   const b = generateIdentity();
   writeFileSync(join(dirB, IDENTITY_FILE), identityToPem(b), { mode: 0o600 });
   const bPort = await freePort();
-  const a = new RelayProcess({ dataDir: disk.dataDir, ipPeers: [bPort], extraArgs: ['--no-shards'], wrap: (argv) => disk.wrap(argv) });
+  const a = new RelayProcess({ dataDir: disk.dataDir, ipPeers: [bPort], wrap: (argv) => disk.wrap(argv) });
   const relayB = new RelayProcess({ dataDir: dirB, extraArgs: ['--no-shards'] });
   relayB.ipPort = bPort;
   relayB.apiPort = await freePort();
@@ -62,6 +63,12 @@ test('a relay whose disk fills: stays up, 507 StoreFullError, keeps relaying, ta
     assert.is(again.body.error.name, 'StoreFullError');
     const status = await a.get('/status');
     assert.is(status.vault.full, 'disk');
+    // A file upload (spooled to the same disk first) is refused the same way.
+    const upload = await fetch(`${a.api}/shards/files?name=big.bin`, {
+      method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(2 * 2 ** 20), signal: AbortSignal.timeout(10_000),
+    });
+    assert.is(upload.status, 507, await upload.clone().text());
+    assert.is(((await upload.json()) as any).error.name, 'StoreFullError');
 
     // The recipient comes up: A relays what it holds while its disk is full.
     await relayB.start();
