@@ -24,7 +24,7 @@ import { hashEquals, shardHash } from './shard-hash.js';
 import { decodeManifest } from './manifest.js';
 import { ShardStoreClosedError, StoreFullError } from './errors.js';
 import { filesystemBytes, freeBytes, isDiskFullError, type WriteTarget } from '../storage/disk-full.js';
-import { committed, flushedOrFailed, guardWrites } from '../storage/lmdb-commit.js';
+import { closeEnv, committed, flushedOrFailed, guardWrites } from '../storage/lmdb-commit.js';
 import { MetaTable } from './shard-meta-codec.js';
 import { SLAB_SLOT_BYTES, ShardSlab } from './shard-slab.js';
 import { statSync } from 'node:fs';
@@ -215,10 +215,11 @@ export class ShardStore {
   async stop(): Promise<void> {
     if (!this.root) return;
     await Promise.allSettled([...this.busy.values()].map((b) => b.run));
-    await this.root.flushed;
+    // A last commit that failed (disk full) never flushes: nothing it held was acknowledged, close anyway.
+    await flushedOrFailed(this.root).catch(() => undefined);
     await this.slab?.close();
     this.slab = undefined;
-    if (this.ownsRoot) await this.root.close();
+    if (this.ownsRoot) await closeEnv(this.root);
     this.root = undefined;
     this.lru.clear();
     this.heldShards = this.heldBytes = this.cachedBytes = 0;
@@ -226,7 +227,7 @@ export class ShardStore {
 
   /** Resolves when every write so far is on disk. */
   async flushed(): Promise<void> {
-    await this.dbs().root.flushed;
+    await flushedOrFailed(this.dbs().root);
   }
 
   private dbs() {

@@ -99,3 +99,23 @@ export function flushedOrFailed(root: RootDatabase): Promise<void> {
   );
   return Promise.race([Promise.resolve(root.flushed).then(() => undefined), failed]);
 }
+
+/** A key no store uses: removing it is a transaction that changes nothing. */
+const CLOSE_PROBE_KEY = '\u0000lattice-close-probe';
+
+/**
+ * Closes an environment whose last commit may have failed: lmdb-js's close() waits for that commit's flush, which
+ * never comes. An empty transaction (removing a key nobody uses writes no page, so it commits on a full disk too)
+ * gives it a flush to wait for; `timeoutMs` bounds the wait should even that fail.
+ */
+export async function closeEnv(root: RootDatabase, timeoutMs = 5_000): Promise<void> {
+  try {
+    await committed(root.remove(CLOSE_PROBE_KEY));
+    await flushedOrFailed(root);
+  } catch {
+    // Then the timeout below decides.
+  }
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([root.close(), new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); })]);
+  clearTimeout(timer);
+}

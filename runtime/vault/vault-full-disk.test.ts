@@ -71,4 +71,19 @@ test('disk full: sends refused with StoreFullError, nothing acknowledged lost, n
   }
 });
 
+test('disk full: a vault stopped while its disk is full closes (its last commit failed, lmdb-js would wait for ever)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vault-full-'));
+  try {
+    const r = spawnSync('prlimit', [`--fsize=${LIMIT}:unlimited`, '--', process.execPath, '--import', 'tsx', child, dir, 'stop-while-full'], { encoding: 'utf8', timeout: 60_000 });
+    const reports = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    assert.ok(reports.find((m) => m.full), `never full (exit ${r.status}): ${r.stderr.slice(-2000)}`);
+    const stopped = reports.find((m) => m.stopped);
+    assert.ok(stopped, `stop() did not return (exit ${r.status}${r.signal ? `, ${r.signal}` : ''}): ${r.stderr.slice(-2000)}`);
+    assert.ok(stopped.stopped.ms < 10_000, `stop took ${stopped.stopped.ms} ms`);
+    assert.is(r.status, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();

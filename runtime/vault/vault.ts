@@ -43,7 +43,7 @@ import { RecentIds } from './recent-ids.js';
 import { hex, nodeIdKey, prefixEnd, splitTimeIdKey, timeIdKey, timeKey, traceKey } from './vault-keys.js';
 import { VaultBudget, type VaultUsage } from './vault-budget.js';
 import { evictStep } from './vault-evict.js';
-import { flushedOrFailed, guardWrites, type WriteOutcome } from '../storage/lmdb-commit.js';
+import { closeEnv, flushedOrFailed, guardWrites, type WriteOutcome } from '../storage/lmdb-commit.js';
 import { isDiskFullError, type WriteTarget } from '../storage/disk-full.js';
 import { retryWhenRoom } from '../storage/room-watch.js';
 
@@ -269,7 +269,7 @@ export class Vault {
     } catch {
       // Only an accelerator of the dedupe filter: without it the next start confirms more ids in LMDB.
     }
-    await this.root.close();
+    await closeEnv(this.root);
     this.root = undefined;
   }
 

@@ -6,6 +6,7 @@
  *   2. while refused: marks an acknowledged bundle delivered and traces it (kept in memory), checks sends are
  *      refused at once; waits for a line on stdin (the parent raised the limit: "space returned");
  *   3. ingests until one is taken again (no restart), stops, reopens, and prints what the reopened vault holds.
+ * With `stop-while-full` as second argument it stops right after step 1 instead (and must not hang).
  *
  * Any unhandled rejection ends it with `{"unhandled":…}` and exit code 3: the bug this guards against.
  */
@@ -44,6 +45,14 @@ if (!refused) {
   process.exit(2);
 }
 out({ full: { name: refused.name, reason: (refused as unknown as { reason?: string }).reason, acked: acked.length, usage: v.usage() } });
+
+if (process.argv[3] === 'stop-while-full') {
+  // A relay stopped (systemd, Ctrl-C) while its disk is full must still exit: its last commit failed.
+  const t = performance.now();
+  await v.stop();
+  out({ stopped: { ms: Math.round(performance.now() - t) } });
+  process.exit(0);
+}
 
 // Still relaying what it holds: a delivery is recorded (in memory until the disk takes it again).
 const first = Buffer.from(acked[0]!, 'hex');
