@@ -157,7 +157,9 @@ test('budget: with delivered traffic flowing through, the data file stops growin
   // LMDB copies the pages a transaction changes and reuses the old ones only once no reader sees them: the file
   // holds those too (1.5-2 MiB at these write sizes, whatever the budget), then stops growing.
   assert.ok(end <= maxBytes + 2 * 1024 * 1024, `data file ${end} B for a ${maxBytes} B budget`);
-  assert.ok(end - atBudget <= maxBytes * 0.05, `the file grew from ${atBudget} to ${end} B after the budget was reached`);
+  // Some 7 MB more passed through after that; an unbounded vault's file grows by all of it. Page reuse depends on
+  // when readers let go of old pages (timing), hence the margin.
+  assert.ok(end - atBudget <= maxBytes * 0.15, `the file grew from ${atBudget} to ${end} B after the budget was reached`);
   await v.stop();
 });
 
