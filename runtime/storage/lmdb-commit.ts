@@ -29,10 +29,13 @@ const WRITE_METHODS = ['put', 'remove', 'ifNoExists', 'transaction', 'clearAsync
 export function guardWrites(root: RootDatabase, dbs: Iterable<object>, onOutcome: (outcome: Promise<WriteOutcome>) => void = () => undefined): void {
   let last: unknown;
   let turnWatched = false;
+  const ok = (): WriteOutcome => undefined;
+  const failed = (err: unknown): Promise<WriteOutcome> => commitCause(err).then((cause) => ({ cause }));
   const watch = (p: unknown): void => {
-    if (p === last || !p || typeof (p as PromiseLike<unknown>).then !== 'function') return;
+    if (p === last || !p || typeof (p as Promise<unknown>).then !== 'function') return;
     last = p;
-    onOutcome(Promise.resolve((p as PromiseLike<unknown>).then(() => undefined, (err: unknown) => commitCause(err).then((cause) => ({ cause })))));
+    // One derived promise per write (the hot path: one per conditional write of a vault cycle).
+    onOutcome((p as Promise<unknown>).then(ok, failed));
   };
   const watchTurn = (): void => {
     if (turnWatched) return;
