@@ -13,4 +13,4 @@ export interface BenchRow {
   note?: string;
 }
 
-export type BenchFn = (options?: { quick?: boolean }) => Promise<BenchRow[]>;
+export type BenchFn = (options?: { quick?: boolean; args?: readonly string[] }) => Promise<BenchRow[]>;

@@ -1,7 +1,8 @@
 /**
  * `npm run bench` — runs every bench/*.bench.js module (each exports async functions returning BenchRow[]) and
  * prints one table; `npm run bench -- --json` prints JSON; `--markdown` prints the table BENCHMARKS.md records;
- * `--only NAME` runs the modules whose file name contains NAME; `--quick` runs smaller workloads.
+ * `--only NAME` runs the modules whose file name contains NAME; `--quick` runs smaller workloads. Every module also
+ * gets the command line (`args`) for its own flags, e.g. `--soak-minutes 60` (bench/soak.bench.ts).
  */
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -28,7 +29,7 @@ for (const f of files) {
     const group = f.replace(/\.bench\.js$/, '');
     if (!json) process.stderr.write(`bench ${group}:${name} ...\n`);
     try {
-      const out = (await (fn as (o: { quick: boolean }) => Promise<BenchRow[]>)({ quick })) ?? [];
+      const out = (await (fn as (o: { quick: boolean; args: readonly string[] }) => Promise<BenchRow[]>)({ quick, args })) ?? [];
       for (const r of out) rows.push({ group, ...r, ratio: r.ratio ?? (r.baseline ? r.value / r.baseline : undefined) });
     } catch (err) {
       errors.push({ module: `${f}:${name}`, error: err instanceof Error ? err.stack ?? err.message : String(err) });

@@ -175,6 +175,8 @@ export class ApiServer {
     if (err instanceof UnknownPeerError || err instanceof BadRequestError) {
       return { status: 400, body: { error: { name: err.name, message: err.message } } };
     }
+    const stored = storeErrorStatus(err);
+    if (stored) return { status: stored, body: { error: { name: (err as Error).name, message: (err as Error).message } } };
     log.error('request failed', { method: req.method, url: req.url, err });
     return { status: 500, body: { error: { name: 'InternalError', message: "the relay failed to answer this request; see the relay's log" } } };
   }
@@ -193,6 +195,12 @@ function watchClient(req: IncomingMessage, res: ServerResponse): () => boolean {
   socket.on('error', onError);
   res.once('close', () => socket.off('error', onError));
   return () => res.destroyed && !res.writableFinished && (socket.readableEnded || reset);
+}
+
+/** A store that cannot take more (507: full, the client may retry later) or cannot write at all (503). */
+function storeErrorStatus(err: unknown): number | undefined {
+  const name = (err as Error | undefined)?.name;
+  return name === 'StoreFullError' ? 507 : name === 'VaultWriteError' ? 503 : undefined;
 }
 
 function unreadBody(req: IncomingMessage): boolean {

@@ -31,6 +31,7 @@ import type { ShardsStatus } from '../shards/shard-node.js';
 import { didYouMean } from '../config/suggest.js';
 import { BodyTooLargeError, HttpError, UnsupportedMediaTypeError, ValidationError } from './errors.js';
 import type { Route } from './routes.js';
+import { isDiskFullError } from '../storage/disk-full.js';
 
 /** What the routes need of the shard store (the daemon builds it from its ShardNode). */
 export interface ShardsService {
@@ -109,8 +110,18 @@ function need(shards: ShardsService | undefined): ShardsService {
 }
 
 async function spoolPath(s: ShardsService, kind: 'put' | 'get'): Promise<string> {
-  await mkdir(s.spoolDir, { recursive: true, mode: 0o700 });
+  try {
+    await mkdir(s.spoolDir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw spoolError(err, s);
+  }
   return join(s.spoolDir, `${kind}-${randomUUID()}`);
+}
+
+/** Uploads and downloads are spooled on the data disk: no room there is a full store (507), not a relay fault. */
+function spoolError(err: unknown, s: ShardsService, spool?: string): unknown {
+  if (!isDiskFullError(err, { path: s.spoolDir, ...(spool ? { file: spool } : {}) })) return err;
+  return new ShardRequestError(507, 'StoreFullError', `no room on this relay's disk to spool the file (${(err as Error).message})`, { cause: err });
 }
 
 /** Aborts when the client goes away before the response finished. */
@@ -156,7 +167,7 @@ export const SHARD_ROUTES: Route[] = [
         await pipeline(req, limit, createWriteStream(spool, { mode: 0o600 }));
       } catch (err) {
         await rm(spool, { force: true });
-        throw err;
+        throw spoolError(err, s, spool);
       }
       return {
         status: 200,
@@ -203,7 +214,7 @@ export const SHARD_ROUTES: Route[] = [
         result = await s.getFile(id, spool, { signal: clientGone(res) });
       } catch (err) {
         await rm(spool, { force: true });
-        throw shardHttpError(err);
+        throw shardHttpError(spoolError(err, s, spool));
       }
       return {
         status: 200,

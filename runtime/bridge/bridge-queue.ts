@@ -11,6 +11,7 @@
 import type { Database, RootDatabase } from 'lmdb';
 import { openStore, type StoreGuard } from '../store/open-store.js';
 import { BridgeQueueClosedError } from './errors.js';
+import { closeEnv, committed, flushedOrFailed, guardWrites } from '../storage/lmdb-commit.js';
 
 export type QueueName = 'mt-to-mc' | 'mc-to-mt';
 export const QUEUE_NAMES: readonly QueueName[] = ['mt-to-mc', 'mc-to-mt'];
@@ -72,14 +73,17 @@ export class BridgeQueue {
     }
     this.handledDb = root.openDB<number, string>({ name: 'handled' });
     this.snapshotDb = root.openDB<unknown, string>({ name: 'radio-snapshots' });
+    // A full disk fails commits; their promises are observed so that it is an error the callers see, not a crash.
+    guardWrites(root, [root, ...this.dbs.values(), this.handledDb, this.snapshotDb]);
   }
 
   async stop(): Promise<void> {
     const root = this.root;
     if (!root) return;
     this.root = undefined;
-    await root.flushed;
-    await root.close();
+    // A last commit that failed (disk full) never flushes: close anyway, what it held was not acknowledged.
+    await flushedOrFailed(root).catch(() => undefined);
+    await closeEnv(root);
     this.dbs.clear();
   }
 
@@ -105,7 +109,8 @@ export class BridgeQueue {
     const root = this.need('add');
     const shed: QueueEntry[] = [];
     const added: QueueEntry[] = [];
-    await root.transaction(() => {
+    const depths = new Map(this.depths);
+    await committed(root.transaction(() => {
       for (const { queue, ...e } of entries) {
         const seq = this.nextSeq.get(queue)!;
         this.nextSeq.set(queue, seq + 1);
@@ -128,15 +133,19 @@ export class BridgeQueue {
         }
       }
       this.handledDb!.putSync(source, at);
+    })).catch((err: unknown) => {
+      // Nothing of it was written (a full disk): the source is taken again later (catch-up at the next start).
+      for (const [q, n] of depths) this.depths.set(q, n);
+      throw err;
     });
-    await root.flushed;
+    await flushedOrFailed(root);
     return { shed, added: added.filter((a) => !shed.some((s) => s === a)) };
   }
 
   /** Marks a source handled without queueing anything (dropped, not mapped). */
   async markHandled(source: string, at: number): Promise<void> {
     this.need('markHandled');
-    await this.handledDb!.put(source, at);
+    await committed(this.handledDb!.put(source, at));
   }
 
   /** Marks the entry a drain is sending (undefined: none). */
@@ -162,9 +171,9 @@ export class BridgeQueue {
     const root = this.need('remove');
     const db = this.dbs.get(name)!;
     if (db.get(seq) === undefined) return;
-    await db.remove(seq);
+    await committed(db.remove(seq));
     this.depths.set(name, Math.max(0, this.depth(name) - 1));
-    await root.flushed;
+    await flushedOrFailed(root);
   }
 
   /** Forgets handled marks older than `before` (they only guard the start-up catch-up window). */

@@ -324,7 +324,8 @@ export class Bridge {
   private async queueEntries(id: Uint8Array, idHex: string, direction: QueueName, entries: PlannedEntry[], src?: ForeignSource): Promise<void> {
     const at = this.now();
     const { shed } = await this.queue.add(idHex, at, entries);
-    void this.queue.setMeta('lastTakenAt', at);
+    // Only narrows the next start's catch-up scan: a failed write (full disk) costs a longer scan, nothing more.
+    void this.queue.setMeta('lastTakenAt', at).catch(() => undefined);
     const targets = [...new Set(entries.map((e) => e.target))];
     this.deps.vault.trace(id, { at, event: 'bridge-queued', peer: targets.join(','), detail: `${entries.length} part(s)` });
     this.events.emit('queued', {

@@ -102,9 +102,15 @@ export interface LoraConfig {
 }
 
 export interface VaultConfig {
-  /** Default bundle lifetime for bundles this node creates. */
+  /**
+   * Lifetime of bundles this node creates (at most 30 days, MAX_LIFETIME_MS), and the longest any bundle is kept
+   * after it arrived (whichever of that and its own expiry comes first).
+   */
   lifetimeDays: number;
-  /** Upper bound of stored bundle bytes; the oldest expire first when exceeded. Unbounded when absent. */
+  /**
+   * Byte budget of the vault (LMDB pages in use): past it delivered bundles are evicted, then tombstones, then new
+   * bundles refused (StoreFullError). Unbounded when absent.
+   */
   maxBytes?: number;
   /**
    * A damaged store file at start (vault, shard store, bridge queue): `recover` moves it aside and starts empty,

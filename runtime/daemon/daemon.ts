@@ -15,6 +15,7 @@ import { ApiServer } from '../api/api-server.js';
 import type { BundleView, InboxEntry, NodeStatus, RelayNode, SendRequest } from '../node/relay-node.js';
 import { Router } from '../router/router.js';
 import { Vault } from '../vault/vault.js';
+import { MAX_LIFETIME_MS } from '../bundle/verify-bundle.js';
 import { VERSION } from '../version.js';
 import { buildBearers } from './build-bearers.js';
 import { startShardStore, type ShardStoreHandle } from './build-shards.js';
@@ -60,7 +61,8 @@ export class Daemon implements RelayNode {
       this.identity = identity;
       log.info(created ? 'created a new identity' : 'identity loaded', { shortId: identity.shortId, nodeId: identity.nodeIdHex, dataDir: c.dataDir });
       const metrics = (this.metrics = createMetrics());
-      const vault = (this.vault = new Vault({ path: join(c.dataDir, 'vault'), metrics, onDamage: c.vault.onDamage }));
+      const keepMs = c.vault.lifetimeDays * 86_400_000;
+      const vault = (this.vault = new Vault({ path: join(c.dataDir, 'vault'), metrics, onDamage: c.vault.onDamage, maxKeepMs: keepMs, ...(c.vault.maxBytes !== undefined ? { maxBytes: c.vault.maxBytes } : {}) }));
       await this.step('vault', () => vault.start(), () => vault.stop());
 
       const built = await buildBearers(c, identity, metrics);
@@ -77,7 +79,11 @@ export class Daemon implements RelayNode {
 
       // A fragmented bundle on a slow LoRa preset is tens of seconds on air: the per-send timeout must exceed it.
       const hasLora = this.bearers.some((b) => b.status().kind === 'lora');
-      const router = (this.router = new Router({ identity, vault, bearers: this.bearers, metrics, bloomIntervalMs: c.bloom.intervalMs, ...(hasLora ? { sendTimeoutMs: 120_000 } : {}) }));
+      const router = (this.router = new Router({
+        identity, vault, bearers: this.bearers, metrics, bloomIntervalMs: c.bloom.intervalMs, ...(hasLora ? { sendTimeoutMs: 120_000 } : {}),
+        // What this relay creates lives vault.lifetimeDays, within the longest lifetime a bundle may have.
+        defaultLifetimeMs: Math.min(keepMs, MAX_LIFETIME_MS),
+      }));
       const offLog = logRouterEvents(router, log);
       this.started.push({ name: 'event log', stop: offLog });
       // The router subscribes before the bearers start, so no frame or peer event is missed.
@@ -145,6 +151,7 @@ export class Daemon implements RelayNode {
       outbox: vaultCounts.outbox,
       inbox: vaultCounts.inbox,
       stored: vaultCounts.stored,
+      vault: this.vault!.usage(),
       ...(this.bridge?.running ? { bridge: this.bridge.status() } : {}),
     };
   }

@@ -4,6 +4,7 @@
  */
 import type { BridgeStatus } from '../bridge/bridge.js';
 import type { BearerStatus } from '../bearer/bearer.js';
+import type { VaultUsage } from '../vault/vault-budget.js';
 
 export type OutboxState = 'queued' | 'accepted' | 'delivered' | 'expired';
 
@@ -27,6 +28,8 @@ export interface NodeStatus {
   outbox: Record<OutboxState, number>;
   inbox: number;
   stored: number;
+  /** The vault's disk use against its budget (`vault.maxBytes`), and why it refuses new bundles when it does. */
+  vault?: VaultUsage;
   /** The Meshtastic <-> MeshCore bridge, when it runs (runtime/bridge/bridge.ts BridgeStatus). */
   bridge?: BridgeStatus;
 }

@@ -61,6 +61,8 @@ export interface RouterOptions {
   sendTimeoutMs?: number;
   /** Worker threads for signature checks of received bundles (0: verify on the main thread). Default 0. */
   verifyWorkers?: number;
+  /** Lifetime of bundles created here when the sender names none (`vault.lifetimeDays`). Default 7 days. */
+  defaultLifetimeMs?: number;
 }
 
 export type IngestOutcome = 'stored' | 'duplicate' | 'dropped';
@@ -85,7 +87,7 @@ export class Router {
   private readonly now: () => number;
   private readonly counters: RouterCounters;
   private readonly blooms: BloomExchange;
-  private readonly opt: { retryIntervalMs: number; maxBackoffMs: number; sendTimeoutMs: number };
+  private readonly opt: { retryIntervalMs: number; maxBackoffMs: number; sendTimeoutMs: number; defaultLifetimeMs?: number };
   private readonly shortIds = new Map<string, string>();
   private readonly peerInfo = new Map<string, PeerInfo>();
   private readonly dispatching = new Set<string>();
@@ -117,6 +119,7 @@ export class Router {
       retryIntervalMs: options.retryIntervalMs ?? 5_000,
       maxBackoffMs: options.maxBackoffMs ?? 600_000,
       sendTimeoutMs: options.sendTimeoutMs ?? 30_000,
+      ...(options.defaultLifetimeMs !== undefined ? { defaultLifetimeMs: options.defaultLifetimeMs } : {}),
     };
     if (options.verifyWorkers) this.pool = new VerifyPool(options.verifyWorkers);
     this.counters = routerCounters(options.metrics, () => this.vault.counts().outbox);
@@ -178,7 +181,10 @@ export class Router {
 
   private track<T>(p: Promise<T>): void {
     this.inflight.add(p);
-    p.catch((err) => this.log.warn('router task failed', { err: String(err) })).finally(() => this.inflight.delete(p));
+    p.catch((err) => {
+      // A full vault refusing custody is counted and logged as a drop already (ingest()).
+      if ((err as Error)?.name !== 'StoreFullError') this.log.warn('router task failed', { err: String(err) });
+    }).finally(() => this.inflight.delete(p));
   }
 
   private short(nodeIdHex: string): string {
@@ -283,17 +289,27 @@ export class Router {
       throw new RouterStoppedError('ingest');
     }
     const plan = planRoute(b, this.identity, link.created);
-    const result = await this.vault.ingest({
-      id,
-      bytes,
-      receivedAt: now,
-      expiresAt: b.sentAt + b.lifetime,
-      ...(link.bearer ? { bearer: link.bearer } : {}),
-      ...(link.from ? { from: link.from } : {}),
-      created: link.created,
-      inbox: plan.inbox,
-      targets: plan.targets,
-    });
+    let result;
+    try {
+      result = await this.vault.ingest({
+        id,
+        bytes,
+        receivedAt: now,
+        expiresAt: b.sentAt + b.lifetime,
+        ...(link.bearer ? { bearer: link.bearer } : {}),
+        ...(link.from ? { from: link.from } : {}),
+        created: link.created,
+        inbox: plan.inbox,
+        targets: plan.targets,
+      });
+    } catch (err) {
+      // Not stored, so not taken into custody: counted, and thrown on (StoreFullError / VaultWriteError) so that
+      // a send answers 507 / 503 and a relay offering the bundle is not acknowledged and keeps it.
+      const name = (err as Error)?.name;
+      if (name === 'StoreFullError') this.drop('store-full', where());
+      else if (name === 'VaultWriteError') this.drop('vault-write-error', where());
+      throw err;
+    }
     if (result === 'duplicate') return this.duplicate(id, where);
     const idHex = hex(id);
     this.counters.bundlesIn(link.bearer ?? 'local');
@@ -372,7 +388,7 @@ export class Router {
         recipient,
         text: request.text,
         sentAt: request.sentAt ?? this.now(),
-        ...(request.lifetimeMs !== undefined ? { lifetimeMs: request.lifetimeMs } : {}),
+        ...(request.lifetimeMs !== undefined ? { lifetimeMs: request.lifetimeMs } : this.opt.defaultLifetimeMs !== undefined ? { lifetimeMs: this.opt.defaultLifetimeMs } : {}),
       });
     } catch (err) {
       // Sealing to a node id that has no X25519 form (not a point, or a low-order one): the sender's mistake.
@@ -425,6 +441,7 @@ export class Router {
       recipient: m.direct ? this.identity.nodeId : m.to,
       body,
       sentAt: this.now(),
+      ...(this.opt.defaultLifetimeMs !== undefined ? { lifetimeMs: this.opt.defaultLifetimeMs } : {}),
       origin: { id: m.from, ...(m.fromName !== undefined ? { name: m.fromName } : {}) },
     });
     await this.ingest(b, encodeBundle(b), { created: true, bearer: m.bearer, from: m.from });

@@ -52,11 +52,14 @@ export class ManifestNotFoundError extends Error {
   }
 }
 
-/** The disk budget is full of shards this node promised to keep; nothing more can be promised. */
+/**
+ * The disk budget is full of shards this node promised to keep (or the disk under it is full): nothing more can be
+ * promised. `budget` is the one in force (shards.diskBytes, or less when the filesystem has less room).
+ */
 export class StoreFullError extends Error {
   override name = 'StoreFullError';
-  constructor(readonly needed: number, readonly budget: number, readonly promised: number) {
-    super(`shard store full: ${promised} B promised of ${budget} B budget, ${needed} B more requested`);
+  constructor(readonly needed: number, readonly budget: number, readonly promised: number, options?: { cause?: unknown }) {
+    super(`shard store full: ${promised} B promised of ${budget} B budget, ${needed} B more requested`, options);
   }
 }
 

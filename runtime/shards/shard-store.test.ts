@@ -230,13 +230,48 @@ test('restart: promises, cache order and counters come back from disk', async ()
     await s1.stop();
     const s2 = new ShardStore({ ...opts, now: () => t++ });
     await s2.start();
-    assert.equal({ ...s2.stats(), corruptFound: 0 }, { heldShards: 1, heldBytes: SIZE, recordBytes: 0, cachedShards: 2, cachedBytes: 2 * SIZE, diskBytes: 10 * SIZE, cacheBytes: 2 * SIZE, corruptFound: 0 });
+    const { diskBudgetBytes: _budget, diskFreeBytes: _free, ...counters } = s2.stats();
+    assert.equal({ ...counters, corruptFound: 0 }, { heldShards: 1, heldBytes: SIZE, recordBytes: 0, cachedShards: 2, cachedBytes: 2 * SIZE, diskBytes: 10 * SIZE, cacheBytes: 2 * SIZE, corruptFound: 0 });
     const c3 = shard();
     await s2.cache(c3.hash, c3.bytes);
     assert.not.ok(s2.has(c1.hash), 'oldest cached went first after restart');
     assert.ok(s2.get(held.hash));
     await s2.stop();
   } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('disk budget: never more than the filesystem has free above its reserve, whatever diskBytes says', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'lattice-shard-store-'));
+  const clock = { t: 1_000_000 };
+  const reserve = 64 * SIZE;
+  let free = reserve + 3 * SIZE;
+  const s = new ShardStore({ path: join(dir, 'db'), diskBytes: 1000 * SIZE, cacheBytes: 10 * SIZE, now: () => clock.t, freeBytes: () => free, reserveBytes: reserve });
+  await s.start();
+  try {
+    const held = Array.from({ length: 4 }, shard);
+    // Each one stored takes its room off the disk, as the real filesystem would show.
+    for (const a of held.slice(0, 3)) {
+      assert.is(await s.hold(a.hash, a.bytes, 1e12), 'stored');
+      free -= SIZE;
+      clock.t += 1000;
+    }
+    assert.is(s.stats().diskBudgetBytes, 3 * SIZE, 'the budget is what is stored plus the room above the reserve');
+    assert.is(await s.hold(held[3]!.hash, held[3]!.bytes, 1e12), 'full', 'diskBytes would take it, the disk would not');
+    const c = shard();
+    assert.is(await s.cache(c.hash, c.bytes), false, 'no read copy either');
+    // Room returns (another program freed space): the next promise is taken.
+    free += 10 * SIZE;
+    clock.t += 1000;
+    assert.is(await s.hold(held[3]!.hash, held[3]!.bytes, 1e12), 'stored');
+    // A removed promise leaves a free slab slot: reused before the file grows, so it counts as room.
+    free = reserve;
+    clock.t += 1000;
+    await s.remove(held[0]!.hash);
+    assert.is(await s.hold(held[0]!.hash, held[0]!.bytes, 1e12), 'stored', 'the freed slot is room');
+  } finally {
+    await s.stop();
     await rm(dir, { recursive: true, force: true });
   }
 });

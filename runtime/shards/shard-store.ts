@@ -17,16 +17,24 @@
  * Every read re-hashes the bytes; a shard that no longer matches its address is deleted and reported through
  * `onCorrupt` so the node can repair it. Promises are acknowledged only after LMDB has flushed them to disk
  * (store.md §0 finding 3: `await put()` resolves at commit, `db.flushed` at fsync).
+ *
+ * The disk budget is `diskBytes`, and never more than the filesystem can take: what is stored now, plus the slab's
+ * free slots, plus the free space (statfs) above a reserve left for the vault and the system (five relays on one
+ * disk each reached 1.1 GB with diskBytes 1 GiB on a 5-minute soak, whatever room was left). A write that fails for
+ * want of room (ENOSPC and kin, storage/disk-full.ts) is a refused promise (`full`), never a crash: every LMDB
+ * write is observed (storage/lmdb-commit.ts).
  */
 import type { Database, RootDatabase } from 'lmdb';
 import { openStore, type StoreGuard } from '../store/open-store.js';
 import { hashEquals, shardHash } from './shard-hash.js';
 import { decodeManifest } from './manifest.js';
-import { ShardStoreClosedError } from './errors.js';
+import { ShardStoreClosedError, StoreFullError } from './errors.js';
+import { filesystemBytes, freeBytes, isDiskFullError, type WriteTarget } from '../storage/disk-full.js';
+import { closeEnv, committed, flushedOrFailed, guardWrites } from '../storage/lmdb-commit.js';
 import { MetaTable } from './shard-meta-codec.js';
 import { SLAB_SLOT_BYTES, ShardSlab } from './shard-slab.js';
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export type ShardRole = 'held' | 'cache';
 
@@ -66,6 +74,10 @@ export interface ShardStoreOptions {
   onCorrupt?: (hash: Uint8Array, meta: ShardMeta | undefined) => void;
   /** Damaged files of a `path` environment at start: runtime/store/open-store.ts (default: moved aside). */
   guard?: StoreGuard;
+  /** Free bytes on the filesystem at `path` (default statfs); tests give their own. */
+  freeBytes?: (path: string) => number | undefined;
+  /** Free space left to others on that filesystem; default reserveFor(its size). */
+  reserveBytes?: number;
 }
 
 export interface ShardStoreStats {
@@ -78,6 +90,10 @@ export interface ShardStoreStats {
   diskBytes: number;
   cacheBytes: number;
   corruptFound: number;
+  /** The budget in force: diskBytes, or less when the filesystem has less room (above its reserve). */
+  diskBudgetBytes: number;
+  /** Free bytes on the filesystem, as last seen (statfs); absent when unknown. */
+  diskFreeBytes?: number;
 }
 
 export type HoldResult = 'stored' | 'full';
@@ -120,6 +136,15 @@ export function defaultSlabPath(envPath: string): string {
   return dir ? join(envPath, 'shards.slab') : `${envPath}-shards.slab`;
 }
 
+/** Room left to the rest of the system on the shard store's filesystem: 2 % of it, at least 64 MiB, at most 1 GiB. */
+export function reserveFor(filesystem: number | undefined): number {
+  const MiB = 2 ** 20;
+  return Math.min(1024 * MiB, Math.max(64 * MiB, (filesystem ?? 0) * 0.02));
+}
+
+/** statfs at most this often (holds come thousands a second during a put). */
+const FREE_SPACE_TTL_MS = 500;
+
 const hex = (h: Uint8Array) => Buffer.from(h.buffer, h.byteOffset, h.length).toString('hex');
 const key = (h: Uint8Array) => Buffer.from(h.buffer, h.byteOffset, h.length);
 
@@ -146,6 +171,8 @@ export class ShardStore {
   private cachedBytes = 0;
   private corruptFound = 0;
   private readonly now: () => number;
+  private free?: { bytes: number | undefined; at: number };
+  private reserve = 0;
 
   constructor(private readonly opts: ShardStoreOptions) {
     this.now = opts.now ?? Date.now;
@@ -161,11 +188,14 @@ export class ShardStore {
     }
     const r = this.root;
     this.shards = r.openDB({ name: 'shards', encoding: 'binary', keyEncoding: 'binary' });
-    this.meta = new MetaTable(r.openDB({ name: 'shard-meta', encoding: 'binary', keyEncoding: 'binary' }));
+    const metaDb = r.openDB<Buffer, Buffer>({ name: 'shard-meta', encoding: 'binary', keyEncoding: 'binary' });
+    this.meta = new MetaTable(metaDb);
     this.manifests = r.openDB({ name: 'manifests', encoding: 'binary' });
     this.manifestMeta = r.openDB({ name: 'manifest-meta' });
     this.placement = r.openDB({ name: 'placement', keyEncoding: 'binary' });
     this.reputation = r.openDB({ name: 'reputation' });
+    // Failed commits (a full disk) reject promises nobody may be awaiting: observed here, never fatal.
+    guardWrites(r, [r, this.shards, metaDb, this.manifests, this.manifestMeta, this.placement, this.reputation]);
     // Rebuild counters, LRU order and the slab's free slots (one pass over small meta records; no shard bytes are read).
     const cached: [string, number, number][] = [];
     const slots: number[] = [];
@@ -183,15 +213,48 @@ export class ShardStore {
     if (!slabPath) throw new TypeError('ShardStore needs a slabPath when its env has no path');
     this.slab = new ShardSlab(slabPath);
     await this.slab.open(slots);
+    this.reserve = this.opts.reserveBytes ?? reserveFor(filesystemBytes(this.target().path));
+    this.free = undefined;
+  }
+
+  /** Where the bytes go: the slab's directory (for statfs) and the file that grows. */
+  private target(): WriteTarget {
+    const file = this.slab?.path ?? this.opts.slabPath ?? this.opts.path ?? '.';
+    return { path: dirname(file), file };
+  }
+
+  private freeSpace(): number | undefined {
+    const now = this.now();
+    if (!this.free || now - this.free.at > FREE_SPACE_TTL_MS || now < this.free.at) this.free = { bytes: (this.opts.freeBytes ?? freeBytes)(this.target().path), at: now };
+    return this.free.bytes;
+  }
+
+  /**
+   * The disk budget in force: diskBytes, or what is stored now plus the room the filesystem still has above its
+   * reserve (free slab slots are reused before the file grows), whichever is less.
+   */
+  private budget(): number {
+    const free = this.freeSpace();
+    if (free === undefined) return this.opts.diskBytes;
+    const slab = this.slab ? (this.slab.fileBytes() / SLAB_SLOT_BYTES - this.slab.used) * SLAB_SLOT_BYTES : 0;
+    return Math.min(this.opts.diskBytes, this.heldBytes + this.cachedBytes + this.recordBytes + Math.max(0, slab) + Math.max(0, free - this.reserve));
+  }
+
+  /** A write that failed for want of room, as the store's StoreFullError; other failures as they are. */
+  private asFull(err: unknown, needed: number): unknown {
+    if (!isDiskFullError(err, this.target())) return err;
+    this.free = undefined;
+    return new StoreFullError(needed, this.budget(), this.heldBytes, { cause: err });
   }
 
   async stop(): Promise<void> {
     if (!this.root) return;
     await Promise.allSettled([...this.busy.values()].map((b) => b.run));
-    await this.root.flushed;
+    // A last commit that failed (disk full) never flushes: nothing it held was acknowledged, close anyway.
+    await flushedOrFailed(this.root).catch(() => undefined);
     await this.slab?.close();
     this.slab = undefined;
-    if (this.ownsRoot) await this.root.close();
+    if (this.ownsRoot) await closeEnv(this.root);
     this.root = undefined;
     this.lru.clear();
     this.heldShards = this.heldBytes = this.cachedBytes = this.recordBytes = this.placementBytes = 0;
@@ -199,7 +262,7 @@ export class ShardStore {
 
   /** Resolves when every write so far is on disk. */
   async flushed(): Promise<void> {
-    await this.dbs().root.flushed;
+    await flushedOrFailed(this.dbs().root);
   }
 
   private dbs() {
@@ -251,28 +314,43 @@ export class ShardStore {
     if (old?.role === 'held') {
       let next: ShardMeta = { ...old, expiresAt: Math.max(old.expiresAt, expiresAt), ref: old.ref ?? ref };
       let reclaimed = false;
-      if (rewrite) next = this.withBody(next, await this.writeBody(k, bytes));
-      else if (old.slot !== undefined) reclaimed = this.dbs().slab.claim(old.slot);
-      if (rewrite || reclaimed || next.expiresAt !== old.expiresAt || next.ref !== old.ref) this.replaced(k, old, next, meta.put(k, next));
-      await root.flushed;
+      try {
+        if (rewrite) next = this.withBody(next, await this.writeBody(k, bytes));
+        else if (old.slot !== undefined) reclaimed = this.dbs().slab.claim(old.slot);
+        if (rewrite || reclaimed || next.expiresAt !== old.expiresAt || next.ref !== old.ref) {
+          const put = meta.put(k, next);
+          this.replaced(k, old, next, put);
+          await committed(put);
+        }
+        await flushedOrFailed(root);
+      } catch (err) {
+        if (this.asFull(err, size) instanceof StoreFullError) return 'full';
+        throw err;
+      }
       return 'stored';
     }
     if (old) this.dropCached(hex(hash), old.size);
-    if (this.heldBytes + this.recordBytes + size > this.opts.diskBytes) return 'full';
-    this.evictCache(this.opts.diskBytes - this.heldBytes - this.recordBytes - size);
+    const budget = this.budget();
+    if (this.heldBytes + this.recordBytes + size > budget) return 'full';
+    this.evictCache(budget - this.heldBytes - this.recordBytes - size);
     this.heldShards++;
     this.heldBytes += size;
     let next: ShardMeta = { role: 'held', size, expiresAt, lastUsed: this.now(), ...(ref ? { ref } : {}) };
     try {
       if (rewrite) next = this.withBody(next, await this.writeBody(k, bytes));
       else if (old?.slot !== undefined) { this.dbs().slab.claim(old.slot); next.slot = old.slot; }
+      const put = meta.put(k, next);
+      this.replaced(k, old, next, put);
+      await committed(put);
+      await flushedOrFailed(root);
     } catch (err) {
       this.heldShards--;
       this.heldBytes -= size;
+      // A slot no committed record names is free again (a failed commit names nothing).
+      if (next.slot !== undefined && next.slot !== old?.slot) this.dbs().slab.discard(next.slot);
+      if (this.asFull(err, size) instanceof StoreFullError) return 'full';
       throw err;
     }
-    this.replaced(k, old, next, meta.put(k, next));
-    await root.flushed;
     return 'stored';
   }
 
@@ -353,16 +431,21 @@ export class ShardStore {
     if (this.lru.has(h) || meta.doesExist(k)) return true;
     const size = bytes.length;
     if (size > this.opts.cacheBytes) return false;
-    const room = Math.min(this.opts.cacheBytes, this.opts.diskBytes - this.heldBytes - this.recordBytes) - size;
+    const room = Math.min(this.opts.cacheBytes, this.budget() - this.heldBytes - this.recordBytes) - size;
     if (room < 0) return false;
     this.evictCache(room);
     // Counted now so concurrent copies see the room taken; in the LRU (so evictable) once its record exists.
     this.cachedBytes += size;
+    let slot: number | undefined;
     try {
-      const next = this.withBody({ role: 'cache', size, expiresAt: 0, lastUsed: this.now() }, await this.writeBody(k, bytes));
-      await meta.put(k, next);
+      slot = await this.writeBody(k, bytes);
+      const next = this.withBody({ role: 'cache', size, expiresAt: 0, lastUsed: this.now() }, slot);
+      await committed(meta.put(k, next));
     } catch (err) {
       this.cachedBytes -= size;
+      if (slot !== undefined) this.dbs().slab.discard(slot);
+      // A copy kept for reading is only worth it when there is room: none, no copy.
+      if (this.asFull(err, size) instanceof StoreFullError) return false;
       throw err;
     }
     this.lru.set(h, size);
@@ -401,7 +484,7 @@ export class ShardStore {
     if (old?.role === 'held') { this.heldShards--; this.heldBytes -= old.size; } else if (old) this.dropCached(hex(hash), old.size);
     const removal = meta.remove(k);
     this.dropBody(k, old, removal);
-    await removal;
+    await committed(removal);
   }
 
   /** Drops promises and manifests whose lifetime is over; returns how many shards went. */
@@ -460,6 +543,8 @@ export class ShardStore {
     return {
       heldShards: this.heldShards, heldBytes: this.heldBytes, recordBytes: this.recordBytes, cachedShards: this.lru.size, cachedBytes: this.cachedBytes,
       diskBytes: this.opts.diskBytes, cacheBytes: this.opts.cacheBytes, corruptFound: this.corruptFound,
+      diskBudgetBytes: this.root ? this.budget() : this.opts.diskBytes,
+      ...(this.free?.bytes !== undefined ? { diskFreeBytes: this.free.bytes } : {}),
     };
   }
 
@@ -474,18 +559,23 @@ export class ShardStore {
     if (!had) {
       if (!meta.own && !this.fits(bytes.length)) return 'full';
       this.recordBytes += bytes.length;
-      this.evictCache(this.opts.diskBytes - this.heldBytes - this.recordBytes);
+      this.evictCache(this.budget() - this.heldBytes - this.recordBytes);
       // A view, not a copy (a manifest is ~200 B per chunk): manifests are never changed after encoding.
       void manifests.put(id, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
     }
-    void manifestMeta.put(id, { own: meta.own || (old?.own ?? false), expiresAt: Math.max(meta.expiresAt, old?.expiresAt ?? 0) });
-    await root.flushed;
+    const put = manifestMeta.put(id, { own: meta.own || (old?.own ?? false), expiresAt: Math.max(meta.expiresAt, old?.expiresAt ?? 0) });
+    try {
+      await committed(put);
+      await flushedOrFailed(root);
+    } catch (err) {
+      throw this.asFull(err, bytes.length);
+    }
     return 'stored';
   }
 
   /** Whether `n` more bytes of records fit beside the promises (cached shards give way). */
   private fits(n: number): boolean {
-    return this.heldBytes + this.recordBytes + n <= this.opts.diskBytes;
+    return this.heldBytes + this.recordBytes + n <= this.budget();
   }
 
   getManifest(id: string): Uint8Array | undefined {
@@ -514,7 +604,7 @@ export class ShardStore {
       if (delta > 0 && !opts.own && (!this.fits(delta) || this.placementBytes + delta > placementBudget(this.opts.diskBytes))) return 'full';
       this.recordBytes += delta;
       this.placementBytes += delta;
-      if (delta > 0) this.evictCache(this.opts.diskBytes - this.heldBytes - this.recordBytes);
+      if (delta > 0) this.evictCache(this.budget() - this.heldBytes - this.recordBytes);
       await placement.put(k, holders);
       return 'stored';
     });

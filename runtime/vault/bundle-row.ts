@@ -45,6 +45,12 @@ export function encodeBundleRow(r: BundleRow): Buffer {
   return out;
 }
 
+/** A row's receivedAt, read in place (no copy of the bundle). */
+export function rowReceivedAt(value: Uint8Array): number {
+  if (value.length < 18) throw new VaultRowError('bundles', 'shorter than its header');
+  return readU64BE(Buffer.from(value.buffer, value.byteOffset, value.byteLength), 2);
+}
+
 export function decodeBundleRow(value: Uint8Array, db = 'bundles'): BundleRow {
   const b = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   if (b.length < 20) throw new VaultRowError(db, 'shorter than its header');

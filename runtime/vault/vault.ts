@@ -10,6 +10,7 @@
  *   awaiting  node id | bundle id -> retirement state      (handed off, waiting for that node's bloom: bloom-retirement.ts)
  *   trace     id | u64be at | u32be seq -> TraceEvent      (for `lattice trace`)
  *   meta      string -> value                              (recent-id snapshot at clean shutdown)
+ *   evictable u64be receivedAt | id -> ''                  (no custody duty left: what the byte budget evicts first)
  *
  * Durability: ingest() resolves only after the commit is flushed (`await root.flushed`; with lmdb-js's default
  * overlappingSync a write promise resolves at commit, before fsync — research/store.md §3.4). Group commit: one
@@ -21,18 +22,30 @@
  *
  * Counts come from LMDB's per-database entry counts (mdb_stat, O(1)), so restart needs no scan and no counter
  * can drift after a crash.
+ *
+ * Bounds (vault-budget.ts, vault-evict.ts): a bundle is kept until its own expiry or `maxKeepMs` after it arrived,
+ * whichever comes first; past `maxBytes` of LMDB pages delivered bundles are evicted, then tombstones, then new
+ * bundles are refused (StoreFullError). A write cycle that fails (disk full, I/O error) loses nothing acknowledged:
+ * its ingests are refused, its outbox changes stay in memory and are written by a later cycle, and new bundles are
+ * refused until a retry (growing delay) commits again (lmdb-commit.ts says why every write promise is observed).
  */
 import type { Database, RootDatabase } from 'lmdb';
+import { join } from 'node:path';
 import type { Counter } from 'prom-client';
 import type { Metrics } from '../metrics/metrics.js';
 import { openStore, type OnDamage, type StoreGuard } from '../store/open-store.js';
 import type { TraceEvent } from '../node/relay-node.js';
 import { decodeBundle, encodeBundle } from '../bundle/bundle-codec.js';
-import { decodeBundleRow, encodeBundleRow, type BundleRow } from './bundle-row.js';
-import { VaultClosedError } from './errors.js';
+import { decodeBundleRow, encodeBundleRow, rowReceivedAt, type BundleRow } from './bundle-row.js';
+import { StoreFullError, VaultClosedError, VaultWriteError } from './errors.js';
 import { isOutboxRow, OUTBOX_STATES, overallState, type OutboxRow, type OutboxState } from './outbox.js';
 import { RecentIds } from './recent-ids.js';
 import { hex, nodeIdKey, prefixEnd, splitTimeIdKey, timeIdKey, timeKey, traceKey } from './vault-keys.js';
+import { VaultBudget, type VaultUsage } from './vault-budget.js';
+import { evictStep } from './vault-evict.js';
+import { closeEnv, flushedOrFailed, guardWrites, type WriteOutcome } from '../storage/lmdb-commit.js';
+import { isDiskFullError, type WriteTarget } from '../storage/disk-full.js';
+import { retryWhenRoom } from '../storage/room-watch.js';
 
 export interface VaultOptions {
   /** Directory of the LMDB environment (created if missing), e.g. `<dataDir>/vault`. */
@@ -54,7 +67,11 @@ export interface VaultOptions {
   /** Expired bundles handled per sweep write cycle. Default 256. */
   sweepBatch?: number;
   clock?: () => number;
-  /** Registers lattice_vault_fsyncs_total. */
+  /** Byte budget (LMDB pages in use; `vault.maxBytes`): evict delivered, then tombstones, then refuse. Unbounded when absent. */
+  maxBytes?: number;
+  /** Longest a bundle is kept after it arrived, whatever its own lifetime (`vault.lifetimeDays`). Unbounded when absent. */
+  maxKeepMs?: number;
+  /** Registers lattice_vault_fsyncs_total and the budget's metrics (vault-budget.ts). */
   metrics?: Metrics;
   /** Damaged files at start (runtime/store/open-store.ts): moved aside (`recover`, default) or `refuse`. */
   onDamage?: OnDamage;
@@ -98,6 +115,8 @@ interface PendingIngest {
   reject: (e: unknown) => void;
   /** Settles with resolve/reject: a second copy arriving meanwhile waits on it (see whenDurable). */
   done: Promise<IngestResult>;
+  /** Its share of the budget's pending bytes. */
+  cost: number;
 }
 
 interface OverlayEntry {
@@ -106,9 +125,19 @@ interface OverlayEntry {
   /** State of the row as last written to LMDB (undefined: no row there yet). */
   base: OutboxState | undefined;
   version: number;
+  /** A failed cycle may or may not have written it: the next write clears every state index but its own. */
+  rebase?: boolean;
 }
 
 type Op = () => number;
+/** Eviction steps and write probes are not queued again when their cycle fails (they are made afresh). */
+type OnceOp = Op & { once?: boolean };
+/** Trace events kept in memory while the vault cannot write; beyond this the oldest are dropped (and counted). */
+const TRACE_BACKLOG = 20_000;
+/** Size of the write that tests, after a failed cycle, whether the disk takes writes again. */
+const PROBE_BYTES = 256 * 1024;
+/** Rows an eviction step touches per stage. */
+const EVICT_BATCH = 64;
 /** A trace event waiting for the next write cycle; its key is fixed when queued so reads can tell it apart. */
 interface PendingTrace {
   id: Uint8Array;
@@ -131,11 +160,13 @@ export class Vault {
     awaiting: Database<Buffer, Buffer>;
     trace: Database<TraceEvent, Buffer>;
     meta: Database<unknown, string>;
+    evictable: Database<Buffer, Buffer>;
     st: Record<OutboxState, Database<Buffer, Buffer>>;
   };
   readonly recent: RecentIds;
-  private readonly opt: Required<Omit<VaultOptions, 'metrics' | 'clock' | 'onDamage'>>;
+  private readonly opt: Required<Omit<VaultOptions, 'metrics' | 'clock' | 'onDamage' | 'maxBytes' | 'maxKeepMs'>> & { maxKeepMs?: number };
   private readonly guard: StoreGuard;
+  readonly budget: VaultBudget;
   private readonly now: () => number;
   private ingests: PendingIngest[] = [];
   private readonly inflight = new Map<string, PendingIngest>();
@@ -153,6 +184,12 @@ export class Vault {
   private lastCycleAt = 0;
   private version = 0;
   private closing = false;
+  /** Write promises of the cycle running now (one per LMDB transaction, plus conditional writes). */
+  private cycleWrites: Promise<WriteOutcome>[] = [];
+  /** Set while a retry after a failed write cycle is pending (storage/room-watch.ts). */
+  private retryCancel?: () => void;
+  private evictCursor?: Buffer;
+  private evictQueued = false;
   /** Write cycles that ended in a flush (each is at most one fsync of the data file). */
   fsyncs = 0;
   private readonly fsyncCounter?: Counter;
@@ -168,7 +205,9 @@ export class Vault {
       retentionMs: options.retentionMs ?? 24 * 3600 * 1000,
       sweepIntervalMs: options.sweepIntervalMs ?? 60_000,
       sweepBatch: options.sweepBatch ?? 256,
+      ...(options.maxKeepMs !== undefined ? { maxKeepMs: options.maxKeepMs } : {}),
     };
+    this.budget = new VaultBudget({ ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}), ...(options.metrics ? { metrics: options.metrics } : {}) });
     this.now = options.clock ?? Date.now;
     this.guard = { store: 'vault', onDamage: options.onDamage, metrics: options.metrics };
     this.recent = new RecentIds({ window: this.opt.recentWindow });
@@ -198,9 +237,14 @@ export class Vault {
       trace: root.openDB<TraceEvent, Buffer>('trace', { keyEncoding: 'binary' }),
       meta: root.openDB<unknown, string>('meta', {}),
       st: Object.fromEntries(OUTBOX_STATES.map((s) => [s, root.openDB<Buffer, Buffer>(`st-${s}`, bin)])) as Record<OutboxState, Database<Buffer, Buffer>>,
+      evictable: root.openDB<Buffer, Buffer>('evictable', bin),
     };
+    // Every write's outcome is collected for the cycle that issued it (lmdb-commit.ts: none may go unobserved).
+    const { st, ...tables } = this.db;
+    guardWrites(root, [root, ...Object.values(tables), ...Object.values(st)], (outcome) => this.cycleWrites.push(outcome));
     this.root = root;
     this.closing = false;
+    this.measure();
     // The snapshot is only an accelerator (every hit is confirmed in LMDB): load it when it fits, never trust it.
     const snap = this.db.meta.get('recent-ids');
     if (snap instanceof Uint8Array) this.recent.load(snap);
@@ -215,15 +259,46 @@ export class Vault {
     this.closing = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.retryCancel?.();
+    this.timer = this.retryCancel = undefined;
     while (this.cycle || this.ingests.length || this.ops.length || this.dirty.size || this.traceQueue.length) {
-      if (this.cycle) await this.cycle;
-      else await this.runCycleNow();
+      try {
+        if (this.cycle) await this.cycle;
+        else await this.runCycleNow();
+      } catch {
+        // The disk is full (or failing): acknowledged bundles are on disk already; outbox state changes and trace
+        // events still in memory are lost (a target not marked delivered is sent again, and deduplicated there).
+        break;
+      }
     }
-    await this.db.meta.put('recent-ids', Buffer.from(this.recent.toBytes()));
-    await this.root.flushed;
-    await this.root.close();
+    try {
+      await this.db.meta.put('recent-ids', Buffer.from(this.recent.toBytes()));
+      await flushedOrFailed(this.root);
+    } catch {
+      // Only an accelerator of the dedupe filter: without it the next start confirms more ids in LMDB.
+    }
+    await closeEnv(this.root);
     this.root = undefined;
+  }
+
+  /** Bytes in use against the budget, and whether new bundles are refused (lattice status). */
+  usage(): VaultUsage {
+    return this.budget.usage();
+  }
+
+  /** Pages in use and the data file's size, after a commit (vault-budget.ts says why pages). */
+  private measure(): void {
+    const { st, meta, ...rest } = this.db;
+    meta.doesExist('-'); // renews the read transaction (see entries())
+    let pages = 0;
+    for (const db of [meta, ...Object.values(rest), ...Object.values(st)] as Database[]) {
+      const s = (db as unknown as { db: { stat(): { treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number } } }).db.stat();
+      pages += s.treeBranchPageCount + s.treeLeafPageCount + s.overflowPages;
+    }
+    const env = meta.getStats() as { pageSize: number; lastPageNumber: number; root: { treeBranchPageCount: number; treeLeafPageCount: number }; free: { treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number } };
+    // The main database (names of the sub-databases), the free list's own pages, the two meta pages.
+    pages += env.root.treeBranchPageCount + env.root.treeLeafPageCount + env.free.treeBranchPageCount + env.free.treeLeafPageCount + env.free.overflowPages + 2;
+    this.budget.measured(pages * env.pageSize, (env.lastPageNumber + 1) * env.pageSize, this.entries(this.db.evictable) + this.entries(this.db.expired));
   }
 
   private need(op: string): RootDatabase {
@@ -238,24 +313,35 @@ export class Vault {
     this.need('has');
     // Ids enter the filter when queued for writing, so a miss is final for in-flight ones too.
     if (!this.recent.has(id)) return false;
-    if (this.db.bundles.doesExist(Buffer.from(id.buffer, id.byteOffset, id.byteLength))) return true;
+    const key = Buffer.from(id.buffer, id.byteOffset, id.byteLength);
+    // A tombstone (expired, or evicted after delivery) still knows the id: a late copy is a duplicate.
+    if (this.db.bundles.doesExist(key) || this.db.expired.doesExist(key)) return true;
     return this.inflight.size > 0 && this.inflight.has(hex(id));
   }
 
-  /** Stores a bundle if its id is new; resolves once it is durable, 'stored' or 'duplicate' (a copy still on its
-   * way to disk counts as a duplicate only once it is flushed: the caller may acknowledge it to the sender). */
+  /**
+   * Stores a bundle if its id is new; resolves once it is durable, 'stored' or 'duplicate' (a copy still on its way
+   * to disk counts as a duplicate only once it is flushed: the caller may acknowledge it to the sender). Rejects
+   * with StoreFullError when the budget or the disk has no room (VaultWriteError when the disk fails).
+   */
   ingest(rec: IngestRecord): Promise<IngestResult> {
     this.need('ingest');
     const idHex = hex(rec.id);
     const first = this.inflight.get(idHex);
     if (first) return first.done.then(() => 'duplicate');
+    let cost: number;
+    try {
+      cost = this.budget.admit(rec.bytes.length);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     let resolve!: (r: IngestResult) => void;
     let reject!: (e: unknown) => void;
     const done = new Promise<IngestResult>((res, rej) => {
       resolve = res;
       reject = rej;
     });
-    const p: PendingIngest = { rec, idHex, resolve, reject, done };
+    const p: PendingIngest = { rec, idHex, resolve, reject, done, cost };
     this.inflight.set(idHex, p);
     this.recent.add(rec.id);
     this.ingests.push(p);
@@ -274,12 +360,36 @@ export class Vault {
   }
 
   private schedule(): void {
-    if (this.cycle || this.timer || !this.root) return;
+    // After a failed write cycle only the retry timer writes (retryWrites()).
+    if (this.cycle || this.timer || !this.root || this.retryCancel) return;
     const wait = Math.max(0, this.lastCycleAt + this.opt.groupCommitMs - performance.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.runCycleNow();
+      void this.runCycleNow().catch(() => undefined); // a failure is handled in failedCycle()
     }, wait);
+  }
+
+  /** After a failed cycle: try again (what is queued, or a probe write) once `ms` passed. */
+  private retryWrites(ms: number): void {
+    if (this.retryCancel || !this.root || this.closing) return;
+    this.retryCancel = retryWhenRoom(this.writeTarget, ms, () => {
+      if (!this.root || this.closing) return;
+      // The probe takes room as a cycle of ingests would (a tiny write fits in pages the file already has free),
+      // and gives it back in the next cycle.
+      const probe: OnceOp = () => {
+        this.db.meta.put('write-probe', Buffer.alloc(PROBE_BYTES));
+        this.ops.push(() => {
+          this.db.meta.remove('write-probe');
+          return 1;
+        });
+        return 1;
+      };
+      probe.once = true;
+      this.ops.push(probe);
+      // Cleared only now, so that nothing else starts a cycle in between.
+      this.retryCancel = undefined;
+      void this.runCycleNow().catch(() => undefined);
+    });
   }
 
   private runCycleNow(): Promise<void> {
@@ -289,6 +399,7 @@ export class Vault {
       this.cycle = undefined;
       if (this.ingests.length || this.ops.length || this.dirty.size || this.traceQueue.length) this.schedule();
     });
+    this.cycle.catch(() => undefined); // failedCycle() handled it; awaiting callers still see the error
     return this.cycle;
   }
 
@@ -313,7 +424,12 @@ export class Vault {
       ...(rec.bearer !== undefined ? { bearer: rec.bearer } : {}), ...(rec.from !== undefined ? { from: rec.from } : {}),
       bytes: rec.bytes,
     }));
-    db.expiry.put(timeIdKey(rec.expiresAt, rec.id), Buffer.of(PHASE_LIVE));
+    db.expiry.put(timeIdKey(this.keepUntil(rec), rec.id), Buffer.of(PHASE_LIVE));
+    if (!rec.targets || rec.targets.length === 0) {
+      // Nothing to forward (this node's inbox, or the hop limit): no custody duty, evictable under the budget.
+      db.evictable.put(timeIdKey(rec.receivedAt, rec.id), EMPTY);
+      puts++;
+    }
     if (rec.inbox) {
       db.inbox.put(timeIdKey(rec.receivedAt, rec.id), EMPTY);
       puts++;
@@ -338,6 +454,7 @@ export class Vault {
     const ops = this.ops;
     this.ops = [];
     const results: Promise<boolean>[] = [];
+    this.cycleWrites = [];
     let puts = 0;
     const turn = async (): Promise<void> => {
       if (puts >= this.opt.maxTxnPuts) {
@@ -345,18 +462,22 @@ export class Vault {
         await new Promise<void>((r) => setImmediate(r)); // next event turn = next LMDB transaction
       }
     };
+    const written: Array<[string, OverlayEntry, number]> = [];
+    let dirty = new Set<string>();
+    let traces: PendingTrace[] = [];
     try {
       for (const p of batch) {
         const key = Buffer.from(p.rec.id.buffer, p.rec.id.byteOffset, p.rec.id.byteLength);
-        results.push(this.db.bundles.ifNoExists(key, () => { puts += this.writeIngest(p.rec); }));
+        // A tombstone (expired, or evicted after delivery) still knows the id: a late copy is a duplicate.
+        if (this.db.expired.doesExist(key)) results.push(Promise.resolve(false));
+        else results.push(this.db.bundles.ifNoExists(key, () => { puts += this.writeIngest(p.rec); }));
         await turn();
       }
       for (const op of ops) {
         puts += op();
         await turn();
       }
-      const written: Array<[string, OverlayEntry, number]> = [];
-      const dirty = this.dirty;
+      dirty = this.dirty;
       this.dirty = new Set();
       for (const idHex of dirty) {
         const e = this.overlay.get(idHex);
@@ -365,22 +486,26 @@ export class Vault {
         written.push([idHex, e, e.version]);
         await turn();
       }
-      this.traceWriting = this.traceQueue;
+      traces = this.traceWriting = this.traceQueue;
       this.traceQueue = [];
-      for (const t of this.traceWriting) {
+      for (const t of traces) {
         this.db.trace.put(t.key, t.event);
         puts++;
         await turn();
       }
       const outcomes = await Promise.allSettled(results);
-      await root.committed;
-      await root.flushed;
+      // The last turn's commit promise is observed at the end of that turn (guardWrites): let it be.
+      await new Promise<void>((r) => setImmediate(r));
+      // Every transaction of the cycle settled (they commit in order); any failure fails the whole cycle.
+      for (const w of await Promise.all(this.cycleWrites)) if (w) throw w.cause;
+      await flushedOrFailed(root);
       this.fsyncs++;
       this.fsyncCounter?.inc();
       for (const [idHex, e, v] of written) if (this.overlay.get(idHex) === e && e.version === v) this.overlay.delete(idHex);
       this.traceWriting = [];
       batch.forEach((p, i) => {
         this.inflight.delete(p.idHex);
+        this.budget.written(p.cost);
         const o = outcomes[i]!;
         if (o.status === 'rejected') p.reject(o.reason);
         else {
@@ -388,12 +513,80 @@ export class Vault {
         }
       });
     } catch (err) {
-      for (const p of batch) {
-        this.inflight.delete(p.idHex);
-        p.reject(err);
-      }
-      throw err;
+      throw this.failedCycle(err, batch, ops, dirty, written, traces);
     }
+    this.committedCycle(batch.length > 0);
+  }
+
+  /**
+   * A write cycle failed (commits are all or nothing per transaction, but a cycle may span several): its ingests are
+   * refused (none was acknowledged), its outbox changes stay in memory for a later cycle, its other writes are queued
+   * again, its trace events too (up to TRACE_BACKLOG), and the vault retries with a growing delay.
+   */
+  private failedCycle(err: unknown, batch: PendingIngest[], ops: Op[], dirty: Set<string>, written: Array<[string, OverlayEntry, number]>, traces: PendingTrace[]): Error {
+    const full = isDiskFullError(err, this.writeTarget);
+    const error = full
+      ? new StoreFullError('disk', this.budget.usedBytes, this.budget.maxBytes, { cause: err })
+      : new VaultWriteError('write cycle', { cause: err });
+    for (const p of batch) {
+      this.inflight.delete(p.idHex);
+      this.budget.written(p.cost);
+      p.reject(error);
+    }
+    // Which of its state index rows reached the disk is not known: the next write of the row sets them all.
+    for (const [, e] of written) e.rebase = true;
+    for (const idHex of dirty) if (this.overlay.has(idHex)) this.dirty.add(idHex);
+    this.ops = [...ops.filter((op) => !(op as OnceOp).once), ...this.ops];
+    this.evictQueued = false;
+    const backlog = traces.concat(this.traceQueue);
+    const over = backlog.length - TRACE_BACKLOG;
+    if (over > 0) {
+      backlog.splice(0, over);
+      this.budget.traceDropped?.inc(over);
+    }
+    this.traceQueue = backlog;
+    this.traceWriting = [];
+    this.retryWrites(this.budget.failed(full ? 'disk' : 'io', err));
+    return error;
+  }
+
+  /** After a committed cycle: the budget learns the pages in use, and an eviction step is queued when over it. */
+  private committedCycle(tookBundles: boolean): void {
+    this.budget.succeeded(tookBundles);
+    this.measure();
+    const want = this.budget.evictWanted();
+    if (want <= 0 || this.evictQueued || this.closing) return;
+    this.evictQueued = true;
+    const op: OnceOp = () => {
+      this.evictQueued = false;
+      const r = evictStep({
+        tables: this.db,
+        now: this.now(),
+        retentionMs: this.opt.retentionMs,
+        keepUntil: (row) => this.keepUntil(row),
+        outbox: (id) => this.overlay.get(hex(id))?.row ?? this.writtenOutbox(id),
+        forget: (id) => {
+          this.overlay.delete(hex(id));
+          this.dirty.delete(hex(id));
+        },
+      }, want, EVICT_BATCH, this.evictCursor);
+      this.evictCursor = r.cursor;
+      this.budget.evicted(r.delivered, r.expired);
+      return r.puts;
+    };
+    op.once = true;
+    this.ops.push(op);
+    this.schedule();
+  }
+
+  /** When a stored bundle leaves: its own expiry, or `maxKeepMs` after it arrived if that comes first. */
+  /** Where the vault's writes go, to tell a full disk from a failing one and to notice room returning. */
+  private get writeTarget(): WriteTarget {
+    return { path: this.opt.path, file: join(this.opt.path, 'data.mdb') };
+  }
+
+  private keepUntil(row: { receivedAt: number; expiresAt: number }): number {
+    return this.opt.maxKeepMs === undefined ? row.expiresAt : Math.min(row.expiresAt, row.receivedAt + this.opt.maxKeepMs);
   }
 
   // ---- reads ---------------------------------------------------------------------------------------------------
@@ -412,6 +605,10 @@ export class Vault {
     this.need('outbox');
     const e = this.overlay.get(hex(id));
     if (e) return e.row;
+    return this.writtenOutbox(id);
+  }
+
+  private writtenOutbox(id: Uint8Array): OutboxRow | undefined {
     const row = this.db.outbox.get(Buffer.from(id.buffer, id.byteOffset, id.byteLength));
     return isOutboxRow(row) ? row : undefined;
   }
@@ -541,14 +738,38 @@ export class Vault {
     const key = Buffer.from(e.id);
     const state = overallState(e.row);
     let puts = 1;
+    if (e.rebase) {
+      for (const s of OUTBOX_STATES) if (s !== state) this.db.st[s].remove(key);
+      puts += OUTBOX_STATES.length - 1;
+      e.base = undefined;
+      e.rebase = false;
+    }
     if (e.base !== state) {
       if (e.base) this.db.st[e.base].remove(key);
       this.db.st[state].put(key, EMPTY);
       puts += 2;
+      if (state === 'delivered' || e.base === 'delivered') puts += this.markEvictable(key, state === 'delivered');
       e.base = state;
     }
     this.db.outbox.put(key, e.row);
     return puts;
+  }
+
+  /** A bundle delivered to every target has no custody duty left: the byte budget may evict it (vault-evict.ts). */
+  private markEvictable(key: Buffer, evictable: boolean): number {
+    const raw = this.db.bundles.getBinary(key);
+    // A tombstone already; or not committed yet, which delivery cannot be (it follows the acknowledged ingest).
+    if (!raw) return 0;
+    let receivedAt: number;
+    try {
+      receivedAt = rowReceivedAt(raw);
+    } catch {
+      return 0; // unreadable: only the expiry sweep removes it
+    }
+    const k = timeIdKey(receivedAt, key);
+    if (evictable) this.db.evictable.put(k, EMPTY);
+    else this.db.evictable.remove(k);
+    return 1;
   }
 
   /** Lists (or re-lists, with a new state) a bundle under `nodeId`'s delivery bloom. */
@@ -663,6 +884,7 @@ export class Vault {
         // An unreadable stored bundle still expires; its tombstone just has no header to show.
       }
       db.expired.put(idKey, encodeBundleRow({ ...row, bytes: tombBytes }));
+      db.evictable.remove(timeIdKey(row.receivedAt, id));
       if (recipient) db.awaiting.remove(nodeIdKey(recipient, id));
       if (row.inbox) db.inbox.remove(timeIdKey(row.receivedAt, id));
       db.expiry.put(timeIdKey(row.expiresAt + this.opt.retentionMs, id), Buffer.of(PHASE_TOMB));

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { renderBridge } from './status.js';
+import { renderBridge, renderStatus, renderVault } from './status.js';
+import { formatBytes } from '../format/bytes.js';
 
 test('the bridge part shows radios, mappings (unresolved marked ?), per-direction counts and drops', () => {
   const text = renderBridge({
@@ -23,6 +24,27 @@ test('the bridge part shows radios, mappings (unresolved marked ?), per-directio
     '  dropped  limit 1, loop 2',
     '',
   ]);
+});
+
+test('the vault line: bytes used against the budget, the data file, and why it refuses when full', () => {
+  assert.is(renderVault({ usedBytes: 201 * 2 ** 20, fileBytes: 230 * 2 ** 20, maxBytes: 256 * 2 ** 20 }), 'vault    201 MiB used of 256 MiB (79 %), data file 230 MiB\n');
+  assert.is(renderVault({ usedBytes: 12_345, fileBytes: 40_960 }), 'vault    12.1 KiB used (no budget set: vault.maxBytes), data file 40 KiB\n');
+  assert.equal(renderVault({ usedBytes: 2 ** 20, fileBytes: 2 ** 20, full: 'disk' }).split('\n')[1], '         FULL: the disk is full; new bundles are refused (507), stored ones still relayed');
+  assert.equal(renderVault({ usedBytes: 2 ** 20, fileBytes: 2 ** 20, maxBytes: 2 ** 20, full: 'budget' }).split('\n')[1], '         FULL: its budget is used by bundles still to deliver; new bundles are refused (507), stored ones still relayed');
+  const text = renderStatus({
+    version: '0', nodeId: 'a'.repeat(64), shortId: 'aaaaaaaaaaaa', uptimeSeconds: 5, peers: [], bearers: [],
+    outbox: { queued: 1, accepted: 0, delivered: 0, expired: 0 }, inbox: 0, stored: 1,
+    vault: { usedBytes: 4096, fileBytes: 8192, maxBytes: 2 ** 30 },
+  }, 0);
+  assert.match(text, /^vault    4 KiB used of 1 GiB \(0 %\), data file 8 KiB$/m);
+});
+
+test('byte counts in the units the config takes', () => {
+  assert.is(formatBytes(0), '0 B');
+  assert.is(formatBytes(1023), '1023 B');
+  assert.is(formatBytes(1536), '1.5 KiB');
+  assert.is(formatBytes(256 * 2 ** 20), '256 MiB');
+  assert.is(formatBytes(1.25 * 2 ** 30), '1.25 GiB');
 });
 
 test.run();

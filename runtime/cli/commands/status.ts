@@ -1,6 +1,8 @@
 /** `lattice status`: the running relay's identity, bearers, peers and queues. */
 import type { BridgeStatus } from '../../bridge/bridge.js';
 import type { NodeStatus } from '../../node/relay-node.js';
+import type { VaultFull, VaultUsage } from '../../vault/vault-budget.js';
+import { formatBytes } from '../format/bytes.js';
 import type { Command } from '../command.js';
 import { clientFor, printJson } from '../config-for.js';
 import { EXIT_OK } from '../exit-codes.js';
@@ -29,6 +31,7 @@ export function renderStatus(s: NodeStatus, now: number): string {
     `version  ${s.version}, up ${formatDuration(s.uptimeSeconds)}\n` +
     `outbox   ${o.queued} queued, ${o.accepted} accepted, ${o.delivered} delivered, ${o.expired} expired\n` +
     `inbox    ${s.inbox}   stored ${s.stored}\n`;
+  if (s.vault) out += renderVault(s.vault);
   out += '\n';
   out += s.bearers.length === 0
     ? 'no bearers\n'
@@ -41,6 +44,20 @@ export function renderStatus(s: NodeStatus, now: number): string {
         s.peers.map((p) => [p.shortId, cell(p.name ?? '', 24), p.bearers.join(','), relative(p.lastSeen, now)]),
       );
   if (s.bridge) out += '\n' + renderBridge(s.bridge);
+  return out;
+}
+
+const FULL: Record<VaultFull, string> = {
+  budget: 'its budget is used by bundles still to deliver',
+  disk: 'the disk is full',
+  io: 'the disk fails to write',
+};
+
+/** The vault's disk use against its budget (vault.maxBytes), and whether it refuses new bundles. */
+export function renderVault(v: VaultUsage): string {
+  const of = v.maxBytes === undefined ? ' (no budget set: vault.maxBytes)' : ` of ${formatBytes(v.maxBytes)} (${Math.round((100 * v.usedBytes) / v.maxBytes)} %)`;
+  let out = `vault    ${formatBytes(v.usedBytes)} used${of}, data file ${formatBytes(v.fileBytes)}\n`;
+  if (v.full) out += `         FULL: ${FULL[v.full]}; new bundles are refused (507), stored ones still relayed\n`;
   return out;
 }
 

@@ -38,6 +38,8 @@ export interface RelayProcessOptions {
   env?: NodeJS.ProcessEnv;
   /** Run the simulated default (no --no-sim; give no bearer flags, they turn it off). Default false. */
   sim?: boolean;
+  /** Wraps the command line (`[node, bin, …]`), e.g. to run it in another mount namespace or under prlimit. */
+  wrap?: (argv: string[]) => string[];
 }
 
 export class RelayProcess {
@@ -70,7 +72,8 @@ export class RelayProcess {
       ...(this.options.ipPeers ?? []).flatMap((p) => ['--ip-peer', `127.0.0.1:${p}`]),
       ...(this.options.extraArgs ?? []),
     ];
-    const child = spawn(process.execPath, args, {
+    const argv = this.options.wrap ? this.options.wrap([process.execPath, ...args]) : [process.execPath, ...args];
+    const child = spawn(argv[0]!, argv.slice(1), {
       env: { ...process.env, LATTICE_LOG_FORMAT: 'json', LATTICE_LOG_LEVEL: 'info', ...this.options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

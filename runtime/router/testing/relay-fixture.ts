@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { generateIdentity, type Identity } from '../../identity/identity.js';
 import { createMetrics, type Metrics } from '../../metrics/metrics.js';
 import { MemoryHub, type MemoryBearer, type MemoryBearerOptions } from '../../bearers/memory/memory-bearer.js';
-import { Vault } from '../../vault/vault.js';
+import { Vault, type VaultOptions } from '../../vault/vault.js';
 import { Router, type RouterOptions } from '../router.js';
 import type { RouterEventMap } from '../router-events.js';
 
@@ -30,6 +30,8 @@ export interface RelayOptions {
   bearers?: MemoryBearerOptions[];
   identity?: Identity;
   router?: Partial<RouterOptions>;
+  /** Vault options on top of the fixture's (e.g. `maxBytes`). */
+  vault?: Partial<VaultOptions>;
   clock?: () => number;
 }
 
@@ -44,7 +46,7 @@ export class Network {
     const hub = this.hub;
     const relay = {} as TestRelay;
     const build = async (bOpts: MemoryBearerOptions[], metrics: Metrics): Promise<void> => {
-      const vault = new Vault({ path: join(dir, 'vault'), groupCommitMs: 2, sweepIntervalMs: 0, metrics, ...(options.clock ? { clock: options.clock } : {}) });
+      const vault = new Vault({ path: join(dir, 'vault'), groupCommitMs: 2, sweepIntervalMs: 0, metrics, ...(options.clock ? { clock: options.clock } : {}), ...options.vault });
       await vault.start();
       // Sync memory bearers acknowledge like the IP bearer does (accepted = durable at the next hop) unless a test
       // says otherwise.

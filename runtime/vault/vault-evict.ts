@@ -1,0 +1,156 @@
+/**
+ * Eviction under the vault's byte budget (`vault.maxBytes`), one bounded step per write cycle, in this order:
+ *
+ *   1. delivered: bundles with no custody duty left here (every outbox target delivered, or nothing to forward:
+ *      for this node's inbox, or at the hop limit), oldest received first, from the `evictable` index
+ *      (u64be receivedAt | id). They become tombstones, like expiry makes: the body goes, the header stays for
+ *      `lattice trace` and, with the outbox row, keeps the id known so a late flood echo is still a duplicate.
+ *   2. expired: tombstones (of expiry or of step 1) are purged with their outbox row and trace, in id order from where
+ *      the last step stopped (round robin: which ones go first does not matter, they are all done with).
+ *
+ * Bundles still queued or accepted (awaiting a delivery bloom) are never evicted: when only they are left the vault
+ * refuses new bundles instead (vault-budget.ts). What a step frees is estimated from row sizes to know when to stop;
+ * the real figure is LMDB's pages in use, measured after the commit.
+ */
+import type { Database } from 'lmdb';
+import type { TraceEvent } from '../node/relay-node.js';
+import { decodeBundle, encodeBundle } from '../bundle/bundle-codec.js';
+import { decodeBundleRow, encodeBundleRow, type BundleRow } from './bundle-row.js';
+import { isOutboxRow, overallState, type OutboxRow, type OutboxState } from './outbox.js';
+import { ID_BYTES, nodeIdKey, prefixEnd, timeIdKey } from './vault-keys.js';
+
+/** The sub-databases a step touches (the vault's own, by structure). */
+export interface EvictTables {
+  bundles: Database<Buffer, Buffer>;
+  expired: Database<Buffer, Buffer>;
+  expiry: Database<Buffer, Buffer>;
+  inbox: Database<Buffer, Buffer>;
+  outbox: Database<OutboxRow, Buffer>;
+  awaiting: Database<Buffer, Buffer>;
+  trace: Database<TraceEvent, Buffer>;
+  evictable: Database<Buffer, Buffer>;
+  st: Record<OutboxState, Database<Buffer, Buffer>>;
+}
+
+export interface EvictContext {
+  tables: EvictTables;
+  now: number;
+  /** How long a tombstone is kept after its bundle's own expiry (the sweep purges it then). */
+  retentionMs: number;
+  /** Time of a stored row's live expiry entry (its own expiry, or earlier under `vault.lifetimeDays`). */
+  keepUntil(row: BundleRow): number;
+  /** A bundle's outbox row as the vault sees it (its in-memory changes first). */
+  outbox(id: Uint8Array): OutboxRow | undefined;
+  /** Forgets the in-memory changes of an outbox row being purged. */
+  forget(id: Uint8Array): void;
+}
+
+export interface EvictResult {
+  /** LMDB puts and removes issued (the write cycle's transaction sizing). */
+  puts: number;
+  /** Estimated bytes freed. */
+  freed: number;
+  delivered: number;
+  expired: number;
+  /** Where the next step's tombstone purge resumes. */
+  cursor: Buffer | undefined;
+}
+
+const PHASE_TOMB = 1;
+/** B-tree and index overhead per row, on top of the row's own bytes (a rough figure; only for stopping a step). */
+const ROW_OVERHEAD = 64;
+
+const busy = (row: OutboxRow | undefined): boolean => {
+  if (!row) return false;
+  const s = overallState(row);
+  return s === 'queued' || s === 'accepted';
+};
+
+/** The tombstone of a stored row: its header fields, the bundle without its body. */
+export function tombstoneOf(row: BundleRow): { bytes: Buffer; recipient?: Uint8Array } {
+  try {
+    const b = decodeBundle(row.bytes);
+    return { bytes: encodeBundleRow({ ...row, bytes: encodeBundle({ ...b, body: new Uint8Array(0) }) }), ...(b.recipient instanceof Uint8Array ? { recipient: b.recipient } : {}) };
+  } catch {
+    return { bytes: encodeBundleRow({ ...row, bytes: new Uint8Array(0) }) };
+  }
+}
+
+/**
+ * One step: frees about `want` bytes, touching at most `maxItems` rows per stage. `cursor` is where the last step's
+ * tombstone purge stopped.
+ */
+export function evictStep(ctx: EvictContext, want: number, maxItems: number, cursor: Buffer | undefined): EvictResult {
+  const t = ctx.tables;
+  const out: EvictResult = { puts: 0, freed: 0, delivered: 0, expired: 0, cursor };
+  for (const { key } of t.evictable.getRange({ limit: maxItems })) {
+    if (out.freed >= want) break;
+    t.evictable.remove(key);
+    out.puts++;
+    const id = new Uint8Array(key.subarray(8, 8 + ID_BYTES));
+    const idKey = Buffer.from(id);
+    const raw = t.bundles.getBinary(idKey);
+    // Already a tombstone (expired meanwhile), or a target went back to queued: not this stage's to take.
+    if (!raw || busy(ctx.outbox(id))) continue;
+    let row: BundleRow;
+    try {
+      row = decodeBundleRow(raw);
+    } catch {
+      continue; // unreadable: the expiry sweep deals with it
+    }
+    const tomb = tombstoneOf(row);
+    t.bundles.remove(idKey);
+    t.expired.put(idKey, tomb.bytes);
+    t.expiry.remove(timeIdKey(ctx.keepUntil(row), id));
+    t.expiry.put(timeIdKey(row.expiresAt + ctx.retentionMs, id), Buffer.of(PHASE_TOMB));
+    if (row.inbox) t.inbox.remove(timeIdKey(row.receivedAt, id));
+    if (tomb.recipient) t.awaiting.remove(nodeIdKey(tomb.recipient, id));
+    out.puts += 6;
+    out.freed += raw.length - tomb.bytes.length;
+    out.delivered++;
+    // No trace row for it: eviction must not write much (lattice_vault_evictions_total counts it).
+  }
+  if (out.freed >= want) return out;
+  // Tombstones after the cursor, then (wrapping round) those before it; reads see the last commit, so the second
+  // range ends at the cursor rather than meet this step's own removals.
+  const ranges = cursor ? [{ start: cursor, exclusiveStart: true }, { end: cursor }] : [{}];
+  let left = maxItems;
+  for (const range of ranges) {
+    for (const { key, value } of t.expired.getRange({ ...range, limit: left })) {
+      left--;
+      out.cursor = Buffer.from(key);
+      out.puts += purgeTombstone(ctx, new Uint8Array(key), key, value);
+      out.freed += value.length + ROW_OVERHEAD;
+      out.expired++;
+      if (out.freed >= want) return out;
+    }
+    if (left <= 0) break;
+  }
+  return out;
+}
+
+function purgeTombstone(ctx: EvictContext, id: Uint8Array, key: Buffer, value: Buffer): number {
+  const t = ctx.tables;
+  let puts = 1;
+  t.expired.remove(key);
+  try {
+    const row = decodeBundleRow(value, 'expired');
+    t.expiry.remove(timeIdKey(row.expiresAt + ctx.retentionMs, id));
+    puts++;
+  } catch {
+    // No expiry time to find its entry by: the sweep meets it later and finds nothing to do.
+  }
+  // The index entry is the state last written to LMDB, not the in-memory one.
+  const written = t.outbox.get(key);
+  if (isOutboxRow(written)) {
+    t.st[overallState(written)].remove(key);
+    t.outbox.remove(key);
+    puts += 2;
+  }
+  ctx.forget(id);
+  for (const k of t.trace.getKeys({ start: key, end: prefixEnd(key) })) {
+    t.trace.remove(k);
+    puts++;
+  }
+  return puts;
+}
