@@ -160,6 +160,9 @@ export class SerialHal implements Sx126xHal {
         this.pending.set(seq, { resolve, reject, what, opcode });
         t.signal.addEventListener('abort', () => reject(t.signal.reason), { once: true });
       });
+      // When the write itself fails (aborted, link gone) the reply is never awaited: its rejection must not be an
+      // unhandled one (it would end the process).
+      reply.catch(() => undefined);
       await this.init.link.write(this.init.codec.encode(msg as never), { signal: t.signal });
       return await reply;
     } catch (err) {
