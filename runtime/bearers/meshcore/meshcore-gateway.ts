@@ -195,7 +195,15 @@ export class MeshCoreGateway implements Bearer {
       } catch (err) {
         options.signal?.throwIfAborted();
         if (!this.abort) throw new MeshCoreGatewayStoppedError(this.name);
-        return this.refuse(frame.peer, 'radio_error', err);
+        if (!isUnanswered(err)) return this.refuse(frame.peer, 'radio_error', err);
+        // The radio had the whole command when the link dropped: the companion firmware carries a command out as
+        // soon as it has read it (MyMesh::handleCmdFrame), so the text is most likely on the air and only RESP_OK
+        // was lost. A channel text has no acknowledgement a re-send could wait for, so answering unreachable would
+        // make the router send it again after the reconnect and the channel would hear it twice. Counted as sent.
+        this.metrics?.unconfirmed.inc({ bearer: this.name });
+        this.log.warn('MeshCore link dropped before the radio confirmed a channel text; counting it as sent, not repeating it', {
+          peer: frame.peer, err: (err as Error).message,
+        });
       }
       this.metrics?.messagesOut.inc({ bearer: this.name, kind: 'channel' });
       return 'accepted';
@@ -453,6 +461,11 @@ export class MeshCoreGateway implements Bearer {
     this.metrics?.rxToGateway.observe({ bearer: this.name }, (performance.now() - this.lastMessageFrameAt) / 1000);
     this.listeners.emit('foreign', f);
   }
+}
+
+/** The link closed after the command was written in full (client-session: MeshCoreLinkClosedError.unanswered). */
+function isUnanswered(err: unknown): boolean {
+  return err instanceof Error && err.name === 'MeshCoreLinkClosedError' && typeof (err as { unanswered?: unknown }).unanswered === 'string';
 }
 
 function defaultText(bundle: Bundle): string | null {
