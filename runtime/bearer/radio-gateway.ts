@@ -174,7 +174,3 @@ export function isRadioGateway(b: Bearer): b is RadioGateway {
   return (g.mesh === 'meshtastic' || g.mesh === 'meshcore') && typeof g.radio === 'function' && typeof g.sendText === 'function';
 }
 
-/** The address of a foreign mesh's channel. */
-export function channelAddressOf(mesh: MeshKind, index: number): PeerId {
-  return `${mesh === 'meshtastic' ? 'mt' : 'mc'}:ch:${index}`;
-}

@@ -4,6 +4,7 @@
  */
 import type { BridgeStatus } from '../bridge/bridge.js';
 import type { BearerStatus } from '../bearer/bearer.js';
+import type { RadioInfo } from '../bearer/radio-gateway.js';
 
 export type OutboxState = 'queued' | 'accepted' | 'delivered' | 'expired';
 
@@ -27,6 +28,8 @@ export interface NodeStatus {
   outbox: Record<OutboxState, number>;
   inbox: number;
   stored: number;
+  /** The mesh radios (runtime/bearer/radio-gateway.ts RadioInfo), when the relay drives any. */
+  radios?: RadioInfo[];
   /** The Meshtastic <-> MeshCore bridge, when it runs (runtime/bridge/bridge.ts BridgeStatus). */
   bridge?: BridgeStatus;
 }
