@@ -64,6 +64,7 @@ export class BridgeIntake {
 
   catchUp(): void {
     const { queue, vault, clock, settings } = this.init;
+    // In the vault's receive times; the last bundle taken comes again and is skipped as handled.
     const mark = queue.getMeta('lastTakenAt');
     if (mark === undefined) return;
     const since = Math.max(mark, clock.now() - settings.echoWindowMs);
@@ -91,7 +92,7 @@ export class BridgeIntake {
     try {
       text = bodyText(openBody(identity, b));
     } catch {
-      return this.dropped(id, idHex, direction, 'unreadable');
+      return this.dropped(id, idHex, direction, row.receivedAt, 'unreadable');
     }
     const to = typeof b.recipient === 'string' ? b.recipient : undefined;
     const src: ForeignSource = {
@@ -113,10 +114,10 @@ export class BridgeIntake {
     });
     if ('drop' in plan) {
       if (!QUIET.has(plan.drop)) this.init.log.info('not bridged', { id: idHex, reason: plan.drop, detail: plan.detail });
-      await this.dropped(id, idHex, direction, plan.drop, plan.detail, plan.reply);
+      await this.dropped(id, idHex, direction, row.receivedAt, plan.drop, plan.detail, plan.reply);
       return;
     }
-    await this.queueEntries(id, idHex, direction, plan.entries, src);
+    await this.queueEntries(id, idHex, direction, row.receivedAt, plan.entries, src);
     if (src.channel !== undefined) {
       // Remember the words (without names, tags and part markers), so they are recognised when they come back on
       // either mesh: a repeater or bot echo on the other mesh, or another relay re-sending them on this one.
@@ -124,10 +125,11 @@ export class BridgeIntake {
     }
   }
 
-  private async queueEntries(id: Uint8Array, idHex: string, direction: QueueName, entries: PlannedEntry[], src?: ForeignSource): Promise<void> {
+  /** `receivedAt`: when the vault stored the source (its clock), where the next start's catch-up looks from. */
+  private async queueEntries(id: Uint8Array, idHex: string, direction: QueueName, receivedAt: number, entries: PlannedEntry[], src?: ForeignSource): Promise<void> {
     const { queue, vault, counters, events } = this.init;
     const at = this.init.clock.now();
-    const { shed } = await queue.add(idHex, at, entries);
+    const { shed } = await queue.add(idHex, at, entries, receivedAt);
     const targets = [...new Set(entries.map((e) => e.target))];
     vault.trace(id, { at, event: 'bridge-queued', peer: targets.join(','), detail: `${entries.length} part(s)` });
     events.emit('queued', {
@@ -143,13 +145,13 @@ export class BridgeIntake {
     for (const q of new Set(entries.map((e) => e.queue))) this.init.wake(q);
   }
 
-  private async dropped(id: Uint8Array, idHex: string, direction: QueueName, reason: string, detail?: string, reply?: PlannedEntry[]): Promise<void> {
+  private async dropped(id: Uint8Array, idHex: string, direction: QueueName, receivedAt: number, reason: string, detail?: string, reply?: PlannedEntry[]): Promise<void> {
     if (!QUIET.has(reason)) {
       this.init.counters.drop(direction, reason);
       this.init.events.emit('dropped', { sourceId: idHex, direction, reason, ...(detail ? { detail } : {}) });
       this.init.vault.trace(id, { at: this.init.clock.now(), event: 'bridge-dropped', detail: detail ? `${reason}: ${detail}` : reason });
     }
-    if (reply && reply.length) await this.queueEntries(id, idHex, direction, reply);
+    if (reply && reply.length) await this.queueEntries(id, idHex, direction, receivedAt, reply);
     else await this.init.queue.markHandled(idHex, this.init.clock.now());
   }
 }

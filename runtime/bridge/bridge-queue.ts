@@ -105,11 +105,12 @@ export class BridgeQueue {
   }
 
   /**
-   * Appends the entries of one source bundle (to any queues) and marks the source handled, in one durable
-   * transaction that also moves the `lastTakenAt` mark (the start of the catch-up window) to `at`. Over the bound,
-   * the oldest broadcast entries of that queue are shed (returned); DMs never are.
+   * Appends the entries of one source bundle (to any queues) and marks the source handled at `at`, in one durable
+   * transaction that also moves the `lastTakenAt` mark (where the catch-up at start looks from, in the vault's
+   * receive times) to `receivedAt`, when the source's receive time is given. Over the bound, the oldest broadcast
+   * entries of that queue are shed (returned); DMs never are.
    */
-  async add(source: string, at: number, entries: Array<NewEntry & { queue: QueueName }>): Promise<{ shed: QueueEntry[]; added: QueueEntry[] }> {
+  async add(source: string, at: number, entries: Array<NewEntry & { queue: QueueName }>, receivedAt?: number): Promise<{ shed: QueueEntry[]; added: QueueEntry[] }> {
     const root = this.need('add');
     const shed: QueueEntry[] = [];
     const added: QueueEntry[] = [];
@@ -136,7 +137,7 @@ export class BridgeQueue {
         }
       }
       this.handledDb!.putSync(source, at);
-      this.handledDb!.putSync('meta:lastTakenAt', at);
+      if (receivedAt !== undefined) this.handledDb!.putSync('meta:lastTakenAt', receivedAt);
     });
     await root.flushed;
     return { shed, added: added.filter((a) => !shed.some((s) => s === a)) };
