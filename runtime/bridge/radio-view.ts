@@ -6,7 +6,7 @@
  * The shape is also what the bridge keeps on disk as the last view of a radio seen up (radio-snapshots.ts).
  */
 import type { LoraModulation } from '../airtime/time-on-air.js';
-import type { MeshKind, RadioGateway } from '../bearer/radio-gateway.js';
+import type { RadioGateway } from '../bearer/radio-gateway.js';
 import type { KnownNode } from './addressing.js';
 import type { MeshNet } from './attribution.js';
 
@@ -23,8 +23,6 @@ export interface RadioView {
   nodes: KnownNode[];
   modulation: LoraModulation;
 }
-
-export const MESH_OF: Record<MeshNet, MeshKind> = { mt: 'meshtastic', mc: 'meshcore' };
 
 /** Used until the radio reports its own parameters: Meshtastic's default preset LongFast, and for MeshCore
  * SF 11 / BW 250 kHz / CR 4/5 (replaced by the SELF_INFO radio fields as soon as the companion is up). */

@@ -39,7 +39,3 @@ export function packetIdForKey(key: Uint8Array, index: number): number {
   const id = h.readUInt32LE(0);
   return id === 0 ? 1 : id;
 }
-
-export function bundleKey(bundle: Bundle): string {
-  return Buffer.from(bundle.signature).toString('hex');
-}
