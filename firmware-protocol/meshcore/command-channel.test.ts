@@ -78,4 +78,29 @@ test('abort and close reject with typed errors; later requests fail fast', async
   try { await ch.request(C.getDeviceTime, undefined); assert.unreachable(); } catch (err) { assert.is((err as Error).name, 'MeshCoreLinkClosedError'); }
 });
 
+test('a link closing after a command was written says so (its answer is lost, the radio may have carried it out)', async () => {
+  const outcome = (p: Promise<unknown>) => p.then(() => undefined, (err: Error & { unanswered?: string }) => err);
+  const { ch } = channel(1000);
+  // Written in full, then the link closes before the reply; the next command was never written.
+  const written = outcome(ch.request(C.sendSelfAdvert, { flood: false }));
+  await tick();
+  const queued = outcome(ch.request(C.getDeviceTime, undefined));
+  await tick();
+  ch.close();
+  const a = await written;
+  assert.is(a?.name, 'MeshCoreLinkClosedError');
+  assert.is(a?.unanswered, 'CMD_SEND_SELF_ADVERT');
+  const b = await queued;
+  assert.is(b?.name, 'MeshCoreLinkClosedError');
+  assert.is(b?.unanswered, undefined, 'never written: nothing is in doubt');
+  // A write still in progress when the link closes is not "written" either.
+  const slow = new CommandChannel(() => new Promise<void>(() => undefined), 'slow-link', 1000);
+  const pending = outcome(slow.request(C.sendSelfAdvert, { flood: false }));
+  await tick();
+  slow.close();
+  const c = await pending;
+  assert.is(c?.name, 'MeshCoreLinkClosedError');
+  assert.is(c?.unanswered, undefined);
+});
+
 test.run();

@@ -10,6 +10,8 @@ import { MeshCoreAbortError, MeshCoreCommandRejectedError, MeshCoreLinkClosedErr
 interface InFlight {
   spec: CommandSpec<never, unknown>;
   frames: Uint8Array[];
+  /** The command's frame was written to the link in full: from here on the radio may carry it out. */
+  written: boolean;
   /** Restarts the timeout: a long multi-frame reply (350 contacts ≈ 4.6 s at 115200 baud) is alive while it flows. */
   touch(): void;
   resolve(frames: Uint8Array[]): void;
@@ -69,7 +71,8 @@ export class CommandChannel {
     this.closedWith = error ?? new MeshCoreLinkClosedError(this.linkName);
     const cur = this.current;
     this.current = null;
-    cur?.reject(this.closedWith);
+    // A command already on the link may have been carried out: say so, the caller decides whether to repeat it.
+    cur?.reject(cur.written ? new MeshCoreLinkClosedError(this.linkName, { cause: this.closedWith, unanswered: cur.spec.name }) : this.closedWith);
   }
 
   private exchange(spec: CommandSpec<never, unknown>, payload: Uint8Array, options: RequestOptions): Promise<Uint8Array[]> {
@@ -90,6 +93,7 @@ export class CommandChannel {
       const entry: InFlight = {
         spec,
         frames: [],
+        written: false,
         touch: () => {
           clearTimeout(timer);
           timer = setTimeout(onTimeout, timeoutMs);
@@ -104,7 +108,7 @@ export class CommandChannel {
       signal?.addEventListener('abort', onAbort, { once: true });
       timer = setTimeout(onTimeout, timeoutMs);
       this.current = entry;
-      this.write(payload, signal).catch((err: unknown) => {
+      this.write(payload, signal).then(() => { entry.written = true; }, (err: unknown) => {
         if (this.current === entry) this.current = null;
         entry.reject(err instanceof Error && err.name === 'AbortError' ? err : new MeshCoreLinkClosedError(this.linkName, { cause: err }));
       });

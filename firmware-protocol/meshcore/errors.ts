@@ -42,11 +42,17 @@ export class MeshCoreContactUnknownError extends Error {
   }
 }
 
-/** The link is closed or closed while a command was waiting. */
+/**
+ * The link is closed or closed while a command was waiting. `unanswered` names a command whose frame had been
+ * written to the link in full before it closed: the radio may have carried it out (a channel text may be on the air)
+ * and only its answer was lost. Absent, the command never left this side.
+ */
 export class MeshCoreLinkClosedError extends Error {
   override readonly name = 'MeshCoreLinkClosedError';
-  constructor(readonly link: string, options?: { cause?: unknown }) {
-    super(`MeshCore link ${link} closed`, options);
+  readonly unanswered?: string;
+  constructor(readonly link: string, options?: { cause?: unknown; unanswered?: string }) {
+    super(options?.unanswered ? `MeshCore link ${link} closed before the answer to ${options.unanswered}` : `MeshCore link ${link} closed`, options);
+    if (options?.unanswered) this.unanswered = options.unanswered;
   }
 }
 

@@ -16,6 +16,7 @@
  */
 import type { Counter } from 'prom-client';
 import { closedCleanlyByRemote } from '../links/errors.js';
+import type { RadioDisplacement } from '../bearer/radio-gateway.js';
 
 export interface DisplacementPolicy {
   /** Wait after the first displacement of a run. */
@@ -28,19 +29,8 @@ export interface DisplacementPolicy {
 
 export const DEFAULT_DISPLACEMENT_POLICY: DisplacementPolicy = { initialMs: 5_000, maxMs: 10 * 60_000, stableMs: 60_000 };
 
-/** What a gateway shows in its status detail (`displacement`). */
-export interface DisplacementDetail {
-  /** Displacements since start. */
-  total: number;
-  /** Displacements in the current run (0 once a session stayed up `stableMs`). */
-  streak: number;
-  /** True while the gateway waits out the back-off instead of reconnecting. */
-  backingOff: boolean;
-  /** When the radio last displaced us (ms since the epoch). */
-  lastAt?: number;
-  /** When the gateway connects again (ms since the epoch), while backing off. */
-  retryAt?: number;
-}
+/** What a gateway shows in its status detail and its RadioInfo link (`displacement`): radio-gateway.ts. */
+export type DisplacementDetail = RadioDisplacement;
 
 export interface DisplacementLog {
   warn(message: string, fields?: Record<string, unknown>): void;

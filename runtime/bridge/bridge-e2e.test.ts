@@ -13,12 +13,14 @@ import type { MeshCoreSim } from '../../firmware-protocol/meshcore/testing/start
 import type { Config } from '../config/config.js';
 import type { Daemon } from '../daemon/daemon.js';
 import { setLogSink, type LogRecord } from '../log/logger.js';
-import { bearerUp, relayConfig, startRadios, startRelay, tempRoot, until } from './testing/bridge-rig.js';
+import { bearerUp, relayConfig, SkipClock, startRadios, startRelay, tempRoot, until } from './testing/bridge-rig.js';
 
 const MT_SELF = 0x5eed0001;
 const MT_BOB = 0x22222222; // "Bob Handheld" in the Meshtastic simulator's default mesh
 const MT_DAVE = 0x44444444; // "Dave NoKey": no public key known
 const root = tempRoot('lattice-bridge-e2e-');
+// The bridge's own paces (rate limits, hold-offs) pass at once: the tests wait for what happens, not for the clock.
+const clock = new SkipClock();
 let mt: MeshtasticSim;
 let mc: MeshCoreSim;
 let config: Config;
@@ -43,7 +45,7 @@ test.before(async () => {
     limits: { mtToMc: { messagesPerMinute: 60, burst: 1, airtimeMsPerHour: 3_600_000 }, mcToMt: { messagesPerMinute: 30, airtimeMsPerHour: 3_600_000 } },
     queue: { maxEntries: 4 },
   });
-  relay = await startRelay(config);
+  relay = await startRelay(config, { clock });
   await until('both radios up', () => bearerUp(relay, 'meshtastic') && bearerUp(relay, 'meshcore'));
 });
 
@@ -64,6 +66,18 @@ test('a mapping naming a channel the radio lacks is reported once, and the statu
   const m = bridge().status().mappings[1]!;
   assert.is(m.resolved.meshcore, undefined);
   assert.is(m.resolved.meshtastic, 1);
+});
+
+test('the relay\'s status shows both radios from their typed view', () => {
+  const radios = relay.status().radios ?? [];
+  const mtRadio = radios.find((r) => r.mesh === 'meshtastic');
+  const mcRadio = radios.find((r) => r.mesh === 'meshcore');
+  assert.is(mtRadio?.link.state, 'up');
+  assert.is(mtRadio?.self?.address, `mt:!${MT_SELF.toString(16)}`);
+  assert.ok(mtRadio?.nodes.some((n) => n.address === `mt:!${MT_BOB.toString(16)}` && n.name === 'Bob Handheld'));
+  assert.is(mcRadio?.link.state, 'up');
+  assert.is(mcRadio?.self?.name, 'Relay-mc');
+  assert.ok(mcRadio?.channels.some((c) => c.index === 0 && c.name === 'Public' && c.usable));
 });
 
 test('Meshtastic channel text reaches the MeshCore channel from the relay, attributed to its sender', async () => {
@@ -145,11 +159,14 @@ test('a burst within the bound is queued and drained in order at the rate limit'
   const before = mcHeard().length;
   let deepest = 0;
   const off = bridge().events.on('queued', () => { deepest = Math.max(deepest, bridge().status().queues['mt-to-mc']); });
+  const skippedBefore = clock.skipped;
   for (let i = 1; i <= 4; i++) mt.device.injectText({ from: MT_BOB, channel: 0, text: `burst ${i}` });
   const got = await until('four heard', () => (mcHeard().length - before >= 4 ? mcHeard().slice(before) : undefined));
   off();
   assert.equal(got, [1, 2, 3, 4].map((i) => `Relay-mc: MT@Bob Handheld: burst ${i}`));
   assert.ok(deepest >= 2, `the rate limit (1/s) held messages in the queue (deepest ${deepest})`);
+  // Parts 2-4 each waited about a second for the limit, on the bridge's clock.
+  assert.ok(clock.skipped - skippedBefore >= 2500, `paced by the rate limit (${clock.skipped - skippedBefore} ms)`);
 });
 
 test('MeshCore radio unplugged: a burst over the queue bound sheds the oldest broadcasts, the rest go out in order', async () => {
@@ -171,7 +188,7 @@ test('restart mid-queue: queued parts survive and go out once, in order', async 
   for (let i = 1; i <= 3; i++) mt.device.injectText({ from: MT_BOB, channel: 0, text: `restart ${i}` });
   await until('three queued', () => bridge().status().queues['mt-to-mc'] === 3);
   await relay.stop();
-  relay = await startRelay(config);
+  relay = await startRelay(config, { clock });
   assert.is(relay.bridge!.status().queues['mt-to-mc'], 3, 'the queue came back from disk');
   await back;
   await until('queue drained', () => relay.bridge!.status().queues['mt-to-mc'] === 0 && mcHeard().length - before >= 3);

@@ -7,6 +7,13 @@
  * bridge can also be switched off and its state deleted without touching the vault. Entries are written (and
  * flushed) together with the source's `handled` mark in one transaction when the source bundle is taken, so after
  * a crash a source is either queued whole or not taken at all (and then taken again from the inbox at start).
+ *
+ * Durability, step by step: `add` is the one flush on a bridged text's way here, and it must come before any of its
+ * parts is sent, because it fixes each part's identity (its `sentAt`, hence the new bundle's id): a part re-planned
+ * after a crash would get a new `sentAt` and go out a second time. `remove`, `markHandled` and the radio snapshots
+ * commit without waiting for a flush: a sent entry that comes back after a crash is sent again as the same bundle,
+ * which the vault already holds (put-if-absent: a duplicate, not a second message); a lost handled mark means the
+ * source is planned again, and one that was dropped is dropped again; a lost snapshot is taken at the next view.
  */
 import type { Database, RootDatabase } from 'lmdb';
 import { openStore, type StoreGuard } from '../store/open-store.js';
@@ -102,10 +109,12 @@ export class BridgeQueue {
   }
 
   /**
-   * Appends the entries of one source bundle (to any queues) and marks the source handled, in one durable
-   * transaction. Over the bound, the oldest broadcast entries of that queue are shed (returned); DMs never are.
+   * Appends the entries of one source bundle (to any queues) and marks the source handled at `at`, in one durable
+   * transaction that also moves the `lastTakenAt` mark (where the catch-up at start looks from, in the vault's
+   * receive times) to `receivedAt`, when the source's receive time is given. Over the bound, the oldest broadcast
+   * entries of that queue are shed (returned); DMs never are.
    */
-  async add(source: string, at: number, entries: Array<NewEntry & { queue: QueueName }>): Promise<{ shed: QueueEntry[]; added: QueueEntry[] }> {
+  async add(source: string, at: number, entries: Array<NewEntry & { queue: QueueName }>, receivedAt?: number): Promise<{ shed: QueueEntry[]; added: QueueEntry[] }> {
     const root = this.need('add');
     const shed: QueueEntry[] = [];
     const added: QueueEntry[] = [];
@@ -133,6 +142,7 @@ export class BridgeQueue {
         }
       }
       this.handledDb!.putSync(source, at);
+      if (receivedAt !== undefined) this.handledDb!.putSync('meta:lastTakenAt', receivedAt);
     })).catch((err: unknown) => {
       // Nothing of it was written (a full disk): the source is taken again later (catch-up at the next start).
       for (const [q, n] of depths) this.depths.set(q, n);
@@ -166,14 +176,13 @@ export class BridgeQueue {
     return [...this.dbs.get(name)!.getRange({ limit })].map((r) => r.value);
   }
 
-  /** Removes a sent entry (durable once resolved). */
+  /** Removes a sent entry: committed once resolved (head() no longer returns it), flushed with a later write. */
   async remove(name: QueueName, seq: number): Promise<void> {
-    const root = this.need('remove');
+    this.need('remove');
     const db = this.dbs.get(name)!;
     if (db.get(seq) === undefined) return;
     await committed(db.remove(seq));
     this.depths.set(name, Math.max(0, this.depth(name) - 1));
-    await flushedOrFailed(root);
   }
 
   /** Forgets handled marks older than `before` (they only guard the start-up catch-up window). */

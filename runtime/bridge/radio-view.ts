@@ -1,22 +1,19 @@
 /**
- * What the bridge needs to know about each of its two radios, read from the gateway bearers at the moment it is
- * needed (channels, names and contacts change while the relay runs): our own address and name on that mesh, the
- * channel table, the nodes it knows (for `@MC:Bob` addressing) and the LoRa modulation (for airtime estimates).
+ * What the bridge needs to know about each of its two radios, read from the gateway's typed view
+ * (runtime/bearer/radio-gateway.ts `radio()`) at the moment it is needed (channels, names and contacts change while the
+ * relay runs): our own address and name on that mesh, the usable channels, the nodes it knows (for `@MC:Bob`
+ * addressing) and the LoRa modulation (for airtime estimates), with the mesh's defaults where the radio does not say.
+ * The shape is also what the bridge keeps on disk as the last view of a radio seen up (radio-snapshots.ts).
  */
-import type { Bearer } from '../bearer/bearer.js';
 import type { TimeOnAirParams } from '../../lib/lora/time-on-air.js';
-import { PRESETS } from '../../lib/lora/lattice-presets.js';
+import type { RadioGateway } from '../bearer/radio-gateway.js';
 import type { KnownNode } from './addressing.js';
 import type { MeshNet } from './attribution.js';
 
-/** Gateways that can list the nodes their radio knows (name and whether a public key is known). */
-export interface NodeDirectory {
-  knownNodes(): KnownNode[];
-}
-
 export interface RadioView {
   net: MeshNet;
-  bearer: Bearer;
+  /** The gateway's bearer name (`meshtastic0`). */
+  name: string;
   up: boolean;
   /** Our radio's address on its mesh (`mt:!a1b2c3d4`, `mc:<hex key>`). */
   selfAddress?: string;
@@ -36,49 +33,25 @@ const DEFAULT_MOD: Record<MeshNet, TimeOnAirParams> = {
   mc: { spreadingFactor: 11, bandwidthHz: 250_000, codingRate: 5, preambleLength: 8, explicitHeader: true, crcOn: true },
 };
 
-function hasDirectory(b: Bearer): b is Bearer & NodeDirectory {
-  return typeof (b as Partial<NodeDirectory>).knownNodes === 'function';
-}
-
-/** `LONG_FAST` / `LongFast` → the PRESETS key. */
-function presetOf(name: unknown): string | undefined {
-  if (typeof name !== 'string') return undefined;
-  const camel = name.includes('_') ? name.toLowerCase().split('_').map((w) => w[0]!.toUpperCase() + w.slice(1)).join('') : name;
-  return camel in PRESETS ? camel : camel === 'LongMod' ? 'LongModerate' : undefined;
-}
-
-export function viewRadio(net: MeshNet, bearer: Bearer): RadioView {
-  const st = bearer.status();
-  const d = (st.detail ?? {}) as Record<string, unknown>;
-  const nodes = hasDirectory(bearer) ? bearer.knownNodes() : [];
-  let modulation = DEFAULT_MOD[net];
-  if (net === 'mt') {
-    const p = presetOf(d.modemPreset);
-    if (p) modulation = { ...modulation, ...PRESETS[p]! };
-    const channels = ((d.channels as Array<{ index: number; name?: string }> | undefined) ?? []).map((c) => ({ index: c.index, name: c.name ?? '' }));
-    const nodeId = typeof d.nodeId === 'string' ? d.nodeId : undefined;
-    return {
-      net, bearer, up: st.state === 'up', channels, nodes, modulation,
-      ...(nodeId ? { selfAddress: `mt:${nodeId}` } : {}),
-      ...(typeof d.longName === 'string' ? { selfName: d.longName } : {}),
-    };
-  }
-  const radio = d.radio as { bwKHz?: number; sf?: number; cr?: number } | undefined;
-  if (radio?.sf && radio.bwKHz && radio.cr) {
-    modulation = { ...modulation, spreadingFactor: radio.sf, bandwidthHz: radio.bwKHz * 1000, codingRate: radio.cr };
-  }
-  const channels = ((d.channels as Array<{ id: string; name: string }> | undefined) ?? []).map((c) => ({ index: Number(c.id.slice('mc:ch:'.length)), name: c.name }));
-  const contacts = nodes.length > 0 ? nodes
-    : ((d.contacts as Array<{ id: string; name?: string }> | undefined) ?? []).map((c) => ({ address: c.id, ...(c.name ? { name: c.name } : {}), hasKey: true }));
+export function viewRadio(net: MeshNet, gateway: RadioGateway): RadioView {
+  const r = gateway.radio();
+  const m = r.modulation;
   return {
-    net, bearer, up: st.state === 'up', channels, nodes: contacts, modulation,
-    ...(typeof d.publicKey === 'string' ? { selfAddress: `mc:${d.publicKey}` } : {}),
-    ...(typeof d.name === 'string' ? { selfName: d.name } : {}),
+    net,
+    name: r.name,
+    up: r.link.state === 'up',
+    channels: r.channels.filter((c) => c.usable).map((c) => ({ index: c.index, name: c.name })),
+    nodes: r.nodes.map((n) => ({ address: n.address, ...(n.name ? { name: n.name } : {}), hasKey: n.publicKey !== undefined })),
+    modulation: m
+      ? { ...DEFAULT_MOD[net], spreadingFactor: m.spreadingFactor, bandwidthHz: m.bandwidthHz, codingRate: m.codingRate, ...(m.preambleLength ? { preambleLength: m.preambleLength } : {}) }
+      : DEFAULT_MOD[net],
+    ...(r.self ? { selfAddress: r.self.address } : {}),
+    ...(r.self?.name ? { selfName: r.self.name } : {}),
   };
 }
 
 /** Resolves a configured channel (index or name; MeshCore also `public` / `#hashtag`) on a radio's table. */
-export function channelIndex(view: RadioView, want: number | string): number | undefined {
+export function channelIndex(view: Pick<RadioView, 'net' | 'channels'>, want: number | string): number | undefined {
   if (typeof want === 'number') return want;
   const w = want.toLowerCase();
   const byName = view.channels.find((c) => c.name.toLowerCase() === w);

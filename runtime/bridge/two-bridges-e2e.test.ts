@@ -50,20 +50,15 @@ function joinAir(from: Side, to: Side): void {
 
 const bridged = (s: Side) => s.relay.bridge!.status().bridged;
 const loops = (s: Side) => s.relay.bridge!.status().dropped.loop ?? 0;
-const totalBridged = () => sides.reduce((n, s) => n + bridged(s)['mt-to-mc'] + bridged(s)['mc-to-mt'], 0);
+const queued = (s: Side) => s.relay.bridge!.status().queues['mt-to-mc'] + s.relay.bridge!.status().queues['mc-to-mt'];
+const decided = (s: Side) => loops(s) + bridged(s)['mt-to-mc'] + bridged(s)['mc-to-mt'];
 
-/** Resolves once no bridge has sent anything for `quietMs`. */
-async function settled(quietMs = 3000): Promise<void> {
-  let last = totalBridged();
-  let since = Date.now();
-  await until('the bridges settle', () => {
-    const now = totalBridged();
-    if (now !== last) {
-      last = now;
-      since = Date.now();
-    }
-    return Date.now() - since >= quietMs;
-  }, 30_000);
+/**
+ * Resolves once every bridge has decided on the other's copy (dropped it as a loop, or wrongly bridged it back) and
+ * has nothing queued: the traffic has settled, nothing more is on its way.
+ */
+async function settled(before: number[]): Promise<void> {
+  await until('each bridge decided on the other\'s copy, nothing queued', () => sides.every((s, i) => decided(s) > before[i]! && queued(s) === 0), 30_000);
 }
 
 test.before(async () => {
@@ -92,9 +87,10 @@ test.after(async () => {
 
 test('Meshtastic text heard by both bridges crosses once per bridge; each drops the other\'s copy as a loop', async () => {
   const [r1, r2] = sides as [Side, Side];
+  const before = sides.map((s) => decided(s) + 1); // + its own copy
   for (const s of sides) s.mt.device.injectText({ from: MT_BOB, channel: 0, text: 'valley is flooded' });
   await until('both bridged it', () => sides.every((s) => s.mc.mesh.channelLog.some((m) => m.text.endsWith('valley is flooded'))));
-  await settled();
+  await settled(before);
   for (const s of sides) {
     const own = s.mc.mesh.channelLog.filter((m) => m.text.includes('valley is flooded')).map((m) => m.text);
     assert.equal(own, [`${s.name}-mc: MT@Bob Handheld: valley is flooded`], `${s.name}'s radio sent it once, unchanged`);
@@ -107,9 +103,10 @@ test('Meshtastic text heard by both bridges crosses once per bridge; each drops 
 test('MeshCore text heard by both bridges crosses once per bridge, nothing comes back', async () => {
   const before = sides.map((s) => ({ ...bridged(s) }));
   const loopsBefore = sides.map(loops);
+  const decidedBefore = sides.map((s) => decided(s) + 1); // + its own copy
   for (const s of sides) s.mc.mesh.node('Alice').sendChannel('Public', 'bridge on the east road is out');
   await until('Bob heard both copies', () => sides.every((s) => s.mt.device.mesh.textsReceivedBy(MT_BOB).some((t) => t.endsWith('east road is out'))));
-  await settled();
+  await settled(decidedBefore);
   for (const [i, s] of sides.entries()) {
     assert.equal(s.mt.device.mesh.textsReceivedBy(MT_BOB).filter((t) => t.includes('east road')), ['MC@Alice: bridge on the east road is out']);
     assert.is(bridged(s)['mc-to-mt'], before[i]!['mc-to-mt'] + 1);
@@ -130,7 +127,9 @@ test('once each has heard the other, the later bridge drops its copy: users see 
   for (const s of sides) s.mt.device.injectText({ from: MT_BOB, channel: 0, text: 'heading down now' });
   for (const s of sides) s.mc.mesh.node('Alice').sendChannel('Public', 'see you at the hut');
   await until('Relay2 dropped both copies', () => (r2.relay.bridge!.status().dropped.duplicate ?? 0) === dupBefore + 2, 20_000);
-  await settled();
+  // Relay1 sent each once; its two copies reached Relay2, which counted them (loops) when it dropped its own.
+  await until('Relay1 sent both, nothing queued anywhere', () =>
+    bridged(r1)['mt-to-mc'] === before[0]!['mt-to-mc'] + 1 && bridged(r1)['mc-to-mt'] === before[0]!['mc-to-mt'] + 1 && sides.every((s) => queued(s) === 0), 20_000);
   // Relay1 sent each once; Relay2, holding off, heard Relay1's copies and sent nothing.
   assert.is(bridged(r1)['mt-to-mc'], before[0]!['mt-to-mc'] + 1);
   assert.is(bridged(r1)['mc-to-mt'], before[0]!['mc-to-mt'] + 1);

@@ -21,7 +21,13 @@ export interface VerifyOptions {
 }
 
 export function verifyBundle(b: Bundle, options: VerifyOptions = {}): void {
-  const now = options.now ?? Date.now();
+  checkBundleRules(b, options.now ?? Date.now());
+  const id = options.id ?? bundleIdOf(b);
+  if (!verifySignature(b.sender, signingBytes(b, id), b.signature)) throw new BundleRejectedError('bad-signature');
+}
+
+/** Every check of verifyBundle() but the signature: for a bundle this relay has just signed itself. */
+export function checkBundleRules(b: Bundle, now: number): void {
   if (b.hops > MAX_HOPS) throw new BundleRejectedError('too-many-hops', `${b.hops} > ${MAX_HOPS}`);
   if (b.hops !== b.custody.length) throw new BundleRejectedError('custody-mismatch', `${b.hops} hops, ${b.custody.length} custody entries`);
   if (new Set(b.custody).size !== b.custody.length) throw new BundleRejectedError('custody-mismatch', 'a relay appears twice in the custody chain');
@@ -29,6 +35,4 @@ export function verifyBundle(b: Bundle, options: VerifyOptions = {}): void {
   if (b.sentAt > now + MAX_CLOCK_SKEW_MS) throw new BundleRejectedError('from-the-future', `sent at ${new Date(b.sentAt).toISOString()}`);
   if (now >= b.sentAt + b.lifetime) throw new BundleRejectedError('expired');
   if (b.sealed && !(b.recipient instanceof Uint8Array)) throw new BundleRejectedError('bad-recipient', 'sealed body without a node recipient');
-  const id = options.id ?? bundleIdOf(b);
-  if (!verifySignature(b.sender, signingBytes(b, id), b.signature)) throw new BundleRejectedError('bad-signature');
 }

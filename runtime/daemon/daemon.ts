@@ -5,7 +5,9 @@
  * It is also the RelayNode the API serves.
  */
 import { join } from 'node:path';
+import type { Clock } from '../airtime/clock.js';
 import type { Bearer } from '../bearer/bearer.js';
+import { isRadioGateway } from '../bearer/radio-gateway.js';
 import type { Config } from '../config/config.js';
 import { loadOrCreateIdentity, type Identity } from '../identity/identity.js';
 import { createLogger } from '../log/logger.js';
@@ -26,6 +28,12 @@ import type { Bridge } from '../bridge/bridge.js';
 
 const log = createLogger('relay');
 
+export interface DaemonOptions {
+  /** Time for the components that take a Clock (the bridge's paces: rate limits, airtime budgets, hold-offs);
+   * default the system clock. Tests let those paces pass without waiting. */
+  clock?: Clock;
+}
+
 interface Step {
   name: string;
   stop: () => Promise<void> | void;
@@ -45,7 +53,7 @@ export class Daemon implements RelayNode {
   private readonly started: Step[] = [];
   private startedAt = Date.now();
 
-  constructor(readonly config: Config) {}
+  constructor(readonly config: Config, private readonly options: DaemonOptions = {}) {}
 
   private async step(name: string, start: () => Promise<void> | void, stop: () => Promise<void> | void): Promise<void> {
     await start();
@@ -96,7 +104,7 @@ export class Daemon implements RelayNode {
         // stopped before them so its drains end while the router can still store what they hand over.
         // Loaded only when bridging: the planner and gateways' limits are not needed otherwise (idle RSS).
         const { Bridge } = await import('../bridge/bridge.js');
-        const bridge = (this.bridge = new Bridge({ router, vault, identity, bearers: this.bearers, settings: bridgeSettings, metrics, log: createLogger('bridge'), dataDir: c.dataDir, onDamage: c.vault.onDamage }));
+        const bridge = (this.bridge = new Bridge({ router, vault, identity, bearers: this.bearers, settings: bridgeSettings, metrics, log: createLogger('bridge'), dataDir: c.dataDir, onDamage: c.vault.onDamage, ...(this.options.clock ? { clock: this.options.clock } : {}) }));
         await this.step('bridge', () => bridge.start(), () => bridge.stop());
       }
       if (this.sim) {
@@ -141,6 +149,7 @@ export class Daemon implements RelayNode {
   status(): NodeStatus {
     const { router, identity } = this.live;
     const vaultCounts = this.vault!.counts();
+    const radios = this.bearers.filter(isRadioGateway).map((b) => b.radio());
     return {
       version: VERSION,
       nodeId: identity.nodeIdHex,
@@ -152,6 +161,7 @@ export class Daemon implements RelayNode {
       inbox: vaultCounts.inbox,
       stored: vaultCounts.stored,
       vault: this.vault!.usage(),
+      ...(radios.length > 0 ? { radios } : {}),
       ...(this.bridge?.running ? { bridge: this.bridge.status() } : {}),
     };
   }

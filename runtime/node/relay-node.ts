@@ -5,6 +5,7 @@
 import type { BridgeStatus } from '../bridge/bridge.js';
 import type { BearerStatus } from '../bearer/bearer.js';
 import type { VaultUsage } from '../vault/vault-budget.js';
+import type { RadioInfo } from '../bearer/radio-gateway.js';
 
 export type OutboxState = 'queued' | 'accepted' | 'delivered' | 'expired';
 
@@ -30,6 +31,8 @@ export interface NodeStatus {
   stored: number;
   /** The vault's disk use against its budget (`vault.maxBytes`), and why it refuses new bundles when it does. */
   vault?: VaultUsage;
+  /** The mesh radios (runtime/bearer/radio-gateway.ts RadioInfo), when the relay drives any. */
+  radios?: RadioInfo[];
   /** The Meshtastic <-> MeshCore bridge, when it runs (runtime/bridge/bridge.ts BridgeStatus). */
   bridge?: BridgeStatus;
 }

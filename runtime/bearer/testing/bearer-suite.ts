@@ -13,7 +13,7 @@
  *   when stop() comes.
  *
  * Tests not meant for a capability are not registered for it (nothing is skipped at run time). Every wait is on a
- * positive event (runtime/testing/wait-for.ts); nothing sleeps and then asserts that nothing happened.
+ * positive event (lib/testing/wait-for.ts); nothing sleeps and then asserts that nothing happened.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';

@@ -1,18 +1,20 @@
 /**
- * MeshCoreGateway: a Bearer that drives one MeshCore companion radio (serial or TCP) and carries its text traffic
- * into the router. Channel messages and DMs become `foreign` events; bundles addressed to `mc:<key>` or
- * `mc:ch:<index>` go out as text. The link reconnects with backoff; while it is down canReach() is false and send()
- * answers 'unreachable', so the router keeps bundles in its vault and re-sends on the `peer` up events emitted after
- * the next handshake.
+ * MeshCoreGateway: a RadioGateway (runtime/bearer/radio-gateway.ts) that drives one MeshCore companion radio (serial
+ * or TCP) and carries its text traffic into the router. Channel messages and DMs become `foreign` events; bundles
+ * addressed to `mc:<key>` or `mc:ch:<index>` go out as text (sendText). The link reconnects with backoff; while it is
+ * down canReach() is false and send() answers 'unreachable', so the router keeps bundles in its vault and re-sends
+ * on the `peer` up events emitted after the next handshake.
  */
 import type { Registry } from 'prom-client';
-import type { Bearer, BearerEvents, BearerStatus, OutFrame, PeerId, SendResult } from '../../bearer/bearer.js';
+import type { BearerEvents, BearerStatus, OutFrame, PeerId, SendResult } from '../../bearer/bearer.js';
+import type { RadioGateway, RadioInfo, RadioLinkState, RadioModulation, RadioRefusal, RadioSelf, RadioSendResult, RadioText } from '../../bearer/radio-gateway.js';
 import type { Bundle } from '../../bundle/bundle.js';
 import type { ByteLink, LinkOpener } from '../../../firmware-protocol/framing/byte-link.js';
 import { MeshCoreSession, type MeshCoreSessionOptions } from '../../../firmware-protocol/meshcore/client-session.js';
 import { isMessageCode, type ReceivedMessage } from '../../../firmware-protocol/meshcore/message-frames.js';
 import { toForeignMessage } from './foreign-message.js';
 import { radioDetail } from './radio-detail.js';
+import { channelsOf, modulationOf, nodesOf, selfOf } from './radio-info.js';
 import { MAX_TEXT_LEN, EXPECTED_ACK_TABLE_SIZE } from '../../../firmware-protocol/meshcore/codes.js';
 import { toHex, truncateUtf8, decodeUtf8 } from '../../../firmware-protocol/meshcore/bytes.js';
 import { isEmptyChannel } from '../../../firmware-protocol/meshcore/device-frames.js';
@@ -66,9 +68,19 @@ const SILENT_LOG: GatewayLog = { debug() {}, info() {}, warn() {} };
 
 type State = BearerStatus['state'];
 
-export class MeshCoreGateway implements Bearer {
+/** How long a DM may be retried when the caller gives no expiry (a plain sendText). */
+const DEFAULT_DM_LIFETIME_MS = 10 * 60_000;
+
+/** Metric reason label → the typed refusal. */
+const REFUSAL: Record<string, RadioRefusal> = {
+  link_down: 'link-down', bad_address: 'bad-address', no_channel: 'no-channel', contact_unknown: 'unknown-node',
+  dm_queue_full: 'busy', not_text: 'empty', radio_error: 'radio-error',
+};
+
+export class MeshCoreGateway implements RadioGateway {
   readonly name: string;
   readonly mode = 'sync' as const;
+  readonly mesh = 'meshcore' as const;
   private state: State = 'stopped';
   private session: MeshCoreSession | null = null;
   private link: ByteLink | null = null;
@@ -91,6 +103,9 @@ export class MeshCoreGateway implements Bearer {
   private lastMessageFrameAt = 0;
   private readonly displacement: Displacement;
   private linkClose?: Error;
+  /** Identity and radio parameters of the last session, kept while the link is down (RadioInfo.self/modulation). */
+  private lastSelf?: RadioSelf;
+  private lastModulation?: RadioModulation;
 
   constructor(private readonly options: MeshCoreGatewayOptions) {
     this.name = options.name;
@@ -177,50 +192,95 @@ export class MeshCoreGateway implements Bearer {
   async send(frame: OutFrame, options: { signal?: AbortSignal } = {}): Promise<SendResult> {
     options.signal?.throwIfAborted();
     if (!isMeshCorePeer(frame.peer) || frame.kind !== 'bundle' || !frame.bundle) return 'unreachable';
-    const addr = parseMeshCorePeer(frame.peer); // a malformed mc: address is a caller bug: MeshCoreAddressError
-    const session = this.session;
-    if (this.state !== 'up' || !session) return this.refuse(frame.peer, 'link_down');
+    parseMeshCorePeer(frame.peer); // a malformed mc: address is a caller bug: MeshCoreAddressError
+    if (this.state !== 'up' || !this.session) return this.refuse(frame.peer, 'link_down');
     const text = (this.options.formatText ?? defaultText)(frame.bundle);
+    if (text === null) return this.refuse(frame.peer, 'not_text');
+    const r = await this.sendText({
+      to: frame.peer, text, sentAt: frame.bundle.sentAt, expiresAt: frame.bundle.sentAt + frame.bundle.lifetime,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return r.status === 'refused' ? 'unreachable' : 'accepted';
+  }
+
+  async sendText(req: RadioText): Promise<RadioSendResult> {
+    req.signal?.throwIfAborted();
+    let addr;
+    try {
+      addr = parseMeshCorePeer(req.to);
+    } catch (err) {
+      return this.refused(req.to, 'bad_address', err);
+    }
+    const session = this.session;
+    if (this.state !== 'up' || !session) return this.refused(req.to, 'link_down');
     // Empty text: the firmware needs len ≥ 14 for CMD_SEND_TXT_MSG (ERR_CODE_UNSUPPORTED_CMD otherwise).
-    if (text === null || text === '') return this.refuse(frame.peer, 'not_text');
-    const senderTimestamp = Math.floor(frame.bundle.sentAt / 1000);
+    if (req.text === '') return this.refused(req.to, 'not_text');
+    const sentAt = req.sentAt ?? this.now();
+    // The sender timestamp is part of the encrypted payload: the same text with the same sentAt is the same packet
+    // (the same hash), which MeshCore nodes drop as already seen.
+    const senderTimestamp = Math.floor(sentAt / 1000);
     if (addr.kind === 'channel') {
-      if (!this.channelUsable(addr.index)) return this.refuse(frame.peer, 'no_channel');
+      if (!this.channelUsable(addr.index)) return this.refused(req.to, 'no_channel');
       // sendGroupMessage cuts "<name>: " + text at 160 bytes, possibly mid character: cut cleanly here instead.
       const budget = MAX_TEXT_LEN - Buffer.byteLength(`${session.selfInfo?.name ?? ''}: `);
-      const t = truncateUtf8(text, Math.max(0, budget));
+      const t = truncateUtf8(req.text, Math.max(0, budget));
       if (t.truncated) this.truncated++;
       try {
-        await session.sendChannelMessage(addr.index, decodeUtf8(t.bytes), { senderTimestamp, signal: options.signal });
+        await session.sendChannelMessage(addr.index, decodeUtf8(t.bytes), { senderTimestamp, signal: req.signal });
       } catch (err) {
-        options.signal?.throwIfAborted();
+        req.signal?.throwIfAborted();
         if (!this.abort) throw new MeshCoreGatewayStoppedError(this.name);
-        return this.refuse(frame.peer, 'radio_error', err);
+        if (!isUnanswered(err)) return this.refused(req.to, 'radio_error', err);
+        // The radio had the whole command when the link dropped: the companion firmware carries a command out as
+        // soon as it has read it (MyMesh::handleCmdFrame), so the text is most likely on the air and only RESP_OK
+        // was lost. A channel text has no acknowledgement a re-send could wait for, so answering unreachable would
+        // make the router send it again after the reconnect and the channel would hear it twice. Counted as sent.
+        this.metrics?.unconfirmed.inc({ bearer: this.name });
+        this.log.warn('MeshCore link dropped before the radio confirmed a channel text; counting it as sent, not repeating it', {
+          peer: req.to, err: (err as Error).message,
+        });
+        return { status: 'unconfirmed', pieces: 1 };
       }
       this.metrics?.messagesOut.inc({ bearer: this.name, kind: 'channel' });
-      return 'accepted';
+      return { status: 'sent', pieces: 1 };
     }
     const contact = session.findContact(addr.key);
-    if (!contact) return this.refuse(frame.peer, 'contact_unknown', new MeshCoreContactUnknownError(addr.hex));
-    if (!this.dms.hasRoom()) return this.refuse(frame.peer, 'dm_queue_full');
-    const t = truncateUtf8(text, MAX_TEXT_LEN);
+    if (!contact) return this.refused(req.to, 'contact_unknown', new MeshCoreContactUnknownError(addr.hex));
+    if (!this.dms.hasRoom()) return this.refused(req.to, 'dm_queue_full');
+    const t = truncateUtf8(req.text, MAX_TEXT_LEN);
     if (t.truncated) this.truncated++;
     const job: DmJob = {
-      peer: frame.peer, key: contact.publicKey, text: decodeUtf8(t.bytes), textBytes: t.bytes.length, senderTimestamp,
-      expiresAt: frame.bundle.sentAt + frame.bundle.lifetime, attempt: 0, acks: new Set(), sentAt: this.now(), lastSendAt: this.now(),
+      peer: req.to, key: contact.publicKey, text: decodeUtf8(t.bytes), textBytes: t.bytes.length, senderTimestamp,
+      expiresAt: req.expiresAt ?? sentAt + DEFAULT_DM_LIFETIME_MS, attempt: 0, acks: new Set(), sentAt: this.now(), lastSendAt: this.now(),
     };
     let sent;
     try {
-      sent = await session.sendDirectMessage(job.key, job.text, { attempt: 0, senderTimestamp, signal: options.signal });
+      sent = await session.sendDirectMessage(job.key, job.text, { attempt: 0, senderTimestamp, signal: req.signal });
     } catch (err) {
-      options.signal?.throwIfAborted();
+      req.signal?.throwIfAborted();
       if (!this.abort) throw new MeshCoreGatewayStoppedError(this.name);
-      return this.refuse(frame.peer, err instanceof MeshCoreContactUnknownError ? 'contact_unknown' : 'radio_error', err);
+      return this.refused(req.to, err instanceof MeshCoreContactUnknownError ? 'contact_unknown' : 'radio_error', err);
     }
     this.metrics?.messagesOut.inc({ bearer: this.name, kind: 'direct' });
     // Stopped between SENT and here: the radio sent it once; there is nobody left to retry it.
     if (this.abort) this.dms.track(job, sent, this.abort.signal);
-    return 'accepted';
+    return { status: 'sent', pieces: 1 };
+  }
+
+  radio(): RadioInfo {
+    const s = this.state === 'up' ? this.session : null;
+    const d = this.displacement.detail();
+    const link: RadioLinkState = this.state === 'up' || this.state === 'stopped' || this.state === 'starting' ? this.state : d.backingOff ? 'displaced' : 'down';
+    const device = this.link?.description;
+    return {
+      name: this.name,
+      mesh: 'meshcore',
+      link: { state: link, ...(device ? { device } : {}), reconnects: this.reconnects, ...(this.lastError ? { lastError: this.lastError.message } : {}), displacement: d },
+      ...(this.lastSelf ? { self: this.lastSelf } : {}),
+      channels: s ? channelsOf(s) : [],
+      nodes: s ? nodesOf(s) : [],
+      ...(this.lastModulation ? { modulation: this.lastModulation } : {}),
+    };
   }
 
   status(): BearerStatus {
@@ -248,6 +308,11 @@ export class MeshCoreGateway implements Bearer {
   private channelUsable(index: number): boolean {
     const c = this.session?.channels[index];
     return c !== undefined && !isEmptyChannel(c);
+  }
+
+  private refused(peer: string, reason: keyof typeof REFUSAL, err?: unknown): RadioSendResult {
+    this.refuse(peer, reason, err);
+    return { status: 'refused', reason: REFUSAL[reason]!, ...(err instanceof Error ? { detail: err.message } : {}) };
   }
 
   private refuse(peer: string, reason: string, err?: unknown): SendResult {
@@ -354,6 +419,8 @@ export class MeshCoreGateway implements Bearer {
       throw signal.reason;
     }
     this.session = session;
+    this.lastSelf = selfOf(session);
+    this.lastModulation = modulationOf(session);
     this.state = 'up';
     this.connectedSince = this.now();
     this.metrics?.linkUp.set({ bearer: this.name }, 1);
@@ -453,6 +520,11 @@ export class MeshCoreGateway implements Bearer {
     this.metrics?.rxToGateway.observe({ bearer: this.name }, (performance.now() - this.lastMessageFrameAt) / 1000);
     this.listeners.emit('foreign', f);
   }
+}
+
+/** The link closed after the command was written in full (client-session: MeshCoreLinkClosedError.unanswered). */
+function isUnanswered(err: unknown): boolean {
+  return err instanceof Error && err.name === 'MeshCoreLinkClosedError' && typeof (err as { unanswered?: unknown }).unanswered === 'string';
 }
 
 function defaultText(bundle: Bundle): string | null {

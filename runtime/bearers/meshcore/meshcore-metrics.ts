@@ -16,6 +16,7 @@ export interface MeshCoreMetrics {
   dmConfirmed: Counter<'bearer'>;
   dmExpired: Counter<'bearer'>;
   sendErrors: Counter<'bearer' | 'reason'>;
+  unconfirmed: Counter<'bearer'>;
   ackRtt: Histogram<'bearer'>;
   queueDepth: Gauge<'bearer'>;
   linkUp: Gauge<'bearer'>;
@@ -42,6 +43,7 @@ export function registerMeshCoreMetrics(registry: Registry): MeshCoreMetrics {
     dmConfirmed: counter('lattice_meshcore_acks_total', 'DMs confirmed by the recipient (PUSH_CODE_SEND_CONFIRMED)', ['bearer']),
     dmExpired: counter('lattice_meshcore_dm_expired_total', 'DMs given up because the bundle expired unconfirmed', ['bearer']),
     sendErrors: counter('lattice_meshcore_send_errors_total', 'Sends answered unreachable, by reason', ['bearer', 'reason']),
+    unconfirmed: counter('lattice_meshcore_unconfirmed_sends_total', 'Channel texts the radio had in full when the link dropped before its answer: counted as sent, not repeated', ['bearer']),
     ackRtt: once(registry, 'lattice_meshcore_ack_rtt_seconds', () => new Histogram({
       name: 'lattice_meshcore_ack_rtt_seconds', help: 'Round trip of confirmed DMs as the radio measured it', labelNames: ['bearer'],
       buckets: [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64], registers,

@@ -1,6 +1,6 @@
 /**
- * The Meshtastic gateway: drives a radio running Meshtastic firmware as its client (USB serial or TCP 4403) and
- * carries its traffic into the router.
+ * The Meshtastic gateway: a RadioGateway (runtime/bearer/radio-gateway.ts) that drives a radio running Meshtastic
+ * firmware as its client (USB serial or TCP 4403) and carries its traffic into the router.
  *
  * - In: text packets (and PRIVATE_APP data) from the mesh become `foreign` events from `mt:!xxxxxxxx`, named from
  *   the node DB, to `mt:ch:<index>` or, for DMs to our radio, to our own `mt:!…` address.
@@ -17,7 +17,8 @@ import { channelAddress, nodeAddress, nodeIdString, parseMeshtasticAddress } fro
 import { MeshtasticSession, type DeviceInfo, type ReceivedMessage, type SessionOptions } from '../../../firmware-protocol/meshtastic/session.js';
 import type { DeliveryUpdate } from '../../../firmware-protocol/meshtastic/delivery-tracker.js';
 import type { Registry } from 'prom-client';
-import type { Bearer, BearerEvents, BearerStatus, OutFrame, PeerId, SendResult } from '../../bearer/bearer.js';
+import type { BearerEvents, BearerStatus, OutFrame, PeerId, SendResult } from '../../bearer/bearer.js';
+import type { RadioGateway, RadioInfo, RadioLinkState, RadioModulation, RadioRefusal, RadioSelf, RadioSendResult, RadioText } from '../../bearer/radio-gateway.js';
 import { sleep } from '../../../lib/abort/sleep.js';
 import { TypedEmitter } from '../../../lib/events/typed-emitter.js';
 import { createLogger, type Logger } from '../../log/logger.js';
@@ -25,7 +26,8 @@ import { Displacement, type DisplacementPolicy } from '../displacement.js';
 import { MeshtasticGatewayStoppedError } from './errors.js';
 import { registerMeshtasticMetrics, type MeshtasticMetrics } from './meshtastic-metrics.js';
 import { RecentPackets, toForeignMessage } from './foreign-message.js';
-import { bundleKey, bundleText, packetIdFor, textPieces } from './outgoing-text.js';
+import { bundleText, packetIdForKey, textPieces } from './outgoing-text.js';
+import { channelsOf, modulationOf, nodesOf, selfOf } from './radio-info.js';
 
 export interface MeshtasticBearerInit {
   /** Bearer name, unique in the daemon: `meshtastic0`. */
@@ -60,9 +62,10 @@ export interface MeshtasticBearerInit {
 
 type LinkState = 'connecting' | 'configuring' | 'up' | 'down' | 'stopped';
 
-export class MeshtasticBearer implements Bearer {
+export class MeshtasticBearer implements RadioGateway {
   readonly name: string;
   readonly mode = 'sync' as const;
+  readonly mesh = 'meshtastic' as const;
   private readonly init: MeshtasticBearerInit;
   private readonly log: Logger;
   private readonly metrics?: MeshtasticMetrics;
@@ -81,7 +84,10 @@ export class MeshtasticBearer implements Bearer {
   /** Set between a `rebooted` frame and the handshake the session then redoes on the same link. */
   private rebootPending = false;
   private everUp = false;
-  /** Pieces already accepted per bundle (by signature), so a resend after a partial failure continues. */
+  /** Identity and modulation of the last session, kept while the link is down (RadioInfo.self/modulation). */
+  private lastSelf?: RadioSelf;
+  private lastModulation?: RadioModulation;
+  /** Pieces already accepted per text (RadioText.key: a bundle's signature), so a resend after a partial failure continues. */
   private readonly progress = new Map<string, number>();
   private readonly recentRx = new RecentPackets();
   private readonly deliveries: DeliveryUpdate[] = [];
@@ -134,75 +140,99 @@ export class MeshtasticBearer implements Bearer {
 
   async send(frame: OutFrame, options: { signal?: AbortSignal } = {}): Promise<SendResult> {
     options.signal?.throwIfAborted();
-    const session = this.session;
     if (frame.kind !== 'bundle' || !frame.bundle) return this.refuse('not a bundle', frame.peer);
-    if (!session || this.linkState !== 'up') return this.refuse('link down', frame.peer);
+    if (!this.session || this.linkState !== 'up') return this.refuse('link down', frame.peer);
     const bundle = frame.bundle;
     if (bundle.sealed) return this.refuse('sealed body cannot be shown on a foreign mesh', frame.peer);
+    let to = frame.peer;
+    if (to === '*') {
+      if (this.init.broadcastChannel === undefined) return this.refuse('no broadcast channel configured', frame.peer);
+      to = channelAddress(this.init.broadcastChannel);
+    }
+    // The bundle's signature is the text's identity: a resend carries the same packet ids (outgoing-text.ts).
+    const r = await this.sendText({
+      to, text: bundleText(bundle, { prefixOrigin: this.init.prefixOrigin }), key: bundle.signature,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return r.status === 'refused' ? 'unreachable' : 'accepted';
+  }
+
+  async sendText(req: RadioText): Promise<RadioSendResult> {
+    req.signal?.throwIfAborted();
+    const session = this.session;
+    if (!session || this.linkState !== 'up') return this.refused('link down', req.to, 'link-down');
+    let addr;
+    try {
+      addr = parseMeshtasticAddress(req.to);
+    } catch (err) {
+      return this.refused((err as Error).message, req.to, 'bad-address');
+    }
     let to: number | 'broadcast';
     let channel = 0;
-    if (frame.peer === '*') {
-      if (this.init.broadcastChannel === undefined) return this.refuse('no broadcast channel configured', frame.peer);
+    if (addr.kind === 'channel') {
+      if (!this.hasChannel(addr.index)) return this.refused(`channel ${addr.index} is not enabled on the radio`, req.to, 'no-channel');
       to = 'broadcast';
-      channel = this.init.broadcastChannel;
+      channel = addr.index;
     } else {
-      let addr;
-      try {
-        addr = parseMeshtasticAddress(frame.peer);
-      } catch (err) {
-        return this.refuse((err as Error).message, frame.peer);
-      }
-      if (addr.kind === 'channel') {
-        if (!this.hasChannel(addr.index)) return this.refuse(`channel ${addr.index} is not enabled on the radio`, frame.peer);
-        to = 'broadcast';
-        channel = addr.index;
-      } else {
-        to = addr.num;
-        if (!session.nodes.get(addr.num)?.publicKey) {
-          const err = new MeshtasticMissingPublicKeyError(nodeIdString(addr.num));
-          this.lastError = err.message;
-          this.log.warn(err.message, { bearer: this.name, peer: frame.peer });
-          return this.refuse('missing public key', frame.peer, false);
-        }
+      to = addr.num;
+      const node = session.nodes.get(addr.num);
+      if (!node?.publicKey) {
+        const err = new MeshtasticMissingPublicKeyError(nodeIdString(addr.num));
+        this.lastError = err.message;
+        this.log.warn(err.message, { bearer: this.name, peer: req.to });
+        return this.refused('missing public key', req.to, node ? 'no-key' : 'unknown-node', false);
       }
     }
     const direct = to !== 'broadcast';
-    const text = bundleText(bundle, { prefixOrigin: this.init.prefixOrigin });
     // An empty text is no message (the mesh would show a blank line); the router keeps the bundle for other bearers.
-    if (text === '') return this.refuse('empty text', frame.peer);
-    const pieces = textPieces(text, direct);
-    const key = bundleKey(bundle);
-    let done = this.progress.get(key) ?? 0;
+    if (req.text === '') return this.refused('empty text', req.to, 'empty');
+    const pieces = textPieces(req.text, direct);
+    const key = req.key ? Buffer.from(req.key).toString('hex') : undefined;
+    let done = (key && this.progress.get(key)) || 0;
+    const packetIds: number[] = [];
     try {
       for (; done < pieces.length; done++) {
-        const r = await session.sendText({ to, channel, text: pieces[done]!, id: packetIdFor(bundle, done), wantAck: this.init.wantAck ?? true, signal: options.signal });
+        const r = await session.sendText({
+          to, channel, text: pieces[done]!, wantAck: this.init.wantAck ?? true, signal: req.signal,
+          ...(req.key ? { id: packetIdForKey(req.key, done) } : {}),
+        });
+        packetIds.push(r.id);
         this.counters.messagesOut++;
         this.metrics?.messagesOut.inc({ bearer: this.name, kind: direct ? 'direct' : 'channel' });
-        this.log.debug('radio accepted text', { bearer: this.name, peer: frame.peer, packetId: r.id, how: r.how, piece: done, pieces: pieces.length });
-        this.rememberProgress(key, done + 1);
+        this.log.debug('radio accepted text', { bearer: this.name, peer: req.to, packetId: r.id, how: r.how, piece: done, pieces: pieces.length });
+        if (key) this.rememberProgress(key, done + 1);
       }
     } catch (err) {
       const e = err as Error;
-      if (options.signal?.aborted) throw e;
+      if (req.signal?.aborted) throw e;
       // Bearer contract: sends pending at stop() reject with an AbortError-named error.
       if (this.stopController?.signal.aborted) throw new MeshtasticGatewayStoppedError(this.name);
       this.lastError = e.message;
-      this.log.warn('send failed; the bundle stays in the vault', { bearer: this.name, peer: frame.peer, err: e });
-      return this.refuse(e.name, frame.peer, false);
+      // Refused rather than unconfirmed even when the radio may have sent a piece: with the same key a resend
+      // carries the same packet ids, and every Meshtastic node drops it as a duplicate (PacketHistory).
+      this.log.warn('send failed; the bundle stays in the vault', { bearer: this.name, peer: req.to, err: e });
+      return this.refused(e.name, req.to, 'radio-error', false, e.message);
     } finally {
       this.updateQueueGauge();
     }
-    this.progress.delete(key);
-    return 'accepted';
+    if (key) this.progress.delete(key);
+    return { status: 'sent', pieces: pieces.length, packetIds };
   }
 
-  /** Nodes the radio knows (NodeDB), for the bridge's `@MT:name` addressing (runtime/bridge/radio-view.ts). */
-  knownNodes(): Array<{ address: string; name?: string; hasKey: boolean }> {
-    const s = this.session;
-    if (!s || this.linkState !== 'up') return [];
-    return s.nodes.all()
-      .filter((n) => n.num !== this.info?.myNodeNum)
-      .map((n) => ({ address: nodeAddress(n.num), ...(n.longName ? { name: n.longName } : {}), hasKey: n.publicKey !== undefined }));
+  radio(): RadioInfo {
+    const up = this.linkState === 'up' && this.session && this.info ? this.session : undefined;
+    const d = this.displacement.detail();
+    const st = this.state();
+    const link: RadioLinkState = st === 'down' && d.backingOff ? 'displaced' : st;
+    return {
+      name: this.name,
+      mesh: 'meshtastic',
+      link: { state: link, device: this.init.device, reconnects: this.reconnects, ...(this.lastError ? { lastError: this.lastError } : {}), displacement: d },
+      ...(this.lastSelf ? { self: this.lastSelf } : {}),
+      channels: up ? channelsOf(this.info!) : [],
+      nodes: up ? nodesOf(up.nodes.all(), this.info!.myNodeNum) : [],
+      ...(this.lastModulation ? { modulation: this.lastModulation } : {}),
+    };
   }
 
   status(): BearerStatus {
@@ -212,8 +242,7 @@ export class MeshtasticBearer implements Bearer {
       name: this.name,
       kind: 'meshtastic',
       mode: 'sync',
-      // `starting` only until the first session; a reconnect in progress is `down` (the detail says which step).
-      state: this.linkState === 'up' ? 'up' : this.linkState === 'stopped' ? 'stopped' : this.everUp ? 'down' : 'starting',
+      state: this.state(),
       peers: [...this.announced],
       detail: {
         device: this.init.device,
@@ -241,6 +270,11 @@ export class MeshtasticBearer implements Bearer {
         recentDeliveries: this.deliveries.map((d) => ({ packetId: d.packetId, to: d.to === 0xffffffff ? 'broadcast' : nodeIdString(d.to), state: d.state, reason: d.reason, at: d.at })),
       },
     };
+  }
+
+  /** `starting` only until the first session; a reconnect in progress is `down` (the status detail says which step). */
+  private state(): BearerStatus['state'] {
+    return this.linkState === 'up' ? 'up' : this.linkState === 'stopped' ? 'stopped' : this.everUp ? 'down' : 'starting';
   }
 
   // ---- connection loop --------------------------------------------------------------------------------------------
@@ -371,6 +405,8 @@ export class MeshtasticBearer implements Bearer {
   private onUp(session: MeshtasticSession): void {
     const info = session.deviceInfo()!;
     this.info = info;
+    this.lastSelf = selfOf(info, session.nodes.get(info.myNodeNum));
+    this.lastModulation = modulationOf(info);
     this.linkState = 'up';
     this.everUp = true;
     this.lastError = undefined;
@@ -435,6 +471,11 @@ export class MeshtasticBearer implements Bearer {
 
   private announceAll(up: boolean): void {
     for (const p of [...this.announced]) this.announce(p, up);
+  }
+
+  private refused(label: string, peer: PeerId, reason: RadioRefusal, log = true, detail?: string): RadioSendResult {
+    this.refuse(label, peer, log);
+    return { status: 'refused', reason, ...(detail ? { detail } : {}) };
   }
 
   private refuse(reason: string, peer: PeerId, log = true): SendResult {

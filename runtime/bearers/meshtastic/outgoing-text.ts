@@ -30,11 +30,12 @@ export function textPieces(text: string, direct: boolean): string[] {
 
 /** Stable non-zero packet id for piece `index` of a bundle. */
 export function packetIdFor(bundle: Bundle, index: number): number {
-  const h = createHash('sha256').update(bundle.signature).update(Uint8Array.of(index)).digest();
-  const id = h.readUInt32LE(0);
-  return id === 0 ? 1 : id;
+  return packetIdForKey(bundle.signature, index);
 }
 
-export function bundleKey(bundle: Bundle): string {
-  return Buffer.from(bundle.signature).toString('hex');
+/** Stable non-zero packet id for piece `index` of a text whose identity is `key` (RadioText.key). */
+export function packetIdForKey(key: Uint8Array, index: number): number {
+  const h = createHash('sha256').update(key).update(Uint8Array.of(index)).digest();
+  const id = h.readUInt32LE(0);
+  return id === 0 ? 1 : id;
 }

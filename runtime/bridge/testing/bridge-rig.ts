@@ -11,7 +11,8 @@ import { startMeshtasticSim, type MeshtasticSim } from '../../../firmware-protoc
 import { DEFAULT_SIM_NODES, startMeshCoreSim, type MeshCoreSim } from '../../../firmware-protocol/meshcore/testing/start-sim.js';
 import { parseConfig } from '../../config/parse-config.js';
 import type { Config } from '../../config/config.js';
-import { Daemon } from '../../daemon/daemon.js';
+import { Daemon, type DaemonOptions } from '../../daemon/daemon.js';
+import { isRadioGateway, type MeshKind } from '../../bearer/radio-gateway.js';
 import { freePort } from '../../daemon/testing/relay-process.js';
 
 export interface RigRelay {
@@ -42,14 +43,15 @@ export async function relayConfig(dataDir: string, mt: MeshtasticSim, mc: MeshCo
   });
 }
 
-export async function startRelay(config: Config): Promise<Daemon> {
-  const d = new Daemon(config);
+export async function startRelay(config: Config, options: DaemonOptions = {}): Promise<Daemon> {
+  const d = new Daemon(config, options);
   await d.start();
   return d;
 }
 
-export function bearerUp(d: Daemon, kind: string): boolean {
-  return d.bearers.some((b) => b.status().kind === kind && b.status().state === 'up');
+/** Whether the relay's radio of that mesh is up (its typed view). */
+export function bearerUp(d: Daemon, mesh: MeshKind): boolean {
+  return d.bearers.some((b) => isRadioGateway(b) && b.mesh === mesh && b.radio().link.state === 'up');
 }
 
 export function tempRoot(prefix: string): { dir: string; remove(): void } {
@@ -58,3 +60,4 @@ export function tempRoot(prefix: string): { dir: string; remove(): void } {
 }
 
 export { waitFor as until } from '../../../lib/testing/wait-for.js';
+export { SkipClock } from './skip-clock.js';

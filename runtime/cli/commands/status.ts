@@ -1,4 +1,5 @@
-/** `lattice status`: the running relay's identity, bearers, peers and queues. */
+/** `lattice status`: the running relay's identity, bearers, mesh radios, peers and queues. */
+import type { RadioInfo } from '../../bearer/radio-gateway.js';
 import type { BridgeStatus } from '../../bridge/bridge.js';
 import type { NodeStatus } from '../../node/relay-node.js';
 import type { VaultFull, VaultUsage } from '../../vault/vault-budget.js';
@@ -36,6 +37,7 @@ export function renderStatus(s: NodeStatus, now: number): string {
   out += s.bearers.length === 0
     ? 'no bearers\n'
     : renderTable(['BEARER', 'KIND', 'MODE', 'STATE', 'PEERS'], s.bearers.map((b) => [b.name, b.kind, b.mode, b.state, String(b.peers.length)]));
+  if (s.radios?.length) out += '\n' + renderRadios(s.radios, now);
   out += '\n';
   out += s.peers.length === 0
     ? 'no peers yet\n'
@@ -59,6 +61,25 @@ export function renderVault(v: VaultUsage): string {
   let out = `vault    ${formatBytes(v.usedBytes)} used${of}, data file ${formatBytes(v.fileBytes)}\n`;
   if (v.full) out += `         FULL: ${FULL[v.full]}; new bundles are refused (507), stored ones still relayed\n`;
   return out;
+}
+
+const MESH_NAME: Record<RadioInfo['mesh'], string> = { meshtastic: 'Meshtastic', meshcore: 'MeshCore' };
+
+/** The mesh radios, from their typed view: link (with the back-off when another client took the radio), our address
+ * and name on the mesh, the usable channels, and how many nodes the radio knows. */
+export function renderRadios(radios: RadioInfo[], now: number): string {
+  const link = (r: RadioInfo) => {
+    const d = r.link.displacement;
+    if (r.link.state === 'displaced' && d?.retryAt !== undefined) return `displaced, retry ${relative(d.retryAt, now)}`;
+    return r.link.state;
+  };
+  return renderTable(
+    ['RADIO', 'MESH', 'LINK', 'ADDRESS', 'NAME', 'CHANNELS', 'NODES'],
+    radios.map((r) => [
+      r.name, MESH_NAME[r.mesh], link(r), cell(r.self?.address ?? '', 20), cell(r.self?.name ?? '', 24),
+      cell(r.channels.filter((c) => c.usable).map((c) => `${c.index} ${c.name || '(unnamed)'}`).join(', '), 40), String(r.nodes.length),
+    ]),
+  );
 }
 
 const ARROW: Record<string, string> = { both: '<->', 'mt-to-mc': '->', 'mc-to-mt': '<-' };

@@ -132,6 +132,25 @@ export function meshCoreGatewaySuite(name: string, makeTarget: () => Promise<Sui
     if (target.sim) assert.is(target.sim.mesh.channelLog.at(-1)!.text, `${(gw.status().detail as any).name}: lattice test`);
   });
 
+  s('a channel text whose answer the link lost is reported sent and never sent twice', async ({ gw, target, registry }) => {
+    if (!target.sim) return;
+    const sim = target.sim;
+    // The radio puts the text on the air and the link drops at that instant, before RESP_OK reaches the host (a USB
+    // unplug, a TCP reset). Answering unreachable would make the router send it again after the reconnect: the
+    // channel would hear it twice.
+    let down: Promise<void> | undefined;
+    const off = sim.mesh.onHeard((h) => {
+      if (h.kind === 'channel' && h.message.text.endsWith(': cut off')) down ??= sim.disconnect({ downMs: 200 });
+    });
+    const r = await gw.send({ peer: 'mc:ch:0', kind: 'bundle', bytes: new Uint8Array(0), bundle: textBundle('mc:ch:0', 'cut off') });
+    off();
+    assert.ok(down, 'the link dropped while the text was on the air');
+    assert.is(r, 'accepted');
+    await down;
+    assert.is(sim.mesh.channelLog.filter((m) => m.text.endsWith(': cut off')).length, 1);
+    assert.match(await registry.metrics(), /lattice_meshcore_unconfirmed_sends_total\{bearer="meshcore0"\} 1/);
+  });
+
   s('DM with confirmation (ACK code and RTT in status and metrics)', async ({ gw, target, registry }) => {
     const hex = target.sim ? target.sim.mesh.node('Alice').hex : target.contactHex;
     if (!hex) return;
