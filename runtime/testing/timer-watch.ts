@@ -10,18 +10,21 @@
 import { createHook } from 'node:async_hooks';
 
 export interface TimerWatch {
-  /** Timers of the file that are armed now (created, neither cleared nor fired once). */
-  armed(): number;
+  /** Timers of the file that are armed now (created, neither cleared nor fired once); with `under`, only those
+   * whose delay (an interval's period) is shorter. */
+  armed(filter?: { under?: number }): number;
+  /** Where each armed timer was created and its delay, for an assertion message. */
+  describe(): string[];
   /** Timers of the file created since the watch started. */
   created(): number;
   stop(): void;
 }
 
 export function watchTimers(file: RegExp): TimerWatch {
-  const live = new Set<number>();
+  const live = new Map<number, { ms: number; at: string }>();
   let created = 0;
   const hook = createHook({
-    init(asyncId, type) {
+    init(asyncId, type, _trigger, resource) {
       if (type !== 'Timeout') return;
       const limit = Error.stackTraceLimit;
       Error.stackTraceLimit = 30;
@@ -29,7 +32,9 @@ export function watchTimers(file: RegExp): TimerWatch {
       Error.stackTraceLimit = limit;
       const at = frames.findIndex((f) => /at (setTimeout|setInterval) \(node:timers/.test(f));
       if (at < 0 || !file.test(frames[at + 1] ?? '')) return;
-      live.add(asyncId);
+      // Node keeps the delay on the Timeout object (lib/internal/timers.js); the test reads it, never production.
+      const ms = (resource as { _idleTimeout?: number })._idleTimeout ?? NaN;
+      live.set(asyncId, { ms, at: (frames[at + 1] ?? '').trim() });
       created++;
     },
     destroy(asyncId) {
@@ -38,7 +43,8 @@ export function watchTimers(file: RegExp): TimerWatch {
   });
   hook.enable();
   return {
-    armed: () => live.size,
+    armed: (filter = {}) => [...live.values()].filter((t) => filter.under === undefined || !(t.ms >= filter.under)).length,
+    describe: () => [...live.values()].map((t) => `${t.ms} ms ${t.at}`),
     created: () => created,
     stop: () => hook.disable(),
   };
