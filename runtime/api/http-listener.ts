@@ -1,10 +1,10 @@
 /**
- * Starting and stopping a node:http server: the timeouts a LAN server wants, listen with a ListenError that says why,
- * and a stop that does not wait forever for keep-alive clients (idle connections close at once, busy ones get a grace
- * period).
+ * Starting and stopping a node:http server: the timeouts a LAN server wants, checked only while a connection is
+ * open, listen with a ListenError that says why, and a stop that does not wait forever for keep-alive clients (idle
+ * connections close at once, busy ones get a grace period).
  */
 import type { Server, ServerOptions } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { ListenError } from './errors.js';
 
 export interface HttpTimeouts {
@@ -14,7 +14,8 @@ export interface HttpTimeouts {
   requestMs: number;
   /** An idle keep-alive connection between requests. */
   keepAliveMs: number;
-  /** How often Node looks for connections past headersMs / requestMs (its default, 30 s, is what let them linger). */
+  /** How often Node looks for connections past headersMs / requestMs (its default, 30 s, is what let them linger),
+   * while at least one connection is open (checkWhileConnected). */
   checkIntervalMs: number;
 }
 
@@ -42,8 +43,43 @@ export function listen(server: Server, what: string, host: string, port: number)
     };
     server.once('error', onError);
     server.once('listening', onListening);
+    server.once('listening', () => checkWhileConnected(server));
     server.listen({ host, port, exclusive: true });
   });
+}
+
+/** Where Node keeps a listening server's timeout-check timer (lib/_http_server.js, Node 18-22). */
+const NODE_CHECK_TIMER = 'http.server.connectionsCheckingInterval';
+
+/**
+ * Node checks a server's connections for headersTimeout / requestTimeout on an interval of its own that runs from
+ * 'listening' to close, connections or none: with checkIntervalMs = 1 s that is a wake-up a second for each of the
+ * API and metrics servers of an idle relay. This runs Node's own check (same code, same 408) on a timer armed only
+ * while a connection is open. Node keeps that interval in a private field: should a Node version keep it elsewhere,
+ * its own interval stays (timeouts still enforced, just not lazily) and http-listener.test.ts fails to say so.
+ * Runs after Node's 'listening' listener, which the Server constructor registers first.
+ */
+function checkWhileConnected(server: Server): void {
+  const key = Object.getOwnPropertySymbols(server).find((s) => s.description === NODE_CHECK_TIMER);
+  const nodeTimer = key === undefined ? undefined : (server as unknown as Record<symbol, unknown>)[key];
+  const check = (nodeTimer as { _onTimeout?: unknown } | undefined)?._onTimeout;
+  if (typeof check !== 'function') return;
+  clearInterval(nodeTimer as NodeJS.Timeout);
+  const everyMs = (server as Server & { connectionsCheckingInterval?: number }).connectionsCheckingInterval ?? LAN_HTTP_TIMEOUTS.checkIntervalMs;
+  let open = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const disarm = () => {
+    clearInterval(timer);
+    timer = undefined;
+  };
+  server.on('connection', (socket: Socket) => {
+    open++;
+    timer ??= setInterval(check as () => void, everyMs).unref();
+    socket.once('close', () => {
+      if (--open === 0) disarm();
+    });
+  });
+  server.once('close', disarm);
 }
 
 /** Stops accepting, closes idle keep-alive sockets, and cuts busy ones after `graceMs`. */

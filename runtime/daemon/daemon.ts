@@ -68,7 +68,8 @@ export class Daemon implements RelayNode {
       const { identity, created } = await loadOrCreateIdentity(c.dataDir);
       this.identity = identity;
       log.info(created ? 'created a new identity' : 'identity loaded', { shortId: identity.shortId, nodeId: identity.nodeIdHex, dataDir: c.dataDir });
-      const metrics = (this.metrics = createMetrics());
+      // Process metrics (CPU, memory, event-loop sampling) only for an endpoint that can serve them.
+      const metrics = (this.metrics = createMetrics({ defaultMetrics: c.metrics.enabled }));
       const keepMs = c.vault.lifetimeDays * 86_400_000;
       const vault = (this.vault = new Vault({ path: join(c.dataDir, 'vault'), metrics, onDamage: c.vault.onDamage, maxKeepMs: keepMs, ...(c.vault.maxBytes !== undefined ? { maxBytes: c.vault.maxBytes } : {}) }));
       await this.step('vault', () => vault.start(), () => vault.stop());

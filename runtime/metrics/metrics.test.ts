@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { request } from 'node:http';
-import { createMetrics } from './metrics.js';
+import perfHooks from 'node:perf_hooks';
+import { createMetrics, EVENT_LOOP_SAMPLE_MS } from './metrics.js';
 import { MetricsServer } from './metrics-server.js';
 import { VERSION } from '../version.js';
 
@@ -83,6 +84,23 @@ test('metrics server answers on its path only', async () => {
     await server.stop();
   }
   await server.stop();
+});
+
+test('the event-loop delay is sampled once a second, not every 10 ms: an idle relay must not wake 100 times a second', () => {
+  // prom-client's default metrics sample it with perf_hooks.monitorEventLoopDelay (a timer inside Node).
+  const asked: Array<number | undefined> = [];
+  const real = perfHooks.monitorEventLoopDelay;
+  perfHooks.monitorEventLoopDelay = (options) => {
+    asked.push(options?.resolution);
+    return real(options);
+  };
+  try {
+    createMetrics();
+  } finally {
+    perfHooks.monitorEventLoopDelay = real;
+  }
+  assert.equal(asked, [EVENT_LOOP_SAMPLE_MS]);
+  assert.ok(EVENT_LOOP_SAMPLE_MS >= 1000);
 });
 
 test.run();

@@ -43,12 +43,20 @@ export interface MetricsOptions {
 
 const NAME = /^lattice_[a-z0-9_]+$/;
 
+/**
+ * How often the default metrics sample the event-loop delay (nodejs_eventloop_lag_*). prom-client's default, Node's
+ * 10 ms, is a timer firing 100 times a second: nearly all the CPU an idle relay used (0.3 % of a core on the
+ * development machine, several percent on a Pi Zero 2 W). Once a second still catches every stall over a second and
+ * samples shorter ones; nodejs_eventloop_lag_seconds is measured afresh at each scrape anyway.
+ */
+export const EVENT_LOOP_SAMPLE_MS = 1000;
+
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   const now = options.now ?? Date.now;
   const startedAt = now();
   // Default metrics keep Prometheus' conventional names (process_*, nodejs_*) so stock dashboards work.
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
   const peerSources = new Set<PeerSource>();
 
   function existing<T extends Metric>(name: string, type: new (...args: never[]) => T, labelNames: readonly string[]): T | undefined {

@@ -53,8 +53,9 @@ export interface RouterOptions {
   bloomIntervalMs?: number;
   /** Delay between an inbox change and the bloom broadcast it triggers. Default 2 s. */
   bloomDebounceMs?: number;
-  /** Retry timer tick and first backoff for failed sends. Default 5 s; per-bundle backoff doubles up to
-   * `maxBackoffMs` (default 10 min). The tick only looks at an in-memory list of failed sends (cheap). */
+  /** First backoff for failed sends, and the least time between two retry passes of the timer. Default 5 s;
+   * per-bundle backoff doubles up to `maxBackoffMs` (default 10 min). The timer only looks at an in-memory list of
+   * failed sends (cheap), and is armed only while that list holds one (an idle relay does not wake for it). */
   retryIntervalMs?: number;
   maxBackoffMs?: number;
   /** Per-send timeout. Default 30 s. */
@@ -99,6 +100,9 @@ export class Router {
   private unsubscribe: Array<() => void> = [];
   private stopController?: AbortController;
   private retryTimer?: NodeJS.Timeout;
+  /** When the armed retry timer fires, and when the last pass that had something to do ran (this.now() time). */
+  private retryArmedAt = 0;
+  private lastPassAt = -Infinity;
   private retryKick?: NodeJS.Timeout;
   private retrying?: Promise<void>;
   private pendingForce = false;
@@ -158,9 +162,7 @@ export class Router {
     this.vault.onExpired = (id) => this.events.emit('dropped', { reason: 'expired', id: hex(id) });
     for (const { id } of this.vault.inboxIds({ limit: 256 }).reverse()) this.blooms.bloom.add(id);
     this.blooms.start();
-    this.retryTimer = setInterval(() => this.kickRetry(0), this.opt.retryIntervalMs);
     this.fullPassDue = true;
-    this.retryTimer.unref();
     this.kickRetry(0);
   }
 
@@ -169,8 +171,9 @@ export class Router {
     this.stopController.abort(new RouterStoppedError('stop'));
     for (const u of this.unsubscribe) u();
     this.unsubscribe = [];
-    if (this.retryTimer) clearInterval(this.retryTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.retryKick) clearTimeout(this.retryKick);
+    this.retryTimer = this.retryKick = undefined;
     this.blooms.stop();
     while (this.inflight.size) await Promise.allSettled([...this.inflight]);
     if (this.retrying) await this.retrying;
@@ -557,6 +560,7 @@ export class Router {
     if (nextRow.targets.some((t) => t.state === 'queued')) {
       if (this.retryDue.size < RETRY_MEMORY) this.retryDue.set(idHex, { id, at: nextRow.nextTryAt });
       else this.fullPassDue = true;
+      this.armRetry(this.fullPassDue ? this.now() : nextRow.nextTryAt);
     } else this.retryDue.delete(idHex);
   }
 
@@ -613,13 +617,47 @@ export class Router {
       }
       const forced = this.pendingForce;
       this.pendingForce = false;
-      this.retrying = this.retryPass(forced).finally(() => { this.retrying = undefined; });
+      this.retrying = this.retryPass(forced).finally(() => {
+        this.retrying = undefined;
+        this.rearmRetry();
+      });
     }, delayMs);
+  }
+
+  /**
+   * Arms the retry timer for `at` (this.now() time), or sooner than the timer already armed: it fires when the
+   * earliest remembered failed send is due, but at most once per retry interval so failures due a few ms apart
+   * share one pass. Nothing waiting, no timer: an idle relay sleeps.
+   */
+  private armRetry(at: number): void {
+    if (!this.stopController) return;
+    const fireAt = Math.max(at, this.lastPassAt + this.opt.retryIntervalMs);
+    if (this.retryTimer && this.retryArmedAt <= fireAt) return;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryArmedAt = fireAt;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.kickRetry(0);
+    }, Math.max(0, fireAt - this.now()));
+    this.retryTimer.unref();
+  }
+
+  /** After a pass: the timer for the earliest send still waiting (or the full pass still owed), or none. */
+  private rearmRetry(): void {
+    if (this.retryTimer) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+    }
+    if (this.fullPassDue) return this.armRetry(this.now());
+    let earliest = Infinity;
+    for (const r of this.retryDue.values()) if (r.at < earliest) earliest = r.at;
+    if (earliest < Infinity) this.armRetry(earliest);
   }
 
   private async retryPass(force: boolean): Promise<void> {
     if (force || this.fullPassDue) {
       this.fullPassDue = false;
+      this.lastPassAt = this.now();
       await this.scanQueued(force);
       return;
     }
@@ -629,6 +667,8 @@ export class Router {
       due.push(r.id);
       this.retryDue.delete(idHex);
     }
+    // A timer that fired a little early (its clock is the event loop's) finds nothing due and is armed again.
+    if (due.length > 0) this.lastPassAt = now;
     for (let i = 0; i < due.length && this.stopController; i += 256) await Promise.allSettled(due.slice(i, i + 256).map((id) => this.dispatch(id)));
   }
 

@@ -91,7 +91,9 @@ export class Discovery {
     this.running = true;
     this.resign();
     this.tick(true);
-    this.timer = setInterval(() => this.tick(false), this.o.heartbeatMs);
+    // The heartbeat is a protocol promise (peers count missed ones): it keeps its cadence, but never keeps the
+    // process alive by itself.
+    this.timer = setInterval(() => this.tick(false), this.o.heartbeatMs).unref();
     this.earlyHellos(500);
   }
 

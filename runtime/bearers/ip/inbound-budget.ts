@@ -69,7 +69,7 @@ export class InboundBudget {
 
 /** How long one connection has been holding partial input, and how fast it arrives. */
 export class PartialClock {
-  private holding = false;
+  private held = false;
   /** When the current partial input began, when its last byte came, and how many bytes it got. */
   private since = 0;
   private last = 0;
@@ -81,11 +81,11 @@ export class PartialClock {
    */
   progress(now: number, received: number, holding: boolean): void {
     if (!holding) {
-      this.holding = false;
+      this.held = false;
       return;
     }
-    if (!this.holding) {
-      this.holding = true;
+    if (!this.held) {
+      this.held = true;
       this.since = now;
       this.bytes = 0;
     }
@@ -93,9 +93,14 @@ export class PartialClock {
     this.bytes += received;
   }
 
+  /** Whether a partial frame or message is held (its deadline runs). */
+  get holding(): boolean {
+    return this.held;
+  }
+
   /** Why the held input is too slow now, or undefined. */
   expired(now: number, limits: Pick<InboundLimits, 'idleMs' | 'minBytesPerSecond'>): 'idle' | 'slow' | undefined {
-    if (!this.holding) return undefined;
+    if (!this.held) return undefined;
     if (now - this.last > limits.idleMs) return 'idle';
     if (limits.minBytesPerSecond > 0 && now - this.since > limits.idleMs + (this.bytes / limits.minBytesPerSecond) * 1000) return 'slow';
     return undefined;

@@ -89,16 +89,19 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 export class TcpTransport {
   private server?: Server;
   private readonly outgoing = new Map<string, Outgoing>();
-  /** Inbound connections, each with the check its partial-input deadline sweep runs (undefined: nothing expired). */
-  private readonly inbound = new Map<Socket, (now: number) => string | undefined>();
+  /** Inbound connections, each with the checks the partial-input deadline sweep runs. */
+  private readonly inbound = new Map<Socket, InboundCheck>();
   private closing = false;
   private sweeper?: NodeJS.Timeout;
+  private readonly sweepEveryMs: number;
   readonly limits: InboundLimits;
   readonly budget: InboundBudget;
   private readonly conns: InboundConnections<Socket>;
 
   constructor(private readonly o: TcpTransportOptions) {
     this.limits = { ...DEFAULT_INBOUND_LIMITS, ...o.inbound };
+    // Partial frames and messages are checked a few times per idle period, so one is dropped at most ~25 % late.
+    this.sweepEveryMs = Math.max(50, Math.min(1000, this.limits.idleMs / 4));
     this.budget = new InboundBudget(this.limits);
     this.conns = new InboundConnections({ ...DEFAULT_CONNECTION_LIMITS, ...o.connections });
   }
@@ -106,10 +109,6 @@ export class TcpTransport {
   /** Listens; resolves with the bound port. */
   listen(host: string, port: number): Promise<number> {
     this.closing = false;
-    clearInterval(this.sweeper);
-    // Partial frames and messages are checked a few times per idle period, so one is dropped at most ~25 % late.
-    this.sweeper = setInterval(() => this.sweep(), Math.max(50, Math.min(1000, this.limits.idleMs / 4)));
-    this.sweeper.unref();
     const server = createServer((socket) => this.accept(socket));
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -311,16 +310,32 @@ export class TcpTransport {
     return conn;
   }
 
-  /** Closes inbound connections whose partial frame or shard message stalled (inbound-budget.ts). */
+  /** Closes inbound connections whose partial frame or shard message stalled (inbound-budget.ts); stops once no
+   * connection holds one, so a relay whose connections are quiet does not wake up for it. */
   private sweep(): void {
     const now = Date.now();
-    for (const [socket, expired] of this.inbound) {
-      const reason = expired(now);
-      if (!reason) continue;
+    let holding = false;
+    for (const [socket, check] of this.inbound) {
+      const reason = check.expired(now);
+      if (!reason) {
+        holding ||= check.holding();
+        continue;
+      }
       this.o.onDiscard(reason);
       this.inbound.delete(socket);
       socket.destroy();
     }
+    if (!holding) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  }
+
+  /** Runs the sweep while some inbound connection holds partial input (called when one starts holding). */
+  private armSweeper(): void {
+    if (this.sweeper || this.closing) return;
+    this.sweeper = setInterval(() => this.sweep(), this.sweepEveryMs);
+    this.sweeper.unref();
   }
 
   /** An ACK frame on an outgoing connection; false (connection closed) when it does not parse. */
@@ -378,10 +393,14 @@ export class TcpTransport {
     const frameClock = new PartialClock();
     const messageClock = new PartialClock();
     const frameLimits = { idleMs: this.limits.idleMs, minBytesPerSecond: 0 };
-    this.inbound.set(socket, (now) => {
-      if (state !== 'open') return undefined; // the handshake timer covers these
-      const why = messageClock.expired(now, this.limits) ?? frameClock.expired(now, frameLimits);
-      return why ? 'tcp-partial-timeout' : undefined;
+    const holding = () => state === 'open' && (messageClock.holding || frameClock.holding);
+    this.inbound.set(socket, {
+      expired: (now) => {
+        if (state !== 'open') return undefined; // the handshake timer covers these
+        const why = messageClock.expired(now, this.limits) ?? frameClock.expired(now, frameLimits);
+        return why ? 'tcp-partial-timeout' : undefined;
+      },
+      holding,
     });
     let acks: AckWriter | undefined;
     const timer = setTimeout(() => {
@@ -467,6 +486,7 @@ export class TcpTransport {
         }
       }
       frameClock.progress(Date.now(), chunk.length, decoder.pending > 0);
+      if (holding()) this.armSweeper();
     });
     socket.on('error', () => {});
     socket.on('close', () => {
@@ -477,4 +497,11 @@ export class TcpTransport {
       this.inbound.delete(socket);
     });
   }
+}
+
+interface InboundCheck {
+  /** Why the connection's partial input is too slow now (undefined: nothing expired). */
+  expired(now: number): string | undefined;
+  /** Whether it holds a partial frame or shard message the sweep must watch. */
+  holding(): boolean;
 }
