@@ -33,7 +33,7 @@ import { generateIdentity, type Identity } from '../runtime/identity/identity.js
 import { decodeFrame, encodeFrame } from '../runtime/wire/frame-codec.js';
 import { decodeLinkFrame } from '../runtime/bearers/lora/link-frame.js';
 import { latticeModulation } from '../lib/lora/lattice-presets.js';
-import { createLoraNeighbourhood } from '../runtime/bearers/lora/testing/lora-neighbourhood.js';
+import { createLoraNeighbourhood } from '../runtime/bearers/lora/sim/lora-neighbourhood.js';
 import { setLogSink } from '../runtime/log/logger.js';
 import { waitFor } from '../lib/testing/wait-for.js';
 
