@@ -1,5 +1,5 @@
 /**
- * Dependency direction (STYLE.md): lib/ is the base layer and imports nothing of ours; drivers/ and
+ * Dependency direction (CONTRIBUTING.md): lib/ is the base layer and imports nothing of ours; drivers/ and
  * firmware-protocol/ import lib/ only, never runtime/ nor each other; runtime/ composes them all. Checked on every
  * import/export-from/dynamic import in their TypeScript sources. And production code never imports a `testing/`
  * folder: fakes and suites are for tests; what the product ships for simulation lives in `sim/` folders.

@@ -1,4 +1,4 @@
-/** The ByteLink contract suite on the in-memory link the simulators attach to (testing/memory-link.ts). */
+/** The ByteLink contract suite on the in-memory link the simulators attach to (sim/memory-link.ts). */
 import { byteLinkSuite } from './testing/byte-link-suite.js';
 import { createMemoryLink } from './sim/memory-link.js';
 

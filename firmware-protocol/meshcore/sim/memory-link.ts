@@ -1,5 +1,5 @@
 /**
- * The simulated MeshCore companion radio (SimDevice) on an in-memory ByteLink (framing/testing/memory-link.ts),
+ * The simulated MeshCore companion radio (SimDevice) on an in-memory ByteLink (framing/sim/memory-link.ts),
  * through a firmware serial interface and no PTY: for unit tests and benchmarks. `drop()` closes it with an error
  * like an unplugged device; `fromDevice()` puts bytes on the line as if the radio wrote them (garbage injection).
  */

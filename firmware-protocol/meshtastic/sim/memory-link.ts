@@ -1,5 +1,5 @@
 /**
- * The simulated Meshtastic radio (SimDevice) on an in-memory ByteLink (framing/testing/memory-link.ts), no OS
+ * The simulated Meshtastic radio (SimDevice) on an in-memory ByteLink (framing/sim/memory-link.ts), no OS
  * involved: the fastest way to drive the session against the simulated firmware. `drop()` closes it with an error
  * like a vanished USB device; the radio closing its side (a reboot on serial) does the same.
  */
