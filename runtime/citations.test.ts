@@ -5,7 +5,9 @@
  *   with `research/` (notes that once lived outside the repository): it must exist from the root;
  * - it starts with `./` or `../` and has a file extension: it must exist from the citing file's folder;
  * - it has a file extension (`testing/timer-watch.ts`, `README.md`) and its first folder exists next to the citing
- *   file or next to one of its parent folders (or it is a bare `*.md` name): it must exist from one of those.
+ *   file or next to one of its parent folders (or it is a bare `*.md` name): it must exist from one of those;
+ * - it is a bare TypeScript or script file name (`vault.ts`, `run-tests.mjs`): a file of that name must exist
+ *   somewhere in the repository (comments name sibling modules by file name).
  * A module may be cited without its extension (`runtime/links/tcp-link`), and `.js` stands for `.ts` as in imports.
  * Paths into `dist/` and `node_modules/` are build output and installed packages, not checked.
  * Files of other projects are cited as `project:path` (`meshtastic/firmware:src/mesh/Router.cpp`,
@@ -62,8 +64,19 @@ export function prose(file: string, src: string): string[] {
   });
 }
 
-/** A path with a folder, or a bare Markdown file name that is not the text of a Markdown link. */
-const PATH = /(?<![\w.\/:@~$-])((?:\.{1,2}\/)*[\w.-]+(?:\/[\w.-]+)+\/?|[\w-]+\.md\b(?!\]\())/g;
+/** A path with a folder, a bare Markdown file name that is not a Markdown link's text, or a bare module file name. */
+const PATH = /(?<![\w.\/:@~$-])((?:\.{1,2}\/)*[\w.-]+(?:\/[\w.-]+)+\/?|[\w-]+\.md\b(?!\]\()|[\w-][\w.-]*\.m?ts\b|[\w-][\w.-]*\.mjs\b)/g;
+const BARE_MODULE = /^[\w-][\w.-]*\.(m?ts|mjs)$/;
+
+function allFileNames(dir: string, out = new Set<string>()): Set<string> {
+  for (const name of readdirSync(dir)) {
+    if (SKIP_DIRS.has(name)) continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) allFileNames(p, out);
+    else out.add(name);
+  }
+  return out;
+}
 
 function exists(p: string): boolean {
   if (existsSync(p)) return true;
@@ -86,6 +99,7 @@ function folders(file: string, base: string): string[] {
 export function missingCitations(files: string[], base = root): string[] {
   const top = new Set(readdirSync(base).filter((n) => !SKIP_DIRS.has(n) && statSync(join(base, n)).isDirectory()));
   top.add('research');
+  const names = allFileNames(base);
   const found: string[] = [];
   for (const file of files) {
     const src = readFileSync(file, 'utf8');
@@ -101,6 +115,7 @@ export function missingCitations(files: string[], base = root): string[] {
           ok = exists(resolve(dirname(file), cited));
         }
         else if (top.has(first)) ok = exists(join(base, cited));
+        else if (BARE_MODULE.test(cited)) ok = names.has(cited);
         else if (!cited.includes('/')) ok = folders(file, base).some((d) => exists(join(d, cited)));
         else if (EXTENSION.test(cited)) {
           const from = folders(file, base).filter((d) => existsSync(join(d, first)));
@@ -137,6 +152,7 @@ test('the check flags missing files and leaves other projects and live paths alo
       ' * Durable (research/store.md §3.4; runtime/vault/vault.ts; docs/measurements.md §2) and runtime/vault/gone.ts.',
       ' * Other projects: meshtastic/firmware:src/mesh/Router.cpp, nodejs/node:lib/_http_server.js, meshtastic/firmware.',
       ' * Folders and modules: runtime/vault/, runtime/vault/vault, ./testing/fake.ts, testing/gone.ts, ../vault/x.md.',
+      ' * Bare names: vault.ts (in another folder), fake.ts, renamed.ts; every *.test.ts file.',
       ' */',
       "const s = 'runtime/not/a/comment.ts'; // but runtime/in/a/trailing-comment.ts is",
       "test('cites docs/nothing.md', () => {});",
@@ -151,8 +167,9 @@ test('the check flags missing files and leaves other projects and live paths alo
     'runtime/x/a.ts:2: runtime/vault/gone.ts',
     'runtime/x/a.ts:4: testing/gone.ts',
     'runtime/x/a.ts:4: ../vault/x.md',
-    'runtime/x/a.ts:6: runtime/in/a/trailing-comment.ts',
-    'runtime/x/a.ts:7: docs/nothing.md',
+    'runtime/x/a.ts:5: renamed.ts',
+    'runtime/x/a.ts:7: runtime/in/a/trailing-comment.ts',
+    'runtime/x/a.ts:8: docs/nothing.md',
     'firmware-protocol/meshtastic/b.py:1: STYLE.md',
     'docs/c.md:1: ../runtime/gone.ts',
     'docs/c.md:1: bin/none.js',
