@@ -1,7 +1,7 @@
 /**
  * The bridge with real radios: one Meshtastic radio and one MeshCore companion radio on this machine.
  *
- *   LATTICE_HIL_MESHTASTIC_PORT=/dev/ttyUSB0 LATTICE_HIL_MESHCORE_PORT=/dev/ttyACM0 npm test -- hil-tests/bridge
+ *   LATTICE_HIL_MESHTASTIC_PORT=/dev/ttyUSB0 LATTICE_HIL_MESHCORE_PORT=/dev/ttyACM0 npm test -- hil-tests/bridge.test.ts
  *
  * Both variables are needed (serial path or host:port, as in meshtastic.test.ts and meshcore.test.ts); without them
  * the file prints SKIP and skips. It TRANSMITS: one short text on each mesh's channel (below), each run.

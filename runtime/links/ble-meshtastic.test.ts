@@ -8,7 +8,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BluezMock, type MockRadio } from '../../drivers/ble/testing/bluez-mock.js';
 import { registerSessionSuite } from '../../firmware-protocol/meshtastic/testing/session-suite.js';
-import { startMeshtasticSim, type MeshtasticSim } from '../../firmware-protocol/meshtastic/testing/start-meshtastic-sim.js';
+import { startMeshtasticSim, type MeshtasticSim } from '../../firmware-protocol/meshtastic/sim/start-meshtastic-sim.js';
 import { MeshtasticSession } from '../../firmware-protocol/meshtastic/session.js';
 import { Registry } from 'prom-client';
 import { meshtasticOpener } from '../bearers/meshtastic/device-opener.js';

@@ -1,6 +1,6 @@
 /**
  * Prometheus metrics of the shard store (prom-client), registered only when the daemon passes a registry.
- * Names follow `lattice_<component>_<thing>[_total]` (STYLE.md habit 11).
+ * Names follow `lattice_<component>_<thing>[_total]` (CONTRIBUTING.md habit 11).
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ShardStoreStats } from './shard-store.js';

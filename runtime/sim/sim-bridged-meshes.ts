@@ -16,11 +16,11 @@ import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { MeshtasticBearer } from '../bearers/meshtastic/meshtastic-bearer.js';
 import { MeshCoreGateway } from '../bearers/meshcore/meshcore-gateway.js';
-import { SimDevice as MeshtasticSimDevice } from '../../firmware-protocol/meshtastic/testing/sim-device.js';
-import { memoryLink } from '../../firmware-protocol/meshtastic/testing/memory-link.js';
-import { SimDevice as MeshCoreSimDevice } from '../../firmware-protocol/meshcore/testing/sim-device.js';
-import { SimMesh as MeshCoreSimMesh, type SimNode as MeshCoreSimNode } from '../../firmware-protocol/meshcore/testing/sim-mesh.js';
-import { connectMemoryLink } from '../../firmware-protocol/meshcore/testing/memory-link.js';
+import { SimDevice as MeshtasticSimDevice } from '../../firmware-protocol/meshtastic/sim/sim-device.js';
+import { memoryLink } from '../../firmware-protocol/meshtastic/sim/memory-link.js';
+import { SimDevice as MeshCoreSimDevice } from '../../firmware-protocol/meshcore/sim/sim-device.js';
+import { SimMesh as MeshCoreSimMesh, type SimNode as MeshCoreSimNode } from '../../firmware-protocol/meshcore/sim/sim-mesh.js';
+import { connectMemoryLink } from '../../firmware-protocol/meshcore/sim/memory-link.js';
 
 export interface SimBridgedMeshesOptions {
   log: Logger;

@@ -18,7 +18,7 @@
 import { join } from 'node:path';
 import type { Bearer } from '../bearer/bearer.js';
 import { MemoryHub } from '../bearers/memory/memory-bearer.js';
-import { createLoraNeighbourhood, type LoraNeighbourhood } from '../bearers/lora/testing/lora-neighbourhood.js';
+import { createLoraNeighbourhood, type LoraNeighbourhood } from '../bearers/lora/sim/lora-neighbourhood.js';
 import type { Identity } from '../identity/identity.js';
 import type { Logger } from '../log/logger.js';
 import type { BridgeConfig } from '../config/config.js';

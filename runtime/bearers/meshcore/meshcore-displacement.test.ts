@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, type Socket } from 'node:net';
 import { Registry } from 'prom-client';
-import { startMeshCoreSim } from '../../../firmware-protocol/meshcore/testing/start-sim.js';
+import { startMeshCoreSim } from '../../../firmware-protocol/meshcore/sim/start-sim.js';
 import { meshCoreOpener } from './device-opener.js';
 import { MeshCoreGateway } from './meshcore-gateway.js';
 import { until } from './testing/gateway-suite.js';

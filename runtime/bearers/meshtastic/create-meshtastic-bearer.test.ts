@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startMeshtasticSim } from '../../../firmware-protocol/meshtastic/testing/start-meshtastic-sim.js';
+import { startMeshtasticSim } from '../../../firmware-protocol/meshtastic/sim/start-meshtastic-sim.js';
 import { createMeshtasticBearer } from './create-meshtastic-bearer.js';
 
 test('names the bearer by index, reports the device, refuses a bad device string', () => {

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Registry } from 'prom-client';
-import { startMeshtasticSim, type MeshtasticSim } from '../../../firmware-protocol/meshtastic/testing/start-meshtastic-sim.js';
+import { startMeshtasticSim, type MeshtasticSim } from '../../../firmware-protocol/meshtastic/sim/start-meshtastic-sim.js';
 import type { ForeignMessage, PeerEvent } from '../../bearer/bearer.js';
 import type { Bundle } from '../../bundle/bundle.js';
 import type { Logger } from '../../log/logger.js';

@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Registry } from 'prom-client';
 import type { LinkOpener } from '../../../../firmware-protocol/framing/byte-link.js';
-import type { MeshCoreSim } from '../../../../firmware-protocol/meshcore/testing/start-sim.js';
+import type { MeshCoreSim } from '../../../../firmware-protocol/meshcore/sim/start-sim.js';
 import type { ForeignMessage, PeerEvent } from '../../../bearer/bearer.js';
 import type { Bundle } from '../../../bundle/bundle.js';
 import { MeshCoreGateway, type MeshCoreGatewayOptions } from '../meshcore-gateway.js';

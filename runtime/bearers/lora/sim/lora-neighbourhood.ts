@@ -4,7 +4,7 @@
  * default. Nodes are placed in metres; with the defaults (preset `Lattice` SF9/BW125, 14 dBm, path-loss exponent 3)
  * two nodes hear each other up to ≈ 5.5 km, so nodes 3 km apart in a line reach only their neighbours.
  */
-import { createEmulatedRadios, type EmulatedRadios } from '../../../../drivers/sx126x/testing/emulated-radios.js';
+import { createEmulatedRadios, type EmulatedRadios } from '../../../../drivers/sx126x/sim/emulated-radios.js';
 import { AirtimeLedger } from '../../../airtime/airtime-ledger.js';
 import type { LedgerStore } from '../../../airtime/ledger-store.js';
 import type { LoraBearer, LoraBearerInit } from '../lora-bearer.js';
