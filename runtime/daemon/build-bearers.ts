@@ -47,7 +47,7 @@ export async function buildBearers(config: Config, identity: Identity, metrics: 
         ...(m.broadcastChannel !== undefined ? { broadcastChannel: m.broadcastChannel } : {}),
         ...(m.wantAck !== undefined ? { wantAck: m.wantAck } : {}),
         ...(m.prefixOrigin !== undefined ? { prefixOrigin: m.prefixOrigin } : {}),
-      }, i, { metrics: metrics.registry, logger: createLogger(m.name) }));
+      }, i, { metrics, logger: createLogger(m.name) }));
     });
   }
   if (config.meshcore.length) {
@@ -59,7 +59,7 @@ export async function buildBearers(config: Config, identity: Identity, metrics: 
         open: meshCoreOpener(m.device),
         ...(m.channels ? { channels: m.channels } : {}),
         ...(m.floodScope ? { floodScope: m.floodScope } : {}),
-        metrics: metrics.registry,
+        metrics,
         log: createLogger(m.name),
       }));
     }

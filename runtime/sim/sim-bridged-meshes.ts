@@ -93,19 +93,19 @@ export class SimBridgedMeshes {
   /** The relay's two gateway bearers, driving the simulated radios over in-process byte links. */
   bearers(): Bearer[] {
     const log = this.options.log;
-    const registry = this.options.metrics?.registry;
+    const metrics = this.options.metrics;
     const mt = new MeshtasticBearer({
       name: SIM_MESHTASTIC_BEARER,
       device: 'simulated Meshtastic radio (in-process)',
       transport: 'serial',
       opener: async () => memoryLink(this.meshtastic, 'serial', 'sim:meshtastic'),
-      ...(registry ? { metrics: registry } : {}),
+      ...(metrics ? { metrics } : {}),
       logger: log.child(SIM_MESHTASTIC_BEARER),
     });
     const mc = new MeshCoreGateway({
       name: SIM_MESHCORE_BEARER,
       open: async () => connectMemoryLink(this.meshcore, 'sim:meshcore'),
-      ...(registry ? { metrics: registry } : {}),
+      ...(metrics ? { metrics } : {}),
       log: log.child(SIM_MESHCORE_BEARER),
     });
     return [mt, mc];

@@ -33,7 +33,7 @@ export interface SimNeighbourhoodOptions {
   log: Logger;
   /** Time between simulated messages. Default 4 s. */
   intervalMs?: number;
-  /** Registry for the simulated companion radios' gateway metrics. */
+  /** Metrics of the simulated companion radios' gateways. */
   metrics?: Metrics;
 }
 

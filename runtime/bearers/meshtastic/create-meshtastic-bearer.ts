@@ -3,9 +3,9 @@
  * parses the device string, picks serial, TCP or BLE (device-opener.ts), names the bearer `meshtastic<index>` unless
  * told otherwise.
  */
-import type { Registry } from 'prom-client';
 import type { BleOpenerOptions } from '../../links/ble-opener.js';
 import type { Logger } from '../../log/logger.js';
+import type { Metrics } from '../../metrics/metrics.js';
 import { meshtasticOpener, parseMeshtasticDevice } from './device-opener.js';
 import { MeshtasticBearer } from './meshtastic-bearer.js';
 
@@ -29,7 +29,7 @@ export interface MeshtasticRadioConfig {
 export function createMeshtasticBearer(
   config: MeshtasticRadioConfig,
   index: number,
-  deps: { metrics?: Registry; logger?: Logger; ble?: BleOpenerOptions } = {},
+  deps: { metrics?: Metrics; logger?: Logger; ble?: BleOpenerOptions } = {},
 ): MeshtasticBearer {
   const spec = parseMeshtasticDevice(config.device);
   return new MeshtasticBearer({
