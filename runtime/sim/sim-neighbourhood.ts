@@ -22,7 +22,7 @@ import { createLoraNeighbourhood, type LoraNeighbourhood } from '../bearers/lora
 import type { Identity } from '../identity/identity.js';
 import type { Logger } from '../log/logger.js';
 import type { BridgeConfig } from '../config/config.js';
-import type { Components } from '../components/components.js';
+import { defaultComponents, type Components } from '../components/components.js';
 import { simBridgeSettings } from './sim-bridge-settings.js';
 import { SimBridgedMeshes } from './sim-bridged-meshes.js';
 import { SimRelay } from './sim-relay.js';
@@ -92,7 +92,7 @@ export class SimNeighbourhood {
   async start(): Promise<void> {
     const log = this.options.log;
     for (const r of this.relays) {
-      const bearers = NAMES.includes(r.name) ? [this.hub.bearer(r.identity.nodeIdHex, { name: 'sim' })] : [this.lora!.bearer(r.name)];
+      const bearers = NAMES.includes(r.name) ? [memoryBearer({ hub: this.hub, nodeId: r.identity.nodeIdHex, name: 'sim' })(defaultComponents())] : [this.lora!.bearer(r.name)];
       await r.start(bearers, log);
     }
     log.info('simulated neighbourhood up', {
