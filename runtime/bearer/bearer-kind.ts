@@ -22,7 +22,7 @@ export interface BearerBuildContext {
   bearerNames: readonly string[];
 }
 
-export interface BuiltBearers {
+export interface BuiltKind {
   bearers: BearerFactory[];
   /** Closes what the bearers use without owning it (radios opened for them); run after the bearers stopped. */
   cleanups?: Array<() => Promise<void>>;
@@ -56,7 +56,7 @@ export interface BearerKind<K extends string = string, S = unknown> {
   check?(section: S, issues: ConfigIssue[]): void;
   /** Loads the kind's code (dynamic import: a kind the config does not use costs nothing) and maps the section to
    * bearer factories; called for every kind, with the section as configured. */
-  build(section: S, context: BearerBuildContext): Promise<BuiltBearers>;
+  build(section: S, context: BearerBuildContext): Promise<BuiltKind>;
 }
 
 /** Keeps a kind's section key and section type for runtime/bearers/bearer-kinds.ts to derive the Config from. */

@@ -1,13 +1,13 @@
 /**
  * The `ip:` config section (ip-config.ts) to the IP bearer: the one place that maps its keys to the bearer's init.
  */
-import type { BearerBuildContext, BuiltBearers } from '../../bearer/bearer-kind.js';
+import type { BearerBuildContext, BuiltKind } from '../../bearer/bearer-kind.js';
 import { MAX_BEARERS } from './datagram-codec.js';
 import { ipBearer, type IpInit } from './ip-bearer.js';
 import type { IpConfig } from './ip-config.js';
 
 /** No bearer when `ip.enabled` is false. The bearer throws RangeError on a listen host or peer it cannot use. */
-export async function ipBearers(ip: IpConfig, context: BearerBuildContext): Promise<BuiltBearers> {
+export async function ipBearers(ip: IpConfig, context: BearerBuildContext): Promise<BuiltKind> {
   return { bearers: ip.enabled ? [ipBearer(ipInit(ip, context))] : [] };
 }
 

@@ -4,11 +4,11 @@
  */
 import type { LoraRadio } from '../../../drivers/sx126x/lora-radio.js';
 import type { AirtimeLedger } from '../../airtime/airtime-ledger.js';
-import type { BearerBuildContext, BearerFactory, BuiltBearers } from '../../bearer/bearer-kind.js';
+import type { BearerBuildContext, BearerFactory, BuiltKind } from '../../bearer/bearer-kind.js';
 import { createAirtimeLedger, loraBearer, type LoraInit } from './create-lora-bearer.js';
 import type { LoraConfig } from './lora-config.js';
 
-export async function loraBearers(entries: LoraConfig[], context: BearerBuildContext): Promise<BuiltBearers> {
+export async function loraBearers(entries: LoraConfig[], context: BearerBuildContext): Promise<BuiltKind> {
   if (entries.length === 0) return { bearers: [] };
   // One ledger per board: the duty cycle limits the transmitter's sub-band use, whichever radio sends.
   const ledger = createAirtimeLedger(context.dataDir);

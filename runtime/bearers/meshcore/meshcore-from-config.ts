@@ -2,12 +2,12 @@
  * The `meshcore:` config section (meshcore-config.ts) to gateways: the one place that maps its keys to each
  * gateway's init.
  */
-import type { BuiltBearers } from '../../bearer/bearer-kind.js';
+import type { BuiltKind } from '../../bearer/bearer-kind.js';
 import { meshcoreBearer } from './create-meshcore-bearer.js';
 import type { MeshcoreConfig } from './meshcore-config.js';
 
 /** One gateway per radio; a device string it cannot use throws MeshCoreDeviceSpecError. */
-export async function meshcoreBearers(radios: MeshcoreConfig[]): Promise<BuiltBearers> {
+export async function meshcoreBearers(radios: MeshcoreConfig[]): Promise<BuiltKind> {
   return {
     bearers: radios.map((m) => meshcoreBearer({
       name: m.name,

@@ -2,12 +2,12 @@
  * The `meshtastic:` config section (meshtastic-config.ts) to gateways: the one place that maps its keys to each
  * gateway's init.
  */
-import type { BuiltBearers } from '../../bearer/bearer-kind.js';
+import type { BuiltKind } from '../../bearer/bearer-kind.js';
 import { meshtasticBearer } from './create-meshtastic-bearer.js';
 import type { MeshtasticConfig } from './meshtastic-config.js';
 
 /** One gateway per radio; a device string that is neither a path nor host[:port] throws MeshtasticDeviceSpecError. */
-export async function meshtasticBearers(radios: MeshtasticConfig[]): Promise<BuiltBearers> {
+export async function meshtasticBearers(radios: MeshtasticConfig[]): Promise<BuiltKind> {
   return {
     bearers: radios.map((m) => meshtasticBearer({
       name: m.name,

@@ -2,12 +2,12 @@
  * The `mqtt:` config section (mqtt-config.ts) to the MQTT bearer: the one place that maps its keys to the bearer's
  * init.
  */
-import type { BearerBuildContext, BuiltBearers } from '../../bearer/bearer-kind.js';
+import type { BearerBuildContext, BuiltKind } from '../../bearer/bearer-kind.js';
 import { mqttBearer } from './mqtt-bearer.js';
 import type { MqttConfig } from './mqtt-config.js';
 
 /** No bearer without `mqtt.url`. The bearer throws on a URL or prefix it cannot use. */
-export async function mqttBearers(mqtt: MqttConfig, context: BearerBuildContext): Promise<BuiltBearers> {
+export async function mqttBearers(mqtt: MqttConfig, context: BearerBuildContext): Promise<BuiltKind> {
   if (mqtt.url === undefined) return { bearers: [] };
   return {
     bearers: [mqttBearer({
