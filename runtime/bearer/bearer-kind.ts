@@ -55,7 +55,7 @@ export interface BearerKind<K extends string = string, S = unknown> {
   /** Rules within the merged section, reported with every other issue. */
   check?(section: S, issues: ConfigIssue[]): void;
   /** Loads the kind's code (dynamic import: a kind the config does not use costs nothing) and maps the section to
-   * bearer factories; called for every kind, with the section as configured. */
+   * bearer factories; called only when `configured` lists at least one bearer. */
   build(section: S, context: BearerBuildContext): Promise<BuiltKind>;
 }
 

@@ -40,10 +40,14 @@ export function meshtasticBearer(init: MeshtasticInit): BearerFactory<Meshtastic
     ...link(components.metrics),
     ...(components.metrics ? { metrics: components.metrics } : {}),
     logger: components.logger.forComponent(init.name),
-    broadcastChannel: init.broadcastChannel,
-    wantAck: init.wantAck,
-    prefixOrigin: init.prefixOrigin,
-    session: { hopLimit: init.hopLimit, heartbeatMs: init.heartbeatMs, textIntervalMs: init.textIntervalMs },
+    ...(init.broadcastChannel !== undefined ? { broadcastChannel: init.broadcastChannel } : {}),
+    ...(init.wantAck !== undefined ? { wantAck: init.wantAck } : {}),
+    ...(init.prefixOrigin !== undefined ? { prefixOrigin: init.prefixOrigin } : {}),
+    session: {
+      ...(init.hopLimit !== undefined ? { hopLimit: init.hopLimit } : {}),
+      ...(init.heartbeatMs !== undefined ? { heartbeatMs: init.heartbeatMs } : {}),
+      ...(init.textIntervalMs !== undefined ? { textIntervalMs: init.textIntervalMs } : {}),
+    },
   });
 }
 
