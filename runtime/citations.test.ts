@@ -64,8 +64,8 @@ export function prose(file: string, src: string): string[] {
   });
 }
 
-/** A path with a folder, a bare Markdown file name that is not a Markdown link's text, or a bare module file name. */
-const PATH = /(?<![\w.\/:@~$-])((?:\.{1,2}\/)*[\w.-]+(?:\/[\w.-]+)+\/?|[\w-]+\.md\b(?!\]\()|[\w-][\w.-]*\.m?ts\b|[\w-][\w.-]*\.mjs\b)/g;
+/** A path with a folder, a bare Markdown file name that is not a Markdown link's text, or a bare module file name (not the tail of a placeholder such as `<kind>-config.ts`). */
+const PATH = /(?<![\w.\/:@~$>-])((?:\.{1,2}\/)*[\w.-]+(?:\/[\w.-]+)+\/?|[\w-]+\.md\b(?!\]\()|[\w-][\w.-]*\.m?ts\b|[\w-][\w.-]*\.mjs\b)/g;
 const BARE_MODULE = /^[\w-][\w.-]*\.(m?ts|mjs)$/;
 
 function allFileNames(dir: string, out = new Set<string>()): Set<string> {

@@ -31,7 +31,7 @@
  */
 import type { Database, RootDatabase } from 'lmdb';
 import { join } from 'node:path';
-import type { Counter } from 'prom-client';
+import type { Counter } from '../metrics/metrics.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { openStore, type OnDamage, type StoreGuard } from '../store/open-store.js';
 import type { TraceEvent } from '../node/relay-node.js';
