@@ -11,17 +11,21 @@ import { waitFor } from '../../../lib/testing/wait-for.js';
 /** The CLI under test: the checkout's bin (dist/), or another build named by LATTICE_TEST_BIN. */
 export const BIN = process.env.LATTICE_TEST_BIN ?? fileURLToPath(new URL('../../../bin/lattice.js', import.meta.url));
 
-/** A port free for both TCP and UDP on 127.0.0.1 right now (the IP bearer binds both on one number). */
+/**
+ * A port free for both TCP and UDP on 127.0.0.1 right now (the IP bearer binds both on one number), picked below the
+ * kernel's ephemeral range (ip_local_port_range, 32768-60999 on Linux): a port the kernel hands out for listen(0)
+ * can be given to another process's outgoing connection before the relay (re)binds it — a relay restarted on the
+ * same ports then failed with EADDRINUSE under a loaded parallel run.
+ */
 export async function freePort(): Promise<number> {
   for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const tcpFree = await new Promise<boolean>((resolve) => {
       const s = createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
     });
+    if (!tcpFree) continue;
     const udpFree = await new Promise<boolean>((resolve) => {
       const u = createSocket('udp4');
       u.once('error', () => resolve(false));
