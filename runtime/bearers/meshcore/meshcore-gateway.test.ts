@@ -15,4 +15,6 @@ meshCoreGatewaySuite('meshcore gateway over TCP', async () => {
 meshCoreGatewaySuite('meshcore gateway over a PTY', async () => {
   const sim = await startMeshCoreSim({ pty: true, nodes: NODES, radio: RADIO, nodeName: 'Roof' });
   return { sim, open: meshCoreOpener(sim.ptyPath!), stop: () => sim.stop() };
-}).run();
+  // A PTY whose far end closes while the line is idle is not always reported by serialport's poller (a USB unplug
+  // is: the device node goes away); the keepalive poll is what notices it then, as it would a hung radio.
+}, { pollIntervalMs: 2_000 }).run();
