@@ -227,7 +227,11 @@ export const configSchema: Check = object({
   meshtastic: list(meshtasticRadio, { max: 8 }),
   meshcore: list(meshcoreRadio, { max: 8 }),
   lora: list(lora, { max: 4 }),
-  vault: object({ lifetimeDays: num({ min: 0.001, max: 365, unit: 'days' }), maxBytes: byteSize() }),
+  vault: object({
+    lifetimeDays: num({ min: 0.001, max: 365, unit: 'days' }),
+    // An empty vault already takes ~64 KiB of LMDB pages: a smaller budget would refuse every bundle.
+    maxBytes: byteSize({ min: 256 * 1024, why: '256KiB: the empty vault alone takes ~64 KiB' }),
+  }),
   bloom: object({ intervalMs: int({ min: 1000, max: 86_400_000, unit: 'milliseconds' }) }),
   shards: object(
     {
