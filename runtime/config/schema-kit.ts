@@ -120,10 +120,12 @@ export function oneOf(values: readonly string[]): Check {
   };
 }
 
-export function byteSize(): Check {
+export function byteSize(opts: { min?: number; why?: string } = {}): Check {
   return (value, path, issues) => {
     const r = parseByteSize(value);
-    return typeof r === 'string' ? fail(issues, path, r) : r;
+    if (typeof r === 'string') return fail(issues, path, r);
+    if (opts.min !== undefined && r < opts.min) return fail(issues, path, `must be at least ${opts.min} bytes${opts.why ? ` (${opts.why})` : ''}, got ${r}`);
+    return r;
   };
 }
 

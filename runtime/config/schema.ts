@@ -107,7 +107,12 @@ export const configSchema: Check = object({
     },
   ),
   ...Object.fromEntries(BEARER_KINDS.map((kind) => [kind.section, kind.schema])),
-  vault: object({ lifetimeDays: num({ min: 0.001, max: 365, unit: 'days' }), maxBytes: byteSize(), onDamage: oneOf(ON_DAMAGE) }),
+  vault: object({
+    lifetimeDays: num({ min: 0.001, max: 365, unit: 'days' }),
+    // An empty vault already takes ~64 KiB of LMDB pages: a smaller budget would refuse every bundle.
+    maxBytes: byteSize({ min: 256 * 1024, why: '256KiB: the empty vault alone takes ~64 KiB' }),
+    onDamage: oneOf(ON_DAMAGE),
+  }),
   bloom: object({ intervalMs: int({ min: 1000, max: 86_400_000, unit: 'milliseconds' }) }),
   shards: object(
     {

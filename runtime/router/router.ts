@@ -35,6 +35,7 @@ import { judgeBloom } from './bloom-retirement.js';
 import { bundleView, inboxEntry } from './bundle-views.js';
 import { foreignAddressProblem, isForeignAddress, nodeIdShapeProblem } from './recipient-address.js';
 import { RouterStoppedError } from './errors.js';
+import { sendDeadline } from './send-deadline.js';
 import { bearersFor, floodPeers, NODE_ID_HEX, planRoute, recipientKey } from './route-plan.js';
 import { RouterEvents } from './router-events.js';
 import { routerCounters, type RouterCounters } from './router-metrics.js';
@@ -567,10 +568,12 @@ export class Router {
   private async sendOn(bearers: Bearer[], peer: string, bytes: Uint8Array, bundle: Bundle, id: Uint8Array, stop: AbortSignal): Promise<{ sync: string[]; async: string[] }> {
     const out = { sync: [] as string[], async: [] as string[] };
     const at = this.now();
+    const deadline = sendDeadline(stop, this.opt.sendTimeoutMs, `sending a bundle to ${peer}`);
     const settled = await Promise.allSettled(bearers.map((x) => {
       this.vault.trace(id, { at, event: 'sent', bearer: x.name, peer });
-      return x.send({ peer, kind: 'bundle', bytes, bundle }, { signal: AbortSignal.any([stop, AbortSignal.timeout(this.opt.sendTimeoutMs)]) });
+      return x.send({ peer, kind: 'bundle', bytes, bundle }, { signal: deadline.signal });
     }));
+    deadline.done();
     settled.forEach((r, i) => {
       const x = bearers[i]!;
       if (r.status === 'fulfilled' && r.value === 'accepted') {
@@ -761,12 +764,14 @@ export class Router {
     if (!signal) return;
     const bytes = encodeFrame({ kind: 'bloom', payload });
     const sends: Promise<unknown>[] = [];
+    const deadline = sendDeadline(signal, this.opt.sendTimeoutMs, 'passing a delivery bloom upstream');
     for (const peer of peers) {
       for (const b of bearersFor(peer, this.bearers)) {
-        sends.push(b.send({ peer, kind: 'bloom', bytes }, { signal: AbortSignal.any([signal, AbortSignal.timeout(this.opt.sendTimeoutMs)]) }));
+        sends.push(b.send({ peer, kind: 'bloom', bytes }, { signal: deadline.signal }));
       }
     }
     await Promise.allSettled(sends);
+    deadline.done();
   }
 
   // ---- views ----------------------------------------------------------------------------------------------------
