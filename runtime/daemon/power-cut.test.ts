@@ -2,6 +2,10 @@
  * Power cut: `lattice run` is killed with SIGKILL in the middle of sustained sends, again and again. Every bundle
  * whose POST /send was acknowledged (202) must be found after the restart, and the outbox must resume: once the
  * recipient relay comes up, each acknowledged bundle reaches it exactly once.
+ *
+ * A SIGKILL leaves the page cache intact: this proves "committed before acknowledged" and that the store recovers
+ * and resumes, not that an acknowledged bundle was on the disk itself. flush-before-ack.test.ts proves that part,
+ * from the relay's fdatasync calls (a vault opened with LMDB's noSync passes this test and fails that one).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
