@@ -34,11 +34,11 @@ import { Router } from '../runtime/router/router.js';
 import { Vault } from '../runtime/vault/vault.js';
 import { MeshtasticBearer } from '../runtime/bearers/meshtastic/meshtastic-bearer.js';
 import { MeshCoreGateway } from '../runtime/bearers/meshcore/meshcore-gateway.js';
-import { SimDevice as MtDevice } from '../firmware-protocol/meshtastic/testing/sim-device.js';
-import { memoryLink } from '../firmware-protocol/meshtastic/testing/memory-link.js';
-import { SimDevice as McDevice } from '../firmware-protocol/meshcore/testing/sim-device.js';
-import { SimMesh as McMesh, type SimNode as McNode } from '../firmware-protocol/meshcore/testing/sim-mesh.js';
-import { connectMemoryLink } from '../firmware-protocol/meshcore/testing/memory-link.js';
+import { SimDevice as MtDevice } from '../firmware-protocol/meshtastic/sim/sim-device.js';
+import { memoryLink } from '../firmware-protocol/meshtastic/sim/memory-link.js';
+import { SimDevice as McDevice } from '../firmware-protocol/meshcore/sim/sim-device.js';
+import { SimMesh as McMesh, type SimNode as McNode } from '../firmware-protocol/meshcore/sim/sim-mesh.js';
+import { connectMemoryLink } from '../firmware-protocol/meshcore/sim/memory-link.js';
 import { waitFor } from '../lib/testing/wait-for.js';
 
 const ALICE = 0xa11ce001;

@@ -10,7 +10,7 @@
  * - fsyncs per second while ingesting at full speed (vault write cycles, each at most one fsync).
  * - restart to serving with N stored bundles (open LMDB, load the dedupe snapshot, start the router, first counts()).
  *
- * Signature checks dominate ingest: node:crypto Ed25519 verify is ~7 k/s per core (research/store.md §4), so the
+ * Signature checks dominate ingest: node:crypto Ed25519 verify is ~7 k/s per core (docs/measurements.md §1), so the
  * verify-only rate is reported too, to show where the ceiling is.
  */
 import { randomBytes } from 'node:crypto';

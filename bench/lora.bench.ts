@@ -7,11 +7,11 @@
  *    The DM's first hop leaves the originator's 32-byte key out (the addressee's advert listed it); later hops carry
  *    the key and the recipient (the relays are not the recipient).
  *    Next to it, what Meshtastic and MeshCore spend for the same text, computed from their formats:
- *    - Meshtastic (research/meshtastic.md §2.1, firmware src/mesh/RadioInterface.h): 16-byte header + AES-CTR(Data)
- *      (same length as the Data protobuf, encoded here with @meshtastic/protobufs: portnum, payload, bitfield as the
- *      firmware sets it); PKI DMs add 12 bytes (8-byte CCM tag + 4-byte extra nonce, §2.5). Relays re-send the same
- *      bytes, so 3 hops = 3 × one frame.
- *    - MeshCore (research/meshcore.md §2.1, §2.2, §2.4; src/Packet.cpp, Mesh.cpp): header(1) · path_len(1) · path
+ *    - Meshtastic (firmware src/mesh/RadioInterface.h PacketHeader, RadioInterface::beginSending): 16-byte header
+ *      + AES-CTR(Data) (same length as the Data protobuf, encoded here with @meshtastic/protobufs: portnum, payload,
+ *      bitfield as the firmware sets it); PKI DMs add 12 bytes (8-byte CCM tag + 4-byte extra nonce,
+ *      CryptoEngine::encryptCurve25519). Relays re-send the same bytes, so 3 hops = 3 × one frame.
+ *    - MeshCore (src/Packet.cpp, Mesh.cpp, Utils.cpp encryptThenMAC): header(1) · path_len(1) · path
  *      (1 byte per forwarder so far) · payload. GRP_TXT payload = channel_hash(1) · MAC(2) · AES-ECB(ts u32 · 0x00 ·
  *      "<name>: <text>") zero-padded to 16; TXT_MSG = dest_hash(1) · src_hash(1) · MAC(2) · AES(ts u32 · flags · text)
  *      padded to 16. Sender name "relay" (5 bytes). Each forwarder appends its 1-byte hash to the path.
@@ -33,7 +33,7 @@ import { generateIdentity, type Identity } from '../runtime/identity/identity.js
 import { decodeFrame, encodeFrame } from '../runtime/wire/frame-codec.js';
 import { decodeLinkFrame } from '../runtime/bearers/lora/link-frame.js';
 import { latticeModulation } from '../lib/lora/lattice-presets.js';
-import { createLoraNeighbourhood } from '../runtime/bearers/lora/testing/lora-neighbourhood.js';
+import { createLoraNeighbourhood } from '../runtime/bearers/lora/sim/lora-neighbourhood.js';
 import { setLogSink } from '../runtime/log/logger.js';
 import { waitFor } from '../lib/testing/wait-for.js';
 

@@ -9,9 +9,9 @@ import type { BenchRow } from './bench-row.js';
 import { MeshCoreFrameDecoder, encodeMeshCoreFrame, MESHCORE_MARKER_FROM_RADIO } from '../firmware-protocol/framing/meshcore-frame.js';
 import { encodeMessageFrame } from '../firmware-protocol/meshcore/message-frames.js';
 import { isPlausibleRadioCode } from '../firmware-protocol/meshcore/codes.js';
-import { SimDevice } from '../firmware-protocol/meshcore/testing/sim-device.js';
-import { SimMesh } from '../firmware-protocol/meshcore/testing/sim-mesh.js';
-import { connectMemoryLink } from '../firmware-protocol/meshcore/testing/memory-link.js';
+import { SimDevice } from '../firmware-protocol/meshcore/sim/sim-device.js';
+import { SimMesh } from '../firmware-protocol/meshcore/sim/sim-mesh.js';
+import { connectMemoryLink } from '../firmware-protocol/meshcore/sim/memory-link.js';
 import { MeshCoreGateway } from '../runtime/bearers/meshcore/meshcore-gateway.js';
 
 function workload(totalBytes: number): Uint8Array {

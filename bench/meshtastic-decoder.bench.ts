@@ -10,8 +10,8 @@ import type { BenchRow } from './bench-row.js';
 import type { ByteLink } from '../firmware-protocol/framing/byte-link.js';
 import { MeshtasticStreamDecoder, encodeStreamFrame } from '../firmware-protocol/framing/meshtastic-stream.js';
 import { Mesh, Portnums } from '../firmware-protocol/meshtastic/messages.js';
-import { memoryLink } from '../firmware-protocol/meshtastic/testing/memory-link.js';
-import { SimDevice } from '../firmware-protocol/meshtastic/testing/sim-device.js';
+import { memoryLink } from '../firmware-protocol/meshtastic/sim/memory-link.js';
+import { SimDevice } from '../firmware-protocol/meshtastic/sim/sim-device.js';
 import { MeshtasticBearer } from '../runtime/bearers/meshtastic/meshtastic-bearer.js';
 import type { Logger } from '../runtime/log/logger.js';
 

@@ -163,7 +163,7 @@ async function sameFile(a: string, b: string): Promise<boolean> {
   }
 }
 
-/** Heap flags research/store.md §6 recommends for the daemon on small boards (~45 % lower peak RSS). */
+/** Heap flags docs/measurements.md §6 recommends for the daemon on small boards (~45 % lower peak RSS). */
 const SMALL_BOARD_FLAGS = ['--max-old-space-size=64', '--max-semi-space-size=1'];
 
 export async function benchFileRss(opts: { quick?: boolean } = {}): Promise<BenchRow[]> {

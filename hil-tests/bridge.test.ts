@@ -1,7 +1,7 @@
 /**
  * The bridge with real radios: one Meshtastic radio and one MeshCore companion radio on this machine.
  *
- *   LATTICE_HIL_MESHTASTIC_PORT=/dev/ttyUSB0 LATTICE_HIL_MESHCORE_PORT=/dev/ttyACM0 npm test -- hil-tests/bridge
+ *   LATTICE_HIL_MESHTASTIC_PORT=/dev/ttyUSB0 LATTICE_HIL_MESHCORE_PORT=/dev/ttyACM0 npm test -- hil-tests/bridge.test.ts
  *
  * Both variables are needed (serial path or host:port, as in meshtastic.test.ts and meshcore.test.ts); without them
  * the file prints SKIP and skips. It TRANSMITS: one short text on each mesh's channel (below), each run.
@@ -53,9 +53,9 @@ async function registerBridgeHil(mtDevice: string, mcDevice: string): Promise<vo
   const { DEFAULTS } = await import('../runtime/config/defaults.js');
   const { generateIdentity } = await import('../runtime/identity/identity.js');
   const { createLogger } = await import('../runtime/log/logger.js');
-  const { createMeshtasticBearer } = await import('../runtime/bearers/meshtastic/create-meshtastic-bearer.js');
-  const { MeshCoreGateway } = await import('../runtime/bearers/meshcore/meshcore-gateway.js');
-  const { meshCoreOpener } = await import('../runtime/bearers/meshcore/device-opener.js');
+  const { meshtasticBearer } = await import('../runtime/bearers/meshtastic/create-meshtastic-bearer.js');
+  const { meshcoreBearer } = await import('../runtime/bearers/meshcore/create-meshcore-bearer.js');
+  const { defaultComponents } = await import('../runtime/components/components.js');
   const { InjectingBearer } = await import('./testing/injecting-bearer.js');
   type BridgeConfig = import('../runtime/config/config.js').BridgeConfig;
 
@@ -66,8 +66,9 @@ async function registerBridgeHil(mtDevice: string, mcDevice: string): Promise<vo
   const dir = mkdtempSync(join(tmpdir(), 'lattice-hil-bridge-'));
   const identity = generateIdentity();
   const vault = new Vault({ path: join(dir, 'vault') });
-  const mt = new InjectingBearer(createMeshtasticBearer({ device: mtDevice, name: 'meshtastic0' }, 0, { logger: log.child('meshtastic0') }));
-  const mc = new InjectingBearer(new MeshCoreGateway({ name: 'meshcore0', open: meshCoreOpener(mcDevice), log: log.child('meshcore0') }));
+  const components = defaultComponents({ logger: { forComponent: (name) => log.child(name) } });
+  const mt = new InjectingBearer(meshtasticBearer({ device: mtDevice, name: 'meshtastic0' })(components));
+  const mc = new InjectingBearer(meshcoreBearer({ device: mcDevice, name: 'meshcore0' })(components));
   const bearers = [mt, mc];
   const router = new Router({ identity, vault, bearers, log });
   const settings: BridgeConfig = {

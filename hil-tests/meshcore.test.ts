@@ -1,6 +1,6 @@
 /**
  * The MeshCore gateway contract suite against a real companion radio:
- *   LATTICE_HIL_MESHCORE_PORT=/dev/ttyUSB0 (or host:5000) npm test -- hil-tests/meshcore
+ *   LATTICE_HIL_MESHCORE_PORT=/dev/ttyUSB0 (or host:5000) npm test -- hil-tests/meshcore.test.ts
  * Optional: LATTICE_HIL_MESHCORE_CHANNEL=<index> lets it send one test message on that channel;
  * LATTICE_HIL_MESHCORE_CONTACT=<64 hex> lets it DM that contact and wait for SEND_CONFIRMED.
  * Cases that need to drive the mesh (nodes talking, lost ACKs, unplugging) only run against the simulator.

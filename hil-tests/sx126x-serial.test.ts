@@ -12,13 +12,13 @@ import { SerialHal } from '../drivers/sx126x/serial-hal.js';
 import { SpiHal } from '../drivers/sx126x/spi-hal.js';
 import { Sx126xRadio } from '../drivers/sx126x/sx126x-radio.js';
 import type { RxPacket } from '../drivers/sx126x/lora-radio.js';
-import { EmulatedSx126x } from '../drivers/sx126x/testing/emulated-sx126x.js';
+import { EmulatedSx126x } from '../drivers/sx126x/sim/emulated-sx126x.js';
 import { compareTrace, GOLDEN_INIT, GOLDEN_MODULATION } from '../drivers/sx126x/testing/golden-traces.js';
-import { createSimClock } from '../drivers/sx126x/testing/sim-clock.js';
-import { SimulatedAir } from '../drivers/sx126x/testing/simulated-air.js';
+import { createSimClock } from '../drivers/sx126x/sim/sim-clock.js';
+import { SimulatedAir } from '../drivers/sx126x/sim/simulated-air.js';
 import { latticeSerialCodec } from '../firmware-protocol/lattice-serial/codec.js';
 import { SimulatedBridgeFirmware } from '../firmware-protocol/lattice-serial/testing/bridge-firmware.js';
-import { openPtyPair, type PtyPair } from '../firmware-protocol/meshtastic/testing/pty-pair.js';
+import { openPtyPair, type PtyPair } from '../firmware-protocol/meshtastic/sim/pty-pair.js';
 import { registerLoraRadioSuite } from '../drivers/sx126x/testing/lora-radio-suite.js';
 
 interface Rig {

@@ -1,7 +1,8 @@
 /**
- * Dependency direction (STYLE.md): lib/ is the base layer and imports nothing of ours; drivers/ and
+ * Dependency direction (CONTRIBUTING.md): lib/ is the base layer and imports nothing of ours; drivers/ and
  * firmware-protocol/ import lib/ only, never runtime/ nor each other; runtime/ composes them all. Checked on every
- * import/export-from/dynamic import in their TypeScript sources.
+ * import/export-from/dynamic import in their TypeScript sources. And production code never imports a `testing/`
+ * folder: fakes and suites are for tests; what the product ships for simulation lives in `sim/` folders.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -47,6 +48,28 @@ export function violations(files: string[], base = root): string[] {
   return found;
 }
 
+/** The folders whose non-test files are production code (bench/ and hil-tests/ are harnesses and may use fakes). */
+const PRODUCTION = ['lib', 'drivers', 'firmware-protocol', 'runtime'];
+
+const isTestCode = (path: string): boolean => path.endsWith('.test.ts') || path.split('/').includes('testing');
+
+/** Imports of a `testing/` folder from a production file (one that is neither a `*.test.ts` nor inside `testing/`). */
+export function testingImports(files: string[], base = root): string[] {
+  const found: string[] = [];
+  for (const file of files) {
+    const path = relative(base, file);
+    if (isTestCode(path)) continue;
+    const src = readFileSync(file, 'utf8');
+    for (const m of src.matchAll(IMPORT_RE)) {
+      const spec = m[1] ?? m[2] ?? m[3]!;
+      if (!spec.startsWith('.')) continue;
+      const target = relative(base, resolve(dirname(file), spec));
+      if (target.split('/').includes('testing')) found.push(`${path} imports ${spec} (production code must not import testing/)`);
+    }
+  }
+  return found;
+}
+
 test('drivers/ and firmware-protocol/ import neither runtime/ nor each other', () => {
   const files = ['drivers', 'firmware-protocol'].flatMap((d) => tsFiles(join(root, d)));
   assert.ok(files.length > 0);
@@ -57,6 +80,30 @@ test('lib/ imports nothing of ours', () => {
   const files = tsFiles(join(root, 'lib'));
   assert.ok(files.length > 0);
   assert.equal(violations(files), []);
+});
+
+test('no production file imports a testing/ folder', () => {
+  const files = PRODUCTION.flatMap((d) => tsFiles(join(root, d)));
+  assert.ok(files.some((f) => relative(root, f).split('/').includes('sim')), 'the sim/ folders are scanned');
+  assert.equal(testingImports(files), []);
+});
+
+test('the testing/ check flags production files only', async () => {
+  const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const base = mkdtempSync(join(tmpdir(), 'layering-'));
+  for (const d of ['runtime/sim', 'runtime/x/testing', 'firmware-protocol/m/sim', 'firmware-protocol/m/testing'])
+    mkdirSync(join(base, d), { recursive: true });
+  const write = (path: string, src: string): string => (writeFileSync(join(base, path), src), join(base, path));
+  const files = [
+    write('runtime/sim/sim-a.ts', "import { SimDevice } from '../../firmware-protocol/m/testing/sim-device.js';\n"),
+    write('firmware-protocol/m/sim/dev.ts', "const s = await import('../testing/suite.js');\nexport { f } from '../testing/f.js';\n"),
+    write('runtime/x/ok.ts', "import { SimDevice } from '../../firmware-protocol/m/sim/dev.js';\nimport './testing-notes.js';\n"),
+    write('runtime/x/ok.test.ts', "import { fake } from './testing/fake.js';\n"),
+    write('runtime/x/testing/fake.ts', "import { d } from '../../../firmware-protocol/m/testing/suite.js';\n"),
+  ];
+  const v = testingImports(files, base);
+  assert.equal(v.map((line) => line.split(' ')[0]), ['runtime/sim/sim-a.ts', 'firmware-protocol/m/sim/dev.ts', 'firmware-protocol/m/sim/dev.ts'], v.join('\n'));
 });
 
 test('the check itself catches a violation', async () => {

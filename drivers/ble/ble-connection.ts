@@ -21,7 +21,10 @@ import { devicePathSegment, nodeBleDevice, type NodeBleDevice, type NodeBleGattS
 import { registerPinAgent } from './pin-agent.js';
 import { bounded } from './wait.js';
 
-/** MeshCore BLE_PIN_CODE and Meshtastic defaultBLEPin (research/meshcore.md §1.1, meshtastic.md §1.3). */
+/**
+ * MeshCore BLE_PIN_CODE (`-D BLE_PIN_CODE=123456` in the BLE companion builds, variants/<board>/platformio.ini) and
+ * Meshtastic defaultBLEPin (firmware src/DebugConfiguration.h).
+ */
 export const DEFAULT_BLE_PIN = 123456;
 
 export interface ConnectOptions {

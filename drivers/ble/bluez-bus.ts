@@ -1,7 +1,8 @@
 /**
  * A private connection to the system D-Bus where BlueZ lives. The address comes from the option, else
- * DBUS_SYSTEM_BUS_ADDRESS (balena: unix:path=/host/run/dbus/system_bus_socket, research/hardware.md §3), else the
- * standard socket. dbus-next is loaded only when BLE is configured (STYLE.md habit 7).
+ * DBUS_SYSTEM_BUS_ADDRESS (balena: unix:path=/host/run/dbus/system_bus_socket, where the io.balena.features.dbus
+ * label mounts the host's /run/dbus; balena docs, reference/supervisor/docker-compose), else the standard socket.
+ * dbus-next is loaded only when BLE is configured (CONTRIBUTING.md habit 7).
  */
 import type { MessageBus, ProxyObject } from 'dbus-next';
 import { BleUnavailableError } from './errors.js';

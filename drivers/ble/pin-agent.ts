@@ -4,7 +4,7 @@
  * Meshtastic radios in FIXED_PIN mode likewise (default 123456, firmware DebugConfiguration.h defaultBLEPin). The
  * radio displays or knows the passkey and we type it: RequestPasskey returns the PIN. Without an agent BlueZ cannot
  * answer the passkey request and pairing fails, which users report as the usual BLE failure
- * (meshcore_py#92, meshcore-ha#294; research/meshcore.md §1.1).
+ * (meshcore_py#92, meshcore-ha#294).
  */
 import type { BluezBus } from './bluez-bus.js';
 

@@ -1,4 +1,4 @@
-/** Small helpers for abortable waits on hardware (STYLE.md habit 4); the abortable sleep is lib/abort/sleep.ts. */
+/** Small helpers for abortable waits on hardware (CONTRIBUTING.md habit 4); the abortable sleep is lib/abort/sleep.ts. */
 
 /**
  * A signal that aborts when the input aborts, or after ms with a TimeoutError. Unlike AbortSignal.timeout the timer

@@ -1,4 +1,4 @@
-/** Dynamic import of optional native packages, so CI and laptops never load them (STYLE.md habit 7). */
+/** Dynamic import of optional native packages, so CI and laptops never load them (CONTRIBUTING.md habit 7). */
 import { NativeModuleMissingError } from './errors.js';
 
 export type ModuleLoader = (name: string) => Promise<unknown>;

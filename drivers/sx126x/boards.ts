@@ -1,6 +1,6 @@
 /**
- * Pin maps for common SX126x boards on a Raspberry Pi, BCM numbering, as data. Source: meshtastic/firmware
- * bin/config-dist.yaml and bin/config.d/*.yaml (research hardware.md §1.12). Pin numbers are BCM, not sysfs.
+ * Pin maps for common SX126x boards on a Raspberry Pi, BCM numbering, as data. Source:
+ * meshtastic/firmware:bin/config-dist.yaml and meshtastic/firmware:bin/config.d/*.yaml. Pin numbers are BCM, not sysfs.
  */
 import type { Sx126xVariant } from './variant.js';
 

@@ -1,4 +1,4 @@
-/** Command builders and conversions against vectors from the datasheet, RadioLib and research §1–2 (time on air: lib/lora). */
+/** Command builders and conversions against vectors from the datasheet and RadioLib (time on air: lib/lora). */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as cmd from './commands.js';
@@ -49,7 +49,7 @@ test('builders reject out-of-range input', () => {
   assert.throws(() => cmd.writeBuffer(256, new Uint8Array(1)), RangeError);
 });
 
-test('frequency to PLL steps (research §1.7 vectors)', () => {
+test('frequency to PLL steps (datasheet SetRfFrequency: round(f × 2^25 / 32 MHz))', () => {
   const v: Array<[number, number]> = [
     [433_175_000, 0x1b12cccd], [868_100_000, 0x3641999a], [869_525_000, 0x36586666], [906_875_000, 0x38ae0000], [915_000_000, 0x39300000],
   ];

@@ -57,7 +57,7 @@ export class Sx126xPayloadError extends Error {
   }
 }
 
-/** The serial bridge answered ERROR (PROTOCOL.md §5); `code` is its error code. */
+/** The serial bridge answered ERROR (firmware-protocol/lattice-serial/PROTOCOL.md §5); `code` is its error code. */
 export class Sx126xBridgeError extends Error {
   override readonly name = 'Sx126xBridgeError';
   constructor(readonly code: number, readonly bridgeMessage: string, readonly request: string) {

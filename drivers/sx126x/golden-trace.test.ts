@@ -4,12 +4,12 @@ import * as assert from 'uvu/assert';
 import { TracingSpiDevice } from '../hal/tracing-spi-device.js';
 import { SpiHal } from './spi-hal.js';
 import { Sx126xRadio } from './sx126x-radio.js';
-import { EmulatedSx126x } from './testing/emulated-sx126x.js';
+import { EmulatedSx126x } from './sim/emulated-sx126x.js';
 import {
   compareTrace, GOLDEN_CONFIGURE, GOLDEN_INIT, GOLDEN_MODULATION, GOLDEN_RX_START, GOLDEN_TX, goldenInit, goldenRxPacket,
 } from './testing/golden-traces.js';
-import { createSimClock } from './testing/sim-clock.js';
-import { SimulatedAir } from './testing/simulated-air.js';
+import { createSimClock } from './sim/sim-clock.js';
+import { SimulatedAir } from './sim/simulated-air.js';
 import type { RxPacket } from './lora-radio.js';
 
 function rig(name: string, air: SimulatedAir, clock: ReturnType<typeof createSimClock>, x: number) {

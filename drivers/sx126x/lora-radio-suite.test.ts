@@ -1,7 +1,7 @@
 /** The LoraRadio contract suite on the SX126x driver over emulated chips (hil-tests run it on real boards). */
 import { test } from 'uvu';
 import { LatticeDefault } from '../../lib/lora/lattice-presets.js';
-import { createEmulatedRadios } from './testing/emulated-radios.js';
+import { createEmulatedRadios } from './sim/emulated-radios.js';
 import { registerLoraRadioSuite } from './testing/lora-radio-suite.js';
 
 registerLoraRadioSuite(test, {

@@ -2,7 +2,7 @@
  * LoraRadio: what a bearer needs from a LoRa chip driver, and nothing more.
  *
  * Implemented by the SX126x driver (drivers/sx126x/sx126x-radio.ts) over a real SPI/GPIO HAL, over the serial bridge
- * HAL, or over the emulated chip (drivers/sx126x/testing/emulated-radios.ts). The bearer (runtime/bearers/lora)
+ * HAL, or over the emulated chip (drivers/sx126x/sim/emulated-radios.ts). The bearer (runtime/bearers/lora)
  * owns airtime accounting and law; this interface only moves bytes on and off the air.
  */
 

@@ -1,7 +1,7 @@
 /**
  * Sx126xHal over the lattice-serial bridge (firmware-protocol/lattice-serial/PROTOCOL.md): the same chip commands
  * carried to a small MCU over USB serial as SLIP-framed CBOR. The codec is injected (drivers/ may not import
- * firmware-protocol/); the runtime passes `latticeSerialCodec`. Message numbers are restated here from PROTOCOL.md §3.
+ * firmware-protocol/); the runtime passes `latticeSerialCodec`. Message numbers are restated here from its §3.
  */
 import { timeoutSignal, isTimeout } from '../hal/abort.js';
 import type { ByteLink } from '../serial/byte-link.js';
@@ -11,7 +11,7 @@ import {
 import { NOP } from './opcodes.js';
 import type { HalOptions, Sx126xHal } from './sx126x-hal.js';
 
-/** PROTOCOL.md §3 message types and §5 error codes (host side copy). */
+/** firmware-protocol/lattice-serial/PROTOCOL.md §3 message types and §5 error codes (host side copy). */
 const T = { Hello: 0x01, Xfer: 0x02, Reset: 0x03, WaitReady: 0x04, SetPins: 0x05, HelloAck: 0x81, XferAck: 0x82, Irq: 0xc1, Error: 0xee } as const;
 const E = { BusyTimeout: 3, VersionMismatch: 5 } as const;
 const FLAG_BEFORE = 0x01;

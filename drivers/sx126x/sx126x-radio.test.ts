@@ -2,11 +2,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { LoraModulation, LoraRadio, RxPacket } from './lora-radio.js';
-import { createEmulatedRadios } from './testing/emulated-radios.js';
-import { EmulatedLine } from './testing/emulated-line.js';
-import { EmulatedSx126x } from './testing/emulated-sx126x.js';
-import { createSimClock } from './testing/sim-clock.js';
-import { SimulatedAir } from './testing/simulated-air.js';
+import { createEmulatedRadios } from './sim/emulated-radios.js';
+import { EmulatedLine } from './sim/emulated-line.js';
+import { EmulatedSx126x } from './sim/emulated-sx126x.js';
+import { createSimClock } from './sim/sim-clock.js';
+import { SimulatedAir } from './sim/simulated-air.js';
 import { SpiHal } from './spi-hal.js';
 import { Sx126xRadio } from './sx126x-radio.js';
 import { waitFor } from '../../lib/testing/wait-for.js';

@@ -1,6 +1,6 @@
-/** The ByteLink contract suite on the in-memory link the simulators attach to (testing/memory-link.ts). */
+/** The ByteLink contract suite on the in-memory link the simulators attach to (sim/memory-link.ts). */
 import { byteLinkSuite } from './testing/byte-link-suite.js';
-import { createMemoryLink } from './testing/memory-link.js';
+import { createMemoryLink } from './sim/memory-link.js';
 
 byteLinkSuite('memory link', async () => {
   const chunks: Uint8Array[] = [];

@@ -21,7 +21,7 @@ interface Vector {
 }
 
 // ToRadio{want_config_id=12345} = 18 b9 60 (checked against @meshtastic/protobufs in session tests); the broadcast
-// "hi" ToRadio is the example from research/meshtastic.md §1.
+// "hi" ToRadio (id 0x12345678, hop_limit 3, channel 0) is what @meshtastic/protobufs 2.7.18 encodes.
 const HI = '0a1415ffffffff220608011202686935785634124803';
 const VECTORS: Vector[] = [
   { name: 'want_config_id frame', input: '94c3000318b960', frames: ['18b960'], log: '' },

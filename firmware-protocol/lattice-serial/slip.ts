@@ -1,6 +1,6 @@
 /**
  * SLIP framing (RFC 1055): END 0xC0, ESC 0xDB, ESC_END 0xDC, ESC_ESC 0xDD — the byte values
- * @serialport/parser-slip-encoder uses by default, and interoperable with it (slip.test.ts checks both directions).
+ * @serialport/parser-slip-encoder uses by default, and interoperable with it (codec.test.ts checks both directions).
  * Written here rather than using that package's decoder because its decoder grows the frame with a per-byte
  * Buffer.concat and has no frame-size limit; this one is incremental over a preallocated buffer, caps frame size,
  * resynchronises on the next END and counts what it drops.

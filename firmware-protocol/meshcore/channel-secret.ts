@@ -1,6 +1,6 @@
 /**
  * Channel secrets. The firmware stores whatever 16-byte secret the app sets (CMD_SET_CHANNEL); the derivations are
- * app conventions documented in meshcore-dev/MeshCore docs/companion_protocol.md "Channel Types":
+ * app conventions documented in meshcore-dev/MeshCore:docs/companion_protocol.md "Channel Types":
  * hashtag channel `#name` → first 16 bytes of SHA-256("#name") (`#test` → 9cd8fcf22a47333b591d96a2b848b73f).
  * Slot 0 is pre-seeded by the firmware as "Public" with PUBLIC_GROUP_PSK (MyMesh::begin).
  */

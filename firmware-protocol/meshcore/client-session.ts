@@ -1,6 +1,6 @@
 /**
  * MeshCoreSession: drives one companion radio over one ByteLink, the way the MeshCore apps and meshcore_py do
- * (docs/companion_protocol.md "connection", MyMesh.cpp handleCmdFrame):
+ * (MeshCore:docs/companion_protocol.md "connection", MyMesh.cpp handleCmdFrame):
  *   DEVICE_QUERY(app_target_ver) → DEVICE_INFO; APP_START → SELF_INFO; SET_DEVICE_TIME (the radio's RTC only moves
  *   forward); GET_CONTACTS; GET_CHANNEL 0..max; drain SYNC_NEXT_MESSAGE until NO_MORE_MESSAGES, and again on every
  *   PUSH_CODE_MSG_WAITING.

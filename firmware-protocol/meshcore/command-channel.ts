@@ -7,11 +7,17 @@ import { RESP } from './codes.js';
 import type { CommandSpec } from './command-table.js';
 import { MeshCoreAbortError, MeshCoreCommandRejectedError, MeshCoreLinkClosedError, MeshCoreTimeoutError } from './errors.js';
 
+/** How long a write in flight when the link closes may take to settle before it counts as not written. */
+const WRITE_SETTLE_GRACE_MS = 250;
+
 interface InFlight {
   spec: CommandSpec<never, unknown>;
   frames: Uint8Array[];
   /** The command's frame was written to the link in full: from here on the radio may carry it out. */
   written: boolean;
+  /** The write itself: true once written in full, false if it failed. A link may report its close before the write
+   * that caused it settles (BLE: the radio acted on a write-with-response and dropped the link before the reply). */
+  writing?: Promise<boolean>;
   /** Restarts the timeout: a long multi-frame reply (350 contacts ≈ 4.6 s at 115200 baud) is alive while it flows. */
   touch(): void;
   resolve(frames: Uint8Array[]): void;
@@ -71,8 +77,21 @@ export class CommandChannel {
     this.closedWith = error ?? new MeshCoreLinkClosedError(this.linkName);
     const cur = this.current;
     this.current = null;
+    if (!cur) return;
     // A command already on the link may have been carried out: say so, the caller decides whether to repeat it.
-    cur?.reject(cur.written ? new MeshCoreLinkClosedError(this.linkName, { cause: this.closedWith, unanswered: cur.spec.name }) : this.closedWith);
+    const unanswered = () => new MeshCoreLinkClosedError(this.linkName, { cause: this.closedWith, unanswered: cur.spec.name });
+    if (cur.written) cur.reject(unanswered());
+    // Its write still in flight: the link may report the close a moment before the write settles (BLE: the radio
+    // acted on a write-with-response, then dropped the link). What the write did decides; one that has not settled
+    // within WRITE_SETTLE_GRACE_MS was not written.
+    else if (cur.writing) {
+      let grace: NodeJS.Timeout | undefined;
+      const late = new Promise<boolean>((res) => { grace = setTimeout(() => res(false), WRITE_SETTLE_GRACE_MS); });
+      void Promise.race([cur.writing, late]).then((ok) => {
+        clearTimeout(grace);
+        cur.reject(ok ? unanswered() : this.closedWith!);
+      });
+    } else cur.reject(this.closedWith);
   }
 
   private exchange(spec: CommandSpec<never, unknown>, payload: Uint8Array, options: RequestOptions): Promise<Uint8Array[]> {
@@ -108,9 +127,13 @@ export class CommandChannel {
       signal?.addEventListener('abort', onAbort, { once: true });
       timer = setTimeout(onTimeout, timeoutMs);
       this.current = entry;
-      this.write(payload, signal).then(() => { entry.written = true; }, (err: unknown) => {
+      entry.writing = this.write(payload, signal).then(() => {
+        entry.written = true;
+        return true;
+      }, (err: unknown) => {
         if (this.current === entry) this.current = null;
         entry.reject(err instanceof Error && err.name === 'AbortError' ? err : new MeshCoreLinkClosedError(this.linkName, { cause: err }));
+        return false;
       });
     });
   }

@@ -16,7 +16,7 @@ import { CMD } from './codes.js';
 const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const PK = hex('a1b2c3d4e5f6'.padEnd(64, '0'));
 
-// Command encodings, checked against MyMesh.cpp handleCmdFrame field order and the research wire examples.
+// Command encodings, checked against MyMesh.cpp handleCmdFrame field order.
 const COMMANDS: Array<{ name: string; bytes: Uint8Array; wire: string }> = [
   { name: 'DEVICE_QUERY v3', bytes: C.deviceQuery.encode({ appTargetVer: 3 }), wire: '16 03' },
   { name: 'APP_START', bytes: C.appStart.encode({ appName: 'mccli', appVer: 3 }), wire: '01 03 000000000000 6d63636c69' },
@@ -139,7 +139,7 @@ test('message frames round-trip in both versions; the firmware byte-cuts long te
   assert.equal(v1, { ...m, text: 'Bob: x', snr: undefined });
 });
 
-test('hashtag channel secret and channel hash (docs/companion_protocol.md, research §2.4)', () => {
+test('hashtag channel secret and channel hash (MeshCore:docs/companion_protocol.md, BaseChatMesh::setChannel)', () => {
   assert.is(toHex(hashtagChannelSecret('#test')), '9cd8fcf22a47333b591d96a2b848b73f');
   assert.is(toHex(hashtagChannelSecret('test')), '9cd8fcf22a47333b591d96a2b848b73f');
   assert.is(channelHash(PUBLIC_CHANNEL_SECRET), 0x11);

@@ -5,7 +5,7 @@ import { maxPayloadBytes } from './payload-limits.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
-// Byte vectors from research/meshtastic.md §1 (re-computed there with @bufbuild/protobuf + @meshtastic/protobufs).
+// Byte vectors as @bufbuild/protobuf toBinary encodes them with @meshtastic/protobufs 2.7.18's ToRadio schema.
 test('ToRadio want_config_id = 12345 is 18 b9 60', () => {
   assert.is(hex(wantConfigToRadio(12345)), '18b960');
 });

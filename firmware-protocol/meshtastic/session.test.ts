@@ -10,8 +10,8 @@ import { MeshtasticStreamDecoder, encodeStreamFrame } from '../framing/meshtasti
 import type { DeliveryUpdate } from './delivery-tracker.js';
 import { Mesh, Portnums, decodeFromRadio, decodeToRadio } from './messages.js';
 import { MeshtasticSession, type ReceivedMessage, type SessionOptions } from './session.js';
-import { memoryLink } from './testing/memory-link.js';
-import { SimDevice, type SimDeviceOptions } from './testing/sim-device.js';
+import { memoryLink } from './sim/memory-link.js';
+import { SimDevice, type SimDeviceOptions } from './sim/sim-device.js';
 import { waitFor as until } from '../../lib/testing/wait-for.js';
 
 const ALICE = 0x11111111;

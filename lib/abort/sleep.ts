@@ -1,5 +1,5 @@
 /**
- * The one abortable sleep (STYLE.md habit 4: every wait is abortable). On abort it rejects with the signal's reason,
+ * The one abortable sleep (CONTRIBUTING.md habit 4: every wait is abortable). On abort it rejects with the signal's reason,
  * exactly what `signal.throwIfAborted()` throws: a stop error stays typed (`BearerStoppedError`), and a deadline from
  * `AbortSignal.timeout()` stays a `TimeoutError`. Timer and listener are removed either way, so sleeping many times
  * on one long-lived signal leaves nothing behind.

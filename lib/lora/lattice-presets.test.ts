@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { channelFrequencyHz } from './channel-slot.js';
 import { LatticeDefault, REGION_PLANS, latticeModulation } from './lattice-presets.js';
 
-test("slot rule reproduces Meshtastic's published channel centres (research/meshtastic.md §3.4)", () => {
+test("slot rule reproduces Meshtastic's published channel centres (firmware RadioInterface::applyModemConfig)", () => {
   const us = REGION_PLANS.US!;
   const eu = REGION_PLANS.EU_868!;
   assert.is(channelFrequencyHz(us, 250_000, 'LongFast'), 906_875_000);

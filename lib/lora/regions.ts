@@ -1,6 +1,6 @@
 /**
  * Regulatory tables: which sub-band a channel is in, its duty cycle, and per-transmission dwell limits.
- * Sources (research/hardware.md §2.2, §2.3):
+ * Sources:
  * - EU868: ETSI EN 300 220-2 V3.2.1 Table / CEPT ERC Rec 70-03 Annex 1, as split by Lora-net/LoRaMac-node PR #750
  *   (K/N 0.1 %), mbed-os `LoRaPHYEU868.cpp` bands, Spanish CNAF UN-39 (g1 868.0–868.6 1 %, g3 869.4–869.65 10 %),
  *   meshtastic `RDEF(EU_868, 869.4, 869.65, 10 %)` citing "line P page 22" of EN 300 220-2. Duty cycle is measured per
@@ -81,7 +81,7 @@ export function dwellLimitMs(region: RegionRules, bandwidthHz: number): number |
 
 /**
  * Highest conducted power (dBm) the chip may be set to in this sub-band with an antenna of `antennaGainDbi`
- * (minus cable loss). ERP = EIRP − 2.15 dB = conducted + gain(dBi) − 2.15 (hardware.md §2.2). US915: 1 W conducted
+ * (minus cable loss). ERP = EIRP − 2.15 dB = conducted + gain(dBi) − 2.15 (a half-wave dipole's gain). US915: 1 W conducted
  * with antennas up to 6 dBi; above that the limit drops dB for dB (47 CFR 15.247(b)(4)).
  */
 export function maxConductedDbm(band: SubBand, antennaGainDbi: number): number {

@@ -46,7 +46,7 @@ test('LDRO is automatic from Tsym >= 16 ms (SF11/12 @125 kHz, SF12 @250 kHz) unl
   assert.ok(timeOnAirMs(base(11, 125_000, { lowDataRateOptimize: false }), 10) < timeOnAirMs(base(11), 10));
 });
 
-test('SF5/SF6 use the SX126x header (6.25 symbols, no +8): hardware.md §2.1 vector 10 B SF5 preamble 12 = 13.12 ms', () => {
+test('SF5/SF6 use the SX126x header (6.25 symbols, no +8): datasheet §6.1.4, 10 B SF5 preamble 12 = 13.12 ms', () => {
   assert.ok(Math.abs(timeOnAirMs(base(5, 125_000, { preambleLength: 12 }), 10) - 13.12) < 1e-9);
 });
 
@@ -69,7 +69,7 @@ test('bad modulation and payload sizes throw RangeError', () => {
   assert.throws(() => timeOnAirMs(base(7), -1), (e: Error) => e instanceof RangeError);
 });
 
-test('time on air (research §2.1 table, AN1200.13)', () => {
+test('time on air (SX126x datasheet §6.1.4, AN1200.13)', () => {
   const rows: Array<[number, number, number, number, number, boolean, number]> = [
     // PL, SF, BW, CR, pre, LDRO, ms
     [13, 9, 125_000, 5, 8, false, 164.864],

@@ -29,8 +29,8 @@ async function withServer(init: { routes?: Route[]; token?: string }, fn: (port:
 }
 
 async function requests(metrics: Metrics): Promise<Record<string, number>> {
-  const m = await metrics.registry.getSingleMetric('lattice_api_requests_total')!.get();
-  return Object.fromEntries(m.values.map((v) => [`${v.labels.route} ${v.labels.status}`, v.value]));
+  const m = (await metrics.read('lattice_api_requests_total'))!;
+  return Object.fromEntries(m.map((v) => [`${v.labels.route} ${v.labels.status}`, v.value]));
 }
 
 function open(port: number): Promise<Socket> {

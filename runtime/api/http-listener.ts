@@ -48,7 +48,7 @@ export function listen(server: Server, what: string, host: string, port: number)
   });
 }
 
-/** Where Node keeps a listening server's timeout-check timer (lib/_http_server.js, Node 18-22). */
+/** Where Node keeps a listening server's timeout-check timer (nodejs/node:lib/_http_server.js, Node 18-22). */
 const NODE_CHECK_TIMER = 'http.server.connectionsCheckingInterval';
 
 /**

@@ -1,20 +1,20 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Counter, Registry } from 'prom-client';
 import { LinkClosedError } from '../../drivers/serial/errors.js';
 import { LinkClosedByRemoteError, closedCleanlyByRemote } from '../links/errors.js';
+import { createMetrics } from '../metrics/metrics.js';
 import { DEFAULT_DISPLACEMENT_POLICY, Displacement } from './displacement.js';
 
 function rig(random = () => 0) {
   let clock = 1_000_000;
   const logs: string[] = [];
-  const registry = new Registry();
-  const counter = new Counter({ name: 'lattice_test_displaced_total', help: 'x', labelNames: ['bearer'], registers: [registry] });
+  const metrics = createMetrics({ defaultMetrics: false });
+  const counter = metrics.counter({ name: 'lattice_test_displaced_total', help: 'x', labelNames: ['bearer'] });
   const d = new Displacement({
     bearer: 'mt0', device: 'radio:4403', counter, now: () => clock, random,
     log: { warn: (m) => void logs.push(`warn ${m}`), info: (m) => void logs.push(`info ${m}`) },
   });
-  return { d, logs, advance: (ms: number) => (clock += ms), count: async () => (await counter.get()).values.find((v) => v.labels.bearer === 'mt0')?.value ?? 0 };
+  return { d, logs, advance: (ms: number) => (clock += ms), count: async () => (await metrics.read('lattice_test_displaced_total'))?.find((v) => v.labels.bearer === 'mt0')?.value ?? 0 };
 }
 
 // As the Meshtastic session reports it: its own error with the link's close as the cause.

@@ -14,7 +14,7 @@
  * 10 min, never shorter than stated: jitter only adds). A session that then stays up `stableMs` was a healthy
  * reconnect: the run ends and the back-off starts over.
  */
-import type { Counter } from 'prom-client';
+import type { Counter } from '../metrics/metrics.js';
 import { closedCleanlyByRemote } from '../links/errors.js';
 import type { RadioDisplacement } from '../bearer/radio-gateway.js';
 

@@ -1,7 +1,7 @@
 /**
  * Sender attribution: bridged text is re-sent from the relay's own identity, so readers on the other mesh learn who
  * wrote it from a prefix: `MT@Alice: ` on MeshCore for Meshtastic senders, `MC@Bob: ` on Meshtastic for MeshCore
- * senders (the form users asked for, research/meshcore.md §5.2). Templates are configurable; `{name}` is the
+ * senders (the form users asked for, Yeraze/meshmonitor#4577). Templates are configurable; `{name}` is the
  * sender's name as the relay knows it from NodeInfo / adverts, `{id}` its address.
  */
 export type MeshNet = 'mt' | 'mc';

@@ -8,8 +8,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
-import type { MeshtasticSim } from '../../firmware-protocol/meshtastic/testing/start-meshtastic-sim.js';
-import type { MeshCoreSim } from '../../firmware-protocol/meshcore/testing/start-sim.js';
+import type { MeshtasticSim } from '../../firmware-protocol/meshtastic/sim/start-meshtastic-sim.js';
+import type { MeshCoreSim } from '../../firmware-protocol/meshcore/sim/start-sim.js';
 import type { Config } from '../config/config.js';
 import type { Daemon } from '../daemon/daemon.js';
 import { setLogSink, type LogRecord } from '../log/logger.js';

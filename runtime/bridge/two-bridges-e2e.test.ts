@@ -10,8 +10,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
-import type { MeshtasticSim } from '../../firmware-protocol/meshtastic/testing/start-meshtastic-sim.js';
-import type { MeshCoreSim } from '../../firmware-protocol/meshcore/testing/start-sim.js';
+import type { MeshtasticSim } from '../../firmware-protocol/meshtastic/sim/start-meshtastic-sim.js';
+import type { MeshCoreSim } from '../../firmware-protocol/meshcore/sim/start-sim.js';
 import type { Daemon } from '../daemon/daemon.js';
 import { bearerUp, relayConfig, startRadios, startRelay, tempRoot, until } from './testing/bridge-rig.js';
 

@@ -1,6 +1,6 @@
 /**
  * End-to-end sealing of bodies to a single Lattice recipient: X25519 (derived from both Ed25519 keys) ->
- * HKDF-SHA256 -> ChaCha20-Poly1305 (node:crypto; 1.7-11x faster than noble here, research/store.md §4, and
+ * HKDF-SHA256 -> ChaCha20-Poly1305 (node:crypto; 1.7-11x faster than noble here, docs/measurements.md §1, and
  * without AES hardware on a Pi 4 ChaCha20 is the faster AEAD).
  *
  *   sealed body = nonce (12 random bytes) | ciphertext | tag (16)

@@ -3,102 +3,37 @@
  * validated the result. Every field is present (defaults filled in) except the genuinely optional ones marked `?`.
  * The schema that produces it is runtime/config/schema.ts; the defaults are runtime/config/defaults.ts.
  */
+import type { BearerSections } from '../bearers/bearer-kinds.js';
 import type { LogLevel } from '../log/levels.js';
 import type { OnDamage } from '../store/on-damage.js';
+
+// The bearer sections live with their bearers (runtime/bearers/<kind>/<kind>-config.ts, listed in bearer-kinds.ts).
+export type { IpConfig } from '../bearers/ip/ip-config.js';
+export type { MqttConfig } from '../bearers/mqtt/mqtt-config.js';
+export type { MeshtasticConfig } from '../bearers/meshtastic/meshtastic-config.js';
+export type { MeshcoreConfig } from '../bearers/meshcore/meshcore-config.js';
+export type { LoraConfig, LoraHal, LoraPin } from '../bearers/lora/lora-config.js';
 
 export interface HostPort {
   host: string;
   port: number;
 }
 
-export interface ApiConfig extends HostPort {
+// ApiConfig and MetricsConfig spell out host and port rather than extend HostPort: each key is its own (the
+// config-key test, runtime/config/config-keys-read.test.ts, tells keys apart by their declarations).
+export interface ApiConfig {
+  host: string;
+  port: number;
   /** Bearer token for the HTTP API. Required when `host` is not a loopback address. */
   token?: string;
 }
 
-export interface MetricsConfig extends HostPort {
+export interface MetricsConfig {
   enabled: boolean;
+  host: string;
+  port: number;
   /** URL path of the Prometheus text exposition. */
   path: string;
-}
-
-export interface IpConfig {
-  enabled: boolean;
-  listen: HostPort;
-  /** Peers dialled at start and re-dialled when the link drops. */
-  peers: HostPort[];
-  /** mDNS/UDP discovery of other relays on the LAN. */
-  discovery: boolean;
-  heartbeatMs: number;
-  /**
-   * Domain key: only relays holding the same key are heard (runtime/bearers/ip/PROTOCOL.md, "Domain key"). A secret:
-   * masked by `lattice config`, never logged. 32..256 printable ASCII characters without spaces.
-   */
-  psk?: string;
-}
-
-export interface MqttConfig {
-  /** Broker URL (`mqtt://`, `mqtts://`, `ws://`, `wss://`); the MQTT bearer runs only when set. */
-  url?: string;
-  /** Topic prefix: frames go to `<prefix>/...`. */
-  prefix: string;
-  username?: string;
-  password?: string;
-}
-
-/**
- * A Meshtastic companion radio. `device` is a serial path (`/dev/ttyUSB0`), `host[:port]` or `tcp://host[:port]`
- * for the firmware's TCP API (port 4403 by default), or `ble://<address or name>`.
- */
-export interface MeshtasticConfig {
-  /** Bearer name, `meshtastic0`, `meshtastic1`... by position unless given. */
-  name: string;
-  device: string;
-  /** hop_limit for our packets (0..7); default the radio's own setting. */
-  hopLimit?: number;
-  /** Channel index that Lattice broadcasts go to; default none (Lattice broadcasts stay off the mesh). */
-  broadcastChannel?: number;
-  /** Ask the mesh for ACKs (default true). */
-  wantAck?: boolean;
-  /** Prefix texts from other meshes with the sender's name (default true). */
-  prefixOrigin?: boolean;
-}
-
-/** A MeshCore companion radio: a serial path, `host[:port]` / `tcp://host[:port]` (port 5000 by default), or `ble://...`. */
-export interface MeshcoreConfig {
-  name: string;
-  device: string;
-  /** Channel slots to set on the radio after every handshake (`#name` derives the hashtag secret). */
-  channels?: Array<{ index: number; name: string; secretHex?: string }>;
-  /** Region flood scope (`#name`) for everything the radio floods (firmware v8+). */
-  floodScope?: string;
-}
-
-export const LORA_HALS = ['spi', 'serial', 'emulated'] as const;
-export type LoraHal = (typeof LORA_HALS)[number];
-
-/** GPIO lines of an SX126x module (BCM numbering), named after the chip's pins. */
-export const LORA_PINS = ['reset', 'busy', 'dio1', 'dio2', 'nss', 'txEn', 'rxEn', 'power'] as const;
-export type LoraPin = (typeof LORA_PINS)[number];
-
-/** An SX126x radio driven by this board (SPI HAT), through a serial bridge, or emulated in-process. */
-export interface LoraConfig {
-  name: string;
-  /** Modem preset name as Meshtastic spells it (`LongFast`, `MediumSlow`...). */
-  preset: string;
-  /** Regulatory region as Meshtastic spells it (`EU_868`, `US`...). */
-  region: string;
-  hal: LoraHal;
-  /** `/dev/spidev0.0` for hal `spi`, a serial path for hal `serial`. */
-  device?: string;
-  /** A known HAT's pin map (drivers/sx126x/boards.ts), e.g. `waveshare-core1262-hat`; else `pins` are used. */
-  board?: string;
-  /** With explicit pins: `sx1262` (default) or `sx1268`. */
-  variant?: 'sx1262' | 'sx1268';
-  /** With explicit pins: TCXO voltage on DIO3 (default 1.8 V; 0 = crystal). */
-  tcxoVoltage?: number;
-  pins: Partial<Record<LoraPin, number>>;
-  txPowerDbm?: number;
 }
 
 export interface VaultConfig {
@@ -203,17 +138,13 @@ export interface LogConfig {
   format: LogFormat;
 }
 
-export interface Config {
+/** Every section; the bearer sections (ip, mqtt, meshtastic, meshcore, lora) come from runtime/bearers/bearer-kinds.ts. */
+export interface Config extends BearerSections {
   /** The config file this came from, when there was one (for messages only). */
   configFile?: string;
   dataDir: string;
   api: ApiConfig;
   metrics: MetricsConfig;
-  ip: IpConfig;
-  mqtt: MqttConfig;
-  meshtastic: MeshtasticConfig[];
-  meshcore: MeshcoreConfig[];
-  lora: LoraConfig[];
   vault: VaultConfig;
   bloom: BloomConfig;
   shards: ShardsConfig;

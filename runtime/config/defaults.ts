@@ -1,24 +1,20 @@
 /**
- * Every default value of the config, in one place. parseConfig() lays the file, the environment and the flags over
- * these. Per-item defaults of the list sections (meshtastic, meshcore, lora) are here too.
+ * Every default value of the config, in one place: parseConfig() lays the file, the environment and the flags over
+ * these. The bearer sections' defaults are their kinds' (runtime/bearers/<kind>/<kind>-config.ts), gathered here.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Config, LoraConfig } from './config.js';
+import { BEARER_KINDS, type BearerSections } from '../bearers/bearer-kinds.js';
+import type { Config } from './config.js';
 
 export const DEFAULT_API_PORT = 8080;
 export const DEFAULT_METRICS_PORT = 9090;
-export const DEFAULT_IP_PORT = 9333;
 
 /** Everything except dataDir (which depends on the environment) and sim.enabled (which depends on the inputs). */
 export const DEFAULTS: Omit<Config, 'dataDir' | 'sim' | 'configFile'> = {
   api: { host: '127.0.0.1', port: DEFAULT_API_PORT },
   metrics: { enabled: true, host: '127.0.0.1', port: DEFAULT_METRICS_PORT, path: '/metrics' },
-  ip: { enabled: true, listen: { host: '0.0.0.0', port: DEFAULT_IP_PORT }, peers: [], discovery: true, heartbeatMs: 30_000 },
-  mqtt: { prefix: 'lattice' },
-  meshtastic: [],
-  meshcore: [],
-  lora: [],
+  ...(Object.fromEntries(BEARER_KINDS.map((kind) => [kind.section, kind.defaults])) as BearerSections),
   vault: { lifetimeDays: 7, onDamage: 'recover' },
   bloom: { intervalMs: 30_000 },
   // Shard timers: runtime/shards/shard-node.ts DEFAULT_TUNING (1 min challenges, 5 min repair pass, 10 min grace).
@@ -50,14 +46,6 @@ export const DEFAULTS: Omit<Config, 'dataDir' | 'sim' | 'configFile'> = {
 
 /** The simulated default's IP listen host (and no LAN discovery) unless the user asked for the LAN: parse-config.ts. */
 export const SIM_IP_HOST = '127.0.0.1';
-
-/** Defaults of one `lora:` entry; `name` is `lora<index>`. */
-export const LORA_DEFAULTS: Omit<LoraConfig, 'name' | 'device' | 'txPowerDbm'> = {
-  preset: 'LongFast',
-  region: 'EU_868',
-  hal: 'spi',
-  pins: {},
-};
 
 /**
  * Where the relay keeps its key, vault and shards when neither the file, LATTICE_DATA_DIR nor --data-dir says:

@@ -3,8 +3,9 @@
  * merged result across sections, and throws one ConfigError listing every issue found (not just the first).
  */
 import { dirname, resolve } from 'node:path';
-import type { Config, LoraConfig } from './config.js';
-import { DEFAULTS, LORA_DEFAULTS, defaultDataDir } from './defaults.js';
+import { bearerKinds, sectionOf } from '../bearers/bearer-kinds.js';
+import type { Config } from './config.js';
+import { DEFAULTS, defaultDataDir } from './defaults.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { formatHostPort, isLoopbackHost } from './host-port.js';
 import { validateLayer } from './schema.js';
@@ -76,24 +77,12 @@ export function deepMerge(base: Record<string, unknown>, over: Record<string, un
 function finish(merged: Record<string, unknown>, given: Record<string, unknown>[], options: ParseConfigOptions): Config {
   const c = merged as unknown as Config;
   c.dataDir = resolve(options.cwd ?? process.cwd(), c.dataDir);
-  c.meshtastic = c.meshtastic.map((m, i) => ({ ...m, name: m.name ?? `meshtastic${i}` }));
-  c.meshcore = c.meshcore.map((m, i) => ({ ...m, name: m.name ?? `meshcore${i}` }));
-  c.lora = c.lora.map((l, i) => ({ ...structuredClone(LORA_DEFAULTS), ...l, name: l.name ?? `lora${i}` }) as LoraConfig);
+  for (const kind of bearerKinds) if (kind.finish) (c as unknown as Record<string, unknown>)[kind.section] = kind.finish(sectionOf(c, kind));
   c.bridge.mappings = c.bridge.mappings.map((m) => ({ ...m, direction: m.direction ?? 'both' }));
   const simGiven = given.some((layer) => isPlainObject(layer.sim) && layer.sim.enabled !== undefined);
   if (!simGiven) {
     const hasFile = options.configFile !== undefined || Object.keys(given[0]).length > 0;
-    const bearerGiven = given.some((layer) => {
-      const ip = layer.ip as { peers?: unknown[] } | undefined;
-      const mqtt = layer.mqtt as { url?: string } | undefined;
-      return (
-        (Array.isArray(layer.meshtastic) && layer.meshtastic.length > 0) ||
-        (Array.isArray(layer.meshcore) && layer.meshcore.length > 0) ||
-        (Array.isArray(layer.lora) && layer.lora.length > 0) ||
-        (ip?.peers?.length ?? 0) > 0 ||
-        mqtt?.url !== undefined
-      );
-    });
+    const bearerGiven = given.some((layer) => bearerKinds.some((kind) => kind.given(sectionOf(layer, kind))));
     c.sim = { enabled: !hasFile && !bearerGiven };
   }
   if (c.sim.enabled) stayOnThisMachine(c, given);
@@ -127,30 +116,22 @@ function crossCheck(c: Config, issues: ConfigIssue[]): void {
   if (c.metrics.enabled && c.metrics.port === c.api.port && (c.metrics.host === c.api.host || c.metrics.host === '0.0.0.0' || c.api.host === '0.0.0.0')) {
     issues.push({ path: 'metrics.port', message: `${c.metrics.port} is also the API port; give the metrics endpoint its own port` });
   }
-  if (c.mqtt.url === undefined && (c.mqtt.username !== undefined || c.mqtt.password !== undefined)) {
-    issues.push({ path: 'mqtt.url', message: 'is required when mqtt.username or mqtt.password is set' });
-  }
-  const seen = new Map<string, string>([['ip', 'the IP bearer'], ['mqtt', 'the MQTT bearer'], ['sim', 'the simulator']]);
-  const sections = [['meshtastic', c.meshtastic], ['meshcore', c.meshcore], ['lora', c.lora]] as const;
-  for (const [section, entries] of sections) {
-    entries.forEach((entry, i) => {
-      const where = `${section}[${i}]`;
-      const prev = seen.get(entry.name);
-      if (prev) issues.push({ path: `${where}.name`, message: `"${entry.name}" is already the name of ${prev}; bearer names must be unique` });
-      else seen.set(entry.name, where);
-    });
+  for (const kind of bearerKinds) kind.check?.(sectionOf(c, kind), issues);
+  // Names the kinds hold whether configured or not (`ip`, `mqtt`), and the simulator's.
+  const seen = new Map<string, string>([...bearerKinds.flatMap((k) => (k.reserved ? [[k.reserved.name, k.reserved.what] as const] : [])), ['sim', 'the simulator']]);
+  const configured = bearerKinds.flatMap((kind) => kind.configured(sectionOf(c, kind)).filter((b) => b.name !== kind.reserved?.name));
+  for (const b of configured) {
+    const prev = seen.get(b.name);
+    if (prev) issues.push({ path: `${b.path}.name`, message: `"${b.name}" is already the name of ${prev}; bearer names must be unique` });
+    else seen.set(b.name, b.path);
   }
   checkBridge(c, issues);
   const devices = new Map<string, string>();
-  for (const [section, entries] of sections) {
-    entries.forEach((entry, i) => {
-      const device = (entry as { device?: string }).device;
-      if (device === undefined) return;
-      const where = `${section}[${i}]`;
-      const prev = devices.get(device);
-      if (prev) issues.push({ path: `${where}.device`, message: `${device} is already used by ${prev}` });
-      else devices.set(device, where);
-    });
+  for (const b of configured) {
+    if (b.device === undefined) continue;
+    const prev = devices.get(b.device);
+    if (prev) issues.push({ path: `${b.path}.device`, message: `${b.device} is already used by ${prev}` });
+    else devices.set(b.device, b.path);
   }
 }
 

@@ -15,6 +15,29 @@ export type Invalid = typeof INVALID;
 
 export type Check = (value: unknown, path: string, issues: ConfigIssue[]) => unknown;
 
+/** What a mapping or list check holds: its keys' checks, or its items' check. */
+export type CheckShape = { keys: Record<string, Check> } | { item: Check };
+
+const shapes = new WeakMap<Check, CheckShape>();
+
+/** The shape of a check made by object(), list() or hostPort(); undefined for a value check (a leaf). */
+export function shapeOf(check: Check): CheckShape | undefined {
+  return shapes.get(check);
+}
+
+/** Every leaf key of a schema as a path: `ip.listen.host`, `lora[].pins.busy` (a list's items as `[]`). */
+export function keyPaths(check: Check, prefix = ''): string[] {
+  const shape = shapeOf(check);
+  if (!shape) return prefix ? [prefix] : [];
+  if ('item' in shape) return keyPaths(shape.item, `${prefix}[]`);
+  return Object.entries(shape.keys).flatMap(([key, c]) => keyPaths(c, prefix ? `${prefix}.${key}` : key));
+}
+
+function withShape(check: Check, shape: CheckShape): Check {
+  shapes.set(check, shape);
+  return check;
+}
+
 export function child(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
   return path ? `${path}.${key}` : key;
@@ -107,7 +130,7 @@ export function byteSize(): Check {
 /** `host:port`, `[v6]:port`, a bare port, or `{ host, port }`; returns `{ host?, port? }`. */
 export function hostPort(opts: { requireHost?: boolean; defaultPort?: number } = {}): Check {
   const asObject = object({ host: host(), port: int({ min: 1, max: 65535 }) });
-  return (value, path, issues) => {
+  return withShape((value, path, issues) => {
     let result: unknown;
     if (opts.defaultPort !== undefined && typeof value === 'string' && !value.includes(':') && !/^\s*\d+\s*$/.test(value)) {
       // A peer given as a bare hostname uses the default port.
@@ -129,12 +152,12 @@ export function hostPort(opts: { requireHost?: boolean; defaultPort?: number } =
       return fail(issues, path, `needs a host, e.g. relay.example.org:${(result as { port?: number }).port ?? 9333}`);
     }
     return result;
-  };
+  }, shapeOf(asObject)!);
 }
 
 /** A list of `item`s; `null` (an empty YAML key) counts as the empty list. Invalid items are dropped. */
 export function list(item: Check, opts: { max?: number } = {}): Check {
-  return (value, path, issues) => {
+  return withShape((value, path, issues) => {
     if (value === null) return [];
     if (!Array.isArray(value)) return fail(issues, path, `must be a list, got ${describe(value)}`);
     if (opts.max !== undefined && value.length > opts.max) fail(issues, path, `must have at most ${opts.max} entries, has ${value.length}`);
@@ -146,7 +169,7 @@ export function list(item: Check, opts: { max?: number } = {}): Check {
       else out.push(r);
     });
     return bad ? INVALID : out;
-  };
+  }, { item });
 }
 
 export interface ObjectOptions {
@@ -160,7 +183,7 @@ export interface ObjectOptions {
 
 export function object(shape: Record<string, Check>, opts: ObjectOptions = {}): Check {
   const known = Object.keys(shape);
-  return (value, path, issues) => {
+  return withShape((value, path, issues) => {
     let v = value;
     if (v === null) v = {};
     if (!isPlainObject(v) && opts.shorthand) {
@@ -196,7 +219,7 @@ export function object(shape: Record<string, Check>, opts: ObjectOptions = {}): 
       if (issues.length > before) return INVALID;
     }
     return out;
-  };
+  }, { keys: shape });
 }
 
 export function fail(issues: ConfigIssue[], path: string, message: string): Invalid {

@@ -1,137 +1,18 @@
 /**
  * The one config schema. It validates a single layer (the YAML file, the environment, or the flags) into a
- * normalized partial config; parse-config.ts merges the layers over the defaults. Bearer sections (meshtastic,
- * meshcore, lora, mqtt, ip) carry the fields their bearers read; add a field here, in config.ts and (if it has a
- * default) in defaults.ts — nowhere else.
+ * normalized partial config; parse-config.ts merges the layers over the defaults. The bearer sections (ip, mqtt,
+ * meshtastic, meshcore, lora) are the bearer kinds' own (runtime/bearers/<kind>/<kind>-config.ts, listed in
+ * runtime/bearers/bearer-kinds.ts); add a key to another section here, in config.ts and (if it has a default) in
+ * defaults.ts — nowhere else.
  */
-import { PRESETS, REGION_PLANS } from '../../lib/lora/lattice-presets.js';
-import { Boards } from '../../drivers/sx126x/boards.js';
+import { BEARER_KINDS } from '../bearers/bearer-kinds.js';
 import { parseLevelSpec } from '../log/levels.js';
-import { BRIDGE_DIRECTIONS, LOG_FORMATS, LORA_HALS, LORA_PINS } from './config.js';
+import { BRIDGE_DIRECTIONS, LOG_FORMATS } from './config.js';
 import { describe } from './byte-size.js';
-import { checkHost, parseHostPort } from './host-port.js';
-import { DEFAULT_IP_PORT } from './defaults.js';
-import { pskProblem } from '../bearers/ip/domain-key.js';
 import { ON_DAMAGE } from '../store/on-damage.js';
-import { maskUrlPassword } from './mask-url.js';
 import { hostPortOfUrl } from './http-address.js';
-import { bool, byteSize, child, fail, host, hostPort, int, INVALID, isPlainObject, list, num, object, oneOf, str, type Check } from './schema-kit.js';
-
-/** `ip.psk`: a secret, so no message here ever repeats the value (runtime/bearers/ip/domain-key.ts has the rules). */
-const ipPsk: Check = (value, path, issues) => {
-  if (typeof value !== 'string') return fail(issues, path, `must be a string, got ${value === null ? 'null' : typeof value}`);
-  const problem = pskProblem(value);
-  return problem ? fail(issues, path, problem) : value;
-};
-
-const BEARER_NAME = str({ max: 32, pattern: /^[a-z][a-z0-9_-]*$/, hint: 'must be lowercase letters, digits, - or _, starting with a letter' });
-
-const DEVICE_SCHEMES = ['tcp', 'ble'];
-
-/**
- * A companion radio, in the forms the bearers' device openers take (runtime/bearers/meshtastic/device-opener.ts,
- * runtime/bearers/meshcore/device-opener.ts): a serial path (`/dev/ttyUSB0`, `./pty`, `COM3`), `host[:port]` or
- * `tcp://host[:port]` for the firmware's TCP API, or `ble://<address or name>`.
- */
-const device: Check = (value, path, issues) => {
-  const s = str({ max: 512 })(value, path, issues);
-  if (s === INVALID) return INVALID;
-  const d = (s as string).trim();
-  const m = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(d);
-  if (m && !DEVICE_SCHEMES.includes(m[1].toLowerCase())) {
-    return fail(issues, path, `unknown device scheme "${m[1]}://" (a serial path such as /dev/ttyUSB0, host:port, ${DEVICE_SCHEMES.map((x) => `${x}://`).join(' or ')})`);
-  }
-  if (m && m[2] === '') return fail(issues, path, `"${d}" names no device after ${m[1]}://`);
-  if (m?.[1].toLowerCase() === 'ble') return d;
-  if (!m && (d.startsWith('/') || d.startsWith('.') || /^COM\d+$/i.test(d))) return d;
-  if (!m && /^(tty|cu\.)/.test(d)) return fail(issues, path, `"${d}" looks like a serial device name; give its path, e.g. /dev/${d}`);
-  const hp = parseHostPort(m ? m[2] : d);
-  if (typeof hp === 'string') {
-    // No port is fine: the bearer uses the firmware's default TCP port.
-    const hostOnly = checkHost(m ? m[2] : d);
-    if (hostOnly === undefined) return d;
-    // With a port, what is wrong with host:port says more than what is wrong with it as a bare host.
-    return fail(issues, path, `"${d}" is neither a serial path (/dev/ttyUSB0) nor host[:port] (${/:\d+$/.test(m ? m[2] : d) ? hp : hostOnly})`);
-  }
-  if (hp.host === undefined) return fail(issues, path, `"${d}" needs a host before the port, e.g. 192.168.1.30:${hp.port}`);
-  return d;
-};
-
-const companionShorthand = (v: unknown) => (typeof v === 'string' ? { device: v } : undefined);
-
-const meshtasticRadio = object(
-  {
-    name: BEARER_NAME,
-    device,
-    // Meshtastic: hop_limit is 0..7 (MeshPacket.hop_limit is 3 bits in the on-air header); channels 0..7.
-    hopLimit: int({ min: 0, max: 7 }),
-    broadcastChannel: int({ min: 0, max: 7 }),
-    wantAck: bool(),
-    prefixOrigin: bool(),
-  },
-  { required: ['device'], shorthand: companionShorthand },
-);
-
-const meshcoreChannel = object(
-  { index: int({ min: 0, max: 39 }), name: str({ min: 1, max: 31 }), secretHex: str({ pattern: /^[0-9a-fA-F]{32}$/, hint: 'must be 32 hex characters (a 16-byte channel secret)' }) },
-  { required: ['index', 'name'] },
-);
-
-const meshcoreRadio = object(
-  {
-    name: BEARER_NAME,
-    device,
-    // Channel slots set on the radio after every handshake; a `#name` gets its secret from the name.
-    channels: list(meshcoreChannel, { max: 40 }),
-    floodScope: str({ pattern: /^#[a-z0-9-]{1,30}$/i, hint: 'must be a #region name' }),
-  },
-  { required: ['device'], shorthand: companionShorthand },
-);
-
-const pins = object(Object.fromEntries(LORA_PINS.map((p) => [p, int({ min: 0, max: 1023 })])));
-
-const lora = object(
-  {
-    name: BEARER_NAME,
-    // The LoRa bearer's own tables (lib/lora/lattice-presets.ts), so config and bearer cannot disagree.
-    preset: oneOf([...Object.keys(PRESETS), 'LongMod']),
-    region: oneOf(Object.keys(REGION_PLANS)),
-    hal: oneOf(LORA_HALS),
-    device: str({ max: 512 }),
-    // A known Pi HAT's pin map (drivers/sx126x/boards.ts); explicit `pins` are used when no board is named.
-    board: oneOf(Object.keys(Boards)),
-    // With explicit pins: the chip (SX1262 for 868/915 MHz modules, SX1268 for 433/470 MHz) and the TCXO supply
-    // on DIO3 (most modules: 1.8 V; 0 for a plain crystal).
-    variant: oneOf(['sx1262', 'sx1268']),
-    tcxoVoltage: num({ min: 0, max: 3.3, unit: 'V' }),
-    pins,
-    // SX1261/2 datasheet §13.1.14 SetTxParams: -9..+22 dBm on the SX1262 high-power PA.
-    txPowerDbm: int({ min: -9, max: 22, unit: 'dBm' }),
-  },
-  {
-    refine: (v, path, issues) => {
-      if ((v.hal === 'spi' || v.hal === 'serial') && v.device !== undefined && !String(v.device).startsWith('/')) {
-        fail(issues, child(path, 'device'), `must be a device path such as ${v.hal === 'spi' ? '/dev/spidev0.0' : '/dev/ttyUSB0'}`);
-      }
-      if (v.hal === 'serial' && v.device === undefined) fail(issues, child(path, 'device'), 'is required with hal: serial');
-    },
-  },
-);
-
-const mqttUrl: Check = (value, path, issues) => {
-  const s = str({ max: 2048 })(value, path, issues);
-  if (s === INVALID) return INVALID;
-  let url: URL;
-  try {
-    url = new URL(s as string);
-  } catch {
-    return fail(issues, path, `${JSON.stringify(maskUrlPassword(s as string))} is not a URL such as mqtt://broker.example.org:1883`);
-  }
-  if (!['mqtt:', 'mqtts:', 'ws:', 'wss:', 'tcp:', 'tls:'].includes(url.protocol)) {
-    return fail(issues, path, `unsupported scheme "${url.protocol}" (mqtt://, mqtts://, ws://, wss://)`);
-  }
-  return s;
-};
+import { bearerName } from './bearer-schema.js';
+import { bool, byteSize, fail, host, hostPort, int, INVALID, isPlainObject, list, num, object, oneOf, str, type Check } from './schema-kit.js';
 
 const levelSpec: Check = (value, path, issues) => {
   const s = str({ max: 1024 })(value, path, issues);
@@ -191,8 +72,8 @@ const bridgeLimit = (maxPerMinute: number, why: string) =>
 const bridge = object(
   {
     enabled: bool(),
-    meshtastic: BEARER_NAME,
-    meshcore: BEARER_NAME,
+    meshtastic: bearerName,
+    meshcore: bearerName,
     mappings: list(bridgeMapping, { max: 16 }),
     attribution: object({ mt: template, mc: template }),
     dm: object({ enabled: bool() }, { shorthand: enabledShorthand() }),
@@ -225,24 +106,7 @@ export const configSchema: Check = object({
       },
     },
   ),
-  ip: object(
-    {
-      enabled: bool(),
-      listen: hostPort(),
-      peers: list(hostPort({ requireHost: true, defaultPort: DEFAULT_IP_PORT }), { max: 256 }),
-      discovery: bool(),
-      heartbeatMs: int({ min: 1000, max: 3_600_000, unit: 'milliseconds' }),
-      psk: ipPsk,
-    },
-    { shorthand: enabledShorthand() },
-  ),
-  mqtt: object(
-    { url: mqttUrl, prefix: str({ max: 128, pattern: /^[^#+\s]+$/, hint: 'must not contain MQTT wildcards (#, +) or spaces' }), username: str({ max: 256 }), password: str({ min: 0, max: 256, secret: true }) },
-    { shorthand: (v) => (typeof v === 'string' ? { url: v } : undefined) },
-  ),
-  meshtastic: list(meshtasticRadio, { max: 8 }),
-  meshcore: list(meshcoreRadio, { max: 8 }),
-  lora: list(lora, { max: 4 }),
+  ...Object.fromEntries(BEARER_KINDS.map((kind) => [kind.section, kind.schema])),
   vault: object({ lifetimeDays: num({ min: 0.001, max: 365, unit: 'days' }), maxBytes: byteSize(), onDamage: oneOf(ON_DAMAGE) }),
   bloom: object({ intervalMs: int({ min: 1000, max: 86_400_000, unit: 'milliseconds' }) }),
   shards: object(

@@ -4,7 +4,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createIpBearer } from '../bearers/ip/ip-bearer.js';
+import { IpBearer } from '../bearers/ip/ip-bearer.js';
 import { generateIdentity } from '../identity/identity.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { parseConfig } from './parse-config.js';
@@ -43,7 +43,7 @@ test('a real relay (a config file, a bearer, or --no-sim) keeps the LAN defaults
 
 test('the IP bearer built from the simulated default neither broadcasts nor listens beyond loopback', () => {
   const c = parseConfig({}, {});
-  const bearer = createIpBearer({ identity: generateIdentity(), listen: c.ip.listen, staticPeers: [], discovery: c.ip.discovery, metrics: createMetrics({ defaultMetrics: false }) });
+  const bearer = new IpBearer({ identity: generateIdentity(), listen: c.ip.listen, staticPeers: [], discovery: c.ip.discovery, metrics: createMetrics({ defaultMetrics: false }) });
   const detail = bearer.status().detail as { discovery: boolean; listen: { host: string } };
   assert.is(detail.discovery, false);
   assert.is(detail.listen.host, '127.0.0.1');

@@ -1,7 +1,7 @@
 /**
  * Config -> the shard store (runtime/shards, issue 8): a ShardNode whose ShardNetwork is LinkShardNetwork over the
  * IP bearer's authenticated connections (runtime/shards/ip-shard-link.ts), its LMDB environment at
- * `<dataDir>/shards`, its metrics on the daemon's registry, and the ShardsService the HTTP API serves. It runs when
+ * `<dataDir>/shards`, its metrics on the daemon's Metrics, and the ShardsService the HTTP API serves. It runs when
  * `shards.enabled` and an IP bearer is configured: the IP bearer is the only relay-to-relay carrier it has (LoRa,
  * MQTT and the companion radios are far too slow or too small for 4 KB shards). The modules load by dynamic import
  * only then, so a relay without it does not pay for them.
@@ -45,7 +45,7 @@ export async function startShardStore(config: Config, identity: Identity, bearer
     settings: config.shards,
     store: { path: join(config.dataDir, 'shards'), guard: { store: 'shards', onDamage: config.vault.onDamage, metrics } },
     tuning: { challengeIntervalMs: config.shards.challengeIntervalMs, repairIntervalMs: config.shards.repairIntervalMs, offlineGraceMs: config.shards.offlineGraceMs },
-    metrics: metrics.registry,
+    metrics,
     log: (level, msg, fields) => log[level](msg, fields),
   });
   try {

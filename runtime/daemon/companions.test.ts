@@ -8,9 +8,9 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMeshtasticSim, type MeshtasticSim } from '../../firmware-protocol/meshtastic/testing/start-meshtastic-sim.js';
-import { startMeshCoreSim, type MeshCoreSim } from '../../firmware-protocol/meshcore/testing/start-sim.js';
-import { DEFAULT_SIM_NODES } from '../../firmware-protocol/meshcore/testing/start-sim.js';
+import { startMeshtasticSim, type MeshtasticSim } from '../../firmware-protocol/meshtastic/sim/start-meshtastic-sim.js';
+import { startMeshCoreSim, type MeshCoreSim } from '../../firmware-protocol/meshcore/sim/start-sim.js';
+import { DEFAULT_SIM_NODES } from '../../firmware-protocol/meshcore/sim/start-sim.js';
 import { RelayProcess, eventually, freePort } from './testing/relay-process.js';
 
 let root = '';

@@ -10,6 +10,7 @@ import type { Bearer } from '../bearer/bearer.js';
 import { isRadioGateway } from '../bearer/radio-gateway.js';
 import type { Config } from '../config/config.js';
 import { loadOrCreateIdentity, type Identity } from '../identity/identity.js';
+import { defaultComponents } from '../components/components.js';
 import { createLogger } from '../log/logger.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { MetricsServer } from '../metrics/metrics-server.js';
@@ -29,8 +30,9 @@ import type { Bridge } from '../bridge/bridge.js';
 const log = createLogger('relay');
 
 export interface DaemonOptions {
-  /** Time for the components that take a Clock (the bridge's paces: rate limits, airtime budgets, hold-offs);
-   * default the system clock. Tests let those paces pass without waiting. */
+  /** Time for the components that take a Clock (the bridge's paces: rate limits, airtime budgets, hold-offs; the
+   * components' clock, runtime/components/components.ts); default the system clock. Tests let those paces pass
+   * without waiting. */
   clock?: Clock;
 }
 
@@ -74,14 +76,16 @@ export class Daemon implements RelayNode {
       const vault = (this.vault = new Vault({ path: join(c.dataDir, 'vault'), metrics, onDamage: c.vault.onDamage, maxKeepMs: keepMs, ...(c.vault.maxBytes !== undefined ? { maxBytes: c.vault.maxBytes } : {}) }));
       await this.step('vault', () => vault.start(), () => vault.stop());
 
-      const built = await buildBearers(c, identity, metrics);
+      // What every component shares: the relay's metrics, its logging, its clock.
+      const components = defaultComponents({ metrics, ...(this.options.clock ? { clock: this.options.clock } : {}) });
+      const built = await buildBearers(c, identity, components);
       this.bearers = built.bearers;
       this.started.push({ name: 'radios', stop: async () => { for (const f of built.cleanups) await f(); } });
       if (c.sim.enabled) {
         const { SimNeighbourhood } = await import('../sim/sim-neighbourhood.js');
-        this.sim = new SimNeighbourhood({ dataDir: join(c.dataDir, 'sim'), main: identity, log: createLogger('sim'), metrics });
+        this.sim = new SimNeighbourhood({ dataDir: join(c.dataDir, 'sim'), main: identity, log: createLogger('sim') });
         const sim = this.sim;
-        this.bearers.push(...(await sim.mainBearers()));
+        this.bearers.push(...(await sim.mainBearers(components)));
         this.started.push({ name: 'simulated radios', stop: () => sim.closeRadios() });
       }
       metrics.addPeerSource(() => Object.fromEntries(this.bearers.map((b) => [b.name, b.status().peers.length])));

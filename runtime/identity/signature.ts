@@ -1,5 +1,5 @@
 /**
- * Ed25519 signatures through node:crypto: 12-15x faster than @noble/curves here (research/store.md §4: verify
+ * Ed25519 signatures through node:crypto: 12-15x faster than @noble/curves here (docs/measurements.md §1: verify
  * 7.1 k/s vs 0.58 k/s), which matters on the ingest hot path. Raw 32-byte public keys become KeyObjects through
  * JWK (cheaper than DER) and are cached per node, since a relay hears the same few neighbours over and over.
  */

@@ -1,7 +1,7 @@
 /**
  * A MeshCore companion over BLE (Nordic UART service) as a ByteLink carrying the same '<'/'>' frames as
  * serial/TCP, so MeshCoreSession runs unchanged. Over BLE one GATT write is one command frame and one TX
- * notification is one response/push frame, with no 3-byte header (research/meshcore.md §1.1; firmware
+ * notification is one response/push frame, with no 3-byte header (firmware src/helpers/esp32/SerialBLEInterface.cpp;
  * src/helpers/SerialBLECommon.h: SerialBLEFrame holds one frame of at most MAX_FRAME_SIZE): frames the session writes are
  * unframed and written to RX in order; each notification is framed with '>' for the session. A notification that
  * cannot be a frame (empty, or above MAX_FRAME_SIZE) is dropped and counted.

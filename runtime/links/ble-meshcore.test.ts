@@ -6,7 +6,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BluezMock, type MockRadio } from '../../drivers/ble/testing/bluez-mock.js';
-import { startMeshCoreSim, type MeshCoreSim } from '../../firmware-protocol/meshcore/testing/start-sim.js';
+import { startMeshCoreSim, type MeshCoreSim } from '../../firmware-protocol/meshcore/sim/start-sim.js';
 import { encodeMeshCoreFrame, MeshCoreFrameDecoder } from '../../firmware-protocol/framing/meshcore-frame.js';
 import { meshCoreOpener } from '../bearers/meshcore/device-opener.js';
 import { meshCoreGatewaySuite } from '../bearers/meshcore/testing/gateway-suite.js';

@@ -1,7 +1,7 @@
 /**
  * A Meshtastic radio over BLE as a ByteLink carrying the same 0x94C3 stream frames as serial/TCP, so
  * MeshtasticSession runs unchanged (no protocol logic here). BLE carries bare protobufs
- * (firmware src/nimble/NimbleBluetooth.cpp, research/meshtastic.md §1.3):
+ * (firmware src/nimble/NimbleBluetooth.cpp, src/BluetoothCommon.h):
  * - each framed ToRadio the session writes is unframed and written to ToRadio (write with response, ≤ 512 bytes);
  *   bytes outside frames (the serial wake-up 0xC3 × 32) have no meaning over BLE and are dropped;
  * - when FromNum notifies, and after every ToRadio write, FromRadio is read until it returns an empty value

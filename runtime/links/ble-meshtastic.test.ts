@@ -8,9 +8,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { BluezMock, type MockRadio } from '../../drivers/ble/testing/bluez-mock.js';
 import { registerSessionSuite } from '../../firmware-protocol/meshtastic/testing/session-suite.js';
-import { startMeshtasticSim, type MeshtasticSim } from '../../firmware-protocol/meshtastic/testing/start-meshtastic-sim.js';
+import { startMeshtasticSim, type MeshtasticSim } from '../../firmware-protocol/meshtastic/sim/start-meshtastic-sim.js';
 import { MeshtasticSession } from '../../firmware-protocol/meshtastic/session.js';
-import { Registry } from 'prom-client';
 import { meshtasticOpener } from '../bearers/meshtastic/device-opener.js';
 import { MeshtasticBearer } from '../bearers/meshtastic/meshtastic-bearer.js';
 import { captureLogs } from '../log/testing/capture-logs.js';
@@ -140,7 +139,7 @@ f('adapter powered off: the open link closes, opening fails with BleAdapterPower
 });
 
 f('the bearer rides out link loss: down and unreachable while out of range, up again by itself with backoff', async () => {
-  const registry = new Registry();
+  const registry = createMetrics({ defaultMetrics: false });
   const bearer = new MeshtasticBearer({
     name: 'meshtastic0',
     device: `ble:${ADDRESS}`,
@@ -164,7 +163,7 @@ f('the bearer rides out link loss: down and unreachable while out of range, up a
     await radio.setInRange(true);
     await until('bearer up again', () => bearer.status().state === 'up', 20_000);
     assert.ok(bearer.canReach('mt:ch:0'));
-    assert.match(await registry.metrics(), /lattice_meshtastic_reconnects_total\{bearer="meshtastic0"\} 1/);
+    assert.match(await registry.render(), /lattice_meshtastic_reconnects_total\{bearer="meshtastic0"\} 1/);
     assert.ok(logs.records.some((r) => r.fields?.err && (r.fields.err as { name?: string }).name === 'BleConnectError'), 'failed connects logged with their typed error');
   } finally {
     await bearer.stop();

@@ -1,6 +1,5 @@
-/** Prometheus metrics of BLE radio links (created once per registry, labelled by device). */
-import type { Counter, Gauge } from 'prom-client';
-import type { Metrics } from '../metrics/metrics.js';
+/** Metrics of BLE radio links (created once per daemon Metrics, labelled by device). */
+import type { Counter, Gauge, Metrics } from '../metrics/metrics.js';
 
 export interface BleMetrics {
   connects: Counter<'device' | 'result'>;

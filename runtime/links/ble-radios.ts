@@ -1,11 +1,12 @@
 /**
- * GATT layout and advertising of the two companion radio families (research/meshtastic.md §1.3, meshcore.md §1.1):
+ * GATT layout and advertising of the two companion radio families (each with its firmware source):
  * - Meshtastic: service 6ba1b218-…, ToRadio (write, one ToRadio protobuf per write), FromRadio (read, one FromRadio
  *   per read, empty when drained), FromNum (notify + read, u32 LE counter bumped when FromRadio data is queued)
  *   — firmware src/BluetoothCommon.h, src/nimble/NimbleBluetooth.cpp. Advertised name `Meshtastic_<last 4 hex>`
  *   by default (firmware getDeviceName) but users rename radios.
  * - MeshCore: Nordic UART service, RX 6e400002 (app → radio, one frame per write), TX 6e400003 (notify, one frame
- *   per notification), no '<'/'>' header over BLE; advertised name `MeshCore-<node name>` (BLE_NAME_PREFIX).
+ *   per notification), no '<'/'>' header over BLE; advertised name `MeshCore-<node name>` (BLE_NAME_PREFIX)
+ *   — firmware src/helpers/esp32/SerialBLEInterface.cpp, src/helpers/nrf52/SerialBLEInterface.cpp.
  */
 import type { BleAdvertisement } from '../../drivers/ble/advertisement.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { openSerialLink } from '../../drivers/serial/serial-link.js';
 import { byteLinkSuite } from '../../firmware-protocol/framing/testing/byte-link-suite.js';
-import { openPtyPair } from '../../firmware-protocol/meshcore/testing/pty-pair.js';
+import { openPtyPair } from '../../firmware-protocol/meshcore/sim/pty-pair.js';
 import { openTcpLink } from './tcp-link.js';
 
 function collector() {

@@ -1,6 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { request } from 'node:http';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import perfHooks from 'node:perf_hooks';
 import { createMetrics, EVENT_LOOP_SAMPLE_MS } from './metrics.js';
 import { MetricsServer } from './metrics-server.js';
@@ -36,7 +39,7 @@ test('uptime, peers by bearer, default process metrics', async () => {
   text = await m.render();
   assert.match(text, /^lattice_peers\{bearer="ip"\} 1$/m);
   assert.not.match(text, /lora0/);
-  assert.not.match(createMetrics({ defaultMetrics: false }).registry.getMetricsAsArray().map((x) => x.name).join(' '), /process_/);
+  assert.not.match(await createMetrics({ defaultMetrics: false }).render(), /process_/);
 });
 
 test('get-or-create helpers share a metric and enforce the naming convention', async () => {
@@ -55,6 +58,47 @@ test('get-or-create helpers share a metric and enforce the naming convention', a
   const h = m.histogram({ name: 'lattice_router_send_seconds', help: 'x', buckets: [0.1, 1] });
   h.observe(0.5);
   assert.match(await m.render(), /lattice_router_send_seconds_bucket\{le="1"\} 1/);
+});
+
+test('read gives the samples of one metric; remove drops metrics so they register anew from zero', async () => {
+  const m = createMetrics({ defaultMetrics: false });
+  assert.is(await m.read('lattice_test_things_total'), undefined);
+  const c = m.counter({ name: 'lattice_test_things_total', help: 'x', labelNames: ['kind'] });
+  c.inc({ kind: 'a' }, 3);
+  c.inc({ kind: 'b' });
+  assert.equal(await m.read('lattice_test_things_total'), [
+    { name: 'lattice_test_things_total', labels: { kind: 'a' }, value: 3 },
+    { name: 'lattice_test_things_total', labels: { kind: 'b' }, value: 1 },
+  ]);
+  let depth = 0;
+  m.gauge({ name: 'lattice_test_depth', help: 'x', collect() { this.set(depth); } });
+  depth = 7;
+  assert.equal(await m.read('lattice_test_depth'), [{ name: 'lattice_test_depth', labels: {}, value: 7 }]);
+  const h = m.histogram({ name: 'lattice_test_seconds', help: 'x', buckets: [1] });
+  h.observe(0.5);
+  const samples = (await m.read('lattice_test_seconds'))!;
+  assert.equal(samples.filter((s) => s.name === 'lattice_test_seconds_count').map((s) => s.value), [1]);
+  m.remove('lattice_test_things_total', 'lattice_test_depth');
+  assert.is(await m.read('lattice_test_things_total'), undefined);
+  m.counter({ name: 'lattice_test_things_total', help: 'x', labelNames: ['kind'] }).inc({ kind: 'a' });
+  assert.equal((await m.read('lattice_test_things_total'))!.map((s) => s.value), [1]);
+  assert.not.match(await m.render(), /lattice_test_depth/);
+});
+
+test('components count through Metrics only: nothing outside runtime/metrics imports prom-client', () => {
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+  const own = resolve(root, 'runtime/metrics');
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.(ts|mjs|js)$/.test(name) && dirname(p) !== own && /from\s*['"]prom-client['"]|import\(\s*['"]prom-client['"]/.test(readFileSync(p, 'utf8'))) found.push(relative(root, p));
+    }
+  };
+  for (const top of ['lib', 'drivers', 'firmware-protocol', 'runtime', 'bench', 'hil-tests', 'scripts', 'bin']) walk(join(root, top));
+  assert.equal(found, []);
 });
 
 test('metrics server answers on its path only', async () => {

@@ -1,12 +1,14 @@
 /**
- * Metrics: one prom-client Registry per daemon, with default process metrics, `lattice_build_info{version}`,
- * `lattice_uptime_seconds` and the `lattice_peers{bearer}` gauge. Components take an optional `metrics?: Metrics` and register their own through the
- * get-or-create helpers, so two bearers of one kind share a metric instead of failing with "already registered".
+ * Metrics: what components count, in our own small interface (`Metrics`, `Counter`, `Gauge`, `Histogram`), so no
+ * component depends on the library behind it. One per daemon, backed by one prom-client registry with default process
+ * metrics, `lattice_build_info{version}`, `lattice_uptime_seconds` and the `lattice_peers{bearer}` gauge. Components
+ * take an optional `metrics?: Metrics` and register their own through the get-or-create helpers, so two bearers of
+ * one kind share a metric (told apart by a `bearer` label) instead of failing with "already registered".
  *
  * Names follow `lattice_<component>_<thing>` with `_total` on counters and a unit suffix where there is one
  * (`lattice_lora_airtime_seconds_total`, `lattice_vault_bytes`); the helpers enforce the prefix and `_total`.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
+import { Counter as PromCounter, Gauge as PromGauge, Histogram as PromHistogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 import { VERSION } from '../version.js';
 
 export interface MetricConfig<L extends string> {
@@ -16,19 +18,58 @@ export interface MetricConfig<L extends string> {
 }
 
 export interface HistogramConfig<L extends string> extends MetricConfig<L> {
+  /** Upper bounds of the buckets, in the metric's unit. */
   buckets?: number[];
+}
+
+/** The label values of one series; labels left out are empty. */
+export type Labels<L extends string> = Partial<Record<L, string | number>>;
+
+/** A count that only goes up (`lattice_<component>_<thing>_total`). */
+export interface Counter<L extends string = string> {
+  inc(value?: number): void;
+  inc(labels: Labels<L>, value?: number): void;
+}
+
+/** A value that goes up and down (queue depth, link up); `collect` gauges set it at each scrape. */
+export interface Gauge<L extends string = string> {
+  set(value: number): void;
+  set(labels: Labels<L>, value: number): void;
+  inc(value?: number): void;
+  inc(labels: Labels<L>, value?: number): void;
+  dec(value?: number): void;
+  dec(labels: Labels<L>, value?: number): void;
+  /** Forgets every series (a collect callback that rebuilds the label set at each scrape starts with it). */
+  reset(): void;
+}
+
+/** A distribution of observed values (latencies, sizes) in buckets. */
+export interface Histogram<L extends string = string> {
+  observe(value: number): void;
+  observe(labels: Labels<L>, value: number): void;
+}
+
+/** One series' current value, as `read()` returns it (histograms give one sample per bucket, sum and count). */
+export interface MetricSample {
+  /** The series' name: the metric's, or with `_bucket`, `_sum`, `_count` for a histogram. */
+  name: string;
+  labels: Record<string, string | number>;
+  value: number;
 }
 
 /** Peer counts by bearer name, read at every scrape. */
 export type PeerSource = () => Record<string, number>;
 
 export interface Metrics {
-  readonly registry: Registry;
   counter<L extends string = string>(config: MetricConfig<L>): Counter<L>;
   gauge<L extends string = string>(config: MetricConfig<L> & { collect?: (this: Gauge<L>) => void | Promise<void> }): Gauge<L>;
   histogram<L extends string = string>(config: HistogramConfig<L>): Histogram<L>;
+  /** Drops the named metrics, so a component that restarts with fresh state registers them anew from zero. */
+  remove(...names: string[]): void;
   /** Adds a source for `lattice_peers{bearer}`; returns a function that removes it. */
   addPeerSource(source: PeerSource): () => void;
+  /** The current samples of one metric (its collect callback run first), or undefined when none has that name. */
+  read(name: string): Promise<MetricSample[] | undefined>;
   /** The Prometheus text exposition. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -77,22 +118,30 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   }
 
   const metrics: Metrics = {
-    registry,
     contentType: registry.contentType,
     counter(config) {
       checkName(config.name, true);
       const labelNames = config.labelNames ?? [];
-      return existing(config.name, Counter, labelNames) ?? new Counter({ ...config, labelNames, registers: [registry] });
+      return existing(config.name, PromCounter, labelNames) ?? new PromCounter({ ...config, labelNames, registers: [registry] });
     },
     gauge(config) {
       checkName(config.name, false);
       const labelNames = config.labelNames ?? [];
-      return existing(config.name, Gauge, labelNames) ?? new Gauge({ ...config, labelNames, registers: [registry] });
+      return existing(config.name, PromGauge, labelNames) ?? new PromGauge({ ...config, labelNames, registers: [registry] });
     },
     histogram(config) {
       checkName(config.name, false);
       const labelNames = config.labelNames ?? [];
-      return existing(config.name, Histogram, labelNames) ?? new Histogram({ ...config, labelNames, registers: [registry] });
+      return existing(config.name, PromHistogram, labelNames) ?? new PromHistogram({ ...config, labelNames, registers: [registry] });
+    },
+    remove(...names) {
+      for (const name of names) registry.removeSingleMetric(name);
+    },
+    async read(name) {
+      const m = registry.getSingleMetric(name);
+      if (m === undefined) return undefined;
+      const { values } = await m.get();
+      return values.map((v) => ({ name: (v as { metricName?: string }).metricName ?? name, labels: { ...v.labels } as Record<string, string | number>, value: v.value }));
     },
     addPeerSource(source) {
       peerSources.add(source);

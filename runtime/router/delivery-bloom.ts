@@ -2,7 +2,7 @@
  * Delivery bloom: a 320-byte Bloom filter of the last 256 bundle ids this node accepted as final recipient,
  * broadcast so senders can retire outbox rows they handed to an async bearer (MQTT, backhaul).
  *
- * Sizing (research/store.md §5): m = 2,560 bits, n = 256, k = 7 gives p = (1 - e^(-kn/m))^k = 0.82 %, and k = 7 is
+ * Sizing (docs/measurements.md §5): m = 2,560 bits, n = 256, k = 7 gives p = (1 - e^(-kn/m))^k = 0.82 %, and k = 7 is
  * optimal for m/n = 10.
  *
  * Salted (wire v2): every broadcast draws a fresh 16-byte salt and index_i = word_i(SHA-256(salt | id)) mod 2560,

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { generateIdentity } from '../identity/identity.js';
 import { Vault } from '../vault/vault.js';
 import { Router } from './router.js';
-import { createLoraNeighbourhood } from '../bearers/lora/testing/lora-neighbourhood.js';
+import { createLoraNeighbourhood } from '../bearers/lora/sim/lora-neighbourhood.js';
 import { waitFor } from '../../lib/testing/wait-for.js';
 
 test('A -> C over LoRa through B (A and C out of range), custody [B], delivered by bloom', async () => {

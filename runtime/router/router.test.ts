@@ -26,7 +26,7 @@ const frameOf = (b: Bundle): Uint8Array => encodeFrame({ kind: 'bundle', payload
 const inboxTexts = (r: TestRelay): string[] => r.router.inbox().map((e) => e.text);
 const count = (r: TestRelay, type: string): number => r.events.filter((e) => e.type === type).length;
 const bloomsReceived = async (r: TestRelay): Promise<number> =>
-  (await r.metrics.registry.getSingleMetric('lattice_blooms_received_total')!.get()).values[0]?.value ?? 0;
+  (await r.metrics.read('lattice_blooms_received_total'))![0]?.value ?? 0;
 
 test('direct: A sends to B over one sync link', async () => {
   const a = await net.relay('a');
@@ -296,8 +296,8 @@ test('duplicate over two bearers is stored once and counted', async () => {
   await waitFor('the second copy', () => count(b, 'duplicate') === 1);
   await waitFor('the first copy durable', () => count(b, 'received') === 1);
   assert.is(b.vault.counts().stored, 1);
-  const d = await b.metrics.registry.getSingleMetric('lattice_duplicates_dropped_total')!.get();
-  assert.is(d.values[0]!.value, 1);
+  const d = (await b.metrics.read('lattice_duplicates_dropped_total'))!;
+  assert.is(d[0]!.value, 1);
   await waitFor('sent on both', () => a.router.bundleView(bundleId)?.events.filter((e) => e.event === 'accepted').length === 2);
 });
 

@@ -1,6 +1,6 @@
 /**
  * VerifyPool: Ed25519 checks on worker threads. Signature verification is the ingest bottleneck (node:crypto
- * ~7 k/s per core, research/store.md §4), so a relay with spare cores (a Pi 4 has four) verifies on `size` workers
+ * ~7 k/s per core, docs/measurements.md §1), so a relay with spare cores (a Pi 4 has four) verifies on `size` workers
  * while the main thread decodes, deduplicates and writes. Requests made in one event turn go out as one message
  * per worker (structured-clone cost is per message, not per bundle).
  *

@@ -4,7 +4,7 @@
  * Fast path (all buffers 4-byte aligned): read 32-bit words and look each 16-bit half up in a 64 Ki-entry table of
  * products for one coefficient (128 KB, built lazily, a bounded number kept). That does two table lookups per input
  * per 4 bytes instead of four, and measured 900 MB/s for RS(3,2) at 4 KB on the reference x86 box vs 430 MB/s for the
- * plain 64 KB MUL table byte loop (research/store.md §2.2 measured 288 MB/s with 16-bit words; 32-bit loads win
+ * plain 64 KB MUL table byte loop (docs/measurements.md §4: 288 MB/s with 16-bit words; 32-bit loads win
  * again). The byte loop over MUL handles unaligned buffers and the last length % 4 bytes. No allocation per byte;
  * per call only a few typed-array views.
  */

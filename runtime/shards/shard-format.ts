@@ -5,7 +5,7 @@
  *   8  payload
  *
  * Size: LMDB (lmdb-js 3.5.6, 4 KB pages) keeps a value of up to 4,072 B in ONE overflow page; 4,073..8,168 B take two
- * (research/store.md §3.2, measured with lmdb_4k.js: 4,096-B values cost 2.01x on disk, 4,050-B values 1.03x). So the
+ * (docs/measurements.md §2: 4,096-B values cost 2.01x on disk, 4,050-B values 1.03x). So the
  * default payload is 4,064 B = 127 x 32 and header + payload = 4,072 B exactly: one page per shard. The payload is a
  * multiple of 8 so shards laid out back to back in one buffer stay 4-byte aligned for the word-wide coding loop.
  */
@@ -13,7 +13,7 @@ import { ShardFormatError } from './errors.js';
 
 export const SHARD_VERSION = 1;
 export const SHARD_HEADER_BYTES = 8;
-/** Largest value that fits one 4 KB LMDB overflow page (store.md §3.2). */
+/** Largest value that fits one 4 KB LMDB overflow page (docs/measurements.md §2). */
 export const LMDB_ONE_PAGE_VALUE_BYTES = 4072;
 export const DEFAULT_SHARD_PAYLOAD_BYTES = LMDB_ONE_PAGE_VALUE_BYTES - SHARD_HEADER_BYTES;
 export const MAX_SHARD_PAYLOAD_BYTES = 65528;

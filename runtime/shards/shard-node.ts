@@ -4,11 +4,11 @@
  * store and installs the request handler and timers, stop() undoes it all.
  *
  * Wiring (runtime/daemon): `new ShardNode({ network, settings: config.shards, store: { path: join(dataDir, 'shards') },
- * metrics: registry })`, start() after the bearers, stop() before them. `network` is a ShardNetwork (shard-network.ts):
+ * metrics })`, start() after the bearers, stop() before them. `network` is a ShardNetwork (shard-network.ts):
  * shard-rpc.ts (TCP) today, the IP bearer later.
  */
 import { randomBytes } from 'node:crypto';
-import type { Registry } from 'prom-client';
+import type { Metrics } from '../metrics/metrics.js';
 import type { RootDatabase } from 'lmdb';
 import type { StoreGuard } from '../store/open-store.js';
 import type { RepairItem, ShardContext, ShardCounters, ShardLog, ShardsSettings, ShardTuning } from './shard-context.js';
@@ -48,7 +48,7 @@ export interface ShardNodeOptions {
   /** `path`: directory of the shard store's own LMDB environment; `env`: open its databases in an existing one. */
   store: { path: string; guard?: StoreGuard } | { env: RootDatabase };
   tuning?: Partial<ShardTuning>;
-  metrics?: Registry;
+  metrics?: Metrics;
   log?: ShardLog;
   now?: () => number;
 }

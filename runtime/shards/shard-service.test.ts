@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Registry } from 'prom-client';
+import { createMetrics } from '../metrics/metrics.js';
 import { ShardCluster } from './testing/shard-cluster.js';
 import { ShardNode } from './shard-node.js';
 import { DEFAULT_SHARD_PAYLOAD_BYTES } from './shard-format.js';
@@ -128,7 +128,7 @@ test('timers: a started origin repairs by itself once a holder has been gone pas
 
 test('metrics: lattice_shards_* are registered and follow the store', async () => {
   const c = await new ShardCluster({ size: 5 }).start();
-  const registry = new Registry();
+  const registry = createMetrics({ defaultMetrics: false });
   const node = new ShardNode({
     network: c.hub.network('metered'), settings: { k: 3, m: 2, cacheBytes: 2 ** 20, diskBytes: 2 ** 26, lifetimeDays: 30 },
     store: { path: join(c.dir, 'metered') }, metrics: registry, tuning: { challengeIntervalMs: 0, repairIntervalMs: 0, sweepIntervalMs: 0 },
@@ -147,7 +147,7 @@ test('metrics: lattice_shards_* are registered and follow the store', async () =
     assert.is(node.status().cachedShards, 6, 'the six shards read twice were admitted to the cache');
     await node.getFile(put.id, join(c.dir, 'o3'));
     await node.auditPeer(c.id(1), 1);
-    const text = await registry.metrics();
+    const text = await registry.render();
     for (const name of ['lattice_shards_stored', 'lattice_shards_bytes_stored', 'lattice_shards_cache_hit_ratio', 'lattice_shards_cache_hits_total',
       'lattice_shards_challenges_sent_total', 'lattice_shards_challenges_failed_total', 'lattice_shards_repairs_total']) {
       assert.match(text, new RegExp(`^${name} `, 'm'), name);
@@ -162,7 +162,7 @@ test('metrics: lattice_shards_* are registered and follow the store', async () =
     // A restart on the same registry replaces the metrics instead of throwing "already registered".
     await node.stop();
     await node.start();
-    assert.match(await registry.metrics(), /^lattice_shards_cache_hits_total 0$/m);
+    assert.match(await registry.render(), /^lattice_shards_cache_hits_total 0$/m);
   } finally {
     await node.stop();
     await c.stop();

@@ -16,7 +16,7 @@
  * no manifest here (which no sweep removes) can never crowd out promises.
  * Every read re-hashes the bytes; a shard that no longer matches its address is deleted and reported through
  * `onCorrupt` so the node can repair it. Promises are acknowledged only after LMDB has flushed them to disk
- * (store.md §0 finding 3: `await put()` resolves at commit, `db.flushed` at fsync).
+ * (lmdb-js README "Overlapping Sync Options": `await put()` resolves at commit, `db.flushed` at fsync).
  *
  * The disk budget is `diskBytes`, and never more than the filesystem can take: what is stored now, plus the slab's
  * free slots, plus the free space (statfs) above a reserve left for the vault and the system (five relays on one
@@ -118,7 +118,8 @@ export function placementRecordBytes(holders: readonly string[]): number {
 
 /**
  * Twice the disk budget (LMDB files keep freed pages and never shrink) plus slack, but at most 1.5 GiB on 32-bit
- * builds (armv7 Raspberry Pi OS), whose address space cannot map more (research/store.md §3.4).
+ * builds (armv7 Raspberry Pi OS), whose 4 GiB address space also holds the heap and the slab (lmdb-js
+ * README, `mapSize` and `remapChunks`: address space is the limit on 32-bit systems).
  */
 export function defaultMapSize(diskBytes: number, arch: string = process.arch): number {
   const want = 2 * diskBytes + 64 * 2 ** 20;

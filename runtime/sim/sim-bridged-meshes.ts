@@ -13,18 +13,17 @@
  */
 import type { Bearer } from '../bearer/bearer.js';
 import type { Logger } from '../log/logger.js';
-import type { Metrics } from '../metrics/metrics.js';
-import { MeshtasticBearer } from '../bearers/meshtastic/meshtastic-bearer.js';
-import { MeshCoreGateway } from '../bearers/meshcore/meshcore-gateway.js';
-import { SimDevice as MeshtasticSimDevice } from '../../firmware-protocol/meshtastic/testing/sim-device.js';
-import { memoryLink } from '../../firmware-protocol/meshtastic/testing/memory-link.js';
-import { SimDevice as MeshCoreSimDevice } from '../../firmware-protocol/meshcore/testing/sim-device.js';
-import { SimMesh as MeshCoreSimMesh, type SimNode as MeshCoreSimNode } from '../../firmware-protocol/meshcore/testing/sim-mesh.js';
-import { connectMemoryLink } from '../../firmware-protocol/meshcore/testing/memory-link.js';
+import type { Components } from '../components/components.js';
+import { meshtasticBearer } from '../bearers/meshtastic/create-meshtastic-bearer.js';
+import { meshcoreBearer } from '../bearers/meshcore/create-meshcore-bearer.js';
+import { SimDevice as MeshtasticSimDevice } from '../../firmware-protocol/meshtastic/sim/sim-device.js';
+import { memoryLink } from '../../firmware-protocol/meshtastic/sim/memory-link.js';
+import { SimDevice as MeshCoreSimDevice } from '../../firmware-protocol/meshcore/sim/sim-device.js';
+import { SimMesh as MeshCoreSimMesh, type SimNode as MeshCoreSimNode } from '../../firmware-protocol/meshcore/sim/sim-mesh.js';
+import { connectMemoryLink } from '../../firmware-protocol/meshcore/sim/memory-link.js';
 
 export interface SimBridgedMeshesOptions {
   log: Logger;
-  metrics?: Metrics;
   /** Time between two simulated user lines. Default 7 s. */
   intervalMs?: number;
   /** Delay of the first line after start. Default 3 s. */
@@ -90,24 +89,21 @@ export class SimBridgedMeshes {
     for (const n of this.meshcoreMesh.nodes) n.advert();
   }
 
-  /** The relay's two gateway bearers, driving the simulated radios over in-process byte links. */
-  bearers(): Bearer[] {
+  /** The relay's two gateway bearers, driving the simulated radios over in-process byte links; they log under the
+   * simulator's namespace (`sim.<bearer>`). */
+  bearers(components: Components): Bearer[] {
     const log = this.options.log;
-    const registry = this.options.metrics?.registry;
-    const mt = new MeshtasticBearer({
+    const own: Components = { ...components, logger: { forComponent: (name) => log.child(name) } };
+    const mt = meshtasticBearer({
       name: SIM_MESHTASTIC_BEARER,
       device: 'simulated Meshtastic radio (in-process)',
-      transport: 'serial',
-      opener: async () => memoryLink(this.meshtastic, 'serial', 'sim:meshtastic'),
-      ...(registry ? { metrics: registry } : {}),
-      logger: log.child(SIM_MESHTASTIC_BEARER),
-    });
-    const mc = new MeshCoreGateway({
+      link: { transport: 'serial', opener: async () => memoryLink(this.meshtastic, 'serial', 'sim:meshtastic') },
+    })(own);
+    const mc = meshcoreBearer({
       name: SIM_MESHCORE_BEARER,
+      device: 'simulated MeshCore radio (in-process)',
       open: async () => connectMemoryLink(this.meshcore, 'sim:meshcore'),
-      ...(registry ? { metrics: registry } : {}),
-      log: log.child(SIM_MESHCORE_BEARER),
-    });
+    })(own);
     return [mt, mc];
   }
 

@@ -17,12 +17,12 @@
  */
 import { join } from 'node:path';
 import type { Bearer } from '../bearer/bearer.js';
-import { MemoryHub } from '../bearers/memory/memory-bearer.js';
-import { createLoraNeighbourhood, type LoraNeighbourhood } from '../bearers/lora/testing/lora-neighbourhood.js';
+import { MemoryHub, memoryBearer } from '../bearers/memory/memory-bearer.js';
+import { createLoraNeighbourhood, type LoraNeighbourhood } from '../bearers/lora/sim/lora-neighbourhood.js';
 import type { Identity } from '../identity/identity.js';
 import type { Logger } from '../log/logger.js';
 import type { BridgeConfig } from '../config/config.js';
-import type { Metrics } from '../metrics/metrics.js';
+import { defaultComponents, type Components } from '../components/components.js';
 import { simBridgeSettings } from './sim-bridge-settings.js';
 import { SimBridgedMeshes } from './sim-bridged-meshes.js';
 import { SimRelay } from './sim-relay.js';
@@ -33,8 +33,6 @@ export interface SimNeighbourhoodOptions {
   log: Logger;
   /** Time between simulated messages. Default 4 s. */
   intervalMs?: number;
-  /** Registry for the simulated companion radios' gateway metrics. */
-  metrics?: Metrics;
 }
 
 const NAMES = ['north', 'east', 'south'];
@@ -60,10 +58,11 @@ export class SimNeighbourhood {
 
   constructor(private readonly options: SimNeighbourhoodOptions) {}
 
-  /** The bearers this relay needs to be part of the neighbourhood (added to the daemon's bearers before start). */
-  async mainBearers(): Promise<Bearer[]> {
+  /** The bearers this relay needs to be part of the neighbourhood (added to the daemon's bearers before start), built
+   * with the relay's components. */
+  async mainBearers(components: Components): Promise<Bearer[]> {
     this.relays = await Promise.all([...NAMES, ...LORA_NAMES].map((n) => SimRelay.create(n, join(this.options.dataDir, n))));
-    const main = this.hub.bearer(this.options.main.nodeIdHex, { name: 'sim' });
+    const main = memoryBearer({ hub: this.hub, nodeId: this.options.main.nodeIdHex, name: 'sim' })(components);
     for (const r of this.relays) if (NAMES.includes(r.name)) this.hub.link(this.options.main.nodeIdHex, r.identity.nodeIdHex);
     const loraRelays = this.relays.filter((r) => LORA_NAMES.includes(r.name));
     this.lora = createLoraNeighbourhood({
@@ -75,8 +74,8 @@ export class SimNeighbourhood {
       autoAdvert: true,
       advertIntervalMs: 120_000,
     });
-    this.meshes = new SimBridgedMeshes({ log: this.options.log, ...(this.options.metrics ? { metrics: this.options.metrics } : {}) });
-    return [main, this.lora.bearer('lora0'), ...this.meshes.bearers()];
+    this.meshes = new SimBridgedMeshes({ log: this.options.log });
+    return [main, this.lora.bearer('lora0'), ...this.meshes.bearers(components)];
   }
 
   /** The bridge settings to run with: the user's, or the simulated default's mapping when no bridge is configured. */
@@ -93,7 +92,7 @@ export class SimNeighbourhood {
   async start(): Promise<void> {
     const log = this.options.log;
     for (const r of this.relays) {
-      const bearers = NAMES.includes(r.name) ? [this.hub.bearer(r.identity.nodeIdHex, { name: 'sim' })] : [this.lora!.bearer(r.name)];
+      const bearers = NAMES.includes(r.name) ? [memoryBearer({ hub: this.hub, nodeId: r.identity.nodeIdHex, name: 'sim' })(defaultComponents())] : [this.lora!.bearer(r.name)];
       await r.start(bearers, log);
     }
     log.info('simulated neighbourhood up', {

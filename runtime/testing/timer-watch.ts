@@ -32,7 +32,7 @@ export function watchTimers(file: RegExp): TimerWatch {
       Error.stackTraceLimit = limit;
       const at = frames.findIndex((f) => /at (setTimeout|setInterval) \(node:timers/.test(f));
       if (at < 0 || !file.test(frames[at + 1] ?? '')) return;
-      // Node keeps the delay on the Timeout object (lib/internal/timers.js); the test reads it, never production.
+      // Node keeps the delay on the Timeout object (nodejs/node:lib/internal/timers.js); the test reads it, never production.
       const ms = (resource as { _idleTimeout?: number })._idleTimeout ?? NaN;
       live.set(asyncId, { ms, at: (frames[at + 1] ?? '').trim() });
       created++;

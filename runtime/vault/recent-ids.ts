@@ -6,7 +6,7 @@
  * is filled to 94 % of its slots (a b=4 cuckoo filter reaches ~95 %), then the oldest generation is cleared and
  * becomes the active one. So the set always remembers the newest (G-1) generations' worth of ids (≥ `window`),
  * at 2 bytes / 0.94 load per id: with G = 4 and window = 1 M, 4 MB of tables guarantee the newest 1.48 M ids,
- * ~2.8 MB per million ids guaranteed (research/store.md §0 goal ≤ 4 MB, vs 98.6 MB for a Python set of 32-byte
+ * ~2.8 MB per million ids guaranteed (docs/measurements.md §7: goal ≤ 4 MB, vs 98.6 MB for a Python set of 32-byte
  * hashes in Reticulum).
  *
  * A hit is only a hint (false-positive rate ≈ G·2·4/2^16 ≈ 0.05 %): the vault confirms every hit in LMDB before

@@ -37,7 +37,8 @@ const PEER = 'a'.repeat(64);
 const delivered = (row: OutboxRow): OutboxRow => ({ ...row, targets: row.targets.map((t) => ({ ...t, state: 'delivered' as const })) });
 
 async function metric(metrics: ReturnType<typeof createMetrics>, name: string): Promise<string> {
-  return metrics.registry.getSingleMetricAsString(name);
+  // The exposition lines of that one metric.
+  return (await metrics.render()).split('\n').filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`)).join('\n');
 }
 
 test('lifetime: a bundle is kept at most maxKeepMs after it arrived, then its tombstone still catches copies', async () => {

@@ -16,7 +16,7 @@
  *   - a failed write cycle (disk full, I/O error) blocks new bundles (StoreFullError reason `disk`, or
  *     VaultWriteError) until a later cycle commits again: the vault retries with a growing delay (vault.ts).
  */
-import type { Counter } from 'prom-client';
+import type { Counter } from '../metrics/metrics.js';
 import { createLogger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { StoreFullError, VaultWriteError } from './errors.js';

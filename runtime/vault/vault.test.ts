@@ -178,7 +178,7 @@ test('restart: counts and duplicates survive a clean stop; fsyncs are counted', 
   const recs = Array.from({ length: 50 }, (_, i) => record({ text: `m${i}`, inbox: i % 2 === 0, targets: i % 5 === 0 ? ['x'] : [] }));
   await Promise.all(recs.map((r) => v.ingest(r)));
   assert.ok(v.fsyncs >= 1);
-  const m = await metrics.registry.getSingleMetricAsString('lattice_vault_fsyncs_total');
+  const m = await metrics.render();
   assert.match(m, /lattice_vault_fsyncs_total \d+/);
   await v.stop();
   const v2 = new Vault({ path, sweepIntervalMs: 0 });

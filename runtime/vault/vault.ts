@@ -13,10 +13,10 @@
  *   evictable u64be receivedAt | id -> ''                  (no custody duty left: what the byte budget evicts first)
  *
  * Durability: ingest() resolves only after the commit is flushed (`await root.flushed`; with lmdb-js's default
- * overlappingSync a write promise resolves at commit, before fsync — research/store.md §3.4). Group commit: one
+ * overlappingSync a write promise resolves at commit, before fsync — the lmdb-js README). Group commit: one
  * write cycle at most every `groupCommitMs` (100 ms default) takes everything queued, writes it in event turns of
- * ≤ `maxTxnPuts` puts (lmdb-js puts one event turn's writes in one txn; big txns inflate anonymous RSS, store.md
- * §3.3) and waits for one flush. `fsyncs` / lattice_vault_fsyncs_total count those flushed cycles; LMDB's
+ * ≤ `maxTxnPuts` puts (lmdb-js puts one event turn's writes in one txn; big txns inflate anonymous RSS,
+ * docs/measurements.md §3) and waits for one flush. `fsyncs` / lattice_vault_fsyncs_total count those flushed cycles; LMDB's
  * overlapping sync may issue more than one fdatasync per cycle when a cycle spans several transactions (strace
  * measured 85 fdatasync for 16 cycles of ~20 k bundles, i.e. 5/s at 17 k bundles/s).
  *
@@ -31,7 +31,7 @@
  */
 import type { Database, RootDatabase } from 'lmdb';
 import { join } from 'node:path';
-import type { Counter } from 'prom-client';
+import type { Counter } from '../metrics/metrics.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { openStore, type OnDamage, type StoreGuard } from '../store/open-store.js';
 import type { TraceEvent } from '../node/relay-node.js';

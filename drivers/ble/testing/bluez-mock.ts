@@ -1,6 +1,7 @@
 /**
  * A private system D-Bus with python3-dbusmock's BlueZ template plus our add-on (bluez-radios-template.py), so
- * node-ble and our facade really talk D-Bus to something that answers like bluetoothd (research/hardware.md §4b).
+ * node-ble and our facade really talk D-Bus to something that answers like bluetoothd
+ * (BlueZ doc/org.bluez.Device.rst, doc/org.bluez.GattCharacteristic.rst).
  * The daemon and the mock stay in the test's process group, so a test runner that kills the group on a timeout or
  * crash takes them along; stop() (and, as a last resort, process exit) kills them by pid.
  *

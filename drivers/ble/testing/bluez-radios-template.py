@@ -1,6 +1,6 @@
 # Add-on template for python3-dbusmock's `bluez5` template (load it with Mock.AddTemplate after start).
 #
-# Adds what BlueZ does and the stock template does not (research/hardware.md §4b):
+# Adds what BlueZ does (doc/org.bluez.*.rst) and the stock template (dbusmock/templates/bluez5.py) does not:
 # - Properties.PropertiesChanged (and ObjectManager.InterfacesAdded/Removed) declared in introspection, so
 #   dbus-next (node-ble) subscribes to them at all;
 # - GATT objects of a radio (org.bluez.GattService1 / GattCharacteristic1) under its Device1 object, named the way

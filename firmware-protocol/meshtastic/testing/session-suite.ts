@@ -8,7 +8,7 @@ import type { Test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ByteLink } from '../../framing/byte-link.js';
 import { MeshtasticSession } from '../session.js';
-import type { SimDevice } from './sim-device.js';
+import type { SimDevice } from '../sim/sim-device.js';
 import { waitFor as until } from '../../../lib/testing/wait-for.js';
 
 export interface SessionHarness {

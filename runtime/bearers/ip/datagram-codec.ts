@@ -31,7 +31,7 @@ export const NONCE_BYTES = 8;
 const MAGIC0 = 0x4c;
 const MAGIC1 = 0x54;
 const MAX_TEXT = 32;
-const MAX_BEARERS = 16;
+export const MAX_BEARERS = 16;
 
 export const DatagramType = { hello: 1, ping: 2, pong: 3, peers: 4, data: 5 } as const;
 

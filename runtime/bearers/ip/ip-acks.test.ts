@@ -11,7 +11,7 @@ import { generateIdentity, type Identity } from '../../identity/identity.js';
 import { createLogger } from '../../log/logger.js';
 import { createMetrics } from '../../metrics/metrics.js';
 import { waitFor } from '../../../lib/testing/wait-for.js';
-import { createIpBearer, type IpBearer, type IpBearerOptions } from './ip-bearer.js';
+import { IpBearer, type IpBearerOptions } from './ip-bearer.js';
 import { encodeStreamFrame } from './stream-codec.js';
 import { ScriptedAcceptor } from './testing/scripted-acceptor.js';
 import { ScriptedPeer } from './testing/scripted-peer.js';
@@ -26,7 +26,7 @@ test.after.each(async () => {
 
 async function bearer(options: Partial<IpBearerOptions> & { peers?: IpBearer[] } = {}): Promise<IpBearer> {
   const { peers, ...rest } = options;
-  const b = createIpBearer({
+  const b = new IpBearer({
     identity: generateIdentity(),
     listen: { host: '127.0.0.1', port: 0 },
     staticPeers: (peers ?? []).map((p) => `127.0.0.1:${p.listenPort}`),

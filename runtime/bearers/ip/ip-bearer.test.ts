@@ -15,7 +15,7 @@ import { createLogger } from '../../log/logger.js';
 import { createMetrics } from '../../metrics/metrics.js';
 import { signAdvert } from './advert.js';
 import { encodeDatagram } from './datagram-codec.js';
-import { IpBearer, createIpBearer } from './ip-bearer.js';
+import { IpBearer } from './ip-bearer.js';
 import { encodeStreamFrame } from './stream-codec.js';
 import { localIpv4Interfaces } from './ipv4.js';
 import { ScriptedPeer } from './testing/scripted-peer.js';
@@ -27,7 +27,7 @@ const running: { stop(): Promise<void> }[] = [];
 
 
 async function bearer(options: { identity?: Identity; port?: number; peers?: IpBearer[]; discovery?: boolean; connectTimeoutMs?: number } = {}) {
-  const b = createIpBearer({
+  const b = new IpBearer({
     identity: options.identity ?? generateIdentity(),
     listen: { host: '127.0.0.1', port: options.port ?? 0 },
     // Both forms config may hand over: `host:port` strings and HostPort objects.
@@ -139,10 +139,10 @@ test('three bearers: PEERS gossip lets A and C, each configured only with B, fin
 const lan = localIpv4Interfaces().find((i) => !i.internal);
 if (lan) {
   test(`LAN discovery: a broadcast HELLO on ${lan.broadcast} finds a relay no one configured`, async () => {
-    const b = createIpBearer({ identity: generateIdentity(), listen: { host: '0.0.0.0', port: 0 }, discovery: false, heartbeatMs: HEARTBEAT, log });
+    const b = new IpBearer({ identity: generateIdentity(), listen: { host: '0.0.0.0', port: 0 }, discovery: false, heartbeatMs: HEARTBEAT, log });
     await b.start();
     running.push(b);
-    const a = createIpBearer({
+    const a = new IpBearer({
       identity: generateIdentity(),
       listen: { host: '0.0.0.0', port: 0 },
       discovery: true,
@@ -203,12 +203,12 @@ test('relays started together find each other before the first heartbeat (early 
   await new Promise<void>((resolve) => first.bind(port, '127.0.0.1', resolve));
   let hellos = 0;
   first.on('message', () => hellos++);
-  const a = createIpBearer({ identity: generateIdentity(), listen: { host: '127.0.0.1', port: 0 }, staticPeers: [`127.0.0.1:${port}`], discovery: false, heartbeatMs: 600_000, log });
+  const a = new IpBearer({ identity: generateIdentity(), listen: { host: '127.0.0.1', port: 0 }, staticPeers: [`127.0.0.1:${port}`], discovery: false, heartbeatMs: 600_000, log });
   await a.start();
   running.push(a);
   await waitFor("A's first HELLO, unanswered", () => hellos > 0);
   await new Promise<void>((resolve) => first.close(() => resolve()));
-  const b = createIpBearer({ identity: generateIdentity(), listen: { host: '127.0.0.1', port }, discovery: false, heartbeatMs: 600_000, log });
+  const b = new IpBearer({ identity: generateIdentity(), listen: { host: '127.0.0.1', port }, discovery: false, heartbeatMs: 600_000, log });
   await b.start();
   running.push(b);
   await waitFor('A and B see each other', () => a.canReach(idOf(b)) && b.canReach(idOf(a)));
@@ -240,7 +240,7 @@ test('three missed heartbeats mark a peer offline; it comes back online when it 
 });
 
 test('a peer goes offline only after three unanswered heartbeats, and a re-signed advert replaces the old one', async () => {
-  const b = createIpBearer({ identity: generateIdentity(), listen: { host: '127.0.0.1', port: 0 }, discovery: false, heartbeatMs: HEARTBEAT, log });
+  const b = new IpBearer({ identity: generateIdentity(), listen: { host: '127.0.0.1', port: 0 }, discovery: false, heartbeatMs: HEARTBEAT, log });
   await b.start();
   running.push(b);
   const rb = record(b);
@@ -510,7 +510,7 @@ test('TCP: a peer whose TCP port never answers the handshake is unreachable; abo
 
 test('metrics land in the daemon registry; listener errors never reach the bearer', async () => {
   const metrics = createMetrics({ defaultMetrics: false });
-  const b = createIpBearer({ identity: generateIdentity(), listen: { host: '127.0.0.1', port: 0 }, discovery: false, heartbeatMs: HEARTBEAT, metrics, log });
+  const b = new IpBearer({ identity: generateIdentity(), listen: { host: '127.0.0.1', port: 0 }, discovery: false, heartbeatMs: HEARTBEAT, metrics, log });
   await b.start();
   running.push(b);
   b.on('frame', () => {
@@ -530,7 +530,7 @@ test('metrics land in the daemon registry; listener errors never reach the beare
 
 test('start() on a port in use rejects with IpListenError and leaves the bearer stopped', async () => {
   const a = await bearer();
-  const b = createIpBearer({ identity: generateIdentity(), listen: { host: '127.0.0.1', port: a.listenPort }, discovery: false, log });
+  const b = new IpBearer({ identity: generateIdentity(), listen: { host: '127.0.0.1', port: a.listenPort }, discovery: false, log });
   try {
     await b.start();
     assert.unreachable('should reject');
@@ -543,9 +543,9 @@ test('start() on a port in use rejects with IpListenError and leaves the bearer 
 
 test('constructor validates options and does no I/O', () => {
   const identity = generateIdentity();
-  assert.throws(() => createIpBearer({ identity, listen: { host: 'localhost', port: 0 }, discovery: false }), /IPv4/);
-  assert.throws(() => createIpBearer({ identity, listen: { host: '127.0.0.1', port: 0 }, staticPeers: ['nope'] }), /:port/);
-  const b = createIpBearer({ identity, listen: { host: '127.0.0.1', port: 1 } });
+  assert.throws(() => new IpBearer({ identity, listen: { host: 'localhost', port: 0 }, discovery: false }), /IPv4/);
+  assert.throws(() => new IpBearer({ identity, listen: { host: '127.0.0.1', port: 0 }, staticPeers: ['nope'] }), /:port/);
+  const b = new IpBearer({ identity, listen: { host: '127.0.0.1', port: 1 } });
   assert.is(b.status().state, 'stopped');
   assert.not.ok(b.canReach(BROADCAST));
   assert.ok(signAdvert(identity, { issuedAt: 1, udpPort: 1, tcpPort: 1, addresses: ['127.0.0.1'] }).bytes.length > 0);

@@ -23,6 +23,7 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { isIPv4 } from 'node:net';
 import { BROADCAST, type Bearer, type BearerEvents, type BearerStatus, type OutFrame, type PeerId, type SendResult } from '../../bearer/bearer.js';
+import type { BearerFactory } from '../../bearer/bearer-kind.js';
 import type { Identity } from '../../identity/identity.js';
 import { shortId } from '../../identity/short-id.js';
 import { createLogger, type Logger } from '../../log/logger.js';
@@ -94,7 +95,7 @@ export interface IpBearerOptions {
 }
 
 export function parseStaticPeer(peer: string | { host: string; port: number }): { host: string; port: number } {
-  const text = typeof peer === 'string' ? peer : `${peer.host}:${peer.port}`;
+  const text = typeof peer === 'string' ? peer : peer.host.includes(':') ? `[${peer.host}]:${peer.port}` : `${peer.host}:${peer.port}`;
   const m = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(text.trim());
   const port = m ? Number(m[2]) : 0;
   if (!m || port < 1 || port > 65535) {
@@ -504,7 +505,10 @@ export class IpBearer implements Bearer {
   }
 }
 
-/** Factory in the house style: options in, a Bearer out; no I/O until start(). */
-export function createIpBearer(options: IpBearerOptions): IpBearer {
-  return new IpBearer(options);
+/** What an IP bearer is (its own settings and the identity it speaks for); the relay's components give the rest. */
+export type IpInit = Omit<IpBearerOptions, 'log' | 'metrics'>;
+
+/** The IP bearer in the house shape, `ipBearer(init)(components)`; no I/O until start(). */
+export function ipBearer(init: IpInit): BearerFactory<IpBearer> {
+  return (components) => new IpBearer({ ...init, log: components.logger.forComponent(init.name ?? 'ip'), ...(components.metrics ? { metrics: components.metrics } : {}) });
 }

@@ -1,33 +1,25 @@
 /**
- * The IP bearer from the daemon's `ip:` config section (runtime/config/config.ts IpConfig): the one place that
- * maps config keys to bearer options.
+ * The `ip:` config section (ip-config.ts) to the IP bearer: the one place that maps its keys to the bearer's init.
  */
-import type { IpConfig } from '../../config/config.js';
-import type { Identity } from '../../identity/identity.js';
-import type { Logger } from '../../log/logger.js';
-import type { Metrics } from '../../metrics/metrics.js';
-import { createIpBearer, type IpBearer } from './ip-bearer.js';
+import type { BearerBuildContext, BuiltKind } from '../../bearer/bearer-kind.js';
+import { MAX_BEARERS } from './datagram-codec.js';
+import { ipBearer, type IpInit } from './ip-bearer.js';
+import type { IpConfig } from './ip-config.js';
 
-export interface IpBearerDeps {
-  identity: Identity;
-  metrics?: Metrics;
-  log?: Logger;
-  /** Names of every bearer this relay runs, announced in HELLO capabilities. */
-  bearers?: string[];
+/** No bearer when `ip.enabled` is false. The bearer throws RangeError on a listen host or peer it cannot use. */
+export async function ipBearers(ip: IpConfig, context: BearerBuildContext): Promise<BuiltKind> {
+  return { bearers: ip.enabled ? [ipBearer(ipInit(ip, context))] : [] };
 }
 
-/** Undefined when `ip.enabled` is false. Throws RangeError on a listen host or peer it cannot use. */
-export function ipBearerFromConfig(config: IpConfig, deps: IpBearerDeps): IpBearer | undefined {
-  if (!config.enabled) return undefined;
-  return createIpBearer({
-    identity: deps.identity,
-    listen: config.listen,
-    staticPeers: config.peers,
-    discovery: config.discovery,
-    heartbeatMs: config.heartbeatMs,
-    ...(config.psk !== undefined ? { psk: config.psk } : {}),
-    bearers: deps.bearers,
-    metrics: deps.metrics,
-    log: deps.log,
-  });
+export function ipInit(ip: IpConfig, context: BearerBuildContext): IpInit {
+  return {
+    identity: context.identity,
+    listen: { host: ip.listen.host, port: ip.listen.port },
+    staticPeers: ip.peers.map((p) => ({ host: p.host, port: p.port })),
+    discovery: ip.discovery,
+    heartbeatMs: ip.heartbeatMs,
+    ...(ip.psk !== undefined ? { psk: ip.psk } : {}),
+    // Peers see which bearers this relay runs (their status lists them); a HELLO carries at most MAX_BEARERS.
+    bearers: context.bearerNames.slice(0, MAX_BEARERS),
+  };
 }

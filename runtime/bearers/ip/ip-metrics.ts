@@ -15,8 +15,7 @@
  *   lattice_ip_acks_lost_total                  bundle frames whose connection closed before their ACK (retried)
  *   lattice_ip_unacked_bundles_total            bundle frames sent to a peer too old to acknowledge (delivered on write)
  */
-import type { Counter, Gauge } from 'prom-client';
-import type { Metrics } from '../../metrics/metrics.js';
+import type { Counter, Gauge, Metrics } from '../../metrics/metrics.js';
 
 export class IpMetrics {
   readonly counters: Record<string, number> = {};

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
 import { generateIdentity, type Identity } from '../../identity/identity.js';
 import { createLogger } from '../../log/logger.js';
-import { createIpBearer, type IpBearer } from './ip-bearer.js';
+import { IpBearer } from './ip-bearer.js';
 import { MAX_SHARD_MESSAGE_BYTES } from './shard-fragments.js';
 import { LinkShardNetwork } from '../../shards/link-shard-network.js';
 import { ipShardLink } from '../../shards/ip-shard-link.js';
@@ -20,7 +20,7 @@ const running: IpBearer[] = [];
 
 
 async function bearer(identity: Identity, peers: IpBearer[] = []): Promise<IpBearer> {
-  const b = createIpBearer({ identity, listen: { host: '127.0.0.1', port: 0 }, staticPeers: peers.map((p) => `127.0.0.1:${p.listenPort}`), discovery: false, heartbeatMs: 100, log });
+  const b = new IpBearer({ identity, listen: { host: '127.0.0.1', port: 0 }, staticPeers: peers.map((p) => `127.0.0.1:${p.listenPort}`), discovery: false, heartbeatMs: 100, log });
   await b.start();
   running.push(b);
   return b;

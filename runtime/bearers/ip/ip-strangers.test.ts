@@ -16,7 +16,7 @@ import { freePort } from '../../daemon/testing/relay-process.js';
 import { waitFor } from '../../../lib/testing/wait-for.js';
 import { encodeDatagram } from './datagram-codec.js';
 import { DomainKey } from './domain-key.js';
-import { IpBearer, createIpBearer, type IpBearerOptions } from './ip-bearer.js';
+import { IpBearer, type IpBearerOptions } from './ip-bearer.js';
 import { encodeStreamFrame } from './stream-codec.js';
 import { throwawayHellos } from './testing/hello-flood.js';
 import { openAuthenticated, stalledAcceptor, unfinishedShardMessage, writeAll } from './testing/raw-tcp-peer.js';
@@ -29,7 +29,7 @@ const PSK = randomBytes(32).toString('hex');
 
 async function bearer(o: Partial<IpBearerOptions> & { peers?: (IpBearer | number)[]; host?: string; port?: number } = {}) {
   const { peers, host, port, ...rest } = o;
-  const b = createIpBearer({
+  const b = new IpBearer({
     identity: generateIdentity(),
     listen: { host: host ?? '127.0.0.1', port: port ?? 0 },
     staticPeers: (peers ?? []).map((p) => `127.0.0.1:${typeof p === 'number' ? p : p.listenPort}`),
@@ -120,7 +120,7 @@ test('domain key: members talk; a wrong key, no key, untagged PING/PONG/PEERS/DA
 test('a bad psk is refused without repeating it', () => {
   for (const psk of ['short', 'x'.repeat(31), 'has space'.padEnd(40, 'y'), 'ü'.repeat(40), 'z'.repeat(257)]) {
     try {
-      createIpBearer({ identity: generateIdentity(), listen: { host: '127.0.0.1', port: 0 }, psk });
+      new IpBearer({ identity: generateIdentity(), listen: { host: '127.0.0.1', port: 0 }, psk });
       assert.unreachable(`accepted ${psk}`);
     } catch (err) {
       assert.is((err as Error).name, 'RangeError');

@@ -9,14 +9,14 @@ import { generateIdentity } from '../../identity/identity.js';
 import { createLogger } from '../../log/logger.js';
 import { waitFor } from '../../../lib/testing/wait-for.js';
 import { watchTimers } from '../../testing/timer-watch.js';
-import { createIpBearer, type IpBearer } from './ip-bearer.js';
+import { IpBearer } from './ip-bearer.js';
 import { encodeStreamFrame } from './stream-codec.js';
 import { openAuthenticated } from './testing/raw-tcp-peer.js';
 import { ScriptedPeer } from './testing/scripted-peer.js';
 
 test('no sweep timer while idle or while connections are quiet; a stalled partial frame arms it until it timed out', async () => {
   const timers = watchTimers(/[/\\]tcp-transport\.[jt]s:/);
-  const b = createIpBearer({
+  const b = new IpBearer({
     identity: generateIdentity(),
     listen: { host: '127.0.0.1', port: 0 },
     staticPeers: [],

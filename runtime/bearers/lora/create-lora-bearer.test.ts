@@ -4,14 +4,19 @@ import * as assert from 'uvu/assert';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AirtimeLedger } from '../../airtime/airtime-ledger.js';
 import { BROADCAST } from '../../bearer/bearer.js';
+import { defaultComponents } from '../../components/components.js';
 import { generateIdentity } from '../../identity/identity.js';
-import { createLoraBearer, loraBearerFromConfig } from './create-lora-bearer.js';
+import { loraBearer, type LoraInit } from './create-lora-bearer.js';
+import { loraInit } from './lora-from-config.js';
 import { FakeLoraAir } from './testing/fake-lora-air.js';
 
 setLogSink(() => undefined, 'silent');
 
-test('createLoraBearer: needs a ledger or data dir, reports bad presets as LoraConfigError, persists airtime', async () => {
+const createLoraBearer = (init: LoraInit) => loraBearer(init)(defaultComponents());
+
+test('loraBearer: needs a ledger or data dir, reports bad presets as LoraConfigError, persists airtime', async () => {
   const air = new FakeLoraAir();
   const base = { name: 'lora0', radio: air.radio(), nodeId: generateIdentity().nodeId, region: 'EU_868', preset: 'ShortFast' };
   assert.throws(() => createLoraBearer(base), (e: Error) => e.name === 'LoraConfigError');
@@ -31,12 +36,12 @@ test('createLoraBearer: needs a ledger or data dir, reports bad presets as LoraC
   }
 });
 
-test('loraBearerFromConfig maps a `lora:` entry (Meshtastic preset and region names)', () => {
+test('loraInit maps a `lora:` entry (Meshtastic preset and region names)', () => {
   const air = new FakeLoraAir();
-  const bearer = loraBearerFromConfig(
+  const bearer = createLoraBearer(loraInit(
     { name: 'lora3', preset: 'LongFast', region: 'EU_868', hal: 'emulated', pins: {}, txPowerDbm: 20 },
-    { radio: air.radio(), nodeId: generateIdentity().nodeId, dataDir: tmpdir() },
-  );
+    { radio: air.radio(), nodeId: generateIdentity().nodeId, ledger: new AirtimeLedger() },
+  ));
   const d = bearer.status().detail!;
   assert.is(bearer.name, 'lora3');
   assert.equal([d.frequencyHz, d.spreadingFactor, d.bandwidthHz, d.codingRate, d.region], [869_525_000, 11, 250_000, '4/5', 'EU868']);

@@ -1,21 +1,19 @@
 /**
- * createLoraBearer: the LoRa bearer from configuration (the daemon's `lora:` entries and `lattice run`'s simulated
- * default). The radio is made by the caller (drivers/sx126x openLinuxSx126x for hal spi/serial, or
- * drivers/sx126x/testing createEmulatedRadios for hal emulated); this wires modulation, law and persistence.
+ * `loraBearer(init)(components)`: the LoRa bearer from a preset and a region (the daemon's `lora:` entries through
+ * lora-from-config.ts, and `lattice run`'s simulated default). The radio is made by the caller (drivers/sx126x
+ * openLinuxSx126x for hal spi/serial, or drivers/sx126x/testing createEmulatedRadios for hal emulated); this wires
+ * modulation, law and persistence, and takes logging, metrics and the clock from the components.
  */
 import { join } from 'node:path';
 import type { LoraRadio } from '../../../drivers/sx126x/lora-radio.js';
 import { AirtimeLedger } from '../../airtime/airtime-ledger.js';
 import { FileLedgerStore } from '../../airtime/file-ledger-store.js';
-import type { Clock } from '../../airtime/clock.js';
-import type { Metrics } from '../../metrics/metrics.js';
-import type { Logger } from '../../log/logger.js';
-import type { LoraConfig } from '../../config/config.js';
+import type { BearerFactory } from '../../bearer/bearer-kind.js';
 import { LoraConfigError } from './errors.js';
 import { LoraBearer, type LoraBearerInit } from './lora-bearer.js';
 import { latticeModulation } from '../../../lib/lora/lattice-presets.js';
 
-export interface LoraBearerOptions {
+export interface LoraInit {
   /** `lora0`… */
   name: string;
   radio: LoraRadio;
@@ -49,9 +47,6 @@ export interface LoraBearerOptions {
   timeScale?: number;
   ownsRadio?: boolean;
   random?: () => number;
-  metrics?: Metrics;
-  log?: Logger;
-  clock?: Clock;
 }
 
 /** A ledger persisted in `dataDir` (one per board; pass it to every LoRa bearer). */
@@ -59,62 +54,41 @@ export function createAirtimeLedger(dataDir: string, file = 'airtime.json', onSt
   return new AirtimeLedger({ store: new FileLedgerStore(join(dataDir, file)), onStoreError });
 }
 
-export function createLoraBearer(o: LoraBearerOptions): LoraBearer {
-  let built;
-  try {
-    built = latticeModulation({ preset: o.preset, region: o.region, frequencyHz: o.frequencyHz, txPowerDbm: o.txPowerDbm, antennaGainDbi: o.antennaGainDbi });
-  } catch (err) {
-    throw new LoraConfigError(o.name, (err as Error).message);
-  }
-  if (built.txPowerCapped) {
-    o.log?.warn('transmit power capped to the legal limit', { requestedDbm: o.txPowerDbm, dbm: built.modulation.txPowerDbm, subBand: built.subBand.id });
-  }
-  const ledger = o.ledger ?? (o.dataDir ? createAirtimeLedger(o.dataDir, `airtime-${o.name}.json`, (err) => o.log?.warn('airtime ledger store', { error: err.message })) : undefined);
-  if (!ledger) throw new LoraConfigError(o.name, 'needs a dataDir or a ledger: the duty-cycle budget must survive restarts');
-  return new LoraBearer({
-    name: o.name,
-    radio: o.radio,
-    nodeId: o.nodeId,
-    modulation: built.modulation,
-    region: built.plan.rules,
-    ledger,
-    dutyCyclePolicy: o.dutyCyclePolicy,
-    listenBeforeTalk: o.listenBeforeTalk,
-    advertIntervalMs: o.advertIntervalMs,
-    advertJitterMs: o.advertJitterMs,
-    advertOnStart: o.advertOnStart,
-    advertOnNewNeighbour: o.advertOnNewNeighbour,
-    compact: o.compact,
-    linkAck: o.linkAck,
-    timeScale: o.timeScale,
-    ownsRadio: o.ownsRadio,
-    random: o.random,
-    metrics: o.metrics,
-    log: o.log,
-    clock: o.clock,
-  });
-}
-
-export interface LoraBearerDeps {
-  radio: LoraRadio;
-  nodeId: Uint8Array;
-  /** The daemon's data dir (ledger file `airtime-<name>.json`), unless a shared `ledger` is given. */
-  dataDir?: string;
-  ledger?: AirtimeLedger;
-  metrics?: Metrics;
-  log?: Logger;
-  /** Emulated radios only: their chip time per wall time (scales link-ACK timeouts). */
-  timeScale?: number;
-}
-
-/** The bearer for one `lora:` config entry (name, preset, region, txPowerDbm); the radio is opened by the caller. */
-export function loraBearerFromConfig(cfg: LoraConfig, deps: LoraBearerDeps): LoraBearer {
-  return createLoraBearer({
-    name: cfg.name,
-    region: cfg.region,
-    preset: cfg.preset,
-    txPowerDbm: cfg.txPowerDbm,
-    ownsRadio: true,
-    ...deps,
-  });
+export function loraBearer(o: LoraInit): BearerFactory<LoraBearer> {
+  return (components) => {
+    const log = components.logger.forComponent(o.name);
+    let built;
+    try {
+      built = latticeModulation({ preset: o.preset, region: o.region, frequencyHz: o.frequencyHz, txPowerDbm: o.txPowerDbm, antennaGainDbi: o.antennaGainDbi });
+    } catch (err) {
+      throw new LoraConfigError(o.name, (err as Error).message);
+    }
+    if (built.txPowerCapped) {
+      log.warn('transmit power capped to the legal limit', { requestedDbm: o.txPowerDbm, dbm: built.modulation.txPowerDbm, subBand: built.subBand.id });
+    }
+    const ledger = o.ledger ?? (o.dataDir ? createAirtimeLedger(o.dataDir, `airtime-${o.name}.json`, (err) => log.warn('airtime ledger store', { error: err.message })) : undefined);
+    if (!ledger) throw new LoraConfigError(o.name, 'needs a dataDir or a ledger: the duty-cycle budget must survive restarts');
+    return new LoraBearer({
+      name: o.name,
+      radio: o.radio,
+      nodeId: o.nodeId,
+      modulation: built.modulation,
+      region: built.plan.rules,
+      ledger,
+      dutyCyclePolicy: o.dutyCyclePolicy,
+      listenBeforeTalk: o.listenBeforeTalk,
+      advertIntervalMs: o.advertIntervalMs,
+      advertJitterMs: o.advertJitterMs,
+      advertOnStart: o.advertOnStart,
+      advertOnNewNeighbour: o.advertOnNewNeighbour,
+      compact: o.compact,
+      linkAck: o.linkAck,
+      timeScale: o.timeScale,
+      ownsRadio: o.ownsRadio,
+      random: o.random,
+      metrics: components.metrics,
+      log,
+      clock: components.clock,
+    });
+  };
 }

@@ -4,7 +4,7 @@
  * ACK, which the far side sends only once it settled the frame as durable: the bearer has acknowledgements.
  */
 import type { LoraRadio } from '../../../drivers/sx126x/lora-radio.js';
-import { createEmulatedRadios } from '../../../drivers/sx126x/testing/emulated-radios.js';
+import { createEmulatedRadios } from '../../../drivers/sx126x/sim/emulated-radios.js';
 import { AirtimeLedger } from '../../airtime/airtime-ledger.js';
 import { EU868 } from '../../../lib/lora/regions.js';
 import { bearerSuite, type FramesRig } from '../../bearer/testing/bearer-suite.js';

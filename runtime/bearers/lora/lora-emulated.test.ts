@@ -11,7 +11,7 @@ import { encodeBundle } from '../../bundle/bundle-codec.js';
 import { createBundle } from '../../bundle/create-bundle.js';
 import { generateIdentity } from '../../identity/identity.js';
 import { encodeFrame } from '../../wire/frame-codec.js';
-import { createLoraNeighbourhood, type NeighbourSpec } from './testing/lora-neighbourhood.js';
+import { createLoraNeighbourhood, type NeighbourSpec } from './sim/lora-neighbourhood.js';
 import { waitFor as until } from '../../../lib/testing/wait-for.js';
 
 setLogSink(() => undefined, 'silent');

@@ -17,8 +17,7 @@
  *   lattice_lora_channel_busy_total{bearer}              CADs that found the channel busy
  *   lattice_lora_airtime_window_seconds{bearer,sub_band} airtime used in the current rolling hour (at scrape)
  */
-import type { Counter, Gauge } from 'prom-client';
-import type { Metrics } from '../../metrics/metrics.js';
+import type { Counter, Gauge, Metrics } from '../../metrics/metrics.js';
 
 export class LoraMetrics {
   readonly counters: Record<string, number> = {};

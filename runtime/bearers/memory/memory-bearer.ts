@@ -10,6 +10,7 @@
  */
 import { BROADCAST, type Bearer, type BearerEvents, type BearerStatus, type FrameFate, type OutFrame, type PeerId, type SendResult } from '../../bearer/bearer.js';
 import type { ForeignMessage } from '../../bearer/bearer.js';
+import type { BearerFactory } from '../../bearer/bearer-kind.js';
 import { TypedEmitter } from '../../../lib/events/typed-emitter.js';
 
 export interface MemoryBearerOptions {
@@ -29,6 +30,19 @@ export interface MemoryBearerOptions {
   acks?: boolean;
   /** With `acks`: how long send() waits for the receiver to settle. Default 10 s. */
   ackTimeoutMs?: number;
+}
+
+/** A memory bearer: the node it belongs to, the hub that links it, and its options. */
+export interface MemoryInit extends MemoryBearerOptions {
+  hub: MemoryHub;
+  nodeId: string;
+}
+
+/** The memory bearer in the house shape, `memoryBearer(init)(components)`. It keeps no metrics, logs nothing and
+ * paces nothing (delivery is on the next event-loop turn), so it takes nothing from the components. */
+export function memoryBearer(init: MemoryInit): BearerFactory<MemoryBearer> {
+  const { hub, nodeId, ...options } = init;
+  return () => hub.bearer(nodeId, options);
 }
 
 /** What the receiving bearer tells the sender about one delivered frame (undefined: never settled). */

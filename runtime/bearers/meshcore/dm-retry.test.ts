@@ -1,9 +1,9 @@
 /** DM retry policy details, over an in-process link to the simulated radio (no PTY needed). */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SimDevice } from '../../../firmware-protocol/meshcore/testing/sim-device.js';
-import { SimMesh } from '../../../firmware-protocol/meshcore/testing/sim-mesh.js';
-import { connectMemoryLink } from '../../../firmware-protocol/meshcore/testing/memory-link.js';
+import { SimDevice } from '../../../firmware-protocol/meshcore/sim/sim-device.js';
+import { SimMesh } from '../../../firmware-protocol/meshcore/sim/sim-mesh.js';
+import { connectMemoryLink } from '../../../firmware-protocol/meshcore/sim/memory-link.js';
 import { MeshCoreGateway } from './meshcore-gateway.js';
 import { attemptByte } from './dm-retry.js';
 import { textBundle, until } from './testing/gateway-suite.js';

@@ -1,7 +1,7 @@
 /**
  * DM delivery after the first RESP_CODE_SENT. The firmware never retries a DM (MyMesh.cpp CMD_SEND_TXT_MSG sends
  * once and remembers the expected ACK in an 8-entry table); apps re-send with attempt+1 (a new ACK code) and, on a
- * late attempt, RESET_PATH so the next send floods (docs/faq.md). This does the same with exponential backoff until
+ * late attempt, RESET_PATH so the next send floods (MeshCore:docs/faq.md). This does the same with exponential backoff until
  * PUSH_CODE_SEND_CONFIRMED carries the ACK of any attempt, or the bundle expires. Only the in-flight DMs are held
  * here (bounded by EXPECTED_ACK_TABLE_SIZE): everything else stays in the router's vault.
  */

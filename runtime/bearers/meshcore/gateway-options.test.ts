@@ -1,9 +1,9 @@
 /** Gateway options applied at every handshake: channels ensured, flood scope set (over an in-process link). */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SimDevice } from '../../../firmware-protocol/meshcore/testing/sim-device.js';
-import { SimMesh } from '../../../firmware-protocol/meshcore/testing/sim-mesh.js';
-import { connectMemoryLink } from '../../../firmware-protocol/meshcore/testing/memory-link.js';
+import { SimDevice } from '../../../firmware-protocol/meshcore/sim/sim-device.js';
+import { SimMesh } from '../../../firmware-protocol/meshcore/sim/sim-mesh.js';
+import { connectMemoryLink } from '../../../firmware-protocol/meshcore/sim/memory-link.js';
 import { toHex } from '../../../firmware-protocol/meshcore/bytes.js';
 import { hashtagChannelSecret, regionScopeKey } from '../../../firmware-protocol/meshcore/channel-secret.js';
 import { MeshCoreGateway } from './meshcore-gateway.js';

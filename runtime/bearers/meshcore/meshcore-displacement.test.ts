@@ -5,8 +5,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, type Socket } from 'node:net';
-import { Registry } from 'prom-client';
-import { startMeshCoreSim } from '../../../firmware-protocol/meshcore/testing/start-sim.js';
+import { createMetrics } from '../../metrics/metrics.js';
+import { startMeshCoreSim } from '../../../firmware-protocol/meshcore/sim/start-sim.js';
 import { meshCoreOpener } from './device-opener.js';
 import { MeshCoreGateway } from './meshcore-gateway.js';
 import { until } from './testing/gateway-suite.js';
@@ -25,7 +25,7 @@ async function rig() {
   const opens: number[] = [];
   const logs: string[] = [];
   const rec = (level: string) => (message: string) => void logs.push(`${level} ${message}`);
-  const registry = new Registry();
+  const registry = createMetrics({ defaultMetrics: false });
   const gw = new MeshCoreGateway({
     name: 'meshcore0', metrics: registry, log: { debug() {}, info: rec('info'), warn: rec('warn') },
     open: (o) => {
@@ -78,7 +78,7 @@ test('another TCP client takes the companion: one warning, counted, in status, n
     assert.is(r.gw.status().state, 'down');
     assert.ok(d.backingOff);
     assert.ok(d.retryAt! - d.lastAt! >= 400, `back-off ${d.retryAt! - d.lastAt!} ms`);
-    assert.match(await r.registry.metrics(), /lattice_meshcore_displaced_total\{bearer="meshcore0"\} 1/);
+    assert.match(await r.registry.render(), /lattice_meshcore_displaced_total\{bearer="meshcore0"\} 1/);
     await until('the gateway connects again', () => r.opens.length === n + 1);
     assert.ok(r.opens[n]! - d.lastAt! >= 400, `connected again ${r.opens[n]! - d.lastAt!} ms after the displacement`);
     await r.gw.whenUp({ signal: AbortSignal.timeout(15_000) });
@@ -114,7 +114,7 @@ test('a dropped link (a reset, no FIN) is a lost radio, not a displacement', asy
     await r.sim.disconnect({ downMs: 200 });
     await until('up again', () => r.gw.status().state === 'up' && r.logs.includes('warn MeshCore radio down'));
     assert.is(r.displacement().total, 0);
-    assert.not.match(await r.registry.metrics(), /lattice_meshcore_displaced_total\{bearer="meshcore0"\} [1-9]/);
+    assert.not.match(await r.registry.render(), /lattice_meshcore_displaced_total\{bearer="meshcore0"\} [1-9]/);
   } finally {
     await r.close();
   }

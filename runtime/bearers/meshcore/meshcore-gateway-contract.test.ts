@@ -3,12 +3,12 @@
  * mesh) over the in-memory link. MeshCore-specific behaviour (handshake, DM retries, link drops, reboots, garbage
  * on the line) is the gateway suite's (testing/gateway-suite.ts), over a PTY and TCP.
  */
-import { connectMemoryLink } from '../../../firmware-protocol/meshcore/testing/memory-link.js';
-import { SimDevice } from '../../../firmware-protocol/meshcore/testing/sim-device.js';
-import { SimMesh } from '../../../firmware-protocol/meshcore/testing/sim-mesh.js';
+import { connectMemoryLink } from '../../../firmware-protocol/meshcore/sim/memory-link.js';
+import { SimDevice } from '../../../firmware-protocol/meshcore/sim/sim-device.js';
+import { SimMesh } from '../../../firmware-protocol/meshcore/sim/sim-mesh.js';
 import type { ByteLink } from '../../../firmware-protocol/framing/byte-link.js';
 import { bearerSuite } from '../../bearer/testing/bearer-suite.js';
-import { startMeshCoreSim } from '../../../firmware-protocol/meshcore/testing/start-sim.js';
+import { startMeshCoreSim } from '../../../firmware-protocol/meshcore/sim/start-sim.js';
 import { meshCoreOpener } from './device-opener.js';
 import { MeshCoreGateway } from './meshcore-gateway.js';
 

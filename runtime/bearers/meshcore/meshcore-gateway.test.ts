@@ -1,5 +1,5 @@
 /** The gateway contract suite against the simulator over a real PTY (SerialLink) and over TCP (TcpLink). */
-import { startMeshCoreSim } from '../../../firmware-protocol/meshcore/testing/start-sim.js';
+import { startMeshCoreSim } from '../../../firmware-protocol/meshcore/sim/start-sim.js';
 import { meshCoreGatewaySuite } from './testing/gateway-suite.js';
 import { meshCoreOpener } from './device-opener.js';
 

@@ -5,7 +5,7 @@
  * down canReach() is false and send() answers 'unreachable', so the router keeps bundles in its vault and re-sends
  * on the `peer` up events emitted after the next handshake.
  */
-import type { Registry } from 'prom-client';
+import type { Metrics } from '../../metrics/metrics.js';
 import type { BearerEvents, BearerStatus, OutFrame, PeerId, SendResult } from '../../bearer/bearer.js';
 import type { RadioGateway, RadioInfo, RadioLinkState, RadioModulation, RadioRefusal, RadioSelf, RadioSendResult, RadioText } from '../../bearer/radio-gateway.js';
 import type { Bundle } from '../../bundle/bundle.js';
@@ -52,7 +52,7 @@ export interface MeshCoreGatewayOptions {
   formatText?: (bundle: Bundle) => string | null;
   /** Keepalive: battery/storage poll interval; a missed reply drops the link and reconnects. 0 disables. */
   pollIntervalMs?: number;
-  metrics?: Registry;
+  metrics?: Metrics;
   log?: GatewayLog;
   now?: () => number;
 }

@@ -1,8 +1,8 @@
 /**
- * Prometheus metrics of MeshCore gateways (prom-client), registered only when the daemon passes a registry.
- * Several gateways share one registry: each metric is created once and labelled by `bearer`.
+ * Metrics of MeshCore gateways, registered only when the daemon passes its Metrics (runtime/metrics/metrics.ts).
+ * Several gateways share them: each metric is created once (get-or-create) and labelled by `bearer`.
  */
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Counter, Gauge, Histogram, Metrics } from '../../metrics/metrics.js';
 
 export interface MeshCoreMetrics {
   framesIn: Counter<'bearer'>;
@@ -23,14 +23,8 @@ export interface MeshCoreMetrics {
   rxToGateway: Histogram<'bearer'>;
 }
 
-function once<T>(registry: Registry, name: string, make: () => T): T {
-  return (registry.getSingleMetric(name) as T | undefined) ?? make();
-}
-
-export function registerMeshCoreMetrics(registry: Registry): MeshCoreMetrics {
-  const registers = [registry];
-  const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
-    once(registry, name, () => new Counter<L>({ name, help, labelNames, registers }));
+export function registerMeshCoreMetrics(metrics: Metrics): MeshCoreMetrics {
+  const counter = <L extends string>(name: string, help: string, labelNames: L[]) => metrics.counter<L>({ name, help, labelNames });
   return {
     framesIn: counter('lattice_meshcore_frames_in_total', 'Companion frames received from the radio', ['bearer']),
     framesOut: counter('lattice_meshcore_frames_out_total', 'Companion frames written to the radio', ['bearer']),
@@ -44,19 +38,19 @@ export function registerMeshCoreMetrics(registry: Registry): MeshCoreMetrics {
     dmExpired: counter('lattice_meshcore_dm_expired_total', 'DMs given up because the bundle expired unconfirmed', ['bearer']),
     sendErrors: counter('lattice_meshcore_send_errors_total', 'Sends answered unreachable, by reason', ['bearer', 'reason']),
     unconfirmed: counter('lattice_meshcore_unconfirmed_sends_total', 'Channel texts the radio had in full when the link dropped before its answer: counted as sent, not repeated', ['bearer']),
-    ackRtt: once(registry, 'lattice_meshcore_ack_rtt_seconds', () => new Histogram({
+    ackRtt: metrics.histogram({
       name: 'lattice_meshcore_ack_rtt_seconds', help: 'Round trip of confirmed DMs as the radio measured it', labelNames: ['bearer'],
-      buckets: [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64], registers,
-    })),
-    queueDepth: once(registry, 'lattice_meshcore_queue_depth', () => new Gauge({
-      name: 'lattice_meshcore_queue_depth', help: 'DMs in flight awaiting SEND_CONFIRMED', labelNames: ['bearer'], registers,
-    })),
-    linkUp: once(registry, 'lattice_meshcore_link_up', () => new Gauge({
-      name: 'lattice_meshcore_link_up', help: '1 while the companion session is up', labelNames: ['bearer'], registers,
-    })),
-    rxToGateway: once(registry, 'lattice_meshcore_rx_to_gateway_seconds', () => new Histogram({
+      buckets: [0.25, 0.5, 1, 2, 4, 8, 16, 32, 64],
+    }),
+    queueDepth: metrics.gauge({
+      name: 'lattice_meshcore_queue_depth', help: 'DMs in flight awaiting SEND_CONFIRMED', labelNames: ['bearer'],
+    }),
+    linkUp: metrics.gauge({
+      name: 'lattice_meshcore_link_up', help: '1 while the companion session is up', labelNames: ['bearer'],
+    }),
+    rxToGateway: metrics.histogram({
       name: 'lattice_meshcore_rx_to_gateway_seconds', help: 'From a message frame decoded to its foreign event handed to the router', labelNames: ['bearer'],
-      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1], registers,
-    })),
+      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1],
+    }),
   };
 }

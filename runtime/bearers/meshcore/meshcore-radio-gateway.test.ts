@@ -2,7 +2,7 @@
  * The RadioGateway contract suite on the MeshCore gateway, against the simulated companion radio over TCP (the Wi-Fi
  * companion's port serves one client: another one displaces the gateway).
  */
-import { startMeshCoreSim } from '../../../firmware-protocol/meshcore/testing/start-sim.js';
+import { startMeshCoreSim } from '../../../firmware-protocol/meshcore/sim/start-sim.js';
 import { toHex } from '../../../firmware-protocol/meshcore/bytes.js';
 import { radioGatewaySuite } from '../../bearer/testing/radio-gateway-suite.js';
 import { meshCoreOpener } from './device-opener.js';

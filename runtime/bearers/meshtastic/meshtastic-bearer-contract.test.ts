@@ -3,9 +3,9 @@
  * the in-memory link and over TCP. The simulated radio's clock runs 100× fast so its 2 s text rate limit does not make the
  * suite wait (the session's text interval is shortened to match).
  */
-import { memoryLink } from '../../../firmware-protocol/meshtastic/testing/memory-link.js';
-import { SimDevice, type SimDeviceOptions } from '../../../firmware-protocol/meshtastic/testing/sim-device.js';
-import { startMeshtasticSim } from '../../../firmware-protocol/meshtastic/testing/start-meshtastic-sim.js';
+import { memoryLink } from '../../../firmware-protocol/meshtastic/sim/memory-link.js';
+import { SimDevice, type SimDeviceOptions } from '../../../firmware-protocol/meshtastic/sim/sim-device.js';
+import { startMeshtasticSim } from '../../../firmware-protocol/meshtastic/sim/start-meshtastic-sim.js';
 import type { ByteLink, LinkOpener } from '../../../firmware-protocol/framing/byte-link.js';
 import { bearerSuite } from '../../bearer/testing/bearer-suite.js';
 import { setLogSink } from '../../log/logger.js';

@@ -16,7 +16,7 @@ import { MeshtasticMissingPublicKeyError } from '../../../firmware-protocol/mesh
 import { channelAddress, nodeAddress, nodeIdString, parseMeshtasticAddress } from '../../../firmware-protocol/meshtastic/node-id.js';
 import { MeshtasticSession, type DeviceInfo, type ReceivedMessage, type SessionOptions } from '../../../firmware-protocol/meshtastic/session.js';
 import type { DeliveryUpdate } from '../../../firmware-protocol/meshtastic/delivery-tracker.js';
-import type { Registry } from 'prom-client';
+import type { Metrics } from '../../metrics/metrics.js';
 import type { BearerEvents, BearerStatus, OutFrame, PeerId, SendResult } from '../../bearer/bearer.js';
 import type { RadioGateway, RadioInfo, RadioLinkState, RadioModulation, RadioRefusal, RadioSelf, RadioSendResult, RadioText } from '../../bearer/radio-gateway.js';
 import { sleep } from '../../../lib/abort/sleep.js';
@@ -38,7 +38,7 @@ export interface MeshtasticBearerInit {
   device: string;
   /** TCP radios serve one client at a time; knowing the transport lets the gateway explain drops. */
   transport: 'serial' | 'tcp' | 'ble';
-  metrics?: Registry;
+  metrics?: Metrics;
   /** Session tuning (heartbeat, text interval, handshake timeout, hop limit). */
   session?: Omit<SessionOptions, 'link'>;
   /** Reconnect backoff: first delay and cap (ms); default 1 s → 30 s, doubling, with jitter. It starts over only

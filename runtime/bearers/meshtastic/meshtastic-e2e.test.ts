@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Registry } from 'prom-client';
-import { startMeshtasticSim, type MeshtasticSim } from '../../../firmware-protocol/meshtastic/testing/start-meshtastic-sim.js';
+import { createMetrics, type Metrics } from '../../metrics/metrics.js';
+import { startMeshtasticSim, type MeshtasticSim } from '../../../firmware-protocol/meshtastic/sim/start-meshtastic-sim.js';
 import type { ForeignMessage, PeerEvent } from '../../bearer/bearer.js';
 import type { Bundle } from '../../bundle/bundle.js';
 import type { Logger } from '../../log/logger.js';
@@ -58,7 +58,7 @@ interface Rig {
   peers: PeerEvent[];
   foreign: ForeignMessage[];
   logs: string[];
-  registry: Registry;
+  registry: Metrics;
   close(): Promise<void>;
 }
 
@@ -66,7 +66,7 @@ async function rig(kind: 'pty' | 'tcp', extra: Partial<MeshtasticBearerInit> = {
   const sim = await startMeshtasticSim(kind === 'pty' ? { pty: true, seed: 3 } : { tcpPort: 0, seed: 3 });
   const device = kind === 'pty' ? sim.ptyPath! : `127.0.0.1:${sim.tcpPort}`;
   const logs: string[] = [];
-  const registry = new Registry();
+  const registry = createMetrics({ defaultMetrics: false });
   const bearer = new MeshtasticBearer({
     name: 'meshtastic0',
     device,
@@ -111,7 +111,7 @@ for (const kind of ['pty', 'tcp'] as const) {
       assert.is(d.nodeId, '!deadbeef');
       assert.is(d.link, 'up');
       assert.equal(d.channels, [{ index: 0, name: 'LongFast', role: 'PRIMARY' }, { index: 1, name: 'lattice', role: 'SECONDARY' }]);
-      assert.match(await r.registry.metrics(), /lattice_meshtastic_link_up\{bearer="meshtastic0"\} 1/);
+      assert.match(await r.registry.render(), /lattice_meshtastic_link_up\{bearer="meshtastic0"\} 1/);
     } finally {
       await r.close();
     }
@@ -144,7 +144,7 @@ for (const kind of ['pty', 'tcp'] as const) {
       assert.equal(states, ['acked', 'implicit-ack']);
       assert.ok(r.sim.device.mesh.textsReceivedBy(BOB).includes('Zed: hi channel'));
       assert.equal(r.sim.device.mesh.textsReceivedBy(ALICE).filter((x) => x === 'hi alice'), ['hi alice']);
-      assert.match(await r.registry.metrics(), /lattice_meshtastic_acks_total\{bearer="meshtastic0",kind="acked"\} 1/);
+      assert.match(await r.registry.render(), /lattice_meshtastic_acks_total\{bearer="meshtastic0",kind="acked"\} 1/);
     } finally {
       await r.close();
     }
@@ -193,7 +193,7 @@ test('pty: rate limit honoured by queueing, garbage on the line tolerated', asyn
     await until('message through noise', () => r.foreign.some((m) => m.text === 'noisy line'));
     await until('mesh heard all', () => r.sim.device.mesh.textsReceivedBy(BOB).length >= 3);
     assert.equal(r.sim.device.mesh.textsReceivedBy(BOB).slice(0, 3), ['a1', 'a2', 'a3']);
-    assert.match(await r.registry.metrics(), /lattice_meshtastic_rate_limit_waits_total\{bearer="meshtastic0"\} [2-9]/);
+    assert.match(await r.registry.render(), /lattice_meshtastic_rate_limit_waits_total\{bearer="meshtastic0"\} [2-9]/);
   } finally {
     await r.close();
   }
@@ -224,7 +224,7 @@ test('pty: unplug → unreachable and peers down; replug → handshake, peers up
     assert.equal(heard.filter((t) => t === 'sent before unplug').length, 1, 'same packet id: the mesh drops the resend');
     assert.ok(r.sim.device.mesh.duplicatesDropped >= 1);
     assert.ok((r.bearer.status().detail!.reconnects as number) >= 1);
-    assert.match(await r.registry.metrics(), /lattice_meshtastic_reconnects_total\{bearer="meshtastic0"\} [1-9]/);
+    assert.match(await r.registry.render(), /lattice_meshtastic_reconnects_total\{bearer="meshtastic0"\} [1-9]/);
   } finally {
     await r.close();
   }
@@ -265,7 +265,7 @@ test('tcp: a phone app takes the radio: one warning, counted, a growing back-off
     assert.equal(r.logs.filter((l) => /^warn displaced from the radio/.test(l)).length, 1, 'one warning for the run');
     assert.ok(r.logs.some((l) => /^info displaced from the radio again/.test(l)));
     assert.not.ok(r.logs.some((l) => /^warn (lost the TCP connection|handshake with the radio failed)/.test(l)), 'not reported as a lost link');
-    assert.match(await r.registry.metrics(), new RegExp(`lattice_meshtastic_displaced_total\\{bearer="meshtastic0"\\} ${d.total}`));
+    assert.match(await r.registry.render(), new RegExp(`lattice_meshtastic_displaced_total\\{bearer="meshtastic0"\\} ${d.total}`));
     // The app gives up: the relay's next try stays up 1 s, which is healthy and resets the back-off.
     appOn = false;
     for (const s of apps) s.destroy();

@@ -1,8 +1,8 @@
 /**
- * Prometheus metrics of Meshtastic gateways (prom-client), registered only when the daemon passes a registry.
- * Several gateways share one registry: each metric is created once and labelled by `bearer`.
+ * Metrics of Meshtastic gateways, registered only when the daemon passes its Metrics (runtime/metrics/metrics.ts).
+ * Several gateways share them: each metric is created once (get-or-create) and labelled by `bearer`.
  */
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Counter, Gauge, Histogram, Metrics } from '../../metrics/metrics.js';
 
 export interface MeshtasticMetrics {
   framesIn: Counter<'bearer'>;
@@ -21,14 +21,8 @@ export interface MeshtasticMetrics {
   rxToGateway: Histogram<'bearer'>;
 }
 
-function once<T>(registry: Registry, name: string, make: () => T): T {
-  return (registry.getSingleMetric(name) as T | undefined) ?? make();
-}
-
-export function registerMeshtasticMetrics(registry: Registry): MeshtasticMetrics {
-  const registers = [registry];
-  const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
-    once(registry, name, () => new Counter<L>({ name, help, labelNames, registers }));
+export function registerMeshtasticMetrics(metrics: Metrics): MeshtasticMetrics {
+  const counter = <L extends string>(name: string, help: string, labelNames: L[]) => metrics.counter<L>({ name, help, labelNames });
   return {
     framesIn: counter('lattice_meshtastic_frames_in_total', 'FromRadio frames received from the radio', ['bearer']),
     framesOut: counter('lattice_meshtastic_frames_out_total', 'ToRadio frames written to the radio', ['bearer']),
@@ -41,15 +35,15 @@ export function registerMeshtasticMetrics(registry: Registry): MeshtasticMetrics
     acks: counter('lattice_meshtastic_acks_total', 'Delivery ACKs (kind: acked = end to end, implicit = relay heard)', ['bearer', 'kind']),
     naks: counter('lattice_meshtastic_naks_total', 'Routing errors for packets we sent, by reason', ['bearer', 'reason']),
     sendErrors: counter('lattice_meshtastic_send_errors_total', 'Sends answered unreachable, by reason', ['bearer', 'reason']),
-    queueDepth: once(registry, 'lattice_meshtastic_queue_depth', () => new Gauge({
-      name: 'lattice_meshtastic_queue_depth', help: 'Packets waiting in the gateway outbox plus packets in the radio TX queue', labelNames: ['bearer'], registers,
-    })),
-    linkUp: once(registry, 'lattice_meshtastic_link_up', () => new Gauge({
-      name: 'lattice_meshtastic_link_up', help: '1 while the radio session is up (handshake complete)', labelNames: ['bearer'], registers,
-    })),
-    rxToGateway: once(registry, 'lattice_meshtastic_rx_to_gateway_seconds', () => new Histogram({
+    queueDepth: metrics.gauge({
+      name: 'lattice_meshtastic_queue_depth', help: 'Packets waiting in the gateway outbox plus packets in the radio TX queue', labelNames: ['bearer'],
+    }),
+    linkUp: metrics.gauge({
+      name: 'lattice_meshtastic_link_up', help: '1 while the radio session is up (handshake complete)', labelNames: ['bearer'],
+    }),
+    rxToGateway: metrics.histogram({
       name: 'lattice_meshtastic_rx_to_gateway_seconds', help: 'From a FromRadio frame decoded to its foreign event handed to the router', labelNames: ['bearer'],
-      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1], registers,
-    })),
+      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1],
+    }),
   };
 }

@@ -3,7 +3,7 @@
  * port 4403 serves one client: another one displaces the gateway). The simulated radio's clock runs 100× fast so its
  * 2 s text rate limit does not make the suite wait (the session's text interval is shortened to match).
  */
-import { startMeshtasticSim } from '../../../firmware-protocol/meshtastic/testing/start-meshtastic-sim.js';
+import { startMeshtasticSim } from '../../../firmware-protocol/meshtastic/sim/start-meshtastic-sim.js';
 import { radioGatewaySuite } from '../../bearer/testing/radio-gateway-suite.js';
 import { setLogSink } from '../../log/logger.js';
 import { meshtasticOpener } from './device-opener.js';

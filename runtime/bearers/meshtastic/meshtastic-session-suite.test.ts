@@ -1,6 +1,6 @@
 /** The session contract suite against the simulated radio over a real PTY (serialport) and over TCP. */
 import { suite } from 'uvu';
-import { startMeshtasticSim, type MeshtasticSim } from '../../../firmware-protocol/meshtastic/testing/start-meshtastic-sim.js';
+import { startMeshtasticSim, type MeshtasticSim } from '../../../firmware-protocol/meshtastic/sim/start-meshtastic-sim.js';
 import { registerSessionSuite } from '../../../firmware-protocol/meshtastic/testing/session-suite.js';
 import { meshtasticOpener } from './device-opener.js';
 

@@ -11,7 +11,7 @@ import { generateIdentity, type Identity } from '../../identity/identity.js';
 import { createLogger } from '../../log/logger.js';
 import { createMetrics } from '../../metrics/metrics.js';
 import { sealEnvelope } from './envelope.js';
-import { createMqttBearer, type MqttBearer } from './mqtt-bearer.js';
+import { MqttBearer } from './mqtt-bearer.js';
 import { signPresence } from './presence.js';
 import { startMosquitto, type Mosquitto } from './testing/mosquitto.js';
 import { topics } from './topics.js';
@@ -32,7 +32,7 @@ async function broker(port?: number): Promise<Mosquitto> {
 }
 
 async function relay(url: string, options: { identity?: Identity; reconnectPeriodMs?: number; prefix?: string } = {}) {
-  const b = createMqttBearer({
+  const b = new MqttBearer({
     identity: options.identity ?? generateIdentity(),
     url,
     prefix: options.prefix,
@@ -136,7 +136,7 @@ test('forged, misaddressed and replayed envelopes and presence adverts are rejec
   const { url } = await broker();
   const metrics = createMetrics({ defaultMetrics: false });
   const idA = generateIdentity();
-  const a = createMqttBearer({ identity: idA, url, reconnectPeriodMs: 200, log, metrics });
+  const a = new MqttBearer({ identity: idA, url, reconnectPeriodMs: 200, log, metrics });
   const frames: InFrame[] = [];
   a.on('frame', (f) => frames.push(f));
   await a.start();
@@ -218,10 +218,10 @@ test('stop() settles a publish waiting for PUBACK with AbortError; constructor d
   assert.is(a.b.status().state, 'stopped');
   assert.not.ok(a.b.canReach(BROADCAST));
 
-  const idle = createMqttBearer({ identity: generateIdentity(), url: 'mqtt://127.0.0.1:1' });
+  const idle = new MqttBearer({ identity: generateIdentity(), url: 'mqtt://127.0.0.1:1' });
   assert.is(idle.status().state, 'stopped');
-  assert.throws(() => createMqttBearer({ identity: generateIdentity(), url: 'http://x' }), /scheme/);
-  assert.throws(() => createMqttBearer({ identity: generateIdentity(), url, prefix: 'a/#' }), /prefix/);
+  assert.throws(() => new MqttBearer({ identity: generateIdentity(), url: 'http://x' }), /scheme/);
+  assert.throws(() => new MqttBearer({ identity: generateIdentity(), url, prefix: 'a/#' }), /prefix/);
 });
 
 test.run();

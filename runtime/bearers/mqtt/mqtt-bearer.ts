@@ -10,6 +10,7 @@
  */
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { BROADCAST, type Bearer, type BearerEvents, type BearerStatus, type OutFrame, type PeerId, type SendResult } from '../../bearer/bearer.js';
+import type { BearerFactory } from '../../bearer/bearer-kind.js';
 import type { Identity } from '../../identity/identity.js';
 import { nodeIdFromHex } from '../../identity/identity.js';
 import { createLogger, type Logger } from '../../log/logger.js';
@@ -377,6 +378,10 @@ export class MqttBearer implements Bearer {
   }
 }
 
-export function createMqttBearer(options: MqttBearerOptions): MqttBearer {
-  return new MqttBearer(options);
+/** What an MQTT bearer is (broker, prefix, credentials, the identity it speaks for); the components give the rest. */
+export type MqttInit = Omit<MqttBearerOptions, 'log' | 'metrics'>;
+
+/** The MQTT bearer in the house shape, `mqttBearer(init)(components)`; no I/O until start(). */
+export function mqttBearer(init: MqttInit): BearerFactory<MqttBearer> {
+  return (components) => new MqttBearer({ ...init, log: components.logger.forComponent(init.name ?? 'mqtt'), ...(components.metrics ? { metrics: components.metrics } : {}) });
 }

@@ -1,29 +1,21 @@
 /**
- * The MQTT bearer from the daemon's `mqtt:` config section (runtime/config/config.ts MqttConfig): the one place
- * that maps config keys to bearer options.
+ * The `mqtt:` config section (mqtt-config.ts) to the MQTT bearer: the one place that maps its keys to the bearer's
+ * init.
  */
-import type { MqttConfig } from '../../config/config.js';
-import type { Identity } from '../../identity/identity.js';
-import type { Logger } from '../../log/logger.js';
-import type { Metrics } from '../../metrics/metrics.js';
-import { createMqttBearer, type MqttBearer } from './mqtt-bearer.js';
+import type { BearerBuildContext, BuiltKind } from '../../bearer/bearer-kind.js';
+import { mqttBearer } from './mqtt-bearer.js';
+import type { MqttConfig } from './mqtt-config.js';
 
-export interface MqttBearerDeps {
-  identity: Identity;
-  metrics?: Metrics;
-  log?: Logger;
-}
-
-/** Undefined when no `mqtt.url` is configured. Throws on a URL or prefix it cannot use. */
-export function mqttBearerFromConfig(config: MqttConfig, deps: MqttBearerDeps): MqttBearer | undefined {
-  if (!config.url) return undefined;
-  return createMqttBearer({
-    identity: deps.identity,
-    url: config.url,
-    prefix: config.prefix,
-    username: config.username,
-    password: config.password,
-    metrics: deps.metrics,
-    log: deps.log,
-  });
+/** No bearer without `mqtt.url`. The bearer throws on a URL or prefix it cannot use. */
+export async function mqttBearers(mqtt: MqttConfig, context: BearerBuildContext): Promise<BuiltKind> {
+  if (mqtt.url === undefined) return { bearers: [] };
+  return {
+    bearers: [mqttBearer({
+      identity: context.identity,
+      url: mqtt.url,
+      prefix: mqtt.prefix,
+      ...(mqtt.username !== undefined ? { username: mqtt.username } : {}),
+      ...(mqtt.password !== undefined ? { password: mqtt.password } : {}),
+    })],
+  };
 }

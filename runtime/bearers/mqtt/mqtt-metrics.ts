@@ -7,8 +7,7 @@
  *   lattice_mqtt_connected                1 while connected to the broker
  *   lattice_mqtt_peers                    relays whose presence says online
  */
-import type { Counter, Gauge } from 'prom-client';
-import type { Metrics } from '../../metrics/metrics.js';
+import type { Counter, Gauge, Metrics } from '../../metrics/metrics.js';
 
 export class MqttMetrics {
   readonly counters: Record<string, number> = {};

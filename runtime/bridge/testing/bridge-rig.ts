@@ -7,8 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startMeshtasticSim, type MeshtasticSim } from '../../../firmware-protocol/meshtastic/testing/start-meshtastic-sim.js';
-import { DEFAULT_SIM_NODES, startMeshCoreSim, type MeshCoreSim } from '../../../firmware-protocol/meshcore/testing/start-sim.js';
+import { startMeshtasticSim, type MeshtasticSim } from '../../../firmware-protocol/meshtastic/sim/start-meshtastic-sim.js';
+import { DEFAULT_SIM_NODES, startMeshCoreSim, type MeshCoreSim } from '../../../firmware-protocol/meshcore/sim/start-sim.js';
 import { parseConfig } from '../../config/parse-config.js';
 import type { Config } from '../../config/config.js';
 import { Daemon, type DaemonOptions } from '../../daemon/daemon.js';

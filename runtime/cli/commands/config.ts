@@ -2,8 +2,7 @@
  * `lattice config`: prints the effective config (defaults, file, LATTICE_* variables and flags merged) with
  * secrets masked, or every problem as `path: message` with exit status 2. Handy to check balena device variables.
  */
-import type { Config } from '../../config/config.js';
-import { MASK, maskUrlPassword } from '../../config/mask-url.js';
+import { redact } from '../../config/redact.js';
 import type { Command } from '../command.js';
 import { configFor, printJson } from '../config-for.js';
 import { EXIT_OK } from '../exit-codes.js';
@@ -21,12 +20,3 @@ export const config: Command = {
     return EXIT_OK;
   },
 };
-
-export function redact(c: Config): Config {
-  const out = structuredClone(c);
-  if (out.api.token !== undefined) out.api.token = MASK;
-  if (out.mqtt.password !== undefined) out.mqtt.password = MASK;
-  if (out.mqtt.url !== undefined) out.mqtt.url = maskUrlPassword(out.mqtt.url);
-  if (out.ip.psk !== undefined) out.ip.psk = MASK;
-  return out;
-}

@@ -43,7 +43,7 @@ const meshtastic: Command = {
       ctx.io.stderr.write('lattice sim meshtastic: give --pty or --tcp PORT\n');
       return EXIT_USAGE;
     }
-    const { runMeshtasticSimCommand } = await import('../../../firmware-protocol/meshtastic/testing/sim-command.js');
+    const { runMeshtasticSimCommand } = await import('../../../firmware-protocol/meshtastic/sim/sim-command.js');
     const stop = waitForStop(ctx);
     try {
       await runMeshtasticSimCommand({ pty: ctx.values.pty === true, ...(port !== undefined ? { tcpPort: port } : {}), print: print(ctx), signal: stop.signal, verbose: ctx.values.verbose === true });
@@ -69,7 +69,7 @@ const meshcore: Command = {
     if (ctx.values.tcp !== undefined) argv.push('--tcp', ...(ctx.values.tcp === '' ? [] : [String(ctx.values.tcp)]));
     if (typeof ctx.values.name === 'string') argv.push('--name', ctx.values.name);
     if (typeof ctx.values.traffic === 'string') argv.push('--traffic', ctx.values.traffic);
-    const { runSimMeshCore, SimUsageError } = await import('../../../firmware-protocol/meshcore/testing/sim-cli.js');
+    const { runSimMeshCore, SimUsageError } = await import('../../../firmware-protocol/meshcore/sim/sim-cli.js');
     const stop = waitForStop(ctx);
     try {
       const sim = await runSimMeshCore(argv, print(ctx), stop.signal);

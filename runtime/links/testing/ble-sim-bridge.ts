@@ -4,8 +4,8 @@
  * over BLE unchanged. While the BLE link is up the bridge holds one TCP connection to the simulator (a BLE
  * connection is one PhoneAPI / one companion client in the firmware, like a TCP client); it closes with the link.
  *
- * What changes on the way is only what the firmware's BLE transport changes (research/meshtastic.md §1.3,
- * meshcore.md §1.1):
+ * What changes on the way is only what the firmware's BLE transport changes (Meshtastic
+ * src/nimble/NimbleBluetooth.cpp, MeshCore src/helpers/esp32/SerialBLEInterface.cpp):
  * - Meshtastic: a ToRadio write is one bare protobuf (framed 0x94C3 towards the simulator's stream API); every
  *   FromRadio the simulator emits is unframed and queued for FromRadio reads, with a FromNum notification.
  * - MeshCore: an RX write is one command frame ('<' + length towards the simulator); each '>' frame from the

@@ -67,8 +67,8 @@ export class Network {
     Object.assign(relay, {
       name, identity, dir, events: [], metrics: createMetrics({ defaultMetrics: false }),
       async drops(reason: string) {
-        const m = await relay.metrics.registry.getSingleMetric('lattice_router_drops_total')?.get();
-        return m?.values.find((v) => v.labels.reason === reason)?.value ?? 0;
+        const m = await relay.metrics.read('lattice_router_drops_total');
+        return m?.find((v) => v.labels.reason === reason)?.value ?? 0;
       },
       async stop() {
         for (const b of relay.bearers) await b.stop();

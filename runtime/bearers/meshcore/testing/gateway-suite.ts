@@ -5,9 +5,9 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Registry } from 'prom-client';
+import { createMetrics, type Metrics } from '../../../metrics/metrics.js';
 import type { LinkOpener } from '../../../../firmware-protocol/framing/byte-link.js';
-import type { MeshCoreSim } from '../../../../firmware-protocol/meshcore/testing/start-sim.js';
+import type { MeshCoreSim } from '../../../../firmware-protocol/meshcore/sim/start-sim.js';
 import type { ForeignMessage, PeerEvent } from '../../../bearer/bearer.js';
 import type { Bundle } from '../../../bundle/bundle.js';
 import { MeshCoreGateway, type MeshCoreGatewayOptions } from '../meshcore-gateway.js';
@@ -45,7 +45,7 @@ export function nextForeign(gw: MeshCoreGateway, pred: (m: ForeignMessage) => bo
 interface Ctx {
   target: SuiteTarget;
   gw: MeshCoreGateway;
-  registry: Registry;
+  registry: Metrics;
   peers: PeerEvent[];
 }
 
@@ -54,7 +54,7 @@ export function meshCoreGatewaySuite(name: string, makeTarget: () => Promise<Sui
 
   s.before.each(async (ctx) => {
     ctx.target = await makeTarget();
-    ctx.registry = new Registry();
+    ctx.registry = createMetrics({ defaultMetrics: false });
     ctx.peers = [];
     ctx.gw = new MeshCoreGateway({
       name: 'meshcore0', open: ctx.target.open, metrics: ctx.registry, reconnect: { initialMs: 100, maxMs: 1000 },
@@ -148,7 +148,7 @@ export function meshCoreGatewaySuite(name: string, makeTarget: () => Promise<Sui
     assert.is(r, 'accepted');
     await down;
     assert.is(sim.mesh.channelLog.filter((m) => m.text.endsWith(': cut off')).length, 1);
-    assert.match(await registry.metrics(), /lattice_meshcore_unconfirmed_sends_total\{bearer="meshcore0"\} 1/);
+    assert.match(await registry.render(), /lattice_meshcore_unconfirmed_sends_total\{bearer="meshcore0"\} 1/);
   });
 
   s('DM with confirmation (ACK code and RTT in status and metrics)', async ({ gw, target, registry }) => {
@@ -159,7 +159,7 @@ export function meshCoreGatewaySuite(name: string, makeTarget: () => Promise<Sui
     assert.is(await gw.send({ peer, kind: 'bundle', bytes: new Uint8Array(0), bundle: textBundle(peer, 'hello alice') }), 'accepted');
     await until('SEND_CONFIRMED', () => (gw.status().detail as any).dm.confirmations === 1, 60_000);
     assert.type((gw.status().detail as any).dm.lastRttMs, 'number');
-    assert.match(await registry.metrics(), /lattice_meshcore_acks_total\{bearer="meshcore0"\} 1/);
+    assert.match(await registry.render(), /lattice_meshcore_acks_total\{bearer="meshcore0"\} 1/);
     if (target.sim) assert.is(target.sim.mesh.node('Alice').inbox[0].text, 'hello alice');
   });
 
@@ -183,7 +183,7 @@ export function meshCoreGatewaySuite(name: string, makeTarget: () => Promise<Sui
     assert.is(d.fromName, 'Bob');
     assert.is(d.to, `mc:${(gw.status().detail as any).publicKey}`);
     assert.is(d.text, 'psst relay');
-    const m2 = await registry.metrics();
+    const m2 = await registry.render();
     assert.match(m2, /lattice_meshcore_rx_to_gateway_seconds_count\{bearer="meshcore0"\} 2/);
     assert.match(m2, /lattice_meshcore_messages_in_total\{bearer="meshcore0",kind="direct"\} 1/);
   });
@@ -198,7 +198,7 @@ export function meshCoreGatewaySuite(name: string, makeTarget: () => Promise<Sui
     assert.equal(alice.inbox.map((m) => m.attempt), [0, 1, 2]);
     assert.ok(alice.inbox.every((m) => m.text === 'are you there'));
     assert.is((gw.status().detail as any).dm.retries, 2);
-    assert.match(await registry.metrics(), /lattice_meshcore_dm_retries_total\{bearer="meshcore0"\} 2/);
+    assert.match(await registry.render(), /lattice_meshcore_dm_retries_total\{bearer="meshcore0"\} 2/);
     await until('job finished', () => (gw.status().detail as any).dm.inFlight === 0);
   });
 
@@ -229,7 +229,7 @@ export function meshCoreGatewaySuite(name: string, makeTarget: () => Promise<Sui
     await until('peer up again', () => peers.filter((p) => p.peer === 'mc:ch:0' && p.up).length === 2);
     assert.ok(gw.canReach('mc:ch:0'));
     assert.is(sim.device.ram.offlineQueue.length, 0);
-    assert.match(await registry.metrics(), /lattice_meshcore_reconnects_total\{bearer="meshcore0"\} 1/);
+    assert.match(await registry.render(), /lattice_meshcore_reconnects_total\{bearer="meshcore0"\} 1/);
   });
 
   s('outbox semantics: a bundle refused while down goes out exactly once after the peer-up event', async ({ gw, target }) => {
@@ -275,7 +275,7 @@ export function meshCoreGatewaySuite(name: string, makeTarget: () => Promise<Sui
     const got = nextForeign(gw, (m) => m.text === 'still here');
     sim.mesh.node('Alice').sendChannel('Public', 'still here');
     await got;
-    assert.match(await registry.metrics(), /lattice_meshcore_decode_errors_total\{bearer="meshcore0"\} [1-9]/);
+    assert.match(await registry.render(), /lattice_meshcore_decode_errors_total\{bearer="meshcore0"\} [1-9]/);
     assert.ok(gw.canReach('mc:ch:0'));
   });
 

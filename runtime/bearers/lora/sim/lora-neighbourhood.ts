@@ -4,11 +4,12 @@
  * default. Nodes are placed in metres; with the defaults (preset `Lattice` SF9/BW125, 14 dBm, path-loss exponent 3)
  * two nodes hear each other up to ≈ 5.5 km, so nodes 3 km apart in a line reach only their neighbours.
  */
-import { createEmulatedRadios, type EmulatedRadios } from '../../../../drivers/sx126x/testing/emulated-radios.js';
+import { createEmulatedRadios, type EmulatedRadios } from '../../../../drivers/sx126x/sim/emulated-radios.js';
 import { AirtimeLedger } from '../../../airtime/airtime-ledger.js';
 import type { LedgerStore } from '../../../airtime/ledger-store.js';
 import type { LoraBearer, LoraBearerInit } from '../lora-bearer.js';
-import { createLoraBearer } from '../create-lora-bearer.js';
+import { loraBearer } from '../create-lora-bearer.js';
+import { defaultComponents } from '../../../components/components.js';
 
 export interface NeighbourSpec {
   name: string;
@@ -60,7 +61,7 @@ export function createLoraNeighbourhood(o: LoraNeighbourhoodOptions): LoraNeighb
   const timeScale = o.timeScale ?? 0.01;
   const emulated = createEmulatedRadios({ nodes: o.nodes.map((n) => ({ name: n.name, x: n.x, y: n.y ?? 0 })), timeScale });
   const bearers = o.nodes.map((n, i) => {
-    const bearer = createLoraBearer({
+    const bearer = loraBearer({
       name: n.name,
       radio: emulated.node(n.name).radio,
       nodeId: n.nodeId,
@@ -79,7 +80,7 @@ export function createLoraNeighbourhood(o: LoraNeighbourhoodOptions): LoraNeighb
       advertOnNewNeighbour: o.autoAdvert ?? false,
       advertJitterMs: o.autoAdvert ? 2000 : 200,
       random: () => (i + 0.5) / o.nodes.length,
-    });
+    })(defaultComponents());
     return bearer;
   });
   return {

@@ -1,13 +1,13 @@
 /**
- * The simulated MeshCore companion radio (SimDevice) on an in-memory ByteLink (framing/testing/memory-link.ts),
+ * The simulated MeshCore companion radio (SimDevice) on an in-memory ByteLink (framing/sim/memory-link.ts),
  * through a firmware serial interface and no PTY: for unit tests and benchmarks. `drop()` closes it with an error
  * like an unplugged device; `fromDevice()` puts bytes on the line as if the radio wrote them (garbage injection).
  */
-import { createMemoryLink, type MemoryLink } from '../../framing/testing/memory-link.js';
+import { createMemoryLink, type MemoryLink } from '../../framing/sim/memory-link.js';
 import type { SimDevice } from './sim-device.js';
 import { SerialSimInterface } from './sim-interfaces.js';
 
-export { MemoryLinkClosedError, type MemoryLink } from '../../framing/testing/memory-link.js';
+export { MemoryLinkClosedError, type MemoryLink } from '../../framing/sim/memory-link.js';
 
 /** The link, and the simulator's serial interface it is attached to (its fault knobs, e.g. `splitWrites`). */
 export function connectMemoryLink(device: SimDevice, description = 'memory:meshcore-sim'): MemoryLink & { readonly iface: SerialSimInterface } {

@@ -1,6 +1,6 @@
 /**
  * An in-memory ByteLink: the host end of a line whose other end is a simulated device in the same process (the
- * Meshtastic and MeshCore simulators attach to it through their own small adapters, testing/memory-link.ts in
+ * Meshtastic and MeshCore simulators attach to it through their own small adapters, sim/memory-link.ts in
  * each). No OS involved, so sessions and gateways run against the simulated firmware at full speed; bytes still
  * travel on a later event-loop turn, as from a real port, and the link honours the whole ByteLink contract
  * (testing/byte-link-suite.ts runs on it, on a PTY through the serial link and on the TCP link).

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseConfig } from '../../config/parse-config.js';
-import { redact } from './config.js';
+import { parseConfig } from './parse-config.js';
+import { redact } from './redact.js';
 
 test('redact masks the IP domain key (and leaves the config it was given alone)', () => {
   const psk = 'c0ffee'.repeat(8);

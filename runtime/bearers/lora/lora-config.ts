@@ -1,0 +1,82 @@
+/**
+ * The `lora:` config section, a list of SX126x radios: what each LoRa bearer reads (lora-from-config.ts maps it and
+ * opens the radio), its schema and defaults.
+ */
+import { Boards } from '../../../drivers/sx126x/boards.js';
+import { PRESETS, REGION_PLANS } from '../../../lib/lora/lattice-presets.js';
+import { defineBearerKind } from '../../bearer/bearer-kind.js';
+import { bearerName, listGiven } from '../../config/bearer-schema.js';
+import { child, fail, int, list, num, object, oneOf, str } from '../../config/schema-kit.js';
+
+export const LORA_HALS = ['spi', 'serial', 'emulated'] as const;
+export type LoraHal = (typeof LORA_HALS)[number];
+
+/** GPIO lines of an SX126x module (BCM numbering), named after the chip's pins. */
+export const LORA_PINS = ['reset', 'busy', 'dio1', 'dio2', 'nss', 'txEn', 'rxEn', 'power'] as const;
+export type LoraPin = (typeof LORA_PINS)[number];
+
+/** An SX126x radio driven by this board (SPI HAT), through a serial bridge, or emulated in-process. */
+export interface LoraConfig {
+  name: string;
+  /** Modem preset name as Meshtastic spells it (`LongFast`, `MediumSlow`...). */
+  preset: string;
+  /** Regulatory region as Meshtastic spells it (`EU_868`, `US`...). */
+  region: string;
+  hal: LoraHal;
+  /** `/dev/spidev0.0` for hal `spi`, a serial path for hal `serial`. */
+  device?: string;
+  /** A known HAT's pin map (drivers/sx126x/boards.ts), e.g. `waveshare-core1262-hat`; else `pins` are used. */
+  board?: string;
+  /** With explicit pins: `sx1262` (default) or `sx1268`. */
+  variant?: 'sx1262' | 'sx1268';
+  /** With explicit pins: TCXO voltage on DIO3 (default 1.8 V; 0 = crystal). */
+  tcxoVoltage?: number;
+  pins: Partial<Record<LoraPin, number>>;
+  txPowerDbm?: number;
+}
+
+/** Defaults of one `lora:` entry; `name` is `lora<index>`. */
+export const LORA_DEFAULTS: Omit<LoraConfig, 'name' | 'device' | 'txPowerDbm'> = {
+  preset: 'LongFast',
+  region: 'EU_868',
+  hal: 'spi',
+  pins: {},
+};
+
+const radio = object(
+  {
+    name: bearerName,
+    // The LoRa bearer's own tables (lib/lora/lattice-presets.ts), so config and bearer cannot disagree.
+    preset: oneOf([...Object.keys(PRESETS), 'LongMod']),
+    region: oneOf(Object.keys(REGION_PLANS)),
+    hal: oneOf(LORA_HALS),
+    device: str({ max: 512 }),
+    // A known Pi HAT's pin map (drivers/sx126x/boards.ts); explicit `pins` are used when no board is named.
+    board: oneOf(Object.keys(Boards)),
+    // With explicit pins: the chip (SX1262 for 868/915 MHz modules, SX1268 for 433/470 MHz) and the TCXO supply
+    // on DIO3 (most modules: 1.8 V; 0 for a plain crystal).
+    variant: oneOf(['sx1262', 'sx1268']),
+    tcxoVoltage: num({ min: 0, max: 3.3, unit: 'V' }),
+    pins: object(Object.fromEntries(LORA_PINS.map((p) => [p, int({ min: 0, max: 1023 })]))),
+    // SX1261/2 datasheet §13.1.14 SetTxParams: -9..+22 dBm on the SX1262 high-power PA.
+    txPowerDbm: int({ min: -9, max: 22, unit: 'dBm' }),
+  },
+  {
+    refine: (v, path, issues) => {
+      if ((v.hal === 'spi' || v.hal === 'serial') && v.device !== undefined && !String(v.device).startsWith('/')) {
+        fail(issues, child(path, 'device'), `must be a device path such as ${v.hal === 'spi' ? '/dev/spidev0.0' : '/dev/ttyUSB0'}`);
+      }
+      if (v.hal === 'serial' && v.device === undefined) fail(issues, child(path, 'device'), 'is required with hal: serial');
+    },
+  },
+);
+
+export const loraKind = defineBearerKind<'lora', LoraConfig[]>({
+  section: 'lora',
+  schema: list(radio, { max: 4 }),
+  defaults: [],
+  finish: (radios) => radios.map((l, i) => ({ ...structuredClone(LORA_DEFAULTS), ...l, name: l.name ?? `lora${i}` }) as LoraConfig),
+  given: listGiven,
+  configured: (radios) => radios.map((r, i) => ({ name: r.name, path: `lora[${i}]`, ...(r.device !== undefined ? { device: r.device } : {}) })),
+  build: async (radios, context) => (await import('./lora-from-config.js')).loraBearers(radios, context),
+});
