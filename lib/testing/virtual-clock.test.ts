@@ -74,4 +74,25 @@ test('advance() wakes what is due at once; two clocks in one process do not hold
   assert.equal([a.now(), b.now()], [150, 70]);
 });
 
+test('an unref sleep (a heartbeat) never makes time pass alone, but wakes when a waited-for sleep passes it', async () => {
+  const clock = new VirtualClock(0);
+  const beats: number[] = [];
+  const stop = new AbortController();
+  void (async () => {
+    for (;;) {
+      await clock.sleep(100, { signal: stop.signal, unref: true }).catch(() => undefined);
+      if (stop.signal.aborted) return;
+      beats.push(clock.now());
+    }
+  })();
+  // Several real event-loop turns: the heartbeat alone does not move time.
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  assert.is(clock.now(), 0);
+  assert.equal(beats, []);
+  await clock.sleep(350);
+  assert.equal(beats, [100, 200, 300]);
+  assert.is(clock.now(), 350);
+  stop.abort();
+});
+
 test.run();

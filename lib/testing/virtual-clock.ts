@@ -4,7 +4,9 @@
  * stands still while anything else is still to run and jumps to the next deadline once the process has nothing
  * left to do: no pending setImmediate (how the memory links hand bytes over) and no microtask. Events then happen
  * in the order real time would give them, a 10 s timeout or a 2 s rate limit costs nothing, and a heavily loaded
- * machine changes nothing (no real deadline is involved).
+ * machine changes nothing (no real deadline is involved). Only a sleep someone waits for moves time: one asked
+ * with `unref` (a heartbeat, a periodic check) wakes when time passes its deadline but never makes time pass, so
+ * a session idling with its heartbeat does not spin through virtual hours; a test lets time pass with a sleep.
  *
  * Not for code that waits on the operating system (a PTY, a socket, a child process): bytes in flight in the kernel
  * are invisible here and a timeout would fire before they arrive. Those tests use the real clock, or a clock that
@@ -15,6 +17,8 @@ import type { Clock } from '../clock/clock.js';
 interface Sleeper {
   at: number;
   seq: number;
+  /** False for `unref` sleeps (a heartbeat, a periodic check): they never make time move on their own. */
+  ref: boolean;
   resolve(): void;
 }
 
@@ -55,6 +59,7 @@ export class VirtualClock implements Clock {
       const sleeper: Sleeper = {
         at: this.time + Math.max(0, ms),
         seq: this.seq++,
+        ref: !options.unref,
         resolve: () => {
           signal?.removeEventListener('abort', onAbort);
           resolve();
@@ -68,6 +73,14 @@ export class VirtualClock implements Clock {
       this.sleepers.push(sleeper);
       this.schedule();
     });
+  }
+
+  /**
+   * Resolves once the process has nothing left to do without time passing: whatever the code under test would
+   * still do now (bytes in hand-over, replies, their consequences) has happened. A positive event to assert after.
+   */
+  settled(): Promise<void> {
+    return this.sleep(0);
   }
 
   /** Moves time on by `ms` at once, waking every sleep due by then (in deadline order). */
@@ -105,15 +118,15 @@ export class VirtualClock implements Clock {
 
   /** One check turn: two in a row with nothing else pending (microtasks have run by now) let time jump. */
   private pump(): void {
-    if (this.sleepers.length === 0) {
+    if (!this.sleepers.some((s) => s.ref)) {
       this.idleTurns = 0;
       return;
     }
     if (otherImmediates() > 0) this.idleTurns = 0;
     else if (++this.idleTurns >= 2) {
       this.idleTurns = 0;
-      const next = this.earliest()!;
-      this.time = Math.max(this.time, next.at);
+      // The earliest deadline, waited for or not: unref'd sleeps due before a waited-for one wake on the way.
+      this.time = Math.max(this.time, this.earliest()!.at);
       // Every sleep due at that instant wakes, in the order they were asked for.
       for (const s of this.sleepers.filter((x) => x.at <= this.time).sort((a, b) => a.seq - b.seq)) {
         this.sleepers = this.sleepers.filter((x) => x !== s);
