@@ -63,8 +63,10 @@ export interface OutboxOptions {
   /** Poll interval while the radio's TX queue is full. */
   fullPollMs: number;
   now(): number;
-  /** Paces and timeouts run on it. */
+  /** Paces run on it. */
   clock: Clock;
+  /** Reply deadlines run on it. */
+  timeouts: Clock;
   onRateLimitWait(ms: number): void;
   onRateLimitRejected(): void;
   /** The radio stopped answering: the session closes the link. */
@@ -135,7 +137,7 @@ export class Outbox {
   }
 
   private wait<R>(what: string, match: (e: Feed) => R | undefined, timeoutMs: number | undefined, signal: AbortSignal): Waiter<Feed, R> {
-    const w = createWaiter<Feed, R>(what, match, { timeoutMs, signal, clock: this.o.clock });
+    const w = createWaiter<Feed, R>(what, match, { timeoutMs, signal, clock: this.o.timeouts });
     this.waiters.add(w as Waiter<Feed, unknown>);
     void w.promise.then(() => this.waiters.delete(w as Waiter<Feed, unknown>), () => this.waiters.delete(w as Waiter<Feed, unknown>));
     return w;

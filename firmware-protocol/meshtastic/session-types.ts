@@ -90,8 +90,12 @@ export interface SessionOptions {
   /** Overrides the radio's configured hop limit for our packets. */
   hopLimit?: number;
   random?: () => number;
-  /** Paces, timeouts and the heartbeat run on this clock (default the system clock); tests give a virtual one. */
+  /** Paces (text interval, wake-up) and the heartbeat run on this clock (default the system clock). */
   clock?: Clock;
+  /** Reply deadlines (handshake, QueueStatus, barrier) run on this one; default `clock`. A test in virtual time
+   * gives one clock for both; a test over real links skips the paces (lib/testing/skip-clock.ts) and keeps real
+   * deadlines here. */
+  timeouts?: Clock;
   /** Reads the time for the text pacing (default `clock.now()` when a clock is given, else performance.now()). */
   now?: () => number;
 }

@@ -66,8 +66,9 @@ export class MeshtasticSession {
   private readonly decoder = new MeshtasticStreamDecoder();
   private readonly outbox: Outbox;
   private readonly delivery = new DeliveryTracker();
-  private readonly opts: Required<Omit<SessionOptions, 'hopLimit' | 'link' | 'clock'>> & { hopLimit?: number };
+  private readonly opts: Required<Omit<SessionOptions, 'hopLimit' | 'link' | 'clock' | 'timeouts'>> & { hopLimit?: number };
   private readonly clock: Clock;
+  private readonly timeouts: Clock;
   private stateValue: SessionState = 'idle';
   private unsubscribe: (() => void)[] = [];
   private logLine = '';
@@ -78,6 +79,7 @@ export class MeshtasticSession {
   constructor(options: SessionOptions) {
     this.link = options.link;
     const clock = (this.clock = options.clock ?? systemClock);
+    this.timeouts = options.timeouts ?? clock;
     this.opts = {
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? 30_000,
       heartbeatMs: options.heartbeatMs ?? 60_000,
@@ -97,6 +99,7 @@ export class MeshtasticSession {
       fullPollMs: 2000,
       now: this.opts.now,
       clock,
+      timeouts: this.timeouts,
       onRateLimitWait: () => this.stats.rateLimitWaits++,
       onRateLimitRejected: () => this.stats.rateLimitRejected++,
       onDead: (err) => void this.closeWith(new MeshtasticLinkLostError(this.link.description, { cause: err })),
@@ -224,7 +227,7 @@ export class MeshtasticSession {
     const waiter = createWaiter<Mesh.FromRadio, true>(
       what,
       (f) => (f.payloadVariant.case === 'configCompleteId' && f.payloadVariant.value >>> 0 === nonce ? true : undefined),
-      { timeoutMs: this.opts.handshakeTimeoutMs, signal: AbortSignal.any(signals), clock: this.clock },
+      { timeoutMs: this.opts.handshakeTimeoutMs, signal: AbortSignal.any(signals), clock: this.timeouts },
     );
     const hs = { nonce, received: 0, offer: (f: Mesh.FromRadio) => { hs.received++; waiter.offer(f); } };
     this.handshake = hs;

@@ -10,7 +10,7 @@
  *
  * Not for code that waits on the operating system (a PTY, a socket, a child process): bytes in flight in the kernel
  * are invisible here and a timeout would fire before they arrive. Those tests use the real clock, or a clock that
- * skips only the paces the code sets itself (runtime/bridge/testing/skip-clock.ts).
+ * skips only the paces the code sets itself (skip-clock.ts).
  */
 import type { Clock } from '../clock/clock.js';
 
