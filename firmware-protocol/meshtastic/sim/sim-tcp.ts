@@ -56,6 +56,12 @@ export class SimTcpServer {
   }
 
   private onConnection(socket: Socket): void {
+    // A radio still booting has no Wi-Fi and no API server yet: nobody can connect (a client retrying at once after
+    // a reboot must not get a server that ignores its handshake).
+    if (this.device.isBooting) {
+      vanish(socket);
+      return;
+    }
     this.accepted++;
     this.acceptedAt.push(Date.now());
     const previous = this.current;

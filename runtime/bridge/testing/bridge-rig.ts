@@ -23,9 +23,10 @@ export interface RigRelay {
   mc: MeshCoreSim;
 }
 
-/** `clock`: the relay's (a SkipClock), so that the simulated Meshtastic radio's rate limit sees the paces the gateway skipped. */
+/** `clock`: the relay's (a SkipClock), so that the simulated Meshtastic radio's rate limit sees the paces the gateway
+ * skipped (its airtime and ACK delays stay real). */
 export async function startRadios(name: string, mtNodeNum: number, clock?: Clock): Promise<{ mt: MeshtasticSim; mc: MeshCoreSim }> {
-  const mt = await startMeshtasticSim({ pty: true, nodeNum: mtNodeNum, longName: `${name} MT`, ...(clock ? { clock } : {}) });
+  const mt = await startMeshtasticSim({ pty: true, nodeNum: mtNodeNum, longName: `${name} MT`, ...(clock ? { now: () => clock.now() } : {}) });
   const mc = await startMeshCoreSim({ pty: true, nodes: DEFAULT_SIM_NODES, nodeName: `${name}-mc` });
   return { mt, mc };
 }
