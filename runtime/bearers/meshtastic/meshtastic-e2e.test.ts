@@ -248,7 +248,18 @@ test('tcp: a phone app takes the radio: one warning, counted, a growing back-off
   // The firmware keeps only the newest TCP client (the simulator too). The "app" reconnects as soon as it is kicked,
   // as phone apps do: a relay that simply reconnected would take the radio back every ~150 ms here.
   const opens: number[] = [];
-  const clock = new SkipClock();
+  // The displaced waits are skipped, so the status shows a back-off only until the gateway sleeps it off: take the
+  // status as each wait begins.
+  type Displaced = { total: number; streak: number; backingOff: boolean; lastAt?: number; retryAt?: number };
+  const waits: Array<Displaced & { lastError?: string }> = [];
+  let watch: (() => Displaced & { lastError?: string }) | undefined;
+  const clock = new (class extends SkipClock {
+    override sleep(ms: number, options?: { signal?: AbortSignal; unref?: boolean }): Promise<void> {
+      const d = options?.unref ? undefined : watch?.();
+      if (d?.backingOff) waits.push(d);
+      return super.sleep(ms, options);
+    }
+  })();
   const r = await rig('tcp', { displacement: { initialMs: 300, maxMs: 60_000, stableMs: 1000 } }, (open) => (o) => {
     opens.push(clock.now());
     return open(o);
@@ -262,7 +273,8 @@ test('tcp: a phone app takes the radio: one warning, counted, a growing back-off
     s.on('close', () => { if (appOn) app(); });
     apps.push(s);
   };
-  const displacement = () => r.bearer.status().detail!.displacement as { total: number; streak: number; backingOff: boolean; lastAt?: number; retryAt?: number };
+  const displacement = () => r.bearer.status().detail!.displacement as Displaced;
+  watch = () => ({ ...displacement(), lastError: r.bearer.status().detail!.lastError as string | undefined });
   try {
     const first = opens.length;
     const appAt = clock.now();
@@ -270,7 +282,7 @@ test('tcp: a phone app takes the radio: one warning, counted, a growing back-off
     await until('displaced four times', () => displacement().total >= 4, 20_000);
     const d = displacement();
     assert.ok(d.streak >= 4);
-    assert.is(r.bearer.status().detail!.lastError, 'displaced by another TCP client of the radio');
+    assert.is(waits.at(-1)!.lastError, 'displaced by another TCP client of the radio', 'the status says why, while it waits');
     // Each try waited out a doubling back-off, 0.3 s, 0.6 s, 1.2 s, whether the app kicked it once up or during
     // the handshake (before: the plain reconnect back-off, 0.15 s to 0.6 s).
     const tries = [appAt, ...opens.slice(first)];
@@ -287,10 +299,11 @@ test('tcp: a phone app takes the radio: one warning, counted, a growing back-off
     await until('healthy again', () => r.bearer.status().state === 'up' && displacement().streak === 0, 20_000);
     assert.not.ok(displacement().backingOff);
     assert.ok(r.logs.some((l) => /displacement back-off reset/.test(l)));
+    const totalBefore = displacement().total;
     app();
     appOn = false;
-    await until('displaced after the reset', () => displacement().total > d.total);
-    const next = displacement();
+    await until('displaced after the reset, and its back-off begun', () => displacement().total > totalBefore && waits.at(-1)?.lastAt === displacement().lastAt);
+    const next = waits.at(-1)!;
     assert.is(next.streak, 1);
     assert.ok(next.retryAt! - next.lastAt! < 600, 'the back-off started over');
     assert.equal(r.logs.filter((l) => /^warn displaced from the radio/.test(l)).length, 2, 'a new run warns again');
