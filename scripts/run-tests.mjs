@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Test runner: builds dist/ (tsc, strict), then runs every *.test.ts file as its own uvu process (from source,
-// through tsx) two at a time, and ends with one plain line `N passed, M failed[, K skipped]`.
+// through tsx) three at a time (on 2 cores most files wait on I/O and timers, not the CPU), and ends with one plain
+// line `N passed, M failed[, K skipped]`.
 // Usage: npm test [-- PATH_FILTER ...] [--no-build] [-j N]
 //
 // The longest files start first, so that the last minute is not one slow file running alone: each run records
@@ -17,7 +18,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const noBuild = args.includes('--no-build');
 const jIdx = args.indexOf('-j');
-const jobs = jIdx >= 0 ? Number(args[jIdx + 1]) : Number(process.env.TEST_JOBS ?? 2);
+const jobs = jIdx >= 0 ? Number(args[jIdx + 1]) : Number(process.env.TEST_JOBS ?? 3);
 const filters = args.filter((a, i) => !a.startsWith('-') && !(jIdx >= 0 && i === jIdx + 1));
 const FILE_TIMEOUT_MS = Number(process.env.TEST_FILE_TIMEOUT_MS ?? 300_000);
 const DIRS = ['lib', 'runtime', 'drivers', 'firmware-protocol', 'hil-tests', 'bench', 'scripts'];
