@@ -64,6 +64,7 @@ export class SimTcpServer {
     // connect), not by a server that ignores its handshake or closes on it.
     if (this.device.isBooting) {
       socket.pause();
+      socket.on('error', () => {});
       this.waiting.add(socket);
       const poll = setInterval(() => {
         if (socket.destroyed || !this.waiting.has(socket)) return clearInterval(poll);
@@ -119,7 +120,12 @@ const vanishing = new WeakSet<Socket>();
 function vanish(socket: Socket): void {
   if (socket.destroyed || vanishing.has(socket)) return;
   vanishing.add(socket);
-  setTimeout(() => socket.resetAndDestroy(), 0);
+  // The reset goes after what was written is in the kernel (an empty write's callback comes after the writes
+  // before it), on a later turn: a reset racing a write still in flight turns into a plain close (FIN), which the
+  // client would take for a displacement.
+  const reset = () => setTimeout(() => socket.resetAndDestroy(), 0);
+  if (socket.writable) socket.write(new Uint8Array(0), reset);
+  else reset();
 }
 
 /** WiFiClient::stop(): FIN after what was written, then the socket is gone. */
