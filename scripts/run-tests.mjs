@@ -1,9 +1,16 @@
 #!/usr/bin/env node
 // Test runner: builds dist/ (tsc, strict), then runs every *.test.ts file as its own uvu process (from source,
-// through tsx) two at a time, and ends with one plain line `N passed, M failed[, K skipped]`.
+// through tsx) three at a time (on 2 cores most files wait on I/O and timers, not the CPU), and ends with one plain
+// line `N passed, M failed[, K skipped]`.
 // Usage: npm test [-- PATH_FILTER ...] [--no-build] [-j N]
+//
+// The longest files start first, so that the last minute is not one slow file running alone: each run records
+// how long every file took (a small JSON file in the system's temp dir, one per checkout); without a record (a fresh
+// checkout, CI) the files that start relays, radios or brokers as processes or over real links go first.
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,7 +18,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const noBuild = args.includes('--no-build');
 const jIdx = args.indexOf('-j');
-const jobs = jIdx >= 0 ? Number(args[jIdx + 1]) : Number(process.env.TEST_JOBS ?? 2);
+const jobs = jIdx >= 0 ? Number(args[jIdx + 1]) : Number(process.env.TEST_JOBS ?? 3);
 const filters = args.filter((a, i) => !a.startsWith('-') && !(jIdx >= 0 && i === jIdx + 1));
 const FILE_TIMEOUT_MS = Number(process.env.TEST_FILE_TIMEOUT_MS ?? 300_000);
 const DIRS = ['lib', 'runtime', 'drivers', 'firmware-protocol', 'hil-tests', 'bench', 'scripts'];
@@ -73,10 +80,22 @@ if (!noBuild) {
   else { failed++; failures.push(['build (tsc strict)', r.output]); console.log(`FAIL build (tsc strict)`); }
 }
 
+const DURATIONS = join(tmpdir(), `lattice-test-durations-${createHash('sha256').update(root).digest('hex').slice(0, 12)}.json`);
+let recorded = {};
+try {
+  recorded = JSON.parse(readFileSync(DURATIONS, 'utf8'));
+} catch {
+  // no record yet
+}
+/** Without a record: multi-process, end-to-end and real-link tests are the slow kind. */
+const SLOW = /(^runtime\/daemon\/|-e2e\.test|^hil-tests\/|^runtime\/links\/|^runtime\/sim\/|processes)/;
+const expected = (f) => recorded[f] ?? (SLOW.test(f) ? 5_000 : 1_000);
 const files = DIRS.flatMap((d) => walk(join(root, d), []))
   .map((f) => relative(root, f))
   .filter((f) => filters.length === 0 || filters.some((flt) => f.includes(flt)))
-  .sort();
+  .sort()
+  .sort((a, b) => expected(b) - expected(a));
+const durations = { ...recorded };
 
 let next = 0;
 async function worker() {
@@ -92,6 +111,7 @@ async function worker() {
     if (!u.seen && r.code === 0) bad = 1;   // ran no test at all: that is a failure, not a pass
     passed += u.passed; skipped += u.skipped; failed += bad;
     const ms = Date.now() - t0;
+    durations[file] = ms;
     const why = r.timedOut ? ` (timed out after ${FILE_TIMEOUT_MS} ms)` : '';
     console.log(`${bad ? 'FAIL' : 'ok  '} ${file}  ${u.passed} passed${bad ? `, ${bad} failed` : ''}${u.skipped ? `, ${u.skipped} skipped` : ''}  ${ms} ms${why}`);
     if (bad) failures.push([file, r.output]);
@@ -99,6 +119,11 @@ async function worker() {
   }
 }
 await Promise.all(Array.from({ length: Math.max(1, jobs) }, worker));
+try {
+  writeFileSync(DURATIONS, JSON.stringify(durations, null, 1));
+} catch {
+  // no writable temp dir: the next run orders by kind again
+}
 
 for (const [name, output] of failures) {
   console.log(`\n===== ${name} =====\n${strip(output).slice(-8000)}`);

@@ -19,6 +19,7 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { MeshtasticAbortError, MeshtasticSendRejectedError, MeshtasticTimeoutError } from './errors.js';
 import { buildMeshPacket, heartbeatToRadio, packetToRadio, queueStatusResName, type OutgoingPacket } from './messages.js';
 import { createWaiter, delay, type Waiter } from './wait.js';
+import type { Clock } from '../../lib/clock/clock.js';
 import { Portnums } from '@meshtastic/protobufs';
 
 /** firmware MeshService.cpp: ERRNO_UNKNOWN returned by RadioLibInterface::send when the TX queue is full. */
@@ -62,6 +63,10 @@ export interface OutboxOptions {
   /** Poll interval while the radio's TX queue is full. */
   fullPollMs: number;
   now(): number;
+  /** Paces run on it. */
+  clock: Clock;
+  /** Reply deadlines run on it. */
+  timeouts: Clock;
   onRateLimitWait(ms: number): void;
   onRateLimitRejected(): void;
   /** The radio stopped answering: the session closes the link. */
@@ -132,7 +137,7 @@ export class Outbox {
   }
 
   private wait<R>(what: string, match: (e: Feed) => R | undefined, timeoutMs: number | undefined, signal: AbortSignal): Waiter<Feed, R> {
-    const w = createWaiter<Feed, R>(what, match, { timeoutMs, signal });
+    const w = createWaiter<Feed, R>(what, match, { timeoutMs, signal, clock: this.o.timeouts });
     this.waiters.add(w as Waiter<Feed, unknown>);
     void w.promise.then(() => this.waiters.delete(w as Waiter<Feed, unknown>), () => this.waiters.delete(w as Waiter<Feed, unknown>));
     return w;
@@ -170,7 +175,7 @@ export class Outbox {
         const wait = this.lastTextAt + this.o.textIntervalMs - this.o.now();
         if (wait > 0) {
           this.o.onRateLimitWait(wait);
-          await delay(wait, 'the 2 s text rate limit of the radio', signal);
+          await delay(wait, 'the 2 s text rate limit of the radio', signal, this.o.clock);
         }
       }
       while (this.lastQueueStatus.free === 0) {

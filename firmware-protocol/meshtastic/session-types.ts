@@ -4,6 +4,7 @@ import type { Portnums } from '@meshtastic/protobufs';
 import type { DeliveryUpdate } from './delivery-tracker.js';
 import type { MeshPacket } from './messages.js';
 import type { NodeChange } from './node-db.js';
+import type { Clock } from '../../lib/clock/clock.js';
 
 export type SessionState = 'idle' | 'configuring' | 'ready' | 'closed';
 
@@ -89,6 +90,13 @@ export interface SessionOptions {
   /** Overrides the radio's configured hop limit for our packets. */
   hopLimit?: number;
   random?: () => number;
+  /** Paces (text interval, wake-up) and the heartbeat run on this clock (default the system clock). */
+  clock?: Clock;
+  /** Reply deadlines (handshake, QueueStatus, barrier) run on this one; default `clock`. A test in virtual time
+   * gives one clock for both; a test over real links skips the paces (lib/testing/skip-clock.ts) and keeps real
+   * deadlines here. */
+  timeouts?: Clock;
+  /** Reads the time for the text pacing (default `clock.now()` when a clock is given, else performance.now()). */
   now?: () => number;
 }
 

@@ -13,6 +13,7 @@ import { MeshtasticSession, type ReceivedMessage, type SessionOptions } from './
 import { memoryLink } from './sim/memory-link.js';
 import { SimDevice, type SimDeviceOptions } from './sim/sim-device.js';
 import { waitFor as until } from '../../lib/testing/wait-for.js';
+import { VirtualClock } from '../../lib/testing/virtual-clock.js';
 
 const ALICE = 0x11111111;
 const BOB = 0x22222222;
@@ -20,7 +21,9 @@ const CAROL = 0x33333333; // offline
 const DAVE = 0x44444444; // no public key
 
 async function setup(dev: SimDeviceOptions = {}, sess: Partial<SessionOptions> = {}) {
-  const device = new SimDevice({ seed: 7, ...dev });
+  // Session and simulated radio share a virtual clock: rate limits, airtime, ACK delays and timeouts take no time.
+  const clock = dev.clock instanceof VirtualClock ? dev.clock : new VirtualClock();
+  const device = new SimDevice({ seed: 7, clock, ...dev });
   const link = memoryLink(device);
   const fromRadio: Mesh.FromRadio[] = [];
   const dec = new MeshtasticStreamDecoder();
@@ -34,13 +37,13 @@ async function setup(dev: SimDeviceOptions = {}, sess: Partial<SessionOptions> =
       }
     }
   });
-  const session = new MeshtasticSession({ link, handshakeTimeoutMs: 20_000, ...sess });
+  const session = new MeshtasticSession({ link, handshakeTimeoutMs: 20_000, clock, ...sess });
   const messages: ReceivedMessage[] = [];
   const deliveries: DeliveryUpdate[] = [];
   session.on('message', (m) => messages.push(m));
   session.on('delivery', (d) => deliveries.push(d));
   return {
-    device, link, session, fromRadio, messages, deliveries,
+    clock, device, link, session, fromRadio, messages, deliveries,
     async close() {
       await session.stop();
       device.stop();
@@ -227,7 +230,8 @@ test('a resent packet id the radio already has counts as accepted and is not sen
     assert.equal([first.how, again.how], ['queued', 'duplicate']);
     assert.is(t.device.stats.duplicatesIgnored, 1);
     await until('mesh heard it', () => t.device.mesh.textsReceivedBy(BOB).length === 1);
-    await new Promise((r) => setTimeout(r, 200));
+    // Five seconds of the simulated radio's life (virtual time, exact): far more than its airtime and retry delays.
+    await t.clock.sleep(5_000);
     assert.equal(t.device.mesh.textsReceivedBy(BOB), ['once']);
   } finally {
     await t.close();
@@ -323,17 +327,19 @@ test('serial console: debug text before the first frame is passed on as log line
 });
 
 test('API idle timeout: heartbeats keep the session served; without them the firmware stops serving it', async () => {
-  const kept = await setup({ apiIdleTimeoutMs: 400 }, { heartbeatMs: 100 });
-  const idle = await setup({ apiIdleTimeoutMs: 400 }, { heartbeatMs: 60_000 });
+  const clock = new VirtualClock();
+  const kept = await setup({ apiIdleTimeoutMs: 400, clock }, { heartbeatMs: 100 });
+  const idle = await setup({ apiIdleTimeoutMs: 400, clock }, { heartbeatMs: 60_000 });
   try {
     await kept.session.start();
     await idle.session.start();
-    await new Promise((r) => setTimeout(r, 1200));
+    await clock.sleep(1200); // three idle timeouts of virtual time
     kept.device.injectText({ from: BOB, text: 'still here' });
     idle.device.injectText({ from: BOB, text: 'nobody listening' });
     await until('kept session got the text', () => kept.messages.length === 1);
-    // The idle one is in STATE_SEND_NOTHING: its text waits in the radio's to-phone queue.
-    await new Promise((r) => setTimeout(r, 200));
+    // The idle one is in STATE_SEND_NOTHING: its text waits in the radio's to-phone queue. Once nothing is left to
+    // run (both radios drained what they would), it still has not arrived.
+    await clock.settled();
     assert.is(idle.messages.length, 0);
   } finally {
     await kept.close();

@@ -40,6 +40,7 @@ import { Outbox, type SendAccepted } from './outbox.js';
 import { RadioConfig } from './radio-config.js';
 import type { ChannelInfo, DeviceInfo, ReceivedMessage, SendDataOptions, SendTextOptions, SessionEvents, SessionOptions, SessionState, SessionStats } from './session-types.js';
 import { delay, createWaiter } from './wait.js';
+import { every, systemClock, type Clock } from '../../lib/clock/clock.js';
 
 export type {
   ChannelInfo,
@@ -65,10 +66,11 @@ export class MeshtasticSession {
   private readonly decoder = new MeshtasticStreamDecoder();
   private readonly outbox: Outbox;
   private readonly delivery = new DeliveryTracker();
-  private readonly opts: Required<Omit<SessionOptions, 'hopLimit' | 'link'>> & { hopLimit?: number };
+  private readonly opts: Required<Omit<SessionOptions, 'hopLimit' | 'link' | 'clock' | 'timeouts'>> & { hopLimit?: number };
+  private readonly clock: Clock;
+  private readonly timeouts: Clock;
   private stateValue: SessionState = 'idle';
   private unsubscribe: (() => void)[] = [];
-  private heartbeatTimer?: NodeJS.Timeout;
   private logLine = '';
   private handshake?: { nonce: number; received: number; offer(f: Mesh.FromRadio): void };
   private readonly radio = new RadioConfig();
@@ -76,6 +78,8 @@ export class MeshtasticSession {
 
   constructor(options: SessionOptions) {
     this.link = options.link;
+    const clock = (this.clock = options.clock ?? systemClock);
+    this.timeouts = options.timeouts ?? clock;
     this.opts = {
       handshakeTimeoutMs: options.handshakeTimeoutMs ?? 30_000,
       heartbeatMs: options.heartbeatMs ?? 60_000,
@@ -84,7 +88,8 @@ export class MeshtasticSession {
       barrierTimeoutMs: options.barrierTimeoutMs ?? 3000,
       hopLimit: options.hopLimit,
       random: options.random ?? Math.random,
-      now: options.now ?? (() => performance.now()),
+      // Monotonic by default: a wall-clock step (NTP at boot on a board without RTC) must not stall the pacing.
+      now: options.now ?? (options.clock ? () => clock.now() : () => performance.now()),
     };
     this.outbox = new Outbox({
       write: (b) => this.writeFrame(b),
@@ -93,6 +98,8 @@ export class MeshtasticSession {
       barrierTimeoutMs: this.opts.barrierTimeoutMs,
       fullPollMs: 2000,
       now: this.opts.now,
+      clock,
+      timeouts: this.timeouts,
       onRateLimitWait: () => this.stats.rateLimitWaits++,
       onRateLimitRejected: () => this.stats.rateLimitRejected++,
       onDead: (err) => void this.closeWith(new MeshtasticLinkLostError(this.link.description, { cause: err })),
@@ -135,12 +142,11 @@ export class MeshtasticSession {
     this.unsubscribe.push(this.link.onClose((err) => void this.closeWith(new MeshtasticLinkLostError(this.link.description, { cause: err }))));
     // Wake a sleeping serial device and flush a half frame out of its parser (python stream_interface.py).
     await this.link.write(STREAM_WAKE_BYTES, options);
-    await delay(100, 'the radio to wake up', options.signal);
+    await delay(100, 'the radio to wake up', options.signal, this.clock);
     const info = await this.runHandshake(options.signal);
-    this.heartbeatTimer = setInterval(() => {
+    every(this.clock, this.opts.heartbeatMs, () => {
       if (this.stateValue === 'ready') this.writeFrame(heartbeatToRadio()).catch(() => {});
-    }, this.opts.heartbeatMs);
-    this.heartbeatTimer.unref?.();
+    }, this.stopController.signal);
     return info;
   }
 
@@ -221,7 +227,7 @@ export class MeshtasticSession {
     const waiter = createWaiter<Mesh.FromRadio, true>(
       what,
       (f) => (f.payloadVariant.case === 'configCompleteId' && f.payloadVariant.value >>> 0 === nonce ? true : undefined),
-      { timeoutMs: this.opts.handshakeTimeoutMs, signal: AbortSignal.any(signals) },
+      { timeoutMs: this.opts.handshakeTimeoutMs, signal: AbortSignal.any(signals), clock: this.timeouts },
     );
     const hs = { nonce, received: 0, offer: (f: Mesh.FromRadio) => { hs.received++; waiter.offer(f); } };
     this.handshake = hs;
@@ -385,7 +391,6 @@ export class MeshtasticSession {
   private async closeWith(error: Error | undefined): Promise<void> {
     if (this.stateValue === 'closed') return;
     this.stateValue = 'closed';
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     this.stopController.abort(error ?? new MeshtasticLinkLostError(this.link.description));
     for (const u of this.unsubscribe.splice(0)) u();
     this.outbox.pause();

@@ -2,7 +2,7 @@
  * The one request/response wait helper of this layer: resolves when `match` returns a value for an event the caller
  * feeds in, rejects with MeshtasticTimeoutError / AbortError naming what it waited for.
  */
-import { sleep } from '../../lib/abort/sleep.js';
+import { systemClock, type Clock } from '../../lib/clock/clock.js';
 import { MeshtasticAbortError, MeshtasticTimeoutError } from './errors.js';
 
 export interface Waiter<E, R> {
@@ -16,7 +16,7 @@ export interface Waiter<E, R> {
 export function createWaiter<E, R>(
   waitedFor: string,
   match: (event: E) => R | undefined,
-  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+  options: { timeoutMs?: number; signal?: AbortSignal; clock?: Clock } = {},
 ): Waiter<E, R> {
   let settled = false;
   let resolveP!: (r: R) => void;
@@ -25,14 +25,17 @@ export function createWaiter<E, R>(
     resolveP = res;
     rejectP = rej;
   });
-  const timer = options.timeoutMs !== undefined
-    ? setTimeout(() => finish(new MeshtasticTimeoutError(waitedFor, options.timeoutMs!)), options.timeoutMs)
-    : undefined;
+  // The deadline is a sleep on the clock (a virtual one in tests), cancelled when the wait settles first.
+  const timer = options.timeoutMs !== undefined ? new AbortController() : undefined;
+  if (timer) {
+    (options.clock ?? systemClock).sleep(options.timeoutMs!, { signal: timer.signal })
+      .then(() => finish(new MeshtasticTimeoutError(waitedFor, options.timeoutMs!)), () => undefined);
+  }
   const onAbort = () => finish(new MeshtasticAbortError(waitedFor, { cause: options.signal?.reason }));
   function finish(err: Error | undefined, value?: R) {
     if (settled) return;
     settled = true;
-    if (timer) clearTimeout(timer);
+    timer?.abort();
     options.signal?.removeEventListener('abort', onAbort);
     if (err) rejectP(err);
     else resolveP(value as R);
@@ -57,9 +60,9 @@ export function createWaiter<E, R>(
   };
 }
 
-/** lib's abortable sleep, its abort named after what it waited for (MeshtasticAbortError, cause: the reason). */
-export function delay(ms: number, waitedFor: string, signal?: AbortSignal): Promise<void> {
-  return sleep(ms, { signal }).catch((reason: unknown) => {
+/** An abortable sleep on the clock, its abort named after what it waited for (MeshtasticAbortError, cause: the reason). */
+export function delay(ms: number, waitedFor: string, signal?: AbortSignal, clock: Clock = systemClock): Promise<void> {
+  return clock.sleep(ms, { signal }).catch((reason: unknown) => {
     throw new MeshtasticAbortError(waitedFor, { cause: reason });
   });
 }

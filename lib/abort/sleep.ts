@@ -4,7 +4,7 @@
  * `AbortSignal.timeout()` stays a `TimeoutError`. Timer and listener are removed either way, so sleeping many times
  * on one long-lived signal leaves nothing behind.
  */
-export function sleep(ms: number, options: { signal?: AbortSignal } = {}): Promise<void> {
+export function sleep(ms: number, options: { signal?: AbortSignal; unref?: boolean } = {}): Promise<void> {
   const { signal } = options;
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
@@ -16,6 +16,8 @@ export function sleep(ms: number, options: { signal?: AbortSignal } = {}): Promi
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
+    // A heartbeat's wait must not keep a process alive that has nothing else to do.
+    if (options.unref) timer.unref();
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -23,7 +23,7 @@ import { Vault } from '../vault/vault.js';
 import { MeshtasticBearer } from '../bearers/meshtastic/meshtastic-bearer.js';
 import { MeshCoreGateway } from '../bearers/meshcore/meshcore-gateway.js';
 import { Bridge } from './bridge.js';
-import { SkipClock } from './testing/skip-clock.js';
+import { SkipClock } from '../../lib/testing/skip-clock.js';
 
 setLogSink(() => undefined, 'silent');
 

@@ -38,7 +38,7 @@ let restoreLog: () => void;
 test.before(async () => {
   // Warnings are kept for the checks below; the rest of the relay's log is not printed.
   restoreLog = setLogSink((r) => { if (r.level === 'warn' || r.level === 'error') warnings.push(r); }, 'warn');
-  ({ mt, mc } = await startRadios('Relay', MT_SELF));
+  ({ mt, mc } = await startRadios('Relay', MT_SELF, clock));
   config = await relayConfig(join(root.dir, 'relay'), mt, mc, {
     // The second mapping names a MeshCore channel the radio does not have: a warning, nothing else.
     mappings: [{ meshtastic: 0, meshcore: 'public' }, { meshtastic: 1, meshcore: '#nosuch', direction: 'mt-to-mc' }],
@@ -171,18 +171,28 @@ test('a burst within the bound is queued and drained in order at the rate limit'
 
 test('MeshCore radio unplugged: a burst over the queue bound sheds the oldest broadcasts, the rest go out in order', async () => {
   const shedBefore = dropped('limit');
-  const back = mc.disconnect({ downMs: 3000 });
+  const replug = plugBack();
+  const back = mc.disconnect({ until: replug.promise });
   await until('MeshCore radio down', () => !bearerUp(relay, 'meshcore'));
   const before = mcHeard().length;
   for (let i = 1; i <= 7; i++) mt.device.injectText({ from: MT_BOB, channel: 0, text: `storm ${i}` });
   await until('queue at its bound', () => bridge().status().queues['mt-to-mc'] === 4 && dropped('limit') === shedBefore + 3);
+  replug.now();
   await back;
   const got = await until('the four kept are heard', () => (mcHeard().length - before >= 4 ? mcHeard().slice(before) : undefined));
   assert.equal(got, [4, 5, 6, 7].map((i) => `Relay-mc: MT@Bob Handheld: storm ${i}`));
 });
 
+/** The radio stays unplugged until the test says so (no guess at how long the steps in between take). */
+function plugBack(): { promise: Promise<void>; now(): void } {
+  let now!: () => void;
+  const promise = new Promise<void>((resolve) => { now = resolve; });
+  return { promise, now };
+}
+
 test('restart mid-queue: queued parts survive and go out once, in order', async () => {
-  const back = mc.disconnect({ downMs: 4000 });
+  const replug = plugBack();
+  const back = mc.disconnect({ until: replug.promise });
   await until('MeshCore radio down', () => !bearerUp(relay, 'meshcore'));
   const before = mcHeard().length;
   for (let i = 1; i <= 3; i++) mt.device.injectText({ from: MT_BOB, channel: 0, text: `restart ${i}` });
@@ -190,6 +200,7 @@ test('restart mid-queue: queued parts survive and go out once, in order', async 
   await relay.stop();
   relay = await startRelay(config, { clock });
   assert.is(relay.bridge!.status().queues['mt-to-mc'], 3, 'the queue came back from disk');
+  replug.now();
   await back;
   await until('queue drained', () => relay.bridge!.status().queues['mt-to-mc'] === 0 && mcHeard().length - before >= 3);
   // One more message after the drain proves nothing else was pending behind it.

@@ -106,9 +106,11 @@ f('FromNum notifications out of order, repeated and bunched: every FromRadio arr
     const got: string[] = [];
     session.on('message', (m) => m.text?.startsWith('order ') && got.push(m.text));
     for (let i = 0; i < 10; i++) sim.device.injectText({ from: 0x22222222, channel: 0, text: `order ${i}` });
-    await until('ten messages', () => got.length >= 10);
-    await new Promise((r) => setTimeout(r, 200));
-    assert.equal(got, Array.from({ length: 10 }, (_, i) => `order ${i}`));
+    // Markers after them (two: the radio above holds every other FromRadio back until the next): once they
+    // arrived, a repeated or late one of the ten would have come before them.
+    for (const end of ['order end', 'order end 2']) sim.device.injectText({ from: 0x22222222, channel: 0, text: end });
+    await until('the ten and the markers', () => got.includes('order end 2'));
+    assert.equal(got, [...Array.from({ length: 10 }, (_, i) => `order ${i}`), 'order end', 'order end 2']);
     assert.is(session.stats.decodeErrors, 0);
   } finally {
     bridge.deliver = undefined;
@@ -159,7 +161,8 @@ f('the bearer rides out link loss: down and unreachable while out of range, up a
     await until('bearer down', () => bearer.status().state === 'down');
     assert.not.ok(bearer.canReach('mt:ch:0'));
     assert.ok(peers.some((p) => p.peer === 'mt:ch:0' && !p.up), 'peers go down, so the router keeps bundles in the vault');
-    await new Promise((r) => setTimeout(r, 700)); // a few failed connects while out of range
+    const failedConnects = () => logs.records.filter((r) => (r.fields?.err as { name?: string } | undefined)?.name === 'BleConnectError').length;
+    await until('a few failed connects while out of range', () => failedConnects() >= 2);
     await radio.setInRange(true);
     await until('bearer up again', () => bearer.status().state === 'up', 20_000);
     assert.ok(bearer.canReach('mt:ch:0'));

@@ -69,8 +69,11 @@ test('broadcast floods a looped topology: everyone gets it once, echoes are dupl
   net.link(c, d);
   const { bundleId } = await a.router.send({ to: '*', text: 'to all' });
   for (const r of [a, b, c, d]) await waitFor(`${r.name} inbox`, () => inboxTexts(r).includes('to all'));
-  // Let the flood settle, then check nobody stored it twice and the echoes were counted as duplicates.
-  await new Promise((r) => setTimeout(r, 200));
+  // The flood is over once every copy put on a link was judged by its receiver (stored, duplicate or dropped): a
+  // relay sends its copies as it stores the bundle, and all four have. Then check nobody stored it twice.
+  const copiesSent = () => [a, b, c, d].reduce((n, r) => n + r.bearers[0]!.sent.filter((f) => f.kind === 'bundle').length, 0);
+  const copiesJudged = () => [a, b, c, d].reduce((n, r) => n + count(r, 'received') + count(r, 'duplicate') + count(r, 'dropped'), 0) - 1;
+  await waitFor('every copy judged', () => copiesJudged() === copiesSent());
   for (const r of [a, b, c, d]) {
     assert.is(r.router.inbox().length, 1, r.name);
     assert.is(count(r, 'received'), 1, r.name);
@@ -109,7 +112,13 @@ test('8-hop cap: a bundle with 8 custody entries is delivered locally but not fo
   await waitFor('B got mine', () => inboxTexts(b).includes('far but mine'));
   await waitFor('hop-limit drop', async () => (await b.drops('hop-limit')) === 1);
   assert.ok(b.router.bundleView(bundleIdHex(toC)), 'stored at B');
-  await new Promise((r) => setTimeout(r, 100));
+  // A bundle B may forward, after it: once C has it and judged every copy B sent, B's forward of toC (sent when B
+  // stored it, before this one) would have been judged too.
+  const marker = createBundle(x, { recipient: c.identity.nodeId, text: 'marker' });
+  await a.bearers[0]!.send({ peer: b.identity.nodeIdHex, kind: 'bundle', bytes: frameOf(marker) });
+  await waitFor('the marker at C', () => c.router.bundleView(bundleIdHex(marker)) !== undefined);
+  const judgedAtC = () => count(c, 'received') + count(c, 'duplicate') + count(c, 'dropped');
+  await waitFor("every copy B sent judged at C", () => judgedAtC() === b.bearers[0]!.sent.filter((f) => f.kind === 'bundle').length);
   assert.is(c.router.bundleView(bundleIdHex(toC)), undefined, 'never reached C');
   const nine = { ...toC, hops: 9, custody: [...chain, shortId(x.nodeId)] };
   await a.bearers[0]!.send({ peer: b.identity.nodeIdHex, kind: 'bundle', bytes: frameOf(nine) });
@@ -244,7 +253,7 @@ test('store-and-forward: queued while B is away, sent when the peer comes up', a
   const a = await net.relay('a');
   const b = await net.relay('b');
   const { bundleId } = await a.router.send({ to: b.identity.nodeIdHex, text: 'later' });
-  await new Promise((r) => setTimeout(r, 50));
+  await a.vault.settle(); // the send's dispatch found no way and wrote what it had to
   assert.is(a.router.bundleView(bundleId)!.state, 'queued');
   assert.equal(a.router.outboxCounts().queued, 1);
   net.link(a, b);

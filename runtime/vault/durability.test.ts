@@ -1,3 +1,8 @@
+/**
+ * Committed before acknowledged: every ingest the writer saw resolve is found after a SIGKILL. A SIGKILL leaves the
+ * page cache intact, so this does not show the commit was flushed (a vault opened with LMDB's noSync passes it);
+ * flush-before-ack.test.ts shows that, from the writer's fdatasync calls.
+ */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';

@@ -50,8 +50,9 @@ export interface MeshCoreSim {
   injectGarbage(bytes: Uint8Array): void;
   /** Writes every radio → host frame in 2-byte pieces (serial writes; separate TCP writes). */
   setSplitFrames(on: boolean): void;
-  /** Drops the host link(s): TCP client closed; PTY torn down (USB unplug) and back after `downMs`. */
-  disconnect(options?: { downMs?: number }): Promise<void>;
+  /** Drops the host link(s): TCP client closed; PTY torn down (USB unplug) and back after `downMs`, or once
+   * `until` settles (a test plugs it back when it is done with the radio away). */
+  disconnect(options?: { downMs?: number; until?: Promise<unknown> }): Promise<void>;
   /** Power cycle: RAM state (offline queue, app version, ACK table) lost, links dropped, back after `downMs`. */
   reboot(options?: { downMs?: number }): Promise<void>;
   stop(): Promise<void>;
@@ -151,7 +152,7 @@ export async function startMeshCoreSim(options: MeshCoreSimOptions = {}): Promis
     });
   }
 
-  const dropLinks = async (downMs: number, whileDown?: () => void) => {
+  const dropLinks = async (down: number | Promise<unknown>, whileDown?: () => void) => {
     tcpAccepting = false;
     // A link that drops or a radio that reboots sends no FIN: the client sees a reset (or, in life, a timeout). On the
     // next turn of the loop: Node turns a reset right after a write into a plain close (FIN).
@@ -161,7 +162,7 @@ export async function startMeshCoreSim(options: MeshCoreSimOptions = {}): Promis
     wifi?.attachClient(null);
     if (serial) await closeSerial();
     whileDown?.();
-    await new Promise((r) => setTimeout(r, downMs));
+    await (typeof down === 'number' ? new Promise((r) => setTimeout(r, down)) : down.catch(() => undefined));
     if (stopped) return;
     if (serial) await openSerial();
     tcpAccepting = true;
@@ -194,7 +195,7 @@ export async function startMeshCoreSim(options: MeshCoreSimOptions = {}): Promis
       splitFrames = on;
       if (serial) serial.splitWrites = on;
     },
-    disconnect: (o = {}) => dropLinks(o.downMs ?? 200),
+    disconnect: (o = {}) => dropLinks(o.until ?? o.downMs ?? 200),
     async reboot(o = {}) {
       device.powerOff();
       await dropLinks(o.downMs ?? 300);

@@ -23,6 +23,7 @@ import {
 } from './sim-config.js';
 import { SimPhoneApi, type SimSink } from './sim-phone-api.js';
 import { fakeKey, seededRandom } from './sim-random.js';
+import { every as everyMs, systemClock, type Clock } from '../../../lib/clock/clock.js';
 
 const MAX_TX_QUEUE = 16;
 const MAX_RX_TOPHONE = 32;
@@ -65,6 +66,8 @@ export interface SimDeviceOptions {
   apiIdleTimeoutMs?: number;
   /** Inject a text from a random online node every this many ms (0 = off). */
   trafficIntervalMs?: number;
+  /** Airtime, ACK delays, boot and the idle checks run on this clock (a test gives the session's virtual one). */
+  clock?: Clock;
   now?: () => number;
   log?: (line: string) => void;
 }
@@ -101,15 +104,18 @@ export class SimDevice {
   private readonly txQueue: TxEntry[] = [];
   private txBusy = false;
   private lastQueueStatusFree = MAX_TX_QUEUE;
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private trafficTimer?: NodeJS.Timeout;
-  private idleTimer?: NodeJS.Timeout;
+  private readonly clock: Clock;
+  /** Aborted by reboot and stop: cancels what later() scheduled. */
+  private timers = new AbortController();
+  private trafficTimer?: AbortController;
+  private idleTimer?: AbortController;
   private booting = false;
   private nextId: number;
 
   constructor(options: SimDeviceOptions = {}) {
     this.random = seededRandom(options.seed ?? 1);
-    this.now = options.now ?? (() => performance.now());
+    const clock = (this.clock = options.clock ?? systemClock);
+    this.now = options.now ?? (options.clock ? () => clock.now() : () => performance.now());
     this.o = {
       airtimeMs: 60,
       ackDelayMs: 150,
@@ -152,8 +158,8 @@ export class SimDevice {
     this.apis.add(api);
     if (!this.idleTimer) {
       const every = Math.max(10, Math.min(1000, this.o.apiIdleTimeoutMs / 4));
-      this.idleTimer = setInterval(() => this.checkConnectionTimeouts(), every);
-      this.idleTimer.unref();
+      this.idleTimer = new AbortController();
+      everyMs(this.clock, every, () => this.checkConnectionTimeouts(), this.idleTimer.signal);
     }
     return api;
   }
@@ -182,16 +188,17 @@ export class SimDevice {
 
   start(): void {
     if (this.o.trafficIntervalMs > 0) {
-      this.trafficTimer = setInterval(() => this.randomTraffic(), this.o.trafficIntervalMs);
+      this.trafficTimer = new AbortController();
+      everyMs(this.clock, this.o.trafficIntervalMs, () => this.randomTraffic(), this.trafficTimer.signal);
     }
   }
 
   stop(): void {
-    if (this.trafficTimer) clearInterval(this.trafficTimer);
-    if (this.idleTimer) clearInterval(this.idleTimer);
+    this.trafficTimer?.abort();
+    this.idleTimer?.abort();
     this.idleTimer = undefined;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    this.timers.abort();
+    this.timers = new AbortController();
     for (const api of [...this.apis]) this.detach(api);
   }
 
@@ -215,8 +222,8 @@ export class SimDevice {
     this.toPhone.length = 0;
     this.queueStatusToPhoneQueue.length = 0;
     this.txQueue.length = 0;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    this.timers.abort();
+    this.timers = new AbortController();
     this.txBusy = false;
     this.log('rebooting');
     for (const api of [...this.apis]) {
@@ -530,11 +537,7 @@ export class SimDevice {
   }
 
   private later(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, ms);
-    this.timers.add(t);
+    this.clock.sleep(ms, { signal: this.timers.signal }).then(fn, () => undefined);
   }
 }
 

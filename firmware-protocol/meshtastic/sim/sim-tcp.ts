@@ -16,6 +16,8 @@ export const SERVER_API_DEFAULT_PORT = 4403;
 export class SimTcpServer {
   private server?: Server;
   private current?: { socket: Socket; api: SimPhoneApi };
+  /** Connections that came while the radio was booting, answered once it is up. */
+  private readonly waiting = new Set<Socket>();
   /** Clients displaced by a newer one. */
   displaced = 0;
   accepted = 0;
@@ -49,6 +51,8 @@ export class SimTcpServer {
 
   /** Shuts the simulator down; its client sees a clean close (test clients end their streams without an error). */
   async stop(): Promise<void> {
+    for (const socket of this.waiting) socket.destroy();
+    this.waiting.clear();
     if (this.current) stopClient(this.current.socket);
     const server = this.server;
     this.server = undefined;
@@ -56,6 +60,23 @@ export class SimTcpServer {
   }
 
   private onConnection(socket: Socket): void {
+    // A radio still booting has no API server yet: a client connecting then is answered once it is up (a slow
+    // connect), not by a server that ignores its handshake or closes on it.
+    if (this.device.isBooting) {
+      socket.pause();
+      socket.on('error', () => {});
+      this.waiting.add(socket);
+      const poll = setInterval(() => {
+        if (socket.destroyed || !this.waiting.has(socket)) return clearInterval(poll);
+        if (this.device.isBooting) return;
+        clearInterval(poll);
+        this.waiting.delete(socket);
+        socket.resume();
+        this.onConnection(socket);
+      }, 10);
+      poll.unref();
+      return;
+    }
     this.accepted++;
     this.acceptedAt.push(Date.now());
     const previous = this.current;
@@ -99,7 +120,12 @@ const vanishing = new WeakSet<Socket>();
 function vanish(socket: Socket): void {
   if (socket.destroyed || vanishing.has(socket)) return;
   vanishing.add(socket);
-  setTimeout(() => socket.resetAndDestroy(), 0);
+  // The reset goes after what was written is in the kernel (an empty write's callback comes after the writes
+  // before it), on a later turn: a reset racing a write still in flight turns into a plain close (FIN), which the
+  // client would take for a displacement.
+  const reset = () => setTimeout(() => socket.resetAndDestroy(), 0);
+  if (socket.writable) socket.write(new Uint8Array(0), reset);
+  else reset();
 }
 
 /** WiFiClient::stop(): FIN after what was written, then the socket is gone. */

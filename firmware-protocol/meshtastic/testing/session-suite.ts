@@ -10,6 +10,7 @@ import type { ByteLink } from '../../framing/byte-link.js';
 import { MeshtasticSession } from '../session.js';
 import type { SimDevice } from '../sim/sim-device.js';
 import { waitFor as until } from '../../../lib/testing/wait-for.js';
+import { systemClock, type Clock } from '../../../lib/clock/clock.js';
 
 export interface SessionHarness {
   /** Opens a fresh link to the radio. */
@@ -21,11 +22,16 @@ export interface SessionHarness {
   /** Channel index for transmitted test texts. */
   channel: number;
   handshakeTimeoutMs?: number;
+  /** The session's paces (text interval) run on it, its reply deadlines on the system clock: a simulator that
+   * reads the same clock lets a skip clock (lib/testing/skip-clock.ts) pass the 2 s rate limit at once. */
+  clock?: Clock;
 }
 
 export function registerSessionSuite(suite: Test, h: SessionHarness): void {
   const session = async () => {
-    const s = new MeshtasticSession({ link: await h.open(), handshakeTimeoutMs: h.handshakeTimeoutMs ?? 30_000 });
+    const s = new MeshtasticSession({
+      link: await h.open(), handshakeTimeoutMs: h.handshakeTimeoutMs ?? 30_000, ...(h.clock ? { clock: h.clock, timeouts: systemClock } : {}),
+    });
     await s.start();
     return s;
   };

@@ -7,6 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
+import { createSocket } from 'node:dgram';
 import { connect, createServer, type Server } from 'node:net';
 import { BROADCAST, type InFrame, type PeerEvent } from '../../bearer/bearer.js';
 import { generateIdentity, type Identity } from '../../identity/identity.js';
@@ -161,14 +162,34 @@ if (lan) {
 }
 
 test('without discovery, PEERS gossip is not followed: A and C stay apart', async () => {
-  const b = await bearer();
-  const a = await bearer({ peers: [b] });
-  const c = await bearer({ peers: [b] });
-  await waitFor('B sees A and C', () => b.canReach(idOf(a)) && b.canReach(idOf(c)));
-  // Give gossip a few heartbeats to (wrongly) connect them.
-  await new Promise((r) => setTimeout(r, 10 * HEARTBEAT));
-  assert.not.ok(a.canReach(idOf(c)));
-  assert.not.ok(c.canReach(idOf(a)));
+  const c = await bearer();
+  const cIdentity = (c as unknown as { identity: Identity }).identity;
+  const cAdvert = signAdvert(cIdentity, { issuedAt: Date.now(), udpPort: c.listenPort, tcpPort: c.listenPort, addresses: ['127.0.0.1'] });
+  // M, a peer of A (and A2, which runs discovery), gossips C's advert to both, then pings: the PONG comes back after
+  // the PEERS datagram before it was handled (one socket pair on loopback keeps the order).
+  const m = new ScriptedPeer(generateIdentity());
+  await m.start();
+  try {
+    const gossip = async (x: IpBearer): Promise<void> => {
+      await m.send(m.hello(m.advert()), x.listenPort);
+      await waitFor('M online', () => x.canReach(m.identity.nodeIdHex));
+      await m.send(encodeDatagram({ type: 'peers', adverts: [cAdvert] }), x.listenPort);
+      const nonce = new Uint8Array(randomBytes(8));
+      await m.send(encodeDatagram({ type: 'ping', nodeId: m.identity.nodeId, nonce }), x.listenPort);
+      await waitFor('the PONG after the PEERS', () => m.received.some((r) => r.datagram?.type === 'pong' && Buffer.from(r.datagram.echo).equals(nonce)));
+    };
+    const known = (x: IpBearer) => (x.status().detail as { peers: { nodeId: string }[] }).peers.some((p) => p.nodeId === idOf(c));
+    const a2 = await bearer({ discovery: true });
+    await gossip(a2);
+    assert.ok(known(a2), 'with discovery the same gossip is followed (C taken into the table)');
+    const a = await bearer();
+    await gossip(a);
+    assert.not.ok(known(a), 'not even taken into the table');
+    assert.not.ok(a.canReach(idOf(c)));
+    assert.not.ok(c.canReach(idOf(a)));
+  } finally {
+    await m.stop();
+  }
 });
 
 test('relays started together find each other before the first heartbeat (early HELLO retries)', async () => {
@@ -176,10 +197,16 @@ test('relays started together find each other before the first heartbeat (early 
   const probe = await bearer();
   const port = probe.listenPort;
   await running.pop()!.stop();
+  // A bare socket on that port takes A's first HELLO and never answers; then B takes the port.
+  const first = createSocket('udp4');
+  await new Promise<void>((resolve) => first.bind(port, '127.0.0.1', resolve));
+  let hellos = 0;
+  first.on('message', () => hellos++);
   const a = new IpBearer({ identity: generateIdentity(), listen: { host: '127.0.0.1', port: 0 }, staticPeers: [`127.0.0.1:${port}`], discovery: false, heartbeatMs: 600_000, log });
   await a.start();
   running.push(a);
-  await new Promise((r) => setTimeout(r, 50));
+  await waitFor("A's first HELLO, unanswered", () => hellos > 0);
+  await new Promise<void>((resolve) => first.close(() => resolve()));
   const b = new IpBearer({ identity: generateIdentity(), listen: { host: '127.0.0.1', port }, discovery: false, heartbeatMs: 600_000, log });
   await b.start();
   running.push(b);
@@ -384,7 +411,28 @@ test('fuzz: a running bearer fed random and mutated datagrams keeps working', as
       { numRuns: 400, seed: 42 },
     );
     for (const d of samples) await m.send(d, b.listenPort);
-    await new Promise((r) => setTimeout(r, 3 * HEARTBEAT));
+    // A stranger pings B after the fuzz (B reads its one socket in order): once B asked it who it is, B has handled
+    // (or its full socket buffer dropped) every fuzzed datagram. The ping is repeated until one gets through the
+    // buffer the fuzz filled. Then two heartbeats of B answered by A: B ticked twice over what the fuzz left.
+    const marker = new ScriptedPeer(generateIdentity());
+    await marker.start();
+    try {
+      const ping = encodeDatagram({ type: 'ping', nodeId: marker.identity.nodeId, nonce: new Uint8Array(randomBytes(8)) });
+      await waitFor("B's HELLO to the stranger, after the fuzz", async () => {
+        if (marker.received.some((r) => r.datagram?.type === 'hello')) return true;
+        await marker.send(ping, b.listenPort);
+        return false;
+      });
+    } finally {
+      await marker.stop();
+    }
+    const heardA = () => (b.status().detail as { peers: { nodeId: string; lastHeardAt?: number }[] }).peers.find((p) => p.nodeId === idOf(a))?.lastHeardAt ?? 0;
+    let heard = heardA();
+    let beats = 0;
+    await waitFor('two heartbeats of B answered by A', () => {
+      if (heardA() > heard) [heard, beats] = [heardA(), beats + 1];
+      return beats >= 2;
+    });
     assert.is(b.status().state, 'up');
     assert.is(b.metrics.get('discarded.internal'), 0, 'no handler threw');
     assert.is(await a.send({ peer: idOf(b), kind: 'bundle', bytes: new Uint8Array([42]) }), 'accepted');
@@ -413,7 +461,11 @@ test('fuzz: a running bearer fed random and mutated datagrams keeps working', as
 
 test('TCP: a peer whose TCP port never answers the handshake is unreachable; abort and stop reject AbortError', async () => {
   // Accepts, reads and discards, never answers the handshake.
-  const hole: Server = createServer((s) => s.resume());
+  let holeConnections = 0;
+  const hole: Server = createServer((s) => {
+    holeConnections++;
+    s.resume();
+  });
   await new Promise<void>((resolve) => hole.listen(0, '127.0.0.1', resolve));
   const holePort = (hole.address() as { port: number }).port;
   const b = await bearer({ connectTimeoutMs: 500 });
@@ -437,8 +489,9 @@ test('TCP: a peer whose TCP port never answers the handshake is unreachable; abo
     const b2 = await bearer({ connectTimeoutMs: 20_000 });
     await m.send(m.hello(m.advert({ tcpPort: holePort }), true), b2.listenPort);
     await waitFor('M online at B2', () => b2.canReach(m.identity.nodeIdHex));
+    const connectionsBefore = holeConnections;
     const pending = b2.send({ peer: m.identity.nodeIdHex, kind: 'bundle', bytes: big });
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor('B2 connected, waiting for the handshake', () => holeConnections > connectionsBefore);
     await b2.stop();
     try {
       await pending;

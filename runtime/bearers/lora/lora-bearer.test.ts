@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AirtimeLedger } from '../../airtime/airtime-ledger.js';
+import { systemClock } from '../../airtime/clock.js';
 import { EU868, US915 } from '../../../lib/lora/regions.js';
 import { MemoryLedgerStore } from '../../airtime/testing/memory-ledger-store.js';
 import { timeOnAirMs } from '../../../lib/lora/time-on-air.js';
@@ -223,9 +224,13 @@ test('linkAck: false -> unicast is fire-and-forget (accepted on TxDone even if l
     const [a, b] = nodes as [Node, Node];
     air.dropNext(1);
     assert.is(await a.bearer.send({ peer: b.id.nodeIdHex, kind: 'bundle', bytes: wire(createBundle(a.id, { recipient: b.id.nodeId, text: 'x' })) }), 'accepted');
-    await new Promise((r) => setTimeout(r, 30));
-    assert.is(b.frames.length, 0);
+    // A second unicast, not lost: once B has it, the first would have arrived before it (the air keeps order).
+    const marker = wire(createBundle(a.id, { recipient: b.id.nodeId, text: 'marker' }));
+    assert.is(await a.bearer.send({ peer: b.id.nodeIdHex, kind: 'bundle', bytes: marker }), 'accepted');
+    await until('the marker at B', () => b.frames.length > 0);
+    assert.equal(b.frames.map((f) => Buffer.from(f.bytes)), [Buffer.from(marker)], 'the lost frame never arrived');
     assert.is(b.bearer.metrics.counters['frames_out.ack'] ?? 0, 0);
+    assert.is(a.bearer.metrics.counters.retransmissions ?? 0, 0, 'nothing waited for an ACK');
   } finally {
     await stop();
   }
@@ -253,15 +258,20 @@ test('A and C out of range: what A sends is heard by B only', async () => {
     assert.is(a.bearer.canReach(c.id.nodeIdHex), false);
     assert.is(await a.bearer.send({ peer: BROADCAST, kind: 'bundle', bytes: wire(createBundle(a.id, { recipient: null, text: 'hi' })) }), 'accepted');
     await until('b got it', () => b.frames.length === 1);
-    await new Promise((r) => setTimeout(r, 50));
-    assert.is(c.frames.length, 0);
+    // B, in range of C, speaks after A's packet ended: once C has B's marker, A's packet would have arrived first.
+    const marker = wire(createBundle(b.id, { recipient: null, text: 'marker' }));
+    assert.is(await b.bearer.send({ peer: BROADCAST, kind: 'bundle', bytes: marker }), 'accepted');
+    await until("B's marker at C", () => c.frames.length > 0);
+    assert.equal(c.frames.map((f) => Buffer.from(f.bytes)), [Buffer.from(marker)], "A's packet never reached C");
   } finally {
     await stop();
   }
 });
 
 test('large bundle: fragmented, reassembled byte-exact; a lost fragment -> accepted but never delivered', async () => {
-  const { nodes, air, stop } = await neighbourhood(2, all, { reassembly: { maxAgeMs: 50 } });
+  let skew = 0; // the bearers' clock, moved on instead of waiting for maxAgeMs to pass
+  const clock = { now: () => Date.now() + skew, sleep: systemClock.sleep };
+  const { nodes, air, stop } = await neighbourhood(2, all, { reassembly: { maxAgeMs: 50 }, clock });
   try {
     const [a, b] = nodes as [Node, Node];
     const bytes = wire(createBundle(a.id, { recipient: null, body: Uint8Array.from({ length: 900 }, (_, i) => i & 0xff) }));
@@ -279,7 +289,7 @@ test('large bundle: fragmented, reassembled byte-exact; a lost fragment -> accep
     assert.is(b.frames.length, 1);
     assert.is(b.bearer.status().detail!.reassemblyPending, 1);
     // Ages out (maxAgeMs) and is counted; the router's custody/retry is what recovers it.
-    await new Promise((r) => setTimeout(r, 60));
+    skew += 60;
     b.bearer.sweep();
     assert.is(b.bearer.metrics.counters['reassembly_failures.expired'], 1);
     assert.is(b.frames.length, 1);
@@ -297,8 +307,11 @@ test('collision: two hidden senders at once -> both accepted (TxDone fired) but 
     const ra = a.bearer.send({ peer: BROADCAST, kind: 'bundle', bytes: wire(createBundle(a.id, { recipient: null, text: 'from a' })) });
     const rc = c.bearer.send({ peer: BROADCAST, kind: 'bundle', bytes: wire(createBundle(c.id, { recipient: null, text: 'from c' })) });
     assert.equal(await Promise.all([ra, rc]), ['accepted', 'accepted']);
-    await new Promise((r) => setTimeout(r, 50));
-    assert.is(b.frames.length, 0);
+    // A speaks again alone: once B has that, the collided packets (which ended before it) would have come first.
+    const marker = wire(createBundle(a.id, { recipient: null, text: 'marker' }));
+    assert.is(await a.bearer.send({ peer: BROADCAST, kind: 'bundle', bytes: marker }), 'accepted');
+    await until('the marker at B', () => b.frames.length > 0);
+    assert.equal(b.frames.map((f) => Buffer.from(f.bytes)), [Buffer.from(marker)], 'B received nothing of the collision');
   } finally {
     await stop();
   }
@@ -379,7 +392,7 @@ test('US dwell: LongSlow (no frame fits 400 ms) and LongFast (22-byte frames, no
 });
 
 test('listen-before-talk: CAD before every frame; a busy channel defers and the frame still goes', async () => {
-  const { nodes, stop } = await neighbourhood(2, all, { listenBeforeTalk: { attempts: 10, backoffMs: [5, 10] } });
+  const { nodes, air, stop } = await neighbourhood(2, all, { listenBeforeTalk: { attempts: 10, backoffMs: [5, 10] } });
   try {
     const [a, b] = nodes as [Node, Node];
     const radioA = (a.bearer as unknown as { radio: { cads: number } }).radio;
@@ -387,9 +400,16 @@ test('listen-before-talk: CAD before every frame; a busy channel defers and the 
     const cadsBefore = radioA.cads;
     // B starts a long send; A's send starts while B is on the air: CAD busy -> back-off -> sent after.
     const long = wire(createBundle(b.id, { recipient: null, body: new Uint8Array(600) }));
+    // A's send starts the moment B's first packet is on the air (not after a guessed pause B may have outlasted).
+    const begin = air.begin.bind(air);
+    let pa: Promise<string> | undefined;
+    air.begin = (from, payload, ms) => {
+      const packet = begin(from, payload, ms);
+      if (from.index === 1 && !pa) pa = a.bearer.send({ peer: BROADCAST, kind: 'bundle', bytes: wire(createBundle(a.id, { recipient: null, text: 'polite' })) });
+      return packet;
+    };
     const pb = b.bearer.send({ peer: BROADCAST, kind: 'bundle', bytes: long });
-    await new Promise((r) => setTimeout(r, 1));
-    const pa = a.bearer.send({ peer: BROADCAST, kind: 'bundle', bytes: wire(createBundle(a.id, { recipient: null, text: 'polite' })) });
+    await until('B on the air', () => pa);
     assert.equal(await Promise.all([pa, pb]), ['accepted', 'accepted']);
     assert.ok(radioA.cads > cadsBefore);
     await until('both delivered', () => a.frames.length === 1 && b.frames.length === 1);

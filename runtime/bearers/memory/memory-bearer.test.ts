@@ -4,6 +4,7 @@ import type { InFrame, PeerEvent } from '../../bearer/bearer.js';
 import { createBundle } from '../../bundle/create-bundle.js';
 import { generateIdentity } from '../../identity/identity.js';
 import { MemoryHub, memoryBearerPair } from './memory-bearer.js';
+import { waitFor } from '../../../lib/testing/wait-for.js';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
@@ -40,14 +41,22 @@ test('async: accepted at once, delivered later, nothing while the broker holds',
   await b.start();
   const got: InFrame[] = [];
   b.on('frame', (f) => got.push(f));
+  // A second broker, not held, with the same latency: a frame it takes after A's arrives after A's would have.
+  const other = new MemoryHub();
+  const [ma, mb] = [other.bearer(A, { mode: 'async' }), other.bearer(B, { mode: 'async' })];
+  other.link(A, B);
+  await ma.start();
+  await mb.start();
+  const markers: InFrame[] = [];
+  mb.on('frame', (f) => markers.push(f));
   hub.holdAsync();
   assert.is(await a.send(frame(B)), 'accepted');
-  await new Promise((r) => setTimeout(r, 20));
+  assert.is(await ma.send(frame(B)), 'accepted');
+  await waitFor('the marker through the other broker', () => markers.length === 1);
   assert.is(got.length, 0);
   hub.releaseAsync();
   assert.is(got.length, 1);
-  await a.stop();
-  await b.stop();
+  await Promise.all([a.stop(), b.stop(), ma.stop(), mb.stop()]);
 });
 
 test('peer events on link/unlink and start; listener errors are isolated; abort rejects', async () => {

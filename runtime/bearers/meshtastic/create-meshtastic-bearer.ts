@@ -40,6 +40,7 @@ export function meshtasticBearer(init: MeshtasticInit): BearerFactory<Meshtastic
     ...link(components.metrics),
     ...(components.metrics ? { metrics: components.metrics } : {}),
     logger: components.logger.forComponent(init.name),
+    clock: components.clock,
     ...(init.broadcastChannel !== undefined ? { broadcastChannel: init.broadcastChannel } : {}),
     ...(init.wantAck !== undefined ? { wantAck: init.wantAck } : {}),
     ...(init.prefixOrigin !== undefined ? { prefixOrigin: init.prefixOrigin } : {}),

@@ -19,7 +19,7 @@ import type { DeliveryUpdate } from '../../../firmware-protocol/meshtastic/deliv
 import type { Metrics } from '../../metrics/metrics.js';
 import type { BearerEvents, BearerStatus, OutFrame, PeerId, SendResult } from '../../bearer/bearer.js';
 import type { RadioGateway, RadioInfo, RadioLinkState, RadioModulation, RadioRefusal, RadioSelf, RadioSendResult, RadioText } from '../../bearer/radio-gateway.js';
-import { sleep } from '../../../lib/abort/sleep.js';
+import { systemClock, type Clock } from '../../../lib/clock/clock.js';
 import { TypedEmitter } from '../../../lib/events/typed-emitter.js';
 import { createLogger, type Logger } from '../../log/logger.js';
 import { Displacement, type DisplacementPolicy } from '../displacement.js';
@@ -58,6 +58,9 @@ export interface MeshtasticBearerInit {
   dataPortnums?: number[];
   logger?: Logger;
   random?: () => number;
+  /** Back-offs, the stable-session timer and the session's paces run on it (the relay's clock); the session's reply
+   * deadlines stay on the system clock unless `session.timeouts` says otherwise (they wait for a real radio). */
+  clock?: Clock;
 }
 
 type LinkState = 'connecting' | 'configuring' | 'up' | 'down' | 'stopped';
@@ -93,14 +96,18 @@ export class MeshtasticBearer implements RadioGateway {
   private readonly deliveries: DeliveryUpdate[] = [];
   private counters = { framesIn: 0, framesOut: 0, decodeErrors: 0, rateLimitWaits: 0, acks: 0, naks: 0, messagesIn: 0, messagesOut: 0 };
 
+  private readonly clock: Clock;
+
   constructor(init: MeshtasticBearerInit) {
     this.init = init;
+    const clock = (this.clock = init.clock ?? systemClock);
     this.name = init.name;
     this.log = init.logger ?? createLogger(`meshtastic.${init.name}`);
     if (init.metrics) this.metrics = registerMeshtasticMetrics(init.metrics);
     this.displacement = new Displacement({
       bearer: init.name, device: init.device, log: this.log, ...(init.displacement ? { policy: init.displacement } : {}),
       ...(this.metrics ? { counter: this.metrics.displaced } : {}), ...(init.random ? { random: init.random } : {}),
+      now: () => clock.now(),
     });
   }
 
@@ -289,13 +296,13 @@ export class MeshtasticBearer implements RadioGateway {
     while (!signal.aborted) {
       if (displacedWait !== undefined) {
         // Displaced by another client: wait it out rather than take the radio back (the warning said so).
-        await sleep(displacedWait, { signal }).catch(() => undefined); // rejects only when stopped
+        await this.clock.sleep(displacedWait, { signal }).catch(() => undefined); // rejects only when stopped
         if (signal.aborted) break;
         displacedWait = undefined;
       } else if (!first) {
         const wait = Math.round(backoff * (0.75 + random() * 0.5));
         this.log.info('reconnecting to the radio', { bearer: this.name, device: this.init.device, inMs: wait });
-        await sleep(wait, { signal }).catch(() => undefined);
+        await this.clock.sleep(wait, { signal }).catch(() => undefined);
         if (signal.aborted) break;
         backoff = Math.min(backoff * 2, max);
       }
@@ -313,7 +320,7 @@ export class MeshtasticBearer implements RadioGateway {
       // How the link ended, as the link says it (a clean close by the radio means another client took it).
       let linkClose: Error | undefined;
       link.onClose((err) => { linkClose = err; });
-      const session = new MeshtasticSession({ ...this.init.session, link });
+      const session = new MeshtasticSession({ clock: this.clock, timeouts: systemClock, ...this.init.session, link });
       this.session = session;
       this.rebootPending = false;
       const closed = new Promise<Error | undefined>((resolve) => session.on('closed', resolve));
@@ -335,9 +342,9 @@ export class MeshtasticBearer implements RadioGateway {
         continue;
       }
       this.onUp(session);
-      const upAt = Date.now();
+      const upAt = this.clock.now();
       const why = await closed;
-      if (Date.now() - upAt >= (this.init.backoffMs?.stable ?? 60_000)) backoff = initial;
+      if (this.clock.now() - upAt >= (this.init.backoffMs?.stable ?? 60_000)) backoff = initial;
       if (!signal.aborted) displacedWait = this.displacement.ended(linkClose ?? why);
       this.onDown(why, signal.aborted, displacedWait !== undefined);
       if (signal.aborted) break;

@@ -14,9 +14,14 @@ import type { LinkOpener } from '../../../firmware-protocol/framing/byte-link.js
 import { meshtasticOpener } from './device-opener.js';
 import { MeshtasticBearer, type MeshtasticBearerInit } from './meshtastic-bearer.js';
 import { waitFor as until } from '../../../lib/testing/wait-for.js';
+import { SkipClock } from '../../../lib/testing/skip-clock.js';
 
 const ALICE = 0x11111111;
 const BOB = 0x22222222;
+
+/** Link transitions as the gateway announces them (the channel peer going down, coming up): a reconnect with its
+ * back-off skipped can be over before a poll of the status would see it down. */
+const transitions = (r: Rig, up: boolean) => r.peers.filter((p) => p.peer === 'mt:ch:0' && p.up === up).length;
 
 function bundle(recipient: string, text: string, origin?: { id: string; name?: string }): Bundle {
   return {
@@ -53,6 +58,7 @@ function captureLogger(lines: string[]): Logger {
 }
 
 interface Rig {
+  clock: SkipClock;
   sim: MeshtasticSim;
   bearer: MeshtasticBearer;
   peers: PeerEvent[];
@@ -62,8 +68,12 @@ interface Rig {
   close(): Promise<void>;
 }
 
-async function rig(kind: 'pty' | 'tcp', extra: Partial<MeshtasticBearerInit> = {}, wrapOpener: (o: LinkOpener) => LinkOpener = (o) => o): Promise<Rig> {
-  const sim = await startMeshtasticSim(kind === 'pty' ? { pty: true, seed: 3 } : { tcpPort: 0, seed: 3 });
+async function rig(kind: 'pty' | 'tcp', extra: Partial<MeshtasticBearerInit> = {}, wrapOpener: (o: LinkOpener) => LinkOpener = (o) => o, clock = new SkipClock()): Promise<Rig> {
+  // The gateway's paces (text interval, reconnect and displacement back-offs) run on a skip clock: they pass at
+  // once, and the simulated radio's rate limit reads the same clock, so it sees the time they stood for. Its own
+  // delays (airtime, ACKs) stay real: they order what the radio reports as the firmware would.
+  const now = () => clock.now();
+  const sim = await startMeshtasticSim(kind === 'pty' ? { pty: true, seed: 3, now } : { tcpPort: 0, seed: 3, now });
   const device = kind === 'pty' ? sim.ptyPath! : `127.0.0.1:${sim.tcpPort}`;
   const logs: string[] = [];
   const registry = createMetrics({ defaultMetrics: false });
@@ -76,6 +86,7 @@ async function rig(kind: 'pty' | 'tcp', extra: Partial<MeshtasticBearerInit> = {
     backoffMs: { initial: 150, max: 600 },
     logger: captureLogger(logs),
     session: { handshakeTimeoutMs: 15_000 },
+    clock,
     ...extra,
   });
   const peers: PeerEvent[] = [];
@@ -85,7 +96,7 @@ async function rig(kind: 'pty' | 'tcp', extra: Partial<MeshtasticBearerInit> = {
   await bearer.start();
   await until('gateway up', () => bearer.status().state === 'up');
   return {
-    sim, bearer, peers, foreign, logs, registry,
+    clock, sim, bearer, peers, foreign, logs, registry,
     async close() {
       await bearer.stop();
       await sim.stop();
@@ -211,14 +222,17 @@ test('pty: unplug → unreachable and peers down; replug → handshake, peers up
     assert.ok(r.peers.some((p) => p.peer === 'mt:ch:0' && !p.up));
     assert.not.ok(r.bearer.canReach('mt:ch:0'));
     for (const b of queued) assert.is(await r.bearer.send({ peer: 'mt:ch:0', kind: 'bundle', bytes: new Uint8Array(0), bundle: b }), 'unreachable');
-    await new Promise((res) => setTimeout(res, 500)); // a few failed reconnect attempts
+    const failedOpens = () => r.logs.filter((l) => /^warn cannot open the radio/.test(l)).length;
+    await until('a few failed reconnect attempts', () => failedOpens() >= 3);
     const upEvents = r.peers.filter((p) => p.peer === 'mt:ch:0' && p.up).length;
     await r.sim.serial!.replug();
     await until('peer up again', () => r.peers.filter((p) => p.peer === 'mt:ch:0' && p.up).length === upEvents + 1);
     // The router retries its vault on `peer` up: the queued bundles, and a resend of one it could not confirm.
     for (const b of [...queued, already]) assert.is(await r.bearer.send({ peer: 'mt:ch:0', kind: 'bundle', bytes: new Uint8Array(0), bundle: b }), 'accepted');
     await until('mesh heard queued', () => r.sim.device.mesh.textsReceivedBy(BOB).includes('queued 2'));
-    await new Promise((res) => setTimeout(res, 300));
+    // A marker sent after them: once the mesh heard it, any second copy of those would have been heard before it.
+    assert.is(await r.bearer.send({ peer: 'mt:ch:0', kind: 'bundle', bytes: new Uint8Array(0), bundle: bundle('mt:ch:0', 'marker') }), 'accepted');
+    await until('mesh heard the marker', () => r.sim.device.mesh.textsReceivedBy(BOB).includes('marker'));
     const heard = r.sim.device.mesh.textsReceivedBy(BOB);
     assert.equal(heard.filter((t) => t === 'queued 1').length, 1);
     assert.equal(heard.filter((t) => t === 'sent before unplug').length, 1, 'same packet id: the mesh drops the resend');
@@ -234,10 +248,22 @@ test('tcp: a phone app takes the radio: one warning, counted, a growing back-off
   // The firmware keeps only the newest TCP client (the simulator too). The "app" reconnects as soon as it is kicked,
   // as phone apps do: a relay that simply reconnected would take the radio back every ~150 ms here.
   const opens: number[] = [];
+  // The displaced waits are skipped, so the status shows a back-off only until the gateway sleeps it off: take the
+  // status as each wait begins.
+  type Displaced = { total: number; streak: number; backingOff: boolean; lastAt?: number; retryAt?: number };
+  const waits: Array<Displaced & { lastError?: string }> = [];
+  let watch: (() => Displaced & { lastError?: string }) | undefined;
+  const clock = new (class extends SkipClock {
+    override sleep(ms: number, options?: { signal?: AbortSignal; unref?: boolean }): Promise<void> {
+      const d = options?.unref ? undefined : watch?.();
+      if (d?.backingOff) waits.push(d);
+      return super.sleep(ms, options);
+    }
+  })();
   const r = await rig('tcp', { displacement: { initialMs: 300, maxMs: 60_000, stableMs: 1000 } }, (open) => (o) => {
-    opens.push(Date.now());
+    opens.push(clock.now());
     return open(o);
-  });
+  }, clock);
   const { connect } = await import('node:net');
   let appOn = true;
   const apps: import('node:net').Socket[] = [];
@@ -247,15 +273,16 @@ test('tcp: a phone app takes the radio: one warning, counted, a growing back-off
     s.on('close', () => { if (appOn) app(); });
     apps.push(s);
   };
-  const displacement = () => r.bearer.status().detail!.displacement as { total: number; streak: number; backingOff: boolean; lastAt?: number; retryAt?: number };
+  const displacement = () => r.bearer.status().detail!.displacement as Displaced;
+  watch = () => ({ ...displacement(), lastError: r.bearer.status().detail!.lastError as string | undefined });
   try {
     const first = opens.length;
-    const appAt = Date.now();
+    const appAt = clock.now();
     app();
     await until('displaced four times', () => displacement().total >= 4, 20_000);
     const d = displacement();
     assert.ok(d.streak >= 4);
-    assert.is(r.bearer.status().detail!.lastError, 'displaced by another TCP client of the radio');
+    assert.is(waits.at(-1)!.lastError, 'displaced by another TCP client of the radio', 'the status says why, while it waits');
     // Each try waited out a doubling back-off, 0.3 s, 0.6 s, 1.2 s, whether the app kicked it once up or during
     // the handshake (before: the plain reconnect back-off, 0.15 s to 0.6 s).
     const tries = [appAt, ...opens.slice(first)];
@@ -272,10 +299,11 @@ test('tcp: a phone app takes the radio: one warning, counted, a growing back-off
     await until('healthy again', () => r.bearer.status().state === 'up' && displacement().streak === 0, 20_000);
     assert.not.ok(displacement().backingOff);
     assert.ok(r.logs.some((l) => /displacement back-off reset/.test(l)));
+    const totalBefore = displacement().total;
     app();
     appOn = false;
-    await until('displaced after the reset', () => displacement().total > d.total);
-    const next = displacement();
+    await until('displaced after the reset, and its back-off begun', () => displacement().total > totalBefore && waits.at(-1)?.lastAt === displacement().lastAt);
+    const next = waits.at(-1)!;
     assert.is(next.streak, 1);
     assert.ok(next.retryAt! - next.lastAt! < 600, 'the back-off started over');
     assert.equal(r.logs.filter((l) => /^warn displaced from the radio/.test(l)).length, 2, 'a new run warns again');
@@ -289,9 +317,10 @@ test('tcp: a phone app takes the radio: one warning, counted, a growing back-off
 test('tcp: a Wi-Fi drop (no FIN) is a lost link, not a displacement', async () => {
   const r = await rig('tcp', { displacement: { initialMs: 60_000 } });
   try {
+    const [downs, ups] = [transitions(r, false), transitions(r, true)];
     r.sim.tcp!.dropClient();
-    await until('down', () => r.bearer.status().state !== 'up');
-    await until('up again at once', () => r.bearer.status().state === 'up', 10_000);
+    await until('down', () => transitions(r, false) > downs);
+    await until('up again at once', () => transitions(r, true) > ups && r.bearer.status().state === 'up', 10_000);
     assert.is((r.bearer.status().detail!.displacement as { total: number }).total, 0);
     assert.ok(r.logs.some((l) => /^warn lost the TCP connection to the radio/.test(l)));
   } finally {
@@ -303,14 +332,16 @@ test('tcp: disconnect mid-handshake and a radio reboot are both survived', async
   const r = await rig('tcp');
   try {
     r.sim.device.faults.disconnectAfterHandshakeFrames = 7;
+    let [downs, ups] = [transitions(r, false), transitions(r, true)];
     r.sim.tcp!.dropClient();
-    await until('down', () => r.bearer.status().state !== 'up');
-    await until('up after the cut handshake', () => r.bearer.status().state === 'up');
+    await until('down', () => transitions(r, false) > downs);
+    await until('up after the cut handshake', () => transitions(r, true) > ups && r.bearer.status().state === 'up');
     assert.is(r.sim.device.faults.disconnectAfterHandshakeFrames, undefined);
     r.logs.length = 0;
+    [downs, ups] = [transitions(r, false), transitions(r, true)];
     r.sim.device.reboot();
-    await until('down after reboot', () => r.bearer.status().state !== 'up');
-    await until('up after reboot', () => r.bearer.status().state === 'up');
+    await until('down after reboot', () => transitions(r, false) > downs);
+    await until('up after reboot', () => transitions(r, true) > ups && r.bearer.status().state === 'up');
     assert.is(await r.bearer.send({ peer: 'mt:ch:0', kind: 'bundle', bytes: new Uint8Array(0), bundle: bundle('mt:ch:0', 'post reboot') }), 'accepted');
     assert.is((r.bearer.status().detail!.displacement as { total: number }).total, 0, `a reboot is not a displacement: ${r.logs.join('\n')}`);
   } finally {

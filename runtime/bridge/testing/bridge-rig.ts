@@ -14,6 +14,7 @@ import type { Config } from '../../config/config.js';
 import { Daemon, type DaemonOptions } from '../../daemon/daemon.js';
 import { isRadioGateway, type MeshKind } from '../../bearer/radio-gateway.js';
 import { freePort } from '../../daemon/testing/relay-process.js';
+import type { Clock } from '../../../lib/clock/clock.js';
 
 export interface RigRelay {
   config: Config;
@@ -22,8 +23,10 @@ export interface RigRelay {
   mc: MeshCoreSim;
 }
 
-export async function startRadios(name: string, mtNodeNum: number): Promise<{ mt: MeshtasticSim; mc: MeshCoreSim }> {
-  const mt = await startMeshtasticSim({ pty: true, nodeNum: mtNodeNum, longName: `${name} MT` });
+/** `clock`: the relay's (a SkipClock), so that the simulated Meshtastic radio's rate limit sees the paces the gateway
+ * skipped (its airtime and ACK delays stay real). */
+export async function startRadios(name: string, mtNodeNum: number, clock?: Clock): Promise<{ mt: MeshtasticSim; mc: MeshCoreSim }> {
+  const mt = await startMeshtasticSim({ pty: true, nodeNum: mtNodeNum, longName: `${name} MT`, ...(clock ? { now: () => clock.now() } : {}) });
   const mc = await startMeshCoreSim({ pty: true, nodes: DEFAULT_SIM_NODES, nodeName: `${name}-mc` });
   return { mt, mc };
 }
@@ -60,4 +63,4 @@ export function tempRoot(prefix: string): { dir: string; remove(): void } {
 }
 
 export { waitFor as until } from '../../../lib/testing/wait-for.js';
-export { SkipClock } from './skip-clock.js';
+export { SkipClock } from '../../../lib/testing/skip-clock.js';

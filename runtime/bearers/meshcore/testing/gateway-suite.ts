@@ -25,6 +25,13 @@ export interface SuiteTarget {
 
 const T = 15_000;
 
+/** A radio unplugged until the test plugs it back (`now()`), when it is done with the radio away. */
+function pluggedBackBy(): { promise: Promise<void>; now(): void } {
+  let now!: () => void;
+  const promise = new Promise<void>((resolve) => { now = resolve; });
+  return { promise, now };
+}
+
 export function textBundle(recipient: string, text: string, options: { lifetime?: number; sentAt?: number } = {}): Bundle {
   return {
     sender: new Uint8Array(32).fill(1), recipient, sentAt: options.sentAt ?? Date.now(), lifetime: options.lifetime ?? 600_000,
@@ -217,13 +224,16 @@ export function meshCoreGatewaySuite(name: string, makeTarget: () => Promise<Sui
     if (!target.sim) return;
     const sim = target.sim;
     const alice = sim.mesh.node('Alice');
-    const dropped = sim.disconnect({ downMs: 1000 });
+    // Unplugged until the steps below are done (not for a guessed time).
+    const replug = pluggedBackBy();
+    const dropped = sim.disconnect({ until: replug.promise });
     await until('peer down', () => peers.some((p) => p.peer === 'mc:ch:0' && !p.up));
     assert.not.ok(gw.canReach('mc:ch:0'));
     assert.is(await gw.send({ peer: 'mc:ch:0', kind: 'bundle', bytes: new Uint8Array(0), bundle: textBundle('mc:ch:0', 'x') }), 'unreachable');
     // Heard while no app is connected: the radio queues it (TCP: isConnected false, so no MSG_WAITING either).
     assert.ok(alice.sendChannel('Public', 'while you were away'));
     const got = nextForeign(gw, (m) => m.text === 'while you were away');
+    replug.now();
     await dropped;
     await got;
     await until('peer up again', () => peers.filter((p) => p.peer === 'mc:ch:0' && p.up).length === 2);
@@ -247,10 +257,12 @@ export function meshCoreGatewaySuite(name: string, makeTarget: () => Promise<Sui
       const b = outbox.get(e.peer);
       if (e.up && b) resent.push(trySend(e.peer, b));
     });
-    const down = sim.disconnect({ downMs: 1000 });
+    const replug = pluggedBackBy();
+    const down = sim.disconnect({ until: replug.promise });
     await until('down', () => gw.status().state !== 'up');
     await trySend('mc:ch:0', textBundle('mc:ch:0', 'stored while down'));
     assert.is(outbox.size, 1);
+    replug.now();
     await down;
     await until('re-sent after reconnect', () => outbox.size === 0);
     await Promise.all(resent);
