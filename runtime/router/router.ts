@@ -159,7 +159,7 @@ export class Router {
         b.on('peer', (e) => this.onPeer(e)),
       );
     }
-    this.vault.onExpired = (id) => this.events.emit('dropped', { reason: 'expired', id: hex(id) });
+    this.unsubscribe.push(this.vault.events.on('expired', ({ id }) => this.events.emit('dropped', { reason: 'expired', id: hex(id) })));
     for (const { id } of this.vault.inboxIds({ limit: 256 }).reverse()) this.blooms.bloom.add(id);
     this.blooms.start();
     this.fullPassDue = true;
@@ -179,7 +179,6 @@ export class Router {
     if (this.retrying) await this.retrying;
     await this.pool?.stop();
     this.stopController = undefined;
-    if (this.vault.onExpired) this.vault.onExpired = undefined;
   }
 
   private track<T>(p: Promise<T>): void {

@@ -46,7 +46,7 @@ export class Network {
     const hub = this.hub;
     const relay = {} as TestRelay;
     const build = async (bOpts: MemoryBearerOptions[], metrics: Metrics): Promise<void> => {
-      const vault = new Vault({ path: join(dir, 'vault'), groupCommitMs: 2, sweepIntervalMs: 0, metrics, ...(options.clock ? { clock: options.clock } : {}), ...options.vault });
+      const vault = new Vault({ path: join(dir, 'vault'), groupCommitMs: 2, fsyncsPerSecond: Infinity, sweepIntervalMs: 0, metrics, ...(options.clock ? { clock: options.clock } : {}), ...options.vault });
       await vault.start();
       // Sync memory bearers acknowledge like the IP bearer does (accepted = durable at the next hop) unless a test
       // says otherwise.
