@@ -20,38 +20,20 @@
 import type { RootDatabase } from 'lmdb';
 import type { TraceEvent } from '../node/relay-node.js';
 import type { TimerClock } from '../clock/timer-clock.js';
-import { encodeBundleRow, rowReceivedAt } from './bundle-row.js';
+import { writeIngestRows, type IngestRecord } from './ingest-rows.js';
+import { OutboxOverlay, type OverlayWrite } from './outbox-overlay.js';
 import { CommitSchedule } from './commit-schedule.js';
 import { StoreFullError, VaultWriteError } from './errors.js';
 import { FsyncBudget } from './fsync-budget.js';
-import { PHASE_LIVE } from './expiry-sweep.js';
-import { isOutboxRow, OUTBOX_STATES, overallState, type OutboxRow, type OutboxState } from './outbox.js';
+import { isOutboxRow, type OutboxRow } from './outbox.js';
 import type { RecentIds } from './recent-ids.js';
 import type { VaultBudget } from './vault-budget.js';
 import { evictStep } from './vault-evict.js';
-import { hex, nodeIdKey, timeIdKey, traceKey } from './vault-keys.js';
+import { hex, traceKey } from './vault-keys.js';
 import type { VaultTables } from './vault-tables.js';
 import { flushedOrFailed, type WriteOutcome } from '../storage/lmdb-commit.js';
 import { isDiskFullError, type WriteTarget } from '../storage/disk-full.js';
 import { retryWhenRoom } from '../storage/room-watch.js';
-
-export interface IngestRecord {
-  id: Uint8Array;
-  /** The encoded bundle as received. */
-  bytes: Uint8Array;
-  receivedAt: number;
-  expiresAt: number;
-  bearer?: string;
-  from?: string;
-  created?: boolean;
-  /** For this node or broadcast: listed in the inbox. */
-  inbox?: boolean;
-  /** Outbox targets to queue (empty or absent: no outbox row). */
-  targets?: string[];
-  /** Lists the bundle under this node's delivery bloom at once. The router does not use it: a bloom may retire
-   * only what was handed off, so it calls addAwaiting() at the hand-off instead. */
-  awaitingNode?: Uint8Array;
-}
 
 export type IngestResult = 'stored' | 'duplicate';
 
@@ -85,15 +67,6 @@ interface PendingIngest {
   cost: number;
 }
 
-interface OverlayEntry {
-  id: Uint8Array;
-  row: OutboxRow;
-  /** State of the row as last written to LMDB (undefined: no row there yet). */
-  base: OutboxState | undefined;
-  version: number;
-  /** A failed cycle may or may not have written it: the next write clears every state index but its own. */
-  rebase?: boolean;
-}
 
 export interface VaultWriterOptions {
   root: RootDatabase;
@@ -126,7 +99,6 @@ const TRACE_BACKLOG = 20_000;
 const PROBE_BYTES = 256 * 1024;
 /** Rows an eviction step touches per stage. */
 const EVICT_BATCH = 64;
-const EMPTY = Buffer.alloc(0);
 
 export class VaultWriter {
   private readonly db: VaultTables;
@@ -137,10 +109,9 @@ export class VaultWriter {
   private ops: WriteOp[] = [];
   /** Queued ops someone waits for. */
   private urgentOps = 0;
-  private readonly overlay = new Map<string, OverlayEntry>();
+  private readonly overlay: OutboxOverlay;
   /** Awaiting-index writes not yet committed (key hex -> state, null: removed); reads see them at once. */
   private readonly awaitingOverlay = new Map<string, { key: Buffer; state: Buffer | null; version: number }>();
-  private dirty = new Set<string>();
   private traceQueue: PendingTrace[] = [];
   private traceWriting: PendingTrace[] = [];
   private traceSeq = Math.floor(Math.random() * 0xffffffff);
@@ -158,6 +129,7 @@ export class VaultWriter {
 
   constructor(private readonly o: VaultWriterOptions) {
     this.db = o.tables;
+    this.overlay = new OutboxOverlay(o.tables);
     this.fsyncBudget = new FsyncBudget({ perSecond: o.fsyncsPerSecond, burst: o.fsyncBurst, now: () => o.timers.now() });
     this.schedule = new CommitSchedule({
       timers: o.timers,
@@ -187,15 +159,12 @@ export class VaultWriter {
 
   /** The outbox row as changed in memory, not yet committed. */
   outboxChange(idHex: string): OutboxRow | undefined {
-    return this.overlay.get(idHex)?.row;
+    return this.overlay.get(idHex);
   }
 
   /** Outbox rows changed in memory and not yet committed. */
   outboxChanges(): Iterable<{ idHex: string; id: Uint8Array; row: OutboxRow }> {
-    const entries = this.overlay.entries();
-    return (function* () {
-      for (const [idHex, e] of entries) yield { idHex, id: e.id, row: e.row };
-    })();
+    return this.overlay.rows();
   }
 
   /** Awaiting-index changes not yet committed (key hex -> state, null: removed). */
@@ -235,25 +204,13 @@ export class VaultWriter {
   }
 
   setOutbox(id: Uint8Array, row: OutboxRow): void {
-    const idHex = hex(id);
-    let e = this.overlay.get(idHex);
-    if (!e) {
-      const committed = this.db.outbox.get(Buffer.from(id.buffer, id.byteOffset, id.byteLength));
-      const state = isOutboxRow(committed) ? overallState(committed) : undefined;
-      e = { id: new Uint8Array(id), row, base: state, version: 0 };
-      this.overlay.set(idHex, e);
-    }
-    e.row = row;
-    e.version = ++this.version;
-    this.dirty.add(idHex);
+    this.overlay.set(id, row);
     this.wake();
   }
 
   /** Drops the in-memory change of an outbox row that is being purged. */
   forgetOutbox(id: Uint8Array): void {
-    const idHex = hex(id);
-    this.overlay.delete(idHex);
-    this.dirty.delete(idHex);
+    this.overlay.forget(id);
   }
 
   writeAwaiting(k: Buffer, state: Buffer | null): void {
@@ -317,7 +274,7 @@ export class VaultWriter {
   // ---- cycles -----------------------------------------------------------------------------------------------
 
   private hasWork(): boolean {
-    return this.ingests.length > 0 || this.ops.length > 0 || this.dirty.size > 0 || this.traceQueue.length > 0;
+    return this.ingests.length > 0 || this.ops.length > 0 || this.overlay.pending || this.traceQueue.length > 0;
   }
 
   private wake(): void {
@@ -370,76 +327,6 @@ export class VaultWriter {
     this.wake();
   }
 
-  private writeIngest(rec: IngestRecord): number {
-    const db = this.db;
-    const key = Buffer.from(rec.id.buffer, rec.id.byteOffset, rec.id.byteLength);
-    let puts = 2;
-    db.bundles.put(key, encodeBundleRow({
-      receivedAt: rec.receivedAt, expiresAt: rec.expiresAt, created: rec.created ?? false, inbox: rec.inbox ?? false,
-      ...(rec.bearer !== undefined ? { bearer: rec.bearer } : {}), ...(rec.from !== undefined ? { from: rec.from } : {}),
-      bytes: rec.bytes,
-    }));
-    db.expiry.put(timeIdKey(this.o.keepUntil(rec), rec.id), Buffer.of(PHASE_LIVE));
-    if (!rec.targets || rec.targets.length === 0) {
-      // Nothing to forward (this node's inbox, or the hop limit): no custody duty, evictable under the budget.
-      db.evictable.put(timeIdKey(rec.receivedAt, rec.id), EMPTY);
-      puts++;
-    }
-    if (rec.inbox) {
-      db.inbox.put(timeIdKey(rec.receivedAt, rec.id), EMPTY);
-      puts++;
-    }
-    if (rec.targets && rec.targets.length > 0) {
-      const row: OutboxRow = { targets: rec.targets.map((peer) => ({ peer, state: 'queued', at: rec.receivedAt, tries: 0 })), nextTryAt: 0 };
-      db.outbox.put(key, row);
-      db.st.queued.put(key, EMPTY);
-      puts += 2;
-    }
-    if (rec.awaitingNode) {
-      db.awaiting.put(nodeIdKey(rec.awaitingNode, rec.id), EMPTY);
-      puts++;
-    }
-    return puts;
-  }
-
-  private writeOutbox(e: OverlayEntry): number {
-    const key = Buffer.from(e.id);
-    const state = overallState(e.row);
-    let puts = 1;
-    if (e.rebase) {
-      for (const s of OUTBOX_STATES) if (s !== state) this.db.st[s].remove(key);
-      puts += OUTBOX_STATES.length - 1;
-      e.base = undefined;
-      e.rebase = false;
-    }
-    if (e.base !== state) {
-      if (e.base) this.db.st[e.base].remove(key);
-      this.db.st[state].put(key, EMPTY);
-      puts += 2;
-      if (state === 'delivered' || e.base === 'delivered') puts += this.markEvictable(key, state === 'delivered');
-      e.base = state;
-    }
-    this.db.outbox.put(key, e.row);
-    return puts;
-  }
-
-  /** A bundle delivered to every target has no custody duty left: the byte budget may evict it (vault-evict.ts). */
-  private markEvictable(key: Buffer, evictable: boolean): number {
-    const raw = this.db.bundles.getBinary(key);
-    // A tombstone already; or not committed yet, which delivery cannot be (it follows the acknowledged ingest).
-    if (!raw) return 0;
-    let receivedAt: number;
-    try {
-      receivedAt = rowReceivedAt(raw);
-    } catch {
-      return 0; // unreadable: only the expiry sweep removes it
-    }
-    const k = timeIdKey(receivedAt, key);
-    if (evictable) this.db.evictable.put(k, EMPTY);
-    else this.db.evictable.remove(k);
-    return 1;
-  }
-
   private async runCycle(): Promise<void> {
     const root = this.o.root;
     const batch = this.ingests.splice(0, this.o.maxCycleBundles);
@@ -458,8 +345,7 @@ export class VaultWriter {
         await new Promise<void>((r) => setImmediate(r)); // next event turn = next LMDB transaction
       }
     };
-    const written: Array<[string, OverlayEntry, number]> = [];
-    let dirty = new Set<string>();
+    let outbox: OverlayWrite = { ids: new Set(), written: [] };
     let traces: PendingTrace[] = [];
     let outcomes: PromiseSettledResult<boolean>[];
     try {
@@ -468,7 +354,7 @@ export class VaultWriter {
         // A tombstone (expired, or evicted after delivery) still knows the id: a late copy is a duplicate.
         if (this.db.expired.doesExist(key)) results.push(Promise.resolve(false));
         else {
-          results.push(this.db.bundles.ifNoExists(key, () => { puts += this.writeIngest(p.rec); }));
+          results.push(this.db.bundles.ifNoExists(key, () => { puts += writeIngestRows(this.db, p.rec, this.o.keepUntil(p.rec)); }));
           earliestExpiry = Math.min(earliestExpiry, this.o.keepUntil(p.rec));
         }
         await turn();
@@ -477,15 +363,11 @@ export class VaultWriter {
         puts += op.write();
         await turn();
       }
-      dirty = this.dirty;
-      this.dirty = new Set();
-      for (const idHex of dirty) {
-        const e = this.overlay.get(idHex);
-        if (!e) continue;
-        puts += this.writeOutbox(e);
-        written.push([idHex, e, e.version]);
+      outbox = this.overlay.take();
+      await this.overlay.write(outbox, async (n) => {
+        puts += n;
         await turn();
-      }
+      });
       traces = this.traceWriting = this.traceQueue;
       this.traceQueue = [];
       for (const t of traces) {
@@ -507,9 +389,9 @@ export class VaultWriter {
       }
     } catch (err) {
       this.cycle = undefined;
-      throw this.failedCycle(err, batch, ops, dirty, written, traces);
+      throw this.failedCycle(err, batch, ops, outbox, traces);
     }
-    for (const [idHex, e, v] of written) if (this.overlay.get(idHex) === e && e.version === v) this.overlay.delete(idHex);
+    this.overlay.flushed(outbox);
     this.traceWriting = [];
     // Cleared before anyone hears of the flush, so a caller that writes again at once finds the writer ready.
     this.cycle = undefined;
@@ -531,7 +413,7 @@ export class VaultWriter {
    * again (their waiters told), its trace events too (up to TRACE_BACKLOG), and the vault retries with a growing
    * delay.
    */
-  private failedCycle(err: unknown, batch: PendingIngest[], ops: WriteOp[], dirty: Set<string>, written: Array<[string, OverlayEntry, number]>, traces: PendingTrace[]): Error {
+  private failedCycle(err: unknown, batch: PendingIngest[], ops: WriteOp[], outbox: OverlayWrite, traces: PendingTrace[]): Error {
     const budget = this.o.budget;
     const full = isDiskFullError(err, this.o.writeTarget);
     const error = full
@@ -542,9 +424,7 @@ export class VaultWriter {
       budget.written(p.cost);
       p.reject(error);
     }
-    // Which of its state index rows reached the disk is not known: the next write of the row sets them all.
-    for (const [, e] of written) e.rebase = true;
-    for (const idHex of dirty) if (this.overlay.has(idHex)) this.dirty.add(idHex);
+    this.overlay.failed(outbox);
     // Written again by a later cycle (their `done` called again then); whoever waited for them is told of this
     // failure now and waits no longer.
     for (const op of ops) op.done?.(error);
@@ -580,7 +460,7 @@ export class VaultWriter {
           now: this.o.now(),
           retentionMs: this.o.retentionMs,
           keepUntil: (row) => this.o.keepUntil(row),
-          outbox: (id) => this.overlay.get(hex(id))?.row ?? this.writtenOutbox(id),
+          outbox: (id) => this.overlay.get(hex(id)) ?? this.writtenOutbox(id),
           forget: (id) => this.forgetOutbox(id),
         }, want, EVICT_BATCH, this.evictCursor);
         this.evictCursor = r.cursor;

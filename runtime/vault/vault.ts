@@ -41,11 +41,13 @@ import { hex, nodeIdKey, prefixEnd, splitTimeIdKey, timeKey } from './vault-keys
 import { VaultBudget, type VaultUsage } from './vault-budget.js';
 import { VaultEvents } from './vault-events.js';
 import { allTables, entryCount, openTables, pagesInUse, type VaultTables } from './vault-tables.js';
-import { VaultWriter, type IngestRecord, type IngestResult } from './vault-writer.js';
+import { VaultWriter, type IngestResult } from './vault-writer.js';
+import type { IngestRecord } from './ingest-rows.js';
 import { closeEnv, flushedOrFailed, guardWrites } from '../storage/lmdb-commit.js';
 import type { WriteTarget } from '../storage/disk-full.js';
 
-export type { IngestRecord, IngestResult } from './vault-writer.js';
+export type { IngestResult } from './vault-writer.js';
+export type { IngestRecord } from './ingest-rows.js';
 
 export interface VaultOptions {
   /** Directory of the LMDB environment (created if missing), e.g. `<dataDir>/vault`. */
