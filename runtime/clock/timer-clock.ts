@@ -14,6 +14,8 @@ export interface TimerOptions {
   /** The system clock's timer does not keep the process alive (Node's unref): for periodic or far-off work (a
    * retry, a sweep) of a component something else keeps running. Default false: pending writes keep it alive. */
   unref?: boolean;
+  /** What the timer is for; test clocks count armed timers by it (`pending(name)`). */
+  name?: string;
 }
 
 export interface TimerClock extends Clock {

@@ -8,12 +8,13 @@
  * bearers) still runs in between. Times it gives run ahead of the wall clock by what was skipped (`skipped`): seconds
  * in a test, well inside the 10-minute clock skew a bundle may have (runtime/bundle/verify-bundle.ts).
  */
-import type { CancelTimer, TimerClock } from '../timer-clock.js';
+import type { CancelTimer, TimerClock, TimerOptions } from '../timer-clock.js';
 
 interface Armed {
   at: number;
   seq: number;
   fire: () => void;
+  name?: string;
 }
 
 export class FastForwardClock implements TimerClock {
@@ -22,6 +23,7 @@ export class FastForwardClock implements TimerClock {
   private seq = 0;
   private readonly armed = new Map<number, Armed>();
   private draining = false;
+  private readonly armedByName = new Map<string, number>();
   private readonly maxSkipMs: number;
 
   constructor(options: { maxSkipMs?: number } = {}) {
@@ -32,9 +34,10 @@ export class FastForwardClock implements TimerClock {
     return Date.now() + this.skipped;
   }
 
-  setTimer(ms: number, fire: () => void): CancelTimer {
+  setTimer(ms: number, fire: () => void, options: TimerOptions = {}): CancelTimer {
     const seq = ++this.seq;
-    this.armed.set(seq, { at: this.now() + Math.max(0, ms), seq, fire });
+    this.armed.set(seq, { at: this.now() + Math.max(0, ms), seq, fire, ...(options.name !== undefined ? { name: options.name } : {}) });
+    if (options.name !== undefined) this.armedByName.set(options.name, (this.armedByName.get(options.name) ?? 0) + 1);
     this.drainSoon();
     return () => {
       this.armed.delete(seq);
@@ -63,9 +66,17 @@ export class FastForwardClock implements TimerClock {
     this.drainSoon();
   }
 
-  /** Timers armed now (held long ones included). */
-  pending(): number {
-    return this.armed.size;
+  /** Timers armed so far under `name` (fired, cancelled or pending). */
+  armedTotal(name: string): number {
+    return this.armedByName.get(name) ?? 0;
+  }
+
+  /** Timers armed now (held long ones included); with `name`, those armed under that name. */
+  pending(name?: string): number {
+    if (name === undefined) return this.armed.size;
+    let n = 0;
+    for (const a of this.armed.values()) if (a.name === name) n++;
+    return n;
   }
 
   private drainSoon(): void {

@@ -3,12 +3,13 @@
  * then, each at its own due time. Tests assert what is armed and when (`pending()`, `nextAt()`), a positive fact,
  * instead of sleeping and checking that nothing happened.
  */
-import type { CancelTimer, TimerClock } from '../timer-clock.js';
+import type { CancelTimer, TimerClock, TimerOptions } from '../timer-clock.js';
 
 interface Armed {
   at: number;
   seq: number;
   fire: () => void;
+  name?: string;
 }
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -26,9 +27,9 @@ export class ManualClock implements TimerClock {
     return this.t;
   }
 
-  setTimer(ms: number, fire: () => void): CancelTimer {
+  setTimer(ms: number, fire: () => void, options: TimerOptions = {}): CancelTimer {
     const seq = ++this.seq;
-    this.armed.set(seq, { at: this.t + Math.max(0, ms), seq, fire });
+    this.armed.set(seq, { at: this.t + Math.max(0, ms), seq, fire, ...(options.name !== undefined ? { name: options.name } : {}) });
     return () => {
       this.armed.delete(seq);
     };
@@ -50,9 +51,12 @@ export class ManualClock implements TimerClock {
     });
   }
 
-  /** Timers armed now. */
-  pending(): number {
-    return this.armed.size;
+  /** Timers armed now; with `name`, those armed under that name. */
+  pending(name?: string): number {
+    if (name === undefined) return this.armed.size;
+    let n = 0;
+    for (const a of this.armed.values()) if (a.name === name) n++;
+    return n;
   }
 
   /** Due time of the earliest armed timer. */
