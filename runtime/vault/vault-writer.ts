@@ -147,13 +147,14 @@ export class VaultWriter {
   // ---- what reads need to see before it is written ----------------------------------------------------------
 
   /** True while a copy of this id is on its way to disk. */
-  isInflight(idHex: string): boolean {
-    return this.inflight.size > 0 && this.inflight.has(idHex);
+  isInflight(id: Uint8Array): boolean {
+    // The duplicate path asks this for every flood echo: no hex string unless something is in flight.
+    return this.inflight.size > 0 && this.inflight.has(hex(id));
   }
 
   /** Resolves once the copy of this id on its way to disk is durable (at once when none is). */
-  whenDurable(idHex: string): Promise<void> {
-    const p = this.inflight.size > 0 ? this.inflight.get(idHex) : undefined;
+  whenDurable(id: Uint8Array): Promise<void> {
+    const p = this.inflight.size > 0 ? this.inflight.get(hex(id)) : undefined;
     return p ? p.done.then(() => undefined) : Promise.resolve();
   }
 

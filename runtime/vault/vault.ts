@@ -242,7 +242,7 @@ export class Vault {
     const key = Buffer.from(id.buffer, id.byteOffset, id.byteLength);
     // A tombstone (expired, or evicted after delivery) still knows the id: a late copy is a duplicate.
     if (this.db.bundles.doesExist(key) || this.db.expired.doesExist(key)) return true;
-    return writer.isInflight(hex(id));
+    return writer.isInflight(id);
   }
 
   /**
@@ -260,7 +260,7 @@ export class Vault {
    * be acknowledged to its sender only once the first copy is flushed.
    */
   whenDurable(id: Uint8Array): Promise<void> {
-    return this.writer ? this.writer.whenDurable(hex(id)) : Promise.resolve();
+    return this.writer ? this.writer.whenDurable(id) : Promise.resolve();
   }
 
   /** Resolves once everything queued so far (outbox changes, trace events) is written and flushed. */
