@@ -11,8 +11,9 @@
  * - each latency twice: texts 0.5 s apart, an idle relay (the vault's fsync budget, runtime/vault/fsync-budget.ts,
  *   refills between texts, so each of the two durable stores of a bridged text, the foreign bundle and the relay's
  *   new one, waits for one fsync and no more), and texts back to back (the next one 30 ms after the last was heard:
- *   the budget is spent and the vault batches, one flush per 1/7 s);
- * - the vault's flushes per second over the back-to-back texts and the throughput run (its budget: ≤ 10).
+ *   the budget is spent and the vault batches, 10 flushes a second);
+ * - the vault's flushes over the back-to-back texts and the throughput run: the most in any one second (its budget:
+ *   ≤ 10), sampled every 10 ms, and the average.
  *
  * The Meshtastic firmware drops a client's text sent within 2 s of the previous one (PhoneAPI.cpp, TWO_SECONDS_MS →
  * RATE_LIMIT_EXCEEDED) and the gateway paces texts 2.1 s apart to respect it. That is the radio's limit, not the
@@ -224,21 +225,49 @@ interface Measured {
   busyMtMc: number[];
   busyMcMt: number[];
   tput: number;
-  /** Vault flushes per second over the back-to-back texts and the throughput run. */
+  /** Vault flushes over the back-to-back texts and the throughput run: per second on average, and the most in any
+   * one second. */
   fsyncRate?: number;
+  fsyncMaxSecond?: number;
+}
+
+/** Samples a counter every 10 ms; `maxPerSecond()` is the most it grew between two samples at most 1000 ms apart
+ * (a flush within 10 ms of a window's start may be missed, never one outside it counted). */
+function sampler(read: () => number): { stop: () => void; maxPerSecond: () => number } {
+  const samples: Array<[number, number]> = [[performance.now(), read()]];
+  const timer = setInterval(() => samples.push([performance.now(), read()]), 10);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      samples.push([performance.now(), read()]);
+    },
+    maxPerSecond: () => {
+      let best = 0;
+      let j = 0;
+      for (let i = 0; i < samples.length; i++) {
+        while (samples[i]![0] - samples[j]![0] > 1000) j++;
+        // Growth between two samples at most a second apart: flushes within (t_j, t_i], a window under a second.
+        best = Math.max(best, samples[i]![1] - samples[j]![1]);
+      }
+      return best;
+    },
+  };
 }
 
 async function measure(r: Rig, n: number, busy: number, burst: number): Promise<Measured> {
   try {
     const mtMc = await latencies(r, 'mt', n, IDLE_GAP_MS);
     const mcMt = await latencies(r, 'mc', n, IDLE_GAP_MS);
-    const f0 = r.vault?.fsyncs ?? 0;
+    const vault = r.vault;
+    const f0 = vault?.fsyncs ?? 0;
     const t0 = performance.now();
+    const flushes = vault ? sampler(() => vault.fsyncs) : undefined;
     const busyMtMc = await latencies(r, 'mt', busy, BUSY_GAP_MS);
     const busyMcMt = await latencies(r, 'mc', busy, BUSY_GAP_MS);
     const tput = await throughput(r, burst);
-    const fsyncRate = r.vault ? (r.vault.fsyncs - f0) / ((performance.now() - t0) / 1000) : undefined;
-    return { mtMc, mcMt, busyMtMc, busyMcMt, tput, ...(fsyncRate !== undefined ? { fsyncRate } : {}) };
+    flushes?.stop();
+    const rates = vault && flushes ? { fsyncRate: (vault.fsyncs - f0) / ((performance.now() - t0) / 1000), fsyncMaxSecond: flushes.maxPerSecond() } : {};
+    return { mtMc, mcMt, busyMtMc, busyMcMt, tput, ...rates };
   } finally {
     await r.stop();
   }
@@ -273,8 +302,8 @@ export async function benchBridge(options: { quick?: boolean } = {}): Promise<Be
       }
     }
     rows.push({ name: 'MT → MC throughput, limits off', value: bridged.tput, unit: 'msg/s', ...base(echo.tput), note: `${burst} messages, ≤ 12 in flight (Meshtastic to-phone queue 32); ${load()}` });
-    if (bridged.fsyncRate !== undefined) {
-      rows.push({ name: 'vault flushes under bridged load', value: bridged.fsyncRate, unit: 'flush/s', goal: '≤ 10 fsync/s', pass: bridged.fsyncRate <= 10, note: 'over the back-to-back texts and the throughput run (lattice_vault_fsyncs_total)' });
+    if (bridged.fsyncMaxSecond !== undefined) {
+      rows.push({ name: 'vault flushes under bridged load, most in any second', value: bridged.fsyncMaxSecond, unit: 'flush/s', goal: '≤ 10 fsync/s', pass: bridged.fsyncMaxSecond <= 10, note: `over the back-to-back texts and the throughput run, sampled every 10 ms (lattice_vault_fsyncs_total; one flush is one fdatasync); average ${bridged.fsyncRate!.toFixed(2)}/s` });
     }
     return rows;
   } finally {

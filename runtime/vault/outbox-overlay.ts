@@ -77,15 +77,16 @@ export class OutboxOverlay {
     return w;
   }
 
-  /** Writes the rows taken, calling `each` with the puts of each row (the cycle's transaction sizing). */
-  async write(w: OverlayWrite, each: (puts: number) => Promise<void>): Promise<void> {
+  /** Writes the rows taken (in the current write cycle's transaction); returns the puts issued. */
+  write(w: OverlayWrite): number {
+    let puts = 0;
     for (const idHex of w.ids) {
       const e = this.entries.get(idHex);
       if (!e) continue;
-      const puts = this.writeRow(e);
+      puts += this.writeRow(e);
       w.written.push([idHex, e, e.version]);
-      await each(puts);
     }
+    return puts;
   }
 
   /** The cycle that wrote them is flushed: entries not changed since leave (reads find them in LMDB). */

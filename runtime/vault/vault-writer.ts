@@ -1,10 +1,10 @@
 /**
  * VaultWriter: the write side of the vault. Everything to write is queued in memory (ingests, outbox state changes,
  * awaiting-index changes, trace events, sweep and eviction steps) and written by write cycles, one at a time: a
- * cycle takes everything queued, writes it in event turns of ≤ `maxTxnPuts` puts (lmdb-js puts one event turn's
- * writes in one transaction; big transactions inflate anonymous RSS) and waits for one flush
- * (`flushedOrFailed(root)`: with lmdb-js's default overlappingSync a write promise resolves at commit, before the
- * fsync). When the next cycle starts is commit-schedule.ts's decision, within fsync-budget.ts's budget.
+ * cycle takes everything queued (at most `maxCycleBundles` new bundles), writes it as one LMDB transaction, and
+ * waits for its flush (`flushedOrFailed(root)`: with lmdb-js's default overlappingSync a write promise resolves at
+ * commit, before the fsync), one fdatasync. When the next cycle starts is commit-schedule.ts's decision, within
+ * fsync-budget.ts's budget.
  *
  * Durability, step by step: an ingest resolves only once its cycle is flushed, because the router acknowledges the
  * bundle to its sender then (custody moves here). Outbox, awaiting and trace writes are not awaited: reads see them
@@ -79,7 +79,6 @@ export interface VaultWriterOptions {
   timers: TimerClock;
   writeTarget: WriteTarget;
   retentionMs: number;
-  maxTxnPuts: number;
   maxCycleBundles: number;
   /** How long writes nobody waits for gather before a cycle of their own (`groupCommitMs`). */
   backgroundMs: number;
@@ -336,16 +335,12 @@ export class VaultWriter {
     for (const op of ops) if (op.urgent) this.urgentOps--;
     const results: Promise<boolean>[] = [];
     this.cycleWrites = [];
-    let puts = 0;
+    // One cycle is one LMDB transaction (lmdb-js commits one event turn's writes together, so the whole cycle is
+    // written in this turn, without yielding): with the overlapping sync one transaction costs one fdatasync, where
+    // a cycle spread over several turns cost one per transaction (strace: 37 fdatasync for 4 cycles at full load).
+    // maxCycleBundles bounds what one transaction holds.
     let wrote = 0;
     let earliestExpiry = Infinity;
-    const turn = async (): Promise<void> => {
-      if (puts >= this.o.maxTxnPuts) {
-        wrote += puts;
-        puts = 0;
-        await new Promise<void>((r) => setImmediate(r)); // next event turn = next LMDB transaction
-      }
-    };
     let outbox: OverlayWrite = { ids: new Set(), written: [] };
     let traces: PendingTrace[] = [];
     let outcomes: PromiseSettledResult<boolean>[];
@@ -355,32 +350,21 @@ export class VaultWriter {
         // A tombstone (expired, or evicted after delivery) still knows the id: a late copy is a duplicate.
         if (this.db.expired.doesExist(key)) results.push(Promise.resolve(false));
         else {
-          results.push(this.db.bundles.ifNoExists(key, () => { puts += writeIngestRows(this.db, p.rec, this.o.keepUntil(p.rec)); }));
+          results.push(this.db.bundles.ifNoExists(key, () => { wrote += writeIngestRows(this.db, p.rec, this.o.keepUntil(p.rec)); }));
           earliestExpiry = Math.min(earliestExpiry, this.o.keepUntil(p.rec));
         }
-        await turn();
       }
-      for (const op of ops) {
-        puts += op.write();
-        await turn();
-      }
+      for (const op of ops) wrote += op.write();
       outbox = this.overlay.take();
-      await this.overlay.write(outbox, async (n) => {
-        puts += n;
-        await turn();
-      });
+      wrote += this.overlay.write(outbox);
       traces = this.traceWriting = this.traceQueue;
       this.traceQueue = [];
-      for (const t of traces) {
-        this.db.trace.put(t.key, t.event);
-        puts++;
-        await turn();
-      }
-      wrote += puts;
+      for (const t of traces) this.db.trace.put(t.key, t.event);
+      wrote += traces.length;
       outcomes = await Promise.allSettled(results);
-      // The last turn's commit promise is observed at the end of that turn (guardWrites): let it be.
+      // The turn's commit promise is observed at the end of that turn (guardWrites): let it be.
       await new Promise<void>((r) => setImmediate(r));
-      // Every transaction of the cycle settled (they commit in order); any failure fails the whole cycle.
+      // Every write of the cycle settled; any failure fails the whole cycle.
       for (const w of await Promise.all(this.cycleWrites)) if (w) throw w.cause;
       // Nothing written (a sweep that found nothing due, ops that were no-ops): no flush to wait for, none counted.
       if (wrote > 0) {
@@ -409,10 +393,10 @@ export class VaultWriter {
   }
 
   /**
-   * A write cycle failed (commits are all or nothing per transaction, but a cycle may span several): its ingests are
-   * refused (none was acknowledged), its outbox changes stay in memory for a later cycle, its other writes are queued
-   * again (their waiters told), its trace events too (up to TRACE_BACKLOG), and the vault retries with a growing
-   * delay.
+   * A write cycle failed (its transaction commits all or nothing, but whether it reached the disk before a failed
+   * flush is not known): its ingests are refused (none was acknowledged), its outbox changes stay in memory for a
+   * later cycle, its other writes are queued again (their waiters told), its trace events too (up to
+   * TRACE_BACKLOG), and the vault retries with a growing delay.
    */
   private failedCycle(err: unknown, batch: PendingIngest[], ops: WriteOp[], outbox: OverlayWrite, traces: PendingTrace[]): Error {
     const budget = this.o.budget;

@@ -82,7 +82,7 @@ export interface LoraBearerInit {
   /** Wait for the link ACK of unicast sends (default on); false = unicast is fire-and-forget like broadcast.
    * Receivers ACK every unicast payload they hold durably whatever this says. `storeMs` is the wall time the
    * addressee may need to make a payload durable before it ACKs (verify, the vault's flush: one fsync on an SD card,
-   * or up to 1/7 s more when its fsync budget is spent): added to the ACK timeout and to the quiet time after our
+   * or up to 100 ms more when its fsync budget is spent): added to the ACK timeout and to the quiet time after our
    * last frame. Default 400. */
   linkAck?: boolean | { retries?: number; timeoutMs?: number; storeMs?: number };
   /** Chip time per wall time when the radio is emulated faster than real (e.g. 0.01); scales ACK timeouts. */
