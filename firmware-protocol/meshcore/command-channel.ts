@@ -7,8 +7,13 @@ import { RESP } from './codes.js';
 import type { CommandSpec } from './command-table.js';
 import { MeshCoreAbortError, MeshCoreCommandRejectedError, MeshCoreLinkClosedError, MeshCoreTimeoutError } from './errors.js';
 
-/** How long a write in flight when the link closes may take to settle before it counts as not written. */
-const WRITE_SETTLE_GRACE_MS = 250;
+/**
+ * How long a write in flight when the link closes may take to settle before it counts as not written. Over BLE the
+ * write-with-response's answer crosses D-Bus and BlueZ after the disconnect signal: 250 ms was too short on a loaded
+ * host (the gateway suite's lost-answer case read a text the radio had sent as unwritten, and it would be sent
+ * twice). Only a close during a write waits this long; the command's own timeout still bounds it.
+ */
+const WRITE_SETTLE_GRACE_MS = 2000;
 
 interface InFlight {
   spec: CommandSpec<never, unknown>;

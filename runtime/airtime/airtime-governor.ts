@@ -11,7 +11,7 @@
  * Callers are serialised: two concurrent permits cannot both spend the same budget.
  */
 import type { AirtimeLedger } from './airtime-ledger.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../../lib/clock/clock.js';
 import { ChannelBusyError, DutyCycleExceededError, DwellTimeExceededError } from './errors.js';
 import { budgetMs, dwellLimitMs, subBandFor, type RegionRules, type SubBand } from '../../lib/lora/regions.js';
 

@@ -61,6 +61,10 @@ export interface InFrame {
   /** The link-level sender when the bearer knows it (a Lattice node id), else undefined. */
   from?: PeerId;
   bytes: Uint8Array;
+  /** For a bundle frame a bearer had to decode anyway (the LoRa bearer rebuilds its compact form): that bundle,
+   * exactly what `bytes` decodes to and within the codec's limits, so the router does not decode it again. The
+   * router still checks its signature and rules. */
+  bundle?: Bundle;
   /** Link quality where the bearer has it (LoRa, BLE). */
   rssi?: number;
   snr?: number;

@@ -9,8 +9,8 @@
  * can let them pass without waiting; waits for something to happen (an entry, the radio, the router) are woken by
  * that event and fall back to a real timer.
  */
-import type { Clock } from '../airtime/clock.js';
-import { systemClock } from '../airtime/clock.js';
+import type { Clock } from '../../lib/clock/clock.js';
+import { systemClock } from '../../lib/clock/clock.js';
 import type { RadioGateway } from '../bearer/radio-gateway.js';
 import type { Logger } from '../log/logger.js';
 import type { SendRequest } from '../node/relay-node.js';

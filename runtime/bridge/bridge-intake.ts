@@ -5,7 +5,7 @@
  * numbers follow the order the meshes spoke. At start it catches up on foreign bundles stored while it was not
  * listening (a crash between the router storing one and the bridge queueing it), within the echo window.
  */
-import type { Clock } from '../airtime/clock.js';
+import type { Clock } from '../../lib/clock/clock.js';
 import type { Bundle } from '../bundle/bundle.js';
 import { decodeBundle } from '../bundle/bundle-codec.js';
 import { bodyText, openBody } from '../bundle/create-bundle.js';

@@ -13,7 +13,7 @@
  * `bridged-from` (the source id); drops are traced on the source as `bridge-dropped` with the reason.
  */
 import { join } from 'node:path';
-import { systemClock, type Clock } from '../airtime/clock.js';
+import { systemClock, type Clock } from '../../lib/clock/clock.js';
 import type { Bearer } from '../bearer/bearer.js';
 import type { RadioGateway } from '../bearer/radio-gateway.js';
 import type { BridgeConfig } from '../config/config.js';

@@ -8,7 +8,7 @@
  *
  * Tests build components with `defaultComponents({ metrics, clock })` and get what the daemon would give otherwise.
  */
-import { systemClock, type Clock } from '../airtime/clock.js';
+import { systemClock, type Clock } from '../../lib/clock/clock.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 

@@ -5,7 +5,7 @@
  * It is also the RelayNode the API serves.
  */
 import { join } from 'node:path';
-import type { Clock } from '../airtime/clock.js';
+import type { Clock } from '../../lib/clock/clock.js';
 import type { Bearer } from '../bearer/bearer.js';
 import { isRadioGateway } from '../bearer/radio-gateway.js';
 import type { Config } from '../config/config.js';

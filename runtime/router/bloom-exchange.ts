@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { BROADCAST, type Bearer } from '../bearer/bearer.js';
+import { systemTimerClock, type CancelTimer, type TimerClock } from '../../lib/clock/timer-clock.js';
 import type { Identity } from '../identity/identity.js';
 import type { Logger } from '../log/logger.js';
 import { hex } from '../vault/vault-keys.js';
@@ -29,6 +30,8 @@ export interface BloomExchangeOptions {
   identity: Identity;
   bearers: readonly Bearer[];
   clock: () => number;
+  /** The periodic broadcast and the carries after a change; default the system's. */
+  timers?: TimerClock;
   intervalMs: number;
   debounceMs: number;
   onSent: () => void;
@@ -40,8 +43,9 @@ export type ReceivedBloom = (SaltedBloom & { nodeIdHex: string }) | { reason: st
 export class BloomExchange {
   readonly bloom = new DeliveryBloom();
   private readonly lastIssued = new Map<string, number>();
-  private timer?: NodeJS.Timeout;
-  private debounce?: NodeJS.Timeout;
+  private readonly timers: TimerClock;
+  private cancelInterval?: CancelTimer;
+  private cancelCarry?: CancelTimer;
   private stopped = true;
   private lastSentAt = 0;
   /** Salt of our previous broadcast (zeros before the first one of this run). */
@@ -50,12 +54,13 @@ export class BloomExchange {
   private carriesDue = 0;
   private addedSince = 0;
 
-  constructor(private readonly o: BloomExchangeOptions) {}
+  constructor(private readonly o: BloomExchangeOptions) {
+    this.timers = o.timers ?? systemTimerClock;
+  }
 
   start(): void {
     this.stopped = false;
-    this.timer = setInterval(() => void this.broadcast(), this.o.intervalMs);
-    this.timer.unref();
+    this.armInterval();
     // Ids taken just before a restart may not have been carried BLOOM_RUN times yet.
     if (this.bloom.size > 0) {
       this.carriesDue = BLOOM_RUN;
@@ -65,9 +70,18 @@ export class BloomExchange {
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    if (this.debounce) clearTimeout(this.debounce);
-    this.timer = this.debounce = undefined;
+    this.cancelInterval?.();
+    this.cancelCarry?.();
+    this.cancelInterval = this.cancelCarry = undefined;
+  }
+
+  /** The periodic broadcast, armed again each time it fires (a timer of the router's clock). */
+  private armInterval(): void {
+    this.cancelInterval = this.timers.setTimer(this.o.intervalMs, () => {
+      if (this.stopped) return;
+      this.armInterval();
+      void this.broadcast();
+    }, { unref: true, name: 'bloom interval' });
   }
 
   /** A bundle was accepted for this node: remember it and announce it BLOOM_RUN times, starting soon. */
@@ -81,12 +95,11 @@ export class BloomExchange {
   }
 
   private scheduleCarry(): void {
-    if (this.stopped || this.debounce || this.carriesDue <= 0) return;
-    this.debounce = setTimeout(() => {
-      this.debounce = undefined;
+    if (this.stopped || this.cancelCarry || this.carriesDue <= 0) return;
+    this.cancelCarry = this.timers.setTimer(this.o.debounceMs, () => {
+      this.cancelCarry = undefined;
       if (this.carriesDue > 0) void this.broadcast();
-    }, this.o.debounceMs);
-    this.debounce.unref();
+    }, { unref: true, name: 'bloom carry' });
   }
 
   async broadcast(): Promise<number> {

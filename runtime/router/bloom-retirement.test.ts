@@ -123,7 +123,7 @@ test('a bloom refers only to its own node; other ids and other nodes are untouch
 test('runs are kept in the vault: a restart between blooms does not lose them', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'bloom-retirement-'));
   try {
-    let v = new Vault({ path: dir, groupCommitMs: 1, sweepIntervalMs: 0 });
+    let v = new Vault({ path: dir, groupCommitMs: 1, fsyncsPerSecond: Infinity, sweepIntervalMs: 0 });
     await v.start();
     const issuer = new BloomIssuer(node);
     const x = randomBytes(32);
@@ -131,7 +131,7 @@ test('runs are kept in the vault: a restart between blooms does not lose them', 
     // Blooms closer together than a write cycle: the second must see the first's state before it is committed.
     for (let i = 0; i < BLOOM_RUN - 2; i++) judgeBloom(v, bloomOf(issuer.message([x])));
     await v.stop();
-    v = new Vault({ path: dir, groupCommitMs: 1, sweepIntervalMs: 0 });
+    v = new Vault({ path: dir, groupCommitMs: 1, fsyncsPerSecond: Infinity, sweepIntervalMs: 0 });
     await v.start();
     assert.equal(judgeBloom(v, bloomOf(issuer.message([x]))).confirmed, []);
     assert.equal(judgeBloom(v, bloomOf(issuer.message([x]))).confirmed.map(hex), [hex(x)], `confirmed by bloom ${BLOOM_RUN}`);

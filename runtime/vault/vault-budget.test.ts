@@ -43,7 +43,7 @@ async function metric(metrics: ReturnType<typeof createMetrics>, name: string): 
 
 test('lifetime: a bundle is kept at most maxKeepMs after it arrived, then its tombstone still catches copies', async () => {
   let now = 1_000_000;
-  const v = new Vault({ path: tmp(), groupCommitMs: 1, sweepIntervalMs: 0, maxKeepMs: 10_000, clock: () => now });
+  const v = new Vault({ path: tmp(), groupCommitMs: 1, fsyncsPerSecond: Infinity, sweepIntervalMs: 0, maxKeepMs: 10_000, clock: () => now });
   await v.start();
   const long = record(now, { lifetimeMs: 3_600_000, inbox: true, targets: [PEER] });
   const short = record(now, { lifetimeMs: 5_000, inbox: true });
@@ -69,7 +69,7 @@ test('budget: delivered bundles are evicted first, then tombstones; queued ones 
   let now = 5_000_000;
   const metrics = createMetrics({ defaultMetrics: false });
   const maxBytes = 1024 * 1024;
-  const v = new Vault({ path: tmp(), groupCommitMs: 1, sweepIntervalMs: 0, maxBytes, retentionMs: 3_600_000, clock: () => now, metrics });
+  const v = new Vault({ path: tmp(), groupCommitMs: 1, fsyncsPerSecond: Infinity, sweepIntervalMs: 0, maxBytes, retentionMs: 3_600_000, clock: () => now, metrics });
   await v.start();
   // Tombstones: bundles that expired (kept an hour for lattice trace).
   const expiring = Array.from({ length: 60 }, () => record(now, { lifetimeMs: 1_000, size: 1500, targets: [PEER] }));
@@ -135,7 +135,7 @@ test('budget: delivered bundles are evicted first, then tombstones; queued ones 
 test('budget: with delivered traffic flowing through, the data file stops growing at the budget', async () => {
   const path = tmp();
   const maxBytes = 2 * 1024 * 1024;
-  const v = new Vault({ path, groupCommitMs: 1, sweepIntervalMs: 0, maxBytes });
+  const v = new Vault({ path, groupCommitMs: 1, fsyncsPerSecond: Infinity, sweepIntervalMs: 0, maxBytes });
   await v.start();
   const file = () => statSync(join(path, 'data.mdb')).size;
   let at = 1_000_000;

@@ -26,7 +26,7 @@ function record(opts: Partial<IngestRecord> & { text?: string; sentAt?: number; 
 }
 
 test('put-if-absent: the second copy is a duplicate, sequential and concurrent', async () => {
-  const v = new Vault({ path: tmp(), groupCommitMs: 5, sweepIntervalMs: 0 });
+  const v = new Vault({ path: tmp(), groupCommitMs: 5, fsyncsPerSecond: Infinity, sweepIntervalMs: 0 });
   await v.start();
   const r = record({ inbox: true });
   assert.is(await v.ingest(r), 'stored');
@@ -45,7 +45,7 @@ test('put-if-absent: the second copy is a duplicate, sequential and concurrent',
 });
 
 test('a copy of a bundle still on its way to disk is a duplicate only once the first copy is flushed', async () => {
-  const v = new Vault({ path: tmp(), groupCommitMs: 5, sweepIntervalMs: 0 });
+  const v = new Vault({ path: tmp(), groupCommitMs: 5, fsyncsPerSecond: Infinity, sweepIntervalMs: 0 });
   await v.start();
   const r = record({ text: 'in flight' });
   const order: string[] = [];
@@ -64,7 +64,7 @@ test('a copy of a bundle still on its way to disk is a duplicate only once the f
 
 test('a duplicate that fell out of the recent-id filter is still caught by the conditional write', async () => {
   const path = tmp();
-  const v = new Vault({ path, groupCommitMs: 1, sweepIntervalMs: 0, recentWindow: 64 });
+  const v = new Vault({ path, groupCommitMs: 1, fsyncsPerSecond: Infinity, sweepIntervalMs: 0, recentWindow: 64 });
   await v.start();
   const first = record({ text: 'old' });
   assert.is(await v.ingest(first), 'stored');
@@ -74,7 +74,7 @@ test('a duplicate that fell out of the recent-id filter is still caught by the c
 });
 
 test('outbox state machine: queued -> accepted -> delivered, counts by state, trace events', async () => {
-  const v = new Vault({ path: tmp(), groupCommitMs: 1, sweepIntervalMs: 0 });
+  const v = new Vault({ path: tmp(), groupCommitMs: 1, fsyncsPerSecond: Infinity, sweepIntervalMs: 0 });
   await v.start();
   const r = record({ targets: ['a'.repeat(64), 'b'.repeat(64)] });
   await v.ingest(r);
@@ -101,7 +101,7 @@ test('outbox state machine: queued -> accepted -> delivered, counts by state, tr
 });
 
 test('awaiting index: prefix scan by node id', async () => {
-  const v = new Vault({ path: tmp(), groupCommitMs: 1, sweepIntervalMs: 0 });
+  const v = new Vault({ path: tmp(), groupCommitMs: 1, fsyncsPerSecond: Infinity, sweepIntervalMs: 0 });
   await v.start();
   const node = randomBytes(32);
   const r = record({ awaitingNode: node });
@@ -116,7 +116,7 @@ test('awaiting index: prefix scan by node id', async () => {
 
 test('awaiting entries carry a state: readable before their write cycle commits, kept across a restart', async () => {
   const path = tmp();
-  let v = new Vault({ path, groupCommitMs: 50, sweepIntervalMs: 0 });
+  let v = new Vault({ path, groupCommitMs: 50, fsyncsPerSecond: Infinity, sweepIntervalMs: 0 });
   await v.start();
   const node = randomBytes(32);
   const [x, y] = [randomBytes(32), randomBytes(32)];
@@ -131,7 +131,7 @@ test('awaiting entries carry a state: readable before their write cycle commits,
   v.removeAwaiting(node, x);
   assert.equal(hexes(v.awaitingEntries(node)), [`${y.toString('hex')}:04`]);
   await v.stop();
-  v = new Vault({ path, groupCommitMs: 50, sweepIntervalMs: 0 });
+  v = new Vault({ path, groupCommitMs: 50, fsyncsPerSecond: Infinity, sweepIntervalMs: 0 });
   await v.start();
   assert.equal(hexes(v.awaitingEntries(node)), [`${y.toString('hex')}:04`], 'after a restart');
   await v.stop();
@@ -139,7 +139,7 @@ test('awaiting entries carry a state: readable before their write cycle commits,
 
 test('expiry: body dropped, outbox rows expired, inbox cleared; purged after the retention', async () => {
   let now = 1_000_000;
-  const v = new Vault({ path: tmp(), groupCommitMs: 1, sweepIntervalMs: 0, retentionMs: 10_000, clock: () => now });
+  const v = new Vault({ path: tmp(), groupCommitMs: 1, fsyncsPerSecond: Infinity, sweepIntervalMs: 0, retentionMs: 10_000, clock: () => now });
   await v.start();
   const live = record({ text: 'long', lifetimeMs: 3_600_000, inbox: true });
   const dying = record({ text: 'short', lifetimeMs: 1_000, inbox: true, targets: ['c'.repeat(64)] });
@@ -148,7 +148,7 @@ test('expiry: body dropped, outbox rows expired, inbox cleared; purged after the
   assert.is(await v.sweepAll(), 0);
   now += 2_000;
   const expired: string[] = [];
-  v.onExpired = (id) => expired.push(Buffer.from(id).toString('hex'));
+  v.events.on('expired', ({ id }) => expired.push(Buffer.from(id).toString('hex')));
   assert.is(await v.sweepAll(), 1);
   assert.equal(expired, [Buffer.from(dying.id).toString('hex')]);
   await v.settle();
@@ -173,7 +173,7 @@ test('expiry: body dropped, outbox rows expired, inbox cleared; purged after the
 test('restart: counts and duplicates survive a clean stop; fsyncs are counted', async () => {
   const path = tmp();
   const metrics = createMetrics({ defaultMetrics: false });
-  const v = new Vault({ path, groupCommitMs: 1, sweepIntervalMs: 0, metrics });
+  const v = new Vault({ path, groupCommitMs: 1, fsyncsPerSecond: Infinity, sweepIntervalMs: 0, metrics });
   await v.start();
   const recs = Array.from({ length: 50 }, (_, i) => record({ text: `m${i}`, inbox: i % 2 === 0, targets: i % 5 === 0 ? ['x'] : [] }));
   await Promise.all(recs.map((r) => v.ingest(r)));

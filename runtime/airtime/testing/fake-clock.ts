@@ -2,7 +2,7 @@
  * Fake Clock for tests. autoAdvance (default): a sleep moves time by exactly the slept amount, instantly. Otherwise
  * sleeps stay pending until advance() passes their deadline or their signal aborts.
  */
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../../lib/clock/clock.js';
 
 interface Sleeper {
   until: number;

@@ -116,6 +116,24 @@ test('encode refuses what it cannot carry exactly (the bearer then sends the wir
   assert.throws(() => encodeCompactBundle({ ...b, hops: 1, custody: ['NOT-A-SHORT-ID'] }), RangeError);
 });
 
+test('decode keeps bundle-codec\'s limits (the bearer hands the decoded bundle on): long addresses, empty recipient, big body', () => {
+  const b = createBundle(alice, { recipient: 'mt:ch:0', text: 'x' });
+  const cases = [
+    { ...b, origin: { id: 'o'.repeat(256) } },
+    { ...b, origin: { id: 'mt:!a1b2c3d4', name: 'n'.repeat(300) } },
+    { ...b, recipient: 'r'.repeat(256) },
+    { ...b, recipient: '' },
+    { ...b, body: new Uint8Array(64 * 1024 + 1) },
+  ];
+  for (const bad of cases) {
+    // The wire codec refuses each of these on decode; so must the compact one.
+    assert.throws(() => decodeBundle(encodeBundle(bad)), (e: Error) => e.name === 'BundleDecodeError');
+    assert.throws(() => decodeCompactBundle(encodeCompactBundle(bad)), (e: Error) => e.name === 'CompactBundleDecodeError');
+  }
+  const ok = { ...b, origin: { id: 'o'.repeat(255), name: 'n'.repeat(255) }, recipient: 'r'.repeat(255) };
+  assert.equal(Buffer.from(encodeBundle(decodeCompactBundle(encodeCompactBundle(ok)))), Buffer.from(encodeBundle(ok)));
+});
+
 test('varint: minimal LEB128, exact round trip to 2^53 − 1, rejects non-minimal and overlong', () => {
   for (const v of [0, 1, 127, 128, 16383, 16384, 1_763_000_000_000, Number.MAX_SAFE_INTEGER]) {
     const out = new Uint8Array(8);

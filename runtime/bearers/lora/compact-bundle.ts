@@ -21,7 +21,8 @@
  * before choosing this encoding and falls back to carrying the wire bytes as they are (see lora-bearer.ts).
  * "Recipient = addressee" is safe because only the addressee takes a unicast frame and it knows its own id.
  */
-import { DEFAULT_LIFETIME_MS, MAX_HOPS, type Bundle } from '../../bundle/bundle.js';
+import { DEFAULT_LIFETIME_MS, MAX_BODY_BYTES, MAX_HOPS, type Bundle } from '../../bundle/bundle.js';
+import { MAX_ADDRESS_BYTES } from '../../bundle/bundle-codec.js';
 import { CompactBundleDecodeError } from './errors.js';
 import { readVarint, varintLength, writeVarint } from './varint.js';
 
@@ -146,8 +147,11 @@ export function decodeCompactBundle(bytes: Uint8Array, ctx: CompactContext = {})
     o = r[1];
     return r[0];
   };
-  const text = (what: string): string => {
+  // Within bundle-codec.ts's limits, so that a bundle decoded here is one its decoder would take from the rebuilt
+  // wire bytes (the bearer hands the router this decoded bundle, which then skips decoding them).
+  const text = (what: string, min = 0): string => {
     const len = varint(`${what} length`);
+    if (len < min || len > MAX_ADDRESS_BYTES) fail(`${what} of ${len} bytes`);
     need(len);
     let s: string;
     try {
@@ -163,7 +167,7 @@ export function decodeCompactBundle(bytes: Uint8Array, ctx: CompactContext = {})
     need(32);
     recipient = bytes.slice(o, o + 32);
     o += 32;
-  } else if (recipientKind === 2) recipient = text('recipient');
+  } else if (recipientKind === 2) recipient = text('recipient', 1);
   else if (recipientKind === 3) recipient = ctx.addressee ? new Uint8Array(ctx.addressee) : fail('recipient is "the addressee" on a frame without one');
   const sentAt = varint('sentAt');
   const lifetime = flags & 32 ? DEFAULT_LIFETIME_MS : varint('lifetime');
@@ -186,6 +190,7 @@ export function decodeCompactBundle(bytes: Uint8Array, ctx: CompactContext = {})
   need(64);
   const signature = bytes.slice(o, o + 64);
   o += 64;
+  if (bytes.length - o > MAX_BODY_BYTES) fail(`body over ${MAX_BODY_BYTES} bytes`);
   const b: Bundle = {
     sender,
     recipient,

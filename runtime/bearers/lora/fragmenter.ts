@@ -39,3 +39,8 @@ export function fragment(payload: Uint8Array, plan: FragmentPlan): Uint8Array[] 
 export function maxPayload(maxFrame: number, unicast: boolean): number {
   return Math.max(0, (maxFrame - linkHeaderLength(unicast, true)) * MAX_FRAGMENTS);
 }
+
+/** Whether a payload of `length` bytes goes out in at most MAX_FRAGMENTS frames (fragment() gives frames for it). */
+export function fits(length: number, maxFrame: number, unicast: boolean): boolean {
+  return linkHeaderLength(unicast, false) + length <= maxFrame || length <= maxPayload(maxFrame, unicast);
+}

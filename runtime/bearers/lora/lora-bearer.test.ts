@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AirtimeLedger } from '../../airtime/airtime-ledger.js';
-import { systemClock } from '../../airtime/clock.js';
+import { systemClock } from '../../../lib/clock/clock.js';
 import { EU868, US915 } from '../../../lib/lora/regions.js';
 import { MemoryLedgerStore } from '../../airtime/testing/memory-ledger-store.js';
 import { timeOnAirMs } from '../../../lib/lora/time-on-air.js';
@@ -244,6 +244,26 @@ test('non-bundle frames (bloom, control) are carried as wire bytes unchanged', a
     await until('frame', () => nodes[1]!.frames.length === 1);
     assert.equal(nodes[1]!.frames[0]!.bytes, bytes);
     assert.is(decodeLinkFrame(air.log.at(-1)![1]).encoding, 'wire');
+  } finally {
+    await stop();
+  }
+});
+
+test('decode once: a compact bundle goes on decoded with its rebuilt bytes; given with its frame, it is not decoded to send', async () => {
+  const { nodes, air, stop } = await neighbourhood(2, all);
+  try {
+    const bundle = createBundle(nodes[0]!.id, { recipient: null, text: text32 });
+    // Sent with its decoded bundle, as the router does (the bytes are its encoding): compact on the air.
+    assert.is(await nodes[0]!.bearer.send({ peer: BROADCAST, kind: 'bundle', bytes: wire(bundle), bundle }), 'accepted');
+    assert.is(decodeLinkFrame(air.log.at(-1)![1]).encoding, 'compact');
+    await until('frame', () => nodes[1]!.frames.length === 1);
+    const f = nodes[1]!.frames[0]!;
+    assert.ok(f.bundle, 'handed on decoded');
+    assert.equal(f.bundle, decodeBundle(decodeFrame(f.bytes).payload), 'exactly what its bytes decode to');
+    // A wire payload (here a bloom) is not a bundle the bearer decoded: none goes with it.
+    await nodes[0]!.bearer.send({ peer: BROADCAST, kind: 'bloom', bytes: encodeFrame({ kind: 'bloom', payload: new Uint8Array(40) }) });
+    await until('bloom', () => nodes[1]!.frames.length === 2);
+    assert.is(nodes[1]!.frames[1]!.bundle, undefined);
   } finally {
     await stop();
   }

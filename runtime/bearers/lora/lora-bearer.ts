@@ -22,29 +22,32 @@
  * answer 'unreachable' (the router keeps them for another bearer) and are counted.
  *
  * On-air encoding: see link-frame.ts (5-byte broadcast / 10-byte unicast header, +1 or +2 per fragment) and
- * compact-bundle.ts (bundles re-packed; exact wire bytes rebuilt by the receiver, checked before choosing it).
+ * link-payload.ts (bundles re-packed compactly, compact-bundle.ts; exact wire bytes rebuilt by the receiver, checked
+ * before choosing it). The parts: link-ack.ts (ACK timing and waits), unicast-delivery.ts (the receiver's ACKs and
+ * retransmitted copies), adverts.ts (neighbours learning each other), peer-table.ts, reassembler.ts, tx-queue.ts.
  */
 import type { LoraModulation, LoraRadio, RxPacket } from '../../../drivers/sx126x/lora-radio.js';
 import { AirtimeGovernor } from '../../airtime/airtime-governor.js';
 import type { AirtimeLedger } from '../../airtime/airtime-ledger.js';
-import { systemClock, type Clock } from '../../airtime/clock.js';
+import { systemClock, type Clock } from '../../../lib/clock/clock.js';
 import { budgetMs, dwellLimitMs, type RegionRules, type SubBand } from '../../../lib/lora/regions.js';
 import { maxPayloadWithin, timeOnAirMs } from '../../../lib/lora/time-on-air.js';
-import { BROADCAST, type Bearer, type BearerEvents, type BearerStatus, type FrameFate, type InFrame, type OutFrame, type PeerId, type SendResult } from '../../bearer/bearer.js';
-import { decodeBundle, encodeBundle } from '../../bundle/bundle-codec.js';
+import { BROADCAST, type Bearer, type BearerEvents, type BearerStatus, type InFrame, type OutFrame, type PeerId, type SendResult } from '../../bearer/bearer.js';
+import type { Bundle } from '../../bundle/bundle.js';
 import type { Metrics } from '../../metrics/metrics.js';
 import { createLogger, type Logger } from '../../log/logger.js';
-import { decodeFrame, encodeFrame } from '../../wire/frame-codec.js';
-import { decodeCompactBundle, encodeCompactBundle } from './compact-bundle.js';
+import { Adverts } from './adverts.js';
 import { BearerStoppedError, LoraConfigError, LoraTransmitError } from './errors.js';
-import { fragment, maxPayload } from './fragmenter.js';
-import { MAX_ADVERT_NEIGHBOURS, MAX_LORA_FRAME, PREFIX_BYTES, decodeLinkFrame, encodeLinkFrame, linkHeaderLength, prefixKey, samePrefix, type LinkFrame } from './link-frame.js';
+import { fits, fragment, maxPayload } from './fragmenter.js';
+import { AckWaiters, ackTiming } from './link-ack.js';
+import { MAX_LORA_FRAME, PREFIX_BYTES, decodeLinkFrame, encodeLinkFrame, linkHeaderLength, prefixKey, samePrefix, type LinkFrame } from './link-frame.js';
+import { linkPayload, outgoingBundle, rebuildBundle } from './link-payload.js';
 import { TypedEmitter } from '../../../lib/events/typed-emitter.js';
 import { LoraMetrics } from './lora-metrics.js';
 import { PeerTable, type Neighbour } from './peer-table.js';
 import { Reassembler } from './reassembler.js';
 import { TxQueue } from './tx-queue.js';
-import { createHash } from 'node:crypto';
+import { UnicastDelivery } from './unicast-delivery.js';
 
 export interface LoraBearerInit {
   /** Bearer name, unique in the daemon (`lora0`). */
@@ -78,8 +81,9 @@ export interface LoraBearerInit {
   compact?: boolean;
   /** Wait for the link ACK of unicast sends (default on); false = unicast is fire-and-forget like broadcast.
    * Receivers ACK every unicast payload they hold durably whatever this says. `storeMs` is the wall time the
-   * addressee may need to make a payload durable before it ACKs (verify, the vault's group commit of ≤ 100 ms, one
-   * fsync on an SD card): added to the ACK timeout and to the quiet time after our last frame. Default 400. */
+   * addressee may need to make a payload durable before it ACKs (verify, the vault's flush: one fsync on an SD card,
+   * or up to 100 ms more when its fsync budget is spent): added to the ACK timeout and to the quiet time after our
+   * last frame. Default 400. */
   linkAck?: boolean | { retries?: number; timeoutMs?: number; storeMs?: number };
   /** Chip time per wall time when the radio is emulated faster than real (e.g. 0.01); scales ACK timeouts. */
   timeScale?: number;
@@ -93,13 +97,8 @@ export interface LoraBearerInit {
 
 /** A radio that failed this many transmissions in a row is reported down (the periodic advert keeps probing it). */
 const DOWN_AFTER_FAILURES = 3;
-/** Wall time an addressee may take to make a payload durable before its ACK (linkAck.storeMs). */
-const DEFAULT_STORE_MS = 400;
-
-/** Fates after which a unicast payload is ACKed: the next hop holds it durably (or it needed nothing kept). */
-function acknowledged(fate: FrameFate | 'pending'): boolean {
-  return fate === 'stored' || fate === 'duplicate' || fate === 'handled';
-}
+/** An Ed25519 public key: what a compact payload saves by leaving our own key out. */
+const NODE_ID_BYTES = 32;
 
 export class LoraBearer implements Bearer {
   readonly name: string;
@@ -121,16 +120,14 @@ export class LoraBearer implements Bearer {
   private state: BearerStatus['state'] = 'stopped';
   private stopper = new AbortController();
   private readonly tx = new TxQueue();
-  /** Unicast payloads waiting for their link ACK: `<addressee prefix hex>:<message>` → resolve. */
-  private readonly awaitingAck = new Map<string, () => void>();
-  /** Unicast payloads delivered recently: `<sender prefix>:<message>:<digest>` → when, and the fate its router gave
-   * it so far (suppresses retransmitted copies and answers them). */
-  private readonly recent = new Map<string, { at: number; fate: FrameFate | 'pending' }>();
+  /** Unicast payloads waiting for their link ACK. */
+  private readonly acks: AckWaiters;
+  /** Unicast payloads delivered to the router, and their ACKs. */
+  private readonly unicast: UnicastDelivery;
+  private readonly adverts: Adverts;
   private nextMessage = 0;
   private unsubscribe?: () => void;
-  private timers: NodeJS.Timeout[] = [];
-  private lastAdvertAt = Number.NEGATIVE_INFINITY;
-  private advertPending = false;
+  private sweepTimer?: NodeJS.Timeout;
   private subBand?: SubBand;
   /** Consecutive radio transmit failures; at DOWN_AFTER_FAILURES the bearer reports 'down' until a TX succeeds. */
   private txFailures = 0;
@@ -176,6 +173,28 @@ export class LoraBearer implements Bearer {
     });
     const dwell = dwellLimitMs(init.region, init.modulation.bandwidthHz);
     this.maxFrame = dwell === undefined ? MAX_LORA_FRAME : Math.min(MAX_LORA_FRAME, maxPayloadWithin(this.modulation, dwell));
+    this.acks = new AckWaiters(this.clock);
+    this.unicast = new UnicastDelivery({
+      now: () => this.clock.now(),
+      sendAck: (to, message) => this.sendAck(to, message),
+      emit: (frame) => this.listeners.emit('frame', frame),
+      running: () => this.state !== 'stopped',
+      duplicate: () => this.metrics.discarded('duplicate'),
+      unacknowledged: (fate) => this.metrics.unacknowledged(fate),
+    });
+    this.adverts = new Adverts({
+      nodeId: this.nodeId, prefix: this.prefix, maxFrame: this.maxFrame, peers: this.peers,
+      now: () => this.clock.now(), random: this.random,
+      active: () => this.state === 'up' || this.state === 'down',
+      transmit: (bytes, signal) => {
+        const s = signal ? AbortSignal.any([signal, this.stopper.signal]) : this.stopper.signal;
+        return this.tx.run(() => this.transmit(bytes, s));
+      },
+      metrics: this.metrics, log: this.log,
+    }, {
+      intervalMs: advertInterval, jitterMs: init.advertJitterMs ?? 2000, answerNew: init.advertOnNewNeighbour !== false,
+      minSpacingMs: init.advertMinSpacingMs ?? 60_000,
+    });
   }
 
   /** Largest LoRa frame this bearer sends (255, or less under a dwell limit). */
@@ -203,10 +222,8 @@ export class LoraBearer implements Bearer {
     }
     this.state = 'up';
     const sweepEvery = Math.max(1000, Math.min(this.peers.windowMs / 4, 30_000));
-    this.timers.push(setInterval(() => this.sweep(), sweepEvery).unref());
-    const interval = this.init.advertIntervalMs ?? 600_000;
-    if (interval > 0) this.timers.push(setInterval(() => this.scheduleAdvert(), interval).unref());
-    if (this.init.advertOnStart !== false) this.scheduleAdvert();
+    this.sweepTimer = setInterval(() => this.sweep(), sweepEvery).unref();
+    this.adverts.start(this.init.advertOnStart !== false);
     this.log.info('up', { frequencyHz: this.modulation.frequencyHz, subBand: this.subBand.id, maxFrame: this.maxFrame });
   }
 
@@ -214,14 +231,15 @@ export class LoraBearer implements Bearer {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
     this.stopper.abort(new BearerStoppedError(this.name));
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
+    clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
+    this.adverts.stop();
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     await this.tx.idle();
     // Sends still waiting for an ACK reject through the aborted signal; they never count as acknowledged.
-    this.awaitingAck.clear();
-    this.recent.clear();
+    this.acks.clear();
+    this.unicast.clear();
     this.reassembler.clear();
     this.peers.clear();
     await this.init.ledger.flush();
@@ -245,36 +263,44 @@ export class LoraBearer implements Bearer {
     const neighbour = frame.peer === BROADCAST ? undefined : this.peers.reachable(frame.peer)!;
     const next = neighbour?.id;
     const message = this.nextMessage++ & 0xff;
+    // The bundle is read once per send (given by the router with the frame: not decoded at all), whatever the
+    // variants and retries below.
+    const out = this.init.compact === false ? undefined : outgoingBundle(frame);
     const plan = (omitSender: boolean) => {
-      const { payload, encoding } = this.linkPayload(frame.bytes, next, omitSender);
+      const { payload, encoding } = linkPayload(frame.bytes, out, { addressee: next, transmitter: this.nodeId, omitSender });
       return { payload, encoding, frames: fragment(payload, { from: this.prefix, to: next?.subarray(0, PREFIX_BYTES), encoding, message, maxFrame: this.maxFrame }) };
     };
-    const full = plan(false);
-    if (!full.frames) {
+    const ack = next !== undefined ? ackTiming(this.init.linkAck, this.modulation, this.maxFrame, this.init.timeScale) : undefined;
+    // Our own key may be left out only when the addressee's advert said it holds it, and only where an ACK will
+    // tell us if it could not rebuild the bundle after all (then every retry carries the key). The variant with
+    // the key is made only when a retry needs it; whether it fits decides now, as every retry carries it.
+    const omit = ack !== undefined && neighbour!.knowsUs;
+    const first = plan(omit);
+    let full = omit ? undefined : first;
+    const fullLength = omit && first.encoding === 'compact' ? Math.min(first.payload.length + NODE_ID_BYTES, frame.bytes.length) : first.payload.length;
+    if (!first.frames || !fits(fullLength, this.maxFrame, next !== undefined)) {
       this.metrics.discarded('oversize');
-      this.log.warn('bundle too large for this LoRa link', { bytes: full.payload.length, max: maxPayload(this.maxFrame, next !== undefined) });
+      this.log.warn('bundle too large for this LoRa link', { bytes: fullLength, max: maxPayload(this.maxFrame, next !== undefined) });
       return 'unreachable';
     }
     const signal = options.signal ? AbortSignal.any([options.signal, this.stopper.signal]) : this.stopper.signal;
-    const ack = next !== undefined ? this.ackOptions() : undefined;
-    // Our own key may be left out only when the addressee's advert said it holds it, and only where an ACK will
-    // tell us if it could not rebuild the bundle after all (then every retry carries the key).
-    const first = ack && neighbour!.knowsUs ? plan(true) : full;
     const attempts = ack ? 1 + ack.retries : 1;
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (attempt > 0) this.metrics.retransmission();
-      const { frames, encoding } = attempt === 0 && first.frames ? first : full;
-      const acked = ack ? this.expectAck(`${prefixKey(next!)}:${message}`) : undefined;
+      const variant = attempt === 0 ? first : (full ??= plan(false));
+      const { frames, encoding } = variant;
+      if (!frames) return 'unreachable'; // cannot happen: fits() said the variant with our key fits
+      const acked = ack ? this.acks.expect(`${prefixKey(next!)}:${message}`) : undefined;
       try {
         await this.tx.run(async () => {
-          for (const bytes of frames!) await this.transmit(bytes, signal);
+          for (const bytes of frames) await this.transmit(bytes, signal);
           // Keep our own queue quiet while the ACK is due: a half-duplex radio transmitting the next payload would
           // not hear it. The rest of the timeout is waited outside the queue.
           if (acked) await acked.within(ack!.holdMs, signal);
         });
-        for (let i = 0; i < frames!.length; i++) {
+        for (let i = 0; i < frames.length; i++) {
           this.metrics.frameOut('data');
-          if (frames!.length > 1) this.metrics.fragmentOut();
+          if (frames.length > 1) this.metrics.fragmentOut();
         }
         if (!acked || (await acked.within(ack!.timeoutMs - ack!.holdMs, signal))) {
           this.metrics.bundleOut(encoding);
@@ -326,76 +352,15 @@ export class LoraBearer implements Bearer {
   sweep(): void {
     this.peers.sweep();
     this.reassembler.sweep();
-    if (this.state === 'down') this.scheduleAdvert();
+    if (this.state === 'down') this.adverts.schedule();
   }
 
   /** Sends an advert now (through the governor like any frame). */
   async advertise(options: { signal?: AbortSignal } = {}): Promise<void> {
-    // Our id, then the prefixes of the neighbours we hear (most recent first, as many as the frame allows).
-    const room = Math.min(MAX_ADVERT_NEIGHBOURS, Math.floor((this.maxFrame - linkHeaderLength(false, false) - 32) / PREFIX_BYTES));
-    const heard = this.peers.recent().slice(0, Math.max(0, room));
-    const payload = new Uint8Array(32 + heard.length * PREFIX_BYTES);
-    payload.set(this.nodeId);
-    heard.forEach((n, i) => payload.set(n.id.subarray(0, PREFIX_BYTES), 32 + i * PREFIX_BYTES));
-    const bytes = encodeLinkFrame({ type: 'advert', from: this.prefix, encoding: 'wire', payload });
-    const signal = options.signal ? AbortSignal.any([options.signal, this.stopper.signal]) : this.stopper.signal;
-    this.lastAdvertAt = this.clock.now();
-    await this.tx.run(() => this.transmit(bytes, signal));
-    this.metrics.frameOut('advert');
+    return this.adverts.advertise(options.signal);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
-
-  private ackOptions(): { retries: number; timeoutMs: number; holdMs: number } | undefined {
-    const o = this.init.linkAck ?? true;
-    if (o === false) return undefined;
-    const custom = typeof o === 'object' ? o : {};
-    // The ACK comes after the addressee decoded the last frame and put 10 bytes on the air; it may first have to
-    // finish a frame of its own (ACKs jump its queue but do not interrupt a transmission): two full frames plus the
-    // ACK plus processing slack, in wall time.
-    const m = this.modulation;
-    const scale = this.init.timeScale ?? 1;
-    // The addressee ACKs only once the payload is durable in its vault: that time is wall time, not chip time.
-    const storeMs = custom.storeMs ?? DEFAULT_STORE_MS;
-    const ackMs = timeOnAirMs(m, linkHeaderLength(true, false) + 1);
-    const timeoutMs = custom.timeoutMs ?? (2 * timeOnAirMs(m, this.maxFrame) + ackMs) * scale + 250 + storeMs;
-    // How long the queue stays quiet for the ACK: its time on air, the addressee's store time and turnaround slack,
-    // never above the timeout. An ACK arriving while we transmit is lost and costs a whole retransmission.
-    const holdMs = Math.min(timeoutMs, ackMs * scale + 100 + storeMs);
-    return { retries: custom.retries ?? 2, timeoutMs, holdMs };
-  }
-
-  /** Registers interest in the ACK for `key` before the payload goes out (an ACK can come back very fast). */
-  private expectAck(key: string): { within: (ms: number, signal: AbortSignal) => Promise<boolean>; done: () => void } {
-    let got = false;
-    let wake: () => void = () => undefined;
-    const arrived = new Promise<void>((resolve) => {
-      wake = resolve;
-    });
-    this.awaitingAck.set(key, () => {
-      got = true;
-      wake();
-    });
-    return {
-      done: () => {
-        this.awaitingAck.delete(key);
-      },
-      /** True once the ACK is in; waits at most `ms` (abortable). */
-      within: async (ms, signal) => {
-        if (got) return true;
-        const timeout = new AbortController();
-        try {
-          await Promise.race([arrived, this.clock.sleep(ms, { signal: AbortSignal.any([signal, timeout.signal]) })]);
-        } catch (err) {
-          if (signal.aborted) throw signal.reason;
-          throw err;
-        } finally {
-          timeout.abort();
-        }
-        return got;
-      },
-    };
-  }
 
   private sendAck(to: Uint8Array, message: number): void {
     const bytes = encodeLinkFrame({ type: 'ack', from: this.prefix, to, encoding: 'wire', payload: Uint8Array.of(message) });
@@ -405,38 +370,6 @@ export class LoraBearer implements Bearer {
       .catch((err: Error) => {
         if (this.state === 'up') this.log.warn('link ACK not sent', { error: err.message, name: err.name });
       });
-  }
-
-  /**
-   * A complete unicast payload: delivered with a settle callback that sends the link ACK once the router made it
-   * durable. A copy of a payload delivered recently (a retransmission after a slow or lost ACK) is not delivered
-   * again: it is ACKed at once when the first copy is durable, answered by the first copy's ACK while that one is
-   * still being stored, ignored after a refusal, and delivered again after 'not-stored'.
-   */
-  private deliverUnicast(frame: InFrame, from: Uint8Array, message: number): void {
-    const now = this.clock.now();
-    const key = `${prefixKey(from)}:${message}:${createHash('sha256').update(frame.bytes).digest('hex').slice(0, 16)}`;
-    for (const [k, r] of this.recent) {
-      if (now - r.at < 300_000 && this.recent.size <= 256) break;
-      this.recent.delete(k);
-    }
-    const seen = this.recent.get(key);
-    if (seen && seen.fate !== 'not-stored') {
-      this.metrics.discarded('duplicate');
-      if (acknowledged(seen.fate)) this.sendAck(from, message);
-      return;
-    }
-    const entry = { at: now, fate: 'pending' as FrameFate | 'pending' };
-    this.recent.set(key, entry);
-    this.listeners.emit('frame', {
-      ...frame,
-      settle: (fate) => {
-        if (entry.fate !== 'pending') return;
-        entry.fate = fate;
-        if (acknowledged(fate) && this.state !== 'stopped') this.sendAck(from, message);
-        else if (!acknowledged(fate)) this.metrics.unacknowledged(fate);
-      },
-    });
   }
 
   private async transmit(bytes: Uint8Array, signal: AbortSignal): Promise<void> {
@@ -461,22 +394,6 @@ export class LoraBearer implements Bearer {
     this.log.frame('tx', bytes, { bearer: this.name });
   }
 
-  /** Compact re-packing when the receiver can rebuild the exact wire bytes; else the wire bytes as they are. */
-  private linkPayload(bytes: Uint8Array, addressee: Uint8Array | undefined, omitSender = false): { payload: Uint8Array; encoding: 'compact' | 'wire' } {
-    if (this.init.compact === false) return { payload: bytes, encoding: 'wire' };
-    try {
-      const frame = decodeFrame(bytes);
-      if (frame.kind !== 'bundle') return { payload: bytes, encoding: 'wire' };
-      const ctx = { addressee, transmitter: this.nodeId, omitSender };
-      const compact = encodeCompactBundle(decodeBundle(frame.payload), ctx);
-      const rebuilt = encodeFrame({ kind: 'bundle', payload: encodeBundle(decodeCompactBundle(compact, ctx)) });
-      if (compact.length < bytes.length && Buffer.compare(rebuilt, bytes) === 0) return { payload: compact, encoding: 'compact' };
-    } catch {
-      // Not a bundle this codec can re-pack (other version, non-canonical CBOR, foreign fields): carry it as is.
-    }
-    return { payload: bytes, encoding: 'wire' };
-  }
-
   private onPacket(p: RxPacket): void {
     if (this.state !== 'up' && this.state !== 'down') return;
     if (p.crcError) {
@@ -497,28 +414,19 @@ export class LoraBearer implements Bearer {
     }
     this.log.frame('rx', p.payload, { bearer: this.name, rssi: p.rssi, snr: p.snr });
     if (f.type === 'advert') {
-      if (!samePrefix(f.payload, f.from)) {
-        this.metrics.discarded('malformed');
-        return;
-      }
-      this.metrics.frameIn('advert');
-      const known = this.peers.reachable(Buffer.from(f.payload.subarray(0, 32)).toString('hex')) !== undefined;
-      const n = this.peers.learn(f.payload.subarray(0, 32), p.rssi, p.snr);
-      if (!known && this.init.advertOnNewNeighbour !== false) this.scheduleAdvert(this.init.advertMinSpacingMs ?? 60_000);
-      n.knowsUs = false;
-      for (let o = 32; o < f.payload.length; o += PREFIX_BYTES) if (samePrefix(f.payload.subarray(o), this.prefix)) n.knowsUs = true;
+      this.adverts.received(f, p.rssi, p.snr);
       return;
     }
     if (f.type === 'ack') {
       this.peers.touch(f.from, p.rssi, p.snr);
       if (!f.to || !samePrefix(f.to, this.prefix)) return;
       this.metrics.frameIn('ack');
-      this.awaitingAck.get(`${prefixKey(f.from)}:${f.payload[0]}`)?.();
+      this.acks.arrived(`${prefixKey(f.from)}:${f.payload[0]}`);
       return;
     }
     this.metrics.frameIn('data');
     const sender = this.peers.touch(f.from, p.rssi, p.snr);
-    if (!sender) this.scheduleAdvert(this.init.advertMinSpacingMs ?? 60_000);
+    if (!sender) this.adverts.unknownSender();
     if (f.to && !samePrefix(f.to, this.prefix)) {
       this.metrics.discarded('not-for-us');
       return;
@@ -527,47 +435,26 @@ export class LoraBearer implements Bearer {
     const whole = this.reassembler.push(f);
     if (!whole) return;
     let bytes: Uint8Array;
+    let bundle: Bundle | undefined;
     if (whole.encoding === 'wire') bytes = whole.payload;
     else {
       try {
-        const bundle = decodeCompactBundle(whole.payload, { addressee: whole.to ? this.nodeId : undefined, transmitter: sender?.id });
-        bytes = encodeFrame({ kind: 'bundle', payload: encodeBundle(bundle) });
+        ({ bundle, bytes } = rebuildBundle(whole.payload, { addressee: whole.to ? this.nodeId : undefined, transmitter: sender?.id }));
       } catch (err) {
         this.metrics.discarded('bad-compact');
         this.log.debug('bad compact bundle', { error: String(err) });
         return;
       }
     }
-    const frame: InFrame = { bearer: this.name, from: sender?.hex, bytes, rssi: p.rssi, snr: p.snr };
+    const frame: InFrame = { bearer: this.name, from: sender?.hex, bytes, ...(bundle ? { bundle } : {}), rssi: p.rssi, snr: p.snr };
     // Unicast to us: ACKed once durable here (always, 10 bytes: whether to wait for ACKs is the sender's choice,
-    // `linkAck`), delivered once. Keyed on the rebuilt wire bytes, so a retry in another on-air form (with our key)
-    // is still the same payload.
-    if (whole.to && whole.message !== undefined) this.deliverUnicast(frame, f.from, whole.message);
+    // `linkAck`), delivered once (unicast-delivery.ts).
+    if (whole.to && whole.message !== undefined) this.unicast.deliver(frame, f.from, whole.message);
     else this.listeners.emit('frame', frame);
   }
 
   private peerChanged(n: Neighbour): void {
     this.listeners.emit('peer', { bearer: this.name, peer: n.hex, up: n.up });
-  }
-
-  /** Sends an advert after a random jitter unless one went out less than `minSpacingMs` ago or one is pending. */
-  private scheduleAdvert(minSpacingMs = 0): void {
-    if ((this.state !== 'up' && this.state !== 'down') || this.advertPending) return;
-    if (this.clock.now() - this.lastAdvertAt < minSpacingMs) return;
-    this.advertPending = true;
-    const jitter = this.random() * (this.init.advertJitterMs ?? 2000);
-    const t = setTimeout(() => {
-      this.timers = this.timers.filter((x) => x !== t);
-      this.advertise()
-        .catch((err: Error) => {
-          if (this.state !== 'stopped') this.log.warn('advert not sent', { error: err.message, name: err.name });
-        })
-        .finally(() => {
-          this.advertPending = false;
-        });
-    }, jitter);
-    t.unref();
-    this.timers.push(t);
   }
 
   private windowUsed(): Record<string, number> {

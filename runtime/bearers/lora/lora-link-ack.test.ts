@@ -18,6 +18,8 @@ import { encodeFrame } from '../../wire/frame-codec.js';
 import { LoraBearer, type LoraBearerInit } from './lora-bearer.js';
 import { latticeModulation } from '../../../lib/lora/lattice-presets.js';
 import { FakeLoraAir } from './testing/fake-lora-air.js';
+import { ackTiming } from './link-ack.js';
+import { MAX_LORA_FRAME } from './link-frame.js';
 
 setLogSink(() => undefined, 'silent');
 
@@ -121,24 +123,17 @@ test('a repeat arriving while the first copy is still being stored is not delive
   }
 });
 
-test('the ACK budget includes the addressee\'s store time: timeout and quiet hold both cover it', async () => {
-  const p = await pair(true);
-  const q = await pair({ storeMs: 0 });
-  try {
-    type Budget = { retries: number; timeoutMs: number; holdMs: number };
-    const budget = (b: LoraBearer) => (b as unknown as { ackOptions(): Budget }).ackOptions();
-    const withStore = budget(p.a);
-    const without = budget(q.a);
-    // A vault's group commit (≤ 100 ms) plus an fsync on an SD card: 400 ms of wall time by default, on top of the
-    // air time (which the emulated radio's time scale shrinks) — both for the timeout and for keeping quiet.
-    assert.is(withStore.timeoutMs - without.timeoutMs, 400);
-    assert.is(withStore.holdMs - without.holdMs, 400);
-    assert.ok(withStore.holdMs <= withStore.timeoutMs);
-    assert.is(withStore.retries, 2);
-  } finally {
-    await p.stop();
-    await q.stop();
-  }
+test('the ACK budget includes the addressee\'s store time: timeout and quiet hold both cover it', () => {
+  const { modulation } = latticeModulation({ preset: 'ShortFast', region: 'EU_868' });
+  const withStore = ackTiming(true, modulation, MAX_LORA_FRAME, 0.01)!;
+  const without = ackTiming({ storeMs: 0 }, modulation, MAX_LORA_FRAME, 0.01)!;
+  // A vault's flush (one fsync on an SD card, the budget's wait under load): 400 ms of wall time by default, on top
+  // of the air time (which the emulated radio's time scale shrinks) — both for the timeout and for keeping quiet.
+  assert.is(withStore.timeoutMs - without.timeoutMs, 400);
+  assert.is(withStore.holdMs - without.holdMs, 400);
+  assert.ok(withStore.holdMs <= withStore.timeoutMs);
+  assert.is(withStore.retries, 2);
+  assert.is(ackTiming(false, modulation, MAX_LORA_FRAME), undefined, 'linkAck: false waits for none');
 });
 
 test.run();

@@ -11,6 +11,8 @@ import { MemoryHub, type MemoryBearer, type MemoryBearerOptions } from '../../be
 import { Vault, type VaultOptions } from '../../vault/vault.js';
 import { Router, type RouterOptions } from '../router.js';
 import type { RouterEventMap } from '../router-events.js';
+import type { TimerClock } from '../../../lib/clock/timer-clock.js';
+import { FastForwardClock } from '../../../lib/testing/fast-forward-clock.js';
 
 export interface TestRelay {
   name: string;
@@ -32,11 +34,14 @@ export interface RelayOptions {
   router?: Partial<RouterOptions>;
   /** Vault options on top of the fixture's (e.g. `maxBytes`). */
   vault?: Partial<VaultOptions>;
-  clock?: () => number;
+  /** Default: the network's fast-forward clock (timers of the router and the vault fire without waiting). */
+  clock?: (() => number) | TimerClock;
 }
 
 export class Network {
   readonly hub = new MemoryHub();
+  /** The relays' time: retry back-offs and bloom carries fire on the next turn instead of after their delay. */
+  readonly clock = new FastForwardClock();
   private readonly relays: TestRelay[] = [];
 
   async relay(name: string, options: RelayOptions = {}): Promise<TestRelay> {
@@ -45,16 +50,16 @@ export class Network {
     const bearerOpts = options.bearers ?? [{}];
     const hub = this.hub;
     const relay = {} as TestRelay;
+    const clock = options.clock ?? this.clock;
     const build = async (bOpts: MemoryBearerOptions[], metrics: Metrics): Promise<void> => {
-      const vault = new Vault({ path: join(dir, 'vault'), groupCommitMs: 2, sweepIntervalMs: 0, metrics, ...(options.clock ? { clock: options.clock } : {}), ...options.vault });
+      const vault = new Vault({ path: join(dir, 'vault'), groupCommitMs: 2, fsyncsPerSecond: Infinity, sweepIntervalMs: 0, metrics, clock, ...options.vault });
       await vault.start();
       // Sync memory bearers acknowledge like the IP bearer does (accepted = durable at the next hop) unless a test
       // says otherwise.
       const bearers = bOpts.map((o) => hub.bearer(identity.nodeIdHex, { acks: true, ...o }));
       const router = new Router({
         identity, vault, bearers, metrics,
-        bloomDebounceMs: 20, bloomIntervalMs: 60_000, retryIntervalMs: 60_000,
-        ...(options.clock ? { clock: options.clock } : {}),
+        bloomDebounceMs: 20, bloomIntervalMs: 60_000, retryIntervalMs: 60_000, clock,
         ...options.router,
       });
       Object.assign(relay, { vault, router, bearers });

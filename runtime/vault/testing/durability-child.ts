@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Vault } from '../vault.js';
 
 const path = process.argv[2]!;
-const v = new Vault({ path, groupCommitMs: 2, sweepIntervalMs: 0 });
+const v = new Vault({ path, groupCommitMs: 2, fsyncsPerSecond: Infinity, sweepIntervalMs: 0 });
 await v.start();
 process.stdout.write('ready\n');
 for (let round = 0; ; round++) {

@@ -27,7 +27,7 @@ const rec = (): IngestRecord => ({
 });
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
-const v = new Vault({ path, groupCommitMs: 5, sweepIntervalMs: 0 });
+const v = new Vault({ path, groupCommitMs: 5, fsyncsPerSecond: Infinity, sweepIntervalMs: 0 });
 await v.start();
 const acked: string[] = [];
 let refused: Error | undefined;

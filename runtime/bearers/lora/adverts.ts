@@ -1,0 +1,111 @@
+/**
+ * LoRa adverts: how neighbours learn each other's full node id (the 4-byte link prefixes address frames; the bundle
+ * inside carries full keys, link-frame.ts). An advert is our 32-byte id, then the prefixes of the neighbours we hear
+ * (most recent first, as many as the frame holds), so each learns that we hold its key and may leave it out of what
+ * it sends us (compact-bundle.ts bit 6).
+ *
+ * When: one (jittered) at start, every `advertIntervalMs`, in answer to an unknown neighbour's advert or frame (at
+ * most once per `advertMinSpacingMs`), and as a probe while the radio is down. Adverts go through the same queue and
+ * airtime governor as every frame; they are not signed (they only make `canReach` say yes; the router verifies every
+ * bundle anyway).
+ */
+import type { Logger } from '../../log/logger.js';
+import type { LoraMetrics } from './lora-metrics.js';
+import { MAX_ADVERT_NEIGHBOURS, PREFIX_BYTES, encodeLinkFrame, linkHeaderLength, samePrefix, type LinkFrame } from './link-frame.js';
+import type { PeerTable } from './peer-table.js';
+
+export interface AdvertOptions {
+  /** Advert period (ms); 0: none but the one at start. */
+  intervalMs: number;
+  /** Random delay before an advert. */
+  jitterMs: number;
+  /** Answer a new neighbour's advert with ours. */
+  answerNew: boolean;
+  /** Least spacing of adverts triggered by an unknown neighbour. */
+  minSpacingMs: number;
+}
+
+export interface AdvertsDeps {
+  nodeId: Uint8Array;
+  prefix: Uint8Array;
+  maxFrame: number;
+  peers: PeerTable;
+  now(): number;
+  random(): number;
+  /** Whether adverts may go out (the bearer is up, or down and probing). */
+  active(): boolean;
+  /** Puts one frame on the air through the bearer's queue. */
+  transmit(bytes: Uint8Array, signal?: AbortSignal): Promise<void>;
+  metrics: LoraMetrics;
+  log: Logger;
+}
+
+export class Adverts {
+  private lastAt = Number.NEGATIVE_INFINITY;
+  private pending = false;
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(private readonly d: AdvertsDeps, private readonly o: AdvertOptions) {}
+
+  /** The periodic advert, and one soon when `now`. */
+  start(now: boolean): void {
+    if (this.o.intervalMs > 0) this.timers.push(setInterval(() => this.schedule(), this.o.intervalMs).unref());
+    if (now) this.schedule();
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
+  }
+
+  /** Sends an advert now. */
+  async advertise(signal?: AbortSignal): Promise<void> {
+    const room = Math.min(MAX_ADVERT_NEIGHBOURS, Math.floor((this.d.maxFrame - linkHeaderLength(false, false) - 32) / PREFIX_BYTES));
+    const heard = this.d.peers.recent().slice(0, Math.max(0, room));
+    const payload = new Uint8Array(32 + heard.length * PREFIX_BYTES);
+    payload.set(this.d.nodeId);
+    heard.forEach((n, i) => payload.set(n.id.subarray(0, PREFIX_BYTES), 32 + i * PREFIX_BYTES));
+    const bytes = encodeLinkFrame({ type: 'advert', from: this.d.prefix, encoding: 'wire', payload });
+    this.lastAt = this.d.now();
+    await this.d.transmit(bytes, signal);
+    this.d.metrics.frameOut('advert');
+  }
+
+  /** Sends an advert after a random jitter unless one went out less than `minSpacingMs` ago or one is pending. */
+  schedule(minSpacingMs = 0): void {
+    if (!this.d.active() || this.pending) return;
+    if (this.d.now() - this.lastAt < minSpacingMs) return;
+    this.pending = true;
+    const t = setTimeout(() => {
+      this.timers = this.timers.filter((x) => x !== t);
+      this.advertise()
+        .catch((err: Error) => {
+          if (this.d.active()) this.d.log.warn('advert not sent', { error: err.message, name: err.name });
+        })
+        .finally(() => {
+          this.pending = false;
+        });
+    }, this.d.random() * this.o.jitterMs);
+    t.unref();
+    this.timers.push(t);
+  }
+
+  /** A frame from a neighbour we do not know yet: tell it who we are (rate-limited). */
+  unknownSender(): void {
+    this.schedule(this.o.minSpacingMs);
+  }
+
+  /** An advert frame was received. */
+  received(f: LinkFrame, rssi?: number, snr?: number): void {
+    if (!samePrefix(f.payload, f.from)) {
+      this.d.metrics.discarded('malformed');
+      return;
+    }
+    this.d.metrics.frameIn('advert');
+    const known = this.d.peers.reachable(Buffer.from(f.payload.subarray(0, 32)).toString('hex')) !== undefined;
+    const n = this.d.peers.learn(f.payload.subarray(0, 32), rssi, snr);
+    if (!known && this.o.answerNew) this.schedule(this.o.minSpacingMs);
+    n.knowsUs = false;
+    for (let o = 32; o < f.payload.length; o += PREFIX_BYTES) if (samePrefix(f.payload.subarray(o), this.d.prefix)) n.knowsUs = true;
+  }
+}
