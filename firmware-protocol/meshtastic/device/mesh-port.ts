@@ -1,0 +1,35 @@
+/**
+ * The seam between the device side of the client API (this folder: handshake, NodeDB view, admin, per-client
+ * queues; firmware src/mesh/PhoneAPI.cpp, MeshService.cpp) and whatever carries packets to and from the mesh: the
+ * native node's router on a real or simulated SX126x (../mesh/), or the simulated mesh of `lattice sim meshtastic`
+ * (../sim/). One device side serves both.
+ */
+import type { Mesh, Telemetry } from '@meshtastic/protobufs';
+
+export interface MeshPort {
+  /**
+   * A client's packet into the mesh, as MeshService::handleToRadio → Router::sendLocal take it: `from` 0 becomes our
+   * node number, `id` 0 a fresh packet id, a missing hop limit the configured one, `want_ack` is honoured with the
+   * firmware's retransmissions. Returns the id used. Routing results (ACK, NAK, errors) come back to the clients as
+   * ROUTING_APP packets through onToPhone, as the firmware sends them.
+   */
+  sendFromPhone(packet: Mesh.MeshPacket): number;
+  /** Packets for the clients (MeshService::sendToPhone), decoded; every connected client gets each one. */
+  onToPhone(listener: (packet: Mesh.MeshPacket) => void): () => void;
+}
+
+/**
+ * The node database as the mesh side updates it (NodeDB::updateFrom, updateUser, updatePosition, updateTelemetry):
+ * implemented by the device side's persisted NodeDB, read by the router for public keys and next hops.
+ */
+export interface NodeDirectory {
+  get(num: number): Mesh.NodeInfo | undefined;
+  /** The node's Curve25519 public key as heard in its NodeInfo (User.public_key), if any. */
+  publicKeyOf(num: number): Uint8Array | undefined;
+  /** Every packet heard from a node (NodeDB::updateFrom): last heard, SNR, hops away, via MQTT. */
+  heardFrom(packet: Mesh.MeshPacket): void;
+  /** A NODEINFO_APP payload received (NodeDB::updateUser); false when refused (a key change for a known node). */
+  updateUser(num: number, user: Mesh.User, channelIndex: number): boolean;
+  updatePosition(num: number, position: Mesh.Position): void;
+  updateTelemetry(num: number, metrics: Telemetry.DeviceMetrics): void;
+}
