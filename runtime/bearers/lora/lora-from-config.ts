@@ -18,6 +18,12 @@ export async function loraBearers(entries: LoraConfig[], context: BearerBuildCon
     for (const l of entries) {
       const { radio, close } = await openLoraRadio(l);
       if (close) cleanups.push(close);
+      // `protocol: meshtastic`: the radio is a native Meshtastic node (runtime/bearers/meshtastic-native).
+      if (l.protocol === 'meshtastic') {
+        const { nativeNodeFactory } = await import('../meshtastic-native/native-from-config.js');
+        bearers.push(await nativeNodeFactory(l, { radio, ledger, dataDir: context.dataDir }));
+        continue;
+      }
       bearers.push((components) => {
         const radioLog = components.logger.forComponent(l.name);
         radio.onError((err) => radioLog.warn('radio error', { err: err.message, name: err.name }));
@@ -45,7 +51,7 @@ export function loraInit(l: LoraConfig, opened: { radio: LoraRadio; nodeId: Uint
   };
 }
 
-async function openLoraRadio(l: LoraConfig) {
+export async function openLoraRadio(l: LoraConfig) {
   if (l.hal === 'spi') {
     const { openLinuxSx126x } = await import('../../../drivers/sx126x/open-linux-radio.js');
     const { Boards } = await import('../../../drivers/sx126x/boards.js');

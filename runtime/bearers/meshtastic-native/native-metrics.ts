@@ -1,0 +1,100 @@
+/**
+ * Metrics of native Meshtastic nodes (issue 13 "Metrics"), registered only when the daemon passes its Metrics. Every
+ * series is labelled by `bearer`; several native nodes share them (get-or-create). Gauges that are computed at
+ * scrape time (utilisation, clients, nodes) take their values from every live node through one collect callback.
+ *
+ *   lattice_meshtastic_native_heard_total{bearer}                 intact frames heard on the air
+ *   lattice_meshtastic_native_sent_total{bearer}                  packets we originated, put on the air
+ *   lattice_meshtastic_native_rebroadcast_total{bearer}           other nodes' packets we relayed
+ *   lattice_meshtastic_native_dropped_total{bearer,reason}        frames dropped: crc | short | bad-hop | no-channel |
+ *                                                                 undecryptable | pki-unknown-key | pki-bad-tag |
+ *                                                                 bad-protobuf | oversize | tx-failed | duty-cycle
+ *   lattice_meshtastic_native_duplicates_total{bearer}            packets heard again (same from, id)
+ *   lattice_meshtastic_native_airtime_seconds_total{bearer,direction}   airtime heard (rx) and sent (tx)
+ *   lattice_meshtastic_native_airtime_hour_seconds{bearer,direction}    airtime in the last hour
+ *   lattice_meshtastic_native_channel_utilization_percent{bearer}       firmware channel_utilization (last minute)
+ *   lattice_meshtastic_native_air_util_tx_percent{bearer}               firmware air_util_tx (last hour)
+ *   lattice_meshtastic_native_clients{bearer}                     client API connections open now
+ *   lattice_meshtastic_native_client_connections_total{bearer}    client API connections accepted
+ *   lattice_meshtastic_native_client_drops_total{bearer,reason}   client connections we closed: garbage | stalled |
+ *                                                                 too-many
+ *   lattice_meshtastic_native_nodes{bearer}                       nodes in the NodeDB (ourselves included)
+ */
+import type { Counter, Gauge, Metrics } from '../../metrics/metrics.js';
+
+export type NativeDropReason =
+  | 'crc' | 'short' | 'bad-hop' | 'no-channel' | 'undecryptable' | 'pki-unknown-key' | 'pki-bad-tag' | 'bad-protobuf' | 'oversize'
+  | 'tx-failed' | 'duty-cycle';
+
+/** What each live node reports at scrape time. */
+export interface NativeGaugeSource {
+  bearer: string;
+  channelUtilisationPercent(): number;
+  txUtilisationPercent(): number;
+  txMsLastHour(): number;
+  rxMsLastHour(): number;
+  clients(): number;
+  nodes(): number;
+}
+
+export interface NativeMetrics {
+  heard: Counter<'bearer'>;
+  sent: Counter<'bearer'>;
+  rebroadcast: Counter<'bearer'>;
+  dropped: Counter<'bearer' | 'reason'>;
+  duplicates: Counter<'bearer'>;
+  airtime: Counter<'bearer' | 'direction'>;
+  clientConnections: Counter<'bearer'>;
+  clientDrops: Counter<'bearer' | 'reason'>;
+  /** Adds a node to the scrape-time gauges; returns the removal. */
+  addSource(source: NativeGaugeSource): () => void;
+}
+
+const sources = new WeakMap<Metrics, Set<NativeGaugeSource>>();
+
+export function registerNativeMetrics(metrics: Metrics): NativeMetrics {
+  const counter = <L extends string>(name: string, help: string, labelNames: L[]) => metrics.counter<L>({ name, help, labelNames });
+  let set = sources.get(metrics);
+  if (!set) {
+    const live = (set = new Set<NativeGaugeSource>());
+    sources.set(metrics, live);
+    const gauge = (name: string, help: string, value: (s: NativeGaugeSource) => number) => metrics.gauge({
+      name, help, labelNames: ['bearer'],
+      collect(this: Gauge<'bearer'>) {
+        this.reset();
+        for (const s of live) this.set({ bearer: s.bearer }, value(s));
+      },
+    });
+    gauge('lattice_meshtastic_native_channel_utilization_percent', 'Percent of the last minute the channel carried frames heard or sent (firmware channel_utilization)', (s) => s.channelUtilisationPercent());
+    gauge('lattice_meshtastic_native_air_util_tx_percent', 'Percent of the last hour this node transmitted (firmware air_util_tx)', (s) => s.txUtilisationPercent());
+    gauge('lattice_meshtastic_native_clients', 'Client API connections open now', (s) => s.clients());
+    gauge('lattice_meshtastic_native_nodes', 'Nodes in the NodeDB, ourselves included', (s) => s.nodes());
+    metrics.gauge({
+      name: 'lattice_meshtastic_native_airtime_hour_seconds', help: 'Airtime in the last hour, heard (rx) and sent (tx)', labelNames: ['bearer', 'direction'],
+      collect(this: Gauge<'bearer' | 'direction'>) {
+        this.reset();
+        for (const s of live) {
+          this.set({ bearer: s.bearer, direction: 'tx' }, s.txMsLastHour() / 1000);
+          this.set({ bearer: s.bearer, direction: 'rx' }, s.rxMsLastHour() / 1000);
+        }
+      },
+    });
+  }
+  const live = set;
+  return {
+    heard: counter('lattice_meshtastic_native_heard_total', 'Intact frames heard on the air', ['bearer']),
+    sent: counter('lattice_meshtastic_native_sent_total', 'Packets this node originated, put on the air', ['bearer']),
+    rebroadcast: counter('lattice_meshtastic_native_rebroadcast_total', "Other nodes' packets this node relayed", ['bearer']),
+    dropped: counter('lattice_meshtastic_native_dropped_total', 'Frames dropped, by reason', ['bearer', 'reason']),
+    duplicates: counter('lattice_meshtastic_native_duplicates_total', 'Packets heard again (same from and id)', ['bearer']),
+    airtime: counter('lattice_meshtastic_native_airtime_seconds_total', 'Airtime heard (rx) and sent (tx)', ['bearer', 'direction']),
+    clientConnections: counter('lattice_meshtastic_native_client_connections_total', 'Client API connections accepted', ['bearer']),
+    clientDrops: counter('lattice_meshtastic_native_client_drops_total', 'Client API connections this node closed, by reason', ['bearer', 'reason']),
+    addSource(source) {
+      live.add(source);
+      return () => {
+        live.delete(source);
+      };
+    },
+  };
+}
