@@ -162,7 +162,9 @@ export function createPacketCipher(options: PacketCipherOptions): PacketCipher {
     const chIndex = packet.channel;
     const channel = table[chIndex];
     const name = (channel?.name ?? channelName('', lora)).toLowerCase();
-    const sender = fromUs ? ownNodeNum : from; // getFrom(p)
+    // getFrom(p): the nonce uses our number for from 0. Router::send has already written it into `from` by the time
+    // the firmware encrypts; we write it too, or a from-0 packet would leave with a nonce its receivers cannot rebuild.
+    const sender = fromUs ? ownNodeNum : from;
     const goesPki =
       fromUs &&
       !isLicensed &&
@@ -184,12 +186,12 @@ export function createPacketCipher(options: PacketCipherOptions): PacketCipher {
       if (shared === null) return { ok: false, reason: 'pki-failed' };
       const extraNonce = random() & 0x7fffffff; // random(): 0..RAND_MAX
       const payload = pkiEncrypt(shared, sender, packet.id, extraNonce, plain);
-      return { ok: true, packet: { ...packet, channel: 0, pkiEncrypted: true, payloadVariant: { case: 'encrypted', value: payload } } };
+      return { ok: true, packet: { ...packet, from: sender, channel: 0, pkiEncrypted: true, payloadVariant: { case: 'encrypted', value: payload } } };
     }
     if (packet.pkiEncrypted) return { ok: false, reason: 'pki-failed' };
     if (channel === undefined) return { ok: false, reason: 'no-channel' };
     const payload = channelCrypt(channel.key, sender, packet.id, plain);
-    return { ok: true, packet: { ...packet, channel: channel.hash, payloadVariant: { case: 'encrypted', value: payload } } };
+    return { ok: true, packet: { ...packet, from: sender, channel: channel.hash, payloadVariant: { case: 'encrypted', value: payload } } };
   }
 
   return { decrypt, encrypt };
