@@ -20,7 +20,10 @@ export type DecodeFailure =
   /** A PKI DM to us from a node whose public key we do not have. */
   | 'pki-unknown-key'
   /** A PKI DM whose CCM tag did not verify. */
-  | 'pki-bad-tag';
+  | 'pki-bad-tag'
+  /** A channel-encrypted TEXT_MESSAGE_APP addressed to us: since 2.7.14 the firmware rejects these "legacy DMs"
+   * unless the owner is licensed (Router::perhapsDecode "Rejecting legacy DM"). */
+  | 'legacy-dm';
 
 /** Why a packet could not be encoded for the air (Router::perhapsEncode's refusals, meshtastic_Routing_Error). */
 export type EncodeFailure =
@@ -29,7 +32,10 @@ export type EncodeFailure =
   /** A DM that must go PKI but the recipient's public key is unknown: PKI_SEND_FAIL_PUBLIC_KEY. */
   | 'pki-no-public-key'
   /** The packet names a channel index that is not configured: NO_CHANNEL. */
-  | 'no-channel';
+  | 'no-channel'
+  /** PKI_FAILED: the client asked for PKI (`pkiEncrypted`) but the packet cannot go PKI, or its `publicKey`
+   * differs from the one we hold for the recipient. */
+  | 'pki-failed';
 
 export type DecodeResult = { ok: true; packet: Mesh.MeshPacket } | { ok: false; reason: DecodeFailure };
 export type EncodeResult = { ok: true; packet: Mesh.MeshPacket } | { ok: false; reason: EncodeFailure };
