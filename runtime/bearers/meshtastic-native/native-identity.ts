@@ -9,14 +9,12 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { chmod, mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
+import { isReservedNodeNum, nodeNumFromPublicKey } from '../../../firmware-protocol/meshtastic/ota/node-num.js';
 import { NativeIdentityError } from './errors.js';
 
-export const NATIVE_KEY_FILE = 'meshtastic.key';
+export { nodeNumFromPublicKey };
 
-/** NodeDB.h NUM_RESERVED: node numbers below it are never a node's; NODENUM_BROADCAST is everyone. */
-const NUM_RESERVED = 4;
-const NODENUM_BROADCAST = 0xffffffff;
+export const NATIVE_KEY_FILE = 'meshtastic.key';
 
 export interface NativeIdentity {
   /** 32 bytes, as User.public_key and config.security.public_key carry it. */
@@ -26,18 +24,6 @@ export interface NativeIdentity {
   nodeNum: number;
   /** True when the number came from the public key (not from config). */
   derived: boolean;
-}
-
-/**
- * Firmware 2.8 NodeDB::createNewIdentity: `crc32Buffer(public_key, 32)` (ErriezCRC32: the IEEE CRC-32). A result
- * the firmware could not use (reserved, broadcast) is not a number it would keep; such a key is replaced.
- */
-export function nodeNumFromPublicKey(publicKey: Uint8Array): number {
-  return crc32(publicKey) >>> 0;
-}
-
-export function usableNodeNum(num: number): boolean {
-  return num >= NUM_RESERVED && num !== NODENUM_BROADCAST;
 }
 
 function raw(key: KeyObject): { publicKey: Uint8Array; privateKey: Uint8Array } {
@@ -51,11 +37,11 @@ function fromPem(pem: string): KeyObject {
   return key;
 }
 
-/** A fresh key pair whose derived number is usable (all but 5 in 2^32 are). */
+/** A fresh key pair whose derived number is usable (all but 5 in 2^32 are: ota/node-num.ts). */
 function freshKey(): KeyObject {
   for (;;) {
     const { privateKey } = generateKeyPairSync('x25519');
-    if (usableNodeNum(nodeNumFromPublicKey(raw(privateKey).publicKey))) return privateKey;
+    if (!isReservedNodeNum(nodeNumFromPublicKey(raw(privateKey).publicKey))) return privateKey;
   }
 }
 
