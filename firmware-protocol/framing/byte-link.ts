@@ -1,26 +1,6 @@
 /**
- * ByteLink: a duplex byte stream to a device (USB serial, a PTY, a TCP socket, a BLE UART).
- *
- * The narrowest seam a protocol session needs: write bytes, hear bytes, learn that the link went away. The same
- * shape is declared in drivers/serial/byte-link.ts (this layer may not import drivers/); TypeScript.s
- * structural typing lets the runtime pass one where the other is expected. testing/byte-link-suite.ts checks the
- * contract on the in-memory link, the serial link (over a PTY) and the TCP link.
+ * ByteLink and LinkOpener for the protocol sessions: the one declaration is in the base layer
+ * (lib/links/byte-link.ts), shared with drivers/serial/byte-link.ts, since neither layer may import the other.
+ * testing/byte-link-suite.ts checks the contract on the in-memory link, the serial link (over a PTY) and the TCP link.
  */
-export interface ByteLink {
-  /** Human-readable description for logs: `/dev/ttyUSB0`, `127.0.0.1:4403`. */
-  readonly description: string;
-  /** Resolves when the bytes were handed to the OS (serial: drained). Rejects with LinkClosedError once closed, and
-   * with the signal's reason when it is aborted; never throws at the caller. */
-  write(data: Uint8Array, options?: { signal?: AbortSignal }): Promise<void>;
-  /** Registers a receive listener; returns a function that removes it. A listener that throws does not break the
-   * link nor keep the other listeners from the data. */
-  onData(listener: (chunk: Uint8Array) => void): () => void;
-  /** Called once when the link closes: `error` when the device went away, undefined after close(). */
-  onClose(listener: (error?: Error) => void): () => void;
-  /** Closes the link; idempotent. */
-  close(): Promise<void>;
-  readonly isOpen: boolean;
-}
-
-/** Opens a fresh link each call (used by sessions that reconnect with backoff). */
-export type LinkOpener = (options?: { signal?: AbortSignal }) => Promise<ByteLink>;
+export type { ByteLink, LinkOpener } from '../../lib/links/byte-link.js';

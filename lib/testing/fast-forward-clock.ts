@@ -9,19 +9,12 @@
  * in a test, well inside the 10-minute clock skew a bundle may have (runtime/bundle/verify-bundle.ts).
  */
 import type { CancelTimer, TimerClock, TimerOptions } from '../clock/timer-clock.js';
-
-interface Armed {
-  at: number;
-  seq: number;
-  fire: () => void;
-  name?: string;
-}
+import { sleepOnTimer, TimerQueue } from './timer-queue.js';
 
 export class FastForwardClock implements TimerClock {
   /** Milliseconds skipped so far. */
   skipped = 0;
-  private seq = 0;
-  private readonly armed = new Map<number, Armed>();
+  private readonly timers = new TimerQueue();
   private draining = false;
   private readonly armedByName = new Map<string, number>();
   private readonly maxSkipMs: number;
@@ -35,29 +28,14 @@ export class FastForwardClock implements TimerClock {
   }
 
   setTimer(ms: number, fire: () => void, options: TimerOptions = {}): CancelTimer {
-    const seq = ++this.seq;
-    this.armed.set(seq, { at: this.now() + Math.max(0, ms), seq, fire, ...(options.name !== undefined ? { name: options.name } : {}) });
+    const cancel = this.timers.add(this.now() + Math.max(0, ms), fire, options);
     if (options.name !== undefined) this.armedByName.set(options.name, (this.armedByName.get(options.name) ?? 0) + 1);
     this.drainSoon();
-    return () => {
-      this.armed.delete(seq);
-    };
+    return cancel;
   }
 
   sleep(ms: number, options: { signal?: AbortSignal } = {}): Promise<void> {
-    const { signal } = options;
-    signal?.throwIfAborted();
-    return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        cancel();
-        reject(signal!.reason);
-      };
-      const cancel = this.setTimer(ms, () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return sleepOnTimer((d, fire) => this.setTimer(d, fire), ms, options);
   }
 
   /** Moves the clock `ms` forward; timers due by then fire (in order, one per turn). */
@@ -73,10 +51,7 @@ export class FastForwardClock implements TimerClock {
 
   /** Timers armed now (held long ones included); with `name`, those armed under that name. */
   pending(name?: string): number {
-    if (name === undefined) return this.armed.size;
-    let n = 0;
-    for (const a of this.armed.values()) if (a.name === name) n++;
-    return n;
+    return this.timers.count(name);
   }
 
   private drainSoon(): void {
@@ -84,20 +59,13 @@ export class FastForwardClock implements TimerClock {
     this.draining = true;
     setImmediate(() => {
       this.draining = false;
-      const next = this.earliest();
+      // A timer due within maxSkipMs fires now; a later one is held until advance() reaches it.
+      const next = this.timers.takeDue(this.now() + this.maxSkipMs);
       if (!next) return;
       const wait = next.at - this.now();
-      if (wait > this.maxSkipMs) return; // held until advance() reaches it
-      this.armed.delete(next.seq);
       if (wait > 0) this.skipped += wait;
       next.fire();
-      if (this.armed.size > 0) this.drainSoon();
+      if (this.timers.count() > 0) this.drainSoon();
     });
-  }
-
-  private earliest(): Armed | undefined {
-    let best: Armed | undefined;
-    for (const a of this.armed.values()) if (!best || a.at < best.at || (a.at === best.at && a.seq < best.seq)) best = a;
-    return best;
   }
 }

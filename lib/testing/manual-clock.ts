@@ -2,25 +2,30 @@
  * A TimerClock for unit tests that moves only when told to: `advance(ms)` fires, in time order, every timer due by
  * then, each at its own due time. Tests assert what is armed and when (`pending()`, `nextAt()`), a positive fact,
  * instead of sleeping and checking that nothing happened.
+ *
+ * With `autoAdvance`, a sleep moves the time by its own length at once (firing what falls due on the way), for code
+ * that paces itself with sleeps (a duty-cycle wait, a rate limit) and a test that checks the paces (`sleeps`).
  */
 import type { CancelTimer, TimerClock, TimerOptions } from '../clock/timer-clock.js';
-
-interface Armed {
-  at: number;
-  seq: number;
-  fire: () => void;
-  name?: string;
-}
+import { sleepOnTimer, TimerQueue } from './timer-queue.js';
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-export class ManualClock implements TimerClock {
-  private t: number;
-  private seq = 0;
-  private readonly armed = new Map<number, Armed>();
+export interface ManualClockOptions {
+  /** A sleep advances the clock by its length at once instead of waiting for `advance()`. Default false. */
+  autoAdvance?: boolean;
+}
 
-  constructor(start = 1_700_000_000_000) {
+export class ManualClock implements TimerClock {
+  /** Every sleep asked for, in order (tests can check that a pace was applied). */
+  readonly sleeps: number[] = [];
+  private t: number;
+  private readonly timers = new TimerQueue();
+  private readonly autoAdvance: boolean;
+
+  constructor(start = 1_700_000_000_000, options: ManualClockOptions = {}) {
     this.t = start;
+    this.autoAdvance = options.autoAdvance ?? false;
   }
 
   now(): number {
@@ -28,69 +33,45 @@ export class ManualClock implements TimerClock {
   }
 
   setTimer(ms: number, fire: () => void, options: TimerOptions = {}): CancelTimer {
-    const seq = ++this.seq;
-    this.armed.set(seq, { at: this.t + Math.max(0, ms), seq, fire, ...(options.name !== undefined ? { name: options.name } : {}) });
-    return () => {
-      this.armed.delete(seq);
-    };
+    return this.timers.add(this.t + Math.max(0, ms), fire, options);
   }
 
-  sleep(ms: number, options: { signal?: AbortSignal } = {}): Promise<void> {
-    const { signal } = options;
-    signal?.throwIfAborted();
-    return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        cancel();
-        reject(signal!.reason);
-      };
-      const cancel = this.setTimer(ms, () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+  async sleep(ms: number, options: { signal?: AbortSignal } = {}): Promise<void> {
+    options.signal?.throwIfAborted();
+    this.sleeps.push(ms);
+    if (!this.autoAdvance) return sleepOnTimer((d, fire) => this.setTimer(d, fire), ms, options);
+    await this.advance(ms);
+    options.signal?.throwIfAborted();
   }
 
   /** Timers armed now; with `name`, those armed under that name. */
   pending(name?: string): number {
-    if (name === undefined) return this.armed.size;
-    let n = 0;
-    for (const a of this.armed.values()) if (a.name === name) n++;
-    return n;
+    return this.timers.count(name);
   }
 
   /** Due time of the earliest armed timer. */
   nextAt(): number | undefined {
-    return this.earliest()?.at;
+    return this.timers.earliest()?.at;
   }
 
   /** Moves the time `ms` forward, firing every timer due by then in time order, each at its due time; after each
    * it lets the event loop turn so that what the timer started can run (and arm timers of its own). */
   async advance(ms: number): Promise<void> {
     const until = this.t + Math.max(0, ms);
-    for (;;) {
-      const next = this.earliest();
-      if (!next || next.at > until) break;
-      this.armed.delete(next.seq);
+    for (let next = this.timers.takeDue(until); next; next = this.timers.takeDue(until)) {
       this.t = Math.max(this.t, next.at);
       next.fire();
       await turn();
     }
-    this.t = until;
+    this.t = Math.max(this.t, until); // a sleep with autoAdvance may have moved it on meanwhile
     await turn();
   }
 
   /** Jumps to the earliest timer and fires it; false when none is armed. */
   async fireNext(): Promise<boolean> {
-    const next = this.earliest();
-    if (!next) return false;
-    await this.advance(next.at - this.t);
+    const at = this.nextAt();
+    if (at === undefined) return false;
+    await this.advance(at - this.t);
     return true;
-  }
-
-  private earliest(): Armed | undefined {
-    let best: Armed | undefined;
-    for (const a of this.armed.values()) if (!best || a.at < best.at || (a.at === best.at && a.seq < best.seq)) best = a;
-    return best;
   }
 }

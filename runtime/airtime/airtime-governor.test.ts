@@ -3,14 +3,18 @@ import * as assert from 'uvu/assert';
 import { AirtimeGovernor } from './airtime-governor.js';
 import { AirtimeLedger } from './airtime-ledger.js';
 import { EU868, US915 } from '../../lib/lora/regions.js';
-import { FakeClock } from './testing/fake-clock.js';
+import { ManualClock } from '../../lib/testing/manual-clock.js';
+import { waitFor } from '../../lib/testing/wait-for.js';
 import { MemoryLedgerStore } from './testing/memory-ledger-store.js';
 
 const H = 3_600_000;
 const m = 868_300_000; // eu868-m, 1 %
 const p = 869_525_000; // eu868-p, 10 %
 
-function setup(policy: 'wait' | 'fail' = 'wait', store = new MemoryLedgerStore(), clock = new FakeClock()) {
+/** The governor's waits pass at once: each sleep moves the clock by its length. */
+const autoClock = () => new ManualClock(1_700_000_000_000, { autoAdvance: true });
+
+function setup(policy: 'wait' | 'fail' = 'wait', store = new MemoryLedgerStore(), clock = autoClock()) {
   const ledger = new AirtimeLedger({ store, now: () => clock.now() });
   const events: string[] = [];
   const governor = new AirtimeGovernor({
@@ -27,7 +31,7 @@ test('1 % sub-band: 36 s per rolling hour, then a send waits exactly until the o
   const t0 = clock.now();
   for (let i = 0; i < 36; i++) {
     await governor.permit({ frequencyHz: m, bandwidthHz: 125_000, airtimeMs: 1000 });
-    clock.advance(1000);
+    await clock.advance(1000);
   }
   assert.is(clock.sleeps.length, 0);
   assert.is(ledger.usedMs('eu868-m'), 36_000);
@@ -42,7 +46,7 @@ test('1 % sub-band: 36 s per rolling hour, then a send waits exactly until the o
 test("policy 'fail' rejects with DutyCycleExceededError carrying the wait, and books nothing", async () => {
   const { governor, clock, ledger } = setup('fail');
   await governor.permit({ frequencyHz: m, bandwidthHz: 125_000, airtimeMs: 36_000 });
-  clock.advance(60_000);
+  await clock.advance(60_000);
   const r = await settle(governor.permit({ frequencyHz: m, bandwidthHz: 125_000, airtimeMs: 500 }));
   assert.is(r.ok, false);
   if (r.ok) return;
@@ -57,15 +61,15 @@ test("policy 'fail' rejects with DutyCycleExceededError carrying the wait, and b
 });
 
 test('a waiting send is abortable and books nothing', async () => {
-  const clock = new FakeClock(1_700_000_000_000, false);
+  const clock = new ManualClock();
   const { governor, ledger } = setup('wait', new MemoryLedgerStore(), clock);
   await governor.permit({ frequencyHz: m, bandwidthHz: 125_000, airtimeMs: 36_000 });
-  clock.advance(36_000); // that frame is now on the air until here
+  await clock.advance(36_000); // that frame is now on the air until here
   const ac = new AbortController();
   const pending = settle(governor.permit({ frequencyHz: m, bandwidthHz: 125_000, airtimeMs: 100 }, { signal: ac.signal }));
-  for (const deadline = Date.now() + 10_000; clock.pending === 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 1));
-  assert.is(clock.pending, 1, 'the send is waiting for budget');
-  clock.advance(1000);
+  await waitFor('the send to wait for budget', () => clock.pending() > 0, 10_000, 1);
+  assert.is(clock.pending(), 1, 'the send is waiting for budget');
+  await clock.advance(1000);
   ac.abort();
   const r = await pending;
   assert.is(!r.ok && r.e.name, 'AbortError');
@@ -75,11 +79,11 @@ test('a waiting send is abortable and books nothing', async () => {
 
 test('duty cycle holds across a restart: a new governor on the same store keeps waiting', async () => {
   const store = new MemoryLedgerStore();
-  const clock = new FakeClock();
+  const clock = autoClock();
   const a = setup('fail', store, clock);
   await a.ledger.start();
   await a.governor.permit({ frequencyHz: p, bandwidthHz: 250_000, airtimeMs: 360_000 - 1000 });
-  clock.advance(359_000 + 5 * 60_000);
+  await clock.advance(359_000 + 5 * 60_000);
   const b = setup('fail', store, clock);
   await b.ledger.start();
   const r = await settle(b.governor.permit({ frequencyHz: p, bandwidthHz: 250_000, airtimeMs: 2000 }));
@@ -88,7 +92,7 @@ test('duty cycle holds across a restart: a new governor on the same store keeps 
 });
 
 test('US915 dwell: a frame over 400 ms below 500 kHz fails with DwellTimeExceededError; 500 kHz channels have no dwell', async () => {
-  const clock = new FakeClock();
+  const clock = autoClock();
   const ledger = new AirtimeLedger({ now: () => clock.now() });
   const governor = new AirtimeGovernor({ region: US915, ledger, clock });
   const r = await settle(governor.permit({ frequencyHz: 906_875_000, bandwidthHz: 250_000, airtimeMs: 400.5 }));
@@ -99,7 +103,7 @@ test('US915 dwell: a frame over 400 ms below 500 kHz fails with DwellTimeExceede
 });
 
 test('LBT: a busy CAD defers by a random back-off and retries; always busy -> ChannelBusyError', async () => {
-  const clock = new FakeClock();
+  const clock = autoClock();
   const ledger = new AirtimeLedger({ now: () => clock.now() });
   const answers = [true, true, false];
   let cads = 0;

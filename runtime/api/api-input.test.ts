@@ -4,30 +4,14 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { request } from 'node:http';
 import { createHash } from 'node:crypto';
 import { generateIdentity } from '../identity/identity.js';
 import { captureLogs } from '../log/testing/capture-logs.js';
 import { ApiServer } from './api-server.js';
 import { FakeRelayNode } from './testing/fake-relay-node.js';
+import { rawRequest } from './testing/raw-request.js';
 
-interface Raw {
-  status: number;
-  json: any;
-}
-
-function raw(url: string, method: string, path: string, opts: { body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<Raw> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { method, headers: opts.headers, signal: AbortSignal.timeout(20_000) }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode!, json: text ? JSON.parse(text) : undefined }));
-    });
-    req.on('error', reject);
-    req.end(opts.body);
-  });
-}
+const raw = rawRequest;
 
 async function withServer(fn: (url: string, node: FakeRelayNode) => Promise<void>): Promise<void> {
   const node = new FakeRelayNode();

@@ -4,30 +4,14 @@ import { request } from 'node:http';
 import { ApiServer } from './api-server.js';
 import { ApiClient, apiUrl } from './api-client.js';
 import { FakeRelayNode } from './testing/fake-relay-node.js';
+import { rawRequest } from './testing/raw-request.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { captureLogs } from '../log/testing/capture-logs.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const logs = captureLogs('info');
 
-interface Raw {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  json: any;
-}
-
-function raw(url: string, method: string, path: string, opts: { body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<Raw> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { method, headers: opts.headers, signal: AbortSignal.timeout(20_000) }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, json: text ? JSON.parse(text) : undefined }));
-    });
-    req.on('error', reject);
-    req.end(opts.body);
-  });
-}
+const raw = rawRequest;
 
 async function withServer(init: { token?: string; host?: string; maxBodyBytes?: number }, fn: (url: string, node: FakeRelayNode, server: ApiServer) => Promise<void>): Promise<void> {
   const node = new FakeRelayNode();

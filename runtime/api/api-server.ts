@@ -15,13 +15,13 @@
  * server error: it is logged at debug level and counted with status="499" (nginx's "client closed request").
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isLoopbackHost } from '../config/host-port.js';
 import { createLogger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { BadRequestError, UnknownPeerError, type RelayNode } from '../node/relay-node.js';
 import { ForbiddenHostError, HttpError, MethodNotAllowedError, NotFoundError, TokenRequiredError, UnauthorizedError } from './errors.js';
-import { close, httpServerOptions, listen, type HttpTimeouts } from './http-listener.js';
+import { HttpListener, type HttpTimeouts } from './http-listener.js';
 import { checkQueryUtf8 } from './request-body.js';
 import { ROUTES, matchRoute, type Reply, type Route } from './routes.js';
 import type { ShardsService } from './shard-routes.js';
@@ -51,40 +51,33 @@ export interface ApiServerInit {
 }
 
 export class ApiServer {
-  private server: Server | undefined;
-  private bound: { host: string; port: number } | undefined;
+  private readonly listener: HttpListener;
   private readonly tokenHash: Buffer | undefined;
   private readonly requests;
 
   constructor(private readonly init: ApiServerInit) {
+    this.listener = new HttpListener('API', (req, res) => void this.handle(req, res), init.timeouts);
     this.tokenHash = init.token === undefined ? undefined : sha256(init.token);
     this.requests = init.metrics?.counter({ name: 'lattice_api_requests_total', help: 'HTTP API requests by route and status (499: the client went away before the answer)', labelNames: ['route', 'status'] });
   }
 
   async start(): Promise<void> {
-    if (this.server) return;
+    if (this.listener.listening) return;
     if (!isLoopbackHost(this.init.host) && this.init.token === undefined) throw new TokenRequiredError(this.init.host);
-    const server = createServer(httpServerOptions(this.init.timeouts), (req, res) => void this.handle(req, res));
-    const addr = await listen(server, 'API', this.init.host, this.init.port);
-    this.server = server;
-    this.bound = { host: addr.address, port: addr.port };
+    await this.listener.listen(this.init.host, this.init.port);
     log.info('API listening', { url: this.url, token: this.init.token !== undefined });
   }
 
   async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server) await close(server);
+    await this.listener.stop();
   }
 
   address(): { host: string; port: number } | undefined {
-    return this.bound;
+    return this.listener.address();
   }
 
   get url(): string | undefined {
-    if (!this.bound) return undefined;
-    const h = this.bound.host.includes(':') ? `[${this.bound.host}]` : this.bound.host;
-    return `http://${h}:${this.bound.port}`;
+    return this.listener.origin;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -3,7 +3,7 @@
  * open, listen with a ListenError that says why, and a stop that does not wait forever for keep-alive clients (idle
  * connections close at once, busy ones get a grace period).
  */
-import type { Server, ServerOptions } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { ListenError } from './errors.js';
 
@@ -80,6 +80,51 @@ function checkWhileConnected(server: Server): void {
     });
   });
   server.once('close', disarm);
+}
+
+/**
+ * One node:http server's life, as the API and the metrics endpoint both run theirs: created with the LAN timeouts on
+ * `listen()`, the bound address (port 0 resolved, kept after stop), its origin URL, and a bounded stop.
+ */
+export class HttpListener {
+  private server: Server | undefined;
+  private bound: { host: string; port: number } | undefined;
+
+  constructor(
+    private readonly what: string,
+    private readonly handler: RequestListener,
+    private readonly timeouts: Partial<HttpTimeouts> = {},
+  ) {}
+
+  /** Whether listen() succeeded and stop() has not been called since. */
+  get listening(): boolean {
+    return this.server !== undefined;
+  }
+
+  async listen(host: string, port: number): Promise<void> {
+    const server = createServer(httpServerOptions(this.timeouts), this.handler);
+    const addr = await listen(server, this.what, host, port);
+    this.server = server;
+    this.bound = { host: addr.address, port: addr.port };
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) await close(server);
+  }
+
+  /** The bound address (port 0 resolved); undefined before listen(). */
+  address(): { host: string; port: number } | undefined {
+    return this.bound;
+  }
+
+  /** `http://host:port` of the bound address (an IPv6 host in brackets); undefined before listen(). */
+  get origin(): string | undefined {
+    if (!this.bound) return undefined;
+    const h = this.bound.host.includes(':') ? `[${this.bound.host}]` : this.bound.host;
+    return `http://${h}:${this.bound.port}`;
+  }
 }
 
 /** Stops accepting, closes idle keep-alive sockets, and cuts busy ones after `graceMs`. */

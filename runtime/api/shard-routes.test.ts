@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
+import { rawRequest } from './testing/raw-request.js';
 import { join } from 'node:path';
 import { ApiServer } from './api-server.js';
 import { ShardsClient } from './shards-client.js';
@@ -29,18 +29,7 @@ async function serve(shards?: ShardsService, token?: string): Promise<ApiServer>
   return s;
 }
 
-function raw(url: string, method: string, path: string, body?: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { method, headers, signal: AbortSignal.timeout(20_000) }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode!, json: text ? JSON.parse(text) : undefined }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const raw = (url: string, method: string, path: string, body?: Buffer, headers: Record<string, string> = {}) => rawRequest(url, method, path, { body, headers });
 
 async function expectApiError(p: Promise<unknown>, status: number, name: string): Promise<void> {
   try {

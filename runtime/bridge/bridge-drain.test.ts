@@ -1,5 +1,5 @@
 /**
- * One direction's drain on a fake clock: the paces the bridge sets itself (rate limit, hold-off) wait on the clock,
+ * One direction's drain on a manual clock: the paces the bridge sets itself (rate limit, hold-off) wait on the clock,
  * parts leave in order, each after the router reported the previous one handed to its radio.
  */
 import { test } from 'uvu';
@@ -7,9 +7,9 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeClock } from '../airtime/testing/fake-clock.js';
 import type { RadioGateway } from '../bearer/radio-gateway.js';
 import { createLogger, setLogSink } from '../log/logger.js';
+import { ManualClock } from '../../lib/testing/manual-clock.js';
 import { waitFor } from '../../lib/testing/wait-for.js';
 import { BridgeDrain } from './bridge-drain.js';
 import { BridgeEvents } from './bridge-events.js';
@@ -26,7 +26,7 @@ const parts = (n: number): Array<NewEntry & { queue: QueueName }> => Array.from(
   queue: 'mt-to-mc', source: SOURCE, target: 'mc:ch:0', text: `MT@Alice: part ${i + 1}`, sentAt: 1_000 + i, kind: 'broadcast', part: i + 1, parts: n,
 }));
 
-async function rig(clock: FakeClock, holdoffMs: number) {
+async function rig(clock: ManualClock, holdoffMs: number) {
   const dir = mkdtempSync(join(tmpdir(), 'bridge-drain-'));
   const queue = new BridgeQueue(join(dir, 'bridge'), 100);
   await queue.start();
@@ -61,7 +61,7 @@ async function rig(clock: FakeClock, holdoffMs: number) {
 }
 
 test('parts leave in order, each paced by the rate limit on the clock', async () => {
-  const clock = new FakeClock(1_000_000, true);
+  const clock = new ManualClock(1_000_000, { autoAdvance: true });
   const r = await rig(clock, 0);
   await r.queue.add(SOURCE, clock.now(), parts(3));
   const running = r.run();
@@ -77,7 +77,7 @@ test('parts leave in order, each paced by the rate limit on the clock', async ()
 });
 
 test('in its hold-off, a part the other bridge sent first is dropped, not sent', async () => {
-  const clock = new FakeClock(1_000_000, false);
+  const clock = new ManualClock(1_000_000);
   const r = await rig(clock, 10_000);
   r.holdoff.heard('mc', 'Relay2-mc: MT@Bob: earlier words');
   await r.queue.add(SOURCE, clock.now(), [{ ...parts(1)[0]!, sentAt: clock.now() }]);
@@ -85,7 +85,7 @@ test('in its hold-off, a part the other bridge sent first is dropped, not sent',
   r.events.on('dropped', (e) => dropped.push(e.reason));
   const running = r.run();
   try {
-    await waitFor('the part waits out its hold-off', () => clock.pending === 1);
+    await waitFor('the part waits out its hold-off', () => clock.pending() === 1);
     r.holdoff.heard('mc', 'Relay2-mc: MT@Alice: part 1');
     r.drain.wake();
     await waitFor('dropped as a duplicate', () => dropped.includes('duplicate'));
@@ -97,15 +97,15 @@ test('in its hold-off, a part the other bridge sent first is dropped, not sent',
 });
 
 test('the hold-off passes on the clock, then the part goes', async () => {
-  const clock = new FakeClock(1_000_000, false);
+  const clock = new ManualClock(1_000_000);
   const r = await rig(clock, 10_000);
   r.holdoff.heard('mc', 'Relay2-mc: MT@Bob: earlier words');
   await r.queue.add(SOURCE, clock.now(), [{ ...parts(1)[0]!, sentAt: clock.now() }]);
   const running = r.run();
   try {
-    await waitFor('the part waits out its hold-off', () => clock.pending === 1);
+    await waitFor('the part waits out its hold-off', () => clock.pending() === 1);
     assert.equal(r.sent, []);
-    clock.advance(10_000);
+    await clock.advance(10_000);
     await waitFor('sent', () => r.sent.length === 1);
   } finally {
     await r.close(running);

@@ -14,18 +14,7 @@ import { captureLogs } from '../log/testing/capture-logs.js';
 import { VERSION } from '../version.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { MetricsServer } from '../metrics/metrics-server.js';
-import { createServer } from 'node:net';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../../lib/testing/free-port.js';
 
 const logs = captureLogs('info');
 let tmp = '';

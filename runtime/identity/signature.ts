@@ -28,3 +28,14 @@ export function verifySignature(nodeId: Uint8Array, message: Uint8Array, signatu
     return false; // not a point on the curve, and the like
   }
 }
+
+/**
+ * The message a signature covers: `domain` (a versioned context string ending in NUL) then `body`, so a signature
+ * made for one kind of message (an IP advert, an MQTT presence, an envelope) never verifies as another.
+ */
+export function domainSeparated(domain: Uint8Array, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(domain.length + body.length);
+  out.set(domain, 0);
+  out.set(body, domain.length);
+  return out;
+}

@@ -2,8 +2,8 @@
  * The Prometheus endpoint: its own listener (`--metrics HOST:PORT`, default 127.0.0.1:9090, path /metrics), apart
  * from the API so it can be exposed to a scraper without exposing the API. GET/HEAD on the path only.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { close, httpServerOptions, listen } from '../api/http-listener.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpListener } from '../api/http-listener.js';
 import { createLogger } from '../log/logger.js';
 import type { Metrics } from './metrics.js';
 
@@ -17,35 +17,28 @@ export interface MetricsServerInit {
 }
 
 export class MetricsServer {
-  private server: Server | undefined;
-  private bound: { host: string; port: number } | undefined;
+  private readonly listener = new HttpListener('metrics', (req, res) => void this.handle(req, res));
 
   constructor(private readonly init: MetricsServerInit) {}
 
   async start(): Promise<void> {
-    if (this.server) return;
-    const server = createServer(httpServerOptions(), (req, res) => void this.handle(req, res));
-    const addr = await listen(server, 'metrics', this.init.host, this.init.port);
-    this.server = server;
-    this.bound = { host: addr.address, port: addr.port };
+    if (this.listener.listening) return;
+    await this.listener.listen(this.init.host, this.init.port);
     log.info('metrics listening', { url: this.url });
   }
 
   async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server) await close(server);
+    await this.listener.stop();
   }
 
   /** The bound address (port 0 resolved); undefined before start(). */
   address(): { host: string; port: number } | undefined {
-    return this.bound;
+    return this.listener.address();
   }
 
   get url(): string | undefined {
-    if (!this.bound) return undefined;
-    const h = this.bound.host.includes(':') ? `[${this.bound.host}]` : this.bound.host;
-    return `http://${h}:${this.bound.port}${this.init.path ?? '/metrics'}`;
+    const origin = this.listener.origin;
+    return origin === undefined ? undefined : `${origin}${this.init.path ?? '/metrics'}`;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

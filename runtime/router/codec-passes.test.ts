@@ -63,6 +63,8 @@ test('a LoRa hop: a send makes 3 codec passes before the air, a receive 2 before
     }
     // Steady state: each heard the other's advert, and A knows that B holds its key (B listed A in its advert).
     const knowsUs = () => (a.bearer.status().detail!.neighbours as Array<{ id: string; knowsUs: boolean }>).some((n) => n.id === b.identity.nodeIdHex && n.knowsUs);
+    // A's first advert may have gone out before B's radio listened (A starts first): A advertises again now.
+    await a.bearer.advertise();
     await waitFor('B heard A', () => b.bearer.canReach(a.identity.nodeIdHex));
     await b.bearer.advertise();
     await waitFor('A knows B knows A', () => a.bearer.canReach(b.identity.nodeIdHex) && knowsUs());

@@ -14,28 +14,13 @@ import type { Database } from 'lmdb';
 import type { TraceEvent } from '../node/relay-node.js';
 import { MAX_TIMER_MS, type CancelTimer, type TimerClock } from '../../lib/clock/timer-clock.js';
 import { decodeBundleRow } from './bundle-row.js';
-import { isOutboxRow, overallState, type OutboxRow, type OutboxState } from './outbox.js';
-import { tombstoneOf } from './vault-evict.js';
+import { isOutboxRow, overallState, type OutboxRow } from './outbox.js';
+import { entomb, PHASE_TOMB } from './tombstone.js';
 import { nodeIdKey, prefixEnd, splitTimeIdKey, timeIdKey, timeKey } from './vault-keys.js';
-
-export const PHASE_LIVE = 0;
-export const PHASE_TOMB = 1;
-
-/** The sub-databases a step touches (the vault's own, by structure). */
-export interface SweepTables {
-  bundles: Database<Buffer, Buffer>;
-  expired: Database<Buffer, Buffer>;
-  expiry: Database<Buffer, Buffer>;
-  inbox: Database<Buffer, Buffer>;
-  outbox: Database<OutboxRow, Buffer>;
-  awaiting: Database<Buffer, Buffer>;
-  trace: Database<TraceEvent, Buffer>;
-  evictable: Database<Buffer, Buffer>;
-  st: Record<OutboxState, Database<Buffer, Buffer>>;
-}
+import type { StepTables } from './vault-tables.js';
 
 export interface SweepContext {
-  tables: SweepTables;
+  tables: StepTables;
   now: number;
   retentionMs: number;
   /** A bundle's outbox row as the vault sees it (its in-memory changes first). */
@@ -93,15 +78,9 @@ export function sweepStep(ctx: SweepContext, batch: number): SweepResult {
     const raw = db.bundles.getBinary(idKey);
     if (!raw) continue;
     const row = decodeBundleRow(raw);
-    db.bundles.remove(idKey);
-    // Keep the header fields for `lattice trace`; drop the body (the space) and with it the text. An unreadable
-    // stored bundle still expires; its tombstone just has no header to show.
-    const tomb = tombstoneOf(row);
-    db.expired.put(idKey, tomb.bytes);
+    // Keep the header fields for `lattice trace`; drop the body (the space) and with it the text.
+    entomb(db, id, row, ctx.retentionMs);
     db.evictable.remove(timeIdKey(row.receivedAt, id));
-    if (tomb.recipient) db.awaiting.remove(nodeIdKey(tomb.recipient, id));
-    if (row.inbox) db.inbox.remove(timeIdKey(row.receivedAt, id));
-    db.expiry.put(timeIdKey(row.expiresAt + ctx.retentionMs, id), Buffer.of(PHASE_TOMB));
     out.puts += 4;
     const ob = ctx.outbox(id);
     if (ob) {

@@ -4,7 +4,7 @@
  * when it has targets.
  */
 import { encodeBundleRow } from './bundle-row.js';
-import { PHASE_LIVE } from './expiry-sweep.js';
+import { PHASE_LIVE } from './tombstone.js';
 import type { OutboxRow } from './outbox.js';
 import { nodeIdKey, timeIdKey } from './vault-keys.js';
 import type { VaultTables } from './vault-tables.js';

@@ -12,28 +12,14 @@
  * refuses new bundles instead (vault-budget.ts). What a step frees is estimated from row sizes to know when to stop;
  * the real figure is LMDB's pages in use, measured after the commit.
  */
-import type { Database } from 'lmdb';
-import type { TraceEvent } from '../node/relay-node.js';
-import { decodeBundle, encodeBundle } from '../bundle/bundle-codec.js';
-import { decodeBundleRow, encodeBundleRow, type BundleRow } from './bundle-row.js';
-import { isOutboxRow, overallState, type OutboxRow, type OutboxState } from './outbox.js';
-import { ID_BYTES, nodeIdKey, prefixEnd, timeIdKey } from './vault-keys.js';
-
-/** The sub-databases a step touches (the vault's own, by structure). */
-export interface EvictTables {
-  bundles: Database<Buffer, Buffer>;
-  expired: Database<Buffer, Buffer>;
-  expiry: Database<Buffer, Buffer>;
-  inbox: Database<Buffer, Buffer>;
-  outbox: Database<OutboxRow, Buffer>;
-  awaiting: Database<Buffer, Buffer>;
-  trace: Database<TraceEvent, Buffer>;
-  evictable: Database<Buffer, Buffer>;
-  st: Record<OutboxState, Database<Buffer, Buffer>>;
-}
+import { decodeBundleRow, type BundleRow } from './bundle-row.js';
+import { isOutboxRow, overallState, type OutboxRow } from './outbox.js';
+import { entomb } from './tombstone.js';
+import { ID_BYTES, prefixEnd, timeIdKey } from './vault-keys.js';
+import type { StepTables } from './vault-tables.js';
 
 export interface EvictContext {
-  tables: EvictTables;
+  tables: StepTables;
   now: number;
   /** How long a tombstone is kept after its bundle's own expiry (the sweep purges it then). */
   retentionMs: number;
@@ -56,7 +42,6 @@ export interface EvictResult {
   cursor: Buffer | undefined;
 }
 
-const PHASE_TOMB = 1;
 /** B-tree and index overhead per row, on top of the row's own bytes (a rough figure; only for stopping a step). */
 const ROW_OVERHEAD = 64;
 
@@ -65,16 +50,6 @@ const busy = (row: OutboxRow | undefined): boolean => {
   const s = overallState(row);
   return s === 'queued' || s === 'accepted';
 };
-
-/** The tombstone of a stored row: its header fields, the bundle without its body. */
-export function tombstoneOf(row: BundleRow): { bytes: Buffer; recipient?: Uint8Array } {
-  try {
-    const b = decodeBundle(row.bytes);
-    return { bytes: encodeBundleRow({ ...row, bytes: encodeBundle({ ...b, body: new Uint8Array(0) }) }), ...(b.recipient instanceof Uint8Array ? { recipient: b.recipient } : {}) };
-  } catch {
-    return { bytes: encodeBundleRow({ ...row, bytes: new Uint8Array(0) }) };
-  }
-}
 
 /**
  * One step: frees about `want` bytes, touching at most `maxItems` rows per stage. `cursor` is where the last step's
@@ -98,13 +73,8 @@ export function evictStep(ctx: EvictContext, want: number, maxItems: number, cur
     } catch {
       continue; // unreadable: the expiry sweep deals with it
     }
-    const tomb = tombstoneOf(row);
-    t.bundles.remove(idKey);
-    t.expired.put(idKey, tomb.bytes);
     t.expiry.remove(timeIdKey(ctx.keepUntil(row), id));
-    t.expiry.put(timeIdKey(row.expiresAt + ctx.retentionMs, id), Buffer.of(PHASE_TOMB));
-    if (row.inbox) t.inbox.remove(timeIdKey(row.receivedAt, id));
-    if (tomb.recipient) t.awaiting.remove(nodeIdKey(tomb.recipient, id));
+    const tomb = entomb(t, id, row, ctx.retentionMs);
     out.puts += 6;
     out.freed += raw.length - tomb.bytes.length;
     out.delivered++;

@@ -20,6 +20,9 @@ export interface VaultTables {
   st: Record<OutboxState, Database<Buffer, Buffer>>;
 }
 
+/** The tables a sweep or eviction step writes (all but `meta`). */
+export type StepTables = Omit<VaultTables, 'meta'>;
+
 const STAT_PROBE_KEY = Buffer.of(0);
 
 export function openTables(root: RootDatabase): VaultTables {

@@ -16,7 +16,7 @@
  * blooms, TCP handshakes, MQTT envelopes).
  */
 import type { Identity } from '../../identity/identity.js';
-import { verifySignature } from '../../identity/signature.js';
+import { domainSeparated, verifySignature } from '../../identity/signature.js';
 import { IpDecodeError } from './errors.js';
 import { ipv4FromBytes, ipv4ToBytes } from './ipv4.js';
 
@@ -40,13 +40,6 @@ export interface Advert extends AdvertFields {
   signature: Uint8Array;
   /** The whole encoded advert, as signed and as forwarded in PEERS. */
   bytes: Uint8Array;
-}
-
-function signedBytes(body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(DOMAIN.length + body.length);
-  out.set(DOMAIN, 0);
-  out.set(body, DOMAIN.length);
-  return out;
 }
 
 function checkPort(name: string, port: number): void {
@@ -73,7 +66,7 @@ export function signAdvert(identity: Identity, fields: AdvertFields): Advert {
     ipv4ToBytes(fields.addresses[i]!, bytes, HEAD + 5 * i + 1);
   }
   const bodyEnd = HEAD + 5 * n;
-  const signature = identity.sign(signedBytes(bytes.subarray(0, bodyEnd)));
+  const signature = identity.sign(domainSeparated(DOMAIN, bytes.subarray(0, bodyEnd)));
   bytes.set(signature, bodyEnd);
   return {
     ...fields,
@@ -128,5 +121,5 @@ export function decodeAdvert(buf: Uint8Array, offset = 0): { advert: Advert; len
 /** True when the advert's signature is valid for the node id it names. */
 export function verifyAdvert(advert: Advert): boolean {
   const body = advert.bytes.subarray(0, advert.bytes.length - SIG);
-  return verifySignature(advert.nodeId, signedBytes(body), advert.signature);
+  return verifySignature(advert.nodeId, domainSeparated(DOMAIN, body), advert.signature);
 }

@@ -7,40 +7,21 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { FrameFate, InFrame } from '../../bearer/bearer.js';
-import { generateIdentity, type Identity } from '../../identity/identity.js';
+import { generateIdentity } from '../../identity/identity.js';
 import { createLogger } from '../../log/logger.js';
 import { createMetrics } from '../../metrics/metrics.js';
 import { waitFor } from '../../../lib/testing/wait-for.js';
 import { IpBearer, type IpBearerOptions } from './ip-bearer.js';
 import { encodeStreamFrame } from './stream-codec.js';
+import { LoopbackBearers, nodeIdOf as idOf } from './testing/loopback-bearers.js';
 import { ScriptedAcceptor } from './testing/scripted-acceptor.js';
 import { ScriptedPeer } from './testing/scripted-peer.js';
 
 const HEARTBEAT = 100;
-const log = createLogger('ip-acks-test');
-const running: { stop(): Promise<void> }[] = [];
+const rig = new LoopbackBearers(createLogger('ip-acks-test'), HEARTBEAT);
+const bearer = (options: Partial<IpBearerOptions> & { peers?: IpBearer[] } = {}) => rig.start(options);
 
-test.after.each(async () => {
-  while (running.length) await running.pop()!.stop();
-});
-
-async function bearer(options: Partial<IpBearerOptions> & { peers?: IpBearer[] } = {}): Promise<IpBearer> {
-  const { peers, ...rest } = options;
-  const b = new IpBearer({
-    identity: generateIdentity(),
-    listen: { host: '127.0.0.1', port: 0 },
-    staticPeers: (peers ?? []).map((p) => `127.0.0.1:${p.listenPort}`),
-    discovery: false,
-    heartbeatMs: HEARTBEAT,
-    log,
-    ...rest,
-  });
-  await b.start();
-  running.push(b);
-  return b;
-}
-
-const idOf = (b: IpBearer) => (b as unknown as { identity: Identity }).identity.nodeIdHex;
+test.after.each(() => rig.stopAll());
 const bundle = (n: number) => Uint8Array.of(0x11, n & 0xff, n >> 8);
 
 /** Frames B receives, left unsettled: the test settles them (a router whose vault is slow, fails or refuses). */
@@ -65,7 +46,7 @@ async function scripted(aOptions: Partial<IpBearerOptions> = {}, capabilities = 
   const acceptor = new ScriptedAcceptor(id);
   await m.start();
   await acceptor.start();
-  running.push(m, acceptor);
+  rig.track(m, acceptor);
   await m.send(m.hello(m.advert({ tcpPort: acceptor.port }), true, capabilities), a.listenPort);
   await waitFor('M online at A', () => a.canReach(id.nodeIdHex));
   return { a, m, acceptor, peer: id.nodeIdHex };

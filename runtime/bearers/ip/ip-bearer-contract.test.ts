@@ -3,7 +3,7 @@ import { createSocket } from 'node:dgram';
 import { bearerSuite } from '../../bearer/testing/bearer-suite.js';
 import { generateIdentity } from '../../identity/identity.js';
 import { setLogSink } from '../../log/logger.js';
-import { freePort } from '../mqtt/testing/mosquitto.js';
+import { freePort } from '../../../lib/testing/free-port.js';
 import { IpBearer } from './ip-bearer.js';
 
 setLogSink(() => undefined, 'silent');

@@ -18,28 +18,21 @@ import { encodeDatagram } from './datagram-codec.js';
 import { IpBearer } from './ip-bearer.js';
 import { encodeStreamFrame } from './stream-codec.js';
 import { localIpv4Interfaces } from './ipv4.js';
+import { LoopbackBearers, nodeIdOf as idOf } from './testing/loopback-bearers.js';
 import { ScriptedPeer } from './testing/scripted-peer.js';
 import { waitFor } from '../../../lib/testing/wait-for.js';
 
 const HEARTBEAT = 100;
 const log = createLogger('ip-test');
-const running: { stop(): Promise<void> }[] = [];
+const rig = new LoopbackBearers(log, HEARTBEAT);
 
-
-async function bearer(options: { identity?: Identity; port?: number; peers?: IpBearer[]; discovery?: boolean; connectTimeoutMs?: number } = {}) {
-  const b = new IpBearer({
-    identity: options.identity ?? generateIdentity(),
-    listen: { host: '127.0.0.1', port: options.port ?? 0 },
+function bearer(options: { identity?: Identity; port?: number; peers?: IpBearer[]; discovery?: boolean; connectTimeoutMs?: number } = {}) {
+  const { peers, ...rest } = options;
+  return rig.start({
+    ...rest,
     // Both forms config may hand over: `host:port` strings and HostPort objects.
-    staticPeers: (options.peers ?? []).map((p, i) => (i % 2 ? { host: '127.0.0.1', port: p.listenPort } : `127.0.0.1:${p.listenPort}`)),
-    discovery: options.discovery ?? false,
-    heartbeatMs: HEARTBEAT,
-    connectTimeoutMs: options.connectTimeoutMs,
-    log,
+    staticPeers: (peers ?? []).map((p, i) => (i % 2 ? { host: '127.0.0.1', port: p.listenPort } : `127.0.0.1:${p.listenPort}`)),
   });
-  await b.start();
-  running.push(b);
-  return b;
 }
 
 function record(b: IpBearer) {
@@ -54,11 +47,7 @@ function record(b: IpBearer) {
   return { frames, peers };
 }
 
-const idOf = (b: IpBearer) => (b as unknown as { identity: Identity }).identity.nodeIdHex;
-
-test.after.each(async () => {
-  while (running.length) await running.pop()!.stop();
-});
+test.after.each(() => rig.stopAll());
 
 test('two bearers: HELLO handshake brings both online, with capabilities', async () => {
   const b = await bearer();
@@ -139,19 +128,8 @@ test('three bearers: PEERS gossip lets A and C, each configured only with B, fin
 const lan = localIpv4Interfaces().find((i) => !i.internal);
 if (lan) {
   test(`LAN discovery: a broadcast HELLO on ${lan.broadcast} finds a relay no one configured`, async () => {
-    const b = new IpBearer({ identity: generateIdentity(), listen: { host: '0.0.0.0', port: 0 }, discovery: false, heartbeatMs: HEARTBEAT, log });
-    await b.start();
-    running.push(b);
-    const a = new IpBearer({
-      identity: generateIdentity(),
-      listen: { host: '0.0.0.0', port: 0 },
-      discovery: true,
-      discoveryPort: b.listenPort,
-      heartbeatMs: HEARTBEAT,
-      log,
-    });
-    await a.start();
-    running.push(a);
+    const b = await rig.start({ host: '0.0.0.0' });
+    const a = await rig.start({ host: '0.0.0.0', discovery: true, discoveryPort: b.listenPort });
     await waitFor('A and B see each other', () => a.canReach(idOf(b)) && b.canReach(idOf(a)));
     const detail = b.status().detail as { advertised: string[]; peers: { nodeId: string; address?: string }[] };
     assert.ok(detail.advertised.includes(lan.address));
@@ -196,20 +174,16 @@ test('relays started together find each other before the first heartbeat (early 
   // A port nobody listens on yet: A's first HELLO to it is lost, as when two relays boot at the same moment.
   const probe = await bearer();
   const port = probe.listenPort;
-  await running.pop()!.stop();
+  await rig.stop(probe);
   // A bare socket on that port takes A's first HELLO and never answers; then B takes the port.
   const first = createSocket('udp4');
   await new Promise<void>((resolve) => first.bind(port, '127.0.0.1', resolve));
   let hellos = 0;
   first.on('message', () => hellos++);
-  const a = new IpBearer({ identity: generateIdentity(), listen: { host: '127.0.0.1', port: 0 }, staticPeers: [`127.0.0.1:${port}`], discovery: false, heartbeatMs: 600_000, log });
-  await a.start();
-  running.push(a);
+  const a = await rig.start({ peers: [port], heartbeatMs: 600_000 });
   await waitFor("A's first HELLO, unanswered", () => hellos > 0);
   await new Promise<void>((resolve) => first.close(() => resolve()));
-  const b = new IpBearer({ identity: generateIdentity(), listen: { host: '127.0.0.1', port }, discovery: false, heartbeatMs: 600_000, log });
-  await b.start();
-  running.push(b);
+  const b = await rig.start({ port, heartbeatMs: 600_000 });
   await waitFor('A and B see each other', () => a.canReach(idOf(b)) && b.canReach(idOf(a)));
 });
 
@@ -239,9 +213,7 @@ test('three missed heartbeats mark a peer offline; it comes back online when it 
 });
 
 test('a peer goes offline only after three unanswered heartbeats, and a re-signed advert replaces the old one', async () => {
-  const b = new IpBearer({ identity: generateIdentity(), listen: { host: '127.0.0.1', port: 0 }, discovery: false, heartbeatMs: HEARTBEAT, log });
-  await b.start();
-  running.push(b);
+  const b = await rig.start();
   const rb = record(b);
   const m = new ScriptedPeer(generateIdentity());
   await m.start();
@@ -509,9 +481,7 @@ test('TCP: a peer whose TCP port never answers the handshake is unreachable; abo
 
 test('metrics land in the daemon registry; listener errors never reach the bearer', async () => {
   const metrics = createMetrics({ defaultMetrics: false });
-  const b = new IpBearer({ identity: generateIdentity(), listen: { host: '127.0.0.1', port: 0 }, discovery: false, heartbeatMs: HEARTBEAT, metrics, log });
-  await b.start();
-  running.push(b);
+  const b = await rig.start({ metrics });
   b.on('frame', () => {
     throw new Error('listener bug');
   });

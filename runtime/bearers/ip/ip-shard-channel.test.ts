@@ -9,22 +9,15 @@ import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
 import { generateIdentity, type Identity } from '../../identity/identity.js';
 import { createLogger } from '../../log/logger.js';
-import { IpBearer } from './ip-bearer.js';
+import type { IpBearer } from './ip-bearer.js';
+import { LoopbackBearers } from './testing/loopback-bearers.js';
 import { MAX_SHARD_MESSAGE_BYTES } from './shard-fragments.js';
 import { LinkShardNetwork } from '../../shards/link-shard-network.js';
 import { ipShardLink } from '../../shards/ip-shard-link.js';
 import { waitFor } from '../../../lib/testing/wait-for.js';
 
-const log = createLogger('ip-shard-test');
-const running: IpBearer[] = [];
-
-
-async function bearer(identity: Identity, peers: IpBearer[] = []): Promise<IpBearer> {
-  const b = new IpBearer({ identity, listen: { host: '127.0.0.1', port: 0 }, staticPeers: peers.map((p) => `127.0.0.1:${p.listenPort}`), discovery: false, heartbeatMs: 100, log });
-  await b.start();
-  running.push(b);
-  return b;
-}
+const rig = new LoopbackBearers(createLogger('ip-shard-test'));
+const bearer = (identity: Identity, peers: IpBearer[] = []) => rig.start({ identity, peers });
 
 async function pair() {
   const ia = generateIdentity();
@@ -35,9 +28,7 @@ async function pair() {
   return { a, b, ia, ib };
 }
 
-test.after(async () => {
-  await Promise.all(running.map((b) => b.stop()));
-});
+test.after(() => rig.stopAll());
 
 test('messages of 0 B, 1 B, one fragment and many fragments arrive whole, in order, from the proven sender', async () => {
   const { a, b, ia, ib } = await pair();

@@ -16,41 +16,23 @@ import { freePort } from '../../daemon/testing/relay-process.js';
 import { waitFor } from '../../../lib/testing/wait-for.js';
 import { encodeDatagram } from './datagram-codec.js';
 import { DomainKey } from './domain-key.js';
-import { IpBearer, type IpBearerOptions } from './ip-bearer.js';
+import { IpBearer } from './ip-bearer.js';
 import { encodeStreamFrame } from './stream-codec.js';
 import { throwawayHellos } from './testing/hello-flood.js';
 import { openAuthenticated, stalledAcceptor, unfinishedShardMessage, writeAll } from './testing/raw-tcp-peer.js';
+import { LoopbackBearers, nodeIdOf as idOf, type LoopbackBearerOptions } from './testing/loopback-bearers.js';
 import { ScriptedPeer } from './testing/scripted-peer.js';
 
 const HEARTBEAT = 100;
-const log = createLogger('ip-strangers-test');
-const running: { stop(): Promise<void> }[] = [];
+const rig = new LoopbackBearers(createLogger('ip-strangers-test'), HEARTBEAT);
 const PSK = randomBytes(32).toString('hex');
 
-async function bearer(o: Partial<IpBearerOptions> & { peers?: (IpBearer | number)[]; host?: string; port?: number } = {}) {
-  const { peers, host, port, ...rest } = o;
-  const b = new IpBearer({
-    identity: generateIdentity(),
-    listen: { host: host ?? '127.0.0.1', port: port ?? 0 },
-    staticPeers: (peers ?? []).map((p) => `127.0.0.1:${typeof p === 'number' ? p : p.listenPort}`),
-    discovery: false,
-    heartbeatMs: HEARTBEAT,
-    log,
-    ...rest,
-  });
-  await b.start();
-  running.push(b);
-  return b;
-}
-
-const idOf = (b: IpBearer) => (b as unknown as { identity: Identity }).identity.nodeIdHex;
+const bearer = (o: LoopbackBearerOptions = {}) => rig.start(o);
 const detail = (b: IpBearer) => b.status().detail as { peers: { nodeId: string; class: string; online: boolean }[]; inboundBytesHeld: number; tcpInbound: number; domainKey?: string };
 const count = (b: IpBearer, reason: string) => b.metrics.get(`discarded.${reason}`);
 const refused = (p: Promise<Socket>) => p.then((s) => (s.destroy(), false), () => true);
 
-test.after.each(async () => {
-  while (running.length) await running.pop()!.stop();
-});
+test.after.each(() => rig.stopAll());
 
 test('domain key: members talk; a wrong key, no key, untagged PING/PONG/PEERS/DATA and TCP strangers are dropped and counted, nothing kept', async () => {
   const b = await bearer({ psk: PSK });

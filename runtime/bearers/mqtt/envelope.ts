@@ -13,7 +13,7 @@
  * duplicates by bundle id, so a replay costs bandwidth, not correctness.
  */
 import type { Identity } from '../../identity/identity.js';
-import { verifySignature } from '../../identity/signature.js';
+import { domainSeparated, verifySignature } from '../../identity/signature.js';
 import { MqttDecodeError } from './errors.js';
 
 export const ENVELOPE_VERSION = 1;
@@ -29,13 +29,6 @@ export interface Envelope {
   frame: Uint8Array;
 }
 
-function signed(body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(DOMAIN.length + body.length);
-  out.set(DOMAIN, 0);
-  out.set(body, DOMAIN.length);
-  return out;
-}
-
 /** Wraps and signs a frame; `recipient` undefined means broadcast. */
 export function sealEnvelope(identity: Identity, recipient: Uint8Array | undefined, frame: Uint8Array): Uint8Array {
   if (recipient !== undefined && recipient.length !== 32) throw new RangeError('recipient must be a 32-byte node id');
@@ -46,7 +39,7 @@ export function sealEnvelope(identity: Identity, recipient: Uint8Array | undefin
   out.set(recipient ?? ZERO_ID, 34);
   out.set(frame, 66);
   const bodyEnd = out.length - 64;
-  out.set(identity.sign(signed(out.subarray(0, bodyEnd))), bodyEnd);
+  out.set(identity.sign(domainSeparated(DOMAIN, out.subarray(0, bodyEnd))), bodyEnd);
   return out;
 }
 
@@ -62,7 +55,7 @@ export function openEnvelope(bytes: Uint8Array): Envelope {
   if (broadcast !== zero) throw new MqttDecodeError('malformed', 'broadcast flag and recipient disagree');
   const bodyEnd = bytes.length - 64;
   const sender = bytes.slice(2, 34);
-  if (!verifySignature(sender, signed(bytes.subarray(0, bodyEnd)), bytes.subarray(bodyEnd))) {
+  if (!verifySignature(sender, domainSeparated(DOMAIN, bytes.subarray(0, bodyEnd)), bytes.subarray(bodyEnd))) {
     throw new MqttDecodeError('bad-signature', 'envelope signature does not verify');
   }
   return {

@@ -13,7 +13,7 @@
  *   -64  64   Ed25519 signature over DOMAIN || bytes[0 .. end-64)
  */
 import type { Identity } from '../../identity/identity.js';
-import { verifySignature } from '../../identity/signature.js';
+import { domainSeparated, verifySignature } from '../../identity/signature.js';
 import { MqttDecodeError } from './errors.js';
 
 export const PRESENCE_VERSION = 1;
@@ -30,13 +30,6 @@ export interface Presence {
   bytes: Uint8Array;
 }
 
-function signed(body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(DOMAIN.length + body.length);
-  out.set(DOMAIN, 0);
-  out.set(body, DOMAIN.length);
-  return out;
-}
-
 export function signPresence(identity: Identity, fields: { seq: number; online: boolean; maxFrameBytes: number; version: string }): Uint8Array {
   const version = new TextEncoder().encode(fields.version);
   if (version.length > 32) throw new RangeError('version over 32 bytes');
@@ -51,7 +44,7 @@ export function signPresence(identity: Identity, fields: { seq: number; online: 
   out[46] = version.length;
   out.set(version, HEAD);
   const bodyEnd = HEAD + version.length;
-  out.set(identity.sign(signed(out.subarray(0, bodyEnd))), bodyEnd);
+  out.set(identity.sign(domainSeparated(DOMAIN, out.subarray(0, bodyEnd))), bodyEnd);
   return out;
 }
 
@@ -73,7 +66,7 @@ export function openPresence(bytes: Uint8Array): Presence {
   }
   const nodeId = bytes.slice(1, 33);
   const bodyEnd = HEAD + n;
-  if (!verifySignature(nodeId, signed(bytes.subarray(0, bodyEnd)), bytes.subarray(bodyEnd))) {
+  if (!verifySignature(nodeId, domainSeparated(DOMAIN, bytes.subarray(0, bodyEnd)), bytes.subarray(bodyEnd))) {
     throw new MqttDecodeError('bad-signature', 'presence signature does not verify');
   }
   return {
