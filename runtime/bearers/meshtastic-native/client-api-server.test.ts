@@ -12,6 +12,8 @@ import { createLogger } from '../../log/logger.js';
 import { ClientApiServer, type ClientDropReason, type ClientSink } from './client-api-server.js';
 
 /** A device side that answers want_config with config_complete_id and can broadcast to every session. */
+const frame = (fromRadio: Uint8Array) => encodeStreamFrame(fromRadio);
+
 class FakeDevice {
   readonly sinks = new Set<ClientSink>();
   closed = 0;
@@ -25,7 +27,7 @@ class FakeDevice {
         } catch {
           return false;
         }
-        if (msg.payloadVariant.case === 'wantConfigId') sink.write(encodeFromRadio({ payloadVariant: { case: 'configCompleteId', value: msg.payloadVariant.value } }));
+        if (msg.payloadVariant.case === 'wantConfigId') sink.write(frame(encodeFromRadio({ payloadVariant: { case: 'configCompleteId', value: msg.payloadVariant.value } })));
         if (msg.payloadVariant.case === 'disconnect') sink.close();
         return true;
       },
@@ -36,7 +38,7 @@ class FakeDevice {
     };
   }
   broadcast(id: number): void {
-    for (const s of this.sinks) s.write(encodeFromRadio({ id, payloadVariant: { case: 'rebooted', value: false } }));
+    for (const s of this.sinks) s.write(frame(encodeFromRadio({ id, payloadVariant: { case: 'rebooted', value: false } })));
   }
 }
 

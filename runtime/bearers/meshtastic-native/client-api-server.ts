@@ -5,8 +5,9 @@
  * connection, each with its own session on the device side (handshake, FromRadio queue), so a phone app, the web
  * client and the Python CLI can be connected at once.
  *
- * The stream framing (0x94 0xC3 len_hi len_lo, firmware-protocol/framing/meshtastic-stream.ts) is this transport's
- * job; each whole ToRadio payload goes to the connection's session, each FromRadio payload it writes is framed here.
+ * Reading the stream framing (0x94 0xC3 len_hi len_lo, firmware-protocol/framing/meshtastic-stream.ts) is this
+ * transport's job, so it can tell garbage and stalls; each whole ToRadio payload goes to the connection's session,
+ * which writes framed FromRadio back (as the device side's PhoneApi does, StreamAPI::emitTxBuffer).
  * A client that misbehaves loses its own connection and nobody else's, and the drop is counted by reason:
  * - `garbage`: more bytes outside frames than a client's wake-up preamble (the Python CLI sends 32 × 0xC3), a frame
  *   header with an impossible length, or a payload its session refuses as no ToRadio;
@@ -15,15 +16,17 @@
  * - `too-many`: more than `maxClients` at once (the newcomer is refused; nobody is kicked).
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { encodeStreamFrame, MeshtasticStreamDecoder } from '../../../firmware-protocol/framing/meshtastic-stream.js';
+import { MeshtasticStreamDecoder } from '../../../firmware-protocol/framing/meshtastic-stream.js';
 import type { Logger } from '../../log/logger.js';
 import { formatHostPort } from '../../config/host-port.js';
 import { ClientApiListenError } from './errors.js';
 
 /** Where a session's FromRadio payloads go (one per connection). */
 export interface ClientSink {
-  /** One FromRadio payload (unframed). */
-  write(fromRadio: Uint8Array): void;
+  /** One framed FromRadio (`94 C3 len payload`). */
+  write(frame: Uint8Array): void;
+  /** False while the client is not reading fast enough (the session then keeps packets in its bounded queue). */
+  writable(): boolean;
   /** The device side ends the session (ToRadio.disconnect): the connection closes cleanly. */
   close(): void;
 }
@@ -131,11 +134,12 @@ export class ClientApiServer {
     this.init.observer?.connected?.();
     this.init.log.info('client API: client connected', { bearer: this.init.bearer, from: `${socket.remoteAddress}:${socket.remotePort}`, clients: this.conns.size });
     const sink: ClientSink = {
-      write: (fromRadio) => {
+      write: (frame) => {
         if (socket.destroyed || !this.conns.has(conn)) return;
-        socket.write(encodeStreamFrame(fromRadio));
+        socket.write(frame);
         if (socket.writableLength > this.maxBuffered) this.drop(conn, 'stalled', 'it stopped reading');
       },
+      writable: () => this.conns.has(conn) && socket.writableLength < this.maxBuffered / 4,
       close: () => this.end(conn, true),
     };
     conn.session = this.init.device.attach(sink);
