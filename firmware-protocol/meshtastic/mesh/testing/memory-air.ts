@@ -56,6 +56,11 @@ export class MemoryAir {
     this.links.get(b)!.set(a, snrDb);
   }
 
+  /** Delivers a frame to one radio as if heard from an unseen transmitter (crafted headers in tests). */
+  inject(name: string, bytes: Uint8Array, snrDb = 5): void {
+    for (const l of this.radios.get(name)!.listeners) l({ bytes: bytes.slice(), snrDb, rssiDbm: -60 - (10 - snrDb) });
+  }
+
   /** Transmissions by one radio. */
   sentBy(name: string): AirTransmission[] {
     return this.log.filter((t) => t.radio === name);
