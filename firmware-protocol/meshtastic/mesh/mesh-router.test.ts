@@ -246,4 +246,26 @@ test('NodeInfo: broadcast 30 s after start, then every 3 h; a request gets a rep
   assert.is(b.toPhone.filter((p) => p.from === A && routingErrorOf(p) === Mesh.Routing_Error.NO_RESPONSE).length, 0, 'and sends no NAK');
 });
 
+test('bad input is dropped and counted; the duty cycle refuses with a DUTY_CYCLE_LIMIT NAK to the client', async () => {
+  const clock = new ManualClock();
+  const air = new MemoryAir(clock, LONG_FAST);
+  let allowed = true;
+  const a = testNode(air, clock, 'A', A, 'CLIENT', { mayTransmit: () => allowed });
+  a.router.start();
+  air.inject('A', new Uint8Array(7)); // shorter than the header
+  air.inject('A', encodeTestFrame(Object.assign(textPacket(NODENUM_BROADCAST, 'x'), { from: 0, id: 5, payloadVariant: { case: 'encrypted', value: new Uint8Array(3) } })));
+  air.inject('A', encodeTestFrame(Object.assign(textPacket(NODENUM_BROADCAST, 'x'), { from: B, id: 6, channel: 0x77, hopLimit: 0, payloadVariant: { case: 'encrypted', value: new Uint8Array(9) } })));
+  assert.is(a.metrics.drop('bad-frame'), 1);
+  assert.is(a.metrics.drop('no-sender'), 1);
+  assert.is(a.metrics.drop('decode-no-channel'), 1);
+  assert.is(a.metrics.count('heard'), 3);
+  allowed = false;
+  const id = a.router.sendFromPhone(textPacket(NODENUM_BROADCAST, 'over budget', { hopLimit: 3 }));
+  await clock.advance(20_000);
+  assert.is(headersOf(air, 'A').filter((h) => h.id === id).length, 0, 'nothing on air');
+  assert.is(a.metrics.drop('duty-cycle'), 1);
+  const nak = a.toPhone.find((p) => dataOf(p).requestId === id);
+  assert.is(routingErrorOf(nak!), Mesh.Routing_Error.DUTY_CYCLE_LIMIT);
+});
+
 test.run();

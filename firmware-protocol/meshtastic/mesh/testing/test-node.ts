@@ -51,12 +51,11 @@ export function testNode(air: MemoryAir, clock: TimerClock, name: string, num: n
   return { name, num, router, directory, metrics, cipher, toPhone };
 }
 
-export function textPacket(to: number, text: string, init: Partial<Mesh.MeshPacket> = {}): Mesh.MeshPacket {
-  return create(Mesh.MeshPacketSchema, {
-    to,
-    ...init,
-    payloadVariant: { case: 'decoded', value: create(Mesh.DataSchema, { portnum: Portnums.PortNum.TEXT_MESSAGE_APP, payload: new TextEncoder().encode(text) }) },
-  });
+export function textPacket(to: number, text: string, init: { from?: number; id?: number; hopLimit?: number; wantAck?: boolean; channel?: number } = {}): Mesh.MeshPacket {
+  const p = create(Mesh.MeshPacketSchema, init);
+  p.to = to;
+  p.payloadVariant = { case: 'decoded', value: create(Mesh.DataSchema, { portnum: Portnums.PortNum.TEXT_MESSAGE_APP, payload: new TextEncoder().encode(text) }) };
+  return p;
 }
 
 export function dataOf(p: Mesh.MeshPacket): Mesh.Data {
