@@ -1,0 +1,89 @@
+/**
+ * Device telemetry (firmware src/modules/Telemetry/DeviceTelemetry.cpp): learns DeviceMetrics sent to us or broadcast,
+ * and answers a telemetry request — DeviceMetrics (battery 101 = powered, as a board without a battery reports;
+ * channel and TX utilisation; uptime) or LocalStats, by the variant asked for. A multi-hop broadcast request is only
+ * answered by a ROUTER (or SENSOR) role.
+ */
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { Mesh, Portnums, Telemetry } from '@meshtastic/protobufs';
+import type { NodeDirectory } from '../../device/mesh-port.js';
+import { isBroadcast } from '../hops.js';
+import type { MeshModule } from '../mesh-module.js';
+
+/** DeviceTelemetry.cpp MAGIC_USB_BATTERY_LEVEL: no battery, or charging. */
+export const MAGIC_USB_BATTERY_LEVEL = 101;
+
+export interface LocalStatsSource {
+  uptimeSeconds: number;
+  channelUtilization: number;
+  airUtilTx: number;
+  numPacketsTx: number;
+  numPacketsRx: number;
+  numPacketsRxBad: number;
+  numRxDupe: number;
+  numTxRelay: number;
+  numTxRelayCanceled: number;
+}
+
+export interface TelemetryModuleOptions {
+  ourNum: number;
+  directory: NodeDirectory;
+  /** ROUTER answers multi-hop broadcast requests (isSensorOrRouterRole). */
+  answersBroadcasts: boolean;
+  stats: () => LocalStatsSource;
+  /** Unix seconds (Telemetry.time). */
+  unixSeconds: () => number;
+}
+
+export class TelemetryModule implements MeshModule {
+  readonly name = 'devicetelemetry';
+  readonly portnum = Portnums.PortNum.TELEMETRY_APP;
+  readonly promiscuous = false;
+
+  constructor(private readonly o: TelemetryModuleOptions) {}
+
+  handle(p: Mesh.MeshPacket): void {
+    if (p.payloadVariant.case !== 'decoded' || p.from === this.o.ourNum) return;
+    const t = parse(p.payloadVariant.value.payload);
+    if (t?.variant.case === 'deviceMetrics') this.o.directory.updateTelemetry(p.from, t.variant.value);
+  }
+
+  reply(request: Mesh.MeshPacket): Mesh.MeshPacket | 'ignore' | undefined {
+    if (isBroadcast(request.to) && request.hopLimit < request.hopStart && !this.o.answersBroadcasts) return 'ignore';
+    if (request.payloadVariant.case !== 'decoded') return undefined;
+    const asked = parse(request.payloadVariant.value.payload);
+    if (!asked) return undefined; // "Error decoding DeviceTelemetry module!"
+    const s = this.o.stats();
+    let t: Telemetry.Telemetry;
+    if (asked.variant.case === 'deviceMetrics') {
+      t = create(Telemetry.TelemetrySchema, {
+        time: this.o.unixSeconds(),
+        variant: {
+          case: 'deviceMetrics',
+          value: create(Telemetry.DeviceMetricsSchema, {
+            batteryLevel: MAGIC_USB_BATTERY_LEVEL,
+            voltage: 0,
+            channelUtilization: s.channelUtilization,
+            airUtilTx: s.airUtilTx,
+            uptimeSeconds: s.uptimeSeconds,
+          }),
+        },
+      });
+    } else if (asked.variant.case === 'localStats') {
+      t = create(Telemetry.TelemetrySchema, { time: this.o.unixSeconds(), variant: { case: 'localStats', value: create(Telemetry.LocalStatsSchema, s) } });
+    } else {
+      return undefined;
+    }
+    return create(Mesh.MeshPacketSchema, {
+      payloadVariant: { case: 'decoded', value: create(Mesh.DataSchema, { portnum: Portnums.PortNum.TELEMETRY_APP, payload: toBinary(Telemetry.TelemetrySchema, t) }) },
+    });
+  }
+}
+
+function parse(bytes: Uint8Array): Telemetry.Telemetry | undefined {
+  try {
+    return fromBinary(Telemetry.TelemetrySchema, bytes);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,54 @@
+/** Test support: an in-memory NodeDirectory (the device side's persisted NodeDB in production). */
+import { create } from '@bufbuild/protobuf';
+import { Mesh, type Telemetry } from '@meshtastic/protobufs';
+import type { NodeDirectory } from '../../device/mesh-port.js';
+
+export class MemoryNodeDirectory implements NodeDirectory {
+  readonly nodes = new Map<number, Mesh.NodeInfo>();
+  readonly heard: Mesh.MeshPacket[] = [];
+
+  get(num: number): Mesh.NodeInfo | undefined {
+    return this.nodes.get(num >>> 0);
+  }
+
+  publicKeyOf(num: number): Uint8Array | undefined {
+    const k = this.nodes.get(num >>> 0)?.user?.publicKey;
+    return k && k.length === 32 ? k : undefined;
+  }
+
+  heardFrom(packet: Mesh.MeshPacket): void {
+    this.heard.push(packet);
+    const n = this.ensure(packet.from);
+    n.lastHeard = packet.rxTime;
+    n.snr = packet.rxSnr;
+  }
+
+  updateUser(num: number, user: Mesh.User, channelIndex: number): boolean {
+    const n = this.ensure(num);
+    n.user = user;
+    n.channel = channelIndex;
+    return true;
+  }
+
+  updatePosition(num: number, position: Mesh.Position): void {
+    this.ensure(num).position = position;
+  }
+
+  updateTelemetry(num: number, metrics: Telemetry.DeviceMetrics): void {
+    this.ensure(num).deviceMetrics = metrics;
+  }
+
+  /** Pre-populates a node with a User (as if its NodeInfo had been heard). */
+  know(num: number, longName = `node ${num.toString(16)}`): void {
+    this.updateUser(num, create(Mesh.UserSchema, { id: `!${num.toString(16).padStart(8, '0')}`, longName, shortName: longName.slice(0, 4) }), 0);
+  }
+
+  private ensure(num: number): Mesh.NodeInfo {
+    let n = this.nodes.get(num >>> 0);
+    if (!n) {
+      n = create(Mesh.NodeInfoSchema, { num: num >>> 0 });
+      this.nodes.set(num >>> 0, n);
+    }
+    return n;
+  }
+}
