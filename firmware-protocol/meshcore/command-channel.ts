@@ -25,6 +25,8 @@ interface InFlight {
   writing?: Promise<boolean>;
   /** Restarts the timeout: a long multi-frame reply (350 contacts ≈ 4.6 s at 115200 baud) is alive while it flows. */
   touch(): void;
+  /** Stops the timeout: the link closed, and what the write did decides the outcome. */
+  stopTimer(): void;
   resolve(frames: Uint8Array[]): void;
   reject(err: Error): void;
 }
@@ -90,6 +92,7 @@ export class CommandChannel {
     // acted on a write-with-response, then dropped the link). What the write did decides; one that has not settled
     // within WRITE_SETTLE_GRACE_MS was not written.
     else if (cur.writing) {
+      cur.stopTimer(); // the link is gone: no answer can come, only the write's own outcome
       let grace: NodeJS.Timeout | undefined;
       const late = new Promise<boolean>((res) => { grace = setTimeout(() => res(false), WRITE_SETTLE_GRACE_MS); });
       void Promise.race([cur.writing, late]).then((ok) => {
@@ -122,6 +125,7 @@ export class CommandChannel {
           clearTimeout(timer);
           timer = setTimeout(onTimeout, timeoutMs);
         },
+        stopTimer: () => clearTimeout(timer),
         resolve: (f) => { cleanup(); resolve(f); },
         reject: (e) => { cleanup(); reject(e); },
       };

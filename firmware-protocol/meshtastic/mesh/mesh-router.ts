@@ -53,6 +53,7 @@ const ENCODE_ERRORS: Record<EncodeFailure, Mesh.Routing_Error> = {
   'too-large': RoutingError.TOO_LARGE,
   'pki-no-public-key': RoutingError.PKI_SEND_FAIL_PUBLIC_KEY,
   'no-channel': RoutingError.NO_CHANNEL,
+  'pki-failed': RoutingError.PKI_FAILED,
 };
 
 type RxSource = 'radio' | 'local' | 'user';
