@@ -35,10 +35,8 @@ export async function nativeNodeFactory(l: LoraConfig, opened: { radio: LoraRadi
       // The firmware refuses a send over its duty cycle rather than queueing it (native-radio.ts).
       governor: new AirtimeGovernor({ region: settings.rules, ledger: opened.ledger, policy: 'fail', clock: components.clock }),
       observer: {
-        heard: (f) => {
-          metrics?.heard.inc({ bearer: l.name });
-          metrics?.airtime.inc({ bearer: l.name, direction: 'rx' }, f.airtimeMs / 1000);
-        },
+        // Frames heard and sent are counted by the router (mesh-adapters.ts); the radio counts airtime and CRC drops.
+        heard: (f) => metrics?.airtime.inc({ bearer: l.name, direction: 'rx' }, f.airtimeMs / 1000),
         sent: (_bytes, ms) => metrics?.airtime.inc({ bearer: l.name, direction: 'tx' }, ms / 1000),
         dropped: (reason) => metrics?.dropped.inc({ bearer: l.name, reason }),
       },

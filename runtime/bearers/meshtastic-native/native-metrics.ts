@@ -4,12 +4,17 @@
  * scrape time (utilisation, clients, nodes) take their values from every live node through one collect callback.
  *
  *   lattice_meshtastic_native_heard_total{bearer}                 intact frames heard on the air
- *   lattice_meshtastic_native_sent_total{bearer}                  packets we originated, put on the air
+ *   lattice_meshtastic_native_sent_total{bearer}                  frames put on the air (ours and relayed)
  *   lattice_meshtastic_native_rebroadcast_total{bearer}           other nodes' packets we relayed
- *   lattice_meshtastic_native_dropped_total{bearer,reason}        frames dropped: crc | short | bad-hop | no-channel |
- *                                                                 undecryptable | pki-unknown-key | pki-bad-tag |
- *                                                                 bad-protobuf | oversize | tx-failed | duty-cycle
- *   lattice_meshtastic_native_duplicates_total{bearer}            packets heard again (same from, id)
+ *   lattice_meshtastic_native_dropped_total{bearer,reason}        frames and packets dropped: crc | tx-failed |
+ *                                                                 duty-cycle and the router's reasons (mesh-metrics.ts
+ *                                                                 MeshDropReason: bad-frame, no-sender, from-us,
+ *                                                                 hop-limit, not-next-hop, decode-<why>, encode-<why>,
+ *                                                                 queue-full, rebroadcast-mode, max-retransmit, …)
+ *   lattice_meshtastic_native_duplicates_total{bearer}            packets heard again (same from, id: PacketHistory)
+ *   lattice_meshtastic_native_mesh_events_total{bearer,event}     every router event (mesh-metrics.ts MeshEvent:
+ *                                                                 rebroadcast-cancelled, retransmission, implicit-ack,
+ *                                                                 ack-sent, nak-sent, to-phone, channel-busy, …)
  *   lattice_meshtastic_native_airtime_seconds_total{bearer,direction}   airtime heard (rx) and sent (tx)
  *   lattice_meshtastic_native_airtime_hour_seconds{bearer,direction}    airtime in the last hour
  *   lattice_meshtastic_native_channel_utilization_percent{bearer}       firmware channel_utilization (last minute)
@@ -22,9 +27,8 @@
  */
 import type { Counter, Gauge, Metrics } from '../../metrics/metrics.js';
 
-export type NativeDropReason =
-  | 'crc' | 'short' | 'bad-hop' | 'no-channel' | 'undecryptable' | 'pki-unknown-key' | 'pki-bad-tag' | 'bad-protobuf' | 'oversize'
-  | 'tx-failed' | 'duty-cycle';
+/** What the radio adapter drops (the router's own reasons are MeshDropReason). */
+export type NativeDropReason = 'crc' | 'tx-failed' | 'duty-cycle';
 
 /** What each live node reports at scrape time. */
 export interface NativeGaugeSource {
@@ -43,6 +47,7 @@ export interface NativeMetrics {
   rebroadcast: Counter<'bearer'>;
   dropped: Counter<'bearer' | 'reason'>;
   duplicates: Counter<'bearer'>;
+  events: Counter<'bearer' | 'event'>;
   airtime: Counter<'bearer' | 'direction'>;
   clientConnections: Counter<'bearer'>;
   clientDrops: Counter<'bearer' | 'reason'>;
@@ -87,6 +92,7 @@ export function registerNativeMetrics(metrics: Metrics): NativeMetrics {
     rebroadcast: counter('lattice_meshtastic_native_rebroadcast_total', "Other nodes' packets this node relayed", ['bearer']),
     dropped: counter('lattice_meshtastic_native_dropped_total', 'Frames dropped, by reason', ['bearer', 'reason']),
     duplicates: counter('lattice_meshtastic_native_duplicates_total', 'Packets heard again (same from and id)', ['bearer']),
+    events: counter('lattice_meshtastic_native_mesh_events_total', 'Router events (rebroadcast-cancelled, retransmission, implicit-ack, ack-sent, nak-sent, channel-busy, ...)', ['bearer', 'event']),
     airtime: counter('lattice_meshtastic_native_airtime_seconds_total', 'Airtime heard (rx) and sent (tx)', ['bearer', 'direction']),
     clientConnections: counter('lattice_meshtastic_native_client_connections_total', 'Client API connections accepted', ['bearer']),
     clientDrops: counter('lattice_meshtastic_native_client_drops_total', 'Client API connections this node closed, by reason', ['bearer', 'reason']),
