@@ -1,5 +1,6 @@
 // The real SX126x driver on emulated chips whose RF side is the air of `lattice sim air` over TCP (hal: sim).
 import { test } from 'uvu';
+import { createServer } from 'node:net';
 import * as assert from 'uvu/assert';
 import type { LoraModulation } from '../../../lib/lora/modulation.js';
 import { waitFor } from '../../../lib/testing/wait-for.js';
@@ -9,6 +10,22 @@ import { openSimSx126x, type SimRadio } from './open-sim-radio.js';
 
 // SF7/500 kHz: frames of a few milliseconds. Lattice's sync word 0x24 (register pair 0x2444).
 const FAST: LoraModulation = { frequencyHz: 869_525_000, spreadingFactor: 7, bandwidthHz: 500_000, codingRate: 5, preambleLength: 8, syncWord: 0x24, crcOn: true, invertIq: false, explicitHeader: true, txPowerDbm: 14 };
+
+/**
+ * A TCP port free on 127.0.0.1 now, below the kernel's ephemeral range (32768+): the air is restarted on it, and a
+ * port from listen(0) could meanwhile become the local port of someone's outgoing connection.
+ */
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+}
 
 async function radios(port: number, positions: Array<[number, number]>): Promise<{ nodes: SimRadio[]; got: RxPacket[][] }> {
   const nodes = positions.map(([x, y], i) => openSimSx126x({ name: `n${i}`, air: { host: '127.0.0.1', port }, position: { x, y }, initialBackoffMs: 20, maxBackoffMs: 100 }));
@@ -68,8 +85,8 @@ test('a chip not in RX loses what the air delivers to its antenna, as the real c
 });
 
 test('the air goes away and comes back: TX without air completes, the link is made again with back-off and counted, traffic resumes', async () => {
-  let server = await startAirServer({ host: '127.0.0.1', port: 0 });
-  const port = server.port;
+  const port = await freePort();
+  let server = await startAirServer({ host: '127.0.0.1', port });
   const { nodes, got } = await radios(port, [[0, 0], [100, 0]]);
   try {
     const [a, b] = nodes as [SimRadio, SimRadio];
