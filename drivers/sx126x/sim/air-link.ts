@@ -53,6 +53,7 @@ export class AirLink {
   private eventListener: (e: AirEvent | ({ op: 'stats' } & AirStats)) => void = () => undefined;
   private linkListeners: Array<(e: AirLinkEvent) => void> = [];
   private upListener: () => void = () => undefined;
+  private ignoredListener: () => void = () => undefined;
   private downListener: () => void = () => undefined;
 
   constructor(private readonly init: AirLinkInit) {
@@ -70,6 +71,11 @@ export class AirLink {
   }
   onDown(fn: () => void): void {
     this.downListener = fn;
+  }
+
+  /** A line from the air was ignored (not an event this client knows, or too long). */
+  onIgnoredLine(fn: () => void): void {
+    this.ignoredListener = fn;
   }
 
   /** Connections, drops and failed attempts, for logs and metrics. */
@@ -168,6 +174,7 @@ export class AirLink {
           const e = parseAirEvent(line);
           if (!e) {
             this.stats.ignoredLines++;
+            this.ignoredListener();
             return;
           }
           try {
@@ -177,7 +184,10 @@ export class AirLink {
             this.stats.listenerErrors++;
           }
         },
-        () => this.stats.ignoredLines++,
+        () => {
+          this.stats.ignoredLines++;
+          this.ignoredListener();
+        },
       );
       socket.on('data', (chunk: Buffer) => lines.push(chunk));
       socket.on('error', (err) => (why = err.message));

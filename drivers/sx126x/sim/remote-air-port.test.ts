@@ -90,6 +90,8 @@ test('the air goes away and comes back: TX without air completes, the link is ma
   const { nodes, got } = await radios(port, [[0, 0], [100, 0]]);
   try {
     const [a, b] = nodes as [SimRadio, SimRadio];
+    const losses: string[] = [];
+    a.port.onLoss((why) => losses.push(why));
     for (const n of nodes) await n.radio.configure(FAST);
     await b.radio.startReceive();
     await waitFor('b tuned', () => b.port.stats.tuned === 1, 5000, 5);
@@ -98,6 +100,7 @@ test('the air goes away and comes back: TX without air completes, the link is ma
     const { airtimeMs } = await a.radio.transmit(Uint8Array.of(7)); // into nothing: TxDone after its time on air
     assert.ok(airtimeMs > 0);
     assert.is(a.port.stats.txWithoutAir, 1);
+    assert.equal(losses, ['tx-without-air']);
     server = await startAirServer({ host: '127.0.0.1', port });
     await waitFor('links up again', () => nodes.every((n) => n.port.connected), 5000, 5);
     for (const n of nodes) {

@@ -51,6 +51,9 @@ export interface RemoteAirStats extends AirLinkStats {
   tuned: number;
 }
 
+/** Why something was lost between the chip and the air (each also counted in `stats`). */
+export type RemoteAirLoss = 'tx-without-air' | 'tx-refused' | 'bad-line';
+
 export class RemoteAirPort implements AirPort {
   readonly endsTransmissions = true;
   private readonly link: AirLink;
@@ -62,6 +65,7 @@ export class RemoteAirPort implements AirPort {
   /** Frames sent on this link, awaiting txdone (the air answers each tx once, in order). */
   private pending: AirFrame[] = [];
   private nextId = 1;
+  private lossListener: (why: RemoteAirLoss) => void = () => undefined;
   private readonly counts = { framesOut: 0, framesIn: 0, txWithoutAir: 0, txRefused: 0, tuned: 0 };
 
   constructor(private readonly init: RemoteAirPortInit) {
@@ -80,6 +84,7 @@ export class RemoteAirPort implements AirPort {
       else if (e.op === 'error') this.refused();
       else if (e.op === 'rx') this.heard(e.data, e.rssiDbm, e.snrDb);
     });
+    this.link.onIgnoredLine(() => this.lossListener('bad-line'));
     this.link.onUp(() => {
       if (this.wanted) this.tune(this.wanted);
     });
@@ -99,6 +104,11 @@ export class RemoteAirPort implements AirPort {
 
   onLinkEvent(fn: (e: AirLinkEvent) => void): void {
     this.link.onLinkEvent(fn);
+  }
+
+  /** A frame sent without the air, a `tx` the air refused, a line from the air that was not an event. */
+  onLoss(fn: (why: RemoteAirLoss) => void): void {
+    this.lossListener = fn;
   }
 
   get connected(): boolean {
@@ -126,6 +136,7 @@ export class RemoteAirPort implements AirPort {
       }
     }
     this.counts.txWithoutAir++;
+    this.lossListener('tx-without-air');
     this.endLocally(frame, chip);
     return frame;
   }
@@ -164,6 +175,7 @@ export class RemoteAirPort implements AirPort {
     const f = this.pending.shift();
     if (!f) return;
     this.counts.txRefused++;
+    this.lossListener('tx-refused');
     this.endLocally(f);
   }
 

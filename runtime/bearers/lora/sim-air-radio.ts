@@ -4,6 +4,9 @@
  * its own; here its ups and downs become log lines and metrics, so a dropped air never stops the relay:
  *   lattice_lora_air_drops_total{bearer}       links to the air lost after they were up
  *   lattice_lora_air_reconnects_total{bearer}  links made again after a loss or a failed attempt
+ *   lattice_lora_air_lost_total{bearer,reason} tx-without-air (sent while the air was away: TxDone after its time on
+ *                                              air, heard by no one) | tx-refused (the air said busy or untuned) |
+ *                                              bad-line (a line from the air that was not an event)
  */
 import type { Components } from '../../components/components.js';
 import type { LoraConfig } from './lora-config.js';
@@ -19,6 +22,8 @@ export async function openSimAirRadio(l: LoraConfig) {
     const log = components.logger.forComponent(l.name);
     const drops = components.metrics?.counter({ name: 'lattice_lora_air_drops_total', help: 'Links to the simulated air (hal: sim) lost after they were up', labelNames: ['bearer'] });
     const reconnects = components.metrics?.counter({ name: 'lattice_lora_air_reconnects_total', help: 'Links to the simulated air (hal: sim) made again after a loss or a failed attempt', labelNames: ['bearer'] });
+    const lost = components.metrics?.counter({ name: 'lattice_lora_air_lost_total', help: 'Frames and lines lost between the emulated radio and the simulated air (hal: sim)', labelNames: ['bearer', 'reason'] });
+    sim.port.onLoss((reason) => lost?.inc({ bearer: l.name, reason }));
     let failing = false;
     sim.port.onLinkEvent((e) => {
       if (e.type === 'connected') {
