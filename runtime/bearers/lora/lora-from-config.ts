@@ -3,8 +3,10 @@
  * the driver loads only here) and maps the entry's keys to the bearer's init, in one place.
  */
 import type { LoraRadio } from '../../../drivers/sx126x/lora-radio.js';
+import type { Sx126xRadio } from '../../../drivers/sx126x/sx126x-radio.js';
 import type { AirtimeLedger } from '../../airtime/airtime-ledger.js';
 import type { BearerBuildContext, BearerFactory, BuiltKind } from '../../bearer/bearer-kind.js';
+import type { Components } from '../../components/components.js';
 import { createAirtimeLedger, loraBearer, type LoraInit } from './create-lora-bearer.js';
 import type { LoraConfig } from './lora-config.js';
 
@@ -16,9 +18,10 @@ export async function loraBearers(entries: LoraConfig[], context: BearerBuildCon
   const cleanups: Array<() => Promise<void>> = [];
   try {
     for (const l of entries) {
-      const { radio, close } = await openLoraRadio(l);
+      const { radio, close, watch } = await openLoraRadio(l);
       if (close) cleanups.push(close);
       bearers.push((components) => {
+        watch?.(components);
         const radioLog = components.logger.forComponent(l.name);
         radio.onError((err) => radioLog.warn('radio error', { err: err.message, name: err.name }));
         return loraBearer(loraInit(l, { radio, nodeId: context.identity.nodeId, ledger }))(components);
@@ -45,7 +48,8 @@ export function loraInit(l: LoraConfig, opened: { radio: LoraRadio; nodeId: Uint
   };
 }
 
-async function openLoraRadio(l: LoraConfig) {
+async function openLoraRadio(l: LoraConfig): Promise<{ radio: LoraRadio & Pick<Sx126xRadio, 'onError'>; close?: () => Promise<void>; watch?: (components: Components) => void }> {
+  if (l.hal === 'sim') return (await import('./sim-air-radio.js')).openSimAirRadio(l);
   if (l.hal === 'spi') {
     const { openLinuxSx126x } = await import('../../../drivers/sx126x/open-linux-radio.js');
     const { Boards } = await import('../../../drivers/sx126x/boards.js');
