@@ -82,7 +82,7 @@ test('bad config: every issue on stderr as `path: message`, exit 2', async () =>
   assert.equal(r.err.trimEnd().split('\n'), [
     'api.prot: unknown key; did you mean "port"?',
     'ip.heartbeatMs: must be ≥ 1000, got 1',
-    'lora[0].hal: must be one of spi, serial, emulated, got "spu"; did you mean "spi"?',
+    'lora[0].hal: must be one of spi, serial, emulated, sim, got "spu"; did you mean "spi"?',
     'LATTICE_DISCOVER: unknown environment variable; did you mean "LATTICE_DISCOVERY"?',
     '--ip-peer (ip.peers[0]): port 0 is out of range 1..65535',
   ]);

@@ -33,11 +33,22 @@ export interface Heard {
   decodable: boolean;
 }
 
-/** The chip's view of the air (SimulatedAir implements it). */
+/** The chip's RF settings as programmed: what a transmission carries, and what it listens with. */
+export type ChipRf = Pick<AirFrame, 'frf' | 'frequencyHz' | 'sf' | 'bandwidthHz' | 'codingRate' | 'ldro' | 'preamble' | 'explicitHeader' | 'crcOn' | 'invertIq' | 'syncWord'>;
+
+/**
+ * The chip's view of the air: SimulatedAir (in-process, the chip times its own frames) and RemoteAirPort (the air of
+ * `lattice sim air` over TCP, which says when a frame has left the air).
+ */
 export interface AirPort {
   transmit(chip: EmulatedSx126x, frame: Omit<AirFrame, 'id' | 'startAt' | 'endAt' | 'truncated'>, durationMs: number): AirFrame;
   truncate(frame: AirFrame): void;
   /** Frames on the air now that this chip can hear on frf. */
   hearing(chip: EmulatedSx126x, frf: number, bandwidthHz: number): Heard[];
   noiseFloorDbm(bandwidthHz: number): number;
+  /** True when the air ends each transmission itself by calling chip.airTxDone(frame); otherwise the chip raises
+   * TxDone after its own time on air. */
+  readonly endsTransmissions?: boolean;
+  /** The chip entered RX with these settings (a remote air tunes the chip's antenna to them). */
+  listening?(chip: EmulatedSx126x, rf: ChipRf): void;
 }

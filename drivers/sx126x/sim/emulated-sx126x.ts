@@ -20,8 +20,8 @@ import { ChipMode, CommandStatus } from '../status.js';
 import { symbolTimeMs } from '../../../lib/lora/modulation.js';
 import { timeOnAirMs } from '../../../lib/lora/time-on-air.js';
 import type { Sx126xVariant } from '../variant.js';
-import type { AirFrame, AirPort, Heard } from './air-frame.js';
-export type { AirFrame, AirPort, Heard } from './air-frame.js';
+import type { AirFrame, AirPort, ChipRf, Heard } from './air-frame.js';
+export type { AirFrame, AirPort, ChipRf, Heard } from './air-frame.js';
 import { EmulatedLine } from './emulated-line.js';
 import { CAD_SYMBOLS, READS, resetRegisters, resetState, STANDBY_ONLY, WRITE_LENGTHS } from './emulator-state.js';
 import { clampByte, corrupt, resize, u24 } from './emulator-util.js';
@@ -542,20 +542,10 @@ export class EmulatedSx126x {
     this.holdBusy(rampMs);
     this.after(rampMs, () => {
       if (this.mode !== 'tx') return;
-      const frame = this.air?.transmit(this, {
-        from: this.name, frf: s.frf, frequencyHz: frfToFrequency(s.frf), sf: m.sf, bandwidthHz: m.bandwidthHz,
-        codingRate: m.codingRate, ldro: m.ldro, preamble: s.preamble, explicitHeader: !s.implicit, crcOn: s.crcOn,
-        invertIq: s.invertIq, syncWord: (this.regs[Register.LoraSyncWordMsb]! << 8) | this.regs[Register.LoraSyncWordLsb]!,
-        payload, txPowerDbm: s.txPower,
-      }, toa);
+      const frame = this.air?.transmit(this, { from: this.name, ...this.rf(), payload, txPowerDbm: s.txPower }, toa);
       this.currentTx = frame;
-      this.after(toa, () => {
-        if (this.mode !== 'tx') return;
-        this.currentTx = undefined;
-        this.mode = this.fallbackMode();
-        this.cmdStatus = CommandStatus.TxDone;
-        this.setIrq(Irq.TxDone);
-      });
+      // A remote air says when the frame has left the air (airTxDone); otherwise the chip's own time on air does.
+      if (!frame || !this.air?.endsTransmissions) this.after(toa, () => this.endTx(frame));
       if (timeout > 0 && (timeout * RTC_STEP_US) / 1000 < toa) {
         this.after((timeout * RTC_STEP_US) / 1000, () => {
           if (this.mode !== 'tx') return;
@@ -570,6 +560,30 @@ export class EmulatedSx126x {
     return CommandStatus.Ok;
   }
 
+  /** The air ended this chip's transmission (AirPort.endsTransmissions): TxDone, as after the time on air. */
+  airTxDone(frame: AirFrame): void {
+    this.endTx(frame);
+  }
+
+  private endTx(frame: AirFrame | undefined): void {
+    if (this.mode !== 'tx' || this.currentTx !== frame) return;
+    this.currentTx = undefined;
+    this.mode = this.fallbackMode();
+    this.cmdStatus = CommandStatus.TxDone;
+    this.setIrq(Irq.TxDone);
+  }
+
+  /** The RF settings as programmed now (SetRfFrequency, SetModulationParams, SetPacketParams, sync word registers). */
+  private rf(): ChipRf {
+    const s = this.st;
+    const m = this.modulation();
+    return {
+      frf: s.frf, frequencyHz: frfToFrequency(s.frf), sf: m.sf, bandwidthHz: m.bandwidthHz, codingRate: m.codingRate,
+      ldro: m.ldro, preamble: s.preamble, explicitHeader: !s.implicit, crcOn: s.crcOn, invertIq: s.invertIq,
+      syncWord: (this.regs[Register.LoraSyncWordMsb]! << 8) | this.regs[Register.LoraSyncWordLsb]!,
+    };
+  }
+
   private startRx(timeout: number): number {
     const s = this.st;
     if (s.packetType !== 0x01) throw new EmulatorLimitError('only LoRa reception is modelled by the emulated SX126x');
@@ -578,6 +592,7 @@ export class EmulatedSx126x {
     this.leaveActiveMode();
     this.mode = 'rx';
     s.rxContinuous = timeout === 0xffffff;
+    this.air?.listening?.(this, this.rf());
     this.holdBusy(startMs);
     if (timeout !== 0 && timeout !== 0xffffff) this.armRxTimeout(startMs + (timeout * RTC_STEP_US) / 1000);
     return CommandStatus.Ok;

@@ -54,6 +54,13 @@ async function neighbourhood(
   for (const node of nodes) await node.bearer.start();
   // Let the start-up adverts go out (they are jittered apart) so a test's own sends do not collide with them.
   await until('start-up adverts sent', () => nodes.every((x) => (x.bearer.metrics.counters['frames_out.advert'] ?? 0) >= 1));
+  // Under load a node's first advert can go out before a later node's radio listens, and the answers to it can
+  // collide: then one more round, one node at a time (no collisions), until every pair in range has met.
+  const met = () => nodes.every((x, i) => nodes.every((y, j) => i === j || !inRange(i, j) || x.bearer.canReach(y.id.nodeIdHex)));
+  await until('every pair in range met', met, 3000).catch(async () => {
+    for (const x of nodes) await x.bearer.advertise();
+    await until('every pair in range met (second round)', met);
+  });
   return { air, nodes, stop: () => Promise.all(nodes.map((x) => x.bearer.stop())) };
 }
 

@@ -6,20 +6,21 @@ import { Boards } from '../../../drivers/sx126x/boards.js';
 import { PRESETS, REGION_PLANS } from '../../../lib/lora/lattice-presets.js';
 import { defineBearerKind } from '../../bearer/bearer-kind.js';
 import { bearerName, listGiven } from '../../config/bearer-schema.js';
-import { child, fail, int, list, num, object, oneOf, str } from '../../config/schema-kit.js';
+import { child, fail, hostPort, int, list, num, object, oneOf, str } from '../../config/schema-kit.js';
 import { MeshtasticRegions } from '../../../lib/lora/meshtastic-presets.js';
 import { finishNative, meshtasticNativeSchema, type MeshtasticNativeConfig } from '../meshtastic-native/native-config.js';
 import { NATIVE_PRESET_NAMES } from '../meshtastic-native/native-preset.js';
 import { checkLoraProtocols, checkNativeApis, LORA_PROTOCOLS, type LoraProtocol } from './lora-protocol.js';
 
-export const LORA_HALS = ['spi', 'serial', 'emulated'] as const;
+export const LORA_HALS = ['spi', 'serial', 'emulated', 'sim'] as const;
 export type LoraHal = (typeof LORA_HALS)[number];
 
 /** GPIO lines of an SX126x module (BCM numbering), named after the chip's pins. */
 export const LORA_PINS = ['reset', 'busy', 'dio1', 'dio2', 'nss', 'txEn', 'rxEn', 'power'] as const;
 export type LoraPin = (typeof LORA_PINS)[number];
 
-/** An SX126x radio driven by this board (SPI HAT), through a serial bridge, or emulated in-process. */
+/** An SX126x radio driven by this board (SPI HAT), through a serial bridge, emulated in-process, or emulated on the
+ * shared air of `lattice sim air` (`hal: sim`). */
 export interface LoraConfig {
   name: string;
   /** What the radio speaks on the air: `lattice` (our frames, the default) or `meshtastic` (a native Meshtastic node). */
@@ -41,6 +42,10 @@ export interface LoraConfig {
   tcxoVoltage?: number;
   pins: Partial<Record<LoraPin, number>>;
   txPowerDbm?: number;
+  /** hal `sim`: where `lattice sim air` listens. */
+  air?: { host: string; port: number };
+  /** hal `sim`: the antenna's position on the simulated air, metres [x, y]. */
+  position?: [number, number];
 }
 
 /** Defaults of one `lora:` entry; `name` is `lora<index>`. */
@@ -72,6 +77,9 @@ const radio = object(
     pins: object(Object.fromEntries(LORA_PINS.map((p) => [p, int({ min: 0, max: 1023 })]))),
     // SX1261/2 datasheet §13.1.14 SetTxParams: -9..+22 dBm on the SX1262 high-power PA.
     txPowerDbm: int({ min: -9, max: 22, unit: 'dBm' }),
+    // hal: sim — the air of `lattice sim air` (drivers/sx126x/sim/AIR-PROTOCOL.md) and where on it this radio stands.
+    air: hostPort({ requireHost: true }),
+    position: list(num({ min: -1e7, max: 1e7, unit: 'm' }), { max: 2 }),
   },
   {
     refine: (v, path, issues) => {
@@ -80,6 +88,11 @@ const radio = object(
       }
       if (v.hal === 'serial' && v.device === undefined) fail(issues, child(path, 'device'), 'is required with hal: serial');
       checkLoraProtocols(v, path, issues);
+      if (v.hal === 'sim' && v.air === undefined) fail(issues, child(path, 'air'), 'is required with hal: sim (where `lattice sim air` listens, e.g. 127.0.0.1:4680)');
+      if (v.hal !== 'sim') {
+        for (const key of ['air', 'position'] as const) if (v[key] !== undefined) fail(issues, child(path, key), 'is only used with hal: sim');
+      }
+      if (v.position !== undefined && (v.position as unknown[]).length !== 2) fail(issues, child(path, 'position'), 'must be [x, y] in metres');
     },
   },
 );

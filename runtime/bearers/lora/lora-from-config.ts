@@ -3,8 +3,10 @@
  * the driver loads only here) and maps the entry's keys to the bearer's init, in one place.
  */
 import type { LoraRadio } from '../../../drivers/sx126x/lora-radio.js';
+import type { Sx126xRadio } from '../../../drivers/sx126x/sx126x-radio.js';
 import type { AirtimeLedger } from '../../airtime/airtime-ledger.js';
 import type { BearerBuildContext, BearerFactory, BuiltKind } from '../../bearer/bearer-kind.js';
+import type { Components } from '../../components/components.js';
 import { createAirtimeLedger, loraBearer, type LoraInit } from './create-lora-bearer.js';
 import type { LoraConfig } from './lora-config.js';
 
@@ -16,15 +18,20 @@ export async function loraBearers(entries: LoraConfig[], context: BearerBuildCon
   const cleanups: Array<() => Promise<void>> = [];
   try {
     for (const l of entries) {
-      const { radio, close } = await openLoraRadio(l);
+      const { radio, close, watch } = await openLoraRadio(l);
       if (close) cleanups.push(close);
       // `protocol: meshtastic`: the radio is a native Meshtastic node (runtime/bearers/meshtastic-native).
       if (l.protocol === 'meshtastic') {
         const { nativeNodeFactory } = await import('../meshtastic-native/native-from-config.js');
-        bearers.push(await nativeNodeFactory(l, { radio, ledger, dataDir: context.dataDir }));
+        const factory = await nativeNodeFactory(l, { radio, ledger, dataDir: context.dataDir });
+        bearers.push((components) => {
+          watch?.(components);
+          return factory(components);
+        });
         continue;
       }
       bearers.push((components) => {
+        watch?.(components);
         const radioLog = components.logger.forComponent(l.name);
         radio.onError((err) => radioLog.warn('radio error', { err: err.message, name: err.name }));
         return loraBearer(loraInit(l, { radio, nodeId: context.identity.nodeId, ledger }))(components);
@@ -51,7 +58,8 @@ export function loraInit(l: LoraConfig, opened: { radio: LoraRadio; nodeId: Uint
   };
 }
 
-export async function openLoraRadio(l: LoraConfig) {
+export async function openLoraRadio(l: LoraConfig): Promise<{ radio: LoraRadio & Pick<Sx126xRadio, 'onError'>; close?: () => Promise<void>; watch?: (components: Components) => void }> {
+  if (l.hal === 'sim') return (await import('./sim-air-radio.js')).openSimAirRadio(l);
   if (l.hal === 'spi') {
     const { openLinuxSx126x } = await import('../../../drivers/sx126x/open-linux-radio.js');
     const { Boards } = await import('../../../drivers/sx126x/boards.js');

@@ -3,9 +3,12 @@
  * a TCP port, so a user can try the relay without a radio: `lattice run --meshtastic /dev/pts/N` or
  * `--meshtastic 127.0.0.1:4403` in another terminal. The simulators speak the firmwares' real protocols (see
  * firmware-protocol/*\/testing); they are loaded only when this command runs.
+ *
+ * `lattice sim air --tcp HOST:PORT`: the shared simulated LoRa air (drivers/sx126x/sim/AIR-PROTOCOL.md) that relays
+ * with `hal: sim` radios and outside tools join as antennas.
  */
 import type { Command, CommandContext } from '../command.js';
-import { EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 
 function waitForStop(ctx: CommandContext): { signal: AbortSignal; done: () => void } {
   const controller = new AbortController();
@@ -89,9 +92,50 @@ const meshcore: Command = {
   },
 };
 
+const air: Command = {
+  name: 'air',
+  summary: 'shared simulated LoRa air over TCP: relays with hal: sim and outside tools are its antennas',
+  description:
+    'Each TCP connection is one antenna; newline-delimited JSON both ways (tune, tx, stats; tuned, txdone, rx, error),\n' +
+    'described in drivers/sx126x/sim/AIR-PROTOCOL.md. Ctrl-C stops it and prints its counters.',
+  options: {
+    tcp: { type: 'string', arg: 'HOST:PORT', help: 'listen on HOST:PORT (a port alone listens on 127.0.0.1)' },
+    verbose: { type: 'boolean', help: 'print antennas connecting and leaving, and every ignored line' },
+  },
+  async run(ctx) {
+    const { parseHostPort } = await import('../../config/host-port.js');
+    const given = typeof ctx.values.tcp === 'string' ? ctx.values.tcp : undefined;
+    const hp = given === undefined || given === '' ? 'give --tcp HOST:PORT (e.g. --tcp 127.0.0.1:4680)' : parseHostPort(given);
+    if (typeof hp === 'string') {
+      ctx.io.stderr.write(`lattice sim air: ${hp}\n`);
+      return EXIT_USAGE;
+    }
+    const { startAirServer } = await import('../../../drivers/sx126x/sim/air-server.js');
+    const { formatHostPort } = await import('../../config/host-port.js');
+    const out = print(ctx);
+    const stop = waitForStop(ctx);
+    try {
+      const server = await startAirServer({ host: hp.host ?? '127.0.0.1', port: hp.port, ...(ctx.values.verbose === true ? { log: out } : {}) });
+      const m = server.air.model;
+      out(`simulated air listening on ${formatHostPort(server)} (newline-delimited JSON, one antenna per connection)`);
+      out(`model: ${m.txPowerDbm} dBm, path-loss exponent ${m.pathLossExponent}, noise figure ${m.noiseFigureDb} dB, always heard within ${m.alwaysHearM} m, capture margin ${m.captureMarginDb} dB`);
+      if (!stop.signal.aborted) await new Promise<void>((r) => stop.signal.addEventListener('abort', () => r(), { once: true }));
+      const s = server.stats();
+      await server.stop();
+      out(`air stopped: ${s.frames} frames, ${s.deliveries} deliveries, ${s.collisions} collisions, ${s.halfDuplex} half-duplex losses, ${s.busy} busy, ${s.ignoredLines} ignored lines`);
+      return EXIT_OK;
+    } catch (err) {
+      ctx.io.stderr.write(`lattice sim air: cannot listen on ${given}: ${(err as Error).message}\n`);
+      return EXIT_FAILURE;
+    } finally {
+      stop.done();
+    }
+  },
+};
+
 export const sim: Command = {
   name: 'sim',
-  summary: 'run a simulated Meshtastic or MeshCore radio to try the relay without hardware',
-  usage: 'meshtastic|meshcore (--pty | --tcp PORT)',
-  subcommands: [meshtastic, meshcore],
+  summary: 'run a simulated Meshtastic or MeshCore radio, or the simulated LoRa air, to try the relay without hardware',
+  usage: 'meshtastic|meshcore (--pty | --tcp PORT) | air --tcp HOST:PORT',
+  subcommands: [meshtastic, meshcore, air],
 };
