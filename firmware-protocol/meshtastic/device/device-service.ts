@@ -64,6 +64,8 @@ export interface DeviceServiceOptions {
   regionPresets?: boolean;
   /** FromRadio.fileInfo entries of the handshake (the firmware lists its /prefs files). */
   filesManifest?: Mesh.FileInfo[];
+  /** Called when a client starts a handshake, before the node list is read (a simulator refreshes its NodeDB). */
+  onHandshake?: () => void;
   /** Observers of every framed FromRadio a client is about to get (simulator faults and logs). */
   beforeWrite?: (api: PhoneApi, fromRadio: Uint8Array) => void;
 }
@@ -189,6 +191,10 @@ export class DeviceService {
   }
 
   // ---- called by PhoneApi -----------------------------------------------------------------------------------------
+
+  handshakeStarting(): void {
+    this.o.onHandshake?.();
+  }
 
   clientConnected(api: PhoneApi): void {
     // The first client after a quiet spell gets what waited (MeshService's queue outlives its readers).

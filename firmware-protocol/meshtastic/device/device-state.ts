@@ -44,6 +44,8 @@ export interface DeviceStateOptions {
   cannedMessages?: string;
   ringtone?: string;
   store: DeviceStore;
+  /** Boots counted before the first start with this store (a board that has been in use); default 0. */
+  previousBoots?: number;
   maxNodes?: number;
   now?: () => number;
   log?: (line: string) => void;
@@ -78,6 +80,7 @@ export class DeviceState {
       onChange: (what) => (what === 'structure' ? this.changed() : (this.dirty = true)),
     });
     this.installDefaults();
+    this.rebootCount = o.previousBoots ?? 0;
     const snap = o.store.load();
     if (snap && snap.myNodeNum >>> 0 === this.myNodeNum) this.restore(snap);
     else if (snap) o.log?.(`device state in ${o.store.where} is for ${nodeIdString(snap.myNodeNum)}, not ${nodeIdString(this.myNodeNum)}: starting from defaults`);

@@ -58,6 +58,14 @@ export class DeviceNodeDb implements NodeDirectory {
     for (const n of nodes) if (n.num >>> 0 !== this.ownNum) this.nodes.set(n.num >>> 0, n);
   }
 
+  /** Replaces one node's entry whole: a simulator's world view (what its simulated radio has heard). */
+  put(info: Mesh.NodeInfo): void {
+    const num = info.num >>> 0;
+    if (num === this.ownNum) return;
+    if (!this.nodes.has(num) && this.nodes.size >= this.max) this.evictOne();
+    this.nodes.set(num, create(Mesh.NodeInfoSchema, info));
+  }
+
   /** NodeDB::getOrCreateMeshNode: a new node pushes out the oldest one that is not a favourite, not ignored, and
    * preferably has no public key (the firmware keeps keyed nodes longer: losing a key breaks DMs). */
   private getOrCreate(num: number): Mesh.NodeInfo {

@@ -174,6 +174,7 @@ export class PhoneApi {
     this.state = this.configNonce === SPECIAL_NONCE_ONLY_NODES ? 'OWN_NODEINFO' : 'MY_INFO';
     this.configState = 0;
     this.nodeIndex = 0;
+    this.service.handshakeStarting();
     this.others = this.service.state.nodeDb.others();
   }
 

@@ -9,13 +9,13 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { SimDevice } from './sim-device.js';
-import type { SimPhoneApi } from './sim-phone-api.js';
+import type { StreamClient } from '../device/stream-client.js';
 
 export const SERVER_API_DEFAULT_PORT = 4403;
 
 export class SimTcpServer {
   private server?: Server;
-  private current?: { socket: Socket; api: SimPhoneApi };
+  private current?: { socket: Socket; api: StreamClient };
   /** Connections that came while the radio was booting, answered once it is up. */
   private readonly waiting = new Set<Socket>();
   /** Clients displaced by a newer one. */
