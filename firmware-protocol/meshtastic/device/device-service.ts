@@ -46,6 +46,8 @@ export interface DeviceServiceOptions {
   state: DeviceState;
   mesh: MeshPort;
   clock?: Clock;
+  /** Time for rate limits and idle checks when it differs from `clock` (a test's skip clock). Default clock.now. */
+  now?: () => number;
   /** Packet ids, session keys (seeded in the simulator). */
   random?: () => number;
   log?: (line: string) => void;
@@ -123,7 +125,7 @@ export class DeviceService {
   }
 
   now(): number {
-    return this.clock.now();
+    return this.o.now ? this.o.now() : this.clock.now();
   }
 
   log(line: string): void {
@@ -177,7 +179,7 @@ export class DeviceService {
 
   /** PhoneAPI::checkConnectionTimeout / ServerAPI::runOnce: a client silent for too long is closed. */
   private checkConnectionTimeouts(idleMs: number): void {
-    const now = this.clock.now();
+    const now = this.now();
     for (const api of [...this.apis]) {
       if (now - api.lastContact <= idleMs) continue;
       if (api.sink.kind === 'tcp') {

@@ -160,6 +160,7 @@ export class SimDevice implements MeshPort {
       state: this.state,
       mesh: this,
       clock: this.clock,
+      now: this.now,
       random: this.random,
       log: (l) => this.log(l),
       // A rebooting radio drops its clients; the simulator boots it again with its banner.
