@@ -136,7 +136,7 @@ export class DeviceService {
     if (this.running) return;
     const ac = (this.running = new AbortController());
     this.unsubscribe.push(this.o.mesh.onToPhone((p) => this.fromMesh(p)));
-    const onQs = this.o.mesh.onQueueStatus?.((qs) => this.queueStatusToAll(qs));
+    const onQs = this.o.mesh.onQueueStatus?.((qs) => this.queueStatusToAll(create(Mesh.QueueStatusSchema, { res: qs.res ?? 0, free: qs.free, maxlen: qs.maxlen, meshPacketId: (qs.meshPacketId ?? 0) >>> 0 })));
     if (onQs) this.unsubscribe.push(onQs);
     const idle = this.o.apiIdleTimeoutMs ?? API_IDLE_TIMEOUT_MS;
     if (idle > 0) every(this.clock, Math.max(10, Math.min(1000, idle / 4)), () => this.checkConnectionTimeouts(idle), ac.signal);
@@ -255,7 +255,7 @@ export class DeviceService {
       const sentId = this.o.mesh.sendFromPhone(p) >>> 0;
       if (sentId !== id) this.rememberRequester(sentId, api);
       const q = this.o.mesh.queueStatus?.();
-      const res = q && q.meshPacketId >>> 0 === sentId ? q.res : 0;
+      const res = q?.meshPacketId !== undefined && q.meshPacketId >>> 0 === sentId ? q.res ?? 0 : 0;
       api.enqueueQueueStatus(this.queueStatusFor(res, sentId));
     }
     this.wake(api);

@@ -22,9 +22,19 @@ export interface MeshPort {
    * sendFromPhone: 0 queued, ERRNO_UNKNOWN 32 queue full, or the Routing_Error of a failed encode). Optional (added
    * by the device part of issue 13): without it clients are told 16 of 16 free and res 0.
    */
-  queueStatus?(): Mesh.QueueStatus;
+  queueStatus?(): TxQueueStatus;
   /** MeshService::loop: the TX queue had no free slot and now has one; every client is told. Optional. */
-  onQueueStatus?(listener: (status: Mesh.QueueStatus) => void): () => void;
+  onQueueStatus?(listener: (status: TxQueueStatus) => void): () => void;
+}
+
+/** The fields of a QueueStatus the mesh knows (the device side makes the message). */
+export interface TxQueueStatus {
+  free: number;
+  maxlen: number;
+  /** The ErrorCode of the last sendFromPhone, when known. */
+  res?: number;
+  /** The packet `res` is about. */
+  meshPacketId?: number;
 }
 
 /**

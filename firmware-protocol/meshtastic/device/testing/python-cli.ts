@@ -1,5 +1,5 @@
 /**
- * Test support: the ToRadio messages the official Python CLI (meshtastic/python, meshtastic/__main__.py, node.py,
+ * Test support: the ToRadio messages the official Python CLI (meshtastic/python:meshtastic/__main__.py, node.py,
  * mesh_interface.py) writes for its commands, built field by field as it builds them, and a byte-level client that
  * writes them to a device side the way StreamInterface does (32 wake-up bytes, then framed ToRadio) and collects the
  * FromRadio frames it gets back.
