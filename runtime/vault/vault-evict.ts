@@ -110,12 +110,18 @@ function purgeTombstone(ctx: EvictContext, id: Uint8Array, key: Buffer, value: B
   } catch {
     // No expiry time to find its entry by: the sweep meets it later and finds nothing to do.
   }
-  // The index entry is the state last written to LMDB, not the in-memory one.
+  // The index holds the state last written to LMDB, which the in-memory row may have moved past (and may have
+  // been put in this cycle's transaction already, which reads do not see): remove both, as the expiry sweep does.
   const written = t.outbox.get(key);
+  const current = ctx.outbox(id);
   if (isOutboxRow(written)) {
     t.st[overallState(written)].remove(key);
     t.outbox.remove(key);
     puts += 2;
+  }
+  if (isOutboxRow(current) && current !== written) {
+    t.st[overallState(current)].remove(key);
+    puts++;
   }
   ctx.forget(id);
   for (const k of t.trace.getKeys({ start: key, end: prefixEnd(key) })) {

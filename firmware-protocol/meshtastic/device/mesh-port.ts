@@ -16,6 +16,25 @@ export interface MeshPort {
   sendFromPhone(packet: Mesh.MeshPacket): number;
   /** Packets for the clients (MeshService::sendToPhone), decoded; every connected client gets each one. */
   onToPhone(listener: (packet: Mesh.MeshPacket) => void): () => void;
+  /**
+   * Router::getQueueStatus for the QueueStatus a client gets after each packet and on heartbeats: free TX queue slots
+   * and its length, with `res` = the ErrorCode Router::sendLocal returned for the packet `meshPacketId` (the last
+   * sendFromPhone: 0 queued, ERRNO_UNKNOWN 32 queue full, or the Routing_Error of a failed encode). Optional (added
+   * by the device part of issue 13): without it clients are told 16 of 16 free and res 0.
+   */
+  queueStatus?(): TxQueueStatus;
+  /** MeshService::loop: the TX queue had no free slot and now has one; every client is told. Optional. */
+  onQueueStatus?(listener: (status: TxQueueStatus) => void): () => void;
+}
+
+/** The fields of a QueueStatus the mesh knows (the device side makes the message). */
+export interface TxQueueStatus {
+  free: number;
+  maxlen: number;
+  /** The ErrorCode of the last sendFromPhone, when known. */
+  res?: number;
+  /** The packet `res` is about. */
+  meshPacketId?: number;
 }
 
 /**

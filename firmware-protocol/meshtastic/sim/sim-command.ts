@@ -18,6 +18,8 @@ export async function runMeshtasticSimCommand(options: SimCommandOptions, onStar
   const { print, signal, verbose, ...simOptions } = options;
   const sim = await startMeshtasticSim({
     trafficIntervalMs: 45_000,
+    // Several apps at once, like the native node; `tcpClients: 'one'` gives the firmware's single client.
+    tcpClients: 'many',
     ...simOptions,
     log: (line) => {
       if (verbose || line.startsWith('air:') || line.includes('TCP connection') || line.includes('unplugged')) print(line);

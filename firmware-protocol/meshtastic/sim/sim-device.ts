@@ -1,38 +1,37 @@
 /**
  * A simulated radio running Meshtastic firmware 2.7.26 (the reference is the firmware source: PhoneAPI.cpp,
- * MeshService.cpp, Router.cpp, RadioLibInterface.cpp). It owns what the firmware keeps across client connections:
- * identity and config, the node DB, the to-phone packet queue (MAX_RX_TOPHONE 32) and QueueStatus queue
- * (MAX_RX_QUEUESTATUS_TOPHONE 2), the LoRa TX queue (MAX_TX_QUEUE 16, one packet on air at a time) and the
- * simulated mesh. Client connections (serial, TCP) attach as SimPhoneApi instances.
+ * MeshService.cpp, Router.cpp, RadioLibInterface.cpp). The device half of the client API (handshake, NodeDB,
+ * admin, per-client queues) is the shared one in ../device/ (DeviceService); this class is the rest of the radio:
+ * the MeshPort behind it (the LoRa TX queue, MAX_TX_QUEUE 16, one packet on air at a time, ACKs and retries, and
+ * the simulated mesh whose nodes answer traceroute, telemetry and position requests), boot and reboot, and the
+ * line faults tests inject. Client connections (serial, TCP, in-memory) attach with `attach(sink)`.
  */
-import { create, toBinary } from '@bufbuild/protobuf';
-import { Channel, Config, Mesh, ModuleConfig, Portnums } from '@meshtastic/protobufs';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { Channel, Mesh, Portnums, Telemetry } from '@meshtastic/protobufs';
 import { encodeStreamFrame } from '../../framing/meshtastic-stream.js';
 import { NODENUM_BROADCAST, nodeIdString } from '../node-id.js';
+import { DeviceService, type DeviceServiceStats } from '../device/device-service.js';
+import { DeviceState } from '../device/device-state.js';
+import { MemoryDeviceStore, type DeviceStore } from '../device/device-store.js';
+import type { MeshPort } from '../device/mesh-port.js';
+import type { ClientSink } from '../device/phone-api.js';
+import { StreamClient } from '../device/stream-client.js';
 import { SimMesh, type SimNode } from './sim-mesh.js';
-import {
-  simChannelTable,
-  simConfig,
-  simFilesManifest,
-  simMetadata,
-  simModuleConfig,
-  simMyNodeInfo,
-  simOtherNodeInfos,
-  simOwnNodeInfo,
-  type SimChannelInit,
-} from './sim-config.js';
-import { SimPhoneApi, type SimSink } from './sim-phone-api.js';
+import { SIM_CANNED_MESSAGES, SIM_RINGTONE, simFilesManifest, simHardware, simNodeInfo, type SimChannelInit } from './sim-config.js';
 import { fakeKey, seededRandom } from './sim-random.js';
 import { every as everyMs, systemClock, type Clock } from '../../../lib/clock/clock.js';
 
 const MAX_TX_QUEUE = 16;
-const MAX_RX_TOPHONE = 32;
-const MAX_RX_QUEUESTATUS_TOPHONE = 2;
 const NUM_RELIABLE_RETX = 3;
 const ERRNO_UNKNOWN = 32;
 const DATA_PAYLOAD_LEN = 233;
+/** TraceRouteModule: an SNR it could not measure */
+const UNK_SNR = -128;
 
 export type { SimChannelInit };
+
+/** A connection's byte sink as the transports give it. */
+export type SimSink = ClientSink;
 
 export interface SimFaults {
   /** Write every frame one byte at a time (each byte its own write). */
@@ -66,6 +65,8 @@ export interface SimDeviceOptions {
   apiIdleTimeoutMs?: number;
   /** Inject a text from a random online node every this many ms (0 = off). */
   trafficIntervalMs?: number;
+  /** Where config, channels, owner and NodeDB persist across `new SimDevice` (default: memory, per instance). */
+  store?: DeviceStore;
   /** Airtime, ACK delays, boot and the idle checks run on this clock (a test gives the session's virtual one). */
   clock?: Clock;
   now?: () => number;
@@ -87,28 +88,28 @@ interface TxEntry {
   attempts: number;
 }
 
-export class SimDevice {
+export class SimDevice implements MeshPort {
   readonly mesh: SimMesh;
   readonly faults: SimFaults = { splitWrites: false, garbageBeforeFrames: 0 };
-  readonly stats: SimDeviceStats = { framesOut: 0, packetsFromPhone: 0, transmitted: 0, rateLimited: 0, duplicatesIgnored: 0, queueFullRejects: 0, reboots: 0 };
   readonly myNodeNum: number;
   readonly publicKey: Uint8Array;
-  rebootCount = 3;
+  readonly state: DeviceState;
+  readonly service: DeviceService;
   readonly now: () => number;
+  private readonly radioStats = { framesOut: 0, transmitted: 0, queueFullRejects: 0 };
   private readonly random: () => number;
   private readonly o: Required<Pick<SimDeviceOptions, 'airtimeMs' | 'ackDelayMs' | 'retryMs' | 'bootDelayMs' | 'hopLimit' | 'trafficIntervalMs' | 'apiIdleTimeoutMs'>> & SimDeviceOptions;
-  private readonly channels: Channel.Channel[];
-  private readonly apis = new Set<SimPhoneApi>();
-  private readonly toPhone: Mesh.MeshPacket[] = [];
-  private readonly queueStatusToPhoneQueue: Mesh.QueueStatus[] = [];
+  private readonly clients = new Map<StreamClient['api'], StreamClient>();
+  private readonly toPhoneListeners = new Set<(p: Mesh.MeshPacket) => void>();
+  private readonly queueStatusListeners = new Set<(qs: Mesh.QueueStatus) => void>();
   private readonly txQueue: TxEntry[] = [];
   private txBusy = false;
-  private lastQueueStatusFree = MAX_TX_QUEUE;
+  private lastSend = { res: 0, id: 0 };
+  private lastQueueFree = MAX_TX_QUEUE;
   private readonly clock: Clock;
   /** Aborted by reboot and stop: cancels what later() scheduled. */
   private timers = new AbortController();
   private trafficTimer?: AbortController;
-  private idleTimer?: AbortController;
   private booting = false;
   private nextId: number;
 
@@ -138,55 +139,104 @@ export class SimDevice {
       { num: 0x44444444, longName: 'Dave NoKey', shortName: 'DAV', publicKey: undefined, channels: [0] },
     ];
     for (const n of nodes) this.mesh.addNode(n);
-    const chInit = options.channels ?? [
-      { index: 0, name: '', role: 'PRIMARY' as const },
-      { index: 1, name: 'lattice', role: 'SECONDARY' as const, psk: Uint8Array.of(7) },
-    ];
-    this.channels = simChannelTable(chInit);
+    this.state = new DeviceState({
+      myNodeNum: this.myNodeNum,
+      publicKey: this.publicKey,
+      hardware: simHardware(options.firmwareVersion ?? '2.7.26.54e0d8d'),
+      owner: { longName: options.longName ?? 'Lattice Sim Radio', shortName: options.shortName ?? 'LSIM' },
+      config: { hopLimit: this.o.hopLimit },
+      channels: options.channels ?? [
+        { index: 0, name: '', role: 'PRIMARY' as const },
+        { index: 1, name: 'lattice', role: 'SECONDARY' as const, psk: Uint8Array.of(7) },
+      ],
+      cannedMessages: SIM_CANNED_MESSAGES,
+      ringtone: SIM_RINGTONE,
+      store: options.store ?? new MemoryDeviceStore(),
+      previousBoots: 2, // a board in use: my_info.reboot_count 3 on this start
+      now: this.now,
+      log: (l) => this.o.log?.(l),
+    });
+    this.service = new DeviceService({
+      state: this.state,
+      mesh: this,
+      clock: this.clock,
+      now: this.now,
+      random: this.random,
+      log: (l) => this.log(l),
+      // A rebooting radio drops its clients; the simulator boots it again with its banner.
+      onReboot: (seconds) => this.later(seconds * 1000, () => this.reboot()),
+      regionPresets: options.firmware28 ?? false,
+      filesManifest: simFilesManifest(),
+      apiIdleTimeoutMs: this.o.apiIdleTimeoutMs,
+      flushIntervalMs: 0,
+      onHandshake: () => this.syncNodeDb(),
+    });
+    this.syncNodeDb();
+  }
+
+  get stats(): SimDeviceStats & { service: DeviceServiceStats } {
+    const s = this.service.stats;
+    return {
+      framesOut: this.radioStats.framesOut,
+      packetsFromPhone: s.packetsFromClients,
+      transmitted: this.radioStats.transmitted,
+      rateLimited: s.rateLimited,
+      duplicatesIgnored: s.duplicatesIgnored,
+      queueFullRejects: this.radioStats.queueFullRejects,
+      reboots: s.reboots,
+      service: s,
+    };
+  }
+
+  get rebootCount(): number {
+    return this.state.rebootCount;
   }
 
   /** A firmware log line: to the simulator's own log, and as console text on serial links not yet in API mode. */
   log(line: string): void {
     this.o.log?.(line);
-    const text = new TextEncoder().encode(`DEBUG | ${clock()} ${Math.floor(this.now() / 1000)} ${line}\r\n`);
-    for (const api of this.apis) if (api.sink.kind === 'serial' && !api.usingProtobufs) api.sink.write(text);
+    const text = new TextEncoder().encode(`DEBUG | ${clockText()} ${Math.floor(this.now() / 1000)} ${line}\r\n`);
+    for (const c of this.clients.values()) if (c.api.sink.kind === 'serial' && !c.api.usingProtobufs) c.api.sink.write(text);
   }
 
-  /** Attaches a client connection (a PTY opened by the host, or an accepted TCP socket). */
-  attach(sink: SimSink): SimPhoneApi {
-    const api = new SimPhoneApi(this, sink);
-    this.apis.add(api);
-    if (!this.idleTimer) {
-      const every = Math.max(10, Math.min(1000, this.o.apiIdleTimeoutMs / 4));
-      this.idleTimer = new AbortController();
-      everyMs(this.clock, every, () => this.checkConnectionTimeouts(), this.idleTimer.signal);
-    }
-    return api;
+  /** Attaches a client connection (a PTY opened by the host, an accepted TCP socket, an in-memory link). */
+  attach(sink: SimSink): StreamClient {
+    this.service.start(); // idempotent: mesh delivery and the idle checks run once a client exists
+    let handshakeFrames = 0;
+    let cut = false;
+    let client: StreamClient | undefined;
+    const faulty: ClientSink = {
+      kind: sink.kind,
+      name: sink.name,
+      close: () => sink.close(),
+      end: sink.end ? () => sink.end!() : undefined,
+      write: (frame) => {
+        if (cut) return;
+        this.writeFrame(sink, frame);
+        const api = client?.api;
+        if (!api?.inHandshake) return;
+        handshakeFrames++;
+        const at = this.faults.disconnectAfterHandshakeFrames;
+        if (at !== undefined && handshakeFrames >= at) {
+          this.faults.disconnectAfterHandshakeFrames = undefined; // one-shot
+          cut = true;
+          this.log(`fault: dropping the ${sink.kind} link after ${handshakeFrames} handshake frames`);
+          sink.close();
+        }
+      },
+    };
+    client = new StreamClient(this.service, faulty);
+    this.clients.set(client.api, client);
+    return client;
   }
 
-  /** PhoneAPI::checkConnectionTimeout / ServerAPI::runOnce. */
-  private checkConnectionTimeouts(): void {
-    const now = this.now();
-    for (const api of [...this.apis]) {
-      if (now - api.lastContact <= this.o.apiIdleTimeoutMs) continue;
-      if (api.sink.kind === 'tcp') {
-        this.o.log?.(`TCP connection timeout, no data for ${Math.round(now - api.lastContact)} ms`);
-        if (api.sink.end) api.sink.end();
-        else api.sink.close();
-      } else if (api.state !== 'NOTHING') {
-        this.o.log?.('serial client timed out; PhoneAPI::close()');
-        api.close();
-      }
-    }
-  }
-
-  detach(api: SimPhoneApi): void {
-    api.closed = true;
-    api.close();
-    this.apis.delete(api);
+  detach(client: StreamClient): void {
+    this.clients.delete(client.api);
+    this.service.detach(client.api);
   }
 
   start(): void {
+    this.service.start();
     if (this.o.trafficIntervalMs > 0) {
       this.trafficTimer = new AbortController();
       everyMs(this.clock, this.o.trafficIntervalMs, () => this.randomTraffic(), this.trafficTimer.signal);
@@ -195,11 +245,10 @@ export class SimDevice {
 
   stop(): void {
     this.trafficTimer?.abort();
-    this.idleTimer?.abort();
-    this.idleTimer = undefined;
     this.timers.abort();
     this.timers = new AbortController();
-    for (const api of [...this.apis]) this.detach(api);
+    for (const c of [...this.clients.values()]) this.detach(c);
+    this.service.stop();
   }
 
   /** Serial boot banner + FromRadio.rebooted (SerialConsole.cpp → StreamAPI::emitRebooted). */
@@ -211,28 +260,28 @@ export class SimDevice {
       `INFO  | ??:??:?? 1 Use nodenum 0x${this.myNodeNum.toString(16)}\r\n`,
     ];
     for (const l of lines) sink.write(new TextEncoder().encode(l));
-    this.writeFrame(sink, frameOf({ payloadVariant: { case: 'rebooted', value: true } }));
+    this.writeFrame(sink, encodeStreamFrame(toBinary(Mesh.FromRadioSchema, create(Mesh.FromRadioSchema, { payloadVariant: { case: 'rebooted', value: true } }))));
   }
 
-  /** Power-cycles the radio: RAM state is lost, TCP clients are dropped, serial hosts see a boot banner. */
+  /** Power-cycles the radio: RAM state is lost (config, channels and NodeDB persist), TCP clients are dropped,
+   * serial hosts see a boot banner. */
   reboot(): void {
-    this.stats.reboots++;
-    this.rebootCount++;
+    this.state.rebootCount++;
+    this.state.changed();
     this.booting = true;
-    this.toPhone.length = 0;
-    this.queueStatusToPhoneQueue.length = 0;
     this.txQueue.length = 0;
     this.timers.abort();
     this.timers = new AbortController();
     this.txBusy = false;
     this.log('rebooting');
-    for (const api of [...this.apis]) {
-      api.resetForReboot();
-      if (api.sink.kind === 'tcp') api.sink.close();
+    this.service.resetForReboot();
+    for (const c of this.clients.values()) {
+      c.resetFraming();
+      if (c.api.sink.kind === 'tcp') c.api.sink.close();
     }
     this.later(this.o.bootDelayMs, () => {
       this.booting = false;
-      for (const api of this.apis) if (api.sink.kind === 'serial') this.bootSerial(api.sink);
+      for (const c of this.clients.values()) if (c.api.sink.kind === 'serial') this.bootSerial(c.api.sink);
     });
   }
 
@@ -246,7 +295,7 @@ export class SimDevice {
 
   /** Writes one framed FromRadio (with the configured line faults). */
   writeFrame(sink: SimSink, frame: Uint8Array): void {
-    this.stats.framesOut++;
+    this.radioStats.framesOut++;
     if (this.faults.garbageBeforeFrames > 0) sink.write(this.garbage(this.faults.garbageBeforeFrames));
     if (this.faults.splitWrites) for (const b of frame) sink.write(Uint8Array.of(b));
     else sink.write(frame);
@@ -254,7 +303,7 @@ export class SimDevice {
 
   /** Writes raw bytes to every connection (line noise, a stray log line). */
   injectRaw(bytes: Uint8Array): void {
-    for (const api of this.apis) api.sink.write(bytes);
+    for (const c of this.clients.values()) c.api.sink.write(bytes);
   }
 
   private garbage(n: number): Uint8Array {
@@ -267,83 +316,58 @@ export class SimDevice {
     return out;
   }
 
-  // ---- what PhoneAPI reads -------------------------------------------------------------------------------------
-
-  myNodeInfo(): Mesh.MyNodeInfo {
-    return simMyNodeInfo(this.myNodeNum, this.rebootCount, this.mesh.nodes.size + 1);
-  }
-
-  ownNodeInfo(): Mesh.NodeInfo {
-    return simOwnNodeInfo(this.myNodeNum, this.o.longName ?? 'Lattice Sim Radio', this.o.shortName ?? 'LSIM', this.publicKey);
-  }
-
-  otherNodeInfos(): Mesh.NodeInfo[] {
-    return simOtherNodeInfos(this.mesh);
-  }
-
-  metadata(): Mesh.DeviceMetadata {
-    return simMetadata(this.o.firmwareVersion ?? '2.7.26.54e0d8d');
-  }
-
-  channel(index: number): Channel.Channel {
-    return this.channels[index]!;
-  }
-
-  config(tag: number): Config.Config {
-    return simConfig(tag, { hopLimit: this.o.hopLimit, publicKey: this.publicKey });
-  }
-
-  moduleConfig(tag: number): ModuleConfig.ModuleConfig {
-    return simModuleConfig(tag);
-  }
-
-  filesManifest(): Mesh.FileInfo[] {
-    return simFilesManifest();
-  }
-
-  routerQueueStatus(): Mesh.QueueStatus {
-    return create(Mesh.QueueStatusSchema, { res: 0, free: MAX_TX_QUEUE - this.txQueue.length, maxlen: MAX_TX_QUEUE, meshPacketId: 0 });
-  }
-
-  takeQueueStatusForPhone(): Mesh.QueueStatus | undefined {
-    return this.queueStatusToPhoneQueue.shift();
-  }
-
-  takePacketForPhone(): Mesh.MeshPacket | undefined {
-    return this.toPhone.shift();
-  }
-
-  // ---- MeshService / Router ------------------------------------------------------------------------------------
-
-  /** MeshService::sendQueueStatusToPhone: keeps only the newest 2. */
-  queueStatusToPhone(res: number, meshPacketId: number): void {
-    const qs = this.routerQueueStatus();
-    qs.res = res;
-    qs.meshPacketId = meshPacketId >>> 0;
-    if (this.queueStatusToPhoneQueue.length >= MAX_RX_QUEUESTATUS_TOPHONE) this.queueStatusToPhoneQueue.shift();
-    this.queueStatusToPhoneQueue.push(qs);
-    this.lastQueueStatusFree = qs.free;
-    this.notify();
-  }
-
-  /** MeshService::sendToPhone: a full queue discards its oldest text, or drops a non-text packet. */
-  sendToPhone(p: Mesh.MeshPacket): void {
-    if (this.toPhone.length >= MAX_RX_TOPHONE) {
-      const portnum = p.payloadVariant.case === 'decoded' ? p.payloadVariant.value.portnum : 0;
-      if (portnum === Portnums.PortNum.TEXT_MESSAGE_APP || portnum === Portnums.PortNum.RANGE_TEST_APP) this.toPhone.shift();
-      else return;
+  /**
+   * The radio's NodeDB holds what it heard of the simulated nodes, with their current names, keys and positions
+   * (tests change them on the fly). A node new to the simulated world is added; one a client removed stays out until
+   * it is heard again (NodeDB::updateFrom re-creates it).
+   */
+  private syncNodeDb(): void {
+    for (const n of this.mesh.nodes.values()) {
+      const known = this.state.nodeDb.get(n.num);
+      if (!known && this.seeded.has(n.num)) continue;
+      const info = simNodeInfo(n);
+      if (known) {
+        info.isFavorite = known.isFavorite;
+        info.isIgnored = known.isIgnored;
+        info.lastHeard = Math.max(known.lastHeard, info.lastHeard);
+      }
+      this.seeded.add(n.num);
+      this.state.nodeDb.put(info);
     }
-    this.toPhone.push(p);
-    this.notify();
   }
 
-  /** RoutingModule::sendAckNak → Router::sendLocal: to us → the phone; otherwise it would go out on the mesh. */
-  routingToPhoneOrMesh(err: Mesh.Routing_Error, to: number, requestId: number, channel: number, from = this.myNodeNum): void {
-    if (to >>> 0 !== this.myNodeNum) {
-      this.log(`NAK ${Mesh.Routing_Error[err]} for 0x${requestId.toString(16)} addressed to ${nodeIdString(to)}, not the client`);
-      return;
-    }
-    this.sendToPhone(this.routingPacket(err, from, requestId, channel));
+  private readonly seeded = new Set<number>();
+
+  // ---- MeshPort: what the device side sends and receives ----------------------------------------------------------
+
+  onToPhone(listener: (packet: Mesh.MeshPacket) => void): () => void {
+    this.toPhoneListeners.add(listener);
+    return () => this.toPhoneListeners.delete(listener);
+  }
+
+  onQueueStatus(listener: (status: Mesh.QueueStatus) => void): () => void {
+    this.queueStatusListeners.add(listener);
+    return () => this.queueStatusListeners.delete(listener);
+  }
+
+  queueStatus(): Mesh.QueueStatus {
+    return create(Mesh.QueueStatusSchema, { res: this.lastSend.res, free: MAX_TX_QUEUE - this.txQueue.length, maxlen: MAX_TX_QUEUE, meshPacketId: this.lastSend.id });
+  }
+
+  /** MeshService::sendToMesh → Router::sendLocal/send → RadioLibInterface::send. */
+  sendFromPhone(p: Mesh.MeshPacket): number {
+    p.from = 0;
+    if (p.id === 0) p.id = this.generatePacketId();
+    const id = p.id >>> 0;
+    this.lastSend = { res: this.sendLocal(p), id };
+    this.lastQueueFree = MAX_TX_QUEUE - this.txQueue.length;
+    return id;
+  }
+
+  /** MeshService::sendToPhone: every connected client (or the backlog) gets it. */
+  private sendToPhone(p: Mesh.MeshPacket): void {
+    if (this.booting) return;
+    for (const l of this.toPhoneListeners) l(p);
   }
 
   private routingPacket(err: Mesh.Routing_Error, from: number, requestId: number, channel: number): Mesh.MeshPacket {
@@ -364,38 +388,18 @@ export class SimDevice {
     const id = ((Math.floor(this.random() * 0x400000) << 10) | this.nextId) >>> 0;
     return id === 0 ? 1 : id;
   }
-
-  /** MeshService::handleToRadio + sendToMesh + Router::sendLocal/send + RadioLibInterface::send. */
-  handleToRadio(p: Mesh.MeshPacket): void {
-    this.stats.packetsFromPhone++;
-    p.from = 0;
-    p.nextHop = 0;
-    p.relayNode = 0;
-    if (p.id === 0) p.id = this.generatePacketId();
-    p.rxTime = Math.floor(Date.now() / 1000);
-    const id = p.id >>> 0;
-    const res = this.sendLocal(p);
-    this.queueStatusToPhone(res, id);
-  }
-
   private sendLocal(p: Mesh.MeshPacket): number {
-    const to = p.to >>> 0;
-    if (to === this.myNodeNum) {
-      // Packets to ourselves go straight back to the phone.
-      this.sendToPhone({ ...p, from: this.myNodeNum });
-      return 0;
-    }
     if (p.wantAck && p.hopLimit === 0) p.hopLimit = this.o.hopLimit;
     if (p.hopLimit > 7) p.hopLimit = 3; // firmware clamps bogus hop limits
     // Router::send → perhapsEncode
     const err = this.perhapsEncode(p);
     if (err !== Mesh.Routing_Error.NONE) {
       p.channel = 0;
-      this.routingToPhoneOrMesh(err, this.myNodeNum, p.id >>> 0, 0);
+      this.later(0, () => this.sendToPhone(this.routingPacket(err, this.myNodeNum, p.id >>> 0, 0)));
       return err;
     }
     if (this.txQueue.length >= MAX_TX_QUEUE) {
-      this.stats.queueFullRejects++;
+      this.radioStats.queueFullRejects++;
       return ERRNO_UNKNOWN;
     }
     this.txQueue.push({ packet: p, attempts: 0 });
@@ -408,7 +412,7 @@ export class SimDevice {
     const data = p.payloadVariant.value;
     const encodedLen = toBinary(Mesh.DataSchema, create(Mesh.DataSchema, { ...data, bitfield: 1 })).length;
     const broadcast = p.to >>> 0 === NODENUM_BROADCAST;
-    const ch = this.channels[p.channel];
+    const ch = this.state.channels[p.channel];
     if (!ch || ch.role === Channel.Channel_Role.DISABLED) return Mesh.Routing_Error.NO_CHANNEL;
     if (data.payload.length > DATA_PAYLOAD_LEN || encodedLen + 16 > 255) return Mesh.Routing_Error.TOO_LARGE;
     const pki = !broadcast && ![Portnums.PortNum.TRACEROUTE_APP, Portnums.PortNum.NODEINFO_APP, Portnums.PortNum.ROUTING_APP, Portnums.PortNum.POSITION_APP].includes(data.portnum);
@@ -432,7 +436,8 @@ export class SimDevice {
       const entry = this.txQueue.shift();
       if (entry) this.transmitted(entry);
       // MeshService::loop: tell the phone when a full TX queue has room again.
-      if (this.lastQueueStatusFree === 0 && this.txQueue.length < MAX_TX_QUEUE) this.queueStatusToPhone(0, 0);
+      if (this.lastQueueFree === 0 && this.txQueue.length < MAX_TX_QUEUE) for (const l of this.queueStatusListeners) l(create(Mesh.QueueStatusSchema, { ...this.queueStatus(), res: 0, meshPacketId: 0 }));
+      this.lastQueueFree = MAX_TX_QUEUE - this.txQueue.length;
       this.pumpTx();
     });
   }
@@ -440,7 +445,7 @@ export class SimDevice {
   private transmitted(entry: TxEntry): void {
     const p = entry.packet;
     entry.attempts++;
-    this.stats.transmitted++;
+    this.radioStats.transmitted++;
     if (p.payloadVariant.case !== 'decoded') return;
     const data = p.payloadVariant.value;
     const to = p.to >>> 0;
@@ -450,7 +455,10 @@ export class SimDevice {
       this.o.log?.(`air: text 0x${(p.id >>> 0).toString(16)} to ${where} (try ${entry.attempts}): ${JSON.stringify(new TextDecoder().decode(data.payload))}; heard by ${takers.map((n) => n.longName).join(', ') || 'nobody'}`);
     }
     const broadcast = to === NODENUM_BROADCAST;
-    if (!p.wantAck) return;
+    // A node asked for a response answers it (TraceRouteModule, DeviceTelemetryModule, PositionModule); its reply
+    // doubles as the ACK (ReliableRouter: "Another module replied to this message, no need for 2nd ack").
+    const answered = !broadcast && data.wantResponse ? takers.filter((n) => this.answerRequest(n, p)) : [];
+    if (answered.length > 0 || !p.wantAck) return;
     if (takers.length > 0) {
       this.later(this.o.ackDelayMs, () => {
         // DM: the destination's ACK; broadcast: we overheard a rebroadcast (implicit ACK from ourselves).
@@ -469,6 +477,70 @@ export class SimDevice {
     }
   }
 
+
+  /** What a simulated node answers to a want_response request addressed to it; false when no module of it does. */
+  private answerRequest(node: SimNode, req: Mesh.MeshPacket): boolean {
+    if (req.payloadVariant.case !== 'decoded') return false;
+    const data = req.payloadVariant.value;
+    const P = Portnums.PortNum;
+    const reply = (portnum: number, payload: Uint8Array) =>
+      this.later(this.o.ackDelayMs, () => this.injectData({ from: node.num, to: this.myNodeNum, portnum, payload, channel: req.channel, requestId: req.id >>> 0 }));
+    switch (data.portnum) {
+      case P.TRACEROUTE_APP: {
+        // TraceRouteModule::alterReceivedProtobuf at the destination: unknown relays as NODENUM_BROADCAST with
+        // UNK_SNR, then its own SNR of the request (dB × 4); on our side the reply gets our SNR of it in snr_back.
+        let rd: Mesh.RouteDiscovery;
+        try {
+          rd = fromBinary(Mesh.RouteDiscoverySchema, data.payload);
+        } catch {
+          return false;
+        }
+        const relays = Array.from({ length: node.hopsAway }, () => NODENUM_BROADCAST);
+        const snrQ = Math.round(node.snr * 4);
+        rd.route = [...rd.route, ...relays];
+        rd.snrTowards = [...rd.snrTowards, ...relays.map(() => UNK_SNR), snrQ];
+        rd.routeBack = [...relays];
+        rd.snrBack = [...relays.map(() => UNK_SNR), snrQ];
+        reply(P.TRACEROUTE_APP, toBinary(Mesh.RouteDiscoverySchema, rd));
+        return true;
+      }
+      case P.TELEMETRY_APP: {
+        // DeviceTelemetryModule answers a device_metrics request (or an empty one); environment, power, air
+        // quality need sensor modules the simulated nodes do not have.
+        let t: Telemetry.Telemetry;
+        try {
+          t = fromBinary(Telemetry.TelemetrySchema, data.payload);
+        } catch {
+          return false;
+        }
+        if (t.variant.case !== undefined && t.variant.case !== 'deviceMetrics') return false;
+        const uptime = Math.floor(this.now() / 1000) + 3600;
+        const answer = create(Telemetry.TelemetrySchema, {
+          time: Math.floor(Date.now() / 1000),
+          variant: { case: 'deviceMetrics', value: { batteryLevel: 87, voltage: 4.05, channelUtilization: 7.5, airUtilTx: 1.2, uptimeSeconds: uptime } },
+        });
+        reply(P.TELEMETRY_APP, toBinary(Telemetry.TelemetrySchema, answer));
+        return true;
+      }
+      case P.POSITION_APP: {
+        // PositionModule::allocReply: nothing to say without a position ("Skip location send because lat/lon is zero").
+        if (node.latitude === undefined) return false;
+        const pos = create(Mesh.PositionSchema, {
+          latitudeI: Math.round(node.latitude * 1e7),
+          longitudeI: Math.round((node.longitude ?? 0) * 1e7),
+          altitude: node.altitude,
+          time: Math.floor(Date.now() / 1000),
+          precisionBits: 32,
+          locationSource: Mesh.Position_LocSource.LOC_MANUAL,
+        });
+        reply(P.POSITION_APP, toBinary(Mesh.PositionSchema, pos));
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
   private echoReply(node: SimNode, payload: Uint8Array): void {
     const text = `echo: ${new TextDecoder().decode(payload)}`.slice(0, 200);
     this.later(this.o.ackDelayMs * 2, () => this.injectText({ from: node.num, to: this.myNodeNum, text }));
@@ -481,11 +553,12 @@ export class SimDevice {
     return this.injectData({ ...m, portnum: Portnums.PortNum.TEXT_MESSAGE_APP, payload: new TextEncoder().encode(m.text) });
   }
 
-  injectData(m: { from: number; portnum: number; payload: Uint8Array; channel?: number; to?: number; id?: number }): Mesh.MeshPacket {
+  injectData(m: { from: number; portnum: number; payload: Uint8Array; channel?: number; to?: number; id?: number; requestId?: number }): Mesh.MeshPacket {
     const to = (m.to ?? NODENUM_BROADCAST) >>> 0;
     const node = this.mesh.nodes.get(m.from >>> 0);
     if (node) node.lastHeard = Math.floor(Date.now() / 1000);
     const direct = to !== NODENUM_BROADCAST;
+    const hopStart = 3;
     const p = create(Mesh.MeshPacketSchema, {
       from: m.from >>> 0,
       to,
@@ -494,13 +567,25 @@ export class SimDevice {
       rxTime: Math.floor(Date.now() / 1000),
       rxSnr: node?.snr ?? 5,
       rxRssi: -80,
-      hopLimit: 3,
-      hopStart: 3,
+      hopLimit: hopStart - (node?.hopsAway ?? 0),
+      hopStart,
       pkiEncrypted: direct,
       publicKey: direct && node?.publicKey ? node.publicKey : new Uint8Array(0),
-      payloadVariant: { case: 'decoded', value: { portnum: m.portnum, payload: m.payload, bitfield: 1 } },
+      payloadVariant: { case: 'decoded', value: { portnum: m.portnum, payload: m.payload, bitfield: 1, requestId: m.requestId ?? 0 } },
     });
-    if (!this.booting) this.sendToPhone(p);
+    if (this.booting) return p;
+    // The mesh side of the node updates its NodeDB (NodeDB::updateFrom, NodeInfoModule → updateUser).
+    this.seeded.delete(p.from);
+    this.syncNodeDb();
+    this.state.nodeDb.heardFrom(p);
+    if (m.portnum === Portnums.PortNum.NODEINFO_APP) {
+      try {
+        this.state.nodeDb.updateUser(p.from, fromBinary(Mesh.UserSchema, m.payload), p.channel);
+      } catch {
+        // a malformed NodeInfo is passed on undecoded, as the firmware would deliver it
+      }
+    }
+    this.sendToPhone(p);
     return p;
   }
 
@@ -514,11 +599,6 @@ export class SimDevice {
     this.injectData({ from: n.num, portnum: Portnums.PortNum.NODEINFO_APP, payload: user });
   }
 
-  broadcastOwnNodeInfo(): void {
-    this.stats.transmitted++;
-    this.log('Broadcasting nodeinfo ping');
-  }
-
   private randomTraffic(): void {
     const online = [...this.mesh.nodes.values()].filter((n) => n.online);
     if (online.length === 0) return;
@@ -527,24 +607,11 @@ export class SimDevice {
     this.injectText({ from: n.num, channel: n.channels[0] ?? 0, text: phrases[Math.floor(this.random() * phrases.length)]! });
   }
 
-  // ---- plumbing ---------------------------------------------------------------------------------------------------
-
-  private notify(): void {
-    // fromNumChanged → every connected API drains (StreamAPI polls; BLE notifies).
-    queueMicrotask(() => {
-      for (const api of this.apis) if (api.isSendingPackets) api.drain();
-    });
-  }
-
   private later(ms: number, fn: () => void): void {
     this.clock.sleep(ms, { signal: this.timers.signal }).then(fn, () => undefined);
   }
 }
 
-function clock(): string {
+function clockText(): string {
   return new Date().toISOString().slice(11, 19);
-}
-
-function frameOf(init: Parameters<typeof create<typeof Mesh.FromRadioSchema>>[1]): Uint8Array {
-  return encodeStreamFrame(toBinary(Mesh.FromRadioSchema, create(Mesh.FromRadioSchema, init)));
 }

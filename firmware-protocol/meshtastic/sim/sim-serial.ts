@@ -9,13 +9,13 @@ import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { openPtyPair, type PtyPair } from './pty-pair.js';
 import type { SimDevice } from './sim-device.js';
-import type { SimPhoneApi } from './sim-phone-api.js';
+import type { StreamClient } from '../device/stream-client.js';
 
 export class SimSerialPort {
   private dir?: string;
   private pair?: PtyPair;
   private port?: SerialPort;
-  private api?: SimPhoneApi;
+  private api?: StreamClient;
   private plugged = false;
 
   constructor(private readonly device: SimDevice) {}

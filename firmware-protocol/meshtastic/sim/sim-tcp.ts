@@ -1,7 +1,9 @@
 /**
- * The simulated radio's TCP API (port 4403, firmware src/mesh/api/ServerAPI.cpp). The firmware serves one client:
- * a new connection force-closes the previous one ("Force close previous TCP connection", APIServerPort::runOnce),
- * and each client gets a fresh PhoneAPI.
+ * The simulated radio's TCP API (port 4403, firmware src/mesh/api/ServerAPI.cpp). With `clients: 'one'` (the
+ * default, the firmware's behaviour, which the gateways' displacement tests rely on) a new connection force-closes the
+ * previous one ("Force close previous TCP connection", APIServerPort::runOnce); with `clients: 'many'` (what
+ * `lattice sim meshtastic` offers, like the native node) every connection is served at once, each with its own
+ * handshake and queues on the shared device side.
  *
  * How a connection ends matters to clients, so the simulator ends it the way the radio would: a closed PhoneAPI
  * (displaced by a newer client, or idle too long) stops its client (WiFiClient::stop(): a clean close, FIN); a radio
@@ -9,13 +11,13 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { SimDevice } from './sim-device.js';
-import type { SimPhoneApi } from './sim-phone-api.js';
+import type { StreamClient } from '../device/stream-client.js';
 
 export const SERVER_API_DEFAULT_PORT = 4403;
 
 export class SimTcpServer {
   private server?: Server;
-  private current?: { socket: Socket; api: SimPhoneApi };
+  private readonly current = new Set<{ socket: Socket; api: StreamClient }>();
   /** Connections that came while the radio was booting, answered once it is up. */
   private readonly waiting = new Set<Socket>();
   /** Clients displaced by a newer one. */
@@ -24,7 +26,12 @@ export class SimTcpServer {
   /** When each connection was accepted (Date.now()), in order: tests measure a client's reconnect delay with it. */
   readonly acceptedAt: number[] = [];
 
-  constructor(private readonly device: SimDevice, private readonly host = '127.0.0.1') {}
+  constructor(private readonly device: SimDevice, private readonly host = '127.0.0.1', private readonly clients: 'one' | 'many' = 'one') {}
+
+  /** Client connections being served now. */
+  get connections(): number {
+    return this.current.size;
+  }
 
   get port(): number {
     const a = this.server?.address();
@@ -44,16 +51,16 @@ export class SimTcpServer {
     this.server = server;
   }
 
-  /** Cuts the current client connection as a Wi-Fi drop would: no FIN (a reset here). */
+  /** Cuts the client connections as a Wi-Fi drop would: no FIN (a reset here). */
   dropClient(): void {
-    if (this.current) vanish(this.current.socket);
+    for (const c of this.current) vanish(c.socket);
   }
 
   /** Shuts the simulator down; its client sees a clean close (test clients end their streams without an error). */
   async stop(): Promise<void> {
     for (const socket of this.waiting) socket.destroy();
     this.waiting.clear();
-    if (this.current) stopClient(this.current.socket);
+    for (const c of this.current) stopClient(c.socket);
     const server = this.server;
     this.server = undefined;
     if (server) await new Promise<void>((r) => server.close(() => r()));
@@ -79,8 +86,8 @@ export class SimTcpServer {
     }
     this.accepted++;
     this.acceptedAt.push(Date.now());
-    const previous = this.current;
-    if (previous) {
+    for (const previous of this.clients === 'one' ? [...this.current] : []) {
+      this.current.delete(previous);
       this.displaced++;
       this.device.log('Force close previous TCP connection');
       // `delete openAPI`: the old PhoneAPI is gone at once and its client is stopped cleanly.
@@ -90,6 +97,7 @@ export class SimTcpServer {
     socket.setNoDelay(true);
     const sink = {
       kind: 'tcp' as const,
+      name: `tcp ${socket.remoteAddress}:${socket.remotePort}`,
       write: (bytes: Uint8Array) => {
         if (!socket.destroyed && !vanishing.has(socket)) socket.write(bytes);
       },
@@ -98,14 +106,14 @@ export class SimTcpServer {
     };
     const api = this.device.attach(sink);
     const entry = { socket, api };
-    this.current = entry;
+    this.current.add(entry);
     socket.on('data', (chunk) => {
-      if (this.current === entry && !this.device.isBooting) api.receive(new Uint8Array(chunk));
+      if (this.current.has(entry) && !this.device.isBooting) api.receive(new Uint8Array(chunk));
     });
     socket.on('error', () => {});
     socket.on('close', () => {
       this.device.detach(api);
-      if (this.current === entry) this.current = undefined;
+      this.current.delete(entry);
     });
   }
 }

@@ -11,6 +11,8 @@ export interface MeshtasticSimOptions extends SimDeviceOptions {
   /** TCP port (0 = any free port). Omit for no TCP server. */
   tcpPort?: number;
   tcpHost?: string;
+  /** 'one' (default): the firmware's single TCP client, a new one displaces the old; 'many': several at once. */
+  tcpClients?: 'one' | 'many';
 }
 
 export interface MeshtasticSim {
@@ -37,7 +39,7 @@ export async function startMeshtasticSim(options: MeshtasticSimOptions = {}): Pr
       await serial.start();
     }
     if (options.tcpPort !== undefined) {
-      tcp = new SimTcpServer(device, options.tcpHost ?? '127.0.0.1');
+      tcp = new SimTcpServer(device, options.tcpHost ?? '127.0.0.1', options.tcpClients ?? 'one');
       await tcp.start(options.tcpPort);
     }
   } catch (err) {

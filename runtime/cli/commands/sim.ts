@@ -33,6 +33,7 @@ const meshtastic: Command = {
     pty: { type: 'boolean', help: 'serve on a pseudo-terminal (prints its path)' },
     tcp: { type: 'string', arg: 'PORT', help: 'serve the TCP API on PORT (4403 is the firmware default)' },
     verbose: { type: 'boolean', help: "also print the simulated firmware's debug lines" },
+    'single-client': { type: 'boolean', help: 'serve one TCP client at a time, a new one displaces the old (the firmware); default: several at once' },
   },
   async run(ctx) {
     let port: number | undefined;
@@ -49,7 +50,7 @@ const meshtastic: Command = {
     const { runMeshtasticSimCommand } = await import('../../../firmware-protocol/meshtastic/sim/sim-command.js');
     const stop = waitForStop(ctx);
     try {
-      await runMeshtasticSimCommand({ pty: ctx.values.pty === true, ...(port !== undefined ? { tcpPort: port } : {}), print: print(ctx), signal: stop.signal, verbose: ctx.values.verbose === true });
+      await runMeshtasticSimCommand({ pty: ctx.values.pty === true, ...(port !== undefined ? { tcpPort: port } : {}), print: print(ctx), signal: stop.signal, verbose: ctx.values.verbose === true, tcpClients: ctx.values['single-client'] === true ? 'one' : 'many' });
     } finally {
       stop.done();
     }

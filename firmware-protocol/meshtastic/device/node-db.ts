@@ -1,0 +1,182 @@
+/**
+ * The device's NodeDB (firmware src/mesh/NodeDB.cpp): every node heard, with its user (names, public key), position,
+ * device metrics, last heard, SNR and hops away. Index 0 is our own node, as NodeDB::readNextMeshNode returns it
+ * first. The mesh side updates it through NodeDirectory; clients read it in the handshake; admin messages remove and
+ * favourite nodes. It is bounded: a full DB forgets the least interesting node (NodeDB::getOrCreateMeshNode).
+ * Persistence is the owner's (DeviceState): `onChange` says when something worth a save changed.
+ */
+import { create, equals } from '@bufbuild/protobuf';
+import { Mesh, type Telemetry } from '@meshtastic/protobufs';
+import type { NodeDirectory } from './mesh-port.js';
+
+/** firmware: MAX_NUM_NODES is 80..250 depending on the board (mesh-pb-constants.h); 100 for a small Linux node. */
+export const DEFAULT_MAX_NODES = 100;
+
+export type NodeDbChange = 'structure' | 'heard';
+
+export class DeviceNodeDb implements NodeDirectory {
+  private readonly nodes = new Map<number, Mesh.NodeInfo>();
+  /** Nodes removed to make room for newer ones (NodeDB "Node database full"). */
+  evicted = 0;
+  /** NodeInfos refused because the public key changed (NodeDB::updateUser "Public Key mismatch"). */
+  keyMismatches = 0;
+
+  constructor(
+    readonly ownNum: number,
+    private readonly o: { maxNodes?: number; now?: () => number; onChange?: (what: NodeDbChange) => void } = {},
+  ) {}
+
+  private get max(): number {
+    return this.o.maxNodes ?? DEFAULT_MAX_NODES;
+  }
+
+  private nowSecs(): number {
+    return Math.floor((this.o.now?.() ?? Date.now()) / 1000);
+  }
+
+  /** Other nodes in DB order (oldest entry first), copies. */
+  others(): Mesh.NodeInfo[] {
+    return [...this.nodes.values()].map((n) => create(Mesh.NodeInfoSchema, n));
+  }
+
+  get size(): number {
+    return this.nodes.size;
+  }
+
+  get(num: number): Mesh.NodeInfo | undefined {
+    return this.nodes.get(num >>> 0);
+  }
+
+  publicKeyOf(num: number): Uint8Array | undefined {
+    const k = this.nodes.get(num >>> 0)?.user?.publicKey;
+    return k && k.length === 32 ? k : undefined;
+  }
+
+  /** Replaces the whole DB (loading a snapshot). */
+  load(nodes: Mesh.NodeInfo[]): void {
+    this.nodes.clear();
+    for (const n of nodes) if (n.num >>> 0 !== this.ownNum) this.nodes.set(n.num >>> 0, n);
+  }
+
+  /** Replaces one node's entry whole: a simulator's world view (what its simulated radio has heard). */
+  put(info: Mesh.NodeInfo): void {
+    const num = info.num >>> 0;
+    if (num === this.ownNum) return;
+    if (!this.nodes.has(num) && this.nodes.size >= this.max) this.evictOne();
+    this.nodes.set(num, create(Mesh.NodeInfoSchema, info));
+  }
+
+  /** NodeDB::getOrCreateMeshNode: a new node pushes out the oldest one that is not a favourite, not ignored, and
+   * preferably has no public key (the firmware keeps keyed nodes longer: losing a key breaks DMs). */
+  private getOrCreate(num: number): Mesh.NodeInfo {
+    num >>>= 0;
+    let n = this.nodes.get(num);
+    if (n) return n;
+    if (this.nodes.size >= this.max) this.evictOne();
+    n = create(Mesh.NodeInfoSchema, { num });
+    this.nodes.set(num, n);
+    this.o.onChange?.('structure');
+    return n;
+  }
+
+  private evictOne(): void {
+    let oldest: Mesh.NodeInfo | undefined;
+    let oldestBoring: Mesh.NodeInfo | undefined;
+    for (const n of this.nodes.values()) {
+      if (n.isFavorite || n.isIgnored) continue;
+      if (!oldest || n.lastHeard < oldest.lastHeard) oldest = n;
+      const boring = !n.user?.publicKey || n.user.publicKey.length === 0;
+      if (boring && (!oldestBoring || n.lastHeard < oldestBoring.lastHeard)) oldestBoring = n;
+    }
+    const victim = oldestBoring ?? oldest;
+    if (victim) {
+      this.nodes.delete(victim.num >>> 0);
+      this.evicted++;
+    }
+  }
+
+  /** NodeDB::updateFrom: last heard, SNR, hops away and via-MQTT of every decoded packet from another node. */
+  heardFrom(p: Mesh.MeshPacket): void {
+    const from = p.from >>> 0;
+    if (from === this.ownNum || from === 0 || p.payloadVariant.case !== 'decoded') return;
+    const n = this.getOrCreate(from);
+    n.lastHeard = p.rxTime || this.nowSecs();
+    if (p.rxSnr) n.snr = p.rxSnr;
+    n.viaMqtt = p.viaMqtt;
+    if (p.hopStart !== 0 && p.hopLimit <= p.hopStart) n.hopsAway = p.hopStart - p.hopLimit;
+    n.channel = p.channel;
+    this.o.onChange?.('heard');
+  }
+
+  /** NodeDB::updateUser: refused when a known key would change (someone impersonating the node). */
+  updateUser(num: number, user: Mesh.User, channelIndex: number): boolean {
+    num >>>= 0;
+    if (num === this.ownNum) return false;
+    const known = this.nodes.get(num)?.user?.publicKey;
+    if (known && known.length > 0 && user.publicKey.length > 0 && !sameBytes(known, user.publicKey)) {
+      this.keyMismatches++;
+      return false;
+    }
+    const n = this.getOrCreate(num);
+    const next = create(Mesh.UserSchema, { ...user, publicKey: user.publicKey.length > 0 ? user.publicKey : known ?? new Uint8Array(0) });
+    const changed = !n.user || !equals(Mesh.UserSchema, n.user, next);
+    n.user = next;
+    n.channel = channelIndex;
+    if (changed) this.o.onChange?.('structure');
+    return true;
+  }
+
+  updatePosition(num: number, position: Mesh.Position): void {
+    if (num >>> 0 === this.ownNum) return;
+    this.getOrCreate(num).position = create(Mesh.PositionSchema, position);
+    this.o.onChange?.('heard');
+  }
+
+  updateTelemetry(num: number, metrics: Telemetry.DeviceMetrics): void {
+    if (num >>> 0 === this.ownNum) return;
+    this.getOrCreate(num).deviceMetrics = metrics;
+    this.o.onChange?.('heard');
+  }
+
+  /** AdminModule remove_by_nodenum → NodeDB::removeNodeByNum. */
+  remove(num: number): boolean {
+    const gone = this.nodes.delete(num >>> 0);
+    if (gone) this.o.onChange?.('structure');
+    return gone;
+  }
+
+  /** AdminModule set/remove_favorite_node: only for a node we know (getMeshNode != NULL). */
+  setFavorite(num: number, favorite: boolean): boolean {
+    const n = this.nodes.get(num >>> 0);
+    if (!n) return false;
+    n.isFavorite = favorite;
+    this.o.onChange?.('structure');
+    return true;
+  }
+
+  /** AdminModule set/remove_ignored_node: ignoring also forgets position, metrics and key. */
+  setIgnored(num: number, ignored: boolean): boolean {
+    const n = this.nodes.get(num >>> 0);
+    if (!n) return false;
+    n.isIgnored = ignored;
+    if (ignored) {
+      n.position = undefined;
+      n.deviceMetrics = undefined;
+      if (n.user) n.user.publicKey = new Uint8Array(0);
+    }
+    this.o.onChange?.('structure');
+    return true;
+  }
+
+  /** NodeDB::resetNodes: everyone goes, favourites stay when asked. */
+  reset(keepFavorites: boolean): void {
+    for (const [num, n] of this.nodes) if (!(keepFavorites && n.isFavorite)) this.nodes.delete(num);
+    this.o.onChange?.('structure');
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
