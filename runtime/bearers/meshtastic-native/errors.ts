@@ -17,15 +17,6 @@ export class NativeConfigError extends Error {
   }
 }
 
-/** The client API cannot listen on its address (in use, not this machine's). */
-export class ClientApiListenError extends Error {
-  override name = 'ClientApiListenError';
-  constructor(readonly bearer: string, readonly address: string, options?: { cause?: unknown }) {
-    const why = options?.cause instanceof Error ? `: ${options.cause.message}` : '';
-    super(`${bearer}: cannot serve the Meshtastic client API on ${address}${why}`, options);
-  }
-}
-
 /** The native node was stopped while a send was pending. */
 export class NativeNodeStoppedError extends AbortError {
   constructor(readonly bearer: string) {

@@ -30,10 +30,10 @@ export async function nativeNodeFactory(l: LoraConfig, opened: { radio: LoraRadi
     const log = components.logger.forComponent(l.name);
     const metrics = components.metrics ? registerNativeMetrics(components.metrics) : undefined;
     const utilisation = new AirUtilisation(components.clock);
+    // The firmware refuses a send over its duty cycle rather than queueing it (native-radio.ts).
+    const governor = new AirtimeGovernor({ region: settings.rules, ledger: opened.ledger, policy: 'fail', clock: components.clock });
     const radio = new NativeRadio({
-      name: l.name, radio: opened.radio, modulation: settings.modulation, utilisation, log,
-      // The firmware refuses a send over its duty cycle rather than queueing it (native-radio.ts).
-      governor: new AirtimeGovernor({ region: settings.rules, ledger: opened.ledger, policy: 'fail', clock: components.clock }),
+      name: l.name, radio: opened.radio, modulation: settings.modulation, utilisation, log, governor,
       observer: {
         // Frames heard and sent are counted by the router (mesh-adapters.ts); the radio counts airtime and CRC drops.
         heard: (f) => metrics?.airtime.inc({ bearer: l.name, direction: 'rx' }, f.airtimeMs / 1000),
@@ -41,7 +41,7 @@ export async function nativeNodeFactory(l: LoraConfig, opened: { radio: LoraRadi
         dropped: (reason) => metrics?.dropped.inc({ bearer: l.name, reason }),
       },
     });
-    const stack = buildNativeStack({ settings, identity, radio, stateDir: dir, clock: components.clock, log, ...(metrics ? { metrics } : {}) });
+    const stack = buildNativeStack({ settings, identity, radio, governor, stateDir: dir, clock: components.clock, log, ...(metrics ? { metrics } : {}) });
     return new NativeNode({
       name: l.name, nodeNum: identity.nodeNum, publicKey: identity.publicKey, role: settings.role, region: settings.region, preset: settings.preset,
       radio, stack, utilisation, device: `${l.hal}${l.device ? ` ${l.device}` : ''}`, log, clock: components.clock,

@@ -20,9 +20,8 @@
  *   lattice_meshtastic_native_channel_utilization_percent{bearer}       firmware channel_utilization (last minute)
  *   lattice_meshtastic_native_air_util_tx_percent{bearer}               firmware air_util_tx (last hour)
  *   lattice_meshtastic_native_clients{bearer}                     client API connections open now
- *   lattice_meshtastic_native_client_connections_total{bearer}    client API connections accepted
- *   lattice_meshtastic_native_client_drops_total{bearer,reason}   client connections we closed: garbage | stalled |
- *                                                                 too-many
+ *   lattice_meshtastic_native_client_drops_total{bearer,reason}   client connections dropped for what they did:
+ *                                                                 garbage | bad-length | stalled-mid-frame
  *   lattice_meshtastic_native_nodes{bearer}                       nodes in the NodeDB (ourselves included)
  */
 import type { Counter, Gauge, Metrics } from '../../metrics/metrics.js';
@@ -49,7 +48,6 @@ export interface NativeMetrics {
   duplicates: Counter<'bearer'>;
   events: Counter<'bearer' | 'event'>;
   airtime: Counter<'bearer' | 'direction'>;
-  clientConnections: Counter<'bearer'>;
   clientDrops: Counter<'bearer' | 'reason'>;
   /** Adds a node to the scrape-time gauges; returns the removal. */
   addSource(source: NativeGaugeSource): () => void;
@@ -94,8 +92,7 @@ export function registerNativeMetrics(metrics: Metrics): NativeMetrics {
     duplicates: counter('lattice_meshtastic_native_duplicates_total', 'Packets heard again (same from and id)', ['bearer']),
     events: counter('lattice_meshtastic_native_mesh_events_total', 'Router events (rebroadcast-cancelled, retransmission, implicit-ack, ack-sent, nak-sent, channel-busy, ...)', ['bearer', 'event']),
     airtime: counter('lattice_meshtastic_native_airtime_seconds_total', 'Airtime heard (rx) and sent (tx)', ['bearer', 'direction']),
-    clientConnections: counter('lattice_meshtastic_native_client_connections_total', 'Client API connections accepted', ['bearer']),
-    clientDrops: counter('lattice_meshtastic_native_client_drops_total', 'Client API connections this node closed, by reason', ['bearer', 'reason']),
+    clientDrops: counter('lattice_meshtastic_native_client_drops_total', 'Client API connections dropped for garbage or a stalled frame (only that client), by reason', ['bearer', 'reason']),
     addSource(source) {
       live.add(source);
       return () => {

@@ -16,7 +16,6 @@ import type { ForeignMessage, PeerEvent } from '../../bearer/bearer.js';
 import { createLogger } from '../../log/logger.js';
 import { FakeLoraAir } from '../lora/testing/fake-lora-air.js';
 import { AirUtilisation } from './air-utilisation.js';
-import type { ClientApiDevice } from './client-api-server.js';
 import { generateNativeIdentity } from './native-identity.js';
 import { NativeNode } from './native-node.js';
 import { NativeRadio } from './native-radio.js';
@@ -41,7 +40,12 @@ class FakeStack implements NativeStack {
       return () => this.toPhone.delete(l);
     },
   };
-  readonly device: ClientApiDevice = { attach: () => ({ toRadio: () => true, close: () => undefined }) };
+  clients(): number {
+    return 2;
+  }
+  apiPort(): number {
+    return 4403;
+  }
   constructor(readonly me: number) {
     this.nodeList = [
       create(Mesh.NodeInfoSchema, { num: me, user: { longName: 'Rooftop relay', shortName: 'ROOF' } }),
@@ -131,9 +135,10 @@ test('sendText goes into the mesh as a client packet; refusals are named; status
     assert.is(s.kind, 'meshtastic-native');
     assert.is(s.state, 'up');
     const d = s.detail!;
-    assert.equal([d.nodeNum, d.nodeId, d.role, d.region, d.modemPreset, d.frequencyHz, d.nodes, d.clients], [0x1234abcd, '!1234abcd', 'ROUTER', 'EU_868', 'LONG_FAST', 869_525_000, 2, 0]);
+    assert.equal([d.nodeNum, d.nodeId, d.role, d.region, d.modemPreset, d.frequencyHz, d.nodes, d.clients], [0x1234abcd, '!1234abcd', 'ROUTER', 'EU_868', 'LONG_FAST', 869_525_000, 2, 2]);
     assert.equal((d.neighbours as Array<{ id: string }>).map((x) => x.id), ['!0b0b0b0b']);
     assert.equal((d.channels as unknown[]).length, 2);
+    assert.is(d.api, '127.0.0.1:4403');
     const info = n.radio();
     assert.equal([info.mesh, info.link.state, info.self?.address, info.self?.name, info.self?.role], ['meshtastic', 'up', 'mt:!1234abcd', 'Rooftop relay', 'ROUTER']);
     assert.equal(info.channels.map((c) => c.address), ['mt:ch:0', 'mt:ch:1']);

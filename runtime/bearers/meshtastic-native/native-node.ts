@@ -15,13 +15,13 @@ import { Mesh, Portnums } from '@meshtastic/protobufs';
 import { channelAddress, nodeAddress, nodeIdString, parseMeshtasticAddress } from '../../../firmware-protocol/meshtastic/node-id.js';
 import { TypedEmitter } from '../../../lib/events/typed-emitter.js';
 import type { Clock } from '../../../lib/clock/clock.js';
+import type { LoraModulation } from '../../../lib/lora/modulation.js';
 import type { BearerEvents, BearerStatus, OutFrame, PeerId, SendResult } from '../../bearer/bearer.js';
 import type { RadioGateway, RadioInfo, RadioNode, RadioRefusal, RadioSendResult, RadioText } from '../../bearer/radio-gateway.js';
 import type { Logger } from '../../log/logger.js';
 import { DEFAULT_DATA_PORTNUMS, RecentPackets } from '../meshtastic/foreign-message.js';
 import { bundleText, packetIdForKey, textPieces } from '../meshtastic/outgoing-text.js';
 import type { AirUtilisation } from './air-utilisation.js';
-import { ClientApiServer } from './client-api-server.js';
 import { NativeNodeStoppedError } from './errors.js';
 import type { NativeMetrics } from './native-metrics.js';
 import type { NativeRadio } from './native-radio.js';
@@ -38,7 +38,7 @@ export interface NativeNodeInit {
   radio: NativeRadio;
   stack: NativeStack;
   utilisation: AirUtilisation;
-  /** The client API address; none = no API. */
+  /** The client API address (served by the stack); none = no API. */
   api?: { host: string; port: number };
   /** How the radio is attached, for status (`spi /dev/spidev0.0`, `sim 127.0.0.1:7000`). */
   device: string;
@@ -51,8 +51,6 @@ export interface NativeNodeInit {
   prefixOrigin?: boolean;
   /** Channel index that BROADCAST frames go to; default none. */
   broadcastChannel?: number;
-  /** Client API limits (tests). */
-  clientApi?: { maxClients?: number; stallMs?: number };
 }
 
 type State = 'stopped' | 'starting' | 'up';
@@ -66,7 +64,6 @@ export class NativeNode implements RadioGateway {
   readonly mesh = 'meshtastic' as const;
   private readonly listeners: TypedEmitter<BearerEvents>;
   private state: State = 'stopped';
-  private api?: ClientApiServer;
   private offs: Array<() => void> = [];
   private readonly announced = new Set<PeerId>();
   private readonly recentRx = new RecentPackets();
@@ -80,13 +77,18 @@ export class NativeNode implements RadioGateway {
     this.listeners = new TypedEmitter<BearerEvents>({ onListenerError: (err, event) => init.log.error(`${event} listener failed`, { bearer: init.name, err }) });
   }
 
+  /** The LoRa modulation the node's radio is tuned to (preset, region slot, sync word 0x2B, preamble 16). */
+  get modulation(): LoraModulation {
+    return this.init.radio.modulation;
+  }
+
   get clients(): number {
-    return this.api?.clients ?? 0;
+    return this.state === 'stopped' ? 0 : this.init.stack.clients();
   }
 
   /** The client API's port (the system's choice when configured as 0). */
   get apiPort(): number | undefined {
-    return this.api?.port;
+    return this.state === 'up' ? this.init.stack.apiPort() : undefined;
   }
 
   async start(): Promise<void> {
@@ -97,17 +99,6 @@ export class NativeNode implements RadioGateway {
       await i.radio.start();
       await i.stack.start();
       this.offs.push(i.stack.port.onToPhone((p) => this.onToPhone(p)));
-      if (i.api) {
-        const api = new ClientApiServer({
-          bearer: i.name, host: i.api.host, port: i.api.port, device: i.stack.device, log: i.log, ...i.clientApi,
-          observer: {
-            connected: () => i.metrics?.clientConnections.inc({ bearer: i.name }),
-            dropped: (reason) => i.metrics?.clientDrops.inc({ bearer: i.name, reason }),
-          },
-        });
-        await api.start();
-        this.api = api;
-      }
     } catch (err) {
       this.lastError = (err as Error).message;
       await this.stop();
@@ -127,7 +118,7 @@ export class NativeNode implements RadioGateway {
     i.log.info('native Meshtastic node up', {
       bearer: i.name, nodeId: nodeIdString(i.nodeNum), role: i.role, region: i.region, preset: i.preset,
       frequencyHz: i.radio.modulation.frequencyHz, channels: st.channels.map((c) => `${c.index}:${c.name}`).join(','),
-      api: this.api ? `${i.api!.host}:${this.api.port}` : 'off',
+      api: i.api ? `${i.api.host}:${i.stack.apiPort()}` : 'off',
     });
     for (const c of st.channels) this.announce(channelAddress(c.index), true, c.name);
     for (const n of st.nodes()) if (n.num !== i.nodeNum && n.user?.publicKey?.length) this.announce(nodeAddress(n.num), true, n.user.longName);
@@ -140,8 +131,6 @@ export class NativeNode implements RadioGateway {
     this.offs = [];
     this.offGauges?.();
     this.offGauges = undefined;
-    await this.api?.stop();
-    this.api = undefined;
     await this.init.stack.stop().catch((err: Error) => this.init.log.warn('stopping the mesh stack failed', { bearer: this.name, err }));
     await this.init.radio.stop();
     for (const p of [...this.announced]) this.announce(p, false);
@@ -267,7 +256,7 @@ export class NativeNode implements RadioGateway {
         nodes: nodes.length,
         neighbours: neighbours.map((n) => ({ id: nodeIdString(n.num), name: n.user?.longName, snr: n.snr, lastHeard: n.lastHeard * 1000 })),
         clients: this.clients,
-        api: this.api ? `${i.api!.host}:${this.api.port}` : undefined,
+        api: i.api && this.state === 'up' ? `${i.api.host}:${i.stack.apiPort()}` : undefined,
         channelUtilizationPercent: i.utilisation.channelUtilisationPercent(),
         airUtilTxPercent: i.utilisation.txUtilisationPercent(),
         counters: { ...this.counters },

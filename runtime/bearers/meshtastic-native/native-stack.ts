@@ -9,7 +9,6 @@
  */
 import type { Mesh } from '@meshtastic/protobufs';
 import type { MeshPort } from '../../../firmware-protocol/meshtastic/device/mesh-port.js';
-import type { ClientApiDevice } from './client-api-server.js';
 
 /** One slot of the channel table as the device side holds it now (admin messages may change it). */
 export interface NativeChannel {
@@ -29,19 +28,15 @@ export interface NativeDeviceState {
   nodes(): Mesh.NodeInfo[];
 }
 
-/** Counts the router keeps that the radio alone cannot see. */
-export interface NativeStackObserver {
-  duplicate?(): void;
-  dropped?(reason: 'short' | 'bad-hop' | 'no-channel' | 'undecryptable' | 'pki-unknown-key' | 'pki-bad-tag' | 'bad-protobuf' | 'oversize'): void;
-}
-
 export interface NativeStack {
   /** The mesh as a client sees it. */
   readonly port: MeshPort;
-  /** The device side the client API serves: one session per connection. */
-  readonly device: ClientApiDevice;
   state(): NativeDeviceState;
-  /** Starts the router (receive loop, NodeInfo broadcast) and loads the persisted device state. */
+  /** Client API connections open now. */
+  clients(): number;
+  /** The port the client API listens on (the system's pick for port 0); undefined when it is off. */
+  apiPort(): number | undefined;
+  /** Starts the router (receive loop, NodeInfo broadcast), the device side and its client API. */
   start(): Promise<void>;
   /** Stops what start() started and flushes the device state. */
   stop(): Promise<void>;
