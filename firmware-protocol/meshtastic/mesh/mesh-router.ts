@@ -50,7 +50,7 @@ export class MeshRouter implements MeshPort {
   readonly rebroadcastMode: RebroadcastMode;
   readonly airtime: AirtimeStats;
   readonly history: PacketHistory;
-  readonly nextHops = new NextHopTable();
+  readonly nextHops: NextHopTable;
   readonly nodeInfo: NodeInfoModule;
   private readonly c: RouterCore;
   private unsubscribe: (() => void) | undefined;
@@ -68,6 +68,7 @@ export class MeshRouter implements MeshPort {
     const now = () => o.clock.now();
     this.airtime = new AirtimeStats(now);
     this.history = new PacketHistory(this.nodeNum, ourRelayId, now, o.historyCapacity);
+    this.nextHops = new NextHopTable(o.directory);
     const c = {
       o,
       nodeNum: this.nodeNum,

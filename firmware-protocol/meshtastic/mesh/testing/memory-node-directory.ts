@@ -6,6 +6,8 @@ import type { NodeDirectory } from '../../device/mesh-port.js';
 export class MemoryNodeDirectory implements NodeDirectory {
   readonly nodes = new Map<number, Mesh.NodeInfo>();
   readonly heard: Mesh.MeshPacket[] = [];
+  /** NodeInfoLite.next_hop per node (only for nodes in the DB, as the firmware's getMeshNode(to)->next_hop). */
+  readonly nextHops = new Map<number, number>();
 
   get(num: number): Mesh.NodeInfo | undefined {
     return this.nodes.get(num >>> 0);
@@ -36,6 +38,14 @@ export class MemoryNodeDirectory implements NodeDirectory {
 
   updateTelemetry(num: number, metrics: Telemetry.DeviceMetrics): void {
     this.ensure(num).deviceMetrics = metrics;
+  }
+
+  setNextHop(num: number, relayByte: number): void {
+    if (this.nodes.has(num >>> 0)) this.nextHops.set(num >>> 0, relayByte & 0xff);
+  }
+
+  nextHopOf(num: number): number | undefined {
+    return this.nextHops.get(num >>> 0);
   }
 
   /** Pre-populates a node with a User (as if its NodeInfo had been heard). */
