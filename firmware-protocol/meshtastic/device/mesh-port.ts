@@ -41,4 +41,11 @@ export interface NodeDirectory {
   setNextHop?(num: number, relayByte: number): void;
   /** Optional: the stored next hop (0 or undefined = none, e.g. a node not in the DB). */
   nextHopOf?(num: number): number | undefined;
+  /**
+   * Optional: every node in the DB (NodeDB::getMeshNodeByIndex), read for the favourite routers whose hops a ROUTER
+   * preserves (Router::shouldDecrementHopLimit: is_favorite, user.role) and the number of nodes online
+   * (NodeDB::getNumOnlineMeshNodes: last_heard within 2 h). Without it the router counts the nodes it heard itself
+   * and knows no favourites.
+   */
+  nodes?(): Iterable<Mesh.NodeInfo>;
 }

@@ -16,12 +16,14 @@ import { randomInt } from 'node:crypto';
 import type { Mesh } from '@meshtastic/protobufs';
 import type { MeshPort } from '../device/mesh-port.js';
 import { AirtimeStats } from './airtime-stats.js';
+import { scaledIntervalMs } from './congestion-scaling.js';
 import { slotTimeMs, type RandomSource } from './contention.js';
 import { DEFAULT_HOP_LIMIT, NODENUM_BROADCAST, lastByteOfNodeNum } from './hops.js';
 import { LocalSend } from './local-send.js';
 import { noMeshMetrics } from './mesh-metrics.js';
 import type { MeshRouterOptions } from './mesh-router-options.js';
-import { NodeInfoModule } from './modules/node-info-module.js';
+import { NODEINFO_MIN_INTERVAL_MS, NodeInfoModule } from './modules/node-info-module.js';
+import { OnlineNodes } from './online-nodes.js';
 import { PositionModule } from './modules/position-module.js';
 import { TelemetryModule } from './modules/telemetry-module.js';
 import { TraceRouteModule } from './modules/traceroute-module.js';
@@ -66,6 +68,7 @@ export class MeshRouter implements MeshPort {
     const metrics = o.metrics ?? noMeshMetrics;
     const slotMs = slotTimeMs(o.modulation);
     const now = () => o.clock.now();
+    const unixSeconds = o.unixSeconds ?? (() => Math.floor(Date.now() / 1000));
     this.airtime = new AirtimeStats(now);
     this.history = new PacketHistory(this.nodeNum, ourRelayId, now, o.historyCapacity);
     this.nextHops = new NextHopTable(o.directory);
@@ -79,7 +82,7 @@ export class MeshRouter implements MeshPort {
       slotMs,
       random,
       newId: o.packetId ?? packetIdGenerator(random),
-      unixSeconds: o.unixSeconds ?? (() => Math.floor(Date.now() / 1000)),
+      unixSeconds,
       metrics,
       stats: { tx: 0, rx: 0, rxBad: 0, rxDupe: 0, txRelay: 0, txRelayCanceled: 0 },
       airtime: this.airtime,
@@ -87,6 +90,7 @@ export class MeshRouter implements MeshPort {
       nextHops: this.nextHops,
       pending: new Retransmissions(),
       running: () => this.unsubscribe !== undefined,
+      online: new OnlineNodes(this.nodeNum, o.directory, unixSeconds),
     } as Mutable<RouterCore>;
     c.scheduler = new TxScheduler({
       radio: o.radio,
@@ -116,6 +120,8 @@ export class MeshRouter implements MeshPort {
         return c.local.sendFromModule(p);
       },
       cancelOwn: (id) => c.radio.cancelSending(this.nodeNum, id),
+      minIntervalMs: () => scaledIntervalMs(NODEINFO_MIN_INTERVAL_MS, this.role, c.online.count(), o.modulation),
+      toPhone: (p) => c.receive.sendToPhone(p),
     });
     c.modules = [
       this.nodeInfo,

@@ -6,6 +6,7 @@
 import { clone } from '@bufbuild/protobuf';
 import { Mesh } from '@meshtastic/protobufs';
 import { NODENUM_BROADCAST, NO_NEXT_HOP_PREFERENCE, isBroadcast } from './hops.js';
+import { shouldDecrementHopLimit } from './hop-limit-preservation.js';
 import { NUM_INTERMEDIATE_RETX } from './retransmissions.js';
 import { isRebroadcaster } from './role.js';
 import type { RouterCore } from './router-core.js';
@@ -31,7 +32,8 @@ export class Rebroadcast {
       return false;
     }
     const tosend = clone(Mesh.MeshPacketSchema, p);
-    tosend.hopLimit--; // shouldDecrementHopLimit: favourite-router preservation needs NodeDB favourites (not on the seam)
+    if (shouldDecrementHopLimit(p, c.role, c.o.directory.nodes?.())) tosend.hopLimit--;
+    else c.metrics.inc('hop-limit-preserved'); // "favorite-ROUTER/CLIENT_BASE-to-ROUTER/CLIENT_BASE rebroadcast"
     c.metrics.inc('rebroadcast-queued');
     if (p.nextHop === NO_NEXT_HOP_PREFERENCE) this.floodingSend(tosend);
     else this.nextHopSend(tosend);

@@ -93,6 +93,7 @@ export class ReceiveFilter {
   private reprocessPacket(p: Mesh.MeshPacket): void {
     const c = this.c;
     c.o.directory.heardFrom(p);
+    c.online.heard(p);
     if (p.payloadVariant.case !== 'decoded') {
       const r = c.o.cipher.decrypt(p);
       if (!r.ok) return;

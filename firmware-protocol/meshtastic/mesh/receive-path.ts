@@ -174,6 +174,7 @@ export class ReceivePath {
   private handleFromRadio(p: Mesh.MeshPacket): void {
     const c = this.c;
     c.o.directory.heardFrom(p);
+    c.online.heard(p);
     const data = p.payloadVariant.case === 'decoded' ? p.payloadVariant.value : undefined;
     const preferredRebroadcaster = c.role === 'ROUTER' || c.role === 'ROUTER_LATE';
     const isTelemetryResponse = data?.portnum === PortNum.TELEMETRY_APP && data.requestId > 0;

@@ -17,6 +17,7 @@ import type { MeshRouterOptions } from './mesh-router-options.js';
 import type { LocalSend } from './local-send.js';
 import type { NodeInfoModule } from './modules/node-info-module.js';
 import type { NextHopTable } from './next-hop-table.js';
+import type { OnlineNodes } from './online-nodes.js';
 import type { PacketHistory } from './packet-history.js';
 import type { RadioSend } from './radio-send.js';
 import type { Rebroadcast } from './rebroadcast.js';
@@ -64,6 +65,7 @@ export interface RouterCore {
   readonly scheduler: TxScheduler;
   readonly modules: MeshModule[];
   readonly nodeInfo: NodeInfoModule;
+  readonly online: OnlineNodes;
   /** True between start() and stop() (timers are armed only then). */
   running(): boolean;
   // the parts, wired by MeshRouter
