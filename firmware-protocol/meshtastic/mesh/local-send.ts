@@ -5,7 +5,7 @@
  */
 import { clone } from '@bufbuild/protobuf';
 import { Mesh } from '@meshtastic/protobufs';
-import { NODENUM_BROADCAST, NODENUM_BROADCAST_NO_LORA, NO_NEXT_HOP_PREFERENCE } from './hops.js';
+import { NODENUM_BROADCAST, NODENUM_BROADCAST_NO_LORA, NO_NEXT_HOP_PREFERENCE, isBroadcast } from './hops.js';
 import { allocAckNak } from './routing-replies.js';
 import type { RouterCore, RxSource } from './router-core.js';
 
@@ -56,10 +56,16 @@ export class LocalSend {
       this.enqueueLocal(p); // "No need to deliver externally if the destination is the local node"
       return;
     }
-    // Router::sendLocal also runs our own broadcasts through handleReceived "so local apps see them"; for a packet
-    // from a client (from 0) or from one of our modules (RX_SRC_LOCAL) that reaches no module, is not relayed
-    // (isFromUs) and is not delivered (RoutingModule skips from 0 and loopback), so it is not repeated here.
+    // Router::sendLocal also runs our own broadcasts through handleReceived "so local apps see them". A module's packet
+    // (RX_SRC_LOCAL) reaches no module (loopbackOk), and nothing of ours is relayed (isFromUs) or delivered (RoutingModule
+    // skips from 0 and loopback); what remains is the TextMessageModule noting a client's broadcast text id.
+    if (src === 'user' && isBroadcast(p.to) && this.c.text.wantPacket(p)) this.c.text.handle(p);
     if (p.to === NODENUM_BROADCAST_NO_LORA) return; // RadioLibInterface::send "Drop no-LoRa pkt"
+    // "don't override if a channel was requested": a DM on channel 0 goes on the channel we heard the node on
+    if (!p.channel && !p.pkiEncrypted && !isBroadcast(p.to)) {
+      const node = this.c.o.directory.get(p.to);
+      if (node) p.channel = node.channel;
+    }
     if (src === 'user' && p.wantAck && p.hopLimit === 0) p.hopLimit = this.c.hopLimit;
     this.c.reliable.send(p);
   }

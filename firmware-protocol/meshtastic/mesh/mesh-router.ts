@@ -26,6 +26,7 @@ import { NODEINFO_MIN_INTERVAL_MS, NodeInfoModule } from './modules/node-info-mo
 import { OnlineNodes } from './online-nodes.js';
 import { PositionModule } from './modules/position-module.js';
 import { TelemetryModule } from './modules/telemetry-module.js';
+import { TextMessageModule } from './modules/text-message-module.js';
 import { TraceRouteModule } from './modules/traceroute-module.js';
 import { NextHopTable } from './next-hop-table.js';
 import { PacketHistory } from './packet-history.js';
@@ -123,10 +124,12 @@ export class MeshRouter implements MeshPort {
       minIntervalMs: () => scaledIntervalMs(NODEINFO_MIN_INTERVAL_MS, this.role, c.online.count(), o.modulation),
       toPhone: (p) => c.receive.sendToPhone(p),
     });
+    c.text = new TextMessageModule();
     c.modules = [
       this.nodeInfo,
       new PositionModule({ ourNum: this.nodeNum, directory: o.directory, now, ...(o.position ? { position: o.position } : {}) }),
       new TraceRouteModule({ ourNum: this.nodeNum, setNextHop: (target, byte) => c.relay.maybeSetNextHop(target, byte) }),
+      c.text,
       new TelemetryModule({ ourNum: this.nodeNum, directory: o.directory, answersBroadcasts: this.role === 'ROUTER', stats: () => this.localStats(), unixSeconds: c.unixSeconds }),
       ...(o.modules ?? []),
     ];

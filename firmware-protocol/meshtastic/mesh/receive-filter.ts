@@ -32,7 +32,8 @@ export class ReceiveFilter {
 
     const seen = c.history.wasSeenRecently({ ...p, from: p.from || c.nodeNum });
     if (seen.upgraded && this.perhapsHandleUpgradedPacket(p)) return true;
-    if (!seen.seen) return false;
+    // FloodingRouter (broadcasts): a text id the TextMessageModule still lists is a dupe though the history forgot it
+    if (!seen.seen && !(isBroadcast(p.to) && !seen.upgraded && c.text.recentlySeen(p.id))) return false;
 
     c.stats.rxDupe++;
     c.metrics.dropped('duplicate');

@@ -131,7 +131,7 @@ export class ReceivePath {
     let ignoreRequest = false;
     if (decoded && data && src !== 'local') {
       for (const m of c.modules) {
-        if (m.portnum !== data.portnum || !(m.promiscuous || toUs)) continue;
+        if (!(m.wantPacket ? m.wantPacket(p) : m.portnum === data.portnum) || !(m.promiscuous || toUs)) continue;
         if (m.handle?.(p) === 'stop') return;
         if (data.wantResponse && toUs && (p.from !== c.nodeNum || p.to === c.nodeNum) && !reply && m.reply) {
           const r = m.reply(p);

@@ -16,6 +16,7 @@ import type { MeshModule } from './mesh-module.js';
 import type { MeshRouterOptions } from './mesh-router-options.js';
 import type { LocalSend } from './local-send.js';
 import type { NodeInfoModule } from './modules/node-info-module.js';
+import type { TextMessageModule } from './modules/text-message-module.js';
 import type { NextHopTable } from './next-hop-table.js';
 import type { OnlineNodes } from './online-nodes.js';
 import type { PacketHistory } from './packet-history.js';
@@ -65,6 +66,7 @@ export interface RouterCore {
   readonly scheduler: TxScheduler;
   readonly modules: MeshModule[];
   readonly nodeInfo: NodeInfoModule;
+  readonly text: TextMessageModule;
   readonly online: OnlineNodes;
   /** True between start() and stop() (timers are armed only then). */
   running(): boolean;
