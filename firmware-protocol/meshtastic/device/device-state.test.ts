@@ -30,6 +30,23 @@ test('first start from defaults, then each start counts a boot and restores owne
   assert.equal(b.nodeDb.publicKeyOf(0x99), key(9));
 });
 
+test('next hops live with the NodeDB (NodeInfoLite.next_hop): kept across a restart, cleared by 0, only for known nodes', () => {
+  const store = new MemoryDeviceStore();
+  const a = state(store);
+  a.nodeDb.updateUser(0x99, create(Mesh.UserSchema, { longName: 'Peer', publicKey: key(9) }), 0);
+  a.nodeDb.setNextHop(0x99, 0x42);
+  a.nodeDb.setNextHop(0x77, 0x42); // not in the DB: nothing to keep it with
+  assert.is(a.nodeDb.nextHopOf(0x99), 0x42);
+  assert.is(a.nodeDb.nextHopOf(0x77), undefined);
+  assert.equal([...a.nodeDb.nodes()].map((n) => n.num), [0x99]);
+  a.flush();
+  const b = state(store);
+  assert.is(b.nodeDb.nextHopOf(0x99), 0x42);
+  b.nodeDb.setNextHop(0x99, 0);
+  b.flush();
+  assert.is(state(store).nodeDb.nextHopOf(0x99), undefined);
+});
+
 test('a corrupt JSON store is a DeviceStoreCorruptError; a missing file is a first start', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lattice-devstate-'));
   try {

@@ -116,6 +116,7 @@ export class DeviceState {
     this.cannedMessages = s.cannedMessages;
     this.ringtone = s.ringtone;
     this.nodeDb.load(s.nodes.map((n) => fromBinary(Mesh.NodeInfoSchema, b64(n))));
+    this.nodeDb.loadNextHops(s.nextHops);
   }
 
   /** NodeDB::factoryReset: config, module config, channels, owner and the node list back to first-start values (the
@@ -144,6 +145,7 @@ export class DeviceState {
       cannedMessages: this.cannedMessages,
       ringtone: this.ringtone,
       nodes: this.nodeDb.others().map((n) => u64(toBinary(Mesh.NodeInfoSchema, n))),
+      nextHops: this.nodeDb.nextHopsSnapshot(),
     };
   }
 

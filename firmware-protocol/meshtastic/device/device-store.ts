@@ -22,6 +22,8 @@ export interface DeviceSnapshot {
   ringtone: string;
   /** Mesh.NodeInfo of every other node in the NodeDB, in DB order. */
   nodes: string[];
+  /** Next hop (relay's last byte) by node number (NodeInfoLite.next_hop); absent in snapshots of older versions. */
+  nextHops?: Record<string, number>;
 }
 
 export interface DeviceStore {

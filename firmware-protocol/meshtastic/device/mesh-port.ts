@@ -51,4 +51,20 @@ export interface NodeDirectory {
   updateUser(num: number, user: Mesh.User, channelIndex: number): boolean;
   updatePosition(num: number, position: Mesh.Position): void;
   updateTelemetry(num: number, metrics: Telemetry.DeviceMetrics): void;
+  /**
+   * Optional: the next hop towards a node as the firmware keeps it in the NodeDB (deviceonly.proto
+   * NodeInfoLite.next_hop: the last byte of the relay's node number, 0 = none; NextHopRouter sets and resets it), so
+   * it survives a restart with the node DB. mesh.proto NodeInfo has no such field, hence separate members. Without
+   * them the router keeps next hops in memory only.
+   */
+  setNextHop?(num: number, relayByte: number): void;
+  /** Optional: the stored next hop (0 or undefined = none, e.g. a node not in the DB). */
+  nextHopOf?(num: number): number | undefined;
+  /**
+   * Optional: every node in the DB (NodeDB::getMeshNodeByIndex), read for the favourite routers whose hops a ROUTER
+   * preserves (Router::shouldDecrementHopLimit: is_favorite, user.role) and the number of nodes online
+   * (NodeDB::getNumOnlineMeshNodes: last_heard within 2 h). Without it the router counts the nodes it heard itself
+   * and knows no favourites.
+   */
+  nodes?(): Iterable<Mesh.NodeInfo>;
 }

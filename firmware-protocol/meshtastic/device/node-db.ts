@@ -15,7 +15,9 @@ export const DEFAULT_MAX_NODES = 100;
 export type NodeDbChange = 'structure' | 'heard';
 
 export class DeviceNodeDb implements NodeDirectory {
-  private readonly nodes = new Map<number, Mesh.NodeInfo>();
+  private readonly table = new Map<number, Mesh.NodeInfo>();
+  /** NodeInfoLite.next_hop of each node (the relay's last byte), kept beside the official NodeInfo, which has none. */
+  private readonly nextHops = new Map<number, number>();
   /** Nodes removed to make room for newer ones (NodeDB "Node database full"). */
   evicted = 0;
   /** NodeInfos refused because the public key changed (NodeDB::updateUser "Public Key mismatch"). */
@@ -36,45 +38,75 @@ export class DeviceNodeDb implements NodeDirectory {
 
   /** Other nodes in DB order (oldest entry first), copies. */
   others(): Mesh.NodeInfo[] {
-    return [...this.nodes.values()].map((n) => create(Mesh.NodeInfoSchema, n));
+    return [...this.table.values()].map((n) => create(Mesh.NodeInfoSchema, n));
   }
 
   get size(): number {
-    return this.nodes.size;
+    return this.table.size;
   }
 
   get(num: number): Mesh.NodeInfo | undefined {
-    return this.nodes.get(num >>> 0);
+    return this.table.get(num >>> 0);
   }
 
   publicKeyOf(num: number): Uint8Array | undefined {
-    const k = this.nodes.get(num >>> 0)?.user?.publicKey;
+    const k = this.table.get(num >>> 0)?.user?.publicKey;
     return k && k.length === 32 ? k : undefined;
+  }
+
+  /** Every node in the DB (NodeDirectory.nodes): the router reads favourites and nodes online from it. */
+  nodes(): Iterable<Mesh.NodeInfo> {
+    return this.table.values();
+  }
+
+  /** NextHopRouter's next hop towards a node, kept with the DB (firmware NodeInfoLite.next_hop); 0 clears it. */
+  setNextHop(num: number, relayByte: number): void {
+    const n = num >>> 0;
+    if (!this.table.has(n)) return;
+    const b = relayByte & 0xff;
+    if ((this.nextHops.get(n) ?? 0) === b) return;
+    if (b === 0) this.nextHops.delete(n);
+    else this.nextHops.set(n, b);
+    this.o.onChange?.('heard');
+  }
+
+  nextHopOf(num: number): number | undefined {
+    return this.nextHops.get(num >>> 0);
+  }
+
+  /** The next hops to save (node number -> relay byte). */
+  nextHopsSnapshot(): Record<string, number> {
+    return Object.fromEntries([...this.nextHops].filter(([n]) => this.table.has(n)));
+  }
+
+  loadNextHops(hops: Record<string, number> | undefined): void {
+    this.nextHops.clear();
+    for (const [k, v] of Object.entries(hops ?? {})) if (this.table.has(Number(k) >>> 0) && v > 0 && v < 256) this.nextHops.set(Number(k) >>> 0, v);
   }
 
   /** Replaces the whole DB (loading a snapshot). */
   load(nodes: Mesh.NodeInfo[]): void {
-    this.nodes.clear();
-    for (const n of nodes) if (n.num >>> 0 !== this.ownNum) this.nodes.set(n.num >>> 0, n);
+    this.table.clear();
+    for (const n of nodes) if (n.num >>> 0 !== this.ownNum) this.table.set(n.num >>> 0, n);
   }
 
   /** Replaces one node's entry whole: a simulator's world view (what its simulated radio has heard). */
   put(info: Mesh.NodeInfo): void {
     const num = info.num >>> 0;
     if (num === this.ownNum) return;
-    if (!this.nodes.has(num) && this.nodes.size >= this.max) this.evictOne();
-    this.nodes.set(num, create(Mesh.NodeInfoSchema, info));
+    if (!this.table.has(num) && this.table.size >= this.max) this.evictOne();
+    this.table.set(num, create(Mesh.NodeInfoSchema, info));
   }
 
   /** NodeDB::getOrCreateMeshNode: a new node pushes out the oldest one that is not a favourite, not ignored, and
    * preferably has no public key (the firmware keeps keyed nodes longer: losing a key breaks DMs). */
   private getOrCreate(num: number): Mesh.NodeInfo {
     num >>>= 0;
-    let n = this.nodes.get(num);
+    let n = this.table.get(num);
     if (n) return n;
-    if (this.nodes.size >= this.max) this.evictOne();
+    if (this.table.size >= this.max) this.evictOne();
     n = create(Mesh.NodeInfoSchema, { num });
-    this.nodes.set(num, n);
+    this.table.set(num, n);
     this.o.onChange?.('structure');
     return n;
   }
@@ -82,7 +114,7 @@ export class DeviceNodeDb implements NodeDirectory {
   private evictOne(): void {
     let oldest: Mesh.NodeInfo | undefined;
     let oldestBoring: Mesh.NodeInfo | undefined;
-    for (const n of this.nodes.values()) {
+    for (const n of this.table.values()) {
       if (n.isFavorite || n.isIgnored) continue;
       if (!oldest || n.lastHeard < oldest.lastHeard) oldest = n;
       const boring = !n.user?.publicKey || n.user.publicKey.length === 0;
@@ -90,7 +122,7 @@ export class DeviceNodeDb implements NodeDirectory {
     }
     const victim = oldestBoring ?? oldest;
     if (victim) {
-      this.nodes.delete(victim.num >>> 0);
+      this.table.delete(victim.num >>> 0);
       this.evicted++;
     }
   }
@@ -112,7 +144,7 @@ export class DeviceNodeDb implements NodeDirectory {
   updateUser(num: number, user: Mesh.User, channelIndex: number): boolean {
     num >>>= 0;
     if (num === this.ownNum) return false;
-    const known = this.nodes.get(num)?.user?.publicKey;
+    const known = this.table.get(num)?.user?.publicKey;
     if (known && known.length > 0 && user.publicKey.length > 0 && !sameBytes(known, user.publicKey)) {
       this.keyMismatches++;
       return false;
@@ -140,14 +172,14 @@ export class DeviceNodeDb implements NodeDirectory {
 
   /** AdminModule remove_by_nodenum → NodeDB::removeNodeByNum. */
   remove(num: number): boolean {
-    const gone = this.nodes.delete(num >>> 0);
+    const gone = this.table.delete(num >>> 0);
     if (gone) this.o.onChange?.('structure');
     return gone;
   }
 
   /** AdminModule set/remove_favorite_node: only for a node we know (getMeshNode != NULL). */
   setFavorite(num: number, favorite: boolean): boolean {
-    const n = this.nodes.get(num >>> 0);
+    const n = this.table.get(num >>> 0);
     if (!n) return false;
     n.isFavorite = favorite;
     this.o.onChange?.('structure');
@@ -156,7 +188,7 @@ export class DeviceNodeDb implements NodeDirectory {
 
   /** AdminModule set/remove_ignored_node: ignoring also forgets position, metrics and key. */
   setIgnored(num: number, ignored: boolean): boolean {
-    const n = this.nodes.get(num >>> 0);
+    const n = this.table.get(num >>> 0);
     if (!n) return false;
     n.isIgnored = ignored;
     if (ignored) {
@@ -170,7 +202,7 @@ export class DeviceNodeDb implements NodeDirectory {
 
   /** NodeDB::resetNodes: everyone goes, favourites stay when asked. */
   reset(keepFavorites: boolean): void {
-    for (const [num, n] of this.nodes) if (!(keepFavorites && n.isFavorite)) this.nodes.delete(num);
+    for (const [num, n] of this.table) if (!(keepFavorites && n.isFavorite)) this.table.delete(num);
     this.o.onChange?.('structure');
   }
 }

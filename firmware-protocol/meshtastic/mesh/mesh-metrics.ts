@@ -16,6 +16,8 @@ export type MeshEvent =
   | 'rebroadcast-queued'
   /** A pending rebroadcast cancelled because another node relayed it first, or because its ACK was heard (txRelayCanceled). */
   | 'rebroadcast-cancelled'
+  /** A packet relayed without using up a hop: it came through one of our favourite routers and we are a router. */
+  | 'hop-limit-preserved'
   /** A queued rebroadcast replaced by a copy with more hops left. */
   | 'hop-limit-upgrade'
   /** A want_ack packet sent again (ours or as an intermediate next hop). */

@@ -11,6 +11,8 @@ export interface MeshModule {
   readonly portnum: Portnums.PortNum;
   /** Also sees packets neither broadcast nor to us (isPromiscuous). */
   readonly promiscuous: boolean;
+  /** MeshModule::wantPacket: which decoded packets it sees; default: those of `portnum` (SinglePortModule). */
+  wantPacket?(p: Mesh.MeshPacket): boolean;
   /** handleReceived + alterReceived; 'stop' = ProcessMessage::STOP (later modules and routing do not see it). */
   handle?(p: Mesh.MeshPacket): 'stop' | void;
   /**

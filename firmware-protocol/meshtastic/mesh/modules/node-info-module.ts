@@ -1,14 +1,15 @@
 /**
  * NodeInfo (firmware src/modules/NodeInfoModule.cpp): learns every node's User (promiscuous), broadcasts ours 30 s
  * after start and then every node_info_broadcast_secs, and answers a NodeInfo want_response with our User — at most
- * once per 10 min (60 s for urgent sends), never to a requester heard asking in the last 12 h, and not above 40 %
- * channel utilisation.
+ * once per 10 min (scaled up above 40 nodes online for non-routers; 60 s for urgent sends), never to a requester heard
+ * asking in the last 12 h, and not above 40 % channel utilisation; a changed User overheard between two other nodes
+ * is passed to the clients.
  */
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { clone, create, equals, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { Mesh, Portnums } from '@meshtastic/protobufs';
 import type { CancelTimer, TimerClock } from '../../../../lib/clock/timer-clock.js';
 import type { NodeDirectory } from '../../device/mesh-port.js';
-import { NODENUM_BROADCAST } from '../hops.js';
+import { NODENUM_BROADCAST, isBroadcast } from '../hops.js';
 import type { MeshModule } from '../mesh-module.js';
 
 /** MeshModule.h MESHMODULE_MIN_BROADCAST_DELAY_MS: NodeInfo is the first periodic module, so it starts after 30 s. */
@@ -35,6 +36,13 @@ export interface NodeInfoModuleOptions {
   send: (p: Mesh.MeshPacket) => number;
   /** MeshService::cancelSending of our previous NodeInfo still queued (now stale). */
   cancelOwn: (id: number) => void;
+  /**
+   * The least time between two NodeInfos of ours (allocReply: 10 min, Default::getConfiguredOrDefaultMsScaled by
+   * the number of nodes online); default NODEINFO_MIN_INTERVAL_MS.
+   */
+  minIntervalMs?: () => number;
+  /** MeshService::sendToPhone: a changed User overheard in a NodeInfo between two other nodes goes to the clients. */
+  toPhone?: (p: Mesh.MeshPacket) => void;
 }
 
 export class NodeInfoModule implements MeshModule {
@@ -87,8 +95,16 @@ export class NodeInfoModule implements MeshModule {
     }
     if (user.isLicensed) return 'stop'; // "Invalid nodeInfo detected, is_licensed mismatch!" (we are never licensed)
     user.id = `!${(p.from >>> 0).toString(16).padStart(8, '0')}`; // "Coerce user.id to be derived from the node number"
-    this.o.directory.updateUser(p.from, user, p.channel);
+    const before = this.o.directory.get(p.from);
+    const beforeUser = before?.user ? clone(Mesh.UserSchema, before.user) : undefined;
+    const beforeChannel = before?.channel;
+    const accepted = this.o.directory.updateUser(p.from, user, p.channel);
     p.payloadVariant.value.payload = toBinary(Mesh.UserSchema, user); // alterReceivedProtobuf
+    // NodeDB::updateUser's `changed`: the stored User or channel differs (a refused update changes nothing). "if user
+    // has changed while packet was not for us, inform phone" — broadcasts and packets to us reach the clients anyway.
+    const after = this.o.directory.get(p.from);
+    const changed = accepted && (!beforeUser || !after?.user || !equals(Mesh.UserSchema, beforeUser, after.user) || beforeChannel !== after.channel);
+    if (changed && !isBroadcast(p.to) && p.to !== this.o.ourNum) this.o.toPhone?.(clone(Mesh.MeshPacketSchema, p));
   }
 
   reply(request: Mesh.MeshPacket): Mesh.MeshPacket | 'ignore' | undefined {
@@ -118,7 +134,7 @@ export class NodeInfoModule implements MeshModule {
   private allocNodeInfo(): Mesh.MeshPacket | undefined {
     if (!this.o.channelUtilOk()) return undefined;
     const now = this.o.timers.now();
-    const limit = this.shorterTimeout ? NODEINFO_SHORT_INTERVAL_MS : NODEINFO_MIN_INTERVAL_MS;
+    const limit = this.shorterTimeout ? NODEINFO_SHORT_INTERVAL_MS : (this.o.minIntervalMs?.() ?? NODEINFO_MIN_INTERVAL_MS);
     if (this.lastSentAt !== undefined && now - this.lastSentAt < limit) return undefined;
     this.lastSentAt = now;
     const owner = { ...this.o.owner(), id: `!${(this.o.ourNum >>> 0).toString(16).padStart(8, '0')}` };

@@ -4,15 +4,17 @@ import { Mesh, type Telemetry } from '@meshtastic/protobufs';
 import type { NodeDirectory } from '../../device/mesh-port.js';
 
 export class MemoryNodeDirectory implements NodeDirectory {
-  readonly nodes = new Map<number, Mesh.NodeInfo>();
+  readonly table = new Map<number, Mesh.NodeInfo>();
   readonly heard: Mesh.MeshPacket[] = [];
+  /** NodeInfoLite.next_hop per node (only for nodes in the DB, as the firmware's getMeshNode(to)->next_hop). */
+  readonly nextHops = new Map<number, number>();
 
   get(num: number): Mesh.NodeInfo | undefined {
-    return this.nodes.get(num >>> 0);
+    return this.table.get(num >>> 0);
   }
 
   publicKeyOf(num: number): Uint8Array | undefined {
-    const k = this.nodes.get(num >>> 0)?.user?.publicKey;
+    const k = this.table.get(num >>> 0)?.user?.publicKey;
     return k && k.length === 32 ? k : undefined;
   }
 
@@ -38,16 +40,28 @@ export class MemoryNodeDirectory implements NodeDirectory {
     this.ensure(num).deviceMetrics = metrics;
   }
 
+  setNextHop(num: number, relayByte: number): void {
+    if (this.table.has(num >>> 0)) this.nextHops.set(num >>> 0, relayByte & 0xff);
+  }
+
+  nextHopOf(num: number): number | undefined {
+    return this.nextHops.get(num >>> 0);
+  }
+
+  nodes(): Iterable<Mesh.NodeInfo> {
+    return this.table.values();
+  }
+
   /** Pre-populates a node with a User (as if its NodeInfo had been heard). */
   know(num: number, longName = `node ${num.toString(16)}`): void {
     this.updateUser(num, create(Mesh.UserSchema, { id: `!${num.toString(16).padStart(8, '0')}`, longName, shortName: longName.slice(0, 4) }), 0);
   }
 
   private ensure(num: number): Mesh.NodeInfo {
-    let n = this.nodes.get(num >>> 0);
+    let n = this.table.get(num >>> 0);
     if (!n) {
       n = create(Mesh.NodeInfoSchema, { num: num >>> 0 });
-      this.nodes.set(num >>> 0, n);
+      this.table.set(num >>> 0, n);
     }
     return n;
   }
