@@ -6,11 +6,19 @@
  *   cipher; against one AES-128-CTR of the same bytes in the same run (the floor any node pays to read a packet).
  *   Every frame is a distinct LongFast channel text from one of 16 other nodes with hops left, so each one is decoded
  *   and queued for rebroadcast; the queue is sent between batches (the radio takes no time), so it never overflows.
- * - RSS of `lattice run` with one native radio idle (rss: below).
+ * - RSS of `lattice run` with one native radio idle (hal sim on a `lattice sim air` of its own), against the same
+ *   relay without it in the same run.
  */
 import { create, toBinary } from '@bufbuild/protobuf';
 import { Mesh, Portnums, Channel } from '@meshtastic/protobufs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { BenchRow } from './bench-row.js';
+import { startAirServer } from '../drivers/sx126x/sim/air-server.js';
+import { freePort } from '../lib/testing/free-port.js';
 import { ManualClock } from '../lib/testing/manual-clock.js';
 import { meshtasticModulation } from '../lib/lora/meshtastic-presets.js';
 import { MeshRouter } from '../firmware-protocol/meshtastic/mesh/mesh-router.js';
@@ -100,4 +108,54 @@ export async function benchReceivePath(options: { quick?: boolean } = {}): Promi
   return [
     { name: 'received packet: parse, dedupe, decrypt, rebroadcast decision', value: perPacketUs, unit: 'µs CPU', baseline: aesUs, baselineName: 'one AES-128-CTR of the same bytes', note: `${n} distinct LongFast channel texts of ${all[0]!.length} bytes; ${rebroadcasts} rebroadcast` },
   ];
+}
+
+const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'lattice.js');
+const SETTLE_MS = 4000;
+
+function vmRssMiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(m[1]) / 1024;
+}
+
+/** `lattice run` with these extra arguments: VmRSS once it logged "relay running" and settled. */
+async function relayRss(dataDir: string, extra: string[]): Promise<number> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [BIN, 'run', '--no-sim', '--no-discovery', '--data-dir', dataDir, '--api', `127.0.0.1:${port}`, '--metrics', 'off', ...extra], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+  let out = '';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no "relay running" within 60 s: ${out.slice(-800)}`)), 60_000);
+      const check = (d: Buffer) => {
+        out += d.toString();
+        if (/relay running/.test(out)) { clearTimeout(timer); resolve(); }
+      };
+      child.stdout.on('data', check);
+      child.stderr.on('data', check);
+      child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`exited ${code}: ${out.slice(-800)}`)); });
+    });
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    return vmRssMiB(child.pid!);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+/** RSS of a relay with one native radio idle (on `lattice sim air`, nobody else on it), against the same relay
+ * without it, same run. */
+export async function benchNativeIdleRss(): Promise<BenchRow[]> {
+  const air = await startAirServer({ host: '127.0.0.1', port: 0 });
+  const root = mkdtempSync(join(tmpdir(), 'bench-native-rss-'));
+  try {
+    const file = join(root, 'lattice.yaml');
+    writeFileSync(file, `lora:\n  - name: mt0\n    protocol: meshtastic\n    hal: sim\n    air: 127.0.0.1:${air.port}\n    position: [0, 0]\n    meshtastic: { api: 127.0.0.1:${await freePort()} }\n`);
+    const native = await relayRss(join(root, 'native'), ['--config', file]);
+    const bare = await relayRss(join(root, 'bare'), []);
+    return [{ name: 'relay RSS, one native Meshtastic radio idle', value: native, unit: 'MiB', baseline: bare, baselineName: 'the same relay without it', note: 'hal sim (the real driver on the emulated chip); VmRSS after start + 4 s' }];
+  } finally {
+    await air.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
 }
