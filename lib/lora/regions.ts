@@ -28,7 +28,8 @@ export interface DwellRule {
 }
 
 export interface RegionRules {
-  name: RegionName;
+  /** EU868, US915, or a Meshtastic region's own rules (runtime/bearers/meshtastic-native/native-region.ts). */
+  name: string;
   subBands: readonly SubBand[];
   dwell?: DwellRule;
 }

@@ -235,7 +235,7 @@ test('shorthands and byte sizes', () => {
   assert.is(c.shards.cacheBytes, 16 * 1024 * 1024);
   assert.is(c.shards.diskBytes, 2e9);
   assert.is(c.vault.maxBytes, 512 * 1024);
-  assert.equal(c.lora, [{ preset: 'MediumSlow', region: 'US', hal: 'emulated', pins: { reset: 18, busy: 20 }, name: 'lora0' }]);
+  assert.equal(c.lora, [{ protocol: 'lattice', preset: 'MediumSlow', region: 'US', hal: 'emulated', pins: { reset: 18, busy: 20 }, name: 'lora0' }]);
   const loraIssues = issuesOf(() => parseConfig({ lora: [{ preset: 'LongFats', region: 'EU868' }] }, {}, HOME));
   assert.equal(loraIssues.map((i) => i.path), ['lora[0].preset', 'lora[0].region']);
   assert.match(loraIssues[0].message, /did you mean "LongFast"\?/);

@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RelayProcess, eventually } from '../daemon/testing/relay-process.js';
 import { SIM_MESHCORE_BEARER, SIM_MESHTASTIC_BEARER } from './sim-bridged-meshes.js';
+import { SIM_NATIVE_BEARER } from './sim-native-mesh.js';
+import { CoreClient } from '../bearers/meshtastic-native/testing/core-client.js';
 
 let root = '';
 let relay: RelayProcess;
@@ -87,6 +89,28 @@ test('/status shows the bridge: both directions bridged, nothing dropped, queues
     const q = (await relay.get('/status')).bridge.queues;
     return q['mt-to-mc'] === 0 && q['mc-to-mt'] === 0;
   });
+});
+
+test('the relay\'s own radio is a native Meshtastic node: an official client connects, and Hilltop or Harbour is heard', async () => {
+  const native = await eventually('the native node up', async () => {
+    const st = await relay.get('/status');
+    return st.bearers.find((b: { name: string; state: string }) => b.name === SIM_NATIVE_BEARER && b.state === 'up');
+  });
+  assert.is(native.kind, 'meshtastic-native');
+  assert.is(native.detail.role, 'ROUTER');
+  const port = Number(String(native.detail.api).split(':').pop());
+  const client = await CoreClient.connect(port);
+  try {
+    assert.is(client.myNodeNum, native.detail.nodeNum);
+    // The simulated nodes speak every 20 s (the first after 20 s); the relay's node delivers it to the router.
+    const entry = await eventually('a native neighbour\'s text in the inbox', async () => {
+      const { entries } = await relay.get('/inbox?limit=200');
+      return entries.find((e: { fromName?: string }) => e.fromName === 'Hilltop' || e.fromName === 'Harbour');
+    }, 60_000);
+    assert.ok(entry.text.length > 0);
+  } finally {
+    await client.close();
+  }
 });
 
 test.run();

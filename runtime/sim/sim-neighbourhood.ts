@@ -13,6 +13,9 @@
  *                        (Bob and Dave on the public channel), both this relay's own, joined by its bridge
  *                        (sim-bridged-meshes.ts).
  *
+ *   a native mesh        this relay's own SX1262 as a native Meshtastic ROUTER (`mt-sim`, client API on 4403) with
+ *                        two simulated native nodes, Hilltop and Harbour (sim-native-mesh.ts).
+ *
  * Every few seconds one of them sends a sealed DM or a broadcast to another; each delivery is logged on one line.
  */
 import { join } from 'node:path';
@@ -25,6 +28,7 @@ import type { BridgeConfig } from '../config/config.js';
 import { defaultComponents, type Components } from '../components/components.js';
 import { simBridgeSettings } from './sim-bridge-settings.js';
 import { SimBridgedMeshes } from './sim-bridged-meshes.js';
+import { SimNativeMesh } from './sim-native-mesh.js';
 import { SimRelay } from './sim-relay.js';
 
 export interface SimNeighbourhoodOptions {
@@ -55,6 +59,7 @@ export class SimNeighbourhood {
   private timer?: NodeJS.Timeout;
   private count = 0;
   private meshes?: SimBridgedMeshes;
+  private native?: SimNativeMesh;
 
   constructor(private readonly options: SimNeighbourhoodOptions) {}
 
@@ -75,7 +80,9 @@ export class SimNeighbourhood {
       advertIntervalMs: 120_000,
     });
     this.meshes = new SimBridgedMeshes({ log: this.options.log });
-    return [main, this.lora.bearer('lora0'), ...this.meshes.bearers(components)];
+    this.native = new SimNativeMesh({ dataDir: join(this.options.dataDir, 'native'), log: this.options.log });
+    const native = await this.native.mainBearer(components);
+    return [main, this.lora.bearer('lora0'), ...this.meshes.bearers(components), native];
   }
 
   /** The bridge settings to run with: the user's, or the simulated default's mapping when no bridge is configured. */
@@ -87,6 +94,7 @@ export class SimNeighbourhood {
   async closeRadios(): Promise<void> {
     await this.lora?.stop();
     this.meshes?.close();
+    await this.native?.close();
   }
 
   async start(): Promise<void> {
@@ -100,6 +108,7 @@ export class SimNeighbourhood {
       note: 'north/east/south link only to this relay; ridge (3 km) and valley (6 km) are LoRa-only, valley out of range of this relay',
     });
     this.meshes?.start();
+    await this.native?.start();
     const every = this.options.intervalMs ?? 4000;
     this.timer = setInterval(() => void this.tick().catch((err) => log.warn('simulated send failed', { err: String(err) })), every);
     setTimeout(() => void this.tick().catch(() => undefined), 500).unref();
@@ -120,6 +129,7 @@ export class SimNeighbourhood {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.meshes?.stop();
+    await this.native?.stop();
     for (const r of [...this.relays].reverse()) await r.stop();
   }
 }

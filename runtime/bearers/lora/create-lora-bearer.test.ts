@@ -39,7 +39,7 @@ test('loraBearer: needs a ledger or data dir, reports bad presets as LoraConfigE
 test('loraInit maps a `lora:` entry (Meshtastic preset and region names)', () => {
   const air = new FakeLoraAir();
   const bearer = createLoraBearer(loraInit(
-    { name: 'lora3', preset: 'LongFast', region: 'EU_868', hal: 'emulated', pins: {}, txPowerDbm: 20 },
+    { name: 'lora3', protocol: 'lattice', preset: 'LongFast', region: 'EU_868', hal: 'emulated', pins: {}, txPowerDbm: 20 },
     { radio: air.radio(), nodeId: generateIdentity().nodeId, ledger: new AirtimeLedger() },
   ));
   const d = bearer.status().detail!;

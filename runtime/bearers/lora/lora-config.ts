@@ -7,6 +7,10 @@ import { PRESETS, REGION_PLANS } from '../../../lib/lora/lattice-presets.js';
 import { defineBearerKind } from '../../bearer/bearer-kind.js';
 import { bearerName, listGiven } from '../../config/bearer-schema.js';
 import { child, fail, hostPort, int, list, num, object, oneOf, str } from '../../config/schema-kit.js';
+import { MeshtasticRegions } from '../../../lib/lora/meshtastic-presets.js';
+import { finishNative, meshtasticNativeSchema, type MeshtasticNativeConfig } from '../meshtastic-native/native-config.js';
+import { NATIVE_PRESET_NAMES } from '../meshtastic-native/native-preset.js';
+import { checkLoraProtocols, checkNativeApis, LORA_PROTOCOLS, type LoraProtocol } from './lora-protocol.js';
 
 export const LORA_HALS = ['spi', 'serial', 'emulated', 'sim'] as const;
 export type LoraHal = (typeof LORA_HALS)[number];
@@ -19,6 +23,10 @@ export type LoraPin = (typeof LORA_PINS)[number];
  * shared air of `lattice sim air` (`hal: sim`). */
 export interface LoraConfig {
   name: string;
+  /** What the radio speaks on the air: `lattice` (our frames, the default) or `meshtastic` (a native Meshtastic node). */
+  protocol: LoraProtocol;
+  /** The native node (protocol meshtastic only): role, names, channels, client API. */
+  meshtastic?: MeshtasticNativeConfig;
   /** Modem preset name as Meshtastic spells it (`LongFast`, `MediumSlow`...). */
   preset: string;
   /** Regulatory region as Meshtastic spells it (`EU_868`, `US`...). */
@@ -41,7 +49,8 @@ export interface LoraConfig {
 }
 
 /** Defaults of one `lora:` entry; `name` is `lora<index>`. */
-export const LORA_DEFAULTS: Omit<LoraConfig, 'name' | 'device' | 'txPowerDbm'> = {
+export const LORA_DEFAULTS: Omit<LoraConfig, 'name' | 'device' | 'txPowerDbm' | 'meshtastic'> = {
+  protocol: 'lattice',
   preset: 'LongFast',
   region: 'EU_868',
   hal: 'spi',
@@ -51,9 +60,12 @@ export const LORA_DEFAULTS: Omit<LoraConfig, 'name' | 'device' | 'txPowerDbm'> =
 const radio = object(
   {
     name: bearerName,
-    // The LoRa bearer's own tables (lib/lora/lattice-presets.ts), so config and bearer cannot disagree.
-    preset: oneOf([...Object.keys(PRESETS), 'LongMod']),
-    region: oneOf(Object.keys(REGION_PLANS)),
+    protocol: oneOf(LORA_PROTOCOLS),
+    // The LoRa bearer's own tables (lib/lora/lattice-presets.ts) and, for protocol meshtastic, every firmware preset
+    // and region (lib/lora/meshtastic-presets.ts); lora-protocol.ts checks which the protocol takes.
+    preset: oneOf([...new Set([...Object.keys(PRESETS), 'LongMod', ...NATIVE_PRESET_NAMES])]),
+    region: oneOf([...new Set([...Object.keys(REGION_PLANS), ...Object.keys(MeshtasticRegions)])]),
+    meshtastic: meshtasticNativeSchema,
     hal: oneOf(LORA_HALS),
     device: str({ max: 512 }),
     // A known Pi HAT's pin map (drivers/sx126x/boards.ts); explicit `pins` are used when no board is named.
@@ -75,6 +87,7 @@ const radio = object(
         fail(issues, child(path, 'device'), `must be a device path such as ${v.hal === 'spi' ? '/dev/spidev0.0' : '/dev/ttyUSB0'}`);
       }
       if (v.hal === 'serial' && v.device === undefined) fail(issues, child(path, 'device'), 'is required with hal: serial');
+      checkLoraProtocols(v, path, issues);
       if (v.hal === 'sim' && v.air === undefined) fail(issues, child(path, 'air'), 'is required with hal: sim (where `lattice sim air` listens, e.g. 127.0.0.1:4680)');
       if (v.hal !== 'sim') {
         for (const key of ['air', 'position'] as const) if (v[key] !== undefined) fail(issues, child(path, key), 'is only used with hal: sim');
@@ -88,8 +101,13 @@ export const loraKind = defineBearerKind<'lora', LoraConfig[]>({
   section: 'lora',
   schema: list(radio, { max: 4 }),
   defaults: [],
-  finish: (radios) => radios.map((l, i) => ({ ...structuredClone(LORA_DEFAULTS), ...l, name: l.name ?? `lora${i}` }) as LoraConfig),
+  finish: (radios) => radios.map((l, i) => {
+    const r = { ...structuredClone(LORA_DEFAULTS), ...l, name: l.name ?? `lora${i}` } as LoraConfig;
+    if (r.protocol === 'meshtastic') r.meshtastic = finishNative(l.meshtastic);
+    return r;
+  }),
   given: listGiven,
   configured: (radios) => radios.map((r, i) => ({ name: r.name, path: `lora[${i}]`, ...(r.device !== undefined ? { device: r.device } : {}) })),
+  check: (radios, issues) => checkNativeApis(radios, issues),
   build: async (radios, context) => (await import('./lora-from-config.js')).loraBearers(radios, context),
 });

@@ -20,6 +20,16 @@ export async function loraBearers(entries: LoraConfig[], context: BearerBuildCon
     for (const l of entries) {
       const { radio, close, watch } = await openLoraRadio(l);
       if (close) cleanups.push(close);
+      // `protocol: meshtastic`: the radio is a native Meshtastic node (runtime/bearers/meshtastic-native).
+      if (l.protocol === 'meshtastic') {
+        const { nativeNodeFactory } = await import('../meshtastic-native/native-from-config.js');
+        const factory = await nativeNodeFactory(l, { radio, ledger, dataDir: context.dataDir });
+        bearers.push((components) => {
+          watch?.(components);
+          return factory(components);
+        });
+        continue;
+      }
       bearers.push((components) => {
         watch?.(components);
         const radioLog = components.logger.forComponent(l.name);
@@ -48,7 +58,7 @@ export function loraInit(l: LoraConfig, opened: { radio: LoraRadio; nodeId: Uint
   };
 }
 
-async function openLoraRadio(l: LoraConfig): Promise<{ radio: LoraRadio & Pick<Sx126xRadio, 'onError'>; close?: () => Promise<void>; watch?: (components: Components) => void }> {
+export async function openLoraRadio(l: LoraConfig): Promise<{ radio: LoraRadio & Pick<Sx126xRadio, 'onError'>; close?: () => Promise<void>; watch?: (components: Components) => void }> {
   if (l.hal === 'sim') return (await import('./sim-air-radio.js')).openSimAirRadio(l);
   if (l.hal === 'spi') {
     const { openLinuxSx126x } = await import('../../../drivers/sx126x/open-linux-radio.js');

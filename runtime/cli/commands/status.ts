@@ -9,6 +9,7 @@ import { clientFor, printJson } from '../config-for.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { cell, renderTable } from '../format/table.js';
 import { formatDuration, relative } from '../format/time.js';
+import { renderNativeNodes } from './status-native.js';
 
 export const status: Command = {
   name: 'status',
@@ -38,6 +39,8 @@ export function renderStatus(s: NodeStatus, now: number): string {
     ? 'no bearers\n'
     : renderTable(['BEARER', 'KIND', 'MODE', 'STATE', 'PEERS'], s.bearers.map((b) => [b.name, b.kind, b.mode, b.state, String(b.peers.length)]));
   if (s.radios?.length) out += '\n' + renderRadios(s.radios, now);
+  const native = renderNativeNodes(s.bearers, now);
+  if (native) out += '\n' + native;
   out += '\n';
   out += s.peers.length === 0
     ? 'no peers yet\n'

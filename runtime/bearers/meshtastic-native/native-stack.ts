@@ -1,0 +1,43 @@
+/**
+ * What the native node needs from the firmware parts it is composed of (issue 13): the mesh router on the radio
+ * (firmware-protocol/meshtastic/mesh), the over-the-air codec and cipher (…/ota) and the device side of the client
+ * API (…/device). stack-from-parts.ts builds one from them; tests may give a fake.
+ *
+ * The node itself is one more client of the mesh: it sends and hears through the same MeshPort the client API
+ * sessions use (firmware-protocol/meshtastic/device/mesh-port.ts), so what it sends is routed, encrypted, retried
+ * and acknowledged exactly like an app's text, and every packet it hears is what the apps are shown.
+ */
+import type { Mesh } from '@meshtastic/protobufs';
+import type { MeshPort } from '../../../firmware-protocol/meshtastic/device/mesh-port.js';
+
+/** One slot of the channel table as the device side holds it now (admin messages may change it). */
+export interface NativeChannel {
+  index: number;
+  /** As the apps show it: the preset's name for an unnamed primary channel. */
+  name: string;
+  /** PRIMARY or SECONDARY (a DISABLED slot is not listed). */
+  role: 'primary' | 'secondary';
+}
+
+/** The device side's persisted state as the node reports it (status, RadioInfo). */
+export interface NativeDeviceState {
+  longName: string;
+  shortName: string;
+  channels: NativeChannel[];
+  /** The NodeDB, ourselves included. */
+  nodes(): Mesh.NodeInfo[];
+}
+
+export interface NativeStack {
+  /** The mesh as a client sees it. */
+  readonly port: MeshPort;
+  state(): NativeDeviceState;
+  /** Client API connections open now. */
+  clients(): number;
+  /** The port the client API listens on (the system's pick for port 0); undefined when it is off. */
+  apiPort(): number | undefined;
+  /** Starts the router (receive loop, NodeInfo broadcast), the device side and its client API. */
+  start(): Promise<void>;
+  /** Stops what start() started and flushes the device state. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,148 @@
+/**
+ * The native node's firmware parts composed into a NativeStack (native-stack.ts):
+ * - the device side (firmware-protocol/meshtastic/device): DeviceState kept in `<stateDir>/device.json` (owner,
+ *   config, channels, NodeDB; the config's values are its first-start defaults, a saved state wins), the
+ *   DeviceService, and the DeviceServer serving several clients at once on `meshtastic.api`;
+ * - the over-the-air codec and cipher (…/ota): decodeOtaFrame/encodeOtaFrame and a PacketCipher over the device
+ *   side's channel table, our private key and the NodeDB's public keys, rebuilt when a client changes the channels;
+ * - the mesh router (…/mesh): MeshRouter on the NativeRadio, the board's duty cycle, the device's NodeDB.
+ *
+ * Settings a client changes that need the radio retuned (region, preset, frequency) are saved and take effect at the
+ * next start, as the firmware applies them on the reboot that follows (AdminModule::saveChanges → reboot).
+ */
+import { join } from 'node:path';
+import { Config, Mesh, type Channel } from '@meshtastic/protobufs';
+import { DeviceServer } from '../../../firmware-protocol/meshtastic/device/device-server.js';
+import { DeviceService } from '../../../firmware-protocol/meshtastic/device/device-service.js';
+import { DeviceState } from '../../../firmware-protocol/meshtastic/device/device-state.js';
+import { JsonFileDeviceStore } from '../../../firmware-protocol/meshtastic/device/json-file-store.js';
+import { MeshRouter } from '../../../firmware-protocol/meshtastic/mesh/mesh-router.js';
+import { createPacketCipher } from '../../../firmware-protocol/meshtastic/ota/create-packet-cipher.js';
+import type { PacketCipher } from '../../../firmware-protocol/meshtastic/ota/packet-cipher.js';
+import { channelName } from '../../../firmware-protocol/meshtastic/ota/channel-keys.js';
+import { decodeOtaFrame, encodeOtaFrame } from '../../../firmware-protocol/meshtastic/ota/ota-frame.js';
+import type { Clock } from '../../../lib/clock/clock.js';
+import { timersOf } from '../../../lib/clock/timer-clock.js';
+import type { AirtimeGovernor } from '../../airtime/airtime-governor.js';
+import type { Logger } from '../../log/logger.js';
+import { mayTransmitOf, meshMetricsOf, meshRadioOf } from './mesh-adapters.js';
+import type { NativeIdentity } from './native-identity.js';
+import type { NativeMetrics } from './native-metrics.js';
+import type { NativeRadio } from './native-radio.js';
+import { defaultOwner, type NativeSettings } from './native-settings.js';
+import type { NativeChannel, NativeStack } from './native-stack.js';
+import { VERSION } from '../../version.js';
+
+export interface NativeStackInit {
+  settings: NativeSettings;
+  identity: NativeIdentity;
+  radio: NativeRadio;
+  governor: AirtimeGovernor;
+  /** Where the device state (owner, channels, config, NodeDB) is kept. */
+  stateDir: string;
+  clock: Clock;
+  log: Logger;
+  metrics?: NativeMetrics;
+  /** Client API limits (tests). */
+  clientApi?: { maxClients?: number; midFrameTimeoutMs?: number };
+}
+
+/** The firmware version the device side reports (metadata.firmware_version): the protocol we speak, and what we are. */
+export const NATIVE_FIRMWARE_VERSION = `2.7.26.lattice-${VERSION}`;
+
+export function buildNativeStack(init: NativeStackInit): NativeStack {
+  const { settings, identity, radio, clock, log } = init;
+  const owner = defaultOwner(identity.nodeNum);
+  const state = new DeviceState({
+    myNodeNum: identity.nodeNum,
+    publicKey: identity.publicKey,
+    privateKey: identity.privateKey,
+    // PORTDUINO: the firmware's Linux-native target (meshtasticd), which is what this node is to the apps.
+    hardware: { firmwareVersion: NATIVE_FIRMWARE_VERSION, hwModel: Mesh.HardwareModel.PORTDUINO, pioEnv: 'lattice-native', hasWifi: true },
+    owner: { longName: settings.longName ?? owner.longName, shortName: settings.shortName ?? owner.shortName },
+    config: {
+      role: Config.Config_DeviceConfig_Role[settings.role],
+      region: Config.Config_LoRaConfig_RegionCode[settings.region],
+      modemPreset: Config.Config_LoRaConfig_ModemPreset[settings.preset],
+      hopLimit: settings.hopLimit,
+      txPower: radio.modulation.txPowerDbm,
+    },
+    channels: settings.channels.map((c) => ({ index: c.index, name: c.name, role: c.index === 0 ? 'PRIMARY' : 'SECONDARY', psk: c.psk })),
+    store: new JsonFileDeviceStore(join(init.stateDir, 'device.json')),
+    now: () => clock.now(),
+    log: (line) => log.info(line),
+  });
+  const makeCipher = (): PacketCipher => createPacketCipher({
+    channels: state.channels,
+    ownNodeNum: identity.nodeNum,
+    privateKey: identity.privateKey,
+    publicKeyOf: (num) => state.nodeDb.publicKeyOf(num),
+    lora: state.config.lora ?? {},
+  });
+  let cipher = makeCipher();
+  const router = new MeshRouter({
+    nodeNum: identity.nodeNum,
+    role: settings.role,
+    cipher: { decrypt: (p) => cipher.decrypt(p), encrypt: (p) => cipher.encrypt(p) },
+    directory: state.nodeDb,
+    radio: meshRadioOf(radio),
+    modulation: radio.modulation,
+    clock: timersOf(clock),
+    mayTransmit: mayTransmitOf(init.governor, radio),
+    hopLimit: state.hopLimit,
+    decodeFrame: (bytes) => decodeOtaFrame(bytes),
+    encodeFrame: encodeOtaFrame,
+    owner: () => state.owner,
+    metrics: meshMetricsOf(init.metrics, settings.name),
+  });
+  const service = new DeviceService({
+    state, mesh: router, clock,
+    log: (line) => log.debug(line),
+    onChange: (what) => {
+      if (what === 'channels') cipher = makeCipher();
+      if (what === 'config') log.warn('a client changed the node\'s settings; LoRa changes take effect at the next start', { bearer: settings.name });
+    },
+    onReboot: (seconds) => log.warn(`a client asked for a reboot in ${seconds} s; the native node keeps running (restart the relay to apply LoRa changes)`, { bearer: settings.name }),
+  });
+  const server = settings.api
+    ? new DeviceServer(service, {
+        host: settings.api.host, clock, ...init.clientApi,
+        log: (line) => log.debug(line),
+        onClientError: (err) => {
+          init.metrics?.clientDrops.inc({ bearer: settings.name, reason: err.reason });
+          log.warn(`client API: ${err.message}`, { bearer: settings.name });
+        },
+      })
+    : undefined;
+  return {
+    port: router,
+    clients: () => server?.connections ?? 0,
+    apiPort: () => (server ? server.port : undefined),
+    state: () => ({
+      longName: state.owner.longName,
+      shortName: state.owner.shortName,
+      channels: channelsOf(state.channels, state.config.lora ?? {}),
+      nodes: () => [state.ownNodeInfo(Math.floor(clock.now() / 1000)), ...state.nodeDb.others()],
+    }),
+    async start() {
+      router.start();
+      if (server) await server.start(settings.api!.port);
+      else service.start();
+    },
+    async stop() {
+      await server?.stop();
+      service.stop();
+      router.stop();
+    },
+  };
+}
+
+/** The enabled slots, named as the apps show them (the preset's name for an unnamed primary). */
+function channelsOf(channels: readonly Channel.Channel[], lora: Parameters<typeof channelName>[1]): NativeChannel[] {
+  const out: NativeChannel[] = [];
+  for (const c of channels) {
+    if (c.role === 0) continue; // DISABLED
+    out.push({ index: c.index, name: channelName(c.settings?.name ?? '', lora), role: c.role === 1 ? 'primary' : 'secondary' });
+  }
+  return out;
+}

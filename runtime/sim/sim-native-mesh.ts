@@ -1,0 +1,126 @@
+/**
+ * The native Meshtastic mesh of `lattice run`'s simulated default (issue 13): this relay's own SX1262 as a native
+ * Meshtastic node (`mt0`, a ROUTER, the firmware's client API on 127.0.0.1:4403 — or a free port when 4403 is
+ * taken — so the official apps and CLI can connect) and two simulated native nodes, Hilltop 2 km away and Harbour
+ * 4 km away in a line (LongFast reaches ≈ 6 km on this air: Harbour hears Hilltop, Hilltop hears the relay, and
+ * Harbour reaches the relay directly or through Hilltop's rebroadcast). All three are the real native node —
+ * firmware routing, over-the-air codec and cipher, device side — each on the real SX126x driver over an emulated
+ * chip on one in-process simulated air (drivers/sx126x/sim), 10× faster than real time.
+ *
+ * Hilltop and Harbour say something on the primary channel now and then; what this relay's node hears arrives in
+ * its inbox like any foreign text (logged by the neighbourhood), and the apps connected to it see the mesh.
+ */
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createEmulatedRadios, type EmulatedRadios } from '../../drivers/sx126x/sim/emulated-radios.js';
+import { meshtasticModulation } from '../../lib/lora/meshtastic-presets.js';
+import { AirtimeGovernor } from '../airtime/airtime-governor.js';
+import { AirtimeLedger } from '../airtime/airtime-ledger.js';
+import type { Components } from '../components/components.js';
+import type { Logger } from '../log/logger.js';
+import { AirUtilisation } from '../bearers/meshtastic-native/air-utilisation.js';
+import { loadOrCreateNativeIdentity } from '../bearers/meshtastic-native/native-identity.js';
+import { registerNativeMetrics } from '../bearers/meshtastic-native/native-metrics.js';
+import { NativeNode } from '../bearers/meshtastic-native/native-node.js';
+import { NativeRadio } from '../bearers/meshtastic-native/native-radio.js';
+import { nativeRegionRules } from '../bearers/meshtastic-native/native-region.js';
+import type { NativeSettings } from '../bearers/meshtastic-native/native-settings.js';
+import { buildNativeStack } from '../bearers/meshtastic-native/stack-from-parts.js';
+
+/** The relay's own native node in the simulated default (distinct from the `lora:` names configs use). */
+export const SIM_NATIVE_BEARER = 'mt-sim';
+const API_PORT = 4403;
+/** Emulated chip time per wall time: 10× faster, so LongFast's second-long frames take 0.1 s. */
+const TIME_SCALE = 0.1;
+
+const PEERS = [
+  { name: 'hilltop', longName: 'Hilltop', shortName: 'HILL', x: 2000, lines: ['wind 14 kt from the west', 'clear skies up here', 'solar at 13.1 V'] },
+  { name: 'harbour', longName: 'Harbour', shortName: 'HRBR', x: 4000, lines: ['tide is turning', 'fog rolling in by the pier', 'ferry is late again'] },
+];
+
+export interface SimNativeMeshOptions {
+  dataDir: string;
+  log: Logger;
+  /** Time between two lines from the simulated nodes (default 20 s). */
+  intervalMs?: number;
+}
+
+export class SimNativeMesh {
+  private emulated?: EmulatedRadios;
+  private peers: NativeNode[] = [];
+  private timer?: NodeJS.Timeout;
+  private count = 0;
+
+  constructor(private readonly o: SimNativeMeshOptions) {}
+
+  /** The relay's own native node, built with the relay's components (metrics, logging, clock). */
+  async mainBearer(components: Components): Promise<NativeNode> {
+    this.emulated = createEmulatedRadios({ nodes: [{ name: SIM_NATIVE_BEARER, x: 0 }, ...PEERS.map((p) => ({ name: p.name, x: p.x }))], timeScale: TIME_SCALE });
+    const api = (await portFree(API_PORT)) ? API_PORT : 0;
+    const main = await this.node(SIM_NATIVE_BEARER, { role: 'ROUTER', longName: 'Lattice relay (simulated)', shortName: 'LTC', api: { host: '127.0.0.1', port: api } }, components);
+    for (const p of PEERS) {
+      this.peers.push(await this.node(p.name, { role: 'CLIENT', longName: p.longName, shortName: p.shortName }, { ...components, metrics: undefined }));
+    }
+    return main;
+  }
+
+  private async node(name: string, o: Pick<NativeSettings, 'role' | 'longName' | 'shortName' | 'api'>, components: Components): Promise<NativeNode> {
+    const dir = join(this.o.dataDir, name);
+    const { identity } = await loadOrCreateNativeIdentity(dir);
+    const log = components.logger.forComponent(name);
+    const modulation = meshtasticModulation('EU_868', 'LONG_FAST', 14);
+    const settings: NativeSettings = {
+      name, preset: 'LONG_FAST', region: 'EU_868', modulation, rules: nativeRegionRules('EU_868'), hopLimit: 3,
+      channels: [{ index: 0, name: '', psk: Uint8Array.of(1) }], ...o,
+    };
+    const metrics = components.metrics ? registerNativeMetrics(components.metrics) : undefined;
+    const utilisation = new AirUtilisation(components.clock);
+    // The simulated nodes keep their duty cycle in memory: the demo's budget need not survive a restart.
+    const governor = new AirtimeGovernor({ region: settings.rules, ledger: new AirtimeLedger(), policy: 'fail', clock: components.clock });
+    const radio = new NativeRadio({ name, radio: this.emulated!.node(name).radio, modulation, governor, utilisation, log });
+    const stack = buildNativeStack({ settings, identity, radio, governor, stateDir: dir, clock: components.clock, log, ...(metrics ? { metrics } : {}) });
+    return new NativeNode({
+      name, nodeNum: identity.nodeNum, publicKey: identity.publicKey, role: settings.role, region: 'EU_868', preset: 'LONG_FAST',
+      radio, stack, utilisation, device: 'emulated SX1262 (simulated default)', log, clock: components.clock,
+      ...(settings.api ? { api: settings.api } : {}), ...(metrics ? { metrics } : {}),
+    });
+  }
+
+  /** Starts the simulated nodes (the relay starts its own) and their chatter. */
+  async start(): Promise<void> {
+    for (const p of this.peers) await p.start();
+    this.o.log.info('simulated native Meshtastic mesh up', {
+      nodes: PEERS.map((p, i) => `${p.longName}=${this.peers[i]!.radio().self!.address}`).join(' '),
+      note: `this relay's own radio is a native Meshtastic ROUTER (${SIM_NATIVE_BEARER}); connect an app or \`meshtastic --host 127.0.0.1\` to its client API`,
+    });
+    const every = this.o.intervalMs ?? 20_000;
+    this.timer = setInterval(() => void this.say(), every);
+    this.timer.unref();
+  }
+
+  private async say(): Promise<void> {
+    const i = this.count++ % PEERS.length;
+    const p = PEERS[i]!;
+    const text = p.lines[Math.floor(this.count / PEERS.length) % p.lines.length]!;
+    const r = await this.peers[i]!.sendText({ to: 'mt:ch:0', text }).catch((err: Error) => ({ status: 'refused', reason: err.message }));
+    this.o.log.info(`${p.longName} says on the native mesh`, { text, status: r.status });
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    for (const p of [...this.peers].reverse()) await p.stop().catch(() => undefined);
+  }
+
+  /** Closes the emulated radios (after the relay stopped its own node). */
+  async close(): Promise<void> {
+    await this.emulated?.close();
+  }
+}
+
+async function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
