@@ -20,6 +20,7 @@ import {
   CadExitMode, CadSymbols, CalibrateAll, DeviceError, FallbackMode, MAX_PAYLOAD, PacketType, RAMP_200_US, RegulatorMode,
   RTC_STEP_US, RxTimeout, StandbyMode, TcxoVoltages,
 } from './params.js';
+import { paSettings } from './pa-table.js';
 import { Register } from './registers.js';
 import type { Sx126xHal } from './sx126x-hal.js';
 import { lowDataRateOptimizeFor, symbolTimeMs } from '../../lib/lora/modulation.js';
@@ -264,10 +265,12 @@ export class Sx126xRadio implements LoraRadio {
       this.lastImageFrequencyHz = m.frequencyHz;
     }
     await chip.setRfFrequency(frequencyToFrf(m.frequencyHz), { signal });
-    await chip.setPaConfig(...v.paConfig, { signal });
+    // PA per output power from RadioLib's measured table (pa-table.ts; SX1262/SX1268::setOutputPower).
+    const pa = paSettings(this.variant, m.txPowerDbm);
+    await chip.setPaConfig(pa.paDutyCycle, pa.hpMax, pa.deviceSel, pa.paLut, { signal });
     // SetPaConfig resets OCP; restore the variant's limit (LoRaMac-node SX126xSetTxParams: 0x38 = 140 mA).
     await chip.writeRegister(Register.OcpConfiguration, Uint8Array.of(v.ocp), { signal });
-    await chip.setTxParams(m.txPowerDbm, RAMP_200_US, { signal });
+    await chip.setTxParams(pa.txParamsDbm, RAMP_200_US, { signal });
     await chip.setModulationParamsLora(m.spreadingFactor, bandwidthCode(m.bandwidthHz), m.codingRate, lowDataRateOptimizeFor(m), { signal });
     // Datasheet §15.4: 0x0736 bit 2 cleared for inverted IQ, set for standard IQ, before SetPacketParams.
     const iq = await chip.readRegister(Register.IqPolarity, 1, { signal });
