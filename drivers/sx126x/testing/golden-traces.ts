@@ -73,6 +73,7 @@ export const GOLDEN_CONFIGURE: GoldenStep[] = [
 
 /** Transmit of "hi" (0x68 0x69). */
 export const GOLDEN_TX: GoldenStep[] = [
+  '80 00', // SetStandby(STDBY_RC): out of RX before the buffer is written (RadioLib SX126x::transmit)
   '8c 00 08 00 02 01 00', // SetPacketParams(payload length 2)
   '08 02 01 00 01 00 00 00 00', // SetDioIrqParams(TxDone|Timeout, DIO1 TxDone)
   '0e 00 68 69', // WriteBuffer(0, "hi")
