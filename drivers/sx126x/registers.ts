@@ -3,6 +3,11 @@
  * Lora-net/sx126x_driver sx126x_regs.h). Data only.
  */
 export const Register = {
+  /**
+   * Retention list (DS §9.6, below table 9-3; RadioLib SX126x_registers.h RX_GAIN_RETENTION_0..2): a count at 0x029F
+   * then register addresses (MSB, LSB) from 0x02A0 that a warm-start sleep keeps; RxGain is lost without it.
+   */
+  RetentionList: 0x029f,
   /** 16-byte ASCII version string; SX1262 reports "SX1261 V2D 2D02" (RadioLib SX1262.h), SX1268 "SX1268 …". */
   VersionString: 0x0320,
   DioxOutputEnable: 0x0580,

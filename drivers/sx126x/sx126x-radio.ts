@@ -20,6 +20,7 @@ import {
   CadExitMode, CadSymbols, CalibrateAll, DeviceError, FallbackMode, MAX_PAYLOAD, PacketType, RAMP_200_US, RegulatorMode,
   RTC_STEP_US, RxTimeout, StandbyMode, TcxoVoltages,
 } from './params.js';
+import { paSettings } from './pa-table.js';
 import { Register } from './registers.js';
 import type { Sx126xHal } from './sx126x-hal.js';
 import { lowDataRateOptimizeFor, symbolTimeMs } from '../../lib/lora/modulation.js';
@@ -53,7 +54,8 @@ export class Sx126xRadio implements LoraRadio {
   readonly chip: Sx126xChip;
   private readonly variant: Sx126xVariant;
   private modulation: LoraModulation | undefined;
-  private lastImageFrequencyHz: number | undefined;
+  /** (f1 << 8 | f2) of the last CalibrateImage; undefined after init (Calibrate resets it to 902–928 MHz). */
+  private lastImageCalibration: number | undefined;
   /** The TCXO voltage in use: the configured one, or undefined after falling back to a crystal. */
   private tcxoVoltage: number | undefined;
   private started = false;
@@ -229,8 +231,12 @@ export class Sx126xRadio implements LoraRadio {
     const clamp = await chip.readRegister(Register.TxClampConfig, 1, { signal });
     await chip.writeRegister(Register.TxClampConfig, Uint8Array.of(clamp[0]! | 0x1e), { signal });
     if (this.init.dio2RfSwitch ?? true) await chip.setDio2AsRfSwitchCtrl(true, { signal });
-    if (this.init.rxBoostedGain) await chip.writeRegister(Register.RxGain, Uint8Array.of(0x96), { signal });
-    this.lastImageFrequencyHz = undefined;
+    if (this.init.rxBoostedGain) {
+      await chip.writeRegister(Register.RxGain, Uint8Array.of(0x96), { signal });
+      // Keep it across a warm-start sleep: one retention entry, 0x08AC (DS §9.6; RadioLib setRxBoostedGainMode persist).
+      await chip.writeRegister(Register.RetentionList, Uint8Array.of(0x01, Register.RxGain >> 8, Register.RxGain & 0xff), { signal });
+    }
+    this.lastImageCalibration = undefined;
     this.started = true;
     if (this.modulation) await this.applyModulation(this.modulation, signal);
   }
@@ -255,19 +261,22 @@ export class Sx126xRadio implements LoraRadio {
     const { chip } = this;
     const v = Variants[this.variant];
     await chip.setStandby(StandbyMode.Rc, { signal });
-    // CalibrateImage when the band moves by 20 MHz or more (RadioLib SX126x::setFrequency).
-    if (this.lastImageFrequencyHz === undefined || Math.abs(this.lastImageFrequencyHz - m.frequencyHz) >= 20e6) {
-      const [f1, f2] = imageCalibration(m.frequencyHz);
+    // CalibrateImage whenever the frequency needs another (f1, f2) than the last one: RadioLib's "moved by 20 MHz"
+    // rule (SX126x::setFrequency) misses a move out of a ±4 MHz custom range, e.g. 433.875 -> 446 MHz.
+    const [f1, f2] = imageCalibration(m.frequencyHz);
+    if (this.lastImageCalibration !== (f1 << 8 | f2)) {
       await chip.calibrateImage(f1, f2, { signal });
       await this.init.hal.waitReady({ signal });
       await chip.getStatus({ signal });
-      this.lastImageFrequencyHz = m.frequencyHz;
+      this.lastImageCalibration = f1 << 8 | f2;
     }
     await chip.setRfFrequency(frequencyToFrf(m.frequencyHz), { signal });
-    await chip.setPaConfig(...v.paConfig, { signal });
+    // PA per output power from RadioLib's measured table (pa-table.ts; SX1262/SX1268::setOutputPower).
+    const pa = paSettings(this.variant, m.txPowerDbm);
+    await chip.setPaConfig(pa.paDutyCycle, pa.hpMax, pa.deviceSel, pa.paLut, { signal });
     // SetPaConfig resets OCP; restore the variant's limit (LoRaMac-node SX126xSetTxParams: 0x38 = 140 mA).
     await chip.writeRegister(Register.OcpConfiguration, Uint8Array.of(v.ocp), { signal });
-    await chip.setTxParams(m.txPowerDbm, RAMP_200_US, { signal });
+    await chip.setTxParams(pa.txParamsDbm, RAMP_200_US, { signal });
     await chip.setModulationParamsLora(m.spreadingFactor, bandwidthCode(m.bandwidthHz), m.codingRate, lowDataRateOptimizeFor(m), { signal });
     // Datasheet §15.4: 0x0736 bit 2 cleared for inverted IQ, set for standard IQ, before SetPacketParams.
     const iq = await chip.readRegister(Register.IqPolarity, 1, { signal });
@@ -285,6 +294,8 @@ export class Sx126xRadio implements LoraRadio {
     const airtimeMs = timeOnAirMs(m, payload.length);
     // RadioLib SX126x::transmit: timeout = 5 ms + 5 × time on air.
     const timeoutMs = opts.timeoutMs ?? 5 + 5 * airtimeMs;
+    // Out of RX before touching the shared buffer (RadioLib SX126x::transmit calls standby() first).
+    await chip.setStandby(StandbyMode.Rc, { signal });
     await chip.setPacketParamsLora(m.preambleLength, m.explicitHeader, payload.length, m.crcOn, m.invertIq, { signal });
     await chip.setDioIrqParams(Irq.TxDone | Irq.Timeout, Irq.TxDone, 0, 0, { signal });
     await chip.writeBuffer(0x00, payload, { signal });

@@ -1,9 +1,9 @@
 /**
  * Per-variant facts for the SX126x family members we drive. Data only.
- * SX1262 and SX1268 both use the high-power PA (deviceSel 0, -9..+22 dBm); they differ in frequency range and
- * version string. PA settings follow the Semtech reference (Lora-net/LoRaMac-node src/radio/sx126x/sx126x.c
- * SX126xSetTxParams): SetPaConfig(0x04, 0x07, 0x00, 0x01) and OCP 0x38 (140 mA) written after SetPaConfig, because
- * SetPaConfig resets OCP to its default (datasheet §13.1.14).
+ * SX1262 and SX1268 both use the high-power PA (deviceSel 0, -9..+22 dBm); they differ in frequency range, version
+ * string and PA table (pa-table.ts, RadioLib's per-dBm settings). OCP 0x38 (140 mA, as meshtastic/firmware
+ * src/mesh/SX126xInterface.cpp setCurrentLimit) is written after SetPaConfig, because SetPaConfig resets OCP to its
+ * default (datasheet §13.1.14).
  */
 export type Sx126xVariant = 'sx1262' | 'sx1268';
 
@@ -15,8 +15,6 @@ export interface VariantInfo {
   maxFrequencyHz: number;
   minPowerDbm: number;
   maxPowerDbm: number;
-  /** SetPaConfig paDutyCycle, hpMax, deviceSel, paLut. */
-  paConfig: readonly [number, number, number, number];
   /** OCP register value (2.5 mA steps) to write after SetPaConfig. */
   ocp: number;
 }
@@ -29,7 +27,6 @@ export const Variants: Readonly<Record<Sx126xVariant, VariantInfo>> = {
     maxFrequencyHz: 960_000_000,
     minPowerDbm: -9,
     maxPowerDbm: 22,
-    paConfig: [0x04, 0x07, 0x00, 0x01],
     ocp: 0x38,
   },
   sx1268: {
@@ -39,7 +36,6 @@ export const Variants: Readonly<Record<Sx126xVariant, VariantInfo>> = {
     maxFrequencyHz: 810_000_000,
     minPowerDbm: -9,
     maxPowerDbm: 22,
-    paConfig: [0x04, 0x07, 0x00, 0x01],
     ocp: 0x38,
   },
 };

@@ -10,6 +10,7 @@ import { channelFrequencyHz } from './channel-slot.js';
 import { meshtasticBand, MeshtasticModemPresets } from './meshtastic-presets.js';
 import type { LoraModulation, ModemPreset } from './modulation.js';
 import { EU868, US915, maxConductedDbm, subBandFor, type RegionRules, type SubBand } from './regions.js';
+import { ANZ433, CN470, EU433, KZ433, MY433, PH433, UA433 } from './regions-sub-810.js';
 
 /**
  * Lattice's default: EU868 band P (869.4–869.65 MHz, 10 % duty, 500 mW ERP), below Meshtastic's 869.525 slot;
@@ -66,11 +67,30 @@ export interface RegionPlan {
   highHz: number;
 }
 
-const regionPlan = (rules: RegionRules, band: ReturnType<typeof meshtasticBand>): RegionPlan => ({ rules, lowHz: band.lowHz, highHz: band.highHz });
+/**
+ * The Meshtastic band cut to what the rules allow: Meshtastic's EU_433 row starts at 433.0 MHz, ERC 70-03 h1.4 at
+ * 433.05, so a slot at the band's bottom edge would straddle the legal edge and be refused.
+ */
+function regionPlan(rules: RegionRules, band: ReturnType<typeof meshtasticBand>): RegionPlan {
+  const legalLow = Math.min(...rules.subBands.map((b) => b.lowHz));
+  const legalHigh = Math.max(...rules.subBands.map((b) => b.highHz));
+  return { rules, lowHz: Math.max(band.lowHz, legalLow), highHz: Math.min(band.highHz, legalHigh) };
+}
 
+/**
+ * Regions by their Meshtastic names. Below 810 MHz (the SX1268's range, drivers/sx126x/variant.ts) the ones the
+ * firmware lists there (./regions-sub-810.ts); an SX1262 tunes all of them.
+ */
 export const REGION_PLANS: Readonly<Record<string, RegionPlan>> = {
   EU_868: regionPlan(EU868, meshtasticBand('EU_868')),
   US: regionPlan(US915, meshtasticBand('US')),
+  EU_433: regionPlan(EU433, meshtasticBand('EU_433')),
+  CN: regionPlan(CN470, meshtasticBand('CN')),
+  ANZ_433: regionPlan(ANZ433, meshtasticBand('ANZ_433')),
+  UA_433: regionPlan(UA433, meshtasticBand('UA_433')),
+  MY_433: regionPlan(MY433, meshtasticBand('MY_433')),
+  PH_433: regionPlan(PH433, meshtasticBand('PH_433')),
+  KZ_433: regionPlan(KZ433, meshtasticBand('KZ_433')),
 };
 
 export function presetParams(name: string): ModemPreset | undefined {

@@ -1,7 +1,9 @@
 /**
  * MeshCore's air format as data: its app presets and the radio defaults every MeshCore node uses (private sync word
- * 0x12, preamble 16, CRC on, explicit header). Source: meshcore-dev/MeshCore src/helpers/radiolib/CustomSX1262.h
- * (begin(..., RADIOLIB_SX126X_SYNC_WORD_PRIVATE, power, 16, tcxo), setCRC(1)), the variants' platformio.ini.
+ * 0x12, CRC on, explicit header, preamble by SF). Source: meshcore-dev/MeshCore src/helpers/radiolib/CustomSX1262.h
+ * (begin(..., RADIOLIB_SX126X_SYNC_WORD_PRIVATE, power, 16, tcxo), setCRC(1)), the variants' platformio.ini, and
+ * meshcore-dev/MeshCore:src/helpers/radiolib/RadioLibWrappers.h (preambleLengthForSF, applied by updatePreamble
+ * whenever the SF is set: the 16 of begin() is only the start value).
  */
 import type { LoraModulation, ModemPreset } from './modulation.js';
 
@@ -16,8 +18,13 @@ export const MeshCorePresets = {
 export type MeshCorePresetName = keyof typeof MeshCorePresets;
 
 export const MESHCORE_SYNC_WORD = 0x12;
-export const MESHCORE_PREAMBLE = 16;
+
+/** MeshCore's preamble: 32 symbols at SF ≤ 8, 16 above (RadioLibWrappers::preambleLengthForSF, firmware 1.17.1). */
+export function meshCorePreamble(spreadingFactor: number): number {
+  return spreadingFactor <= 8 ? 32 : 16;
+}
 
 export function meshCoreModulation(preset: MeshCorePresetName, txPowerDbm = 22): LoraModulation {
-  return { ...MeshCorePresets[preset], preambleLength: MESHCORE_PREAMBLE, syncWord: MESHCORE_SYNC_WORD, crcOn: true, invertIq: false, explicitHeader: true, txPowerDbm };
+  const p = MeshCorePresets[preset];
+  return { ...p, preambleLength: meshCorePreamble(p.spreadingFactor), syncWord: MESHCORE_SYNC_WORD, crcOn: true, invertIq: false, explicitHeader: true, txPowerDbm };
 }

@@ -65,6 +65,11 @@ export const MeshtasticRegions = {
   IN: { startMHz: 865.0, endMHz: 867.0, dutyCyclePercent: 100, spacingMHz: 0, powerLimitDbm: 30 },
   NZ_865: { startMHz: 864.0, endMHz: 868.0, dutyCyclePercent: 100, spacingMHz: 0, powerLimitDbm: 36 },
   TH: { startMHz: 920.0, endMHz: 925.0, dutyCyclePercent: 100, spacingMHz: 0, powerLimitDbm: 16 },
+  ANZ_433: { startMHz: 433.05, endMHz: 434.79, dutyCyclePercent: 100, spacingMHz: 0, powerLimitDbm: 14 },
+  UA_433: { startMHz: 433.0, endMHz: 434.7, dutyCyclePercent: 10, spacingMHz: 0, powerLimitDbm: 10 },
+  MY_433: { startMHz: 433.0, endMHz: 435.0, dutyCyclePercent: 100, spacingMHz: 0, powerLimitDbm: 20 },
+  PH_433: { startMHz: 433.0, endMHz: 434.7, dutyCyclePercent: 100, spacingMHz: 0, powerLimitDbm: 10 },
+  KZ_433: { startMHz: 433.075, endMHz: 434.775, dutyCyclePercent: 100, spacingMHz: 0, powerLimitDbm: 10 },
 } as const satisfies Record<string, MeshtasticRegion>;
 export type MeshtasticRegionName = keyof typeof MeshtasticRegions;
 

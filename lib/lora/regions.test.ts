@@ -16,7 +16,20 @@ test('US915: one sub-band without duty cycle, 902–928 MHz', () => {
   assert.is(b.id, 'us915');
   assert.is(b.dutyCycle, 1);
   assert.throws(() => subBandFor(US915, 901_950_000, 125_000), (e: Error) => e.name === 'ChannelOutOfBandError');
-  assert.equal(Object.keys(REGIONS), ['EU868', 'US915']);
+  assert.equal(Object.keys(REGIONS), ['EU868', 'US915', 'EU433', 'CN470', 'ANZ433', 'UA433', 'MY433', 'PH433', 'KZ433']);
+});
+
+test('below 810 MHz: EU433 is ERC 70-03 h1.4 (433.05–434.79 MHz, 10 %, 10 mW ERP); the others carry the firmware RDEF rows', () => {
+  const eu = subBandFor(REGIONS.EU433, 433_875_000, 125_000);
+  assert.equal([eu.id, eu.dutyCycle, eu.maxPowerDbm, eu.powerReference], ['eu433-h1.4', 0.1, 10, 'erp']);
+  assert.is(budgetMs(eu), 360_000);
+  // Meshtastic's EU_433 row starts at 433.0 MHz; a channel reaching below 433.05 is outside h1.4.
+  assert.throws(() => subBandFor(REGIONS.EU433, 433_125_000, 250_000), (e: Error) => e.name === 'ChannelOutOfBandError');
+  const cn = subBandFor(REGIONS.CN470, 490_000_000, 125_000);
+  assert.equal([cn.dutyCycle, cn.maxPowerDbm, cn.powerReference], [1, 19, 'conducted']);
+  assert.is(subBandFor(REGIONS.UA433, 434_000_000, 125_000).dutyCycle, 0.1);
+  for (const r of ['ANZ433', 'MY433', 'PH433', 'KZ433'] as const) assert.is(subBandFor(REGIONS[r], 434_000_000, 125_000).dutyCycle, 1, r);
+  for (const r of Object.values(REGIONS)) assert.is(dwellLimitMs(r, 125_000), r.name === 'US915' ? 400 : undefined, r.name);
 });
 
 test('dwell: US915 400 ms per transmission below 500 kHz, none at 500 kHz nor in EU868', () => {

@@ -9,6 +9,7 @@
  *   bandwidth, no duty cycle.
  */
 import { ChannelOutOfBandError } from '../errors.js';
+import { ANZ433, CN470, EU433, KZ433, MY433, PH433, UA433 } from './regions-sub-810.js';
 
 export interface SubBand {
   id: string;
@@ -34,7 +35,7 @@ export interface RegionRules {
   dwell?: DwellRule;
 }
 
-export type RegionName = 'EU868' | 'US915';
+export type RegionName = 'EU868' | 'US915' | 'EU433' | 'CN470' | 'ANZ433' | 'UA433' | 'MY433' | 'PH433' | 'KZ433';
 
 /** One hour: the ETSI duty-cycle observation period. */
 export const DUTY_CYCLE_WINDOW_MS = 3_600_000;
@@ -62,7 +63,8 @@ export const US915: RegionRules = {
   dwell: { maxMs: 400, belowBandwidthHz: 500_000 },
 };
 
-export const REGIONS: Readonly<Record<RegionName, RegionRules>> = { EU868, US915 };
+/** With the regions below 810 MHz for SX1268 boards (./regions-sub-810.ts). */
+export const REGIONS: Readonly<Record<RegionName, RegionRules>> = { EU868, US915, EU433, CN470, ANZ433, UA433, MY433, PH433, KZ433 };
 
 /** The sub-band holding the whole channel (centre ± bandwidth/2), or ChannelOutOfBandError. */
 export function subBandFor(region: RegionRules, frequencyHz: number, bandwidthHz: number): SubBand {

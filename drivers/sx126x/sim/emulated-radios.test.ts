@@ -30,6 +30,7 @@ test('A transmits, B receives through the emulated chips and air', async () => {
     assert.ok(p.rssi < 0 && p.rssi > -100, `rssi ${p.rssi}`);
     assert.ok(airtimeMs > 40 && airtimeMs < 60, `airtime ${airtimeMs}`);
     for (const n of sim.nodes) assert.equal(n.chip.violations, []);
+    for (const n of sim.nodes) assert.equal(n.chip.driverFaults, []);
   } finally {
     await sim.close();
   }

@@ -3,6 +3,7 @@
  * emulated chips at the SPI byte level, joined by one simulated air. Used by bearer tests and by the simulated
  * default of `lattice run`.
  */
+import { Boards, type BoardName, type BoardPins } from '../boards.js';
 import { SpiHal } from '../spi-hal.js';
 import { Sx126xRadio } from '../sx126x-radio.js';
 import type { Sx126xVariant } from '../variant.js';
@@ -21,6 +22,9 @@ export interface EmulatedNodeSpec {
   /** Board reference is a TCXO on DIO3 (the driver is then given tcxoVoltage, default 1.8 V). */
   tcxo?: boolean;
   tcxoVoltage?: number;
+  /** A board profile (boards.ts): the chip takes its variant, TCXO rating and DIO2 switch wiring, the driver its
+   * settings, as open-linux-radio.ts gives them on the real board. */
+  board?: BoardName;
 }
 
 export interface EmulatedRadiosOptions extends LinkModelOptions {
@@ -31,6 +35,8 @@ export interface EmulatedRadiosOptions extends LinkModelOptions {
   strictBusy?: boolean;
   /** BUSY timeout handed to the driver's HAL (default 1000 ms). */
   busyTimeoutMs?: number;
+  /** Throw on driver faults (driver-faults.ts) instead of only recording them on each chip (default false). */
+  strictDriver?: boolean;
 }
 
 export interface EmulatedNode {
@@ -55,13 +61,19 @@ export function createEmulatedRadios(opts: EmulatedRadiosOptions): EmulatedRadio
   const air = new SimulatedAir({ clock, pathLossExponent: opts.pathLossExponent, noiseFigureDb: opts.noiseFigureDb });
   const nodes = opts.nodes.map((spec, i): EmulatedNode => {
     const s: EmulatedNodeSpec = typeof spec === 'string' ? { name: spec } : spec;
-    const chip = new EmulatedSx126x({ name: s.name, clock, variant: s.variant, tcxo: s.tcxo, strictBusy: opts.strictBusy });
+    const board = s.board === undefined ? undefined : (Boards[s.board] as BoardPins);
+    const variant = s.variant ?? board?.variant;
+    const chip = new EmulatedSx126x({
+      name: s.name, clock, variant, tcxo: s.tcxo, tcxoVoltage: board?.tcxoVoltage, dio2RfSwitch: board?.dio2RfSwitch,
+      strictBusy: opts.strictBusy, strictDriver: opts.strictDriver,
+    });
     air.attach(chip, { x: s.x ?? i * 100, y: s.y ?? 0, antennaGainDb: s.antennaGainDb });
     const hal = new SpiHal({ spi: chip.spi, pins: { busy: chip.busy, dio1: chip.dio1, nreset: chip.nreset }, busyTimeoutMs: opts.busyTimeoutMs });
     const radio = new Sx126xRadio({
       hal,
-      variant: s.variant,
-      tcxoVoltage: s.tcxo ? (s.tcxoVoltage ?? 1.8) : undefined,
+      variant,
+      tcxoVoltage: board ? board.tcxoVoltage : s.tcxo ? (s.tcxoVoltage ?? 1.8) : undefined,
+      dio2RfSwitch: board?.dio2RfSwitch,
       wiring: `emulated chip ${s.name}`,
     });
     return { name: s.name, radio, chip, hal };

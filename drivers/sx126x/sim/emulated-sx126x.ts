@@ -9,12 +9,17 @@
  * SetDioIrqParams masks and the DIO1 level, TxDone after the true time on air, RX timeout, CAD, packet status, and
  * faults: stuck BUSY, no chip on the bus, injected CRC and header errors. Any SPI transfer while BUSY is high is a
  * driver bug: it is recorded in `violations` and, when strict (default), the transfer throws BusyViolationError.
+ * Sequences the chip accepts but a board punishes (driver-faults.ts: RX offset ignored, TCXO over-voltage, low-power
+ * PA, image calibrated for another band, DIO2 switch never enabled, transmit from RX) are recorded in `driverFaults`
+ * and thrown as EmulatorDriverFaultError when `strictDriver` is set; a frame the board cannot radiate (low-power PA,
+ * RF switch left on RX) does not reach the air. The RX buffer start moves on in continuous RX, as on the chip.
  */
 import type { SpiDevice } from '../../hal/spi-device.js';
 import { Irq } from '../irq.js';
 import { bandwidthFromCode, frfToFrequency } from '../modulation.js';
 import { NOP, Opcode, opcodeName } from '../opcodes.js';
-import { DeviceError, RampTimesUs, RTC_STEP_US } from '../params.js';
+import { radiatedDbm } from '../pa-table.js';
+import { DeviceError, RampTimesUs, RTC_STEP_US, TcxoVoltages } from '../params.js';
 import { Register } from '../registers.js';
 import { ChipMode, CommandStatus } from '../status.js';
 import { symbolTimeMs } from '../../../lib/lora/modulation.js';
@@ -25,7 +30,8 @@ export type { AirFrame, AirPort, ChipRf, Heard } from './air-frame.js';
 import { EmulatedLine } from './emulated-line.js';
 import { CAD_SYMBOLS, READS, resetRegisters, resetState, STANDBY_ONLY, WRITE_LENGTHS } from './emulator-state.js';
 import { clampByte, corrupt, resize, u24 } from './emulator-util.js';
-import { BusyViolationError, EmulatorLimitError } from './errors.js';
+import { DEFAULT_IMAGE_CALIBRATION, imageCalibrationCovers, type DriverFault, type DriverFaultKind } from './driver-faults.js';
+import { BusyViolationError, EmulatorDriverFaultError, EmulatorLimitError } from './errors.js';
 import type { SimClock } from './sim-clock.js';
 
 type Mode = 'off' | 'reset' | 'sleep' | 'stbyRc' | 'stbyXosc' | 'fs' | 'rx' | 'tx' | 'cad';
@@ -36,6 +42,12 @@ export interface EmulatedSx126xOptions {
   variant?: Sx126xVariant;
   /** The board's reference is a TCXO powered from DIO3: XOSC fails until SetDIO3AsTCXOCtrl (E22, RAK13300). */
   tcxo?: boolean;
+  /** The TCXO's rated supply (boards.ts tcxoVoltage); implies `tcxo`. A higher SetDIO3AsTCXOCtrl is a driver fault. */
+  tcxoVoltage?: number;
+  /** The board's RF switch is driven by DIO2 (boards.ts dio2RfSwitch): SetTx without SetDIO2AsRfSwitchCtrl radiates nothing. */
+  dio2RfSwitch?: boolean;
+  /** Throw EmulatorDriverFaultError on a driver fault (driver-faults.ts) instead of only recording it (default false). */
+  strictDriver?: boolean;
   /** Throw BusyViolationError on a transfer while BUSY is high (default true). */
   strictBusy?: boolean;
   /** Start-up after NRESET release, chip ms (≈3.5 ms cold start, mbed-os SleepMode.txt). */
@@ -63,6 +75,8 @@ export class EmulatedSx126x {
   readonly spi: SpiDevice;
   readonly violations: string[] = [];
   readonly faults: EmulatorFaults = { stuckBusy: false, noChip: false, crcErrors: 0, headerErrors: 0 };
+  /** Command sequences a real board punishes (driver-faults.ts), in order. */
+  readonly driverFaults: DriverFault[] = [];
   /** Every executed command, for tests. */
   readonly commandLog: { opcode: number; data: Uint8Array; status: number }[] = [];
   air: AirPort | undefined;
@@ -70,6 +84,9 @@ export class EmulatedSx126x {
   private readonly clock: SimClock;
   private readonly strict: boolean;
   private readonly tcxoBoard: boolean;
+  private readonly tcxoRatedV: number | undefined;
+  private readonly dio2Board: boolean;
+  private readonly strictDriver: boolean;
   private readonly variant: Sx126xVariant;
   private readonly startupMs: number;
   private readonly captureDb: number;
@@ -88,7 +105,10 @@ export class EmulatedSx126x {
     this.name = opts.name;
     this.clock = opts.clock;
     this.strict = opts.strictBusy ?? true;
-    this.tcxoBoard = opts.tcxo ?? false;
+    this.tcxoBoard = opts.tcxo ?? opts.tcxoVoltage !== undefined;
+    this.tcxoRatedV = opts.tcxoVoltage;
+    this.dio2Board = opts.dio2RfSwitch ?? false;
+    this.strictDriver = opts.strictDriver ?? false;
     this.variant = opts.variant ?? 'sx1262';
     this.startupMs = opts.startupMs ?? 3.5;
     this.captureDb = opts.captureThresholdDb ?? 6;
@@ -174,6 +194,11 @@ export class EmulatedSx126x {
     this.commandLog.push({ opcode, data: Uint8Array.from(params), status });
     if (!this.busyHigh) this.holdBusy(0);
     return rx;
+  }
+
+  private driverFault(kind: DriverFaultKind, opcode: number, detail: string): void {
+    this.driverFaults.push({ kind, opcode, detail });
+    if (this.strictDriver) throw new EmulatorDriverFaultError(this.name, kind, detail);
   }
 
   private violation(tx: Uint8Array, why: string): void {
@@ -281,6 +306,9 @@ export class EmulatedSx126x {
         break;
       }
       case Opcode.ReadBuffer:
+        // After RxDone the packet sits at GetRxBufferStatus' start offset, which moves in continuous RX.
+        if ((s.irq & Irq.RxDone) !== 0 && s.rxLength > 0 && ((addr[0]! - s.rxPointer) & 0xff) >= s.rxLength)
+          this.driverFault('rx-buffer-offset', opcode, `ReadBuffer at ${addr[0]} but the last packet is ${s.rxLength} bytes at ${s.rxPointer} (GetRxBufferStatus)`);
         for (let i = 0; i < n; i++) out[i] = this.buffer[(addr[0]! + i) & 0xff]!;
         break;
       case Opcode.GetIrqStatus:
@@ -331,6 +359,10 @@ export class EmulatedSx126x {
           this.st = resetState();
           this.st.stats = stats;
           this.resetRegisters();
+        } else if (!this.retained(Register.RxGain)) {
+          // Warm start keeps the configuration but not the RX gain unless it is in the retention list (DS §9.6;
+          // RadioLib setRxBoostedGainMode(rxbgm, persist)).
+          this.regs[Register.RxGain] = 0x94;
         }
         return CommandStatus.Ok;
       case Opcode.SetStandby:
@@ -368,6 +400,8 @@ export class EmulatedSx126x {
         // jgromes/RadioLib#100: TCXO voltage set on a crystal module gives SPI_CMD_FAILED).
         const needsXosc = (p[0]! & 0x3c) !== 0;
         this.holdBusy(3.5);
+        // The image bit calibrates for 902–928 MHz, whatever the RF frequency (driver-faults.ts).
+        if (p[0]! & 0x40) s.imageCal = [DEFAULT_IMAGE_CALIBRATION[0], DEFAULT_IMAGE_CALIBRATION[1]];
         if (needsXosc && !this.xoscAvailable()) {
           s.deviceErrors |= DeviceError.XoscStart | DeviceError.PllCalib;
           return CommandStatus.ExecutionFailure;
@@ -380,8 +414,11 @@ export class EmulatedSx126x {
           s.deviceErrors |= DeviceError.ImgCalib;
           return CommandStatus.ExecutionFailure;
         }
+        s.imageCal = [p[0]!, p[1]!];
         return CommandStatus.Ok;
       case Opcode.SetPaConfig:
+        if (p[2] === 0 && (p[0]! > 4 || p[1]! > 7))
+          this.driverFault('pa-config-range', op, `SetPaConfig paDutyCycle ${p[0]}, hpMax ${p[1]}: the high-power PA allows at most 4 and 7 (DS §13.1.14)`);
         s.paConfig = Array.from(p);
         // SetPaConfig sets OCP to its default for the selected PA: 140 mA HP, 60 mA LP (DS §13.1.14 note).
         this.regs[Register.OcpConfiguration] = p[2] === 0 ? 0x38 : 0x18;
@@ -396,6 +433,7 @@ export class EmulatedSx126x {
         return CommandStatus.Ok;
       }
       case Opcode.WriteBuffer:
+        if (this.mode === 'rx') this.driverFault('buffer-write-while-receiving', op, 'WriteBuffer in RX: a received packet may overwrite it; go to standby first');
         for (let i = 1; i < p.length; i++) this.buffer[(p[0]! + i - 1) & 0xff] = p[i]!;
         return CommandStatus.Ok;
       case Opcode.SetDioIrqParams:
@@ -414,6 +452,8 @@ export class EmulatedSx126x {
         return CommandStatus.Ok;
       case Opcode.SetDio3AsTcxoCtrl:
         if (p[0]! > 7) return CommandStatus.ProcessingError;
+        if (this.tcxoRatedV !== undefined && TcxoVoltages[p[0]!]! > this.tcxoRatedV + 1e-6)
+          this.driverFault('tcxo-overvoltage', op, `SetDIO3AsTCXOCtrl ${TcxoVoltages[p[0]!]} V on a board whose TCXO is rated ${this.tcxoRatedV} V`);
         s.tcxoOn = true;
         s.tcxoDelayMs = (u24(p.subarray(1)) * RTC_STEP_US) / 1000;
         return CommandStatus.Ok;
@@ -432,7 +472,9 @@ export class EmulatedSx126x {
         return CommandStatus.Ok;
       }
       case Opcode.SetModulationParams:
-        if (s.packetType !== 0x01) throw new EmulatorLimitError('only LoRa modulation is modelled by the emulated SX126x');
+        // Packet type is GFSK after reset: GFSK parameters are accepted and kept (not otherwise modelled).
+        if (s.packetType === 0x00) return this.gfskParams('modulation', p);
+        if (s.packetType !== 0x01) throw new EmulatorLimitError('only LoRa and GFSK modulation parameters are modelled by the emulated SX126x');
         if (p.length !== 4) return CommandStatus.ProcessingError;
         if (p[0]! < 5 || p[0]! > 12 || p[2]! < 1 || p[2]! > 7 || p[3]! > 1) return CommandStatus.ProcessingError;
         try {
@@ -446,7 +488,8 @@ export class EmulatedSx126x {
         s.ldro = p[3]!;
         return CommandStatus.Ok;
       case Opcode.SetPacketParams:
-        if (s.packetType !== 0x01) throw new EmulatorLimitError('only LoRa packets are modelled by the emulated SX126x');
+        if (s.packetType === 0x00) return this.gfskParams('packet', p);
+        if (s.packetType !== 0x01) throw new EmulatorLimitError('only LoRa and GFSK packet parameters are modelled by the emulated SX126x');
         if (p.length !== 6 || p[2]! > 1 || p[4]! > 1 || p[5]! > 1) return CommandStatus.ProcessingError;
         s.preamble = (p[0]! << 8) | p[1]!;
         s.implicit = p[2] === 1;
@@ -462,6 +505,7 @@ export class EmulatedSx126x {
       case Opcode.SetBufferBaseAddress:
         s.txBase = p[0]!;
         s.rxBase = p[1]!;
+        s.rxWrite = p[1]!;
         return CommandStatus.Ok;
       case Opcode.SetLoRaSymbNumTimeout:
         return CommandStatus.Ok;
@@ -470,6 +514,28 @@ export class EmulatedSx126x {
         return CommandStatus.Ok;
     }
     return CommandStatus.ProcessingError;
+  }
+
+  /** GFSK SetModulationParams (8 bytes) / SetPacketParams (9 bytes, DS §13.4.5/§13.4.6), kept for inspection. */
+  private gfskParams(which: 'modulation' | 'packet', p: Uint8Array): number {
+    if (p.length !== (which === 'modulation' ? 8 : 9)) return CommandStatus.ProcessingError;
+    this.st.gfsk[which] = Array.from(p);
+    return CommandStatus.Ok;
+  }
+
+  /** DS §9.6: up to 4 register addresses at 0x029F (count) / 0x02A0.. (MSB, LSB) survive a warm-start sleep. */
+  private retained(address: number): boolean {
+    const n = Math.min(this.regs[Register.RetentionList]!, 4);
+    const at = Register.RetentionList + 1;
+    for (let i = 0; i < n; i++) if (((this.regs[at + 2 * i]! << 8) | this.regs[at + 2 * i + 1]!) === address) return true;
+    return false;
+  }
+
+  /** A radio command on a frequency the image calibration does not cover (driver-faults.ts). */
+  private checkImageCalibration(op: number): void {
+    const s = this.st;
+    if (!imageCalibrationCovers(s.imageCal, s.frf))
+      this.driverFault('image-calibration-band', op, `${opcodeName(op)} at ${(frfToFrequency(s.frf) / 1e6).toFixed(3)} MHz with the image calibrated for ${s.imageCal[0] * 4}–${s.imageCal[1] * 4} MHz (CalibrateImage, DS table 9-2)`);
   }
 
   /**
@@ -527,6 +593,15 @@ export class EmulatedSx126x {
     const s = this.st;
     if (s.packetType !== 0x01) throw new EmulatorLimitError('only LoRa transmissions are modelled by the emulated SX126x');
     if (!this.xoscAvailable()) return this.xoscFailure();
+    if (this.mode === 'rx') this.driverFault('tx-while-receiving', Opcode.SetTx, 'SetTx in RX: go to standby (and check no frame is being received) first');
+    this.checkImageCalibration(Opcode.SetTx);
+    const lowPowerPa = s.paConfig[2] === 1;
+    if (lowPowerPa) this.driverFault('low-power-pa', Opcode.SetTx, `SetTx with SetPaConfig deviceSel 1 (low-power PA): an ${this.variant} has only the high-power PA`);
+    const switchOnRx = this.dio2Board && !s.dio2Switch;
+    if (switchOnRx) this.driverFault('dio2-rf-switch-off', Opcode.SetTx, 'SetTx without SetDIO2AsRfSwitchCtrl(1) on a board whose RF switch DIO2 drives');
+    // Nothing reaches the antenna from a PA that is not bonded out, or through a switch left on the RX path.
+    const radiates = !lowPowerPa && !switchOnRx;
+    const txPowerDbm = radiatedDbm(this.variant, s.paConfig[0]!, s.paConfig[1]!, s.txPower);
     const m = this.modulation();
     const len = s.payloadLength;
     const payload = new Uint8Array(len);
@@ -542,7 +617,7 @@ export class EmulatedSx126x {
     this.holdBusy(rampMs);
     this.after(rampMs, () => {
       if (this.mode !== 'tx') return;
-      const frame = this.air?.transmit(this, { from: this.name, ...this.rf(), payload, txPowerDbm: s.txPower }, toa);
+      const frame = radiates ? this.air?.transmit(this, { from: this.name, ...this.rf(), payload, txPowerDbm }, toa) : undefined;
       this.currentTx = frame;
       // A remote air says when the frame has left the air (airTxDone); otherwise the chip's own time on air does.
       if (!frame || !this.air?.endsTransmissions) this.after(toa, () => this.endTx(frame));
@@ -588,6 +663,7 @@ export class EmulatedSx126x {
     const s = this.st;
     if (s.packetType !== 0x01) throw new EmulatorLimitError('only LoRa reception is modelled by the emulated SX126x');
     if (!this.xoscAvailable()) return this.xoscFailure();
+    this.checkImageCalibration(Opcode.SetRx);
     const startMs = this.xoscStartMs();
     this.leaveActiveMode();
     this.mode = 'rx';
@@ -611,6 +687,7 @@ export class EmulatedSx126x {
     const s = this.st;
     if (s.packetType !== 0x01) return CommandStatus.ExecutionFailure;
     if (!this.xoscAvailable()) return this.xoscFailure();
+    this.checkImageCalibration(Opcode.SetCad);
     const startMs = this.xoscStartMs();
     this.leaveActiveMode();
     this.mode = 'cad';
@@ -654,7 +731,10 @@ export class EmulatedSx126x {
   airStart(h: Heard): void {
     if (this.mode === 'tx' && h.frame === this.currentTx) return;
     if (this.locked) {
-      if (this.locked.heard.rssiDbm - h.rssiDbm < this.captureDb) this.locked.collided = true;
+      // Only a frame of the same SF and bandwidth interferes; other chirp rates are (quasi-)orthogonal, as on the
+      // shared air of `lattice sim air` (air-channel.ts interferes).
+      const l = this.locked.frame;
+      if (h.frame.sf === l.sf && h.frame.bandwidthHz === l.bandwidthHz && this.locked.heard.rssiDbm - h.rssiDbm < this.captureDb) this.locked.collided = true;
       return;
     }
     if (this.mode !== 'rx' || !h.decodable) return;
@@ -702,9 +782,12 @@ export class EmulatedSx126x {
       broken = true;
     }
     if (broken) payload = corrupt(payload, frame.id);
-    for (let i = 0; i < payload.length; i++) this.buffer[(s.rxBase + i) & 0xff] = payload[i]!;
+    // The packet goes where the last one ended: in continuous RX the chip moves its RX base past each packet
+    // (jgromes/RadioLib#1673, #1520; RadioLib PR #1185 reads at GetRxBufferStatus' offset for this reason).
+    for (let i = 0; i < payload.length; i++) this.buffer[(s.rxWrite + i) & 0xff] = payload[i]!;
     s.rxLength = payload.length;
-    s.rxPointer = s.rxBase;
+    s.rxPointer = s.rxWrite;
+    if (s.rxContinuous) s.rxWrite = (s.rxWrite + payload.length) & 0xff;
     const floor = this.air?.noiseFloorDbm(m.bandwidthHz) ?? -120;
     const snr = Math.max(-32, Math.min(31.75, lock.heard.snrDb));
     const total = 10 * Math.log10(10 ** (lock.heard.rssiDbm / 10) + 10 ** (floor / 10));

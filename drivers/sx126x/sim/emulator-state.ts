@@ -5,6 +5,7 @@
 import { Opcode } from '../opcodes.js';
 import { Register } from '../registers.js';
 import type { Sx126xVariant } from '../variant.js';
+import { DEFAULT_IMAGE_CALIBRATION } from './driver-faults.js';
 
 export const WRITE_LENGTHS: Readonly<Record<number, number | [number, number]>> = {
   [Opcode.SetSleep]: 1, [Opcode.SetStandby]: 1, [Opcode.SetFs]: 0, [Opcode.SetTx]: 3, [Opcode.SetRx]: 3,
@@ -36,6 +37,11 @@ export function resetState() {
     tcxoOn: false, tcxoDelayMs: 0, xoscRunning: false, regulator: 0, deviceErrors: 0, rxLength: 0, rxPointer: 0,
     rssiPkt: 0, snrPkt: 0, signalRssiPkt: 0, cadSymbols: 8, cadExit: 0, rxContinuous: false, warmStart: false,
     stats: { received: 0, crc: 0, header: 0 },
+    /** Where the next received packet goes: rxBase, moved past each packet in continuous RX. */
+    rxWrite: 0,
+    /** Last CalibrateImage (f1, f2); 902–928 MHz from power-on (driver-faults.ts). */
+    imageCal: [...DEFAULT_IMAGE_CALIBRATION] as [number, number],
+    gfsk: { modulation: [] as number[], packet: [] as number[] },
   };
 }
 

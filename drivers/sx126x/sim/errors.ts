@@ -12,3 +12,11 @@ export class EmulatorLimitError extends Error {
     super(message);
   }
 }
+
+/** A command sequence the real chip would accept but that is a driver fault (driver-faults.ts), with strictDriver. */
+export class EmulatorDriverFaultError extends Error {
+  override readonly name = 'EmulatorDriverFaultError';
+  constructor(readonly chip: string, readonly kind: string, detail: string) {
+    super(`${chip}: driver fault ${kind}: ${detail}`);
+  }
+}

@@ -60,9 +60,9 @@ export const GOLDEN_CONFIGURE: GoldenStep[] = [
   '98 d7 db', // CalibrateImage(863–870 MHz)
   'c0 00', // GetStatus
   '86 36 41 99 9a', // SetRfFrequency(868.1 MHz)
-  '95 04 07 00 01', // SetPaConfig(SX1262 HP PA, LoRaMac-node)
+  '95 01 04 00 01', // SetPaConfig(+14 dBm row of RadioLib's SX1262 table: duty 1, hpMax 4, HP PA, paLut 1)
   '0d 08 e7 38', // WriteRegister OCP = 140 mA
-  '8e 0e 04', // SetTxParams(+14 dBm, 200 µs)
+  '8e 14 04', // SetTxParams(the row's paVal 20, 200 µs): +14 dBm out (SX1262::setOutputPower, optimize)
   '8b 09 04 03 00', // SetModulationParams(SF9, BW125, CR4/7, LDRO off)
   '1d 07 36 00 00', // ReadRegister IqPolarity (errata §15.4)
   { rmw: 0x0736, keep: 0xff, set: 0x04 }, // standard IQ: bit 2 set
@@ -73,6 +73,7 @@ export const GOLDEN_CONFIGURE: GoldenStep[] = [
 
 /** Transmit of "hi" (0x68 0x69). */
 export const GOLDEN_TX: GoldenStep[] = [
+  '80 00', // SetStandby(STDBY_RC): out of RX before the buffer is written (RadioLib SX126x::transmit)
   '8c 00 08 00 02 01 00', // SetPacketParams(payload length 2)
   '08 02 01 00 01 00 00 00 00', // SetDioIrqParams(TxDone|Timeout, DIO1 TxDone)
   '0e 00 68 69', // WriteBuffer(0, "hi")

@@ -4,7 +4,7 @@
  * iterator: RAM). Defaults follow examples/companion_radio/MyMesh.{h,cpp} v1.17.1.
  */
 import { createHash } from 'node:crypto';
-import { MESHCORE_PREAMBLE } from '../../../lib/lora/meshcore-presets.js';
+import { meshCorePreamble } from '../../../lib/lora/meshcore-presets.js';
 import { timeOnAirMs } from '../../../lib/lora/time-on-air.js';
 import { newSimIdentity, type SimIdentity } from './sim-air-packets.js';
 import type { Contact } from '../contact-record.js';
@@ -177,7 +177,7 @@ export function expectedAck(senderTimestamp: number, attempt: number, text: Uint
 }
 
 /** LoRa time on air in ms (lib/lora/time-on-air.ts) of a packet with MeshCore's radio settings: explicit header,
- * CRC on, preamble 16 (lib/lora/meshcore-presets.ts). */
-export function loraAirtimeMs(bytes: number, sf: number, bwHz: number, cr: number, preamble = MESHCORE_PREAMBLE): number {
+ * CRC on, preamble 32 at SF ≤ 8 and 16 above (lib/lora/meshcore-presets.ts). */
+export function loraAirtimeMs(bytes: number, sf: number, bwHz: number, cr: number, preamble = meshCorePreamble(sf)): number {
   return timeOnAirMs({ spreadingFactor: sf, bandwidthHz: bwHz, codingRate: cr, preambleLength: preamble, explicitHeader: true, crcOn: true }, bytes);
 }

@@ -3,6 +3,7 @@
  * opens the radio), its schema and defaults.
  */
 import { Boards } from '../../../drivers/sx126x/boards.js';
+import { Variants, type Sx126xVariant } from '../../../drivers/sx126x/variant.js';
 import { PRESETS, REGION_PLANS } from '../../../lib/lora/lattice-presets.js';
 import { defineBearerKind } from '../../bearer/bearer-kind.js';
 import { bearerName, listGiven } from '../../config/bearer-schema.js';
@@ -93,9 +94,25 @@ const radio = object(
         for (const key of ['air', 'position'] as const) if (v[key] !== undefined) fail(issues, child(path, key), 'is only used with hal: sim');
       }
       if (v.position !== undefined && (v.position as unknown[]).length !== 2) fail(issues, child(path, 'position'), 'must be [x, y] in metres');
+      const tunes = regionsOutsideChip(v.board as string | undefined, v.variant as Sx126xVariant | undefined, (v.region as string | undefined) ?? LORA_DEFAULTS.region);
+      if (tunes) fail(issues, child(path, 'region'), tunes);
     },
   },
 );
+
+/**
+ * Why the region's band is outside what the radio's chip tunes (an SX1268 board with EU_868), or undefined when it
+ * fits: the driver would refuse it only when the radio is configured (drivers/sx126x/modulation.ts validateModulation).
+ */
+export function regionsOutsideChip(board: string | undefined, variant: Sx126xVariant | undefined, region: string): string | undefined {
+  const chip = (board !== undefined ? (Boards as Record<string, { variant: Sx126xVariant } | undefined>)[board]?.variant : undefined) ?? variant ?? 'sx1262';
+  const plan = REGION_PLANS[region];
+  const v = Variants[chip];
+  if (!plan || (plan.lowHz >= v.minFrequencyHz && plan.highHz <= v.maxFrequencyHz)) return undefined;
+  const usable = Object.entries(REGION_PLANS).filter(([, p]) => p.lowHz >= v.minFrequencyHz && p.highHz <= v.maxFrequencyHz).map(([name]) => name);
+  const mhz = (hz: number) => `${hz / 1e6}`;
+  return `${region} (${mhz(plan.lowHz)}–${mhz(plan.highHz)} MHz) is outside what an ${chip}${board ? ` (board ${board})` : ''} tunes (${mhz(v.minFrequencyHz)}–${mhz(v.maxFrequencyHz)} MHz); regions it can use: ${usable.join(', ')}`;
+}
 
 export const loraKind = defineBearerKind<'lora', LoraConfig[]>({
   section: 'lora',

@@ -4,6 +4,7 @@
  * default. Nodes are placed in metres; with the defaults (preset `Lattice` SF9/BW125, 14 dBm, path-loss exponent 3)
  * two nodes hear each other up to ≈ 5.5 km, so nodes 3 km apart in a line reach only their neighbours.
  */
+import type { BoardName } from '../../../../drivers/sx126x/boards.js';
 import { createEmulatedRadios, type EmulatedRadios } from '../../../../drivers/sx126x/sim/emulated-radios.js';
 import { AirtimeLedger } from '../../../airtime/airtime-ledger.js';
 import type { LedgerStore } from '../../../airtime/ledger-store.js';
@@ -19,6 +20,8 @@ export interface NeighbourSpec {
   y?: number;
   /** Persist this node's ledger here (to test restarts); default in memory. */
   ledgerStore?: LedgerStore;
+  /** Emulate this board (drivers/sx126x/boards.ts: chip variant, TCXO, DIO2 switch); default a plain SX1262. */
+  board?: BoardName;
 }
 
 export interface LoraNeighbourhoodOptions {
@@ -59,7 +62,7 @@ export interface LoraNeighbourhood {
 
 export function createLoraNeighbourhood(o: LoraNeighbourhoodOptions): LoraNeighbourhood {
   const timeScale = o.timeScale ?? 0.01;
-  const emulated = createEmulatedRadios({ nodes: o.nodes.map((n) => ({ name: n.name, x: n.x, y: n.y ?? 0 })), timeScale });
+  const emulated = createEmulatedRadios({ nodes: o.nodes.map((n) => ({ name: n.name, x: n.x, y: n.y ?? 0, board: n.board })), timeScale });
   const bearers = o.nodes.map((n, i) => {
     const bearer = loraBearer({
       name: n.name,
