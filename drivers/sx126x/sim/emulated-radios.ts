@@ -4,11 +4,11 @@
  * default of `lattice run`.
  */
 import { SpiHal } from '../spi-hal.js';
-import { Sx126xRadio } from '../sx126x-radio.js';
+import { Sx126xRadio, type Sx126xRadioInit } from '../sx126x-radio.js';
 import type { Sx126xVariant } from '../variant.js';
 import { EmulatedSx126x } from './emulated-sx126x.js';
 import type { LinkModelOptions } from './link-model.js';
-import { createSimClock, type SimClock } from './sim-clock.js';
+import { createSimClock, simTimerClock, type SimClock } from './sim-clock.js';
 import { SimulatedAir } from './simulated-air.js';
 
 export interface EmulatedNodeSpec {
@@ -31,6 +31,8 @@ export interface EmulatedRadiosOptions extends LinkModelOptions {
   strictBusy?: boolean;
   /** BUSY timeout handed to the driver's HAL (default 1000 ms). */
   busyTimeoutMs?: number;
+  /** Driver options for every radio (health check period, listen before talk, random); its timers run in chip time. */
+  radio?: Pick<Sx126xRadioInit, 'healthCheckIntervalMs' | 'listenBeforeTalk' | 'random'>;
 }
 
 export interface EmulatedNode {
@@ -63,6 +65,8 @@ export function createEmulatedRadios(opts: EmulatedRadiosOptions): EmulatedRadio
       variant: s.variant,
       tcxoVoltage: s.tcxo ? (s.tcxoVoltage ?? 1.8) : undefined,
       wiring: `emulated chip ${s.name}`,
+      timers: simTimerClock(clock),
+      ...opts.radio,
     });
     return { name: s.name, radio, chip, hal };
   });
