@@ -49,3 +49,13 @@ export function lbtBackoffMs(m: Pick<LoraModulation, 'spreadingFactor' | 'bandwi
   const cw = Math.min(CW_MIN + Math.max(0, attempt - 1), CW_MAX);
   return frameMs + Math.floor(random() * 2 ** cw) * cadSlotMs(m);
 }
+
+/**
+ * The quiet time after a frame ended on the air before this radio may CAD and send: one slot, so the sender of that
+ * frame (its next fragment, an ACK it awaits) goes first — the short/long inter-frame space of 802.11 — plus a random
+ * number of slots from the smallest contention window, as the firmware draws a new random transmit delay after every
+ * reception (meshtastic/firmware:src/mesh/RadioLibInterface.cpp ISR_RX: setTransmitDelay, getTxDelayMsec).
+ */
+export function postRxQuietMs(m: Pick<LoraModulation, 'spreadingFactor' | 'bandwidthHz'>, random: () => number): number {
+  return (1 + Math.floor(random() * 2 ** CW_MIN)) * cadSlotMs(m);
+}

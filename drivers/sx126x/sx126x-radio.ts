@@ -14,7 +14,7 @@ import {
 } from './errors.js';
 import { probeChip } from './health-check.js';
 import { Irq } from './irq.js';
-import { cadParamsFor, LBT_DEFAULT_ATTEMPTS, lbtBackoffMs } from './listen-before-talk.js';
+import { cadParamsFor, LBT_DEFAULT_ATTEMPTS, lbtBackoffMs, postRxQuietMs } from './listen-before-talk.js';
 import type { LoraModulation, LoraRadio, LoraRadioEvent, RxPacket } from './lora-radio.js';
 import { RX_ACTIVE_IRQS, RX_STALE_IRQS, rxActivityLimitMs, rxActivityPollMs } from './rx-activity.js';
 import { ChipMode } from './status.js';
@@ -96,6 +96,8 @@ export class Sx126xRadio implements LoraRadio {
   private expectRx = false;
   /** When the current PreambleDetected/HeaderValid/RxDone was first seen (rx-activity.ts), timer ms. */
   private activeSince: number | undefined;
+  /** When the last received frame ended (RxDone serviced, or a frame waited for was over), timer ms. */
+  private lastFrameEndAt = Number.NEGATIVE_INFINITY;
   /**
    * Counters for metrics and tests: healthChecks run, reinitialisations after a chip found reset, channelBusy CADs,
    * lbtGaveUp transmits refused after the last busy CAD, txDeferredForRx transmits that waited for a frame being
@@ -452,6 +454,7 @@ export class Sx126xRadio implements LoraRadio {
     const payload = await chip.readBuffer(rxStartPointer, payloadLength);
     const ps = await chip.getPacketStatus();
     await chip.clearIrqStatus(Irq.All);
+    this.lastFrameEndAt = this.timers.now();
     this.stats.rxPackets++;
     if (crcError) this.stats.rxCrcErrors++;
     const packet: RxPacket = { payload, rssi: ps.rssiPkt, snr: ps.snrPkt, crcError, receivedAt: (this.init.clock ?? Date.now)() };
@@ -604,14 +607,22 @@ export class Sx126xRadio implements LoraRadio {
     }
   }
 
-  /** While the receive loop runs: wait (bounded, rx-activity.ts) until no frame is being received. */
+  /**
+   * While the receive loop runs: wait (bounded, rx-activity.ts) until no frame is being received; then, with listen
+   * before talk, keep quiet for postRxQuietMs after the end of the last frame heard, so a sender in the middle of a
+   * fragment train is not cut in on the moment its frame ends (both CADs would find the channel clear).
+   */
   private async deferWhileReceiving(m: LoraModulation, signal?: AbortSignal): Promise<void> {
-    let counted = false;
+    let waited = false;
     while (this.rxLoop && (await this.exclusive(() => this.rxActivity(m, signal)))) {
-      if (!counted) this.stats.txDeferredForRx++;
-      counted = true;
+      if (!waited) this.stats.txDeferredForRx++;
+      waited = true;
       await this.timers.sleep(rxActivityPollMs(m), { signal });
     }
+    if (waited) this.lastFrameEndAt = Math.max(this.lastFrameEndAt, this.timers.now());
+    if (this.lbtAttempts === 0) return;
+    const quiet = this.lastFrameEndAt + postRxQuietMs(m, this.random) - this.timers.now();
+    if (quiet > 0) await this.timers.sleep(quiet, { signal });
   }
 
   /**
