@@ -66,7 +66,11 @@ for (const c of RX_CASES) {
       bChip.resetOnItsOwn();
       if (c.recovers) {
         await until('B re-initialised and back in RX', () => b!.stats.reinitialisations === 1 && bChip.chipMode === 'rx');
-        assert.equal(events, [{ type: 'reinitialised', trigger: 'timer', mismatch: 'chip mode StbyRc, expected Rx' }]);
+        // Usually "chip mode StbyRc, expected Rx"; a check already under way when the chip reset sees the stale error
+        // status of the fresh chip instead.
+        assert.is(events.length, 1);
+        assert.equal(events[0] && [events[0].type, (events[0] as { trigger: string }).trigger], ['reinitialised', 'timer']);
+        assert.match((events[0] as { mismatch: string }).mismatch, /chip mode StbyRc, expected Rx|status byte 0xaa/);
         assert.is(errors[0]?.name, 'Sx126xChipResetError');
       }
       // transmit() resolves at A's TxDone, after the frame has ended on the air at B.

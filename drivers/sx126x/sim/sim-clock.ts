@@ -19,7 +19,12 @@ export interface SimClock {
 export function simTimerClock(clock: SimClock): TimerClock {
   return {
     now: () => clock.now(),
-    setTimer: (ms, fire) => clock.schedule(Math.min(MAX_TIMER_MS, Math.max(0, ms)), fire),
+    setTimer(ms, fire, options) {
+      // Not through schedule(): a periodic timer (the health check) must not keep a test process alive (unref).
+      const t = setTimeout(fire, Math.min(MAX_TIMER_MS, Math.max(0, ms) * clock.timeScale));
+      if (options?.unref) t.unref();
+      return () => clearTimeout(t);
+    },
     sleep(ms, options) {
       const signal = options?.signal;
       return new Promise<void>((resolve, reject) => {
