@@ -86,3 +86,22 @@ export class Sx126xBridgeVersionError extends Error {
     super(`serial bridge speaks lattice-serial version ${bridgeVersion ?? 'unknown'}, this host speaks ${hostVersion}; update the bridge firmware`);
   }
 }
+
+/** Listen before talk found the channel busy on every CAD it was allowed (the frame was not sent). */
+export class Sx126xChannelBusyError extends Error {
+  override readonly name = 'Sx126xChannelBusyError';
+  constructor(readonly attempts: number) {
+    super(`SX126x channel busy: CAD detected LoRa activity ${attempts} times in a row; the frame was not sent`);
+  }
+}
+
+/**
+ * The health check found the chip no longer configured as the driver left it (it reset on its own: brown-out, ESD)
+ * and re-initialised it. Reported through onError for the log; not thrown.
+ */
+export class Sx126xChipResetError extends Error {
+  override readonly name = 'Sx126xChipResetError';
+  constructor(readonly mismatch: string, readonly trigger: 'timer' | 'error', override readonly cause?: unknown) {
+    super(`SX126x lost its configuration (${mismatch}; found by the ${trigger === 'timer' ? 'periodic health check' : 'health check after a failed command'}): re-initialised`);
+  }
+}

@@ -23,7 +23,23 @@ export interface RxPacket {
   receivedAt: number;
 }
 
+/**
+ * What a radio handled by itself, for the runtime's metrics and logs: a chip found reset and re-initialised by the
+ * driver's health check, or a listen-before-talk CAD that found the channel busy (the driver backs off and tries
+ * again, up to its limit).
+ */
+export type LoraRadioEvent =
+  | { type: 'reinitialised'; trigger: 'timer' | 'error'; mismatch: string }
+  | { type: 'channel-busy'; attempt: number; attempts: number };
+
 export interface LoraRadio {
+  /**
+   * True when transmit() listens before talking by itself (CAD right before SetTx, with back-off): the caller must
+   * not run its own CAD as well. Absent or false: the caller may (the airtime governor's `lbt`).
+   */
+  readonly listensBeforeTalk?: boolean;
+  /** Subscribe to what the radio handled by itself (LoraRadioEvent); returns an unsubscribe function. Optional. */
+  onEvent?(listener: (e: LoraRadioEvent) => void): () => void;
   /** Put the chip in standby and apply the modulation; safe to call again to retune. */
   configure(m: LoraModulation, opts?: { signal?: AbortSignal }): Promise<void>;
   /**

@@ -5,14 +5,19 @@
  * inverted-IQ polarity (0x0736).
  */
 import { sleep } from '../../lib/abort/sleep.js';
+import { systemTimerClock, type CancelTimer, type TimerClock } from '../../lib/clock/timer-clock.js';
 import { isTimeout, timeoutSignal } from '../hal/abort.js';
 import { Sx126xChip } from './chip.js';
 import {
-  Sx126xBusyTimeoutError, Sx126xChipNotFoundError, Sx126xCommandError, Sx126xIrqTimeoutError, Sx126xPayloadError, Sx126xStateError,
-  Sx126xTxTimeoutError,
+  Sx126xBusyTimeoutError, Sx126xChannelBusyError, Sx126xChipNotFoundError, Sx126xChipResetError, Sx126xCommandError, Sx126xIrqTimeoutError,
+  Sx126xPayloadError, Sx126xStateError, Sx126xTxTimeoutError,
 } from './errors.js';
+import { probeChip } from './health-check.js';
 import { Irq } from './irq.js';
-import type { LoraModulation, LoraRadio, RxPacket } from './lora-radio.js';
+import { cadParamsFor, LBT_DEFAULT_ATTEMPTS, lbtBackoffMs, postRxQuietMs } from './listen-before-talk.js';
+import type { LoraModulation, LoraRadio, LoraRadioEvent, RxPacket } from './lora-radio.js';
+import { RX_ACTIVE_IRQS, RX_STALE_IRQS, rxActivityLimitMs, rxActivityPollMs } from './rx-activity.js';
+import { ChipMode } from './status.js';
 import {
   bandwidthCode, frequencyToFrf, imageCalibration, syncWordRegisters, validateModulation,
 } from './modulation.js';
@@ -46,7 +51,25 @@ export interface Sx126xRadioInit {
   clock?: () => number;
   /** Calibrate settle time before waiting on BUSY (RadioLib: 5 ms). */
   calibrateDelayMs?: number;
+  /**
+   * Time and timers of the health check, the listen-before-talk back-off and the wait for a frame being received
+   * (default the system's; the emulator's chip time in tests, sim/sim-clock.ts simTimerClock).
+   */
+  timers?: TimerClock;
+  /**
+   * Period of the health check (chip mode, packet type, register read-back; health-check.ts), ms; it also runs after
+   * every failed command and TX timeout. A chip found reset is re-initialised and counted. 0 = only after errors.
+   * Default 30 s: a chip that reset on its own leaves the relay deaf for at most that long.
+   */
+  healthCheckIntervalMs?: number;
+  /** CAD before every transmit with a back-off scaled to the modulation (listen-before-talk.ts); default on with
+   * LBT_DEFAULT_ATTEMPTS CADs. false: transmit without listening (the caller does its own). */
+  listenBeforeTalk?: boolean | { attempts?: number };
+  /** Random source of the back-off (default Math.random). */
+  random?: () => number;
 }
+
+const DEFAULT_HEALTH_CHECK_MS = 30_000;
 
 const RX_IRQS = Irq.RxDone | Irq.Timeout | Irq.CrcErr | Irq.HeaderValid | Irq.HeaderErr | Irq.PreambleDetected;
 
@@ -65,13 +88,38 @@ export class Sx126xRadio implements LoraRadio {
   private lock: Promise<unknown> = Promise.resolve();
   private readonly packetListeners = new Set<(p: RxPacket) => void>();
   private readonly errorListeners = new Set<(e: Error) => void>();
-  /** Counters for metrics and tests. */
-  readonly stats = { txPackets: 0, rxPackets: 0, rxCrcErrors: 0, busyRecoveries: 0, cadRuns: 0 };
+  private readonly eventListeners = new Set<(e: LoraRadioEvent) => void>();
+  private readonly timers: TimerClock;
+  private readonly random: () => number;
+  /** CADs per transmit (0 = listen before talk off). */
+  private readonly lbtAttempts: number;
+  private healthTimer: CancelTimer | undefined;
+  /** The chip mode the driver left the chip in: RX after enterRx, standby after anything else (the health check). */
+  private expectRx = false;
+  /** When the current PreambleDetected/HeaderValid/RxDone was first seen (rx-activity.ts), timer ms. */
+  private activeSince: number | undefined;
+  /** When the last received frame ended (RxDone serviced, or a frame waited for was over), timer ms. */
+  private lastFrameEndAt = Number.NEGATIVE_INFINITY;
+  /**
+   * Counters for metrics and tests: healthChecks run, reinitialisations after a chip found reset, channelBusy CADs,
+   * lbtGaveUp transmits refused after the last busy CAD, txDeferredForRx transmits that waited for a frame being
+   * received, rxFalseDetections (a PreambleDetected/HeaderValid that stood too long and was ignored).
+   */
+  readonly stats = {
+    txPackets: 0, rxPackets: 0, rxCrcErrors: 0, busyRecoveries: 0, cadRuns: 0,
+    healthChecks: 0, reinitialisations: 0, channelBusy: 0, lbtGaveUp: 0, txDeferredForRx: 0, rxFalseDetections: 0,
+  };
+  readonly listensBeforeTalk: boolean;
 
   constructor(private readonly init: Sx126xRadioInit) {
     this.variant = init.variant ?? 'sx1262';
     this.chip = new Sx126xChip(init.hal, init.wiring);
     this.tcxoVoltage = init.tcxoVoltage;
+    this.timers = init.timers ?? systemTimerClock;
+    this.random = init.random ?? Math.random;
+    const lbt = init.listenBeforeTalk ?? true;
+    this.lbtAttempts = lbt === false ? 0 : Math.max(1, (typeof lbt === 'object' ? lbt.attempts : undefined) ?? LBT_DEFAULT_ATTEMPTS);
+    this.listensBeforeTalk = this.lbtAttempts > 0;
     if (init.tcxoVoltage !== undefined && !TcxoVoltages.some((v) => Math.abs(v - init.tcxoVoltage!) < 1e-6))
       throw new RangeError(`tcxoVoltage must be one of ${TcxoVoltages.join(', ')} V, got ${init.tcxoVoltage}`);
   }
@@ -99,14 +147,7 @@ export class Sx126xRadio implements LoraRadio {
     const m = this.requireModulation();
     if (!m.explicitHeader && payload.length !== (m.implicitPayloadLength ?? MAX_PAYLOAD))
       throw new Sx126xPayloadError(payload.length, m.implicitPayloadLength ?? MAX_PAYLOAD);
-    return this.guarded(async () => {
-      const resume = await this.pauseRx();
-      try {
-        return await this.exclusive(() => this.doTransmit(m, payload, opts));
-      } finally {
-        if (resume) await this.resumeRx(opts.signal).catch((e: Error) => this.report(e));
-      }
-    });
+    return this.guarded(() => this.transmitPolitely(m, payload, opts), opts.signal);
   }
 
   async startReceive(opts: { signal?: AbortSignal } = {}): Promise<void> {
@@ -144,6 +185,12 @@ export class Sx126xRadio implements LoraRadio {
     return () => this.packetListeners.delete(listener);
   }
 
+  /** What the driver handled by itself: chip re-initialisations, busy CADs (LoraRadioEvent). */
+  onEvent(listener: (e: LoraRadioEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
   /** Errors the receive loop met on its own (and recovered from, or not). */
   onError(listener: (e: Error) => void): () => void {
     this.errorListeners.add(listener);
@@ -161,6 +208,8 @@ export class Sx126xRadio implements LoraRadio {
     this.rxWanted = false;
     await this.pauseRx();
     this.closed = true;
+    this.healthTimer?.();
+    this.healthTimer = undefined;
     if (this.started) await this.exclusive(() => this.toStandby()).catch(() => undefined);
     await this.init.hal.close();
   }
@@ -177,6 +226,8 @@ export class Sx126xRadio implements LoraRadio {
     const { chip } = this;
     const hal = this.init.hal;
     this.started = false;
+    this.expectRx = false;
+    this.activeSince = undefined;
     await hal.reset({ signal });
     // "SX126x often refuses first few commands after reset": retry SetStandby(RC) every 10 ms for up to 1 s
     // (RadioLib SX126x::reset). A stale error status right after reset is expected and not a failure.
@@ -238,6 +289,7 @@ export class Sx126xRadio implements LoraRadio {
     }
     this.lastImageCalibration = undefined;
     this.started = true;
+    this.armHealthCheck();
     if (this.modulation) await this.applyModulation(this.modulation, signal);
   }
 
@@ -260,6 +312,7 @@ export class Sx126xRadio implements LoraRadio {
   private async applyModulation(m: LoraModulation, signal?: AbortSignal): Promise<void> {
     const { chip } = this;
     const v = Variants[this.variant];
+    this.expectRx = false;
     await chip.setStandby(StandbyMode.Rc, { signal });
     // CalibrateImage whenever the frequency needs another (f1, f2) than the last one: RadioLib's "moved by 20 MHz"
     // rule (SX126x::setFrequency) misses a move out of a ±4 MHz custom range, e.g. 433.875 -> 446 MHz.
@@ -294,7 +347,9 @@ export class Sx126xRadio implements LoraRadio {
     const airtimeMs = timeOnAirMs(m, payload.length);
     // RadioLib SX126x::transmit: timeout = 5 ms + 5 × time on air.
     const timeoutMs = opts.timeoutMs ?? 5 + 5 * airtimeMs;
-    // Out of RX before touching the shared buffer (RadioLib SX126x::transmit calls standby() first).
+    // Standby before touching the buffer and SetTx (RadioLib SX126x::transmit): from RX, the modem would write a
+    // frame it is receiving into the buffer we fill, and SetTx would cut it off.
+    this.expectRx = false;
     await chip.setStandby(StandbyMode.Rc, { signal });
     await chip.setPacketParamsLora(m.preambleLength, m.explicitHeader, payload.length, m.crcOn, m.invertIq, { signal });
     await chip.setDioIrqParams(Irq.TxDone | Irq.Timeout, Irq.TxDone, 0, 0, { signal });
@@ -323,14 +378,19 @@ export class Sx126xRadio implements LoraRadio {
 
   private async doCad(m: LoraModulation, signal?: AbortSignal): Promise<boolean> {
     const { chip } = this;
+    this.expectRx = false;
+    // RadioLib SX126x::startChannelScan order; the CAD parameters are set right before SetCad, as its setCad() does
+    // (the ones config() leaves are placeholders).
     await chip.setStandby(StandbyMode.Rc, { signal });
     await chip.setDioIrqParams(Irq.CadDone | Irq.CadDetected, Irq.CadDone | Irq.CadDetected, 0, 0, { signal });
     await chip.clearIrqStatus(Irq.All, { signal });
     await this.init.hal.setRfSwitch('rx');
     try {
+      const cad = cadParamsFor(m.spreadingFactor);
+      await chip.setCadParams(cad.symbolCode, cad.detPeak, cad.detMin, cad.exitMode, 0, { signal });
       await chip.setCad({ signal });
       await chip.getStatus({ signal });
-      // 8 symbols of CAD plus processing; generous bound for slow hosts.
+      // 4 symbols of CAD plus processing; generous bound for slow hosts.
       const waitMs = 1000 + 16 * symbolTimeMs(m);
       const irq = await this.waitForIrq(Irq.CadDone, waitMs, 'CadDone', signal);
       await chip.clearIrqStatus(Irq.All, { signal });
@@ -372,9 +432,12 @@ export class Sx126xRadio implements LoraRadio {
     await this.init.hal.setRfSwitch('rx');
     await chip.setRx(RxTimeout.Continuous, { signal });
     await chip.getStatus({ signal });
+    this.expectRx = true;
+    this.activeSince = undefined;
   }
 
   private async toStandby(): Promise<void> {
+    this.expectRx = false;
     await this.chip.setStandby(StandbyMode.Rc);
     await this.init.hal.setRfSwitch('off');
     const m = this.modulation;
@@ -400,6 +463,7 @@ export class Sx126xRadio implements LoraRadio {
     const payload = await chip.readBuffer(rxStartPointer, payloadLength);
     const ps = await chip.getPacketStatus();
     await chip.clearIrqStatus(Irq.All);
+    this.lastFrameEndAt = this.timers.now();
     this.stats.rxPackets++;
     if (crcError) this.stats.rxCrcErrors++;
     const packet: RxPacket = { payload, rssi: ps.rssiPkt, snr: ps.snrPkt, crcError, receivedAt: (this.init.clock ?? Date.now)() };
@@ -414,9 +478,10 @@ export class Sx126xRadio implements LoraRadio {
 
   // ------------------------------------------------------------------ receive loop and exclusion
 
-  private async resumeRx(signal?: AbortSignal): Promise<void> {
+  /** Restart the receive loop; `reenter` false when the chip is still in RX (only the loop was paused). */
+  private async resumeRx(signal?: AbortSignal, reenter = true): Promise<void> {
     if (!this.rxWanted || this.closed) return;
-    await this.exclusive(() => this.enterRx(signal));
+    if (reenter || !this.expectRx) await this.exclusive(() => this.enterRx(signal));
     const abort = new AbortController();
     const done = this.runRxLoop(abort.signal);
     this.rxLoop = { abort, done };
@@ -448,24 +513,156 @@ export class Sx126xRadio implements LoraRadio {
           if (!signal.aborted && this.rxWanted) await this.exclusive(() => this.enterRx()).catch((e: Error) => this.report(e));
         } else {
           this.report(err as Error);
-          await sleep(100, { signal }).catch(() => undefined);
-          if (!signal.aborted) await this.exclusive(() => this.enterRx()).catch((e: Error) => this.report(e));
+          // A failed command while receiving: is the chip still ours? (re-initialises and re-enters RX if not)
+          const reset = await this.exclusive(() => this.checkHealthLocked('error', err)).catch((e: Error) => (this.report(e), false));
+          if (!reset) await this.timers.sleep(100, { signal }).catch(() => undefined);
+          if (!signal.aborted && !this.expectRx) await this.exclusive(() => this.enterRx()).catch((e: Error) => this.report(e));
         }
       }
     }
   }
 
-  /** Run fn; on a stuck BUSY reset the chip, re-initialise, resume receive, and rethrow marked recovered. */
-  private async guarded<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Run fn. On a stuck BUSY reset the chip, re-initialise, resume receive, and rethrow marked recovered. On any other
+   * chip failure (a command error, a TX or IRQ timeout) run the health check: when it finds the chip reset under us
+   * (and re-initialises it), run fn once more, since the failure was the reset's and the chip is ours again.
+   */
+  private async guarded<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.closed) throw new Sx126xStateError('radio is closed');
     try {
       return await fn();
     } catch (err) {
-      if (!(err instanceof Sx126xBusyTimeoutError)) throw err;
-      await this.pauseRx();
-      await this.exclusive(() => this.recover(err));
-      if (this.rxWanted) await this.resumeRx().catch((e: Error) => this.report(e));
-      throw err;
+      if (err instanceof Sx126xBusyTimeoutError) {
+        await this.pauseRx();
+        await this.exclusive(() => this.recover(err));
+        if (this.rxWanted) await this.resumeRx().catch((e: Error) => this.report(e));
+        throw err;
+      }
+      if (!this.started || this.closed || signal?.aborted || !isChipFailure(err)) throw err;
+      const reset = await this.exclusive(() => this.checkHealthLocked('error', err)).catch((e: Error) => (this.report(e), false));
+      if (this.rxWanted && !this.rxLoop) await this.resumeRx().catch((e: Error) => this.report(e));
+      if (!reset) throw err;
+      return await fn();
+    }
+  }
+
+  // ------------------------------------------------------------------ health check
+
+  private armHealthCheck(): void {
+    const period = this.init.healthCheckIntervalMs ?? DEFAULT_HEALTH_CHECK_MS;
+    if (this.healthTimer || this.closed || period <= 0) return;
+    this.healthTimer = this.timers.setTimer(period, () => {
+      this.healthTimer = undefined;
+      void this.exclusive(() => this.checkHealthLocked('timer'))
+        .catch((e: Error) => this.report(e))
+        .finally(() => this.armHealthCheck());
+    }, { unref: true, name: 'sx126x-health-check' });
+  }
+
+  /**
+   * Under the lock: probe the chip (health-check.ts) against what the driver left it in; on a mismatch re-initialise
+   * it fully (reset, calibrate, configure), put it back in RX if the receive loop runs, count and report it.
+   * Returns whether it re-initialised.
+   */
+  private async checkHealthLocked(trigger: 'timer' | 'error', cause?: unknown): Promise<boolean> {
+    if (!this.started || this.closed) return false;
+    const m = this.modulation;
+    this.stats.healthChecks++;
+    const mismatch = await probeChip(this.chip, {
+      chipMode: this.expectRx ? ChipMode.Rx : ChipMode.StbyRc,
+      ...(m ? { syncWord: syncWordRegisters(m.syncWord) } : {}),
+    });
+    if (mismatch === undefined) return false;
+    await this.initialise();
+    this.stats.reinitialisations++;
+    this.report(new Sx126xChipResetError(mismatch, trigger, cause));
+    this.emit({ type: 'reinitialised', trigger, mismatch });
+    if (this.rxLoop && this.rxWanted) await this.enterRx();
+    return true;
+  }
+
+  // ------------------------------------------------------------------ transmit: wait for a frame being received, listen, send
+
+  /**
+   * One transmit: wait while a frame is being received (never cut it off nor overwrite it), then, with listen before
+   * talk, CAD right before SetTx; a busy channel backs off (listen-before-talk.ts) and tries again, up to the limit.
+   */
+  private async transmitPolitely(m: LoraModulation, payload: Uint8Array, opts: { signal?: AbortSignal; timeoutMs?: number }): Promise<{ airtimeMs: number }> {
+    const { signal } = opts;
+    for (let cad = 1; ;) {
+      await this.deferWhileReceiving(m, signal);
+      const resume = await this.pauseRx();
+      let outcome: { airtimeMs: number } | 'receiving' | 'busy' | undefined;
+      try {
+        outcome = await this.exclusive(async () => {
+          // Looked again with the loop paused: a preamble may have started since.
+          if (resume && (await this.rxActivity(m, signal))) return 'receiving';
+          if (this.lbtAttempts > 0 && (await this.doCad(m, signal))) return 'busy';
+          return this.doTransmit(m, payload, opts);
+        });
+      } finally {
+        if (resume) await this.resumeRx(signal, outcome !== 'receiving').catch((e: Error) => this.report(e));
+      }
+      if (typeof outcome === 'object') return outcome;
+      if (outcome === 'receiving') continue;
+      this.stats.channelBusy++;
+      this.emit({ type: 'channel-busy', attempt: cad, attempts: this.lbtAttempts });
+      if (cad >= this.lbtAttempts) {
+        this.stats.lbtGaveUp++;
+        throw new Sx126xChannelBusyError(cad);
+      }
+      await this.timers.sleep(lbtBackoffMs(m, timeOnAirMs(m, payload.length), cad, this.random), { signal });
+      cad++;
+    }
+  }
+
+  /**
+   * While the receive loop runs: wait (bounded, rx-activity.ts) until no frame is being received; then, with listen
+   * before talk, keep quiet for postRxQuietMs after the end of the last frame heard, so a sender in the middle of a
+   * fragment train is not cut in on the moment its frame ends (both CADs would find the channel clear).
+   */
+  private async deferWhileReceiving(m: LoraModulation, signal?: AbortSignal): Promise<void> {
+    let waited = false;
+    while (this.rxLoop && (await this.exclusive(() => this.rxActivity(m, signal)))) {
+      if (!waited) this.stats.txDeferredForRx++;
+      waited = true;
+      await this.timers.sleep(rxActivityPollMs(m), { signal });
+    }
+    if (waited) this.lastFrameEndAt = Math.max(this.lastFrameEndAt, this.timers.now());
+    if (this.lbtAttempts === 0) return;
+    const quiet = this.lastFrameEndAt + postRxQuietMs(m, this.random) - this.timers.now();
+    if (quiet > 0) await this.timers.sleep(quiet, { signal });
+  }
+
+  /**
+   * Under the lock, in RX: is a frame under way (PreambleDetected/HeaderValid) or waiting to be read (RxDone)?
+   * Flags that stand longer than rx-activity.ts allows, or a header error, end the wait and are cleared.
+   */
+  private async rxActivity(m: LoraModulation, signal?: AbortSignal): Promise<boolean> {
+    if (!this.expectRx) return false;
+    const irq = await this.chip.getIrqStatus({ signal });
+    const headerFailed = (irq & Irq.HeaderErr) !== 0 && (irq & Irq.RxDone) === 0;
+    if (!(irq & RX_ACTIVE_IRQS) || headerFailed) {
+      if (headerFailed) await this.chip.clearIrqStatus(RX_STALE_IRQS, { signal });
+      this.activeSince = undefined;
+      return false;
+    }
+    const now = this.timers.now();
+    this.activeSince ??= now;
+    if (now - this.activeSince <= rxActivityLimitMs(m, irq)) return true;
+    this.stats.rxFalseDetections++;
+    await this.chip.clearIrqStatus(RX_STALE_IRQS, { signal });
+    this.activeSince = undefined;
+    return false;
+  }
+
+  private emit(e: LoraRadioEvent): void {
+    for (const l of this.eventListeners) {
+      try {
+        l(e);
+      } catch (err) {
+        this.report(err as Error);
+      }
     }
   }
 
@@ -500,4 +697,11 @@ export class Sx126xRadio implements LoraRadio {
   private rxLength(m: LoraModulation): number {
     return m.explicitHeader ? MAX_PAYLOAD : (m.implicitPayloadLength ?? MAX_PAYLOAD);
   }
+}
+
+/** Failures of the chip (worth a health check), not of the caller's input, the channel or an abort. */
+function isChipFailure(err: unknown): boolean {
+  const name = (err as Error | undefined)?.name;
+  return !(err instanceof RangeError || err instanceof TypeError) && name !== 'AbortError' && name !== 'TimeoutError' &&
+    name !== 'Sx126xChannelBusyError' && name !== 'Sx126xPayloadError' && name !== 'Sx126xStateError' && name !== 'Sx126xChipNotFoundError';
 }

@@ -5,11 +5,11 @@
  */
 import { Boards, type BoardName, type BoardPins } from '../boards.js';
 import { SpiHal } from '../spi-hal.js';
-import { Sx126xRadio } from '../sx126x-radio.js';
+import { Sx126xRadio, type Sx126xRadioInit } from '../sx126x-radio.js';
 import type { Sx126xVariant } from '../variant.js';
 import { EmulatedSx126x } from './emulated-sx126x.js';
 import type { LinkModelOptions } from './link-model.js';
-import { createSimClock, type SimClock } from './sim-clock.js';
+import { createSimClock, simTimerClock, type SimClock } from './sim-clock.js';
 import { SimulatedAir } from './simulated-air.js';
 
 export interface EmulatedNodeSpec {
@@ -37,6 +37,8 @@ export interface EmulatedRadiosOptions extends LinkModelOptions {
   busyTimeoutMs?: number;
   /** Throw on driver faults (driver-faults.ts) instead of only recording them on each chip (default false). */
   strictDriver?: boolean;
+  /** Driver options for every radio (health check period, listen before talk, random); its timers run in chip time. */
+  radio?: Pick<Sx126xRadioInit, 'healthCheckIntervalMs' | 'listenBeforeTalk' | 'random'>;
 }
 
 export interface EmulatedNode {
@@ -75,6 +77,8 @@ export function createEmulatedRadios(opts: EmulatedRadiosOptions): EmulatedRadio
       tcxoVoltage: board ? board.tcxoVoltage : s.tcxo ? (s.tcxoVoltage ?? 1.8) : undefined,
       dio2RfSwitch: board?.dio2RfSwitch,
       wiring: `emulated chip ${s.name}`,
+      timers: simTimerClock(clock),
+      ...opts.radio,
     });
     return { name: s.name, radio, chip, hal };
   });

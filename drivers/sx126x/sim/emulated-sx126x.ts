@@ -143,6 +143,16 @@ export class EmulatedSx126x {
     return this.locked !== undefined;
   }
 
+  /**
+   * Test hook: the chip resets on its own (brown-out, ESD) without the driver pulsing NRESET. It comes back as after
+   * power-on: BUSY high through start-up, then STDBY_RC, packet type GFSK, registers at their reset values, the
+   * configuration and the buffer lost, DIO1 low. A frame it was sending is cut off the air.
+   */
+  resetOnItsOwn(): void {
+    this.abortTransmission();
+    this.powerOn();
+  }
+
   // ------------------------------------------------------------------ SPI
 
   private transfer(tx: Uint8Array): Uint8Array {
@@ -199,6 +209,14 @@ export class EmulatedSx126x {
   private driverFault(kind: DriverFaultKind, opcode: number, detail: string): void {
     this.driverFaults.push({ kind, opcode, detail });
     if (this.strictDriver) throw new EmulatorDriverFaultError(this.name, kind, detail);
+  }
+
+  /**
+   * A command sequence the chip executes but a correct driver never sends (it loses data on the air): recorded in
+   * `violations` for the test to see; not thrown, as the real chip does not refuse it.
+   */
+  private misuse(opcode: number, why: string): void {
+    this.violations.push(`${opcodeName(opcode)}: ${why}`);
   }
 
   private violation(tx: Uint8Array, why: string): void {
@@ -380,6 +398,9 @@ export class EmulatedSx126x {
         this.holdBusy(this.xoscStartMs() + 0.05);
         return CommandStatus.Ok;
       case Opcode.SetTx:
+        // RadioLib SX126x::transmit puts the chip in standby before it writes the buffer and sets TX; SetTx straight
+        // from RX drops whatever the modem was receiving.
+        if (this.mode === 'rx') this.misuse(op, 'SetTx issued while in RX (SetStandby first)');
         return this.startTx(u24(p));
       case Opcode.SetRx:
         return this.startRx(u24(p));
@@ -434,6 +455,8 @@ export class EmulatedSx126x {
       }
       case Opcode.WriteBuffer:
         if (this.mode === 'rx') this.driverFault('buffer-write-while-receiving', op, 'WriteBuffer in RX: a received packet may overwrite it; go to standby first');
+        // TX and RX share the buffer: writing while the modem is locked onto a frame destroys one of the two packets.
+        if (this.mode === 'rx' && this.locked) this.misuse(op, 'buffer written while a packet is being received');
         for (let i = 1; i < p.length; i++) this.buffer[(p[0]! + i - 1) & 0xff] = p[i]!;
         return CommandStatus.Ok;
       case Opcode.SetDioIrqParams:
@@ -744,6 +767,15 @@ export class EmulatedSx126x {
     if (f.sf !== m.sf || f.bandwidthHz !== m.bandwidthHz || f.invertIq !== this.st.invertIq) return;
     this.locked = { frame: f, heard: h, collided: false };
     this.setIrq(Irq.PreambleDetected);
+    // The explicit header (8 symbols at CR 4/8) follows the preamble and sync word: HeaderValid mid-frame, as on the
+    // chip, so a driver can tell a frame under way from a stale preamble flag (firmware isActivelyReceiving).
+    const syncWord = (this.regs[Register.LoraSyncWordMsb]! << 8) | this.regs[Register.LoraSyncWordLsb]!;
+    if (f.explicitHeader && !this.st.implicit && f.syncWord === syncWord && this.faults.headerErrors === 0) {
+      const tsym = symbolTimeMs({ spreadingFactor: f.sf, bandwidthHz: f.bandwidthHz });
+      this.after((f.preamble + 4.25 + 8) * tsym, () => {
+        if (this.locked?.frame === f && this.mode === 'rx') this.setIrq(Irq.HeaderValid);
+      });
+    }
   }
 
   /** A frame ends on the air. */

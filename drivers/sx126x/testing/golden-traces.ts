@@ -72,8 +72,21 @@ export const GOLDEN_CONFIGURE: GoldenStep[] = [
 ];
 
 /** Transmit of "hi" (0x68 0x69). */
+/**
+ * Transmit with listen before talk (the default): the CAD of RadioLib's startChannelScan with the parameters its
+ * setCad() sets for SF9 (4 symbols, detPeak 9 + 13 = 22, detMin 10, exit to standby), then RadioLib's transmit:
+ * standby before anything touches the buffer.
+ */
 export const GOLDEN_TX: GoldenStep[] = [
-  '80 00', // SetStandby(STDBY_RC): out of RX before the buffer is written (RadioLib SX126x::transmit)
+  '80 00', // SetStandby(STDBY_RC) before CAD
+  '08 01 80 01 80 00 00 00 00', // SetDioIrqParams(CadDone|CadDetected on DIO1)
+  '02 43 ff', // ClearIrqStatus(all)
+  '88 02 16 0a 00 00 00 00', // SetCadParams(4 symbols, detPeak 22, detMin 10, standby, no timeout)
+  'c5', // SetCad
+  'c0 00', // GetStatus: SetCad accepted
+  '12 00 00 00', // GetIrqStatus after DIO1: CadDone
+  '02 43 ff', // ClearIrqStatus(all)
+  '80 00', // SetStandby(STDBY_RC) before the buffer (RadioLib SX126x::transmit)
   '8c 00 08 00 02 01 00', // SetPacketParams(payload length 2)
   '08 02 01 00 01 00 00 00 00', // SetDioIrqParams(TxDone|Timeout, DIO1 TxDone)
   '0e 00 68 69', // WriteBuffer(0, "hi")

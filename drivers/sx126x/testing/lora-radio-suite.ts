@@ -176,9 +176,12 @@ export function registerLoraRadioSuite(test: Test, o: LoraRadioSuiteOptions): vo
       // A long packet from the peer: CAD during it reports activity.
       await r.peer.configure({ ...o.modulation, spreadingFactor: 12 });
       await r.radio.configure({ ...o.modulation, spreadingFactor: 12 });
-      const long = r.peer.transmit(new Uint8Array(255));
-      await new Promise((res) => setTimeout(res, 1));
-      assert.is(await r.radio.channelActivity(), true, 'CAD during the peer\'s packet');
+      // The peer may listen before it talks (its own CAD first): CAD until it sees the packet or the packet is over.
+      let over = false;
+      const long = r.peer.transmit(new Uint8Array(255)).finally(() => { over = true; });
+      let seen = false;
+      while (!seen && !over) seen = await r.radio.channelActivity();
+      assert.is(seen, true, 'CAD during the peer\'s packet');
       await long;
     } finally {
       await r.close();

@@ -17,8 +17,8 @@
  *
  * Every LoRa frame passes the AirtimeGovernor first (duty cycle per sub-band per rolling hour, dwell, optional CAD
  * listen-before-talk). Fragments are sized so one frame never exceeds the dwell limit. Sends over budget wait
- * (abortable) or, with policy 'fail', reject with DutyCycleExceededError; a busy channel rejects with
- * ChannelBusyError; a radio fault rejects with LoraTransmitError. Nothing is dropped silently: oversize bundles
+ * (abortable) or, with policy 'fail', reject with DutyCycleExceededError; a busy channel (the governor's CAD, or the
+ * radio's own listen before talk) rejects with ChannelBusyError; a radio fault rejects with LoraTransmitError. Nothing is dropped silently: oversize bundles
  * answer 'unreachable' (the router keeps them for another bearer) and are counted.
  *
  * On-air encoding: see link-frame.ts (5-byte broadcast / 10-byte unicast header, +1 or +2 per fragment) and
@@ -26,8 +26,9 @@
  * before choosing it). The parts: link-ack.ts (ACK timing and waits), unicast-delivery.ts (the receiver's ACKs and
  * retransmitted copies), adverts.ts (neighbours learning each other), peer-table.ts, reassembler.ts, tx-queue.ts.
  */
-import type { LoraModulation, LoraRadio, RxPacket } from '../../../drivers/sx126x/lora-radio.js';
+import type { LoraModulation, LoraRadio, LoraRadioEvent, RxPacket } from '../../../drivers/sx126x/lora-radio.js';
 import { AirtimeGovernor } from '../../airtime/airtime-governor.js';
+import { ChannelBusyError } from '../../airtime/errors.js';
 import type { AirtimeLedger } from '../../airtime/airtime-ledger.js';
 import { systemClock, type Clock } from '../../../lib/clock/clock.js';
 import { budgetMs, dwellLimitMs, type RegionRules, type SubBand } from '../../../lib/lora/regions.js';
@@ -61,7 +62,9 @@ export interface LoraBearerInit {
   ledger: AirtimeLedger;
   /** 'wait' (default): sends over budget wait for room; 'fail': they reject with DutyCycleExceededError. */
   dutyCyclePolicy?: 'wait' | 'fail';
-  /** CAD before every frame (EN 300 220 polite access); true or options. Default off. */
+  /** CAD before every frame (EN 300 220 polite access) by the airtime governor; true or options. Default off.
+   * Ignored when the radio listens before talking itself (`radio.listensBeforeTalk`: the SX126x driver does by
+   * default, right before SetTx): one place listens, never both. */
   listenBeforeTalk?: boolean | { attempts?: number; backoffMs?: [number, number] };
   /** Advert period (ms); 0 disables periodic adverts (one is still sent at start). Default 10 min. */
   advertIntervalMs?: number;
@@ -161,7 +164,9 @@ export class LoraBearer implements Bearer {
       policy: init.dutyCyclePolicy ?? 'wait',
       clock: this.clock,
       random: this.random,
-      lbt: lbt ? { ...(typeof lbt === 'object' ? lbt : {}), channelActivity: (o) => this.radio.channelActivity(o) } : undefined,
+      // One place listens before talking: the radio when it does so itself (the SX126x driver, CAD right before SetTx
+      // with a back-off in the preset's symbol and frame time), else the governor when `listenBeforeTalk` asks.
+      lbt: lbt && !init.radio.listensBeforeTalk ? { ...(typeof lbt === 'object' ? lbt : {}), channelActivity: (o) => this.radio.channelActivity(o) } : undefined,
       observer: {
         dutyCycleWait: (band, ms) => {
           this.metrics.dutyCycleWait(band, ms);
@@ -213,7 +218,12 @@ export class LoraBearer implements Bearer {
       }
       await this.init.ledger.start();
       await this.radio.configure(this.modulation, { signal: this.stopper.signal });
-      this.unsubscribe = this.radio.onPacket((p) => this.onPacket(p));
+      const offPacket = this.radio.onPacket((p) => this.onPacket(p));
+      const offEvent = this.radio.onEvent?.((e) => this.onRadioEvent(e));
+      this.unsubscribe = () => {
+        offPacket();
+        offEvent?.();
+      };
       await this.radio.startReceive({ signal: this.stopper.signal });
     } catch (err) {
       this.unsubscribe?.();
@@ -380,6 +390,8 @@ export class LoraBearer implements Bearer {
       await this.radio.transmit(bytes, { signal });
     } catch (err) {
       if (signal.aborted) throw signal.reason;
+      // The radio's own listen before talk gave up: a busy channel, not a radio fault (as the governor's would).
+      if ((err as Error).name === 'Sx126xChannelBusyError') throw new ChannelBusyError(this.subBand?.id ?? '?', (err as { attempts?: number }).attempts ?? 0);
       if (++this.txFailures >= DOWN_AFTER_FAILURES && this.state === 'up') {
         this.state = 'down';
         this.log.error('radio keeps failing to transmit; bearer down until a transmission succeeds', { failures: this.txFailures, error: String(err) });
@@ -392,6 +404,15 @@ export class LoraBearer implements Bearer {
       this.log.info('radio transmits again; bearer up');
     }
     this.log.frame('tx', bytes, { bearer: this.name });
+  }
+
+  /** What the radio handled by itself, counted (drivers/sx126x/lora-radio.ts LoraRadioEvent). */
+  private onRadioEvent(e: LoraRadioEvent): void {
+    if (e.type === 'channel-busy') this.metrics.channelBusy();
+    else if (e.type === 'reinitialised') {
+      this.metrics.radioReinitialised(e.trigger);
+      this.log.warn('radio found reset and re-initialised', { trigger: e.trigger, mismatch: e.mismatch });
+    }
   }
 
   private onPacket(p: RxPacket): void {

@@ -14,7 +14,9 @@
  *                                                        duplicate (a retransmission of a payload already delivered)
  *   lattice_lora_airtime_seconds_total{bearer,sub_band}  time on air spent
  *   lattice_lora_duty_cycle_waits_total{bearer,sub_band} / lattice_lora_duty_cycle_wait_seconds_total{bearer,sub_band}
- *   lattice_lora_channel_busy_total{bearer}              CADs that found the channel busy
+ *   lattice_lora_channel_busy_total{bearer}              CADs that found the channel busy (the governor's or the radio's own)
+ *   lattice_lora_radio_reinitialisations_total{bearer,trigger}  the radio found reset (brown-out, ESD) by its health
+ *                                                        check and re-initialised (timer | error)
  *   lattice_lora_airtime_window_seconds{bearer,sub_band} airtime used in the current rolling hour (at scrape)
  */
 import type { Counter, Gauge, Metrics } from '../../metrics/metrics.js';
@@ -33,6 +35,7 @@ export class LoraMetrics {
     waits: Counter<'bearer' | 'sub_band'>;
     waitSeconds: Counter<'bearer' | 'sub_band'>;
     busy: Counter<'bearer'>;
+    reinit: Counter<'bearer' | 'trigger'>;
     ackTimeouts: Counter<'bearer'>;
     retransmissions: Counter<'bearer'>;
     acksWithheld: Counter<'bearer' | 'fate'>;
@@ -54,6 +57,11 @@ export class LoraMetrics {
       waits: metrics.counter({ name: 'lattice_lora_duty_cycle_waits_total', help: 'Sends that waited for duty-cycle budget', labelNames: ['bearer', 'sub_band'] }),
       waitSeconds: metrics.counter({ name: 'lattice_lora_duty_cycle_wait_seconds_total', help: 'Time sends were told to wait for duty-cycle budget', labelNames: ['bearer', 'sub_band'] }),
       busy: metrics.counter({ name: 'lattice_lora_channel_busy_total', help: 'Listen-before-talk CADs that found the channel busy', labelNames: ['bearer'] }),
+      reinit: metrics.counter({
+        name: 'lattice_lora_radio_reinitialisations_total',
+        help: 'Radio found reset by its health check (brown-out, ESD) and re-initialised',
+        labelNames: ['bearer', 'trigger'],
+      }),
       ackTimeouts: metrics.counter({ name: 'lattice_lora_ack_timeouts_total', help: 'Unicast sends whose link ACK did not come in time', labelNames: ['bearer'] }),
       retransmissions: metrics.counter({ name: 'lattice_lora_retransmissions_total', help: 'Unicast payloads sent again after an ACK timeout', labelNames: ['bearer'] }),
       acksWithheld: metrics.counter({
@@ -141,5 +149,10 @@ export class LoraMetrics {
   channelBusy(): void {
     this.bump('channel_busy');
     this.prom?.busy.inc({ bearer: this.bearer });
+  }
+
+  radioReinitialised(trigger: string): void {
+    this.bump(`radio_reinitialisations.${trigger}`);
+    this.prom?.reinit.inc({ bearer: this.bearer, trigger });
   }
 }

@@ -11,7 +11,7 @@
  * and an aborted transmission is cut off the air, as the driver's standby cuts it.
  */
 import { Sx126xPayloadError, Sx126xStateError } from '../../../../drivers/sx126x/errors.js';
-import type { LoraModulation, LoraRadio, RxPacket } from '../../../../drivers/sx126x/lora-radio.js';
+import type { LoraModulation, LoraRadio, LoraRadioEvent, RxPacket } from '../../../../drivers/sx126x/lora-radio.js';
 import { validateModulation } from '../../../../drivers/sx126x/modulation.js';
 import { timeOnAirMs } from '../../../../lib/lora/time-on-air.js';
 
@@ -106,7 +106,10 @@ export class FakeRadio implements LoraRadio {
   failTransmits = 0;
   cads = 0;
   closed = false;
+  /** Set true to play a radio that listens before talking itself (the SX126x driver): callers must not CAD again. */
+  listensBeforeTalk = false;
   private listeners = new Set<(p: RxPacket) => void>();
+  private eventListeners = new Set<(e: LoraRadioEvent) => void>();
 
   constructor(readonly air: FakeLoraAir, readonly index: number) {}
 
@@ -183,6 +186,18 @@ export class FakeRadio implements LoraRadio {
     return () => {
       this.listeners.delete(listener);
     };
+  }
+
+  onEvent(listener: (e: LoraRadioEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => {
+      this.eventListeners.delete(listener);
+    };
+  }
+
+  /** Test side: the radio reports something it handled by itself (a re-initialisation, a busy CAD). */
+  emitEvent(e: LoraRadioEvent): void {
+    for (const l of this.eventListeners) l(e);
   }
 
   deliver(p: RxPacket): void {
