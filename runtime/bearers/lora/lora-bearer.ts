@@ -169,6 +169,10 @@ export class LoraBearer implements Bearer {
         },
         channelBusy: () => this.metrics.channelBusy(),
         airtime: (band, ms) => this.metrics.airtime(band, ms),
+        ledgerRefused: (band, err) => {
+          this.metrics.ledgerRefused();
+          this.log.error('airtime ledger cannot be saved: frame not sent (radio law fails closed)', { subBand: band, error: err.message });
+        },
       },
     });
     const dwell = dwellLimitMs(init.region, init.modulation.bandwidthHz);
@@ -206,18 +210,21 @@ export class LoraBearer implements Bearer {
     if (this.state !== 'stopped') return;
     this.state = 'starting';
     this.stopper = new AbortController();
+    let ledgerStarted = false;
     try {
       this.subBand = this.governor.subBand(this.modulation.frequencyHz, this.modulation.bandwidthHz);
       if (this.maxFrame < linkHeaderLength(false, false) + 32 || this.maxFrame < linkHeaderLength(true, true) + 1) {
         throw new LoraConfigError(this.name, `the ${this.init.region.name} dwell limit leaves ${this.maxFrame}-byte frames; choose a faster preset`);
       }
       await this.init.ledger.start();
+      ledgerStarted = true;
       await this.radio.configure(this.modulation, { signal: this.stopper.signal });
       this.unsubscribe = this.radio.onPacket((p) => this.onPacket(p));
       await this.radio.startReceive({ signal: this.stopper.signal });
     } catch (err) {
       this.unsubscribe?.();
       this.state = 'stopped';
+      if (ledgerStarted) await this.init.ledger.stop().catch(() => undefined);
       throw err;
     }
     this.state = 'up';
@@ -242,7 +249,7 @@ export class LoraBearer implements Bearer {
     this.unicast.clear();
     this.reassembler.clear();
     this.peers.clear();
-    await this.init.ledger.flush();
+    await this.init.ledger.stop();
     try {
       if (this.init.ownsRadio) await this.radio.close();
       else await this.radio.standby();

@@ -15,6 +15,9 @@
  *   lattice_lora_airtime_seconds_total{bearer,sub_band}  time on air spent
  *   lattice_lora_duty_cycle_waits_total{bearer,sub_band} / lattice_lora_duty_cycle_wait_seconds_total{bearer,sub_band}
  *   lattice_lora_channel_busy_total{bearer}              CADs that found the channel busy
+ *   lattice_lora_ledger_refusals_total{bearer}           frames not sent because the airtime ledger could not be saved
+ *   lattice_lora_deaf_restarts_total{bearer}             radio re-initialised after hearing nothing for far longer
+ *                                                        than the channel's history says it should (deaf-watchdog.ts)
  *   lattice_lora_airtime_window_seconds{bearer,sub_band} airtime used in the current rolling hour (at scrape)
  */
 import type { Counter, Gauge, Metrics } from '../../metrics/metrics.js';
@@ -33,6 +36,8 @@ export class LoraMetrics {
     waits: Counter<'bearer' | 'sub_band'>;
     waitSeconds: Counter<'bearer' | 'sub_band'>;
     busy: Counter<'bearer'>;
+    ledgerRefusals: Counter<'bearer'>;
+    deafRestarts: Counter<'bearer'>;
     ackTimeouts: Counter<'bearer'>;
     retransmissions: Counter<'bearer'>;
     acksWithheld: Counter<'bearer' | 'fate'>;
@@ -54,6 +59,8 @@ export class LoraMetrics {
       waits: metrics.counter({ name: 'lattice_lora_duty_cycle_waits_total', help: 'Sends that waited for duty-cycle budget', labelNames: ['bearer', 'sub_band'] }),
       waitSeconds: metrics.counter({ name: 'lattice_lora_duty_cycle_wait_seconds_total', help: 'Time sends were told to wait for duty-cycle budget', labelNames: ['bearer', 'sub_band'] }),
       busy: metrics.counter({ name: 'lattice_lora_channel_busy_total', help: 'Listen-before-talk CADs that found the channel busy', labelNames: ['bearer'] }),
+      ledgerRefusals: metrics.counter({ name: 'lattice_lora_ledger_refusals_total', help: 'Frames not sent because the airtime ledger could not be saved', labelNames: ['bearer'] }),
+      deafRestarts: metrics.counter({ name: 'lattice_lora_deaf_restarts_total', help: 'Radio re-initialised after hearing nothing for far longer than the channel history says it should', labelNames: ['bearer'] }),
       ackTimeouts: metrics.counter({ name: 'lattice_lora_ack_timeouts_total', help: 'Unicast sends whose link ACK did not come in time', labelNames: ['bearer'] }),
       retransmissions: metrics.counter({ name: 'lattice_lora_retransmissions_total', help: 'Unicast payloads sent again after an ACK timeout', labelNames: ['bearer'] }),
       acksWithheld: metrics.counter({
@@ -141,5 +148,15 @@ export class LoraMetrics {
   channelBusy(): void {
     this.bump('channel_busy');
     this.prom?.busy.inc({ bearer: this.bearer });
+  }
+
+  ledgerRefused(): void {
+    this.bump('ledger_refusals');
+    this.prom?.ledgerRefusals.inc({ bearer: this.bearer });
+  }
+
+  deafRestart(): void {
+    this.bump('deaf_restarts');
+    this.prom?.deafRestarts.inc({ bearer: this.bearer });
   }
 }
