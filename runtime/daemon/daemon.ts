@@ -24,6 +24,7 @@ import { buildBearers } from './build-bearers.js';
 import { startShardStore, type ShardStoreHandle } from './build-shards.js';
 import { logRouterEvents } from './relay-events-log.js';
 import { tightenDataDir } from './data-dir-modes.js';
+import { lockDataDir } from './data-dir-lock.js';
 import type { SimNeighbourhood } from '../sim/sim-neighbourhood.js';
 import type { Bridge } from '../bridge/bridge.js';
 
@@ -67,6 +68,10 @@ export class Daemon implements RelayNode {
     this.startedAt = Date.now();
     try {
       await secureDataDir(c.dataDir);
+      // Before anything in it is opened: a second relay on this directory stops here (DataDirInUseError).
+      const dirLock = lockDataDir(c.dataDir);
+      this.started.push({ name: 'data directory lock', stop: () => dirLock.release() });
+      if (dirLock.tookOver) log.warn('took over the data directory lock of a relay that is gone (crash or power cut)', { dataDir: c.dataDir, pid: dirLock.tookOver.pid, startedAt: dirLock.tookOver.startedAt });
       const { identity, created } = await loadOrCreateIdentity(c.dataDir);
       this.identity = identity;
       log.info(created ? 'created a new identity' : 'identity loaded', { shortId: identity.shortId, nodeId: identity.nodeIdHex, dataDir: c.dataDir });
