@@ -25,6 +25,8 @@ import { startShardStore, type ShardStoreHandle } from './build-shards.js';
 import { logRouterEvents } from './relay-events-log.js';
 import { tightenDataDir } from './data-dir-modes.js';
 import { lockDataDir } from './data-dir-lock.js';
+import { LoopMonitor, type LoopHealth } from './watchdog/loop-monitor.js';
+import { SdNotify } from './watchdog/sd-notify.js';
 import type { SimNeighbourhood } from '../sim/sim-neighbourhood.js';
 import type { Bridge } from '../bridge/bridge.js';
 
@@ -53,6 +55,7 @@ export class Daemon implements RelayNode {
   sim?: SimNeighbourhood;
   bridge?: Bridge;
   shards?: ShardStoreHandle;
+  loop?: LoopMonitor;
   private readonly started: Step[] = [];
   private startedAt = Date.now();
 
@@ -72,6 +75,11 @@ export class Daemon implements RelayNode {
       const dirLock = lockDataDir(c.dataDir);
       this.started.push({ name: 'data directory lock', stop: () => dirLock.release() });
       if (dirLock.tookOver) log.warn('took over the data directory lock of a relay that is gone (crash or power cut)', { dataDir: c.dataDir, pid: dirLock.tookOver.pid, startedAt: dirLock.tookOver.startedAt });
+      // The event-loop watchdog (GET /health, the systemd watchdog ping): from the start, as the API asks it.
+      const notify = new SdNotify({ onError: onceWarn('systemd notification failed (is systemd-notify installed? the unit needs NotifyAccess=all)') });
+      const loop = (this.loop = new LoopMonitor({ onTick: () => notify.tick(), onStall: (lagMs) => log.warn('event loop stalled', { lagMs }) }));
+      loop.start();
+      this.started.push({ name: 'event-loop watchdog', stop: async () => { loop.stop(); await notify.stopping(); } });
       const { identity, created } = await loadOrCreateIdentity(c.dataDir);
       this.identity = identity;
       log.info(created ? 'created a new identity' : 'identity loaded', { shortId: identity.shortId, nodeId: identity.nodeIdHex, dataDir: c.dataDir });
@@ -130,6 +138,7 @@ export class Daemon implements RelayNode {
         const m = (this.metricsServer = new MetricsServer({ metrics, host: c.metrics.host, port: c.metrics.port, path: c.metrics.path }));
         await this.step('metrics', () => m.start(), () => m.stop());
       }
+      await notify.ready();
       log.info('relay running', { shortId: identity.shortId, api: api.url, metrics: this.metricsServer?.url, bearers: this.bearers.map((b) => b.name).join(',') });
     } catch (err) {
       await this.stop();
@@ -176,6 +185,11 @@ export class Daemon implements RelayNode {
     };
   }
 
+  /** The event loop's health (GET /health answers 503 when it stalled recently). */
+  health(): LoopHealth {
+    return this.loop?.health() ?? { ok: true, lastTickAgoMs: 0, maxLagMs: 0, stallMs: 0 };
+  }
+
   send(request: SendRequest): Promise<{ bundleId: string }> {
     return this.live.router.send(request);
   }
@@ -198,4 +212,14 @@ async function secureDataDir(dataDir: string): Promise<void> {
   if (r.failed.length > 0) {
     log.warn(`cannot make ${r.failed.length} of the entries under ${dataDir} owner-only (another user's?): ${r.failed.slice(0, 3).map((f) => `${f.path} (${f.code})`).join(', ')}`, { dataDir });
   }
+}
+
+/** A warning logged the first time only (a missing systemd-notify would otherwise warn every 15 s). */
+function onceWarn(message: string): (err: Error, state: string) => void {
+  let said = false;
+  return (err, state) => {
+    if (said) return;
+    said = true;
+    log.warn(message, { state, error: err.message });
+  };
 }
