@@ -77,7 +77,11 @@ export class Daemon implements RelayNode {
       if (dirLock.tookOver) log.warn('took over the data directory lock of a relay that is gone (crash or power cut)', { dataDir: c.dataDir, pid: dirLock.tookOver.pid, startedAt: dirLock.tookOver.startedAt });
       // The event-loop watchdog (GET /health, the systemd watchdog ping): from the start, as the API asks it.
       const notify = new SdNotify({ onError: onceWarn('systemd notification failed (is systemd-notify installed? the unit needs NotifyAccess=all)') });
-      const loop = (this.loop = new LoopMonitor({ onTick: () => notify.tick(), onStall: (lagMs) => log.warn('event loop stalled', { lagMs }) }));
+      const loop = (this.loop = new LoopMonitor({
+        intervalMs: Math.min(30_000, notify.watchdogIntervalMs ?? 30_000),
+        onTick: () => notify.tick(),
+        onStall: (lagMs) => log.warn('event loop stalled', { lagMs }),
+      }));
       loop.start();
       this.started.push({ name: 'event-loop watchdog', stop: async () => { loop.stop(); await notify.stopping(); } });
       const { identity, created } = await loadOrCreateIdentity(c.dataDir);

@@ -1,5 +1,7 @@
 /**
- * LoopMonitor: is the event loop turning? A heartbeat timer ticks every `intervalMs`; a tick that comes late by
+ * LoopMonitor: is the event loop turning? A heartbeat timer ticks every `intervalMs` (30 s by default: an idle
+ * relay holds no timer shorter than that, runtime/daemon/idle-timers.test.ts; under a systemd watchdog the daemon
+ * ticks at half its period if that is shorter); a tick that comes late by
  * `stallMs` or more means the loop was blocked that long (a synchronous loop, a wedged native call), and no tick for
  * `stallMs` means it is blocked now. The health answer (GET /health, the Docker/balena HEALTHCHECK) is "stalled"
  * while either happened within the last `windowMs`; a loop blocked for good cannot answer at all, and the
@@ -17,11 +19,11 @@ export interface LoopHealth {
 }
 
 export interface LoopMonitorInit {
-  /** Heartbeat period (default 1000 ms). */
+  /** Heartbeat period (default 30 s). */
   intervalMs?: number;
   /** A delay this long is a stall (default 10 s). */
   stallMs?: number;
-  /** How long a past stall keeps the health "stalled" (default 60 s). */
+  /** How long a past stall keeps the health "stalled" (default 90 s: three Docker healthcheck periods). */
   windowMs?: number;
   /** Runs on every heartbeat (the systemd watchdog ping). */
   onTick?: () => void;
@@ -41,9 +43,9 @@ export class LoopMonitor {
   private stalls: Array<[number, number]> = [];
 
   constructor(private readonly init: LoopMonitorInit = {}) {
-    this.intervalMs = init.intervalMs ?? 1000;
+    this.intervalMs = init.intervalMs ?? 30_000;
     this.stallMs = init.stallMs ?? 10_000;
-    this.windowMs = init.windowMs ?? 60_000;
+    this.windowMs = init.windowMs ?? 90_000;
     this.now = init.now ?? Date.now;
   }
 

@@ -7,7 +7,7 @@
  * through the `systemd-notify` CLI, a child process: `systemd-notify --pid=<our pid> WATCHDOG=1`. Since systemd 246
  * it waits until the manager processed the message (BARRIER=1), so the message is not lost to the race of a
  * short-lived sender; the unit must say `NotifyAccess=all` (the sender is our child, not the main pid). One spawn
- * per half watchdog period (15 s with WatchdogSec=30) costs a few ms of CPU on a Zero 2 W.
+ * per half watchdog period (30 s with the unit's WatchdogSec=60) costs a few ms of CPU on a Zero 2 W.
  * Without NOTIFY_SOCKET (not under systemd) nothing is sent; with WATCHDOG_PID naming another process no pings.
  */
 import { execFile } from 'node:child_process';
