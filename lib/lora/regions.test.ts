@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DUTY_CYCLE_WINDOW_MS, EU868, REGIONS, US915, budgetMs, dwellLimitMs, maxConductedDbm, subBandFor } from './regions.js';
+import { DUTY_CYCLE_WINDOW_MS, EU868, REGIONS, US915, budgetMs, dwellLimitMs, maxConductedDbm, occupancyLimit, subBandFor } from './regions.js';
 
 test('EU868 sub-bands: 868.0–868.6 is 1 %, 869.4–869.65 is 10 %, K and N are 0.1 %; straddling channels are refused', () => {
   assert.is(subBandFor(EU868, 868_100_000, 125_000).dutyCycle, 0.01);
@@ -53,6 +53,25 @@ test('conducted power limit: EU868 ERP = conducted + dBi − 2.15; US915 30 dBm,
   const us = subBandFor(US915, 906_875_000, 250_000);
   assert.is(maxConductedDbm(us, 6), 30);
   assert.is(maxConductedDbm(us, 9), 27);
+});
+
+test('EU868: the alarm sub-bands of ERC Rec 70-03 (868.6–868.7, 869.2–869.4, 869.65–869.7) are refused, not generic SRD', () => {
+  for (const hz of [868_650_000, 869_225_000, 869_275_000, 869_350_000, 869_675_000]) {
+    assert.throws(() => subBandFor(EU868, hz, 25_000), (e: Error) => e.name === 'ChannelOutOfBandError', `${hz} Hz`);
+  }
+  // A channel reaching into one from a generic band is refused too; the generic bands around them still work.
+  assert.throws(() => subBandFor(EU868, 869_625_000, 62_500), (e: Error) => e.name === 'ChannelOutOfBandError');
+  assert.is(subBandFor(EU868, 869_618_000, 62_500).id, 'eu868-p');
+  assert.is(subBandFor(EU868, 868_800_000, 125_000).id, 'eu868-n');
+  assert.is(subBandFor(EU868, 869_850_000, 125_000).id, 'eu868-q');
+});
+
+test('US915 occupancy (FCC 15.247(a)(1)(i)): 400 ms per 20 s below 250 kHz, per 10 s to 500 kHz, none for 500 kHz DTS', () => {
+  assert.equal(occupancyLimit(US915, 62_500), { maxMs: 400, windowMs: 20_000 });
+  assert.equal(occupancyLimit(US915, 125_000), { maxMs: 400, windowMs: 20_000 });
+  assert.equal(occupancyLimit(US915, 250_000), { maxMs: 400, windowMs: 10_000 });
+  assert.is(occupancyLimit(US915, 500_000), undefined);
+  assert.is(occupancyLimit(EU868, 125_000), undefined);
 });
 
 test.run();

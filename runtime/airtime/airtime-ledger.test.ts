@@ -82,12 +82,15 @@ test('file store: atomic replace, survives restart, corrupt file kept aside and 
     await a.record('eu868-p', now + 1000, 2000);
     const saved = JSON.parse(await readFile(path, 'utf8'));
     assert.equal(saved.records, [['eu868-p', T0, 2000], ['eu868-p', T0 + 1000, 2000]]);
-    assert.equal((await readdir(dir)).sort(), ['airtime.json']);
+    assert.equal((await readdir(dir)).sort(), ['airtime.json', 'airtime.json.lock'], 'the ledger and its writer lock');
     assert.is((await stat(path)).mode & 0o777, 0o600, 'owner-only, like everything in the data directory');
+    await a.stop();
+    assert.equal((await readdir(dir)).sort(), ['airtime.json'], 'stop() releases the lock');
     now += 10_000;
     const b = new AirtimeLedger({ store: new FileLedgerStore(path), now: () => now });
     await b.start();
     assert.is(b.usedMs('eu868-p'), 4000);
+    await b.stop();
 
     await writeFile(path, '{"version":1,"records":[["x",1');
     const errors: string[] = [];
@@ -96,6 +99,7 @@ test('file store: atomic replace, survives restart, corrupt file kept aside and 
     assert.equal(errors, ['LedgerCorruptError']);
     assert.ok((await readdir(dir)).some((f) => f.startsWith('airtime.json.corrupt-')));
     assert.is(c.waitMs('eu868-p', 360_000, 100), H);
+    await c.stop();
     // The blackout itself is persisted: a second restart still waits.
     const d = new AirtimeLedger({ store: new FileLedgerStore(path), now: () => now + 1000 });
     await d.start();
@@ -105,20 +109,23 @@ test('file store: atomic replace, survives restart, corrupt file kept aside and 
   }
 });
 
-test('a failing store is reported and the in-memory ledger keeps enforcing; the data dir is created on first save', async () => {
+test('fails closed: a save that fails rejects record() with LedgerSaveError and books nothing; the data dir is created on first save', async () => {
   const errors: string[] = [];
   const failing = { load: async () => undefined, save: async () => { throw Object.assign(new Error('EROFS: read-only file system'), { code: 'EROFS' }); } };
   const ledger = new AirtimeLedger({ store: failing, now: () => T0, onStoreError: (e) => errors.push(e.message) });
   await ledger.start();
-  await ledger.record('m', T0 - 10_000, 5000);
+  const err = await ledger.record('m', T0 - 10_000, 5000).then(() => undefined, (e: Error) => e);
+  assert.is(err?.name, 'LedgerSaveError');
+  assert.is((err as Error & { cause: Error }).cause.message, 'EROFS: read-only file system');
   assert.equal(errors, ['EROFS: read-only file system']);
-  assert.is(ledger.usedMs('m'), 5000);
+  assert.is(ledger.usedMs('m'), 0, 'the frame is not sent, so it is not counted either');
   const dir = await mkdtemp(join(tmpdir(), 'lattice-ledger-'));
   try {
     const nested = new AirtimeLedger({ store: new FileLedgerStore(join(dir, 'a', 'b', 'airtime.json')), now: () => T0 });
     await nested.start();
     await nested.record('m', T0, 100);
     assert.ok(JSON.parse(await readFile(join(dir, 'a', 'b', 'airtime.json'), 'utf8')).records.length === 1);
+    await nested.stop();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

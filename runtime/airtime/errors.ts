@@ -1,4 +1,5 @@
 /** Errors of the airtime layer (time on air, duty cycle, dwell, listen-before-talk); tests assert on `name`. */
+import type { LockHolder } from '../storage/errors.js';
 
 /** The rolling-hour duty-cycle budget of a sub-band has no room for this frame now. `waitMs` says when it will. */
 export class DutyCycleExceededError extends Error {
@@ -39,5 +40,24 @@ export class LedgerCorruptError extends Error {
   override name = 'LedgerCorruptError';
   constructor(readonly path: string, readonly reason: string, options?: { cause?: unknown }) {
     super(`airtime ledger ${path} is corrupt: ${reason}`, options);
+  }
+}
+
+/**
+ * The ledger could not save a transmission durably, so the frame does not go on the air: radio law fails closed
+ * (a budget that is not on disk would be granted again by the next restart).
+ */
+export class LedgerSaveError extends Error {
+  override name = 'LedgerSaveError';
+  constructor(readonly subBand: string, readonly airtimeMs: number, options: { cause: unknown }) {
+    super(`airtime ledger cannot be saved (${(options.cause as Error)?.message ?? String(options.cause)}): a ${airtimeMs.toFixed(1)} ms frame in sub-band ${subBand} is not sent`, options);
+  }
+}
+
+/** Another live process writes this airtime ledger (two writers would each record only their own airtime). */
+export class LedgerLockedError extends Error {
+  override name = 'LedgerLockedError';
+  constructor(readonly path: string, readonly holder: LockHolder, options?: { cause?: unknown }) {
+    super(`airtime ledger ${path} is in use by process ${holder.pid} on ${holder.hostname} since ${holder.startedAt}`, options);
   }
 }

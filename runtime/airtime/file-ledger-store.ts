@@ -3,18 +3,29 @@
  * (write `<file>.tmp`, fsync, rename over the file, fsync the directory) so a power cut leaves either the old or the
  * new ledger, never a torn one. A file that does not parse is renamed to `<file>.corrupt-<ms>` (kept for a human)
  * and reported as LedgerCorruptError.
+ *
+ * One writer per file: load() (or the first save()) takes `<file>.lock` (runtime/storage/pid-lock.ts) and close()
+ * releases it; a second process — or a second store in this one — gets LedgerLockedError naming the holder. Two
+ * writers would each save only their own records and each grant the full budget (measured before this lock: 717.8 s
+ * on air, 358.9 s recorded). A lock left by a crash or a power cut is taken over.
  */
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { LedgerCorruptError } from './errors.js';
+import { LedgerCorruptError, LedgerLockedError } from './errors.js';
+import { LockHeldError } from '../storage/errors.js';
+import { PidLock, type PidLockAcquired } from '../storage/pid-lock.js';
 import { snapshotProblem, type LedgerSnapshot, type LedgerStore } from './ledger-store.js';
 
 export class FileLedgerStore implements LedgerStore {
   private dirReady = false;
+  private readonly lock: PidLock;
 
-  constructor(readonly path: string) {}
+  constructor(readonly path: string, private readonly onStaleLock?: (stale: NonNullable<PidLockAcquired['tookOver']>) => void) {
+    this.lock = new PidLock(`${path}.lock`);
+  }
 
   async load(): Promise<LedgerSnapshot | undefined> {
+    await this.takeLock();
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');
@@ -39,10 +50,7 @@ export class FileLedgerStore implements LedgerStore {
 
   async save(snapshot: LedgerSnapshot): Promise<void> {
     const tmp = `${this.path}.tmp`;
-    if (!this.dirReady) {
-      await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-      this.dirReady = true;
-    }
+    await this.takeLock();
     // Owner-only, like everything in the data directory.
     const file = await open(tmp, 'w', 0o600);
     try {
@@ -59,5 +67,25 @@ export class FileLedgerStore implements LedgerStore {
     } finally {
       await dir.close();
     }
+  }
+
+  close(): void {
+    this.lock.release();
+  }
+
+  private async takeLock(): Promise<void> {
+    if (this.lock.isHeld) return;
+    if (!this.dirReady) {
+      await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+      this.dirReady = true;
+    }
+    let got: PidLockAcquired;
+    try {
+      got = this.lock.acquire();
+    } catch (err) {
+      if (err instanceof LockHeldError) throw new LedgerLockedError(this.path, err.holder, { cause: err });
+      throw err;
+    }
+    if (got.tookOver) this.onStaleLock?.(got.tookOver);
   }
 }

@@ -2,7 +2,8 @@
  * The API's routes, in one table. Each names its method, path pattern and whether it needs the token; handlers
  * only translate between HTTP and the RelayNode facade.
  *
- *   GET  /health          → { ok: true }                         (no token: liveness probes)
+ *   GET  /health          → { ok: true, loop? } / 503 { ok: false, loop } when the event loop stalled recently
+ *                                                               (no token: liveness probes, the Docker HEALTHCHECK)
  *   GET  /status          → NodeStatus
  *   POST /send            { to, text, lifetimeMs? } → 202 { bundleId }
  *   GET  /bundles/:id     → BundleView, 404 when unknown
@@ -46,7 +47,15 @@ export interface Route {
 }
 
 export const ROUTES: Route[] = [
-  { method: 'GET', path: '/health', auth: false, handle: () => ({ status: 200, body: { ok: true } }) },
+  {
+    method: 'GET',
+    path: '/health',
+    auth: false,
+    handle: ({ node }) => {
+      const loop = node.health?.();
+      return { status: loop && !loop.ok ? 503 : 200, body: { ok: loop ? loop.ok : true, ...(loop ? { loop } : {}) } };
+    },
+  },
   { method: 'GET', path: '/status', auth: true, handle: ({ node }) => ({ status: 200, body: node.status() }) },
   {
     method: 'POST',

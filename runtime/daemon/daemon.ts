@@ -24,6 +24,9 @@ import { buildBearers } from './build-bearers.js';
 import { startShardStore, type ShardStoreHandle } from './build-shards.js';
 import { logRouterEvents } from './relay-events-log.js';
 import { tightenDataDir } from './data-dir-modes.js';
+import { lockDataDir } from './data-dir-lock.js';
+import { LoopMonitor, type LoopHealth } from './watchdog/loop-monitor.js';
+import { SdNotify } from './watchdog/sd-notify.js';
 import type { SimNeighbourhood } from '../sim/sim-neighbourhood.js';
 import type { Bridge } from '../bridge/bridge.js';
 
@@ -52,6 +55,7 @@ export class Daemon implements RelayNode {
   sim?: SimNeighbourhood;
   bridge?: Bridge;
   shards?: ShardStoreHandle;
+  loop?: LoopMonitor;
   private readonly started: Step[] = [];
   private startedAt = Date.now();
 
@@ -67,6 +71,19 @@ export class Daemon implements RelayNode {
     this.startedAt = Date.now();
     try {
       await secureDataDir(c.dataDir);
+      // Before anything in it is opened: a second relay on this directory stops here (DataDirInUseError).
+      const dirLock = lockDataDir(c.dataDir);
+      this.started.push({ name: 'data directory lock', stop: () => dirLock.release() });
+      if (dirLock.tookOver) log.warn('took over the data directory lock of a relay that is gone (crash or power cut)', { dataDir: c.dataDir, pid: dirLock.tookOver.pid, startedAt: dirLock.tookOver.startedAt });
+      // The event-loop watchdog (GET /health, the systemd watchdog ping): from the start, as the API asks it.
+      const notify = new SdNotify({ onError: onceWarn('systemd notification failed (is systemd-notify installed? the unit needs NotifyAccess=all)') });
+      const loop = (this.loop = new LoopMonitor({
+        intervalMs: Math.min(30_000, notify.watchdogIntervalMs ?? 30_000),
+        onTick: () => notify.tick(),
+        onStall: (lagMs) => log.warn('event loop stalled', { lagMs }),
+      }));
+      loop.start();
+      this.started.push({ name: 'event-loop watchdog', stop: async () => { loop.stop(); await notify.stopping(); } });
       const { identity, created } = await loadOrCreateIdentity(c.dataDir);
       this.identity = identity;
       log.info(created ? 'created a new identity' : 'identity loaded', { shortId: identity.shortId, nodeId: identity.nodeIdHex, dataDir: c.dataDir });
@@ -125,6 +142,7 @@ export class Daemon implements RelayNode {
         const m = (this.metricsServer = new MetricsServer({ metrics, host: c.metrics.host, port: c.metrics.port, path: c.metrics.path }));
         await this.step('metrics', () => m.start(), () => m.stop());
       }
+      await notify.ready();
       log.info('relay running', { shortId: identity.shortId, api: api.url, metrics: this.metricsServer?.url, bearers: this.bearers.map((b) => b.name).join(',') });
     } catch (err) {
       await this.stop();
@@ -171,6 +189,11 @@ export class Daemon implements RelayNode {
     };
   }
 
+  /** The event loop's health (GET /health answers 503 when it stalled recently). */
+  health(): LoopHealth {
+    return this.loop?.health() ?? { ok: true, lastTickAgoMs: 0, maxLagMs: 0, stallMs: 0 };
+  }
+
   send(request: SendRequest): Promise<{ bundleId: string }> {
     return this.live.router.send(request);
   }
@@ -193,4 +216,14 @@ async function secureDataDir(dataDir: string): Promise<void> {
   if (r.failed.length > 0) {
     log.warn(`cannot make ${r.failed.length} of the entries under ${dataDir} owner-only (another user's?): ${r.failed.slice(0, 3).map((f) => `${f.path} (${f.code})`).join(', ')}`, { dataDir });
   }
+}
+
+/** A warning logged the first time only (a missing systemd-notify would otherwise warn every 15 s). */
+function onceWarn(message: string): (err: Error, state: string) => void {
+  let said = false;
+  return (err, state) => {
+    if (said) return;
+    said = true;
+    log.warn(message, { state, error: err.message });
+  };
 }

@@ -26,10 +26,10 @@ export interface TightenResult {
 
 /**
  * Names the relay gives to what it keeps at the top of the data directory: node.key (and its .tmp / .replaced
- * copies), vault, shards, shards-spool, bridge, sim, airtime*.json (LoRa duty-cycle ledgers), and the
- * `<name>.damaged-<time>` copies of stores found damaged.
+ * copies), vault, shards, shards-spool, bridge, sim, airtime*.json (LoRa duty-cycle ledgers, and their .lock), the
+ * `<name>.damaged-<time>` copies of stores found damaged, and lattice.lock (data-dir-lock.ts).
  */
-const OWN_ENTRIES = [/^node\.key(\.|$)/, /^(vault|shards|bridge)(\.damaged-|$)/, /^shards-spool$/, /^sim$/, /^airtime[^/]*\.json/];
+const OWN_ENTRIES = [/^node\.key(\.|$)/, /^(vault|shards|bridge)(\.damaged-|$)/, /^shards-spool$/, /^sim$/, /^airtime[^/]*\.json/, /^lattice\.lock$/];
 
 export function isRelayEntry(name: string): boolean {
   return OWN_ENTRIES.some((re) => re.test(name));

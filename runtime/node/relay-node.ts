@@ -99,6 +99,9 @@ export interface RelayNode {
    * and `--follow` appends in. Asking again with `since` = the newest `receivedAt` seen returns only what came later.
    */
   inbox(options?: { limit?: number; since?: number }): InboxEntry[];
+  /** Whether the relay's event loop turns (runtime/daemon/watchdog/loop-monitor.ts); GET /health answers 503 when
+   * not. Optional: a node without it is healthy while it answers. */
+  health?(): { ok: boolean };
 }
 
 /** Typed errors the API maps to HTTP statuses. */

@@ -12,6 +12,7 @@ import type { BearerFactory } from '../../bearer/bearer-kind.js';
 import { LoraConfigError } from './errors.js';
 import { LoraBearer, type LoraBearerInit } from './lora-bearer.js';
 import { latticeModulation } from '../../../lib/lora/lattice-presets.js';
+import { createLogger } from '../../log/logger.js';
 
 export interface LoraInit {
   /** `lora0`… */
@@ -51,7 +52,14 @@ export interface LoraInit {
 
 /** A ledger persisted in `dataDir` (one per board; pass it to every LoRa bearer). */
 export function createAirtimeLedger(dataDir: string, file = 'airtime.json', onStoreError?: (err: Error) => void): AirtimeLedger {
-  return new AirtimeLedger({ store: new FileLedgerStore(join(dataDir, file)), onStoreError });
+  const log = createLogger('airtime');
+  const path = join(dataDir, file);
+  const store = new FileLedgerStore(path, (stale) => log.warn('took over the airtime ledger lock of a process that is gone', { path, pid: stale.pid, startedAt: stale.startedAt }));
+  return new AirtimeLedger({
+    store,
+    onStoreError: onStoreError ?? ((err) => log.warn('airtime ledger store', { path, error: err.message, name: err.name })),
+    onClockJump: (jumpMs) => log.warn('wall clock jumped; airtime records kept at their real age (the stricter account)', { path, jumpMs: Math.round(jumpMs) }),
+  });
 }
 
 export function loraBearer(o: LoraInit): BearerFactory<LoraBearer> {

@@ -38,6 +38,7 @@ import type { Bundle } from '../../bundle/bundle.js';
 import type { Metrics } from '../../metrics/metrics.js';
 import { createLogger, type Logger } from '../../log/logger.js';
 import { Adverts } from './adverts.js';
+import { DeafWatchdog, type DeafWatchdogOptions } from './deaf-watchdog.js';
 import { BearerStoppedError, LoraConfigError, LoraTransmitError } from './errors.js';
 import { fits, fragment, maxPayload } from './fragmenter.js';
 import { AckWaiters, ackTiming } from './link-ack.js';
@@ -92,6 +93,9 @@ export interface LoraBearerInit {
   timeScale?: number;
   /** Close the radio in stop() (default false: the caller owns it). */
   ownsRadio?: boolean;
+  /** Re-initialise a radio that heard nothing for far longer than its channel's history says it should
+   * (deaf-watchdog.ts); false turns it off. Checked on the sweep timer. */
+  deafWatchdog?: false | DeafWatchdogOptions;
   metrics?: Metrics;
   clock?: Clock;
   random?: () => number;
@@ -134,6 +138,8 @@ export class LoraBearer implements Bearer {
   private subBand?: SubBand;
   /** Consecutive radio transmit failures; at DOWN_AFTER_FAILURES the bearer reports 'down' until a TX succeeds. */
   private txFailures = 0;
+  private readonly deaf?: DeafWatchdog;
+  private reinitialising = false;
 
   constructor(init: LoraBearerInit) {
     this.init = init;
@@ -174,8 +180,13 @@ export class LoraBearer implements Bearer {
         },
         channelBusy: () => this.metrics.channelBusy(),
         airtime: (band, ms) => this.metrics.airtime(band, ms),
+        ledgerRefused: (band, err) => {
+          this.metrics.ledgerRefused();
+          this.log.error('airtime ledger cannot be saved: frame not sent (radio law fails closed)', { subBand: band, error: err.message });
+        },
       },
     });
+    if (init.deafWatchdog !== false) this.deaf = new DeafWatchdog(init.deafWatchdog ?? {});
     const dwell = dwellLimitMs(init.region, init.modulation.bandwidthHz);
     this.maxFrame = dwell === undefined ? MAX_LORA_FRAME : Math.min(MAX_LORA_FRAME, maxPayloadWithin(this.modulation, dwell));
     this.acks = new AckWaiters(this.clock);
@@ -211,12 +222,14 @@ export class LoraBearer implements Bearer {
     if (this.state !== 'stopped') return;
     this.state = 'starting';
     this.stopper = new AbortController();
+    let ledgerStarted = false;
     try {
       this.subBand = this.governor.subBand(this.modulation.frequencyHz, this.modulation.bandwidthHz);
       if (this.maxFrame < linkHeaderLength(false, false) + 32 || this.maxFrame < linkHeaderLength(true, true) + 1) {
         throw new LoraConfigError(this.name, `the ${this.init.region.name} dwell limit leaves ${this.maxFrame}-byte frames; choose a faster preset`);
       }
       await this.init.ledger.start();
+      ledgerStarted = true;
       await this.radio.configure(this.modulation, { signal: this.stopper.signal });
       const offPacket = this.radio.onPacket((p) => this.onPacket(p));
       const offEvent = this.radio.onEvent?.((e) => this.onRadioEvent(e));
@@ -228,6 +241,7 @@ export class LoraBearer implements Bearer {
     } catch (err) {
       this.unsubscribe?.();
       this.state = 'stopped';
+      if (ledgerStarted) await this.init.ledger.stop().catch(() => undefined);
       throw err;
     }
     this.state = 'up';
@@ -252,7 +266,7 @@ export class LoraBearer implements Bearer {
     this.unicast.clear();
     this.reassembler.clear();
     this.peers.clear();
-    await this.init.ledger.flush();
+    await this.init.ledger.stop();
     try {
       if (this.init.ownsRadio) await this.radio.close();
       else await this.radio.standby();
@@ -363,6 +377,41 @@ export class LoraBearer implements Bearer {
     this.peers.sweep();
     this.reassembler.sweep();
     if (this.state === 'down') this.adverts.schedule();
+    this.checkDeaf();
+  }
+
+  /** Re-initialises the radio when the deaf watchdog says it stopped hearing (see deaf-watchdog.ts). */
+  private checkDeaf(): void {
+    const now = this.clock.now();
+    if (!this.deaf || this.reinitialising || this.deaf.deafFor(now) <= 0 || (this.state !== 'up' && this.state !== 'down')) return;
+    const history = this.deaf.snapshot();
+    this.deaf.restarted(now);
+    this.reinitialising = true;
+    this.metrics.deafRestart();
+    this.log.warn('radio heard nothing for far longer than this channel goes quiet; re-initialising it', {
+      silentMs: history.lastHeard !== undefined ? now - history.lastHeard : undefined, meanGapMs: history.meanGapMs, thresholdMs: history.thresholdMs,
+    });
+    void this.reinitialiseRadio()
+      .then(() => this.log.info('radio re-initialised'))
+      .catch((err: Error) => {
+        if (this.state !== 'stopped') this.log.error('radio re-initialisation failed', { error: err.message, name: err.name });
+      })
+      .finally(() => (this.reinitialising = false));
+  }
+
+  /**
+   * Standby, a full reset and init sequence when the driver has one (Sx126xRadio.start(): NRESET, TCXO, calibration,
+   * RF switch), the modulation, continuous receive. In the transmit queue, so no frame is sent meanwhile.
+   */
+  private reinitialiseRadio(): Promise<void> {
+    const signal = this.stopper.signal;
+    return this.tx.run(async () => {
+      await this.radio.standby().catch(() => undefined);
+      const init = (this.radio as Partial<{ start(o: { signal?: AbortSignal }): Promise<void> }>).start;
+      if (typeof init === 'function') await init.call(this.radio, { signal });
+      await this.radio.configure(this.modulation, { signal });
+      await this.radio.startReceive({ signal });
+    });
   }
 
   /** Sends an advert now (through the governor like any frame). */
@@ -417,6 +466,7 @@ export class LoraBearer implements Bearer {
 
   private onPacket(p: RxPacket): void {
     if (this.state !== 'up' && this.state !== 'down') return;
+    this.deaf?.heard(this.clock.now());
     if (p.crcError) {
       this.metrics.discarded('crc');
       return;

@@ -17,6 +17,9 @@
  *   lattice_lora_channel_busy_total{bearer}              CADs that found the channel busy (the governor's or the radio's own)
  *   lattice_lora_radio_reinitialisations_total{bearer,trigger}  the radio found reset (brown-out, ESD) by its health
  *                                                        check and re-initialised (timer | error)
+ *   lattice_lora_ledger_refusals_total{bearer}           frames not sent because the airtime ledger could not be saved
+ *   lattice_lora_deaf_restarts_total{bearer}             radio re-initialised after hearing nothing for far longer
+ *                                                        than the channel's history says it should (deaf-watchdog.ts)
  *   lattice_lora_airtime_window_seconds{bearer,sub_band} airtime used in the current rolling hour (at scrape)
  */
 import type { Counter, Gauge, Metrics } from '../../metrics/metrics.js';
@@ -36,6 +39,8 @@ export class LoraMetrics {
     waitSeconds: Counter<'bearer' | 'sub_band'>;
     busy: Counter<'bearer'>;
     reinit: Counter<'bearer' | 'trigger'>;
+    ledgerRefusals: Counter<'bearer'>;
+    deafRestarts: Counter<'bearer'>;
     ackTimeouts: Counter<'bearer'>;
     retransmissions: Counter<'bearer'>;
     acksWithheld: Counter<'bearer' | 'fate'>;
@@ -62,6 +67,8 @@ export class LoraMetrics {
         help: 'Radio found reset by its health check (brown-out, ESD) and re-initialised',
         labelNames: ['bearer', 'trigger'],
       }),
+      ledgerRefusals: metrics.counter({ name: 'lattice_lora_ledger_refusals_total', help: 'Frames not sent because the airtime ledger could not be saved', labelNames: ['bearer'] }),
+      deafRestarts: metrics.counter({ name: 'lattice_lora_deaf_restarts_total', help: 'Radio re-initialised after hearing nothing for far longer than the channel history says it should', labelNames: ['bearer'] }),
       ackTimeouts: metrics.counter({ name: 'lattice_lora_ack_timeouts_total', help: 'Unicast sends whose link ACK did not come in time', labelNames: ['bearer'] }),
       retransmissions: metrics.counter({ name: 'lattice_lora_retransmissions_total', help: 'Unicast payloads sent again after an ACK timeout', labelNames: ['bearer'] }),
       acksWithheld: metrics.counter({
@@ -154,5 +161,15 @@ export class LoraMetrics {
   radioReinitialised(trigger: string): void {
     this.bump(`radio_reinitialisations.${trigger}`);
     this.prom?.reinit.inc({ bearer: this.bearer, trigger });
+  }
+
+  ledgerRefused(): void {
+    this.bump('ledger_refusals');
+    this.prom?.ledgerRefusals.inc({ bearer: this.bearer });
+  }
+
+  deafRestart(): void {
+    this.bump('deaf_restarts');
+    this.prom?.deafRestarts.inc({ bearer: this.bearer });
   }
 }

@@ -10,6 +10,7 @@ import type { Command } from '../command.js';
 import { configFor } from '../config-for.js';
 import { EXIT_FAILURE, EXIT_FORCED, EXIT_OK, EXIT_STORE_DAMAGED } from '../exit-codes.js';
 import { StoreDamagedError } from '../../store/errors.js';
+import { DataDirInUseError } from '../../daemon/errors.js';
 
 const log = createLogger('cli');
 
@@ -48,6 +49,10 @@ Logs go to stderr: JSON lines unless stderr is a terminal. Ctrl-C stops cleanly;
         if (err instanceof StoreDamagedError) {
           log.error(err.message, { store: err.store, path: err.path, kind: err.kind });
           return EXIT_STORE_DAMAGED;
+        }
+        if (err instanceof DataDirInUseError) {
+          log.error(err.message, { name: err.name, dataDir: err.dataDir, pid: err.holder.pid, startedAt: err.holder.startedAt });
+          return EXIT_FAILURE;
         }
         // Expected failures (port in use, unreadable key) carry a complete message; the log line shows it.
         log.error('relay stopped on an error', { err });
