@@ -36,7 +36,7 @@ const errnoNames = new Map(Object.entries(errno).map(([name, n]) => [n, name]));
 export const errnoName = (n: number): string => errnoNames.get(n) ?? `errno ${n}`;
 
 export async function loadGpioCdevBinding(loader?: ModuleLoader): Promise<GpioCdevBinding> {
-  const addon = await loadOptional<GpioCdevAddon>(GPIO_CDEV_MODULE, 'GPIO through /dev/gpiochip*', loader);
+  const addon = await loadOptional<GpioCdevAddon>('lattice-gpio-cdev', 'GPIO through /dev/gpiochip*', loader);
   return {
     // libuv adds O_CLOEXEC to every open, as libgpiod's gpiod_chip_open does.
     open: (path) => openSync(path, fsConstants.O_RDWR),
@@ -51,7 +51,13 @@ export async function loadGpioCdevBinding(loader?: ModuleLoader): Promise<GpioCd
     },
     watch(fd, onReadable) {
       const handle = addon.watch(fd, onReadable);
-      return () => addon.unwatch(handle);
+      let stopped = false;
+      // The addon frees the watch on the first unwatch: a second call must never reach it.
+      return () => {
+        if (stopped) return;
+        stopped = true;
+        addon.unwatch(handle);
+      };
     },
     close: (fd) => closeSync(fd),
     readdir: (dir) => readdirSync(dir),
