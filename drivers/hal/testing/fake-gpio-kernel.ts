@@ -58,6 +58,7 @@ export class FakeGpioKernel implements GpioCdevBinding {
   readonly ioctls: number[] = [];
   /** Paths whose open fails with this code (EACCES: the user is not in group gpio). */
   readonly openErrors = new Map<string, string>();
+  private readonly outputListeners = new Set<(chip: string, offset: number, level: 0 | 1) => void>();
 
   constructor(readonly devRoot: string, chips: FakeChipSpec[]) {
     for (const c of chips) {
@@ -103,6 +104,15 @@ export class FakeGpioKernel implements GpioCdevBinding {
     const line = this.line(chipName, offset);
     line.consumer = consumer;
     line.flags = LineFlag.USED | LineFlag.OUTPUT;
+  }
+
+  /** Called whenever a requested output changes its physical level (to wire an emulated chip's NRESET). */
+  onOutput(listener: (chip: string, offset: number, level: 0 | 1) => void): void {
+    this.outputListeners.add(listener);
+  }
+
+  private emitOutput(chip: Chip, offset: number): void {
+    for (const l of this.outputListeners) l(chip.name, offset, chip.lineState[offset]!.level);
   }
 
   /** Open descriptors, to check that nothing leaks. */
@@ -232,6 +242,7 @@ export class FakeGpioKernel implements GpioCdevBinding {
           for (const a of r.attrs) if (a.id === LineAttrId.OUTPUT_VALUES && (a.mask >> BigInt(i)) & 1n) value = (a.value >> BigInt(i)) & 1n;
           const physical = (flags[i]! & LineFlag.ACTIVE_LOW ? value ^ 1n : value) === 1n ? 1 : 0;
           line.level = physical;
+          this.emitOutput(chip, o);
         }
       });
       const fd = this.nextFd++;
@@ -263,6 +274,7 @@ export class FakeGpioKernel implements GpioCdevBinding {
         if (!((mask >> BigInt(i)) & 1n)) return;
         const active = (bits >> BigInt(i)) & 1n;
         req.chip.lineState[o]!.level = (req.flags[i]! & LineFlag.ACTIVE_LOW ? active ^ 1n : active) === 1n ? 1 : 0;
+        this.emitOutput(req.chip, o);
       });
       return 0;
     }
