@@ -35,8 +35,8 @@ export const errno = osConstants.errno as Record<string, number>;
 const errnoNames = new Map(Object.entries(errno).map(([name, n]) => [n, name]));
 export const errnoName = (n: number): string => errnoNames.get(n) ?? `errno ${n}`;
 
-export async function loadGpioCdevBinding(loader?: ModuleLoader): Promise<GpioCdevBinding> {
-  const addon = await loadOptional<GpioCdevAddon>('lattice-gpio-cdev', 'GPIO through /dev/gpiochip*', loader);
+export async function loadGpioCdevBinding(loader?: ModuleLoader, purpose?: string): Promise<GpioCdevBinding> {
+  const addon = await loadOptional<GpioCdevAddon>('lattice-gpio-cdev', `GPIO through /dev/gpiochip*${purpose ? ` for ${purpose}` : ''}`, loader);
   return {
     // libuv adds O_CLOEXEC to every open, as libgpiod's gpiod_chip_open does.
     open: (path) => openSync(path, fsConstants.O_RDWR),

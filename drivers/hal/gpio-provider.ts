@@ -34,6 +34,8 @@ export interface GpioProviderOptions {
   /** Label of the chip to use (default: the Pi header controller). */
   chipLabel?: string;
   loader?: ModuleLoader;
+  /** What the lines are for, in a native-module error (`the SPI radio lora0 on /dev/spidev0.0`). */
+  purpose?: string;
   /** Tests: the ioctl boundary (testing/fake-gpio-kernel.ts). Default: the native addon. */
   cdevBinding?: GpioCdevBinding;
 }
@@ -43,7 +45,7 @@ export async function createGpioProvider(opts: GpioProviderOptions = {}): Promis
   let cdevError: Error | undefined;
   if (backend !== 'sysfs') {
     try {
-      const binding = opts.cdevBinding ?? (await loadGpioCdevBinding(opts.loader));
+      const binding = opts.cdevBinding ?? (await loadGpioCdevBinding(opts.loader, opts.purpose));
       const chip = findCdevChip(binding, { devRoot: opts.devRoot, label: opts.chipLabel });
       return cdevProvider(binding, chip);
     } catch (err) {
@@ -53,7 +55,7 @@ export async function createGpioProvider(opts: GpioProviderOptions = {}): Promis
   }
   try {
     // Both checks now, so a missing onoff or chip fails here and not at the first line.
-    await loadOptional('onoff', 'GPIO through sysfs', opts.loader);
+    await loadOptional('onoff', `GPIO through sysfs${opts.purpose ? ` for ${opts.purpose}` : ''}`, opts.loader);
     await resolveSysfsGpio(0, { sysRoot: opts.sysRoot, label: opts.chipLabel });
   } catch (err) {
     if (!cdevError) throw err;

@@ -5,7 +5,7 @@
  * EPERM, a read shorter than one event → EINVAL), queues edge events per request (16 per line, oldest dropped), and
  * throws on a read of a blocking line fd, which on a real board would park a libuv thread until the next edge.
  * Tests drive input levels from outside (`drive`) and observe outputs (`level`). The gpio-sim kernel module would
- * do this for real but needs module support CI kernels lack (research/hardware.md §0).
+ * do this for real but needs kernel module support, which CI kernels lack.
  */
 import { errno, type GpioCdevBinding } from '../gpio-cdev-binding.js';
 import {
