@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Makes sure the Debian packages the simulated hardware tests need are present: socat (PTY pairs for the
 // serial firmware simulators), mosquitto (a real MQTT broker on loopback), dbus + python3-dbusmock (a private
-// D-Bus playing BlueZ), strace (the flush-before-acknowledge tests watch the vault's fdatasync calls). Installs them
+// D-Bus playing BlueZ), strace (the flush-before-acknowledge tests watch the vault's fdatasync calls), build-essential (the GPIO
+// character-device addon test compiles packaging/gpio-cdev with cc). Installs them
 // with apt-get when running as root (CI, balena build), else says how.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -10,6 +11,7 @@ const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'igno
 const checks = [
   ['socat', () => has('socat')],
   ['strace', () => has('strace')],
+  ['build-essential', () => has('cc') && has('make')],
   ['mosquitto', () => has('mosquitto') || existsSync('/usr/sbin/mosquitto')],
   ['dbus', () => has('dbus-daemon')],
   ['python3-dbusmock', () => spawnSync('/usr/bin/python3', ['-c', 'import dbusmock, dbus'], { stdio: 'ignore' }).status === 0],

@@ -38,12 +38,15 @@ export async function openLinuxGpio(opts: LinuxGpioOptions): Promise<GpioLine> {
     const direction = opts.direction === 'in' ? 'in' : opts.initial === 1 ? 'high' : 'low';
     gpio = new onoff.Gpio(n, direction, opts.direction === 'in' ? 'both' : 'none', { activeLow: opts.activeLow });
   } catch (err) {
-    throw new GpioOpenError(opts.bcm, n, err);
+    throw new GpioOpenError(opts.bcm, `sysfs ${n}`, err, 'check permissions on /sys/class/gpio and that no other process holds the line');
   }
   return new OnoffLine(gpio);
 }
 
 class OnoffLine implements GpioLine {
+  /** Pending waits, so close() can settle them. */
+  private readonly pending = new Set<(err: Error) => void>();
+
   constructor(private readonly gpio: OnoffGpio) {}
 
   async read(): Promise<GpioLevel> {
@@ -58,29 +61,31 @@ class OnoffLine implements GpioLine {
     const { signal } = opts;
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const onAbort = () => {
+      const done = () => {
         this.gpio.unwatch(cb);
-        reject(signal!.reason);
+        signal?.removeEventListener('abort', onAbort);
+        this.pending.delete(fail);
       };
+      const fail = (err: unknown) => {
+        done();
+        reject(err);
+      };
+      const onAbort = () => fail(signal!.reason);
       const cb = (err: Error | null | undefined, value: GpioLevel) => {
-        if (err) {
-          this.gpio.unwatch(cb);
-          signal?.removeEventListener('abort', onAbort);
-          reject(err);
-          return;
-        }
+        if (err) return fail(err);
         if (edge === 'both' || (edge === 'rising') === (value === 1)) {
-          this.gpio.unwatch(cb);
-          signal?.removeEventListener('abort', onAbort);
+          done();
           resolve();
         }
       };
       this.gpio.watch(cb);
+      this.pending.add(fail);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
   async close(): Promise<void> {
+    for (const fail of [...this.pending]) fail(new Error('GPIO line closed'));
     this.gpio.unwatch();
     this.gpio.unexport();
   }

@@ -1,5 +1,5 @@
 /** SpiDevice on Linux spidev through the optional `spi-device` package (loaded only when configured). */
-import { SpiOpenError, SpiTransferError } from './errors.js';
+import { SpiNoChipSelectError, SpiOpenError, SpiTransferError } from './errors.js';
 import { loadOptional, type ModuleLoader } from './module-loader.js';
 import type { SpiDevice } from './spi-device.js';
 
@@ -17,8 +17,10 @@ export interface LinuxSpiOptions {
   device: number;
   /** Clock (RadioLib's Pi HAL default 2 MHz; SX126x allows up to 16 MHz). */
   speedHz?: number;
-  /** Chip select driven as a GPIO by the caller (Waveshare Core1262: BCM 21). */
+  /** Chip select driven as a GPIO by the caller (Waveshare Core1262: BCM 21): asks spidev for SPI_NO_CS. */
   noChipSelect?: boolean;
+  /** That GPIO, for the message when the controller refuses SPI_NO_CS. */
+  csPin?: number;
   loader?: ModuleLoader;
 }
 
@@ -27,7 +29,7 @@ export async function openLinuxSpiDevice(opts: LinuxSpiOptions): Promise<SpiDevi
   const mod = await loadOptional<SpiDeviceModule>('spi-device', `SPI on ${path}`, opts.loader);
   const speedHz = opts.speedHz ?? 2_000_000;
   const dev = await new Promise<NativeSpi>((resolve, reject) => {
-    const d = mod.open(opts.bus, opts.device, { mode: 0, maxSpeedHz: speedHz, noChipSelect: opts.noChipSelect }, (err) => (err ? reject(new SpiOpenError(path, err)) : resolve(d)));
+    const d = mod.open(opts.bus, opts.device, { mode: 0, maxSpeedHz: speedHz, noChipSelect: opts.noChipSelect }, (err) => (err ? reject(openError(path, opts, err)) : resolve(d)));
   });
   return {
     transfer(tx) {
@@ -39,4 +41,12 @@ export async function openLinuxSpiDevice(opts: LinuxSpiOptions): Promise<SpiDevi
       return new Promise((resolve) => dev.close(() => resolve()));
     },
   };
+}
+
+/** EINVAL from the mode ioctl with SPI_NO_CS set is the controller refusing it (RP1 on the Pi 5); other failures
+ * (no such device, permission) are plain open errors. */
+function openError(path: string, opts: LinuxSpiOptions, err: Error): Error {
+  const einval = (err as NodeJS.ErrnoException).code === 'EINVAL' || /EINVAL|Invalid argument/.test(err.message);
+  if (opts.noChipSelect && einval) return new SpiNoChipSelectError(path, opts.csPin ?? -1, err);
+  return new SpiOpenError(path, err);
 }

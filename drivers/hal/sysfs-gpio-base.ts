@@ -43,7 +43,7 @@ export async function resolveSysfsGpio(bcm: number, opts: { sysRoot?: string; la
   const chips = await listSysfsGpioChips(sysRoot);
   const wanted = opts.label ? [opts.label] : [...HEADER_CHIP_LABELS];
   const chip = chips.find((c) => wanted.includes(c.label));
-  if (!chip) throw new GpioChipNotFoundError(sysRoot, wanted.join(' or '), chips.map((c) => `${c.name}=${c.label}@${c.base}`));
+  if (!chip) throw new GpioChipNotFoundError(`${sysRoot}/class/gpio`, wanted.join(' or '), chips.map((c) => `${c.name}=${c.label}@${c.base}`), 'is this a Raspberry Pi with CONFIG_GPIO_SYSFS, and is /sys mounted read-write (privileged container)?');
   if (!Number.isInteger(bcm) || bcm < 0 || bcm >= chip.ngpio) throw new GpioPinRangeError(bcm, chip.label, chip.ngpio);
   return chip.base + bcm;
 }

@@ -14,6 +14,7 @@ import { SimulatedAir } from './sim/simulated-air.js';
 import { openLinuxSx126x } from './open-linux-radio.js';
 import { Boards } from './boards.js';
 import { LatticeDefault } from '../../lib/lora/lattice-presets.js';
+import { FakeGpioKernel } from '../hal/testing/fake-gpio-kernel.js';
 
 test('Waveshare Core1262 map: GPIO chip select around every transfer, ANT_SW held high, TCXO driven', async () => {
   const root = mkdtempSync(join(tmpdir(), 'sysfs-'));
@@ -66,7 +67,7 @@ test('Waveshare Core1262 map: GPIO chip select around every transfer, ANT_SW hel
     },
   };
   const loader = async (name: string) => (name === 'onoff' ? { Gpio } : spiModule);
-  const { radio, trace } = await openLinuxSx126x({ board: 'waveshare-core1262-hat', sysRoot: root, loader, trace: true });
+  const { radio, trace } = await openLinuxSx126x({ board: 'waveshare-core1262-hat', sysRoot: root, loader, trace: true, gpio: { backend: 'sysfs' } });
   try {
     await radio.configure(LatticeDefault);
     assert.ok(trace!.trace.length > 20);
@@ -78,6 +79,110 @@ test('Waveshare Core1262 map: GPIO chip select around every transfer, ANT_SW hel
   } finally {
     await radio.close();
     rmSync(root, { recursive: true, force: true });
+  }
+});
+
+
+/** A Pi 5 (pinctrl-rp1 at gpiochip0) whose GPIO is the fake kernel wired to an emulated chip, and an spi-device
+ * stand-in that refuses SPI_NO_CS with EINVAL as the RP1 driver does when `rp1` is set. */
+function pi5(opts: { rp1RefusesNoCs: boolean; board: keyof typeof Boards }) {
+  const b = Boards[opts.board] as (typeof Boards)[keyof typeof Boards] & { csGpio?: number; holdHigh?: readonly number[] };
+  const clock = createSimClock({ timeScale: 0.05 });
+  const air = new SimulatedAir({ clock });
+  const chip = new EmulatedSx126x({ name: 'hat', clock, tcxo: true });
+  air.attach(chip, { x: 0, y: 0 });
+  const kernel = new FakeGpioKernel('/dev', [{ name: 'gpiochip0', label: 'pinctrl-rp1', lines: 54 }, { name: 'gpiochip10', label: 'gpio-brcmstb@107d508500', lines: 32 }]);
+  let closed = false;
+  const follow = (line: EmulatedLine, offset: number) => {
+    kernel.drive('gpiochip0', offset, line.value);
+    const loop = (): void => void line.waitEdge('both').then(() => { if (closed) return; kernel.drive('gpiochip0', offset, line.value); loop(); });
+    loop();
+  };
+  follow(chip.busy, b.busy);
+  follow(chip.dio1, b.dio1);
+  let csLow = false;
+  kernel.onOutput((name, offset, level) => {
+    if (name !== 'gpiochip0') return;
+    if (offset === b.reset) void chip.nreset.write(level);
+    if (offset === b.csGpio) csLow = level === 0;
+  });
+  const opens: Array<{ bus: number; dev: number; noChipSelect?: boolean }> = [];
+  let transfersWithoutCs = 0;
+  const spiModule = {
+    open(bus: number, dev: number, o: { noChipSelect?: boolean }, cb: (e: Error | null) => void) {
+      opens.push({ bus, dev, noChipSelect: o.noChipSelect });
+      setImmediate(() => cb(o.noChipSelect && opts.rp1RefusesNoCs ? Object.assign(new Error('EINVAL, Invalid argument'), { code: 'EINVAL' }) : null));
+      return {
+        transfer(msgs: Array<{ sendBuffer: Buffer; receiveBuffer: Buffer }>, done: (e: Error | null, m: typeof msgs) => void) {
+          if (o.noChipSelect && !csLow) transfersWithoutCs++;
+          chip.spi.transfer(new Uint8Array(msgs[0]!.sendBuffer)).then((rx) => { msgs[0]!.receiveBuffer.set(rx); done(null, msgs); }, (e: Error) => done(e, msgs));
+        },
+        close(done: (e: null) => void) { done(null); },
+      };
+    },
+  };
+  const loader = async (name: string) => {
+    if (name === 'spi-device') return spiModule;
+    throw new Error(`Cannot find package '${name}'`);
+  };
+  return { b, chip, kernel, opens, loader, transfersWithoutCs: () => transfersWithoutCs, stop: () => { closed = true; } };
+}
+
+test('Pi 5, character device GPIO: a GPIO chip select works where spidev accepts SPI_NO_CS', async () => {
+  const p = pi5({ rp1RefusesNoCs: false, board: 'waveshare-core1262-hat' });
+  const { radio, gpio, chipSelect } = await openLinuxSx126x({ board: 'waveshare-core1262-hat', loader: p.loader, gpio: { cdevBinding: p.kernel, devRoot: '/dev' } });
+  try {
+    assert.is(gpio.backend, 'cdev');
+    assert.match(gpio.where, /gpiochip0 \(pinctrl-rp1\)/);
+    assert.is(chipSelect, 'gpio');
+    await radio.configure(LatticeDefault);
+    assert.is(p.transfersWithoutCs(), 0, 'every transfer inside CS low');
+    assert.is(p.kernel.level('gpiochip0', 6), 1, 'ANT_SW held high');
+    assert.is(p.kernel.consumer('gpiochip0', 21), 'lattice');
+    assert.equal(p.chip.violations, []);
+  } finally {
+    await radio.close();
+    p.stop();
+  }
+});
+
+test('Pi 5 RP1 refuses SPI_NO_CS: a typed error naming the cs0_pin overlay, and every line released', async () => {
+  const p = pi5({ rp1RefusesNoCs: true, board: 'waveshare-core1262-hat' });
+  const err = await openLinuxSx126x({ board: 'waveshare-core1262-hat', loader: p.loader, gpio: { cdevBinding: p.kernel, devRoot: '/dev' } }).catch((e: Error) => e);
+  p.stop();
+  assert.is((err as Error).name, 'SpiNoChipSelectError');
+  assert.match((err as Error).message, /dtoverlay=spi0-1cs,cs0_pin=21/);
+  assert.match((err as Error).message, /\/dev\/spidev0\.0/);
+  assert.is(p.kernel.openFds(), 0, 'no GPIO line left requested');
+});
+
+test('Pi 5 with dtoverlay=spi0-1cs,cs0_pin=21: the pin held as "spi0 CS0" means hardware chip select, no SPI_NO_CS', async () => {
+  const p = pi5({ rp1RefusesNoCs: true, board: 'waveshare-core1262-hat' });
+  p.kernel.claimByKernel('gpiochip0', 21, 'spi0 CS0');
+  const { radio, chipSelect } = await openLinuxSx126x({ board: 'waveshare-core1262-hat', loader: p.loader, gpio: { cdevBinding: p.kernel, devRoot: '/dev' } });
+  try {
+    assert.is(chipSelect, 'spidev-overlay');
+    assert.equal(p.opens, [{ bus: 0, dev: 0, noChipSelect: false }]);
+    await radio.configure(LatticeDefault);
+    assert.is(p.kernel.consumer('gpiochip0', 21), 'spi0 CS0', 'the pin stays with the SPI controller');
+    assert.equal(p.chip.violations, []);
+  } finally {
+    await radio.close();
+    p.stop();
+  }
+});
+
+test('the SPI device given wins over the board\'s (RAK13300 slot 1 board on spidev0.1)', async () => {
+  const p = pi5({ rp1RefusesNoCs: true, board: 'rak6421-rak13300-slot1' });
+  const { radio, radio: r } = await openLinuxSx126x({ board: 'rak6421-rak13300-slot1', spi: { bus: 0, device: 1 }, loader: p.loader, gpio: { cdevBinding: p.kernel, devRoot: '/dev' } });
+  try {
+    assert.equal(p.opens, [{ bus: 0, dev: 1, noChipSelect: false }]);
+    await r.configure(LatticeDefault);
+    assert.is(p.kernel.level('gpiochip0', 12), 1, 'slot power enable IO2 held high');
+    assert.is(p.kernel.level('gpiochip0', 13), 1);
+  } finally {
+    await radio.close();
+    p.stop();
   }
 });
 

@@ -2,7 +2,7 @@
  * The `lora:` config section, a list of SX126x radios: what each LoRa bearer reads (lora-from-config.ts maps it and
  * opens the radio), its schema and defaults.
  */
-import { Boards } from '../../../drivers/sx126x/boards.js';
+import { Boards, UnsupportedBoards, type BoardPins } from '../../../drivers/sx126x/boards.js';
 import { Variants, type Sx126xVariant } from '../../../drivers/sx126x/variant.js';
 import { PRESETS, REGION_PLANS } from '../../../lib/lora/lattice-presets.js';
 import { defineBearerKind } from '../../bearer/bearer-kind.js';
@@ -70,7 +70,7 @@ const radio = object(
     hal: oneOf(LORA_HALS),
     device: str({ max: 512 }),
     // A known Pi HAT's pin map (drivers/sx126x/boards.ts); explicit `pins` are used when no board is named.
-    board: oneOf(Object.keys(Boards)),
+    board: oneOf([...Object.keys(Boards), ...Object.keys(UnsupportedBoards)]),
     // With explicit pins: the chip (SX1262 for 868/915 MHz modules, SX1268 for 433/470 MHz) and the TCXO supply
     // on DIO3 (most modules: 1.8 V; 0 for a plain crystal).
     variant: oneOf(['sx1262', 'sx1268']),
@@ -96,6 +96,11 @@ const radio = object(
       if (v.position !== undefined && (v.position as unknown[]).length !== 2) fail(issues, child(path, 'position'), 'must be [x, y] in metres');
       const tunes = regionsOutsideChip(v.board as string | undefined, v.variant as Sx126xVariant | undefined, (v.region as string | undefined) ?? LORA_DEFAULTS.region);
       if (tunes) fail(issues, child(path, 'region'), tunes);
+      const unsupported = UnsupportedBoards[v.board as string];
+      if (unsupported) fail(issues, child(path, 'board'), `${unsupported.description}: ${unsupported.reason}`);
+      // An amplified HAT's limit on the chip's output (meshtasticd SX126X_MAX_POWER), refused rather than clipped.
+      const max = (Boards as Record<string, BoardPins>)[v.board as string]?.maxPowerDbm;
+      if (max !== undefined && typeof v.txPowerDbm === 'number' && v.txPowerDbm > max) fail(issues, child(path, 'txPowerDbm'), `is above ${max} dBm, the most board ${v.board} takes ahead of its amplifier`);
     },
   },
 );
