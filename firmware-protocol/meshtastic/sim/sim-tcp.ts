@@ -121,17 +121,25 @@ export class SimTcpServer {
 const vanishing = new WeakSet<Socket>();
 
 /**
+ * How long a vanished radio stays silent before the reset. A reset that reaches the client while bytes the radio
+ * wrote before vanishing are still unread in the client's socket is reported to Node as a plain end of stream (libuv
+ * libuv/libuv:src/unix/stream.c uv__stream_io: POLLHUP after a partial read is EOF, the ECONNRESET is never read), so
+ * the client would take a reboot for a clean close (a displacement). The client reads within a turn or two of its
+ * event loop; this leaves it many, even on a loaded machine (a real radio that vanished says nothing for far longer).
+ */
+export const VANISH_RESET_DELAY_MS = 50;
+
+/**
  * The radio is gone (reboot, power, Wi-Fi): it says nothing more, and the client learns it from a reset (in life from
- * a timeout, or a reset once it writes to the rebooted radio). Reset on the next turn of the event loop: Node turns
- * a reset right after a write into a plain close (FIN), which is what a displaced client sees instead.
+ * a timeout, or a reset once it writes to the rebooted radio).
  */
 function vanish(socket: Socket): void {
   if (socket.destroyed || vanishing.has(socket)) return;
   vanishing.add(socket);
-  // The reset goes after what was written is in the kernel (an empty write's callback comes after the writes
-  // before it), on a later turn: a reset racing a write still in flight turns into a plain close (FIN), which the
-  // client would take for a displacement.
-  const reset = () => setTimeout(() => socket.resetAndDestroy(), 0);
+  // The reset goes after what was written is in the kernel (an empty write's callback comes after the writes before
+  // it) and the client had time to read it (VANISH_RESET_DELAY_MS): a reset racing a write in flight, or reaching
+  // unread bytes, is seen as a plain close (FIN), which the client would take for a displacement.
+  const reset = () => setTimeout(() => socket.resetAndDestroy(), VANISH_RESET_DELAY_MS);
   if (socket.writable) socket.write(new Uint8Array(0), reset);
   else reset();
 }
