@@ -15,6 +15,7 @@ import { waitFor } from '../../../lib/testing/wait-for.js';
 import { freePort, RelayProcess } from '../../daemon/testing/relay-process.js';
 import { CoreClient } from './testing/core-client.js';
 
+/** Writes the relay's config; the caller keeps the process before starting it, so a failed start still stops it. */
 async function relayWithNode(dir: string, air: number, name: string, x: number, api: number): Promise<RelayProcess> {
   const file = join(dir, 'lattice.yaml');
   await writeFile(file, [
@@ -32,9 +33,7 @@ async function relayWithNode(dir: string, air: number, name: string, x: number, 
     `      api: 127.0.0.1:${api}`,
     '',
   ].join('\n'));
-  const r = new RelayProcess({ dataDir: join(dir, 'data'), extraArgs: ['--config', file, '--no-shards'] });
-  await r.start();
-  return r;
+  return new RelayProcess({ dataDir: join(dir, 'data'), extraArgs: ['--config', file, '--no-shards'] });
 }
 
 test('relay processes: `lattice send mt:ch:0` at B reaches an official client of A; a client text reaches B\'s inbox; status shows the node', async () => {
@@ -44,7 +43,10 @@ test('relay processes: `lattice send mt:ch:0` at B reaches an official client of
   let client: CoreClient | undefined;
   try {
     const apis = [await freePort(), await freePort()];
-    relays.push(...(await Promise.all([relayWithNode(dirs[0]!, air.port, 'mta', 0, apis[0]!), relayWithNode(dirs[1]!, air.port, 'mtb', 700, apis[1]!)])));
+    relays.push(await relayWithNode(dirs[0]!, air.port, 'mta', 0, apis[0]!), await relayWithNode(dirs[1]!, air.port, 'mtb', 700, apis[1]!));
+    // Both kept in `relays` before either starts: when one fails (EADDRINUSE under a loaded run), `finally` stops
+    // the other, which otherwise kept this process alive until the runner's 300 s timeout.
+    await Promise.all(relays.map((r) => r.start()));
     const [a, b] = relays as [RelayProcess, RelayProcess];
     client = await CoreClient.connect(apis[0]!);
     const nodeOf = async (r: RelayProcess) => ((await r.get('/status')).bearers as Array<{ kind: string; detail: { nodeNum: number } }>).find((x) => x.kind === 'meshtastic-native')!.detail.nodeNum;

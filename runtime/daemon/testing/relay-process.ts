@@ -20,6 +20,9 @@ export const BIN = process.env.LATTICE_TEST_BIN ?? fileURLToPath(new URL('../../
 export async function freePort(): Promise<number> {
   for (;;) {
     const port = 20_000 + Math.floor(Math.random() * 12_000);
+    // A port handed out earlier is usually not bound yet (its relay is still starting), so the probe below would
+    // find it free again: two relays of one test were given the same port and the second died with EADDRINUSE.
+    if (handedOut.has(port)) continue;
     const tcpFree = await new Promise<boolean>((resolve) => {
       const s = createServer();
       s.once('error', () => resolve(false));
@@ -31,9 +34,15 @@ export async function freePort(): Promise<number> {
       u.once('error', () => resolve(false));
       u.bind(port, '127.0.0.1', () => u.close(() => resolve(true)));
     });
-    if (udpFree) return port;
+    if (udpFree) {
+      handedOut.add(port);
+      return port;
+    }
   }
 }
+
+/** Every port freePort returned in this process (a test process hands out tens, out of 12,000). */
+const handedOut = new Set<number>();
 
 export interface RelayProcessOptions {
   dataDir: string;
@@ -44,6 +53,8 @@ export interface RelayProcessOptions {
   sim?: boolean;
   /** Wraps the command line (`[node, bin, …]`), e.g. to run it in another mount namespace or under prlimit. */
   wrap?: (argv: string[]) => string[];
+  /** How long start waits for the API before it kills the process and fails (default 30 s). */
+  startTimeoutMs?: number;
 }
 
 export class RelayProcess {
@@ -84,7 +95,8 @@ export class RelayProcess {
     this.child = child;
     child.stdout!.on('data', (d) => { this.output += d; });
     child.stderr!.on('data', (d) => { this.output += d; });
-    const deadline = Date.now() + 30_000;
+    const timeoutMs = this.options.startTimeoutMs ?? 30_000;
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       // A signal death (SIGBUS, SIGSEGV) leaves exitCode null: check both, so it fails at once instead of timing out.
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`relay exited with ${child.exitCode ?? child.signalCode}:\n${this.output.slice(-4000)}`);
@@ -94,7 +106,11 @@ export class RelayProcess {
         this.shortId = s.shortId;
         return;
       } catch {
-        if (Date.now() > deadline) throw new Error(`relay did not serve its API within 30 s:\n${this.output.slice(-4000)}`);
+        if (Date.now() > deadline) {
+          // Not left running: a live child keeps the test process (and the runner's slot) alive after the failure.
+          await this.kill();
+          throw new Error(`relay did not serve its API within ${timeoutMs / 1000} s:\n${this.output.slice(-4000)}`);
+        }
         await new Promise((r) => setTimeout(r, 100));
       }
     }

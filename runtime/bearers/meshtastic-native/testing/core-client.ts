@@ -66,8 +66,12 @@ export class CoreClient {
     const fromDevice = (Readable.toWeb(socket) as ReadableStream<Uint8Array>).pipeThrough(Utils.fromDeviceStream());
     const transport = { toDevice: toDevice.writable, fromDevice, disconnect: async () => void socket.end() };
     const device = new MeshDevice(transport as unknown as ConstructorParameters<typeof MeshDevice>[0]);
-    // Its queue keeps a 60 s timer per packet; shorter, so a test process exits promptly.
-    (device as unknown as { queue: { timeout: number } }).queue.timeout = 15_000;
+    // Its queue keeps a 60 s timer per packet, never cleared even when the packet is acknowledged: shorter, and
+    // unref'd so it does not hold a finished test process open (native-processes lingered 15 s after its last packet).
+    const queue = (device as unknown as { queue: { timeout: number; push: (item: unknown) => void } }).queue;
+    queue.timeout = 15_000;
+    const push = queue.push.bind(queue);
+    queue.push = (item) => withUnrefTimers(() => push(item));
     const log = (device as unknown as { log: { settings: { minLevel: number; type: string } } }).log;
     log.settings.minLevel = 5;
     log.settings.type = 'hidden';
@@ -90,7 +94,20 @@ export class CoreClient {
     this.device.complete();
     const closed = new Promise<void>((r) => this.socket.once('close', () => r()));
     this.socket.end();
-    await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, 2000)))]);
+    clearTimeout(timer);
     this.socket.destroy();
+  }
+}
+
+/** Runs `f` with setTimeout handing out unref'd timers (the SDK's queue creates its timer synchronously in push). */
+function withUnrefTimers(f: () => void): void {
+  const original = globalThis.setTimeout;
+  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => original(...args).unref()) as typeof setTimeout;
+  try {
+    f();
+  } finally {
+    globalThis.setTimeout = original;
   }
 }
