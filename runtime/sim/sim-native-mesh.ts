@@ -9,7 +9,15 @@
  *
  * Hilltop and Harbour say something on the primary channel now and then; what this relay's node hears arrives in
  * its inbox like any foreign text (logged by the neighbourhood), and the apps connected to it see the mesh.
+ *
+ * Each of them first announces itself as a node with an app connected does (the app's heartbeat makes the firmware
+ * broadcast its NodeInfo asking for replies), one after the other, and speaks its first line a few seconds after
+ * start. Without that the relay's node — a ROUTER, which never asks an unknown node for its NodeInfo
+ * (MeshService::handleFromRadio) — learns their names only from NodeInfo answers to its own traffic or from the
+ * broadcasts 30 s after boot; a first line heard before that reached the inbox without a name.
  */
+import { create, toBinary } from '@bufbuild/protobuf';
+import { Mesh, Portnums } from '@meshtastic/protobufs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createEmulatedRadios, type EmulatedRadios } from '../../drivers/sx126x/sim/emulated-radios.js';
@@ -25,6 +33,7 @@ import { NativeNode } from '../bearers/meshtastic-native/native-node.js';
 import { NativeRadio } from '../bearers/meshtastic-native/native-radio.js';
 import { nativeRegionRules } from '../bearers/meshtastic-native/native-region.js';
 import type { NativeSettings } from '../bearers/meshtastic-native/native-settings.js';
+import type { NativeStack } from '../bearers/meshtastic-native/native-stack.js';
 import { buildNativeStack } from '../bearers/meshtastic-native/stack-from-parts.js';
 
 /** The relay's own native node in the simulated default (distinct from the `lora:` names configs use). */
@@ -32,6 +41,13 @@ export const SIM_NATIVE_BEARER = 'mt-sim';
 const API_PORT = 4403;
 /** Emulated chip time per wall time: 10× faster, so LongFast's second-long frames take 0.1 s. */
 const TIME_SCALE = 0.1;
+/**
+ * When the simulated nodes announce themselves (one each, this far apart: a NodeInfo frame and its answer take
+ * ≈ 0.4 s of wall time at TIME_SCALE, so they never meet on the air) and say their first line.
+ */
+const ANNOUNCE_AT_MS = 300;
+const ANNOUNCE_GAP_MS = 1_000;
+const FIRST_LINE_AT_MS = 3_000;
 
 const PEERS = [
   { name: 'hilltop', longName: 'Hilltop', shortName: 'HILL', x: 2000, lines: ['wind 14 kt from the west', 'clear skies up here', 'solar at 13.1 V'] },
@@ -48,7 +64,8 @@ export interface SimNativeMeshOptions {
 export class SimNativeMesh {
   private emulated?: EmulatedRadios;
   private peers: NativeNode[] = [];
-  private timer?: NodeJS.Timeout;
+  private peerStacks: NativeStack[] = [];
+  private timers: NodeJS.Timeout[] = [];
   private count = 0;
 
   constructor(private readonly o: SimNativeMeshOptions) {}
@@ -59,12 +76,12 @@ export class SimNativeMesh {
     const api = (await portFree(API_PORT)) ? API_PORT : 0;
     const main = await this.node(SIM_NATIVE_BEARER, { role: 'ROUTER', longName: 'Lattice relay (simulated)', shortName: 'LTC', api: { host: '127.0.0.1', port: api } }, components);
     for (const p of PEERS) {
-      this.peers.push(await this.node(p.name, { role: 'CLIENT', longName: p.longName, shortName: p.shortName }, { ...components, metrics: undefined }));
+      this.peers.push(await this.node(p.name, { role: 'CLIENT', longName: p.longName, shortName: p.shortName }, { ...components, metrics: undefined }, this.peerStacks));
     }
     return main;
   }
 
-  private async node(name: string, o: Pick<NativeSettings, 'role' | 'longName' | 'shortName' | 'api'>, components: Components): Promise<NativeNode> {
+  private async node(name: string, o: Pick<NativeSettings, 'role' | 'longName' | 'shortName' | 'api'>, components: Components, stacks?: NativeStack[]): Promise<NativeNode> {
     const dir = join(this.o.dataDir, name);
     const { identity } = await loadOrCreateNativeIdentity(dir);
     const log = components.logger.forComponent(name);
@@ -79,6 +96,7 @@ export class SimNativeMesh {
     const governor = new AirtimeGovernor({ region: settings.rules, ledger: new AirtimeLedger(), policy: 'fail', clock: components.clock });
     const radio = new NativeRadio({ name, radio: this.emulated!.node(name).radio, modulation, governor, utilisation, log });
     const stack = buildNativeStack({ settings, identity, radio, governor, stateDir: dir, clock: components.clock, log, ...(metrics ? { metrics } : {}) });
+    stacks?.push(stack);
     return new NativeNode({
       name, nodeNum: identity.nodeNum, publicKey: identity.publicKey, role: settings.role, region: 'EU_868', preset: 'LONG_FAST',
       radio, stack, utilisation, device: 'emulated SX1262 (simulated default)', log, clock: components.clock,
@@ -94,8 +112,36 @@ export class SimNativeMesh {
       note: `this relay's own radio is a native Meshtastic ROUTER (${SIM_NATIVE_BEARER}); connect an app or \`meshtastic --host 127.0.0.1\` to its client API`,
     });
     const every = this.o.intervalMs ?? 20_000;
-    this.timer = setInterval(() => void this.say(), every);
-    this.timer.unref();
+    this.peers.forEach((_, i) => this.after(ANNOUNCE_AT_MS + i * ANNOUNCE_GAP_MS, () => this.announce(i)));
+    this.after(FIRST_LINE_AT_MS, () => {
+      void this.say();
+      const t = setInterval(() => void this.say(), every);
+      t.unref();
+      this.timers.push(t);
+    });
+  }
+
+  private after(ms: number, fn: () => void): void {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    this.timers.push(t);
+  }
+
+  /**
+   * What an app's heartbeat with nonce 1 makes the firmware do (DeviceService.broadcastOwnNodeInfo,
+   * NodeInfoModule::sendOurNodeInfo(NODENUM_BROADCAST, wantReplies = true)): our User to everyone, asking for theirs.
+   */
+  private announce(i: number): void {
+    const peer = this.peers[i]!;
+    const stack = this.peerStacks[i]!;
+    const num = peer.radio().self!.nodeNum;
+    const owner = stack.state().nodes().find((n) => n.num === num)?.user;
+    if (!owner) return;
+    stack.port.sendFromPhone(create(Mesh.MeshPacketSchema, {
+      to: 0xffffffff,
+      channel: 0,
+      payloadVariant: { case: 'decoded', value: { portnum: Portnums.PortNum.NODEINFO_APP, payload: toBinary(Mesh.UserSchema, owner), wantResponse: true } },
+    }));
   }
 
   private async say(): Promise<void> {
@@ -107,7 +153,7 @@ export class SimNativeMesh {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    for (const t of this.timers) clearTimeout(t);
     for (const p of [...this.peers].reverse()) await p.stop().catch(() => undefined);
   }
 
