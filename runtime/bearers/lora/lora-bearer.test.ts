@@ -453,6 +453,33 @@ test('listen-before-talk: CAD before every frame; a busy channel defers and the 
   }
 });
 
+test("listen-before-talk: after a neighbour's fragment ends we keep quiet, so its next fragment goes first (no CAD in the gap)", async () => {
+  // Real time, as above: the quiet time (one slot plus random slots, ~30 ms for A here) must outlast the clock's
+  // resolution and this process's stalls on a loaded machine.
+  const { nodes, air, stop } = await neighbourhood(2, all, { timeScale: 1, listenBeforeTalk: { attempts: 10, backoffMs: [200, 400] } });
+  try {
+    const [a, b] = nodes as [Node, Node];
+    await until('peers', () => b.peers.length === 1 && a.peers.length === 1);
+    const from = air.log.length;
+    // A's send starts the moment B's first fragment ended (A has just heard it), in the gap before B's second one:
+    // a CAD now finds the channel clear, and so does B's own CAD for its next fragment.
+    const end = air.end.bind(air);
+    let pa: Promise<string> | undefined;
+    air.end = (packet) => {
+      end(packet);
+      if (packet.from.index === 1 && !pa) pa = a.bearer.send({ peer: BROADCAST, kind: 'bundle', bytes: wire(createBundle(a.id, { recipient: null, text: 'polite' })) });
+    };
+    const pb = b.bearer.send({ peer: BROADCAST, kind: 'bundle', bytes: wire(createBundle(b.id, { recipient: null, body: new Uint8Array(600) })) });
+    await until('B sent its first fragment', () => pa);
+    assert.equal(await Promise.all([pa, pb]), ['accepted', 'accepted']);
+    await until('both delivered', () => a.frames.length === 1 && b.frames.length === 1);
+    const senders = air.log.slice(from).map(([i]) => i);
+    assert.equal(senders, [...senders.filter((i) => i === 1), 0], "all of B's fragments before A's frame");
+  } finally {
+    await stop();
+  }
+});
+
 test('stop(): pending sends reject with AbortError, peers go down, the radio is left in standby', async () => {
   const ledger = new AirtimeLedger();
   await ledger.record('eu868-p', Date.now() - 400_000, 360_000 - 10);
