@@ -120,6 +120,36 @@ test('LBT: a busy CAD defers by a random back-off and retries; always busy -> Ch
   assert.is(ledger.usedMs('eu868-p', clock.now() + 100), 100);
 });
 
+test('LBT quiet time: after a frame heard, no CAD before the quiet time is over; a frame heard meanwhile extends it', async () => {
+  const clock = new ManualClock();
+  const ledger = new AirtimeLedger({ now: () => clock.now() });
+  // What the bearer does in onPacket: a frame just ended, keep quiet 30 ms (one slot plus random slots).
+  let quietUntil = clock.now() + 30;
+  const cadsAt: number[] = [];
+  const governor = new AirtimeGovernor({
+    region: EU868, ledger, clock,
+    lbt: { channelActivity: async () => (cadsAt.push(clock.now()), false), quietMs: () => quietUntil - clock.now() },
+  });
+  const t0 = clock.now();
+  const permitted = governor.permit({ frequencyHz: p, bandwidthHz: 250_000, airtimeMs: 100 });
+  await waitFor('the permit to wait or to CAD', () => clock.pending() === 1 || cadsAt.length > 0, 10_000, 1);
+  assert.equal(cadsAt, [], 'no CAD while keeping quiet');
+  assert.is(clock.nextAt(), t0 + 30, 'one wait, to the end of the quiet time');
+  await clock.advance(20);
+  quietUntil = clock.now() + 30; // another frame ended 20 ms in
+  await clock.advance(10); // the first wait is over: the governor asks again and waits for the rest
+  assert.is(clock.pending(), 1);
+  assert.is(clock.nextAt(), t0 + 50);
+  assert.equal(cadsAt, []);
+  await clock.advance(20);
+  await permitted;
+  assert.equal(cadsAt, [t0 + 50], 'one CAD, when the quiet time after the last frame heard is over');
+  assert.is(ledger.snapshot().records[0]![1], t0 + 50);
+  // Quiet time over: the next permit CADs at once, without waiting.
+  await governor.permit({ frequencyHz: p, bandwidthHz: 250_000, airtimeMs: 100 });
+  assert.equal(cadsAt, [t0 + 50, t0 + 50]);
+});
+
 test('concurrent permits are serialised and never overspend', async () => {
   const { governor, clock, ledger } = setup('fail');
   const results = await Promise.all(

@@ -5,9 +5,9 @@
  *   2. duty cycle: when the sub-band's rolling-hour budget has no room, either wait (abortable) until it has, or fail
  *      with DutyCycleExceededError carrying the wait needed (`policy`); where the region limits occupancy per channel
  *      (US915, FCC 15.247(a)(1)(i): 400 ms per 10 or 20 s, lib/lora/regions.ts) that window is checked the same way;
- *   3. listen-before-talk (optional): CAD; a busy channel defers by a random back-off and retries, then fails with
- *      ChannelBusyError (EN 300 220-1 §5.21 "polite spectrum access": defer by a random multiple of the minimum
- *      deferral when the channel is busy);
+ *   3. listen-before-talk (optional): first the quiet time after a frame heard (`ListenBeforeTalk.quietMs`), then
+ *      CAD; a busy channel defers by a random back-off and retries, then fails with ChannelBusyError (EN 300 220-1
+ *      §5.21 "polite spectrum access": defer by a random multiple of the minimum deferral when the channel is busy);
  *   4. the airtime is recorded in the ledger (persisted) before the frame goes out, so a crash mid-TX still counts;
  *      when the ledger cannot save it the permit fails with LedgerSaveError and the frame is not sent (fail closed).
  * Callers are serialised: two concurrent permits cannot both spend the same budget (and the budget is checked again
@@ -25,6 +25,14 @@ export interface ListenBeforeTalk {
   attempts?: number;
   /** Random back-off range after a busy CAD, ms (default 50..500). */
   backoffMs?: [min: number, max: number];
+  /**
+   * How long this radio should still keep quiet (ms, 0 or less = not at all) because it heard a frame: waited out
+   * before every CAD, and asked again after the wait (a frame heard meanwhile extends it). A CAD right after a
+   * neighbour's frame ended finds the channel clear while that neighbour is about to send its next fragment (or
+   * expects an ACK): both would go and collide, and broadcasts have no ACK to recover. The SX126x driver keeps the
+   * same quiet time when it listens itself (drivers/sx126x/listen-before-talk.ts postRxQuietMs).
+   */
+  quietMs?(): number;
 }
 
 export interface Transmission {
@@ -122,6 +130,11 @@ export class AirtimeGovernor {
         continue;
       }
       if (this.lbt && !clear) {
+        const quiet = this.lbt.quietMs?.() ?? 0;
+        if (quiet > 0) {
+          await this.clock.sleep(quiet, { signal });
+          continue;
+        }
         if (await this.lbt.channelActivity({ signal })) {
           busy++;
           this.observer.channelBusy?.(band.id);

@@ -31,16 +31,16 @@ interface Node {
 async function neighbourhood(
   n: number,
   inRange: (a: number, b: number) => boolean,
-  { preset = 'ShortFast', regionName = 'EU_868', ...extra }: Partial<LoraBearerInit> & { preset?: string; regionName?: string } = {},
+  { preset = 'ShortFast', regionName = 'EU_868', timeScale = 0.01, ...extra }: Partial<LoraBearerInit> & { preset?: string; regionName?: string } = {},
 ) {
-  const air = new FakeLoraAir(inRange);
+  const air = new FakeLoraAir(inRange, timeScale);
   const { modulation } = latticeModulation({ preset, region: regionName });
   const nodes: Node[] = [];
   for (let i = 0; i < n; i++) {
     const id = generateIdentity();
     const bearer = new LoraBearer({
       name: `lora${i}`, radio: air.radio(), nodeId: id.nodeId, modulation, region: regionName === 'US' ? US915 : EU868,
-      ledger: new AirtimeLedger(), advertIntervalMs: 0, advertJitterMs: 200, random: () => (i + 1) / (n + 1), timeScale: 0.01, ...extra,
+      ledger: new AirtimeLedger(), advertIntervalMs: 0, advertJitterMs: 200, random: () => (i + 1) / (n + 1), timeScale, ...extra,
     });
     const node: Node = { id, bearer, frames: [], peers: [] };
     // Like a router that stores every bundle at once: unicast payloads are settled durable (and so ACKed).
@@ -421,7 +421,12 @@ test('US dwell: LongSlow (no frame fits 400 ms) and LongFast (22-byte frames, no
 });
 
 test('listen-before-talk: CAD before every frame; a busy channel defers and the frame still goes', async () => {
-  const { nodes, air, stop } = await neighbourhood(2, all, { listenBeforeTalk: { attempts: 10, backoffMs: [5, 10] } });
+  // Air time in real time (a 242-byte ShortFast fragment is 192 ms, the back-off as long as a fragment or two): at
+  // 0.01 the quiet time after a frame heard (one slot plus random slots, ~10 ms each) would be a fraction of a
+  // millisecond, below the clock's resolution and far below the time a loaded machine keeps this process off the
+  // CPU, and A could CAD in the gap between two of B's fragments (both nodes' JS share one CPU here; two radios do
+  // not) and collide with B's next one.
+  const { nodes, air, stop } = await neighbourhood(2, all, { timeScale: 1, listenBeforeTalk: { attempts: 10, backoffMs: [200, 400] } });
   try {
     const [a, b] = nodes as [Node, Node];
     const radioA = (a.bearer as unknown as { radio: { cads: number } }).radio;
@@ -443,6 +448,33 @@ test('listen-before-talk: CAD before every frame; a busy channel defers and the 
     assert.ok(radioA.cads > cadsBefore);
     await until('both delivered', () => a.frames.length === 1 && b.frames.length === 1);
     assert.ok((a.bearer.metrics.counters.channel_busy ?? 0) >= 1, 'A found the channel busy at least once');
+  } finally {
+    await stop();
+  }
+});
+
+test("listen-before-talk: after a neighbour's fragment ends we keep quiet, so its next fragment goes first (no CAD in the gap)", async () => {
+  // Real time, as above: the quiet time (one slot plus random slots, ~30 ms for A here) must outlast the clock's
+  // resolution and this process's stalls on a loaded machine.
+  const { nodes, air, stop } = await neighbourhood(2, all, { timeScale: 1, listenBeforeTalk: { attempts: 10, backoffMs: [200, 400] } });
+  try {
+    const [a, b] = nodes as [Node, Node];
+    await until('peers', () => b.peers.length === 1 && a.peers.length === 1);
+    const from = air.log.length;
+    // A's send starts the moment B's first fragment ended (A has just heard it), in the gap before B's second one:
+    // a CAD now finds the channel clear, and so does B's own CAD for its next fragment.
+    const end = air.end.bind(air);
+    let pa: Promise<string> | undefined;
+    air.end = (packet) => {
+      end(packet);
+      if (packet.from.index === 1 && !pa) pa = a.bearer.send({ peer: BROADCAST, kind: 'bundle', bytes: wire(createBundle(a.id, { recipient: null, text: 'polite' })) });
+    };
+    const pb = b.bearer.send({ peer: BROADCAST, kind: 'bundle', bytes: wire(createBundle(b.id, { recipient: null, body: new Uint8Array(600) })) });
+    await until('B sent its first fragment', () => pa);
+    assert.equal(await Promise.all([pa, pb]), ['accepted', 'accepted']);
+    await until('both delivered', () => a.frames.length === 1 && b.frames.length === 1);
+    const senders = air.log.slice(from).map(([i]) => i);
+    assert.equal(senders, [...senders.filter((i) => i === 1), 0], "all of B's fragments before A's frame");
   } finally {
     await stop();
   }

@@ -27,6 +27,7 @@
  * retransmitted copies), adverts.ts (neighbours learning each other), peer-table.ts, reassembler.ts, tx-queue.ts.
  */
 import type { LoraModulation, LoraRadio, LoraRadioEvent, RxPacket } from '../../../drivers/sx126x/lora-radio.js';
+import { postRxQuietMs } from '../../../drivers/sx126x/listen-before-talk.js';
 import { AirtimeGovernor } from '../../airtime/airtime-governor.js';
 import { ChannelBusyError } from '../../airtime/errors.js';
 import type { AirtimeLedger } from '../../airtime/airtime-ledger.js';
@@ -140,6 +141,9 @@ export class LoraBearer implements Bearer {
   private txFailures = 0;
   private readonly deaf?: DeafWatchdog;
   private reinitialising = false;
+  /** The governor listens before talking (not the radio): it keeps quiet until here (clock ms) after a frame heard. */
+  private readonly governorListens: boolean;
+  private quietUntil = Number.NEGATIVE_INFINITY;
 
   constructor(init: LoraBearerInit) {
     this.init = init;
@@ -164,6 +168,7 @@ export class LoraBearer implements Bearer {
       },
     });
     const lbt = init.listenBeforeTalk;
+    this.governorListens = !!lbt && !init.radio.listensBeforeTalk;
     this.governor = new AirtimeGovernor({
       region: init.region,
       ledger: init.ledger,
@@ -171,8 +176,11 @@ export class LoraBearer implements Bearer {
       clock: this.clock,
       random: this.random,
       // One place listens before talking: the radio when it does so itself (the SX126x driver, CAD right before SetTx
-      // with a back-off in the preset's symbol and frame time), else the governor when `listenBeforeTalk` asks.
-      lbt: lbt && !init.radio.listensBeforeTalk ? { ...(typeof lbt === 'object' ? lbt : {}), channelActivity: (o) => this.radio.channelActivity(o) } : undefined,
+      // with a back-off in the preset's symbol and frame time), else the governor when `listenBeforeTalk` asks; like
+      // the driver, it first keeps the quiet time after a frame heard (onPacket).
+      lbt: this.governorListens
+        ? { ...(typeof lbt === 'object' ? lbt : {}), channelActivity: (o) => this.radio.channelActivity(o), quietMs: () => this.quietUntil - this.clock.now() }
+        : undefined,
       observer: {
         dutyCycleWait: (band, ms) => {
           this.metrics.dutyCycleWait(band, ms);
@@ -467,6 +475,10 @@ export class LoraBearer implements Bearer {
   private onPacket(p: RxPacket): void {
     if (this.state !== 'up' && this.state !== 'down') return;
     this.deaf?.heard(this.clock.now());
+    // A frame just ended on the air (whatever it holds): its sender may be about to send its next fragment or wait
+    // for an ACK, so keep quiet one slot plus random slots (drawn now, as the firmware draws a transmit delay on every
+    // reception) before our next CAD; chip time, so scaled like the ACK timeouts.
+    if (this.governorListens) this.quietUntil = this.clock.now() + postRxQuietMs(this.modulation, this.random) * (this.init.timeScale ?? 1);
     if (p.crcError) {
       this.metrics.discarded('crc');
       return;
