@@ -189,8 +189,11 @@ test('managed flooding across a chain of 4: each relay rebroadcasts once, with t
       assert.equal(copies.length, new Set(copies).size, `duplicate rebroadcast heard: ${copies}`);
     }
     for (const r of relays.slice(1)) assert.is(r.foreign.filter((m) => m.text === 'down the valley').length, 1);
+    // The metric counts every packet chain1 relayed, not only this text (it read 2 in one CI run; a likely second
+    // packet is the NodeInfo a CLIENT sends to a node it has no User for, MeshService::handleFromRadio, which chain1
+    // relays between chain2 and chain0). "This text once" is the sniffers' check above.
     const rebroadcasts = await relays[1]!.metrics.read('lattice_meshtastic_native_rebroadcast_total');
-    assert.is(rebroadcasts?.[0]?.value, 1);
+    assert.ok((rebroadcasts?.[0]?.value ?? 0) >= 1, 'chain1 counted its rebroadcast');
     // The originator hears chain1's copy of its own packet (its implicit ACK) and counts it as a duplicate.
     const dupes = await relays[0]!.metrics.read('lattice_meshtastic_native_duplicates_total');
     assert.ok((dupes?.[0]?.value ?? 0) >= 1, 'chain0 heard chain1\'s copy as a duplicate');
