@@ -6,6 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { waitFor } from '../../../lib/testing/wait-for.js';
 
 /** The CLI under test: the checkout's bin (dist/), or another build named by LATTICE_TEST_BIN. */
@@ -23,6 +26,9 @@ export async function freePort(): Promise<number> {
     // A port handed out earlier is usually not bound yet (its relay is still starting), so the probe below would
     // find it free again: two relays of one test were given the same port and the second died with EADDRINUSE.
     if (handedOut.has(port)) continue;
+    // Test files run three at a time, each handing out ports for relays that bind them later: reserve the port
+    // across processes too (one file per port, owned by a live process), or two files pick the same one.
+    if (!reserve(port)) continue;
     const tcpFree = await new Promise<boolean>((resolve) => {
       const s = createServer();
       s.once('error', () => resolve(false));
@@ -43,6 +49,34 @@ export async function freePort(): Promise<number> {
 
 /** Every port freePort returned in this process (a test process hands out tens, out of 12,000). */
 const handedOut = new Set<number>();
+
+const RESERVED_DIR = join(tmpdir(), 'lattice-test-ports');
+const reservedHere: string[] = [];
+
+/** Takes `port` for this process unless a live process holds it; released when this process exits. */
+function reserve(port: number): boolean {
+  mkdirSync(RESERVED_DIR, { recursive: true });
+  const file = join(RESERVED_DIR, String(port));
+  try {
+    writeFileSync(file, String(process.pid), { flag: 'wx' });
+  } catch {
+    const holder = Number(readFileSync(file, 'utf8').trim() || 0);
+    if (holder > 0 && holder !== process.pid && alive(holder)) return false;
+    writeFileSync(file, String(process.pid)); // left by a process that died: take it
+  }
+  if (reservedHere.length === 0) process.once('exit', () => { for (const f of reservedHere) rmSync(f, { force: true }); });
+  reservedHere.push(file);
+  return true;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 export interface RelayProcessOptions {
   dataDir: string;
