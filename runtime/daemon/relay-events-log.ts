@@ -1,6 +1,7 @@
 /**
  * One log line per router event (the "see it work" view of `lattice run`): bundles received, delivered, forwarded,
- * dropped. Ids are shortened to 8 hex characters and node ids to short ids, as everywhere a human reads them.
+ * dropped. Ids are shortened to 8 hex characters and node ids to short ids, as everywhere a human reads them. A
+ * foreign text is from its sender (name, else its foreign address), not from the relay that signed its bundle.
  */
 import type { Logger } from '../log/logger.js';
 import type { Router } from '../router/router.js';
@@ -20,7 +21,7 @@ export function logRouterEvents(router: Router, log: Logger): () => void {
     router.events.on('delivered', (e) => {
       if (e.via === 'inbox') {
         const v = router.bundleView(e.id);
-        log.info('delivered to inbox', { id: e.id.slice(0, 8), from: v?.origin?.name ?? v?.senderShortId, text: v?.text, custody: v?.custody.join('>') });
+        log.info('delivered to inbox', { id: e.id.slice(0, 8), from: v?.origin ? (v.origin.name ?? v.origin.id) : v?.senderShortId, text: v?.text, custody: v?.custody.join('>') });
       } else log.info(e.via === 'bloom' ? 'delivery confirmed by bloom' : 'delivered to next hop', { id: e.id.slice(0, 8), to: who(e.to), ...(e.bearer ? { bearer: e.bearer } : {}) });
     }),
     router.events.on('forwarded', (e) => log.info('forwarded', { id: e.id.slice(0, 8), to: who(e.peer), bearers: e.bearers.join(',') })),
