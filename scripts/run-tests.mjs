@@ -110,7 +110,10 @@ function sourceBound(file, seen = new Set()) {
   seen.add(file);
   let text;
   try { text = readFileSync(join(root, file), 'utf8'); } catch { return false; }
-  let bound = SOURCE_BOUND.test(text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ''));
+  // A module that says it works both ways (`test-runner: dist-safe`), and createRequire(import.meta.url) (package
+  // resolution, the same from dist/), do not bind a test to its source.
+  const code = text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, '').replaceAll('createRequire(import.meta.url)', '');
+  let bound = !text.includes('test-runner: dist-safe') && SOURCE_BOUND.test(code);
   if (!bound) {
     for (const m of text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)\.js'/g)) {
       const dep = relative(root, join(root, file, '..', `${m[1]}.ts`));

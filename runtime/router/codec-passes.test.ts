@@ -49,9 +49,6 @@ test('a LoRa hop: a send makes 3 codec passes before the air, a receive 2 before
     const bearer = new LoraBearer({
       name: 'lora0', radio, nodeId: identity.nodeId, modulation, region: EU868, ledger: new AirtimeLedger(),
       advertIntervalMs: 0, advertJitterMs: 50 * (i + 1), timeScale: 0.01,
-      // One attempt: on a loaded machine a link ACK can come after the (time-scaled) ACK wait, and the retry's copy
-      // would be decoded again at B before its first copy is stored — a pass the retry makes, not the hop.
-      linkAck: { retries: 0, timeoutMs: 60_000 },
     });
     const vault = new Vault({ path: join(dir, String(i)), sweepIntervalMs: 0 });
     const router = new Router({ identity, vault, bearers: [bearer], bloomIntervalMs: 3_600_000, bloomDebounceMs: 3_600_000 });
@@ -83,9 +80,19 @@ test('a LoRa hop: a send makes 3 codec passes before the air, a receive 2 before
       atB ??= calls.counts();
     });
 
-    calls.reset();
-    await a.router.send({ to: b.identity.nodeIdHex, text: 'decode once, encode once' });
-    await waitFor('B stored it', () => atB);
+    // The hop measured is a clean one: a frame lost on the air, or an ACK later than the (time-scaled) wait on a
+    // loaded machine, makes A send again and B decode the copy — passes the retry costs, not the hop. Such a
+    // hop is measured again with a new bundle (at most three times).
+    const retries = () => (a.bearer.metrics.counters['retransmissions'] ?? 0) + (a.bearer.metrics.counters['ack_timeouts'] ?? 0);
+    for (let attempt = 0; ; attempt++) {
+      const before = retries();
+      onAir = undefined;
+      atB = undefined;
+      calls.reset();
+      await a.router.send({ to: b.identity.nodeIdHex, text: `decode once, encode once #${attempt}` });
+      await waitFor('B stored it', () => atB);
+      if (retries() === before || attempt === 2) break;
+    }
     const send = onAir!;
     const receive = minus(atB!, send);
     console.log(`codec passes — send: ${total(send)} ${JSON.stringify(send)}; receive: ${total(receive)} ${JSON.stringify(receive)}`);

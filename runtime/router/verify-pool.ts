@@ -37,7 +37,7 @@ export class VerifyPool {
 
   start(): void {
     if (this.workers.length) return;
-    // From dist/ the worker is plain .js. From source (tests under tsx) it is .ts, and tsx's loader hooks do not
+    // test-runner: dist-safe. From dist/ the worker is plain .js. From source (tests under tsx) it is .ts, and tsx's loader hooks do not
     // reach worker threads, so a two-line bootstrap registers them inside the worker first.
     const fromSource = import.meta.url.endsWith('.ts');
     const url = new URL(`./verify-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
