@@ -21,6 +21,7 @@ import type { RadioGateway, RadioInfo, RadioNode, RadioRefusal, RadioSendResult,
 import type { Logger } from '../../log/logger.js';
 import { DEFAULT_DATA_PORTNUMS, RecentPackets } from '../meshtastic/foreign-message.js';
 import { bundleText, packetIdForKey, textPieces } from '../meshtastic/outgoing-text.js';
+import { meshtasticReach } from '../meshtastic/reach.js';
 import type { AirUtilisation } from './air-utilisation.js';
 import { NativeNodeStoppedError } from './errors.js';
 import type { NativeMetrics } from './native-metrics.js';
@@ -142,15 +143,11 @@ export class NativeNode implements RadioGateway {
 
   canReach(peer: PeerId): boolean {
     if (this.state !== 'up') return false;
-    if (peer === '*') return this.init.broadcastChannel !== undefined && this.hasChannel(this.init.broadcastChannel);
-    let addr;
-    try {
-      addr = parseMeshtasticAddress(peer);
-    } catch {
-      return false;
-    }
-    if (addr.kind === 'channel') return this.hasChannel(addr.index);
-    return addr.num !== this.init.nodeNum && (this.node(addr.num)?.user?.publicKey?.length ?? 0) > 0;
+    return meshtasticReach(peer, {
+      ...(this.init.broadcastChannel !== undefined ? { broadcastChannel: this.init.broadcastChannel } : {}),
+      hasChannel: (i) => this.hasChannel(i), self: this.init.nodeNum,
+      hasPublicKey: (n) => (this.node(n)?.user?.publicKey?.length ?? 0) > 0,
+    });
   }
 
   async send(frame: OutFrame, options: { signal?: AbortSignal } = {}): Promise<SendResult> {

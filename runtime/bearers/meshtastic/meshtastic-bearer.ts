@@ -26,6 +26,7 @@ import { Displacement, type DisplacementPolicy } from '../displacement.js';
 import { MeshtasticGatewayStoppedError } from './errors.js';
 import { registerMeshtasticMetrics, type MeshtasticMetrics } from './meshtastic-metrics.js';
 import { RecentPackets, toForeignMessage } from './foreign-message.js';
+import { meshtasticReach } from './reach.js';
 import { bundleText, packetIdForKey, textPieces } from './outgoing-text.js';
 import { channelsOf, modulationOf, nodesOf, selfOf } from './radio-info.js';
 
@@ -133,16 +134,14 @@ export class MeshtasticBearer implements RadioGateway {
   }
 
   canReach(peer: PeerId): boolean {
-    if (this.linkState !== 'up' || !this.session) return false;
-    if (peer === '*') return this.init.broadcastChannel !== undefined && this.hasChannel(this.init.broadcastChannel);
-    let addr;
-    try {
-      addr = parseMeshtasticAddress(peer);
-    } catch {
-      return false;
-    }
-    if (addr.kind === 'channel') return this.hasChannel(addr.index);
-    return addr.num !== this.info?.myNodeNum && this.session.nodes.get(addr.num)?.publicKey !== undefined;
+    const session = this.session;
+    if (this.linkState !== 'up' || !session) return false;
+    return meshtasticReach(peer, {
+      ...(this.init.broadcastChannel !== undefined ? { broadcastChannel: this.init.broadcastChannel } : {}),
+      hasChannel: (i) => this.hasChannel(i),
+      ...(this.info?.myNodeNum !== undefined ? { self: this.info.myNodeNum } : {}),
+      hasPublicKey: (n) => session.nodes.get(n)?.publicKey !== undefined,
+    });
   }
 
   async send(frame: OutFrame, options: { signal?: AbortSignal } = {}): Promise<SendResult> {
