@@ -186,7 +186,6 @@ export class McNativeNode implements RadioGateway {
         codingRate: m.codingRate,
         floodScope: i.floodScope,
         neighbours: i.stack.neighbours(),
-        contacts: i.stack.contacts(),
         loggedIn: i.stack.loggedIn(),
         clients: this.state === 'up' ? i.stack.device.clients() : 0,
         companion: i.companion && this.state === 'up' ? `${i.companion.host}:${i.stack.companionPort()}` : undefined,

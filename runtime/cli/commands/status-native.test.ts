@@ -37,7 +37,7 @@ test('lattice status shows a native MeshCore repeater: name, key, preset, neighb
       detail: {
         publicKey: 'ab'.repeat(32), nodeName: 'Rooftop relay', role: 'repeater', region: 'EU_868', preset: 'EU_NARROW',
         frequencyHz: 869_618_000, bandwidthHz: 62_500, spreadingFactor: 8, codingRate: 8, floodScope: null,
-        channels: [{ index: 0, name: 'Public' }], contacts: 4, loggedIn: 1, clients: 3, companion: '127.0.0.1:5000',
+        channels: [{ id: 'mc:ch:0', name: 'Public' }], contacts: [1, 2, 3, 4].map((n) => ({ id: `mc:${String(n).repeat(64)}`, name: `n${n}` })), loggedIn: 1, clients: 3, companion: '127.0.0.1:5000',
         neighbours: [{ publicKey: 'cd'.repeat(32), name: 'Hilltop', snrDb: 7.25, lastHeard: now - 60_000 }],
         counters: { heard: 40, forwarded: 12, sentFlood: 15, sentDirect: 2, floodDups: 9, directDups: 0, dropped: { 'bad-mac': 2, 'duplicate-flood': 0 }, advertsHeard: 5, advertsSent: 2, loginsOk: 1, loginsFailed: 3 },
         txQueue: 0, airUtilTxPercent: 0.25,

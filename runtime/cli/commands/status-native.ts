@@ -55,9 +55,10 @@ interface McNativeDetail {
   spreadingFactor?: number;
   codingRate?: number;
   floodScope?: string | null;
-  channels?: Array<{ index: number; name: string }>;
+  /** As the gateway reports them (runtime/bearers/meshcore/radio-detail.ts): `mc:ch:<index>`. */
+  channels?: Array<{ id: string; name: string }>;
   neighbours?: Array<{ publicKey: string; name?: string; snrDb?: number; lastHeard?: number }>;
-  contacts?: number;
+  contacts?: unknown[];
   loggedIn?: number;
   clients?: number;
   companion?: string;
@@ -78,11 +79,11 @@ function renderMcNative(b: BearerStatus, now: number): string {
     : '';
   let out = `meshcore ${b.name} ${key} "${d.nodeName ?? ''}" ${d.role ?? ''}, ${d.region ?? ''} ${d.preset ?? ''}${channel}, ${b.state}
 `;
-  out += `  channels    ${(d.channels ?? []).map((ch) => `${ch.index} ${ch.name}`).join(', ') || 'none'}${d.floodScope ? `; floods scoped to ${d.floodScope}` : ''}
+  out += `  channels    ${(d.channels ?? []).map((ch) => `${ch.id.replace(/^mc:ch:/, '')} ${ch.name}`).join(', ') || 'none'}${d.floodScope ? `; floods scoped to ${d.floodScope}` : ''}
 `;
   const ns = d.neighbours ?? [];
   const heard = ns.map((n) => `${n.name ? `${n.name} ` : ''}${n.publicKey.slice(0, 8)}${n.snrDb !== undefined ? ` ${n.snrDb} dB` : ''}${n.lastHeard ? ` ${relative(n.lastHeard, now)}` : ''}`);
-  out += `  neighbours  ${ns.length === 0 ? 'none heard directly' : heard.join(', ')} (${d.contacts ?? 0} ${d.contacts === 1 ? 'contact' : 'contacts'})
+  out += `  neighbours  ${ns.length === 0 ? 'none heard directly' : heard.join(', ')} (${d.contacts?.length ?? 0} ${d.contacts?.length === 1 ? 'contact' : 'contacts'})
 `;
   out += `  clients     ${d.companion ? `${d.clients ?? 0} on ${d.companion}` : 'companion port off'}, ${d.loggedIn ?? 0} logged in over the air
 `;
