@@ -62,7 +62,7 @@ export class TimedI2cBus implements I2cBus {
     const limit = new AbortController();
     await Promise.race([
       this.inner.close().catch(() => undefined),
-      this.clock.sleep(this.timeoutMs, { signal: limit.signal, unref: true }).catch(() => undefined),
+      this.clock.sleep(this.timeoutMs, { signal: limit.signal }).catch(() => undefined),
     ]);
     limit.abort();
   }
@@ -77,7 +77,8 @@ export class TimedI2cBus implements I2cBus {
         resolve: (v) => { timer.abort(); resolve(v); },
         reject: (e) => { timer.abort(); reject(e); },
       };
-      this.clock.sleep(this.timeoutMs, { signal: timer.signal, unref: true }).then(
+      // Not unref: the limit is what ends a hung transfer, and a virtual clock must move to it.
+      this.clock.sleep(this.timeoutMs, { signal: timer.signal }).then(
         () => {
           if (job.abandoned) return;
           job.abandoned = true;
