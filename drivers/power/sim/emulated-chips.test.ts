@@ -98,7 +98,7 @@ test('INA219 CNVR: set when the conversion time has passed, cleared by reading P
 });
 
 test('INA226/INA260 CVRF: set after AVG × (VBUSCT + VSHCT), cleared by reading Mask/Enable', async () => {
-  for (const chipOf of [(c: ManualClock) => new EmulatedIna226({ clock: c }), (c: ManualClock) => new EmulatedIna260({ clock: c })]) {
+  for (const chipOf of [(c: ManualClock): RegisterChip => new EmulatedIna226({ clock: c }), (c: ManualClock): RegisterChip => new EmulatedIna260({ clock: c })]) {
     const { rd, wr, clock } = on(chipOf);
     await wr(0x00, (2 << 9) | (4 << 6) | (4 << 3) | 7); // AVG 16, 1.1 ms + 1.1 ms → 35.2 ms
     clock.advance(35);
