@@ -146,4 +146,17 @@ test('a brown-out between reads: the reading returned is the re-programmed chip\
   assert.is(chip.peek(Ina219.reg.CALIBRATION), 4194);
 });
 
+test('overlapping reads after a brown-out program the chip once and count it once', async () => {
+  const clock = clockNow();
+  const chip = new EmulatedIna226({ clock, shuntOhms: 0.1 });
+  chip.setInput(1, { volts: 3.8, amps: -0.2 });
+  const bus = new EmulatedI2cBus().attach(0x40, chip);
+  const sensor = new Ina226Sensor({ bus, address: 0x40, clock, shuntOhms: 0.1, maxCurrentA: 0.8 });
+  await sensor.init();
+  chip.brownOut();
+  const readings = await Promise.all([sensor.read(), sensor.read(), sensor.read()]);
+  assert.is(sensor.brownOuts, 1);
+  for (const r of readings) assert.ok(Math.abs(r.battery!.amps + 0.2) < 0.0002, JSON.stringify(r));
+});
+
 test.run();

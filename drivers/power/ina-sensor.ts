@@ -43,6 +43,7 @@ export abstract class InaSensor implements PowerSensor {
   private readonly negated: ReadonlySet<ChannelRole>;
   private readonly ownsBus: boolean;
   private state: 'new' | 'ready' | 'closed' = 'new';
+  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(readonly chip: string, options: InaSensorOptions) {
     this.bus = options.bus;
@@ -53,21 +54,32 @@ export abstract class InaSensor implements PowerSensor {
     this.description = `${chip} @${hex(options.address)} on ${options.busName ?? 'I2C'}`;
   }
 
-  async init(): Promise<void> {
-    if (this.state === 'closed') throw new PowerSensorStateError(this.chip, 'closed');
-    await this.program();
-    this.state = 'ready';
+  init(): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.state === 'closed') throw new PowerSensorStateError(this.chip, 'closed');
+      await this.program();
+      this.state = 'ready';
+    });
   }
 
-  async read(): Promise<PowerReading> {
-    if (this.state !== 'ready') throw new PowerSensorStateError(this.chip, this.state === 'closed' ? 'closed' : 'not-initialised');
-    let reading = await this.readChannels();
-    if (await this.lostProgramming()) {
-      this.brownOuts++;
-      await this.program();
-      reading = await this.readChannels();
-    }
-    return reading;
+  read(): Promise<PowerReading> {
+    return this.exclusive(async () => {
+      if (this.state !== 'ready') throw new PowerSensorStateError(this.chip, this.state === 'closed' ? 'closed' : 'not-initialised');
+      let reading = await this.readChannels();
+      if (await this.lostProgramming()) {
+        this.brownOuts++;
+        await this.program();
+        reading = await this.readChannels();
+      }
+      return reading;
+    });
+  }
+
+  /** One init() or read() at a time: two overlapping reads must not both find the brown-out and program twice. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(fn, fn);
+    this.tail = run.then(() => undefined, () => undefined);
+    return run;
   }
 
   async close(): Promise<void> {
