@@ -159,4 +159,23 @@ test('overlapping reads after a brown-out program the chip once and count it onc
   for (const r of readings) assert.ok(Math.abs(r.battery!.amps + 0.2) < 0.0002, JSON.stringify(r));
 });
 
+test('several chips on one emulated bus: each driver reads its own, and one that NAKs leaves the other reading', async () => {
+  const clock = clockNow();
+  const three = new EmulatedIna3221({ clock, shuntOhms: 0.1 });
+  const one = new EmulatedIna219({ clock, shuntOhms: 0.1 });
+  three.setInput(1, { volts: 3.7, amps: 0.3 });
+  one.setInput(1, { volts: 12.5, amps: -1.2 });
+  const bus = new EmulatedI2cBus().attach(0x40, three).attach(0x41, one);
+  const a = new Ina3221Sensor({ bus, address: 0x40, clock, shuntOhms: 0.1, maxCurrentA: 1.6, channels: { battery: 1 } });
+  const b = new Ina219Sensor({ bus, address: 0x41, clock, shuntOhms: 0.1, maxCurrentA: 3.2 });
+  await a.init();
+  await b.init();
+  assert.ok(Math.abs((await a.read()).battery!.volts - 3.7) < 0.008);
+  assert.ok(Math.abs((await b.read()).battery!.amps + 1.2) < 0.0005);
+  one.nak = true;
+  assert.is((await failure(b.read()))?.name, 'I2cNakError');
+  assert.ok(Math.abs((await a.read()).battery!.amps - 0.3) < 0.0005);
+  assert.throws(() => bus.attach(0x41, new EmulatedIna219()), /taken/);
+});
+
 test.run();
