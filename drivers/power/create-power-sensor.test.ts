@@ -105,4 +105,13 @@ test('hal: sim with a single-channel chip measures the simulated battery', async
   }
 });
 
+test('hal: sim on the real clock (as the daemon runs it): init waits for the emulated conversion and reads', async () => {
+  const sensor = await createPowerSensor({ sensor: 'ina3221', hal: 'sim' });
+  await sensor.init();
+  const r = await sensor.read();
+  assert.ok(r.battery && r.panel && r.load, JSON.stringify(r));
+  assert.ok(r.battery.volts > 3 && r.battery.volts < 4.3, `battery volts ${r.battery.volts}`);
+  await sensor.close();
+});
+
 test.run();

@@ -44,8 +44,8 @@ export interface PowerSensorOptions {
   /** Largest current to measure, A; default the chip's shunt full scale with that shunt (INA219 0.32 V/R, INA226
    * 0.08192 V/R, INA3221 0.1638 V/R; INA260 15 A). */
   maxCurrentA?: number;
-  /** INA3221 only: role → channel; default { battery: 1, panel: 2, load: 3 }. */
-  channels?: ChannelMap;
+  /** INA3221 only: role → channel 1–3 (checked); default { battery: 1, panel: 2, load: 3 }. */
+  channels?: Partial<Record<'battery' | 'panel' | 'load', number>>;
 }
 
 export interface PowerSensorDeps {
@@ -86,7 +86,7 @@ function makeDriver(o: ReturnType<typeof resolvePowerSensorOptions>, bus: I2cBus
     case 'ina260':
       return new Ina260Sensor({ ...common, maxCurrentA: o.maxCurrentA });
     case 'ina3221':
-      return new Ina3221Sensor({ ...common, shuntOhms: o.shuntOhms, maxCurrentA: o.maxCurrentA, channels: o.channels ?? DEFAULT_CHANNELS });
+      return new Ina3221Sensor({ ...common, shuntOhms: o.shuntOhms, maxCurrentA: o.maxCurrentA, channels: (o.channels as ChannelMap | undefined) ?? DEFAULT_CHANNELS });
   }
 }
 
