@@ -186,7 +186,11 @@ export function createMesh(options: MeshOptions): MeshCoreMesh {
     get handler() {
       return handler;
     },
-    drop: (reason) => drop(reason),
+    drop(reason, rx) {
+      drop(reason);
+      // A payload that does not fit its type's layout is malformed too (MeshHandler.onMalformed).
+      if (reason === 'payload-layout') call(() => handler.onMalformed?.(rx.raw, reason));
+    },
     call: (_rx, fn) => call(fn),
     floodDelayMs(p) {
       const air = airtimeMs(2 + p.path.length + p.payload.length);

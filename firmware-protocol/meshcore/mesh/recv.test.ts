@@ -180,6 +180,7 @@ test('malformed frames are counted by reason, reported, and never throw', async 
   ]) z.radio.deliver({ bytes, snrDb: 1, rssiDbm: -90 });
   const d = z.mesh.counters.dropped;
   assert.is(d['payload-layout'], 3);
+  assert.equal(z.handler.malformed.slice(frames.length).map((m) => m.reason), ['payload-layout', 'payload-layout', 'payload-layout']);
   assert.is(d['bad-signature'], 1);
   assert.is(d['unknown-type'], 2);
   assert.is(z.handler.adverts.length, 0);
