@@ -152,7 +152,7 @@ export function createMesh(options: MeshOptions): MeshCoreMesh {
         return;
       }
       // Busy for too long (the radio may be stuck): the pending transmission is forced (ERR_EVENT_CAD_TIMEOUT).
-      drop('cad-timeout');
+      drop('cad-timeout' satisfies DropReason);
     }
     cadBusyStart = undefined;
     const entry = queue.take(t);

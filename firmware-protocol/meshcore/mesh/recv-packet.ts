@@ -36,13 +36,15 @@ export type DropReason =
   | 'filtered'
   | 'unknown-type'
   | 'not-next-hop'
+  | 'forward-refused'
   | 'trace-not-for-us'
   | 'control-not-zero-hop'
   | 'raw-not-direct'
   | 'handler-error'
   | 'tx-queue-full'
   | 'tx-invalid'
-  | 'tx-failed';
+  | 'tx-failed'
+  | 'cad-timeout';
 
 export interface Retransmit {
   packet: McPacket;
@@ -132,8 +134,12 @@ export function onRecvPacket(ctx: RecvContext, rx: ReceivedPacket): Retransmit |
   if (isDirect(p) && p.path.length > 0) {
     // An ACK on its way to someone else is delivered anyway (the "early ACK": the sender may be listening).
     if (type === PAYLOAD_TYPE.ACK && p.payload.length >= 4) ctx.call(rx, () => h.onAckRecv?.(rx, u32le(p.payload, 0)));
-    if (!hashMatches(ctx.identity, p.path, 0, p.pathHashSize) || !ctx.call(rx, () => h.allowPacketForward?.(p) ?? false)) {
+    if (!hashMatches(ctx.identity, p.path, 0, p.pathHashSize)) {
       ctx.drop('not-next-hop', rx);
+      return undefined;
+    }
+    if (!ctx.call(rx, () => h.allowPacketForward?.(p) ?? false)) {
+      ctx.drop('forward-refused', rx);
       return undefined;
     }
     if (type === PAYLOAD_TYPE.MULTIPART) {
@@ -267,20 +273,26 @@ function recvPeerDatagram(ctx: RecvContext, rx: ReceivedPacket): Retransmit | un
   let found = false;
   if (destHash === ctx.identity.publicKey[0]) {
     const peers = ctx.call(rx, () => h.searchPeersByHash?.(srcHash) ?? []) ?? [];
+    let badPath = false;
     for (const peer of peers) {
       const data = macThenDecrypt(peer.secret, macAndData);
       if (!data) continue;
       if (p.payloadType === PAYLOAD_TYPE.PATH) {
-        if (!recvPath(ctx, rx, peer, srcHash, data)) ctx.drop('payload-layout', rx);
+        if (!recvPath(ctx, rx, peer, srcHash, data)) {
+          // The firmware breaks out of the peer loop on a bad PATH encoding without marking the packet as ours:
+          // it is then routed like anyone else's.
+          badPath = true;
+          break;
+        }
       } else {
         ctx.call(rx, () => h.onPeerDataRecv?.(rx, p.payloadType, peer, data));
       }
       found = true;
       break;
     }
-    if (!found) ctx.drop('undecryptable', rx);
+    if (badPath) ctx.drop('payload-layout', rx);
+    else if (!found) ctx.drop('undecryptable', rx);
   }
-  // The firmware breaks out of the peer loop on a bad PATH encoding without marking it: it is then still routed.
   return routeRecvPacket(ctx, rx, found);
 }
 

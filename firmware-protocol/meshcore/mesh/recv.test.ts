@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { VirtualClock } from '../../../lib/testing/virtual-clock.js';
-import { PAYLOAD_TYPE, ROUTE_TYPE, encodePacket, type McPacket } from '../ota/packet.js';
+import { encryptThenMac } from '../ota/cipher.js';
+import { PAYLOAD_TYPE, ROUTE_TYPE, decodePacket, encodePacket, type McPacket } from '../ota/packet.js';
 import { TestNetwork, identityFor, peerOf } from './testing/mesh-network.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -195,6 +196,47 @@ test('malformed frames are counted by reason, reported, and never throw', async 
   const sent = net.air.sentBy('Z');
   assert.is(sent.length, 1);
   assert.is((sent[0].bytes[0] >> 2) & 0x0f, PAYLOAD_TYPE.ACK);
+  await net.stop();
+});
+
+test('a PATH whose plaintext has a bad path_len is not delivered and, as in the firmware, still forwarded', async () => {
+  const clock = new VirtualClock();
+  const net = new TestNetwork(clock);
+  const a = net.add('A');
+  const b = net.add('B', { forward: true });
+  net.air.link('A', 'B');
+  b.handler.searchPeersByHash = (h) => (h === a.identity.publicKey[0] ? [peerOf(b.identity, a.identity)] : []);
+  const secret = a.identity.sharedSecret(b.identity.publicKey);
+  // path_len 0xC1: hash size code 3 is reserved (Packet::isValidPathLen).
+  const sealed = encryptThenMac(secret, Uint8Array.of(0xc1, 0x99, PAYLOAD_TYPE.ACK, 1, 2, 3, 4));
+  const payload = new Uint8Array(2 + sealed.length);
+  payload.set([b.identity.publicKey[0], a.identity.publicKey[0]]);
+  payload.set(sealed, 2);
+  a.mesh.sendFlood({ routeType: ROUTE_TYPE.FLOOD, payloadType: PAYLOAD_TYPE.PATH, version: 0, transportCodes: [0, 0], pathHashSize: 1, path: new Uint8Array(0), payload });
+  await clock.sleep(30_000);
+  assert.is(b.handler.paths.length, 0);
+  assert.is(b.mesh.counters.dropped['payload-layout'], 1);
+  assert.is(b.mesh.counters.dropped['undecryptable'], undefined);
+  assert.is(net.air.sentBy('B').length, 1);
+  await net.stop();
+});
+
+test('filterRecvFloodPacket drops a flood before anything else: not delivered, not forwarded, counted', async () => {
+  const clock = new VirtualClock();
+  const net = new TestNetwork(clock);
+  const a = net.add('A');
+  const b = net.add('B', { forward: true });
+  net.air.link('A', 'B');
+  b.handler.filterRecvFloodPacket = (rx) => rx.packet.routeType === ROUTE_TYPE.FLOOD; // e.g. `region denyf *`
+  a.mesh.sendFlood(a.mesh.createAdvert(Uint8Array.of(0x81, 0x41)));
+  a.mesh.sendFlood(a.mesh.createAdvert(Uint8Array.of(0x81, 0x42)), { transportCodes: [7, 0] });
+  await clock.sleep(30_000);
+  assert.is(b.mesh.counters.dropped['filtered'], 1);
+  assert.is(b.handler.adverts.length, 1);
+  assert.is(b.handler.adverts[0].rx.packet.routeType, ROUTE_TYPE.TRANSPORT_FLOOD);
+  const sent = net.air.sentBy('B').map((t) => decodePacket(t.bytes));
+  assert.is(sent.length, 1);
+  assert.equal(sent[0].transportCodes, [7, 0]); // a forwarded scoped flood keeps its codes
   await net.stop();
 });
 
