@@ -106,4 +106,48 @@ test('an ACK routed direct is delivered to every node it passes ("early ACK") an
   await net.stop();
 });
 
+test("the app's retransmit delays are used, given the airtime of 2 + path + payload bytes", async () => {
+  const clock = new VirtualClock();
+  const net = new TestNetwork(clock);
+  const a = net.add('A');
+  const r = net.add('R', { forward: true });
+  net.add('Z');
+  net.air.chain(['A', 'R', 'Z']);
+  const asked: number[] = [];
+  r.handler.retransmitDelayMs = (p, air) => {
+    asked.push(air - r.mesh.airtimeMs(2 + p.path.length + p.payload.length));
+    return 3000;
+  };
+  r.handler.directRetransmitDelayMs = () => 1500;
+  a.mesh.sendFlood(a.mesh.createAdvert(Uint8Array.of(0x81, 0x41)));
+  await clock.sleep(30_000);
+  a.mesh.sendDirect(a.mesh.createRawData(Uint8Array.of(2)), { hashSize: 1, bytes: Uint8Array.of(r.identity.publicKey[0]) });
+  await clock.sleep(30_000);
+  assert.equal(asked, [0]);
+  const [fa, da] = net.air.sentBy('A');
+  const [fr, dr] = net.air.sentBy('R');
+  assert.is(fr.startMs - fa.endMs, 3000);
+  assert.is(dr.startMs - da.endMs, 1500);
+  await net.stop();
+});
+
+test('a relayed direct ACK is preceded by the extra multi-ACKs the app asks for (multi_acks)', async () => {
+  const clock = new VirtualClock();
+  const net = new TestNetwork(clock);
+  const z = net.add('Z');
+  const r = net.add('R', { forward: true });
+  const a = net.add('A');
+  net.air.chain(['Z', 'R', 'A']);
+  r.handler.extraAckTransmitCount = () => 1;
+  z.mesh.sendDirect(z.mesh.createAck(0x01020304), { hashSize: 1, bytes: Uint8Array.of(r.identity.publicKey[0]) });
+  await clock.sleep(30_000);
+  const sent = net.air.sentBy('R').map((t) => decodePacket(t.bytes));
+  assert.equal(sent.map((p) => p.payloadType), [PAYLOAD_TYPE.MULTIPART, PAYLOAD_TYPE.ACK]);
+  assert.equal([...sent[0].payload], [0x13, 4, 3, 2, 1]);
+  assert.ok(sent.every((p) => p.routeType === ROUTE_TYPE.DIRECT && p.path.length === 0));
+  // A hears the multi-ACK and the ACK: one delivery each (their hashes differ), the same CRC.
+  assert.equal(a.handler.acks, [0x01020304, 0x01020304]);
+  await net.stop();
+});
+
 test.run();
