@@ -14,23 +14,37 @@ export class MeshTables {
   private nextIdx = 0;
   directDups = 0;
   floodDups = 0;
+  /**
+   * The hash of each packet object asked about: wasSeen then markSeen of one packet hash it once (SHA-256 is most
+   * of the table's cost). Safe because the mesh never mutates a packet: a changed path is a new object.
+   */
+  private readonly hashCache = new WeakMap<McPacket, Uint8Array>();
+
+  hashOf(packet: McPacket): Uint8Array {
+    let h = this.hashCache.get(packet);
+    if (!h) {
+      h = packetHash(packet);
+      this.hashCache.set(packet, h);
+    }
+    return h;
+  }
 
   /** SimpleMeshTables::wasSeen: counts a duplicate when seen. */
-  wasSeen(packet: McPacket, hash: Uint8Array = packetHash(packet)): boolean {
+  wasSeen(packet: McPacket, hash: Uint8Array = this.hashOf(packet)): boolean {
     if (this.indexOf(hash) < 0) return false;
     if (isDirect(packet)) this.directDups++;
     else this.floodDups++;
     return true;
   }
 
-  markSeen(packet: McPacket, hash: Uint8Array = packetHash(packet)): void {
+  markSeen(packet: McPacket, hash: Uint8Array = this.hashOf(packet)): void {
     this.hashes.set(hash.subarray(0, MAX_HASH_SIZE), this.nextIdx * MAX_HASH_SIZE);
     this.nextIdx = (this.nextIdx + 1) % MAX_PACKET_HASHES;
   }
 
   /** SimpleMeshTables::clear: forgets one packet (its slot is zeroed). */
   clear(packet: McPacket): void {
-    const i = this.indexOf(packetHash(packet));
+    const i = this.indexOf(this.hashOf(packet));
     if (i >= 0) this.hashes.fill(0, i * MAX_HASH_SIZE, (i + 1) * MAX_HASH_SIZE);
   }
 
