@@ -10,7 +10,7 @@ import { identityFromSeed, type LocalIdentity } from '../../ota/identity.js';
 import { createMesh } from '../create-mesh.js';
 import type { MeshCoreMesh } from '../mesh-api.js';
 import type { PeerMatch } from '../mesh-handler.js';
-import { MemoryAir, type MemoryRadio } from './memory-air.js';
+import { MemoryAir, type MemoryRadio } from '../memory-air.js';
 import { recordingHandler, type RecordingHandler, type RecordingHandlerOptions } from './recording-handler.js';
 
 export interface TestNode {

@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { VirtualClock } from '../../../../lib/testing/virtual-clock.js';
-import { meshCoreModulation } from '../../../../lib/lora/meshcore-presets.js';
+import { VirtualClock } from '../../../lib/testing/virtual-clock.js';
+import { meshCoreModulation } from '../../../lib/lora/meshcore-presets.js';
 import { MemoryAir } from './memory-air.js';
-import { TestNetwork } from './mesh-network.js';
+import { TestNetwork } from './testing/mesh-network.js';
 
 const modulation = meshCoreModulation('EU_UK_NARROW');
 

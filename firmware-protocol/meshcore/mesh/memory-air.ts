@@ -1,16 +1,17 @@
 /**
- * Test support: an in-memory LoRa air for several MeshCore (or any PacketRadio) nodes, in the injected clock's time.
+ * An in-memory LoRa air for several MeshCore (or any PacketRadio) nodes, in the injected clock's time.
  * Each node gets a PacketRadio; who hears whom is an explicit set of links (one-way or both ways) with the SNR and
  * RSSI a receiver reports. A frame occupies the air for its time on air (lib/lora/time-on-air with the air's
  * modulation): while it is on air its receivers report channelBusy() (RadioLibWrapper::isReceiving), a receiver
  * that is itself transmitting misses it (half duplex), and with `collisions` two frames overlapping at one receiver
  * are both lost there. Frames are delivered when they end. Used by the mesh tests, the repeater / companion / native
- * parts and the `lattice sim meshcore` simulator.
+ * parts and the `lattice sim meshcore` simulator: it lives outside testing/ so that the simulator (production code,
+ * runtime/layering.test.ts) may use it.
  */
-import type { Clock } from '../../../../lib/clock/clock.js';
-import type { LoraModulation } from '../../../../lib/lora/modulation.js';
-import type { PacketRadio, PacketRadioFrame } from '../../../../lib/lora/packet-radio.js';
-import { timeOnAirMs } from '../../../../lib/lora/time-on-air.js';
+import type { Clock } from '../../../lib/clock/clock.js';
+import type { LoraModulation } from '../../../lib/lora/modulation.js';
+import type { PacketRadio, PacketRadioFrame } from '../../../lib/lora/packet-radio.js';
+import { timeOnAirMs } from '../../../lib/lora/time-on-air.js';
 
 export interface AirLink {
   snrDb: number;
