@@ -26,7 +26,7 @@ import { MeshCoreSendRefusedError } from './errors.js';
 import type { FloodOptions, MeshCoreMesh, MeshCounters, MeshOptions } from './mesh-api.js';
 import type { McPath, MeshHandler, ReceivedPacket } from './mesh-handler.js';
 import { MeshTables } from './mesh-tables.js';
-import { CAD_FAIL_MAX_DURATION_MS, cadFailRetryDelayMs, defaultFloodDelayMs, estAirtimeMs } from './mesh-timing.js';
+import { CAD_FAIL_MAX_DURATION_MS, MAX_RX_DELAY_MS, MIN_RX_DELAY_MS, cadFailRetryDelayMs, defaultFloodDelayMs, estAirtimeMs, packetScore } from './mesh-timing.js';
 import * as factories from './packet-factories.js';
 import { onRecvPacket, type DropReason, type RecvContext } from './recv-packet.js';
 import { TxBudget } from './tx-budget.js';
@@ -94,6 +94,8 @@ export function createMesh(options: MeshOptions): MeshCoreMesh {
   let cadBusyStart: number | undefined;
   let running: Promise<void> | undefined;
   let cancelTimer: CancelTimer | undefined;
+  /** Floods held by their score delay (Dispatcher's inbound queue). */
+  const inbound = new Set<{ cancel: CancelTimer }>();
 
   function enqueue(packet: McPacket, priority: number, delayMs: number, forwarded: boolean): boolean {
     if (invalidReason(packet) !== undefined) {
@@ -230,10 +232,37 @@ export function createMesh(options: MeshOptions): MeshCoreMesh {
       call(() => handler.onMalformed?.(raw, reason));
       return;
     }
-    if (isFlood(packet)) counters.recvFlood++;
-    else counters.recvDirect++;
-    counters.rxAirMs += airtimeMs(raw.length);
+    const air = airtimeMs(raw.length);
+    counters.rxAirMs += air;
     const rx: ReceivedPacket = { packet, raw, snrDb: frame.snrDb, rssiDbm: frame.rssiDbm, receivedAt: clock.now() };
+    if (!isFlood(packet)) {
+      counters.recvDirect++;
+      processRecv(rx);
+      return;
+    }
+    counters.recvFlood++;
+    const rxDelay = handler.rxDelayMs;
+    let delay = rxDelay ? (call(() => rxDelay.call(handler, packetScore(frame.snrDb, modulation.spreadingFactor, raw.length), air)) ?? 0) : 0;
+    if (!(delay >= MIN_RX_DELAY_MS)) {
+      processRecv(rx);
+      return;
+    }
+    // Dispatcher::checkRecv: a weak flood waits (StaticPoolPacketManager::queueInbound), so that a better copy
+    // heard meanwhile is the one processed and the weak one is a duplicate.
+    delay = Math.min(MAX_RX_DELAY_MS, Math.floor(delay));
+    if (inbound.size >= TX_QUEUE_CAPACITY) {
+      drop('rx-queue-full' satisfies DropReason);
+      return;
+    }
+    const entry = { cancel: (() => undefined) as CancelTimer };
+    inbound.add(entry);
+    entry.cancel = timers.setTimer(delay, () => {
+      inbound.delete(entry);
+      if (!stopped) processRecv(rx);
+    }, { name: 'meshcore-rx-delay' });
+  }
+
+  function processRecv(rx: ReceivedPacket): void {
     let action;
     try {
       action = onRecvPacket(recvCtx, rx);
@@ -358,6 +387,8 @@ export function createMesh(options: MeshOptions): MeshCoreMesh {
       unsubscribe?.();
       unsubscribe = undefined;
       queue.clear();
+      for (const e of inbound) e.cancel();
+      inbound.clear();
       await running;
       started = false;
     },

@@ -150,4 +150,23 @@ test('a relayed direct ACK is preceded by the extra multi-ACKs the app asks for 
   await net.stop();
 });
 
+test('a weak flood held by the rx score delay loses to a better copy heard meanwhile (Dispatcher::calcRxDelay)', async () => {
+  for (const hold of [false, true]) {
+    const clock = new VirtualClock();
+    const net = new TestNetwork(clock);
+    const a = net.add('A');
+    net.add('R', { forward: true, floodDelayMs: 1000 });
+    const z = net.add('Z');
+    net.air.link('A', 'Z', { snrDb: -8 }).link('A', 'R', { snrDb: 10 }).link('R', 'Z', { snrDb: 10 });
+    if (hold) z.handler.rxDelayMs = (score, air) => (score < 0.5 ? 3 * air : 0);
+    a.mesh.sendFlood(a.mesh.createAdvert(Uint8Array.of(0x81, 0x41)));
+    await clock.sleep(60_000);
+    assert.is(z.handler.adverts.length, 1);
+    // Held: the relayed copy (one hop, strong) is processed first and the direct weak one is the duplicate.
+    assert.is(z.handler.adverts[0].rx.packet.path.length, hold ? 1 : 0);
+    assert.is(z.mesh.counters.floodDups, 1);
+    await net.stop();
+  }
+});
+
 test.run();

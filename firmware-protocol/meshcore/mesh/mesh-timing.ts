@@ -35,3 +35,26 @@ export function defaultFloodDelayMs(airtimeMs: number, random: () => number): nu
 export function cadFailRetryDelayMs(random: () => number): number {
   return nextInt(random, 1, 4) * 120;
 }
+
+/** RadioLibWrapper snr_threshold: the SNR (dB) below which SF7..SF12 cannot decode. */
+const SNR_THRESHOLD_DB = [-7.5, -10, -12.5, -15, -17.5, -20];
+
+/** RadioLibWrapper::packetScoreInt: 0..1, the SNR margin over the SF's threshold / 10, less for long frames. */
+export function packetScore(snrDb: number, spreadingFactor: number, length: number): number {
+  if (spreadingFactor < 7) return 0;
+  const threshold = SNR_THRESHOLD_DB[Math.min(12, spreadingFactor) - 7];
+  if (snrDb < threshold) return 0;
+  const successRate = (snrDb - threshold) / 10;
+  const collisionPenalty = 1 - length / 256;
+  return Math.max(0, Math.min(1, successRate * collisionPenalty));
+}
+
+/** The apps' calcRxDelay (simple_repeater, companion_radio MyMesh): (base^(0.85 − score) − 1) × airtime; 0 when base ≤ 0. */
+export function rxDelayFromBase(base: number, score: number, airtimeMs: number): number {
+  if (!(base > 0)) return 0;
+  return Math.trunc((Math.pow(base, 0.85 - score) - 1) * airtimeMs);
+}
+
+/** Dispatcher::checkRecv: a score delay under this is not applied; MAX_RX_DELAY_MILLIS caps it. */
+export const MIN_RX_DELAY_MS = 50;
+export const MAX_RX_DELAY_MS = 32_000;

@@ -42,6 +42,7 @@ export type DropReason =
   | 'raw-not-direct'
   | 'handler-error'
   | 'tx-queue-full'
+  | 'rx-queue-full'
   | 'tx-invalid'
   | 'tx-failed'
   | 'cad-timeout';
