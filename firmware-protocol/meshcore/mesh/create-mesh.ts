@@ -16,7 +16,6 @@ import {
   PAYLOAD_TYPE,
   ROUTE_TYPE,
   decodePacket,
-  encodePacket,
   isFlood,
   rawLength,
   type McPacket,
@@ -26,10 +25,11 @@ import { MeshCoreSendRefusedError } from './errors.js';
 import type { FloodOptions, MeshCoreMesh, MeshCounters, MeshOptions } from './mesh-api.js';
 import type { McPath, MeshHandler, ReceivedPacket } from './mesh-handler.js';
 import { MeshTables } from './mesh-tables.js';
-import { CAD_FAIL_MAX_DURATION_MS, MAX_RX_DELAY_MS, MIN_RX_DELAY_MS, cadFailRetryDelayMs, defaultFloodDelayMs, estAirtimeMs, packetScore } from './mesh-timing.js';
+import { MAX_RX_DELAY_MS, MIN_RX_DELAY_MS, defaultFloodDelayMs, estAirtimeMs, packetScore } from './mesh-timing.js';
 import * as factories from './packet-factories.js';
 import { onRecvPacket, type DropReason, type RecvContext } from './recv-packet.js';
 import { TxBudget } from './tx-budget.js';
+import { TxLoop } from './tx-loop.js';
 import { TxQueue } from './tx-queue.js';
 
 /** StaticPoolPacketManager(32) of simple_repeater (the companion uses 16): the most packets waiting to go. */
@@ -90,10 +90,21 @@ export function createMesh(options: MeshOptions): MeshCoreMesh {
   };
 
   // ---- TX queue and loop (Dispatcher::checkSend) ----
-  let nextTxTime = clock.now();
-  let cadBusyStart: number | undefined;
-  let running: Promise<void> | undefined;
-  let cancelTimer: CancelTimer | undefined;
+  const tx = new TxLoop({
+    radio,
+    timers,
+    queue,
+    budget,
+    airtimeMs,
+    random,
+    drop: (reason) => drop(reason),
+    onSent(entry, air) {
+      counters.txAirMs += air;
+      if (isFlood(entry.packet)) counters.sentFlood++;
+      else counters.sentDirect++;
+      if (entry.forwarded) counters.forwarded++;
+    },
+  });
   /** Floods held by their score delay (Dispatcher's inbound queue). */
   const inbound = new Set<{ cancel: CancelTimer }>();
 
@@ -106,79 +117,8 @@ export function createMesh(options: MeshOptions): MeshCoreMesh {
       drop('tx-queue-full' satisfies DropReason);
       return false;
     }
-    schedule();
+    tx.kick();
     return true;
-  }
-
-  function schedule(): void {
-    if (!started || stopped || running) return;
-    cancelTimer?.();
-    cancelTimer = undefined;
-    const due = queue.earliestDue();
-    if (due === undefined) return;
-    const now = clock.now();
-    const at = Math.max(due, nextTxTime);
-    if (at <= now) {
-      running = step().catch(() => drop('tx-failed' satisfies DropReason)).finally(() => {
-        running = undefined;
-        schedule();
-      });
-    } else {
-      cancelTimer = timers.setTimer(at - now, () => {
-        cancelTimer = undefined;
-        schedule();
-      }, { name: 'meshcore-tx' });
-    }
-  }
-
-  async function step(): Promise<void> {
-    const now = clock.now();
-    if (queue.countDue(now) === 0) return;
-    const budgetWait = budget.waitBeforeSend(now, airtimeMs(MAX_TRANS_UNIT));
-    if (budgetWait > 0) {
-      nextTxTime = now + budgetWait;
-      return;
-    }
-    let busy = false;
-    try {
-      busy = await radio.channelBusy();
-    } catch {
-      busy = false; // a radio that cannot tell is taken as free, as a radio without CAD
-    }
-    if (stopped) return;
-    const t = clock.now();
-    if (busy) {
-      if (cadBusyStart === undefined) cadBusyStart = t;
-      if (t - cadBusyStart <= CAD_FAIL_MAX_DURATION_MS) {
-        nextTxTime = t + cadFailRetryDelayMs(random);
-        return;
-      }
-      // Busy for too long (the radio may be stuck): the pending transmission is forced (ERR_EVENT_CAD_TIMEOUT).
-      drop('cad-timeout' satisfies DropReason);
-    }
-    cadBusyStart = undefined;
-    const entry = queue.take(t);
-    if (!entry) return;
-    let raw: Uint8Array;
-    try {
-      raw = encodePacket(entry.packet);
-    } catch {
-      drop('tx-invalid' satisfies DropReason);
-      return;
-    }
-    let air: number;
-    try {
-      air = Math.round((await radio.transmit(raw)).airtimeMs);
-    } catch {
-      drop('tx-failed' satisfies DropReason);
-      return;
-    }
-    const done = clock.now();
-    counters.txAirMs += air;
-    nextTxTime = done + budget.spend(done, air);
-    if (isFlood(entry.packet)) counters.sentFlood++;
-    else counters.sentDirect++;
-    if (entry.forwarded) counters.forwarded++;
   }
 
   // ---- receive (Dispatcher::checkRecv + Mesh::onRecvPacket) ----
@@ -378,18 +318,16 @@ export function createMesh(options: MeshOptions): MeshCoreMesh {
       started = true;
       stopped = false;
       unsubscribe = radio.onReceive(onFrame);
-      schedule();
+      tx.start();
     },
     async stop() {
       stopped = true;
-      cancelTimer?.();
-      cancelTimer = undefined;
       unsubscribe?.();
       unsubscribe = undefined;
       queue.clear();
       for (const e of inbound) e.cancel();
       inbound.clear();
-      await running;
+      await tx.stop();
       started = false;
     },
   };
