@@ -20,8 +20,11 @@ test('layout: MAC(2) ‖ AES-128-ECB(key = secret[0..16], zero-padded), MAC keye
   assert.is(hex(out.subarray(0, 2)), createHmac('sha256', secret).update(ct).digest('hex').slice(0, 4));
 });
 
-test('sizes: 1..16 bytes → one block, 16 → one, 17 → two; empty plaintext still one block', () => {
-  for (const [n, blocks] of [[0, 1], [1, 1], [16, 1], [17, 2], [160, 10]]) assert.is(encryptThenMac(secret, new Uint8Array(n)).length, 2 + 16 * blocks, `${n}`);
+test('sizes: 1..16 bytes → one block, 17 → two; an empty plaintext is no block at all, just the MAC (Utils::encrypt)', () => {
+  for (const [n, blocks] of [[0, 0], [1, 1], [16, 1], [17, 2], [160, 10]]) assert.is(encryptThenMac(secret, new Uint8Array(n)).length, 2 + 16 * blocks, `${n}`);
+  assert.is(hex(encryptThenMac(secret, new Uint8Array(0))), createHmac('sha256', secret).update(new Uint8Array(0)).digest('hex').slice(0, 4));
+  // MACThenDecrypt refuses src_len <= CIPHER_MAC_SIZE, so the device cannot open it either.
+  assert.is(macThenDecrypt(secret, encryptThenMac(secret, new Uint8Array(0))), null);
 });
 
 test('decrypt returns the padded plaintext; a bad MAC, a cut block or a short input give null', () => {
