@@ -7,6 +7,7 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { MeshCoreKeyError } from './errors.js';
+import { firmwareVerify } from './ed25519-verify.js';
 import { orlpDerivePublicKey, orlpKeyExchange, orlpSign, orlpValidatePrivateKey } from './orlp-ed25519.js';
 
 /** Our own key pair as the mesh uses it (LocalIdentity in the firmware). */
@@ -20,13 +21,12 @@ export interface LocalIdentity {
   privateKey(): Uint8Array;
 }
 
-/** Identity::verify. False for a malformed key or signature. */
+/**
+ * Identity::verify (rweather Ed25519::verify, see ed25519-verify.ts: cofactorless, S not range-checked). False for
+ * a malformed key or signature; never throws.
+ */
 export function verifySignature(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-  try {
-    return ed25519.verify(signature, message, publicKey);
-  } catch {
-    return false;
-  }
+  return firmwareVerify(publicKey, message, signature);
 }
 
 /**
