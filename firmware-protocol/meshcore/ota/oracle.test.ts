@@ -15,6 +15,7 @@ import { encodeAdvertData, ADV_TYPE } from './advert-data.js';
 import { identityFromSeed, identityFromPrivateKey, type LocalIdentity } from './identity.js';
 import { encryptThenMac, macThenDecrypt } from './cipher.js';
 import { encodeTextPayload, decodeTextPayload, textAckCode, TXT_TYPE } from './text-payload.js';
+import { decodeAckCode, encodeAck } from './ack-payload.js';
 import { regionKeyFor, regionTransportCodes, matchesRegion } from './transport-code.js';
 import { channelHash, hashtagChannelSecret, PUBLIC_CHANNEL_SECRET } from '../channel-secret.js';
 
@@ -172,9 +173,11 @@ test('TXT_MSG envelope: dest/src hashes and MAC as the decoder reads them; the r
   }
 });
 
-test('ACK packets: the 4-byte code as the decoder reads it', () => {
-  for (const v of VARIANTS) {
-    const p = build(PAYLOAD_TYPE.ACK, u32(0x12345678), v);
+test('ACK packets (4-byte legacy and 6-byte v1.17): the code as the decoder reads it', () => {
+  for (const [k, v] of VARIANTS.entries()) {
+    const body = k % 2 === 0 ? u32(0x12345678) : encodeAck(0x12345678, 5, 0x9c);
+    assert.is(decodeAckCode(body), 0x12345678);
+    const p = build(PAYLOAD_TYPE.ACK, body, v);
     const d = MeshCoreDecoder.decode(hex(encodePacket(p))) as unknown as Decoded;
     checkEnvelope(p, d, 'ack');
     assert.is((d.payload.decoded as { checksum: string }).checksum, '78563412');

@@ -10,6 +10,8 @@ export const REQ_TYPE = {
   GET_STATUS: 0x01,
   KEEP_ALIVE: 0x02,
   GET_TELEMETRY_DATA: 0x03,
+  /** simple_sensor only (SensorMesh.cpp). */
+  GET_AVG_MIN_MAX: 0x04,
   GET_ACCESS_LIST: 0x05,
   GET_NEIGHBOURS: 0x06,
   /** FIRMWARE_VER_LEVEL >= 2. */

@@ -20,7 +20,7 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const bytes = (h: string) => new Uint8Array(Buffer.from(h.replace(/\s/g, ''), 'hex'));
 
 test('firmware request numbers', () => {
-  assert.equal(REQ_TYPE, { GET_STATUS: 1, KEEP_ALIVE: 2, GET_TELEMETRY_DATA: 3, GET_ACCESS_LIST: 5, GET_NEIGHBOURS: 6, GET_OWNER_INFO: 7 });
+  assert.equal(REQ_TYPE, { GET_STATUS: 1, KEEP_ALIVE: 2, GET_TELEMETRY_DATA: 3, GET_AVG_MIN_MAX: 4, GET_ACCESS_LIST: 5, GET_NEIGHBOURS: 6, GET_OWNER_INFO: 7 });
 });
 
 test('simple request: tag · type · 4 reserved zeros · 4 random (13 bytes)', () => {

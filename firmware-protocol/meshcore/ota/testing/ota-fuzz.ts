@@ -14,6 +14,7 @@ import { decodeStatusResponse } from '../repeater-stats.js';
 import { decodeAccessList, decodeNeighboursRequest, decodeNeighboursResponse, decodeRequest } from '../request-data.js';
 import { decodeDiscoverRequest, decodeDiscoverResponse } from '../control-discover.js';
 import { decodeLpp } from '../cayenne-lpp.js';
+import { decodeAckCode } from '../ack-payload.js';
 
 export interface OtaFuzzStats {
   inputs: number;
@@ -75,6 +76,7 @@ function appDecoders(stats: OtaFuzzStats, data: Uint8Array): void {
   tryDecoder(stats, 'decodeDiscoverRequest', data, () => decodeDiscoverRequest(data));
   tryDecoder(stats, 'decodeDiscoverResponse', data, () => decodeDiscoverResponse(data));
   tryDecoder(stats, 'decodeLpp', data, () => decodeLpp(data));
+  tryDecoder(stats, 'decodeAckCode', data, () => decodeAckCode(data));
 }
 
 function samePacket(a: McPacket, b: McPacket): boolean {
