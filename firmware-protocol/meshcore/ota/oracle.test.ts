@@ -16,6 +16,7 @@ import { identityFromSeed, identityFromPrivateKey, type LocalIdentity } from './
 import { encryptThenMac, macThenDecrypt } from './cipher.js';
 import { encodeTextPayload, decodeTextPayload, textAckCode, TXT_TYPE } from './text-payload.js';
 import { decodeAckCode, encodeAck } from './ack-payload.js';
+import { encodeGroupText } from './group-payload.js';
 import { regionKeyFor, regionTransportCodes, matchesRegion } from './transport-code.js';
 import { channelHash, hashtagChannelSecret, PUBLIC_CHANNEL_SECRET } from '../channel-secret.js';
 
@@ -128,8 +129,7 @@ test('adverts we sign (name, location; seed and imported keys) verify in the dec
 });
 
 function grpTxt(secret: Uint8Array, ts: number, sender: string, text: string): Uint8Array {
-  const plain = cat(u32(ts), Uint8Array.of(0), new TextEncoder().encode(`${sender}: ${text}`));
-  return cat(Uint8Array.of(channelHash(secret)), encryptThenMac(secret, plain));
+  return cat(Uint8Array.of(channelHash(secret)), encryptThenMac(secret, encodeGroupText(ts, sender, text)));
 }
 
 test('GRP_TXT on the public and a #hashtag channel: the decoder keyStore decrypts sender and text', () => {

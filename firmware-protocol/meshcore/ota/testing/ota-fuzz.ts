@@ -15,6 +15,7 @@ import { decodeAccessList, decodeNeighboursRequest, decodeNeighboursResponse, de
 import { decodeDiscoverRequest, decodeDiscoverResponse } from '../control-discover.js';
 import { decodeLpp } from '../cayenne-lpp.js';
 import { decodeAckCode } from '../ack-payload.js';
+import { decodeGroupData, decodeGroupText } from '../group-payload.js';
 
 export interface OtaFuzzStats {
   inputs: number;
@@ -77,6 +78,8 @@ function appDecoders(stats: OtaFuzzStats, data: Uint8Array): void {
   tryDecoder(stats, 'decodeDiscoverResponse', data, () => decodeDiscoverResponse(data));
   tryDecoder(stats, 'decodeLpp', data, () => decodeLpp(data));
   tryDecoder(stats, 'decodeAckCode', data, () => decodeAckCode(data));
+  tryDecoder(stats, 'decodeGroupText', data, () => decodeGroupText(data));
+  tryDecoder(stats, 'decodeGroupData', data, () => decodeGroupData(data));
 }
 
 function samePacket(a: McPacket, b: McPacket): boolean {
