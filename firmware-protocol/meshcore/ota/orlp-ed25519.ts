@@ -1,5 +1,5 @@
 /**
- * The three orlp/ed25519 operations the firmware runs on its 64-byte expanded private key (lib/ed25519, used by
+ * The three orlp/ed25519 operations the firmware runs on its 64-byte expanded private key (meshcore-dev/MeshCore:lib/ed25519, used by
  * src/Identity.cpp), rebuilt on @noble/curves field and scalar arithmetic so an imported key
  * (CMD_IMPORT_PRIVATE_KEY) behaves byte for byte as on a device:
  *   ed25519_derive_pub   pk = ge_scalarmult_base(prv[0..32]), NOT clamped (keypair.c);
