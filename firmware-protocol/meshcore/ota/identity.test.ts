@@ -112,7 +112,7 @@ test('validation as LocalIdentity::validatePrivateKey: wrong length, unclamped s
   assert.is(reserved, 2);
 });
 
-test('derive_pub, sign, key_exchange and validatePrivateKey equal the firmware's meshcore-dev/MeshCore:lib/ed25519 compiled with gcc', () => {
+test('derive_pub, sign, key_exchange and validatePrivateKey equal meshcore-dev/MeshCore:lib/ed25519 (the firmware) compiled with gcc', () => {
   // Clamped and unclamped keys, top bytes past ref10's precondition, peers that are not curve points, y = 0/1/p.
   for (const v of ORLP_VECTORS) {
     const prv = bytes(v.prv);
