@@ -16,6 +16,7 @@ import { decodeDiscoverRequest, decodeDiscoverResponse } from '../control-discov
 import { decodeLpp } from '../cayenne-lpp.js';
 import { decodeAckCode } from '../ack-payload.js';
 import { decodeGroupData, decodeGroupText } from '../group-payload.js';
+import { decodeAnonReply } from '../anon-replies.js';
 
 export interface OtaFuzzStats {
   inputs: number;
@@ -80,6 +81,7 @@ function appDecoders(stats: OtaFuzzStats, data: Uint8Array): void {
   tryDecoder(stats, 'decodeAckCode', data, () => decodeAckCode(data));
   tryDecoder(stats, 'decodeGroupText', data, () => decodeGroupText(data));
   tryDecoder(stats, 'decodeGroupData', data, () => decodeGroupData(data));
+  tryDecoder(stats, 'decodeAnonReply', data, () => decodeAnonReply(data));
 }
 
 function samePacket(a: McPacket, b: McPacket): boolean {
