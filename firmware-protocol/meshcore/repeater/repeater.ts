@@ -1,0 +1,460 @@
+/**
+ * examples/simple_repeater (MyMesh) as a MeshHandler over a MeshCoreMesh: the forwarding policy, periodic and
+ * on-demand adverts, the neighbour table, remote admin (ANON_REQ login, REQ from ACL clients, CLI over TXT_MSG) and
+ * node discovery. `createRepeater(options)` builds it; `start()` arms the adverts (the first one 16 s after start),
+ * `stop()` disarms them and writes a pending ACL change.
+ *
+ * One node, one identity: the native node may put a companion (BaseChatMesh) beside this on the same mesh. The
+ * repeater's peers are the ACL clients; every PeerMatch it returns carries a RepeaterPeerRef (`isRepeaterPeerRef`,
+ * `repeater.ownsPeer`), so a combined handler hands onPeerDataRecv / onPeerPathRecv for those to this handler and
+ * the rest to the companion. Both handlers' logRxRaw must be called (the status blob counts received frames there).
+ */
+import type { Clock } from '../../../lib/clock/clock.js';
+import { timersOf } from '../../../lib/clock/timer-clock.js';
+import type { MeshCoreMesh } from '../mesh/mesh-api.js';
+import type { MeshHandler, PeerMatch, ReceivedPacket } from '../mesh/mesh-handler.js';
+import { ADV_TYPE, decodeAdvertData, encodeAdvertData } from '../ota/advert-data.js';
+import { hasTransportCodes, PAYLOAD_TYPE, type McPacket, type PathHashSize } from '../ota/packet.js';
+import { ADVERT_LOC, type RepeaterPrefs } from './prefs.js';
+import { AdvertSchedule, BOOT_ADVERT_DELAY_MS } from './advert-schedule.js';
+import { isAdmin, type ClientInfo } from './client-acl.js';
+import { floodRegion, forwardRefusal, retransmitDelayMs, type ForwardRefusal } from './forwarding-policy.js';
+import { NeighbourTable, type NeighbourInfo } from './neighbours.js';
+import { createRtcClock, type RtcClock } from './rtc-clock.js';
+import { RepeaterPersistence } from './repeater-state.js';
+import type { RepeaterStore } from './repeater-store.js';
+import type { RepeaterStats } from './repeater-stats.js';
+import type { RegionEntry } from './region-map.js';
+import { isNullKey, type TransportKey } from './transport-key.js';
+import { RateLimiter } from './server-requests.js';
+import { sendFloodScoped } from './reply-routes.js';
+import { RepeaterAdmin } from './repeater-admin.js';
+import { applyPrefsPatch, setDefaultScope, setUnscopedFloods } from './repeater-config.js';
+
+/** What the runtime may do for the repeater (the firmware's board and radio calls). All optional. */
+export interface RepeaterHooks {
+  /** CLI `reboot` / `clkreboot` (the firmware never returns; the runtime decides what a reboot is). */
+  reboot?(): void;
+  powerOff?(): void;
+  /** CLI `tempradio`: apply these radio params 2 s from now for `timeoutMins`, then revert. */
+  applyTempRadioParams?(freq: number, bw: number, sf: number, cr: number, timeoutMins: number): void;
+  /** CLI `set tx`. */
+  setTxPower?(dbm: number): void;
+  /** CLI `set radio.rxgain`; false or absent = "Error: unsupported". */
+  setRxBoostedGain?(on: boolean): boolean;
+  /** CLI `set prv.key`: validate and save the new identity (applies after restart); its public key, or undefined. */
+  importPrivateKey?(privateKey: Uint8Array): Uint8Array | undefined;
+  /** CLI `get prv.key` (serial console only). */
+  exportPrivateKey?(): Uint8Array;
+}
+
+export interface RepeaterOptions {
+  mesh: MeshCoreMesh;
+  /** Milliseconds and timers (a VirtualClock / ManualClock in tests). */
+  clock: Clock;
+  store: RepeaterStore;
+  /** Values from configuration, applied over the stored prefs at construction (config wins; not a CLI change). */
+  prefs?: Partial<RepeaterPrefs>;
+  /** `meshcore.region`: a string sets the default flood scope ('#de'), null clears it, undefined keeps the stored one. */
+  defaultScope?: string | null;
+  /** The RTC; give the mesh the same one (rtcSeconds). Default: clock-based with offset 0 (MeshOptions' default). */
+  rtc?: RtcClock;
+  /** Battery in mV (the power monitor); absent or undefined = 0, what a board without a battery sense reports. */
+  battery?: () => number | undefined;
+  /** Radio noise floor in dBm for the status blob; absent = 0 (RadioLibWrapper's initial value). */
+  noiseFloorDbm?: () => number | undefined;
+  random?: () => number;
+  log?: (line: string) => void;
+  hooks?: RepeaterHooks;
+  /** ENABLE_ADVERT_ON_BOOT (default true): a zero-hop advert 16 s after start. */
+  advertOnBoot?: boolean;
+  firmwareVersion?: string;
+  buildDate?: string;
+  manufacturerName?: string;
+}
+
+/** What the repeater puts in PeerMatch.ref, so a combined handler can tell its peers from a companion's. */
+export interface RepeaterPeerRef {
+  readonly kind: 'meshcore-repeater-acl';
+  readonly client: ClientInfo;
+}
+
+export function isRepeaterPeerRef(ref: unknown): ref is RepeaterPeerRef {
+  return typeof ref === 'object' && ref !== null && (ref as RepeaterPeerRef).kind === 'meshcore-repeater-acl';
+}
+
+export interface RepeaterCounters {
+  /** Floods (and direct packets) refused for forwarding, by reason. */
+  forwardRefused: Record<ForwardRefusal, number>;
+  advertsSent: { zeroHop: number; flood: number };
+  loginsOk: number;
+  /** Wrong password (the firmware sends nothing back). */
+  loginsFailed: number;
+  /** A login or request whose timestamp was not newer than the client's last one. */
+  replays: number;
+  /** Anonymous sub-requests over the anon_limiter (4 per 3 minutes). */
+  anonRateLimited: number;
+  requests: number;
+  /** REQ the repeater does not answer (unknown type, admin-only, KEEP_ALIVE). */
+  requestsUnanswered: number;
+  cliCommands: number;
+  /** TXT_MSG refused: not an admin, txt_type not plain/CLI, or an old timestamp. */
+  cliRefused: number;
+  /** Malformed or undecodable requests (too short, bad reply path). */
+  malformed: number;
+  /** Exceptions caught in a handler callback (each logged). */
+  errors: number;
+  /** Store reads/writes that failed. */
+  storeErrors: number;
+}
+
+export interface Repeater {
+  readonly handler: MeshHandler;
+  start(): void;
+  stop(): void;
+  /** Sends our advert now (flood in the default scope, or zero-hop). */
+  advertNow(flood: boolean): void;
+  readonly prefs: Readonly<RepeaterPrefs>;
+  /** Changes prefs as configuration does (validated; RepeaterPrefsError on a bad value) and saves them. */
+  updatePrefs(patch: Partial<RepeaterPrefs>): void;
+  /** `region default <name>` / `<null>` (the config key meshcore.region). Returns the region name or null. */
+  setDefaultScope(name: string | null): string | null;
+  /** `region allowf *` / `region denyf *` then `region save`: forward or drop unscoped floods. */
+  setUnscopedFloods(allow: boolean): void;
+  neighbours(): NeighbourInfo[];
+  /** The GET_STATUS numbers. */
+  stats(): RepeaterStats;
+  readonly counters: Readonly<RepeaterCounters>;
+  /** A line typed on the serial console (sender_timestamp 0): the reply text ('' = none). */
+  command(line: string): string;
+  /** Is this PeerMatch one of the repeater's (an ACL client)? */
+  ownsPeer(peer: PeerMatch): boolean;
+  /** The ACL (admins and guests in RAM). */
+  clients(): readonly ClientInfo[];
+}
+
+/** CTL_TYPE_NODE_DISCOVER_REQ / RESP (MyMesh.cpp). */
+const CTL_NODE_DISCOVER_REQ = 0x80;
+const CTL_NODE_DISCOVER_RESP = 0x90;
+
+export function createRepeater(options: RepeaterOptions): Repeater {
+  const { mesh } = options;
+  const timers = timersOf(options.clock);
+  const log = options.log ?? (() => undefined);
+  const random = options.random ?? Math.random;
+  const rtc = options.rtc ?? createRtcClock(options.clock);
+  const hooks = options.hooks ?? {};
+  const startedAt = options.clock.now();
+  const persist = new RepeaterPersistence(options.store, timers, (pk) => mesh.self.sharedSecret(pk), log);
+  const prefs = persist.prefs;
+  if (options.prefs) applyPrefsPatch(prefs, options.prefs);
+  const regions = persist.regions;
+  const neighbours = new NeighbourTable();
+  const discoverLimiter = new RateLimiter(4, 120);
+  let pendingDiscoverTag = 0;
+  let pendingDiscoverUntil = 0;
+  let packetsRecv = 0;
+  let loggingOn = false;
+  const counters: RepeaterCounters = {
+    forwardRefused: { disabled: 0, 'flood-max': 0, 'flood-max-unscoped': 0, 'flood-max-advert': 0, region: 0, loop: 0 },
+    advertsSent: { zeroHop: 0, flood: 0 },
+    loginsOk: 0,
+    loginsFailed: 0,
+    replays: 0,
+    anonRateLimited: 0,
+    requests: 0,
+    requestsUnanswered: 0,
+    cliCommands: 0,
+    cliRefused: 0,
+    malformed: 0,
+    errors: 0,
+    get storeErrors() {
+      return persist.storeErrors;
+    },
+  };
+
+  // default_scope: the transport key of the default region (MyMesh::begin / onDefaultRegionChanged)
+  let defaultScope: TransportKey | undefined;
+  const onDefaultRegionChanged = (r: RegionEntry | null): void => {
+    defaultScope = r ? regions.transportKeysFor(r)[0] : undefined;
+  };
+  onDefaultRegionChanged(regions.getDefaultRegion());
+
+  // recv_pkt_region, worked out once per received packet (HMACs per region for scoped floods)
+  const regionCache = new WeakMap<McPacket, RegionEntry | null>();
+  const regionOf = (packet: McPacket): RegionEntry | null => {
+    let r = regionCache.get(packet);
+    if (r === undefined) {
+      r = floodRegion(regions, packet);
+      regionCache.set(packet, r);
+    }
+    return r;
+  };
+
+  const guard = <A extends unknown[], R>(what: string, fallback: R, fn: (...args: A) => R) => (...args: A): R => {
+    try {
+      return fn(...args);
+    } catch (err) {
+      counters.errors++;
+      log(`meshcore repeater: ${what} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      return fallback;
+    }
+  };
+
+  /** MyMesh::createSelfAdvert (ADV_TYPE_REPEATER, name, location per advert_loc_policy). */
+  const createSelfAdvert = (): McPacket => {
+    const withLoc = prefs.advertLocPolicy !== ADVERT_LOC.NONE;
+    // ADVERT_LOC_SHARE would take the GPS position; there is no GPS here, so SensorManager's 0,0 (as the firmware)
+    const lat = prefs.advertLocPolicy === ADVERT_LOC.SHARE ? 0 : prefs.nodeLat;
+    const lon = prefs.advertLocPolicy === ADVERT_LOC.SHARE ? 0 : prefs.nodeLon;
+    return mesh.createAdvert(encodeAdvertData({ type: ADV_TYPE.REPEATER, name: prefs.nodeName, ...(withLoc ? { lat, lon } : {}) }));
+  };
+
+  /** MyMesh::sendSelfAdvertisement. */
+  const sendSelfAdvertisement = guard('advert', undefined, (delayMs: number, flood: boolean): void => {
+    const pkt = createSelfAdvert();
+    if (flood) {
+      sendFloodScoped(mesh, defaultScope, pkt, delayMs, (prefs.pathHashMode + 1) as PathHashSize);
+      counters.advertsSent.flood++;
+    } else {
+      mesh.sendZeroHop(pkt, { delayMs });
+      counters.advertsSent.zeroHop++;
+    }
+  });
+
+  const schedule = new AdvertSchedule(timers, {
+    advert: (flood) => sendSelfAdvertisement(0, flood),
+    intervals: () => ({ advertInterval: prefs.advertInterval, floodAdvertInterval: prefs.floodAdvertInterval }),
+  });
+
+  const stats = (): RepeaterStats => {
+    const c = mesh.counters;
+    const sig = mesh.lastSignal();
+    return {
+      battMilliVolts: Math.max(0, Math.round(options.battery?.() ?? 0)),
+      currTxQueueLen: mesh.queueLength(),
+      noiseFloor: Math.trunc(options.noiseFloorDbm?.() ?? 0),
+      lastRssi: Math.trunc(sig?.rssiDbm ?? 0),
+      nPacketsRecv: packetsRecv,
+      nPacketsSent: c.sentFlood + c.sentDirect,
+      totalAirTimeSecs: Math.floor(c.txAirMs / 1000),
+      totalUpTimeSecs: Math.floor((options.clock.now() - startedAt) / 1000),
+      nSentFlood: c.sentFlood,
+      nSentDirect: c.sentDirect,
+      nRecvFlood: c.recvFlood,
+      nRecvDirect: c.recvDirect,
+      errEvents: 0,
+      lastSnr: Math.trunc(Math.fround(sig?.snrDb ?? 0) * 4),
+      nDirectDups: c.directDups,
+      nFloodDups: c.floodDups,
+      totalRxAirTimeSecs: Math.floor(c.rxAirMs / 1000),
+      nRecvErrors: c.recvErrors,
+    };
+  };
+
+  /** MyMesh::sendNodeDiscoverReq. */
+  const sendNodeDiscoverReq = (): void => {
+    const data = new Uint8Array(10);
+    data[0] = CTL_NODE_DISCOVER_REQ;
+    data[1] = 1 << ADV_TYPE.REPEATER;
+    for (let i = 2; i < 6; i++) data[i] = Math.floor(random() * 256);
+    pendingDiscoverTag = new DataView(data.buffer).getUint32(2, true);
+    pendingDiscoverUntil = options.clock.now() + 60_000;
+    mesh.sendZeroHop(mesh.createControlData(data));
+  };
+
+  const admin = new RepeaterAdmin({
+    mesh,
+    prefs,
+    regions,
+    acl: persist.acl,
+    neighbours,
+    rtc,
+    random,
+    log,
+    counters,
+    regionOf,
+    defaultScope: () => defaultScope,
+    stats,
+    battMilliVolts: () => Math.max(0, Math.round(options.battery?.() ?? 0)),
+    cli: {
+      prefs,
+      regions,
+      acl: persist.acl,
+      rtc,
+      selfPublicKey: mesh.self.publicKey,
+      firmwareVersion: options.firmwareVersion ?? 'v1.17.1',
+      buildDate: options.buildDate ?? '14 Aug 2026',
+      role: 'repeater',
+      manufacturerName: options.manufacturerName ?? 'Lattice Edge',
+      savePrefs: () => void persist.savePrefs(),
+      sendSelfAdvertisement: (delayMs, flood) => sendSelfAdvertisement(delayMs, flood),
+      updateAdvertTimer: () => schedule.updateAdvertTimer(),
+      updateFloodAdvertTimer: () => schedule.updateFloodAdvertTimer(),
+      setLoggingOn: (on) => {
+        loggingOn = on;
+      },
+      eraseLogFile: () => undefined,
+      dumpLogFile: () => undefined,
+      setTxPower: (dbm) => hooks.setTxPower?.(dbm),
+      formatNeighborsReply: () => neighbours.formatReply(rtc.getCurrentTime()),
+      removeNeighbor: (prefix) => neighbours.remove(prefix),
+      formatStatsReply: () => {
+        const s = stats();
+        return `{"battery_mv":${s.battMilliVolts},"uptime_secs":${s.totalUpTimeSecs},"errors":${s.errEvents},"queue_len":${s.currTxQueueLen}}`;
+      },
+      formatRadioStatsReply: () => {
+        const s = stats();
+        const snr = Math.fround(mesh.lastSignal()?.snrDb ?? 0);
+        return `{"noise_floor":${s.noiseFloor},"last_rssi":${s.lastRssi},"last_snr":${snr.toFixed(2)},"tx_air_secs":${s.totalAirTimeSecs},"rx_air_secs":${s.totalRxAirTimeSecs}}`;
+      },
+      formatPacketStatsReply: () => {
+        const s = stats();
+        return `{"recv":${s.nPacketsRecv},"sent":${s.nPacketsSent},"flood_tx":${s.nSentFlood},"direct_tx":${s.nSentDirect},"flood_rx":${s.nRecvFlood},"direct_rx":${s.nRecvDirect},"recv_errors":${s.nRecvErrors}}`;
+      },
+      clearStats: () => {
+        packetsRecv = 0;
+        mesh.resetStats();
+      },
+      applyTempRadioParams: (freq, bw, sf, cr, mins) => hooks.applyTempRadioParams?.(freq, bw, sf, cr, mins),
+      startRegionsLoad: () => admin.regionLoad.start(regions),
+      saveRegions: () => persist.saveRegions(),
+      onDefaultRegionChanged,
+      setRxBoostedGain: (on) => hooks.setRxBoostedGain?.(on) ?? false,
+      reboot: () => {
+        log('meshcore repeater: reboot requested');
+        hooks.reboot?.();
+      },
+      powerOff: () => {
+        log('meshcore repeater: power off requested');
+        hooks.powerOff?.();
+      },
+      exportPrivateKey: () => hooks.exportPrivateKey?.() ?? mesh.self.privateKey(),
+      importPrivateKey: (key) => hooks.importPrivateKey?.(key),
+      aclChanged: () => persist.aclChanged(),
+      sendNodeDiscoverReq,
+      consolePrint: (line) => log(line),
+    },
+  });
+
+  const txDelay = (packet: McPacket, factor: number): number =>
+    retransmitDelayMs(mesh.airtimeMs(packet.path.length + packet.payload.length + 2), factor, random);
+
+  const handler: MeshHandler = {
+    logRxRaw: () => {
+      packetsRecv++;
+      if (loggingOn) log('meshcore repeater: RX');
+    },
+    allowPacketForward: guard('allowPacketForward', false, (packet: McPacket): boolean => {
+      const refusal = forwardRefusal(packet, prefs, regionOf(packet), mesh.self.publicKey);
+      if (refusal) counters.forwardRefused[refusal]++;
+      return refusal === undefined;
+    }),
+    retransmitDelayMs: guard('retransmitDelay', 0, (packet: McPacket) => txDelay(packet, prefs.txDelayFactor)),
+    directRetransmitDelayMs: guard('directRetransmitDelay', 0, (packet: McPacket) => txDelay(packet, prefs.directTxDelayFactor)),
+    extraAckTransmitCount: () => prefs.multiAcks,
+    airtimeBudgetFactor: () => prefs.airtimeFactor,
+    searchPeersByHash: guard('searchPeersByHash', [], (hash: number): PeerMatch[] =>
+      persist.acl
+        .all()
+        .filter((c) => c.publicKey[0] === hash)
+        .map((client) => ({ publicKey: client.publicKey, secret: client.sharedSecret, ref: { kind: 'meshcore-repeater-acl', client } satisfies RepeaterPeerRef })),
+    ),
+    onPeerDataRecv: guard('onPeerDataRecv', undefined, (rx: ReceivedPacket, type: number, peer: PeerMatch, data: Uint8Array) => {
+      if (isRepeaterPeerRef(peer.ref)) admin.onPeerData(rx, type, peer.ref.client, data);
+    }),
+    onPeerPathRecv: guard('onPeerPathRecv', false, (_rx: ReceivedPacket, peer: PeerMatch, path) => {
+      if (!isRepeaterPeerRef(peer.ref)) return false;
+      // MyMesh::onPeerPathRecv: keep the way to this client for sendDirect; no reciprocal path
+      peer.ref.client.outPath = { hashSize: path.hashSize, bytes: path.bytes.slice() };
+      peer.ref.client.lastActivity = rtc.getCurrentTime();
+      return false;
+    }),
+    onAnonDataRecv: guard('onAnonDataRecv', undefined, (rx: ReceivedPacket, secret: Uint8Array, sender: Uint8Array, data: Uint8Array) =>
+      admin.onAnonData(rx, secret, sender, data),
+    ),
+    onAdvertRecv: guard('onAdvertRecv', undefined, (rx: ReceivedPacket, advert: { publicKey: Uint8Array; timestamp: number; appData: Uint8Array }) => {
+      // MyMesh::onAdvertRecv: a zero-hop advert, not a 'Share' (transport codes {0,0}), from a repeater
+      const p = rx.packet;
+      const share = hasTransportCodes(p.routeType) && p.transportCodes[0] === 0 && p.transportCodes[1] === 0;
+      if (p.path.length !== 0 || share) return;
+      const ad = decodeAdvertData(advert.appData);
+      if (ad && ad.type === ADV_TYPE.REPEATER) neighbours.put(advert.publicKey, advert.timestamp, rx.snrDb, rtc.getCurrentTime());
+    }),
+    onControlDataRecv: guard('onControlDataRecv', undefined, (rx: ReceivedPacket) => {
+      const pl = rx.packet.payload;
+      const type = pl[0] & 0xf0;
+      const dv = new DataView(pl.buffer, pl.byteOffset, pl.byteLength);
+      if (type === CTL_NODE_DISCOVER_REQ && pl.length >= 6 && !prefs.disableFwd && discoverLimiter.allow(rtc.getCurrentTime())) {
+        const filter = pl[1];
+        const tag = dv.getUint32(2, true);
+        const since = pl.length >= 10 ? dv.getUint32(6, true) : 0;
+        if ((filter & (1 << ADV_TYPE.REPEATER)) !== 0 && prefs.discoveryModTimestamp >= since) {
+          const prefixOnly = (pl[0] & 1) !== 0;
+          const data = new Uint8Array(6 + (prefixOnly ? 8 : 32));
+          data[0] = CTL_NODE_DISCOVER_RESP | ADV_TYPE.REPEATER;
+          data[1] = Math.trunc(Math.fround(rx.snrDb) * 4) & 0xff;
+          new DataView(data.buffer).setUint32(2, tag, true);
+          data.set(mesh.self.publicKey.subarray(0, data.length - 6), 6);
+          const resp = mesh.createControlData(data);
+          mesh.sendZeroHop(resp, { delayMs: txDelay(resp, prefs.txDelayFactor) * 4 });
+        }
+      } else if (type === CTL_NODE_DISCOVER_RESP && pl.length >= 6) {
+        if ((pl[0] & 0x0f) !== ADV_TYPE.REPEATER || pl.length < 6 + 32) return;
+        if (pendingDiscoverTag === 0 || options.clock.now() > pendingDiscoverUntil) {
+          pendingDiscoverTag = 0;
+          return;
+        }
+        if (dv.getUint32(2, true) !== pendingDiscoverTag) return;
+        const id = pl.slice(6, 38);
+        if (id.every((b, i) => b === mesh.self.publicKey[i])) return;
+        neighbours.put(id, rtc.getCurrentTime(), rx.snrDb, rtc.getCurrentTime());
+      }
+    }),
+  };
+
+  if (options.defaultScope !== undefined) setDefaultScope(regions, options.defaultScope, onDefaultRegionChanged, () => persist.saveRegions());
+
+  let started = false;
+  return {
+    handler,
+    start() {
+      if (started) return;
+      started = true;
+      if (options.advertOnBoot ?? true) sendSelfAdvertisement(BOOT_ADVERT_DELAY_MS, false);
+      schedule.start();
+    },
+    stop() {
+      if (!started) return;
+      started = false;
+      schedule.stop();
+      persist.flush();
+    },
+    advertNow: (flood) => sendSelfAdvertisement(0, flood),
+    prefs,
+    updatePrefs(patch) {
+      applyPrefsPatch(prefs, patch);
+      if (patch.advertInterval !== undefined) schedule.updateAdvertTimer();
+      if (patch.floodAdvertInterval !== undefined) schedule.updateFloodAdvertTimer();
+      persist.savePrefs();
+    },
+    setDefaultScope: (name) => setDefaultScope(regions, name, onDefaultRegionChanged, () => persist.saveRegions()),
+    setUnscopedFloods: (allow) => setUnscopedFloods(regions, allow, () => persist.saveRegions()),
+    neighbours: () => neighbours.list(0),
+    stats,
+    counters,
+    command: (line) => {
+      try {
+        return admin.command(0, line);
+      } catch (err) {
+        counters.errors++;
+        log(`meshcore repeater: console command failed: ${err instanceof Error ? err.message : String(err)}`);
+        return '';
+      }
+    },
+    ownsPeer: (peer) => isRepeaterPeerRef(peer.ref),
+    clients: () => persist.acl.all(),
+  };
+}
+
+export { isAdmin, isNullKey };
