@@ -44,7 +44,19 @@ const samePrefix = (a: Uint8Array, b: Uint8Array, n: number): boolean => {
 export class ClientACL {
   private clients: ClientInfo[] = [];
 
-  constructor(private readonly sharedSecret: (publicKey: Uint8Array) => Uint8Array) {}
+  constructor(private readonly calcSharedSecret: (publicKey: Uint8Array) => Uint8Array) {}
+
+  /**
+   * LocalIdentity::calcSharedSecret never fails in the firmware (orlp does not check the point); ours throws for a
+   * key that is not a curve point. Such a client can never send anything that decrypts, so a zero secret is right.
+   */
+  private sharedSecret(publicKey: Uint8Array): Uint8Array {
+    try {
+      return this.calcSharedSecret(publicKey);
+    } catch {
+      return new Uint8Array(PUB_KEY_SIZE);
+    }
+  }
 
   get count(): number {
     return this.clients.length;

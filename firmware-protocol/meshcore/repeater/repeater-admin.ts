@@ -60,8 +60,12 @@ export class RepeaterAdmin {
 
   constructor(private readonly ctx: RepeaterAdminContext) {}
 
+  /** Bumped by every command (a region command may change what a cached packet region means). */
+  onCommand: () => void = () => undefined;
+
   /** MyMesh::handleCommand. */
   command(senderTimestamp: number, line: string): string {
+    this.onCommand();
     return handleRepeaterCommand(this.ctx.cli, this.regionLoad, senderTimestamp, line);
   }
 

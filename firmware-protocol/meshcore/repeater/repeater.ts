@@ -181,14 +181,17 @@ export function createRepeater(options: RepeaterOptions): Repeater {
   onDefaultRegionChanged(regions.getDefaultRegion());
 
   // recv_pkt_region, worked out once per received packet (HMACs per region for scoped floods)
-  const regionCache = new WeakMap<McPacket, RegionEntry | null>();
+  // (a mesh that pools packet objects may hand the same object back with other contents: the entry is checked)
+  const regionCache = new WeakMap<McPacket, { payload: Uint8Array; route: number; code: number; map: number; region: RegionEntry | null }>();
+  let regionsVersion = 0;
   const regionOf = (packet: McPacket): RegionEntry | null => {
-    let r = regionCache.get(packet);
-    if (r === undefined) {
-      r = floodRegion(regions, packet);
-      regionCache.set(packet, r);
+    const hit = regionCache.get(packet);
+    if (hit && hit.payload === packet.payload && hit.route === packet.routeType && hit.code === packet.transportCodes[0] && hit.map === regionsVersion) {
+      return hit.region;
     }
-    return r;
+    const region = floodRegion(regions, packet);
+    regionCache.set(packet, { payload: packet.payload, route: packet.routeType, code: packet.transportCodes[0], map: regionsVersion, region });
+    return region;
   };
 
   const guard = <A extends unknown[], R>(what: string, fallback: R, fn: (...args: A) => R) => (...args: A): R => {
@@ -337,6 +340,10 @@ export function createRepeater(options: RepeaterOptions): Repeater {
     },
   });
 
+  admin.onCommand = () => {
+    regionsVersion++;
+  };
+
   const txDelay = (packet: McPacket, factor: number): number =>
     retransmitDelayMs(mesh.airtimeMs(packet.path.length + packet.payload.length + 2), factor, random);
 
@@ -438,8 +445,14 @@ export function createRepeater(options: RepeaterOptions): Repeater {
       if (patch.floodAdvertInterval !== undefined) schedule.updateFloodAdvertTimer();
       persist.savePrefs();
     },
-    setDefaultScope: (name) => setDefaultScope(regions, name, onDefaultRegionChanged, () => persist.saveRegions()),
-    setUnscopedFloods: (allow) => setUnscopedFloods(regions, allow, () => persist.saveRegions()),
+    setDefaultScope: (name) => {
+      regionsVersion++;
+      return setDefaultScope(regions, name, onDefaultRegionChanged, () => persist.saveRegions());
+    },
+    setUnscopedFloods: (allow) => {
+      regionsVersion++;
+      setUnscopedFloods(regions, allow, () => persist.saveRegions());
+    },
     neighbours: () => neighbours.list(0),
     stats,
     counters,
