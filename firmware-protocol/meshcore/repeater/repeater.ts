@@ -14,10 +14,10 @@ import { timersOf } from '../../../lib/clock/timer-clock.js';
 import type { MeshCoreMesh } from '../mesh/mesh-api.js';
 import type { MeshHandler, PeerMatch, ReceivedPacket } from '../mesh/mesh-handler.js';
 import { ADV_TYPE, decodeAdvertData, encodeAdvertData } from '../ota/advert-data.js';
-import { hasTransportCodes, PAYLOAD_TYPE, type McPacket, type PathHashSize } from '../ota/packet.js';
+import { hasTransportCodes, type McPacket, type PathHashSize } from '../ota/packet.js';
 import { ADVERT_LOC, type RepeaterPrefs } from './prefs.js';
 import { AdvertSchedule, BOOT_ADVERT_DELAY_MS } from './advert-schedule.js';
-import { isAdmin, type ClientInfo } from './client-acl.js';
+import type { ClientInfo } from './client-acl.js';
 import { floodRegion, forwardRefusal, retransmitDelayMs, type ForwardRefusal } from './forwarding-policy.js';
 import { NeighbourTable, type NeighbourInfo } from './neighbours.js';
 import { createRtcClock, type RtcClock } from './rtc-clock.js';
@@ -25,8 +25,9 @@ import { RepeaterPersistence } from './repeater-state.js';
 import type { RepeaterStore } from './repeater-store.js';
 import type { RepeaterStats } from './repeater-stats.js';
 import type { RegionEntry } from './region-map.js';
-import { isNullKey, type TransportKey } from './transport-key.js';
-import { RateLimiter } from './server-requests.js';
+import type { TransportKey } from './transport-key.js';
+import { NodeDiscovery } from './node-discovery.js';
+import { formatCoreStats, formatPacketStats, formatRadioStats, repeaterStats } from './repeater-status.js';
 import { sendFloodScoped } from './reply-routes.js';
 import { RepeaterAdmin } from './repeater-admin.js';
 import { applyPrefsPatch, setDefaultScope, setUnscopedFloods } from './repeater-config.js';
@@ -133,9 +134,6 @@ export interface Repeater {
   clients(): readonly ClientInfo[];
 }
 
-/** CTL_TYPE_NODE_DISCOVER_REQ / RESP (MyMesh.cpp). */
-const CTL_NODE_DISCOVER_REQ = 0x80;
-const CTL_NODE_DISCOVER_RESP = 0x90;
 
 export function createRepeater(options: RepeaterOptions): Repeater {
   const { mesh } = options;
@@ -150,9 +148,6 @@ export function createRepeater(options: RepeaterOptions): Repeater {
   if (options.prefs) applyPrefsPatch(prefs, options.prefs);
   const regions = persist.regions;
   const neighbours = new NeighbourTable();
-  const discoverLimiter = new RateLimiter(4, 120);
-  let pendingDiscoverTag = 0;
-  let pendingDiscoverUntil = 0;
   let packetsRecv = 0;
   let loggingOn = false;
   const counters: RepeaterCounters = {
@@ -230,41 +225,27 @@ export function createRepeater(options: RepeaterOptions): Repeater {
     intervals: () => ({ advertInterval: prefs.advertInterval, floodAdvertInterval: prefs.floodAdvertInterval }),
   });
 
-  const stats = (): RepeaterStats => {
-    const c = mesh.counters;
-    const sig = mesh.lastSignal();
-    return {
-      battMilliVolts: Math.max(0, Math.round(options.battery?.() ?? 0)),
-      currTxQueueLen: mesh.queueLength(),
-      noiseFloor: Math.trunc(options.noiseFloorDbm?.() ?? 0),
-      lastRssi: Math.trunc(sig?.rssiDbm ?? 0),
-      nPacketsRecv: packetsRecv,
-      nPacketsSent: c.sentFlood + c.sentDirect,
-      totalAirTimeSecs: Math.floor(c.txAirMs / 1000),
-      totalUpTimeSecs: Math.floor((options.clock.now() - startedAt) / 1000),
-      nSentFlood: c.sentFlood,
-      nSentDirect: c.sentDirect,
-      nRecvFlood: c.recvFlood,
-      nRecvDirect: c.recvDirect,
-      errEvents: 0,
-      lastSnr: Math.trunc(Math.fround(sig?.snrDb ?? 0) * 4),
-      nDirectDups: c.directDups,
-      nFloodDups: c.floodDups,
-      totalRxAirTimeSecs: Math.floor(c.rxAirMs / 1000),
-      nRecvErrors: c.recvErrors,
-    };
-  };
+  const battMilliVolts = (): number => Math.min(0xffff, Math.max(0, Math.round(options.battery?.() ?? 0)));
+  const stats = (): RepeaterStats =>
+    repeaterStats({
+      mesh,
+      battMilliVolts,
+      noiseFloorDbm: () => options.noiseFloorDbm?.() ?? 0,
+      uptimeMs: () => options.clock.now() - startedAt,
+      received: () => packetsRecv,
+    });
 
-  /** MyMesh::sendNodeDiscoverReq. */
-  const sendNodeDiscoverReq = (): void => {
-    const data = new Uint8Array(10);
-    data[0] = CTL_NODE_DISCOVER_REQ;
-    data[1] = 1 << ADV_TYPE.REPEATER;
-    for (let i = 2; i < 6; i++) data[i] = Math.floor(random() * 256);
-    pendingDiscoverTag = new DataView(data.buffer).getUint32(2, true);
-    pendingDiscoverUntil = options.clock.now() + 60_000;
-    mesh.sendZeroHop(mesh.createControlData(data));
-  };
+  const txDelay = (packet: McPacket, factor: number): number =>
+    retransmitDelayMs(mesh.airtimeMs(packet.path.length + packet.payload.length + 2), factor, random);
+  const discovery = new NodeDiscovery({
+    mesh,
+    prefs,
+    neighbours,
+    rtc,
+    random,
+    nowMs: () => options.clock.now(),
+    retransmitDelay: (p) => txDelay(p, prefs.txDelayFactor),
+  });
 
   const admin = new RepeaterAdmin({
     mesh,
@@ -279,7 +260,7 @@ export function createRepeater(options: RepeaterOptions): Repeater {
     regionOf,
     defaultScope: () => defaultScope,
     stats,
-    battMilliVolts: () => Math.max(0, Math.round(options.battery?.() ?? 0)),
+    battMilliVolts,
     cli: {
       prefs,
       regions,
@@ -302,19 +283,9 @@ export function createRepeater(options: RepeaterOptions): Repeater {
       setTxPower: (dbm) => hooks.setTxPower?.(dbm),
       formatNeighborsReply: () => neighbours.formatReply(rtc.getCurrentTime()),
       removeNeighbor: (prefix) => neighbours.remove(prefix),
-      formatStatsReply: () => {
-        const s = stats();
-        return `{"battery_mv":${s.battMilliVolts},"uptime_secs":${s.totalUpTimeSecs},"errors":${s.errEvents},"queue_len":${s.currTxQueueLen}}`;
-      },
-      formatRadioStatsReply: () => {
-        const s = stats();
-        const snr = Math.fround(mesh.lastSignal()?.snrDb ?? 0);
-        return `{"noise_floor":${s.noiseFloor},"last_rssi":${s.lastRssi},"last_snr":${snr.toFixed(2)},"tx_air_secs":${s.totalAirTimeSecs},"rx_air_secs":${s.totalRxAirTimeSecs}}`;
-      },
-      formatPacketStatsReply: () => {
-        const s = stats();
-        return `{"recv":${s.nPacketsRecv},"sent":${s.nPacketsSent},"flood_tx":${s.nSentFlood},"direct_tx":${s.nSentDirect},"flood_rx":${s.nRecvFlood},"direct_rx":${s.nRecvDirect},"recv_errors":${s.nRecvErrors}}`;
-      },
+      formatStatsReply: () => formatCoreStats(stats()),
+      formatRadioStatsReply: () => formatRadioStats(stats(), mesh.lastSignal()?.snrDb ?? 0),
+      formatPacketStatsReply: () => formatPacketStats(stats()),
       clearStats: () => {
         packetsRecv = 0;
         mesh.resetStats();
@@ -335,7 +306,7 @@ export function createRepeater(options: RepeaterOptions): Repeater {
       exportPrivateKey: () => hooks.exportPrivateKey?.() ?? mesh.self.privateKey(),
       importPrivateKey: (key) => hooks.importPrivateKey?.(key),
       aclChanged: () => persist.aclChanged(),
-      sendNodeDiscoverReq,
+      sendNodeDiscoverReq: () => discovery.sendRequest(),
       consolePrint: (line) => log(line),
     },
   });
@@ -344,8 +315,6 @@ export function createRepeater(options: RepeaterOptions): Repeater {
     regionsVersion++;
   };
 
-  const txDelay = (packet: McPacket, factor: number): number =>
-    retransmitDelayMs(mesh.airtimeMs(packet.path.length + packet.payload.length + 2), factor, random);
 
   const handler: MeshHandler = {
     logRxRaw: () => {
@@ -388,36 +357,7 @@ export function createRepeater(options: RepeaterOptions): Repeater {
       const ad = decodeAdvertData(advert.appData);
       if (ad && ad.type === ADV_TYPE.REPEATER) neighbours.put(advert.publicKey, advert.timestamp, rx.snrDb, rtc.getCurrentTime());
     }),
-    onControlDataRecv: guard('onControlDataRecv', undefined, (rx: ReceivedPacket) => {
-      const pl = rx.packet.payload;
-      const type = pl[0] & 0xf0;
-      const dv = new DataView(pl.buffer, pl.byteOffset, pl.byteLength);
-      if (type === CTL_NODE_DISCOVER_REQ && pl.length >= 6 && !prefs.disableFwd && discoverLimiter.allow(rtc.getCurrentTime())) {
-        const filter = pl[1];
-        const tag = dv.getUint32(2, true);
-        const since = pl.length >= 10 ? dv.getUint32(6, true) : 0;
-        if ((filter & (1 << ADV_TYPE.REPEATER)) !== 0 && prefs.discoveryModTimestamp >= since) {
-          const prefixOnly = (pl[0] & 1) !== 0;
-          const data = new Uint8Array(6 + (prefixOnly ? 8 : 32));
-          data[0] = CTL_NODE_DISCOVER_RESP | ADV_TYPE.REPEATER;
-          data[1] = Math.trunc(Math.fround(rx.snrDb) * 4) & 0xff;
-          new DataView(data.buffer).setUint32(2, tag, true);
-          data.set(mesh.self.publicKey.subarray(0, data.length - 6), 6);
-          const resp = mesh.createControlData(data);
-          mesh.sendZeroHop(resp, { delayMs: txDelay(resp, prefs.txDelayFactor) * 4 });
-        }
-      } else if (type === CTL_NODE_DISCOVER_RESP && pl.length >= 6) {
-        if ((pl[0] & 0x0f) !== ADV_TYPE.REPEATER || pl.length < 6 + 32) return;
-        if (pendingDiscoverTag === 0 || options.clock.now() > pendingDiscoverUntil) {
-          pendingDiscoverTag = 0;
-          return;
-        }
-        if (dv.getUint32(2, true) !== pendingDiscoverTag) return;
-        const id = pl.slice(6, 38);
-        if (id.every((b, i) => b === mesh.self.publicKey[i])) return;
-        neighbours.put(id, rtc.getCurrentTime(), rx.snrDb, rtc.getCurrentTime());
-      }
-    }),
+    onControlDataRecv: guard('onControlDataRecv', undefined, (rx: ReceivedPacket) => discovery.onControl(rx)),
   };
 
   if (options.defaultScope !== undefined) setDefaultScope(regions, options.defaultScope, onDefaultRegionChanged, () => persist.saveRegions());
@@ -470,4 +410,3 @@ export function createRepeater(options: RepeaterOptions): Repeater {
   };
 }
 
-export { isAdmin, isNullKey };
