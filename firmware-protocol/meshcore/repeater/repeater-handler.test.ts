@@ -26,16 +26,19 @@ test('allowPacketForward follows the region map as it changes, counting refusals
   assert.equal(f.repeater.counters.forwardRefused, { disabled: 1, 'flood-max': 1, 'flood-max-unscoped': 0, 'flood-max-advert': 0, region: 1, loop: 0 });
 });
 
-test('retransmit delays from the mesh airtime of path + payload + 2 bytes; af and multi.acks exposed', () => {
+test('retransmit delays from the airtime the mesh gives (path + payload + 2 bytes); rx delay; af and multi.acks', () => {
   let r = 0.999999;
   const f = makeRepeater({ random: () => r });
   const h = f.repeater.handler;
   const p = packetOf({ payloadType: PAYLOAD_TYPE.TXT_MSG, path: new Uint8Array(3), payload: new Uint8Array(95) });
-  // FakeMesh airtime = 1 ms per byte: 100 ms; flood factor 0.5 → t 50 → [0, 250]; direct 0.3 → t 30 → [0, 150]
-  assert.is(h.retransmitDelayMs?.(p, 0), 250);
-  assert.is(h.directRetransmitDelayMs?.(p, 0), 150);
+  // 100 ms of airtime: flood factor 0.5 → t 50 → [0, 250]; direct 0.3 → t 30 → [0, 150]
+  assert.is(h.retransmitDelayMs?.(p, 100), 250);
+  assert.is(h.directRetransmitDelayMs?.(p, 100), 150);
   r = 0;
-  assert.is(h.retransmitDelayMs?.(p, 0), 0);
+  assert.is(h.retransmitDelayMs?.(p, 100), 0);
+  assert.is(h.rxDelayMs?.(0.2, 100), 0, 'rxdelay 0 (default): no score delay');
+  f.repeater.command('set rxdelay 10');
+  assert.is(h.rxDelayMs?.(0.2, 100), Math.trunc((Math.pow(10, 0.65) - 1) * 100));
   assert.is(h.airtimeBudgetFactor?.(), 1);
   f.repeater.command('set af 9');
   assert.is(h.airtimeBudgetFactor?.(), 9);

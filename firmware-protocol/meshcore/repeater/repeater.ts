@@ -12,6 +12,7 @@
 import type { Clock } from '../../../lib/clock/clock.js';
 import { timersOf } from '../../../lib/clock/timer-clock.js';
 import type { MeshCoreMesh } from '../mesh/mesh-api.js';
+import { rxDelayFromBase } from '../mesh/mesh-timing.js';
 import type { MeshHandler, PeerMatch, ReceivedPacket } from '../mesh/mesh-handler.js';
 import { ADV_TYPE, decodeAdvertData, encodeAdvertData } from '../ota/advert-data.js';
 import { hasTransportCodes, type McPacket, type PathHashSize } from '../ota/packet.js';
@@ -326,8 +327,13 @@ export function createRepeater(options: RepeaterOptions): Repeater {
       if (refusal) counters.forwardRefused[refusal]++;
       return refusal === undefined;
     }),
-    retransmitDelayMs: guard('retransmitDelay', 0, (packet: McPacket) => txDelay(packet, prefs.txDelayFactor)),
-    directRetransmitDelayMs: guard('directRetransmitDelay', 0, (packet: McPacket) => txDelay(packet, prefs.directTxDelayFactor)),
+    // the mesh hands the airtime of path + payload + 2 bytes, the length MyMesh::getRetransmitDelay estimates
+    retransmitDelayMs: guard('retransmitDelay', 0, (_p: McPacket, airtimeMs: number) => retransmitDelayMs(airtimeMs, prefs.txDelayFactor, random)),
+    directRetransmitDelayMs: guard('directRetransmitDelay', 0, (_p: McPacket, airtimeMs: number) =>
+      retransmitDelayMs(airtimeMs, prefs.directTxDelayFactor, random),
+    ),
+    // MyMesh::calcRxDelay (rxdelay, off by default)
+    rxDelayMs: guard('rxDelay', 0, (score: number, airtimeMs: number) => rxDelayFromBase(prefs.rxDelayBase, score, airtimeMs)),
     extraAckTransmitCount: () => prefs.multiAcks,
     airtimeBudgetFactor: () => prefs.airtimeFactor,
     searchPeersByHash: guard('searchPeersByHash', [], (hash: number): PeerMatch[] =>

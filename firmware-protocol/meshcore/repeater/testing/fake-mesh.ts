@@ -1,6 +1,6 @@
 /**
- * A MeshCoreMesh that records what the application asks of it, for the repeater's unit tests until the real mesh
- * (../../mesh/create-mesh.ts) lands: create* build real packets (encrypted payloads, signed adverts) and remember
+ * A MeshCoreMesh that records what the application asks of it, for the repeater's unit tests (the real mesh,
+ * ../../mesh/create-mesh.ts, is used by ../mesh-integration.test.ts): create* build real packets (encrypted payloads, signed adverts) and remember
  * the plaintext they were given; send* append to `sent`; counters and signal are set by the test. `receive()`
  * turns a packet into the ReceivedPacket a handler callback takes.
  */
