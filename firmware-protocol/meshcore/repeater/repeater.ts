@@ -61,7 +61,10 @@ export interface RepeaterOptions {
   defaultScope?: string | null;
   /** The RTC; give the mesh the same one (rtcSeconds). Default: clock-based with offset 0 (MeshOptions' default). */
   rtc?: RtcClock;
-  /** Battery in mV (the power monitor); absent or undefined = 0, what a board without a battery sense reports. */
+  /**
+   * Battery in mV (the power monitor of issue 16); absent or undefined = 0, what the firmware's boards without a
+   * battery sense report (ESP32Board / STM32Board::getBattMilliVolts "not supported").
+   */
   battery?: () => number | undefined;
   /** Radio noise floor in dBm for the status blob; absent = 0 (RadioLibWrapper's initial value). */
   noiseFloorDbm?: () => number | undefined;
