@@ -169,6 +169,14 @@ test('region commands: tree, put, allowf/denyf, list, get, home, default, save',
   if (s?.kind === 'flood') assert.is(s.options.transportCodes?.[0], transportCode(key, s.packet));
 });
 
+test('region def: a path of names, "name|jump" continuing from another region', () => {
+  const f = makeRepeater();
+  assert.is(f.repeater.command('region def eu de|eu fr'), '*^ F\n eu F\n  de F\n  fr F\n');
+  assert.is(f.repeater.command('region def'), 'Err - empty def');
+  assert.is(f.repeater.command('region def x|nowhere'), 'Err - unknown jump: nowhere');
+  assert.is(f.repeater.command('region def |eu'), 'Err - empty name');
+});
+
 test('region load: indented lines build a new map, a blank line ends it', () => {
   const f = makeRepeater();
   const r = f.repeater;
