@@ -7,6 +7,7 @@
  * drops every unscoped flood (MyMesh::onRecvPacket).
  */
 import type { McPacket } from '../ota/packet.js';
+import { regionNamesText } from '../ota/anon-replies.js';
 import { autoTransportKey, transportCode, type TransportKey } from './transport-key.js';
 import { cString } from './c-text.js';
 
@@ -158,25 +159,16 @@ export class RegionMap {
     return truncateBytes(out, maxLen - 1);
   }
 
+  /** The regions exportNamesTo lists: whether the wildcard matches, and the names (in table order) that do. */
+  namesMatching(mask: number, invert = false): { wildcard: boolean; names: string[] } {
+    const matches = (flags: number): boolean => (invert ? (flags & mask) !== 0 : (flags & mask) === 0);
+    return { wildcard: matches(this.wildcard.flags), names: this.regions.filter((r) => matches(r.flags)).map((r) => r.name) };
+  }
+
   /** RegionMap::exportNamesTo: comma-separated names whose flags & mask are clear (or set, with invert). */
   exportNamesTo(maxLen: number, mask: number, invert = false): string {
-    const names: string[] = [];
-    let len = 0;
-    const matches = (flags: number): boolean => (invert ? (flags & mask) !== 0 : (flags & mask) === 0);
-    if (matches(this.wildcard.flags)) {
-      names.push('*');
-      len += 2;
-    }
-    for (const r of this.regions) {
-      if (!matches(r.flags)) continue;
-      const n = skipHash(r.name);
-      const nlen = new TextEncoder().encode(n).length;
-      if (len + nlen + 2 < maxLen) {
-        names.push(n);
-        len += nlen + 1;
-      }
-    }
-    return names.join(',');
+    const { wildcard, names } = this.namesMatching(mask, invert);
+    return new TextDecoder().decode(regionNamesText(wildcard, names, maxLen));
   }
 
   /** The /regions2 file. */

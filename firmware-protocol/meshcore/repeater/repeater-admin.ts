@@ -6,7 +6,11 @@
  */
 import type { MeshCoreMesh } from '../mesh/mesh-api.js';
 import type { McPath, ReceivedPacket } from '../mesh/mesh-handler.js';
-import { isFlood, PAYLOAD_TYPE, type McPacket } from '../ota/packet.js';
+import { cString } from '../ota/app-data-errors.js';
+import { MeshCoreMalformedPacketError } from '../ota/errors.js';
+import { decodeRepeaterAnonRequest, type AnonSubRequest } from '../ota/login.js';
+import { decodePathLen, isFlood, PAYLOAD_TYPE, type McPacket, type PathHashSize } from '../ota/packet.js';
+import { ANON_REQ_TYPE } from '../ota/request-codes.js';
 import { textAckCode, TXT_TYPE } from '../ota/text-payload.js';
 import { isAdmin, type ClientACL, type ClientInfo } from './client-acl.js';
 import type { NeighbourTable } from './neighbours.js';
@@ -15,19 +19,9 @@ import type { RegionEntry, RegionMap } from './region-map.js';
 import { chooseReplyRoute, inPath, sendFloodReply } from './reply-routes.js';
 import { handleRepeaterCommand, RegionLoad, type RepeaterCliHost } from './repeater-cli.js';
 import type { RepeaterCounters } from './repeater.js';
-import type { RepeaterStats } from './repeater-stats.js';
+import type { RepeaterStats } from '../ota/repeater-stats.js';
 import type { RtcClock } from './rtc-clock.js';
-import {
-  ANON_REQ_TYPE,
-  anonClockReply,
-  anonOwnerReply,
-  anonRegionsReply,
-  cStringAt,
-  handleLoginReq,
-  handleRequest,
-  RateLimiter,
-  readReplyPath,
-} from './server-requests.js';
+import { anonClockReply, anonOwnerReply, anonRegionsReply, handleLoginReq, handleRequest, RateLimiter } from './server-requests.js';
 import type { TransportKey } from './transport-key.js';
 
 export const SERVER_RESPONSE_DELAY_MS = 300;
@@ -93,7 +87,7 @@ export class RepeaterAdmin {
         sender,
         secret,
         timestamp,
-        cStringAt(data, 4),
+        cString(data.subarray(4)),
         flood,
       );
       if (!login.ok) {
@@ -105,19 +99,24 @@ export class RepeaterAdmin {
       reply = login.reply;
     } else if (!flood && (kind === ANON_REQ_TYPE.REGIONS || kind === ANON_REQ_TYPE.OWNER || kind === ANON_REQ_TYPE.BASIC)) {
       const now = ctx.rtc.getCurrentTime();
+      // the firmware spends the limiter before it looks at the reply path (handleAnon*Req)
       if (!this.anonLimiter.allow(now)) {
         ctx.counters.anonRateLimited++;
         return;
       }
-      replyPath = readReplyPath(data, 5);
-      if (!replyPath) {
-        ctx.counters.malformed++;
+      let req: AnonSubRequest;
+      try {
+        req = decodeRepeaterAnonRequest(data) as AnonSubRequest;
+      } catch (err) {
+        if (!(err instanceof MeshCoreMalformedPacketError)) throw err;
+        ctx.counters.malformed++; // bad reply path_len (Packet::isValidPathLen), or a path longer than the data
         return;
       }
+      replyPath = { hashSize: (decodePathLen(req.replyPathLen) as { size: PathHashSize }).size, bytes: req.replyPath };
       reply =
-        kind === ANON_REQ_TYPE.REGIONS
+        req.kind === 'regions'
           ? anonRegionsReply(ctx.regions, timestamp, now)
-          : kind === ANON_REQ_TYPE.OWNER
+          : req.kind === 'owner'
             ? anonOwnerReply(ctx.prefs, timestamp, now)
             : anonClockReply(ctx.prefs, timestamp, now);
     } else {
@@ -198,7 +197,7 @@ export class RepeaterAdmin {
     const isRetry = senderTimestamp === client.lastTimestamp;
     client.lastTimestamp = senderTimestamp;
     client.lastActivity = ctx.rtc.getCurrentTime();
-    const cmdBytes = cStringAt(data, 5);
+    const cmdBytes = cString(data.subarray(5));
 
     const toClient = (pkt: McPacket, delayMs: number): void => {
       if (client.outPath) ctx.mesh.sendDirect(pkt, client.outPath, delayMs);

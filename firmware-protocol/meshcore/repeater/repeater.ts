@@ -24,7 +24,7 @@ import { NeighbourTable, type NeighbourInfo } from './neighbours.js';
 import { createRtcClock, type RtcClock } from './rtc-clock.js';
 import { RepeaterPersistence } from './repeater-state.js';
 import type { RepeaterStore } from './repeater-store.js';
-import type { RepeaterStats } from './repeater-stats.js';
+import type { RepeaterStats } from '../ota/repeater-stats.js';
 import type { RegionEntry } from './region-map.js';
 import type { TransportKey } from './transport-key.js';
 import { NodeDiscovery } from './node-discovery.js';
