@@ -22,7 +22,6 @@ import type { RepeaterCounters } from './repeater.js';
 import type { RepeaterStats } from '../ota/repeater-stats.js';
 import type { RtcClock } from './rtc-clock.js';
 import { anonClockReply, anonOwnerReply, anonRegionsReply, handleLoginReq, handleRequest, RateLimiter } from './server-requests.js';
-import type { TransportKey } from './transport-key.js';
 
 export const SERVER_RESPONSE_DELAY_MS = 300;
 export const TXT_ACK_DELAY_MS = 200;
@@ -39,7 +38,7 @@ export interface RepeaterAdminContext {
   log: (line: string) => void;
   counters: RepeaterCounters;
   regionOf(packet: McPacket): RegionEntry | null;
-  defaultScope(): TransportKey | undefined;
+  defaultScope(): Uint8Array | undefined;
   stats(): RepeaterStats;
   battMilliVolts(): number;
   cli: RepeaterCliHost;
