@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { macThenDecrypt } from '../ota/cipher.js';
 import { PAYLOAD_TYPE, ROUTE_TYPE } from '../ota/packet.js';
-import { PERM_ACL_ADMIN } from './client-acl.js';
+import { PERM_ACL } from '../ota/request-codes.js';
 import { decodeRepeaterStats, REPEATER_STATS_SIZE } from '../ota/repeater-stats.js';
 import type { MemoryRepeaterStore } from './repeater-store.js';
 import { ADV_TYPE, encodeAdvertData } from '../ota/advert-data.js';
@@ -27,7 +27,7 @@ test('admin login by flood: PATH return carrying the 13-byte LOGIN_OK, flooded u
   assert.is(pr.extraType, PAYLOAD_TYPE.RESPONSE);
   const now = f.rtc.getCurrentTime();
   // server time · LOGIN_OK · legacy 0 · is_admin · permissions · 4 random · FIRMWARE_VER_LEVEL
-  assert.equal(pr.extra, bytes(u32(now), [0, 0, 1, PERM_ACL_ADMIN, 128, 128, 128, 128, 2]));
+  assert.equal(pr.extra, bytes(u32(now), [0, 0, 1, PERM_ACL.ADMIN, 128, 128, 128, 128, 2]));
   assert.is(f.mesh.sent.length, 1);
   const s = f.mesh.sent[0];
   assert.is(s.kind, 'flood');
@@ -93,7 +93,7 @@ test('the ACL is saved LAZY_CONTACTS_WRITE_DELAY (5 s) after an admin login, in 
   assert.ok(acl);
   assert.is(acl.length, 136);
   assert.equal(acl.subarray(0, 32), f.client.publicKey);
-  assert.is(acl[32], PERM_ACL_ADMIN);
+  assert.is(acl[32], PERM_ACL.ADMIN);
   assert.is(acl[39], 0xff, 'out path unknown after a flooded login');
 });
 

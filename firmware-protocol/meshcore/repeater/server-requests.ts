@@ -16,8 +16,8 @@ import { encodeLoginResponse } from '../ota/login.js';
 import { MAX_PACKET_PAYLOAD, PUB_KEY_SIZE } from '../ota/packet.js';
 import { encodeStatusResponse, type RepeaterStats } from '../ota/repeater-stats.js';
 import { encodeAccessList, encodeNeighboursResponse, type AclEntry } from '../ota/request-data.js';
-import { FIRMWARE_VER_LEVEL_REPEATER, REQ_TYPE, TELEM_CHANNEL_SELF } from '../ota/request-codes.js';
-import { ClientACL, isAdmin, PERM_ACL_ADMIN, PERM_ACL_GUEST, type ClientInfo } from './client-acl.js';
+import { FIRMWARE_VER_LEVEL_REPEATER, PERM_ACL, REQ_TYPE, TELEM_CHANNEL_SELF } from '../ota/request-codes.js';
+import { ClientACL, isAdmin, type ClientInfo } from './client-acl.js';
 import type { NeighbourTable } from './neighbours.js';
 import type { RepeaterPrefs } from './prefs.js';
 import { REGION_DENY_FLOOD, type RegionMap } from './region-map.js';
@@ -75,8 +75,8 @@ export function handleLoginReq(
   if (password.length === 0) client = ctx.acl.getClient(senderPublicKey, PUB_KEY_SIZE);
   if (!client) {
     let perms: number;
-    if (sameBytes(password, utf8(ctx.prefs.password))) perms = PERM_ACL_ADMIN;
-    else if (sameBytes(password, utf8(ctx.prefs.guestPassword))) perms = PERM_ACL_GUEST;
+    if (sameBytes(password, utf8(ctx.prefs.password))) perms = PERM_ACL.ADMIN;
+    else if (sameBytes(password, utf8(ctx.prefs.guestPassword))) perms = PERM_ACL.GUEST;
     else return { ok: false, why: 'password' };
     client = ctx.acl.putClient(senderPublicKey, 0);
     if (senderTimestamp <= client.lastTimestamp) return { ok: false, why: 'replay' };
@@ -84,7 +84,7 @@ export function handleLoginReq(
     client.lastActivity = ctx.rtc.getCurrentTime();
     client.permissions = (client.permissions & ~0x03) | perms;
     client.sharedSecret = secret.slice(0, PUB_KEY_SIZE);
-    if (perms !== PERM_ACL_GUEST) ctx.aclChanged();
+    if (perms !== PERM_ACL.GUEST) ctx.aclChanged();
   }
   if (isFlood) client.outPath = undefined;
   const serverTime = ctx.rtc.getCurrentTimeUnique();
