@@ -11,7 +11,7 @@ import { MeshCoreMalformedPacketError } from '../ota/errors.js';
 import { decodeRepeaterAnonRequest, type AnonSubRequest } from '../ota/login.js';
 import { decodePathLen, isFlood, PAYLOAD_TYPE, type McPacket, type PathHashSize } from '../ota/packet.js';
 import { ANON_REQ_TYPE } from '../ota/request-codes.js';
-import { textAckCode, TXT_TYPE } from '../ota/text-payload.js';
+import { decodeTextPayload, encodeTextPayload, textAckCode, TXT_TYPE } from '../ota/text-payload.js';
 import { isAdmin, type ClientACL, type ClientInfo } from './client-acl.js';
 import type { NeighbourTable } from './neighbours.js';
 import type { RepeaterPrefs } from './prefs.js';
@@ -179,12 +179,12 @@ export class RepeaterAdmin {
 
   private onText(rx: ReceivedPacket, client: ClientInfo, data: Uint8Array): void {
     const { ctx } = this;
-    if (data.length <= 5 || !isAdmin(client)) {
+    const msg = isAdmin(client) ? decodeTextPayload(data) : undefined;
+    if (!msg) {
       ctx.counters.cliRefused++;
       return;
     }
-    const senderTimestamp = u32(data, 0);
-    const txtType = data[4] >> 2;
+    const { senderTimestamp, txtType } = msg;
     if (txtType !== TXT_TYPE.PLAIN && txtType !== TXT_TYPE.CLI_DATA) {
       ctx.counters.cliRefused++;
       return;
@@ -196,7 +196,6 @@ export class RepeaterAdmin {
     const isRetry = senderTimestamp === client.lastTimestamp;
     client.lastTimestamp = senderTimestamp;
     client.lastActivity = ctx.rtc.getCurrentTime();
-    const cmdBytes = cString(data.subarray(5));
 
     const toClient = (pkt: McPacket, delayMs: number): void => {
       if (client.outPath) ctx.mesh.sendDirect(pkt, client.outPath, delayMs);
@@ -205,18 +204,14 @@ export class RepeaterAdmin {
 
     if (txtType === TXT_TYPE.PLAIN) {
       // legacy CLI: ACK = SHA-256(ts · flags · text ‖ client key)[0..4]
-      toClient(ctx.mesh.createAck(textAckCode(data, 5 + cmdBytes.length, client.publicKey)), TXT_ACK_DELAY_MS);
+      toClient(ctx.mesh.createAck(textAckCode(data, 5 + msg.textBytes.length, client.publicKey)), TXT_ACK_DELAY_MS);
     }
     ctx.counters.cliCommands++;
-    const text = isRetry ? '' : this.command(senderTimestamp, new TextDecoder().decode(cmdBytes));
+    const text = isRetry ? '' : this.command(senderTimestamp, msg.text);
     if (text === '') return;
     let ts = ctx.rtc.getCurrentTimeUnique();
     if (ts === senderTimestamp) ts++; // the two timestamps must differ in the app's CLI view
-    const body = new TextEncoder().encode(text);
-    const plain = new Uint8Array(5 + body.length);
-    new DataView(plain.buffer).setUint32(0, ts >>> 0, true);
-    plain[4] = TXT_TYPE.CLI_DATA << 2;
-    plain.set(body, 5);
+    const plain = encodeTextPayload({ senderTimestamp: ts, txtType: TXT_TYPE.CLI_DATA, attempt: 0, text });
     toClient(ctx.mesh.createDatagram(PAYLOAD_TYPE.TXT_MSG, client.publicKey, client.sharedSecret, plain), CLI_REPLY_DELAY_MS);
   }
 }
