@@ -59,6 +59,13 @@ export interface MeshHandler {
   retransmitDelayMs?(packet: McPacket, airtimeMs: number): number;
   /** Mesh::getDirectRetransmitDelay, ms. */
   directRetransmitDelayMs?(packet: McPacket, airtimeMs: number): number;
+  /**
+   * Dispatcher::calcRxDelay: how long to hold a received flood before processing it, ms, from its score
+   * (RadioLibWrapper::packetScore, 0..1: SNR margin over the SF's threshold, less for long frames) and its airtime.
+   * Absent = 0, as every firmware app by default (rx_delay_base 0; mesh-timing.ts rxDelayFromBase is their formula).
+   * The mesh applies delays of 50 ms or more, capped at 32 s (Dispatcher::checkRecv). Optional (added by the mesh part).
+   */
+  rxDelayMs?(score: number, airtimeMs: number): number;
   /** Mesh::getExtraAckTransmitCount (multi_acks). */
   extraAckTransmitCount?(): number;
   /** Dispatcher::getAirtimeBudgetFactor (airtime_factor; duty = 1 / (1 + factor)). */
