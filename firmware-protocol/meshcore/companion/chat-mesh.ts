@@ -80,6 +80,16 @@ export interface ChatApp {
   onStateChanged?(): void;
 }
 
+/** Watches what the node originates (the simulator's view of what a device put on air; status). Must not throw. */
+export interface ChatObserver {
+  /** A GRP_TXT was sent: the plaintext text as on air ("<name>: <text>"). */
+  groupMessageSent?(channel: ChannelSlot, senderTimestamp: number, text: Uint8Array): void;
+  /** A TXT_MSG (plain or CLI) was sent. */
+  messageSent?(contact: ContactInfo, senderTimestamp: number, attempt: number, text: Uint8Array, result: SendResult): void;
+  /** An advert of ours was built (CMD_SEND_SELF_ADVERT, the schedule). */
+  advertCreated?(packet: McPacket): void;
+}
+
 export interface ChatMeshOptions {
   mesh: MeshCoreMesh;
   app?: ChatApp;
@@ -88,6 +98,7 @@ export interface ChatMeshOptions {
   maxChannels?: number;
   /** Random bytes (ACK hash 6th byte, request blobs); default crypto.randomBytes. */
   randomBytes?: (n: number) => Uint8Array;
+  observer?: ChatObserver;
 }
 
 interface Connection {
@@ -135,6 +146,7 @@ export class ChatMesh implements MeshHandler {
   /** putBlobByKey: the last raw advert of each contact (hex key), route forced to FLOOD, transport codes dropped. */
   readonly advertBlobs = new Map<string, Uint8Array>();
   app: ChatApp;
+  observer: ChatObserver | undefined;
   private readonly random: (n: number) => Uint8Array;
   private readonly connections: Connection[] = [];
   /** getRTCClock()->getCurrentTimeUnique: strictly increasing seconds for tags. */
@@ -143,6 +155,7 @@ export class ChatMesh implements MeshHandler {
   constructor(options: ChatMeshOptions) {
     this.mesh = options.mesh;
     this.app = options.app ?? {};
+    this.observer = options.observer;
     this.contacts = new ContactsTable(options.maxContacts ?? 100);
     this.channels = new ChannelTable(options.maxChannels ?? 40);
     this.random = options.randomBytes ?? ((n) => new Uint8Array(randomBytes(n)));
@@ -181,7 +194,9 @@ export class ChatMesh implements MeshHandler {
 
   /** createSelfAdvert(name[, lat, lon]) with our node type (ADV_TYPE_CHAT for a companion). */
   createSelfAdvert(data: AdvertData): McPacket {
-    return this.mesh.createAdvert(encodeAdvertData(data));
+    const p = this.mesh.createAdvert(encodeAdvertData(data));
+    this.observer?.advertCreated?.(p);
+    return p;
   }
 
   /** Radio::getEstAirtimeFor(pkt->getRawLength()), whole ms as the firmware's uint32. */
@@ -221,7 +236,9 @@ export class ChatMesh implements MeshHandler {
     data.set(body, 5);
     if (attempt > 3) data[data.length - 1] = attempt & 0xff;
     const ack = textAckCode(data, 5 + body.length, this.selfKey);
-    return this.sendToContact(c, this.mesh.createDatagram(PAYLOAD_TYPE.TXT_MSG, c.publicKey, this.secretWith(c), data), ack);
+    const r = this.sendToContact(c, this.mesh.createDatagram(PAYLOAD_TYPE.TXT_MSG, c.publicKey, this.secretWith(c), data), ack);
+    this.observer?.messageSent?.(c, senderTimestamp, attempt, body, r);
+    return r;
   }
 
   /** sendCommandData: TXT_MSG of type CLI_DATA (no ACK expected). */
@@ -246,6 +263,7 @@ export class ChatMesh implements MeshHandler {
     data.set(prefix, 5);
     data.set(body.subarray(0, n), 5 + prefix.length);
     this.sendFloodScoped(this.mesh.createGroupDatagram(PAYLOAD_TYPE.GRP_TXT, this.groupKey(channel), data));
+    this.observer?.groupMessageSent?.(channel, senderTimestamp, data.subarray(5));
     return true;
   }
 

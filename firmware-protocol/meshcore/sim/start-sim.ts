@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { SimDevice } from './sim-device.js';
+import { ADV_TYPE } from '../codes.js';
 import { SerialSimInterface, WifiSimInterface } from './sim-interfaces.js';
 import { SimMesh, type SimNodeInit } from './sim-mesh.js';
 import { openPtyPair, type PtyPair } from './pty-pair.js';
@@ -46,6 +47,8 @@ export interface MeshCoreSim {
   /** The path a host opens (a stable symlink to the PTY), when `pty`. */
   ptyPath?: string;
   tcpPort?: number;
+  /** The address the TCP port listens on. */
+  tcpHost?: string;
   /** Writes raw bytes to the host on every link (garbage on the line). */
   injectGarbage(bytes: Uint8Array): void;
   /** Writes every radio → host frame in 2-byte pieces (serial writes; separate TCP writes). */
@@ -107,6 +110,7 @@ export async function startMeshCoreSim(options: MeshCoreSimOptions = {}): Promis
   let server: Server | undefined;
   let client: Socket | null = null;
   let tcpPort: number | undefined;
+  let tcpHost: string | undefined;
   let tcpAccepting = true;
   if (options.tcpPort !== undefined) {
     const w = new WifiSimInterface();
@@ -146,6 +150,7 @@ export async function startMeshCoreSim(options: MeshCoreSimOptions = {}): Promis
       srv.listen(options.tcpPort, options.tcpHost ?? '127.0.0.1', () => res());
     });
     tcpPort = (srv.address() as { port: number }).port;
+    tcpHost = (srv.address() as { address: string }).address;
     cleanups.push(async () => {
       client?.destroy();
       await new Promise<void>((res) => srv.close(() => res()));
@@ -175,7 +180,8 @@ export async function startMeshCoreSim(options: MeshCoreSimOptions = {}): Promis
     const timer = setInterval(() => {
       const node = mesh.nodes[n % mesh.nodes.length];
       n++;
-      if (n % 5 === 0) node.advert();
+      // Repeaters only advertise: a repeater's firmware has no channels and never posts (simple_repeater).
+      if (n % 5 === 0 || node.type === ADV_TYPE.REPEATER) node.advert();
       else node.sendChannel('Public', `test message ${n} from ${node.name}`);
     }, options.trafficIntervalMs);
     timer.unref();
@@ -187,6 +193,7 @@ export async function startMeshCoreSim(options: MeshCoreSimOptions = {}): Promis
     mesh,
     ptyPath: pty ? pty.hostPath : undefined,
     tcpPort,
+    tcpHost,
     injectGarbage(bytes) {
       if (port?.isOpen) port.write(Buffer.from(bytes));
       if (client && !client.destroyed) client.write(bytes);

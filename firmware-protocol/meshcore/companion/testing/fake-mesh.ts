@@ -5,7 +5,8 @@
  * airtime, no TX queue). Receiving parses, dedupes by packet hash, decrypts with the handler's peers and channels
  * and calls the MeshHandler, as Mesh::onRecvPacket. Every send is recorded for assertions. Tests only.
  */
-import type { FloodOptions, MeshCoreMesh, MeshCounters } from '../../mesh/mesh-api.js';
+import type { PacketRadio, PacketRadioFrame } from '../../../../lib/lora/packet-radio.js';
+import type { FloodOptions, MeshCoreMesh, MeshCounters, MeshOptions } from '../../mesh/mesh-api.js';
 import type { GroupChannelKey, McPath, MeshHandler, ReceivedPacket } from '../../mesh/mesh-handler.js';
 import { encryptThenMac, macThenDecrypt } from '../../ota/cipher.js';
 import { verifySignature, type LocalIdentity } from '../../ota/identity.js';
@@ -40,16 +41,53 @@ function bare(payloadType: number, payload: Uint8Array): McPacket {
   return { routeType: ROUTE_TYPE.FLOOD, payloadType, version: 0, transportCodes: [0, 0], pathHashSize: 1, path: new Uint8Array(0), payload };
 }
 
-/** Every FakeMesh on it hears every frame another sends, on a later turn (setImmediate), SNR 6.25 dB, RSSI −70. */
+/**
+ * Every FakeMesh on it hears every frame another sends, on a later turn (setImmediate), SNR 6.25 dB, RSSI −70.
+ * radio(name) gives a PacketRadio on the same air (the shape of mesh/memory-air.ts MemoryAir.radio, without its
+ * topology: link() is accepted and ignored, everyone hears everyone).
+ */
 export class FakeAir {
   readonly nodes = new Set<FakeMesh>();
   /** Frames put on the air, in order. */
   readonly frames: Uint8Array[] = [];
+  private readonly radios = new Map<string, { listeners: Set<(f: PacketRadioFrame) => void>; radio: PacketRadio }>();
 
-  transmit(from: FakeMesh, raw: Uint8Array): void {
+  transmit(from: FakeMesh | PacketRadio, raw: Uint8Array): void {
     this.frames.push(raw);
     for (const n of this.nodes) if (n !== from) setImmediate(() => n.hear(raw, 6.25, -70));
+    for (const r of this.radios.values()) {
+      if (r.radio === from) continue;
+      setImmediate(() => {
+        for (const l of r.listeners) l({ bytes: raw.slice(), snrDb: 6.25, rssiDbm: -70 });
+      });
+    }
   }
+
+  radio(name: string): PacketRadio {
+    let r = this.radios.get(name);
+    if (!r) {
+      const listeners = new Set<(f: PacketRadioFrame) => void>();
+      const radio: PacketRadio = {
+        transmit: async (frame) => (this.transmit(radio, frame.slice()), { airtimeMs: 1 }),
+        channelBusy: async () => false,
+        onReceive: (l) => (listeners.add(l), () => void listeners.delete(l)),
+      };
+      r = { listeners, radio };
+      this.radios.set(name, r);
+    }
+    return r.radio;
+  }
+
+  link(_a: string, _b: string): this {
+    return this;
+  }
+}
+
+/** A createMesh stand-in for code that takes a mesh factory (the simulator): a FakeMesh on options.radio. */
+export function fakeCreateMesh(options: MeshOptions): MeshCoreMesh {
+  const m = new FakeMesh(options.identity, undefined, { radio: options.radio, rtcSeconds: options.rtcSeconds });
+  if (options.handler) m.setHandler(options.handler);
+  return m;
 }
 
 export class FakeMesh implements MeshCoreMesh {
@@ -64,8 +102,12 @@ export class FakeMesh implements MeshCoreMesh {
   private running = false;
   rtc: () => number;
 
-  constructor(readonly self: LocalIdentity, readonly air?: FakeAir, options: { rtcSeconds?: () => number } = {}) {
+  private readonly radio: PacketRadio | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(readonly self: LocalIdentity, readonly air?: FakeAir, options: { rtcSeconds?: () => number; radio?: PacketRadio } = {}) {
     this.rtc = options.rtcSeconds ?? (() => Math.floor(Date.now() / 1000));
+    this.radio = options.radio;
     air?.nodes.add(this);
   }
 
@@ -114,7 +156,8 @@ export class FakeMesh implements MeshCoreMesh {
   private put(p: McPacket, s: FakeSend): void {
     this.sent.push(s);
     this.seen.add(Buffer.from(packetHash(p)).toString('hex'));
-    this.air?.transmit(this, encodePacket(p));
+    if (this.radio) void this.radio.transmit(encodePacket(p));
+    else this.air?.transmit(this, encodePacket(p));
   }
   sendFlood(packet: McPacket, options: FloodOptions = {}): void {
     this.counters.sentFlood++;
@@ -155,9 +198,12 @@ export class FakeMesh implements MeshCoreMesh {
   }
   start(): void {
     this.running = true;
+    if (this.radio && !this.unsubscribe) this.unsubscribe = this.radio.onReceive((f) => this.hear(f.bytes, f.snrDb, f.rssiDbm));
   }
   async stop(): Promise<void> {
     this.running = false;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     this.air?.nodes.delete(this);
   }
 
