@@ -45,6 +45,9 @@ export class CompanionServer {
   private readonly sockets = new Set<Socket>();
   private readonly links = new Set<MemoryLink>();
   private boundPort = 0;
+  private accepting = true;
+  /** Fault injection for the simulator: every frame to a TCP client goes in 2-byte writes. */
+  splitWrites = false;
 
   constructor(private readonly options: CompanionServerOptions) {}
 
@@ -134,14 +137,38 @@ export class CompanionServer {
     };
   }
 
+  /** While false, new TCP connections are reset at once (a device off the network). */
+  setAccepting(on: boolean): void {
+    this.accepting = on;
+  }
+
+  /** Drops every TCP client without a FIN (a device that vanished: the client sees a reset). */
+  resetClients(): void {
+    for (const s of this.sockets) s.resetAndDestroy();
+  }
+
+  /** Raw bytes to every TCP client (the simulator's garbage on the line). */
+  writeRaw(bytes: Uint8Array): void {
+    for (const s of this.sockets) if (!s.destroyed) s.write(bytes);
+  }
+
   private accept(sock: Socket): void {
+    if (!this.accepting) {
+      sock.resetAndDestroy();
+      return;
+    }
     if (this.full()) {
       sock.destroy();
       return;
     }
     this.sockets.add(sock);
     sock.setNoDelay(true);
-    const w = this.wire('tcp', (b) => void sock.write(b), () => sock.writableLength, () => sock.destroy());
+    const write = (b: Uint8Array): void => {
+      if (sock.destroyed) return;
+      if (!this.splitWrites) return void sock.write(b);
+      for (let i = 0; i < b.length; i += 2) sock.write(b.subarray(i, i + 2));
+    };
+    const w = this.wire('tcp', write, () => sock.writableLength, () => sock.destroy());
     sock.on('data', (d: Buffer) => w.data(new Uint8Array(d.buffer, d.byteOffset, d.byteLength)));
     sock.on('error', () => undefined);
     sock.on('close', () => {
