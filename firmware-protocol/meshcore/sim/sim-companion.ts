@@ -17,7 +17,7 @@ import type { Session } from '../companion/companion-session.js';
 import type { CompanionStore } from '../companion/companion-store.js';
 import { DEFAULT_BUILD, type CompanionBuild, type NodePrefs } from '../companion/node-prefs.js';
 import type { SimInterface } from './sim-interfaces.js';
-import { modulationOf, type SimWorld } from './sim-world.js';
+import type { SimWorld } from './sim-world.js';
 
 /** A fixed past epoch: the RTC of a board without a backup battery starts "wrong" (the firmware's default time). */
 export const SIM_RTC_START = 1715770371;
@@ -36,7 +36,7 @@ export const DEFAULT_SIM_COMPANION: SimCompanionConfig = {
 };
 
 export interface SimCompanionOptions {
-  world: Omit<SimWorld, 'modulation'>;
+  world: SimWorld;
   config?: Partial<SimCompanionConfig>;
   prefs?: Partial<NodePrefs>;
   seed?: Uint8Array;
@@ -74,9 +74,8 @@ export class SimCompanion {
     this.identity = identityFromSeed(this.seed);
     this.radioName = options.radioName ?? 'device';
     this.rtcOffset = SIM_RTC_START - Math.floor(clock.now() / 1000);
-    const prefs = { txPowerDbm: 20, freqKhz: 869618, bwHz: 62500, sf: 8, cr: 5, ...options.prefs };
     this.mesh = options.world.createMesh({
-      radio: options.world.air.radio(this.radioName), identity: this.identity, modulation: modulationOf(prefs), clock,
+      radio: options.world.air.radio(this.radioName), identity: this.identity, modulation: options.world.modulation, clock,
       rtcSeconds: () => Math.floor(clock.now() / 1000) + this.rtcOffset,
     });
     this.chat = new ChatMesh({ mesh: this.mesh, maxContacts: this.config.maxContacts, maxChannels: this.config.maxChannels });

@@ -29,11 +29,13 @@ async function open(port: number): Promise<Connection> {
   return c;
 }
 
-test('two meshcore.js clients on the simulator: adverts, channel both ways, DM both ways with ACK, 0x88 for ACK/PATH', async () => {
-  const sim = await startCompanionSim({
-    world: { clock: systemClock, air: new FakeAir(), createMesh: fakeCreateMesh },
-    tcpPort: 0, prefs: { nodeName: 'Roof' }, nodes: DEFAULT_COMPANION_SIM_NODES,
-  });
+const FAST = { sf: 7, bwHz: 500000, cr: 5 };
+
+for (const [label, world] of [
+  ['the real mesh on the memory air', undefined],
+  ['the fake one-hop mesh', { clock: systemClock, air: new FakeAir(), createMesh: fakeCreateMesh }],
+] as const) test(`two meshcore.js clients on the simulator (${label}): adverts, channel both ways, DM both ways with ACK, 0x88 for ACK/PATH`, async () => {
+  const sim = await startCompanionSim({ world, tcpPort: 0, prefs: { nodeName: 'Roof', ...FAST }, nodes: DEFAULT_COMPANION_SIM_NODES });
   const a = await open(sim.tcpPort!);
   const b = await open(sim.tcpPort!);
   const logged: number[] = [];
@@ -81,6 +83,14 @@ test('two meshcore.js clients on the simulator: adverts, channel both ways, DM b
     await waitFor('delivered', () => alice.inbox.at(-1)?.text === 'lost ack');
     assert.is(alice.inbox.at(-1)!.acked, false);
     assert.is(toHex(sim.device.publicKey), toHex((await within(b.getSelfInfo(), 'self')).publicKey));
+    // Bob is behind the repeater (on the real air): the DM floods through it, the PATH comes back with one hop.
+    const bob = sim.mesh.node('Bob');
+    const toBob = new Promise<any>((r) => b.once(Constants.PushCodes.SendConfirmed, r));
+    const sentBob = await within(b.sendTextMessage(bob.publicKey, 'via the hill'), 'SENT');
+    assert.is((await within(toBob, 'Bob confirmed')).ackCode, sentBob.expectedAckCrc);
+    assert.is(bob.inbox.at(-1)!.text, 'via the hill');
+    const bobContact = sim.device.chat.contacts.lookup(bob.publicKey)!;
+    assert.is(bobContact.outPathLen & 63, world ? 0 : 1, 'hops on the way to Bob');
   } finally {
     await a.close();
     await b.close();

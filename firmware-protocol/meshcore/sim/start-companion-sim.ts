@@ -19,6 +19,13 @@ import { SerialSimInterface } from './sim-interfaces.js';
 import { SimNetwork } from './sim-network.js';
 import type { SimNodeInit } from './sim-remote-node.js';
 import { modulationOf, type SimWorld } from './sim-world.js';
+import { systemClock } from '../../../lib/clock/clock.js';
+import { timeOnAirMs } from '../../../lib/lora/time-on-air.js';
+import { createMesh as createRealMesh } from '../mesh/create-mesh.js';
+import { MemoryAir } from '../mesh/memory-air.js';
+
+/** The radio of the simulated companion: the EU/UK narrow preset unless prefs say otherwise. */
+export const DEFAULT_SIM_RADIO = { freqKhz: 869618, bwHz: 62500, sf: 8, cr: 5, txPowerDbm: 20 };
 
 /** A small default mesh: two chat nodes (one behind the repeater) and a repeater. */
 export const DEFAULT_COMPANION_SIM_NODES: SimNodeInit[] = [
@@ -28,7 +35,8 @@ export const DEFAULT_COMPANION_SIM_NODES: SimNodeInit[] = [
 ];
 
 export interface CompanionSimOptions {
-  world: Omit<SimWorld, 'modulation'>;
+  /** Default: the system clock, the mesh part's MemoryAir and createMesh (the real mesh). */
+  world?: Omit<SimWorld, 'modulation' | 'air'> & { air?: SimWorld['air'] };
   pty?: boolean;
   /** Serve on TCP; 0 picks a free port. The firmware uses 5000. */
   tcpPort?: number;
@@ -64,17 +72,28 @@ export interface CompanionSim {
 }
 
 export async function startCompanionSim(options: CompanionSimOptions): Promise<CompanionSim> {
-  const device = new SimCompanion({ world: options.world, config: options.device, prefs: options.prefs, store: options.store });
+  const clock = options.world?.clock ?? systemClock;
+  const createMesh = options.world?.createMesh ?? createRealMesh;
+  const prefs = { ...DEFAULT_SIM_RADIO, ...options.prefs };
+  const modulation = modulationOf(prefs);
+  const air = options.world?.air ?? new MemoryAir({ clock, modulation });
+  const world: SimWorld = { clock, air, createMesh, modulation };
+  const device = new SimCompanion({ world, config: options.device, prefs, store: options.store });
   await device.radio.start();
-  const world: SimWorld = { ...options.world, modulation: modulationOf(device.radio.prefs) };
   const mesh = new SimNetwork(world, device);
-  for (const n of options.nodes ?? []) mesh.addNode(n);
-  if (options.advertise ?? true) {
-    for (const n of mesh.nodes) n.advert();
-  }
-
   let stopped = false;
   const cleanups: Array<() => Promise<void>> = [];
+  for (const n of options.nodes ?? []) mesh.addNode(n);
+  if (options.advertise ?? true) {
+    // One after the other, as nodes that booted at different times: adverts sent at once would collide (a node
+    // that transmits does not hear), and a repeater must be free to relay the ones behind it.
+    const gap = 3 * timeOnAirMs(modulation, 150) + 50;
+    mesh.nodes.forEach((n, i) => {
+      const t = setTimeout(() => n.advert(), i * gap);
+      cleanups.push(async () => clearTimeout(t));
+    });
+  }
+
 
   // ---- PTY ----
   let serial: SerialSimInterface | undefined;
