@@ -14,7 +14,7 @@ import type { GroupChannelKey, McPath, MeshHandler, PeerMatch, ReceivedPacket } 
 import { ADV_TYPE, decodeAdvertData, encodeAdvertData, type AdvertData } from '../ota/advert-data.js';
 import { verifySignature } from '../ota/identity.js';
 import {
-  decodePacket, decodePathLen, encodePacket, encodePathLen, PAYLOAD_TYPE, PUB_KEY_SIZE, rawLength, ROUTE_TYPE, SIGNATURE_SIZE,
+  decodePacket, decodePathLen, encodePacket, encodePathLen, packetHash, PAYLOAD_TYPE, PUB_KEY_SIZE, rawLength, ROUTE_TYPE, SIGNATURE_SIZE,
   type McPacket, type PathHashSize,
 } from '../ota/packet.js';
 import { decodeTextPayload, encodeTextPayload, MAX_TEXT_LEN, textAckCode, TXT_TYPE } from '../ota/text-payload.js';
@@ -58,7 +58,8 @@ export interface ChatApp {
   onContactPathUpdated?(contact: ContactInfo): void;
   /** MyMesh::onContactPathRecv override: return a boolean to handle it, undefined for BaseChatMesh's default. */
   onContactPathRecv?(contact: ContactInfo, inPath: McPath, outPath: McPath, extraType: number, extra: Uint8Array): boolean | undefined;
-  onMessageRecv?(contact: ContactInfo, rx: ReceivedPacket, senderTimestamp: number, text: Uint8Array): void;
+  /** `attempt`: the sender's attempt number (flags & 3, or the extended tail byte). */
+  onMessageRecv?(contact: ContactInfo, rx: ReceivedPacket, senderTimestamp: number, text: Uint8Array, attempt: number): void;
   onCommandDataRecv?(contact: ContactInfo, rx: ReceivedPacket, senderTimestamp: number, text: Uint8Array): void;
   onSignedMessageRecv?(contact: ContactInfo, rx: ReceivedPacket, senderTimestamp: number, authorPrefix: Uint8Array, text: Uint8Array): void;
   onChannelMessageRecv?(channel: ChannelSlot, rx: ReceivedPacket, senderTimestamp: number, text: Uint8Array): void;
@@ -149,6 +150,12 @@ export class ChatMesh implements MeshHandler {
   observer: ChatObserver | undefined;
   private readonly random: (n: number) => Uint8Array;
   private readonly connections: Connection[] = [];
+  /**
+   * Packet hashes of adverts processed by importContact: the firmware loops an import back through onRecvPacket,
+   * which marks its hash seen, so the same advert heard later over the air is a duplicate. Bounded.
+   */
+  private readonly imported: string[] = [];
+  private importing = false;
   /** getRTCClock()->getCurrentTimeUnique: strictly increasing seconds for tags. */
   private lastUnique = 0;
 
@@ -369,8 +376,15 @@ export class ChatMesh implements MeshHandler {
     signed.set(appData, PUB_KEY_SIZE + 4);
     if (!verifySignature(publicKey, signed, pl.subarray(PUB_KEY_SIZE + 4, PUB_KEY_SIZE + 4 + SIGNATURE_SIZE))) return true;
     const packet: McPacket = { ...p, routeType: p.routeType === ROUTE_TYPE.DIRECT || p.routeType === ROUTE_TYPE.TRANSPORT_DIRECT ? ROUTE_TYPE.FLOOD : p.routeType };
+    this.imported.push(toHex(packetHash(p)));
+    if (this.imported.length > 32) this.imported.shift();
     const rx: ReceivedPacket = { packet, raw: raw.slice(), snrDb: 0, rssiDbm: 0, receivedAt: Date.now() };
-    this.onAdvertRecv(rx, { publicKey, timestamp, appData });
+    this.importing = true;
+    try {
+      this.onAdvertRecv(rx, { publicKey, timestamp, appData });
+    } finally {
+      this.importing = false;
+    }
     return true;
   }
 
@@ -469,7 +483,7 @@ export class ChatMesh implements MeshHandler {
       const flags = data[4] >> 2;
       if (flags === TXT_TYPE.PLAIN) {
         from.lastMod = this.rtcNow();
-        this.app.onMessageRecv?.(from, rx, t.senderTimestamp, t.textBytes);
+        this.app.onMessageRecv?.(from, rx, t.senderTimestamp, t.textBytes, t.attempt);
         const textLen = t.textBytes.length;
         const ack = new Uint8Array(6);
         ack.set(u32bytes(textAckCode(data, 5 + textLen, from.publicKey)));
@@ -569,6 +583,7 @@ export class ChatMesh implements MeshHandler {
   onAdvertRecv(rx: ReceivedPacket, advert: { publicKey: Uint8Array; timestamp: number; appData: Uint8Array }): void {
     const parsed = decodeAdvertData(advert.appData);
     if (!parsed || !parsed.name) return;
+    if (this.imported.length > 0 && this.imported.includes(toHex(packetHash(rx.packet))) && !this.importing) return;
     let from = this.contacts.lookup(advert.publicKey);
     if (from && advert.timestamp <= from.lastAdvert) return; // replay check
     // The raw advert, saved with route FLOOD and without transport codes (for Share / Export).

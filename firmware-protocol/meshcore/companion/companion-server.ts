@@ -25,6 +25,11 @@ export interface CompanionServerOptions {
   /** Clients at once (TCP and memory); a client past it is refused (closed at once). */
   maxClients?: number;
   maxBacklogBytes?: number;
+  /**
+   * The firmware's rule instead of refusing: when full, the oldest TCP client is closed (client.stop(), a FIN) and
+   * the new one served. With maxClients 1 this is SerialWifiInterface exactly (a new connection drops the old).
+   */
+  displaceOldest?: boolean;
   metrics?: CompanionMetrics;
 }
 
@@ -43,6 +48,7 @@ function frameOut(payload: Uint8Array): Uint8Array {
 export class CompanionServer {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  private readonly wires = new Map<Socket, { gone(): void }>();
   private readonly links = new Set<MemoryLink>();
   private boundPort = 0;
   private accepting = true;
@@ -142,9 +148,15 @@ export class CompanionServer {
     this.accepting = on;
   }
 
-  /** Drops every TCP client without a FIN (a device that vanished: the client sees a reset). */
+  /**
+   * Drops every TCP client as a device that vanished: from now on nothing more reaches them (a reply being written
+   * is lost), and on the next turn their sockets are reset (no FIN).
+   */
   resetClients(): void {
-    for (const s of this.sockets) s.resetAndDestroy();
+    for (const s of this.sockets) {
+      this.wires.get(s)?.gone();
+      setTimeout(() => s.resetAndDestroy(), 0);
+    }
   }
 
   /** Raw bytes to every TCP client (the simulator's garbage on the line). */
@@ -158,8 +170,14 @@ export class CompanionServer {
       return;
     }
     if (this.full()) {
-      sock.destroy();
-      return;
+      const oldest = this.options.displaceOldest ? this.sockets.values().next().value : undefined;
+      if (!oldest) {
+        sock.destroy();
+        return;
+      }
+      this.sockets.delete(oldest);
+      oldest.once('finish', () => oldest.destroy());
+      oldest.end();
     }
     this.sockets.add(sock);
     sock.setNoDelay(true);
@@ -169,10 +187,12 @@ export class CompanionServer {
       for (let i = 0; i < b.length; i += 2) sock.write(b.subarray(i, i + 2));
     };
     const w = this.wire('tcp', write, () => sock.writableLength, () => sock.destroy());
+    this.wires.set(sock, w);
     sock.on('data', (d: Buffer) => w.data(new Uint8Array(d.buffer, d.byteOffset, d.byteLength)));
     sock.on('error', () => undefined);
     sock.on('close', () => {
       this.sockets.delete(sock);
+      this.wires.delete(sock);
       w.gone();
     });
   }

@@ -12,8 +12,8 @@ import type { MeshCoreMesh, MeshOptions } from '../mesh/mesh-api.js';
 
 export interface SimAir {
   radio(name: string): PacketRadio;
-  /** a and b hear each other. */
-  link(a: string, b: string): unknown;
+  /** a and b hear each other, with this link quality (SNR dB, RSSI dBm) where the air models it. */
+  link(a: string, b: string, quality?: { snrDb?: number; rssiDbm?: number }): unknown;
 }
 
 export type MeshFactory = (options: MeshOptions) => MeshCoreMesh;

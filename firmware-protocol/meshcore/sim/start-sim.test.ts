@@ -12,7 +12,9 @@ import { waitFor } from '../../../lib/testing/wait-for.js';
 import { toHex } from '../bytes.js';
 import { FakeAir, fakeCreateMesh } from '../companion/testing/fake-mesh.js';
 import { PAYLOAD_TYPE } from '../ota/packet.js';
-import { DEFAULT_COMPANION_SIM_NODES, startCompanionSim } from './start-companion-sim.js';
+import { DEFAULT_SIM_RADIO } from './sim-device.js';
+import { modulationOf } from './sim-world.js';
+import { DEFAULT_SIM_NODES, startMeshCoreSim } from './start-sim.js';
 
 function within<T>(p: Promise<T>, what: string, ms = 8000): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -33,9 +35,9 @@ const FAST = { sf: 7, bwHz: 500000, cr: 5 };
 
 for (const [label, world] of [
   ['the real mesh on the memory air', undefined],
-  ['the fake one-hop mesh', { clock: systemClock, air: new FakeAir(), createMesh: fakeCreateMesh }],
+  ['the fake one-hop mesh', { clock: systemClock, air: new FakeAir(), createMesh: fakeCreateMesh, modulation: modulationOf({ ...DEFAULT_SIM_RADIO, ...FAST }) }],
 ] as const) test(`two meshcore.js clients on the simulator (${label}): adverts, channel both ways, DM both ways with ACK, 0x88 for ACK/PATH`, async () => {
-  const sim = await startCompanionSim({ world, tcpPort: 0, prefs: { nodeName: 'Roof', ...FAST }, nodes: DEFAULT_COMPANION_SIM_NODES });
+  const sim = await startMeshCoreSim({ world, tcpPort: 0, prefs: { nodeName: 'Roof', ...FAST }, nodes: DEFAULT_SIM_NODES, advertise: 'air' });
   const a = await open(sim.tcpPort!);
   const b = await open(sim.tcpPort!);
   const logged: number[] = [];
@@ -57,7 +59,7 @@ for (const [label, world] of [
     // Channel and DM in: both clients get both, once.
     const waiting = [a, b].map((c) => new Promise((r) => c.once(Constants.PushCodes.MsgWaiting, r)));
     alice.sendChannel('Public', 'hi Roof');
-    alice.sendDirect(sim.device.publicKey, 'just you');
+    alice.sendDirect('just you');
     await within(Promise.all(waiting), 'MSG_WAITING');
     await waitFor('two queued each', () => [...sim.device.radio.sessions].every((s) => s.queue.length === 2));
     for (const c of [a, b]) {
