@@ -39,6 +39,9 @@ export interface McNativeStack {
   /** Clients logged in to the repeater over the air (its ACL); 0 for a companion. */
   loggedIn(): number;
   counts(): McNodeCounts;
+  /** Sends our advert now, flood or zero-hop (the repeater's MyMesh::sendSelfAdvertisement; a companion's
+   * CMD_SEND_SELF_ADVERT). */
+  advertNow(flood: boolean): void;
   /** The companion TCP port (the system's pick for port 0); undefined when it is off. */
   companionPort(): number | undefined;
   /** Starts the mesh (receive and TX loops), the handlers' timers (adverts) and the companion server. */

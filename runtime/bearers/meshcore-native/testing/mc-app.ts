@@ -66,6 +66,18 @@ export class McApp {
     }
   }
 
+  /** CMD_SEND_LOGIN; resolves on the LOGIN_SUCCESS push from that node. */
+  async login(publicKey: Uint8Array, password: string): Promise<void> {
+    const ok = new Promise<void>((resolve) => this.conn.once(Constants.PushCodes.LoginSuccess, () => resolve()));
+    await (this.conn as unknown as { sendCommandSendLogin(k: Uint8Array, p: string): Promise<void> }).sendCommandSendLogin(publicKey, password);
+    await ok;
+  }
+
+  /** CMD_SEND_SELF_ADVERT, flood. */
+  async floodAdvert(): Promise<void> {
+    await (this.conn as unknown as { sendFloodAdvert(): Promise<void> }).sendFloodAdvert();
+  }
+
   async close(): Promise<void> {
     try {
       await this.conn.close();
