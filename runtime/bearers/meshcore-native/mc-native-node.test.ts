@@ -12,6 +12,9 @@ import { waitFor } from '../../../lib/testing/wait-for.js';
 import type { ForeignMessage } from '../../bearer/bearer.js';
 import { McApp } from './testing/mc-app.js';
 import { McRig } from './testing/mc-rig.js';
+import { setLogSink } from '../../log/logger.js';
+
+setLogSink(() => undefined, 'silent');
 
 const TXT_CLI = 1;
 const keyOf = (hex: string) => new Uint8Array(Buffer.from(hex, 'hex'));
@@ -35,11 +38,12 @@ test('two apps on one companion port: contacts from adverts, channel text both w
     assert.is(Buffer.from((await app1.conn.getSelfInfo()).publicKey).toString('hex'), roofKey);
 
     // Contacts from adverts: each repeater's flood advert makes it a contact of the other (auto-add, the default).
+    // One after the other: two adverts at the same instant collide on the air (as they would on a real channel).
     hill.stack.advertNow(true);
-    roof.stack.advertNow(true);
     const contact = await waitFor('Hilltop in the app\'s contacts', async () => (await app1.conn.getContacts()).find((c: { publicKey: Uint8Array }) => Buffer.from(c.publicKey).toString('hex') === hillKey));
     assert.is(contact.advName, 'Hilltop');
     assert.is(contact.type, 2, 'a repeater (ADV_TYPE_REPEATER)');
+    roof.stack.advertNow(true);
     await waitFor('Hilltop knows Rooftop', () => hill.radio().nodes.some((n) => n.publicKey === roofKey));
 
     // Channel text from the mesh reaches both apps, once each.
