@@ -44,6 +44,8 @@ export interface MeshRouterOptions {
   historyCapacity?: number;
   /** Unix seconds for rx_time and Telemetry.time; default Date.now. */
   unixSeconds?: () => number;
+  /** The node's battery for DeviceMetrics (telemetry-module.ts); none = powered, as a board without a battery. */
+  battery?: () => { level: number; volts: number } | undefined;
   /** More modules, called after the built-in ones and before the routing step. */
   modules?: MeshModule[];
 }

@@ -33,6 +33,10 @@ export interface TelemetryModuleOptions {
   stats: () => LocalStatsSource;
   /** Unix seconds (Telemetry.time). */
   unixSeconds: () => number;
+  /** ROUTER answers multi-hop broadcast requests; read at each request (the role may change, setRole). */
+  answersBroadcastsNow?: () => boolean;
+  /** The battery (DeviceMetrics battery_level 0..100 and voltage); none = MAGIC_USB_BATTERY_LEVEL, 0 V. */
+  battery?: () => { level: number; volts: number } | undefined;
 }
 
 export class TelemetryModule implements MeshModule {
@@ -49,20 +53,22 @@ export class TelemetryModule implements MeshModule {
   }
 
   reply(request: Mesh.MeshPacket): Mesh.MeshPacket | 'ignore' | undefined {
-    if (isBroadcast(request.to) && request.hopLimit < request.hopStart && !this.o.answersBroadcasts) return 'ignore';
+    const answers = this.o.answersBroadcastsNow?.() ?? this.o.answersBroadcasts;
+    if (isBroadcast(request.to) && request.hopLimit < request.hopStart && !answers) return 'ignore';
     if (request.payloadVariant.case !== 'decoded') return undefined;
     const asked = parse(request.payloadVariant.value.payload);
     if (!asked) return undefined; // "Error decoding DeviceTelemetry module!"
     const s = this.o.stats();
     let t: Telemetry.Telemetry;
     if (asked.variant.case === 'deviceMetrics') {
+      const battery = this.o.battery?.();
       t = create(Telemetry.TelemetrySchema, {
         time: this.o.unixSeconds(),
         variant: {
           case: 'deviceMetrics',
           value: create(Telemetry.DeviceMetricsSchema, {
-            batteryLevel: MAGIC_USB_BATTERY_LEVEL,
-            voltage: 0,
+            batteryLevel: battery ? battery.level : MAGIC_USB_BATTERY_LEVEL,
+            voltage: battery ? battery.volts : 0,
             channelUtilization: s.channelUtilization,
             airUtilTx: s.airUtilTx,
             uptimeSeconds: s.uptimeSeconds,
