@@ -188,6 +188,11 @@ export class MeshRouter implements MeshPort {
     return this.c.local.sendFromPhone(packet);
   }
 
+  /** MeshService::sendToMesh(p, RX_SRC_LOCAL): a packet a module of ours originates (telemetry broadcasts). */
+  sendLocal(packet: Mesh.MeshPacket): number {
+    return this.c.local.sendFromModule(packet);
+  }
+
   onToPhone(listener: (packet: Mesh.MeshPacket) => void): () => void {
     return this.c.receive.onToPhone(listener);
   }

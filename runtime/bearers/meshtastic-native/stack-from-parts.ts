@@ -43,6 +43,8 @@ export interface NativeStackInit {
   clock: Clock;
   log: Logger;
   metrics?: NativeMetrics;
+  /** The battery for DeviceMetrics answers (runtime/power); none = powered. */
+  battery?: () => { level: number; volts: number } | undefined;
   /** Client API limits (tests). */
   clientApi?: { maxClients?: number; midFrameTimeoutMs?: number };
 }
@@ -94,6 +96,7 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
     encodeFrame: encodeOtaFrame,
     owner: () => state.owner,
     metrics: meshMetricsOf(init.metrics, settings.name),
+    ...(init.battery ? { battery: init.battery } : {}),
   });
   const service = new DeviceService({
     state, mesh: router, clock,
@@ -134,6 +137,12 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
       service.stop();
       router.stop();
     },
+    setRole: (role) => router.setRole(role),
+    setNodeInfoIntervalFactor: (factor) => {
+      router.nodeInfo.intervalFactor = factor;
+    },
+    sendLocal: (packet) => router.sendLocal(packet),
+    localStats: () => router.localStats(),
   };
 }
 
