@@ -32,6 +32,8 @@ export interface ChargeEstimatorOptions {
   capacityAh: number;
   /** A state of charge saved before a restart (percent), taken instead of the first voltage. */
   initialSoc?: number;
+  /** Simulated hours per clock hour (a simulated battery on a fast day, drivers/power/sim); default 1. */
+  timeScale?: number;
 }
 
 export type SocSource = 'voltage' | 'saved' | 'counted';
@@ -73,11 +75,12 @@ export class ChargeEstimator {
       return this.soc;
     }
     if (dt <= 0 || dt > MAX_GAP_MS) return this.soc;
-    const hours = dt / 3_600_000;
+    const scale = this.o.timeScale ?? 1;
+    const hours = (dt * scale) / 3_600_000;
     const efficiency = amps > 0 ? CHARGE_EFFICIENCY[this.family]! : 1;
     let soc = this.soc + ((amps * efficiency * hours) / this.o.capacityAh) * 100;
     const resting = Math.abs(amps) < this.o.capacityAh / 50;
-    const k = 1 - Math.exp(-dt / (resting ? REST_TAU_MS : LOAD_TAU_MS));
+    const k = 1 - Math.exp((-dt * scale) / (resting ? REST_TAU_MS : LOAD_TAU_MS));
     soc += (fromVolts - soc) * k;
     this.soc = clamp(soc);
     this.source = 'counted';

@@ -24,7 +24,8 @@ export class EnergyToday {
   private totals: EnergyTotals;
   private lastAt: number | undefined;
 
-  constructor(public day: string, saved?: EnergyTotals) {
+  /** `timeScale`: simulated hours per clock hour (a simulated battery on a fast day); default 1. */
+  constructor(public day: string, saved?: EnergyTotals, private readonly timeScale = 1) {
     this.totals = saved ? { ...saved } : zero();
   }
 
@@ -46,7 +47,7 @@ export class EnergyToday {
     const dt = this.lastAt === undefined ? 0 : at - this.lastAt;
     this.lastAt = at;
     if (dt <= 0 || dt > MAX_GAP_MS) return;
-    const h = dt / 3_600_000;
+    const h = (dt * this.timeScale) / 3_600_000;
     if (p.batteryWatts > 0) this.totals.inWh += p.batteryWatts * h;
     else this.totals.outWh += -p.batteryWatts * h;
     if (p.panelWatts !== undefined) this.totals.panelWh += Math.max(0, p.panelWatts) * h;

@@ -77,6 +77,9 @@ export interface PowerMonitorOptions {
   maxBackoffMs?: number;
   /** Default 5 min (and at stop). */
   saveEveryMs?: number;
+  /** Simulated hours per clock hour when the sensor measures a simulated battery on a fast day (its charge moves
+   * that much faster than the measured amps say over clock time); default 1. */
+  timeScale?: number;
 }
 
 /** A save older than this is not a starting point: the battery's charge has moved since, the voltage knows better. */
@@ -117,6 +120,11 @@ export class PowerMonitor {
     this.shutdownFlag = on;
   }
 
+  /** The last good reading (undefined before one). */
+  get lastReading(): PowerReading | undefined {
+    return this.last;
+  }
+
   get stateOfCharge(): number | undefined {
     return this.estimator?.stateOfCharge;
   }
@@ -134,9 +142,9 @@ export class PowerMonitor {
     const s = this.saved;
     const fresh = s !== undefined && wall - s.savedAt >= 0 && wall - s.savedAt < SAVED_SOC_MAX_AGE_MS;
     this.shutdownFlag = s?.shutdown === true;
-    this.estimator = new ChargeEstimator({ chemistry: o.chemistry, capacityAh: o.capacityAh, ...(fresh ? { initialSoc: s.stateOfCharge } : {}) });
+    this.estimator = new ChargeEstimator({ chemistry: o.chemistry, capacityAh: o.capacityAh, ...(fresh ? { initialSoc: s.stateOfCharge } : {}), ...(o.timeScale ? { timeScale: o.timeScale } : {}) });
     const today = localDay(wall);
-    this.energy = new EnergyToday(today, s && s.day === today ? s.energy : undefined);
+    this.energy = new EnergyToday(today, s && s.day === today ? s.energy : undefined, o.timeScale ?? 1);
     const life = (this.life = new AbortController());
     this.loop = this.run(life.signal);
   }

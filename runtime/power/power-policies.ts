@@ -6,7 +6,6 @@
  */
 import type { PowerPoliciesConfig } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
-import type { Counter, Gauge, Metrics } from '../metrics/metrics.js';
 
 export const POLICY_NAMES = ['reduce-tx-power', 'stretch-intervals', 'stop-ble-scan', 'stop-shard-repair', 'client-role', 'shutdown'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
@@ -49,26 +48,17 @@ export interface PolicyChange {
 export interface PowerPoliciesOptions {
   config: PowerPoliciesConfig;
   log: Logger;
-  metrics?: Metrics;
   /** Active at start (a shutdown saved before a restart). */
   initial?: Iterable<PolicyName>;
 }
 
 export class PowerPolicies {
   private readonly active: Set<PolicyName>;
-  private readonly changes?: Counter<'policy'>;
-  private readonly gauge?: Gauge<'policy'>;
+  /** Changes so far, by policy (power-metrics.ts exports them as lattice_power_policy_changes_total). */
+  readonly changeCounts = new Map<PolicyName, number>();
 
   constructor(private readonly o: PowerPoliciesOptions) {
     this.active = new Set(o.initial ?? []);
-    this.changes = o.metrics?.counter({ name: 'lattice_power_policy_changes_total', help: 'Power policies turned on or off (each change once), by policy', labelNames: ['policy'] });
-    const active = this.active;
-    this.gauge = o.metrics?.gauge({
-      name: 'lattice_power_policy_active', help: '1 while a power policy is on, by policy', labelNames: ['policy'],
-      collect() {
-        for (const p of POLICY_NAMES) this.set({ policy: p }, active.has(p) ? 1 : 0);
-      },
-    });
   }
 
   /** The policies on now. */
@@ -78,6 +68,20 @@ export class PowerPolicies {
 
   isActive(p: PolicyName): boolean {
     return this.active.has(p);
+  }
+
+  /** Turns a policy on as it was before a restart (a shutdown saved in the state file): not a change, not counted. */
+  restore(policy: PolicyName): void {
+    this.active.add(policy);
+  }
+
+  /** Lifts a policy whatever the charge (the sensor stopped answering: no data is no reason to keep the relay down). */
+  lift(policy: PolicyName, why: string): PolicyChange | undefined {
+    if (!this.active.has(policy)) return undefined;
+    this.active.delete(policy);
+    this.changeCounts.set(policy, (this.changeCounts.get(policy) ?? 0) + 1);
+    this.o.log.warn(`${UNDONE[policy]}: ${why}`, { policy });
+    return { policy, active: false, stateOfCharge: Number.NaN };
   }
 
   /** Takes a new state of charge; returns the changes it made (each logged and counted once). */
@@ -100,7 +104,7 @@ export class PowerPolicies {
   private set(policy: PolicyName, on: boolean, soc: number): PolicyChange {
     if (on) this.active.add(policy);
     else this.active.delete(policy);
-    this.changes?.inc({ policy });
+    this.changeCounts.set(policy, (this.changeCounts.get(policy) ?? 0) + 1);
     const rounded = Math.round(soc * 10) / 10;
     if (on) this.o.log.warn(`battery at ${rounded} %: ${WHAT[policy]}`, { policy, stateOfCharge: rounded, below: thresholdOf(this.o.config, policy) });
     else this.o.log.info(`battery at ${rounded} %: ${UNDONE[policy]}`, { policy, stateOfCharge: rounded });
