@@ -1,7 +1,7 @@
 /**
  * The narrow I2C seam the power sensors use: 16-bit register reads and writes at a 7-bit address, as the INA2xx and
- * INA3221 datasheets define them (pointer byte, then two data bytes MSB first; TI SBOS448 §8.5.2, SBOS547 §7.5,
- * SBOS368 §8.5.3, SBOS461 §7.5). Implemented over `i2c-bus` on /dev/i2c-N and by the byte-level emulators in
+ * INA3221 datasheets define them (pointer byte, then two data bytes MSB first; TI SBOS448G §8.5.6, SBOS547 §7.5,
+ * SBOS656C §8.5.3.3 for the INA260, SBOS576C for the INA3221). Implemented over `i2c-bus` on /dev/i2c-N and by the byte-level emulators in
  * ./sim/; a contract suite runs on every implementation.
  */
 export interface I2cBus {

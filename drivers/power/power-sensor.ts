@@ -20,6 +20,9 @@ export interface PowerReading {
 export interface PowerSensor {
   /** e.g. 'ina219 @0x40 on /dev/i2c-1'. */
   readonly description: string;
+  /** Times the chip was found reset (a brown-out: calibration or configuration back at power-on values) and
+   * programmed again; optional so that a fake need not count. */
+  readonly brownOuts?: number;
   /** Programs configuration and calibration (again after a brown-out reset the registers). */
   init(): Promise<void>;
   /** One reading of every configured channel; rejects with a typed error from ./errors.ts. */
