@@ -158,11 +158,20 @@ export class PowerMonitor {
     await this.o.sensor.close().catch((err: Error) => this.o.log.warn('closing the power sensor failed', { err: err.message }));
   }
 
-  /** Writes the state file now (also every `saveEveryMs` and at stop). */
-  async save(): Promise<void> {
+  /** Writes the state file now (also every `saveEveryMs` and at stop); saves never overlap. */
+  save(): Promise<void> {
+    // Marked when asked, not when done: the loop must not queue another while this one waits for the disk.
+    this.lastSaveAt = this.o.clock.now();
+    const run = this.saving.then(() => this.saveNow());
+    this.saving = run;
+    return run;
+  }
+
+  private saving: Promise<void> = Promise.resolve();
+
+  private async saveNow(): Promise<void> {
     const soc = this.estimator?.stateOfCharge;
     if (!this.o.stateFile || soc === undefined || !this.energy) return;
-    this.lastSaveAt = this.o.clock.now();
     try {
       await this.o.stateFile.save({ version: 1, savedAt: this.wallNow(), stateOfCharge: soc, day: this.energy.day, energy: this.energy.today, ...(this.shutdownFlag ? { shutdown: true } : {}) });
     } catch (err) {
@@ -220,7 +229,8 @@ export class PowerMonitor {
       } catch {
         return;
       }
-      if (this.o.clock.now() - this.lastSaveAt >= (this.o.saveEveryMs ?? 300_000)) await this.save();
+      // In the background: a slow SD card must not hold up the sampling (nor a test's virtual time).
+      if (this.o.clock.now() - this.lastSaveAt >= (this.o.saveEveryMs ?? 300_000)) void this.save();
     }
   }
 

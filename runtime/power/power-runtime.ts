@@ -31,7 +31,7 @@ export interface PowerView extends PowerStatus {
 export class PowerRuntime {
   readonly policies: PowerPolicies;
   private readonly events = new TypedEmitter<PowerRuntimeEvents>();
-  private targets?: PowerTargets;
+  private readonly targets = new Set<PowerTargets>();
   private off?: () => void;
   private applying: Promise<void> = Promise.resolve();
   readonly readings = { total: 0 };
@@ -108,13 +108,12 @@ export class PowerRuntime {
 
   /** Attaches a running daemon's parts: the current policies apply at once, each change from now on. */
   attach(targets: PowerTargets): () => void {
-    this.targets = targets;
+    this.targets.add(targets);
     for (const r of targets.radios) r.usePower?.(() => this.nodeFigures());
-    this.apply();
+    this.apply([targets]);
     return () => {
-      if (this.targets !== targets) return;
+      if (!this.targets.delete(targets)) return;
       for (const r of targets.radios) r.usePower?.(undefined);
-      this.targets = undefined;
     };
   }
 
@@ -161,9 +160,13 @@ export class PowerRuntime {
     this.apply();
   }
 
-  private apply(): void {
-    const t = this.targets;
-    if (!t) return;
-    this.applying = this.applying.then(() => applyPolicies(t, this.policies.current, this.config.policies, this.log, this)).catch((err) => this.log.warn('applying power policies failed', { err: String(err) }));
+  private apply(only?: PowerTargets[]): void {
+    const sets = only ?? [...this.targets];
+    if (sets.length === 0) return;
+    this.applying = this.applying
+      .then(async () => {
+        for (const t of sets) await applyPolicies(t, this.policies.current, this.config.policies, this.log, this);
+      })
+      .catch((err) => this.log.warn('applying power policies failed', { err: String(err) }));
   }
 }
