@@ -449,6 +449,11 @@ export class LoraBearer implements Bearer {
     this.adverts.setIntervalFactor(factor);
   }
 
+  /** The advert period in use (ms): the configured one × the factor. */
+  get advertIntervalMs(): number {
+    return this.adverts.intervalMs;
+  }
+
   /** Sends an advert now (through the governor like any frame). */
   async advertise(options: { signal?: AbortSignal } = {}): Promise<void> {
     return this.adverts.advertise(options.signal);
