@@ -2,7 +2,7 @@
  * Power policies: which savings are on at a state of charge. Each applies below its threshold and lifts once the
  * charge is `hysteresis` points above it again (so a battery hovering at a threshold does not flap the radio's power
  * every sample); the shutdown lifts only above `resumeAbove`. Every change is logged once and counted in
- * `lattice_power_policy_changes_total{policy}`; the hooks (power-hooks.ts) carry them out.
+ * `lattice_power_policy_changes_total{policy}`; the hooks (power-targets.ts) carry them out.
  */
 import type { PowerPoliciesConfig } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
