@@ -134,6 +134,7 @@ export class MeshRouter implements MeshPort {
       new TelemetryModule({
         ourNum: this.nodeNum, directory: o.directory, answersBroadcasts: this.role === 'ROUTER', answersBroadcastsNow: () => this.role === 'ROUTER',
         stats: () => this.localStats(), unixSeconds: c.unixSeconds, ...(o.battery ? { battery: o.battery } : {}),
+        ...(o.powerMetrics ? { powerMetrics: o.powerMetrics } : {}),
       }),
       ...(o.modules ?? []),
     ];

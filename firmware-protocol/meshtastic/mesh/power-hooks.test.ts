@@ -84,4 +84,32 @@ test('DeviceMetrics answers carry the battery when there is one, 101 (powered) w
   }
 });
 
+test('a PowerMetrics request is answered with the monitor\'s channels; without a monitor it is not', async () => {
+  for (const withMonitor of [false, true]) {
+    const clock = new ManualClock();
+    const air = new MemoryAir(clock, LONG_FAST);
+    const pm = create(Telemetry.PowerMetricsSchema, { ch1Voltage: 3.9, ch1Current: -210, ch2Voltage: 5.8, ch2Current: 400 });
+    const a = testNode(air, clock, 'A', A, 'CLIENT', withMonitor ? { powerMetrics: () => pm } : {});
+    const b = testNode(air, clock, 'B', B);
+    air.link('A', 'B');
+    a.router.start();
+    b.router.start();
+    const ask = create(Telemetry.TelemetrySchema, { variant: { case: 'powerMetrics', value: create(Telemetry.PowerMetricsSchema, {}) } });
+    b.router.sendFromPhone(create(Mesh.MeshPacketSchema, {
+      to: A, wantAck: false, hopLimit: 3,
+      payloadVariant: { case: 'decoded', value: create(Mesh.DataSchema, { portnum: Portnums.PortNum.TELEMETRY_APP, payload: toBinary(Telemetry.TelemetrySchema, ask), wantResponse: true }) },
+    }));
+    await clock.advance(20_000);
+    const reply = b.toPhone.find((p) => p.from === A && dataOf(p).portnum === Portnums.PortNum.TELEMETRY_APP);
+    if (!withMonitor) {
+      assert.is(reply, undefined, 'no PowerMetrics without a monitor');
+      continue;
+    }
+    const t = fromBinary(Telemetry.TelemetrySchema, dataOf(reply!).payload);
+    assert.is(t.variant.case, 'powerMetrics');
+    const got = t.variant.value as Telemetry.PowerMetrics;
+    assert.ok(Math.abs(got.ch1Current! + 210) < 1e-3 && Math.abs(got.ch2Voltage! - 5.8) < 1e-6);
+  }
+});
+
 test.run();

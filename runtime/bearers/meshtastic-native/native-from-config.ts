@@ -44,7 +44,7 @@ export async function nativeNodeFactory(l: LoraConfig, opened: { radio: LoraRadi
     });
     // Filled by the daemon when a power monitor runs (runtime/power): battery in DeviceMetrics, power telemetry.
     const power = new PowerSlot();
-    const stack = buildNativeStack({ settings, identity, radio, governor, stateDir: dir, clock: components.clock, log, battery: () => power.battery(), ...(metrics ? { metrics } : {}) });
+    const stack = buildNativeStack({ settings, identity, radio, governor, stateDir: dir, clock: components.clock, log, battery: () => power.battery(), powerMetrics: () => power.powerMetrics(), ...(metrics ? { metrics } : {}) });
     return new NativeNode({
       name: l.name, nodeNum: identity.nodeNum, publicKey: identity.publicKey, role: settings.role, region: settings.region, preset: settings.preset,
       radio, stack, utilisation, device: `${l.hal}${l.device ? ` ${l.device}` : ''}`, log, clock: components.clock, power,

@@ -36,6 +36,12 @@ export class PowerSlot {
     }
   }
 
+  /** PowerMetrics of the monitor's channels (the answer to a PowerMetrics request). */
+  powerMetrics(): Telemetry.PowerMetrics | undefined {
+    const f = this.figures();
+    return f ? powerMetricsOf(f) : undefined;
+  }
+
   /** DeviceMetrics battery_level and voltage, as DeviceTelemetryModule::getDeviceTelemetry fills them. */
   battery(): { level: number; volts: number } | undefined {
     const f = this.figures();
@@ -131,11 +137,15 @@ export function deviceMetrics(f: NodePowerFigures, s: { uptimeSeconds: number; c
 }
 
 export function powerMetrics(f: NodePowerFigures, time: number): Telemetry.Telemetry {
+  return create(Telemetry.TelemetrySchema, { time, variant: { case: 'powerMetrics', value: powerMetricsOf(f) } });
+}
+
+/** ch1..ch3 voltage (V) and current (mA, INA3221Sensor::getMetrics: getCurrent in mA) of the wired channels. */
+export function powerMetricsOf(f: NodePowerFigures): Telemetry.PowerMetrics {
   const fields: Record<string, number> = {};
   for (const c of f.channels) {
     fields[`ch${c.channel}Voltage`] = c.volts;
-    // PowerMetrics currents are milliamps (INA3221Sensor::getMetrics: getCurrent in mA).
     fields[`ch${c.channel}Current`] = c.amps * 1000;
   }
-  return create(Telemetry.TelemetrySchema, { time, variant: { case: 'powerMetrics', value: create(Telemetry.PowerMetricsSchema, fields) } });
+  return create(Telemetry.PowerMetricsSchema, fields);
 }

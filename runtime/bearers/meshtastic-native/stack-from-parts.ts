@@ -11,7 +11,7 @@
  * next start, as the firmware applies them on the reboot that follows (AdminModule::saveChanges → reboot).
  */
 import { join } from 'node:path';
-import { Config, Mesh, type Channel } from '@meshtastic/protobufs';
+import { Config, Mesh, type Channel, type Telemetry } from '@meshtastic/protobufs';
 import { DeviceServer } from '../../../firmware-protocol/meshtastic/device/device-server.js';
 import { DeviceService } from '../../../firmware-protocol/meshtastic/device/device-service.js';
 import { DeviceState } from '../../../firmware-protocol/meshtastic/device/device-state.js';
@@ -45,6 +45,8 @@ export interface NativeStackInit {
   metrics?: NativeMetrics;
   /** The battery for DeviceMetrics answers (runtime/power); none = powered. */
   battery?: () => { level: number; volts: number } | undefined;
+  /** The power monitor's channels for PowerMetrics answers (runtime/power). */
+  powerMetrics?: () => Telemetry.PowerMetrics | undefined;
   /** Client API limits (tests). */
   clientApi?: { maxClients?: number; midFrameTimeoutMs?: number };
 }
@@ -97,6 +99,7 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
     owner: () => state.owner,
     metrics: meshMetricsOf(init.metrics, settings.name),
     ...(init.battery ? { battery: init.battery } : {}),
+    ...(init.powerMetrics ? { powerMetrics: init.powerMetrics } : {}),
   });
   const service = new DeviceService({
     state, mesh: router, clock,

@@ -1,7 +1,8 @@
 /**
  * Device telemetry (firmware src/modules/Telemetry/DeviceTelemetry.cpp): learns DeviceMetrics sent to us or broadcast,
  * and answers a telemetry request — DeviceMetrics (battery 101 = powered, as a board without a battery reports;
- * channel and TX utilisation; uptime) or LocalStats, by the variant asked for. A multi-hop broadcast request is only
+ * channel and TX utilisation; uptime), LocalStats, or PowerMetrics when a power monitor gives them
+ * (PowerTelemetry.cpp allocReply), by the variant asked for. A multi-hop broadcast request is only
  * answered by a ROUTER (or SENSOR) role.
  */
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
@@ -37,6 +38,9 @@ export interface TelemetryModuleOptions {
   answersBroadcastsNow?: () => boolean;
   /** The battery (DeviceMetrics battery_level 0..100 and voltage); none = MAGIC_USB_BATTERY_LEVEL, 0 V. */
   battery?: () => { level: number; volts: number } | undefined;
+  /** The power monitor's channels (PowerTelemetry.cpp allocReply answers a PowerMetrics request with them); none =
+   * no answer (a NO_RESPONSE NAK, as a node without an INA sensor gives). */
+  powerMetrics?: () => Telemetry.PowerMetrics | undefined;
 }
 
 export class TelemetryModule implements MeshModule {
@@ -75,6 +79,10 @@ export class TelemetryModule implements MeshModule {
           }),
         },
       });
+    } else if (asked.variant.case === 'powerMetrics') {
+      const pm = this.o.powerMetrics?.();
+      if (!pm) return undefined;
+      t = create(Telemetry.TelemetrySchema, { time: this.o.unixSeconds(), variant: { case: 'powerMetrics', value: pm } });
     } else if (asked.variant.case === 'localStats') {
       t = create(Telemetry.TelemetrySchema, { time: this.o.unixSeconds(), variant: { case: 'localStats', value: create(Telemetry.LocalStatsSchema, s) } });
     } else {
