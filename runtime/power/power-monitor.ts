@@ -49,6 +49,8 @@ export interface PowerStatus {
 
 export interface PowerSample {
   stateOfCharge: number;
+  /** What the battery voltage alone says (I·R corrected): the brown-out guard's second opinion (power-runtime.ts). */
+  voltageStateOfCharge: number;
   reading: PowerReading;
 }
 
@@ -278,7 +280,7 @@ export class PowerMonitor {
     this.lastReadingWall = wall;
     const soc = this.estimator!.update(b.volts, b.amps, at);
     this.energy!.add({ batteryWatts: b.volts * b.amps, ...(r.panel ? { panelWatts: r.panel.watts } : {}), ...(r.load ? { loadWatts: r.load.watts } : {}) }, at, wall);
-    this.events.emit('sample', { stateOfCharge: soc, reading: r });
+    this.events.emit('sample', { stateOfCharge: soc, voltageStateOfCharge: this.estimator!.voltageEstimate(b.volts, b.amps), reading: r });
   }
 
   private fail(err: Error): void {

@@ -14,7 +14,9 @@ import { parseConfig } from '../config/parse-config.js';
 import { setLogSink } from '../log/logger.js';
 import { bleScansPaused } from '../links/ble-scan-gate.js';
 import { restingVoltsAt, CHEMISTRIES } from './chemistry.js';
-import { powerFromConfig } from './power-from-config.js';
+import { powerFromConfig, POWER_STATE_FILE } from './power-from-config.js';
+import { PowerStateFile } from './power-state-file.js';
+import { localDay } from './energy-today.js';
 import { runPowered } from './run-powered.js';
 import { FakePowerSensor } from './testing/fake-power-sensor.js';
 import type { PowerReading } from '../../drivers/power/power-sensor.js';
@@ -117,6 +119,35 @@ test('a shutdown saved before a restart keeps the relay down until resumeAbove; 
     ctl3.abort();
     await running3;
     await p3.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the brown-out guard: the voltage overrides a wrong count after three low readings, not after one', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'power-runtime-'));
+  try {
+    const clock = new VirtualClock();
+    // Counting believes 60 % (saved a minute ago), but the battery is nearly flat (capacityAh set far too high).
+    await new PowerStateFile(join(dir, POWER_STATE_FILE)).save({ version: 1, savedAt: clock.now() - 60_000, stateOfCharge: 60, day: localDay(clock.now()), energy: { inWh: 0, outWh: 0, panelWh: 0, loadWh: 0 } });
+    const low = at(2, -0.2);
+    const fine = at(60, -0.2);
+    let reads = 0;
+    // One sagging reading (a transmit burst), then fine, then low for good from the 6th read on.
+    const sensor = new FakePowerSensor(clock, () => {
+      reads++;
+      return reads === 2 || reads >= 6 ? low : fine;
+    });
+    const power = await setup(dir, clock, sensor);
+    await power.start();
+    await waitFor('a reading', () => power.view().stateOfCharge !== undefined);
+    await clock.sleep(35_000); // reads 2 (low), 3, 4 (fine)
+    assert.ok(reads >= 4);
+    assert.is(power.shutdown, false, 'one low reading is a sag, not a brown-out');
+    assert.ok(power.view().stateOfCharge! > 55, 'counting still says ~60 %');
+    await clock.sleep(40_000); // reads 5..8: three low in a row
+    assert.is(power.shutdown, true, 'three low readings: the voltage decides');
+    await power.stop();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -28,7 +28,11 @@ export interface PowerView extends PowerStatus {
 }
 
 
+/** Consecutive readings whose voltage says "below shutdownBelow" before the voltage overrides the counted charge. */
+const LOW_VOLTAGE_READINGS = 3;
+
 export class PowerRuntime {
+  private lowVoltageStreak = 0;
   readonly policies: PowerPolicies;
   private readonly events = new TypedEmitter<PowerRuntimeEvents>();
   private readonly targets = new Set<PowerTargets>();
@@ -54,7 +58,12 @@ export class PowerRuntime {
     }
     const offSample = this.monitor.on('sample', (s) => {
       this.readings.total++;
-      for (const c of this.policies.update(s.stateOfCharge)) this.changed(c);
+      // The brown-out guard: counting can be wrong (capacityAh set too high, a current offset) while the voltage
+      // falls. Three readings in a row whose voltage alone says the battery is below shutdownBelow decide with the
+      // voltage; one low reading (a transmit burst's sag) does not.
+      this.lowVoltageStreak = s.voltageStateOfCharge < this.config.policies.shutdownBelow ? this.lowVoltageStreak + 1 : 0;
+      const soc = this.lowVoltageStreak >= LOW_VOLTAGE_READINGS ? Math.min(s.stateOfCharge, s.voltageStateOfCharge) : s.stateOfCharge;
+      for (const c of this.policies.update(soc)) this.changed(c);
     });
     const offFail = this.monitor.on('failure', (reason) => this.failures.set(reason, (this.failures.get(reason) ?? 0) + 1));
     this.off = () => {
