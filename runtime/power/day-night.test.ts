@@ -15,7 +15,7 @@ import { waitFor } from '../../lib/testing/wait-for.js';
 import { parseConfig } from '../config/parse-config.js';
 import { Daemon } from '../daemon/daemon.js';
 import { freePort } from '../daemon/testing/relay-process.js';
-import { createLogger } from '../log/logger.js';
+import { createLogger, setLogSink } from '../log/logger.js';
 import { bleScansPaused } from '../links/ble-scan-gate.js';
 import { CHEMISTRIES } from './chemistry.js';
 import { powerFromConfig, POWER_STATE_FILE } from './power-from-config.js';
@@ -25,6 +25,8 @@ import { BatteryModel } from './testing/battery-model.js';
 import { FakePowerSensor } from './testing/fake-power-sensor.js';
 
 const DAY = 86_400_000;
+
+setLogSink(() => undefined, 'silent');
 
 test('dark days walk the policies down to a clean stop, sunny days walk them back up; the vault keeps everything', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'day-night-'));
