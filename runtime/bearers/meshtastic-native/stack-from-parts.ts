@@ -11,7 +11,9 @@
  * next start, as the firmware applies them on the reboot that follows (AdminModule::saveChanges → reboot).
  */
 import { join } from 'node:path';
+import { create } from '@bufbuild/protobuf';
 import { Config, Mesh, type Channel, type Telemetry } from '@meshtastic/protobufs';
+import type { MeshRoleName } from '../../../firmware-protocol/meshtastic/mesh/role.js';
 import { DeviceServer } from '../../../firmware-protocol/meshtastic/device/device-server.js';
 import { DeviceService } from '../../../firmware-protocol/meshtastic/device/device-service.js';
 import { DeviceState } from '../../../firmware-protocol/meshtastic/device/device-state.js';
@@ -84,6 +86,7 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
     lora: state.config.lora ?? {},
   });
   let cipher = makeCipher();
+  let liveRole: MeshRoleName | undefined;
   const router = new MeshRouter({
     nodeNum: identity.nodeNum,
     role: settings.role,
@@ -96,7 +99,9 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
     hopLimit: state.hopLimit,
     decodeFrame: (bytes) => decodeOtaFrame(bytes),
     encodeFrame: encodeOtaFrame,
-    owner: () => state.owner,
+    // Our User as NodeInfo sends it; while the power policies run the node in another role, that role (other nodes
+    // treat a ROUTER's packets differently: hop-limit preservation, favourite routers).
+    owner: () => (liveRole === undefined ? state.owner : create(Mesh.UserSchema, { ...state.owner, role: Config.Config_DeviceConfig_Role[liveRole] })),
     metrics: meshMetricsOf(init.metrics, settings.name),
     ...(init.battery ? { battery: init.battery } : {}),
     ...(init.powerMetrics ? { powerMetrics: init.powerMetrics } : {}),
@@ -140,7 +145,10 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
       service.stop();
       router.stop();
     },
-    setRole: (role) => router.setRole(role),
+    setRole: (role) => {
+      router.setRole(role);
+      liveRole = role === settings.role ? undefined : role;
+    },
     setNodeInfoIntervalFactor: (factor) => {
       router.nodeInfo.intervalFactor = factor;
     },
