@@ -87,6 +87,7 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
   });
   let cipher = makeCipher();
   let liveRole: MeshRoleName | undefined;
+  const ownUser = () => (liveRole === undefined ? state.owner : create(Mesh.UserSchema, { ...state.owner, role: Config.Config_DeviceConfig_Role[liveRole] }));
   const router = new MeshRouter({
     nodeNum: identity.nodeNum,
     role: settings.role,
@@ -101,13 +102,13 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
     encodeFrame: encodeOtaFrame,
     // Our User as NodeInfo sends it; while the power policies run the node in another role, that role (other nodes
     // treat a ROUTER's packets differently: hop-limit preservation, favourite routers).
-    owner: () => (liveRole === undefined ? state.owner : create(Mesh.UserSchema, { ...state.owner, role: Config.Config_DeviceConfig_Role[liveRole] })),
+    owner: () => ownUser(),
     metrics: meshMetricsOf(init.metrics, settings.name),
     ...(init.battery ? { battery: init.battery } : {}),
     ...(init.powerMetrics ? { powerMetrics: init.powerMetrics } : {}),
   });
   const service = new DeviceService({
-    state, mesh: router, clock,
+    state, mesh: router, clock, ownUser,
     log: (line) => log.debug(line),
     onChange: (what) => {
       if (what === 'channels') cipher = makeCipher();
