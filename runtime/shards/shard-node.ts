@@ -126,6 +126,8 @@ export class ShardNode implements ShardContext {
    * (runtime/power) saves the radio time and CPU they cost. Requests from other relays are still served.
    */
   repairPaused = false;
+  /** Repair passes skipped while paused. */
+  repairPassesSkipped = 0;
 
   async start(): Promise<void> {
     if (this.life) return;
@@ -146,7 +148,11 @@ export class ShardNode implements ShardContext {
       if (this.repairPaused) return;
       return auditOnce(this, this.life?.signal);
     });
-    every(this.tuning.repairIntervalMs, async () => (this.repairPaused ? 0 : this.repairOnce()));
+    every(this.tuning.repairIntervalMs, async () => {
+      if (!this.repairPaused) return this.repairOnce();
+      this.repairPassesSkipped++;
+      return 0;
+    });
     every(this.tuning.sweepIntervalMs, () => this.store.sweepExpired());
     every(Math.min(this.tuning.offlineGraceMs / 4, 30_000), async () => this.notePeers());
   }
