@@ -47,7 +47,7 @@ test('dark days walk the policies down to a clean stop, sunny days walk them bac
     // Two days without sun (snow on the panel), then sun: 1 W of relay on a 10 Ah cell is ~63 % a day.
     const model = new BatteryModel({ chemistry: CHEMISTRIES['li-ion-1s'], capacityAh: 10, soc: 70, panelPeakWatts: 12, loadWatts: 1, dayMs: DAY, startAt: start, weather: (d) => (d < 2 ? 0 : 1) });
     const sensor = new FakePowerSensor(clock, (at) => model.read(at));
-    const power = (await powerFromConfig(config, { clock, wallNow: () => clock.now(), open: async () => ({ sensor }), intervalMs: 60_000 }))!;
+    const power = (await powerFromConfig(config, { clock, wallNow: () => clock.now(), open: async () => ({ sensor }), intervalMs: 120_000 }))!;
     const changes: PolicyChange[] = [];
     power.on('change', (c) => changes.push(c));
     // A radio that records what the policies ask of it (the real bearers' hooks are tested beside them).
@@ -72,8 +72,8 @@ test('dark days walk the policies down to a clean stop, sunny days walk them bac
     for (let i = 0; i < 5; i++) ids.push((await first.send({ to: '*', text: `queued ${i}` })).bundleId);
     assert.is(first.status().outbox.queued, 5);
 
-    // Let the dark days pass, a minute of virtual time per sample.
-    await clock.sleep(2 * DAY - 60_000);
+    // Let the dark days pass, two minutes of virtual time per sample.
+    await clock.sleep(2 * DAY - 120_000);
     const down = changes.filter((c) => c.active).map((c) => c.policy);
     assert.equal(down, ['reduce-tx-power', 'stretch-intervals', 'stop-ble-scan', 'stop-shard-repair', 'client-role', 'shutdown'], 'each policy on once, in threshold order');
     assert.is(relays.length, 1, 'no relay while the battery is low');
