@@ -74,7 +74,7 @@ test('the power metrics are registered under the names the dashboard and POWER_M
     view: () => ({ sensor: 's', chemistry: 'li-ion-1s', capacityAh: 10, ok: true, stateOfCharge: 50, batteryVolts: 3.8, batteryAmps: 0.1, batteryWatts: 0.38, panelVolts: 6, panelWatts: 1, loadWatts: 0.8, energyToday: { day: 'd', inWh: 1, outWh: 2, panelWh: 3, loadWh: 4 }, failures: 0, policies: [] }),
     policies: { current: new Set(), changeCounts: new Map() },
     readings: { total: 0 }, failures: new Map(),
-    monitor: { on: () => () => undefined }, on: () => () => undefined,
+    monitor: { on: () => () => undefined, status: () => ({ sensorBrownOuts: 0 }) }, on: () => () => undefined,
   };
   registerPowerMetrics(metrics, fakeRuntime as never);
   const text = await metrics.render();

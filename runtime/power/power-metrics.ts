@@ -19,6 +19,7 @@ export const POWER_METRIC_NAMES = [
   'lattice_power_sensor_ok',
   'lattice_power_readings_total',
   'lattice_power_sensor_failures_total',
+  'lattice_power_sensor_brownouts_total',
   'lattice_power_policy_active',
   'lattice_power_policy_changes_total',
 ] as const;
@@ -62,12 +63,23 @@ export function registerPowerMetrics(metrics: Metrics, power: PowerRuntime): () 
   });
   const readings = metrics.counter({ name: 'lattice_power_readings_total', help: 'Good readings of the power sensor' });
   const failures = metrics.counter({ name: 'lattice_power_sensor_failures_total', help: 'Failed reads of the power sensor, by error (retried with back-off)', labelNames: ['reason'] });
+  const brownOuts = metrics.counter({ name: 'lattice_power_sensor_brownouts_total', help: 'Times the power sensor was found reset (calibration lost in a brown-out) and programmed again' });
+  let brownOutsSeen = power.monitor.status().sensorBrownOuts ?? 0;
+  if (brownOutsSeen > 0) brownOuts.inc(brownOutsSeen);
+  const followBrownOuts = () => {
+    const n = power.monitor.status().sensorBrownOuts ?? 0;
+    if (n > brownOutsSeen) brownOuts.inc(n - brownOutsSeen);
+    brownOutsSeen = n;
+  };
   const changes = metrics.counter({ name: 'lattice_power_policy_changes_total', help: 'Power policies turned on or off (each change once), by policy', labelNames: ['policy'] });
   if (power.readings.total > 0) readings.inc(power.readings.total);
   for (const [reason, n] of power.failures) failures.inc({ reason }, n);
   for (const p of POLICY_NAMES) changes.inc({ policy: p }, power.policies.changeCounts.get(p) ?? 0);
   const offs = [
-    power.monitor.on('sample', () => readings.inc()),
+    power.monitor.on('sample', () => {
+      readings.inc();
+      followBrownOuts();
+    }),
     power.monitor.on('failure', (reason) => failures.inc({ reason })),
     power.on('change', (c) => changes.inc({ policy: c.policy })),
   ];

@@ -45,6 +45,8 @@ export interface PowerStatus {
   lastError?: string;
   /** Failed reads since the last good one. */
   failures: number;
+  /** Times the chip was found reset (calibration lost in a brown-out) and programmed again, where the driver counts. */
+  sensorBrownOuts?: number;
 }
 
 export interface PowerSample {
@@ -200,6 +202,7 @@ export class PowerMonitor {
       ...(this.lastReadingWall !== undefined ? { lastReadingAt: this.lastReadingWall } : {}),
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
       failures: this.failures,
+      ...(this.o.sensor.brownOuts !== undefined ? { sensorBrownOuts: this.o.sensor.brownOuts } : {}),
     };
   }
 
