@@ -30,6 +30,7 @@ import { SdNotify } from './watchdog/sd-notify.js';
 import type { SimNeighbourhood } from '../sim/sim-neighbourhood.js';
 import type { Bridge } from '../bridge/bridge.js';
 import type { PowerRuntime } from '../power/power-runtime.js';
+import type { BatteryFigure } from '../power/battery-figure.js';
 import { registerPowerMetrics } from '../power/power-metrics.js';
 import { isRadioPowerHooks, type RadioPowerHooks } from '../power/power-targets.js';
 
@@ -201,6 +202,12 @@ export class Daemon implements RelayNode {
       ...(this.bridge?.running ? { bridge: this.bridge.status() } : {}),
       ...(this.options.power ? { power: this.options.power.view() } : {}),
     };
+  }
+
+  /** The battery for MeshCore's companion and repeater status (also handed to every component as `battery`);
+   * undefined without a power monitor or before its first reading. */
+  battery(): BatteryFigure | undefined {
+    return this.options.power?.battery();
   }
 
   /** The event loop's health (GET /health answers 503 when it stalled recently). */

@@ -67,6 +67,8 @@ test('dark days walk the policies down to a clean stop, sunny days walk them bac
     await waitFor('the relay running', () => relays.length === 1 && relays[0]!.api?.url);
     const first = relays[0]!;
     assert.ok(first.status().power, 'status shows power');
+    const battery = first.battery();
+    assert.ok(battery && battery.percent > 60 && battery.milliVolts > 3800, `MeshCore's battery figure: ${JSON.stringify(battery)}`);
     // Messages for nobody reachable: they wait in the vault's outbox.
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await first.send({ to: '*', text: `queued ${i}` })).bundleId);
