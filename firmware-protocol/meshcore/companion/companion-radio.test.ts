@@ -271,4 +271,13 @@ test('self telemetry is the battery from the injected callback as CayenneLPP; an
   assert.is(listed.length, 1, 'the anon slot is not a contact');
 });
 
+test('channel data in: CHANNEL_DATA_RECV (0x1B) queued for every client with type, length and bytes', async () => {
+  const { dev, bob } = await rigWithBob();
+  const cl = recordingClient(dev);
+  bob.chat.sendGroupData(bob.chat.channels.get(0)!, undefined, 0x1234, Uint8Array.of(9, 8, 7));
+  await waitFor('MSG_WAITING', () => cl.frames.some((f) => f[0] === PUSH.MSG_WAITING));
+  const f = cl.ask([CMD.SYNC_NEXT_MESSAGE])[0];
+  assert.equal([...f], [RESP.CHANNEL_DATA_RECV, 25, 0, 0, 0, 0, 0x34, 0x12, 3, 9, 8, 7]);
+});
+
 test.run();
