@@ -87,7 +87,7 @@ test('ConfigError lines are `path: message`', () => {
     assert.unreachable();
   } catch (err) {
     const lines = (err as ConfigError).lines();
-    assert.equal(lines, ['api.port: must be ≥ 1, got 0', 'bogus: unknown key (known: dataDir, api, metrics, ip, mqtt, meshtastic, meshcore, lora, vault, bloom, shards, bridge, sim, log)']);
+    assert.equal(lines, ['api.port: must be ≥ 1, got 0', 'bogus: unknown key (known: dataDir, api, metrics, ip, mqtt, meshtastic, meshcore, lora, vault, bloom, shards, bridge, power, sim, log)']);
   }
 });
 

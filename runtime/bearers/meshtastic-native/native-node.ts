@@ -27,6 +27,8 @@ import { NativeNodeStoppedError } from './errors.js';
 import type { NativeMetrics } from './native-metrics.js';
 import type { NativeRadio } from './native-radio.js';
 import type { NativeStack } from './native-stack.js';
+import { PowerTelemetry, type NodePowerFigures, type PowerSlot } from './power-telemetry.js';
+import { timersOf } from '../../../lib/clock/timer-clock.js';
 
 export interface NativeNodeInit {
   name: string;
@@ -52,6 +54,8 @@ export interface NativeNodeInit {
   prefixOrigin?: boolean;
   /** Channel index that BROADCAST frames go to; default none. */
   broadcastChannel?: number;
+  /** The relay's power figures for telemetry (runtime/power fills it); none = no battery telemetry. */
+  power?: PowerSlot;
 }
 
 type State = 'stopped' | 'starting' | 'up';
@@ -71,6 +75,9 @@ export class NativeNode implements RadioGateway {
   private readonly progress = new Map<string, number>();
   private offGauges?: () => void;
   private lastError?: string;
+  private telemetry?: PowerTelemetry;
+  private telemetryFactor = 1;
+  private clientRole = false;
   readonly counters = { messagesIn: 0, messagesOut: 0, acks: 0, naks: 0 };
 
   constructor(private readonly init: NativeNodeInit) {
@@ -115,6 +122,12 @@ export class NativeNode implements RadioGateway {
       nodes: () => i.stack.state().nodes().length,
     });
     this.state = 'up';
+    if (i.power && i.stack.sendLocal && i.stack.localStats) {
+      this.telemetry = new PowerTelemetry({ slot: i.power, sendLocal: (p) => i.stack.sendLocal!(p), localStats: () => i.stack.localStats!(), clock: timersOf(i.clock), log: i.log });
+      this.telemetry.setIntervalFactor(this.telemetryFactor);
+      this.telemetry.start();
+    }
+    if (this.clientRole) this.setClientRole(true);
     const st = i.stack.state();
     i.log.info('native Meshtastic node up', {
       bearer: i.name, nodeId: nodeIdString(i.nodeNum), role: i.role, region: i.region, preset: i.preset,
@@ -132,9 +145,48 @@ export class NativeNode implements RadioGateway {
     this.offs = [];
     this.offGauges?.();
     this.offGauges = undefined;
+    this.telemetry?.stop();
+    this.telemetry = undefined;
     await this.init.stack.stop().catch((err: Error) => this.init.log.warn('stopping the mesh stack failed', { bearer: this.name, err }));
     await this.init.radio.stop();
     for (const p of [...this.announced]) this.announce(p, false);
+  }
+
+  // ---- power policies (runtime/power) -----------------------------------------------------------------------------
+
+  /** Where the node's battery telemetry reads the relay's power figures (undefined: none). */
+  usePower(source: (() => NodePowerFigures | undefined) | undefined): void {
+    if (this.init.power) this.init.power.source = source;
+  }
+
+  /** Caps the transmit power (dBm; undefined = as configured). */
+  setTxPowerCap(dbm: number | undefined): Promise<void> {
+    return this.init.radio.setTxPowerCap(dbm);
+  }
+
+  /** NodeInfo and power telemetry intervals × factor from their next send. */
+  setIntervalFactor(factor: number): void {
+    this.init.stack.setNodeInfoIntervalFactor?.(factor);
+    this.telemetryFactor = factor;
+    this.telemetry?.setIntervalFactor(factor);
+  }
+
+  /** A node configured ROUTER or ROUTER_LATE runs as a CLIENT while `on` (other roles are left as they are). */
+  setClientRole(on: boolean): void {
+    this.clientRole = on;
+    if (this.init.role !== 'ROUTER' && this.init.role !== 'ROUTER_LATE') return;
+    if (this.state === 'stopped') return;
+    this.init.stack.setRole?.(on ? 'CLIENT' : (this.init.role as 'ROUTER' | 'ROUTER_LATE'));
+  }
+
+  /** Battery telemetry sent so far (DeviceMetrics, PowerMetrics). */
+  get telemetrySent(): { device: number; power: number } {
+    return { ...(this.telemetry?.sent ?? { device: 0, power: 0 }) };
+  }
+
+  /** Sends DeviceMetrics and PowerMetrics now (tests; the timer sends them every 30 min). */
+  sendPowerTelemetry(): boolean {
+    return this.telemetry?.sendNow() ?? false;
   }
 
   on<E extends keyof BearerEvents>(event: E, listener: BearerEvents[E]): () => void {

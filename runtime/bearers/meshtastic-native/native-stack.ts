@@ -9,6 +9,7 @@
  */
 import type { Mesh } from '@meshtastic/protobufs';
 import type { MeshPort } from '../../../firmware-protocol/meshtastic/device/mesh-port.js';
+import type { MeshRoleName } from '../../../firmware-protocol/meshtastic/mesh/role.js';
 
 /** One slot of the channel table as the device side holds it now (admin messages may change it). */
 export interface NativeChannel {
@@ -40,4 +41,12 @@ export interface NativeStack {
   start(): Promise<void>;
   /** Stops what start() started and flushes the device state. */
   stop(): Promise<void>;
+  /** The mesh router's role from now on (runtime/power: ROUTER to CLIENT while the battery is low, and back). */
+  setRole?(role: MeshRoleName): void;
+  /** NodeInfo broadcast interval × factor from the next broadcast (runtime/power). */
+  setNodeInfoIntervalFactor?(factor: number): void;
+  /** Sends a packet we originate to the mesh, as a firmware module does (MeshService::sendToMesh, RX_SRC_LOCAL). */
+  sendLocal?(packet: Mesh.MeshPacket): number;
+  /** The firmware's LocalStats (DeviceMetrics carries channel and TX utilisation and uptime from them). */
+  localStats?(): { uptimeSeconds: number; channelUtilization: number; airUtilTx: number };
 }

@@ -11,7 +11,9 @@
  * next start, as the firmware applies them on the reboot that follows (AdminModule::saveChanges → reboot).
  */
 import { join } from 'node:path';
-import { Config, Mesh, type Channel } from '@meshtastic/protobufs';
+import { create } from '@bufbuild/protobuf';
+import { Config, Mesh, type Channel, type Telemetry } from '@meshtastic/protobufs';
+import type { MeshRoleName } from '../../../firmware-protocol/meshtastic/mesh/role.js';
 import { DeviceServer } from '../../../firmware-protocol/meshtastic/device/device-server.js';
 import { DeviceService } from '../../../firmware-protocol/meshtastic/device/device-service.js';
 import { DeviceState } from '../../../firmware-protocol/meshtastic/device/device-state.js';
@@ -43,6 +45,10 @@ export interface NativeStackInit {
   clock: Clock;
   log: Logger;
   metrics?: NativeMetrics;
+  /** The battery for DeviceMetrics answers (runtime/power); none = powered. */
+  battery?: () => { level: number; volts: number } | undefined;
+  /** The power monitor's channels for PowerMetrics answers (runtime/power). */
+  powerMetrics?: () => Telemetry.PowerMetrics | undefined;
   /** Client API limits (tests). */
   clientApi?: { maxClients?: number; midFrameTimeoutMs?: number };
 }
@@ -80,6 +86,8 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
     lora: state.config.lora ?? {},
   });
   let cipher = makeCipher();
+  let liveRole: MeshRoleName | undefined;
+  const ownUser = () => (liveRole === undefined ? state.owner : create(Mesh.UserSchema, { ...state.owner, role: Config.Config_DeviceConfig_Role[liveRole] }));
   const router = new MeshRouter({
     nodeNum: identity.nodeNum,
     role: settings.role,
@@ -92,11 +100,15 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
     hopLimit: state.hopLimit,
     decodeFrame: (bytes) => decodeOtaFrame(bytes),
     encodeFrame: encodeOtaFrame,
-    owner: () => state.owner,
+    // Our User as NodeInfo sends it; while the power policies run the node in another role, that role (other nodes
+    // treat a ROUTER's packets differently: hop-limit preservation, favourite routers).
+    owner: () => ownUser(),
     metrics: meshMetricsOf(init.metrics, settings.name),
+    ...(init.battery ? { battery: init.battery } : {}),
+    ...(init.powerMetrics ? { powerMetrics: init.powerMetrics } : {}),
   });
   const service = new DeviceService({
-    state, mesh: router, clock,
+    state, mesh: router, clock, ownUser,
     log: (line) => log.debug(line),
     onChange: (what) => {
       if (what === 'channels') cipher = makeCipher();
@@ -134,6 +146,15 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
       service.stop();
       router.stop();
     },
+    setRole: (role) => {
+      router.setRole(role);
+      liveRole = role === settings.role ? undefined : role;
+    },
+    setNodeInfoIntervalFactor: (factor) => {
+      router.nodeInfo.intervalFactor = factor;
+    },
+    sendLocal: (packet) => router.sendLocal(packet),
+    localStats: () => router.localStats(),
   };
 }
 

@@ -10,6 +10,7 @@ import { EXIT_OK } from '../exit-codes.js';
 import { cell, renderTable } from '../format/table.js';
 import { formatDuration, relative } from '../format/time.js';
 import { renderNativeNodes } from './status-native.js';
+import { renderPower } from './status-power.js';
 
 export const status: Command = {
   name: 'status',
@@ -34,6 +35,7 @@ export function renderStatus(s: NodeStatus, now: number): string {
     `outbox   ${o.queued} queued, ${o.accepted} accepted, ${o.delivered} delivered, ${o.expired} expired\n` +
     `inbox    ${s.inbox}   stored ${s.stored}\n`;
   if (s.vault) out += renderVault(s.vault);
+  if (s.power) out += renderPower(s.power, now);
   out += '\n';
   out += s.bearers.length === 0
     ? 'no bearers\n'
