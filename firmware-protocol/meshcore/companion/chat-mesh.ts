@@ -18,14 +18,14 @@ import {
   type McPacket, type PathHashSize,
 } from '../ota/packet.js';
 import { decodeTextPayload, encodeTextPayload, MAX_TEXT_LEN, textAckCode, TXT_TYPE } from '../ota/text-payload.js';
+import { REQ_TYPE } from '../ota/request-codes.js';
 import { ChannelTable, type ChannelSlot } from './channel-table.js';
 import { ContactsTable, newContactInfo, type ContactInfo } from './contacts-table.js';
 
 /** BaseChatMesh.cpp TXT_ACK_DELAY / SERVER_RESPONSE_DELAY, ms. */
 export const TXT_ACK_DELAY = 200;
 export const SERVER_RESPONSE_DELAY = 300;
-/** BaseChatMesh.h REQ_TYPE_* and the telemetry request (MyMesh.h REQ_TYPE_GET_TELEMETRY_DATA). */
-export const REQ_TYPE = { GET_STATUS: 0x01, KEEP_ALIVE: 0x02, GET_TELEMETRY_DATA: 0x03 } as const;
+export { REQ_TYPE };
 /** src/MeshCore.h MAX_GROUP_DATA_LENGTH = MAX_PACKET_PAYLOAD − CIPHER_BLOCK_SIZE − 3. */
 export const MAX_GROUP_DATA_LENGTH = 184 - 16 - 3;
 /** BaseChatMesh.h MAX_CONNECTIONS. */

@@ -10,6 +10,8 @@ import { decodePacket, encodePacket, PAYLOAD_TYPE } from '../ota/packet.js';
 import { newContactInfo } from './contacts-table.js';
 import { companionRig, recordingClient, remoteNode } from './testing/companion-rig.js';
 import { MemoryCompanionStore } from './companion-store.js';
+import { transportCode } from '../ota/transport-code.js';
+import { decodeLpp } from '../ota/cayenne-lpp.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const u32 = (v: number) => [v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, (v >>> 24) & 0xff];
@@ -236,6 +238,46 @@ test('a handler that throws costs one ERR answer, not the client', async () => {
   assert.equal([...cl.ask([CMD.GET_DEFAULT_FLOOD_SCOPE])[0]], [RESP.ERR, ERR_CODE.ILLEGAL_ARG]);
   assert.is(cl.closed, undefined);
   assert.is(cl.ask([CMD.GET_DEVICE_TIME])[0][0], RESP.CURR_TIME);
+});
+
+test('flood scope: the default scope puts transport codes on our floods, a client override or "unscoped" wins for its sends', async () => {
+  const { dev, mesh } = await rigWithBob();
+  const cl = recordingClient(dev);
+  const other = recordingClient(dev);
+  const key = new Uint8Array(16).fill(0x5a);
+  cl.ask([CMD.SET_DEFAULT_FLOOD_SCOPE, ...enc('#de'), ...new Array(31 - 3).fill(0), ...key]);
+  assert.equal([...cl.ask([CMD.GET_DEFAULT_FLOOD_SCOPE])[0].subarray(32, 48)], [...key]);
+  cl.ask([CMD.SEND_CHANNEL_TXT_MSG, 0, 0, ...u32(1), ...enc('scoped')]);
+  const scoped = mesh.sent.at(-1)!;
+  assert.is(scoped.packet.routeType, 0, 'TRANSPORT_FLOOD');
+  assert.is(scoped.packet.transportCodes[0], transportCode(key, scoped.packet.payloadType, scoped.packet.payload));
+  other.ask([CMD.SET_FLOOD_SCOPE_KEY, 1]);
+  other.ask([CMD.SEND_CHANNEL_TXT_MSG, 0, 0, ...u32(2), ...enc('unscoped')]);
+  assert.is(mesh.sent.at(-1)!.packet.routeType, 1, 'the other client asked for unscoped floods');
+  cl.ask([CMD.SEND_CHANNEL_TXT_MSG, 0, 0, ...u32(3), ...enc('scoped again')]);
+  assert.is(mesh.sent.at(-1)!.packet.routeType, 0, "one client's override is its own");
+});
+
+test('self telemetry is the battery from the injected callback as CayenneLPP; anon requests to strangers use a hidden slot', async () => {
+  const { dev, chat } = await rigWithBob();
+  const cl = recordingClient(dev);
+  const f = cl.ask([CMD.SEND_TELEMETRY_REQ, 0, 0, 0])[0];
+  assert.is(f[0], PUSH.TELEMETRY_RESPONSE);
+  assert.equal(decodeLpp(f.subarray(8)).map((x) => [x.channel, x.type, x.value]), [[1, 116, 3.98]]);
+  const stranger = new Uint8Array(32).fill(0x77);
+  assert.is(cl.ask([CMD.SEND_ANON_REQ, ...stranger, 1, 2, 3])[0][0], RESP.SENT);
+  assert.ok(chat.contacts.lookup(stranger), 'reachable for the reply');
+  const listed = cl.ask([CMD.GET_CONTACTS]).filter((x) => x[0] === RESP.CONTACT);
+  assert.is(listed.length, 1, 'the anon slot is not a contact');
+});
+
+test('channel data in: CHANNEL_DATA_RECV (0x1B) queued for every client with type, length and bytes', async () => {
+  const { dev, bob } = await rigWithBob();
+  const cl = recordingClient(dev);
+  bob.chat.sendGroupData(bob.chat.channels.get(0)!, undefined, 0x1234, Uint8Array.of(9, 8, 7));
+  await waitFor('MSG_WAITING', () => cl.frames.some((f) => f[0] === PUSH.MSG_WAITING));
+  const f = cl.ask([CMD.SYNC_NEXT_MESSAGE])[0];
+  assert.equal([...f], [RESP.CHANNEL_DATA_RECV, 25, 0, 0, 0, 0, 0x34, 0x12, 3, 9, 8, 7]);
 });
 
 test.run();

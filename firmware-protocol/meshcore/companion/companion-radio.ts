@@ -14,7 +14,7 @@ import { writeContactRecord } from '../contact-record.js';
 import type { FloodOptions } from '../mesh/mesh-api.js';
 import type { McPath, ReceivedPacket } from '../mesh/mesh-handler.js';
 import { ADV_TYPE } from '../ota/advert-data.js';
-import { decodePathLen, type McPacket, type PathHashSize } from '../ota/packet.js';
+import type { McPacket, PathHashSize } from '../ota/packet.js';
 import { TXT_TYPE } from '../ota/text-payload.js';
 import { packetPathLen, REQ_TYPE, type ChatApp, type ChatMesh } from './chat-mesh.js';
 import type { ChannelSlot } from './channel-table.js';
@@ -26,6 +26,7 @@ import { type ContactInfo } from './contacts-table.js';
 import { isNullScopeKey, transportCode } from './flood-scope.js';
 import { DEFAULT_BUILD, defaultPrefs, type CompanionBuild, type NodePrefs } from './node-prefs.js';
 import { Session } from './companion-session.js';
+import { applyChannels, type ChannelSpec } from './channel-spec.js';
 import { handleDeviceCommand } from './commands-device.js';
 import { handleMeshCommand } from './commands-mesh.js';
 import { selfTelemetry, TELEM_PERM } from './telemetry.js';
@@ -50,6 +51,8 @@ export interface CompanionRadioOptions {
   build?: Partial<CompanionBuild>;
   /** Preferences a new (or reset) device starts with, over the firmware defaults (config: name, radio). */
   prefs?: Partial<NodePrefs>;
+  /** Channels from config, put in free slots at start (Public is always slot 0; see ./channel-spec.ts). */
+  channels?: readonly ChannelSpec[];
   /** The type this node advertises (SELF_INFO, adverts): ADV_TYPE_CHAT for a companion, REPEATER on a repeater node. */
   advType?: number;
   /** board.getBattMilliVolts(): the power monitor's reading; 0 when there is none (as boards without a divider). */
@@ -108,7 +111,11 @@ export class CompanionRadio implements CompanionDevice, ChatApp {
   /** MyMesh::begin: load prefs, contacts, channels (Public first) from the store. */
   async start(): Promise<void> {
     const s = await this.store.load();
-    if (!s) return;
+    if (s) this.restore(s);
+    if (this.options.channels) applyChannels(this.chat.channels, this.options.channels);
+  }
+
+  private restore(s: CompanionState): void {
     this.prefs = { ...s.prefs };
     this.chat.contacts.replaceAll(s.contacts);
     this.chat.channels.reset();

@@ -128,6 +128,33 @@ test('in-memory attach (the node\'s own gateway): same framing, its own session'
   await server.stop();
 });
 
+test('the node\'s own client (our MeshCoreSession, as the runtime gateway uses it) over attachMemory, beside a TCP app', async () => {
+  const { MeshCoreSession } = await import('../client-session.js');
+  const { server, dev, bob } = await setup();
+  const app = await open(server.port);
+  const session = new MeshCoreSession(server.attachMemory(), { commandTimeoutMs: 5000 });
+  try {
+    await session.start({ signal: AbortSignal.timeout(10_000) });
+    assert.is(dev.clients(), 2);
+    assert.ok(session.findContact(bob.id.publicKey), 'contacts synced over the memory link');
+    const got = new Promise<string>((resolve) => {
+      const off = session.on('message', (m) => (off(), resolve(m.text)));
+    });
+    const appWaiting = new Promise((r) => app.once(Constants.PushCodes.MsgWaiting, r));
+    bob.chat.sendMessage(bob.chat.contacts.all()[0], 1800000100, 0, new TextEncoder().encode('to both'));
+    assert.is(await within(got, 'message on the gateway session'), 'to both');
+    await within(appWaiting, 'MSG_WAITING on the app');
+    const msgs = await within(app.getWaitingMessages(), 'app messages');
+    assert.equal(msgs.map((m: any) => m.contactMessage.text), ['to both']);
+    const sent = await session.sendDirectMessage(bob.id.publicKey, 'from the node');
+    assert.ok(await session.waitForConfirmation(sent.expectedAck, { timeoutMs: 5000 }));
+  } finally {
+    await session.close();
+    await app.close();
+    await server.stop();
+  }
+});
+
 test('listen errors are named', async () => {
   const { server, dev } = await setup();
   const clash = new CompanionServer({ device: dev, port: server.port });

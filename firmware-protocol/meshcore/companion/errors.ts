@@ -23,3 +23,11 @@ export class CompanionListenError extends Error {
     super(`companion server cannot listen on ${host}:${port}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
 }
+
+/** A channel given in config that is neither public, a '#hashtag' nor a 16-byte key (hex or base64). */
+export class CompanionChannelSpecError extends Error {
+  override readonly name = 'CompanionChannelSpecError';
+  constructor(readonly spec: string, readonly detail: string) {
+    super(`channel ${JSON.stringify(spec)}: ${detail}`);
+  }
+}

@@ -1,5 +1,5 @@
 /**
- * SimMesh, the simulated mesh around the companion device: remote chat nodes and repeaters (sim-remote-node.ts), each the
+ * SimMesh, the simulated mesh around the companion device: remote chat nodes and repeaters (sim-node.ts), each the
  * real mesh with a chat application on the simulator's air, placed by hops (a neighbour hears the device; a node
  * further away hears only the simulated repeaters), knowing the device as a contact. It also records what the
  * device put on the air for its users (channel texts, adverts) and tells watchers what a simulated user received.
