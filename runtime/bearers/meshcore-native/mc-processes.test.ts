@@ -15,8 +15,12 @@ import { startAirServer } from '../../../drivers/sx126x/sim/air-server.js';
 import { waitFor } from '../../../lib/testing/wait-for.js';
 import { freePort, RelayProcess } from '../../daemon/testing/relay-process.js';
 import { McApp } from './testing/mc-app.js';
+import { AirSniffer } from '../meshtastic-native/testing/air-sniffer.js';
+import { mcModulation } from './mc-preset.js';
 
 const TXT_CLI = 1;
+/** Longer than a repeater's largest flood delay here (5 × airtime/2 of a full frame at SF7/125 kHz) and a frame. */
+const QUIET_MS = 800;
 
 async function relayWithNode(dir: string, air: number, name: string, x: number, companion: number): Promise<RelayProcess> {
   const file = join(dir, 'lattice.yaml');
@@ -55,32 +59,55 @@ test('relay processes: apps on A see B\'s channel text; an app\'s text and DM re
     const ports = [await freePort(), await freePort()];
     relays.push(await relayWithNode(dirs[0]!, air.port, 'mca', 0, ports[0]!), await relayWithNode(dirs[1]!, air.port, 'mcb', 700, ports[1]!));
     await Promise.all(relays.map((r) => r.start()));
+    const sniffer = await AirSniffer.open(air.port, mcModulation({ preset: 'EU_NARROW', freqHz: 869462500, bwHz: 125000, sf: 7, cr: 5 })!, [350, 0]);
+    // Each step waits for the air to go quiet (the repeaters' forwards of the step before are done): a receiver on
+    // the simulated air misses a frame that starts right as the one before ends (it re-arms RX after RxDone), so a
+    // stimulus sent back to back with a forward would be lost — no collision avoidance helps, the air has no CAD.
+    const quiet = async () => {
+      let n = -1;
+      let since = Date.now();
+      await waitFor('a quiet air', () => {
+        if (sniffer.frames.length !== n) {
+          n = sniffer.frames.length;
+          since = Date.now();
+        }
+        return Date.now() - since >= QUIET_MS;
+      });
+    };
     const [a, b] = relays as [RelayProcess, RelayProcess];
     apps.push(await McApp.connect(ports[0]!), await McApp.connect(ports[0]!), await McApp.connect(ports[1]!));
     const [app1, app2, appB] = apps as [McApp, McApp, McApp];
     const keyA = (await nativeOf(a)).detail.publicKey as string;
     const keyB = (await nativeOf(b)).detail.publicKey as string;
 
-    // Contacts from adverts (an app's "send advert" on each side).
+    // Contacts from adverts (an app's "send advert" on each side, one after the other: the simulated air has no
+    // CAD, so two at once collide).
     await appB.floodAdvert();
-    await app1.floodAdvert();
     const contact = await waitFor('B in the apps\' contacts at A', async () => (await app2.conn.getContacts()).find((c: { publicKey: Uint8Array }) => Buffer.from(c.publicKey).toString('hex') === keyB));
     assert.is(contact.advName, 'Relay mcb');
+    await quiet();
+    await app1.floodAdvert();
+    await waitFor('A in the contacts at B', async () => (await appB.conn.getContacts()).some((c: { publicKey: Uint8Array }) => Buffer.from(c.publicKey).toString('hex') === keyA));
+    await quiet();
 
     // `lattice send mc:ch:0` at B reaches both apps at A.
+    await quiet();
     await b.send('mc:ch:0', 'from the relay at B');
     for (const app of [app1, app2]) await waitFor('B\'s channel text in an app at A', () => app.messages.find((m) => m.kind === 'channel' && m.text === 'Relay mcb: from the relay at B'));
 
     // An app's channel text and DM at A land in B's inbox; the DM is confirmed by B's ACK.
+    await quiet();
     await app2.conn.sendChannelTextMessage(0, 'channel hello from A');
-    const dm = await app1.conn.sendTextMessage(new Uint8Array(Buffer.from(keyB, 'hex')), 'direct hello from A');
     const inbox = async (text: string) => ((await b.get('/inbox')).entries as Array<{ text?: string; fromName?: string }>).find((e) => e.text?.includes(text));
     const chEntry = await waitFor('the channel text in B\'s inbox', () => inbox('channel hello from A'));
+    await quiet();
+    const dm = await app1.conn.sendTextMessage(new Uint8Array(Buffer.from(keyB, 'hex')), 'direct hello from A');
     const dmEntry = await waitFor('the DM in B\'s inbox', () => inbox('direct hello from A'));
     assert.is(dmEntry.fromName, 'Relay mca');
     assert.ok(chEntry);
     await waitFor('SEND_CONFIRMED for the DM', () => app1.confirmed.includes(dm.expectedAckCrc));
 
+    await quiet();
     // Remote admin: login to B's repeater with its admin password, then `get name` over the air.
     await app1.login(new Uint8Array(Buffer.from(keyB, 'hex')), 'admin-mcb');
     await app1.conn.sendTextMessage(new Uint8Array(Buffer.from(keyB, 'hex')), 'get name', TXT_CLI);
