@@ -31,7 +31,7 @@ function recorder(name: string, peers: Uint8Array[], extra: Partial<MeshHandler>
 }
 
 test('a key both know is offered once; TXT_MSG from an admin is CLI, from anyone else the inbox; REQ repeater, RESPONSE companion', () => {
-  const rep = recorder('repeater', [ADMIN, BOTH], { allowPacketForward: () => true });
+  const rep = recorder('repeater', [ADMIN, BOTH], { allowPacketForward: () => true, rxDelayMs: (score, air) => (score < 0.5 ? 3 * air : 0) });
   const comp = recorder('companion', [BOTH, CONTACT]);
   const h = combineHandlers({ repeater: rep.h, companion: comp.h, repeaterTakesText: (p) => p.ref === 'repeater:1' });
   const offered = h.searchPeersByHash!(0x11);
@@ -47,6 +47,8 @@ test('a key both know is offered once; TXT_MSG from an admin is CLI, from anyone
   assert.equal(rep.calls, [`data ${PAYLOAD_TYPE.TXT_MSG} repeater:1`, `data ${PAYLOAD_TYPE.REQ} repeater:2`]);
   assert.equal(comp.calls, [`data ${PAYLOAD_TYPE.TXT_MSG} companion:2`, `data ${PAYLOAD_TYPE.RESPONSE} companion:2`, `data ${PAYLOAD_TYPE.TXT_MSG} companion:3`, `data ${PAYLOAD_TYPE.REQ} companion:3`]);
   assert.is(h.allowPacketForward!({} as never), true);
+  // The repeater's rx delay (rxdelay: hold weak floods; Dispatcher::calcRxDelay) is the node's.
+  assert.is(h.rxDelayMs?.(0.2, 100), 300);
 });
 
 test('a PATH updates both sides with its extra (the ACK of a DM reaches the companion), one reciprocal answer', () => {

@@ -10,7 +10,7 @@
  *   (requests from its clients; the companion's only when the repeater does not know the peer), RESPONSE → the
  *   companion (answers to its requests, e.g. after a login to another repeater), TXT_MSG → the repeater's CLI when
  *   the repeater takes texts from that peer (a logged-in admin: `repeaterTakesText`), else the companion's inbox.
- * - Forwarding, flood filters, retransmit delays, the airtime factor and extra ACKs are the repeater's (a companion
+ * - Forwarding, flood filters, retransmit and rx-score delays, the airtime factor and extra ACKs are the repeater's (a companion
  *   does not forward: Mesh::allowPacketForward is false there).
  * - ANON_REQ (login) is the repeater's; channels, GRP_TXT/GRP_DATA, traces that end here and RAW_CUSTOM are the
  *   companion's; adverts, ACKs, CONTROL, every raw frame and every malformed one are told to both (neighbours and
@@ -64,6 +64,7 @@ export function combineHandlers(o: CombinedHandlerOptions): MeshHandler {
       ? { extraAckTransmitCount: () => (repeater.extraAckTransmitCount ?? companion.extraAckTransmitCount)!.call(undefined) }
       : {}),
     ...(repeater.airtimeBudgetFactor ? { airtimeBudgetFactor: () => repeater.airtimeBudgetFactor!() } : {}),
+    ...(repeater.rxDelayMs ? { rxDelayMs: (score: number, airtimeMs: number) => repeater.rxDelayMs!(score, airtimeMs) } : {}),
     searchPeersByHash(hash) {
       const r = repeater.searchPeersByHash?.(hash) ?? [];
       const c = companion.searchPeersByHash?.(hash) ?? [];
