@@ -79,4 +79,24 @@ test('adverts, ACKs and raw frames to both; login to the repeater; channels and 
   assert.is(h.allowPacketForward!({} as never), false);
 });
 
+test('a companion alone (no repeater) keeps its own policy and every callback, bound to it (a class instance)', () => {
+  class Chat {
+    calls: string[] = [];
+    seen = 0;
+    allowPacketForward(): boolean { return this.seen > 0; }
+    onGroupDataRecv(): void { this.seen++; this.calls.push('group'); }
+    searchChannelsByHash(hash: number) { return [{ hash, secret: new Uint8Array(16), ref: this }]; }
+    extraAckTransmitCount(): number { return 2; }
+  }
+  const chat = new Chat();
+  const h = combineHandlers({ repeater: {}, companion: chat as unknown as MeshHandler });
+  assert.is(h.allowPacketForward!({} as never), false);
+  const [ch] = h.searchChannelsByHash!(7);
+  h.onGroupDataRecv!(rx, PAYLOAD_TYPE.GRP_TXT, ch!, new Uint8Array(0));
+  assert.equal(chat.calls, ['group']);
+  assert.is(h.allowPacketForward!({} as never), true, 'the companion\'s client-repeat pref, with its own `this`');
+  assert.is(h.extraAckTransmitCount!(), 2);
+  assert.is(h.retransmitDelayMs, undefined, 'absent on both sides: the mesh default');
+});
+
 test.run();

@@ -48,6 +48,18 @@ export function combineHandlers(o: CombinedHandlerOptions): MeshHandler {
   /** The same peer as the other side knows it (its own record), when it does. */
   const lookup = (s: NodeSide, publicKey: Uint8Array): PeerMatch | undefined =>
     side(s).searchPeersByHash?.(publicKey[0]!)?.find((p) => sameKey(p.publicKey, publicKey));
+  type Policy = 'filterRecvFloodPacket' | 'allowPacketForward' | 'retransmitDelayMs' | 'directRetransmitDelayMs' | 'extraAckTransmitCount' | 'airtimeBudgetFactor' | 'rxDelayMs';
+  /** The repeater's callback, else the companion's, bound to its owner. */
+  function policy<K extends Policy>(name: K): MeshHandler[K] | undefined {
+    const owner = repeater[name] ? repeater : companion[name] ? companion : undefined;
+    const f = owner?.[name] as ((...args: unknown[]) => unknown) | undefined;
+    return f ? (((...args: unknown[]) => f.apply(owner, args)) as MeshHandler[K]) : undefined;
+  }
+  /** An optional callback present only when one side has it (absent = the mesh's default). */
+  function optional<K extends Policy>(name: K): Partial<Pick<MeshHandler, K>> {
+    const f = policy(name);
+    return f ? ({ [name]: f } as Partial<Pick<MeshHandler, K>>) : {};
+  }
   const both = <A extends unknown[]>(call: (h: MeshHandler) => ((...args: A) => void) | undefined, ...args: A) => {
     call(repeater)?.apply(repeater, args);
     call(companion)?.apply(companion, args);
@@ -56,15 +68,15 @@ export function combineHandlers(o: CombinedHandlerOptions): MeshHandler {
   return {
     logRxRaw: (raw, snr, rssi) => both((h) => h.logRxRaw, raw, snr, rssi),
     onMalformed: (raw, reason) => both((h) => h.onMalformed, raw, reason),
-    filterRecvFloodPacket: (rx) => repeater.filterRecvFloodPacket?.(rx) ?? false,
-    allowPacketForward: (p) => repeater.allowPacketForward?.(p) ?? false,
-    ...(repeater.retransmitDelayMs ? { retransmitDelayMs: (p: McPacket, ms: number) => repeater.retransmitDelayMs!(p, ms) } : {}),
-    ...(repeater.directRetransmitDelayMs ? { directRetransmitDelayMs: (p: McPacket, ms: number) => repeater.directRetransmitDelayMs!(p, ms) } : {}),
-    ...(repeater.extraAckTransmitCount || companion.extraAckTransmitCount
-      ? { extraAckTransmitCount: () => (repeater.extraAckTransmitCount ?? companion.extraAckTransmitCount)!.call(undefined) }
-      : {}),
-    ...(repeater.airtimeBudgetFactor ? { airtimeBudgetFactor: () => repeater.airtimeBudgetFactor!() } : {}),
-    ...(repeater.rxDelayMs ? { rxDelayMs: (score: number, airtimeMs: number) => repeater.rxDelayMs!(score, airtimeMs) } : {}),
+    // The node's forwarding policy: the repeater's; a node without one (a companion alone, `repeater: {}`) keeps the
+    // companion's own (its client-repeat pref), as companion_radio does.
+    filterRecvFloodPacket: (rx) => policy('filterRecvFloodPacket')?.(rx) ?? false,
+    allowPacketForward: (p) => policy('allowPacketForward')?.(p) ?? false,
+    ...optional('retransmitDelayMs'),
+    ...optional('directRetransmitDelayMs'),
+    ...optional('extraAckTransmitCount'),
+    ...optional('airtimeBudgetFactor'),
+    ...optional('rxDelayMs'),
     searchPeersByHash(hash) {
       const r = repeater.searchPeersByHash?.(hash) ?? [];
       const c = companion.searchPeersByHash?.(hash) ?? [];

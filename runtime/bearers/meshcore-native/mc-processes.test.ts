@@ -15,7 +15,7 @@ import { startAirServer } from '../../../drivers/sx126x/sim/air-server.js';
 import { waitFor } from '../../../lib/testing/wait-for.js';
 import { freePort, RelayProcess } from '../../daemon/testing/relay-process.js';
 import { McApp } from './testing/mc-app.js';
-import { AirSniffer } from '../meshtastic-native/testing/air-sniffer.js';
+import { quietAir } from './testing/quiet-air.js';
 import { mcModulation } from './mc-preset.js';
 
 const TXT_CLI = 1;
@@ -55,25 +55,15 @@ test('relay processes: apps on A see B\'s channel text; an app\'s text and DM re
   const dirs = [await mkdtemp(join(tmpdir(), 'mc-proc-a-')), await mkdtemp(join(tmpdir(), 'mc-proc-b-'))];
   const relays: RelayProcess[] = [];
   const apps: McApp[] = [];
+  const closers: Array<() => void> = [];
   try {
     const ports = [await freePort(), await freePort()];
     relays.push(await relayWithNode(dirs[0]!, air.port, 'mca', 0, ports[0]!), await relayWithNode(dirs[1]!, air.port, 'mcb', 700, ports[1]!));
     await Promise.all(relays.map((r) => r.start()));
-    const sniffer = await AirSniffer.open(air.port, mcModulation({ preset: 'EU_NARROW', freqHz: 869462500, bwHz: 125000, sf: 7, cr: 5 })!, [350, 0]);
-    // Each step waits for the air to go quiet (the repeaters' forwards of the step before are done): a receiver on
-    // the simulated air misses a frame that starts right as the one before ends (it re-arms RX after RxDone), so a
-    // stimulus sent back to back with a forward would be lost — no collision avoidance helps, the air has no CAD.
-    const quiet = async () => {
-      let n = -1;
-      let since = Date.now();
-      await waitFor('a quiet air', () => {
-        if (sniffer.frames.length !== n) {
-          n = sniffer.frames.length;
-          since = Date.now();
-        }
-        return Date.now() - since >= QUIET_MS;
-      });
-    };
+    const air0 = await quietAir(air.port, mcModulation({ preset: 'EU_NARROW', freqHz: 869462500, bwHz: 125000, sf: 7, cr: 5 })!, [350, 0], QUIET_MS);
+    closers.push(() => air0.close());
+    // Each step waits for the air to go quiet first (testing/quiet-air.ts).
+    const quiet = () => air0.quiet();
     const [a, b] = relays as [RelayProcess, RelayProcess];
     apps.push(await McApp.connect(ports[0]!), await McApp.connect(ports[0]!), await McApp.connect(ports[1]!));
     const [app1, app2, appB] = apps as [McApp, McApp, McApp];
@@ -125,6 +115,7 @@ test('relay processes: apps on A see B\'s channel text; an app\'s text and DM re
     const metrics = await (await fetch(`http://127.0.0.1:${b.metricsPort}/metrics`)).text();
     assert.match(metrics, /lattice_meshcore_native_logins_total\{bearer="mcb",result="ok"\} 1/);
   } finally {
+    for (const c of closers) c();
     for (const app of apps) await app.close();
     await Promise.all(relays.map((r) => r.stop()));
     await air.stop();

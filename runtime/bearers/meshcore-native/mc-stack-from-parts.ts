@@ -102,13 +102,13 @@ export function buildMcStack(init: McStackInit): McNativeStack {
     onRadioChanged: () => log.warn('a companion client changed the radio settings; the native node keeps the configured channel', { bearer: settings.name }),
     onError: (err) => log.warn('companion state could not be saved', { bearer: settings.name, err: (err as Error).message }),
   });
-  const combined: MeshHandler = repeater
-    ? combineHandlers({
-        repeater: repeater.handler,
-        companion: chat,
-        repeaterTakesText: (peer) => isRepeaterPeerRef(peer.ref) && isAdmin(peer.ref.client),
-      })
-    : chat;
+  // A companion alone goes through the same combination with no repeater: one plain handler object whose callbacks
+  // reach the ChatMesh with its own `this` (spreading the class instance would copy none of its methods).
+  const combined: MeshHandler = combineHandlers({
+    repeater: repeater?.handler ?? {},
+    companion: chat,
+    repeaterTakesText: (peer) => isRepeaterPeerRef(peer.ref) && isAdmin(peer.ref.client),
+  });
   mesh.setHandler({
     ...combined,
     onAdvertRecv(rx, advert) {
