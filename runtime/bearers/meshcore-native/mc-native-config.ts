@@ -8,8 +8,8 @@
  * src/helpers/ChannelDetails.h name[32]; companion_radio MAX_GROUP_CHANNELS 40): a name of at most 31 bytes, a
  * password of at most 15, 40 channels whose secret is 16 bytes.
  */
-import { parseHostPort } from '../../config/host-port.js';
 import { child, fail, INVALID, list, object, oneOf, str, type Check } from '../../config/schema-kit.js';
+import { clientAddressOrOff } from '../meshtastic-native/native-config.js';
 
 /** `repeater`: forwards floods and direct packets (simple_repeater) and serves the companion protocol on the same
  * identity; `companion`: the companion alone (companion_radio: no forwarding, adverts of type chat). */
@@ -94,14 +94,8 @@ const channel: Check = (value, path, issues) => {
   return channelObject(value, path, issues);
 };
 
-/** `companion: HOST:PORT` (or a port alone, on loopback); `false` turns the companion port off. */
-const companion: Check = (value, path, issues) => {
-  if (value === false || value === 'off') return false;
-  if (typeof value !== 'string' && typeof value !== 'number') return fail(issues, path, 'must be HOST:PORT (e.g. 127.0.0.1:5000), a port, or false');
-  const hp = parseHostPort(String(value));
-  if (typeof hp === 'string') return fail(issues, path, hp);
-  return { host: hp.host ?? '127.0.0.1', port: hp.port };
-};
+/** `companion: HOST:PORT`; `false` turns the companion port off. */
+const companion = clientAddressOrOff('127.0.0.1:5000');
 
 /** `null` (unscoped) or `#name` (TransportKeyStore auto key of the region). */
 const region: Check = (value, path, issues) => {
