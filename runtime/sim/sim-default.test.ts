@@ -13,6 +13,8 @@ import { RelayProcess, eventually } from '../daemon/testing/relay-process.js';
 import { SIM_MESHCORE_BEARER, SIM_MESHTASTIC_BEARER } from './sim-bridged-meshes.js';
 import { SIM_NATIVE_BEARER } from './sim-native-mesh.js';
 import { CoreClient } from '../bearers/meshtastic-native/testing/core-client.js';
+import { McApp } from '../bearers/meshcore-native/testing/mc-app.js';
+import { SIM_MC_NATIVE_BEARER } from './sim-native-meshcore.js';
 
 let root = '';
 let relay: RelayProcess;
@@ -124,6 +126,32 @@ test('the relay\'s own radio is a native Meshtastic node: an official client con
     assert.ok(entry.text.length > 0);
   } finally {
     await client.close();
+  }
+});
+
+test('the relay\'s second radio is a native MeshCore repeater: a meshcore.js app connects, and Cabin is heard', async () => {
+  const native = await eventually('the native MeshCore node up', async () => {
+    const st = await relay.get('/status');
+    return st.bearers.find((b: { name: string; state: string }) => b.name === SIM_MC_NATIVE_BEARER && b.state === 'up');
+  });
+  assert.is(native.kind, 'meshcore-native');
+  assert.is(native.detail.role, 'repeater');
+  const app = await McApp.connect(Number(String(native.detail.companion).split(':').pop()));
+  try {
+    const self = await app.conn.getSelfInfo();
+    assert.is(Buffer.from(self.publicKey).toString('hex'), native.detail.publicKey);
+    // Cabin speaks on the public channel 4 s after start (then every 20 s); Ridge and Cabin advert before that.
+    const entry = await eventually('Cabin\'s text in the inbox', async () => {
+      const { entries } = await relay.get('/inbox?limit=200');
+      return entries.find((e: { fromName?: string; bearer?: string }) => e.fromName === 'Cabin');
+    }, 30_000);
+    assert.ok(entry.text.length > 0);
+    await eventually('Ridge and Cabin among the app\'s contacts', async () => {
+      const names = (await app.conn.getContacts()).map((c: { advName: string }) => c.advName);
+      return names.includes('Ridge') && names.includes('Cabin');
+    }, 30_000);
+  } finally {
+    await app.close();
   }
 });
 

@@ -16,6 +16,10 @@
  *   a native mesh        this relay's own SX1262 as a native Meshtastic ROUTER (`mt-sim`, client API on 4403) with
  *                        two simulated native nodes, Hilltop and Harbour (sim-native-mesh.ts).
  *
+ *   a native MeshCore    a second SX1262 of this relay as a native MeshCore repeater with the companion protocol
+ *   mesh                 (`mc-sim`, companion port 5000) with Ridge (a repeater) and Cabin (a companion)
+ *                        (sim-native-meshcore.ts).
+ *
  * Every few seconds one of them sends a sealed DM or a broadcast to another; each delivery is logged on one line.
  */
 import { join } from 'node:path';
@@ -29,6 +33,7 @@ import { defaultComponents, type Components } from '../components/components.js'
 import { simBridgeSettings } from './sim-bridge-settings.js';
 import { SimBridgedMeshes } from './sim-bridged-meshes.js';
 import { SimNativeMesh } from './sim-native-mesh.js';
+import { SimNativeMeshCore } from './sim-native-meshcore.js';
 import { SimRelay } from './sim-relay.js';
 
 export interface SimNeighbourhoodOptions {
@@ -60,6 +65,7 @@ export class SimNeighbourhood {
   private count = 0;
   private meshes?: SimBridgedMeshes;
   private native?: SimNativeMesh;
+  private nativeMc?: SimNativeMeshCore;
 
   constructor(private readonly options: SimNeighbourhoodOptions) {}
 
@@ -82,7 +88,9 @@ export class SimNeighbourhood {
     this.meshes = new SimBridgedMeshes({ log: this.options.log });
     this.native = new SimNativeMesh({ dataDir: join(this.options.dataDir, 'native'), log: this.options.log });
     const native = await this.native.mainBearer(components);
-    return [main, this.lora.bearer('lora0'), ...this.meshes.bearers(components), native];
+    this.nativeMc = new SimNativeMeshCore({ dataDir: join(this.options.dataDir, 'native-meshcore'), log: this.options.log });
+    const nativeMc = await this.nativeMc.mainBearer(components);
+    return [main, this.lora.bearer('lora0'), ...this.meshes.bearers(components), native, nativeMc];
   }
 
   /** The bridge settings to run with: the user's, or the simulated default's mapping when no bridge is configured. */
@@ -95,6 +103,7 @@ export class SimNeighbourhood {
     await this.lora?.stop();
     this.meshes?.close();
     await this.native?.close();
+    await this.nativeMc?.close();
   }
 
   async start(): Promise<void> {
@@ -109,6 +118,7 @@ export class SimNeighbourhood {
     });
     this.meshes?.start();
     await this.native?.start();
+    await this.nativeMc?.start();
     const every = this.options.intervalMs ?? 4000;
     this.timer = setInterval(() => void this.tick().catch((err) => log.warn('simulated send failed', { err: String(err) })), every);
     setTimeout(() => void this.tick().catch(() => undefined), 500).unref();
@@ -130,6 +140,7 @@ export class SimNeighbourhood {
     if (this.timer) clearInterval(this.timer);
     this.meshes?.stop();
     await this.native?.stop();
+    await this.nativeMc?.stop();
     for (const r of [...this.relays].reverse()) await r.stop();
   }
 }
