@@ -6,6 +6,7 @@ import { parseConfig } from '../../config/parse-config.js';
 import { parseYamlConfig } from '../../config/yaml-config.js';
 import { hashtagChannelSecret, PUBLIC_CHANNEL_SECRET } from '../../../firmware-protocol/meshcore/channel-secret.js';
 import { mcNativeSettings } from './mc-settings.js';
+import { subBandFor } from '../../../lib/lora/regions.js';
 
 const HOME = { home: '/home/pi', cwd: '/srv' };
 
@@ -47,7 +48,8 @@ lora:
     crcOn: true, invertIq: false, explicitHeader: true, txPowerDbm: 22,
   });
   assert.equal(s.channels, [{ index: 0, name: 'Public', secret: PUBLIC_CHANNEL_SECRET }]);
-  assert.is(s.rules.subBands[0]!.id, 'eu868-k');
+  // Band P of EN 300 220 (10 %): the sub-band a native Meshtastic node and a Lattice radio in EU_868 book too.
+  assert.is(subBandFor(s.rules, s.modulation.frequencyHz, s.modulation.bandwidthHz).id, 'eu868-p');
   assert.is(s.floodScope, null);
   assert.is(s.adminPassword, 'change-me');
 });
