@@ -150,6 +150,12 @@ export function buildMcStack(init: McStackInit): McNativeStack {
     async start() {
       const firstStart = (await companionStore.load()) === undefined;
       await device.start();
+      // One node, one name: the repeater's (the config's, which wins at every start) is also the companion's, over
+      // whatever name the companion's saved prefs hold.
+      if (repeater && device.prefs.nodeName !== repeater.prefs.nodeName) {
+        device.prefs = { ...device.prefs, nodeName: repeater.prefs.nodeName };
+        if (!firstStart) await device.saveNow();
+      }
       if (firstStart) {
         chat.channels.reset();
         for (const c of settings.channels) chat.channels.set(c.index, c.name, c.secret);
