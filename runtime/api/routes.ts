@@ -9,6 +9,7 @@
  *   GET  /bundles/:id     → BundleView, 404 when unknown
  *   GET  /inbox?limit&since → { entries: InboxEntry[] }
  *   GET/POST /shards…     → the shard store (shard-routes.ts)
+ *   GET  /, /events, /sent, POST /login… → the dashboard (dashboard/dashboard-routes.ts)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RelayNode } from '../node/relay-node.js';
@@ -16,6 +17,8 @@ import { NotFoundError } from './errors.js';
 import { readJsonBody } from './request-body.js';
 import { validateBundleId, validateInboxQuery, validateSendRequest } from './validate.js';
 import { SHARD_ROUTES, type ShardsService } from './shard-routes.js';
+import { DASHBOARD_ROUTES } from './dashboard/dashboard-routes.js';
+import type { Dashboard } from './dashboard/dashboard.js';
 
 export interface RouteContext {
   node: RelayNode;
@@ -27,6 +30,19 @@ export interface RouteContext {
   res: ServerResponse;
   /** The shard store, when the relay runs one. */
   shards?: ShardsService;
+  /** The dashboard's files, login and live stream, when the server serves it. */
+  dashboard?: Dashboard;
+  /** Where this request stands with the token (the server checked it already for `auth` routes). */
+  access: Access;
+}
+
+export interface Access {
+  /** A token is set: requests need it (header or login cookie). */
+  required: boolean;
+  /** The request carries the token (Authorization: Bearer) or the login cookie, or none is required. */
+  authorized: boolean;
+  /** Compares a token typed into the login form with the relay's, in constant time. */
+  tokenMatches(token: string): boolean;
 }
 
 export interface Reply {
@@ -61,9 +77,11 @@ export const ROUTES: Route[] = [
     method: 'POST',
     path: '/send',
     auth: true,
-    async handle({ node, req, maxBodyBytes }) {
+    async handle({ node, req, maxBodyBytes, dashboard }) {
       const request = validateSendRequest(await readJsonBody(req, maxBodyBytes));
       const { bundleId } = await node.send(request);
+      // The dashboard lists our own messages with their state.
+      dashboard?.sent.add({ id: bundleId, to: request.to, text: request.text, sentAt: Date.now() });
       return { status: 202, body: { bundleId } };
     },
   },
@@ -87,6 +105,7 @@ export const ROUTES: Route[] = [
     },
   },
   ...SHARD_ROUTES,
+  ...DASHBOARD_ROUTES,
 ];
 
 export interface RouteMatch {
