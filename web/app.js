@@ -435,7 +435,7 @@ async function start() {
     setConn('down', 'relay unreachable');
   }
   // The logout button only where a login exists (a token is set).
-  getJson('/session').then((sn) => { $('logout-form').hidden = !sn.loginRequired; }, () => {});
+  getJson('/session').then((sn) => { $('logout-form').classList.toggle('invisible', !sn.loginRequired); }, () => {});
   if (typeof EventSource === 'function') connect();
   else startPolling();
   // Relative times ("12 s ago") stay true between events.
