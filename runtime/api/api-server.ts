@@ -27,6 +27,7 @@ import { ROUTES, matchRoute, type Reply, type Route } from './routes.js';
 import type { ShardsService } from './shard-routes.js';
 import { compress, COMPRESS_MIN_BYTES, negotiateEncoding } from './compression.js';
 import { Dashboard, type DashboardOptions } from './dashboard/dashboard.js';
+import type { MeshtasticHttp } from './meshtastic-http-routes.js';
 
 const log = createLogger('api');
 
@@ -50,6 +51,8 @@ export interface ApiServerInit {
   shards?: ShardsService;
   /** Defaults: API_TIMEOUTS. */
   timeouts?: Partial<HttpTimeouts>;
+  /** The native Meshtastic node's HTTP API device side (/api/v1/toradio, /api/v1/fromradio); 503 without. */
+  meshtasticHttp?: () => MeshtasticHttp | undefined;
   /** The web dashboard at `/` (dashboard/): on by default; `false` serves the JSON API only. */
   dashboard?: DashboardOptions | false;
 }
@@ -115,6 +118,7 @@ export class ApiServer {
         node: this.init.node, req, res, url, params: match.params, maxBodyBytes: this.init.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, access,
         ...(this.init.shards ? { shards: this.init.shards } : {}),
         ...(this.dashboard ? { dashboard: this.dashboard } : {}),
+        ...(this.init.meshtasticHttp ? { meshtasticHttp: this.init.meshtasticHttp } : {}),
       });
       // Done, but the client is gone (a send stays done: it is in the vault, the client just never heard so).
       if (gone()) return this.clientClosed(routeLabel, req, reply.status);

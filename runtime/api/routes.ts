@@ -10,6 +10,7 @@
  *   GET  /inbox?limit&since → { entries: InboxEntry[] }
  *   GET/POST /shards…     → the shard store (shard-routes.ts)
  *   GET  /, /events, /sent, POST /login… → the dashboard (dashboard/dashboard-routes.ts)
+ *   PUT /api/v1/toradio, GET /api/v1/fromradio → the native Meshtastic node's HTTP API (meshtastic-http-routes.ts)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RelayNode } from '../node/relay-node.js';
@@ -18,6 +19,7 @@ import { readJsonBody } from './request-body.js';
 import { validateBundleId, validateInboxQuery, validateSendRequest } from './validate.js';
 import { SHARD_ROUTES, type ShardsService } from './shard-routes.js';
 import { DASHBOARD_ROUTES } from './dashboard/dashboard-routes.js';
+import { MESHTASTIC_HTTP_ROUTES, type MeshtasticHttp } from './meshtastic-http-routes.js';
 import type { Dashboard } from './dashboard/dashboard.js';
 
 export interface RouteContext {
@@ -32,6 +34,8 @@ export interface RouteContext {
   shards?: ShardsService;
   /** The dashboard's files, login and live stream, when the server serves it. */
   dashboard?: Dashboard;
+  /** The native Meshtastic node's HTTP API device side, when the relay runs one and it is up. */
+  meshtasticHttp?: () => MeshtasticHttp | undefined;
   /** Where this request stands with the token (the server checked it already for `auth` routes). */
   access: Access;
 }
@@ -54,7 +58,7 @@ export interface Reply {
 }
 
 export interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'OPTIONS';
   /** Path pattern with `:name` parameters, e.g. `/bundles/:id`. */
   path: string;
   /** False only for routes that reveal nothing (health). */
@@ -106,6 +110,7 @@ export const ROUTES: Route[] = [
   },
   ...SHARD_ROUTES,
   ...DASHBOARD_ROUTES,
+  ...MESHTASTIC_HTTP_ROUTES,
 ];
 
 export interface RouteMatch {

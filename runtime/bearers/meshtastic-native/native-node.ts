@@ -27,6 +27,7 @@ import { NativeNodeStoppedError } from './errors.js';
 import type { NativeMetrics } from './native-metrics.js';
 import type { NativeRadio } from './native-radio.js';
 import type { NativeStack } from './native-stack.js';
+import type { DeviceHttpClient } from '../../../firmware-protocol/meshtastic/device/http-client.js';
 
 export interface NativeNodeInit {
   name: string;
@@ -88,6 +89,11 @@ export class NativeNode implements RadioGateway {
   }
 
   /** The client API's port (the system's choice when configured as 0). */
+  /** The firmware's HTTP API device side while the node is up (runtime/api/meshtastic-http-routes.ts serves it). */
+  meshtasticHttp(): DeviceHttpClient | undefined {
+    return this.state === 'up' ? this.init.stack.httpClient?.() : undefined;
+  }
+
   get apiPort(): number | undefined {
     return this.state === 'up' ? this.init.stack.apiPort() : undefined;
   }

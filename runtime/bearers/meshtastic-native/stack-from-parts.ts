@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { Config, Mesh, type Channel } from '@meshtastic/protobufs';
 import { DeviceServer } from '../../../firmware-protocol/meshtastic/device/device-server.js';
 import { DeviceService } from '../../../firmware-protocol/meshtastic/device/device-service.js';
+import { DeviceHttpClient } from '../../../firmware-protocol/meshtastic/device/http-client.js';
 import { DeviceState } from '../../../firmware-protocol/meshtastic/device/device-state.js';
 import { JsonFileDeviceStore } from '../../../firmware-protocol/meshtastic/device/json-file-store.js';
 import { MeshRouter } from '../../../firmware-protocol/meshtastic/mesh/mesh-router.js';
@@ -114,8 +115,11 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
         },
       })
     : undefined;
+  let http: DeviceHttpClient | undefined;
   return {
     port: router,
+    // One PhoneAPI for every HTTP request, as the firmware's single `webAPI`; a new one after the service restarted.
+    httpClient: () => (http && !http.api.closed ? http : (http = new DeviceHttpClient(service))),
     clients: () => server?.connections ?? 0,
     apiPort: () => (server ? server.port : undefined),
     state: () => ({
