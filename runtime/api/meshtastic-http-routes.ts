@@ -71,7 +71,16 @@ const preflight = (path: string, methods: string): Route => ({
   path,
   // A preflight never carries credentials; it reveals nothing.
   auth: false,
-  handle: () => ({ status: 204, body: undefined, stream: async (res) => reply(res, 204, methods) }),
+  handle: ({ req }) => ({
+    status: 204,
+    body: undefined,
+    stream: async (res) => {
+      // Chrome's Private Network Access: a page from the internet (client.meshtastic.org) asks before it talks to a
+      // relay on this machine or the LAN; the firmware predates it and says nothing, so Chrome would refuse.
+      if (req.headers['access-control-request-private-network'] === 'true') res.setHeader('access-control-allow-private-network', 'true');
+      reply(res, 204, methods);
+    },
+  }),
 });
 
 export const MESHTASTIC_HTTP_ROUTES: Route[] = [

@@ -1,8 +1,10 @@
 /**
  * The firmware's HTTP API on a relay running the simulated default (its native Meshtastic node `mt-sim`), spoken as
- * the official web client's HTTP transport does (raw protobufs over fetch: @meshtastic/core in node_modules has no
- * HTTP transport): PUT a ToRadio want_config_id, GET /api/v1/fromradio until the config_complete_id with the same
- * nonce, in the firmware's order (my_info first, 8 channels, config, module config, node infos).
+ * the official web client's HTTP transport does: first raw protobufs over fetch (PUT a ToRadio want_config_id, GET
+ * /api/v1/fromradio until the config_complete_id with the same nonce, in the firmware's order), then the official
+ * SDK (@meshtastic/core MeshDevice) over the web client's own HTTP transport (testing/meshtastic-http-transport.ts,
+ * ported from meshtastic/web: @meshtastic/core in node_modules has none): configured, the mesh's nodes and texts seen,
+ * a text sent and acknowledged.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -11,7 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { Mesh } from '@meshtastic/protobufs';
-import { RelayProcess } from '../daemon/testing/relay-process.js';
+import { MeshDevice } from '@meshtastic/core';
+import { RelayProcess, eventually } from '../daemon/testing/relay-process.js';
+import { MeshtasticHttpTransport } from './testing/meshtastic-http-transport.js';
 
 let root = '';
 let relay: RelayProcess;
@@ -28,8 +32,9 @@ test.after(async () => {
 });
 
 test('want_config over /api/v1/toradio and /api/v1/fromradio: the firmware handshake, CORS as the firmware', async () => {
-  const pre = await fetch(`${relay.api}/api/v1/toradio`, { method: 'OPTIONS', headers: { origin: 'https://client.meshtastic.org', 'access-control-request-method': 'PUT' } });
+  const pre = await fetch(`${relay.api}/api/v1/toradio`, { method: 'OPTIONS', headers: { origin: 'https://client.meshtastic.org', 'access-control-request-method': 'PUT', 'access-control-request-private-network': 'true' } });
   assert.is(pre.status, 204);
+  assert.is(pre.headers.get('access-control-allow-private-network'), 'true');
   assert.is(pre.headers.get('access-control-allow-origin'), '*');
   assert.match(pre.headers.get('access-control-allow-methods') ?? '', /PUT/);
 
@@ -77,6 +82,50 @@ test('a ToRadio larger than the firmware takes is refused whole (413)', async ()
   const r = await fetch(`${relay.api}/api/v1/toradio`, { method: 'PUT', headers: { 'content-type': 'application/x-protobuf' }, body: new Uint8Array(600) });
   assert.is(r.status, 413);
   assert.is(((await r.json()) as { error: { name: string } }).error.name, 'BodyTooLargeError');
+});
+
+test("the official SDK over the web client's HTTP transport: configured, sees Hilltop and its lines, sends an acknowledged text", async () => {
+  const transport = await MeshtasticHttpTransport.create(`127.0.0.1:${relay.apiPort}`, 200);
+  const device = new MeshDevice(transport as unknown as ConstructorParameters<typeof MeshDevice>[0]);
+  const log = (device as unknown as { log: { settings: { minLevel: number; type: string } } }).log;
+  log.settings.minLevel = 5;
+  log.settings.type = 'hidden';
+  // The SDK's queue keeps a 60 s timer per packet, never cleared: unref'd, so the finished test does not linger.
+  const queue = (device as unknown as { queue: { timeout: number; push: (item: unknown) => void } }).queue;
+  queue.timeout = 15_000;
+  const push = queue.push.bind(queue);
+  queue.push = (item) => {
+    const original = globalThis.setTimeout;
+    globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => original(...args).unref()) as typeof setTimeout;
+    try {
+      push(item);
+    } finally {
+      globalThis.setTimeout = original;
+    }
+  };
+  const statuses: number[] = [];
+  const names = new Set<string>();
+  const texts: string[] = [];
+  let myNodeNum = 0;
+  device.events.onDeviceStatus.subscribe((st: number) => statuses.push(st));
+  device.events.onMyNodeInfo.subscribe((m: { myNodeNum: number }) => (myNodeNum = m.myNodeNum));
+  device.events.onNodeInfoPacket.subscribe((n: { user?: { longName?: string } }) => n.user?.longName && names.add(n.user.longName));
+  device.events.onMessagePacket.subscribe((m: { data: string }) => texts.push(m.data));
+  try {
+    void device.configure().catch(() => undefined);
+    await eventually('DeviceConfigured', () => statuses.includes(7), 20_000);
+    const status = await relay.get('/status');
+    assert.is(myNodeNum, (status.bearers as { name: string; detail: { nodeNum: number } }[]).find((b) => b.name === 'mt-sim')!.detail.nodeNum);
+    await eventually('Hilltop in the node list', () => names.has('Hilltop'), 20_000);
+    await eventually('a line from the mesh', () => texts.length > 0, 30_000);
+    // Broadcast with want_ack: acknowledged when the node hears Hilltop rebroadcast it (an implicit ACK).
+    const id = await device.sendText('hello from the web client', 'broadcast', true, 0);
+    assert.ok(id > 0);
+    assert.ok(transport.requests.includes('PUT /api/v1/toradio'));
+  } finally {
+    await transport.disconnect();
+    device.complete();
+  }
 });
 
 test.run();
