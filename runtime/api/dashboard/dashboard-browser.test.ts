@@ -128,6 +128,49 @@ test('at 360 px: the short id stays in the header, nothing scrolls sideways, the
   await page.setViewportSize({ width: 1280, height: 900 });
 });
 
+/** Visible text whose contrast with its background is below WCAG AA (4.5:1, 3:1 for large text). */
+const LOW_CONTRAST = `(() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || ['255', '255', '255']).map(Number);
+  const lum = (c) => { const [r, g, b] = rgb(c).slice(0, 3).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const bg = (el) => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.length < 4 || c[3] > 0.5) return getComputedStyle(e).backgroundColor; } return getComputedStyle(document.documentElement).backgroundColor || 'rgb(255, 255, 255)'; };
+  const bad = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (!el.getClientRects().length) continue;
+    if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+    const cs = getComputedStyle(el);
+    if (cs.visibility === 'hidden') continue;
+    const a = lum(cs.color), b = lum(bg(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(cs.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(cs.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) bad.push(el.tagName + '.' + el.className + ' ' + JSON.stringify(el.textContent.trim().slice(0, 30)) + ' ' + ratio.toFixed(2));
+  }
+  return bad;
+})()`;
+
+test('contrast: every visible text meets WCAG AA in light and dark colours; the send box works from the keyboard', async () => {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    assert.equal(await page.evaluate(LOW_CONTRAST), [], `${colorScheme} colours`);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.focus('#send-to');
+  await page.keyboard.press('Tab');
+  assert.is(await page.evaluate('document.activeElement.id'), 'send-text');
+  await page.keyboard.press('Tab');
+  assert.is(await page.evaluate('document.activeElement.id'), 'send-button');
+});
+
+test('the stream refused: the page falls back to polling and still shows the relay', async () => {
+  const other = await context.newPage();
+  await other.route('**/events*', (route) => route.abort());
+  await other.goto(a.api + '/');
+  await other.locator('#conn', { hasText: 'polling' }).waitFor({ timeout: 15_000 });
+  await other.locator('#short-id', { hasText: a.shortId }).waitFor();
+  await other.locator('[data-bearer="lora0"]').waitFor();
+  await other.close();
+});
+
 test("a message typed in the send box arrives in B's inbox; our sent list shows its state", async () => {
   const text = `hello B from the dashboard ${Date.now()}`;
   await page.getByLabel('To', { exact: true }).fill(b.nodeId);
