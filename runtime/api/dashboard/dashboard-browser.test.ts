@@ -17,6 +17,9 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { RelayProcess, eventually, freePort } from '../../daemon/testing/relay-process.js';
 import { WRONG_TOKEN_MESSAGE } from './dashboard-routes.js';
+import { ApiServer } from '../api-server.js';
+import { FakeRelayNode } from '../testing/fake-relay-node.js';
+import type { NodeStatus } from '../../node/relay-node.js';
 
 const TOKEN = 'dashboard-test-token-0123456789';
 const BUDGET_BYTES = 150 * 1024;
@@ -109,6 +112,7 @@ test('loads within 150 KiB as transferred, no console errors, radios and a neigh
   const streams = [...urls.values()].filter((u) => new URL(u).pathname === '/events');
   assert.is(streams.length, 1, 'one event stream');
   assert.equal(consoleErrors, []);
+  assert.not.ok(await page.locator('#power').isVisible(), 'no power monitor, no power section');
   const cls = Number(await page.evaluate('window.__cls'));
   assert.ok(cls < 0.1, `cumulative layout shift ${cls}`);
   mkdirSync(SHOTS, { recursive: true });
@@ -193,6 +197,53 @@ test('the airtime chart moves after a send over LoRa', async () => {
   await page.getByLabel('Message', { exact: true }).fill(`over the air ${'x'.repeat(120)}`);
   await page.getByRole('button', { name: 'Send' }).press('Enter');
   await eventually('the airtime chart rose', async () => Number(await chart.getAttribute('data-used-ms')) > before, 15_000);
+});
+
+test('power charts and the map: shown from status.power and node positions (OSM tiles answered locally)', async () => {
+  const fake = new FakeRelayNode();
+  let soc = 80;
+  const node = Object.assign(Object.create(fake) as FakeRelayNode, {
+    status: (): NodeStatus & { power: unknown } => ({
+      ...fake.status(),
+      power: { stateOfCharge: (soc += 1), batteryVolts: 12.6, batteryAmps: 0.4, panelWatts: 18.5 },
+      radios: [{
+        name: 'mt0', mesh: 'meshtastic', link: { state: 'up', reconnects: 0 }, channels: [],
+        nodes: [
+          { address: 'mt:!0b0b0b0b', name: 'Bob', lastHeard: Date.now(), snr: 6, position: { lat: 52.52, lon: 13.405 } },
+          { address: 'mt:!0c0c0c0c', name: 'Carol', lastHeard: Date.now(), position: { lat: 52.53, lon: 13.42 } },
+        ],
+      }],
+    }),
+  });
+  const server = new ApiServer({ node, host: '127.0.0.1', port: 0, dashboard: { eventsIntervalMs: 100 } });
+  await server.start();
+  const p = await context.newPage();
+  const errors: string[] = [];
+  p.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  const tiles: string[] = [];
+  // A 1×1 PNG for every tile: the test never goes online.
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+  await p.route('https://tile.openstreetmap.org/**', (route) => {
+    tiles.push(route.request().url());
+    return route.fulfill({ status: 200, contentType: 'image/png', body: png });
+  });
+  try {
+    await p.goto(server.url + '/');
+    await p.locator('#power .caption', { hasText: 'Battery charge' }).waitFor();
+    assert.ok(await p.locator('#power').isVisible());
+    assert.is(await p.locator('#power svg').count(), 3, 'battery charge, battery volts, panel watts');
+    await p.locator('#map .pin').first().waitFor();
+    assert.is(await p.locator('#map .pin').count(), 2);
+    assert.ok(tiles.length >= 6 && tiles.every((u) => /\/12\/\d+\/\d+\.png$/.test(u)), tiles.join(' '));
+    assert.ok(await p.locator('#neighbour-list tr', { hasText: 'Bob' }).isVisible(), 'the list stays under the map');
+    // The battery chart follows the stream.
+    const first = await p.locator('#power .caption').first().textContent();
+    await eventually('the battery chart moved', async () => (await p.locator('#power .caption').first().textContent()) !== first, 5_000);
+    assert.equal(errors, []);
+  } finally {
+    await p.close();
+    await server.stop();
+  }
 });
 
 test.run();

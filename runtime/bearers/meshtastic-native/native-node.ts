@@ -334,6 +334,9 @@ export class NativeNode implements RadioGateway {
       ...(n.user?.publicKey?.length ? { publicKey: Buffer.from(n.user.publicKey).toString('hex') } : {}),
       ...(n.lastHeard ? { lastHeard: n.lastHeard * 1000 } : {}),
       ...(n.hopsAway !== undefined ? { hops: n.hopsAway } : {}),
+      ...(n.hopsAway === 0 && n.snr ? { snr: n.snr } : {}),
+      // mesh.proto Position: latitude_i / longitude_i in 1e-7 degrees; 0/0 is "no fix" for the firmware too.
+      ...(n.position && (n.position.latitudeI || n.position.longitudeI) ? { position: { lat: (n.position.latitudeI ?? 0) * 1e-7, lon: (n.position.longitudeI ?? 0) * 1e-7 } } : {}),
     }));
   }
 
