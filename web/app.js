@@ -324,9 +324,12 @@ async function getJson(path) {
   return r.json();
 }
 
-function addInbox(entries) {
+function addInbox(entries, announce = false) {
   const seen = new Set(state.inbox.map((e) => e.id));
-  for (const e of entries) if (!seen.has(e.id)) state.inbox.push(e);
+  const fresh = entries.filter((e) => !seen.has(e.id));
+  state.inbox.push(...fresh);
+  // Screen readers hear new messages once, not the whole list at every refresh.
+  if (announce && fresh.length) $('announce').textContent = fresh.map((e) => `New message from ${e.fromName ?? e.fromShortId}: ${e.text}`).join('. ');
   if (state.inbox.length > 200) state.inbox.splice(0, state.inbox.length - 200);
   renderInbox();
 }
@@ -360,7 +363,7 @@ function connect() {
     setConn('live', 'live');
   });
   source.addEventListener('status', (ev) => renderStatus(JSON.parse(ev.data)));
-  source.addEventListener('inbox', (ev) => addInbox(JSON.parse(ev.data).entries));
+  source.addEventListener('inbox', (ev) => addInbox(JSON.parse(ev.data).entries, true));
   source.addEventListener('sent', (ev) => { state.sent = JSON.parse(ev.data).entries; renderSent(); });
   source.addEventListener('log', (ev) => addLogs(JSON.parse(ev.data).events));
   source.addEventListener('shards', (ev) => { state.shards = JSON.parse(ev.data); renderShards(); });
@@ -376,7 +379,7 @@ function startPolling() {
   const poll = async () => {
     try {
       renderStatus(await getJson('/status'));
-      addInbox((await getJson(`/inbox?since=${newestInbox()}`)).entries);
+      addInbox((await getJson(`/inbox?since=${newestInbox()}`)).entries, true);
       state.sent = (await getJson('/sent')).entries;
       renderSent();
       setConn('polling', 'polling');

@@ -20,7 +20,7 @@ import { isLoopbackHost } from '../config/host-port.js';
 import { createLogger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { BadRequestError, UnknownPeerError, type RelayNode } from '../node/relay-node.js';
-import { ForbiddenHostError, HttpError, MethodNotAllowedError, NotFoundError, TokenRequiredError, UnauthorizedError } from './errors.js';
+import { DashboardFilesMissingError, ForbiddenHostError, HttpError, MethodNotAllowedError, NotFoundError, TokenRequiredError, UnauthorizedError } from './errors.js';
 import { HttpListener, type HttpTimeouts } from './http-listener.js';
 import { checkQueryUtf8 } from './request-body.js';
 import { ROUTES, matchRoute, type Reply, type Route } from './routes.js';
@@ -66,7 +66,7 @@ export class ApiServer {
   constructor(private readonly init: ApiServerInit) {
     this.listener = new HttpListener('API', (req, res) => void this.handle(req, res), init.timeouts);
     this.tokenHash = init.token === undefined ? undefined : sha256(init.token);
-    this.dashboard = init.dashboard === false ? undefined : new Dashboard(init.token, init.dashboard);
+    this.dashboard = init.dashboard === false ? undefined : dashboardOrNone(init.token, init.dashboard, init.metrics);
     this.requests = init.metrics?.counter({ name: 'lattice_api_requests_total', help: 'HTTP API requests by route and status (499: the client went away before the answer)', labelNames: ['route', 'status'] });
   }
 
@@ -210,6 +210,17 @@ export class ApiServer {
     if (stored) return { status: stored, body: { error: { name: (err as Error).name, message: (err as Error).message } } };
     log.error('request failed', { method: req.method, url: req.url, err });
     return { status: 500, body: { error: { name: 'InternalError', message: "the relay failed to answer this request; see the relay's log" } } };
+  }
+}
+
+/** The dashboard, or none when its files are missing (a broken install): the JSON API must still serve. */
+function dashboardOrNone(token: string | undefined, options: DashboardOptions | undefined, metrics: Metrics | undefined): Dashboard | undefined {
+  try {
+    return new Dashboard(token, options, metrics);
+  } catch (err) {
+    if (!(err instanceof DashboardFilesMissingError)) throw err;
+    log.warn(`${err.message}; serving the JSON API without the dashboard`, { path: err.path });
+    return undefined;
   }
 }
 

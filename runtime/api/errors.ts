@@ -128,7 +128,7 @@ export class RelayTimeoutError extends Error {
 /** The dashboard's static files are not where the package keeps them (`web/`): a broken install. */
 export class DashboardFilesMissingError extends Error {
   override name = 'DashboardFilesMissingError';
-  constructor(readonly path: string) {
-    super(`the dashboard's files are missing (looked for web/index.html above ${path}); reinstall the package`);
+  constructor(readonly path: string, options?: { cause?: unknown }) {
+    super(`the dashboard's files are missing (looked for index.html and login.html in or above ${path}); reinstall the package`, options);
   }
 }

@@ -97,7 +97,7 @@ export const DASHBOARD_ROUTES: Route[] = [
       return {
         status: 200,
         body: undefined,
-        stream: (res) => streamEvents(ctx.req, res, ctx.url, { node: ctx.node, sent: d.sent, log: d.log, intervalMs: d.eventsIntervalMs, signal: d.signal, ...(ctx.shards ? { shards: ctx.shards } : {}) }),
+        stream: (res) => streamEvents(ctx.req, res, ctx.url, { node: ctx.node, sent: d.sent, log: d.log, intervalMs: d.eventsIntervalMs, signal: d.signal, onSkip: d.counters.skippedTick, ...(ctx.shards ? { shards: ctx.shards } : {}) }),
       };
     },
   },

@@ -14,6 +14,11 @@ import { createLogger } from '../../log/logger.js';
 import { captureLogs } from '../../log/testing/capture-logs.js';
 import { waitFor } from '../../../lib/testing/wait-for.js';
 import { WRONG_TOKEN_MESSAGE } from './dashboard-routes.js';
+import { Writable } from 'node:stream';
+import type { ServerResponse } from 'node:http';
+import { streamEvents } from './event-stream.js';
+import { RecentLog } from './recent-log.js';
+import { SentLog } from './sent-log.js';
 
 const TOKEN = 'dashboard-token-0123456789abcdef';
 captureLogs('info');
@@ -217,6 +222,42 @@ test('an open event stream ends when the server stops (stop does not wait out th
   await server.stop();
   assert.ok(Date.now() - t0 < 1_500, `stop took ${Date.now() - t0} ms`);
   await waitFor('the stream ended', () => ended, 5_000, 10);
+});
+
+test('a client that does not read gets no more ticks (counted) and nothing piles up for it', async () => {
+  const node = new FakeRelayNode();
+  const written: string[] = [];
+  // A socket whose peer never reads: the first write stays pending, so every later one is over the high-water mark.
+  const res = Object.assign(new Writable({ highWaterMark: 64, write: (chunk: Buffer, _enc, _cb) => void written.push(chunk.toString('utf8')) }), {
+    writeHead: () => res,
+  }) as unknown as ServerResponse;
+  let skipped = 0;
+  const ac = new AbortController();
+  const done = streamEvents({ headers: {} } as IncomingMessage, res, new URL('http://relay/events'), { node, sent: new SentLog(), log: new RecentLog(), intervalMs: 5, signal: ac.signal, onSkip: () => skipped++ });
+  await waitFor('ticks skipped', () => skipped >= 5, 5_000, 5);
+  ac.abort();
+  await done;
+  // What reached the socket: the retry line only (everything else waits behind it in the stream's buffer: the
+  // first tick, nothing more).
+  assert.is(written.length, 1);
+  assert.ok((res as unknown as Writable).writableLength < 16 * 1024, `${(res as unknown as Writable).writableLength} bytes buffered`);
+});
+
+test('the dashboard files missing (a broken install): a warning, and the JSON API still serves', async () => {
+  const logs = captureLogs('info');
+  const node = new FakeRelayNode();
+  const server = new ApiServer({ node, host: '127.0.0.1', port: 0, dashboard: { webDir: '/nonexistent/lattice-web' } });
+  await server.start();
+  try {
+    assert.is(server.dashboard, undefined);
+    assert.is((await http(server.url!, 'GET', '/status')).status, 200);
+    const page = await http(server.url!, 'GET', '/');
+    assert.is(page.status, 404);
+    assert.is(JSON.parse(page.body.toString('utf8')).error.name, 'NotFoundError');
+    assert.ok(logs.records.some((r) => r.level === 'warn' && /dashboard's files are missing/.test(r.message)), 'warned');
+  } finally {
+    await server.stop();
+  }
 });
 
 test.run();

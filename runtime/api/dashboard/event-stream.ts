@@ -30,6 +30,8 @@ export interface EventStreamInit {
   log: RecentLog;
   intervalMs: number;
   shards?: ShardsService;
+  /** Counts a tick skipped because the client had not read the previous ones. */
+  onSkip?: () => void;
   /** Aborted when the API stops: the stream ends cleanly. */
   signal: AbortSignal;
 }
@@ -55,6 +57,13 @@ export function streamEvents(req: IncomingMessage, res: ServerResponse, url: URL
     out.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
   const tick = () => {
+    // A client that does not read (a phone gone to sleep on weak Wi-Fi) gets no more until it catches up: what it
+    // missed is a snapshot (status) or still after its `since` marks (inbox, log), so nothing is lost, and the
+    // relay never buffers more than a tick or two for it.
+    if (res.writableNeedDrain || (z?.writableNeedDrain ?? false)) {
+      init.onSkip?.();
+      return;
+    }
     send('status', init.node.status());
     const inbox = init.node.inbox(inboxSince === undefined ? {} : { since: inboxSince });
     if (inbox.length > 0) {

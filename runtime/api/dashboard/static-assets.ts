@@ -52,7 +52,14 @@ export class StaticAssets {
 
   /** Reads every file of `dir` (flat: the dashboard has a handful). */
   constructor(readonly dir: string) {
-    for (const name of readdirSync(dir)) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch (err) {
+      throw new DashboardFilesMissingError(dir, { cause: err });
+    }
+    if (!names.includes('index.html') || !names.includes('login.html')) throw new DashboardFilesMissingError(dir);
+    for (const name of names) {
       const ext = name.slice(name.lastIndexOf('.'));
       const type = TYPES[ext];
       if (!type) continue;
