@@ -116,15 +116,19 @@ function radioFacts(b, st) {
 function airtimeChart(key, usedMs, budgetMs) {
   const pts = state.series.get(key) || [];
   const W = 300, H = 56;
-  const top = Math.max(budgetMs || 0, ...pts.map((p) => p.v), 1) * 1.1;
+  // Scaled to what was used, so a relay far below its budget still shows its traffic; the budget line appears once
+  // use comes within reach of it (the meter below always shows the share).
+  const most = Math.max(...pts.map((p) => p.v), 1);
+  const top = budgetMs && most * 1.5 >= budgetMs * 0.5 ? Math.max(budgetMs, most) * 1.1 : most * 1.5;
   const x = (i) => (pts.length < 2 ? W : (i / (pts.length - 1)) * W);
   const y = (v) => H - (v / top) * H;
   const label = `Airtime used in the last hour: ${fmt(usedMs / 1000)} s${budgetMs ? ` of a ${fmt(budgetMs / 1000, 0)} s budget (${fmt((100 * usedMs) / budgetMs)} %)` : ''}`;
   const svg = s('svg', { class: 'chart', viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', role: 'img', 'aria-label': label, 'data-used-ms': Math.round(usedMs), 'data-budget-ms': budgetMs ?? '', 'data-chart': key });
   svg.append(s('rect', { class: 'frame', x: 0, y: 0, width: W, height: H }));
-  if (budgetMs) svg.append(s('line', { class: 'budget', x1: 0, x2: W, y1: y(budgetMs), y2: y(budgetMs) }));
+  if (budgetMs && budgetMs <= top) svg.append(s('line', { class: 'budget', x1: 0, x2: W, y1: y(budgetMs), y2: y(budgetMs) }));
   if (pts.length) svg.append(s('polyline', { class: 'used', points: pts.map((p, i) => `${x(i).toFixed(1)},${y(p.v).toFixed(1)}`).join(' ') }));
-  return [svg, h('div', { class: 'caption' }, label)];
+  const meter = budgetMs ? h('meter', { min: 0, max: budgetMs, high: budgetMs * 0.8, value: Math.min(usedMs, budgetMs), 'aria-label': 'share of the hour\'s airtime budget used' }) : null;
+  return [svg, h('div', { class: 'caption' }, label), meter];
 }
 
 function renderRadios(st) {
