@@ -52,7 +52,7 @@ export interface ApiServerInit {
   /** Defaults: API_TIMEOUTS. */
   timeouts?: Partial<HttpTimeouts>;
   /** The native Meshtastic node's HTTP API device side (/api/v1/toradio, /api/v1/fromradio); 503 without. */
-  meshtasticHttp?: () => MeshtasticHttp | undefined;
+  meshtasticHttp?: (session: string) => MeshtasticHttp | undefined;
   /** The web dashboard at `/` (dashboard/): on by default; `false` serves the JSON API only. */
   dashboard?: DashboardOptions | false;
 }

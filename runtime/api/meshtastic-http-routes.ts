@@ -7,8 +7,9 @@
  *   OPTIONS both               → 204 (the browser's CORS preflight)
  *
  * Headers as the firmware's: `Content-Type: application/x-protobuf`, `Access-Control-Allow-Origin: *`, the methods,
- * `X-Protobuf-Schema`. The device side is the native Meshtastic node's (its DeviceHttpClient: one more client of
- * its phone API); 503 when the relay runs no native node. The token rules are the API's: on loopback without a
+ * `X-Protobuf-Schema`. The device side is the native Meshtastic node's: one more client of its phone API per HTTP
+ * session, a session being the client's address (firmware-protocol/meshtastic/device/http-sessions.ts; behind a
+ * reverse proxy every browser is one session, as on the firmware); 503 when the relay runs no native node. The token rules are the API's: on loopback without a
  * token these answer anyone on this machine, like meshtasticd's web server; with a token set they need it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -32,7 +33,7 @@ export class NoNativeNodeError extends HttpError {
 }
 
 function deviceOf(ctx: RouteContext): MeshtasticHttp {
-  const d = ctx.meshtasticHttp?.();
+  const d = ctx.meshtasticHttp?.(ctx.req.socket.remoteAddress ?? 'unknown');
   if (!d) throw new NoNativeNodeError();
   return d;
 }

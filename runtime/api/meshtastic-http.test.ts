@@ -16,6 +16,20 @@ import { Mesh } from '@meshtastic/protobufs';
 import { MeshDevice } from '@meshtastic/core';
 import { RelayProcess, eventually } from '../daemon/testing/relay-process.js';
 import { MeshtasticHttpTransport } from './testing/meshtastic-http-transport.js';
+import { request } from 'node:http';
+
+/** One request from a given local address (127.0.0.2 is another HTTP session than 127.0.0.1). */
+function from(localAddress: string, method: string, path: string, body?: Uint8Array): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${relay.api}${path}`, { method, localAddress, headers: body ? { 'content-type': 'application/x-protobuf' } : {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`${method} ${path}: ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 let root = '';
 let relay: RelayProcess;
@@ -82,6 +96,24 @@ test('a ToRadio larger than the firmware takes is refused whole (413)', async ()
   const r = await fetch(`${relay.api}/api/v1/toradio`, { method: 'PUT', headers: { 'content-type': 'application/x-protobuf' }, body: new Uint8Array(600) });
   assert.is(r.status, 413);
   assert.is(((await r.json()) as { error: { name: string } }).error.name, 'BodyTooLargeError');
+});
+
+test('two browsers on two addresses are two sessions: interleaved handshakes each complete with their own nonce', async () => {
+  const want = (nonce: number) => toBinary(Mesh.ToRadioSchema, create(Mesh.ToRadioSchema, { payloadVariant: { case: 'wantConfigId', value: nonce } }));
+  await from('127.0.0.1', 'PUT', '/api/v1/toradio', want(0x1111));
+  await from('127.0.0.1', 'GET', '/api/v1/fromradio');
+  await from('127.0.0.2', 'PUT', '/api/v1/toradio', want(0x2222));
+  const done = new Map<string, number>();
+  for (let i = 0; i < 300 && done.size < 2; i++) {
+    for (const addr of ['127.0.0.1', '127.0.0.2']) {
+      if (done.has(addr)) continue;
+      const bytes = await from(addr, 'GET', '/api/v1/fromradio?all=false');
+      if (bytes.length === 0) continue;
+      const v = fromBinary(Mesh.FromRadioSchema, bytes).payloadVariant;
+      if (v.case === 'configCompleteId') done.set(addr, v.value);
+    }
+  }
+  assert.equal(Object.fromEntries(done), { '127.0.0.1': 0x1111, '127.0.0.2': 0x2222 });
 });
 
 test("the official SDK over the web client's HTTP transport: configured, sees Hilltop and its lines, sends an acknowledged text", async () => {

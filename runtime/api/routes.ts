@@ -35,7 +35,7 @@ export interface RouteContext {
   /** The dashboard's files, login and live stream, when the server serves it. */
   dashboard?: Dashboard;
   /** The native Meshtastic node's HTTP API device side, when the relay runs one and it is up. */
-  meshtasticHttp?: () => MeshtasticHttp | undefined;
+  meshtasticHttp?: (session: string) => MeshtasticHttp | undefined;
   /** Where this request stands with the token (the server checked it already for `auth` routes). */
   access: Access;
 }

@@ -138,10 +138,10 @@ export class Daemon implements RelayNode {
       const shards = (this.shards = await startShardStore(c, identity, this.bearers, metrics));
       if (shards) this.started.push({ name: 'shard store', stop: () => shards.stop() });
       // The first native Meshtastic node also answers the firmware's HTTP API (/api/v1/…) for the official web client.
-      const native = this.bearers.find((b): b is Bearer & { meshtasticHttp(): MeshtasticHttp | undefined } => typeof (b as { meshtasticHttp?: unknown }).meshtasticHttp === 'function');
+      const native = this.bearers.find((b): b is Bearer & { meshtasticHttp(session: string): MeshtasticHttp | undefined } => typeof (b as { meshtasticHttp?: unknown }).meshtasticHttp === 'function');
       const api = (this.api = new ApiServer({
         node: this, host: c.api.host, port: c.api.port, ...(c.api.token ? { token: c.api.token } : {}), metrics, ...(shards ? { shards: shards.service } : {}),
-        ...(native ? { meshtasticHttp: () => native.meshtasticHttp() } : {}),
+        ...(native ? { meshtasticHttp: (session: string) => native.meshtasticHttp(session) } : {}),
       }));
       await this.step('api', () => api.start(), () => api.stop());
       if (c.metrics.enabled) {

@@ -89,9 +89,9 @@ export class NativeNode implements RadioGateway {
   }
 
   /** The client API's port (the system's choice when configured as 0). */
-  /** The firmware's HTTP API device side while the node is up (runtime/api/meshtastic-http-routes.ts serves it). */
-  meshtasticHttp(): DeviceHttpClient | undefined {
-    return this.state === 'up' ? this.init.stack.httpClient?.() : undefined;
+  /** The firmware's HTTP API device side of an HTTP session while the node is up (runtime/api/meshtastic-http-routes.ts). */
+  meshtasticHttp(session: string): DeviceHttpClient | undefined {
+    return this.state === 'up' ? this.init.stack.httpClient?.(session) : undefined;
   }
 
   get apiPort(): number | undefined {

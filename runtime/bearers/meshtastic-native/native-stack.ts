@@ -35,9 +35,9 @@ export interface NativeStack {
   state(): NativeDeviceState;
   /** Client API connections open now. */
   clients(): number;
-  /** The firmware's HTTP API client (/api/v1/toradio, /api/v1/fromradio), made on first use; the relay's API
-   * server serves its routes. Absent in stacks without a device side. */
-  httpClient?(): DeviceHttpClient;
+  /** The firmware's HTTP API client of an HTTP session (/api/v1/toradio, /api/v1/fromradio; http-sessions.ts), made
+   * on first use; the relay's API server serves the routes. Absent in stacks without a device side. */
+  httpClient?(session: string): DeviceHttpClient;
   /** The port the client API listens on (the system's pick for port 0); undefined when it is off. */
   apiPort(): number | undefined;
   /** Starts the router (receive loop, NodeInfo broadcast), the device side and its client API. */

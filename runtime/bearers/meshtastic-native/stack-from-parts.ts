@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Config, Mesh, type Channel } from '@meshtastic/protobufs';
 import { DeviceServer } from '../../../firmware-protocol/meshtastic/device/device-server.js';
 import { DeviceService } from '../../../firmware-protocol/meshtastic/device/device-service.js';
-import { DeviceHttpClient } from '../../../firmware-protocol/meshtastic/device/http-client.js';
+import { DeviceHttpSessions } from '../../../firmware-protocol/meshtastic/device/http-sessions.js';
 import { DeviceState } from '../../../firmware-protocol/meshtastic/device/device-state.js';
 import { JsonFileDeviceStore } from '../../../firmware-protocol/meshtastic/device/json-file-store.js';
 import { MeshRouter } from '../../../firmware-protocol/meshtastic/mesh/mesh-router.js';
@@ -115,11 +115,11 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
         },
       })
     : undefined;
-  let http: DeviceHttpClient | undefined;
+  // One more PhoneAPI client per HTTP session (the firmware has one `webAPI` for all).
+  const http = new DeviceHttpSessions(service, { now: () => clock.now() });
   return {
     port: router,
-    // One PhoneAPI for every HTTP request, as the firmware's single `webAPI`; a new one after the service restarted.
-    httpClient: () => (http && !http.api.closed ? http : (http = new DeviceHttpClient(service))),
+    httpClient: (session) => http.client(session),
     clients: () => server?.connections ?? 0,
     apiPort: () => (server ? server.port : undefined),
     state: () => ({
@@ -135,6 +135,7 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
     },
     async stop() {
       await server?.stop();
+      http.clear();
       service.stop();
       router.stop();
     },
