@@ -49,7 +49,7 @@ test('want_config over /api/v1/toradio and /api/v1/fromradio: the firmware hands
   const pre = await fetch(`${relay.api}/api/v1/toradio`, { method: 'OPTIONS', headers: { origin: 'https://client.meshtastic.org', 'access-control-request-method': 'PUT', 'access-control-request-private-network': 'true' } });
   assert.is(pre.status, 204);
   assert.is(pre.headers.get('access-control-allow-private-network'), 'true');
-  assert.is(pre.headers.get('access-control-allow-origin'), '*');
+  assert.is(pre.headers.get('access-control-allow-origin'), 'https://client.meshtastic.org');
   assert.match(pre.headers.get('access-control-allow-methods') ?? '', /PUT/);
 
   const nonce = 0x1234567;
@@ -65,9 +65,9 @@ test('want_config over /api/v1/toradio and /api/v1/fromradio: the firmware hands
   let myNodeNum = 0;
   let channels = 0;
   for (let i = 0; i < 200; i++) {
-    const r = await fetch(`${relay.api}/api/v1/fromradio?all=false`);
+    const r = await fetch(`${relay.api}/api/v1/fromradio?all=false`, { headers: { origin: 'http://192.168.1.20:8081' } });
     assert.is(r.status, 200);
-    assert.is(r.headers.get('access-control-allow-origin'), '*');
+    assert.is(r.headers.get('access-control-allow-origin'), 'http://192.168.1.20:8081', 'a self-hosted web client on the LAN');
     const bytes = new Uint8Array(await r.arrayBuffer());
     assert.ok(bytes.length > 0, `a FromRadio at step ${i} (the handshake is not over)`);
     const fr = fromBinary(Mesh.FromRadioSchema, bytes);
@@ -90,6 +90,15 @@ test('want_config over /api/v1/toradio and /api/v1/fromradio: the firmware hands
   // After the handshake the session is in PACKETS: mesh traffic or an empty body when none waits (the client polls).
   const after = await fetch(`${relay.api}/api/v1/fromradio`);
   assert.is(after.status, 200);
+});
+
+test('a page of another origin is refused before it touches the device (403), preflight included', async () => {
+  for (const [method, path] of [['GET', '/api/v1/fromradio'], ['PUT', '/api/v1/toradio'], ['OPTIONS', '/api/v1/toradio']] as const) {
+    const r = await fetch(`${relay.api}${path}`, { method, headers: { origin: 'https://evil.example', 'content-type': 'application/x-protobuf' }, ...(method === 'PUT' ? { body: new Uint8Array([0x18, 0x01]) } : {}) });
+    assert.is(r.status, 403, `${method} ${path}`);
+    assert.is(r.headers.get('access-control-allow-origin'), null);
+    assert.is(((await r.json()) as { error: { name: string } }).error.name, 'ForbiddenOriginError');
+  }
 });
 
 test('a ToRadio larger than the firmware takes is refused whole (413)', async () => {
