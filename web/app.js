@@ -55,8 +55,6 @@ const state = {
   series: new Map(),
 };
 const HOUR_MS = 3600000;
-/** Regions whose rules cap transmit time per hour (duty cycle %): EU 868/433 sub-bands as Meshtastic applies them. */
-const DUTY_PERCENT = { EU_868: 10, EU_433: 10, UA_868: 1, UA_433: 10, EU868: 10 };
 
 function sample(key, v) {
   if (typeof v !== 'number' || !Number.isFinite(v)) return;
@@ -97,7 +95,8 @@ function radioFacts(b, st) {
     f.region = d.region;
     f.channelUtil = d.channelUtilizationPercent;
     if (typeof d.airUtilTxPercent === 'number') f.airUsedMs = (d.airUtilTxPercent / 100) * HOUR_MS;
-    if (DUTY_PERCENT[d.region]) f.airBudgetMs = (DUTY_PERCENT[d.region] / 100) * HOUR_MS;
+    // A region without a duty-cycle law (100 %) has no budget line.
+    if (typeof d.dutyCyclePercent === 'number' && d.dutyCyclePercent < 100) f.airBudgetMs = (d.dutyCyclePercent / 100) * HOUR_MS;
   } else if (b.kind === 'meshtastic') {
     f.protocol = 'Meshtastic (companion)';
     f.preset = d.modemPreset ?? r?.modulation?.preset;

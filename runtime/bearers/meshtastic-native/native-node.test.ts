@@ -136,6 +136,7 @@ test('sendText goes into the mesh as a client packet; refusals are named; status
     assert.is(s.state, 'up');
     const d = s.detail!;
     assert.equal([d.nodeNum, d.nodeId, d.role, d.region, d.modemPreset, d.frequencyHz, d.nodes, d.clients], [0x1234abcd, '!1234abcd', 'ROUTER', 'EU_868', 'LONG_FAST', 869_525_000, 2, 2]);
+    assert.is(d.dutyCyclePercent, 10, "EU_868's 10 % (the dashboard's airtime budget)");
     assert.equal((d.neighbours as Array<{ id: string }>).map((x) => x.id), ['!0b0b0b0b']);
     assert.equal((d.channels as unknown[]).length, 2);
     assert.is(d.api, '127.0.0.1:4403');

@@ -16,6 +16,7 @@ import { channelAddress, nodeAddress, nodeIdString, parseMeshtasticAddress } fro
 import { TypedEmitter } from '../../../lib/events/typed-emitter.js';
 import type { Clock } from '../../../lib/clock/clock.js';
 import type { LoraModulation } from '../../../lib/lora/modulation.js';
+import { MeshtasticRegions } from '../../../lib/lora/meshtastic-presets.js';
 import type { BearerEvents, BearerStatus, OutFrame, PeerId, SendResult } from '../../bearer/bearer.js';
 import type { RadioGateway, RadioInfo, RadioNode, RadioRefusal, RadioSendResult, RadioText } from '../../bearer/radio-gateway.js';
 import type { Logger } from '../../log/logger.js';
@@ -253,6 +254,8 @@ export class NativeNode implements RadioGateway {
         longName: st.longName,
         shortName: st.shortName,
         region: i.region,
+        // The region's law for our transmit time (the firmware's regions[] table): the dashboard's airtime budget.
+        dutyCyclePercent: (MeshtasticRegions as Record<string, { dutyCyclePercent: number } | undefined>)[i.region]?.dutyCyclePercent,
         modemPreset: i.preset,
         frequencyHz: i.radio.modulation.frequencyHz,
         channels: st.channels.map((c) => ({ index: c.index, name: c.name, role: c.role })),
