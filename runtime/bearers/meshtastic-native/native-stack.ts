@@ -10,6 +10,7 @@
 import type { Mesh } from '@meshtastic/protobufs';
 import type { MeshPort } from '../../../firmware-protocol/meshtastic/device/mesh-port.js';
 import type { MeshRoleName } from '../../../firmware-protocol/meshtastic/mesh/role.js';
+import type { DeviceHttpClient } from '../../../firmware-protocol/meshtastic/device/http-client.js';
 
 /** One slot of the channel table as the device side holds it now (admin messages may change it). */
 export interface NativeChannel {
@@ -35,6 +36,9 @@ export interface NativeStack {
   state(): NativeDeviceState;
   /** Client API connections open now. */
   clients(): number;
+  /** The firmware's HTTP API client of an HTTP session (/api/v1/toradio, /api/v1/fromradio; http-sessions.ts), made
+   * on first use; the relay's API server serves the routes. Absent in stacks without a device side. */
+  httpClient?(session: string): DeviceHttpClient;
   /** The port the client API listens on (the system's pick for port 0); undefined when it is off. */
   apiPort(): number | undefined;
   /** Starts the router (receive loop, NodeInfo broadcast), the device side and its client API. */

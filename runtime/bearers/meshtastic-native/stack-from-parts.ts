@@ -16,6 +16,7 @@ import { Config, Mesh, type Channel, type Telemetry } from '@meshtastic/protobuf
 import type { MeshRoleName } from '../../../firmware-protocol/meshtastic/mesh/role.js';
 import { DeviceServer } from '../../../firmware-protocol/meshtastic/device/device-server.js';
 import { DeviceService } from '../../../firmware-protocol/meshtastic/device/device-service.js';
+import { DeviceHttpSessions } from '../../../firmware-protocol/meshtastic/device/http-sessions.js';
 import { DeviceState } from '../../../firmware-protocol/meshtastic/device/device-state.js';
 import { JsonFileDeviceStore } from '../../../firmware-protocol/meshtastic/device/json-file-store.js';
 import { MeshRouter } from '../../../firmware-protocol/meshtastic/mesh/mesh-router.js';
@@ -126,8 +127,11 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
         },
       })
     : undefined;
+  // One more PhoneAPI client per HTTP session (the firmware has one `webAPI` for all).
+  const http = new DeviceHttpSessions(service, { now: () => clock.now() });
   return {
     port: router,
+    httpClient: (session) => http.client(session),
     clients: () => server?.connections ?? 0,
     apiPort: () => (server ? server.port : undefined),
     state: () => ({
@@ -143,6 +147,7 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
     },
     async stop() {
       await server?.stop();
+      http.clear();
       service.stop();
       router.stop();
     },
