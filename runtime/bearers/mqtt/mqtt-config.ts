@@ -12,7 +12,7 @@ import { defineBearerKind } from '../../bearer/bearer-kind.js';
 import { bearerName } from '../../config/bearer-schema.js';
 import type { ConfigIssue } from '../../config/errors.js';
 import { maskUrlPassword } from '../../config/mask-url.js';
-import { bool, child, fail, int, INVALID, isPlainObject, list, num, object, oneOf, str, withShape, type Check } from '../../config/schema-kit.js';
+import { bool, child, fail, int, INVALID, isPlainObject, list, num, object, oneOf, shapeOf, str, withShape, type Check } from '../../config/schema-kit.js';
 
 export const MQTT_ROLES = ['lattice', 'meshtastic', 'meshcore-observer'] as const;
 export type MqttRole = (typeof MQTT_ROLES)[number];
@@ -122,7 +122,7 @@ const LATTICE_ONLY = ['prefix'] as const;
 const MESHTASTIC_ONLY = ['uplink', 'downlink', 'decryptedUplink', 'channels', 'mapReports'] as const;
 const OBSERVER_ONLY = ['iata', 'audience'] as const;
 
-const entry = object(
+const entryKeys = object(
   {
     name: bearerName,
     role: oneOf(MQTT_ROLES),
@@ -145,8 +145,15 @@ const entry = object(
     queue: int({ min: 1, max: 100_000 }),
     rateLimit: object({ perSecond: num({ min: 0.01, max: 10_000 }), burst: int({ min: 1, max: 100_000 }) }, { required: ['perSecond'] }),
   },
-  { refine: (v, path, issues) => checkRoleKeys(v, path, issues) },
 );
+
+/** The keys' checks, then the role's rules on the same mapping even when a key was invalid (every issue at once). */
+const entry: Check = withShape((value, path, issues) => {
+  const before = issues.length;
+  const r = entryKeys(value, path, issues);
+  if (isPlainObject(value)) checkRoleKeys(value, path, issues);
+  return issues.length > before ? INVALID : r;
+}, shapeOf(entryKeys)!);
 
 /** Keys that mean nothing for the entry's role are refused rather than ignored. */
 function checkRoleKeys(v: Record<string, unknown>, path: string, issues: ConfigIssue[]): void {
@@ -160,9 +167,12 @@ function checkRoleKeys(v: Record<string, unknown>, path: string, issues: ConfigI
   only(OBSERVER_ONLY, 'meshcore-observer');
   if (role === 'lattice' && v.radio !== undefined) fail(issues, child(path, 'radio'), 'is not used with role: lattice (the backhaul carries bundles, not a radio\'s packets)');
   const names = new Set<string>();
-  for (const [i, c] of ((v.channels as MqttChannelConfig[] | undefined) ?? []).entries()) {
-    if (names.has(c.name)) fail(issues, `${child(path, 'channels')}[${i}].name`, `"${c.name}" is listed twice`);
-    names.add(c.name);
+  const channels = Array.isArray(v.channels) ? (v.channels as unknown[]) : [];
+  for (const [i, c] of channels.entries()) {
+    const name = isPlainObject(c) && typeof c.name === 'string' ? c.name : undefined;
+    if (name === undefined) continue;
+    if (names.has(name)) fail(issues, `${child(path, 'channels')}[${i}].name`, `"${name}" is listed twice`);
+    names.add(name);
   }
 }
 
