@@ -1,5 +1,5 @@
 /**
- * The JSON the MeshCore observers publish (Cisien/meshcoretomqtt bridge/message_parser.py and mqtt_publish.py, the
+ * The JSON the MeshCore observers publish (Cisien/meshcoretomqtt:bridge/message_parser.py and mqtt_publish.py, the
  * layout the community brokers, LetsMesh and the MeshCore analyser ingest):
  * - `meshcore/<IATA>/<PUBKEY>/packets`: one per frame heard: origin, origin_id, timestamp, type PACKET, direction rx,
  *   time, date, len, packet_type, route (F flood, D direct), payload_len, raw (hex), SNR, RSSI, hash;

@@ -2,7 +2,7 @@
  * What a MeshCore observer needs from its radio: every raw frame the radio decoded, with SNR and RSSI (firmware
  * Dispatcher::logRxRaw, which a native node's MeshHandler.logRxRaw gives), and the node's identity to log in with
  * (the broker checks an Ed25519 token signed by the key whose public half is the topic's PUBKEY). Narrow on
- * purpose: a native MeshCore node (runtime/bearers/meshcore-native) or a fake in tests implements it.
+ * purpose: the native MeshCore node (issue 14, being built) or a fake in tests implements it.
  */
 export interface RawPacket {
   /** The frame as received: header, transport codes, path length, path, payload (Packet::writeTo layout). */
