@@ -21,6 +21,8 @@ test('regions: "*" first when the wildcard floods, names without "#", comma-sepa
   assert.is(text(regionNamesText(false, ['#de'])), 'de');
   assert.is(regionNamesText(false, []).length, 0);
   assert.is(text(regionNamesText(true, [])), '*');
+  // exportNamesTo's max_len (the CLI passes its own): a name goes in only if used + len + 2 < max_len
+  assert.is(text(regionNamesText(false, ['#aa', 'bb', 'c'], 7)), 'aa,c');
   const r = encodeAnonRegionsReply(7, 0x11223344, true, ['#de']);
   assert.is(hex(r.subarray(0, 8)), '07000000' + '44332211');
   const padded = new Uint8Array(32);

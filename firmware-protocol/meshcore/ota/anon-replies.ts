@@ -33,7 +33,8 @@ export function encodeAnonSubRequest(timestamp: number, type: (typeof ANON_REQ_T
   return out;
 }
 
-export function regionNamesText(wildcardFloods: boolean, names: string[]): Uint8Array {
+/** `maxLen` is exportNamesTo's max_len: REGION_NAMES_MAX for the anonymous reply, the CLI reply size for `region list`. */
+export function regionNamesText(wildcardFloods: boolean, names: string[], maxLen: number = REGION_NAMES_MAX): Uint8Array {
   const enc = new TextEncoder();
   const parts: Uint8Array[] = [];
   let used = 0;
@@ -43,7 +44,7 @@ export function regionNamesText(wildcardFloods: boolean, names: string[]): Uint8
   }
   for (const n of names) {
     const b = enc.encode(n.startsWith('#') ? n.slice(1) : n);
-    if (used + b.length + 2 < REGION_NAMES_MAX) {
+    if (used + b.length + 2 < maxLen) {
       parts.push(b, enc.encode(','));
       used += b.length + 1;
     }

@@ -9,12 +9,8 @@
 import type { McPath } from '../mesh/mesh-handler.js';
 import type { PathHashSize } from '../ota/packet.js';
 import { decodePathLen, encodePathLen, MAX_PATH_SIZE, PUB_KEY_SIZE } from '../ota/packet.js';
+import { PERM_ACL, PERM_ACL_ROLE_MASK } from '../ota/request-codes.js';
 
-export const PERM_ACL_ROLE_MASK = 3;
-export const PERM_ACL_GUEST = 0;
-export const PERM_ACL_READ_ONLY = 1;
-export const PERM_ACL_READ_WRITE = 2;
-export const PERM_ACL_ADMIN = 3;
 export const MAX_CLIENTS = 20;
 const RECORD_SIZE = 32 + 1 + 4 + 2 + 1 + 64 + 32;
 
@@ -33,7 +29,7 @@ export interface ClientInfo {
 }
 
 export function isAdmin(c: Pick<ClientInfo, 'permissions'>): boolean {
-  return (c.permissions & PERM_ACL_ROLE_MASK) === PERM_ACL_ADMIN;
+  return (c.permissions & PERM_ACL_ROLE_MASK) === PERM_ACL.ADMIN;
 }
 
 const samePrefix = (a: Uint8Array, b: Uint8Array, n: number): boolean => {
@@ -102,7 +98,7 @@ export class ClientACL {
    * the whole key and adds or updates it.
    */
   applyPermissions(publicKey: Uint8Array, perms: number): boolean {
-    if ((perms & PERM_ACL_ROLE_MASK) === PERM_ACL_GUEST) {
+    if ((perms & PERM_ACL_ROLE_MASK) === PERM_ACL.GUEST) {
       const c = this.getClient(publicKey, publicKey.length);
       if (!c) return false;
       this.clients.splice(this.clients.indexOf(c), 1);

@@ -11,7 +11,7 @@ import { floodRegion, forwardRefusal, isLooped, retransmitDelayMs } from './forw
 import { defaultRepeaterPrefs, LOOP_DETECT, type RepeaterPrefs } from './prefs.js';
 import { REGION_DENY_FLOOD, RegionMap } from './region-map.js';
 import { packetOf } from './testing/fake-mesh.js';
-import { transportCode } from './transport-key.js';
+import { transportCode } from '../ota/transport-code.js';
 
 const SELF = Uint8Array.from({ length: 32 }, (_, i) => (i === 0 ? 0x42 : i === 1 ? 0x43 : i === 2 ? 0x44 : i));
 const path = (n: number, fill = 0x10): Uint8Array => new Uint8Array(n).fill(fill);
@@ -47,7 +47,7 @@ test('flood.max.unscoped limits plain floods, not scoped ones', () => {
   const plain = packetOf({ payloadType: PAYLOAD_TYPE.GRP_TXT, path: path(2) });
   assert.is(decide(plain, pr, regions), 'flood-max-unscoped');
   const scoped = packetOf({ payloadType: PAYLOAD_TYPE.GRP_TXT, path: path(2), routeType: ROUTE_TYPE.TRANSPORT_FLOOD });
-  scoped.transportCodes = [transportCode(regions.transportKeysFor(de)[0], scoped), 0];
+  scoped.transportCodes = [transportCode(regions.transportKeysFor(de)[0], scoped.payloadType, scoped.payload), 0];
   assert.is(decide(scoped, pr, regions), undefined);
 });
 
@@ -60,7 +60,7 @@ test('region scopes: a code matches only a region that allows floods; unknown co
   const key = createHash('sha256').update('#de').digest().subarray(0, 16);
   const mac = createHmac('sha256', key).update(Uint8Array.of(PAYLOAD_TYPE.GRP_TXT)).update(p.payload).digest();
   p.transportCodes = [mac.readUInt16LE(0), 0];
-  assert.is(transportCode(key, p), mac.readUInt16LE(0));
+  assert.is(transportCode(key, p.payloadType, p.payload), mac.readUInt16LE(0));
   assert.is(decide(p, prefs(), regions), 'region', 'new regions deny floods until allowf');
   de.flags &= ~REGION_DENY_FLOOD;
   assert.is(decide(p, prefs(), regions), undefined);

@@ -91,8 +91,8 @@ test('floods are relayed with our hash appended (once); denyf * stops unscoped o
   // a #de-scoped flood passes once the region allows floods
   repeater.command('region put de');
   const p = a.mesh.createGroupDatagram(PAYLOAD_TYPE.GRP_TXT, chan, new TextEncoder().encode('zzzzscoped'));
-  const { transportCode, autoTransportKey } = await import('./transport-key.js');
-  a.mesh.sendFlood(p, { transportCodes: [transportCode(autoTransportKey('#de'), p), 0] });
+  const { regionKeyFor, regionTransportCodes } = await import('../ota/transport-code.js');
+  a.mesh.sendFlood(p, { transportCodes: regionTransportCodes(regionKeyFor('#de'), p) });
   await clock.sleep(10_000);
   assert.is(net.air.transmissions.filter((t) => t.from === 'R').length, 2, 'scoped flood relayed');
   await net.stop();

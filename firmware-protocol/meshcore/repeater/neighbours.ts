@@ -4,9 +4,12 @@
  * advert timestamp, when we heard it (our RTC) and the SNR × 4 as int8. MAX_NEIGHBOURS = 50 as the repeater builds
  * in platformio.ini set it; a full table replaces the least recently heard entry. RAM only, as in the firmware.
  */
+import type { NeighbourEntry } from '../ota/request-data.js';
 import { toHex } from './c-text.js';
 
 export const MAX_NEIGHBOURS = 50;
+/** handleRequest's results_buffer[130] for GET_NEIGHBOURS. */
+const RESULTS_BUFFER_SIZE = 130;
 
 export interface NeighbourInfo {
   publicKey: Uint8Array;
@@ -70,33 +73,22 @@ export class NeighbourTable {
   }
 
   /**
-   * REQ_TYPE_GET_NEIGHBOURS v0 answer after the tag: total u16 · count u16 · count × (key prefix · heard secs ago
-   * u32 · snr i8), in a 130-byte results buffer.
+   * The entries of the REQ_TYPE_GET_NEIGHBOURS v0 answer (laid out by ../ota/request-data.ts
+   * encodeNeighboursResponse): `count` entries from `offset` in the requested order, key prefixes clamped to 32 bytes,
+   * as many as fit in the firmware's 130-byte results buffer; `total` is the number of neighbours heard.
    */
-  encodeReply(count: number, offset: number, orderBy: number, prefixLen: number, nowSecs: number): Uint8Array {
+  replyEntries(count: number, offset: number, orderBy: number, prefixLen: number, nowSecs: number): { total: number; entries: NeighbourEntry[] } {
     const plen = Math.min(prefixLen, 32);
     const sorted = this.list(orderBy <= 3 ? orderBy : -1);
-    const results = new Uint8Array(130);
-    const rdv = new DataView(results.buffer);
-    let ro = 0;
-    let n = 0;
+    const entries: NeighbourEntry[] = [];
+    let used = 0;
     for (let index = 0; index < count && index + offset < sorted.length; index++) {
       const size = plen + 4 + 1;
-      if (ro + size > results.length) break;
+      if (used + size > RESULTS_BUFFER_SIZE) break;
       const nb = sorted[index + offset];
-      results.set(nb.publicKey.subarray(0, plen), ro);
-      ro += plen;
-      rdv.setUint32(ro, (nowSecs - nb.heardTimestamp) >>> 0, true);
-      ro += 4;
-      rdv.setInt8(ro, nb.snr);
-      ro += 1;
-      n++;
+      entries.push({ keyPrefix: nb.publicKey.subarray(0, plen), heardSecsAgo: (nowSecs - nb.heardTimestamp) >>> 0, snrX4: nb.snr });
+      used += size;
     }
-    const out = new Uint8Array(4 + ro);
-    const dv = new DataView(out.buffer);
-    dv.setInt16(0, sorted.length, true);
-    dv.setUint16(2, n, true);
-    out.set(results.subarray(0, ro), 4);
-    return out;
+    return { total: sorted.length, entries };
   }
 }

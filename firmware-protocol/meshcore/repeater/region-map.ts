@@ -7,7 +7,8 @@
  * drops every unscoped flood (MyMesh::onRecvPacket).
  */
 import type { McPacket } from '../ota/packet.js';
-import { autoTransportKey, transportCode, type TransportKey } from './transport-key.js';
+import { regionNamesText } from '../ota/anon-replies.js';
+import { regionScopeKey, transportCode } from '../ota/transport-code.js';
 import { cString } from './c-text.js';
 
 export const REGION_DENY_FLOOD = 0x01;
@@ -29,6 +30,21 @@ export interface RegionEntry {
 export function isRegionNameChar(c: string): boolean {
   const code = c.charCodeAt(0);
   return c === '-' || c === '$' || c === '#' || (c >= '0' && c <= '9') || code >= 0x41;
+}
+
+/**
+ * TransportKeyStore::getAutoKeyFor with its cache: findMatch runs for every scoped flood heard, so a region's key
+ * (SHA-256 of '#name', ota/transport-code.ts) is worked out once, not per packet. Names are few (32 regions).
+ */
+const autoKeys = new Map<string, Uint8Array>();
+function autoKey(name: string): Uint8Array {
+  let k = autoKeys.get(name);
+  if (!k) {
+    k = regionScopeKey(name);
+    if (autoKeys.size > 256) autoKeys.clear();
+    autoKeys.set(name, k);
+  }
+  return k;
 }
 
 const skipHash = (name: string): string => (name.startsWith('#') ? name.slice(1) : name);
@@ -64,9 +80,9 @@ export class RegionMap {
   }
 
   /** RegionMap::getTransportKeysFor: '$' private (none yet), '#' hashtag, or a bare name read as '#name'. */
-  transportKeysFor(region: RegionEntry): TransportKey[] {
+  transportKeysFor(region: RegionEntry): Uint8Array[] {
     if (region.name.startsWith('$')) return [];
-    return [autoTransportKey(region.name.startsWith('#') ? region.name : `#${region.name}`)];
+    return [autoKey(region.name)];
   }
 
   /** RegionMap::findMatch: the first region not masked off whose key gives the packet's transport code 0. */
@@ -74,7 +90,7 @@ export class RegionMap {
     for (const region of this.regions) {
       if ((region.flags & mask) !== 0) continue;
       for (const key of this.transportKeysFor(region)) {
-        if (transportCode(key, packet) === packet.transportCodes[0]) return region;
+        if (transportCode(key, packet.payloadType, packet.payload) === packet.transportCodes[0]) return region;
       }
     }
     return null;
@@ -158,25 +174,16 @@ export class RegionMap {
     return truncateBytes(out, maxLen - 1);
   }
 
+  /** The regions exportNamesTo lists: whether the wildcard matches, and the names (in table order) that do. */
+  namesMatching(mask: number, invert = false): { wildcard: boolean; names: string[] } {
+    const matches = (flags: number): boolean => (invert ? (flags & mask) !== 0 : (flags & mask) === 0);
+    return { wildcard: matches(this.wildcard.flags), names: this.regions.filter((r) => matches(r.flags)).map((r) => r.name) };
+  }
+
   /** RegionMap::exportNamesTo: comma-separated names whose flags & mask are clear (or set, with invert). */
   exportNamesTo(maxLen: number, mask: number, invert = false): string {
-    const names: string[] = [];
-    let len = 0;
-    const matches = (flags: number): boolean => (invert ? (flags & mask) !== 0 : (flags & mask) === 0);
-    if (matches(this.wildcard.flags)) {
-      names.push('*');
-      len += 2;
-    }
-    for (const r of this.regions) {
-      if (!matches(r.flags)) continue;
-      const n = skipHash(r.name);
-      const nlen = new TextEncoder().encode(n).length;
-      if (len + nlen + 2 < maxLen) {
-        names.push(n);
-        len += nlen + 1;
-      }
-    }
-    return names.join(',');
+    const { wildcard, names } = this.namesMatching(mask, invert);
+    return new TextDecoder().decode(regionNamesText(wildcard, names, maxLen));
   }
 
   /** The /regions2 file. */

@@ -6,8 +6,12 @@
  */
 import type { MeshCoreMesh } from '../mesh/mesh-api.js';
 import type { McPath, ReceivedPacket } from '../mesh/mesh-handler.js';
-import { isFlood, PAYLOAD_TYPE, type McPacket } from '../ota/packet.js';
-import { textAckCode, TXT_TYPE } from '../ota/text-payload.js';
+import { cString } from '../ota/app-data-errors.js';
+import { MeshCoreMalformedPacketError } from '../ota/errors.js';
+import { decodeRepeaterAnonRequest, type AnonSubRequest } from '../ota/login.js';
+import { decodePathLen, isFlood, PAYLOAD_TYPE, type McPacket, type PathHashSize } from '../ota/packet.js';
+import { ANON_REQ_TYPE } from '../ota/request-codes.js';
+import { decodeTextPayload, encodeTextPayload, textAckCode, TXT_TYPE } from '../ota/text-payload.js';
 import { isAdmin, type ClientACL, type ClientInfo } from './client-acl.js';
 import type { NeighbourTable } from './neighbours.js';
 import type { RepeaterPrefs } from './prefs.js';
@@ -15,20 +19,9 @@ import type { RegionEntry, RegionMap } from './region-map.js';
 import { chooseReplyRoute, inPath, sendFloodReply } from './reply-routes.js';
 import { handleRepeaterCommand, RegionLoad, type RepeaterCliHost } from './repeater-cli.js';
 import type { RepeaterCounters } from './repeater.js';
-import type { RepeaterStats } from './repeater-stats.js';
+import type { RepeaterStats } from '../ota/repeater-stats.js';
 import type { RtcClock } from './rtc-clock.js';
-import {
-  ANON_REQ_TYPE,
-  anonClockReply,
-  anonOwnerReply,
-  anonRegionsReply,
-  cStringAt,
-  handleLoginReq,
-  handleRequest,
-  RateLimiter,
-  readReplyPath,
-} from './server-requests.js';
-import type { TransportKey } from './transport-key.js';
+import { anonClockReply, anonOwnerReply, anonRegionsReply, handleLoginReq, handleRequest, RateLimiter } from './server-requests.js';
 
 export const SERVER_RESPONSE_DELAY_MS = 300;
 export const TXT_ACK_DELAY_MS = 200;
@@ -45,7 +38,7 @@ export interface RepeaterAdminContext {
   log: (line: string) => void;
   counters: RepeaterCounters;
   regionOf(packet: McPacket): RegionEntry | null;
-  defaultScope(): TransportKey | undefined;
+  defaultScope(): Uint8Array | undefined;
   stats(): RepeaterStats;
   battMilliVolts(): number;
   cli: RepeaterCliHost;
@@ -93,7 +86,7 @@ export class RepeaterAdmin {
         sender,
         secret,
         timestamp,
-        cStringAt(data, 4),
+        cString(data.subarray(4)),
         flood,
       );
       if (!login.ok) {
@@ -105,19 +98,24 @@ export class RepeaterAdmin {
       reply = login.reply;
     } else if (!flood && (kind === ANON_REQ_TYPE.REGIONS || kind === ANON_REQ_TYPE.OWNER || kind === ANON_REQ_TYPE.BASIC)) {
       const now = ctx.rtc.getCurrentTime();
+      // the firmware spends the limiter before it looks at the reply path (handleAnon*Req)
       if (!this.anonLimiter.allow(now)) {
         ctx.counters.anonRateLimited++;
         return;
       }
-      replyPath = readReplyPath(data, 5);
-      if (!replyPath) {
-        ctx.counters.malformed++;
+      let req: AnonSubRequest;
+      try {
+        req = decodeRepeaterAnonRequest(data) as AnonSubRequest;
+      } catch (err) {
+        if (!(err instanceof MeshCoreMalformedPacketError)) throw err;
+        ctx.counters.malformed++; // bad reply path_len (Packet::isValidPathLen), or a path longer than the data
         return;
       }
+      replyPath = { hashSize: (decodePathLen(req.replyPathLen) as { size: PathHashSize }).size, bytes: req.replyPath };
       reply =
-        kind === ANON_REQ_TYPE.REGIONS
+        req.kind === 'regions'
           ? anonRegionsReply(ctx.regions, timestamp, now)
-          : kind === ANON_REQ_TYPE.OWNER
+          : req.kind === 'owner'
             ? anonOwnerReply(ctx.prefs, timestamp, now)
             : anonClockReply(ctx.prefs, timestamp, now);
     } else {
@@ -181,12 +179,12 @@ export class RepeaterAdmin {
 
   private onText(rx: ReceivedPacket, client: ClientInfo, data: Uint8Array): void {
     const { ctx } = this;
-    if (data.length <= 5 || !isAdmin(client)) {
+    const msg = isAdmin(client) ? decodeTextPayload(data) : undefined;
+    if (!msg) {
       ctx.counters.cliRefused++;
       return;
     }
-    const senderTimestamp = u32(data, 0);
-    const txtType = data[4] >> 2;
+    const { senderTimestamp, txtType } = msg;
     if (txtType !== TXT_TYPE.PLAIN && txtType !== TXT_TYPE.CLI_DATA) {
       ctx.counters.cliRefused++;
       return;
@@ -198,7 +196,6 @@ export class RepeaterAdmin {
     const isRetry = senderTimestamp === client.lastTimestamp;
     client.lastTimestamp = senderTimestamp;
     client.lastActivity = ctx.rtc.getCurrentTime();
-    const cmdBytes = cStringAt(data, 5);
 
     const toClient = (pkt: McPacket, delayMs: number): void => {
       if (client.outPath) ctx.mesh.sendDirect(pkt, client.outPath, delayMs);
@@ -207,18 +204,14 @@ export class RepeaterAdmin {
 
     if (txtType === TXT_TYPE.PLAIN) {
       // legacy CLI: ACK = SHA-256(ts · flags · text ‖ client key)[0..4]
-      toClient(ctx.mesh.createAck(textAckCode(data, 5 + cmdBytes.length, client.publicKey)), TXT_ACK_DELAY_MS);
+      toClient(ctx.mesh.createAck(textAckCode(data, 5 + msg.textBytes.length, client.publicKey)), TXT_ACK_DELAY_MS);
     }
     ctx.counters.cliCommands++;
-    const text = isRetry ? '' : this.command(senderTimestamp, new TextDecoder().decode(cmdBytes));
+    const text = isRetry ? '' : this.command(senderTimestamp, msg.text);
     if (text === '') return;
     let ts = ctx.rtc.getCurrentTimeUnique();
     if (ts === senderTimestamp) ts++; // the two timestamps must differ in the app's CLI view
-    const body = new TextEncoder().encode(text);
-    const plain = new Uint8Array(5 + body.length);
-    new DataView(plain.buffer).setUint32(0, ts >>> 0, true);
-    plain[4] = TXT_TYPE.CLI_DATA << 2;
-    plain.set(body, 5);
+    const plain = encodeTextPayload({ senderTimestamp: ts, txtType: TXT_TYPE.CLI_DATA, attempt: 0, text });
     toClient(ctx.mesh.createDatagram(PAYLOAD_TYPE.TXT_MSG, client.publicKey, client.sharedSecret, plain), CLI_REPLY_DELAY_MS);
   }
 }

@@ -10,7 +10,7 @@ import { textAckCode } from '../ota/text-payload.js';
 import { formatClock } from './c-text.js';
 import { decodeAdvertData } from '../ota/advert-data.js';
 import { bytes, cliOverAir, loginAdmin, makeRepeater, u32 } from './testing/repeater-fixture.js';
-import { transportCode } from './transport-key.js';
+import { transportCode } from '../ota/transport-code.js';
 import { createHash } from 'node:crypto';
 
 test('console: get/set of the prefs, with the firmware texts and bounds', () => {
@@ -166,7 +166,7 @@ test('region commands: tree, put, allowf/denyf, list, get, home, default, save',
   const s = f.mesh.sent.at(-1);
   assert.ok(s?.kind === 'flood' && s.options.transportCodes);
   const key = createHash('sha256').update('#nl').digest().subarray(0, 16);
-  if (s?.kind === 'flood') assert.is(s.options.transportCodes?.[0], transportCode(key, s.packet));
+  if (s?.kind === 'flood') assert.is(s.options.transportCodes?.[0], transportCode(key, s.packet.payloadType, s.packet.payload));
 });
 
 test('region def: a path of names, "name|jump" continuing from another region', () => {

@@ -69,6 +69,8 @@ test('node discovery: a DISCOVER_REQ for repeaters is answered zero-hop with our
   // a matching DISCOVER_RESP after our own request adds a neighbour
   f.repeater.command('discover.neighbors');
   const tag = f.mesh.created.filter((x) => x.op === 'control').at(-1)?.data?.subarray(2, 6) ?? new Uint8Array(4);
+  // sendNodeDiscoverReq: 0x80 (not prefix-only) · repeaters · tag · since 0, 10 bytes
+  assert.equal(f.mesh.created.filter((x) => x.op === 'control').at(-1)?.data, bytes([0x80, 1 << 2], tag, [0, 0, 0, 0]));
   const other = identityFromSeed(seed(9));
   const resp = packetOf({ payloadType: PAYLOAD_TYPE.CONTROL, routeType: ROUTE_TYPE.DIRECT, payload: bytes([0x92, 10], tag, other.publicKey) });
   f.repeater.handler.onControlDataRecv?.(received(resp, { snrDb: 2 }));

@@ -8,8 +8,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { macThenDecrypt } from '../ota/cipher.js';
 import { PAYLOAD_TYPE, ROUTE_TYPE } from '../ota/packet.js';
-import { PERM_ACL_ADMIN } from './client-acl.js';
-import { decodeRepeaterStats, REPEATER_STATS_SIZE } from './repeater-stats.js';
+import { PERM_ACL } from '../ota/request-codes.js';
+import { decodeRepeaterStats, REPEATER_STATS_SIZE } from '../ota/repeater-stats.js';
 import type { MemoryRepeaterStore } from './repeater-store.js';
 import { ADV_TYPE, encodeAdvertData } from '../ota/advert-data.js';
 import { packetOf, received } from './testing/fake-mesh.js';
@@ -27,7 +27,7 @@ test('admin login by flood: PATH return carrying the 13-byte LOGIN_OK, flooded u
   assert.is(pr.extraType, PAYLOAD_TYPE.RESPONSE);
   const now = f.rtc.getCurrentTime();
   // server time · LOGIN_OK · legacy 0 · is_admin · permissions · 4 random · FIRMWARE_VER_LEVEL
-  assert.equal(pr.extra, bytes(u32(now), [0, 0, 1, PERM_ACL_ADMIN, 128, 128, 128, 128, 2]));
+  assert.equal(pr.extra, bytes(u32(now), [0, 0, 1, PERM_ACL.ADMIN, 128, 128, 128, 128, 2]));
   assert.is(f.mesh.sent.length, 1);
   const s = f.mesh.sent[0];
   assert.is(s.kind, 'flood');
@@ -93,7 +93,7 @@ test('the ACL is saved LAZY_CONTACTS_WRITE_DELAY (5 s) after an admin login, in 
   assert.ok(acl);
   assert.is(acl.length, 136);
   assert.equal(acl.subarray(0, 32), f.client.publicKey);
-  assert.is(acl[32], PERM_ACL_ADMIN);
+  assert.is(acl[32], PERM_ACL.ADMIN);
   assert.is(acl[39], 0xff, 'out path unknown after a flooded login');
 });
 
@@ -220,6 +220,26 @@ test('anonymous sub-requests (direct only): regions, owner and clock answer alon
   // flooded sub-requests are ignored
   anon(f, bytes(u32(90), [0x03, 0x00]));
   assert.is(f.mesh.sent.length, 4);
+});
+
+test('anonymous sub-request whose reply path runs past the decrypted data: no reply, counted malformed, limiter spent', () => {
+  const f = makeRepeater();
+  // path_len 0x0c = twelve 1-byte hashes, but a 16-byte block holds only 10 after ts · type · path_len. The firmware
+  // would copy the 2 missing bytes from whatever its stack buffer held; we refuse (ota/login.ts).
+  anon(f, bytes(u32(77), [0x03, 0x0c], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), ROUTE_TYPE.DIRECT, []);
+  assert.is(f.mesh.sent.length, 0);
+  assert.is(f.repeater.counters.malformed, 1);
+  // path_len 0x0a fits the block: answered along the 10 supplied hashes
+  anon(f, bytes(u32(78), [0x03, 0x0a], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), ROUTE_TYPE.DIRECT, []);
+  const s = f.mesh.sent.at(-1);
+  assert.ok(s?.kind === 'direct' && s.path.bytes.length === 10);
+  // the refused one spent its place in anon_limiter(4, 180), as in the firmware: two more pass, the next does not
+  anon(f, bytes(u32(79), [0x03, 0x00]), ROUTE_TYPE.DIRECT, []);
+  anon(f, bytes(u32(80), [0x03, 0x00]), ROUTE_TYPE.DIRECT, []);
+  assert.is(f.repeater.counters.anonRateLimited, 0);
+  anon(f, bytes(u32(81), [0x03, 0x00]), ROUTE_TYPE.DIRECT, []);
+  assert.is(f.repeater.counters.anonRateLimited, 1);
+  assert.is(f.mesh.sent.length, 3);
 });
 
 test.run();

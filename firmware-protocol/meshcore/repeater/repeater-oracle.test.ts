@@ -5,8 +5,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as meshcoreJs from '@liamcottle/meshcore.js';
-import { encodeRepeaterStats, type RepeaterStats } from './repeater-stats.js';
-import { lppTemperature, lppVoltage } from './telemetry-lpp.js';
+import { encodeRepeaterStats, type RepeaterStats } from '../ota/repeater-stats.js';
+import { LppWriter } from '../ota/cayenne-lpp.js';
 
 interface OracleConnection {
   onFrameReceived(frame: Uint8Array): void;
@@ -70,7 +70,10 @@ test('meshcore.js getStatus reads our RepeaterStats blob field by field', async 
 });
 
 test('meshcore.js CayenneLpp reads our voltage and temperature fields', () => {
-  const parsed = mc.CayenneLpp.parse(new Uint8Array([...lppVoltage(1, 4.123), ...lppTemperature(1, -3.5)]));
+  const lpp = new LppWriter();
+  lpp.addVoltage(1, 4.123);
+  lpp.addTemperature(1, -3.5);
+  const parsed = mc.CayenneLpp.parse(lpp.bytes());
   assert.equal(parsed.map((p) => [p.channel, p.type]), [[1, 116], [1, 103]]);
   assert.is(parsed[0].value, 4.12);
   assert.is(parsed[1].value, -3.5);

@@ -6,7 +6,7 @@
  * (Dispatcher::logRxRaw), parsable or not.
  */
 import type { MeshCoreMesh } from '../mesh/mesh-api.js';
-import type { RepeaterStats } from './repeater-stats.js';
+import type { RepeaterStats } from '../ota/repeater-stats.js';
 
 export interface StatusSources {
   mesh: MeshCoreMesh;

@@ -24,9 +24,8 @@ import { NeighbourTable, type NeighbourInfo } from './neighbours.js';
 import { createRtcClock, type RtcClock } from './rtc-clock.js';
 import { RepeaterPersistence } from './repeater-state.js';
 import type { RepeaterStore } from './repeater-store.js';
-import type { RepeaterStats } from './repeater-stats.js';
+import type { RepeaterStats } from '../ota/repeater-stats.js';
 import type { RegionEntry } from './region-map.js';
-import type { TransportKey } from './transport-key.js';
 import { NodeDiscovery } from './node-discovery.js';
 import { formatCoreStats, formatPacketStats, formatRadioStats, repeaterStats } from './repeater-status.js';
 import { sendFloodScoped } from './reply-routes.js';
@@ -173,7 +172,7 @@ export function createRepeater(options: RepeaterOptions): Repeater {
   };
 
   // default_scope: the transport key of the default region (MyMesh::begin / onDefaultRegionChanged)
-  let defaultScope: TransportKey | undefined;
+  let defaultScope: Uint8Array | undefined;
   const onDefaultRegionChanged = (r: RegionEntry | null): void => {
     defaultScope = r ? regions.transportKeysFor(r)[0] : undefined;
   };

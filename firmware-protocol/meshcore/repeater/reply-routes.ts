@@ -9,7 +9,12 @@ import type { McPath } from '../mesh/mesh-handler.js';
 import type { MeshCoreMesh } from '../mesh/mesh-api.js';
 import { isFlood, type McPacket, type PathHashSize } from '../ota/packet.js';
 import type { RegionEntry, RegionMap } from './region-map.js';
-import { isNullKey, transportCode, type TransportKey } from './transport-key.js';
+import { regionTransportCodes } from '../ota/transport-code.js';
+
+/** TransportKey::isNull (src/helpers/TransportKeyStore.cpp): no key, or all zeroes, means "no scope". */
+export function isNullKey(key: Uint8Array | undefined): boolean {
+  return !key || key.every((b) => b === 0);
+}
 
 export type ReplyRoute = 'path-return' | 'direct-supplied' | 'direct-out-path' | 'flood';
 
@@ -30,11 +35,11 @@ export function chooseReplyScope(requestScopeKnown: boolean, requestWasUnscopedF
 }
 
 /** MyMesh::sendFloodScoped: a null scope floods unscoped, else TRANSPORT_FLOOD with code0 from the key. */
-export function sendFloodScoped(mesh: MeshCoreMesh, scope: TransportKey | undefined, packet: McPacket, delayMs: number, pathHashSize: PathHashSize): void {
+export function sendFloodScoped(mesh: MeshCoreMesh, scope: Uint8Array | undefined, packet: McPacket, delayMs: number, pathHashSize: PathHashSize): void {
   if (isNullKey(scope)) {
     mesh.sendFlood(packet, { delayMs, pathHashSize });
   } else {
-    mesh.sendFlood(packet, { delayMs, pathHashSize, transportCodes: [transportCode(scope as TransportKey, packet), 0] });
+    mesh.sendFlood(packet, { delayMs, pathHashSize, transportCodes: regionTransportCodes(scope as Uint8Array, packet) });
   }
 }
 
@@ -46,7 +51,7 @@ export function sendFloodReply(
   mesh: MeshCoreMesh,
   regions: RegionMap,
   requestRegion: RegionEntry | null,
-  defaultScope: TransportKey | undefined,
+  defaultScope: Uint8Array | undefined,
   packet: McPacket,
   delayMs: number,
   pathHashSize: PathHashSize,
