@@ -19,7 +19,7 @@ export interface DownlinkContext {
   knowsUser(num: number): boolean;
 }
 
-export type DownlinkDrop = 'bad-envelope' | 'downlink-off' | 'own-gateway' | 'from-us' | 'bad-hops' | 'from-broadcast' | 'decoded-refused' | 'admin' | 'pki-unknown';
+export type DownlinkDrop = 'bad-envelope' | 'channel-off' | 'own-gateway' | 'from-us' | 'bad-hops' | 'from-broadcast' | 'decoded-refused' | 'admin' | 'pki-unknown';
 export type DownlinkResult = { packet: Mesh.MeshPacket } | { drop: DownlinkDrop };
 
 export function downlinkOf(payload: Uint8Array, ctx: DownlinkContext): DownlinkResult {
@@ -33,8 +33,8 @@ export function downlinkOf(payload: Uint8Array, ctx: DownlinkContext): DownlinkR
   if (!src || !e.channelId || !e.gatewayId) return { drop: 'bad-envelope' }; // "Invalid MQTT service envelope"
   const pki = e.channelId === 'PKI';
   const ch = ctx.channels.find((c) => c.name === e.channelId);
-  if (!(pki || (ch && ctx.downlinkFor(ch.name)))) return { drop: 'downlink-off' };
-  if (pki && !ctx.channels.some((c) => ctx.downlinkFor(c.name))) return { drop: 'downlink-off' };
+  if (!(pki || (ch && ctx.downlinkFor(ch.name)))) return { drop: 'channel-off' };
+  if (pki && !ctx.channels.some((c) => ctx.downlinkFor(c.name))) return { drop: 'channel-off' };
   // Our own packet coming back from the broker (the firmware turns it into an implicit ACK; never re-handled).
   if (e.gatewayId === ctx.gatewayId) return { drop: 'own-gateway' };
   if (src.from === ctx.nodeNum) return { drop: 'from-us' }; // "Ignore downlink message we originally sent"

@@ -157,7 +157,7 @@ export class MeshtasticGateway extends GatewayBearer {
       uplinkFor: this.uplinkFor, decryptedUplink: this.o.decryptedUplink, privateBroker: this.private, defaultServer: this.defaultServer,
     });
     if ('drop' in r) {
-      // A packet on a channel without uplink is what the operator asked for, not a loss: counted apart.
+      // Counted by reason (a packet on a channel without uplink is `uplink-channel-off`): every refusal is visible.
       this.o.metrics.dropped(`uplink-${r.drop}`);
       return;
     }

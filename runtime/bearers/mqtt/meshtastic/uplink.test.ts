@@ -39,8 +39,8 @@ test('uplink: what is published, and what is refused for which reason', () => {
     ['from us, heard back', tapped({ from: US, bitfield: 1 }), {}, 'from-us'],
     ['ours as originated (no bitfield needed)', tapped({ from: US, source: 'originated' }), {}, 'msh/EU_868/2/e/LongFast/!0a0b0c0d'],
     ['secondary channel', tapped({ bitfield: 1, channelIndex: 1 }), {}, 'msh/EU_868/2/e/hike/!0a0b0c0d'],
-    ['channel uplink off', tapped({ bitfield: 1, channelIndex: 1 }), { uplinkFor: (c) => c !== 'hike' }, 'uplink-off'],
-    ['no channel has uplink', tapped({ bitfield: 1 }), { uplinkFor: () => false }, 'uplink-off'],
+    ['channel uplink off', tapped({ bitfield: 1, channelIndex: 1 }), { uplinkFor: (c) => c !== 'hike' }, 'channel-off'],
+    ['no channel has uplink', tapped({ bitfield: 1 }), { uplinkFor: () => false }, 'channel-off'],
     ['range test to the default server', tapped({ bitfield: 1, portnum: Portnums.PortNum.RANGE_TEST_APP }), {}, 'port-filtered'],
     ['range test to another server', tapped({ bitfield: 1, portnum: Portnums.PortNum.RANGE_TEST_APP }), { defaultServer: false }, 'msh/EU_868/2/e/LongFast/!0a0b0c0d'],
     ['undecodable broadcast', tapped({ ok: false }), {}, 'undecodable'],
@@ -79,8 +79,8 @@ test('downlink: what goes to the router (via_mqtt set), and what is refused', ()
   const c: DownlinkContext = { nodeNum: US, gatewayId: '!0a0b0c0d', channels, downlinkFor: (n) => n === 'LongFast', decryptedUplink: false, knowsUser: (n) => n === BOB };
   const rows: Array<[string, Uint8Array, Partial<DownlinkContext>, string]> = [
     ['an encrypted packet on a downlink channel', envelope({}), {}, 'ok'],
-    ['a channel without downlink', envelope({ channelId: 'hike' }), {}, 'downlink-off'],
-    ['an unknown channel', envelope({ channelId: 'nope' }), {}, 'downlink-off'],
+    ['a channel without downlink', envelope({ channelId: 'hike' }), {}, 'channel-off'],
+    ['an unknown channel', envelope({ channelId: 'nope' }), {}, 'channel-off'],
     ['our own gateway id', envelope({ gatewayId: '!0a0b0c0d' }), {}, 'own-gateway'],
     ['a packet from us', envelope({ from: US }), {}, 'from-us'],
     ['hop limit above 7', envelope({ hopLimit: 9 }), {}, 'bad-hops'],

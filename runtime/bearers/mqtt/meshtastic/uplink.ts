@@ -34,7 +34,7 @@ export interface UplinkContext {
 }
 
 export type UplinkResult = { topic: string; payload: Uint8Array; channelId: string } | { drop: UplinkDrop };
-export type UplinkDrop = 'undecodable' | 'from-us' | 'via-mqtt' | 'uplink-off' | 'not-ok-to-mqtt' | 'port-filtered' | 'pki-undecoded';
+export type UplinkDrop = 'undecodable' | 'from-us' | 'via-mqtt' | 'channel-off' | 'not-ok-to-mqtt' | 'port-filtered' | 'pki-undecoded';
 
 export function uplinkOf(t: TappedPacket, ctx: UplinkContext): UplinkResult {
   const encrypted = t.encrypted;
@@ -49,7 +49,7 @@ export function uplinkOf(t: TappedPacket, ctx: UplinkContext): UplinkResult {
     if (!t.ok && !encrypted.pkiEncrypted) return { drop: 'undecodable' };
   }
   if (encrypted.viaMqtt) return { drop: 'via-mqtt' }; // "Don't send messages that came from MQTT back into MQTT"
-  if (!ctx.channels.some((c) => ctx.uplinkFor(c.name))) return { drop: 'uplink-off' };
+  if (!ctx.channels.some((c) => ctx.uplinkFor(c.name))) return { drop: 'channel-off' };
   const data = t.ok && decoded.payloadVariant.case === 'decoded' ? decoded.payloadVariant.value : undefined;
   if (data) {
     const okToMqtt = data.bitfield !== undefined && (data.bitfield & BITFIELD_OK_TO_MQTT_MASK) !== 0;
@@ -58,7 +58,7 @@ export function uplinkOf(t: TappedPacket, ctx: UplinkContext): UplinkResult {
   }
   const isPki = encrypted.pkiEncrypted || (t.ok && decoded.pkiEncrypted);
   const channel = t.ok ? ctx.channels.find((c) => c.index === decoded.channel) : undefined;
-  if (!isPki && !(channel && ctx.uplinkFor(channel.name))) return { drop: 'uplink-off' };
+  if (!isPki && !(channel && ctx.uplinkFor(channel.name))) return { drop: 'channel-off' };
   const channelId = isPki ? 'PKI' : channel!.name;
   let packet: Mesh.MeshPacket;
   if (!ctx.decryptedUplink) packet = encrypted;
