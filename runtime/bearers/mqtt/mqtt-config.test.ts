@@ -55,12 +55,12 @@ test('every mistake at once, each with its path', () => {
     mqtt: [
       { role: 'meshtastic', radio: 'lat0', iata: 'AMS', mapReports: { precisionBits: 20 } },
       { role: 'meshcore-observer', url: 'mqtts://mqtt-eu-v1.letsmesh.net:443', radio: 'nope', iata: 'ams' },
-      { role: 'lattice', radio: 'mt0', uplink: true },
+      { role: 'lattice', radio: 'mt0', uplink: true, queue: 5 },
       { role: 'meshtastic', radio: 'mt0', channels: [{ name: 'LongFast' }, { name: 'LongFast' }], queue: 0 },
     ],
   }, {}, HOME));
   const paths = issues.map((i) => i.path);
-  for (const p of ['mqtt[0].iata', 'mqtt[0].mapReports.precisionBits', 'mqtt[1].iata', 'mqtt[2].uplink', 'mqtt[2].radio', 'mqtt[3].channels[1].name', 'mqtt[3].queue']) assert.ok(paths.includes(p), `${p} in ${paths.join(', ')}`);
+  for (const p of ['mqtt[0].iata', 'mqtt[0].mapReports.precisionBits', 'mqtt[1].iata', 'mqtt[2].uplink', 'mqtt[2].radio', 'mqtt[2].queue', 'mqtt[3].channels[1].name', 'mqtt[3].queue']) assert.ok(paths.includes(p), `${p} in ${paths.join(', ')}`);
 });
 
 test('radios are checked against lora: the right protocol, an existing name', () => {

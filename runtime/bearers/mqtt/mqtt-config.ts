@@ -165,7 +165,13 @@ function checkRoleKeys(v: Record<string, unknown>, path: string, issues: ConfigI
   only(LATTICE_ONLY, 'lattice');
   only(MESHTASTIC_ONLY, 'meshtastic');
   only(OBSERVER_ONLY, 'meshcore-observer');
-  if (role === 'lattice' && v.radio !== undefined) fail(issues, child(path, 'radio'), 'is not used with role: lattice (the backhaul carries bundles, not a radio\'s packets)');
+  if (role === 'lattice') {
+    if (v.radio !== undefined) fail(issues, child(path, 'radio'), 'is not used with role: lattice (the backhaul carries bundles, not a radio\'s packets)');
+    if (v.root !== undefined) fail(issues, child(path, 'root'), 'is not used with role: lattice (its topics are under prefix)');
+    for (const k of ['queue', 'rateLimit'] as const) {
+      if (v[k] !== undefined) fail(issues, child(path, k), 'is only used by the gateways (roles meshtastic, meshcore-observer): the lattice backhaul queues nothing, the router keeps custody of what the broker cannot take');
+    }
+  }
   const names = new Set<string>();
   const channels = Array.isArray(v.channels) ? (v.channels as unknown[]) : [];
   for (const [i, c] of channels.entries()) {

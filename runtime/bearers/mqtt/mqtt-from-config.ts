@@ -19,8 +19,10 @@ export async function mqttBearers(entries: MqttConfig, context: BearerBuildConte
   entries.forEach((b, i) => {
     if (b.url === undefined) return;
     const url = b.url;
+    const tls = tlsOf(b, i);
     if (b.role === 'lattice') {
       bearers.push(mqttBearer({
+        ...(tls ? { tls } : {}),
         identity: context.identity,
         name: b.name,
         url,
@@ -30,7 +32,6 @@ export async function mqttBearers(entries: MqttConfig, context: BearerBuildConte
       }));
       return;
     }
-    const tls = tlsOf(b, i);
     const link = { queue: b.queue ?? MQTT_GATEWAY_DEFAULTS.queue, ...(b.rateLimit ? { rateLimit: { perSecond: b.rateLimit.perSecond, burst: b.rateLimit.burst } } : {}), ...(tls ? { tls } : {}) };
     if (b.role === 'meshtastic') {
       bearers.push((components) => new MeshtasticGateway({
