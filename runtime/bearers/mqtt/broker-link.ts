@@ -122,15 +122,27 @@ export class BrokerLink {
     void this.attempt();
   }
 
-  async stop(): Promise<void> {
+  /** Stops; `farewell` is published first when connected (a MeshCore observer's offline status), waiting at most
+   * `farewellMs` for the broker to take it: a clean DISCONNECT does not fire the Last Will. */
+  async stop(options: { farewell?: { topic: string; payload: Uint8Array }; farewellMs?: number } = {}): Promise<void> {
     if (!this.running) return;
+    const client = this.client;
+    if (options.farewell && client && this.connected) {
+      const { topic, payload } = options.farewell;
+      await new Promise<void>((resolve) => {
+        const cancel = this.timers.setTimer(options.farewellMs ?? 2000, resolve, { name: 'mqtt-farewell' });
+        client.publish(topic, Buffer.from(payload), { qos: this.o.qos ?? 1, retain: false }, () => {
+          cancel();
+          resolve();
+        });
+      });
+    }
     this.running = false;
     this.retry?.();
     this.paceTimer?.();
     this.retry = this.paceTimer = undefined;
     this.generation++;
     this.requeueInFlight();
-    const client = this.client;
     this.client = undefined;
     this.setConnected(false);
     if (client) await new Promise<void>((resolve) => client.end(true, {}, () => resolve()));

@@ -96,6 +96,9 @@ test('observer: packets and status in the community layout; frames decode with @
     assert.is(Number(m.json.payload_len), raw.length - 4);
     assert.is(obs.status().state, 'up');
     assert.is((obs.status().detail as { observerId: string }).observerId, pub);
+    await obs.stop();
+    const offline = await waitFor('the offline status on stop', () => sub.seen.find((s) => s.topic === `meshcore/AMS/${pub}/status` && s.json.status === 'offline'));
+    assert.is(offline.json.origin_id, pub);
   } finally {
     sub.client.end(true);
     await obs.stop();

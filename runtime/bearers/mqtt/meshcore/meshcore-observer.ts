@@ -43,6 +43,7 @@ export class MeshcoreObserver extends GatewayBearer {
   private source?: RawPacketSource;
   private link?: BrokerLink;
   private off?: () => void;
+  private statusPayload?: (s: 'online' | 'offline') => Uint8Array;
 
   constructor(private readonly o: MeshcoreObserverOptions) {
     super(o.name);
@@ -70,7 +71,7 @@ export class MeshcoreObserver extends GatewayBearer {
     this.source = source;
     this.state = 'up';
     const audience = this.o.audience ?? new URL(this.o.url).hostname;
-    const status = (s: 'online' | 'offline') => new TextEncoder().encode(JSON.stringify(statusMessage(s, this.origin(source), this.o.clock.now(), { clientVersion: `lattice/${VERSION}`, ...(source.radioSummary ? { radio: source.radioSummary() } : {}) })));
+    const status = (this.statusPayload = (s: 'online' | 'offline') => new TextEncoder().encode(JSON.stringify(statusMessage(s, this.origin(source), this.o.clock.now(), { clientVersion: `lattice/${VERSION}`, ...(source.radioSummary ? { radio: source.radioSummary() } : {}) }))));
     this.link = new BrokerLink({
       ...this.o.link,
       name: this.name,
@@ -106,7 +107,8 @@ export class MeshcoreObserver extends GatewayBearer {
     this.state = 'stopped';
     this.off?.();
     this.off = undefined;
-    await this.link?.stop();
+    const source = this.source;
+    await this.link?.stop(source && this.statusPayload ? { farewell: { topic: this.topic(source, 'status'), payload: this.statusPayload('offline') } } : {});
     this.link = undefined;
   }
 
