@@ -35,7 +35,7 @@ export interface NativeGatewayParts {
   onTapped(listener: TapListener): () => void;
   injectReceived(packet: Mesh.MeshPacket): void;
   knowsUser(num: number): boolean;
-  /** Our own position as the NodeDB has it (a client's fixed position); none = no map report. */
+  /** Our own position, where the device state has one (none today: no GPS, no fixed position); none = no map report. */
   ownPosition(): Mesh.Position | undefined;
   /** MapReport fields of the device config (enums as numbers). */
   mapFacts(): { role: number; region: number; modemPreset: number; hwModel: number; firmwareVersion: string; hasDefaultChannel: boolean };

@@ -22,7 +22,7 @@ export interface MapReportFacts {
   region: number;
   modemPreset: number;
   hasDefaultChannel: boolean;
-  /** Our own position (a client's fixed position in the NodeDB); none = no map report. */
+  /** Our own position, when the node knows one; none = no map report. */
   position?: { latitudeI: number; longitudeI: number; altitude: number };
   numOnlineLocalNodes: number;
 }
