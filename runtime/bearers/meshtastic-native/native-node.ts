@@ -31,6 +31,7 @@ import type { NativeStack } from './native-stack.js';
 import { PowerTelemetry, type NodePowerFigures, type PowerSlot } from './power-telemetry.js';
 import { timersOf } from '../../../lib/clock/timer-clock.js';
 import type { DeviceHttpClient } from '../../../firmware-protocol/meshtastic/device/http-client.js';
+import type { HasMeshtasticGatewayRadio, MeshtasticGatewayRadio } from '../mqtt/meshtastic/gateway-radio.js';
 
 export interface NativeNodeInit {
   name: string;
@@ -65,7 +66,7 @@ type State = 'stopped' | 'starting' | 'up';
 /** Nodes heard directly within this long count as neighbours in status. */
 const NEIGHBOUR_MS = 2 * 3_600_000;
 
-export class NativeNode implements RadioGateway {
+export class NativeNode implements RadioGateway, HasMeshtasticGatewayRadio {
   readonly name: string;
   readonly mode = 'sync' as const;
   readonly mesh = 'meshtastic' as const;
@@ -104,6 +105,34 @@ export class NativeNode implements RadioGateway {
 
   get apiPort(): number | undefined {
     return this.state === 'up' ? this.init.stack.apiPort() : undefined;
+  }
+
+  /** The node as an MQTT gateway sees it (runtime/bearers/mqtt/meshtastic): identity, channels, the router's hooks. */
+  meshtasticGatewayRadio(): MeshtasticGatewayRadio {
+    const i = this.init;
+    const g = i.stack.gateway;
+    if (!g) throw new Error(`${i.name}: this node's stack has no MQTT gateway hooks`);
+    return {
+      nodeNum: i.nodeNum,
+      region: i.region,
+      channels: () => i.stack.state().channels.map((c) => ({ index: c.index, name: c.name })),
+      onTapped: (l) => g.onTapped(l),
+      injectReceived: (p) => g.injectReceived(p),
+      knowsUser: (n) => g.knowsUser(n),
+      mapReport: () => {
+        const st = i.stack.state();
+        const pos = g.ownPosition();
+        const since = Math.floor(i.clock.now() / 1000) - 2 * 3600;
+        return {
+          ...g.mapFacts(),
+          longName: st.longName,
+          shortName: st.shortName,
+          ...(pos && (pos.latitudeI || pos.longitudeI) ? { position: { latitudeI: pos.latitudeI ?? 0, longitudeI: pos.longitudeI ?? 0, altitude: pos.altitude ?? 0 } } : {}),
+          // NodeDB::getNumOnlineMeshNodes(true): heard in the last two hours over LoRa, ourselves not counted.
+          numOnlineLocalNodes: st.nodes().filter((n) => n.num !== i.nodeNum && n.lastHeard >= since && !n.viaMqtt).length,
+        };
+      },
+    };
   }
 
   async start(): Promise<void> {
