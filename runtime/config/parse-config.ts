@@ -42,7 +42,7 @@ export function parseConfig(input: unknown, env: NodeJS.ProcessEnv = {}, options
   }
   const given = [file, ...fromEnv, ...fromFlags];
   const merged = [{ dataDir: defaultDataDir(env, options.home) }, file, ...fromEnv, ...fromFlags].reduce<Record<string, unknown>>(
-    (acc, layer) => deepMerge(acc, layer),
+    (acc, layer) => mergeLayer(acc, layer),
     structuredClone(DEFAULTS) as unknown as Record<string, unknown>,
   );
   const config = finish(merged, given, options);
@@ -60,6 +60,13 @@ function validateSourced(values: SourcedValue[], issues: ConfigIssue[]): Record<
     for (const issue of own) issues.push({ path: `${v.source} (${issue.path || v.path})`, message: issue.message });
     if (layer) out.push(layer);
   }
+  return out;
+}
+
+/** deepMerge, except for a bearer section whose kind merges its own way (`mqtt`: a mapping patches its list). */
+function mergeLayer(acc: Record<string, unknown>, layer: Record<string, unknown>): Record<string, unknown> {
+  const out = deepMerge(acc, layer);
+  for (const kind of bearerKinds) if (kind.merge && layer[kind.section] !== undefined) out[kind.section] = kind.merge(acc[kind.section], layer[kind.section]);
   return out;
 }
 
@@ -124,7 +131,7 @@ function crossCheck(c: Config, issues: ConfigIssue[]): void {
   if (c.metrics.enabled && c.metrics.port === c.api.port && (c.metrics.host === c.api.host || c.metrics.host === '0.0.0.0' || c.api.host === '0.0.0.0')) {
     issues.push({ path: 'metrics.port', message: `${c.metrics.port} is also the API port; give the metrics endpoint its own port` });
   }
-  for (const kind of bearerKinds) kind.check?.(sectionOf(c, kind), issues);
+  for (const kind of bearerKinds) kind.check?.(sectionOf(c, kind), issues, c);
   // Names the kinds hold whether configured or not (`ip`, `mqtt`), and the simulator's.
   const seen = new Map<string, string>([...bearerKinds.flatMap((k) => (k.reserved ? [[k.reserved.name, k.reserved.what] as const] : [])), ['sim', 'the simulator']]);
   const configured = bearerKinds.flatMap((kind) => kind.configured(sectionOf(c, kind)).filter((b) => b.name !== kind.reserved?.name));

@@ -15,6 +15,7 @@ import { createLogger } from '../log/logger.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { MetricsServer } from '../metrics/metrics-server.js';
 import { ApiServer } from '../api/api-server.js';
+import type { MeshtasticHttp } from '../api/meshtastic-http-routes.js';
 import type { BundleView, InboxEntry, NodeStatus, RelayNode, SendRequest } from '../node/relay-node.js';
 import { Router } from '../router/router.js';
 import { Vault } from '../vault/vault.js';
@@ -150,7 +151,12 @@ export class Daemon implements RelayNode {
         const detach = power.attach({ radios: this.bearers.filter((b): b is Bearer & RadioPowerHooks => isRadioPowerHooks(b)), ...(shards ? { shards } : {}) });
         this.started.push({ name: 'power policies', stop: () => { detach(); offMetrics(); } });
       }
-      const api = (this.api = new ApiServer({ node: this, host: c.api.host, port: c.api.port, ...(c.api.token ? { token: c.api.token } : {}), metrics, ...(shards ? { shards: shards.service } : {}) }));
+      // The first native Meshtastic node also answers the firmware's HTTP API (/api/v1/…) for the official web client.
+      const native = this.bearers.find((b): b is Bearer & { meshtasticHttp(session: string): MeshtasticHttp | undefined } => typeof (b as { meshtasticHttp?: unknown }).meshtasticHttp === 'function');
+      const api = (this.api = new ApiServer({
+        node: this, host: c.api.host, port: c.api.port, ...(c.api.token ? { token: c.api.token } : {}), metrics, ...(shards ? { shards: shards.service } : {}),
+        ...(native ? { meshtasticHttp: (session: string) => native.meshtasticHttp(session) } : {}),
+      }));
       await this.step('api', () => api.start(), () => api.stop());
       if (c.metrics.enabled) {
         const m = (this.metricsServer = new MetricsServer({ metrics, host: c.metrics.host, port: c.metrics.port, path: c.metrics.path }));

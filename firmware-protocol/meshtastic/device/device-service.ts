@@ -184,6 +184,9 @@ export class DeviceService {
   private checkConnectionTimeouts(idleMs: number): void {
     const now = this.now();
     for (const api of [...this.apis]) {
+      // HttpAPI::checkIsConnected() is always true on the firmware: an HTTP client that only polls fromradio is never
+      // timed out here (its host ends idle HTTP sessions, http-sessions.ts).
+      if (api.sink.kind === 'http') continue;
       if (now - api.lastContact <= idleMs) continue;
       if (api.sink.kind === 'tcp') {
         this.log(`TCP connection timeout, no data for ${Math.round(now - api.lastContact)} ms`);

@@ -18,6 +18,7 @@ import type { MeshPort } from '../device/mesh-port.js';
 import { AirtimeStats } from './airtime-stats.js';
 import { scaledIntervalMs } from './congestion-scaling.js';
 import { slotTimeMs, type RandomSource } from './contention.js';
+import { GatewayTap, type TapListener } from './gateway-tap.js';
 import { DEFAULT_HOP_LIMIT, NODENUM_BROADCAST, lastByteOfNodeNum } from './hops.js';
 import { LocalSend } from './local-send.js';
 import { noMeshMetrics } from './mesh-metrics.js';
@@ -93,6 +94,7 @@ export class MeshRouter implements MeshPort {
       pending: new Retransmissions(),
       running: () => this.unsubscribe !== undefined,
       online: new OnlineNodes(this.nodeNum, o.directory, unixSeconds),
+      tap: new GatewayTap(),
     } as Mutable<RouterCore>;
     c.scheduler = new TxScheduler(this.schedulerOptions = {
       radio: o.radio,
@@ -196,6 +198,20 @@ export class MeshRouter implements MeshPort {
 
   onToPhone(listener: (packet: Mesh.MeshPacket) => void): () => void {
     return this.c.receive.onToPhone(listener);
+  }
+
+  // ---- MQTT gateway hooks (gateway-tap.ts) -----------------------------------------------------------------------
+
+  /** Packets handled as received and packets we originate, as MQTT.cpp onSend is given them. */
+  onTapped(listener: TapListener): () => void {
+    return this.c.tap.on(listener);
+  }
+
+  /** MQTT.cpp onReceiveProto → Router::enqueueReceivedMessage: a downlinked packet handled as if received, with
+   * via_mqtt and transport MQTT set. Ignored while the router is stopped. */
+  injectReceived(packet: Mesh.MeshPacket): void {
+    if (!this.unsubscribe) return;
+    this.c.receive.injectReceived(packet);
   }
 
   // ---- what the runtime shows ----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import { channelAddress, nodeAddress, nodeIdString, parseMeshtasticAddress } fro
 import { TypedEmitter } from '../../../lib/events/typed-emitter.js';
 import type { Clock } from '../../../lib/clock/clock.js';
 import type { LoraModulation } from '../../../lib/lora/modulation.js';
+import { MeshtasticRegions } from '../../../lib/lora/meshtastic-presets.js';
 import type { BearerEvents, BearerStatus, OutFrame, PeerId, SendResult } from '../../bearer/bearer.js';
 import type { RadioGateway, RadioInfo, RadioNode, RadioRefusal, RadioSendResult, RadioText } from '../../bearer/radio-gateway.js';
 import type { Logger } from '../../log/logger.js';
@@ -29,6 +30,8 @@ import type { NativeRadio } from './native-radio.js';
 import type { NativeStack } from './native-stack.js';
 import { PowerTelemetry, type NodePowerFigures, type PowerSlot } from './power-telemetry.js';
 import { timersOf } from '../../../lib/clock/timer-clock.js';
+import type { DeviceHttpClient } from '../../../firmware-protocol/meshtastic/device/http-client.js';
+import type { HasMeshtasticGatewayRadio, MeshtasticGatewayRadio } from '../mqtt/meshtastic/gateway-radio.js';
 
 export interface NativeNodeInit {
   name: string;
@@ -63,7 +66,7 @@ type State = 'stopped' | 'starting' | 'up';
 /** Nodes heard directly within this long count as neighbours in status. */
 const NEIGHBOUR_MS = 2 * 3_600_000;
 
-export class NativeNode implements RadioGateway {
+export class NativeNode implements RadioGateway, HasMeshtasticGatewayRadio {
   readonly name: string;
   readonly mode = 'sync' as const;
   readonly mesh = 'meshtastic' as const;
@@ -95,8 +98,41 @@ export class NativeNode implements RadioGateway {
   }
 
   /** The client API's port (the system's choice when configured as 0). */
+  /** The firmware's HTTP API device side of an HTTP session while the node is up (runtime/api/meshtastic-http-routes.ts). */
+  meshtasticHttp(session: string): DeviceHttpClient | undefined {
+    return this.state === 'up' ? this.init.stack.httpClient?.(session) : undefined;
+  }
+
   get apiPort(): number | undefined {
     return this.state === 'up' ? this.init.stack.apiPort() : undefined;
+  }
+
+  /** The node as an MQTT gateway sees it (runtime/bearers/mqtt/meshtastic): identity, channels, the router's hooks. */
+  meshtasticGatewayRadio(): MeshtasticGatewayRadio {
+    const i = this.init;
+    const g = i.stack.gateway;
+    if (!g) throw new Error(`${i.name}: this node's stack has no MQTT gateway hooks`);
+    return {
+      nodeNum: i.nodeNum,
+      region: i.region,
+      channels: () => i.stack.state().channels.map((c) => ({ index: c.index, name: c.name })),
+      onTapped: (l) => g.onTapped(l),
+      injectReceived: (p) => g.injectReceived(p),
+      knowsUser: (n) => g.knowsUser(n),
+      mapReport: () => {
+        const st = i.stack.state();
+        const pos = g.ownPosition();
+        const since = Math.floor(i.clock.now() / 1000) - 2 * 3600;
+        return {
+          ...g.mapFacts(),
+          longName: st.longName,
+          shortName: st.shortName,
+          ...(pos && (pos.latitudeI || pos.longitudeI) ? { position: { latitudeI: pos.latitudeI ?? 0, longitudeI: pos.longitudeI ?? 0, altitude: pos.altitude ?? 0 } } : {}),
+          // NodeDB::getNumOnlineMeshNodes(true): heard in the last two hours over LoRa, ourselves not counted.
+          numOnlineLocalNodes: st.nodes().filter((n) => n.num !== i.nodeNum && n.lastHeard >= since && !n.viaMqtt).length,
+        };
+      },
+    };
   }
 
   async start(): Promise<void> {
@@ -299,6 +335,8 @@ export class NativeNode implements RadioGateway {
         longName: st.longName,
         shortName: st.shortName,
         region: i.region,
+        // The region's law for our transmit time (the firmware's regions[] table): the dashboard's airtime budget.
+        dutyCyclePercent: (MeshtasticRegions as Record<string, { dutyCyclePercent: number } | undefined>)[i.region]?.dutyCyclePercent,
         modemPreset: i.preset,
         frequencyHz: i.radio.modulation.frequencyHz,
         channels: st.channels.map((c) => ({ index: c.index, name: c.name, role: c.role })),
@@ -380,6 +418,9 @@ export class NativeNode implements RadioGateway {
       ...(n.user?.publicKey?.length ? { publicKey: Buffer.from(n.user.publicKey).toString('hex') } : {}),
       ...(n.lastHeard ? { lastHeard: n.lastHeard * 1000 } : {}),
       ...(n.hopsAway !== undefined ? { hops: n.hopsAway } : {}),
+      ...(n.hopsAway === 0 && n.snr ? { snr: n.snr } : {}),
+      // mesh.proto Position: latitude_i / longitude_i in 1e-7 degrees; 0/0 is "no fix" for the firmware too.
+      ...(n.position && (n.position.latitudeI || n.position.longitudeI) ? { position: { lat: (n.position.latitudeI ?? 0) * 1e-7, lon: (n.position.longitudeI ?? 0) * 1e-7 } } : {}),
     }));
   }
 

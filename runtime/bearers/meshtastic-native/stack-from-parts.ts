@@ -16,6 +16,7 @@ import { Config, Mesh, type Channel, type Telemetry } from '@meshtastic/protobuf
 import type { MeshRoleName } from '../../../firmware-protocol/meshtastic/mesh/role.js';
 import { DeviceServer } from '../../../firmware-protocol/meshtastic/device/device-server.js';
 import { DeviceService } from '../../../firmware-protocol/meshtastic/device/device-service.js';
+import { DeviceHttpSessions } from '../../../firmware-protocol/meshtastic/device/http-sessions.js';
 import { DeviceState } from '../../../firmware-protocol/meshtastic/device/device-state.js';
 import { JsonFileDeviceStore } from '../../../firmware-protocol/meshtastic/device/json-file-store.js';
 import { MeshRouter } from '../../../firmware-protocol/meshtastic/mesh/mesh-router.js';
@@ -126,8 +127,26 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
         },
       })
     : undefined;
+  // One more PhoneAPI client per HTTP session (the firmware has one `webAPI` for all).
+  const http = new DeviceHttpSessions(service, { now: () => clock.now() });
   return {
     port: router,
+    httpClient: (session) => http.client(session),
+    gateway: {
+      onTapped: (l) => router.onTapped(l),
+      injectReceived: (p) => router.injectReceived(p),
+      knowsUser: (num) => state.nodeDb.get(num)?.user !== undefined,
+      ownPosition: () => state.nodeDb.get(identity.nodeNum)?.position,
+      mapFacts: () => ({
+        role: state.config.device?.role ?? 0,
+        region: state.config.lora?.region ?? 0,
+        modemPreset: state.config.lora?.modemPreset ?? 0,
+        hwModel: Mesh.HardwareModel.PORTDUINO,
+        firmwareVersion: NATIVE_FIRMWARE_VERSION,
+        // Channels::hasDefaultChannel: a channel on the default key under the preset's name.
+        hasDefaultChannel: state.channels.some((c) => c.role !== 0 && isDefaultKey(c.settings?.psk) && (c.settings?.name ?? '') === ''),
+      }),
+    },
     clients: () => server?.connections ?? 0,
     apiPort: () => (server ? server.port : undefined),
     state: () => ({
@@ -143,6 +162,7 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
     },
     async stop() {
       await server?.stop();
+      http.clear();
       service.stop();
       router.stop();
     },
@@ -166,4 +186,11 @@ function channelsOf(channels: readonly Channel.Channel[], lora: Parameters<typeo
     out.push({ index: c.index, name: channelName(c.settings?.name ?? '', lora), role: c.role === 1 ? 'primary' : 'secondary' });
   }
   return out;
+}
+
+/** The default PSK as the apps give it (`AQ==`) or spelled out (Channels.h defaultpsk). */
+function isDefaultKey(psk: Uint8Array | undefined): boolean {
+  if (!psk) return false;
+  if (psk.length === 1) return psk[0] === 1;
+  return Buffer.from(psk).equals(Buffer.from('d4f1bb3a20290759f0bcffabcf4e6901', 'hex'));
 }

@@ -9,6 +9,7 @@ import { clientFor, printJson } from '../config-for.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { cell, renderTable } from '../format/table.js';
 import { formatDuration, relative } from '../format/time.js';
+import { renderGateways } from './status-gateways.js';
 import { renderNativeNodes } from './status-native.js';
 import { renderPower } from './status-power.js';
 
@@ -43,6 +44,8 @@ export function renderStatus(s: NodeStatus, now: number): string {
   if (s.radios?.length) out += '\n' + renderRadios(s.radios, now);
   const native = renderNativeNodes(s.bearers, now);
   if (native) out += '\n' + native;
+  const gateways = renderGateways(s.bearers);
+  if (gateways) out += '\n' + gateways;
   out += '\n';
   out += s.peers.length === 0
     ? 'no peers yet\n'
