@@ -85,6 +85,11 @@ test('a flood across a chain of 4 repeaters: the path grows one hash per hop, no
     await rig.start();
     const heard: ForeignMessage[] = [];
     rig.node('R3').on('foreign', (m) => heard.push(m));
+    // R3's raw frames, as a MeshCore MQTT observer naming R3 gets them (with R3's identity to sign its login).
+    const raw: Uint8Array[] = [];
+    const source = rig.node('R3').rawPacketSource();
+    source.onRawPacket((p) => raw.push(p.raw));
+    assert.equal(Buffer.from(source.publicKey).toString('hex'), rig.node('R3').radio().self!.publicKey);
     assert.is((await rig.node('R0').sendText({ to: 'mc:ch:0', text: 'down the valley' })).status, 'sent');
     await waitFor('R3 heard R0\'s channel text', () => heard.find((m) => m.text?.includes('down the valley')));
     // R3 forwards too (R2 drops that echo as a duplicate): wait for the fourth transmission.
@@ -99,6 +104,7 @@ test('a flood across a chain of 4 repeaters: the path grows one hash per hop, no
     await waitFor('R3\'s forward counted', () => forwarded()[3] === 1);
     assert.equal(forwarded(), [0, 1, 1, 1]);
     assert.is(grp().length, 4);
+    assert.ok(raw.some((r) => decodePacket(r).payloadType === PAYLOAD_TYPE.GRP_TXT), 'the observer got the text R3 heard');
   } finally {
     await rig.stop();
   }

@@ -19,6 +19,7 @@ import type { AirUtilisation } from '../meshtastic-native/air-utilisation.js';
 import type { NativeRadio } from '../meshtastic-native/native-radio.js';
 import type { McNativeMetrics } from './mc-native-metrics.js';
 import type { McNativeStack } from './mc-native-stack.js';
+import type { RawPacketSource } from '../mqtt/meshcore/raw-packet-source.js';
 
 export interface McNativeNodeInit {
   name: string;
@@ -71,6 +72,11 @@ export class McNativeNode implements RadioGateway {
 
   get stack(): McNativeStack {
     return this.init.stack;
+  }
+
+  /** The radio as a MeshCore MQTT observer uses it (mqtt `role: meshcore-observer`, `radio:` this bearer). */
+  rawPacketSource(): RawPacketSource {
+    return this.init.stack.rawPackets;
   }
 
   /** The companion port (the system's choice when configured as 0). */

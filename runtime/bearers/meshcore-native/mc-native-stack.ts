@@ -9,6 +9,7 @@
  */
 import type { CompanionDevice } from '../../../firmware-protocol/meshcore/companion/companion-device.js';
 import type { MeshCoreMesh } from '../../../firmware-protocol/meshcore/mesh/mesh-api.js';
+import type { RawPacketSource } from '../mqtt/meshcore/raw-packet-source.js';
 
 /** A repeater heard directly (a zero-hop advert, or a flood advert with an empty path). */
 export interface McNeighbour {
@@ -31,6 +32,8 @@ export interface McNodeCounts {
 export interface McNativeStack {
   readonly mesh: MeshCoreMesh;
   readonly device: CompanionDevice;
+  /** Every frame the radio decoded, with the node's identity: what a MeshCore MQTT observer uplinks. */
+  readonly rawPackets: RawPacketSource;
   /** The advert name now (a client or the CLI may change it). */
   nodeName(): string;
   neighbours(): McNeighbour[];

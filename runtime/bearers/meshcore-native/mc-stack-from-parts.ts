@@ -10,7 +10,8 @@
  *   (a saved table wins afterwards, as the firmware's saved channels do), adverts of type repeater when the node is
  *   one (SELF_INFO's key is the advert key: one identity);
  * - both handlers combined on the one mesh (…/node/combined-handler.ts): a logged-in admin's TXT_MSG is CLI;
- * - the companion TCP server (several clients at once) on `meshcore.companion`.
+ * - the companion TCP server (several clients at once) on `meshcore.companion`;
+ * - a tap on every frame heard (logRxRaw) for the MeshCore MQTT observers (runtime/bearers/mqtt/meshcore).
  */
 import { join } from 'node:path';
 import { ChatMesh } from '../../../firmware-protocol/meshcore/companion/chat-mesh.js';
@@ -33,6 +34,7 @@ import type { NativeRadio } from '../meshtastic-native/native-radio.js';
 import type { McNativeStack, McNeighbour } from './mc-native-stack.js';
 import type { McNativeSettings } from './mc-settings.js';
 import { VERSION } from '../../version.js';
+import { RawPacketTap, tapMeshHandler } from '../mqtt/meshcore/raw-packet-tap.js';
 
 export interface McStackInit {
   settings: McNativeSettings;
@@ -109,13 +111,20 @@ export function buildMcStack(init: McStackInit): McNativeStack {
     companion: chat,
     repeaterTakesText: (peer) => isRepeaterPeerRef(peer.ref) && isAdmin(peer.ref.client),
   });
-  mesh.setHandler({
+  // Every frame heard also goes to the MeshCore MQTT observers that name this radio (runtime/bearers/mqtt/meshcore).
+  const tap = new RawPacketTap({
+    identity,
+    name: () => repeater?.prefs.nodeName ?? device.prefs.nodeName,
+    now: () => clock.now(),
+    radioSummary: () => `${m.frequencyHz / 1e6},${m.bandwidthHz / 1e3},${m.spreadingFactor},${m.codingRate}`,
+  });
+  mesh.setHandler(tapMeshHandler({
     ...combined,
     onAdvertRecv(rx, advert) {
       advertsHeard++;
       combined.onAdvertRecv?.(rx, advert);
     },
-  });
+  }, tap));
   const server = settings.companion
     ? new CompanionServer({ device, host: settings.companion.host, port: settings.companion.port, ...(init.companionServer ?? {}) })
     : undefined;
@@ -123,6 +132,7 @@ export function buildMcStack(init: McStackInit): McNativeStack {
   return {
     mesh,
     device,
+    rawPackets: tap,
     nodeName: () => repeater?.prefs.nodeName ?? device.prefs.nodeName,
     neighbours: () => (repeater?.neighbours() ?? []).filter((n) => n.heardTimestamp > 0).map((n): McNeighbour => ({
       publicKey: Buffer.from(n.publicKey).toString('hex'),
