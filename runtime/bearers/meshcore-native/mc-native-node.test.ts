@@ -78,6 +78,35 @@ test('two apps on one companion port: contacts from adverts, channel text both w
   }
 });
 
+test('a restart keeps the key, the contacts and the channels; an app\'s new name lasts until the config\'s wins again', async () => {
+  const rig = await McRig.create([{ name: 'Rooftop', companion: true }, { name: 'Hilltop' }]);
+  const apps: McApp[] = [];
+  try {
+    await rig.start();
+    const hillKey = rig.node('Hilltop').radio().self!.publicKey!;
+    rig.node('Hilltop').stack.advertNow(true);
+    await waitFor('Rooftop knows Hilltop', () => rig.node('Rooftop').radio().nodes.some((n) => n.publicKey === hillKey));
+    const app = await McApp.connect(rig.node('Rooftop').companionPort!);
+    apps.push(app);
+    const before = Buffer.from((await app.conn.getSelfInfo()).publicKey).toString('hex');
+    await (app.conn as unknown as { setAdvertName(n: string): Promise<void> }).setAdvertName('Renamed');
+    assert.is((await app.conn.getSelfInfo()).name, 'Renamed');
+    await app.close();
+    // The companion saves lazily (5 s after a change, as the firmware); a stop writes at once.
+    const roof = await rig.restart('Rooftop');
+    const again = await McApp.connect(roof.companionPort!);
+    apps.push(again);
+    const self = await again.conn.getSelfInfo();
+    assert.is(Buffer.from(self.publicKey).toString('hex'), before, 'the same key after a restart');
+    assert.is(self.name, 'Rooftop', 'the configured name again: SELF_INFO and the adverts name one node');
+    assert.ok((await again.conn.getContacts()).some((c: { publicKey: Uint8Array }) => Buffer.from(c.publicKey).toString('hex') === hillKey), 'contacts kept');
+    assert.is((await again.conn.getChannel(0)).name, 'Public');
+  } finally {
+    for (const a of apps) await a.close();
+    await rig.stop();
+  }
+});
+
 test('a flood across a chain of 4 repeaters: the path grows one hash per hop, no repeater forwards it twice', async () => {
   // R0 — R1 — R2 — R3: each hears only its neighbours.
   const rig = await McRig.create(['R0', 'R1', 'R2', 'R3'].map((name) => ({ name })), (a, b) => Math.abs(a - b) <= 1);

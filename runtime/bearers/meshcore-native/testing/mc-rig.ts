@@ -34,6 +34,7 @@ export const RIG_MODULATION = mcModulation({ preset: 'EU_LEGACY', sf: 7, txPower
 
 export class McRig {
   readonly nodes: McNativeNode[] = [];
+  private readonly parts = new Map<string, Omit<Parameters<typeof buildMcNode>[0], 'components'> & { metrics?: Metrics }>();
   private constructor(readonly air: FakeLoraAir, private readonly dir: string) {}
 
   /** `inRange(a, b)` by index in `specs`; default everyone hears everyone. */
@@ -49,12 +50,30 @@ export class McRig {
         ...(s.guestPassword !== undefined ? { guestPassword: s.guestPassword } : {}),
         floodScope: null,
       };
-      rig.nodes.push(buildMcNode({
+      const parts = {
         settings, identity: generateMcIdentity(), radio: rig.air.radio(), ledger: new AirtimeLedger(), stateDir: join(rig.dir, s.name),
-        device: 'fake air', components: defaultComponents(s.metrics ? { metrics: s.metrics } : {}),
-      }));
+        device: 'fake air', ...(s.metrics ? { metrics: s.metrics } : {}),
+      };
+      rig.parts.set(s.name, parts);
+      rig.nodes.push(rig.build(s.name));
     }
     return rig;
+  }
+
+  private build(name: string): McNativeNode {
+    const { metrics, ...p } = this.parts.get(name)!;
+    return buildMcNode({ ...p, components: defaultComponents(metrics ? { metrics } : {}) });
+  }
+
+  /** Stops the node and starts it again from its state directory (same key, same radio), as a relay restart does. */
+  async restart(name: string): Promise<McNativeNode> {
+    const i = this.nodes.findIndex((x) => x.name === name);
+    await this.nodes[i]!.stop();
+    const n = this.build(name);
+    this.nodes[i] = n;
+    await n.start();
+    await n.gateway.whenUp();
+    return n;
   }
 
   node(name: string): McNativeNode {
