@@ -27,6 +27,7 @@ import type { CompanionState, CompanionStore } from './companion-store.js';
 import { MemoryCompanionStore } from './companion-store.js';
 import type { CompanionRadioOptions } from './companion-radio-options.js';
 import { type ContactInfo } from './contacts-table.js';
+import { ContactsIterator } from './contacts-iterator.js';
 import { ExpectedAcks, type ExpectedAck } from './expected-acks.js';
 import { isNullScopeKey, transportCode } from './flood-scope.js';
 import { DEFAULT_BUILD, defaultPrefs, type CompanionBuild, type NodePrefs } from './node-prefs.js';
@@ -51,6 +52,8 @@ export class CompanionRadio implements CompanionDevice, ChatApp {
   prefs: NodePrefs;
   private readonly fanout: ClientFanout;
   private readonly expectedAcks = new ExpectedAcks();
+  /** CMD_GET_CONTACTS, paced (one iterator per client). */
+  readonly contactsIterator: ContactsIterator;
   readonly advertPaths: AdvertPath[] = [];
   readonly bootMs: number;
   /** The session whose command is being handled (replies and its flood scope). */
@@ -69,6 +72,7 @@ export class CompanionRadio implements CompanionDevice, ChatApp {
     this.prefs = { ...defaultPrefs(this.chat.selfKey), ...this.initialPrefs };
     this.bootMs = this.clock.now();
     this.lazyWrite = new LazyWrite(this.clock, () => this.save());
+    this.contactsIterator = new ContactsIterator(() => this.chat.contacts.all());
     this.fanout = new ClientFanout(() => this.build.offlineQueueSize, options.metrics);
     this.chat.app = this;
   }
