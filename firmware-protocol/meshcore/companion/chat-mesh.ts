@@ -223,8 +223,9 @@ export class ChatMesh implements MeshHandler {
     return peer.onContactPathRecv(this, from, path, extraType, extra);
   }
 
-  onAckRecv(rx: ReceivedPacket, ackCrc: number): void {
-    peer.onAckRecv(this, rx, ackCrc);
+  /** True when the ACK was ours: the mesh does not forward it (markDoNotRetransmit). */
+  onAckRecv(rx: ReceivedPacket, ackCrc: number): boolean {
+    return peer.onAckRecv(this, rx, ackCrc);
   }
 
   onGroupDataRecv(rx: ReceivedPacket, type: number, key: GroupChannelKey, data: Uint8Array): void {

@@ -118,9 +118,13 @@ export function onContactPathRecv(chat: ChatMesh, from: ContactInfo, path: McPat
   return true;
 }
 
-/** BaseChatMesh::onAckRecv: an expected ACK; a flood one from a contact we have a path to gets our path back. */
-export function onAckRecv(chat: ChatMesh, rx: ReceivedPacket, ackCrc: number): void {
+/**
+ * BaseChatMesh::onAckRecv: an expected ACK; a flood one from a contact we have a path to gets our path back. True
+ * when it was ours (the firmware's packet->markDoNotRetransmit(): the mesh does not forward it).
+ */
+export function onAckRecv(chat: ChatMesh, rx: ReceivedPacket, ackCrc: number): boolean {
   const from = chat.app.processAck?.(ackCrc >>> 0);
-  if (!from) return;
+  if (!from) return false;
   if (isFloodRx(rx) && from.outPathLen !== OUT_PATH_UNKNOWN) handleReturnPathRetry(chat, from, rx.packet);
+  return true;
 }
