@@ -12,6 +12,7 @@ import type { Clock } from '../../../lib/clock/clock.js';
 import { FrameWriter, toHex } from '../bytes.js';
 import { ERR_CODE, PUSH, RESP } from '../codes.js';
 import { writeContactRecord } from '../contact-record.js';
+import { encodeSendConfirmed } from '../device-frames.js';
 import type { FloodOptions } from '../mesh/mesh-api.js';
 import type { McPath, ReceivedPacket } from '../mesh/mesh-handler.js';
 import { ADV_TYPE } from '../ota/advert-data.js';
@@ -325,7 +326,7 @@ export class CompanionRadio implements CompanionDevice, ChatApp {
   processAck(ack: number): ContactInfo | undefined {
     const e = this.expectedAcks.take(ack);
     if (!e) return this.chat.checkConnectionsAck(ack);
-    this.push(new FrameWriter().u8(PUSH.SEND_CONFIRMED).u32(ack).u32(Math.max(0, Math.round(this.clock.now() - e.sentAtMs))).done());
+    this.push(encodeSendConfirmed({ ackCode: ack, roundTripMs: Math.max(0, Math.round(this.clock.now() - e.sentAtMs)) }));
     return e.contact;
   }
 

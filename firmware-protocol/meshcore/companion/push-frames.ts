@@ -6,6 +6,7 @@
 import { MESHCORE_MAX_FRAME_SIZE } from '../../framing/meshcore-frame.js';
 import { FrameWriter } from '../bytes.js';
 import { PUSH, RESP } from '../codes.js';
+import { encodeMessageFrameBytes } from '../message-frames.js';
 import type { ReceivedPacket } from '../mesh/mesh-handler.js';
 import { TXT_TYPE } from '../ota/text-payload.js';
 import { isFloodRx, packetPathLen } from './chat-paths.js';
@@ -20,22 +21,18 @@ function rxPathLen(rx: ReceivedPacket): number {
   return isFloodRx(rx) ? packetPathLen(rx.packet) : 0xff;
 }
 
-/** queueMessage: CONTACT_MSG_RECV (legacy) or CONTACT_MSG_RECV_V3 (with SNR); the text cut to fit a frame. */
+/** queueMessage: CONTACT_MSG_RECV (legacy) or CONTACT_MSG_RECV_V3 (with SNR); the text cut to fit a frame.
+ * `extra`: the author prefix of a SIGNED_PLAIN text (room-server posts), else empty. */
 export function contactMessageFrame(v3: boolean, senderKey: Uint8Array, txtType: number, rx: ReceivedPacket, ts: number, extra: Uint8Array, text: Uint8Array): Uint8Array {
-  const w = new FrameWriter(MESHCORE_MAX_FRAME_SIZE + 8);
-  if (v3) w.u8(RESP.CONTACT_MSG_RECV_V3).u8(snr4(rx)).u8(0).u8(0);
-  else w.u8(RESP.CONTACT_MSG_RECV);
-  w.fixed(senderKey, 6).u8(rxPathLen(rx)).u8(txtType).u32(ts).bytes(extra);
-  return w.bytes(text.subarray(0, Math.max(0, MESHCORE_MAX_FRAME_SIZE - w.length))).done();
+  return encodeMessageFrameBytes({
+    kind: 'contact', pubKeyPrefix: senderKey.subarray(0, 6), pathLen: rxPathLen(rx), txtType, senderTimestamp: ts,
+    authorPrefix: extra.length > 0 ? extra : undefined, snr: rx.snrDb,
+  }, text, v3);
 }
 
 /** onChannelMessageRecv: CHANNEL_MSG_RECV(_V3) of channel index idx. */
 export function channelMessageFrame(v3: boolean, idx: number, rx: ReceivedPacket, ts: number, text: Uint8Array): Uint8Array {
-  const w = new FrameWriter(MESHCORE_MAX_FRAME_SIZE + 8);
-  if (v3) w.u8(RESP.CHANNEL_MSG_RECV_V3).u8(snr4(rx)).u8(0).u8(0);
-  else w.u8(RESP.CHANNEL_MSG_RECV);
-  w.u8(idx & 0xff).u8(rxPathLen(rx)).u8(TXT_TYPE.PLAIN).u32(ts);
-  return w.bytes(text.subarray(0, Math.max(0, MESHCORE_MAX_FRAME_SIZE - w.length))).done();
+  return encodeMessageFrameBytes({ kind: 'channel', channelIdx: idx, pathLen: rxPathLen(rx), txtType: TXT_TYPE.PLAIN, senderTimestamp: ts, snr: rx.snrDb }, text, v3);
 }
 
 /** onChannelDataRecv: CHANNEL_DATA_RECV; undefined when the data does not fit a frame. */
