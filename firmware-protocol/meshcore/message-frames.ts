@@ -76,24 +76,33 @@ export function decodeMessageFrame(frame: Uint8Array): ReceivedMessage {
   throw new MeshCoreReplyFormatError(code, 'not a message frame', frame.length);
 }
 
+/** A message frame's fields without its text (the device side has the text as bytes off the air). */
+export type MessageHead = Omit<ContactMessage, 'text'> | Omit<ChannelMessage, 'text'>;
+
 /** Encodes as the firmware does for the given app_target_ver (simulator side). `snr` defaults to 0. */
 export function encodeMessageFrame(m: ReceivedMessage, v3: boolean): Uint8Array {
-  const w = new FrameWriter();
+  return encodeMessageFrameBytes(m, encodeUtf8(m.text), v3);
+}
+
+/**
+ * The same with the text as bytes (the companion device side, ./companion/push-frames.ts): MyMesh::queueMessage /
+ * onChannelMessageRecv. SNR is `(int8_t)(pkt->getSNR() * 4)`, a truncation.
+ */
+export function encodeMessageFrameBytes(m: MessageHead, text: Uint8Array, v3: boolean): Uint8Array {
+  const w = new FrameWriter(MESHCORE_MAX_FRAME_SIZE + 8);
   const contact = m.kind === 'contact';
   if (v3) {
     w.u8(contact ? RESP.CONTACT_MSG_RECV_V3 : RESP.CHANNEL_MSG_RECV_V3);
-    w.u8(Math.round((m.snr ?? 0) * 4) & 0xff).u8(0).u8(0);
+    w.u8(Math.trunc((m.snr ?? 0) * 4) & 0xff).u8(0).u8(0);
   } else {
     w.u8(contact ? RESP.CONTACT_MSG_RECV : RESP.CHANNEL_MSG_RECV);
   }
   if (m.kind === 'contact') w.fixed(m.pubKeyPrefix, 6);
-  else w.u8(m.channelIdx);
+  else w.u8(m.channelIdx & 0xff);
   w.u8(m.pathLen).u8(m.txtType).u32(m.senderTimestamp);
   if (m.kind === 'contact' && m.txtType === TXT_TYPE.SIGNED_PLAIN) w.fixed(m.authorPrefix ?? new Uint8Array(4), 4);
-  let text = encodeUtf8(m.text);
   // queueMessage: if (i + tlen > MAX_FRAME_SIZE) tlen = MAX_FRAME_SIZE - i  — a byte cut, as the firmware does.
-  if (w.length + text.length > MESHCORE_MAX_FRAME_SIZE) text = text.subarray(0, MESHCORE_MAX_FRAME_SIZE - w.length);
-  w.bytes(text);
+  w.bytes(text.subarray(0, Math.max(0, MESHCORE_MAX_FRAME_SIZE - w.length)));
   return w.done();
 }
 

@@ -2,8 +2,12 @@
  * The chat node's group channels (BaseChatMesh channels[MAX_GROUP_CHANNELS], ChannelDetails): a fixed number of
  * slots, slot 0 seeded with "Public" and the well-known PSK (MyMesh::begin addChannel("Public", PUBLIC_GROUP_PSK)).
  * A slot's hash byte is SHA-256(secret)[0] over 16 bytes (128-bit keys, the only size CMD_SET_CHANNEL accepts) or
- * 32 (BaseChatMesh::setChannel). Unset slots match no packet (the firmware's zeroed slots carry hash 0 and an
- * all-zero key; we skip them instead of trying that key on every channel-hash-0 packet).
+ * 32 (BaseChatMesh::setChannel).
+ *
+ * Unset slots behave as the firmware's: BaseChatMesh's constructor memsets channels[], so a never-set slot carries
+ * hash 0 and an all-zero key, and searchChannelsByHash scans every MAX_GROUP_CHANNELS slot, so a packet on hash 0
+ * MACed with the zero key is accepted (and findChannelIdx names the first zero-key slot). setChannel always hashes,
+ * so a slot cleared by CMD_SET_CHANNEL (or loaded from /channels2 after a save) has hash SHA-256(16 zeros)[0] = 0x37.
  */
 import { createHash } from 'node:crypto';
 import { PUBLIC_CHANNEL_SECRET } from '../channel-secret.js';
@@ -23,6 +27,11 @@ export function channelSlotHash(secret: Uint8Array): number {
 
 export function isUnsetChannel(c: { name: string; secret: Uint8Array }): boolean {
   return c.name === '' && c.secret.every((b) => b === 0);
+}
+
+function sameSecret32(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < 32; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return false;
+  return true;
 }
 
 export class ChannelTable {
@@ -48,18 +57,19 @@ export class ChannelTable {
   set(index: number, name: string, secret: Uint8Array): boolean {
     if (!Number.isInteger(index) || index < 0 || index >= this.slots.length) return false;
     const s = secret.slice(0, 32);
-    this.slots[index] = { index, name, secret: s, hash: isUnsetChannel({ name, secret: s }) ? 0 : channelSlotHash(s) };
+    this.slots[index] = { index, name, secret: s, hash: channelSlotHash(s) };
     return true;
   }
 
-  /** searchChannelsByHash. */
+  /** searchChannelsByHash: every slot, set or not, whose hash byte matches (the mesh tries at most 4). */
   searchByHash(hash: number): ChannelSlot[] {
-    return this.slots.filter((s) => !isUnsetChannel(s) && s.hash === hash);
+    return this.slots.filter((s) => s.hash === hash);
   }
 
-  /** findChannelIdx: the first slot holding this secret; -1 when none (the firmware then reports 0xFF). */
+  /** findChannelIdx: the first slot holding this secret (32 bytes compared, a 16-byte key zero-padded), set or not;
+   * -1 when none (the firmware then reports 0xFF). */
   findIndex(secret: Uint8Array): number {
-    return this.slots.findIndex((s) => !isUnsetChannel(s) && s.secret.length === secret.length && s.secret.every((b, i) => b === secret[i]));
+    return this.slots.findIndex((s) => sameSecret32(s.secret, secret));
   }
 
   /** The first slot with this exact name (config: `channels: [{ name: public }]`). */

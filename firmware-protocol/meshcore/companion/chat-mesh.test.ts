@@ -142,4 +142,15 @@ test('import: a signed advert is added; a forged one is accepted and dropped', a
   assert.not.ok(b.chat.importContact(Uint8Array.of(0x11, 0)));
 });
 
+test('onAckRecv tells the mesh an expected ACK was ours (markDoNotRetransmit), an unknown one not', () => {
+  const air = new FakeAir();
+  const expected = new Set([0xcafe]);
+  const a = node(air, 1, { processAck: (ack) => (expected.delete(ack) ? a.chat.contacts.all()[0] ?? ({ outPathLen: OUT_PATH_UNKNOWN } as ContactInfo) : undefined) });
+  const advert = a.chat.createSelfAdvert({ type: ADV_TYPE.CHAT, name: 'A' });
+  const rx = { packet: { ...advert, payloadType: PAYLOAD_TYPE.ACK }, raw: new Uint8Array(1), snrDb: 0, rssiDbm: 0, receivedAt: 0 };
+  assert.is(a.chat.onAckRecv(rx, 0xcafe), true);
+  assert.is(a.chat.onAckRecv(rx, 0xcafe), false, 'cleared once confirmed');
+  assert.is(a.chat.onAckRecv(rx, 0xbeef), false);
+});
+
 test.run();

@@ -54,28 +54,17 @@ export function handleDeviceCommand(dev: CompanionRadio, s: Session, frame: Uint
       return true;
     case CMD.APP_START:
       if (len < 8) return false;
+      dev.contactsIterator.stop(s); // _iter_started = false: stop any left-over ContactsIterator
       dev.reply(encodeSelfInfo({
         advType: dev.advType, txPower: p.txPowerDbm, maxTxPower: dev.build.maxTxPower, publicKey: chat.selfKey,
         lat: p.lat, lon: p.lon, multiAcks: p.multiAcks, advertLocPolicy: p.advertLocPolicy, telemetryModes: p.telemetryModes,
         manualAddContacts: p.manualAddContacts, radio: { freqKhz: p.freqKhz, bwHz: p.bwHz, sf: p.sf, cr: p.cr }, name: p.nodeName,
       }));
       return true;
-    case CMD.GET_CONTACTS: {
-      // The firmware paces the iterator over loop() turns; here the whole list goes at once, in the same order and
-      // with the same 'since' filter, so no command can find the iterator busy (ERR_CODE_BAD_STATE never occurs).
-      const since = len >= 5 ? u32(f, 1) : 0;
-      const all = chat.contacts.all();
-      dev.reply(new FrameWriter().u8(RESP.CONTACTS_START).u32(all.length).done());
-      let mostRecent = 0;
-      for (const c of all) {
-        if (c.lastMod > since) {
-          dev.reply(writeContactRecord(new FrameWriter().u8(RESP.CONTACT), c).done());
-          mostRecent = Math.max(mostRecent, c.lastMod);
-        }
-      }
-      dev.reply(new FrameWriter().u8(RESP.END_OF_CONTACTS).u32(mostRecent).done());
+    case CMD.GET_CONTACTS:
+      // Paced over later loop turns, one iterator per client (./contacts-iterator.ts).
+      if (!dev.contactsIterator.start(s, len >= 5 ? u32(f, 1) : 0)) dev.err(ERR_CODE.BAD_STATE);
       return true;
-    }
     case CMD.SET_ADVERT_NAME:
       if (len < 2) return false;
       p.nodeName = cstr(f.subarray(1, Math.min(len, 32)));

@@ -5,6 +5,7 @@
  * that fails one falls through to ERR_CODE_UNSUPPORTED_CMD. Returns false when the frame is not one of these.
  */
 import { FrameWriter } from '../bytes.js';
+import { encodeSent } from '../device-frames.js';
 import { CMD, ERR_CODE, OUT_PATH_UNKNOWN, PUB_KEY_SIZE, PUSH, RESP } from '../codes.js';
 import { decodePacket, decodePathLen, encodePacket, MAX_PACKET_PAYLOAD, MAX_PATH_SIZE, ROUTE_TYPE, type PathHashSize } from '../ota/packet.js';
 import { TXT_TYPE } from '../ota/text-payload.js';
@@ -27,7 +28,7 @@ function u32(f: Uint8Array, at: number): number {
 
 /** RESP_CODE_SENT: flood flag · expected ACK or tag · est_timeout. */
 function sent(dev: CompanionRadio, r: SendResult, code = r.code): void {
-  dev.reply(new FrameWriter().u8(RESP.SENT).u8(r.flood ? 1 : 0).u32(code).u32(r.estTimeoutMs).done());
+  dev.reply(encodeSent({ flood: r.flood, expectedAck: code, estTimeoutMs: r.estTimeoutMs }));
 }
 
 export function handleMeshCommand(dev: CompanionRadio, s: Session, frame: Uint8Array): boolean {
@@ -211,7 +212,7 @@ export function handleMeshCommand(dev: CompanionRadio, s: Session, frame: Uint8A
       // Mesh::sendDirect appends a TRACE's path bytes to its payload (any length, not the path_len scheme).
       chat.mesh.sendDirect(pkt, { hashSize: 1, bytes: frame.slice(10) });
       const t = Math.floor(chat.mesh.airtimeMs(pkt.payload.length + pathLen + 2));
-      dev.reply(new FrameWriter().u8(RESP.SENT).u8(0).u32(tag).u32(chat.calcDirectTimeoutMs(t, pathLen >> sz)).done());
+      dev.reply(encodeSent({ flood: false, expectedAck: tag, estTimeoutMs: chat.calcDirectTimeoutMs(t, pathLen >> sz) }));
       return true;
     }
     case CMD.SEND_CONTROL_DATA:

@@ -4,78 +4,46 @@
  * the ChatMesh's ChatApp. Shared device state (prefs, contacts, channels, the expected-ACK table, advert paths) lives
  * here; what the firmware keeps once for its one app connection (app_target_ver, the offline queue, the contacts
  * iterator, sign buffer, pending request matchers, the flood-scope override) lives in each client's Session
- * (./companion-session.ts). The command handlers are in ./commands-device.ts and ./commands-mesh.ts.
+ * (./companion-session.ts). The command handlers are in ./commands-device.ts and ./commands-mesh.ts; the fan-out of
+ * frames to the clients in ./client-fanout.ts, the frames built from received packets in ./push-frames.ts, the
+ * expected-ACK table in ./expected-acks.ts and the advert paths in ./advert-paths.ts.
  */
 import type { Clock } from '../../../lib/clock/clock.js';
-import { MESHCORE_MAX_FRAME_SIZE } from '../../framing/meshcore-frame.js';
 import { FrameWriter, toHex } from '../bytes.js';
-import { ERR_CODE, EXPECTED_ACK_TABLE_SIZE, PUSH, RESP } from '../codes.js';
+import { ERR_CODE, PUSH, RESP } from '../codes.js';
 import { writeContactRecord } from '../contact-record.js';
+import { encodeSendConfirmed } from '../device-frames.js';
 import type { FloodOptions } from '../mesh/mesh-api.js';
 import type { McPath, ReceivedPacket } from '../mesh/mesh-handler.js';
 import { ADV_TYPE } from '../ota/advert-data.js';
 import type { McPacket, PathHashSize } from '../ota/packet.js';
 import { TXT_TYPE } from '../ota/text-payload.js';
-import { packetPathLen, REQ_TYPE, type ChatApp, type ChatMesh } from './chat-mesh.js';
+import { recordAdvertPath, type AdvertPath } from './advert-paths.js';
+import type { ChatApp, ChatMesh } from './chat-mesh.js';
 import type { ChannelSlot } from './channel-table.js';
+import { ClientFanout } from './client-fanout.js';
 import type { CompanionClient, CompanionDevice, CompanionSession } from './companion-device.js';
 import type { CompanionMetrics } from './companion-metrics.js';
 import type { CompanionState, CompanionStore } from './companion-store.js';
 import { MemoryCompanionStore } from './companion-store.js';
+import type { CompanionRadioOptions } from './companion-radio-options.js';
 import { type ContactInfo } from './contacts-table.js';
+import { ContactsIterator } from './contacts-iterator.js';
+import { ExpectedAcks, type ExpectedAck } from './expected-acks.js';
 import { isNullScopeKey, transportCode } from './flood-scope.js';
 import { DEFAULT_BUILD, defaultPrefs, type CompanionBuild, type NodePrefs } from './node-prefs.js';
 import { Session } from './companion-session.js';
-import { applyChannels, type ChannelSpec } from './channel-spec.js';
+import { applyChannels } from './channel-spec.js';
 import { handleDeviceCommand } from './commands-device.js';
 import { handleMeshCommand } from './commands-mesh.js';
-import { selfTelemetry, TELEM_PERM } from './telemetry.js';
+import * as frames from './push-frames.js';
+import { telemetryReply } from './telemetry.js';
+import { LazyWrite } from './lazy-write.js';
 
-/** MyMesh.cpp LAZY_CONTACTS_WRITE_DELAY, ms. */
-export const LAZY_WRITE_DELAY_MS = 5000;
-/** MyMesh.h ADVERT_PATH_TABLE_SIZE. */
-export const ADVERT_PATH_TABLE_SIZE = 16;
+export { ADVERT_PATH_TABLE_SIZE, type AdvertPath } from './advert-paths.js';
 
-export interface AdvertPath {
-  prefix: Uint8Array;
-  name: string;
-  recvTimestamp: number;
-  pathLen: number;
-  path: Uint8Array;
-}
-
-export interface CompanionRadioOptions {
-  chat: ChatMesh;
-  clock: Clock;
-  store?: CompanionStore;
-  build?: Partial<CompanionBuild>;
-  /** Preferences a new (or reset) device starts with, over the firmware defaults (config: name, radio). */
-  prefs?: Partial<NodePrefs>;
-  /** Channels from config, put in free slots at start (Public is always slot 0; see ./channel-spec.ts). */
-  channels?: readonly ChannelSpec[];
-  /** The type this node advertises (SELF_INFO, adverts): ADV_TYPE_CHAT for a companion, REPEATER on a repeater node. */
-  advType?: number;
-  /** board.getBattMilliVolts(): the power monitor's reading; 0 when there is none (as boards without a divider). */
-  batteryMilliVolts?: () => number | undefined;
-  /** CMD_REBOOT / after CMD_FACTORY_RESET: what a reboot means to the host (default: every client is dropped). */
-  onReboot?: () => void;
-  /** Radio settings the app changed (CMD_SET_RADIO_PARAMS, CMD_SET_RADIO_TX_POWER): the owner retunes. */
-  onRadioChanged?: (prefs: NodePrefs) => void;
-  /** CMD_SET_DEVICE_TIME: set the RTC (the simulator); absent = the host's clock is authoritative. */
-  setRtc?: (epochSeconds: number) => void;
-  /** The radio's noise floor for CMD_GET_STATS radio (Radio::getNoiseFloor); 0 when unknown. */
-  noiseFloorDbm?: () => number | undefined;
-  metrics?: CompanionMetrics;
-  /** Persistence failures (logged by the owner; the device goes on with its state in memory). */
-  onError?: (err: unknown) => void;
-}
-
-interface ExpectedAck {
-  ack: number;
-  sentAtMs: number;
-  contact: ContactInfo;
-}
-
+export { LAZY_WRITE_DELAY_MS } from './lazy-write.js';
+export type { CompanionRadioOptions } from './companion-radio-options.js';
 export class CompanionRadio implements CompanionDevice, ChatApp {
   readonly chat: ChatMesh;
   readonly clock: Clock;
@@ -83,17 +51,16 @@ export class CompanionRadio implements CompanionDevice, ChatApp {
   readonly build: CompanionBuild;
   readonly advType: number;
   prefs: NodePrefs;
-  readonly sessions = new Set<Session>();
-  /** Frames that arrived while no client was attached: handed to the next client that attaches. */
-  backlog: Uint8Array[] = [];
-  readonly ackTable: Array<ExpectedAck | undefined> = new Array(EXPECTED_ACK_TABLE_SIZE).fill(undefined);
-  nextAckIdx = 0;
+  private readonly fanout: ClientFanout;
+  private readonly expectedAcks = new ExpectedAcks();
+  /** CMD_GET_CONTACTS, paced (one iterator per client). */
+  readonly contactsIterator: ContactsIterator;
   readonly advertPaths: AdvertPath[] = [];
   readonly bootMs: number;
   /** The session whose command is being handled (replies and its flood scope). */
   current: Session | undefined;
   private readonly initialPrefs: Partial<NodePrefs>;
-  private dirtyTimer: AbortController | undefined;
+  private readonly lazyWrite: LazyWrite;
   private stopped = false;
 
   constructor(readonly options: CompanionRadioOptions) {
@@ -105,7 +72,29 @@ export class CompanionRadio implements CompanionDevice, ChatApp {
     this.initialPrefs = options.prefs ?? {};
     this.prefs = { ...defaultPrefs(this.chat.selfKey), ...this.initialPrefs };
     this.bootMs = this.clock.now();
+    this.lazyWrite = new LazyWrite(this.clock, () => this.save());
+    this.contactsIterator = new ContactsIterator(() => this.chat.contacts.all());
+    this.fanout = new ClientFanout(() => this.build.offlineQueueSize, options.metrics);
     this.chat.app = this;
+  }
+
+  /** The attached clients. */
+  get sessions(): Set<Session> {
+    return this.fanout.sessions;
+  }
+
+  /** Frames that arrived while no client was attached: handed to the next client that attaches. */
+  get backlog(): Uint8Array[] {
+    return this.fanout.backlog;
+  }
+
+  set backlog(frames: Uint8Array[]) {
+    this.fanout.backlog = frames;
+  }
+
+  /** expected_ack_table (EXPECTED_ACK_TABLE_SIZE entries). */
+  get ackTable(): Array<ExpectedAck | undefined> {
+    return this.expectedAcks.entries;
   }
 
   /** MyMesh::begin: load prefs, contacts, channels (Public first) from the store. */
@@ -128,7 +117,7 @@ export class CompanionRadio implements CompanionDevice, ChatApp {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.dirtyTimer?.abort();
+    this.lazyWrite.stop();
     for (const s of [...this.sessions]) s.close('device stopped');
     await this.saveNow();
   }
@@ -137,11 +126,7 @@ export class CompanionRadio implements CompanionDevice, ChatApp {
 
   attach(client: CompanionClient, kind: string): CompanionSession {
     const s = new Session(this, client, kind);
-    if (this.sessions.size === 0 && this.backlog.length > 0) {
-      s.queue.push(...this.backlog);
-      this.backlog = [];
-    }
-    this.sessions.add(s);
+    this.fanout.add(s);
     this.options.metrics?.clientAttached?.(kind);
     return s;
   }
@@ -152,7 +137,7 @@ export class CompanionRadio implements CompanionDevice, ChatApp {
 
   /** Called by Session.detach. */
   detached(s: Session): void {
-    if (this.sessions.delete(s)) this.options.metrics?.clientDetached?.(s.kind);
+    if (this.fanout.delete(s)) this.options.metrics?.clientDetached?.(s.kind);
   }
 
   // ---------------------------------------------------------------- frames out
@@ -172,35 +157,12 @@ export class CompanionRadio implements CompanionDevice, ChatApp {
 
   /** A push (0x80–0x90) to every attached client; none attached = not "connected", nothing to do. */
   push(frame: Uint8Array): void {
-    for (const s of this.sessions) s.write(frame);
+    this.fanout.push(frame);
   }
 
   /** MyMesh::addToOfflineQueue for every client (or the backlog), then PUSH_CODE_MSG_WAITING to all. */
   queueForClients(build: (v3: boolean) => Uint8Array): void {
-    this.options.metrics?.messageQueued?.();
-    if (this.sessions.size === 0) {
-      this.addToQueue(this.backlog, build(false));
-      return;
-    }
-    for (const s of this.sessions) {
-      this.addToQueue(s.queue, build(s.appTargetVer >= 3));
-      s.write(Uint8Array.of(PUSH.MSG_WAITING));
-    }
-  }
-
-  private addToQueue(q: Uint8Array[], frame: Uint8Array): void {
-    if (q.length < this.build.offlineQueueSize) {
-      q.push(frame);
-      return;
-    }
-    const i = q.findIndex((x) => x[0] === RESP.CHANNEL_MSG_RECV || x[0] === RESP.CHANNEL_MSG_RECV_V3 || x[0] === RESP.CHANNEL_DATA_RECV);
-    if (i < 0) {
-      this.options.metrics?.dropped?.('queue-full');
-      return;
-    }
-    q.splice(i, 1);
-    q.push(frame);
-    this.options.metrics?.dropped?.('queue-evicted');
+    this.fanout.queueForClients(build);
   }
 
   dropped(reason: Parameters<NonNullable<CompanionMetrics['dropped']>>[0]): void {
@@ -224,16 +186,7 @@ export class CompanionRadio implements CompanionDevice, ChatApp {
 
   /** dirty_contacts_expiry / savePrefs: persist lazily (5 s after the last change), as the firmware does. */
   markDirty(): void {
-    if (this.stopped || this.dirtyTimer) return;
-    const ac = new AbortController();
-    this.dirtyTimer = ac;
-    this.clock.sleep(LAZY_WRITE_DELAY_MS, { signal: ac.signal, unref: true }).then(
-      () => {
-        this.dirtyTimer = undefined;
-        void this.saveNow();
-      },
-      () => undefined,
-    );
+    this.lazyWrite.mark();
   }
 
   snapshot(): CompanionState {
@@ -246,8 +199,10 @@ export class CompanionRadio implements CompanionDevice, ChatApp {
   }
 
   async saveNow(): Promise<void> {
-    this.dirtyTimer?.abort();
-    this.dirtyTimer = undefined;
+    await this.lazyWrite.flush();
+  }
+
+  private async save(): Promise<void> {
     try {
       await this.store.save(this.snapshot());
     } catch (err) {
@@ -269,14 +224,14 @@ export class CompanionRadio implements CompanionDevice, ChatApp {
     this.chat.channels.reset();
     this.chat.advertBlobs.clear();
     this.advertPaths.length = 0;
-    this.ackTable.fill(undefined);
+    this.expectedAcks.clear();
     return true;
   }
 
   /** board.reboot(): RAM state goes, the clients are dropped (they reconnect and start over). */
   reboot(): void {
     void this.saveNow();
-    this.ackTable.fill(undefined);
+    this.expectedAcks.clear();
     this.backlog = [];
     if (this.options.onReboot) this.options.onReboot();
     else for (const s of [...this.sessions]) s.close('reboot');
@@ -353,21 +308,8 @@ export class CompanionRadio implements CompanionDevice, ChatApp {
   onDiscoveredContact(contact: ContactInfo, isNew: boolean, rx: ReceivedPacket): void {
     if (isNew) this.push(writeContactRecord(new FrameWriter().u8(PUSH.NEW_ADVERT), contact).done());
     else this.push(new FrameWriter().u8(PUSH.ADVERT).bytes(contact.publicKey).done());
-    // The inbound path of every advert heard, for CMD_GET_ADVERT_PATH (16 entries, oldest evicted).
-    const prefix = contact.publicKey.slice(0, 7);
-    let p = this.advertPaths.find((x) => x.prefix.every((b, i) => b === prefix[i]));
-    if (!p) {
-      if (this.advertPaths.length >= ADVERT_PATH_TABLE_SIZE) {
-        this.advertPaths.sort((a, b) => a.recvTimestamp - b.recvTimestamp);
-        this.advertPaths.shift();
-      }
-      p = { prefix, name: '', recvTimestamp: 0, pathLen: 0, path: new Uint8Array(0) };
-      this.advertPaths.push(p);
-    }
-    p.name = contact.name;
-    p.recvTimestamp = this.rtcNow();
-    p.pathLen = packetPathLen(rx.packet);
-    p.path = rx.packet.path.slice();
+    // The inbound path of every advert heard, for CMD_GET_ADVERT_PATH.
+    recordAdvertPath(this.advertPaths, contact, rx, this.rtcNow());
     if (!isNew) this.markDirty();
   }
 
@@ -382,32 +324,19 @@ export class CompanionRadio implements CompanionDevice, ChatApp {
 
   /** MyMesh::processAck: SEND_CONFIRMED (ack · round trip) to every client; the entry is cleared. */
   processAck(ack: number): ContactInfo | undefined {
-    for (let i = 0; i < this.ackTable.length; i++) {
-      const e = this.ackTable[i];
-      if (e && e.ack === ack) {
-        this.push(new FrameWriter().u8(PUSH.SEND_CONFIRMED).u32(ack).u32(Math.max(0, Math.round(this.clock.now() - e.sentAtMs))).done());
-        this.ackTable[i] = undefined;
-        return e.contact;
-      }
-    }
-    return this.chat.checkConnectionsAck(ack);
+    const e = this.expectedAcks.take(ack);
+    if (!e) return this.chat.checkConnectionsAck(ack);
+    this.push(encodeSendConfirmed({ ackCode: ack, roundTripMs: Math.max(0, Math.round(this.clock.now() - e.sentAtMs)) }));
+    return e.contact;
   }
 
   expectAck(ack: number, contact: ContactInfo): void {
-    this.ackTable[this.nextAckIdx] = { ack, sentAtMs: this.clock.now(), contact };
-    this.nextAckIdx = (this.nextAckIdx + 1) % this.ackTable.length;
+    this.expectedAcks.expect(ack, contact, this.clock.now());
   }
 
   /** queueMessage: CONTACT_MSG_RECV(_V3) for every client. */
   private queueContactMessage(from: ContactInfo, txtType: number, rx: ReceivedPacket, ts: number, extra: Uint8Array, text: Uint8Array): void {
-    const pathLen = isFloodRx(rx) ? packetPathLen(rx.packet) : 0xff;
-    this.queueForClients((v3) => {
-      const w = new FrameWriter(MESHCORE_MAX_FRAME_SIZE + 8);
-      if (v3) w.u8(RESP.CONTACT_MSG_RECV_V3).u8(snr4(rx)).u8(0).u8(0);
-      else w.u8(RESP.CONTACT_MSG_RECV);
-      w.fixed(from.publicKey, 6).u8(pathLen).u8(txtType).u32(ts).bytes(extra);
-      return w.bytes(text.subarray(0, Math.max(0, MESHCORE_MAX_FRAME_SIZE - w.length))).done();
-    });
+    this.queueForClients((v3) => frames.contactMessageFrame(v3, from.publicKey, txtType, rx, ts, extra, text));
   }
 
   onMessageRecv(from: ContactInfo, rx: ReceivedPacket, ts: number, text: Uint8Array): void {
@@ -428,39 +357,17 @@ export class CompanionRadio implements CompanionDevice, ChatApp {
 
   onChannelMessageRecv(channel: ChannelSlot, rx: ReceivedPacket, ts: number, text: Uint8Array): void {
     const idx = this.chat.channels.findIndex(channel.secret);
-    const pathLen = isFloodRx(rx) ? packetPathLen(rx.packet) : 0xff;
-    this.queueForClients((v3) => {
-      const w = new FrameWriter(MESHCORE_MAX_FRAME_SIZE + 8);
-      if (v3) w.u8(RESP.CHANNEL_MSG_RECV_V3).u8(snr4(rx)).u8(0).u8(0);
-      else w.u8(RESP.CHANNEL_MSG_RECV);
-      w.u8(idx & 0xff).u8(pathLen).u8(TXT_TYPE.PLAIN).u32(ts);
-      return w.bytes(text.subarray(0, Math.max(0, MESHCORE_MAX_FRAME_SIZE - w.length))).done();
-    });
+    this.queueForClients((v3) => frames.channelMessageFrame(v3, idx, rx, ts, text));
   }
 
   onChannelDataRecv(channel: ChannelSlot, rx: ReceivedPacket, dataType: number, data: Uint8Array): void {
-    if (data.length > MESHCORE_MAX_FRAME_SIZE - 9) return;
-    const idx = this.chat.channels.findIndex(channel.secret);
-    const pathLen = isFloodRx(rx) ? packetPathLen(rx.packet) : 0xff;
-    const frame = new FrameWriter().u8(RESP.CHANNEL_DATA_RECV).u8(snr4(rx)).u8(0).u8(0).u8(idx & 0xff).u8(pathLen)
-      .u16(dataType).u8(data.length).bytes(data).done();
-    this.queueForClients(() => frame);
+    const frame = frames.channelDataFrame(this.chat.channels.findIndex(channel.secret), rx, dataType, data);
+    if (frame) this.queueForClients(() => frame);
   }
 
   /** MyMesh::onContactRequest: telemetry for contacts the telemetry modes allow (base permission required). */
   onContactRequest(contact: ContactInfo, senderTimestamp: number, data: Uint8Array): Uint8Array | undefined {
-    if (data[0] !== REQ_TYPE.GET_TELEMETRY_DATA) return undefined;
-    const cp = contact.flags >> 1;
-    const modes = this.prefs.telemetryModes;
-    const allow = (mode: number, perm: number): number => (mode === 2 ? perm : mode === 1 ? cp & perm : 0);
-    let perms = allow(modes & 3, TELEM_PERM.BASE) | allow((modes >> 2) & 3, TELEM_PERM.LOCATION) | allow((modes >> 4) & 3, TELEM_PERM.ENVIRONMENT);
-    perms &= ~(data[1] ?? 0) & 0xff;
-    if ((perms & TELEM_PERM.BASE) === 0) return undefined;
-    const lpp = selfTelemetry(this, perms);
-    const out = new Uint8Array(4 + lpp.length);
-    new DataView(out.buffer).setUint32(0, senderTimestamp >>> 0, true);
-    out.set(lpp, 4);
-    return out;
+    return telemetryReply(this, this.prefs.telemetryModes, contact, senderTimestamp, data);
   }
 
   /** MyMesh::onContactResponse: the pending login / status / telemetry / binary matchers of each client. */
@@ -477,30 +384,25 @@ export class CompanionRadio implements CompanionDevice, ChatApp {
   }
 
   onControlDataRecv(rx: ReceivedPacket): void {
-    const p = rx.packet;
-    if (p.payload.length + 4 > MESHCORE_MAX_FRAME_SIZE) return;
-    this.push(new FrameWriter().u8(PUSH.CONTROL_DATA).u8(snr4(rx)).u8(rx.rssiDbm & 0xff).u8(packetPathLen(p)).bytes(p.payload).done());
+    const frame = frames.controlDataFrame(rx);
+    if (frame) this.push(frame);
   }
 
   onRawDataRecv(rx: ReceivedPacket): void {
-    const p = rx.packet;
-    if (p.payload.length + 4 > MESHCORE_MAX_FRAME_SIZE) return;
-    this.push(new FrameWriter().u8(PUSH.RAW_DATA).u8(snr4(rx)).u8(rx.rssiDbm & 0xff).u8(0xff).bytes(p.payload).done());
+    const frame = frames.rawDataFrame(rx);
+    if (frame) this.push(frame);
   }
 
   onTraceRecv(rx: ReceivedPacket, t: { tag: number; authCode: number; flags: number; snrs: Int8Array; hashes: Uint8Array }): void {
-    const pathSz = t.flags & 3;
-    const n = t.hashes.length;
-    if (12 + n + (n >> pathSz) + 1 > MESHCORE_MAX_FRAME_SIZE) return;
-    const snrs = new Uint8Array(t.snrs.buffer, t.snrs.byteOffset, t.snrs.byteLength).subarray(0, n >> pathSz);
-    this.push(new FrameWriter().u8(PUSH.TRACE_DATA).u8(0).u8(n).u8(t.flags).u32(t.tag).u32(t.authCode).bytes(t.hashes)
-      .bytes(snrs).u8(snr4(rx)).done());
+    const frame = frames.traceDataFrame(rx, t);
+    if (frame) this.push(frame);
   }
 
   /** MyMesh::logRxRaw: PUSH_CODE_LOG_RX_DATA for every frame heard (ACK and PATH included), if it fits a frame. */
   logRxRaw(raw: Uint8Array, snrDb: number, rssiDbm: number): void {
-    if (raw.length + 3 > MESHCORE_MAX_FRAME_SIZE || this.sessions.size === 0) return;
-    this.push(new FrameWriter().u8(PUSH.LOG_RX_DATA).u8(Math.trunc(snrDb * 4) & 0xff).u8(Math.trunc(rssiDbm) & 0xff).bytes(raw).done());
+    if (this.sessions.size === 0) return;
+    const frame = frames.logRxFrame(raw, snrDb, rssiDbm);
+    if (frame) this.push(frame);
   }
 
   // ---------------------------------------------------------------- commands
@@ -531,13 +433,4 @@ export class CompanionRadio implements CompanionDevice, ChatApp {
     return toHex(c.publicKey);
   }
 }
-
-function isFloodRx(rx: ReceivedPacket): boolean {
-  return rx.packet.routeType === 0 || rx.packet.routeType === 1;
-}
-
-function snr4(rx: ReceivedPacket): number {
-  return Math.trunc(rx.snrDb * 4) & 0xff;
-}
-
 

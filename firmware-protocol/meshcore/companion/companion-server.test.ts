@@ -5,28 +5,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, type Socket } from 'node:net';
-import { Constants, TCPConnection, type Connection } from '@liamcottle/meshcore.js';
+import { Constants } from '@liamcottle/meshcore.js';
 import { waitFor } from '../../../lib/testing/wait-for.js';
 import { toHex } from '../bytes.js';
 import { CMD, RESP } from '../codes.js';
 import { CompanionServer } from './companion-server.js';
 import { newContactInfo } from './contacts-table.js';
 import { companionRig, remoteNode } from './testing/companion-rig.js';
-
-function within<T>(p: Promise<T>, what: string, ms = 8000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-    p.then((v) => (clearTimeout(t), resolve(v)), (e) => (clearTimeout(t), reject(e)));
-  });
-}
-
-async function open(port: number): Promise<Connection> {
-  const c = new TCPConnection('127.0.0.1', port);
-  const connected = new Promise<void>((r) => c.once('connected', () => r()));
-  await c.connect();
-  await within(connected, 'meshcore.js connected');
-  return c;
-}
+import { within, openMeshcoreJs as open } from './testing/meshcore-js-client.js';
 
 function rawClient(port: number): Promise<{ sock: Socket; got: Buffer[]; closed: Promise<void> }> {
   return new Promise((resolve) => {

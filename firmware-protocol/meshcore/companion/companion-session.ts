@@ -12,6 +12,7 @@ import type { McPath } from '../mesh/mesh-handler.js';
 import { encodePathLen, PAYLOAD_TYPE } from '../ota/packet.js';
 import type { CompanionClient, CompanionSession } from './companion-device.js';
 import type { ContactInfo } from './contacts-table.js';
+import type { ContactsIteration } from './contacts-iterator.js';
 
 /** What the session needs of its device (kept narrow so the two files do not import each other's classes). */
 export interface SessionHost {
@@ -44,6 +45,8 @@ export class Session implements CompanionSession {
   readonly pending: PendingRequests = { login: 0, status: 0, telemetry: 0, req: 0, discovery: 0 };
   sendScope = new Uint8Array(16);
   sendUnscoped = false;
+  /** Its CMD_GET_CONTACTS iterator while one runs (./contacts-iterator.ts). */
+  contactsIter: ContactsIteration | undefined;
   private closed = false;
 
   constructor(private readonly host: SessionHost, readonly client: CompanionClient, readonly kind: string) {}
@@ -61,6 +64,7 @@ export class Session implements CompanionSession {
     this.closed = true;
     this.queue.length = 0;
     this.signData = undefined;
+    this.contactsIter = undefined;
     this.host.detached(this);
   }
 

@@ -86,8 +86,12 @@ export interface MeshHandler {
   onAnonDataRecv?(rx: ReceivedPacket, secret: Uint8Array, senderPublicKey: Uint8Array, data: Uint8Array): void;
   /** GRP_TXT or GRP_DATA on a channel we hold, decrypted. */
   onGroupDataRecv?(rx: ReceivedPacket, type: number, channel: GroupChannelKey, data: Uint8Array): void;
-  /** An ACK (or one inside a PATH or MULTIPART) — also ACKs passing through ("early ACK"). */
-  onAckRecv?(rx: ReceivedPacket, ackCrc: number): void;
+  /**
+   * An ACK (or one inside a PATH or MULTIPART) — also ACKs passing through ("early ACK"). Return true when it was
+   * for this node (BaseChatMesh::onAckRecv: packet->markDoNotRetransmit()): the mesh then does not forward it.
+   * Optional: void/false leave forwarding as it is.
+   */
+  onAckRecv?(rx: ReceivedPacket, ackCrc: number): boolean | void;
   /** A CONTROL packet (zero-hop discovery). */
   onControlDataRecv?(rx: ReceivedPacket): void;
   /** A RAW_CUSTOM packet that arrived direct. */

@@ -54,8 +54,9 @@ export function onRecvPacket(ctx: RecvContext, rx: ReceivedPacket): Retransmit |
   }
 
   if (isDirect(p) && p.path.length > 0) {
-    // An ACK on its way to someone else is delivered anyway (the "early ACK": the sender may be listening).
-    if (type === PAYLOAD_TYPE.ACK && p.payload.length >= 4) ctx.call(rx, () => h.onAckRecv?.(rx, decodeAckCode(p.payload)));
+    // An ACK on its way to someone else is delivered anyway (the "early ACK": the sender may be listening). One the
+    // handler claims as ours is marked do-not-retransmit (BaseChatMesh::onAckRecv), so routeDirectRecvAcks skips it.
+    const ackForUs = type === PAYLOAD_TYPE.ACK && p.payload.length >= 4 && ctx.call(rx, () => h.onAckRecv?.(rx, decodeAckCode(p.payload))) === true;
     if (!hashMatches(ctx.identity, p.path, 0, p.pathHashSize)) {
       ctx.drop('not-next-hop', rx);
       return undefined;
@@ -79,7 +80,7 @@ export function onRecvPacket(ctx: RecvContext, rx: ReceivedPacket): Retransmit |
     if (type === PAYLOAD_TYPE.ACK) {
       if (!ctx.tables.wasSeen(p)) {
         ctx.tables.markSeen(p);
-        routeDirectRecvAcks(ctx, rx, withoutFirstHop(p), p.payload, 0);
+        if (!ackForUs) routeDirectRecvAcks(ctx, rx, withoutFirstHop(p), p.payload, 0);
       }
       return undefined;
     }
@@ -103,8 +104,8 @@ export function onRecvPacket(ctx: RecvContext, rx: ReceivedPacket): Retransmit |
       }
       if (ctx.tables.wasSeen(p)) return undefined;
       ctx.tables.markSeen(p);
-      ctx.call(rx, () => h.onAckRecv?.(rx, decodeAckCode(p.payload)));
-      return routeRecvPacket(ctx, rx, false);
+      const forUs = ctx.call(rx, () => h.onAckRecv?.(rx, decodeAckCode(p.payload))) === true;
+      return routeRecvPacket(ctx, rx, forUs);
     }
     case PAYLOAD_TYPE.PATH:
     case PAYLOAD_TYPE.REQ:

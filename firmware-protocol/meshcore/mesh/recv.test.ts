@@ -254,4 +254,29 @@ test('ACK codes reach onAckRecv as u32 LE: flood ACK (6-byte v1.17 form), multip
   await net.stop();
 });
 
+test('an ACK the handler claims as ours (BaseChatMesh::onAckRecv markDoNotRetransmit) is not forwarded, flood or direct; others are', async () => {
+  const clock = new VirtualClock();
+  const net = new TestNetwork(clock);
+  const b = net.add('B', { forward: true });
+  const OURS = 0x11223344;
+  b.handler.onAckRecv = (_rx, crc) => {
+    b.handler.acks.push(crc);
+    return crc === OURS;
+  };
+  const pkt = (payload: number[], routeType: McPacket['routeType'] = ROUTE_TYPE.FLOOD, path: number[] = []) =>
+    encodePacket({ routeType, payloadType: PAYLOAD_TYPE.ACK, version: 0, transportCodes: [0, 0], pathHashSize: 1, path: Uint8Array.from(path), payload: Uint8Array.from(payload) });
+  const next = (b.identity.publicKey[0] + 1) & 0xff;
+  const sent = () => net.air.sentBy('B').map((t) => decodePacket(t.bytes));
+  // Ours first (flood, then direct with B as next hop), then one for someone else: only that one goes on.
+  b.radio.deliver({ bytes: pkt([0x44, 0x33, 0x22, 0x11, 1, 2]), snrDb: 1, rssiDbm: -90 });
+  b.radio.deliver({ bytes: pkt([0x44, 0x33, 0x22, 0x11, 3, 4], ROUTE_TYPE.DIRECT, [b.identity.publicKey[0], next]), snrDb: 1, rssiDbm: -90 });
+  b.radio.deliver({ bytes: pkt([9, 9, 9, 9, 1, 2]), snrDb: 1, rssiDbm: -90 });
+  b.radio.deliver({ bytes: pkt([8, 8, 8, 8, 3, 4], ROUTE_TYPE.DIRECT, [b.identity.publicKey[0], next]), snrDb: 1, rssiDbm: -90 });
+  for (let i = 0; i < 60 && sent().length < 2; i++) await clock.sleep(1000);
+  assert.equal(b.handler.acks, [OURS, OURS, 0x09090909, 0x08080808]);
+  assert.equal(sent().map((p) => `${p.routeType}:${p.payload[0]}`).sort(), [`${ROUTE_TYPE.DIRECT}:8`, `${ROUTE_TYPE.FLOOD}:9`].sort(),
+    'only the ACKs for others are forwarded');
+  await net.stop();
+});
+
 test.run();

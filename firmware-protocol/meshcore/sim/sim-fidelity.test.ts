@@ -7,15 +7,13 @@ import * as assert from 'uvu/assert';
 import { Advert, Constants, NodeJSSerialConnection, Packet, TCPConnection, type Connection } from '@liamcottle/meshcore.js';
 import { startMeshCoreSim, type MeshCoreSim } from './start-sim.js';
 import { toHex } from '../bytes.js';
+import { within } from '../companion/testing/meshcore-js-client.js';
 
 const NODES = [{ name: 'Alice', hops: 2 }, { name: 'Bob', hops: 1 }];
 const RADIO = { bwHz: 500000, sf: 7, cr: 5 };
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-    p.then((v) => { clearTimeout(t); resolve(v); }, (e) => { clearTimeout(t); reject(e); });
-  });
+  return within(p, what, ms);
 }
 
 function event<T = any>(conn: Connection, name: string | number): Promise<T> {
@@ -102,18 +100,22 @@ function closed(conn: Connection): Promise<void> {
   return event(conn, 'disconnected');
 }
 
-test('meshcore.js over TCP', async () => {
-  const sim = await startMeshCoreSim({ tcpPort: 0, nodes: NODES, radio: RADIO, nodeName: 'Roof' });
-  const conn = new TCPConnection('127.0.0.1', sim.tcpPort!);
+/** The same exercise over any transport; the client is closed and the simulator stopped whatever happens. */
+async function exerciseAndClose(sim: MeshCoreSim, conn: Connection, closeWhat: string): Promise<void> {
   try {
     await connected(conn);
     await exercise(conn, sim);
   } finally {
     const gone = closed(conn);
     await conn.close();
-    await withTimeout(gone, 5000, 'disconnect');
+    await withTimeout(gone, 5000, closeWhat);
     await sim.stop();
   }
+}
+
+test('meshcore.js over TCP', async () => {
+  const sim = await startMeshCoreSim({ tcpPort: 0, nodes: NODES, radio: RADIO, nodeName: 'Roof' });
+  await exerciseAndClose(sim, new TCPConnection('127.0.0.1', sim.tcpPort!), 'disconnect');
 });
 
 test('meshcore.js over TCP: a second client replaces the first (single-client firmware, tcpSingleClient)', async () => {
@@ -135,16 +137,7 @@ test('meshcore.js over TCP: a second client replaces the first (single-client fi
 
 test('meshcore.js over a PTY (NodeJSSerialConnection)', async () => {
   const sim = await startMeshCoreSim({ pty: true, nodes: NODES, radio: RADIO, nodeName: 'Roof' });
-  const conn = new NodeJSSerialConnection(sim.ptyPath!);
-  try {
-    await connected(conn);
-    await exercise(conn, sim);
-  } finally {
-    const gone = closed(conn);
-    await conn.close();
-    await withTimeout(gone, 5000, 'serial close');
-    await sim.stop();
-  }
+  await exerciseAndClose(sim, new NodeJSSerialConnection(sim.ptyPath!), 'serial close');
 });
 
 test.run();

@@ -6,7 +6,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Constants, Packet, TCPConnection, type Connection } from '@liamcottle/meshcore.js';
+import { Constants, Packet } from '@liamcottle/meshcore.js';
 import { systemClock } from '../../../lib/clock/clock.js';
 import { waitFor } from '../../../lib/testing/wait-for.js';
 import { toHex } from '../bytes.js';
@@ -15,21 +15,7 @@ import { PAYLOAD_TYPE } from '../ota/packet.js';
 import { DEFAULT_SIM_RADIO } from './sim-device.js';
 import { modulationOf } from './sim-world.js';
 import { DEFAULT_SIM_NODES, startMeshCoreSim } from './start-sim.js';
-
-function within<T>(p: Promise<T>, what: string, ms = 8000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-    p.then((v) => (clearTimeout(t), resolve(v)), (e) => (clearTimeout(t), reject(e)));
-  });
-}
-
-async function open(port: number): Promise<Connection> {
-  const c = new TCPConnection('127.0.0.1', port);
-  const connected = new Promise<void>((r) => c.once('connected', () => r()));
-  await c.connect();
-  await within(connected, 'connected');
-  return c;
-}
+import { within, openMeshcoreJs as open } from '../companion/testing/meshcore-js-client.js';
 
 const FAST = { sf: 7, bwHz: 500000, cr: 5 };
 
