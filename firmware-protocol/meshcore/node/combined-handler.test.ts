@@ -19,7 +19,7 @@ function recorder(name: string, peers: Uint8Array[], extra: Partial<MeshHandler>
     onPeerDataRecv: (_rx, type, peer) => calls.push(`data ${type} ${String(peer.ref)}`),
     onPeerPathRecv: (_rx, peer, _path, extraType) => { calls.push(`path ${String(peer.ref)} extra ${extraType}`); return name === 'companion'; },
     onAdvertRecv: () => calls.push('advert'),
-    onAckRecv: (_rx, ack) => calls.push(`ack ${ack}`),
+    onAckRecv: (_rx, ack) => { calls.push(`ack ${ack}`); return name === 'companion' && ack === 7; },
     logRxRaw: () => calls.push('raw'),
     onAnonDataRecv: () => calls.push('anon'),
     onTraceRecv: () => calls.push('trace'),
@@ -68,14 +68,16 @@ test('adverts, ACKs and raw frames to both; login to the repeater; channels and 
   const h = combineHandlers({ repeater: rep.h, companion: comp.h });
   h.logRxRaw!(new Uint8Array(1), 0, 0);
   h.onAdvertRecv!(rx, { publicKey: CONTACT, timestamp: 1, appData: new Uint8Array(0) });
-  h.onAckRecv!(rx, 7);
+  // An ACK the companion was waiting for is ours: the mesh must not forward it (BaseChatMesh markDoNotRetransmit).
+  assert.is(h.onAckRecv!(rx, 7), true);
+  assert.is(h.onAckRecv!(rx, 8), false);
   h.onAnonDataRecv!(rx, SECRET, CONTACT, new Uint8Array(0));
   h.onTraceRecv!(rx, { tag: 1, authCode: 0, flags: 0, snrs: new Int8Array(0), hashes: new Uint8Array(0) });
   const ch = h.searchChannelsByHash!(0x33);
   assert.is(ch.length, 1);
   h.onGroupDataRecv!(rx, PAYLOAD_TYPE.GRP_TXT, ch[0]!, new Uint8Array(0));
-  assert.equal(rep.calls, ['raw', 'advert', 'ack 7', 'anon']);
-  assert.equal(comp.calls, ['raw', 'advert', 'ack 7', 'trace', 'group public']);
+  assert.equal(rep.calls, ['raw', 'advert', 'ack 7', 'ack 8', 'anon']);
+  assert.equal(comp.calls, ['raw', 'advert', 'ack 7', 'ack 8', 'trace', 'group public']);
   assert.is(h.allowPacketForward!({} as never), false);
 });
 

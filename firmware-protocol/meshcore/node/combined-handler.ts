@@ -116,7 +116,12 @@ export function combineHandlers(o: CombinedHandlerOptions): MeshHandler {
       const t = channel.ref as Tagged;
       side(t.side).onGroupDataRecv?.(rx, type, { ...channel, ref: t.ref }, data);
     },
-    onAckRecv: (rx, ack) => both((h) => h.onAckRecv, rx, ack),
+    onAckRecv(rx, ack) {
+      // Told to both; ours when either side was waiting for it (the mesh then does not forward it).
+      const r = repeater.onAckRecv?.(rx, ack) === true;
+      const c = companion.onAckRecv?.(rx, ack) === true;
+      return r || c;
+    },
     onControlDataRecv: (rx) => both((h) => h.onControlDataRecv, rx),
     onRawDataRecv: (rx) => companion.onRawDataRecv?.(rx),
   };
