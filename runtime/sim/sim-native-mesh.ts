@@ -18,8 +18,8 @@
  */
 import { create, toBinary } from '@bufbuild/protobuf';
 import { Mesh, Portnums } from '@meshtastic/protobufs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { portFree } from './port-free.js';
 import { createEmulatedRadios, type EmulatedRadios } from '../../drivers/sx126x/sim/emulated-radios.js';
 import { meshtasticModulation } from '../../lib/lora/meshtastic-presets.js';
 import { AirtimeGovernor } from '../airtime/airtime-governor.js';
@@ -161,12 +161,4 @@ export class SimNativeMesh {
   async close(): Promise<void> {
     await this.emulated?.close();
   }
-}
-
-async function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
 }

@@ -11,8 +11,8 @@
  * Cabin says something on the public channel now and then; what the relay's node hears arrives in its inbox like any
  * foreign text, and the apps connected to it see the mesh.
  */
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { portFree } from './port-free.js';
 import { createEmulatedRadios, type EmulatedRadios } from '../../drivers/sx126x/sim/emulated-radios.js';
 import { PUBLIC_CHANNEL_SECRET } from '../../firmware-protocol/meshcore/channel-secret.js';
 import { AirtimeLedger } from '../airtime/airtime-ledger.js';
@@ -118,12 +118,4 @@ export class SimNativeMeshCore {
   async close(): Promise<void> {
     await this.emulated?.close();
   }
-}
-
-async function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
 }
