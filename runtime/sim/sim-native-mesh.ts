@@ -104,6 +104,12 @@ export class SimNativeMesh {
     });
   }
 
+  /** A simulated node by name (`hilltop`, `harbour`), once mainBearer built them. */
+  peer(name: string): NativeNode | undefined {
+    const i = PEERS.findIndex((p) => p.name === name);
+    return i >= 0 ? this.peers[i] : undefined;
+  }
+
   /** Starts the simulated nodes (the relay starts its own) and their chatter. */
   async start(): Promise<void> {
     for (const p of this.peers) await p.start();

@@ -33,7 +33,7 @@ const TIME_SCALE = 0.1;
 /** When Ridge and Cabin advert (far enough apart that the two never meet on the air), and Cabin's first line. */
 const ADVERT_AT_MS = 500;
 const ADVERT_GAP_MS = 1_500;
-const FIRST_LINE_AT_MS = 4_000;
+const FIRST_LINE_AT_MS = 6_000;
 
 const PEERS = [
   { name: 'ridge', nodeName: 'Ridge', role: 'repeater' as const, x: 1500 },
@@ -51,6 +51,7 @@ export interface SimNativeMeshCoreOptions {
 export class SimNativeMeshCore {
   private emulated?: EmulatedRadios;
   private peers: McNativeNode[] = [];
+  private main?: McNativeNode;
   private timers: NodeJS.Timeout[] = [];
   private count = 0;
 
@@ -60,7 +61,7 @@ export class SimNativeMeshCore {
   async mainBearer(components: Components): Promise<McNativeNode> {
     this.emulated = createEmulatedRadios({ nodes: [{ name: SIM_MC_NATIVE_BEARER, x: 0 }, ...PEERS.map((p) => ({ name: p.name, x: p.x }))], timeScale: TIME_SCALE });
     const port = (await portFree(COMPANION_PORT)) ? COMPANION_PORT : 0;
-    const main = await this.node(SIM_MC_NATIVE_BEARER, 'Lattice relay (simulated)', 'repeater', components, { host: '127.0.0.1', port });
+    const main = (this.main = await this.node(SIM_MC_NATIVE_BEARER, 'Lattice relay (simulated)', 'repeater', components, { host: '127.0.0.1', port }));
     for (const p of PEERS) this.peers.push(await this.node(p.name, p.nodeName, p.role, { ...components, metrics: undefined }));
     return main;
   }
@@ -80,14 +81,22 @@ export class SimNativeMeshCore {
     });
   }
 
-  /** Starts the simulated nodes (the relay starts its own), their adverts and Cabin's chatter. */
+  /** A simulated node by name (`ridge`, `cabin`), once mainBearer built them. */
+  peer(name: string): McNativeNode | undefined {
+    const i = PEERS.findIndex((p) => p.name === name);
+    return i >= 0 ? this.peers[i] : undefined;
+  }
+
+  /** Starts the simulated nodes (the relay starts its own), the adverts and Cabin's chatter. */
   async start(): Promise<void> {
     for (const p of this.peers) await p.start();
     this.o.log.info('simulated native MeshCore mesh up', {
       nodes: PEERS.map((p, i) => `${p.nodeName}=${this.peers[i]!.radio().self!.publicKey!.slice(0, 12)}`).join(' '),
       note: `this relay's own radio is a native MeshCore repeater (${SIM_MC_NATIVE_BEARER}); connect the app, meshcore-cli or meshcore.js to its companion port (lattice status)`,
     });
-    this.peers.forEach((p, i) => this.after(ADVERT_AT_MS + i * ADVERT_GAP_MS, () => p.stack.advertNow(true)));
+    // The relay's node first (Cabin then has it as a contact: a DM to the relay needs it), then Ridge and Cabin.
+    this.after(ADVERT_AT_MS, () => this.main?.stack.advertNow(true));
+    this.peers.forEach((p, i) => this.after(ADVERT_AT_MS + (i + 1) * ADVERT_GAP_MS, () => p.stack.advertNow(true)));
     const every = this.o.intervalMs ?? 20_000;
     this.after(FIRST_LINE_AT_MS, () => {
       void this.say();
