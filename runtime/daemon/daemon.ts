@@ -45,6 +45,9 @@ export interface DaemonOptions {
   /** The power subsystem (runtime/power/power-runtime.ts), which outlives a daemon stopped for a low battery:
    * `GET /status` power, `lattice_power_*` metrics, the policies' hooks, the battery figure for MeshCore. */
   power?: PowerRuntime;
+  /** The caller holds the data directory's lock for longer than this daemon runs (run-daemon.ts: the whole
+   * process, low-battery waits included); the daemon then neither takes nor releases it. */
+  dataDirLocked?: boolean;
 }
 
 interface Step {
@@ -80,9 +83,9 @@ export class Daemon implements RelayNode {
     try {
       await secureDataDir(c.dataDir);
       // Before anything in it is opened: a second relay on this directory stops here (DataDirInUseError).
-      const dirLock = lockDataDir(c.dataDir);
-      this.started.push({ name: 'data directory lock', stop: () => dirLock.release() });
-      if (dirLock.tookOver) log.warn('took over the data directory lock of a relay that is gone (crash or power cut)', { dataDir: c.dataDir, pid: dirLock.tookOver.pid, startedAt: dirLock.tookOver.startedAt });
+      const dirLock = this.options.dataDirLocked ? undefined : lockDataDir(c.dataDir);
+      if (dirLock) this.started.push({ name: 'data directory lock', stop: () => dirLock.release() });
+      if (dirLock?.tookOver) log.warn('took over the data directory lock of a relay that is gone (crash or power cut)', { dataDir: c.dataDir, pid: dirLock.tookOver.pid, startedAt: dirLock.tookOver.startedAt });
       // The event-loop watchdog (GET /health, the systemd watchdog ping): from the start, as the API asks it.
       const notify = new SdNotify({ onError: onceWarn('systemd notification failed (is systemd-notify installed? the unit needs NotifyAccess=all)') });
       const loop = (this.loop = new LoopMonitor({

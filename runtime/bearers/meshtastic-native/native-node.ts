@@ -215,6 +215,11 @@ export class NativeNode implements RadioGateway, HasMeshtasticGatewayRadio {
     this.init.stack.setRole?.(on ? 'CLIENT' : (this.init.role as 'ROUTER' | 'ROUTER_LATE'));
   }
 
+  /** The role the node runs in now: CLIENT while the power policy runs a configured ROUTER or ROUTER_LATE so. */
+  get liveRole(): string {
+    return this.clientRole && (this.init.role === 'ROUTER' || this.init.role === 'ROUTER_LATE') ? 'CLIENT' : this.init.role;
+  }
+
   /** Battery telemetry sent so far (DeviceMetrics, PowerMetrics). */
   get telemetrySent(): { device: number; power: number } {
     return { ...(this.telemetry?.sent ?? { device: 0, power: 0 }) };
@@ -304,7 +309,7 @@ export class NativeNode implements RadioGateway, HasMeshtasticGatewayRadio {
       link: { state: this.state === 'up' ? 'up' : this.state === 'starting' ? 'starting' : 'stopped', device: i.device, reconnects: 0, ...(this.lastError ? { lastError: this.lastError } : {}) },
       self: {
         address: nodeAddress(i.nodeNum), nodeNum: i.nodeNum, name: st.longName, shortName: st.shortName,
-        publicKey: Buffer.from(i.publicKey).toString('hex'), role: i.role, firmware: 'lattice native (firmware 2.7 protocol)', hardware: 'SX126x',
+        publicKey: Buffer.from(i.publicKey).toString('hex'), role: this.liveRole, firmware: 'lattice native (firmware 2.7 protocol)', hardware: 'SX126x',
       },
       channels: up ? st.channels.map((c) => ({ index: c.index, name: c.name, address: channelAddress(c.index), usable: true })) : [],
       nodes: up ? this.nodes() : [],
@@ -331,7 +336,11 @@ export class NativeNode implements RadioGateway, HasMeshtasticGatewayRadio {
         device: i.device,
         nodeNum: i.nodeNum,
         nodeId: nodeIdString(i.nodeNum),
-        role: i.role,
+        // As it runs: a power policy may run a ROUTER as a CLIENT, and lower the transmit power, for a while.
+        role: this.liveRole,
+        ...(this.liveRole !== i.role ? { configuredRole: i.role } : {}),
+        txPowerDbm: i.radio.modulation.txPowerDbm,
+        ...(i.radio.modulation.txPowerDbm !== i.radio.configuredTxPowerDbm ? { configuredTxPowerDbm: i.radio.configuredTxPowerDbm } : {}),
         longName: st.longName,
         shortName: st.shortName,
         region: i.region,

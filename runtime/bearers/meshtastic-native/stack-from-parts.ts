@@ -11,7 +11,7 @@
  * next start, as the firmware applies them on the reboot that follows (AdminModule::saveChanges → reboot).
  */
 import { join } from 'node:path';
-import { create } from '@bufbuild/protobuf';
+import { clone, create } from '@bufbuild/protobuf';
 import { Config, Mesh, type Channel, type Telemetry } from '@meshtastic/protobufs';
 import type { MeshRoleName } from '../../../firmware-protocol/meshtastic/mesh/role.js';
 import { DeviceServer } from '../../../firmware-protocol/meshtastic/device/device-server.js';
@@ -108,8 +108,20 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
     ...(init.battery ? { battery: init.battery } : {}),
     ...(init.powerMetrics ? { powerMetrics: init.powerMetrics } : {}),
   });
+  // What clients read of the config while the power policies run the node on other values (admin-module.ts
+  // LiveView): the transmit power in use and the role the router runs; the saved config stays the operator's.
+  const configView = (section: Config.Config): Config.Config => {
+    const v = section.payloadVariant;
+    if (v.case === 'device' && liveRole !== undefined) {
+      return create(Config.ConfigSchema, { payloadVariant: { case: 'device', value: { ...clone(Config.Config_DeviceConfigSchema, v.value), role: Config.Config_DeviceConfig_Role[liveRole] } } });
+    }
+    if (v.case === 'lora' && radio.modulation.txPowerDbm !== radio.configuredTxPowerDbm) {
+      return create(Config.ConfigSchema, { payloadVariant: { case: 'lora', value: { ...clone(Config.Config_LoRaConfigSchema, v.value), txPower: radio.modulation.txPowerDbm } } });
+    }
+    return section;
+  };
   const service = new DeviceService({
-    state, mesh: router, clock, ownUser,
+    state, mesh: router, clock, ownUser, configView,
     log: (line) => log.debug(line),
     onChange: (what) => {
       if (what === 'channels') cipher = makeCipher();
