@@ -40,3 +40,19 @@ export class LoraConfigError extends Error {
     super(`${bearer}: ${reason}`);
   }
 }
+
+/** A received Lattice v2 LoRa frame is malformed (truncated, reserved bits, impossible field combination). */
+export class V2FrameDecodeError extends Error {
+  override name = 'V2FrameDecodeError';
+  constructor(readonly reason: string) {
+    super(`malformed Lattice v2 frame: ${reason}`);
+  }
+}
+
+/** A Lattice v2 frame decoded but does not authenticate or resolve here (bad MAC, unknown key hint). */
+export class V2FrameRejectedError extends Error {
+  override name = 'V2FrameRejectedError';
+  constructor(readonly reason: 'bad-mac' | 'unknown-key' | 'unsupported', detail?: string) {
+    super(`Lattice v2 frame rejected (${reason})${detail ? `: ${detail}` : ''}`);
+  }
+}
