@@ -8,7 +8,7 @@
  * restart the allocator starts at the stored mark, above anything handed out before, whatever the clock says (a
  * relay without an RTC boots in 1970 or in the past). A power cut costs at most `block` unused stamps.
  *
- * File `<dataDir>/lora-v2-stamp`: 8 bytes, u32be reserved mark, u32be CRC-less complement of it (a torn or
+ * File `<dataDir>/lora-v2-stamp`: 8 bytes, u32be reserved mark, u32be bitwise complement of it (a torn or
  * corrupt write reads as corrupt, and then the allocator refuses to start rather than guess: StampFileError).
  * Written as a temp file, fsynced, renamed, directory fsynced, so the old mark stays until the new one is whole.
  */
@@ -54,7 +54,7 @@ export class StampAllocator implements StampSource {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new StampFileError(a.path, 'cannot read', { cause: err });
     }
     if (bytes) {
-      if (bytes.length !== 8 || (bytes.readUInt32BE(0) ^ bytes.readUInt32BE(4)) !== 0xffff_ffff) throw new StampFileError(a.path, 'corrupt; refusing to guess which stamps were used');
+      if (bytes.length !== 8 || ((bytes.readUInt32BE(0) ^ bytes.readUInt32BE(4)) >>> 0) !== 0xffff_ffff) throw new StampFileError(a.path, 'corrupt; refusing to guess which stamps were used');
       a.reserved = bytes.readUInt32BE(0);
       // Everything below the stored mark may have been handed out before the restart.
       a.last = a.reserved - 1;
