@@ -38,6 +38,8 @@ export interface AdvertsDeps {
   transmit(bytes: Uint8Array, signal?: AbortSignal): Promise<void>;
   metrics: LoraMetrics;
   log: Logger;
+  /** We speak link version 2: our adverts say so (encoding bits 01, which v1 receivers ignore on adverts). */
+  v2?: boolean;
 }
 
 export class Adverts {
@@ -65,7 +67,7 @@ export class Adverts {
     const payload = new Uint8Array(32 + heard.length * PREFIX_BYTES);
     payload.set(this.d.nodeId);
     heard.forEach((n, i) => payload.set(n.id.subarray(0, PREFIX_BYTES), 32 + i * PREFIX_BYTES));
-    const bytes = encodeLinkFrame({ type: 'advert', from: this.d.prefix, encoding: 'wire', payload });
+    const bytes = encodeLinkFrame({ type: 'advert', from: this.d.prefix, encoding: this.d.v2 ? 'compact' : 'wire', payload });
     this.lastAt = this.d.now();
     await this.d.transmit(bytes, signal);
     this.d.metrics.frameOut('advert');
@@ -106,6 +108,7 @@ export class Adverts {
     const n = this.d.peers.learn(f.payload.subarray(0, 32), rssi, snr);
     if (!known && this.o.answerNew) this.schedule(this.o.minSpacingMs);
     n.knowsUs = false;
+    n.v2 = f.encoding === 'compact';
     for (let o = 32; o < f.payload.length; o += PREFIX_BYTES) if (samePrefix(f.payload.subarray(o), this.d.prefix)) n.knowsUs = true;
   }
 }

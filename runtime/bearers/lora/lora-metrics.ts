@@ -8,10 +8,13 @@
  *   lattice_lora_acks_withheld_total{bearer,fate}        unicast payloads received but not ACKed: the router refused
  *                                                        them or could not store them (refused | not-stored)
  *   lattice_lora_fragments_out_total{bearer}             / lattice_lora_fragments_in_total{bearer}
- *   lattice_lora_bundles_out_total{bearer,encoding}      link payloads sent (compact | wire)
+ *   lattice_lora_bundles_out_total{bearer,encoding}      link payloads sent (compact | wire | v2)
  *   lattice_lora_reassembly_failures_total{bearer,reason}  expired | evicted | inconsistent
  *   lattice_lora_discarded_total{bearer,reason}          crc | malformed | not-for-us | own | bad-compact | oversize |
- *                                                        duplicate (a retransmission of a payload already delivered)
+ *                                                        duplicate (a retransmission of a payload already delivered) |
+ *                                                        v2-malformed | v2-bad-mac (hop MAC, group tag or DM tag) |
+ *                                                        v2-unknown-key (a key hint this relay cannot resolve) |
+ *                                                        v2-off (a v2 frame to a bearer without v2)
  *   lattice_lora_airtime_seconds_total{bearer,sub_band}  time on air spent
  *   lattice_lora_duty_cycle_waits_total{bearer,sub_band} / lattice_lora_duty_cycle_wait_seconds_total{bearer,sub_band}
  *   lattice_lora_channel_busy_total{bearer}              CADs that found the channel busy (the governor's or the radio's own)
@@ -111,7 +114,7 @@ export class LoraMetrics {
     this.prom?.fragmentsIn.inc({ bearer: this.bearer });
   }
 
-  bundleOut(encoding: 'compact' | 'wire'): void {
+  bundleOut(encoding: 'compact' | 'wire' | 'v2'): void {
     this.bump(`bundles_out.${encoding}`);
     this.prom?.bundlesOut.inc({ bearer: this.bearer, encoding });
   }
@@ -121,7 +124,7 @@ export class LoraMetrics {
     this.prom?.reassemblyFailures.inc({ bearer: this.bearer, reason });
   }
 
-  discarded(reason: 'crc' | 'malformed' | 'not-for-us' | 'own' | 'bad-compact' | 'oversize' | 'duplicate'): void {
+  discarded(reason: 'crc' | 'malformed' | 'not-for-us' | 'own' | 'bad-compact' | 'oversize' | 'duplicate' | 'v2-malformed' | 'v2-bad-mac' | 'v2-unknown-key' | 'v2-off'): void {
     this.bump(`discarded.${reason}`);
     this.prom?.discarded.inc({ bearer: this.bearer, reason });
   }
