@@ -4,6 +4,7 @@
  * in reverse.
  * It is also the RelayNode the API serves.
  */
+import { StampAllocator } from '../bearers/lora/v2/stamp-allocator.js';
 import { join } from 'node:path';
 import type { Clock } from '../../lib/clock/clock.js';
 import type { Bearer } from '../bearer/bearer.js';
@@ -109,10 +110,14 @@ export class Daemon implements RelayNode {
 
       // A fragmented bundle on a slow LoRa preset is tens of seconds on air: the per-send timeout must exceed it.
       const hasLora = this.bearers.some((b) => b.status().kind === 'lora');
+      // A LoRa radio speaking Lattice v2 needs this node's stamps (the nonce of its compact seals), durable ahead.
+      const v2 = c.lora.some((l) => l.protocol === 'lattice' && l.v2 !== false);
+      const stamps = v2 ? await StampAllocator.open(c.dataDir) : undefined;
       const router = (this.router = new Router({
         identity, vault, bearers: this.bearers, metrics, bloomIntervalMs: c.bloom.intervalMs, ...(hasLora ? { sendTimeoutMs: 120_000 } : {}),
         // What this relay creates lives vault.lifetimeDays, within the longest lifetime a bundle may have.
         defaultLifetimeMs: Math.min(keepMs, MAX_LIFETIME_MS),
+        ...(stamps ? { stamps } : {}),
       }));
       const offLog = logRouterEvents(router, log);
       this.started.push({ name: 'event log', stop: offLog });

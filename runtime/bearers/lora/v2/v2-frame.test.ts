@@ -18,6 +18,8 @@ const VECTORS: Array<[string, string, V2Data]> = [
     { type: 'data', from: 0x8a, to: 0xed, dm: true, stamp: 93_000_000, custody: [], body: hex('686921 0102030405060708'), hopAuth: hex('c1c2c3c4') }],
   ['unicast DM to a relay, recipient hint (S)', '8c · 8a · 81 · 08 · ed49 · 05 8b 11 40 · 686921 0102030405060708 · c1c2c3c4',
     { type: 'data', from: 0x8a, to: 0x81, dm: true, recipient: { hint: 0xed49 }, stamp: 93_000_000, custody: [], body: hex('686921 0102030405060708'), hopAuth: hex('c1c2c3c4') }],
+  ['broadcast with a 30-day lifetime (K bit 2, u16 hours)', '84 · 8a · 04 · 05 8b 11 40 · 02d0 · 686921 · a1a2a3a4 · b1b2b3b4b5b6',
+    { type: 'data', from: 0x8a, dm: false, stamp: 93_000_000, lifetimeHours: 720, custody: [], body: BODY, senderMac: hex('a1a2a3a4'), hopAuth: hex('b1b2b3b4b5b6') }],
   ['unicast DM, keys inline (I), one custody hint', `89 · 81 · 77 · 18 · ${'11'.repeat(32)} · ${'22'.repeat(32)} · ffffffff · 0001 · 0102030405060708 · c1c2c3c4`,
     { type: 'data', from: 0x81, to: 0x77, dm: true, sender: { key: new Uint8Array(32).fill(0x11) }, recipient: { key: new Uint8Array(32).fill(0x22) }, stamp: 0xffff_ffff, custody: [1], body: hex('0102030405060708'), hopAuth: hex('c1c2c3c4') }],
 ];
@@ -50,6 +52,7 @@ const HOSTILE: Array<[string, string]> = [
   ['unknown type 2', 'a4 8a 00 05 8b 11 40 a1a2a3a4 b1b2b3b4b5b6'],
   ['reserved K bits', '84 8a 01 05 8b 11 40 a1a2a3a4 b1b2b3b4b5b6'],
   ['9 hops', '84 8a 90 05 8b 11 40 a1a2a3a4 b1b2b3b4b5b6'],
+  ['zero lifetime', '84 8a 04 05 8b 11 40 0000 a1a2a3a4 b1b2b3b4b5b6'],
   ['R on a broadcast', '86 8a 00 05 8b 11 40 a1a2a3a4 b1b2b3b4b5b6'],
   ['I with no key field', '85 8a 00 05 8b 11 40 a1a2a3a4 b1b2b3b4b5b6'],
   ['DM body shorter than its tag', '8e 8a ed 08 05 8b 11 40 0102 c1c2c3c4'],

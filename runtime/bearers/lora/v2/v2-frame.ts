@@ -10,10 +10,11 @@
  *   ack:     echo (2 B)      first two bytes of the acknowledged frame's hop MAC; an ACK is 5 bytes in all
  *   data:
  *   K        u8              hops (bits 7-4, 0..8, = custody entries) · bit 3 DM (body sealed to a node) ·
- *                            bits 2-0 zero
+ *                            bit 2 lifetime given (else the 7-day default) · bits 1-0 zero
  *   sender   0 | 2 | 32 B    none (S) | key hint | full node id (I)
  *   recipient 0 | 2 | 32 B   DM only: none (R) | key hint | full node id (I)
- *   stamp    u32 BE          seconds since 2024-01-01 (stamp.ts): sentAt, and the DM nonce
+ *   stamp    u32 BE          seconds since 2024-01-01 (runtime/bundle/stamp.ts): sentAt, and the DM nonce
+ *   lifetime u16 BE          hours, only with K bit 2
  *   custody  2 B × hops      custody hints (hints.ts), oldest first
  *   body     …               broadcast: the text as is; DM: AES-256-CCM ciphertext ‖ 8-byte tag (compact-seal.ts)
  *   sender MAC 4 B           broadcast bundles only: the origin's delayed-key MAC (sender-chain.ts), end to end
@@ -46,6 +47,8 @@ export interface V2Data {
   /** DM only; undefined: the recipient is the addressee (flag R). */
   recipient?: V2Party;
   stamp: number;
+  /** Lifetime in hours when not the 7-day default. */
+  lifetimeHours?: number;
   /** Custody hints, oldest first; their count is the hop count. */
   custody: number[];
   body: Uint8Array;
@@ -72,7 +75,7 @@ const partLength = (p: V2Party | undefined): number => (p === undefined ? 0 : 'k
 /** Bytes a data frame spends besides its body. */
 export function v2Overhead(f: Omit<V2Data, 'body' | 'hopAuth' | 'senderMac' | 'type'>): number {
   const unicast = f.to !== undefined;
-  return 1 + 1 + (unicast ? 1 : 0) + 1 + partLength(f.sender) + (f.dm ? partLength(f.recipient) : 0) + 4 + 2 * f.custody.length +
+  return 1 + 1 + (unicast ? 1 : 0) + 1 + partLength(f.sender) + (f.dm ? partLength(f.recipient) : 0) + 4 + (f.lifetimeHours !== undefined ? 2 : 0) + 2 * f.custody.length +
     (f.dm ? 0 : SENDER_MAC_BYTES) + (unicast ? HOP_MAC_BYTES : GROUP_TAG_BYTES);
 }
 
@@ -99,6 +102,7 @@ export function encodeV2Data(f: V2Data): Uint8Array {
   if (f.dm && f.recipient === undefined && !unicast) throw new RangeError('"recipient is the addressee" needs a unicast frame');
   if (f.custody.length > MAX_HOPS) throw new RangeError(`over ${MAX_HOPS} hops`);
   if (!Number.isInteger(f.stamp) || f.stamp < 0 || f.stamp > 0xffff_ffff) throw new RangeError('bad stamp');
+  if (f.lifetimeHours !== undefined && (!Number.isInteger(f.lifetimeHours) || f.lifetimeHours < 1 || f.lifetimeHours > 0xffff)) throw new RangeError('bad lifetime');
   if (f.from < 0 || f.from > 255 || (unicast && (f.to! < 0 || f.to! > 255))) throw new RangeError('bad link hint');
   if (f.hopAuth.length !== (unicast ? HOP_MAC_BYTES : GROUP_TAG_BYTES)) throw new RangeError('bad hop auth length');
   if (f.dm ? f.senderMac !== undefined : f.senderMac?.length !== SENDER_MAC_BYTES) throw new RangeError('sender MAC on broadcasts only, 4 bytes');
@@ -108,7 +112,7 @@ export function encodeV2Data(f: V2Data): Uint8Array {
   let o = 1;
   out[o++] = f.from;
   if (unicast) out[o++] = f.to!;
-  out[o++] = (f.custody.length << 4) | (f.dm ? 8 : 0);
+  out[o++] = (f.custody.length << 4) | (f.dm ? 8 : 0) | (f.lifetimeHours !== undefined ? 4 : 0);
   for (const p of f.dm ? [f.sender, f.recipient] : [f.sender]) {
     if (p === undefined) continue;
     if ('key' in p) {
@@ -123,6 +127,10 @@ export function encodeV2Data(f: V2Data): Uint8Array {
   out[o++] = (f.stamp >>> 16) & 0xff;
   out[o++] = (f.stamp >>> 8) & 0xff;
   out[o++] = f.stamp & 0xff;
+  if (f.lifetimeHours !== undefined) {
+    out[o++] = f.lifetimeHours >> 8;
+    out[o++] = f.lifetimeHours & 0xff;
+  }
   for (const c of f.custody) {
     if (!Number.isInteger(c) || c < 0 || c > 0xffff) throw new RangeError('bad custody hint');
     out[o++] = c >> 8;
@@ -167,7 +175,8 @@ export function decodeV2Frame(bytes: Uint8Array): V2Frame {
   const to = unicast ? bytes[o++]! : undefined;
   if (o >= bytes.length) fail('truncated');
   const k = bytes[o++]!;
-  if (k & 7) fail('reserved bits set');
+  if (k & 3) fail('reserved bits set');
+  const withLifetime = (k & 4) !== 0;
   const hops = k >> 4;
   if (hops > MAX_HOPS) fail(`${hops} hops`);
   const dm = (k & 8) !== 0;
@@ -187,9 +196,15 @@ export function decodeV2Frame(bytes: Uint8Array): V2Frame {
   };
   const sender = senderIsFrom ? undefined : party();
   const recipient = dm && !recipientIsTo ? party() : undefined;
-  if (o + 4 + 2 * hops > bytes.length) fail('truncated');
+  if (o + 4 + (withLifetime ? 2 : 0) + 2 * hops > bytes.length) fail('truncated');
   const stamp = ((bytes[o]! << 24) >>> 0) + (bytes[o + 1]! << 16) + (bytes[o + 2]! << 8) + bytes[o + 3]!;
   o += 4;
+  let lifetimeHours: number | undefined;
+  if (withLifetime) {
+    lifetimeHours = (bytes[o]! << 8) | bytes[o + 1]!;
+    o += 2;
+    if (lifetimeHours === 0) fail('zero lifetime');
+  }
   const custody: number[] = [];
   for (let i = 0; i < hops; i++, o += 2) custody.push((bytes[o]! << 8) | bytes[o + 1]!);
   const trailer = (dm ? 0 : SENDER_MAC_BYTES) + (unicast ? HOP_MAC_BYTES : GROUP_TAG_BYTES);
@@ -197,6 +212,7 @@ export function decodeV2Frame(bytes: Uint8Array): V2Frame {
   if (bodyEnd < o + (dm ? DM_TAG_BYTES : 0)) fail('truncated');
   const f: V2Data = { type: 'data', from, dm, stamp, custody, body: bytes.slice(o, bodyEnd), hopAuth: bytes.slice(bytes.length - (unicast ? HOP_MAC_BYTES : GROUP_TAG_BYTES)) };
   if (to !== undefined) f.to = to;
+  if (lifetimeHours !== undefined) f.lifetimeHours = lifetimeHours;
   if (sender) f.sender = sender;
   if (recipient) f.recipient = recipient;
   if (!dm) f.senderMac = bytes.slice(bodyEnd, bodyEnd + SENDER_MAC_BYTES);

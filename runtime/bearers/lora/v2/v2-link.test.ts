@@ -162,10 +162,19 @@ test('only bundles v2 carries exactly are v2: v1-sealed, foreign, origin, odd li
   assert.is(v2Kind(broadcast), 'broadcast');
   assert.is(v2Kind(createBundle(A, { recipient: C.nodeId, text: 'v1 seal' })), undefined);
   assert.is(v2Kind(createBundle(A, { recipient: 'mt:!a1b2c3d4', text: 'x', stamp: STAMP })), undefined);
-  assert.is(v2Kind(createBundle(A, { recipient: null, text: 'x', stamp: STAMP, lifetimeMs: 3600_000 })), undefined);
+  assert.is(v2Kind(createBundle(A, { recipient: null, text: 'x', stamp: STAMP, lifetimeMs: 3600_500 })), undefined);
   assert.is(v2Kind(createBundle(A, { recipient: null, text: 'x', stamp: STAMP, origin: { id: 'mt:!1' } })), undefined);
   // A signed broadcast of another origin (came over IP) cannot get a sender MAC from us: not v2.
   assert.is(encodeV2Bundle(broadcast, { identity: B, groupKey: GK, inline: false }), undefined);
+});
+
+test('a lifetime of whole hours travels (2 bytes); the bundle id and the rebuilt bundle stay exact', () => {
+  const b = createBundle(A, { recipient: C.nodeId, text: TEXT, stamp: STAMP, lifetimeMs: 30 * 24 * 3600_000 });
+  const f = encodeV2Bundle(b, { identity: A, groupKey: GK, inline: false, addressee: C.nodeId })!;
+  assert.is(f.length, Buffer.from(VECTORS.dmDirect, 'hex').length + 2);
+  const got = decodeV2Bundle(f, { identity: C, groupKey: GK, book: book(A) }).bundle;
+  assert.is(got.lifetime, b.lifetime);
+  assert.is(bundleIdHex(got), bundleIdHex(b));
 });
 
 test('delayed key disclosure: anchor signed, keys disclosed only after the delay, MAC checks against the chain', () => {

@@ -18,9 +18,16 @@ import { hopKey, mac, macEquals } from './v2-keys.js';
 
 const same = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.compare(a, b) === 0;
 
+const HOUR_MS = 3_600_000;
+/** The lifetime field of a v2 frame: null for the 7-day default, hours when whole hours (≤ 65535), else undefined. */
+function lifetimeHours(ms: number): number | null | undefined {
+  if (ms === DEFAULT_LIFETIME_MS) return null;
+  return ms % HOUR_MS === 0 && ms >= HOUR_MS && ms / HOUR_MS <= 0xffff ? ms / HOUR_MS : undefined;
+}
+
 /** 'dm' / 'broadcast' when a v2 frame can carry this bundle exactly, else undefined (it goes as v1). */
 export function v2Kind(b: Bundle): 'dm' | 'broadcast' | undefined {
-  if (msToStamp(b.sentAt) === undefined || b.lifetime !== DEFAULT_LIFETIME_MS || b.origin !== undefined) return undefined;
+  if (msToStamp(b.sentAt) === undefined || lifetimeHours(b.lifetime) === undefined || b.origin !== undefined) return undefined;
   if (b.hops > MAX_HOPS || b.hops !== b.custody.length || !b.custody.every(isShortId)) return undefined;
   if (b.recipient === null && !b.sealed && (b.signature.length === 64 || b.signature.length === SENDER_MAC_BYTES)) return 'broadcast';
   if (b.recipient instanceof Uint8Array && b.sealed && b.compactSeal && (b.signature.length === 64 || b.signature.length === 0)) return 'dm';
@@ -56,6 +63,7 @@ export function encodeV2Bundle(b: Bundle, e: V2Encode): Uint8Array | undefined {
     from: linkHint(e.identity.nodeId),
     dm,
     stamp,
+    ...(lifetimeHours(b.lifetime) ? { lifetimeHours: lifetimeHours(b.lifetime)! } : {}),
     custody: b.custody.map(custodyHint),
     body: b.body,
     hopAuth: new Uint8Array(e.addressee ? HOP_MAC_BYTES : GROUP_TAG_BYTES),
@@ -161,7 +169,7 @@ export function decodeV2Bundle(bytes: Uint8Array, d: V2Decode): V2Received {
     sender: new Uint8Array(sender),
     recipient: recipient ? new Uint8Array(recipient) : null,
     sentAt: stampToMs(stamp),
-    lifetime: DEFAULT_LIFETIME_MS,
+    lifetime: f.lifetimeHours !== undefined ? f.lifetimeHours * HOUR_MS : DEFAULT_LIFETIME_MS,
     body,
     sealed: f.dm,
     hops: custody.length,
