@@ -62,7 +62,7 @@ export const LORA_DEFAULTS: Omit<LoraConfig, 'name' | 'device' | 'txPowerDbm' | 
   region: 'EU_868',
   hal: 'spi',
   pins: {},
-  v2: true,
+  // v2 is on unless the entry says `v2: false` (absent = on; not written here so parsed configs stay as given).
 };
 
 const radio = object(
