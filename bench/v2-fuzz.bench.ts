@@ -1,6 +1,6 @@
 /**
  * Hostile-input fuzzing of the Lattice v2 LoRa decoder at scale: `npm run bench -- --only v2-fuzz` feeds 1 000 000
- * inputs (random bytes, valid frames with flipped bits, truncated, extended, with random headers;
+ * inputs (random bytes, valid data, chain and ACK-like frames with flipped bits, truncated, extended, with random headers;
  * runtime/bearers/lora/v2/v2-frame-fuzz.ts) to the frame decoder, every 16th of them through the whole receive path
  * with real keys (hop MAC, group tag, key-hint resolution, AES-CCM). Any exception other than the two named decode
  * and reject errors fails the run (the bench reports the error and exits non-zero). `--fuzz-inputs N` changes the
@@ -12,7 +12,8 @@ import { KeyBook } from '../runtime/bearers/lora/v2/key-book.js';
 import { fuzzV2 } from '../runtime/bearers/lora/v2/v2-frame-fuzz.js';
 import { encodeV2Bundle } from '../runtime/bearers/lora/v2/v2-link.js';
 import { DEFAULT_GROUP_PSK, groupKey } from '../runtime/bearers/lora/v2/v2-keys.js';
-import { SenderChain } from '../runtime/bearers/lora/v2/sender-chain.js';
+import { SenderChain, encodeAnchor } from '../runtime/bearers/lora/v2/sender-chain.js';
+import { encodeV2Chain } from '../runtime/bearers/lora/v2/v2-frame.js';
 import { generateIdentity } from '../runtime/identity/identity.js';
 
 export async function benchV2DecoderFuzz(options: { quick?: boolean; args?: readonly string[] } = {}): Promise<BenchRow[]> {
@@ -31,6 +32,8 @@ export async function benchV2DecoderFuzz(options: { quick?: boolean; args?: read
     encodeV2Bundle(bc, { identity: a, groupKey: gk, inline: false, senderMac: (s, body) => chain.mac(s, body) })!,
     // As a relay forwards it: the signature elided to the origin's sender MAC.
     encodeV2Bundle({ ...withCustody(bc, b.shortId), signature: chain.mac(stamp, bc.body) }, { identity: b, groupKey: gk, inline: false })!,
+    encodeV2Chain({ type: 'chain', from: 1, anchor: encodeAnchor(chain.anchor(stamp)) }),
+    encodeV2Chain({ type: 'chain', from: 1, key: { senderHint: 0x8a88, epoch: 3, interval: 7, key: new Uint8Array(16) } }),
   ];
   const book = new KeyBook();
   for (const id of [a, b]) book.learn(id.nodeId);

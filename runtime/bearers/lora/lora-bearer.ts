@@ -214,7 +214,7 @@ export class LoraBearer implements Bearer {
       duplicate: () => this.metrics.discarded('duplicate'),
       unacknowledged: (fate) => this.metrics.unacknowledged(fate),
     });
-    if (init.v2) this.v2 = new LoraV2(init.v2);
+    if (init.v2) this.v2 = new LoraV2(init.v2, { now: () => this.clock.now(), senderAuth: (result) => this.metrics.senderAuth(result) });
     this.unicastV2 = new UnicastDelivery({
       now: () => this.clock.now(),
       sendAck: (to, message) => this.sendAck(to, message, true),
@@ -229,7 +229,14 @@ export class LoraBearer implements Bearer {
       active: () => this.state === 'up' || this.state === 'down',
       transmit: (bytes, signal) => {
         const s = signal ? AbortSignal.any([signal, this.stopper.signal]) : this.stopper.signal;
-        return this.tx.run(() => this.transmit(bytes, s));
+        return this.tx.run(async () => {
+          await this.transmit(bytes, s);
+          // v2: our signed chain anchor follows each advert, so neighbours can check our broadcasts' sender MACs.
+          if (this.v2) {
+            await this.transmit(this.v2.anchorFrame(), s);
+            this.metrics.frameOut('chain');
+          }
+        });
       },
       metrics: this.metrics, log: this.log,
     }, {
@@ -406,6 +413,17 @@ export class LoraBearer implements Bearer {
     this.reassembler.sweep();
     if (this.state === 'down') this.adverts.schedule();
     this.checkDeaf();
+    if (this.v2 && this.state === 'up') for (const bytes of this.v2.due()) this.sendChain(bytes);
+  }
+
+  /** A v2 key frame (delayed disclosure, ours or relayed): queued like any frame, failures logged. */
+  private sendChain(bytes: Uint8Array): void {
+    this.tx
+      .run(() => this.transmit(bytes, this.stopper.signal))
+      .then(() => this.metrics.frameOut('chain'))
+      .catch((err: Error) => {
+        if (this.state === 'up') this.log.warn('v2 key disclosure not sent', { error: err.message, name: err.name });
+      });
   }
 
   /** Re-initialises the radio when the deaf watchdog says it stopped hearing (see deaf-watchdog.ts). */
@@ -460,6 +478,12 @@ export class LoraBearer implements Bearer {
       const acked = ack ? this.acks.expect(plan.ackKey(bytes)) : undefined;
       try {
         await this.tx.run(async () => {
+          if (attempt === 0) {
+            for (const chain of plan.before) {
+              await this.transmit(chain, signal);
+              this.metrics.frameOut('chain');
+            }
+          }
           await this.transmit(bytes, signal);
           if (acked) await acked.within(ack!.holdMs, signal);
         });
@@ -495,6 +519,10 @@ export class LoraBearer implements Bearer {
     if (r.type === 'ack') {
       this.metrics.frameIn('ack');
       this.acks.arrived(r.key);
+      return;
+    }
+    if (r.type === 'chain') {
+      this.metrics.frameIn('chain');
       return;
     }
     this.metrics.frameIn('data');

@@ -2,7 +2,7 @@
  * fuzzed inputs (scripts/fuzz-lora-v2.ts runs a million and more). */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ACK_BYTES, decodeV2Frame, encodeV2Ack, encodeV2Data, isV2, v2Overhead, type V2Data } from './v2-frame.js';
+import { ACK_BYTES, decodeV2Frame, encodeV2Ack, encodeV2Chain, encodeV2Data, isV2, v2Overhead, type V2Data } from './v2-frame.js';
 import { fuzzV2 } from './v2-frame-fuzz.js';
 
 const hex = (s: string) => new Uint8Array(Buffer.from(s.replace(/[\s·|]/g, ''), 'hex'));
@@ -41,6 +41,17 @@ test('vector: link ACK is 5 bytes, echoing two bytes of the hop MAC', () => {
   assert.equal(decodeV2Frame(bytes), { type: 'ack', from: 0xed, to: 0x8a, echo: hex('c1c2') });
 });
 
+const KEY_FRAME = 'a1 · 8a · 8a88 · 00000150 · 0007 · 000102030405060708090a0b0c0d0e0f';
+test('vector: chain key frame (26 B) and anchor frame (123 B)', () => {
+  const key = { senderHint: 0x8a88, epoch: 0x150, interval: 7, key: hex('000102030405060708090a0b0c0d0e0f') };
+  assert.is(Buffer.from(encodeV2Chain({ type: 'chain', from: 0x8a, key })).toString('hex'), Buffer.from(hex(KEY_FRAME)).toString('hex'));
+  assert.equal(decodeV2Frame(hex(KEY_FRAME)), { type: 'chain', from: 0x8a, key });
+  const anchor = new Uint8Array(121).fill(7);
+  const a = encodeV2Chain({ type: 'chain', from: 0x8a, anchor });
+  assert.is(a.length, 123);
+  assert.equal(decodeV2Frame(a), { type: 'chain', from: 0x8a, anchor });
+});
+
 test('v1 frames are not v2', () => {
   assert.not.ok(isV2(hex('41 8a88e3dd')));
   assert.throws(() => decodeV2Frame(hex('41 8a88e3dd 00')), (e: Error) => e.name === 'V2FrameDecodeError');
@@ -60,6 +71,10 @@ const HOSTILE: Array<[string, string]> = [
   ['ack of 4 bytes', '98 ed 8a c1'],
   ['ack on broadcast', '90 ed 8a c1 c2'],
   ['inline key truncated', `89 81 77 18 ${'11'.repeat(20)}`],
+  ['key frame of 25 bytes', KEY_FRAME.replace(/0f$/, '')],
+  ['key frame for interval 0', KEY_FRAME.replace('0007', '0000')],
+  ['anchor frame of 122 bytes', `a0 8a ${'07'.repeat(120)}`],
+  ['chain frame with unknown kind', `a2 8a ${'07'.repeat(121)}`],
 ];
 for (const [name, h] of HOSTILE) {
   test(`hostile: ${name} -> V2FrameDecodeError`, () => {
@@ -68,7 +83,7 @@ for (const [name, h] of HOSTILE) {
 }
 
 test('100 000 fuzzed inputs: no crash, only named errors', () => {
-  const r = fuzzV2(100_000, VECTORS.map(([, h]) => hex(h)));
+  const r = fuzzV2(100_000, [...VECTORS.map(([, h]) => hex(h)), hex(KEY_FRAME), hex(`a0 8a ${'07'.repeat(121)}`)]);
   assert.is(r.inputs, 100_000);
   assert.ok(r.decoded > 1000, `decoded ${r.decoded}`);
   assert.ok((r.rejected.V2FrameDecodeError ?? 0) > 1000);

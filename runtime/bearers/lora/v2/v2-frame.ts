@@ -2,7 +2,7 @@
  * Lattice v2 LoRa frame codec (pure: no keys; v2-link.ts adds the crypto). PROTOCOL.md "link version 2" is the
  * normative text; v2-frame.test.ts holds hex vectors.
  *
- *   byte 0   VV TT U S R I   VV version = 2 · TT type (0 data, 1 ack) · U unicast · S the origin is the transmitter
+ *   byte 0   VV TT U S R I   VV version = 2 · TT type (0 data, 1 ack, 2 chain) · U unicast · S the origin is the transmitter
  *                            (no sender field) · R the recipient is the addressee (no recipient field; DM on unicast)
  *                            · I keys inline (32-byte sender / recipient instead of 2-byte hints)
  *   byte 1   from            link hint of the transmitter (first byte of its node id)
@@ -20,6 +20,11 @@
  *   sender MAC 4 B           broadcast bundles only: the origin's delayed-key MAC (sender-chain.ts), end to end
  *   hop auth 4 | 6 B         unicast: hop MAC, HMAC-SHA256 over all bytes before it with the pairwise key of the two
  *                            neighbours, 4 B; link broadcast: group tag, HMAC-SHA256 with the group key, 6 B
+ *
+ *   chain:   byte 0 = 0xa0 anchor | 0xa1 key; byte 1 from; then
+ *            anchor (121 B): the origin's signed chain anchor (sender-chain.ts encodeAnchor): 123 bytes in all
+ *            key (24 B): origin key hint 2 · epoch u32 · interval u16 · K_interval 16: 26 bytes in all
+ *            (no MAC: the anchor is signed with Ed25519, a key is checked by hashing it down to the anchor)
  *
  * A v1 frame has version bits 01 in byte 0, so one look at the top two bits tells the formats apart.
  */
@@ -65,7 +70,39 @@ export interface V2Ack {
   echo: Uint8Array;
 }
 
-export type V2Frame = V2Data | V2Ack;
+export interface V2Chain {
+  type: 'chain';
+  from: number;
+  /** A signed anchor record (ANCHOR_BYTES), or a disclosed key. */
+  anchor?: Uint8Array;
+  key?: { senderHint: number; epoch: number; interval: number; key: Uint8Array };
+}
+
+export const CHAIN_ANCHOR_RECORD = 121;
+export const CHAIN_KEY_FRAME = 26;
+
+export type V2Frame = V2Data | V2Ack | V2Chain;
+
+export function encodeV2Chain(c: V2Chain): Uint8Array {
+  if (c.anchor) {
+    if (c.anchor.length !== CHAIN_ANCHOR_RECORD) throw new RangeError('anchor record size');
+    const out = new Uint8Array(2 + CHAIN_ANCHOR_RECORD);
+    out[0] = 0xa0;
+    out[1] = c.from;
+    out.set(c.anchor, 2);
+    return out;
+  }
+  const k = c.key;
+  if (!k || k.key.length !== 16 || k.interval < 1 || k.interval > 0xffff || k.epoch < 0 || k.epoch > 0xffff_ffff) throw new RangeError('bad key disclosure');
+  const out = Buffer.alloc(CHAIN_KEY_FRAME);
+  out[0] = 0xa1;
+  out[1] = c.from;
+  out.writeUInt16BE(k.senderHint, 2);
+  out.writeUInt32BE(k.epoch, 4);
+  out.writeUInt16BE(k.interval, 8);
+  out.set(k.key, 10);
+  return new Uint8Array(out);
+}
 
 /** True when the bytes claim link version 2 (the top two bits of byte 0). */
 export const isV2 = (bytes: Uint8Array): boolean => bytes.length > 0 && bytes[0]! >> 6 === LINK_VERSION_2;
@@ -168,6 +205,18 @@ export function decodeV2Frame(bytes: Uint8Array): V2Frame {
   if (type === 1) {
     if (bytes.length !== ACK_BYTES || !unicast || (h & 7) !== 0) fail('bad ack');
     return { type: 'ack', from: bytes[1]!, to: bytes[2]!, echo: bytes.slice(3, 5) };
+  }
+  if (type === 2) {
+    if (h === 0xa0 && bytes.length === 2 + CHAIN_ANCHOR_RECORD) return { type: 'chain', from: bytes[1]!, anchor: bytes.slice(2) };
+    if (h === 0xa1 && bytes.length === CHAIN_KEY_FRAME) {
+      const interval = (bytes[8]! << 8) | bytes[9]!;
+      if (interval === 0) fail('interval 0');
+      return {
+        type: 'chain', from: bytes[1]!,
+        key: { senderHint: (bytes[2]! << 8) | bytes[3]!, epoch: ((bytes[4]! << 24) >>> 0) + (bytes[5]! << 16) + (bytes[6]! << 8) + bytes[7]!, interval, key: bytes.slice(10, 26) },
+      };
+    }
+    fail('bad chain frame');
   }
   if (type !== 0) fail(`unknown type ${type}`);
   let o = 1;
