@@ -78,7 +78,12 @@ async function latticeHops(compact: boolean, dm: boolean, hops: number, v2 = fal
       if (res !== 'accepted') throw new Error(`hop ${h}: ${res}`);
       await until(`hop ${h + 1}`, () => inbox[h + 1]!.length > 0);
       // For unicast, 'accepted' came with the link ACK, so the ACK is in the log already.
-      for (const f of hood.emulated.air.log.slice(before)) ((isV2(f.payload) ? decodeV2Frame(f.payload) : decodeLinkFrame(f.payload)).type === 'ack' ? acks : sizes).push(f.payload.length);
+      for (const f of hood.emulated.air.log.slice(before)) {
+        const type = (isV2(f.payload) ? decodeV2Frame(f.payload) : decodeLinkFrame(f.payload)).type;
+        // v2 chain frames (an origin's anchor, once per epoch per relay; key disclosures, once per interval with
+        // broadcasts) are not per message: not counted here.
+        if (type !== 'chain') (type === 'ack' ? acks : sizes).push(f.payload.length);
+      }
       // The router at the next relay: decode, take custody, forward.
       bundle = withCustody(decodeBundle(decodeFrame(inbox[h + 1]!.shift()!.bytes).payload), next.shortId);
     }
