@@ -15,6 +15,7 @@
  */
 import type { Bundle } from './bundle.js';
 import { msToStamp } from './stamp.js';
+import { bundleIdOf } from './bundle-id.js';
 
 export const SIGNATURE_BYTES = 64;
 export const SENDER_MAC_BYTES = 4;
@@ -30,4 +31,13 @@ export function elisionWellFormed(b: Bundle): boolean {
   if (b.signature.length === 0) return b.sealed && b.compactSeal === true && b.recipient instanceof Uint8Array;
   if (b.signature.length === SENDER_MAC_BYTES) return !b.sealed && b.recipient === null;
   return false;
+}
+
+/**
+ * Bytes that name this bundle for gateways that derive a foreign packet id from it (Meshtastic): the signature as
+ * before, or, when it was elided (0 or 4 bytes, shared by many bundles), the bundle id. A signed and an elided copy of
+ * one bundle then get different packet ids on the foreign mesh; both are the same message to its users.
+ */
+export function bundleTextKey(b: Bundle): Uint8Array {
+  return isElided(b) ? bundleIdOf(b) : b.signature;
 }

@@ -19,6 +19,7 @@ import { DEFAULT_GROUP_PSK, groupKey } from './v2-keys.js';
 import { fuzzV2 } from './v2-frame-fuzz.js';
 import { custodyHint, keyHint, linkHint } from './hints.js';
 import { stampToMs } from '../../../bundle/stamp.js';
+import { bundleTextKey } from '../../../bundle/elided-signature.js';
 
 const A = fixedIdentity(1);
 const B = fixedIdentity(2);
@@ -196,6 +197,16 @@ test('delayed key disclosure: anchor signed, keys disclosed only after the delay
   assert.equal(senderMac(k, A.nodeId, STAMP, bc.body), bc.signature);
   assert.ok(stillSecret(anchor, j, STAMP + 5, 60));
   assert.not.ok(stillSecret(anchor, j, start - 30, 60));
+});
+
+test('gateways name an elided bundle by its id (an empty signature is shared by every v2 DM), a signed one by its signature', () => {
+  const got = (h: string, id: Identity, ...known: Identity[]) => decodeV2Bundle(Buffer.from(h, 'hex'), { identity: id, groupKey: GK, book: book(...known) }).bundle;
+  const viaLora = got(VECTORS.dmToRelay, B, A, C);
+  const other = createBundle(A, { recipient: C.nodeId, text: 'another', stamp: STAMP + 1 });
+  const otherViaLora = decodeV2Bundle(encodeV2Bundle(other, { identity: A, groupKey: GK, inline: false, addressee: B.nodeId })!, { identity: B, groupKey: GK, book: book(A, C) }).bundle;
+  assert.is(hex(bundleTextKey(viaLora)), bundleIdHex(dm));
+  assert.is.not(hex(bundleTextKey(viaLora)), hex(bundleTextKey(otherViaLora)));
+  assert.is(hex(bundleTextKey(dm)), hex(dm.signature));
 });
 
 test('fuzzing the whole receive path (MACs, hints, AEAD): 20 000 inputs, only named errors', () => {
