@@ -20,6 +20,7 @@ import { fuzzV2 } from './v2-frame-fuzz.js';
 import { custodyHint, keyHint, linkHint } from './hints.js';
 import { stampToMs } from '../../../bundle/stamp.js';
 import { bundleTextKey } from '../../../bundle/elided-signature.js';
+import { packetIdFor } from '../../meshtastic/outgoing-text.js';
 
 const A = fixedIdentity(1);
 const B = fixedIdentity(2);
@@ -207,6 +208,8 @@ test('gateways name an elided bundle by its id (an empty signature is shared by 
   assert.is(hex(bundleTextKey(viaLora)), bundleIdHex(dm));
   assert.is.not(hex(bundleTextKey(viaLora)), hex(bundleTextKey(otherViaLora)));
   assert.is(hex(bundleTextKey(dm)), hex(dm.signature));
+  // Meshtastic packet ids of two different v2 DMs differ (with the empty signature as key they were equal).
+  assert.is.not(packetIdFor(viaLora, 0), packetIdFor(otherViaLora, 0));
 });
 
 test('fuzzing the whole receive path (MACs, hints, AEAD): 20 000 inputs, only named errors', () => {
