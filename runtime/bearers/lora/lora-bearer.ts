@@ -400,7 +400,8 @@ export class LoraBearer implements Bearer {
         airtimeBudgetMs: band ? budgetMs(band, this.init.ledger.windowMs) : undefined,
         maxFrameBytes: this.maxFrame,
         reassemblyPending: this.reassembler.size,
-        neighbours: this.peers.recent().map((n) => ({ id: n.hex, lastHeard: n.lastHeard, rssi: n.rssi, snr: n.snr, knowsUs: n.knowsUs })),
+        neighbours: this.peers.recent().map((n) => ({ id: n.hex, lastHeard: n.lastHeard, rssi: n.rssi, snr: n.snr, knowsUs: n.knowsUs, ...(this.v2 ? { v2: n.v2 === true } : {}) })),
+        linkVersions: this.v2 ? [1, 2] : [1],
         counters: { ...this.metrics.counters },
       },
     };
