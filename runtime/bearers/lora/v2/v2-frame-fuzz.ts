@@ -4,7 +4,7 @@
  * every header byte value. Every input must decode or throw one of the two named errors; anything else is a crash.
  * Deterministic (xorshift seed), so a failure names an input that can be replayed.
  *
- * Used by v2-frame.test.ts (100 000 inputs) and scripts/fuzz-lora-v2.ts (1 000 000 or more).
+ * Used by v2-frame.test.ts (100 000 inputs) and bench/v2-fuzz.bench.ts (1 000 000 or more).
  */
 import { decodeV2Frame } from './v2-frame.js';
 import { decodeV2Bundle, type V2Decode } from './v2-link.js';

@@ -1,5 +1,5 @@
 /** Lattice v2 frame codec: hand-composed hex vectors (each byte from PROTOCOL.md), hostile inputs, and 100 000
- * fuzzed inputs (scripts/fuzz-lora-v2.ts runs a million and more). */
+ * fuzzed inputs (bench/v2-fuzz.bench.ts runs a million and more). */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ACK_BYTES, decodeV2Frame, encodeV2Ack, encodeV2Chain, encodeV2Data, isV2, v2Overhead, type V2Data } from './v2-frame.js';

@@ -1,5 +1,5 @@
 /**
- * Child process for stamp-allocator.power-cut.test.ts: allocates stamps as fast as it can and writes each one to
+ * Child process for stamp-allocator.test.ts: allocates stamps as fast as it can and writes each one to
  * stdout the moment it is handed out ("used" — in the bearer it would now be a nonce on the air). The clock is stuck
  * at the stamp epoch (a relay that booted without RTC or NTP), so only the persisted mark keeps stamps apart.
  */
