@@ -162,7 +162,6 @@ export class LoraV2 {
 
   /** A received v2 frame: an ACK, a bundle for the router, or a discard reason. */
   receive(bytes: Uint8Array): V2Incoming | 'v2-malformed' | 'v2-bad-mac' | 'v2-unknown-key' | 'not-for-us' {
-    let type: 'data' | 'ack';
     try {
       const f = decodeV2Frame(bytes);
       if (f.type === 'ack') return f.to === linkHint(this.me) ? { type: 'ack', key: `v2:${f.from}:${hex(f.echo)}` } : 'not-for-us';
@@ -179,7 +178,6 @@ export class LoraV2 {
         }
         return { type: 'chain' };
       }
-      type = f.type;
     } catch {
       return 'v2-malformed';
     }
@@ -195,7 +193,7 @@ export class LoraV2 {
         if (b.recipient instanceof Uint8Array) this.book.holdsKey(t, b.recipient);
       }
       const frame: InFrame = { bearer: '', bytes: encodeFrame({ kind: 'bundle', payload: encodeBundle(b) }), bundle: b, ...(r.transmitter ? { from: hex(r.transmitter) } : {}) };
-      return { type, frame, ...(r.transmitter ? { transmitter: r.transmitter } : {}), ...(r.echo ? { unicast: { message: (r.echo[0]! << 8) | r.echo[1]! } } : {}) };
+      return { type: 'data', frame, ...(r.transmitter ? { transmitter: r.transmitter } : {}), ...(r.echo ? { unicast: { message: (r.echo[0]! << 8) | r.echo[1]! } } : {}) };
     } catch (err) {
       const reason = (err as { name?: string; reason?: string });
       if (reason.name === 'V2FrameDecodeError') return 'v2-malformed';
