@@ -15,23 +15,12 @@
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { MAX_STAMP, stampAt } from '../../../bundle/stamp.js';
+import { StampFileError, StampsExhaustedError } from '../errors.js';
+
+export { StampFileError, StampsExhaustedError };
 
 export const STAMP_FILE = 'lora-v2-stamp';
 const DEFAULT_BLOCK = 64;
-
-export class StampFileError extends Error {
-  override name = 'StampFileError';
-  constructor(readonly path: string, readonly reason: string, options?: { cause?: unknown }) {
-    super(`${path}: ${reason}`, options);
-  }
-}
-
-export class StampsExhaustedError extends Error {
-  override name = 'StampsExhaustedError';
-  constructor() {
-    super('no v2 stamps left (u32 seconds since 2024 reached); the node must send v1');
-  }
-}
 
 export interface StampSource {
   next(): Promise<number>;
