@@ -72,7 +72,8 @@ async function rig(mode: 'bridge' | 'echo', dir: string): Promise<Rig> {
   });
   mt.start();
   const mc = new McDevice({ offlineQueueSize: 256 });
-  mc.persistent.prefs.nodeName = 'Relay';
+  // The simulated MeshCore air is real LoRa timing now: the fastest preset keeps its share of the latency small.
+  Object.assign(mc.persistent.prefs, { nodeName: 'Relay', sf: 7, bwHz: 500000 });
   const mcMesh = new McMesh(mc);
   mcMesh.historyLimit = 16;
   mt.mesh.historyLimit = 16;

@@ -100,4 +100,10 @@ test('cbor-extract is the empty stand-in: cbor-x decodes in JavaScript (packagin
   assert.is(cbor.isNativeAccelerationEnabled, false);
 });
 
+test('the dashboard ships: its files in web/, listed in package.json files and copied into the image', () => {
+  for (const f of ['index.html', 'login.html', 'app.js', 'app.css']) assert.ok(existsSync(join(root, 'web', f)), `web/${f}`);
+  assert.ok((pkg.files as string[]).includes('web/'), 'package.json files has web/');
+  assert.match(read('images/Dockerfile.template'), /^COPY web \.\/web$/m);
+});
+
 test.run();

@@ -2,7 +2,8 @@
 // Makes sure the Debian packages the simulated hardware tests need are present: socat (PTY pairs for the
 // serial firmware simulators), mosquitto (a real MQTT broker on loopback), dbus + python3-dbusmock (a private
 // D-Bus playing BlueZ), strace (the flush-before-acknowledge tests watch the vault's fdatasync calls), build-essential (the GPIO
-// character-device addon test compiles packaging/gpio-cdev with cc). Installs them
+// character-device addon test compiles packaging/gpio-cdev with cc), chromium (the dashboard's browser tests drive it
+// with playwright-core; CHROMIUM names another binary). Installs them
 // with apt-get when running as root (CI, balena build), else says how.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -14,6 +15,7 @@ const checks = [
   ['build-essential', () => has('cc') && has('make')],
   ['mosquitto', () => has('mosquitto') || existsSync('/usr/sbin/mosquitto')],
   ['dbus', () => has('dbus-daemon')],
+  ['chromium', () => (process.env.CHROMIUM ? existsSync(process.env.CHROMIUM) : has('chromium') || existsSync('/usr/bin/chromium'))],
   ['python3-dbusmock', () => spawnSync('/usr/bin/python3', ['-c', 'import dbusmock, dbus'], { stdio: 'ignore' }).status === 0],
 ];
 const missing = checks.filter(([, ok]) => !ok()).map(([pkg]) => pkg);

@@ -76,6 +76,18 @@ test('find: by address without scanning, by name, and a missing name times out w
   }
 });
 
+test('find with scan: false (a relay saving power): a known address is found, anything else fails at once', async () => {
+  const c = new BleCentral({ busAddress: mock.address });
+  await c.start();
+  try {
+    assert.is((await c.find({ address: '10:00:00:00:00:01' }, { scan: false })).name, 'Meshtastic_0001');
+    const err = await expectError(c.find({ name: 'MeshCore-Nowhere' }, { timeoutMs: 30_000, scan: false }), 'BleDeviceNotFoundError');
+    assert.is((err as unknown as { waitedMs: number }).waitedMs, 0, 'no discovery was waited for');
+  } finally {
+    await c.stop();
+  }
+});
+
 test('busy: BlueZ answering InProgress is BleBusyError; an unreachable radio is BleConnectError', async () => {
   const radio = await mock.addRadio({ address: '10:00:00:00:00:04', name: 'MeshCore-Busy', profile: 'meshcore' });
   const c = new BleCentral({ busAddress: mock.address });

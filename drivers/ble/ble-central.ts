@@ -102,7 +102,7 @@ export class BleCentral {
    * Finds a device by address or advertised name. A device BlueZ already knows (bonded, or heard recently) by
    * address is returned without scanning; otherwise discovery runs until it shows up or `timeoutMs` passes.
    */
-  async find(target: BleTarget, options: WaitOptions & ScanFilter = {}): Promise<BleAdvertisement> {
+  async find(target: BleTarget, options: WaitOptions & ScanFilter & { scan?: boolean } = {}): Promise<BleAdvertisement> {
     const timeoutMs = options.timeoutMs ?? 30_000;
     const want = (d: BleAdvertisement) =>
       'address' in target ? d.address === target.address.toUpperCase() : d.name === target.name;
@@ -112,6 +112,12 @@ export class BleCentral {
       if (known) return known;
     }
     const describe = 'address' in target ? target.address : `named "${target.name}"`;
+    // `scan: false` (a relay saving power): only what BlueZ already knows, no discovery.
+    if (options.scan === false) {
+      const known = 'address' in target ? undefined : (await this.knownDevices(options.signal)).find(want);
+      if (known) return known;
+      throw new BleDeviceNotFoundError(describe, 0);
+    }
     // An own timer rather than AbortSignal.timeout inside AbortSignal.any: Node 20 can collect such a timeout
     // signal before it fires, and the loop below would then scan forever.
     const timeout = new AbortController();

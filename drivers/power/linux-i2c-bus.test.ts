@@ -1,6 +1,6 @@
 /**
  * The i2c-bus adapter against a scripted stand-in for the native package (CI has no /dev/i2c-*: research
- * hardware.md §0.5): SMBus word byte order, errno → typed errors, a missing bus reported before the native module is
+ * research notes on hardware §0.5): SMBus word byte order, errno → typed errors, a missing bus reported before the native module is
  * loaded, an absent package named with its fix, and a hung native transfer bounded by the time limit.
  */
 import { test } from 'uvu';

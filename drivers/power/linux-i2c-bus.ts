@@ -4,7 +4,7 @@
  *
  * Transfers are SMBus "read word" / "write word" (pointer byte, then two data bytes), which is exactly the INA
  * register protocol (SBOS448G §8.5.6, SBOS547 §7.5 "Writing to and reading from"). SMBus sends a word low byte first
- * while the INA chips send MSB first, so the word is byte-swapped here (research/hardware.md: i2c-bus 5.2.3).
+ * while the INA chips send MSB first, so the word is byte-swapped here (research notes on hardware: i2c-bus 5.2.3).
  */
 import { existsSync } from 'node:fs';
 import { loadOptional, type ModuleLoader } from '../hal/module-loader.js';

@@ -8,7 +8,7 @@ import { connectMemoryLink } from './sim/memory-link.js';
 import { toHex } from './bytes.js';
 import { hashtagChannelSecret } from './channel-secret.js';
 import { encodeMeshCoreFrame } from '../framing/meshcore-frame.js';
-import type { ReceivedMessage } from './message-frames.js';
+import { decodeMessageFrame, type ReceivedMessage } from './message-frames.js';
 import { waitFor } from '../../lib/testing/wait-for.js';
 
 const FAST = { freqKhz: 869618, bwHz: 500000, sf: 7, cr: 5 };
@@ -97,9 +97,10 @@ test('DM: SENT then SEND_CONFIRMED with the firmware ACK code; flood ACK updates
   assert.is(conf!.ackCode, sent.expectedAck);
   assert.is(alice.inbox[0].text, 'hello alice');
   assert.ok(alice.inbox[0].acked);
-  // PATH return: out_path_len is now 2 hops and the cache was refreshed through PUSH_CODE_PATH_UPDATED.
-  assert.is(device.persistent.contacts.find((c) => toHex(c.publicKey) === alice.hex)!.outPathLen, 2);
-  await waitFor('the learned path of 2 hops', () => session.findContact(alice.publicKey)!.outPathLen === 2);
+  // PATH return: Alice is 2 radio hops away (one relay between), so out_path_len is 1 hash, and the cache was
+  // refreshed through PUSH_CODE_PATH_UPDATED.
+  assert.is(device.persistent.contacts.find((c) => toHex(c.publicKey) === alice.hex)!.outPathLen, 1);
+  await waitFor('the learned path of 1 relay', () => session.findContact(alice.publicKey)!.outPathLen === 1);
   const sent2 = await session.sendDirectMessage(alice.publicKey, 'again');
   assert.not.ok(sent2.flood);
   await session.close();
@@ -149,6 +150,7 @@ test('offline queue: queued while nobody listens, drained at start; full queue e
   bob.sendDirect('d1');
   alice.sendChannel('Public', 'c2');
   alice.sendChannel('Public', 'c3'); // queue full: c1 evicted
+  await waitFor('c3 queued (over the air)', () => device.ram.offlineQueue.some((f) => decodeMessageFrame(f).text === 'Alice: c3'));
   assert.is(device.ram.offlineQueue.length, 3);
   const got: string[] = [];
   session.on('message', (m) => got.push(m.text));

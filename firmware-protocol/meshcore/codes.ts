@@ -138,16 +138,11 @@ export const ERR_CODE_NAMES: Record<number, string> = {
   6: 'ERR_CODE_ILLEGAL_ARG',
 };
 
-export const TXT_TYPE = { PLAIN: 0, CLI_DATA: 1, SIGNED_PLAIN: 2 } as const;
-
-/** ADV_TYPE_* (src/helpers/AdvertDataHelpers.h). */
-export const ADV_TYPE = { NONE: 0, CHAT: 1, REPEATER: 2, ROOM: 3, SENSOR: 4 } as const;
-
-export const PUB_KEY_SIZE = 32;
-/** src/MeshCore.h MAX_PATH_SIZE: the contact out_path field is always 64 bytes in frames. */
-export const MAX_PATH_SIZE = 64;
-/** src/MeshCore.h MAX_TEXT_LEN (10 × CIPHER_BLOCK_SIZE). */
-export const MAX_TEXT_LEN = 160;
+// Over-the-air numbers the frames share, defined once in ota/: TXT_TYPE and MAX_TEXT_LEN (text-payload.ts), ADV_TYPE_*
+// (advert-data.ts), PUB_KEY_SIZE and MAX_PATH_SIZE (packet.ts; the contact out_path field is always 64 bytes in frames).
+export { MAX_TEXT_LEN, TXT_TYPE } from './ota/text-payload.js';
+export { ADV_TYPE } from './ota/advert-data.js';
+export { MAX_PATH_SIZE, PUB_KEY_SIZE } from './ota/packet.js';
 /** contact out_path_len meaning "no known path, next send floods" (OUT_PATH_UNKNOWN). */
 export const OUT_PATH_UNKNOWN = 0xff;
 /** MyMesh.h EXPECTED_ACK_TABLE_SIZE: the firmware remembers the last 8 expected ACKs (circular). */

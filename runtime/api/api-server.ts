@@ -20,11 +20,14 @@ import { isLoopbackHost } from '../config/host-port.js';
 import { createLogger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { BadRequestError, UnknownPeerError, type RelayNode } from '../node/relay-node.js';
-import { ForbiddenHostError, HttpError, MethodNotAllowedError, NotFoundError, TokenRequiredError, UnauthorizedError } from './errors.js';
+import { DashboardFilesMissingError, ForbiddenHostError, HttpError, MethodNotAllowedError, NotFoundError, TokenRequiredError, UnauthorizedError } from './errors.js';
 import { HttpListener, type HttpTimeouts } from './http-listener.js';
 import { checkQueryUtf8 } from './request-body.js';
 import { ROUTES, matchRoute, type Reply, type Route } from './routes.js';
 import type { ShardsService } from './shard-routes.js';
+import { compress, COMPRESS_MIN_BYTES, negotiateEncoding } from './compression.js';
+import { Dashboard, type DashboardOptions } from './dashboard/dashboard.js';
+import type { MeshtasticHttp } from './meshtastic-http-routes.js';
 
 const log = createLogger('api');
 
@@ -48,27 +51,41 @@ export interface ApiServerInit {
   shards?: ShardsService;
   /** Defaults: API_TIMEOUTS. */
   timeouts?: Partial<HttpTimeouts>;
+  /** The native Meshtastic node's HTTP API device side (/api/v1/toradio, /api/v1/fromradio); 503 without. */
+  meshtasticHttp?: (session: string) => MeshtasticHttp | undefined;
+  /** The web dashboard at `/` (dashboard/): on by default; `false` serves the JSON API only. */
+  dashboard?: DashboardOptions | false;
 }
 
 export class ApiServer {
   private readonly listener: HttpListener;
   private readonly tokenHash: Buffer | undefined;
   private readonly requests;
+  readonly dashboard: Dashboard | undefined;
 
   constructor(private readonly init: ApiServerInit) {
     this.listener = new HttpListener('API', (req, res) => void this.handle(req, res), init.timeouts);
     this.tokenHash = init.token === undefined ? undefined : sha256(init.token);
+    this.dashboard = init.dashboard === false ? undefined : dashboardOrNone(init.token, init.dashboard, init.metrics);
     this.requests = init.metrics?.counter({ name: 'lattice_api_requests_total', help: 'HTTP API requests by route and status (499: the client went away before the answer)', labelNames: ['route', 'status'] });
   }
 
   async start(): Promise<void> {
     if (this.listener.listening) return;
     if (!isLoopbackHost(this.init.host) && this.init.token === undefined) throw new TokenRequiredError(this.init.host);
-    await this.listener.listen(this.init.host, this.init.port);
+    this.dashboard?.start();
+    try {
+      await this.listener.listen(this.init.host, this.init.port);
+    } catch (err) {
+      this.dashboard?.stop();
+      throw err;
+    }
     log.info('API listening', { url: this.url, token: this.init.token !== undefined });
   }
 
   async stop(): Promise<void> {
+    // First: open event streams end, so the listener's close does not wait out its grace period for them.
+    this.dashboard?.stop();
     await this.listener.stop();
   }
 
@@ -94,8 +111,15 @@ export class ApiServer {
         throw new NotFoundError(`no route ${req.method} ${url.pathname} (routes: ${(this.init.routes ?? ROUTES).map((r) => `${r.method} ${r.path}`).join(', ')})`);
       }
       routeLabel = `${match.route.method} ${match.route.path}`;
-      if (match.route.auth) this.checkToken(req);
-      reply = await match.route.handle({ node: this.init.node, req, res, url, params: match.params, maxBodyBytes: this.init.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, ...(this.init.shards ? { shards: this.init.shards } : {}) });
+      const authorized = this.authorized(req);
+      if (match.route.auth && !authorized) throw new UnauthorizedError();
+      const access = { required: this.tokenHash !== undefined, authorized, tokenMatches: (t: string) => this.tokenMatches(t) };
+      reply = await match.route.handle({
+        node: this.init.node, req, res, url, params: match.params, maxBodyBytes: this.init.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, access,
+        ...(this.init.shards ? { shards: this.init.shards } : {}),
+        ...(this.dashboard ? { dashboard: this.dashboard } : {}),
+        ...(this.init.meshtasticHttp ? { meshtasticHttp: this.init.meshtasticHttp } : {}),
+      });
       // Done, but the client is gone (a send stays done: it is in the vault, the client just never heard so).
       if (gone()) return this.clientClosed(routeLabel, req, reply.status);
     } catch (err) {
@@ -127,13 +151,21 @@ export class ApiServer {
     }
     this.count(routeLabel, req, reply.status);
     if (res.destroyed) return;
-    const body = JSON.stringify(reply.body);
-    res.writeHead(reply.status, {
+    let body: Buffer = Buffer.from(JSON.stringify(reply.body), 'utf8');
+    const headers: Record<string, string | number> = {
       'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(body),
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
-    });
+    };
+    // The dashboard loads the status (tens of KiB with many nodes) over a phone's Wi-Fi: compressed when accepted.
+    const enc = body.byteLength >= COMPRESS_MIN_BYTES ? negotiateEncoding(req.headers['accept-encoding']) : undefined;
+    if (enc) {
+      body = compress(body, enc);
+      headers['content-encoding'] = enc;
+      headers.vary = 'accept-encoding';
+    }
+    headers['content-length'] = body.byteLength;
+    res.writeHead(reply.status, headers);
     res.end(body);
   }
 
@@ -155,12 +187,18 @@ export class ApiServer {
     if (!isLoopbackHost(name)) throw new ForbiddenHostError(host);
   }
 
-  private checkToken(req: IncomingMessage): void {
-    if (this.tokenHash === undefined) return;
+  /** No token set, or the request carries it: `Authorization: Bearer` (CLI, scripts) or the dashboard's login cookie. */
+  private authorized(req: IncomingMessage): boolean {
+    if (this.tokenHash === undefined) return true;
     const header = req.headers.authorization;
     const m = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (m) return this.tokenMatches(m[1]!);
+    return this.dashboard?.session?.matches(req.headers.cookie) ?? false;
+  }
+
+  private tokenMatches(token: string): boolean {
     // Compare hashes so the comparison takes the same time whatever the token's length.
-    if (!m || !timingSafeEqual(sha256(m[1]), this.tokenHash)) throw new UnauthorizedError();
+    return this.tokenHash !== undefined && timingSafeEqual(sha256(token), this.tokenHash);
   }
 
   private errorReply(err: unknown, req: IncomingMessage): Reply {
@@ -172,6 +210,17 @@ export class ApiServer {
     if (stored) return { status: stored, body: { error: { name: (err as Error).name, message: (err as Error).message } } };
     log.error('request failed', { method: req.method, url: req.url, err });
     return { status: 500, body: { error: { name: 'InternalError', message: "the relay failed to answer this request; see the relay's log" } } };
+  }
+}
+
+/** The dashboard, or none when its files are missing (a broken install): the JSON API must still serve. */
+function dashboardOrNone(token: string | undefined, options: DashboardOptions | undefined, metrics: Metrics | undefined): Dashboard | undefined {
+  try {
+    return new Dashboard(token, options, metrics);
+  } catch (err) {
+    if (!(err instanceof DashboardFilesMissingError)) throw err;
+    log.warn(`${err.message}; serving the JSON API without the dashboard`, { path: err.path });
+    return undefined;
   }
 }
 

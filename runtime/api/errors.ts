@@ -124,3 +124,11 @@ export class RelayTimeoutError extends Error {
     super(`the relay at ${url} did not answer within ${timeoutMs / 1000} s`, options);
   }
 }
+
+/** The dashboard's static files are not where the package keeps them (`web/`): a broken install. */
+export class DashboardFilesMissingError extends Error {
+  override name = 'DashboardFilesMissingError';
+  constructor(readonly path: string, options?: { cause?: unknown }) {
+    super(`the dashboard's files are missing (looked for index.html and login.html in or above ${path}); reinstall the package`, options);
+  }
+}

@@ -9,6 +9,8 @@
  *   GET  /bundles/:id     → BundleView, 404 when unknown
  *   GET  /inbox?limit&since → { entries: InboxEntry[] }
  *   GET/POST /shards…     → the shard store (shard-routes.ts)
+ *   GET  /, /events, /sent, POST /login… → the dashboard (dashboard/dashboard-routes.ts)
+ *   PUT /api/v1/toradio, GET /api/v1/fromradio → the native Meshtastic node's HTTP API (meshtastic-http-routes.ts)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RelayNode } from '../node/relay-node.js';
@@ -16,6 +18,9 @@ import { NotFoundError } from './errors.js';
 import { readJsonBody } from './request-body.js';
 import { validateBundleId, validateInboxQuery, validateSendRequest } from './validate.js';
 import { SHARD_ROUTES, type ShardsService } from './shard-routes.js';
+import { DASHBOARD_ROUTES } from './dashboard/dashboard-routes.js';
+import { MESHTASTIC_HTTP_ROUTES, type MeshtasticHttp } from './meshtastic-http-routes.js';
+import type { Dashboard } from './dashboard/dashboard.js';
 
 export interface RouteContext {
   node: RelayNode;
@@ -27,6 +32,21 @@ export interface RouteContext {
   res: ServerResponse;
   /** The shard store, when the relay runs one. */
   shards?: ShardsService;
+  /** The dashboard's files, login and live stream, when the server serves it. */
+  dashboard?: Dashboard;
+  /** The native Meshtastic node's HTTP API device side, when the relay runs one and it is up. */
+  meshtasticHttp?: (session: string) => MeshtasticHttp | undefined;
+  /** Where this request stands with the token (the server checked it already for `auth` routes). */
+  access: Access;
+}
+
+export interface Access {
+  /** A token is set: requests need it (header or login cookie). */
+  required: boolean;
+  /** The request carries the token (Authorization: Bearer) or the login cookie, or none is required. */
+  authorized: boolean;
+  /** Compares a token typed into the login form with the relay's, in constant time. */
+  tokenMatches(token: string): boolean;
 }
 
 export interface Reply {
@@ -38,7 +58,7 @@ export interface Reply {
 }
 
 export interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'OPTIONS';
   /** Path pattern with `:name` parameters, e.g. `/bundles/:id`. */
   path: string;
   /** False only for routes that reveal nothing (health). */
@@ -61,9 +81,11 @@ export const ROUTES: Route[] = [
     method: 'POST',
     path: '/send',
     auth: true,
-    async handle({ node, req, maxBodyBytes }) {
+    async handle({ node, req, maxBodyBytes, dashboard }) {
       const request = validateSendRequest(await readJsonBody(req, maxBodyBytes));
       const { bundleId } = await node.send(request);
+      // The dashboard lists our own messages with their state.
+      dashboard?.sent.add({ id: bundleId, to: request.to, text: request.text, sentAt: Date.now() });
       return { status: 202, body: { bundleId } };
     },
   },
@@ -87,6 +109,8 @@ export const ROUTES: Route[] = [
     },
   },
   ...SHARD_ROUTES,
+  ...DASHBOARD_ROUTES,
+  ...MESHTASTIC_HTTP_ROUTES,
 ];
 
 export interface RouteMatch {

@@ -20,6 +20,8 @@ export interface BearerBuildContext {
   dataDir: string;
   /** Every bearer the config asks for, in start order (the IP bearer announces them in its HELLO). */
   bearerNames: readonly string[];
+  /** Another bearer of this relay by name, once every bearer is built (an MQTT gateway finds its radio so, at start). */
+  bearer?: (name: string) => Bearer | undefined;
 }
 
 export interface BuiltKind {
@@ -46,14 +48,17 @@ export interface BearerKind<K extends string = string, S = unknown> {
   readonly defaults: S;
   /** A bearer name the kind holds whether configured or not (`ip`), so no radio may take it. */
   readonly reserved?: { name: string; what: string };
+  /** How a later layer's value of the section goes over an earlier one; default: mappings merge key by key, a list
+   * replaces. */
+  merge?(base: unknown, over: unknown): unknown;
   /** After the layers merged: per-entry defaults and names (`lora0`, `lora1`). Default: the section as merged. */
   finish?(section: S): S;
   /** Whether one layer's value of the section configures a bearer (the simulated default then stays off). */
   given(layer: unknown): boolean;
   /** The bearers the merged section asks for (none when it is switched off). */
   configured(section: S): ConfiguredBearer[];
-  /** Rules within the merged section, reported with every other issue. */
-  check?(section: S, issues: ConfigIssue[]): void;
+  /** Rules within the merged section (and against the rest of the merged config), reported with every other issue. */
+  check?(section: S, issues: ConfigIssue[], config: object): void;
   /** Loads the kind's code (dynamic import: a kind the config does not use costs nothing) and maps the section to
    * bearer factories; called only when `configured` lists at least one bearer. */
   build(section: S, context: BearerBuildContext): Promise<BuiltKind>;

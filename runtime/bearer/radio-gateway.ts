@@ -64,6 +64,10 @@ export interface RadioNode {
   lastHeard?: number;
   /** Hops away, where known. */
   hops?: number;
+  /** SNR of the last packet heard from it directly (dB), where the radio says. */
+  snr?: number;
+  /** Where it last said it was (degrees, WGS84), where the radio knows (Meshtastic POSITION_APP). */
+  position?: { lat: number; lon: number };
 }
 
 /** LoRa parameters, as far as the radio reports them. */

@@ -104,7 +104,7 @@ test('config prints the merged config with secrets masked', async () => {
   const c = JSON.parse(r.out) as Config;
   assert.is(c.configFile, file);
   assert.is(c.api.token, '********');
-  assert.is(c.mqtt.password, '********');
+  assert.is(c.mqtt[0]!.password, '********');
   assert.equal(c.ip.peers, [{ host: 'relay-b', port: 9400 }]);
   assert.is(c.sim.enabled, false);
   assert.not.match(r.out, /hunter2|secret-token/);
@@ -139,7 +139,7 @@ test('config masks the password of a URL too', async () => {
   const env = { LATTICE_MQTT_URL: 'mqtt://user:pw123@broker.lan:1883' };
   let r = await cli(['config', '--json'], { env });
   assert.is(r.code, 0, r.err);
-  assert.is(JSON.parse(r.out).mqtt.url, 'mqtt://user:********@broker.lan:1883');
+  assert.is(JSON.parse(r.out).mqtt[0].url, 'mqtt://user:********@broker.lan:1883');
   r = await cli(['config'], { env });
   assert.match(r.out, /url: mqtt:\/\/user:\*{8}@broker\.lan:1883/);
   assert.not.match(r.out, /pw123/);

@@ -11,6 +11,7 @@
 import { systemClock, type Clock } from '../../lib/clock/clock.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { BatterySource } from '../power/battery-figure.js';
 
 /** Hands out one logger per component, named after it (`lora0`, `ip`). */
 export interface ComponentLogger {
@@ -23,6 +24,9 @@ export interface Components {
   logger: ComponentLogger;
   /** Time for the paces a component keeps (airtime budgets, rate limits); tests let them pass without waiting. */
   clock: Clock;
+  /** The relay's battery (millivolts, percent) when a power monitor runs (runtime/power): what MeshCore's companion
+   * and repeater status report. Absent, or returning undefined, when there is none or no reading yet. */
+  battery?: BatterySource;
 }
 
 /** Builds one component from the relay's shared components. */
@@ -37,5 +41,6 @@ export function defaultComponents(overrides: Partial<Components> = {}): Componen
     logger: overrides.logger ?? defaultLogger,
     clock: overrides.clock ?? systemClock,
     ...(overrides.metrics ? { metrics: overrides.metrics } : {}),
+    ...(overrides.battery ? { battery: overrides.battery } : {}),
   };
 }

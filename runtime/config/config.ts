@@ -128,6 +128,60 @@ export interface BridgeConfig {
   peerHoldoffMs: number;
 }
 
+/** Power monitors the relay reads (drivers/power): INA219/INA226/INA260 one channel, INA3221 three. */
+export const POWER_SENSORS = ['ina219', 'ina226', 'ina260', 'ina3221'] as const;
+export type PowerSensorKind = (typeof POWER_SENSORS)[number];
+/** Battery packs with a voltage-to-charge curve (runtime/power/chemistry.ts). */
+export const CHEMISTRIES = ['li-ion-1s', 'li-ion-2s', 'li-ion-3s', 'lifepo4-4s', 'lead-acid-12v'] as const;
+export type Chemistry = (typeof CHEMISTRIES)[number];
+
+/**
+ * What the relay does as the battery runs down (runtime/power/power-policies.ts): each policy applies below its
+ * state of charge (percent, 0 = never) and lifts again `hysteresis` points above it.
+ */
+export interface PowerPoliciesConfig {
+  /** Below this state of charge the LoRa radios transmit at `reducedTxPowerDbm`. */
+  reduceTxPowerBelow: number;
+  reducedTxPowerDbm: number;
+  /** Below this, LoRa adverts and Meshtastic NodeInfo broadcasts are `intervalFactor` times further apart. */
+  stretchIntervalsBelow: number;
+  intervalFactor: number;
+  /** Below this, no BLE scan looks for companion radios (radios BlueZ already knows still connect). */
+  stopBleScanBelow: number;
+  /** Below this, the shard store stops its repair passes (and the challenges that feed them). */
+  stopShardRepairBelow: number;
+  /** Below this, a native Meshtastic node configured ROUTER (or ROUTER_LATE) runs as a CLIENT. */
+  clientRoleBelow: number;
+  /** Below this, the relay flushes the vault and stops its components before the battery browns out. */
+  shutdownBelow: number;
+  /** After a shutdown, the relay starts again once the state of charge is back above this. */
+  resumeAbove: number;
+  /** Percentage points above a threshold before its policy lifts (so a policy does not flap at the edge). */
+  hysteresis: number;
+}
+
+/** The power monitor (issue 16): a battery and panel read over I2C, or simulated (`hal: sim`). */
+export interface PowerConfig {
+  /** The chip; absent: no power monitoring (the simulated default brings an emulated ina3221). */
+  sensor?: PowerSensorKind;
+  /** I2C bus number (`/dev/i2c-<bus>`), 1 on a Raspberry Pi; unused with `hal: sim`. */
+  bus: number;
+  /** `sim`: an emulated chip on a simulated battery and panel with a fast day-night cycle. */
+  hal?: 'sim';
+  /** 7-bit I2C address; default 0x40 (every INA2xx/INA3221 with A0 and A1 to ground). */
+  address: number;
+  /** Shunt resistor, ohms (not INA260: its 2 mΩ shunt is inside). */
+  shuntOhms: number;
+  /** Largest current expected through the shunt, amps (sets the calibration's current LSB). */
+  maxCurrentA: number;
+  chemistry: Chemistry;
+  /** Battery capacity, amp-hours (for coulomb counting). */
+  capacityAh: number;
+  /** INA3221 only: which of its channels 1..3 measures the battery, the panel and the load (0: not wired). */
+  channels: { battery: number; panel: number; load: number };
+  policies: PowerPoliciesConfig;
+}
+
 export const LOG_FORMATS = ['auto', 'json', 'text'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
@@ -149,6 +203,7 @@ export interface Config extends BearerSections {
   bloom: BloomConfig;
   shards: ShardsConfig;
   bridge: BridgeConfig;
+  power: PowerConfig;
   sim: SimConfig;
   log: LogConfig;
 }

@@ -41,6 +41,22 @@ export const DEFAULTS: Omit<Config, 'dataDir' | 'sim' | 'configFile'> = {
     // usually hears the earlier one's copy before its own turn.
     peerHoldoffMs: 15_000,
   },
+  // Power: maxCurrentA here is the ina219's on 0.1 Ω; left out of the file, parse-config.ts takes the chosen chip's
+  // full shunt range instead. No sensor unless configured (the simulated default brings one, parse-config.ts). The policy thresholds
+  // are percent state of charge, spaced so that each step saves power before the next is needed; see README "Solar
+  // power" for what each does and costs.
+  power: {
+    bus: 1, address: 0x40, shuntOhms: 0.1, maxCurrentA: 3.2, chemistry: 'li-ion-1s', capacityAh: 10,
+    channels: { battery: 1, panel: 2, load: 3 },
+    policies: {
+      reduceTxPowerBelow: 50, reducedTxPowerDbm: 14,
+      stretchIntervalsBelow: 40, intervalFactor: 4,
+      stopBleScanBelow: 30, stopShardRepairBelow: 30,
+      clientRoleBelow: 20,
+      shutdownBelow: 5, resumeAbove: 20,
+      hysteresis: 5,
+    },
+  },
   log: { level: 'info', format: 'auto' },
 };
 

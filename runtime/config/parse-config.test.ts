@@ -25,7 +25,7 @@ test('no file, no env, no flags: defaults, simulated neighbourhood on', () => {
   assert.equal(c.metrics, { enabled: true, host: '127.0.0.1', port: 9090, path: '/metrics' });
   // The simulated default stays on this machine (sim-stays-local.test.ts): loopback, no discovery.
   assert.equal(c.ip, { enabled: true, listen: { host: '127.0.0.1', port: 9333 }, peers: [], discovery: false, heartbeatMs: 30000 });
-  assert.equal(c.mqtt, { prefix: 'lattice' });
+  assert.equal(c.mqtt, []);
   assert.equal(c.vault, { lifetimeDays: 7, onDamage: 'recover' });
   assert.equal(c.shards, {
     enabled: true, cacheBytes: 64 * 1024 * 1024, diskBytes: 1024 ** 3, k: 3, m: 2, lifetimeDays: 30,
@@ -87,7 +87,7 @@ test('ConfigError lines are `path: message`', () => {
     assert.unreachable();
   } catch (err) {
     const lines = (err as ConfigError).lines();
-    assert.equal(lines, ['api.port: must be ≥ 1, got 0', 'bogus: unknown key (known: dataDir, api, metrics, ip, mqtt, meshtastic, meshcore, lora, vault, bloom, shards, bridge, sim, log)']);
+    assert.equal(lines, ['api.port: must be ≥ 1, got 0', 'bogus: unknown key (known: dataDir, api, metrics, ip, mqtt, meshtastic, meshcore, lora, vault, bloom, shards, bridge, power, sim, log)']);
   }
 });
 
@@ -138,7 +138,7 @@ test('environment variables map onto the config', () => {
   assert.equal(c.ip.listen, { host: '::', port: 9444 });
   assert.equal(c.ip.peers, [{ host: 'relay-a.example.org', port: 9333 }, { host: '10.0.0.2', port: 9400 }, { host: 'relay-c', port: 9333 }]);
   assert.is(c.ip.discovery, false);
-  assert.equal(c.mqtt, { prefix: 'lat', url: 'mqtts://broker.example.org', username: 'u', password: 'p' });
+  assert.equal(c.mqtt, [{ prefix: 'lat', url: 'mqtts://broker.example.org', username: 'u', password: 'p', name: 'mqtt', role: 'lattice' }]);
   assert.equal(c.meshtastic, [{ device: '/dev/ttyUSB0', name: 'meshtastic0' }, { device: 'tcp://192.168.1.5', name: 'meshtastic1' }]);
   assert.equal(c.meshcore, [{ device: 'ble://MeshCore-1', name: 'meshcore0' }]);
   assert.equal(c.log, { level: 'info,router=debug', format: 'json' });
@@ -149,7 +149,7 @@ test('LATTICE_METRICS=off, a bare port, and empty variables', () => {
   const c = parseConfig(undefined, { LATTICE_METRICS: 'off', LATTICE_API: '9001', LATTICE_MQTT_URL: '' }, HOME);
   assert.is(c.metrics.enabled, false);
   assert.equal(c.api, { host: '127.0.0.1', port: 9001 });
-  assert.is(c.mqtt.url, undefined);
+  assert.equal(c.mqtt, []);
 });
 
 test('bad and unknown environment variables are named', () => {
@@ -230,7 +230,7 @@ test('shorthands and byte sizes', () => {
   );
   assert.is(c.metrics.enabled, false);
   assert.is(c.ip.enabled, false);
-  assert.is(c.mqtt.url, 'mqtt://localhost:1883');
+  assert.is(c.mqtt[0]!.url, 'mqtt://localhost:1883');
   assert.is(c.log.level, 'debug');
   assert.is(c.shards.cacheBytes, 16 * 1024 * 1024);
   assert.is(c.shards.diskBytes, 2e9);

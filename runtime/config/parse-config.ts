@@ -42,7 +42,7 @@ export function parseConfig(input: unknown, env: NodeJS.ProcessEnv = {}, options
   }
   const given = [file, ...fromEnv, ...fromFlags];
   const merged = [{ dataDir: defaultDataDir(env, options.home) }, file, ...fromEnv, ...fromFlags].reduce<Record<string, unknown>>(
-    (acc, layer) => deepMerge(acc, layer),
+    (acc, layer) => mergeLayer(acc, layer),
     structuredClone(DEFAULTS) as unknown as Record<string, unknown>,
   );
   const config = finish(merged, given, options);
@@ -60,6 +60,13 @@ function validateSourced(values: SourcedValue[], issues: ConfigIssue[]): Record<
     for (const issue of own) issues.push({ path: `${v.source} (${issue.path || v.path})`, message: issue.message });
     if (layer) out.push(layer);
   }
+  return out;
+}
+
+/** deepMerge, except for a bearer section whose kind merges its own way (`mqtt`: a mapping patches its list). */
+function mergeLayer(acc: Record<string, unknown>, layer: Record<string, unknown>): Record<string, unknown> {
+  const out = deepMerge(acc, layer);
+  for (const kind of bearerKinds) if (kind.merge && layer[kind.section] !== undefined) out[kind.section] = kind.merge(acc[kind.section], layer[kind.section]);
   return out;
 }
 
@@ -86,6 +93,14 @@ function finish(merged: Record<string, unknown>, given: Record<string, unknown>[
     c.sim = { enabled: !hasFile && !bearerGiven };
   }
   if (c.sim.enabled) stayOnThisMachine(c, given);
+  // The simulated default shows the power subsystem too: an emulated INA3221 on a simulated battery and panel.
+  if (c.sim.enabled && c.power.sensor === undefined) c.power = { ...c.power, sensor: 'ina3221', hal: 'sim' };
+  // maxCurrentA not given: the most the chip measures through the shunt (3.2 A for an ina219 on 0.1 Ω, the issue's
+  // example; 1.638 A for an ina3221, 0.8192 A for an ina226; 15 A for the ina260).
+  if (!given.some((layer) => isPlainObject(layer.power) && layer.power.maxCurrentA !== undefined) && c.power.sensor !== undefined) {
+    const range = SHUNT_RANGE_V[c.power.sensor];
+    c.power = { ...c.power, maxCurrentA: range === undefined ? 15 : Math.round((range / c.power.shuntOhms) * 1e6) / 1e6 };
+  }
   // Canonical key order, so `lattice config` prints sections the way the docs list them.
   const ordered = { ...(options.configFile !== undefined ? { configFile: options.configFile } : {}), dataDir: c.dataDir } as Config;
   for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) (ordered as unknown as Record<string, unknown>)[key] = c[key];
@@ -116,7 +131,7 @@ function crossCheck(c: Config, issues: ConfigIssue[]): void {
   if (c.metrics.enabled && c.metrics.port === c.api.port && (c.metrics.host === c.api.host || c.metrics.host === '0.0.0.0' || c.api.host === '0.0.0.0')) {
     issues.push({ path: 'metrics.port', message: `${c.metrics.port} is also the API port; give the metrics endpoint its own port` });
   }
-  for (const kind of bearerKinds) kind.check?.(sectionOf(c, kind), issues);
+  for (const kind of bearerKinds) kind.check?.(sectionOf(c, kind), issues, c);
   // Names the kinds hold whether configured or not (`ip`, `mqtt`), and the simulator's.
   const seen = new Map<string, string>([...bearerKinds.flatMap((k) => (k.reserved ? [[k.reserved.name, k.reserved.what] as const] : [])), ['sim', 'the simulator']]);
   const configured = bearerKinds.flatMap((kind) => kind.configured(sectionOf(c, kind)).filter((b) => b.name !== kind.reserved?.name));
@@ -126,6 +141,7 @@ function crossCheck(c: Config, issues: ConfigIssue[]): void {
     else seen.set(b.name, b.path);
   }
   checkBridge(c, issues);
+  checkPower(c, issues);
   const devices = new Map<string, string>();
   for (const b of configured) {
     if (b.device === undefined) continue;
@@ -147,5 +163,39 @@ function checkBridge(c: Config, issues: ConfigIssue[]): void {
     } else if (names.length === 0) {
       issues.push({ path: 'bridge.enabled', message: `the bridge needs a ${kind} radio; add one under \`${kind}:\` (or --${kind} DEVICE)` });
     }
+  }
+}
+
+/** Largest voltage across the shunt each chip measures (TI datasheets: INA219 SBOS448 ±320 mV at PGA /8, INA226
+ * SBOS547 ±81.92 mV, INA3221 SBOS461 ±163.8 mV); the INA260 (SBOS656) has its 2 mΩ shunt inside, 15 A at most. */
+const SHUNT_RANGE_V: Record<string, number> = { ina219: 0.32, ina226: 0.08192, ina3221: 0.1638 };
+
+/** The power keys against each other, on the merged section; nothing to check without a sensor. */
+function checkPower(c: Config, issues: ConfigIssue[]): void {
+  const p = c.power;
+  if (p.sensor === undefined) return;
+  // Addresses the chips' A0/A1 pins can select: 16 for the INA2xx (0x40-0x4F), 4 for the INA3221 (0x40-0x43).
+  const top = p.sensor === 'ina3221' ? 0x43 : 0x4f;
+  if (p.address < 0x40 || p.address > top) {
+    issues.push({ path: 'power.address', message: `${p.sensor} answers at 0x40..0x${top.toString(16)}, got 0x${p.address.toString(16)}` });
+  }
+  const range = SHUNT_RANGE_V[p.sensor];
+  if (range !== undefined && p.maxCurrentA * p.shuntOhms > range * (1 + 1e-9)) {
+    issues.push({ path: 'power.maxCurrentA', message: `${p.maxCurrentA} A through ${p.shuntOhms} Ω is ${(p.maxCurrentA * p.shuntOhms * 1000).toFixed(1)} mV, beyond the ${range * 1000} mV the ${p.sensor} measures; lower maxCurrentA or use a smaller shunt` });
+  }
+  if (p.sensor === 'ina260' && p.maxCurrentA > 15) issues.push({ path: 'power.maxCurrentA', message: `the ina260 measures at most 15 A, got ${p.maxCurrentA}` });
+  if (p.sensor === 'ina3221') {
+    const used = Object.entries(p.channels).filter(([, ch]) => ch !== 0);
+    if (p.channels.battery === 0) issues.push({ path: 'power.channels.battery', message: 'the battery must be on one of the channels 1..3' });
+    const seen = new Map<number, string>();
+    for (const [role, ch] of used) {
+      const prev = seen.get(ch);
+      if (prev) issues.push({ path: `power.channels.${role}`, message: `channel ${ch} is already the ${prev}'s` });
+      else seen.set(ch, role);
+    }
+  }
+  const q = p.policies;
+  if (q.shutdownBelow >= q.resumeAbove) {
+    issues.push({ path: 'power.policies.resumeAbove', message: `must be above shutdownBelow (${q.shutdownBelow}), got ${q.resumeAbove}: the relay would start again straight into a shutdown` });
   }
 }

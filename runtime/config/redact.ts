@@ -8,8 +8,10 @@ import { MASK, maskUrlPassword } from './mask-url.js';
 export function redact(c: Config): Config {
   const out = structuredClone(c);
   if (out.api.token !== undefined) out.api.token = MASK;
-  if (out.mqtt.password !== undefined) out.mqtt.password = MASK;
-  if (out.mqtt.url !== undefined) out.mqtt.url = maskUrlPassword(out.mqtt.url);
+  for (const b of out.mqtt) {
+    if (b.password !== undefined) b.password = MASK;
+    if (b.url !== undefined) b.url = maskUrlPassword(b.url);
+  }
   if (out.ip.psk !== undefined) out.ip.psk = MASK;
   return out;
 }

@@ -33,7 +33,7 @@ export function keyPaths(check: Check, prefix = ''): string[] {
   return Object.entries(shape.keys).flatMap(([key, c]) => keyPaths(c, prefix ? `${prefix}.${key}` : key));
 }
 
-function withShape(check: Check, shape: CheckShape): Check {
+export function withShape(check: Check, shape: CheckShape): Check {
   shapes.set(check, shape);
   return check;
 }

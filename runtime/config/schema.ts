@@ -7,7 +7,7 @@
  */
 import { BEARER_KINDS } from '../bearers/bearer-kinds.js';
 import { parseLevelSpec } from '../log/levels.js';
-import { BRIDGE_DIRECTIONS, LOG_FORMATS } from './config.js';
+import { BRIDGE_DIRECTIONS, CHEMISTRIES, LOG_FORMATS, POWER_SENSORS } from './config.js';
 import { describe } from './byte-size.js';
 import { ON_DAMAGE } from '../store/on-damage.js';
 import { hostPortOfUrl } from './http-address.js';
@@ -90,6 +90,52 @@ const bridge = object(
   { shorthand: enabledShorthand() },
 );
 
+// The power monitor (runtime/power, drivers/power). Keys as issue 16 spells them; parse-config.ts checks them
+// against each other once merged (checkPower).
+const i2cBus: Check = (value, path, issues) => {
+  // `/dev/i2c-1` as well as `1`: people copy the device path from `i2cdetect -l`.
+  const m = typeof value === 'string' ? /^\/dev\/i2c-(\d+)$/.exec(value.trim()) : null;
+  return int({ min: 0, max: 255 })(m ? Number(m[1]) : value, path, issues);
+};
+const i2cAddress: Check = (value, path, issues) => {
+  // YAML reads 0x40 as 64; a quoted '0x40' (and the environment) comes as a string.
+  const v = typeof value === 'string' && /^\s*0x[0-9a-f]+\s*$/i.test(value) ? Number.parseInt(value, 16) : value;
+  // 7-bit addresses outside the reserved 0x00-0x07 and 0x78-0x7f (I2C-bus specification UM10204 §3.1.12).
+  return int({ min: 0x08, max: 0x77 })(v, path, issues);
+};
+const percent = num({ min: 0, max: 100, unit: 'percent state of charge' });
+const ina3221Channel = int({ min: 0, max: 3 });
+const power = object({
+  sensor: oneOf(POWER_SENSORS),
+  bus: i2cBus,
+  hal: oneOf(['sim']),
+  address: i2cAddress,
+  shuntOhms: num({ min: 0.0001, max: 100, unit: 'ohms' }),
+  maxCurrentA: num({ min: 0.001, max: 100, unit: 'amps' }),
+  chemistry: oneOf(CHEMISTRIES),
+  capacityAh: num({ min: 0.01, max: 10_000, unit: 'amp-hours' }),
+  channels: object({ battery: ina3221Channel, panel: ina3221Channel, load: ina3221Channel }),
+  policies: object({
+    reduceTxPowerBelow: percent,
+    // SX1261/2 datasheet §13.1.14 SetTxParams: -9..+22 dBm, as lora[].txPowerDbm.
+    reducedTxPowerDbm: int({ min: -9, max: 22, unit: 'dBm' }),
+    stretchIntervalsBelow: percent,
+    intervalFactor: num({ min: 1, max: 100 }),
+    stopBleScanBelow: percent,
+    stopShardRepairBelow: percent,
+    clientRoleBelow: percent,
+    shutdownBelow: percent,
+    resumeAbove: percent,
+    hysteresis: num({ min: 0, max: 50, unit: 'percentage points' }),
+  }),
+}, {
+  refine: (v, path, issues) => {
+    if (v.hal === 'sim' && v.bus !== undefined) fail(issues, `${path}.bus`, 'is not used with hal: sim (give one or the other)');
+    if (v.sensor !== undefined && v.sensor !== 'ina3221' && v.channels !== undefined) fail(issues, `${path}.channels`, `is for the ina3221 only (the ${v.sensor} has one channel: the battery)`);
+    if (v.sensor === 'ina260' && v.shuntOhms !== undefined) fail(issues, `${path}.shuntOhms`, 'is not used by the ina260 (its 2 mΩ shunt is inside the chip)');
+  },
+});
+
 export const configSchema: Check = object({
   dataDir: str({ max: 4096 }),
   api: object(
@@ -129,6 +175,7 @@ export const configSchema: Check = object({
     { shorthand: enabledShorthand() },
   ),
   bridge,
+  power,
   sim: object({ enabled: bool() }, { shorthand: enabledShorthand() }),
   log: object(
     { level: levelSpec, format: oneOf(LOG_FORMATS) },

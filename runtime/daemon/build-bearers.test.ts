@@ -82,4 +82,35 @@ test('a radio that cannot be opened fails the build with its reason', async () =
   }
 });
 
+test('an MQTT gateway built before its radio finds it by name at start, and shows its gateway id in status', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'build-bearers-gw-'));
+  const { startAirServer } = await import('../../drivers/sx126x/sim/air-server.js');
+  const { startMosquitto } = await import('../bearers/mqtt/testing/mosquitto.js');
+  const air = await startAirServer({ host: '127.0.0.1', port: 0 });
+  const broker = await startMosquitto();
+  const built = await buildBearers(parseConfig({
+    dataDir: dir,
+    ip: false,
+    lora: [{ name: 'mt0', protocol: 'meshtastic', preset: 'ShortFast', region: 'EU_868', hal: 'sim', air: `127.0.0.1:${air.port}`, meshtastic: { api: false } }],
+    mqtt: [{ role: 'meshtastic', radio: 'mt0', url: broker.url, uplink: true }],
+  }), generateIdentity(), defaultComponents());
+  try {
+    assert.equal(built.bearers.map((b) => b.name), ['mqtt0', 'mt0'], 'the mqtt kind first, as the registry orders it');
+    for (const b of built.bearers) await b.start();
+    const gw = built.bearers[0]!;
+    const detail = await waitFor('the gateway connected', () => {
+      const d = gw.status().detail as { connected: boolean; gatewayId?: string };
+      return d.connected ? d : undefined;
+    });
+    const num = (built.bearers[1] as unknown as { radio(): { self?: { nodeNum?: number } } }).radio().self!.nodeNum!;
+    assert.is(detail.gatewayId, `!${num.toString(16).padStart(8, '0')}`);
+  } finally {
+    for (const b of [...built.bearers].reverse()) await b.stop();
+    for (const c of built.cleanups) await c();
+    await broker.stop();
+    await air.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();

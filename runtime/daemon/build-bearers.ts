@@ -20,7 +20,11 @@ export interface BuiltBearers {
 /** Builds the bearers the config asks for, in the registry's order. If one cannot be built, the radios opened for
  * the others are closed before the error goes on. */
 export async function buildBearers(config: Config, identity: Identity, components: Components): Promise<BuiltBearers> {
-  const context = { identity, dataDir: config.dataDir, bearerNames: bearerKinds.flatMap((kind) => kind.configured(sectionOf(config, kind)).map((b) => b.name)) };
+  const bearers: Bearer[] = [];
+  const context = {
+    identity, dataDir: config.dataDir, bearerNames: bearerKinds.flatMap((kind) => kind.configured(sectionOf(config, kind)).map((b) => b.name)),
+    bearer: (name: string) => bearers.find((b) => b.name === name),
+  };
   const cleanups: Array<() => Promise<void>> = [];
   try {
     const factories: BearerFactory[] = [];
@@ -31,7 +35,8 @@ export async function buildBearers(config: Config, identity: Identity, component
       cleanups.push(...(built.cleanups ?? []));
       factories.push(...built.bearers);
     }
-    return { bearers: factories.map((make) => make(components)), cleanups };
+    for (const make of factories) bearers.push(make(components));
+    return { bearers, cleanups };
   } catch (err) {
     for (const close of cleanups) await close().catch(() => undefined);
     throw err;

@@ -20,6 +20,8 @@ const log = createLogger('shards');
 
 export interface ShardStoreHandle {
   service: ShardsService;
+  /** Pauses the repair passes and challenges (runtime/power, while the battery is low). */
+  pauseRepair(paused: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -63,6 +65,9 @@ export async function startShardStore(config: Config, identity: Identity, bearer
       status: () => node.status(),
       spoolDir,
       maxFileBytes: node.tuning.maxFileBytes,
+    },
+    pauseRepair(paused) {
+      node.repairPaused = paused;
     },
     async stop() {
       link.close();

@@ -16,6 +16,7 @@ import { createLogger } from '../log/logger.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { MetricsServer } from '../metrics/metrics-server.js';
 import { ApiServer } from '../api/api-server.js';
+import type { MeshtasticHttp } from '../api/meshtastic-http-routes.js';
 import type { BundleView, InboxEntry, NodeStatus, RelayNode, SendRequest } from '../node/relay-node.js';
 import { Router } from '../router/router.js';
 import { Vault } from '../vault/vault.js';
@@ -30,6 +31,10 @@ import { LoopMonitor, type LoopHealth } from './watchdog/loop-monitor.js';
 import { SdNotify } from './watchdog/sd-notify.js';
 import type { SimNeighbourhood } from '../sim/sim-neighbourhood.js';
 import type { Bridge } from '../bridge/bridge.js';
+import type { PowerRuntime } from '../power/power-runtime.js';
+import type { BatteryFigure } from '../power/battery-figure.js';
+import { registerPowerMetrics } from '../power/power-metrics.js';
+import { isRadioPowerHooks, type RadioPowerHooks } from '../power/power-targets.js';
 
 const log = createLogger('relay');
 
@@ -38,6 +43,9 @@ export interface DaemonOptions {
    * components' clock, runtime/components/components.ts); default the system clock. Tests let those paces pass
    * without waiting. */
   clock?: Clock;
+  /** The power subsystem (runtime/power/power-runtime.ts), which outlives a daemon stopped for a low battery:
+   * `GET /status` power, `lattice_power_*` metrics, the policies' hooks, the battery figure for MeshCore. */
+  power?: PowerRuntime;
 }
 
 interface Step {
@@ -95,7 +103,8 @@ export class Daemon implements RelayNode {
       await this.step('vault', () => vault.start(), () => vault.stop());
 
       // What every component shares: the relay's metrics, its logging, its clock.
-      const components = defaultComponents({ metrics, ...(this.options.clock ? { clock: this.options.clock } : {}) });
+      const power = this.options.power;
+      const components = defaultComponents({ metrics, ...(this.options.clock ? { clock: this.options.clock } : {}), ...(power ? { battery: () => power.battery() } : {}) });
       const built = await buildBearers(c, identity, components);
       this.bearers = built.bearers;
       this.started.push({ name: 'radios', stop: async () => { for (const f of built.cleanups) await f(); } });
@@ -146,7 +155,18 @@ export class Daemon implements RelayNode {
       // The shard store rides the IP bearer: it starts after the bearers and stops before them.
       const shards = (this.shards = await startShardStore(c, identity, this.bearers, metrics));
       if (shards) this.started.push({ name: 'shard store', stop: () => shards.stop() });
-      const api = (this.api = new ApiServer({ node: this, host: c.api.host, port: c.api.port, ...(c.api.token ? { token: c.api.token } : {}), metrics, ...(shards ? { shards: shards.service } : {}) }));
+      if (power) {
+        // After the radios and the shard store (the policies act on them), before the API (status shows power).
+        const offMetrics = registerPowerMetrics(metrics, power);
+        const detach = power.attach({ radios: this.bearers.filter((b): b is Bearer & RadioPowerHooks => isRadioPowerHooks(b)), ...(shards ? { shards } : {}) });
+        this.started.push({ name: 'power policies', stop: () => { detach(); offMetrics(); } });
+      }
+      // The first native Meshtastic node also answers the firmware's HTTP API (/api/v1/…) for the official web client.
+      const native = this.bearers.find((b): b is Bearer & { meshtasticHttp(session: string): MeshtasticHttp | undefined } => typeof (b as { meshtasticHttp?: unknown }).meshtasticHttp === 'function');
+      const api = (this.api = new ApiServer({
+        node: this, host: c.api.host, port: c.api.port, ...(c.api.token ? { token: c.api.token } : {}), metrics, ...(shards ? { shards: shards.service } : {}),
+        ...(native ? { meshtasticHttp: (session: string) => native.meshtasticHttp(session) } : {}),
+      }));
       await this.step('api', () => api.start(), () => api.stop());
       if (c.metrics.enabled) {
         const m = (this.metricsServer = new MetricsServer({ metrics, host: c.metrics.host, port: c.metrics.port, path: c.metrics.path }));
@@ -196,7 +216,14 @@ export class Daemon implements RelayNode {
       vault: this.vault!.usage(),
       ...(radios.length > 0 ? { radios } : {}),
       ...(this.bridge?.running ? { bridge: this.bridge.status() } : {}),
+      ...(this.options.power ? { power: this.options.power.view() } : {}),
     };
+  }
+
+  /** The battery for MeshCore's companion and repeater status (also handed to every component as `battery`);
+   * undefined without a power monitor or before its first reading. */
+  battery(): BatteryFigure | undefined {
+    return this.options.power?.battery();
   }
 
   /** The event loop's health (GET /health answers 503 when it stalled recently). */

@@ -10,6 +10,8 @@ import type { Metrics } from '../metrics/metrics.js';
 import { BleMeshCoreLink } from './ble-meshcore-link.js';
 import { BleMeshtasticLink } from './ble-meshtastic-link.js';
 import { bleMetrics } from './ble-metrics.js';
+import { bleScansPaused } from './ble-scan-gate.js';
+import { BleScanPausedError } from './errors.js';
 import type { BleDeviceSpec } from './ble-device-spec.js';
 import { MESHCORE_BLE, MESHCORE_NAME, MESHTASTIC_BLE, MESHTASTIC_NAME, type BleRadioKind } from './ble-radios.js';
 
@@ -38,7 +40,7 @@ export function bleLinkOpener(kind: BleRadioKind, spec: BleDeviceSpec, options: 
         ? { serviceUuids: [MESHTASTIC_BLE.service], names: [MESHTASTIC_NAME] }
         : { serviceUuids: [MESHCORE_BLE.service], names: [MESHCORE_NAME] };
       const target = spec.address ? { address: spec.address } : { name: spec.name! };
-      const ad = await central.find(target, { ...filter, signal, timeoutMs: options.scanTimeoutMs ?? 30_000 });
+      const ad = await central.find(target, { ...filter, signal, timeoutMs: options.scanTimeoutMs ?? 30_000, ...(bleScansPaused() ? { scan: false } : {}) });
       if (ad.rssi !== undefined) m?.rssi.set({ device }, ad.rssi);
       const conn = await central.connect(ad.address, { signal, pin: spec.pin ?? options.pin, timeoutMs: options.connectTimeoutMs });
       const link = kind === 'meshtastic' ? await BleMeshtasticLink.open(conn, { signal }) : await BleMeshCoreLink.open(conn, { signal });
@@ -48,7 +50,9 @@ export function bleLinkOpener(kind: BleRadioKind, spec: BleDeviceSpec, options: 
         void central.stop();
       });
       return link;
-    } catch (err) {
+    } catch (caught) {
+      // Not found without a scan while scans are paused: say why, so the log points at the battery, not the radio.
+      const err = bleScansPaused() && (caught as Error)?.name === 'BleDeviceNotFoundError' ? new BleScanPausedError(device) : caught;
       m?.connects.inc({ device, result: (err as Error)?.name ?? 'Error' });
       await central.stop();
       throw err;

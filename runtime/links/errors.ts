@@ -22,3 +22,11 @@ export function closedCleanlyByRemote(err: unknown): boolean {
   }
   return false;
 }
+
+/** A radio BlueZ does not know needs a scan, and scans are paused while the battery is low (ble-scan-gate.ts). */
+export class BleScanPausedError extends Error {
+  override readonly name = 'BleScanPausedError';
+  constructor(readonly device: string) {
+    super(`BLE scanning is paused while the battery is low; ${device} is not known to BlueZ without a scan (it connects once the battery is back)`);
+  }
+}

@@ -78,6 +78,20 @@ export function configureLogging(options: LoggingOptions): void {
   generation++;
 }
 
+/** Listeners that see every record the sink writes (the dashboard's recent events); see addLogTap. */
+const taps = new Set<LogSink>();
+
+/**
+ * Also hands every written record to `tap` (after the sink, at the configured levels) until the returned function is
+ * called. A throwing tap is ignored like a throwing sink. The API's recent-events ring uses it.
+ */
+export function addLogTap(tap: LogSink): () => void {
+  taps.add(tap);
+  return () => {
+    taps.delete(tap);
+  };
+}
+
 /** Replaces the sink (tests); returns a function restoring the previous sink and levels. */
 export function setLogSink(next: LogSink, level?: string): () => void {
   const prev = { sink, spec };
@@ -111,10 +125,18 @@ class NamespaceLogger implements Logger {
 
   private write(level: LogRecord['level'], message: string, fields?: LogFields): void {
     if (LEVEL_RANK[level] > this.threshold()) return;
+    const record: LogRecord = { time: Date.now(), level, namespace: this.namespace, message, fields };
     try {
-      sink({ time: Date.now(), level, namespace: this.namespace, message, fields });
+      sink(record);
     } catch {
       // A broken sink (closed pipe, throwing test sink) must never take the caller down.
+    }
+    for (const tap of taps) {
+      try {
+        tap(record);
+      } catch {
+        // Same for a tap.
+      }
     }
   }
 

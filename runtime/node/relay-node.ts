@@ -6,6 +6,7 @@ import type { BridgeStatus } from '../bridge/bridge.js';
 import type { BearerStatus } from '../bearer/bearer.js';
 import type { VaultUsage } from '../vault/vault-budget.js';
 import type { RadioInfo } from '../bearer/radio-gateway.js';
+import type { PowerView } from '../power/power-runtime.js';
 
 export type OutboxState = 'queued' | 'accepted' | 'delivered' | 'expired';
 
@@ -35,6 +36,8 @@ export interface NodeStatus {
   radios?: RadioInfo[];
   /** The Meshtastic <-> MeshCore bridge, when it runs (runtime/bridge/bridge.ts BridgeStatus). */
   bridge?: BridgeStatus;
+  /** Battery and panel, when a power monitor runs (runtime/power/power-runtime.ts PowerView). */
+  power?: PowerView;
 }
 
 export interface TraceEvent {

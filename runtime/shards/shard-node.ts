@@ -121,6 +121,14 @@ export class ShardNode implements ShardContext {
     return this.clock();
   }
 
+  /**
+   * While true, no repair pass and no challenge (the audits that find shards to repair) runs: a relay short of power
+   * (runtime/power) saves the radio time and CPU they cost. Requests from other relays are still served.
+   */
+  repairPaused = false;
+  /** Repair passes skipped while paused. */
+  repairPassesSkipped = 0;
+
   async start(): Promise<void> {
     if (this.life) return;
     await this.store.start();
@@ -137,9 +145,14 @@ export class ShardNode implements ShardContext {
     };
     every(this.tuning.challengeIntervalMs, async () => {
       this.scrubOnce(this.tuning.scrubPerRound);
+      if (this.repairPaused) return;
       return auditOnce(this, this.life?.signal);
     });
-    every(this.tuning.repairIntervalMs, () => this.repairOnce());
+    every(this.tuning.repairIntervalMs, async () => {
+      if (!this.repairPaused) return this.repairOnce();
+      this.repairPassesSkipped++;
+      return 0;
+    });
     every(this.tuning.sweepIntervalMs, () => this.store.sweepExpired());
     every(Math.min(this.tuning.offlineGraceMs / 4, 30_000), async () => this.notePeers());
   }

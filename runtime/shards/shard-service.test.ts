@@ -126,6 +126,32 @@ test('timers: a started origin repairs by itself once a holder has been gone pas
   }
 });
 
+test('repair paused (a relay short of power): passes are skipped until it is lifted, then the repair happens', async () => {
+  const c = new ShardCluster({ size: 5, tuning: { repairIntervalMs: 20, offlineGraceMs: 60_000 } });
+  await c.start();
+  try {
+    const p = join(c.dir, 'f');
+    await writeFile(p, randomBytes(2 * CHUNK));
+    await c.nodes[0]!.putFile(p);
+    c.nodes[0]!.repairPaused = true;
+    c.hub.setOnline(c.id(4), false);
+    c.clock += 120_000;
+    const deadline = Date.now() + 20_000;
+    while (c.nodes[0]!.repairPassesSkipped < 3) {
+      if (Date.now() > deadline) assert.unreachable('no repair pass skipped within 20 s');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.is(c.nodes[0]!.status().repairs, 0, 'three passes came and went without a repair');
+    c.nodes[0]!.repairPaused = false;
+    while (c.nodes[0]!.status().repairs < 2) {
+      if (Date.now() > deadline) assert.unreachable(`only ${c.nodes[0]!.status().repairs} repairs within 20 s`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    await c.stop();
+  }
+});
+
 test('metrics: lattice_shards_* are registered and follow the store', async () => {
   const c = await new ShardCluster({ size: 5 }).start();
   const registry = createMetrics({ defaultMetrics: false });

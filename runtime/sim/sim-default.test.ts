@@ -91,6 +91,19 @@ test('/status shows the bridge: both directions bridged, nothing dropped, queues
   });
 });
 
+test('the emulated INA3221 on the simulated battery and panel: power in /status and lattice_power_* on /metrics', async () => {
+  const st = await eventually('a power reading', async () => {
+    const s = await relay.get('/status');
+    return s.power?.stateOfCharge !== undefined ? s : undefined;
+  });
+  assert.match(st.power.sensor, /^ina3221 .*simulated/);
+  assert.ok(st.power.stateOfCharge >= 0 && st.power.stateOfCharge <= 100);
+  assert.ok(st.power.batteryVolts > 3 && st.power.batteryVolts < 4.3, `a Li-ion cell: ${st.power.batteryVolts} V`);
+  assert.is(typeof st.power.panelWatts, 'number');
+  const text = await (await fetch(`http://127.0.0.1:${relay.metricsPort}/metrics`)).text();
+  for (const m of ['lattice_power_state_of_charge', 'lattice_power_battery_volts', 'lattice_power_panel_watts', 'lattice_power_policy_changes_total']) assert.match(text, new RegExp(`^${m}`, 'm'), m);
+});
+
 test('the relay\'s own radio is a native Meshtastic node: an official client connects, and Hilltop or Harbour is heard', async () => {
   const native = await eventually('the native node up', async () => {
     const st = await relay.get('/status');

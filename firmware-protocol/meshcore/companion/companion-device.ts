@@ -1,6 +1,6 @@
 /**
  * The device half of the MeshCore companion protocol (examples/companion_radio/MyMesh.cpp handleCmdFrame and its
- * pushes), ONE implementation for the native node (runtime/bearers/meshcore-native) and for `lattice sim meshcore`.
+ * pushes), ONE implementation for the native node (in runtime/) and for `lattice sim meshcore`.
  * Clients are attached as frame pipes; the TCP server (port 5000 framing '<' / '>' + u16 LE length) and in-memory
  * links wrap this. Unlike the firmware (one TCP client; MultiSerialInterface sends every frame to every interface),
  * each attached client has its own session: replies go to the client that sent the command, pushes go to all, and

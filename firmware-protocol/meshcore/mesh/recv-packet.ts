@@ -6,6 +6,7 @@
  * direct TRACE first, then zero-hop CONTROL, then direct packets still on their way (the "early ACK"), then the
  * flood filter, then the payload types. Unknown payload types are never forwarded.
  */
+import { decodeAckCode } from '../ota/ack-payload.js';
 import { MAX_PATH_SIZE, PAYLOAD_TYPE, ROUTE_TYPE, isDirect, isFlood, type McPacket } from '../ota/packet.js';
 import type { ReceivedPacket } from './mesh-handler.js';
 import { createAck, createMultiAck } from './packet-factories.js';
@@ -54,7 +55,7 @@ export function onRecvPacket(ctx: RecvContext, rx: ReceivedPacket): Retransmit |
 
   if (isDirect(p) && p.path.length > 0) {
     // An ACK on its way to someone else is delivered anyway (the "early ACK": the sender may be listening).
-    if (type === PAYLOAD_TYPE.ACK && p.payload.length >= 4) ctx.call(rx, () => h.onAckRecv?.(rx, u32le(p.payload, 0)));
+    if (type === PAYLOAD_TYPE.ACK && p.payload.length >= 4) ctx.call(rx, () => h.onAckRecv?.(rx, decodeAckCode(p.payload)));
     if (!hashMatches(ctx.identity, p.path, 0, p.pathHashSize)) {
       ctx.drop('not-next-hop', rx);
       return undefined;
@@ -102,7 +103,7 @@ export function onRecvPacket(ctx: RecvContext, rx: ReceivedPacket): Retransmit |
       }
       if (ctx.tables.wasSeen(p)) return undefined;
       ctx.tables.markSeen(p);
-      ctx.call(rx, () => h.onAckRecv?.(rx, u32le(p.payload, 0)));
+      ctx.call(rx, () => h.onAckRecv?.(rx, decodeAckCode(p.payload)));
       return routeRecvPacket(ctx, rx, false);
     }
     case PAYLOAD_TYPE.PATH:
@@ -132,7 +133,7 @@ export function onRecvPacket(ctx: RecvContext, rx: ReceivedPacket): Retransmit |
         const inner = multipartAckInner(p);
         if (!ctx.tables.wasSeen(inner)) {
           ctx.tables.markSeen(inner);
-          ctx.call(rx, () => h.onAckRecv?.(rx, u32le(inner.payload, 0)));
+          ctx.call(rx, () => h.onAckRecv?.(rx, decodeAckCode(inner.payload)));
         }
       } else {
         ctx.drop('payload-layout', rx);

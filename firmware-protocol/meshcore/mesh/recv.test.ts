@@ -240,4 +240,18 @@ test('filterRecvFloodPacket drops a flood before anything else: not delivered, n
   await net.stop();
 });
 
+test('ACK codes reach onAckRecv as u32 LE: flood ACK (6-byte v1.17 form), multipart ACK, early ACK on its way to another', async () => {
+  const clock = new VirtualClock();
+  const net = new TestNetwork(clock);
+  const z = net.add('Z');
+  const pkt = (payloadType: number, payload: number[], routeType: McPacket['routeType'] = ROUTE_TYPE.FLOOD, path: number[] = []) =>
+    encodePacket({ routeType, payloadType, version: 0, transportCodes: [0, 0], pathHashSize: 1, path: Uint8Array.from(path), payload: Uint8Array.from(payload) });
+  z.radio.deliver({ bytes: pkt(PAYLOAD_TYPE.ACK, [0x78, 0x56, 0x34, 0x12, 5, 0x99]), snrDb: 1, rssiDbm: -90 });
+  z.radio.deliver({ bytes: pkt(PAYLOAD_TYPE.MULTIPART, [(1 << 4) | PAYLOAD_TYPE.ACK, 0xef, 0xbe, 0xad, 0xde]), snrDb: 1, rssiDbm: -90 });
+  const other = (z.identity.publicKey[0] + 1) & 0xff;
+  z.radio.deliver({ bytes: pkt(PAYLOAD_TYPE.ACK, [1, 0, 0, 0x80], ROUTE_TYPE.DIRECT, [other]), snrDb: 1, rssiDbm: -90 });
+  assert.equal(z.handler.acks, [0x12345678, 0xdeadbeef, 0x80000001]);
+  await net.stop();
+});
+
 test.run();

@@ -14,7 +14,8 @@ function hmacKey(secret: Uint8Array): Uint8Array {
 }
 
 export function encryptThenMac(secret: Uint8Array, plaintext: Uint8Array): Uint8Array {
-  const padded = new Uint8Array(Math.max(1, Math.ceil(plaintext.length / CIPHER_BLOCK_SIZE)) * CIPHER_BLOCK_SIZE);
+  // Utils::encrypt writes whole blocks and zero-pads the last partial one; an empty input gives no block at all.
+  const padded = new Uint8Array(Math.ceil(plaintext.length / CIPHER_BLOCK_SIZE) * CIPHER_BLOCK_SIZE);
   padded.set(plaintext);
   const c = createCipheriv('aes-128-ecb', secret.subarray(0, 16), null);
   c.setAutoPadding(false);

@@ -32,6 +32,8 @@ export const MAX_PACKET_PAYLOAD = 184;
 export const MAX_PATH_SIZE = 64;
 export const MAX_TRANS_UNIT = 255;
 export const MAX_HASH_SIZE = 8;
+/** path_len bits 0-5 (Packet::getPathHashCount). */
+export const MAX_PATH_HASH_COUNT = 63;
 export const CIPHER_MAC_SIZE = 2;
 export const CIPHER_BLOCK_SIZE = 16;
 export const PUB_KEY_SIZE = 32;
@@ -126,6 +128,9 @@ export function encodePacket(p: McPacket): Uint8Array {
   if (p.payload.length > MAX_PACKET_PAYLOAD) throw new MeshCorePacketTooLargeError('payload', p.payload.length, MAX_PACKET_PAYLOAD);
   if (p.path.length > MAX_PATH_SIZE) throw new MeshCorePacketTooLargeError('path', p.path.length, MAX_PATH_SIZE);
   if (p.path.length % p.pathHashSize !== 0) throw new RangeError(`path of ${p.path.length} bytes is not a whole number of ${p.pathHashSize}-byte hashes`);
+  // path_len keeps the hop count in 6 bits: 64 one-byte hashes fit MAX_PATH_SIZE but not the count (& 63 would
+  // write 0 hops followed by 64 stray bytes). Packet::isValidPathLen allows 63.
+  if (p.path.length / p.pathHashSize > MAX_PATH_HASH_COUNT) throw new MeshCorePacketTooLargeError('path hop count', p.path.length / p.pathHashSize, MAX_PATH_HASH_COUNT);
   const tc = hasTransportCodes(p.routeType);
   const out = new Uint8Array(1 + (tc ? 4 : 0) + 1 + p.path.length + p.payload.length);
   let i = 0;

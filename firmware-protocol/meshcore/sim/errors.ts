@@ -12,3 +12,11 @@ export class PtyPairError extends Error {
 export class SimUsageError extends Error {
   override readonly name = 'SimUsageError';
 }
+
+/** A simulated node asked to do what its kind does not (a repeater posting on a channel, a DM to a stranger). */
+export class SimRoleError extends Error {
+  override readonly name = 'SimRoleError';
+  constructor(readonly node: string, readonly detail: string) {
+    super(`simulated node ${node}: ${detail}`);
+  }
+}

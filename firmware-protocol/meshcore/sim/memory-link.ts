@@ -1,5 +1,5 @@
 /**
- * The simulated MeshCore companion radio (SimDevice) on an in-memory ByteLink (framing/sim/memory-link.ts),
+ * The simulated MeshCore companion radio (SimDevice) on an in-memory ByteLink (one client session of its device side) (framing/sim/memory-link.ts),
  * through a firmware serial interface and no PTY: for unit tests and benchmarks. `drop()` closes it with an error
  * like an unplugged device; `fromDevice()` puts bytes on the line as if the radio wrote them (garbage injection).
  */
@@ -16,10 +16,7 @@ export function connectMemoryLink(device: SimDevice, description = 'memory:meshc
   device.addInterface(iface);
   link = createMemoryLink({
     receive: (bytes) => device.receive(iface, bytes),
-    closed: () => {
-      const i = device.interfaces.indexOf(iface);
-      if (i >= 0) device.interfaces.splice(i, 1);
-    },
+    closed: () => device.removeInterface(iface),
   }, description);
   return Object.assign(link, { iface });
 }

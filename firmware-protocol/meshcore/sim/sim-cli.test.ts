@@ -4,8 +4,9 @@ import { parseSimMeshCoreArgs, runSimMeshCore } from './sim-cli.js';
 import { TCPConnection } from '@liamcottle/meshcore.js';
 
 test('arguments', () => {
-  assert.equal(parseSimMeshCoreArgs(['--tcp']), { pty: false, tcpPort: 5000, name: 'SimRadio', trafficSeconds: 0, offlineQueueSize: 16 });
+  assert.equal(parseSimMeshCoreArgs(['--tcp']), { pty: false, tcpPort: 5000, host: '127.0.0.1', name: 'SimRadio', trafficSeconds: 0, offlineQueueSize: 16 });
   assert.is(parseSimMeshCoreArgs(['--tcp', '5001', '--name', 'Roof']).tcpPort, 5001);
+  assert.is(parseSimMeshCoreArgs(['--tcp', '--host', '0.0.0.0']).host, '0.0.0.0');
   assert.ok(parseSimMeshCoreArgs(['--pty', '--traffic', '30']).pty);
   for (const bad of [[], ['--bogus'], ['--tcp', '--name'], ['--pty', '--name', 'x'.repeat(32)], ['--tcp', '70000']]) {
     assert.throws(() => parseSimMeshCoreArgs(bad), (e: Error) => e.name === 'SimUsageError', bad.join(' '));
@@ -17,6 +18,7 @@ test('runs over TCP with the default mesh and prints where to connect', async ()
   const sim = await runSimMeshCore(['--tcp', '0', '--name', 'Roof'], (l) => lines.push(l));
   try {
     assert.ok(lines.some((l) => l === `tcp: ${sim.tcpPort}`));
+    assert.is(sim.tcpHost, '127.0.0.1', 'listens on loopback by default, as the Meshtastic simulator');
     const conn = new TCPConnection('127.0.0.1', sim.tcpPort!);
     const ready = new Promise((r) => conn.once('connected', r));
     await conn.connect();
@@ -24,6 +26,21 @@ test('runs over TCP with the default mesh and prints where to connect', async ()
     const contacts = await conn.getContacts();
     assert.equal(contacts.map((c: any) => c.advName).sort(), ['Alice', 'Bob', 'Hilltop Rptr']);
     await conn.close();
+  } finally {
+    await sim.stop();
+  }
+});
+
+test('simulated traffic: repeaters advertise but never post on the Public channel (repeaters do not)', async () => {
+  const { startMeshCoreSim } = await import('./start-sim.js');
+  const { decodeMessageFrame } = await import('../message-frames.js');
+  const sim = await startMeshCoreSim({ nodes: [{ name: 'Rpt', type: 2 }, { name: 'Alice' }], trafficIntervalMs: 2 });
+  try {
+    const deadline = Date.now() + 10_000;
+    while (sim.device.ram.offlineQueue.length < 8 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const texts = sim.device.ram.offlineQueue.map((f) => decodeMessageFrame(f).text);
+    assert.ok(texts.length >= 8, `traffic flowed (${texts.length})`);
+    assert.equal(texts.filter((t) => t.startsWith('Rpt:')), []);
   } finally {
     await sim.stop();
   }

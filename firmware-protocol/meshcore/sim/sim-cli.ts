@@ -8,18 +8,20 @@ import { SimUsageError } from './errors.js';
 export { SimUsageError };
 
 export const SIM_MESHCORE_USAGE =
-  'usage: lattice sim meshcore (--pty | --tcp [PORT]) [--name NAME] [--traffic SECONDS] [--queue N]';
+  'usage: lattice sim meshcore (--pty | --tcp [PORT]) [--host ADDRESS] [--name NAME] [--traffic SECONDS] [--queue N]';
 
 export interface SimCliOptions {
   pty: boolean;
   tcpPort?: number;
+  /** Where the TCP port listens: loopback unless asked (as the Meshtastic simulator). */
+  host: string;
   name: string;
   trafficSeconds: number;
   offlineQueueSize: number;
 }
 
 export function parseSimMeshCoreArgs(argv: string[]): SimCliOptions {
-  const o: SimCliOptions = { pty: false, name: 'SimRadio', trafficSeconds: 0, offlineQueueSize: 16 };
+  const o: SimCliOptions = { pty: false, host: '127.0.0.1', name: 'SimRadio', trafficSeconds: 0, offlineQueueSize: 16 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -32,7 +34,8 @@ export function parseSimMeshCoreArgs(argv: string[]): SimCliOptions {
       const next = argv[i + 1];
       o.tcpPort = next !== undefined && /^\d+$/.test(next) ? Number(argv[++i]) : 5000;
       if (o.tcpPort > 65535) throw new SimUsageError(`port ${o.tcpPort} out of range`);
-    } else if (a === '--name') o.name = value();
+    } else if (a === '--host') o.host = value();
+    else if (a === '--name') o.name = value();
     else if (a === '--traffic') o.trafficSeconds = Number(value());
     else if (a === '--queue') o.offlineQueueSize = Number(value());
     else throw new SimUsageError(`unknown option ${a}\n${SIM_MESHCORE_USAGE}`);
@@ -47,12 +50,12 @@ export function parseSimMeshCoreArgs(argv: string[]): SimCliOptions {
 export async function runSimMeshCore(argv: string[], print: (line: string) => void, signal?: AbortSignal): Promise<MeshCoreSim> {
   const o = parseSimMeshCoreArgs(argv);
   const sim = await startMeshCoreSim({
-    pty: o.pty, tcpPort: o.tcpPort, tcpHost: '0.0.0.0', nodeName: o.name, nodes: DEFAULT_SIM_NODES,
+    pty: o.pty, tcpPort: o.tcpPort, tcpHost: o.host, nodeName: o.name, nodes: DEFAULT_SIM_NODES,
     device: { offlineQueueSize: o.offlineQueueSize }, trafficIntervalMs: o.trafficSeconds * 1000, signal,
   });
   print(`MeshCore companion simulator "${o.name}" (firmware ${sim.device.config.firmwareVersion}, key ${Buffer.from(sim.device.publicKey).toString('hex')})`);
   if (sim.ptyPath) print(`serial: ${sim.ptyPath}`);
-  if (sim.tcpPort !== undefined) print(`tcp: ${sim.tcpPort}`);
+  if (sim.tcpPort !== undefined) print(`tcp: ${sim.tcpPort}${o.host === '127.0.0.1' ? '' : ` on ${o.host}`}`);
   print(`mesh: ${sim.mesh.nodes.map((n) => n.name).join(', ')}${o.trafficSeconds ? `; Public channel traffic every ${o.trafficSeconds} s` : ''}`);
   return sim;
 }

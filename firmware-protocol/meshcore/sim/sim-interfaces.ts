@@ -1,11 +1,8 @@
 /**
- * The firmware's two wire interfaces, byte for byte:
- * - SerialSimInterface = ArduinoSerialInterface.cpp: always "connected" (isConnected() returns true), scans for '<',
- *   len 0 → back to idle, frames longer than MAX_FRAME_SIZE are read fully and truncated; writes immediately.
- * - WifiSimInterface = esp32/SerialWifiInterface.cpp (TCP port 5000): one client, a new connection drops the old one;
- *   reads a 3-byte header without scanning, skips frames whose type is not '<' or whose length exceeds
- *   MAX_FRAME_SIZE; a 4-frame send queue (FRAME_QUEUE_SIZE) drained one frame per loop, overflow silently dropped;
- *   writes are dropped while no client is connected.
+ * The firmware's serial wire interface, byte for byte: SerialSimInterface = ArduinoSerialInterface.cpp: always
+ * "connected" (isConnected() returns true), scans for '<', len 0 → back to idle, frames longer than MAX_FRAME_SIZE
+ * are read fully and truncated; writes immediately. (TCP is the companion's own server,
+ * companion/companion-server.ts, with esp32/SerialWifiInterface.cpp's framing rules and several clients.)
  */
 import { MESHCORE_MAX_FRAME_SIZE, MESHCORE_MARKER_FROM_RADIO, MESHCORE_MARKER_TO_RADIO } from '../../framing/meshcore-frame.js';
 
@@ -133,81 +130,5 @@ export class SerialSimInterface implements SimInterface {
       }
     }
     return null;
-  }
-}
-
-export class WifiSimInterface implements SimInterface {
-  readonly kind = 'tcp' as const;
-  private inbox = new Inbox();
-  private hdr: { type: number; length: number } | null = null;
-  private queue: Uint8Array[] = [];
-  private client: ByteSink | null = null;
-  /** Frames dropped because the 4-frame send queue was full or nobody was connected. */
-  dropped = 0;
-  static readonly FRAME_QUEUE_SIZE = 4;
-
-  /** A new client replaces the old one (SerialWifiInterface::checkRecvFrame). */
-  attachClient(client: ByteSink | null): void {
-    this.client = client;
-    this.hdr = null;
-    this.inbox.clear();
-    this.queue = [];
-  }
-
-  isConnected(): boolean {
-    return this.client !== null;
-  }
-
-  writeFrame(payload: Uint8Array): boolean {
-    if (payload.length > MESHCORE_MAX_FRAME_SIZE || !this.client) {
-      this.dropped++;
-      return false;
-    }
-    if (this.queue.length >= WifiSimInterface.FRAME_QUEUE_SIZE) {
-      this.dropped++;
-      return false;
-    }
-    this.queue.push(payload.slice());
-    return true;
-  }
-
-  receive(bytes: Uint8Array): void {
-    this.inbox.push(bytes);
-  }
-
-  hasWork(): boolean {
-    return this.client !== null && (this.queue.length > 0 || this.inbox.available >= (this.hdr ? Math.max(this.hdr.length, 1) : 3));
-  }
-
-  reset(): void {
-    this.inbox.clear();
-    this.hdr = null;
-    this.queue = [];
-  }
-
-  checkRecvFrame(): Uint8Array | null {
-    if (!this.client) return null;
-    if (this.queue.length > 0) {
-      // One queued frame per loop, whole, with the serial header.
-      const p = this.queue.shift()!;
-      const out = new Uint8Array(3 + p.length);
-      out.set(header(p.length));
-      out.set(p, 3);
-      this.client.write(out);
-      return null;
-    }
-    if (!this.hdr && this.inbox.available >= 3) {
-      const h = this.inbox.read(3);
-      this.hdr = { type: h[0], length: h[1] | (h[2] << 8) };
-      // type 0 or length 0 count as "no header" (hasReceivedFrameHeader) and the next 3 bytes are read as one.
-      if (this.hdr.type === 0 || this.hdr.length === 0) this.hdr = null;
-    }
-    if (!this.hdr) return null;
-    const { type, length } = this.hdr;
-    if (length > this.inbox.available) return null;
-    this.hdr = null;
-    const body = this.inbox.read(length);
-    if (length > MESHCORE_MAX_FRAME_SIZE || type !== MESHCORE_MARKER_TO_RADIO) return null; // skipped
-    return body;
   }
 }

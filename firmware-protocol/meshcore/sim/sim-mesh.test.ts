@@ -6,10 +6,11 @@ import { MeshCoreSession } from '../client-session.js';
 import { connectMemoryLink } from './memory-link.js';
 import { SimDevice } from './sim-device.js';
 import { SimMesh, type SimHeard } from './sim-mesh.js';
+import { waitFor } from '../../../lib/testing/wait-for.js';
 
 async function setup() {
   const device = new SimDevice();
-  device.persistent.prefs.nodeName = 'Relay';
+  Object.assign(device.persistent.prefs, { nodeName: 'Relay', bwHz: 500000, sf: 7 });
   const mesh = new SimMesh(device);
   const bob = mesh.addNode({ name: 'Bob' });
   const dave = mesh.addNode({ name: 'Dave', hops: 2 });
@@ -35,7 +36,7 @@ test('onHeard: a channel message reaches the reachable chat nodes, a DM reaches 
   assert.equal(ch.nodes.map((n) => n.name), ['Bob', 'Dave'], 'not the repeater, not the unreachable node');
 
   await session.sendDirectMessage(bob.publicKey, 'hi Bob');
-  assert.is(heard.length, 2);
+  await waitFor('Bob heard the DM (over the air)', () => heard.length === 2);
   const dm = heard[1]!;
   assert.is(dm.kind, 'direct');
   if (dm.kind !== 'direct') return;
@@ -69,6 +70,7 @@ test('historyLimit keeps only the newest channel messages, DMs per node and adve
   for (let i = 0; i < 6; i++) await session.sendChannelMessage(0, `m${i}`);
   assert.equal(mesh.channelLog.map((m) => m.text), ['Relay: m3', 'Relay: m4', 'Relay: m5']);
   for (let i = 0; i < 5; i++) await session.sendDirectMessage(bob.publicKey, `d${i}`, { attempt: 0, senderTimestamp: 1_800_000_000 + i });
+  await waitFor('d4 delivered', () => bob.inbox.at(-1)?.text === 'd4');
   assert.equal(bob.inbox.map((m) => m.text), ['d2', 'd3', 'd4']);
   for (let i = 0; i < 5; i++) await session.sendSelfAdvert(i % 2 === 0);
   assert.is(mesh.adverts.length, 3);

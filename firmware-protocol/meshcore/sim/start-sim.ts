@@ -1,41 +1,60 @@
 /**
- * startMeshCoreSim: a simulated MeshCore companion radio reachable over a real PTY (USB serial stand-in) and/or
- * TCP (the WiFi companion build's port 5000), with a small simulated mesh and fault injection. Entry point for
- * `lattice sim meshcore --pty | --tcp PORT` and for the end-to-end tests.
+ * startMeshCoreSim, `lattice sim meshcore` on the one device side: the companion (sim-device.ts: the
+ * companion/companion-radio.ts device over companion/chat-mesh.ts on the real mesh) and a simulated mesh of remote
+ * chat nodes and repeaters (sim-mesh.ts) on an in-memory air (mesh/memory-air.ts), reachable over a PTY (the USB
+ * serial stand-in) and/or the companion TCP server (companion/companion-server.ts: several clients at once, on
+ * 127.0.0.1 unless told), with the fault injection the gateway tests use.
  */
-import { createServer, type Server, type Socket } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
-import { SimDevice } from './sim-device.js';
-import { SerialSimInterface, WifiSimInterface } from './sim-interfaces.js';
-import { SimMesh, type SimNodeInit } from './sim-mesh.js';
+import { timeOnAirMs } from '../../../lib/lora/time-on-air.js';
+import { CompanionServer } from '../companion/companion-server.js';
+import type { CompanionStore } from '../companion/companion-store.js';
+import type { NodePrefs } from '../companion/node-prefs.js';
+import { ADV_TYPE } from '../ota/advert-data.js';
+import { encodePacket } from '../ota/packet.js';
 import { openPtyPair, type PtyPair } from './pty-pair.js';
-import type { SimDeviceConfig } from './sim-state.js';
+import { DEFAULT_SIM_RADIO, newSimWorld, SimDevice, type SimDeviceConfig } from './sim-device.js';
+import { SerialSimInterface } from './sim-interfaces.js';
+import { SimMesh } from './sim-mesh.js';
+import type { SimNodeInit } from './sim-node.js';
+import type { SimWorld } from './sim-world.js';
 
-/** A small default mesh for `lattice sim meshcore`: two companions and a repeater. */
+/** A small default mesh: a repeater, a neighbour, and a node behind the repeater. */
 export const DEFAULT_SIM_NODES: SimNodeInit[] = [
+  { name: 'Hilltop Rptr', type: ADV_TYPE.REPEATER, hops: 1 },
   { name: 'Alice', hops: 1 },
   { name: 'Bob', hops: 2 },
-  { name: 'Hilltop Rptr', type: 2, hops: 1 },
 ];
 
 export interface MeshCoreSimOptions {
-  /** Serve the protocol on a PTY pair (needs socat). */
+  /** Default: a memory air of its own, the real mesh, the system clock. */
+  world?: SimWorld;
   pty?: boolean;
   /** Serve on TCP; 0 picks a free port. The firmware uses 5000. */
   tcpPort?: number;
+  /** Default 127.0.0.1. */
   tcpHost?: string;
+  /** TCP clients at once (default 8). */
+  maxClients?: number;
+  /** The firmware's WiFi companion: one TCP client, a new connection drops the old one (SerialWifiInterface). */
+  tcpSingleClient?: boolean;
   device?: Partial<SimDeviceConfig>;
-  /** Remote nodes to create; `advertise` makes each send an advert at start so the device adds it as a contact. */
-  nodes?: SimNodeInit[];
-  advertise?: boolean;
-  /** Radio parameters to start with (kHz / Hz), e.g. a fast preset for quick ACK timeouts in tests. */
+  /** Radio parameters to start with (kHz / Hz), e.g. a fast preset for quick ACKs in tests. */
   radio?: { freqKhz?: number; bwHz?: number; sf?: number; cr?: number };
+  prefs?: Partial<NodePrefs>;
   nodeName?: string;
-  /** Standalone mode: every interval a random node says something on the Public channel (and re-adverts now
-   * and then), so a connected app sees live traffic. Off by default. */
+  store?: CompanionStore;
+  nodes?: SimNodeInit[];
+  /**
+   * How the device knows the nodes at start: 'import' (default) hands it each node's signed advert at once, as if
+   * heard before the app connected (the same onAdvertRecv as on air, no wait); 'air' has them advertise one after
+   * the other over the simulated air; false: neither.
+   */
+  advertise?: boolean | 'import' | 'air';
+  /** Standalone mode: every interval a chat node posts on Public (repeaters only re-advertise now and then). */
   trafficIntervalMs?: number;
   signal?: AbortSignal;
 }
@@ -43,33 +62,41 @@ export interface MeshCoreSimOptions {
 export interface MeshCoreSim {
   device: SimDevice;
   mesh: SimMesh;
-  /** The path a host opens (a stable symlink to the PTY), when `pty`. */
+  server?: CompanionServer;
   ptyPath?: string;
   tcpPort?: number;
-  /** Writes raw bytes to the host on every link (garbage on the line). */
+  tcpHost?: string;
   injectGarbage(bytes: Uint8Array): void;
-  /** Writes every radio → host frame in 2-byte pieces (serial writes; separate TCP writes). */
   setSplitFrames(on: boolean): void;
-  /** Drops the host link(s): TCP client closed; PTY torn down (USB unplug) and back after `downMs`, or once
-   * `until` settles (a test plugs it back when it is done with the radio away). */
+  /** The host links drop (TCP clients reset, PTY torn down) and come back after `downMs` or when `until` settles. */
   disconnect(options?: { downMs?: number; until?: Promise<unknown> }): Promise<void>;
-  /** Power cycle: RAM state (offline queue, app version, ACK table) lost, links dropped, back after `downMs`. */
+  /** Power cycle: sessions (RAM) lost, links dropped, back after `downMs`. */
   reboot(options?: { downMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
 export async function startMeshCoreSim(options: MeshCoreSimOptions = {}): Promise<MeshCoreSim> {
-  const device = new SimDevice(options.device);
-  const prefs = device.persistent.prefs;
-  Object.assign(prefs, options.radio ?? {});
-  if (options.nodeName) prefs.nodeName = options.nodeName;
+  const prefs: Partial<NodePrefs> = { ...DEFAULT_SIM_RADIO, ...options.radio, ...options.prefs, ...(options.nodeName ? { nodeName: options.nodeName } : {}) };
+  const world = options.world ?? newSimWorld(prefs);
+  const device = new SimDevice(options.device, { world, prefs, store: options.store });
+  await device.radio.start();
+  device.retune();
   const mesh = new SimMesh(device);
   for (const n of options.nodes ?? []) mesh.addNode(n);
-  if (options.advertise ?? true) for (const n of mesh.nodes) n.advert();
-
   let stopped = false;
-  let splitFrames = false;
   const cleanups: Array<() => Promise<void>> = [];
+  const advertise = options.advertise ?? 'import';
+  if (advertise === 'air') {
+    // One after the other, as nodes that booted at different times: adverts sent at once would collide (a node
+    // that transmits does not hear), and a repeater must be free to relay the ones behind it.
+    const gap = 3 * timeOnAirMs(world.modulation, 150) + 50;
+    mesh.nodes.forEach((n, i) => {
+      const t = setTimeout(() => n.advert(), i * gap);
+      cleanups.push(async () => clearTimeout(t));
+    });
+  } else if (advertise) {
+    for (const n of mesh.nodes) device.chat.importContact(encodePacket(n.chat.createSelfAdvert({ type: n.type, name: n.name })));
+  }
 
   // ---- PTY ----
   let serial: SerialSimInterface | undefined;
@@ -103,79 +130,35 @@ export async function startMeshCoreSim(options: MeshCoreSimOptions = {}): Promis
   }
 
   // ---- TCP ----
-  let wifi: WifiSimInterface | undefined;
-  let server: Server | undefined;
-  let client: Socket | null = null;
-  let tcpPort: number | undefined;
-  let tcpAccepting = true;
+  let server: CompanionServer | undefined;
   if (options.tcpPort !== undefined) {
-    const w = new WifiSimInterface();
-    wifi = w;
-    device.addInterface(w);
-    const srv = createServer((sock) => {
-      // Off or off the network: the client's connect fails (a reset here, as a refused connection), never a FIN.
-      if (!tcpAccepting || device.isOff) return void sock.resetAndDestroy();
-      // SerialWifiInterface: a new client disconnects the existing one, with client.stop(): a clean close (FIN).
-      if (client && !client.destroyed) {
-        const old = client;
-        old.once('finish', () => old.destroy());
-        old.end();
-      }
-      client = sock;
-      sock.setNoDelay(true);
-      w.attachClient({
-        write: (b) => {
-          if (sock.destroyed) return;
-          if (!splitFrames) return void sock.write(b);
-          for (let i = 0; i < b.length; i += 2) sock.write(b.subarray(i, i + 2));
-        },
-      });
-      sock.on('data', (d: Buffer) => { if (client === sock) device.receive(w, new Uint8Array(d)); });
-      sock.on('close', () => {
-        if (client === sock) {
-          client = null;
-          w.attachClient(null);
-        }
-      });
-      sock.on('error', () => undefined);
-      device.kick();
+    server = new CompanionServer({
+      device: device.radio, port: options.tcpPort, host: options.tcpHost,
+      maxClients: options.tcpSingleClient ? 1 : options.maxClients, displaceOldest: options.tcpSingleClient,
     });
-    server = srv;
-    await new Promise<void>((res, rej) => {
-      srv.once('error', rej);
-      srv.listen(options.tcpPort, options.tcpHost ?? '127.0.0.1', () => res());
-    });
-    tcpPort = (srv.address() as { port: number }).port;
-    cleanups.push(async () => {
-      client?.destroy();
-      await new Promise<void>((res) => srv.close(() => res()));
-    });
+    await server.start();
+    const s = server;
+    cleanups.push(() => s.stop());
   }
 
-  const dropLinks = async (down: number | Promise<unknown>, whileDown?: () => void) => {
-    tcpAccepting = false;
-    // A link that drops or a radio that reboots sends no FIN: the client sees a reset (or, in life, a timeout). On the
-    // next turn of the loop: Node turns a reset right after a write into a plain close (FIN).
-    const gone = client;
-    if (gone && !gone.destroyed) setTimeout(() => gone.resetAndDestroy(), 0);
-    client = null;
-    wifi?.attachClient(null);
+  const dropLinks = async (down: number | Promise<unknown>) => {
+    server?.setAccepting(false);
+    server?.resetClients();
     if (serial) await closeSerial();
-    whileDown?.();
     await (typeof down === 'number' ? new Promise((r) => setTimeout(r, down)) : down.catch(() => undefined));
     if (stopped) return;
     if (serial) await openSerial();
-    tcpAccepting = true;
+    server?.setAccepting(true);
   };
 
-  device.onRebootCommand = () => void sim.reboot();
-
-  if (options.trafficIntervalMs && mesh.nodes.length > 0) {
+  if (options.trafficIntervalMs) {
     let n = 0;
     const timer = setInterval(() => {
+      if (mesh.nodes.length === 0) return;
       const node = mesh.nodes[n % mesh.nodes.length];
       n++;
-      if (n % 5 === 0) node.advert();
+      // Repeaters only advertise: simple_repeater has no channels and never posts.
+      if (n % 5 === 0 || node.type === ADV_TYPE.REPEATER) node.advert();
       else node.sendChannel('Public', `test message ${n} from ${node.name}`);
     }, options.trafficIntervalMs);
     timer.unref();
@@ -185,14 +168,16 @@ export async function startMeshCoreSim(options: MeshCoreSimOptions = {}): Promis
   const sim: MeshCoreSim = {
     device,
     mesh,
-    ptyPath: pty ? pty.hostPath : undefined,
-    tcpPort,
+    server,
+    ptyPath: pty ? (pty as PtyPair).hostPath : undefined,
+    tcpPort: server?.port,
+    tcpHost: server?.host,
     injectGarbage(bytes) {
       if (port?.isOpen) port.write(Buffer.from(bytes));
-      if (client && !client.destroyed) client.write(bytes);
+      server?.writeRaw(bytes);
     },
     setSplitFrames(on) {
-      splitFrames = on;
+      if (server) server.splitWrites = on;
       if (serial) serial.splitWrites = on;
     },
     disconnect: (o = {}) => dropLinks(o.until ?? o.downMs ?? 200),
@@ -204,10 +189,11 @@ export async function startMeshCoreSim(options: MeshCoreSimOptions = {}): Promis
     async stop() {
       if (stopped) return;
       stopped = true;
-      mesh.stop();
-      device.powerOff();
       for (const c of cleanups.reverse()) await c();
+      await mesh.stop();
+      await device.stop();
     },
   };
+  device.onRebootCommand = () => void sim.reboot();
   return sim;
 }

@@ -56,6 +56,9 @@ export interface DeviceServiceOptions {
   onReboot?: (seconds: number) => void;
   /** Settings a client changed (the radio retunes on `config`, the router reloads `channels`, NodeInfo on `owner`). */
   onChange?: (what: DeviceChange) => void;
+  /** Our User as the nodeinfo ping broadcasts it; default the saved owner (a runtime that runs the node in another
+   * role for a while, runtime/power, says that role, as the mesh router's NodeInfo module does). */
+  ownUser?: () => Mesh.User;
   /** Per-client packet queue and the no-client backlog (MAX_RX_TOPHONE). */
   queueCapacity?: number;
   /** Idle timeout per client (PhoneAPI::checkConnectionTimeout); 0 = never. */
@@ -181,6 +184,9 @@ export class DeviceService {
   private checkConnectionTimeouts(idleMs: number): void {
     const now = this.now();
     for (const api of [...this.apis]) {
+      // HttpAPI::checkIsConnected() is always true on the firmware: an HTTP client that only polls fromradio is never
+      // timed out here (its host ends idle HTTP sessions, http-sessions.ts).
+      if (api.sink.kind === 'http') continue;
       if (now - api.lastContact <= idleMs) continue;
       if (api.sink.kind === 'tcp') {
         this.log(`TCP connection timeout, no data for ${Math.round(now - api.lastContact)} ms`);
@@ -310,7 +316,7 @@ export class DeviceService {
   /** A heartbeat with nonce 1: NodeInfoModule::sendOurNodeInfo(NODENUM_BROADCAST, wantReplies = true). */
   broadcastOwnNodeInfo(): void {
     this.log('Broadcasting nodeinfo ping');
-    const user = toBinary(Mesh.UserSchema, this.state.owner);
+    const user = toBinary(Mesh.UserSchema, this.o.ownUser?.() ?? this.state.owner);
     this.o.mesh.sendFromPhone(create(Mesh.MeshPacketSchema, {
       to: NODENUM_BROADCAST,
       channel: 0,

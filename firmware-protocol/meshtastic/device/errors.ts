@@ -26,3 +26,11 @@ export class ClientProtocolError extends Error {
     super(`client ${client} dropped: ${reason}`);
   }
 }
+
+/** An HTTP ToRadio body larger than the firmware takes (MAX_TO_FROM_RADIO_SIZE): refused whole, never cut. */
+export class ToRadioTooLargeError extends Error {
+  override name = 'ToRadioTooLargeError';
+  constructor(readonly bytes: number, readonly limit: number) {
+    super(`a ToRadio of ${bytes} bytes is larger than the ${limit} bytes the firmware takes (MAX_TO_FROM_RADIO_SIZE)`);
+  }
+}

@@ -35,7 +35,7 @@ const RECENT_IDS = 20;
 
 /** Where a client's frames go: a TCP socket, a serial port, an in-memory link. */
 export interface ClientSink {
-  readonly kind: 'serial' | 'tcp';
+  readonly kind: 'serial' | 'tcp' | 'http';
   /** For logs and errors (`tcp 127.0.0.1:50312`). */
   readonly name?: string;
   /** One framed FromRadio (`94 C3 len payload`). */

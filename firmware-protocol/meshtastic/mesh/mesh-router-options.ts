@@ -1,5 +1,5 @@
 /** What a MeshRouter is built from: identity, role, the seams (cipher, node directory, radio) and the firmware settings. */
-import type { Mesh } from '@meshtastic/protobufs';
+import type { Mesh, Telemetry } from '@meshtastic/protobufs';
 import type { TimerClock } from '../../../lib/clock/timer-clock.js';
 import type { LoraModulation } from '../../../lib/lora/modulation.js';
 import type { NodeDirectory } from '../device/mesh-port.js';
@@ -44,6 +44,10 @@ export interface MeshRouterOptions {
   historyCapacity?: number;
   /** Unix seconds for rx_time and Telemetry.time; default Date.now. */
   unixSeconds?: () => number;
+  /** The node's battery for DeviceMetrics (telemetry-module.ts); none = powered, as a board without a battery. */
+  battery?: () => { level: number; volts: number } | undefined;
+  /** The node's power monitor channels, answering PowerMetrics requests (telemetry-module.ts). */
+  powerMetrics?: () => Telemetry.PowerMetrics | undefined;
   /** More modules, called after the built-in ones and before the routing step. */
   modules?: MeshModule[];
 }

@@ -18,6 +18,7 @@ import type { MeshPort } from '../device/mesh-port.js';
 import { AirtimeStats } from './airtime-stats.js';
 import { scaledIntervalMs } from './congestion-scaling.js';
 import { slotTimeMs, type RandomSource } from './contention.js';
+import { GatewayTap, type TapListener } from './gateway-tap.js';
 import { DEFAULT_HOP_LIMIT, NODENUM_BROADCAST, lastByteOfNodeNum } from './hops.js';
 import { LocalSend } from './local-send.js';
 import { noMeshMetrics } from './mesh-metrics.js';
@@ -37,7 +38,7 @@ import { ReceiveFilter } from './receive-filter.js';
 import { ReceivePath, type Neighbour } from './receive-path.js';
 import { ReliableDelivery } from './reliable-delivery.js';
 import { Retransmissions } from './retransmissions.js';
-import { defaultRebroadcastMode, effectiveRole, type MeshRole, type RebroadcastMode } from './role.js';
+import { defaultRebroadcastMode, effectiveRole, type MeshRole, type MeshRoleName, type RebroadcastMode } from './role.js';
 import { configuredHopLimit } from './routing-replies.js';
 import { packetTimeMs, type RouterCore } from './router-core.js';
 import { TxScheduler } from './tx-scheduler.js';
@@ -49,8 +50,9 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export class MeshRouter implements MeshPort {
   readonly nodeNum: number;
-  readonly role: MeshRole;
-  readonly rebroadcastMode: RebroadcastMode;
+  private currentRole: MeshRole;
+  private currentRebroadcastMode: RebroadcastMode;
+  private readonly schedulerOptions: ConstructorParameters<typeof TxScheduler>[0];
   readonly airtime: AirtimeStats;
   readonly history: PacketHistory;
   readonly nextHops: NextHopTable;
@@ -62,8 +64,8 @@ export class MeshRouter implements MeshPort {
   constructor(private readonly o: MeshRouterOptions) {
     this.nodeNum = o.nodeNum >>> 0;
     if (this.nodeNum === 0 || this.nodeNum === NODENUM_BROADCAST) throw new RangeError(`node number must be 1..0xfffffffe, got ${o.nodeNum}`);
-    this.role = effectiveRole(o.role);
-    this.rebroadcastMode = o.rebroadcastMode ?? defaultRebroadcastMode(this.role);
+    this.currentRole = effectiveRole(o.role);
+    this.currentRebroadcastMode = o.rebroadcastMode ?? defaultRebroadcastMode(this.currentRole);
     const ourRelayId = lastByteOfNodeNum(this.nodeNum);
     const random: RandomSource = o.random ?? ((max) => (max <= 0 ? 0 : randomInt(max)));
     const metrics = o.metrics ?? noMeshMetrics;
@@ -92,8 +94,9 @@ export class MeshRouter implements MeshPort {
       pending: new Retransmissions(),
       running: () => this.unsubscribe !== undefined,
       online: new OnlineNodes(this.nodeNum, o.directory, unixSeconds),
+      tap: new GatewayTap(),
     } as Mutable<RouterCore>;
-    c.scheduler = new TxScheduler({
+    c.scheduler = new TxScheduler(this.schedulerOptions = {
       radio: o.radio,
       timers: o.clock,
       role: this.role,
@@ -130,10 +133,39 @@ export class MeshRouter implements MeshPort {
       new PositionModule({ ourNum: this.nodeNum, directory: o.directory, now, ...(o.position ? { position: o.position } : {}) }),
       new TraceRouteModule({ ourNum: this.nodeNum, setNextHop: (target, byte) => c.relay.maybeSetNextHop(target, byte) }),
       c.text,
-      new TelemetryModule({ ourNum: this.nodeNum, directory: o.directory, answersBroadcasts: this.role === 'ROUTER', stats: () => this.localStats(), unixSeconds: c.unixSeconds }),
+      new TelemetryModule({
+        ourNum: this.nodeNum, directory: o.directory, answersBroadcasts: this.role === 'ROUTER', answersBroadcastsNow: () => this.role === 'ROUTER',
+        stats: () => this.localStats(), unixSeconds: c.unixSeconds, ...(o.battery ? { battery: o.battery } : {}),
+        ...(o.powerMetrics ? { powerMetrics: o.powerMetrics } : {}),
+      }),
       ...(o.modules ?? []),
     ];
     this.c = c;
+  }
+
+  get role(): MeshRole {
+    return this.currentRole;
+  }
+
+  get rebroadcastMode(): RebroadcastMode {
+    return this.currentRebroadcastMode;
+  }
+
+  /**
+   * Runs the node in another role from now on: routing (rebroadcasting, dupe cancelling, the rebroadcast mode a
+   * role installs), the contention window and the answers to broadcast telemetry requests follow it. The firmware
+   * applies a role change on the reboot after set_config; a relay short of power (runtime/power) changes it live,
+   * ROUTER to CLIENT and back. A configured rebroadcast mode stays.
+   */
+  setRole(role: MeshRoleName): void {
+    const r = effectiveRole(role);
+    const mode = this.o.rebroadcastMode ?? defaultRebroadcastMode(r);
+    this.currentRole = r;
+    this.currentRebroadcastMode = mode;
+    const c = this.c as Mutable<RouterCore>;
+    c.role = r;
+    c.rebroadcastMode = mode;
+    this.schedulerOptions.role = r;
   }
 
   start(): void {
@@ -159,8 +191,27 @@ export class MeshRouter implements MeshPort {
     return this.c.local.sendFromPhone(packet);
   }
 
+  /** MeshService::sendToMesh(p, RX_SRC_LOCAL): a packet a module of ours originates (telemetry broadcasts). */
+  sendLocal(packet: Mesh.MeshPacket): number {
+    return this.c.local.sendFromModule(packet);
+  }
+
   onToPhone(listener: (packet: Mesh.MeshPacket) => void): () => void {
     return this.c.receive.onToPhone(listener);
+  }
+
+  // ---- MQTT gateway hooks (gateway-tap.ts) -----------------------------------------------------------------------
+
+  /** Packets handled as received and packets we originate, as MQTT.cpp onSend is given them. */
+  onTapped(listener: TapListener): () => void {
+    return this.c.tap.on(listener);
+  }
+
+  /** MQTT.cpp onReceiveProto → Router::enqueueReceivedMessage: a downlinked packet handled as if received, with
+   * via_mqtt and transport MQTT set. Ignored while the router is stopped. */
+  injectReceived(packet: Mesh.MeshPacket): void {
+    if (!this.unsubscribe) return;
+    this.c.receive.injectReceived(packet);
   }
 
   // ---- what the runtime shows ----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
  * Router::cancelSending): header fields as the firmware fills them, encryption, the frame, the region's duty cycle;
  * a packet of ours that cannot go out is answered to the clients with a NAK (abortSendAndNak).
  */
+import { clone } from '@bufbuild/protobuf';
 import { Mesh } from '@meshtastic/protobufs';
 import type { EncodeFailure } from '../ota/packet-cipher.js';
 import { isBroadcast } from './hops.js';
@@ -46,6 +47,8 @@ export class RadioSend {
         return;
       }
       onAir = r.packet;
+      // Router::send: "Only publish to MQTT if we're the original transmitter of the packet"
+      if (fromUs && c.tap.active) c.tap.emit({ encrypted: clone(Mesh.MeshPacketSchema, onAir), decoded: clone(Mesh.MeshPacketSchema, p), ok: true, source: 'originated' });
     }
     let frame: Uint8Array;
     try {

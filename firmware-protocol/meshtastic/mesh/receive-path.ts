@@ -9,7 +9,7 @@ import { Mesh, Portnums } from '@meshtastic/protobufs';
 import { NODENUM_BROADCAST, NO_NEXT_HOP_PREFERENCE, getHopsAway, isBroadcast } from './hops.js';
 import type { MeshRadioFrame } from './mesh-radio.js';
 import { setReplyTo, hopLimitForResponse } from './routing-replies.js';
-import { LORA, packetTimeMs, type RouterCore, type RxSource } from './router-core.js';
+import { LORA, MQTT, packetTimeMs, type RouterCore, type RxSource } from './router-core.js';
 import { sniffReceived } from './sniff-received.js';
 
 const PortNum = Portnums.PortNum;
@@ -75,6 +75,22 @@ export class ReceivePath {
     this.perhapsHandleReceived(p, rxMs);
   }
 
+  /** MQTT.cpp onReceiveProto → Router::enqueueReceivedMessage → perhapsHandleReceived: a packet from a broker,
+   * handled as if heard (no airtime: it was not on our air). */
+  injectReceived(p: Mesh.MeshPacket): void {
+    const c = this.c;
+    c.metrics.inc('heard');
+    if (p.from === 0) {
+      c.metrics.dropped('no-sender');
+      return;
+    }
+    p.viaMqtt = true; // "Mark that the packet was received via MQTT"
+    p.transportMechanism = MQTT;
+    p.pkiEncrypted = false; // "Only local AES-CCM decryption may establish PKI authentication."
+    p.rxTime = c.unixSeconds();
+    this.perhapsHandleReceived(p, 0);
+  }
+
   /** Router::perhapsHandleReceived. */
   private perhapsHandleReceived(p: Mesh.MeshPacket, rxMs: number): void {
     if (p.from === NODENUM_BROADCAST) {
@@ -88,6 +104,8 @@ export class ReceivePath {
   /** Router::handleReceived (+ MeshModule::callModules and RoutingModule). */
   handleReceived(p: Mesh.MeshPacket, src: RxSource): void {
     const c = this.c;
+    // "Store a copy of the encrypted packet for MQTT" (before perhapsDecode changes it in place)
+    const encrypted = c.tap.active ? clone(Mesh.MeshPacketSchema, p) : undefined;
     // perhapsDecode
     let decoded = p.payloadVariant.case === 'decoded';
     if (!decoded && c.rebroadcastMode === 'KNOWN_ONLY' && !c.o.directory.get(p.from)?.user) {
@@ -120,6 +138,8 @@ export class ReceivePath {
       }
     }
     this.callModules(p, src, decoded);
+    // "publish received message to MQTT if we're not the original transmitter of the packet" (the gateway decides)
+    if (encrypted && p.from !== c.nodeNum) c.tap.emit({ encrypted, decoded: clone(Mesh.MeshPacketSchema, p), ok: decoded, source: 'received' });
   }
 
   /** MeshModule::callModules, with RoutingModule (always last) as routingStep. */

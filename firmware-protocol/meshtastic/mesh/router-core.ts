@@ -10,6 +10,7 @@ import { toBinary } from '@bufbuild/protobuf';
 import { Mesh } from '@meshtastic/protobufs';
 import { timeOnAirMs } from '../../../lib/lora/time-on-air.js';
 import type { AirtimeStats } from './airtime-stats.js';
+import type { GatewayTap } from './gateway-tap.js';
 import type { RandomSource } from './contention.js';
 import type { MeshMetrics } from './mesh-metrics.js';
 import type { MeshModule } from './mesh-module.js';
@@ -43,6 +44,7 @@ export interface RouterCounters {
 }
 
 export const LORA = Mesh.MeshPacket_TransportMechanism.TRANSPORT_LORA;
+export const MQTT = Mesh.MeshPacket_TransportMechanism.TRANSPORT_MQTT;
 
 export interface RouterCore {
   readonly o: MeshRouterOptions;
@@ -68,6 +70,8 @@ export interface RouterCore {
   readonly nodeInfo: NodeInfoModule;
   readonly text: TextMessageModule;
   readonly online: OnlineNodes;
+  /** MQTT gateways' view of what is handled as received and what we originate (gateway-tap.ts). */
+  readonly tap: GatewayTap;
   /** True between start() and stop() (timers are armed only then). */
   running(): boolean;
   // the parts, wired by MeshRouter

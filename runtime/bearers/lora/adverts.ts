@@ -46,18 +46,39 @@ export class Adverts {
   private lastAt = Number.NEGATIVE_INFINITY;
   private pending = false;
   private timers: NodeJS.Timeout[] = [];
+  private periodic?: NodeJS.Timeout;
+  private factor = 1;
 
   constructor(private readonly d: AdvertsDeps, private readonly o: AdvertOptions) {}
 
   /** The periodic advert, and one soon when `now`. */
   start(now: boolean): void {
-    if (this.o.intervalMs > 0) this.timers.push(setInterval(() => this.schedule(), this.o.intervalMs).unref());
+    this.startPeriodic();
     if (now) this.schedule();
   }
 
   stop(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers = [];
+    if (this.periodic) clearInterval(this.periodic);
+    this.periodic = undefined;
+  }
+
+  /** The advert period × `factor` from now on (a relay short of power stretches it, runtime/power); 1 = as configured. */
+  setIntervalFactor(factor: number): void {
+    if (factor === this.factor) return;
+    this.factor = factor;
+    if (this.periodic) this.startPeriodic();
+  }
+
+  get intervalMs(): number {
+    return this.o.intervalMs * this.factor;
+  }
+
+  private startPeriodic(): void {
+    if (this.periodic) clearInterval(this.periodic);
+    this.periodic = undefined;
+    if (this.o.intervalMs > 0) this.periodic = setInterval(() => this.schedule(), this.intervalMs).unref();
   }
 
   /** Sends an advert now. */

@@ -121,7 +121,7 @@ export class LoraBearer implements Bearer {
   private readonly radio: LoraRadio;
   private readonly nodeId: Uint8Array;
   private readonly prefix: Uint8Array;
-  private readonly modulation: LoraModulation;
+  private modulation: LoraModulation;
   private readonly governor: AirtimeGovernor;
   private readonly clock: Clock;
   private readonly random: () => number;
@@ -459,6 +459,38 @@ export class LoraBearer implements Bearer {
       await this.radio.configure(this.modulation, { signal });
       await this.radio.startReceive({ signal });
     });
+  }
+
+  /**
+   * Caps the transmit power at `dbm` (a relay short of power, runtime/power), never above the configured power;
+   * undefined = as configured. The chip is reconfigured in the transmit queue, so no frame is cut.
+   */
+  async setTxPowerCap(dbm: number | undefined): Promise<void> {
+    const configured = this.init.modulation.txPowerDbm;
+    const want = dbm === undefined ? configured : Math.min(dbm, configured);
+    if (want === this.modulation.txPowerDbm) return;
+    this.modulation = { ...this.modulation, txPowerDbm: want };
+    if (this.state === 'stopped') return;
+    const signal = this.stopper.signal;
+    await this.tx.run(async () => {
+      await this.radio.configure(this.modulation, { signal });
+      await this.radio.startReceive({ signal });
+    });
+  }
+
+  /** The transmit power in use now (dBm). */
+  get txPowerDbm(): number {
+    return this.modulation.txPowerDbm;
+  }
+
+  /** Advert period × `factor` (runtime/power stretches it when the battery is low); 1 = as configured. */
+  setAdvertIntervalFactor(factor: number): void {
+    this.adverts.setIntervalFactor(factor);
+  }
+
+  /** The advert period in use (ms): the configured one × the factor. */
+  get advertIntervalMs(): number {
+    return this.adverts.intervalMs;
   }
 
   /** Sends an advert now (through the governor like any frame). */

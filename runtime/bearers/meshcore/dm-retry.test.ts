@@ -24,7 +24,11 @@ test('a contact heard again wakes a backed-off DM: retried at once, confirmed', 
   await gw.whenUp({ signal: AbortSignal.timeout(5000) });
   alice.reachable = false;
   const peer = `mc:${alice.hex}`;
+  const heardBefore = alice.mesh.counters.recvFlood;
   assert.is(await gw.send({ peer, kind: 'bundle', bytes: new Uint8Array(0), bundle: textBundle(peer, 'wake up') }), 'accepted');
+  // The DM crosses the simulated air (the mesh's TX queue, airtime): it must have reached deaf Alice before she
+  // is back in range, or she would simply receive it.
+  await until('the first DM reached deaf Alice', () => alice.mesh.counters.recvFlood > heardBefore, 5000);
   await new Promise((r) => setTimeout(r, 300));
   assert.is((gw.status().detail as any).dm.retries, 0, 'still in the 60 s backoff');
   alice.reachable = true;

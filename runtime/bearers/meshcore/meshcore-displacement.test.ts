@@ -20,7 +20,7 @@ interface Detail {
 }
 
 async function rig() {
-  const sim = await startMeshCoreSim({ tcpPort: 0, nodes: [{ name: 'Bob', hops: 1 }], nodeName: 'Roof' });
+  const sim = await startMeshCoreSim({ tcpPort: 0, nodes: [{ name: 'Bob', hops: 1 }], nodeName: 'Roof', tcpSingleClient: true });
   const base = meshCoreOpener(`127.0.0.1:${sim.tcpPort}`);
   const opens: number[] = [];
   const logs: string[] = [];

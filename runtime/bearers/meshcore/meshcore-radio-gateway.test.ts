@@ -10,7 +10,7 @@ import { MeshCoreGateway } from './meshcore-gateway.js';
 
 radioGatewaySuite('meshcore gateway on the simulated companion radio over TCP', async () => {
   // A fast preset keeps the radio's timeouts short; 'Roof' prefixes what it sends on channels.
-  const sim = await startMeshCoreSim({ tcpPort: 0, nodes: [{ name: 'Alice', hops: 1 }], radio: { bwHz: 500000, sf: 7, cr: 5 }, nodeName: 'Roof' });
+  const sim = await startMeshCoreSim({ tcpPort: 0, nodes: [{ name: 'Alice', hops: 1 }], radio: { bwHz: 500000, sf: 7, cr: 5 }, nodeName: 'Roof', tcpSingleClient: true });
   const alice = sim.mesh.node('Alice');
   const gateway = new MeshCoreGateway({
     name: 'meshcore0', open: meshCoreOpener(`127.0.0.1:${sim.tcpPort}`), pollIntervalMs: 0,

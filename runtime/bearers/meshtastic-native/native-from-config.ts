@@ -16,6 +16,7 @@ import { NativeNode } from './native-node.js';
 import { NativeRadio } from './native-radio.js';
 import { nativeSettings } from './native-settings.js';
 import { buildNativeStack } from './stack-from-parts.js';
+import { PowerSlot } from './power-telemetry.js';
 
 /** Where a native node keeps its key and device state. */
 export function nativeStateDir(dataDir: string, name: string): string {
@@ -41,10 +42,12 @@ export async function nativeNodeFactory(l: LoraConfig, opened: { radio: LoraRadi
         dropped: (reason) => metrics?.dropped.inc({ bearer: l.name, reason }),
       },
     });
-    const stack = buildNativeStack({ settings, identity, radio, governor, stateDir: dir, clock: components.clock, log, ...(metrics ? { metrics } : {}) });
+    // Filled by the daemon when a power monitor runs (runtime/power): battery in DeviceMetrics, power telemetry.
+    const power = new PowerSlot();
+    const stack = buildNativeStack({ settings, identity, radio, governor, stateDir: dir, clock: components.clock, log, battery: () => power.battery(), powerMetrics: () => power.powerMetrics(), ...(metrics ? { metrics } : {}) });
     return new NativeNode({
       name: l.name, nodeNum: identity.nodeNum, publicKey: identity.publicKey, role: settings.role, region: settings.region, preset: settings.preset,
-      radio, stack, utilisation, device: `${l.hal}${l.device ? ` ${l.device}` : ''}`, log, clock: components.clock,
+      radio, stack, utilisation, device: `${l.hal}${l.device ? ` ${l.device}` : ''}`, log, clock: components.clock, power,
       ...(settings.api ? { api: settings.api } : {}), ...(metrics ? { metrics } : {}),
     });
   };

@@ -49,7 +49,7 @@ class FakeStack implements NativeStack {
   constructor(readonly me: number) {
     this.nodeList = [
       create(Mesh.NodeInfoSchema, { num: me, user: { longName: 'Rooftop relay', shortName: 'ROOF' } }),
-      create(Mesh.NodeInfoSchema, { num: BOB, hopsAway: 0, lastHeard: Math.floor(Date.now() / 1000), snr: 6, user: { longName: 'Bob', shortName: 'BOB', publicKey: new Uint8Array(32).fill(2) } }),
+      create(Mesh.NodeInfoSchema, { num: BOB, hopsAway: 0, lastHeard: Math.floor(Date.now() / 1000), snr: 6, position: { latitudeI: 525200000, longitudeI: 134050000 }, user: { longName: 'Bob', shortName: 'BOB', publicKey: new Uint8Array(32).fill(2) } }),
       create(Mesh.NodeInfoSchema, { num: EVE, hopsAway: 2, user: { longName: 'Eve', shortName: 'EVE' } }),
     ];
   }
@@ -136,6 +136,7 @@ test('sendText goes into the mesh as a client packet; refusals are named; status
     assert.is(s.state, 'up');
     const d = s.detail!;
     assert.equal([d.nodeNum, d.nodeId, d.role, d.region, d.modemPreset, d.frequencyHz, d.nodes, d.clients], [0x1234abcd, '!1234abcd', 'ROUTER', 'EU_868', 'LONG_FAST', 869_525_000, 2, 2]);
+    assert.is(d.dutyCyclePercent, 10, "EU_868's 10 % (the dashboard's airtime budget)");
     assert.equal((d.neighbours as Array<{ id: string }>).map((x) => x.id), ['!0b0b0b0b']);
     assert.equal((d.channels as unknown[]).length, 2);
     assert.is(d.api, '127.0.0.1:4403');
@@ -143,6 +144,10 @@ test('sendText goes into the mesh as a client packet; refusals are named; status
     assert.equal([info.mesh, info.link.state, info.self?.address, info.self?.name, info.self?.role], ['meshtastic', 'up', 'mt:!1234abcd', 'Rooftop relay', 'ROUTER']);
     assert.equal(info.channels.map((c) => c.address), ['mt:ch:0', 'mt:ch:1']);
     assert.equal(info.nodes.map((x) => [x.address, x.hops]), [['mt:!0b0b0b0b', 0], ['mt:!0e0e0e0e', 2]]);
+    // Where the NodeDB knows it: SNR of a direct neighbour, the position in degrees (the dashboard's map).
+    assert.is(info.nodes[0]!.snr, 6);
+    assert.ok(Math.abs(info.nodes[0]!.position!.lat - 52.52) < 1e-9 && Math.abs(info.nodes[0]!.position!.lon - 13.405) < 1e-9);
+    assert.is(info.nodes[1]!.position, undefined);
     assert.equal([info.modulation?.spreadingFactor, info.modulation?.preambleLength, info.modulation?.preset], [11, 16, 'LONG_FAST']);
   } finally {
     await n.stop();

@@ -17,6 +17,7 @@ import { channelAddress, nodeAddress, nodeIdString, parseMeshtasticAddress } fro
 import { TypedEmitter } from '../../../lib/events/typed-emitter.js';
 import type { Clock } from '../../../lib/clock/clock.js';
 import type { LoraModulation } from '../../../lib/lora/modulation.js';
+import { MeshtasticRegions } from '../../../lib/lora/meshtastic-presets.js';
 import type { BearerEvents, BearerStatus, OutFrame, PeerId, SendResult } from '../../bearer/bearer.js';
 import type { RadioGateway, RadioInfo, RadioNode, RadioRefusal, RadioSendResult, RadioText } from '../../bearer/radio-gateway.js';
 import type { Logger } from '../../log/logger.js';
@@ -28,6 +29,10 @@ import { NativeNodeStoppedError } from './errors.js';
 import type { NativeMetrics } from './native-metrics.js';
 import type { NativeRadio } from './native-radio.js';
 import type { NativeStack } from './native-stack.js';
+import { PowerTelemetry, type NodePowerFigures, type PowerSlot } from './power-telemetry.js';
+import { timersOf } from '../../../lib/clock/timer-clock.js';
+import type { DeviceHttpClient } from '../../../firmware-protocol/meshtastic/device/http-client.js';
+import type { HasMeshtasticGatewayRadio, MeshtasticGatewayRadio } from '../mqtt/meshtastic/gateway-radio.js';
 
 export interface NativeNodeInit {
   name: string;
@@ -53,6 +58,8 @@ export interface NativeNodeInit {
   prefixOrigin?: boolean;
   /** Channel index that BROADCAST frames go to; default none. */
   broadcastChannel?: number;
+  /** The relay's power figures for telemetry (runtime/power fills it); none = no battery telemetry. */
+  power?: PowerSlot;
 }
 
 type State = 'stopped' | 'starting' | 'up';
@@ -60,7 +67,7 @@ type State = 'stopped' | 'starting' | 'up';
 /** Nodes heard directly within this long count as neighbours in status. */
 const NEIGHBOUR_MS = 2 * 3_600_000;
 
-export class NativeNode implements RadioGateway {
+export class NativeNode implements RadioGateway, HasMeshtasticGatewayRadio {
   readonly name: string;
   readonly mode = 'sync' as const;
   readonly mesh = 'meshtastic' as const;
@@ -72,6 +79,9 @@ export class NativeNode implements RadioGateway {
   private readonly progress = new Map<string, number>();
   private offGauges?: () => void;
   private lastError?: string;
+  private telemetry?: PowerTelemetry;
+  private telemetryFactor = 1;
+  private clientRole = false;
   readonly counters = { messagesIn: 0, messagesOut: 0, acks: 0, naks: 0 };
 
   constructor(private readonly init: NativeNodeInit) {
@@ -89,8 +99,41 @@ export class NativeNode implements RadioGateway {
   }
 
   /** The client API's port (the system's choice when configured as 0). */
+  /** The firmware's HTTP API device side of an HTTP session while the node is up (runtime/api/meshtastic-http-routes.ts). */
+  meshtasticHttp(session: string): DeviceHttpClient | undefined {
+    return this.state === 'up' ? this.init.stack.httpClient?.(session) : undefined;
+  }
+
   get apiPort(): number | undefined {
     return this.state === 'up' ? this.init.stack.apiPort() : undefined;
+  }
+
+  /** The node as an MQTT gateway sees it (runtime/bearers/mqtt/meshtastic): identity, channels, the router's hooks. */
+  meshtasticGatewayRadio(): MeshtasticGatewayRadio {
+    const i = this.init;
+    const g = i.stack.gateway;
+    if (!g) throw new Error(`${i.name}: this node's stack has no MQTT gateway hooks`);
+    return {
+      nodeNum: i.nodeNum,
+      region: i.region,
+      channels: () => i.stack.state().channels.map((c) => ({ index: c.index, name: c.name })),
+      onTapped: (l) => g.onTapped(l),
+      injectReceived: (p) => g.injectReceived(p),
+      knowsUser: (n) => g.knowsUser(n),
+      mapReport: () => {
+        const st = i.stack.state();
+        const pos = g.ownPosition();
+        const since = Math.floor(i.clock.now() / 1000) - 2 * 3600;
+        return {
+          ...g.mapFacts(),
+          longName: st.longName,
+          shortName: st.shortName,
+          ...(pos && (pos.latitudeI || pos.longitudeI) ? { position: { latitudeI: pos.latitudeI ?? 0, longitudeI: pos.longitudeI ?? 0, altitude: pos.altitude ?? 0 } } : {}),
+          // NodeDB::getNumOnlineMeshNodes(true): heard in the last two hours over LoRa, ourselves not counted.
+          numOnlineLocalNodes: st.nodes().filter((n) => n.num !== i.nodeNum && n.lastHeard >= since && !n.viaMqtt).length,
+        };
+      },
+    };
   }
 
   async start(): Promise<void> {
@@ -116,6 +159,12 @@ export class NativeNode implements RadioGateway {
       nodes: () => i.stack.state().nodes().length,
     });
     this.state = 'up';
+    if (i.power && i.stack.sendLocal && i.stack.localStats) {
+      this.telemetry = new PowerTelemetry({ slot: i.power, sendLocal: (p) => i.stack.sendLocal!(p), localStats: () => i.stack.localStats!(), clock: timersOf(i.clock), log: i.log });
+      this.telemetry.setIntervalFactor(this.telemetryFactor);
+      this.telemetry.start();
+    }
+    if (this.clientRole) this.setClientRole(true);
     const st = i.stack.state();
     i.log.info('native Meshtastic node up', {
       bearer: i.name, nodeId: nodeIdString(i.nodeNum), role: i.role, region: i.region, preset: i.preset,
@@ -133,9 +182,48 @@ export class NativeNode implements RadioGateway {
     this.offs = [];
     this.offGauges?.();
     this.offGauges = undefined;
+    this.telemetry?.stop();
+    this.telemetry = undefined;
     await this.init.stack.stop().catch((err: Error) => this.init.log.warn('stopping the mesh stack failed', { bearer: this.name, err }));
     await this.init.radio.stop();
     for (const p of [...this.announced]) this.announce(p, false);
+  }
+
+  // ---- power policies (runtime/power) -----------------------------------------------------------------------------
+
+  /** Where the node's battery telemetry reads the relay's power figures (undefined: none). */
+  usePower(source: (() => NodePowerFigures | undefined) | undefined): void {
+    if (this.init.power) this.init.power.source = source;
+  }
+
+  /** Caps the transmit power (dBm; undefined = as configured). */
+  setTxPowerCap(dbm: number | undefined): Promise<void> {
+    return this.init.radio.setTxPowerCap(dbm);
+  }
+
+  /** NodeInfo and power telemetry intervals × factor from their next send. */
+  setIntervalFactor(factor: number): void {
+    this.init.stack.setNodeInfoIntervalFactor?.(factor);
+    this.telemetryFactor = factor;
+    this.telemetry?.setIntervalFactor(factor);
+  }
+
+  /** A node configured ROUTER or ROUTER_LATE runs as a CLIENT while `on` (other roles are left as they are). */
+  setClientRole(on: boolean): void {
+    this.clientRole = on;
+    if (this.init.role !== 'ROUTER' && this.init.role !== 'ROUTER_LATE') return;
+    if (this.state === 'stopped') return;
+    this.init.stack.setRole?.(on ? 'CLIENT' : (this.init.role as 'ROUTER' | 'ROUTER_LATE'));
+  }
+
+  /** Battery telemetry sent so far (DeviceMetrics, PowerMetrics). */
+  get telemetrySent(): { device: number; power: number } {
+    return { ...(this.telemetry?.sent ?? { device: 0, power: 0 }) };
+  }
+
+  /** Sends DeviceMetrics and PowerMetrics now (tests; the timer sends them every 30 min). */
+  sendPowerTelemetry(): boolean {
+    return this.telemetry?.sendNow() ?? false;
   }
 
   on<E extends keyof BearerEvents>(event: E, listener: BearerEvents[E]): () => void {
@@ -248,6 +336,8 @@ export class NativeNode implements RadioGateway {
         longName: st.longName,
         shortName: st.shortName,
         region: i.region,
+        // The region's law for our transmit time (the firmware's regions[] table): the dashboard's airtime budget.
+        dutyCyclePercent: (MeshtasticRegions as Record<string, { dutyCyclePercent: number } | undefined>)[i.region]?.dutyCyclePercent,
         modemPreset: i.preset,
         frequencyHz: i.radio.modulation.frequencyHz,
         channels: st.channels.map((c) => ({ index: c.index, name: c.name, role: c.role })),
@@ -329,6 +419,9 @@ export class NativeNode implements RadioGateway {
       ...(n.user?.publicKey?.length ? { publicKey: Buffer.from(n.user.publicKey).toString('hex') } : {}),
       ...(n.lastHeard ? { lastHeard: n.lastHeard * 1000 } : {}),
       ...(n.hopsAway !== undefined ? { hops: n.hopsAway } : {}),
+      ...(n.hopsAway === 0 && n.snr ? { snr: n.snr } : {}),
+      // mesh.proto Position: latitude_i / longitude_i in 1e-7 degrees; 0/0 is "no fix" for the firmware too.
+      ...(n.position && (n.position.latitudeI || n.position.longitudeI) ? { position: { lat: (n.position.latitudeI ?? 0) * 1e-7, lon: (n.position.longitudeI ?? 0) * 1e-7 } } : {}),
     }));
   }
 

@@ -50,15 +50,39 @@ interface Events {
 }
 
 export class NativeRadio {
-  readonly modulation: LoraModulation;
+  private current: LoraModulation;
   private readonly events: TypedEmitter<Events>;
   private unsubscribe?: () => void;
   private queue: Promise<unknown> = Promise.resolve();
   private running = false;
 
   constructor(private readonly init: NativeRadioInit) {
-    this.modulation = init.modulation;
+    this.current = init.modulation;
     this.events = new TypedEmitter<Events>({ onListenerError: (err) => init.log.error('frame listener failed', { bearer: init.name, err }) });
+  }
+
+  /** The channel and power in use (the configured modulation, its power capped by setTxPowerCap). */
+  get modulation(): LoraModulation {
+    return this.current;
+  }
+
+  /**
+   * Caps the transmit power at `dbm` (a relay short of power, runtime/power), never above the configured power;
+   * undefined = as configured. Applied in the transmit queue (configure + receive again), so no frame is cut.
+   */
+  setTxPowerCap(dbm: number | undefined): Promise<void> {
+    const configured = this.init.modulation.txPowerDbm;
+    const want = dbm === undefined ? configured : Math.min(dbm, configured);
+    if (want === this.current.txPowerDbm) return Promise.resolve();
+    this.current = { ...this.current, txPowerDbm: want };
+    if (!this.running) return Promise.resolve();
+    const run = this.queue.then(async () => {
+      if (!this.running) return;
+      await this.init.radio.configure(this.current);
+      await this.init.radio.startReceive();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   /** Tunes the chip and starts continuous receive. */

@@ -11,9 +11,12 @@
  * next start, as the firmware applies them on the reboot that follows (AdminModule::saveChanges → reboot).
  */
 import { join } from 'node:path';
-import { Config, Mesh, type Channel } from '@meshtastic/protobufs';
+import { create } from '@bufbuild/protobuf';
+import { Config, Mesh, type Channel, type Telemetry } from '@meshtastic/protobufs';
+import type { MeshRoleName } from '../../../firmware-protocol/meshtastic/mesh/role.js';
 import { DeviceServer } from '../../../firmware-protocol/meshtastic/device/device-server.js';
 import { DeviceService } from '../../../firmware-protocol/meshtastic/device/device-service.js';
+import { DeviceHttpSessions } from '../../../firmware-protocol/meshtastic/device/http-sessions.js';
 import { DeviceState } from '../../../firmware-protocol/meshtastic/device/device-state.js';
 import { JsonFileDeviceStore } from '../../../firmware-protocol/meshtastic/device/json-file-store.js';
 import { MeshRouter } from '../../../firmware-protocol/meshtastic/mesh/mesh-router.js';
@@ -43,6 +46,10 @@ export interface NativeStackInit {
   clock: Clock;
   log: Logger;
   metrics?: NativeMetrics;
+  /** The battery for DeviceMetrics answers (runtime/power); none = powered. */
+  battery?: () => { level: number; volts: number } | undefined;
+  /** The power monitor's channels for PowerMetrics answers (runtime/power). */
+  powerMetrics?: () => Telemetry.PowerMetrics | undefined;
   /** Client API limits (tests). */
   clientApi?: { maxClients?: number; midFrameTimeoutMs?: number };
 }
@@ -80,6 +87,8 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
     lora: state.config.lora ?? {},
   });
   let cipher = makeCipher();
+  let liveRole: MeshRoleName | undefined;
+  const ownUser = () => (liveRole === undefined ? state.owner : create(Mesh.UserSchema, { ...state.owner, role: Config.Config_DeviceConfig_Role[liveRole] }));
   const router = new MeshRouter({
     nodeNum: identity.nodeNum,
     role: settings.role,
@@ -92,11 +101,15 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
     hopLimit: state.hopLimit,
     decodeFrame: (bytes) => decodeOtaFrame(bytes),
     encodeFrame: encodeOtaFrame,
-    owner: () => state.owner,
+    // Our User as NodeInfo sends it; while the power policies run the node in another role, that role (other nodes
+    // treat a ROUTER's packets differently: hop-limit preservation, favourite routers).
+    owner: () => ownUser(),
     metrics: meshMetricsOf(init.metrics, settings.name),
+    ...(init.battery ? { battery: init.battery } : {}),
+    ...(init.powerMetrics ? { powerMetrics: init.powerMetrics } : {}),
   });
   const service = new DeviceService({
-    state, mesh: router, clock,
+    state, mesh: router, clock, ownUser,
     log: (line) => log.debug(line),
     onChange: (what) => {
       if (what === 'channels') cipher = makeCipher();
@@ -114,8 +127,26 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
         },
       })
     : undefined;
+  // One more PhoneAPI client per HTTP session (the firmware has one `webAPI` for all).
+  const http = new DeviceHttpSessions(service, { now: () => clock.now() });
   return {
     port: router,
+    httpClient: (session) => http.client(session),
+    gateway: {
+      onTapped: (l) => router.onTapped(l),
+      injectReceived: (p) => router.injectReceived(p),
+      knowsUser: (num) => state.nodeDb.get(num)?.user !== undefined,
+      ownPosition: () => state.nodeDb.get(identity.nodeNum)?.position,
+      mapFacts: () => ({
+        role: state.config.device?.role ?? 0,
+        region: state.config.lora?.region ?? 0,
+        modemPreset: state.config.lora?.modemPreset ?? 0,
+        hwModel: Mesh.HardwareModel.PORTDUINO,
+        firmwareVersion: NATIVE_FIRMWARE_VERSION,
+        // Channels::hasDefaultChannel: a channel on the default key under the preset's name.
+        hasDefaultChannel: state.channels.some((c) => c.role !== 0 && isDefaultKey(c.settings?.psk) && (c.settings?.name ?? '') === ''),
+      }),
+    },
     clients: () => server?.connections ?? 0,
     apiPort: () => (server ? server.port : undefined),
     state: () => ({
@@ -131,9 +162,19 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
     },
     async stop() {
       await server?.stop();
+      http.clear();
       service.stop();
       router.stop();
     },
+    setRole: (role) => {
+      router.setRole(role);
+      liveRole = role === settings.role ? undefined : role;
+    },
+    setNodeInfoIntervalFactor: (factor) => {
+      router.nodeInfo.intervalFactor = factor;
+    },
+    sendLocal: (packet) => router.sendLocal(packet),
+    localStats: () => router.localStats(),
   };
 }
 
@@ -145,4 +186,11 @@ function channelsOf(channels: readonly Channel.Channel[], lora: Parameters<typeo
     out.push({ index: c.index, name: channelName(c.settings?.name ?? '', lora), role: c.role === 1 ? 'primary' : 'secondary' });
   }
   return out;
+}
+
+/** The default PSK as the apps give it (`AQ==`) or spelled out (Channels.h defaultpsk). */
+function isDefaultKey(psk: Uint8Array | undefined): boolean {
+  if (!psk) return false;
+  if (psk.length === 1) return psk[0] === 1;
+  return Buffer.from(psk).equals(Buffer.from('d4f1bb3a20290759f0bcffabcf4e6901', 'hex'));
 }

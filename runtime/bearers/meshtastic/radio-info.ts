@@ -39,6 +39,8 @@ export function nodesOf(nodes: NodeEntry[], myNodeNum: number): RadioNode[] {
     ...(n.publicKey ? { publicKey: hex(n.publicKey) } : {}),
     ...(n.lastHeard ? { lastHeard: n.lastHeard * 1000 } : {}),
     ...(n.hopsAway !== undefined ? { hops: n.hopsAway } : {}),
+    ...(n.hopsAway === 0 && n.snr ? { snr: n.snr } : {}),
+    ...(n.latitude !== undefined && n.longitude !== undefined ? { position: { lat: n.latitude, lon: n.longitude } } : {}),
   }));
 }
 

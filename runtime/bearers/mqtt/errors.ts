@@ -15,3 +15,11 @@ export class MqttSendAbortError extends AbortError {
     super(`MQTT send to ${peer === '*' ? 'broadcast' : peer.slice(0, 12)} aborted`, options);
   }
 }
+
+/** A gateway's `radio` is not a bearer of this relay, or not one that can serve the gateway's role. */
+export class MqttGatewayRadioError extends Error {
+  override name = 'MqttGatewayRadioError';
+  constructor(readonly bearer: string, readonly radio: string, message: string) {
+    super(message);
+  }
+}

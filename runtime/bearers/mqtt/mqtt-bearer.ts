@@ -32,6 +32,8 @@ export interface MqttBearerOptions {
   prefix?: string;
   username?: string;
   password?: string;
+  /** TLS beyond the scheme: a private CA, a client certificate (mqtt-config.ts `tls`). */
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized: boolean };
   /** Default `lattice-<shortId>`: stable, so broker ACLs can name it, and a second copy of a relay takes over. */
   clientId?: string;
   /** Bearer name; default `mqtt`. */
@@ -118,6 +120,7 @@ export class MqttBearer implements Bearer {
       // Frames are not queued behind a dead connection: send() says unreachable and the router keeps custody.
       queueQoSZero: false,
       will: { topic: this.topics.advert(this.identity.nodeIdHex), payload: Buffer.from(this.willAdvert!), qos: 1, retain: true },
+      ...(o.tls ? { rejectUnauthorized: o.tls.rejectUnauthorized, ...(o.tls.ca ? { ca: o.tls.ca } : {}), ...(o.tls.cert ? { cert: o.tls.cert } : {}), ...(o.tls.key ? { key: o.tls.key } : {}) } : {}),
     };
     const client = connect(o.url, clientOptions);
     this.client = client;

@@ -11,7 +11,7 @@ const context = { identity: generateIdentity(), dataDir: tmpdir(), bearerNames: 
 
 test('mqtt config: no url gives no bearer; url, prefix and credentials map onto options', async () => {
   assert.equal((await mqttBearers(DEFAULTS.mqtt, context)).bearers, []);
-  const [make] = (await mqttBearers({ url: 'mqtt://user:secret@broker.example:1883', prefix: 'site', username: 'u', password: 'p' }, context)).bearers;
+  const [make] = (await mqttBearers([{ name: 'mqtt', role: 'lattice', url: 'mqtt://user:secret@broker.example:1883', prefix: 'site', username: 'u', password: 'p' }], context)).bearers;
   const m = make!(defaultComponents()) as MqttBearer;
   const d = m.status().detail as { broker: string; prefix: string };
   assert.is(d.prefix, 'site');

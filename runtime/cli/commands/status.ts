@@ -9,7 +9,9 @@ import { clientFor, printJson } from '../config-for.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { cell, renderTable } from '../format/table.js';
 import { formatDuration, relative } from '../format/time.js';
+import { renderGateways } from './status-gateways.js';
 import { renderNativeNodes } from './status-native.js';
+import { renderPower } from './status-power.js';
 
 export const status: Command = {
   name: 'status',
@@ -34,6 +36,7 @@ export function renderStatus(s: NodeStatus, now: number): string {
     `outbox   ${o.queued} queued, ${o.accepted} accepted, ${o.delivered} delivered, ${o.expired} expired\n` +
     `inbox    ${s.inbox}   stored ${s.stored}\n`;
   if (s.vault) out += renderVault(s.vault);
+  if (s.power) out += renderPower(s.power, now);
   out += '\n';
   out += s.bearers.length === 0
     ? 'no bearers\n'
@@ -41,6 +44,8 @@ export function renderStatus(s: NodeStatus, now: number): string {
   if (s.radios?.length) out += '\n' + renderRadios(s.radios, now);
   const native = renderNativeNodes(s.bearers, now);
   if (native) out += '\n' + native;
+  const gateways = renderGateways(s.bearers);
+  if (gateways) out += '\n' + gateways;
   out += '\n';
   out += s.peers.length === 0
     ? 'no peers yet\n'

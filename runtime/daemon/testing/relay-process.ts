@@ -89,6 +89,8 @@ export interface RelayProcessOptions {
   wrap?: (argv: string[]) => string[];
   /** How long start waits for the API before it kills the process and fails (default 30 s). */
   startTimeoutMs?: number;
+  /** The API token the relay was given (LATTICE_API_TOKEN in `env`): get/send send it as a Bearer token. */
+  token?: string;
 }
 
 export class RelayProcess {
@@ -106,6 +108,9 @@ export class RelayProcess {
     return `http://127.0.0.1:${this.apiPort}`;
   }
 
+  /** The API's bind host (default loopback; `0.0.0.0` puts it beyond loopback, where a token is required). */
+  apiHost = '127.0.0.1';
+
   async start(): Promise<void> {
     if (!this.apiPort) {
       this.apiPort = await freePort();
@@ -115,7 +120,7 @@ export class RelayProcess {
     const args = [
       BIN, 'run', ...(this.options.sim ? [] : ['--no-sim']), '--no-discovery',
       '--data-dir', this.options.dataDir,
-      '--api', `127.0.0.1:${this.apiPort}`,
+      '--api', `${this.apiHost}:${this.apiPort}`,
       '--metrics', `127.0.0.1:${this.metricsPort}`,
       '--ip-listen', `127.0.0.1:${this.ipPort}`,
       ...(this.options.ipPeers ?? []).flatMap((p) => ['--ip-peer', `127.0.0.1:${p}`]),
@@ -175,15 +180,19 @@ export class RelayProcess {
   }
 
   async get(path: string): Promise<any> {
-    const r = await fetch(this.api + path, { signal: AbortSignal.timeout(5_000) });
+    const r = await fetch(this.api + path, { signal: AbortSignal.timeout(5_000), headers: this.authHeaders() });
     if (!r.ok) throw new Error(`GET ${path} -> ${r.status} ${await r.text()}`);
     return r.json();
+  }
+
+  private authHeaders(): Record<string, string> {
+    return this.options.token === undefined ? {} : { authorization: `Bearer ${this.options.token}` };
   }
 
   async send(to: string, text: string): Promise<string> {
     const r = await fetch(this.api + '/send', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...this.authHeaders() },
       body: JSON.stringify({ to, text }),
       signal: AbortSignal.timeout(10_000),
     });

@@ -56,6 +56,12 @@ export class NodeInfoModule implements MeshModule {
   private prevPacketId = 0;
   private timer: CancelTimer | undefined;
 
+  /**
+   * Multiplies the broadcast interval from the next broadcast on: a relay short of power (runtime/power) stretches
+   * it, as an operator would raise node_info_broadcast_secs. 1 = as configured.
+   */
+  intervalFactor = 1;
+
   constructor(private readonly o: NodeInfoModuleOptions) {}
 
   start(): void {
@@ -73,7 +79,7 @@ export class NodeInfoModule implements MeshModule {
       this.timer = undefined;
       // NodeInfoModule::runOnce (airTime->isTxAllowedAirUtil is the router's duty-cycle gate on send)
       this.sendOurNodeInfo(NODENUM_BROADCAST, false);
-      this.schedule(Math.max(MIN_NODEINFO_BROADCAST_SECS, this.o.broadcastSecs || DEFAULT_NODEINFO_BROADCAST_SECS) * 1000);
+      this.schedule(Math.max(MIN_NODEINFO_BROADCAST_SECS, this.o.broadcastSecs || DEFAULT_NODEINFO_BROADCAST_SECS) * 1000 * this.intervalFactor);
     }, { name: 'mesh-nodeinfo', unref: true });
   }
 

@@ -26,6 +26,8 @@ export interface StartMosquittoOptions {
   /** How long to wait for the broker to accept connections; default 10 s. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** A TLS listener (mqtts://) with this certificate and key (PEM files) instead of plain MQTT. */
+  tls?: { certfile: string; keyfile: string };
 }
 
 function tryConnect(port: number): Promise<boolean> {
@@ -43,7 +45,8 @@ export async function startMosquitto(options: StartMosquittoOptions = {}): Promi
   const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'lattice-mosquitto-'));
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr', ''].join('\n'));
+  const tls = options.tls ? [`certfile ${options.tls.certfile}`, `keyfile ${options.tls.keyfile}`] : [];
+  writeFileSync(conf, [`listener ${port} 127.0.0.1`, ...tls, 'allow_anonymous true', 'persistence false', 'log_dest stderr', ''].join('\n'));
   const child: ChildProcess = spawn(MOSQUITTO_BIN, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
@@ -98,5 +101,5 @@ export async function startMosquitto(options: StartMosquittoOptions = {}): Promi
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { url: `mqtt://127.0.0.1:${port}`, port, stop };
+  return { url: `${options.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`, port, stop };
 }
