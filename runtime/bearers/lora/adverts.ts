@@ -127,9 +127,18 @@ export class Adverts {
     this.d.metrics.frameIn('advert');
     const known = this.d.peers.reachable(Buffer.from(f.payload.subarray(0, 32)).toString('hex')) !== undefined;
     const n = this.d.peers.learn(f.payload.subarray(0, 32), rssi, snr);
-    if (!known && this.o.answerNew) this.schedule(this.o.minSpacingMs);
     n.knowsUs = false;
     n.v2 = f.encoding === 'compact';
     for (let o = 32; o < f.payload.length; o += PREFIX_BYTES) if (samePrefix(f.payload.subarray(o), this.d.prefix)) n.knowsUs = true;
+    // Answer a new neighbour, and one whose advert has room for us but does not list us: it missed our advert (at
+    // start two adverts go out together and a half-duplex radio misses the other's, or it started later) and would
+    // otherwise not know us until our next periodic one. Spaced per neighbour, not by our last advert: that one
+    // (the advert at start) is the very one it missed.
+    const room = (f.payload.length - 32) / PREFIX_BYTES < MAX_ADVERT_NEIGHBOURS;
+    const now = this.d.now();
+    if ((!known || (!n.knowsUs && room)) && this.o.answerNew && now - (n.answeredAt ?? Number.NEGATIVE_INFINITY) >= this.o.minSpacingMs) {
+      n.answeredAt = now;
+      this.schedule();
+    }
   }
 }

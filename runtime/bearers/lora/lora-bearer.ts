@@ -556,6 +556,9 @@ export class LoraBearer implements Bearer {
     }
     if (r.type === 'chain') {
       this.metrics.frameIn('chain');
+      // From a transmitter we have no advert of (its link hint matches no neighbour): tell it who we are, so its
+      // answer tells us who it is (adverts.ts).
+      if (!this.peers.up().some((n) => n.id[0] === p.payload[1])) this.adverts.unknownSender();
       return;
     }
     this.metrics.frameIn('data');
