@@ -34,6 +34,8 @@ export interface AdvertsDeps {
   random(): number;
   /** Whether adverts may go out (the bearer is up, or down and probing). */
   active(): boolean;
+  /** Wall time on air of a frame of n bytes on this channel. */
+  airtimeMs(n: number): number;
   /** Puts one frame on the air through the bearer's queue. */
   transmit(bytes: Uint8Array, signal?: AbortSignal): Promise<void>;
   metrics: LoraMetrics;
@@ -44,6 +46,8 @@ export interface AdvertsDeps {
 
 export class Adverts {
   private lastAt = Number.NEGATIVE_INFINITY;
+  /** When our last advert (and what goes with it) finished on the air. */
+  private lastEnd?: number;
   private pending = false;
   private timers: NodeJS.Timeout[] = [];
   private periodic?: NodeJS.Timeout;
@@ -91,6 +95,7 @@ export class Adverts {
     const bytes = encodeLinkFrame({ type: 'advert', from: this.d.prefix, encoding: this.d.v2 ? 'compact' : 'wire', payload });
     this.lastAt = this.d.now();
     await this.d.transmit(bytes, signal);
+    this.lastEnd = this.d.now();
     this.d.metrics.frameOut('advert');
   }
 
@@ -130,13 +135,15 @@ export class Adverts {
     n.knowsUs = false;
     n.v2 = f.encoding === 'compact';
     for (let o = 32; o < f.payload.length; o += PREFIX_BYTES) if (samePrefix(f.payload.subarray(o), this.d.prefix)) n.knowsUs = true;
-    // Answer a new neighbour, and one whose advert has room for us but does not list us: it missed our advert (at
-    // start two adverts go out together and a half-duplex radio misses the other's, or it started later) and would
-    // otherwise not know us until our next periodic one. Spaced per neighbour, not by our last advert: that one
-    // (the advert at start) is the very one it missed.
+    if (!known && this.o.answerNew) this.schedule(this.o.minSpacingMs);
+    // A neighbour whose advert has room for us but does not list us, though it was sent after ours: it missed ours
+    // (at start two adverts go out close together and a half-duplex radio misses the other's) and would not know us
+    // until our next periodic advert. Answered once per neighbour per advertMinSpacingMs, whatever our last advert.
     const room = (f.payload.length - 32) / PREFIX_BYTES < MAX_ADVERT_NEIGHBOURS;
     const now = this.d.now();
-    if ((!known || (!n.knowsUs && room)) && this.o.answerNew && now - (n.answeredAt ?? Number.NEGATIVE_INFINITY) >= this.o.minSpacingMs) {
+    // Theirs began (now − its time on air) after ours had ended: it could have heard ours.
+    const missedOurs = !n.knowsUs && room && this.lastEnd !== undefined && now - this.d.airtimeMs(linkHeaderLength(false, false) + f.payload.length) > this.lastEnd;
+    if (missedOurs && this.o.answerNew && now - (n.answeredAt ?? Number.NEGATIVE_INFINITY) >= this.o.minSpacingMs) {
       n.answeredAt = now;
       this.schedule();
     }

@@ -227,6 +227,7 @@ export class LoraBearer implements Bearer {
       nodeId: this.nodeId, prefix: this.prefix, maxFrame: this.maxFrame, peers: this.peers, v2: this.v2 !== undefined,
       now: () => this.clock.now(), random: this.random,
       active: () => this.state === 'up' || this.state === 'down',
+      airtimeMs: (n) => timeOnAirMs(this.modulation, n) * (this.init.timeScale ?? 1),
       transmit: (bytes, signal) => {
         const s = signal ? AbortSignal.any([signal, this.stopper.signal]) : this.stopper.signal;
         return this.tx.run(async () => {
