@@ -34,6 +34,8 @@ export interface AdvertsDeps {
   random(): number;
   /** Whether adverts may go out (the bearer is up, or down and probing). */
   active(): boolean;
+  /** What follows each advert (the v2 chain anchor). */
+  afterAdvert?(signal?: AbortSignal): Promise<void>;
   /** Wall time on air of a frame of n bytes on this channel. */
   airtimeMs(n: number): number;
   /** Puts one frame on the air through the bearer's queue. */
@@ -46,7 +48,9 @@ export interface AdvertsDeps {
 
 export class Adverts {
   private lastAt = Number.NEGATIVE_INFINITY;
-  /** When our last advert (and what goes with it) finished on the air. */
+  /** Unknown v2 transmitters (link hint) we advertised for, and when. */
+  private readonly unknownAt = new Map<string, number>();
+  /** When our last advert finished on the air. */
   private lastEnd?: number;
   private pending = false;
   private timers: NodeJS.Timeout[] = [];
@@ -97,6 +101,7 @@ export class Adverts {
     await this.d.transmit(bytes, signal);
     this.lastEnd = this.d.now();
     this.d.metrics.frameOut('advert');
+    await this.d.afterAdvert?.(signal);
   }
 
   /** Sends an advert after a random jitter unless one went out less than `minSpacingMs` ago or one is pending. */
@@ -118,9 +123,16 @@ export class Adverts {
     this.timers.push(t);
   }
 
-  /** A frame from a neighbour we do not know yet: tell it who we are (rate-limited). */
-  unknownSender(): void {
-    this.schedule(this.o.minSpacingMs);
+  /** A frame from a neighbour we do not know yet: tell it who we are (rate-limited). With `key` (the v2 link hint
+   * of the unknown transmitter), spaced per key rather than by our last advert: our advert at start is typically the
+   * one it missed, and ours not listing it is what makes it answer with its own (received()). */
+  unknownSender(key?: string): void {
+    if (key === undefined) return this.schedule(this.o.minSpacingMs);
+    const now = this.d.now();
+    if (now - (this.unknownAt.get(key) ?? Number.NEGATIVE_INFINITY) < this.o.minSpacingMs) return;
+    if (this.unknownAt.size >= 256) this.unknownAt.delete(this.unknownAt.keys().next().value!);
+    this.unknownAt.set(key, now);
+    this.schedule();
   }
 
   /** An advert frame was received. */

@@ -230,15 +230,16 @@ export class LoraBearer implements Bearer {
       airtimeMs: (n) => timeOnAirMs(this.modulation, n) * (this.init.timeScale ?? 1),
       transmit: (bytes, signal) => {
         const s = signal ? AbortSignal.any([signal, this.stopper.signal]) : this.stopper.signal;
-        return this.tx.run(async () => {
-          await this.transmit(bytes, s);
-          // v2: our signed chain anchor follows each advert, so neighbours can check our broadcasts' sender MACs.
-          if (this.v2) {
-            await this.transmit(this.v2.anchorFrame(), s);
-            this.metrics.frameOut('chain');
-          }
-        });
+        return this.tx.run(() => this.transmit(bytes, s));
       },
+      // v2: our signed chain anchor follows each advert, so neighbours can check our broadcasts' sender MACs.
+      ...(init.v2 ? {
+        afterAdvert: async (signal?: AbortSignal) => {
+          const s = signal ? AbortSignal.any([signal, this.stopper.signal]) : this.stopper.signal;
+          await this.tx.run(() => this.transmit(this.v2!.anchorFrame(), s));
+          this.metrics.frameOut('chain');
+        },
+      } : {}),
       metrics: this.metrics, log: this.log,
     }, {
       intervalMs: advertInterval, jitterMs: init.advertJitterMs ?? 2000, answerNew: init.advertOnNewNeighbour !== false,
@@ -559,12 +560,12 @@ export class LoraBearer implements Bearer {
       this.metrics.frameIn('chain');
       // From a transmitter we have no advert of (its link hint matches no neighbour): tell it who we are, so its
       // answer tells us who it is (adverts.ts).
-      if (!this.peers.up().some((n) => n.id[0] === p.payload[1])) this.adverts.unknownSender();
+      if (!this.peers.up().some((n) => n.id[0] === p.payload[1])) this.adverts.unknownSender(`v2:${p.payload[1]}`);
       return;
     }
     this.metrics.frameIn('data');
     const prefix = r.transmitter?.subarray(0, PREFIX_BYTES);
-    if (!prefix || !this.peers.touch(prefix, p.rssi, p.snr)) this.adverts.unknownSender();
+    if (!prefix || !this.peers.touch(prefix, p.rssi, p.snr)) this.adverts.unknownSender(`v2:${p.payload[1]}`);
     const frame: InFrame = { ...r.frame, bearer: this.name, rssi: p.rssi, snr: p.snr };
     if (r.unicast && prefix) this.unicastV2.deliver(frame, prefix, r.unicast.message);
     else this.listeners.emit('frame', frame);

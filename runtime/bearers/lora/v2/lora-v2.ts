@@ -118,7 +118,8 @@ export class LoraV2 {
     if (!bundle || !v2Kind(bundle)) return undefined;
     if (neighbour ? !neighbour.v2 : neighbours.length === 0 || neighbours.some((n) => !n.v2)) return undefined;
     const holder = neighbour ? neighbour.hex : '*';
-    const knows = (id: Uint8Array) => same(id, this.me) ? (neighbour ? neighbour.knowsUs : true) : this.book.knows(holder, id);
+    // Our own key: held by a neighbour whose advert listed us (on broadcast: by every neighbour up).
+    const knows = (id: Uint8Array) => same(id, this.me) ? (neighbour ? neighbour.knowsUs : neighbours.every((n) => n.knowsUs)) : this.book.knows(holder, id);
     const keys = [bundle.sender, ...(bundle.recipient instanceof Uint8Array ? [bundle.recipient] : [])];
     const hinted = keys.every((k) => knows(k) || (neighbour !== undefined && same(k, neighbour.id)));
     const encode = (inline: boolean) => encodeV2Bundle(bundle, {

@@ -90,6 +90,18 @@ test('tampering: any flipped bit of a unicast DM fails the hop MAC or the DM tag
   assert.throws(() => decodeV2Bundle(Buffer.from(VECTORS.broadcast, 'hex'), { identity: B, groupKey: groupKey(new TextEncoder().encode('private')), book: book(A) }), (e: Error & { reason?: string }) => e.reason === 'bad-mac');
 });
 
+test('first contact: an origin that transmits with keys inline is verified by a receiver that knows no key at all', () => {
+  const f = encodeV2Bundle(dm, { identity: A, groupKey: GK, inline: true, addressee: C.nodeId })!;
+  assert.is(f.length, Buffer.from(VECTORS.dmDirect, 'hex').length + 32, 'our own key travels too');
+  const empty = new KeyBook();
+  const got = decodeV2Bundle(f, { identity: C, groupKey: GK, book: empty });
+  assert.is(hex(got.transmitter!), A.nodeIdHex);
+  assert.is(bundleIdHex(got.bundle), bundleIdHex(dm));
+  assert.is(empty.byKeyHint(keyHint(A.nodeId)).length, 1, 'learned for the next frames');
+  const b = encodeV2Bundle(broadcast, { identity: A, groupKey: GK, inline: true, senderMac: (s, body) => chainA.mac(s, body) })!;
+  assert.is(hex(decodeV2Bundle(b, { identity: C, groupKey: GK, book: new KeyBook() }).bundle.sender), A.nodeIdHex);
+});
+
 test('the hop MAC of one neighbour pair does not verify for a third node with the same link hint', () => {
   const d = encodeV2Bundle(dm, { identity: A, groupKey: GK, inline: false, addressee: B.nodeId })!;
   // C pretends to be B's link hint: it knows A, but the pairwise key differs.

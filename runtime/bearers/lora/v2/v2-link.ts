@@ -69,7 +69,8 @@ export function encodeV2Bundle(b: Bundle, e: V2Encode): Uint8Array | undefined {
     hopAuth: new Uint8Array(e.addressee ? HOP_MAC_BYTES : GROUP_TAG_BYTES),
   };
   if (e.addressee) f.to = linkHint(e.addressee);
-  if (!same(b.sender, e.identity.nodeId)) f.sender = party(b.sender);
+  // Keys inline carry ours too when we are the origin: the addressee may not have our key for the hop MAC either.
+  if (!same(b.sender, e.identity.nodeId) || e.inline) f.sender = party(b.sender);
   if (dm && !(e.addressee && same(b.recipient as Uint8Array, e.addressee))) f.recipient = party(b.recipient as Uint8Array);
   if (senderMac) f.senderMac = senderMac;
   if (dm && !f.recipient && !e.addressee) return undefined;
@@ -110,6 +111,9 @@ export function decodeV2Bundle(bytes: Uint8Array, d: V2Decode): V2Received {
   const covered = bytes.subarray(0, off);
   let transmitter: Uint8Array | undefined;
   const candidates = d.book.byLinkHint(f.from).filter((id) => !same(id, me));
+  // An origin that transmits with its key inline (first contact, a retry): that key may be the transmitter's.
+  const inlineSender = f.sender && 'key' in f.sender && linkHint(f.sender.key) === f.from && !same(f.sender.key, me) ? f.sender.key : undefined;
+  if (inlineSender && !candidates.some((id) => same(id, inlineSender))) candidates.push(inlineSender);
   if (unicast) {
     transmitter = candidates.find((id) => {
       try {

@@ -26,7 +26,10 @@ test('relay processes: a DM and a broadcast from A reach B as Lattice v2 frames'
   const relays: RelayProcess[] = [];
   try {
     relays.push(await relay(dirs[0]!, air.port, 'la', 0), await relay(dirs[1]!, air.port, 'lb', 700));
-    await Promise.all(relays.map((r) => r.start()));
+    // One after the other, as relays come up in the field: A's advert at start reaches a B that listens, and B's
+    // answer (A's advert began after B's ended and does not list B, adverts.ts) tells A who B is. Started together,
+    // both adverts go out while the other process is still starting, and they meet only at the next periodic advert.
+    for (const r of relays) await r.start();
     const [a, b] = relays as [RelayProcess, RelayProcess];
     const neighbours = async (r: RelayProcess) => ((await r.get('/status')).bearers as Array<{ kind: string; detail: { neighbours: Array<{ id: string; v2?: boolean }> } }>).find((x) => x.kind === 'lora')!.detail.neighbours;
     const st = async (r: RelayProcess) => JSON.stringify(((await r.get('/status')).bearers as Array<{ kind: string; detail: { counters: unknown; neighbours: unknown } }>).find((x) => x.kind === 'lora')!.detail);
