@@ -4,6 +4,7 @@
  * in reverse.
  * It is also the RelayNode the API serves.
  */
+import { StampAllocator } from '../bearers/lora/v2/stamp-allocator.js';
 import { join } from 'node:path';
 import type { Clock } from '../../lib/clock/clock.js';
 import type { Bearer } from '../bearer/bearer.js';
@@ -121,10 +122,19 @@ export class Daemon implements RelayNode {
 
       // A fragmented bundle on a slow LoRa preset is tens of seconds on air: the per-send timeout must exceed it.
       const hasLora = this.bearers.some((b) => b.status().kind === 'lora');
+      // A LoRa radio speaking Lattice v2 needs this node's stamps (the nonce of its compact seals), durable ahead.
+      const v2 = c.lora.some((l) => l.protocol === 'lattice' && l.v2 !== false);
+      // A stamp file that cannot be read (corrupt, unreadable) leaves this relay creating v1-shaped bundles (it still
+      // relays v2): guessing where its stamps stood could reuse a nonce.
+      const stamps = v2 ? await StampAllocator.open(c.dataDir).catch((err: Error) => {
+        log.error('v2 stamps unavailable: bundles created here go as v1 on LoRa', { error: err.message, name: err.name });
+        return undefined;
+      }) : undefined;
       const router = (this.router = new Router({
         identity, vault, bearers: this.bearers, metrics, bloomIntervalMs: c.bloom.intervalMs, ...(hasLora ? { sendTimeoutMs: 120_000 } : {}),
         // What this relay creates lives vault.lifetimeDays, within the longest lifetime a bundle may have.
         defaultLifetimeMs: Math.min(keepMs, MAX_LIFETIME_MS),
+        ...(stamps ? { stamps } : {}),
       }));
       const offLog = logRouterEvents(router, log);
       this.started.push({ name: 'event log', stop: offLog });

@@ -69,6 +69,10 @@ export interface RouterOptions {
   verifyWorkers?: number;
   /** Lifetime of bundles created here when the sender names none (`vault.lifetimeDays`). Default 7 days. */
   defaultLifetimeMs?: number;
+  /** This node's v2 stamps (runtime/bearers/lora/v2/stamp-allocator.ts), when a LoRa bearer speaks Lattice v2: sends
+   * to a node or to everyone then get a stamp for sentAt and a compact seal (runtime/bundle/compact-seal.ts), so
+   * that v2 frames can carry them at ≤ 24 bytes of overhead. Still signed for every other bearer. */
+  stamps?: { next(): Promise<number> };
 }
 
 export class Router {
@@ -79,6 +83,7 @@ export class Router {
   private readonly bearers: readonly Bearer[];
   private readonly now: () => number;
   private readonly defaultLifetimeMs?: number;
+  private readonly stamps?: { next(): Promise<number> };
   private readonly peerDirectory: PeerDirectory;
   private readonly blooms: BloomExchange;
   private readonly receipts: BloomReceipts;
@@ -100,6 +105,7 @@ export class Router {
     const { now, timers } = timerClockOf(options.clock);
     this.now = now;
     if (options.defaultLifetimeMs !== undefined) this.defaultLifetimeMs = options.defaultLifetimeMs;
+    if (options.stamps) this.stamps = options.stamps;
     if (options.verifyWorkers) this.pool = new VerifyPool(options.verifyWorkers);
     const counters = routerCounters(options.metrics, () => this.vault.counts().outbox);
     this.ctx = {
@@ -218,12 +224,15 @@ export class Router {
   async send(request: SendRequest & { sentAt?: number }): Promise<{ bundleId: string }> {
     if (!this.stopController) throw new RouterStoppedError('send');
     const recipient = this.resolveRecipient(request.to);
+    // A caller-chosen sentAt (a retry that must give the same id) keeps it; foreign recipients never go as v2.
+    const stamp = this.stamps && request.sentAt === undefined && typeof recipient !== 'string' ? await this.stamps.next() : undefined;
     let b;
     try {
       b = createBundle(this.identity, {
         recipient,
         text: request.text,
         sentAt: request.sentAt ?? this.now(),
+        ...(stamp !== undefined ? { stamp } : {}),
         ...(request.lifetimeMs !== undefined ? { lifetimeMs: request.lifetimeMs } : this.defaultLifetimeMs !== undefined ? { lifetimeMs: this.defaultLifetimeMs } : {}),
       });
     } catch (err) {

@@ -7,7 +7,7 @@ import { Variants, type Sx126xVariant } from '../../../drivers/sx126x/variant.js
 import { PRESETS, REGION_PLANS } from '../../../lib/lora/lattice-presets.js';
 import { defineBearerKind } from '../../bearer/bearer-kind.js';
 import { bearerName, listGiven } from '../../config/bearer-schema.js';
-import { child, fail, hostPort, int, list, num, object, oneOf, str } from '../../config/schema-kit.js';
+import { bool, child, fail, hostPort, int, list, num, object, oneOf, str } from '../../config/schema-kit.js';
 import { MeshtasticRegions } from '../../../lib/lora/meshtastic-presets.js';
 import { finishNative, meshtasticNativeSchema, type MeshtasticNativeConfig } from '../meshtastic-native/native-config.js';
 import { NATIVE_PRESET_NAMES } from '../meshtastic-native/native-preset.js';
@@ -47,6 +47,12 @@ export interface LoraConfig {
   air?: { host: string; port: number };
   /** hal `sim`: the antenna's position on the simulated air, metres [x, y]. */
   position?: [number, number];
+  /** Lattice v2 frames (PROTOCOL.md, "link version 2"): advertised, decoded, and sent to neighbours that advertise
+   * them; false = v1 only (v2 frames heard are dropped, counted `v2-off`). Default true. */
+  v2?: boolean;
+  /** PSK of the v2 group tag on broadcast frames (any text, ≥ 8 bytes; all nodes of the group set the same). Default:
+   * the public "lattice" (then the tag only keeps out corruption and other meshes; SECURITY.md). */
+  groupKey?: string;
 }
 
 /** Defaults of one `lora:` entry; `name` is `lora<index>`. */
@@ -56,6 +62,7 @@ export const LORA_DEFAULTS: Omit<LoraConfig, 'name' | 'device' | 'txPowerDbm' | 
   region: 'EU_868',
   hal: 'spi',
   pins: {},
+  // v2 is on unless the entry says `v2: false` (absent = on; not written here so parsed configs stay as given).
 };
 
 const radio = object(
@@ -81,6 +88,8 @@ const radio = object(
     // hal: sim — the air of `lattice sim air` (drivers/sx126x/sim/AIR-PROTOCOL.md) and where on it this radio stands.
     air: hostPort({ requireHost: true }),
     position: list(num({ min: -1e7, max: 1e7, unit: 'm' }), { max: 2 }),
+    v2: bool(),
+    groupKey: str({ min: 8, max: 256, secret: true, hint: 'a shared secret of at least 8 bytes' }),
   },
   {
     refine: (v, path, issues) => {

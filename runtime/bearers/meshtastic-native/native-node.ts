@@ -10,6 +10,7 @@
  * - `accepted` means the router took the packet into its queue; ACK/NAK come back as ROUTING_APP and are counted.
  * The "link" is the chip itself: up from start to stop, never displaced. The client API serves several apps at once.
  */
+import { bundleTextKey } from '../../bundle/elided-signature.js';
 import { create, fromBinary } from '@bufbuild/protobuf';
 import { Mesh, Portnums } from '@meshtastic/protobufs';
 import { channelAddress, nodeAddress, nodeIdString, parseMeshtasticAddress } from '../../../firmware-protocol/meshtastic/node-id.js';
@@ -253,7 +254,7 @@ export class NativeNode implements RadioGateway, HasMeshtasticGatewayRadio {
       to = channelAddress(this.init.broadcastChannel);
     }
     // The bundle's signature is the text's identity: a resend carries the same packet ids (outgoing-text.ts).
-    const r = await this.sendText({ to, text: bundleText(frame.bundle, { prefixOrigin: this.init.prefixOrigin }), key: frame.bundle.signature, ...(options.signal ? { signal: options.signal } : {}) });
+    const r = await this.sendText({ to, text: bundleText(frame.bundle, { prefixOrigin: this.init.prefixOrigin }), key: bundleTextKey(frame.bundle), ...(options.signal ? { signal: options.signal } : {}) });
     return r.status === 'refused' ? 'unreachable' : 'accepted';
   }
 

@@ -11,6 +11,7 @@
  * - The gateway owns the link: when the device vanishes or TCP drops it reconnects with backoff, answers
  *   `unreachable` meanwhile (the router keeps bundles in its vault), and announces peers again after the handshake.
  */
+import { bundleTextKey } from '../../bundle/elided-signature.js';
 import type { ByteLink, LinkOpener } from '../../../firmware-protocol/framing/byte-link.js';
 import { MeshtasticMissingPublicKeyError } from '../../../firmware-protocol/meshtastic/errors.js';
 import { channelAddress, nodeAddress, nodeIdString, parseMeshtasticAddress } from '../../../firmware-protocol/meshtastic/node-id.js';
@@ -157,7 +158,7 @@ export class MeshtasticBearer implements RadioGateway {
     }
     // The bundle's signature is the text's identity: a resend carries the same packet ids (outgoing-text.ts).
     const r = await this.sendText({
-      to, text: bundleText(bundle, { prefixOrigin: this.init.prefixOrigin }), key: bundle.signature,
+      to, text: bundleText(bundle, { prefixOrigin: this.init.prefixOrigin }), key: bundleTextKey(bundle),
       ...(options.signal ? { signal: options.signal } : {}),
     });
     return r.status === 'refused' ? 'unreachable' : 'accepted';
