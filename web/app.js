@@ -302,7 +302,8 @@ function renderInbox() {
 
 function renderSent() {
   const items = state.sent.slice().reverse().map((e) => h('li', { 'data-id': e.id, 'data-state': e.state },
-    e.text, ' ', h('span', { class: `badge ${e.state}` }, e.state), h('span', { class: 'meta' }, `to ${e.to} · ${ago(e.sentAt)}`)));
+    e.text ?? h('span', { class: 'muted' }, '(text no longer kept)'), ' ', h('span', { class: `badge ${e.state}` }, e.state),
+    h('span', { class: 'meta' }, `to ${e.to.length === 64 ? e.to.slice(0, 12) + '…' : e.to}${e.origin ? ` · from ${e.origin.name ?? e.origin.id}` : ''} · ${ago(e.sentAt)}`)));
   fill($('sent-list'), items.length ? items : [h('li', { class: 'muted' }, 'Nothing sent from here yet.')]);
 }
 

@@ -1,6 +1,6 @@
 /**
  * The rows a new bundle gets, written inside the put-if-absent of its `bundles` row (vault-writer.ts): the row itself
- * (bundle-row.ts), its expiry entry, the inbox and evictable indexes when they apply, its outbox row and state index
+ * (bundle-row.ts), its expiry entry, the inbox, sent and evictable indexes when they apply, its outbox row and state index
  * when it has targets.
  */
 import { encodeBundleRow } from './bundle-row.js';
@@ -46,6 +46,10 @@ export function writeIngestRows(db: VaultTables, rec: IngestRecord, keepUntil: n
   }
   if (rec.inbox) {
     db.inbox.put(timeIdKey(rec.receivedAt, rec.id), EMPTY);
+    puts++;
+  }
+  if (rec.created) {
+    db.sent.put(timeIdKey(rec.receivedAt, rec.id), EMPTY);
     puts++;
   }
   if (rec.targets && rec.targets.length > 0) {

@@ -5,6 +5,8 @@
  *   expired   id -> tombstone row (body dropped)           (kept `retentionMs` after expiry for `lattice trace`)
  *   expiry    u64be expiresAt | id -> phase byte           (the sweep walks it in time order)
  *   inbox     u64be receivedAt | id -> ''                  (bundles for this node or broadcast)
+ *   sent      u64be receivedAt | id -> ''                  (bundles created here: the dashboard's sent list; kept
+ *                                                          until the tombstone is purged, so it shows `expired`)
  *   outbox    id -> OutboxRow (msgpack)                    (per-target state machine, outbox.ts)
  *   st-<state> id -> ''                                    (one per outbox state: O(1) counts, restart re-queue)
  *   awaiting  node id | bundle id -> retirement state      (handed off, waiting for that node's bloom: bloom-retirement.ts)
@@ -315,6 +317,18 @@ export class Vault {
     for (const k of range) {
       const { at, id } = splitTimeIdKey(k);
       out.push({ id, receivedAt: at });
+    }
+    return out;
+  }
+
+  /** Ids of the bundles created here (sent by this node, any way: API, CLI, bridge), newest first; an index range,
+   * so listing the newest few costs the same however many the vault holds. Tombstones included until purged. */
+  sentIds(options: { limit?: number } = {}): Array<{ id: Uint8Array; createdAt: number }> {
+    this.need('sentIds');
+    const out: Array<{ id: Uint8Array; createdAt: number }> = [];
+    for (const k of this.db.sent.getKeys({ reverse: true, limit: options.limit ?? 100 })) {
+      const { at, id } = splitTimeIdKey(k);
+      out.push({ id, createdAt: at });
     }
     return out;
   }

@@ -7,7 +7,8 @@
  *                          visible message for a wrong token
  *   POST /logout           → 303 to /, the cookie cleared
  *   GET  /events           the live stream (event-stream.ts); token or login cookie
- *   GET  /sent             { entries: SentMessage[] }: our messages sent through this API, with their state
+ *   GET  /sent             { entries: SentMessage[] }: the bundles this node created (the vault's `sent` index),
+ *                          oldest first, with their state
  *   GET  /session          { loginRequired, authorized }: whether the page offers a logout (no node data)
  */
 import { NotFoundError } from '../errors.js';

@@ -176,7 +176,7 @@ test('GET /events: status at once, new inbox entries, sent-state changes and log
   withServer({}, async (url, node) => {
     const old = node.receive({ from: 'a'.repeat(64), fromShortId: 'aaaaaaaaaaaa', to: node.nodeId, sentAt: node.now(), text: 'old', hops: 1 });
     const { bundleId } = await node.send({ to: '*', text: 'mine' });
-    // Sent through the API so the stream lists it.
+    // Both listed: the node's own sent messages (the vault's), not only those sent through this API.
     await http(url, 'POST', '/send', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: '*', text: 'via api' }) });
     void bundleId;
     let fired = false;
@@ -196,7 +196,7 @@ test('GET /events: status at once, new inbox entries, sent-state changes and log
     const inbox = events.filter((e) => e.event === 'inbox').flatMap((e) => e.data.entries.map((x: { text: string }) => x.text));
     assert.equal(inbox, ['new one'], 'only what came after inboxSince');
     const sent = events.find((e) => e.event === 'sent')!;
-    assert.equal(sent.data.entries.map((e: { text: string }) => e.text), ['via api']);
+    assert.equal(sent.data.entries.map((e: { text: string }) => e.text), ['mine', 'via api']);
     const log = events.filter((e) => e.event === 'log').flatMap((e) => e.data.events).find((l: { message: string }) => l.message === 'a warning the page shows');
     assert.is(log.level, 'warn');
     assert.is(log.namespace, 'dashboard-test');
