@@ -18,6 +18,8 @@ export interface IngestRecord {
   bearer?: string;
   from?: string;
   created?: boolean;
+  /** Listed in the `sent` index (the dashboard's sent list). Default: `created`. */
+  sent?: boolean;
   /** For this node or broadcast: listed in the inbox. */
   inbox?: boolean;
   /** Outbox targets to queue (empty or absent: no outbox row). */
@@ -48,7 +50,7 @@ export function writeIngestRows(db: VaultTables, rec: IngestRecord, keepUntil: n
     db.inbox.put(timeIdKey(rec.receivedAt, rec.id), EMPTY);
     puts++;
   }
-  if (rec.created) {
+  if (rec.sent ?? rec.created) {
     db.sent.put(timeIdKey(rec.receivedAt, rec.id), EMPTY);
     puts++;
   }
