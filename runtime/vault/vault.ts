@@ -42,6 +42,7 @@ import { RecentIds } from './recent-ids.js';
 import { hex, nodeIdKey, prefixEnd, splitTimeIdKey, timeKey } from './vault-keys.js';
 import { VaultBudget, type VaultUsage } from './vault-budget.js';
 import { VaultEvents } from './vault-events.js';
+import { backfillSentIndex } from './sent-index.js';
 import { allTables, entryCount, openTables, pagesInUse, type VaultTables } from './vault-tables.js';
 import { VaultWriter, type IngestResult } from './vault-writer.js';
 import type { IngestRecord } from './ingest-rows.js';
@@ -150,6 +151,8 @@ export class Vault {
     if (this.root) return;
     const root = await openStore({ path: this.opt.path, mapSize: this.opt.mapSize, maxDbs: 16 }, this.guard);
     this.db = openTables(root);
+    // Before the writer and its write guard: the one-time listing of a vault older than the `sent` index.
+    await backfillSentIndex(root, this.db);
     const writer = (this.writer = new VaultWriter({
       root, tables: this.db, recent: this.recent, budget: this.budget, now: this.now, timers: this.timers,
       writeTarget: this.writeTarget, retentionMs: this.opt.retentionMs,
