@@ -11,7 +11,7 @@
  *   st-<state> id -> ''                                    (one per outbox state: O(1) counts, restart re-queue)
  *   awaiting  node id | bundle id -> retirement state      (handed off, waiting for that node's bloom: bloom-retirement.ts)
  *   trace     id | u64be at | u32be seq -> TraceEvent      (for `lattice trace`)
- *   meta      string -> value                              (recent-id snapshot at clean shutdown)
+ *   meta      string -> value                              (recent-id snapshot at clean shutdown; the sent-index mark, sent-index.ts)
  *   evictable u64be receivedAt | id -> ''                  (no custody duty left: what the byte budget evicts first)
  *
  * This file opens and closes the store, answers reads (changes not yet written are visible at once through the
@@ -20,7 +20,7 @@
  *     write waits and the previous flush finished, within a budget of ≤ 10 fsyncs/s (commit-schedule.ts,
  *     fsync-budget.ts): an idle vault acknowledges in about one fsync, a busy one batches. `fsyncs` /
  *     lattice_vault_fsyncs_total count flushed cycles; a cycle is one LMDB transaction, one fdatasync (strace:
- *     one per cycle, plus 14 for opening and closing the store).
+ *     one per cycle, plus 14 for opening and closing the store, and one more at a vault's first start: sent-index.ts).
  *   - expiry-sweep.ts: the sweep, armed for the next expiry (nothing armed while nothing is stored).
  *   - vault-budget.ts, vault-evict.ts: a bundle is kept until its own expiry or `maxKeepMs` after it arrived,
  *     whichever comes first; past `maxBytes` of LMDB pages delivered bundles are evicted, then tombstones, then new
