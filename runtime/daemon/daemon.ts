@@ -17,7 +17,7 @@ import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { MetricsServer } from '../metrics/metrics-server.js';
 import { ApiServer } from '../api/api-server.js';
 import type { MeshtasticHttp } from '../api/meshtastic-http-routes.js';
-import type { BundleView, InboxEntry, NodeStatus, RelayNode, SendRequest } from '../node/relay-node.js';
+import type { BundleView, InboxEntry, NodeStatus, SentEntry, RelayNode, SendRequest } from '../node/relay-node.js';
 import { Router } from '../router/router.js';
 import { Vault } from '../vault/vault.js';
 import { MAX_LIFETIME_MS } from '../bundle/verify-bundle.js';
@@ -244,6 +244,10 @@ export class Daemon implements RelayNode {
 
   inbox(options?: { limit?: number; since?: number }): InboxEntry[] {
     return this.live.router.inbox(options);
+  }
+
+  sentMessages(options?: { limit?: number }): SentEntry[] {
+    return this.live.router.sentMessages(options);
   }
 }
 

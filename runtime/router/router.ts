@@ -25,12 +25,12 @@ import type { Identity } from '../identity/identity.js';
 import { InvalidPeerKeyError } from '../identity/errors.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { BadRequestError, INBOX_DEFAULT_LIMIT, InvalidRecipientError, UnknownPeerError, type BundleView, type InboxEntry, type OutboxState, type PeerSummary, type SendRequest } from '../node/relay-node.js';
+import { BadRequestError, INBOX_DEFAULT_LIMIT, InvalidRecipientError, SENT_DEFAULT_LIMIT, UnknownPeerError, type BundleView, type InboxEntry, type OutboxState, type PeerSummary, type SendRequest, type SentEntry } from '../node/relay-node.js';
 import type { Vault } from '../vault/vault.js';
 import { hex } from '../vault/vault-keys.js';
 import { BloomExchange } from './bloom-exchange.js';
 import { BloomReceipts } from './bloom-receipts.js';
-import { bundleView, inboxEntry } from './bundle-views.js';
+import { bundleView, inboxEntry, sentFixed, sentState, type SentFixed } from './bundle-views.js';
 import { Dispatcher } from './dispatcher.js';
 import { RouterStoppedError } from './errors.js';
 import { IngestPipeline, type IngestOutcome } from './ingest-pipeline.js';
@@ -92,6 +92,9 @@ export class Router {
   private readonly pipeline: IngestPipeline;
   private readonly pool?: VerifyPool;
   private readonly foreignSeen = new Map<string, number>();
+  /** Decoded (and for sealed ones decrypted) fixed parts of our sent bundles, so the dashboard's tick re-reads only
+   * their outbox rows; bounded (the newest are the ones asked for). */
+  private readonly sentCache = new Map<string, SentFixed>();
   private readonly inflight = new Set<Promise<unknown>>();
   private unsubscribe: Array<() => void> = [];
   private stopController?: AbortController;
@@ -318,6 +321,26 @@ export class Router {
       if (e) out.push(e);
     }
     return out.reverse();
+  }
+
+  /** RelayNode.sentMessages: the newest `limit` bundles created here, newest first, with their state now. */
+  sentMessages(options: { limit?: number } = {}): SentEntry[] {
+    if (!this.vault.isOpen) return [];
+    const out: SentEntry[] = [];
+    for (const { id } of this.vault.sentIds({ limit: options.limit ?? SENT_DEFAULT_LIMIT })) {
+      const idHex = hex(id);
+      const stored = this.vault.get(id);
+      if (!stored) continue; // purged between the index read and this one
+      let fixed = this.sentCache.get(idHex);
+      if (!fixed) {
+        fixed = sentFixed(this.identity, stored);
+        if (!fixed) continue;
+        if (this.sentCache.size >= 512) this.sentCache.delete(this.sentCache.keys().next().value!);
+        this.sentCache.set(idHex, fixed);
+      }
+      out.push({ ...fixed, state: sentState(fixed, this.vault.outbox(id), stored.expired) });
+    }
+    return out;
   }
 
   outboxCounts(): Record<OutboxState, number> {
