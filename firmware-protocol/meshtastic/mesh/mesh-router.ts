@@ -13,7 +13,7 @@
  * Router::send (radio-send.ts: duty cycle, hop_start, encode) → TX queue (tx-scheduler.ts).
  */
 import { randomInt } from 'node:crypto';
-import type { Mesh } from '@meshtastic/protobufs';
+import { Mesh } from '@meshtastic/protobufs';
 import type { MeshPort } from '../device/mesh-port.js';
 import { AirtimeStats } from './airtime-stats.js';
 import { scaledIntervalMs } from './congestion-scaling.js';
@@ -212,6 +212,14 @@ export class MeshRouter implements MeshPort {
   injectReceived(packet: Mesh.MeshPacket): void {
     if (!this.unsubscribe) return;
     this.c.receive.injectReceived(packet);
+  }
+
+  /** MQTT.cpp onReceiveProto: our packet `id` came back from the broker on our own gateway id. An ACK from us to us
+   * (routingModule->allocAckNak NONE → sendLocal) is handled as received: the retransmissions stop and the clients
+   * see the ACK. Ignored while the router is stopped. */
+  implicitAck(id: number, channel: number): void {
+    if (!this.unsubscribe) return;
+    this.c.local.sendAckNak(Mesh.Routing_Error.NONE, this.nodeNum, id, channel, 0);
   }
 
   // ---- what the runtime shows ----------------------------------------------------------------------------------

@@ -135,6 +135,7 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
     gateway: {
       onTapped: (l) => router.onTapped(l),
       injectReceived: (p) => router.injectReceived(p),
+      implicitAck: (id, channel) => router.implicitAck(id, channel),
       knowsUser: (num) => state.nodeDb.get(num)?.user !== undefined,
       ownPosition: () => state.nodeDb.get(identity.nodeNum)?.position,
       mapFacts: () => ({

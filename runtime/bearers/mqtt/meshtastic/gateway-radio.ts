@@ -37,6 +37,9 @@ export interface MeshtasticGatewayRadio {
   onTapped(listener: TapListener): () => void;
   /** A downlinked packet handled as if received (via_mqtt set by the router). */
   injectReceived(packet: Mesh.MeshPacket): void;
+  /** MQTT.cpp onReceiveProto: our own packet came back on our gateway id; an ACK to ourselves for packet `id` stops
+   * its retransmissions (the firmware's implicit ACK, handled only locally). */
+  implicitAck(id: number, channel: number): void;
   /** Whether the NodeDB has a User for the node (a PKI downlink between two known nodes is accepted). */
   knowsUser(num: number): boolean;
   mapReport(): MapReportFacts;

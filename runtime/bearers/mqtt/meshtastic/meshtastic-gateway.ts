@@ -175,6 +175,12 @@ export class MeshtasticGateway extends GatewayBearer {
       this.o.metrics.dropped(`downlink-${r.drop}`);
       return;
     }
+    if ('implicitAck' in r) {
+      // Not handled as received (counted as our own gateway's), but it tells us the broker, and so the mesh, has it.
+      this.o.metrics.dropped('downlink-own-gateway');
+      radio.implicitAck(r.implicitAck.id, r.implicitAck.channel);
+      return;
+    }
     this.o.metrics.downlinked();
     radio.injectReceived(r.packet);
   }
