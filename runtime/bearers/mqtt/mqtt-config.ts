@@ -3,7 +3,8 @@
  * queue and rate limit (issue 17). A single mapping (or a URL), the form before the list, still means one `lattice`
  * entry, so existing configs and LATTICE_MQTT_* keep working. mqtt-from-config.ts maps each entry to its bearer:
  * - `lattice`: our own backhaul (mqtt-bearer.ts), topics under `prefix`;
- * - `meshtastic`: the MQTT gateway of a native Meshtastic radio (`radio`: a `lora[].name` with protocol meshtastic),
+ * - `meshtastic`: the MQTT gateway of a native Meshtastic radio (`radio`: a `lora[].name` with protocol meshtastic, or
+ *   a `meshtastic[].name` companion radio, which needs decryptedUplink),
  *   as firmware src/mqtt/MQTT.cpp; the defaults are the firmware's public broker settings (src/mesh/Default.h), and
  *   nothing is sent until `uplink`, a channel's `uplink` or `mapReports.enabled` says so;
  * - `meshcore-observer`: packet and status uplink of a native MeshCore radio in the community brokers' layout.
