@@ -117,7 +117,7 @@ export class DeviceState {
     this.ringtone = s.ringtone;
     this.nodeDb.load(s.nodes.map((n) => fromBinary(Mesh.NodeInfoSchema, b64(n))));
     this.nodeDb.loadNextHops(s.nextHops);
-    this.nodeDb.setOwnPosition(s.ownPosition ? fromBinary(Mesh.PositionSchema, b64(s.ownPosition)) : undefined);
+    this.nodeDb.loadOwnPosition(s.ownPosition ? fromBinary(Mesh.PositionSchema, b64(s.ownPosition)) : undefined);
   }
 
   /** NodeDB::factoryReset: config, module config, channels, owner and the node list back to first-start values (the

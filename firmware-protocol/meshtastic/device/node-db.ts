@@ -167,8 +167,13 @@ export class DeviceNodeDb implements NodeDirectory {
 
   /** NodeDB::updatePosition(ourNum, p, RX_SRC_LOCAL) / clearLocalPosition. */
   setOwnPosition(position: Mesh.Position | undefined): void {
-    this.own = position ? create(Mesh.PositionSchema, position) : undefined;
+    this.loadOwnPosition(position);
     this.o.onChange?.('structure');
+  }
+
+  /** Our position as a snapshot had it (no change to save). */
+  loadOwnPosition(position: Mesh.Position | undefined): void {
+    this.own = position ? create(Mesh.PositionSchema, position) : undefined;
   }
 
   updatePosition(num: number, position: Mesh.Position): void {
