@@ -50,6 +50,8 @@ export interface AdminEffects {
   shutdown(seconds: number): void;
   changed(what: DeviceChange): void;
   log(line: string): void;
+  /** PositionModule::sendOurPosition, after set_fixed_position; none = the node has no position module. */
+  sendOurPosition?(): void;
 }
 
 export class AdminModule {
@@ -182,8 +184,20 @@ export class AdminModule {
       case 'removeIgnoredNode':
         if (st.nodeDb.setIgnored(v.value, v.case === 'setIgnoredNode')) this.effects.changed('nodes');
         break;
+      case 'setFixedPosition':
+        this.effects.log('Client received set_fixed_position command');
+        st.setFixedPosition(v.value);
+        this.effects.changed('config');
+        // "Send our new fixed position to the mesh for good measure"
+        this.effects.sendOurPosition?.();
+        break;
+      case 'removeFixedPosition':
+        this.effects.log('Client received remove_fixed_position command');
+        st.removeFixedPosition();
+        this.effects.changed('config');
+        break;
       default:
-        // Other variants (ham mode, fixed position, time, files, OTA, UI config…) are not implemented by this node:
+        // Other variants (ham mode, time, files, OTA, UI config…) are not implemented by this node:
         // like a firmware whose modules do not handle them, the generic ACK below answers a want_response.
         this.effects.log(`Module API did not handle admin message ${v.case ?? 'none'}`);
         break;

@@ -56,6 +56,8 @@ export interface DeviceServiceOptions {
   onReboot?: (seconds: number) => void;
   /** Settings a client changed (the radio retunes on `config`, the router reloads `channels`, NodeInfo on `owner`). */
   onChange?: (what: DeviceChange) => void;
+  /** PositionModule::sendOurPosition (after AdminModule set_fixed_position). */
+  sendOurPosition?: () => void;
   /** Our User as the nodeinfo ping broadcasts it; default the saved owner (a runtime that runs the node in another
    * role for a while, runtime/power, says that role, as the mesh router's NodeInfo module does). */
   ownUser?: () => Mesh.User;
@@ -108,6 +110,7 @@ export class DeviceService {
       shutdown: (s) => this.log(`shutdown in ${s} s requested; this node keeps running`),
       changed: (what) => this.o.onChange?.(what),
       log: (l) => this.log(l),
+      sendOurPosition: () => this.o.sendOurPosition?.(),
     }, () => Math.floor(this.clock.now() / 1000), this.random, o.ownUser || o.configView ? {
       config: (section) => this.clientConfig(section),
       owner: () => this.clientOwner(),

@@ -119,6 +119,7 @@ export class NativeNode implements RadioGateway, HasMeshtasticGatewayRadio {
       channels: () => i.stack.state().channels.map((c) => ({ index: c.index, name: c.name })),
       onTapped: (l) => g.onTapped(l),
       injectReceived: (p) => g.injectReceived(p),
+      implicitAck: (id, channel) => g.implicitAck(id, channel),
       knowsUser: (n) => g.knowsUser(n),
       mapReport: () => {
         const st = i.stack.state();
