@@ -53,6 +53,8 @@ const state = {
   shards: undefined,
   /** Per chart key: [{ t, v }], the last 90 samples (3 min at the stream's 2 s). */
   series: new Map(),
+  /** status.power.lastReadingAt of the last reading charted. */
+  powerReadingAt: undefined,
 };
 const HOUR_MS = 3600000;
 
@@ -246,16 +248,21 @@ function renderPower(st) {
   const p = st.power;
   $('power').hidden = !p;
   if (!p) return;
-  sample('soc', p.stateOfCharge);
-  sample('batteryVolts', p.batteryVolts);
-  sample('panelWatts', p.panelWatts);
+  // One point per reading of the monitor (it samples every few seconds, the stream ticks every 2 s); per tick when the
+  // relay does not say when it read.
+  if (p.lastReadingAt === undefined || p.lastReadingAt !== state.powerReadingAt) {
+    state.powerReadingAt = p.lastReadingAt;
+    sample('soc', p.stateOfCharge);
+    sample('batteryVolts', p.batteryVolts);
+    sample('panelWatts', p.panelWatts);
+  }
   const charts = [['soc', 'Battery charge', '%', p.stateOfCharge], ['batteryVolts', 'Battery', 'V', p.batteryVolts], ['panelWatts', 'Panel', 'W', p.panelWatts]]
     .filter(([, , , v]) => typeof v === 'number')
     .map(([key, name, unit, v]) => {
       const pts = state.series.get(key) || [];
       const lo = Math.min(...pts.map((q) => q.v)), hi = Math.max(...pts.map((q) => q.v));
       const span = hi - lo || 1;
-      const svg = s('svg', { class: 'chart', viewBox: '0 0 300 56', preserveAspectRatio: 'none', role: 'img', 'aria-label': `${name}: ${fmt(v, 2)} ${unit}` });
+      const svg = s('svg', { class: 'chart', viewBox: '0 0 300 56', preserveAspectRatio: 'none', role: 'img', 'aria-label': `${name}: ${fmt(v, 2)} ${unit}`, 'data-series': key, 'data-points': pts.length });
       svg.append(s('rect', { class: 'frame', x: 0, y: 0, width: 300, height: 56 }));
       if (pts.length) svg.append(s('polyline', { class: 'used', points: pts.map((q, i) => `${pts.length < 2 ? 300 : ((i / (pts.length - 1)) * 300).toFixed(1)},${(52 - ((q.v - lo) / span) * 48).toFixed(1)}`).join(' ') }));
       return h('div', {}, h('div', { class: 'caption' }, `${name}: ${fmt(v, 2)} ${unit}`), svg);
@@ -302,7 +309,8 @@ function renderInbox() {
 
 function renderSent() {
   const items = state.sent.slice().reverse().map((e) => h('li', { 'data-id': e.id, 'data-state': e.state },
-    e.text, ' ', h('span', { class: `badge ${e.state}` }, e.state), h('span', { class: 'meta' }, `to ${e.to} · ${ago(e.sentAt)}`)));
+    e.text ?? h('span', { class: 'muted' }, '(text no longer kept)'), ' ', h('span', { class: `badge ${e.state}` }, e.state),
+    h('span', { class: 'meta' }, `to ${e.to.length === 64 ? e.to.slice(0, 12) + '…' : e.to}${e.origin ? ` · from ${e.origin.name ?? e.origin.id}` : ''} · ${ago(e.sentAt)}`)));
   fill($('sent-list'), items.length ? items : [h('li', { class: 'muted' }, 'Nothing sent from here yet.')]);
 }
 

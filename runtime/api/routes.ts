@@ -81,11 +81,9 @@ export const ROUTES: Route[] = [
     method: 'POST',
     path: '/send',
     auth: true,
-    async handle({ node, req, maxBodyBytes, dashboard }) {
+    async handle({ node, req, maxBodyBytes }) {
       const request = validateSendRequest(await readJsonBody(req, maxBodyBytes));
       const { bundleId } = await node.send(request);
-      // The dashboard lists our own messages with their state.
-      dashboard?.sent.add({ id: bundleId, to: request.to, text: request.text, sentAt: Date.now() });
       return { status: 202, body: { bundleId } };
     },
   },

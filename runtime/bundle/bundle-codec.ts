@@ -1,8 +1,9 @@
 /**
  * Bundle wire encoding: one CBOR array (cbor-x), positional so it stays small on radio links:
  *
- *   [1, sender(bstr 32), recipient(null | bstr 32 | tstr), sentAt(uint ms), lifetime(uint ms), flags(uint, bit0 sealed),
- *    body(bstr), origin(null | [tstr id, ?tstr name]), hops(uint), custody([tstr...]), signature(bstr 64)]
+ *   [1, sender(bstr 32), recipient(null | bstr 32 | tstr), sentAt(uint ms), lifetime(uint ms), flags(uint, bit0 sealed,
+ *    bit1 compact seal), body(bstr), origin(null | [tstr id, ?tstr name]), hops(uint), custody([tstr...]),
+ *    signature(bstr 64, or 0 / 4 when elided on a Lattice v2 LoRa hop: elided-signature.ts)]
  *
  * decodeBundle() checks shape and sizes only; verifyBundle() checks signature, lifetime and hop rules.
  */
@@ -10,6 +11,7 @@ import { Encoder } from 'cbor-x';
 import { BundleDecodeError } from './errors.js';
 import { MAX_BODY_BYTES, MAX_HOPS, type Bundle, type Recipient } from './bundle.js';
 import { isShortId } from '../identity/short-id.js';
+import { SIGNATURE_LENGTHS } from './elided-signature.js';
 
 const VERSION = 1;
 /** Largest encoded bundle the decoder accepts: the largest body plus generous room for the other fields. */
@@ -26,7 +28,7 @@ export function encodeBundle(b: Bundle): Uint8Array {
     b.recipient,
     b.sentAt,
     b.lifetime,
-    b.sealed ? 1 : 0,
+    b.sealed ? (b.compactSeal ? 3 : 1) : 0,
     b.body,
     b.origin ? (b.origin.name !== undefined ? [b.origin.id, b.origin.name] : [b.origin.id]) : null,
     b.hops,
@@ -63,7 +65,7 @@ export function decodeBundle(bytes: Uint8Array): Bundle {
   else throw new BundleDecodeError('bad recipient');
   if (!isUint(sentAt)) throw new BundleDecodeError('bad sentAt');
   if (!isUint(lifetime)) throw new BundleDecodeError('bad lifetime');
-  if (flags !== 0 && flags !== 1) throw new BundleDecodeError('bad flags');
+  if (flags !== 0 && flags !== 1 && flags !== 3) throw new BundleDecodeError('bad flags');
   if (!isBytes(body)) throw new BundleDecodeError('body is not bytes');
   if (body.length > MAX_BODY_BYTES) throw new BundleDecodeError(`body over ${MAX_BODY_BYTES} bytes`);
   let org: Bundle['origin'];
@@ -74,18 +76,19 @@ export function decodeBundle(bytes: Uint8Array): Bundle {
   }
   if (!isUint(hops) || hops > MAX_HOPS) throw new BundleDecodeError('bad hop count');
   if (!Array.isArray(custody) || custody.length > MAX_HOPS || !custody.every(isShortId)) throw new BundleDecodeError('bad custody chain');
-  if (!isBytes(signature, 64)) throw new BundleDecodeError('signature is not 64 bytes');
+  if (!isBytes(signature) || !SIGNATURE_LENGTHS.includes(signature.length)) throw new BundleDecodeError('signature is not 64 bytes (nor an elided one)');
   const b: Bundle = {
     sender: own(sender),
     recipient: to,
     sentAt,
     lifetime,
     body: own(body),
-    sealed: flags === 1,
+    sealed: flags !== 0,
     hops,
     custody: custody as string[],
     signature: own(signature),
   };
   if (org) b.origin = org;
+  if (flags === 3) b.compactSeal = true;
   return b;
 }

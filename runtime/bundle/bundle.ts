@@ -38,11 +38,17 @@ export interface Bundle {
   body: Uint8Array;
   /** True when body is end-to-end encrypted to the recipient. */
   sealed: boolean;
+  /** The body is a compact seal (compact-seal.ts: no nonce, 8-byte tag; sentAt is a whole-second stamp), as
+   * Lattice v2 LoRa frames carry it. Only with `sealed`. */
+  compactSeal?: true;
   origin?: Origin;
   /** Number of relays that took custody. */
   hops: number;
   /** Short ids of relays that took custody, in order. */
   custody: string[];
-  /** 64-byte Ed25519 signature by sender over the signed fields. */
+  /** 64-byte Ed25519 signature by sender over the signed fields; or, for a bundle that crossed a Lattice v2 LoRa
+   * hop, what that hop carried instead (the signature is elided there, see elided-signature.ts): nothing for a
+   * compact-sealed DM (its AEAD tag authenticates the sender to the recipient), the 4-byte delayed-key sender MAC
+   * for a broadcast. */
   signature: Uint8Array;
 }

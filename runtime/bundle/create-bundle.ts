@@ -6,6 +6,8 @@ import { signingBytes } from './signing-bytes.js';
 import { openSealed, sealBody } from './seal.js';
 import { MAX_ADDRESS_BYTES } from './bundle-codec.js';
 import { SealError } from './errors.js';
+import { compactSeal, openCompactSealed } from './compact-seal.js';
+import { msToStamp, stampToMs } from './stamp.js';
 
 export interface CreateBundleOptions {
   recipient: Recipient;
@@ -17,10 +19,15 @@ export interface CreateBundleOptions {
   origin?: Origin;
   /** Defaults to Date.now(). */
   sentAt?: number;
+  /** Shape the bundle for Lattice v2 LoRa frames: `stamp` (the sender's next stamp, stamp-allocator.ts) sets sentAt
+   * (a whole second) and is the nonce of a compact seal (compact-seal.ts) for a node recipient. The bundle is still
+   * signed, for the bearers that carry signatures. Overrides `sentAt`. */
+  stamp?: number;
 }
 
 export function createBundle(identity: Identity, options: CreateBundleOptions): Bundle {
-  const sentAt = options.sentAt ?? Date.now();
+  const compact = options.stamp !== undefined;
+  const sentAt = compact ? stampToMs(options.stamp!) : options.sentAt ?? Date.now();
   const plain = options.body ?? new TextEncoder().encode(options.text ?? '');
   if (plain.length > MAX_BODY_BYTES) throw new RangeError(`body of ${plain.length} bytes is over the ${MAX_BODY_BYTES}-byte bundle limit`);
   const { recipient } = options;
@@ -30,7 +37,7 @@ export function createBundle(identity: Identity, options: CreateBundleOptions): 
   for (const f of [options.origin?.id, options.origin?.name])
     if (f !== undefined && Buffer.byteLength(f) > MAX_ADDRESS_BYTES) throw new RangeError('origin fields must be at most 255 bytes');
   const sealed = recipient instanceof Uint8Array;
-  const body = sealed ? sealBody(identity, recipient, sentAt, plain) : plain;
+  const body = !sealed ? plain : compact ? compactSeal(identity, recipient, options.stamp!, plain) : sealBody(identity, recipient, sentAt, plain);
   const unsigned = {
     sender: identity.nodeId,
     recipient,
@@ -38,6 +45,7 @@ export function createBundle(identity: Identity, options: CreateBundleOptions): 
     lifetime: options.lifetimeMs ?? DEFAULT_LIFETIME_MS,
     body,
     sealed,
+    ...(sealed && compact ? { compactSeal: true as const } : {}),
     ...(options.origin ? { origin: { ...options.origin } } : {}),
   };
   const signature = identity.sign(signingBytes(unsigned, bundleIdOf(unsigned)));
@@ -55,6 +63,11 @@ export function openBody(identity: Identity, bundle: Bundle): Uint8Array {
   if (!bundle.sealed) return bundle.body;
   if (!(bundle.recipient instanceof Uint8Array) || Buffer.compare(bundle.recipient, identity.nodeId) !== 0)
     throw new SealError('sealed body is addressed to another node');
+  if (bundle.compactSeal) {
+    const stamp = msToStamp(bundle.sentAt);
+    if (stamp === undefined) throw new SealError('compact-sealed body without a whole-second sentAt');
+    return openCompactSealed(identity, bundle.sender, stamp, bundle.body);
+  }
   return openSealed(identity, bundle.sender, bundle.sentAt, bundle.body);
 }
 

@@ -38,6 +38,27 @@ export function sealBody(identity: Identity, recipientId: Uint8Array, sentAt: nu
   return new Uint8Array(Buffer.concat([nonce, ct, c.getAuthTag()]));
 }
 
+/**
+ * Opens a body this identity sealed to `recipientId` (its own sent copy, for the dashboard's sent list): the key is
+ * the same static-static X25519 secret seen from the sender's side, so no extra key is kept.
+ */
+export function openOwnSealed(identity: Identity, recipientId: Uint8Array, sentAt: number, sealed: Uint8Array): Uint8Array {
+  if (sealed.length < SEAL_OVERHEAD) throw new SealError('sealed body too short');
+  const nonce = sealed.subarray(0, NONCE);
+  const tag = sealed.subarray(sealed.length - TAG);
+  const ct = sealed.subarray(NONCE, sealed.length - TAG);
+  try {
+    const d = createDecipheriv('chacha20-poly1305', key(identity, identity.nodeId, recipientId, recipientId), nonce, { authTagLength: TAG });
+    d.setAAD(aad(sentAt), { plaintextLength: ct.length });
+    d.setAuthTag(tag);
+    const pt = d.update(ct);
+    d.final();
+    return new Uint8Array(pt);
+  } catch (err) {
+    throw new SealError('cannot open our own sealed body (not sealed by this node, or altered)', { cause: err });
+  }
+}
+
 /** Opens a body sealed by `senderId` to this identity. Throws SealError when it was not for us or was altered. */
 export function openSealed(identity: Identity, senderId: Uint8Array, sentAt: number, sealed: Uint8Array): Uint8Array {
   if (sealed.length < SEAL_OVERHEAD) throw new SealError('sealed body too short');

@@ -131,10 +131,20 @@ const power = object({
 }, {
   refine: (v, path, issues) => {
     if (v.hal === 'sim' && v.bus !== undefined) fail(issues, `${path}.bus`, 'is not used with hal: sim (give one or the other)');
-    if (v.sensor !== undefined && v.sensor !== 'ina3221' && v.channels !== undefined) fail(issues, `${path}.channels`, `is for the ina3221 only (the ${v.sensor} has one channel: the battery)`);
+    // The issue's example block carries `channels: { battery: 1, panel: 2, load: 3 }   # ina3221 only` under an
+    // ina219: copied whole, that default map is accepted (and means nothing) on a one-channel chip; any other map
+    // says the operator expects panel or load figures the chip cannot give.
+    if (v.sensor !== undefined && v.sensor !== 'ina3221' && v.channels !== undefined && !isDefaultChannelMap(v.channels)) fail(issues, `${path}.channels`, `is for the ina3221 only (the ${v.sensor} has one channel: the battery)`);
     if (v.sensor === 'ina260' && v.shuntOhms !== undefined) fail(issues, `${path}.shuntOhms`, 'is not used by the ina260 (its 2 mΩ shunt is inside the chip)');
   },
 });
+
+/** `{ battery: 1, panel: 2, load: 3 }`, the INA3221 map of the issue's example (and the default). */
+function isDefaultChannelMap(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const m = v as Record<string, unknown>;
+  return Object.keys(m).length === 3 && m.battery === 1 && m.panel === 2 && m.load === 3;
+}
 
 export const configSchema: Check = object({
   dataDir: str({ max: 4096 }),

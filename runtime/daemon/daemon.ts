@@ -4,6 +4,7 @@
  * in reverse.
  * It is also the RelayNode the API serves.
  */
+import { StampAllocator } from '../bearers/lora/v2/stamp-allocator.js';
 import { join } from 'node:path';
 import type { Clock } from '../../lib/clock/clock.js';
 import type { Bearer } from '../bearer/bearer.js';
@@ -16,7 +17,7 @@ import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { MetricsServer } from '../metrics/metrics-server.js';
 import { ApiServer } from '../api/api-server.js';
 import type { MeshtasticHttp } from '../api/meshtastic-http-routes.js';
-import type { BundleView, InboxEntry, NodeStatus, RelayNode, SendRequest } from '../node/relay-node.js';
+import type { BundleView, InboxEntry, NodeStatus, SentEntry, RelayNode, SendRequest } from '../node/relay-node.js';
 import { Router } from '../router/router.js';
 import { Vault } from '../vault/vault.js';
 import { MAX_LIFETIME_MS } from '../bundle/verify-bundle.js';
@@ -45,6 +46,9 @@ export interface DaemonOptions {
   /** The power subsystem (runtime/power/power-runtime.ts), which outlives a daemon stopped for a low battery:
    * `GET /status` power, `lattice_power_*` metrics, the policies' hooks, the battery figure for MeshCore. */
   power?: PowerRuntime;
+  /** The caller holds the data directory's lock for longer than this daemon runs (run-daemon.ts: the whole
+   * process, low-battery waits included); the daemon then neither takes nor releases it. */
+  dataDirLocked?: boolean;
 }
 
 interface Step {
@@ -80,9 +84,9 @@ export class Daemon implements RelayNode {
     try {
       await secureDataDir(c.dataDir);
       // Before anything in it is opened: a second relay on this directory stops here (DataDirInUseError).
-      const dirLock = lockDataDir(c.dataDir);
-      this.started.push({ name: 'data directory lock', stop: () => dirLock.release() });
-      if (dirLock.tookOver) log.warn('took over the data directory lock of a relay that is gone (crash or power cut)', { dataDir: c.dataDir, pid: dirLock.tookOver.pid, startedAt: dirLock.tookOver.startedAt });
+      const dirLock = this.options.dataDirLocked ? undefined : lockDataDir(c.dataDir);
+      if (dirLock) this.started.push({ name: 'data directory lock', stop: () => dirLock.release() });
+      if (dirLock?.tookOver) log.warn('took over the data directory lock of a relay that is gone (crash or power cut)', { dataDir: c.dataDir, pid: dirLock.tookOver.pid, startedAt: dirLock.tookOver.startedAt });
       // The event-loop watchdog (GET /health, the systemd watchdog ping): from the start, as the API asks it.
       const notify = new SdNotify({ onError: onceWarn('systemd notification failed (is systemd-notify installed? the unit needs NotifyAccess=all)') });
       const loop = (this.loop = new LoopMonitor({
@@ -118,10 +122,19 @@ export class Daemon implements RelayNode {
 
       // A fragmented bundle on a slow LoRa preset is tens of seconds on air: the per-send timeout must exceed it.
       const hasLora = this.bearers.some((b) => b.status().kind === 'lora');
+      // A LoRa radio speaking Lattice v2 needs this node's stamps (the nonce of its compact seals), durable ahead.
+      const v2 = c.lora.some((l) => l.protocol === 'lattice' && l.v2 !== false);
+      // A stamp file that cannot be read (corrupt, unreadable) leaves this relay creating v1-shaped bundles (it still
+      // relays v2): guessing where its stamps stood could reuse a nonce.
+      const stamps = v2 ? await StampAllocator.open(c.dataDir).catch((err: Error) => {
+        log.error('v2 stamps unavailable: bundles created here go as v1 on LoRa', { error: err.message, name: err.name });
+        return undefined;
+      }) : undefined;
       const router = (this.router = new Router({
         identity, vault, bearers: this.bearers, metrics, bloomIntervalMs: c.bloom.intervalMs, ...(hasLora ? { sendTimeoutMs: 120_000 } : {}),
         // What this relay creates lives vault.lifetimeDays, within the longest lifetime a bundle may have.
         defaultLifetimeMs: Math.min(keepMs, MAX_LIFETIME_MS),
+        ...(stamps ? { stamps } : {}),
       }));
       const offLog = logRouterEvents(router, log);
       this.started.push({ name: 'event log', stop: offLog });
@@ -231,6 +244,10 @@ export class Daemon implements RelayNode {
 
   inbox(options?: { limit?: number; since?: number }): InboxEntry[] {
     return this.live.router.inbox(options);
+  }
+
+  sentMessages(options?: { limit?: number }): SentEntry[] {
+    return this.live.router.sentMessages(options);
   }
 }
 

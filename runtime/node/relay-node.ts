@@ -78,6 +78,23 @@ export interface InboxEntry {
   hops: number;
 }
 
+/** A bundle this node created (sent from here any way: API, CLI, bridge), as the vault knows it now. */
+export interface SentEntry {
+  id: string;
+  /** Recipient: a node id (64 hex), `*`, or a foreign address. */
+  to: string;
+  /** The text, while the body is kept (absent once the bundle expired or was evicted: the tombstone has no body). */
+  text?: string;
+  /** Foreign sender, for a message bridged in from another mesh. */
+  origin?: { id: string; name?: string };
+  sentAt: number;
+  /** `relayed`: handed to relays but not (known to be) at the recipient (as BundleView.state). */
+  state: OutboxState | 'relayed';
+}
+
+/** How many sent messages sentMessages() returns when no limit is given. */
+export const SENT_DEFAULT_LIMIT = 50;
+
 export interface SendRequest {
   /** A node id (64 hex), a short id of a known peer, `*` / `broadcast`, or a foreign address (`mt:!a1b2c3d4`). */
   to: string;
@@ -102,6 +119,9 @@ export interface RelayNode {
    * and `--follow` appends in. Asking again with `since` = the newest `receivedAt` seen returns only what came later.
    */
   inbox(options?: { limit?: number; since?: number }): InboxEntry[];
+  /** The newest `limit` (default SENT_DEFAULT_LIMIT) bundles this node created, NEWEST FIRST, from the vault's
+   * `sent` index (so they survive a restart, whoever sent them). Optional: a node without it lists none. */
+  sentMessages?(options?: { limit?: number }): SentEntry[];
   /** Whether the relay's event loop turns (runtime/daemon/watchdog/loop-monitor.ts); GET /health answers 503 when
    * not. Optional: a node without it is healthy while it answers. */
   health?(): { ok: boolean };

@@ -1,7 +1,8 @@
 /**
  * Energy in and out today, watt-hours: into the battery (charging), out of it (discharging), harvested by the panel
  * and drawn by the load, each integrated from successive readings and set to zero at local midnight. "Today" is the
- * local calendar date of the wall clock (the relay's timezone, TZ), so the figures match what an operator's day is.
+ * local calendar date of the wall clock (the relay's timezone, TZ), so the figures match what an operator's day is;
+ * for a simulated battery on a fast day (`hal: sim`) it is the simulated day (open-sensor.ts).
  */
 
 export interface EnergyTotals {
@@ -35,10 +36,10 @@ export class EnergyToday {
 
   /**
    * Adds the time since the previous reading at these powers (watts; battery positive when charging). `at` is clock
-   * ms for the interval, `wallMs` the wall-clock time that places it in a day.
+   * ms for the interval, `day` the day it counts in (the local date of the wall clock, localDay; a simulated
+   * battery's simulated day).
    */
-  add(p: { batteryWatts: number; panelWatts?: number; loadWatts?: number }, at: number, wallMs: number): void {
-    const day = localDay(wallMs);
+  add(p: { batteryWatts: number; panelWatts?: number; loadWatts?: number }, at: number, day: string): void {
     if (day !== this.day) {
       // Midnight passed: the interval that straddles it counts for the new day (at most one sampling interval).
       this.day = day;

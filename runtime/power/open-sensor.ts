@@ -13,6 +13,7 @@ import type { Clock } from '../../lib/clock/clock.js';
 import type { PowerSensor } from '../../drivers/power/power-sensor.js';
 import type { PowerConfig } from '../config/config.js';
 import { CHEMISTRIES, restingVoltsAt } from './chemistry.js';
+import { localDay } from './energy-today.js';
 
 export interface OpenedSensor {
   sensor: PowerSensor;
@@ -20,6 +21,9 @@ export interface OpenedSensor {
   timeScale?: number;
   /** A sampling interval that suits the sensor (hal: sim: faster, to follow the fast day). */
   intervalMs?: number;
+  /** The day a wall-clock instant counts in for today's energy (hal: sim: the simulated calendar, a day every
+   * 10 minutes; real sensors: the local date, energy-today.ts). */
+  dayOf?: (wallMs: number) => string;
 }
 
 /** `hal: sim`: samples every 5 s, a simulated 12 minutes of the 10-minute day. */
@@ -42,7 +46,14 @@ export async function openPowerSensor(p: PowerConfig, clock: Clock): Promise<Ope
       clock,
       sim: { capacityAh: p.capacityAh, voltsAt: (soc) => restingVoltsAt(chemistry, soc), startSoc: 45, startTimeOfDay: 0.75, panelVolts: Math.max(6, restingVoltsAt(chemistry, 100) * 1.25) },
     });
-    return { sensor: sim.sensor, timeScale: sim.sim.timeScale, intervalMs: SIM_INTERVAL_MS };
+    // The simulated calendar starts on the wall date of the first question (the monitor's start) and turns at each
+    // simulated midnight: with the wall date, "today" ran on across the fast days (144 of them a real day).
+    let start: Date | undefined;
+    const dayOf = (wallMs: number) => {
+      start ??= new Date(wallMs);
+      return localDay(new Date(start.getFullYear(), start.getMonth(), start.getDate() + sim.sim.simulatedDays()).getTime());
+    };
+    return { sensor: sim.sensor, timeScale: sim.sim.timeScale, intervalMs: SIM_INTERVAL_MS, dayOf };
   }
   return { sensor: await createPowerSensor({ ...options, bus: p.bus }, { clock }) };
 }

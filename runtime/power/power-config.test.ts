@@ -4,6 +4,10 @@ import * as assert from 'uvu/assert';
 import { ConfigError } from '../config/errors.js';
 import { parseConfig } from '../config/parse-config.js';
 import { parseYamlConfig } from '../config/yaml-config.js';
+import { VirtualClock } from '../../lib/testing/virtual-clock.js';
+import { Ina219Sensor } from '../../drivers/power/ina219.js';
+import { EmulatedI2cBus } from '../../drivers/power/sim/emulated-i2c-bus.js';
+import { EmulatedIna219 } from '../../drivers/power/sim/emulated-ina219.js';
 
 const HOME = { home: '/home/pi', cwd: '/srv' };
 
@@ -36,6 +40,35 @@ power:
   });
   assert.is(c.power.policies.shutdownBelow, 5);
   assert.is(c.power.hal, undefined);
+});
+
+test('the issue\'s example block copied whole (comments and the ina3221-only channels line) parses and reads 3 A', async () => {
+  const doc = parseYamlConfig(`
+power:
+  sensor: ina219            # ina219 | ina226 | ina260 | ina3221
+  bus: 1                    # /dev/i2c-1; or hal: sim
+  address: 0x40
+  shuntOhms: 0.1
+  maxCurrentA: 3.2
+  chemistry: li-ion-1s      # li-ion-1s | li-ion-2s | li-ion-3s | lifepo4-4s | lead-acid-12v
+  capacityAh: 10
+  channels: { battery: 1, panel: 2, load: 3 }   # ina3221 only
+`, 'x.yaml');
+  const c = parseConfig(doc, {}, { ...HOME, configFile: '/etc/lattice/x.yaml' });
+  assert.equal([c.power.sensor, c.power.shuntOhms, c.power.maxCurrentA], ['ina219', 0.1, 3.2]);
+  // It works: the INA219 driver calibrated from these keys on the chip's emulator (PGA /8, ±320 mV) reads the
+  // 3 A a relay's radio and Pi may draw at peak, to the LSB (3.2 A / 2^15 = 98 µA).
+  const clock = new VirtualClock();
+  const chip = new EmulatedIna219({ clock, shuntOhms: c.power.shuntOhms });
+  const bus = new EmulatedI2cBus().attach(c.power.address, chip);
+  const sensor = new Ina219Sensor({ bus, busName: bus.path, address: c.power.address, clock, ownsBus: true, shuntOhms: c.power.shuntOhms, maxCurrentA: c.power.maxCurrentA });
+  chip.setInput(1, { volts: 3.9, amps: 3.0 });
+  await sensor.init();
+  await clock.sleep(500);
+  const r = await sensor.read();
+  assert.ok(Math.abs(r.battery!.amps - 3.0) < 0.001, `${r.battery!.amps} A`);
+  assert.ok(Math.abs(r.battery!.volts - 3.9) < 0.004, `${r.battery!.volts} V`);
+  await sensor.close();
 });
 
 test('ina3221 with channels, /dev/i2c-N and a quoted hex address', () => {

@@ -43,6 +43,7 @@ export async function powerFromConfig(c: Config, o: PowerFromConfigOptions = {})
     stateFile: new PowerStateFile(join(c.dataDir, POWER_STATE_FILE)),
     ...(o.wallNow ? { wallNow: o.wallNow } : {}),
     ...(opened.timeScale !== undefined ? { timeScale: opened.timeScale } : {}),
+    ...(opened.dayOf ? { dayOf: opened.dayOf } : {}),
     intervalMs: o.intervalMs ?? opened.intervalMs ?? 10_000,
   });
   log.info('power monitor', { sensor: opened.sensor.description, chemistry: chemistry.name, capacityAh: c.power.capacityAh });

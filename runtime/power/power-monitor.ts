@@ -71,6 +71,9 @@ export interface PowerMonitorOptions {
   clock: Clock;
   /** Wall-clock ms (days and saves); default Date.now. Tests give virtual time. */
   wallNow?: () => number;
+  /** The day a wall-clock instant counts in for today's energy; default its local date (localDay). A simulated
+   * battery on a fast day gives its simulated calendar. */
+  dayOf?: (wallMs: number) => string;
   stateFile?: PowerStateFile;
   log: Logger;
   /** Default 10 s. */
@@ -92,6 +95,7 @@ const SAVED_SOC_MAX_AGE_MS = 24 * 3_600_000;
 export class PowerMonitor {
   private readonly events = new TypedEmitter<PowerMonitorEvents>();
   private readonly wallNow: () => number;
+  private readonly dayOf: (wallMs: number) => string;
   private estimator?: ChargeEstimator;
   private energy?: EnergyToday;
   private last?: PowerReading;
@@ -107,6 +111,7 @@ export class PowerMonitor {
 
   constructor(private readonly o: PowerMonitorOptions) {
     this.wallNow = o.wallNow ?? Date.now;
+    this.dayOf = o.dayOf ?? localDay;
     this.intervalMs = o.intervalMs ?? 10_000;
   }
 
@@ -147,7 +152,7 @@ export class PowerMonitor {
     const fresh = s !== undefined && wall - s.savedAt >= 0 && wall - s.savedAt < SAVED_SOC_MAX_AGE_MS;
     this.shutdownFlag = s?.shutdown === true;
     this.estimator = new ChargeEstimator({ chemistry: o.chemistry, capacityAh: o.capacityAh, ...(fresh ? { initialSoc: s.stateOfCharge } : {}), ...(o.timeScale ? { timeScale: o.timeScale } : {}) });
-    const today = localDay(wall);
+    const today = this.dayOf(wall);
     this.energy = new EnergyToday(today, s && s.day === today ? s.energy : undefined, o.timeScale ?? 1);
     const life = (this.life = new AbortController());
     this.loop = this.run(life.signal);
@@ -198,7 +203,7 @@ export class PowerMonitor {
       ...(r?.battery ? { batteryVolts: round(r.battery.volts, 3), batteryAmps: round(r.battery.amps, 4), batteryWatts: round(r.battery.watts, 3) } : {}),
       ...(r?.panel ? { panelVolts: round(r.panel.volts, 3), panelWatts: round(r.panel.watts, 3) } : {}),
       ...(r?.load ? { loadWatts: round(r.load.watts, 3) } : {}),
-      energyToday: e ? { day: e.day, ...roundTotals(e.today) } : { day: localDay(this.wallNow()), inWh: 0, outWh: 0, panelWh: 0, loadWh: 0 },
+      energyToday: e ? { day: e.day, ...roundTotals(e.today) } : { day: this.dayOf(this.wallNow()), inWh: 0, outWh: 0, panelWh: 0, loadWh: 0 },
       ...(this.lastReadingWall !== undefined ? { lastReadingAt: this.lastReadingWall } : {}),
       ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
       failures: this.failures,
@@ -282,7 +287,7 @@ export class PowerMonitor {
     this.lastAt = at;
     this.lastReadingWall = wall;
     const soc = this.estimator!.update(b.volts, b.amps, at);
-    this.energy!.add({ batteryWatts: b.volts * b.amps, ...(r.panel ? { panelWatts: r.panel.watts } : {}), ...(r.load ? { loadWatts: r.load.watts } : {}) }, at, wall);
+    this.energy!.add({ batteryWatts: b.volts * b.amps, ...(r.panel ? { panelWatts: r.panel.watts } : {}), ...(r.load ? { loadWatts: r.load.watts } : {}) }, at, this.dayOf(wall));
     this.events.emit('sample', { stateOfCharge: soc, voltageStateOfCharge: this.estimator!.voltageEstimate(b.volts, b.amps), reading: r });
   }
 

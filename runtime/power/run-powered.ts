@@ -34,10 +34,16 @@ export async function runPowered(o: RunPoweredOptions): Promise<void> {
     if (signal.aborted) return;
     if (power?.shutdown) {
       o.log.warn(`battery low: the relay stays stopped until the battery is above ${power.config.policies.resumeAbove} %`);
+      // The monitor samples on unref'd timers (they must not hold a stopping process open), and with the relay
+      // stopped nothing else is left on the event loop: without this handle Node found nothing to wait for and
+      // the process exited (code 13, the top-level await unsettled) instead of waiting for the sun.
+      const keepAlive = setInterval(() => undefined, 1 << 30);
       try {
         await power.waitUntilRunnable(signal);
       } catch {
         return; // aborted while waiting
+      } finally {
+        clearInterval(keepAlive);
       }
     }
     const relay = o.makeRelay();

@@ -2,9 +2,10 @@
 import { decodeBundle } from '../bundle/bundle-codec.js';
 import type { Bundle } from '../bundle/bundle.js';
 import { bodyText, openBody } from '../bundle/create-bundle.js';
+import { openOwnSealed } from '../bundle/seal.js';
 import type { Identity } from '../identity/identity.js';
 import { shortId } from '../identity/short-id.js';
-import type { BundleView, InboxEntry, TraceEvent } from '../node/relay-node.js';
+import type { BundleView, InboxEntry, SentEntry, TraceEvent } from '../node/relay-node.js';
 import { overallState, type OutboxRow } from '../vault/outbox.js';
 import type { StoredBundle } from '../vault/vault.js';
 import { hex } from '../vault/vault-keys.js';
@@ -18,6 +19,14 @@ function readable(identity: Identity, b: Bundle): string | undefined {
   }
 }
 
+/** The state the API shows for an outbox row: "relayed" when handed to relays but not known at the recipient. */
+function shownState(to: string, row: OutboxRow | undefined, expired: boolean): BundleView['state'] {
+  if (!row) return expired ? 'expired' : 'received';
+  const state = overallState(row);
+  if (state === 'delivered' && !row.targets.some((t) => t.peer === to && t.state === 'delivered')) return 'relayed';
+  return state;
+}
+
 export function bundleView(identity: Identity, stored: StoredBundle, row: OutboxRow | undefined, trace: TraceEvent[]): BundleView | undefined {
   let b: Bundle;
   try {
@@ -26,12 +35,8 @@ export function bundleView(identity: Identity, stored: StoredBundle, row: Outbox
     return undefined; // a tombstone of an unreadable bundle
   }
   const to = recipientKey(b);
-  let state: BundleView['state'];
-  if (row) {
-    state = overallState(row);
-    // Handed to relays but not (known) to the recipient: "relayed" rather than "delivered".
-    if (state === 'delivered' && !row.targets.some((t) => t.peer === to && t.state === 'delivered')) state = 'relayed';
-  } else state = stored.expired ? 'expired' : 'received';
+  // Handed to relays but not (known) to the recipient: "relayed" rather than "delivered".
+  const state = shownState(to, row, stored.expired);
   const events: TraceEvent[] = [
     { at: stored.receivedAt, event: stored.created ? 'created' : 'received', ...(stored.bearer ? { bearer: stored.bearer } : {}), ...(stored.from ? { peer: stored.from } : {}) },
     { at: stored.receivedAt, event: 'stored' },
@@ -78,4 +83,34 @@ export function inboxEntry(identity: Identity, stored: StoredBundle): InboxEntry
   };
   if (b.origin?.name) entry.fromName = b.origin.name;
   return entry;
+}
+
+/** What does not change about a sent bundle (the router caches it; the state is read fresh each time). */
+export type SentFixed = Omit<SentEntry, 'state'>;
+
+/** Our own bundle's fixed part; its text too, sealed ones included (we sealed them: openOwnSealed). */
+export function sentFixed(identity: Identity, stored: StoredBundle): SentFixed | undefined {
+  let b: Bundle;
+  try {
+    b = decodeBundle(stored.bytes);
+  } catch {
+    return undefined;
+  }
+  const fixed: SentFixed = { id: hex(stored.id), to: recipientKey(b), sentAt: b.sentAt };
+  if (b.origin) fixed.origin = { ...b.origin };
+  if (!stored.expired && b.body.length > 0) {
+    try {
+      const body = b.sealed && b.recipient instanceof Uint8Array ? openOwnSealed(identity, b.recipient, b.sentAt, b.body) : openBody(identity, b);
+      fixed.text = bodyText(body);
+    } catch {
+      // Not readable (not sealed by this identity: a data dir restored under another key): listed without text.
+    }
+  }
+  return fixed;
+}
+
+export function sentState(fixed: SentFixed, row: OutboxRow | undefined, expired: boolean): SentEntry['state'] {
+  const s = shownState(fixed.to, row, expired);
+  // A created bundle with no outbox row (nothing to forward: addressed to ourselves) has nothing left to do.
+  return s === 'received' ? 'delivered' : s;
 }

@@ -158,6 +158,8 @@ export class IngestPipeline {
         ...(link.bearer ? { bearer: link.bearer } : {}),
         ...(link.from ? { from: link.from } : {}),
         created: link.created,
+        // The dashboard's sent list: what we created, except a foreign DM to this relay (received, in the inbox).
+        sent: link.created && !(b.origin !== undefined && recipientKey(b) === identity.nodeIdHex),
         inbox: plan.inbox,
         targets: plan.targets,
       });

@@ -25,12 +25,12 @@ import type { Identity } from '../identity/identity.js';
 import { InvalidPeerKeyError } from '../identity/errors.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { BadRequestError, INBOX_DEFAULT_LIMIT, InvalidRecipientError, UnknownPeerError, type BundleView, type InboxEntry, type OutboxState, type PeerSummary, type SendRequest } from '../node/relay-node.js';
+import { BadRequestError, INBOX_DEFAULT_LIMIT, InvalidRecipientError, SENT_DEFAULT_LIMIT, UnknownPeerError, type BundleView, type InboxEntry, type OutboxState, type PeerSummary, type SendRequest, type SentEntry } from '../node/relay-node.js';
 import type { Vault } from '../vault/vault.js';
 import { hex } from '../vault/vault-keys.js';
 import { BloomExchange } from './bloom-exchange.js';
 import { BloomReceipts } from './bloom-receipts.js';
-import { bundleView, inboxEntry } from './bundle-views.js';
+import { bundleView, inboxEntry, sentFixed, sentState, type SentFixed } from './bundle-views.js';
 import { Dispatcher } from './dispatcher.js';
 import { RouterStoppedError } from './errors.js';
 import { IngestPipeline, type IngestOutcome } from './ingest-pipeline.js';
@@ -69,6 +69,10 @@ export interface RouterOptions {
   verifyWorkers?: number;
   /** Lifetime of bundles created here when the sender names none (`vault.lifetimeDays`). Default 7 days. */
   defaultLifetimeMs?: number;
+  /** This node's v2 stamps (runtime/bearers/lora/v2/stamp-allocator.ts), when a LoRa bearer speaks Lattice v2: sends
+   * to a node or to everyone then get a stamp for sentAt and a compact seal (runtime/bundle/compact-seal.ts), so
+   * that v2 frames can carry them at ≤ 24 bytes of overhead. Still signed for every other bearer. */
+  stamps?: { next(): Promise<number> };
 }
 
 export class Router {
@@ -79,6 +83,7 @@ export class Router {
   private readonly bearers: readonly Bearer[];
   private readonly now: () => number;
   private readonly defaultLifetimeMs?: number;
+  private readonly stamps?: { next(): Promise<number> };
   private readonly peerDirectory: PeerDirectory;
   private readonly blooms: BloomExchange;
   private readonly receipts: BloomReceipts;
@@ -87,6 +92,9 @@ export class Router {
   private readonly pipeline: IngestPipeline;
   private readonly pool?: VerifyPool;
   private readonly foreignSeen = new Map<string, number>();
+  /** Decoded (and for sealed ones decrypted) fixed parts of our sent bundles, so the dashboard's tick re-reads only
+   * their outbox rows; bounded (the newest are the ones asked for). */
+  private readonly sentCache = new Map<string, SentFixed>();
   private readonly inflight = new Set<Promise<unknown>>();
   private unsubscribe: Array<() => void> = [];
   private stopController?: AbortController;
@@ -100,6 +108,7 @@ export class Router {
     const { now, timers } = timerClockOf(options.clock);
     this.now = now;
     if (options.defaultLifetimeMs !== undefined) this.defaultLifetimeMs = options.defaultLifetimeMs;
+    if (options.stamps) this.stamps = options.stamps;
     if (options.verifyWorkers) this.pool = new VerifyPool(options.verifyWorkers);
     const counters = routerCounters(options.metrics, () => this.vault.counts().outbox);
     this.ctx = {
@@ -218,12 +227,15 @@ export class Router {
   async send(request: SendRequest & { sentAt?: number }): Promise<{ bundleId: string }> {
     if (!this.stopController) throw new RouterStoppedError('send');
     const recipient = this.resolveRecipient(request.to);
+    // A caller-chosen sentAt (a retry that must give the same id) keeps it; foreign recipients never go as v2.
+    const stamp = this.stamps && request.sentAt === undefined && typeof recipient !== 'string' ? await this.stamps.next() : undefined;
     let b;
     try {
       b = createBundle(this.identity, {
         recipient,
         text: request.text,
         sentAt: request.sentAt ?? this.now(),
+        ...(stamp !== undefined ? { stamp } : {}),
         ...(request.lifetimeMs !== undefined ? { lifetimeMs: request.lifetimeMs } : this.defaultLifetimeMs !== undefined ? { lifetimeMs: this.defaultLifetimeMs } : {}),
       });
     } catch (err) {
@@ -309,6 +321,26 @@ export class Router {
       if (e) out.push(e);
     }
     return out.reverse();
+  }
+
+  /** RelayNode.sentMessages: the newest `limit` bundles created here, newest first, with their state now. */
+  sentMessages(options: { limit?: number } = {}): SentEntry[] {
+    if (!this.vault.isOpen) return [];
+    const out: SentEntry[] = [];
+    for (const { id } of this.vault.sentIds({ limit: options.limit ?? SENT_DEFAULT_LIMIT })) {
+      const idHex = hex(id);
+      const stored = this.vault.get(id);
+      if (!stored) continue; // purged between the index read and this one
+      let fixed = this.sentCache.get(idHex);
+      if (!fixed) {
+        fixed = sentFixed(this.identity, stored);
+        if (!fixed) continue;
+        if (this.sentCache.size >= 512) this.sentCache.delete(this.sentCache.keys().next().value!);
+        this.sentCache.set(idHex, fixed);
+      }
+      out.push({ ...fixed, state: sentState(fixed, this.vault.outbox(id), stored.expired) });
+    }
+    return out;
   }
 
   outboxCounts(): Record<OutboxState, number> {

@@ -115,4 +115,32 @@ test.after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
+test('the sent index lists bundles created here, newest first, through expiry, until the tombstone is purged', async () => {
+  const clock = new ManualClock();
+  const t0 = clock.now();
+  const v = new Vault({ path: tmp(), clock, sweepIntervalMs: MIN, retentionMs: 60 * MIN, fsyncsPerSecond: Infinity });
+  await v.start();
+  try {
+    const mine = { ...record(t0, 5 * MIN), created: true, inbox: false, targets: ['*'] };
+    const newer = { ...record(t0 + 1, 10 * MIN), created: true, inbox: false, targets: ['*'] };
+    const heard = record(t0, 5 * MIN);
+    await Promise.all([v.ingest(mine), v.ingest(newer), v.ingest(heard)]);
+    assert.equal(v.sentIds().map((e) => hex(e.id)), [hex(newer.id), hex(mine.id)], 'only ours, newest first');
+    assert.equal(v.sentIds({ limit: 1 }).map((e) => hex(e.id)), [hex(newer.id)]);
+    await clock.advance(5 * MIN);
+    await v.settle();
+    assert.ok(v.get(mine.id)?.expired, 'a tombstone now');
+    assert.ok(v.sentIds().some((e) => hex(e.id) === hex(mine.id)), 'still listed (as expired)');
+    // Past the retention: one sweep at a time (each re-arms after its write cycle).
+    for (let i = 0; i < 70 && v.get(mine.id); i++) {
+      await clock.advance(MIN);
+      await v.settle();
+    }
+    assert.is(v.get(mine.id), undefined, 'purged');
+    assert.equal(v.sentIds().map((e) => hex(e.id)), [hex(newer.id)], 'its index entry went with it');
+  } finally {
+    await v.stop();
+  }
+});
+
 test.run();

@@ -15,7 +15,7 @@ import type { TraceEvent } from '../node/relay-node.js';
 import { MAX_TIMER_MS, type CancelTimer, type TimerClock } from '../../lib/clock/timer-clock.js';
 import { decodeBundleRow } from './bundle-row.js';
 import { isOutboxRow, overallState, type OutboxRow } from './outbox.js';
-import { entomb, PHASE_TOMB } from './tombstone.js';
+import { entomb, PHASE_TOMB, unlistSent } from './tombstone.js';
 import { nodeIdKey, prefixEnd, splitTimeIdKey, timeIdKey, timeKey } from './vault-keys.js';
 import type { StepTables } from './vault-tables.js';
 
@@ -60,6 +60,7 @@ export function sweepStep(ctx: SweepContext, batch: number): SweepResult {
     db.expiry.remove(key);
     out.puts++;
     if (value[0] === PHASE_TOMB) {
+      out.puts += unlistSent(db, id, db.expired.getBinary(idKey));
       db.expired.remove(idKey);
       const row = ctx.outbox(id);
       // The state index holds the state last written to LMDB, which the in-memory one may have moved past.

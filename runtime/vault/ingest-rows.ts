@@ -1,6 +1,6 @@
 /**
  * The rows a new bundle gets, written inside the put-if-absent of its `bundles` row (vault-writer.ts): the row itself
- * (bundle-row.ts), its expiry entry, the inbox and evictable indexes when they apply, its outbox row and state index
+ * (bundle-row.ts), its expiry entry, the inbox, sent and evictable indexes when they apply, its outbox row and state index
  * when it has targets.
  */
 import { encodeBundleRow } from './bundle-row.js';
@@ -18,6 +18,8 @@ export interface IngestRecord {
   bearer?: string;
   from?: string;
   created?: boolean;
+  /** Listed in the `sent` index (the dashboard's sent list). Default: `created`. */
+  sent?: boolean;
   /** For this node or broadcast: listed in the inbox. */
   inbox?: boolean;
   /** Outbox targets to queue (empty or absent: no outbox row). */
@@ -46,6 +48,10 @@ export function writeIngestRows(db: VaultTables, rec: IngestRecord, keepUntil: n
   }
   if (rec.inbox) {
     db.inbox.put(timeIdKey(rec.receivedAt, rec.id), EMPTY);
+    puts++;
+  }
+  if (rec.sent ?? rec.created) {
+    db.sent.put(timeIdKey(rec.receivedAt, rec.id), EMPTY);
     puts++;
   }
   if (rec.targets && rec.targets.length > 0) {

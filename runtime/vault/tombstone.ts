@@ -5,7 +5,7 @@
  * tombstone's own entry, due when the retention after the bundle's expiry is over (the sweep purges it then).
  */
 import { decodeBundle, encodeBundle } from '../bundle/bundle-codec.js';
-import { encodeBundleRow, type BundleRow } from './bundle-row.js';
+import { decodeBundleRow, encodeBundleRow, type BundleRow } from './bundle-row.js';
 import { nodeIdKey, timeIdKey } from './vault-keys.js';
 import type { StepTables } from './vault-tables.js';
 
@@ -38,4 +38,18 @@ export function entomb(t: StepTables, id: Uint8Array, row: BundleRow, retentionM
   if (row.inbox) t.inbox.remove(timeIdKey(row.receivedAt, id));
   if (tomb.recipient) t.awaiting.remove(nodeIdKey(tomb.recipient, id));
   return tomb;
+}
+
+/** Removes a purged tombstone's entry in the `sent` index (bundles created here), if it had one. */
+export function unlistSent(t: StepTables, id: Uint8Array, tomb: Uint8Array | undefined): number {
+  if (!tomb) return 0;
+  let row: BundleRow;
+  try {
+    row = decodeBundleRow(tomb, 'expired');
+  } catch {
+    return 0; // no receivedAt to find the entry by; an unreadable row was never listed by a readable one
+  }
+  if (!row.created) return 0;
+  t.sent.remove(timeIdKey(row.receivedAt, id));
+  return 1;
 }

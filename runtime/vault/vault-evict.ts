@@ -14,7 +14,7 @@
  */
 import { decodeBundleRow, type BundleRow } from './bundle-row.js';
 import { isOutboxRow, overallState, type OutboxRow } from './outbox.js';
-import { entomb } from './tombstone.js';
+import { entomb, unlistSent } from './tombstone.js';
 import { ID_BYTES, prefixEnd, timeIdKey } from './vault-keys.js';
 import type { StepTables } from './vault-tables.js';
 
@@ -107,6 +107,7 @@ function purgeTombstone(ctx: EvictContext, id: Uint8Array, key: Buffer, value: B
     const row = decodeBundleRow(value, 'expired');
     t.expiry.remove(timeIdKey(row.expiresAt + ctx.retentionMs, id));
     puts++;
+    puts += unlistSent(t, id, value);
   } catch {
     // No expiry time to find its entry by: the sweep meets it later and finds nothing to do.
   }

@@ -12,6 +12,7 @@ export interface VaultTables {
   expired: Database<Buffer, Buffer>;
   expiry: Database<Buffer, Buffer>;
   inbox: Database<Buffer, Buffer>;
+  sent: Database<Buffer, Buffer>;
   outbox: Database<OutboxRow, Buffer>;
   awaiting: Database<Buffer, Buffer>;
   trace: Database<TraceEvent, Buffer>;
@@ -32,6 +33,7 @@ export function openTables(root: RootDatabase): VaultTables {
     expired: root.openDB<Buffer, Buffer>('expired', bin),
     expiry: root.openDB<Buffer, Buffer>('expiry', bin),
     inbox: root.openDB<Buffer, Buffer>('inbox', bin),
+    sent: root.openDB<Buffer, Buffer>('sent', bin),
     outbox: root.openDB<OutboxRow, Buffer>('outbox', { keyEncoding: 'binary' }),
     awaiting: root.openDB<Buffer, Buffer>('awaiting', bin),
     trace: root.openDB<TraceEvent, Buffer>('trace', { keyEncoding: 'binary' }),

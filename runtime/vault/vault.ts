@@ -5,11 +5,13 @@
  *   expired   id -> tombstone row (body dropped)           (kept `retentionMs` after expiry for `lattice trace`)
  *   expiry    u64be expiresAt | id -> phase byte           (the sweep walks it in time order)
  *   inbox     u64be receivedAt | id -> ''                  (bundles for this node or broadcast)
+ *   sent      u64be receivedAt | id -> ''                  (bundles created here: the dashboard's sent list; kept
+ *                                                          until the tombstone is purged, so it shows `expired`)
  *   outbox    id -> OutboxRow (msgpack)                    (per-target state machine, outbox.ts)
  *   st-<state> id -> ''                                    (one per outbox state: O(1) counts, restart re-queue)
  *   awaiting  node id | bundle id -> retirement state      (handed off, waiting for that node's bloom: bloom-retirement.ts)
  *   trace     id | u64be at | u32be seq -> TraceEvent      (for `lattice trace`)
- *   meta      string -> value                              (recent-id snapshot at clean shutdown)
+ *   meta      string -> value                              (recent-id snapshot at clean shutdown; the sent-index mark, sent-index.ts)
  *   evictable u64be receivedAt | id -> ''                  (no custody duty left: what the byte budget evicts first)
  *
  * This file opens and closes the store, answers reads (changes not yet written are visible at once through the
@@ -18,7 +20,7 @@
  *     write waits and the previous flush finished, within a budget of ≤ 10 fsyncs/s (commit-schedule.ts,
  *     fsync-budget.ts): an idle vault acknowledges in about one fsync, a busy one batches. `fsyncs` /
  *     lattice_vault_fsyncs_total count flushed cycles; a cycle is one LMDB transaction, one fdatasync (strace:
- *     one per cycle, plus 14 for opening and closing the store).
+ *     one per cycle, plus 14 for opening and closing the store, and one more at a vault's first start: sent-index.ts).
  *   - expiry-sweep.ts: the sweep, armed for the next expiry (nothing armed while nothing is stored).
  *   - vault-budget.ts, vault-evict.ts: a bundle is kept until its own expiry or `maxKeepMs` after it arrived,
  *     whichever comes first; past `maxBytes` of LMDB pages delivered bundles are evicted, then tombstones, then new
@@ -40,6 +42,7 @@ import { RecentIds } from './recent-ids.js';
 import { hex, nodeIdKey, prefixEnd, splitTimeIdKey, timeKey } from './vault-keys.js';
 import { VaultBudget, type VaultUsage } from './vault-budget.js';
 import { VaultEvents } from './vault-events.js';
+import { backfillSentIndex } from './sent-index.js';
 import { allTables, entryCount, openTables, pagesInUse, type VaultTables } from './vault-tables.js';
 import { VaultWriter, type IngestResult } from './vault-writer.js';
 import type { IngestRecord } from './ingest-rows.js';
@@ -148,6 +151,8 @@ export class Vault {
     if (this.root) return;
     const root = await openStore({ path: this.opt.path, mapSize: this.opt.mapSize, maxDbs: 16 }, this.guard);
     this.db = openTables(root);
+    // Before the writer and its write guard: the one-time listing of a vault older than the `sent` index.
+    await backfillSentIndex(root, this.db);
     const writer = (this.writer = new VaultWriter({
       root, tables: this.db, recent: this.recent, budget: this.budget, now: this.now, timers: this.timers,
       writeTarget: this.writeTarget, retentionMs: this.opt.retentionMs,
@@ -315,6 +320,18 @@ export class Vault {
     for (const k of range) {
       const { at, id } = splitTimeIdKey(k);
       out.push({ id, receivedAt: at });
+    }
+    return out;
+  }
+
+  /** Ids of the bundles created here (sent by this node, any way: API, CLI, bridge), newest first; an index range,
+   * so listing the newest few costs the same however many the vault holds. Tombstones included until purged. */
+  sentIds(options: { limit?: number } = {}): Array<{ id: Uint8Array; createdAt: number }> {
+    this.need('sentIds');
+    const out: Array<{ id: Uint8Array; createdAt: number }> = [];
+    for (const k of this.db.sent.getKeys({ reverse: true, limit: options.limit ?? 100 })) {
+      const { at, id } = splitTimeIdKey(k);
+      out.push({ id, createdAt: at });
     }
     return out;
   }

@@ -21,6 +21,13 @@ test('the default day lasts 10 minutes of clock time: dark at midnight, brightes
   assert.is(at(1).irradiance, 0);
 });
 
+test('simulatedDays counts the simulated midnights since the start (a day every 10 minutes from 18:00: at 3, 13, 23 min)', () => {
+  const clock = new ManualClock(0);
+  const sim = new SolarSim({ clock, startTimeOfDay: 0.75 });
+  const at = (ms: number) => { clock.advance(ms - clock.now()); return sim.simulatedDays(); };
+  assert.equal([at(0), at(0.25 * DAY - 1), at(0.25 * DAY), at(1.25 * DAY - 1), at(1.25 * DAY), at(2.3 * DAY)], [0, 0, 1, 1, 2, 3]);
+});
+
 test('state of charge integrates battery current in simulated time: a night of 0.8 W drains 9.6 Wh from 10 Ah', () => {
   const clock = new ManualClock(0);
   // Start at 18:00 (sunset) and run to 06:00 (sunrise): 12 h in 5 minutes of clock time.

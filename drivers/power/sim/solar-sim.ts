@@ -113,6 +113,12 @@ export class SolarSim {
     this.t0 = this.t = this.clock.now();
   }
 
+  /** Simulated midnights passed since the start (0 on the simulated day the sim started in): the simulated
+   * calendar, for what counts per day (energy today) and must not run on across a 10-minute day. */
+  simulatedDays(): number {
+    return Math.floor(this.startTimeOfDay + (this.clock.now() - this.t0) / this.dayMs);
+  }
+
   /** Changes the load from now on (a test walking the battery down). */
   setLoadWatts(watts: number): void {
     this.advance();

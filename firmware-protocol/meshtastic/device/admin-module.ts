@@ -30,12 +30,28 @@ export type AdminAnswer = { admin: Admin.AdminMessage } | { routing: Mesh.Routin
 /** What an admin message changed, for whoever applies it (the radio retunes, the router reloads channels). */
 export type DeviceChange = 'owner' | 'config' | 'moduleConfig' | 'channels' | 'nodes';
 
+/**
+ * What clients read where the node runs, for a while, on other values than its saved config (a power policy lowers
+ * the transmit power, runs a ROUTER as a CLIENT). The firmware has one `config` and one `owner`, which the radio and
+ * the router run on and which AdminModule::handleGetConfig / handleGetOwner and the PhoneAPI handshake answer
+ * (`res.get_config_response.payload_variant.lora = config.lora`), so what a client reads is what runs; with live
+ * values beside the saved ones, clients get the live ones and the saved config stays the operator's.
+ */
+export interface LiveView {
+  /** A config section as it runs now (a copy; the saved section is not changed). */
+  config(section: Config.Config): Config.Config;
+  /** Our User as it runs now. */
+  owner(): Mesh.User;
+}
+
 export interface AdminEffects {
   /** AdminModule::reboot(seconds): the node restarts after that many seconds (clients lose their connection). */
   reboot(seconds: number): void;
   shutdown(seconds: number): void;
   changed(what: DeviceChange): void;
   log(line: string): void;
+  /** PositionModule::sendOurPosition, after set_fixed_position; none = the node has no position module. */
+  sendOurPosition?(): void;
 }
 
 export class AdminModule {
@@ -49,6 +65,7 @@ export class AdminModule {
     private readonly effects: AdminEffects,
     private readonly nowSecs: () => number,
     private readonly random: () => number,
+    private readonly live?: LiveView,
   ) {}
 
   /** AdminModule::handleReceivedProtobuf for a decoded ADMIN_APP packet addressed to us. */
@@ -77,11 +94,11 @@ export class AdminModule {
     const st = this.state;
     switch (v.case) {
       case 'getOwnerRequest':
-        if (wantResponse) answer = this.response({ case: 'getOwnerResponse', value: clone(Mesh.UserSchema, st.owner) });
+        if (wantResponse) answer = this.response({ case: 'getOwnerResponse', value: clone(Mesh.UserSchema, this.live?.owner() ?? st.owner) });
         break;
       case 'getConfigRequest':
         // ConfigType n is Config oneof tag n + 1 (admin.proto); SESSIONKEY and DEVICEUI answer an empty section.
-        if (wantResponse) answer = this.response({ case: 'getConfigResponse', value: configSection(st.config, v.value + 1) });
+        if (wantResponse) answer = this.response({ case: 'getConfigResponse', value: this.shown(configSection(st.config, v.value + 1)) });
         break;
       case 'getModuleConfigRequest':
         if (wantResponse) answer = this.response({ case: 'getModuleConfigResponse', value: moduleConfigSection(st.moduleConfig, v.value + 1) });
@@ -167,8 +184,20 @@ export class AdminModule {
       case 'removeIgnoredNode':
         if (st.nodeDb.setIgnored(v.value, v.case === 'setIgnoredNode')) this.effects.changed('nodes');
         break;
+      case 'setFixedPosition':
+        this.effects.log('Client received set_fixed_position command');
+        st.setFixedPosition(v.value);
+        this.effects.changed('config');
+        // "Send our new fixed position to the mesh for good measure"
+        this.effects.sendOurPosition?.();
+        break;
+      case 'removeFixedPosition':
+        this.effects.log('Client received remove_fixed_position command');
+        st.removeFixedPosition();
+        this.effects.changed('config');
+        break;
       default:
-        // Other variants (ham mode, fixed position, time, files, OTA, UI config…) are not implemented by this node:
+        // Other variants (ham mode, time, files, OTA, UI config…) are not implemented by this node:
         // like a firmware whose modules do not handle them, the generic ACK below answers a want_response.
         this.effects.log(`Module API did not handle admin message ${v.case ?? 'none'}`);
         break;
@@ -246,7 +275,36 @@ export class AdminModule {
     return undefined;
   }
 
-  private setConfig(c: Config.Config): void {
+  private shown(section: Config.Config): Config.Config {
+    return this.live ? this.live.config(section) : section;
+  }
+
+  /**
+   * A set_config that sends back a live value it read (apps send the whole section to change one field) keeps the
+   * saved value of that field: a transmit power lowered or a role changed for the battery must not become the
+   * operator's setting and outlive the policy. A value other than the live one is the operator's change and is taken.
+   */
+  private keepSaved(c: Config.Config): Config.Config {
+    if (!this.live || !c.payloadVariant.case) return c;
+    const tag = Config.ConfigSchema.fields.find((f) => f.localName === c.payloadVariant.case && f.oneof?.name === 'payload_variant')?.number;
+    if (tag === undefined) return c;
+    const saved = configSection(this.state.config, tag).payloadVariant.value as Record<string, unknown> | undefined;
+    const shown = this.live.config(configSection(this.state.config, tag)).payloadVariant.value as Record<string, unknown> | undefined;
+    if (!saved || !shown) return c;
+    const incoming = { ...(c.payloadVariant.value as Record<string, unknown>) };
+    let kept = false;
+    for (const k of Object.keys(shown)) {
+      const s = shown[k];
+      if ((typeof s === 'number' || typeof s === 'boolean' || typeof s === 'string') && s !== saved[k] && incoming[k] === s) {
+        incoming[k] = saved[k];
+        kept = true;
+      }
+    }
+    return kept ? create(Config.ConfigSchema, { payloadVariant: { case: c.payloadVariant.case, value: incoming } } as never) : c;
+  }
+
+  private setConfig(sent: Config.Config): void {
+    const c = this.keepSaved(sent);
     const cfg = this.state.config;
     let requiresReboot = true;
     const v = c.payloadVariant;

@@ -18,6 +18,8 @@ export interface ChannelInit {
   role: 'PRIMARY' | 'SECONDARY';
   /** 1-byte PSK shorthand or a full key; default [1] (the default key, "AQ=="). */
   psk?: Uint8Array;
+  /** module_settings.position_precision (Channels::initDefaultChannel: 0, position sharing is opt-in). */
+  positionPrecision?: number;
 }
 
 /** All 8 slots; unlisted ones are DISABLED, as Channels::getByIndex returns them. */
@@ -29,7 +31,7 @@ export function channelTable(init: ChannelInit[]): Channel.Channel[] {
       create(Channel.ChannelSchema, {
         index: i,
         role: c ? (c.role === 'PRIMARY' ? Channel.Channel_Role.PRIMARY : Channel.Channel_Role.SECONDARY) : Channel.Channel_Role.DISABLED,
-        settings: c ? { name: c.name, psk: c.psk ?? Uint8Array.of(1) } : undefined,
+        settings: c ? { name: c.name, psk: c.psk ?? Uint8Array.of(1), moduleSettings: { positionPrecision: c.positionPrecision ?? 0 } } : undefined,
       }),
     );
   }

@@ -12,7 +12,7 @@
  *   that starts a handshake.
  */
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { Admin, Mesh, Portnums } from '@meshtastic/protobufs';
+import { Admin, type Config, Mesh, Portnums } from '@meshtastic/protobufs';
 import { every, systemClock, type Clock } from '../../../lib/clock/clock.js';
 import { NODENUM_BROADCAST } from '../node-id.js';
 import { AdminModule, type DeviceChange } from './admin-module.js';
@@ -56,9 +56,15 @@ export interface DeviceServiceOptions {
   onReboot?: (seconds: number) => void;
   /** Settings a client changed (the radio retunes on `config`, the router reloads `channels`, NodeInfo on `owner`). */
   onChange?: (what: DeviceChange) => void;
+  /** PositionModule::sendOurPosition (after AdminModule set_fixed_position). */
+  sendOurPosition?: () => void;
   /** Our User as the nodeinfo ping broadcasts it; default the saved owner (a runtime that runs the node in another
    * role for a while, runtime/power, says that role, as the mesh router's NodeInfo module does). */
   ownUser?: () => Mesh.User;
+  /** A config section as clients read it (handshake, get_config); default the saved one. A runtime that runs the
+   * node on live values for a while (runtime/power: a lowered transmit power, ROUTER as CLIENT) shows them; the
+   * saved config is not changed (admin-module.ts LiveView). */
+  configView?: (section: Config.Config) => Config.Config;
   /** Per-client packet queue and the no-client backlog (MAX_RX_TOPHONE). */
   queueCapacity?: number;
   /** Idle timeout per client (PhoneAPI::checkConnectionTimeout); 0 = never. */
@@ -104,7 +110,21 @@ export class DeviceService {
       shutdown: (s) => this.log(`shutdown in ${s} s requested; this node keeps running`),
       changed: (what) => this.o.onChange?.(what),
       log: (l) => this.log(l),
-    }, () => Math.floor(this.clock.now() / 1000), this.random);
+      sendOurPosition: () => this.o.sendOurPosition?.(),
+    }, () => Math.floor(this.clock.now() / 1000), this.random, o.ownUser || o.configView ? {
+      config: (section) => this.clientConfig(section),
+      owner: () => this.clientOwner(),
+    } : undefined);
+  }
+
+  /** A config section as clients read it (DeviceServiceOptions.configView). */
+  clientConfig(section: Config.Config): Config.Config {
+    return this.o.configView ? this.o.configView(section) : section;
+  }
+
+  /** Our User as clients read it (DeviceServiceOptions.ownUser). */
+  clientOwner(): Mesh.User {
+    return this.o.ownUser?.() ?? this.state.owner;
   }
 
   get sendsRegionPresets(): boolean {
@@ -316,7 +336,7 @@ export class DeviceService {
   /** A heartbeat with nonce 1: NodeInfoModule::sendOurNodeInfo(NODENUM_BROADCAST, wantReplies = true). */
   broadcastOwnNodeInfo(): void {
     this.log('Broadcasting nodeinfo ping');
-    const user = toBinary(Mesh.UserSchema, this.o.ownUser?.() ?? this.state.owner);
+    const user = toBinary(Mesh.UserSchema, this.clientOwner());
     this.o.mesh.sendFromPhone(create(Mesh.MeshPacketSchema, {
       to: NODENUM_BROADCAST,
       channel: 0,

@@ -117,6 +117,7 @@ export class DeviceState {
     this.ringtone = s.ringtone;
     this.nodeDb.load(s.nodes.map((n) => fromBinary(Mesh.NodeInfoSchema, b64(n))));
     this.nodeDb.loadNextHops(s.nextHops);
+    this.nodeDb.loadOwnPosition(s.ownPosition ? fromBinary(Mesh.PositionSchema, b64(s.ownPosition)) : undefined);
   }
 
   /** NodeDB::factoryReset: config, module config, channels, owner and the node list back to first-start values (the
@@ -129,6 +130,7 @@ export class DeviceState {
       this.config.security.privateKey = keys.privateKey ?? new Uint8Array(0);
     }
     this.nodeDb.reset(false);
+    this.nodeDb.setOwnPosition(undefined);
     this.editTransactionOpen = false;
     this.save();
   }
@@ -146,6 +148,7 @@ export class DeviceState {
       ringtone: this.ringtone,
       nodes: this.nodeDb.others().map((n) => u64(toBinary(Mesh.NodeInfoSchema, n))),
       nextHops: this.nodeDb.nextHopsSnapshot(),
+      ...(this.nodeDb.ownPosition ? { ownPosition: u64(toBinary(Mesh.PositionSchema, this.nodeDb.ownPosition)) } : {}),
     };
   }
 
@@ -186,9 +189,31 @@ export class DeviceState {
     });
   }
 
-  /** PhoneAPI STATE_SEND_OWN_NODEINFO: our NodeInfo with no hops_away and is_favorite set. */
+  /** PhoneAPI STATE_SEND_OWN_NODEINFO: our NodeInfo with no hops_away and is_favorite set, and our position (a fixed
+   * one) as the NodeDB keeps it for our own node (ConvertToNodeInfo: has_position when it has lat/lon). */
   ownNodeInfo(nowSecs: number): Mesh.NodeInfo {
-    return create(Mesh.NodeInfoSchema, { num: this.myNodeNum, user: clone(Mesh.UserSchema, this.owner), lastHeard: nowSecs, isFavorite: true });
+    const pos = this.nodeDb.ownPosition;
+    return create(Mesh.NodeInfoSchema, {
+      num: this.myNodeNum, user: clone(Mesh.UserSchema, this.owner), lastHeard: nowSecs, isFavorite: true,
+      ...(pos && (pos.latitudeI || pos.longitudeI) ? { position: clone(Mesh.PositionSchema, pos) } : {}),
+    });
+  }
+
+  /** AdminModule set_fixed_position: our NodeDB position (updatePosition RX_SRC_LOCAL, setLocalPosition) and
+   * config.position.fixed_position, saved at once (saveChanges SEGMENT_NODEDATABASE | SEGMENT_CONFIG). */
+  setFixedPosition(p: Mesh.Position): void {
+    this.nodeDb.setOwnPosition(create(Mesh.PositionSchema, { ...p, locationSource: Mesh.Position_LocSource.LOC_MANUAL }));
+    this.config.position ??= create(Config.Config_PositionConfigSchema);
+    this.config.position.fixedPosition = true;
+    this.changed();
+  }
+
+  /** AdminModule remove_fixed_position: clearLocalPosition, fixed_position off, saved at once. */
+  removeFixedPosition(): void {
+    this.nodeDb.setOwnPosition(undefined);
+    this.config.position ??= create(Config.Config_PositionConfigSchema);
+    this.config.position.fixedPosition = false;
+    this.changed();
   }
 
   /** main.cpp getDeviceMetadata */

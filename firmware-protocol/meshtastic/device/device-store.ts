@@ -24,6 +24,8 @@ export interface DeviceSnapshot {
   nodes: string[];
   /** Next hop (relay's last byte) by node number (NodeInfoLite.next_hop); absent in snapshots of older versions. */
   nextHops?: Record<string, number>;
+  /** Mesh.Position of our own node (a fixed position); absent when we have none, and in older snapshots. */
+  ownPosition?: string;
 }
 
 export interface DeviceStore {

@@ -18,6 +18,7 @@ export class DeviceNodeDb implements NodeDirectory {
   private readonly table = new Map<number, Mesh.NodeInfo>();
   /** NodeInfoLite.next_hop of each node (the relay's last byte), kept beside the official NodeInfo, which has none. */
   private readonly nextHops = new Map<number, number>();
+  private own: Mesh.Position | undefined;
   /** Nodes removed to make room for newer ones (NodeDB "Node database full"). */
   evicted = 0;
   /** NodeInfos refused because the public key changed (NodeDB::updateUser "Public Key mismatch"). */
@@ -156,6 +157,23 @@ export class DeviceNodeDb implements NodeDirectory {
     n.channel = channelIndex;
     if (changed) this.o.onChange?.('structure');
     return true;
+  }
+
+  /** Our own position (NodeDB localPosition, set only locally: AdminModule set_fixed_position, the configured fixed
+   * position); none = we know no position of ours. A heard packet never sets it (updatePosition below refuses). */
+  get ownPosition(): Mesh.Position | undefined {
+    return this.own;
+  }
+
+  /** NodeDB::updatePosition(ourNum, p, RX_SRC_LOCAL) / clearLocalPosition. */
+  setOwnPosition(position: Mesh.Position | undefined): void {
+    this.loadOwnPosition(position);
+    this.o.onChange?.('structure');
+  }
+
+  /** Our position as a snapshot had it (no change to save). */
+  loadOwnPosition(position: Mesh.Position | undefined): void {
+    this.own = position ? create(Mesh.PositionSchema, position) : undefined;
   }
 
   updatePosition(num: number, position: Mesh.Position): void {

@@ -5,7 +5,7 @@
  * connected client's queue and answers into the requester's. Each frame the transport reassembles goes to
  * `handleToRadio`; `drain()` writes every FromRadio available, like StreamAPI::writeStream after each input.
  */
-import { create, toBinary } from '@bufbuild/protobuf';
+import { clone, create, toBinary } from '@bufbuild/protobuf';
 import { Mesh, Portnums } from '@meshtastic/protobufs';
 import { encodeStreamFrame } from '../../framing/meshtastic-stream.js';
 import { decodeToRadio, SPECIAL_NONCE_ONLY_CONFIG, SPECIAL_NONCE_ONLY_NODES } from '../messages.js';
@@ -255,9 +255,13 @@ export class PhoneApi {
       case 'UIDATA':
         this.state = 'OWN_NODEINFO';
         return enc({ payloadVariant: { case: 'deviceuiConfig', value: (s.hardware.uiConfig ?? {}) as never } });
-      case 'OWN_NODEINFO':
+      case 'OWN_NODEINFO': {
         this.state = this.configNonce === SPECIAL_NONCE_ONLY_NODES ? 'OTHER_NODEINFOS' : 'METADATA';
-        return enc({ payloadVariant: { case: 'nodeInfo', value: s.ownNodeInfo(Math.floor(Date.now() / 1000)) } });
+        // Our User as it runs (the role a power policy gives it), as the mesh hears it in our NodeInfo.
+        const own = s.ownNodeInfo(Math.floor(Date.now() / 1000));
+        own.user = clone(Mesh.UserSchema, this.service.clientOwner());
+        return enc({ payloadVariant: { case: 'nodeInfo', value: own } });
+      }
       case 'METADATA':
         this.state = this.service.sendsRegionPresets ? 'REGION_PRESETS' : 'CHANNELS';
         this.configState = 0;
@@ -276,7 +280,7 @@ export class PhoneApi {
         return enc({ payloadVariant: { case: 'channel', value: ch } });
       }
       case 'CONFIG': {
-        const cfg = configSection(s.config, this.configState++);
+        const cfg = this.service.clientConfig(configSection(s.config, this.configState++));
         // PhoneAPI sends power with ls_secs = default_ls_secs whatever is stored.
         if (cfg.payloadVariant.case === 'power') cfg.payloadVariant.value.lsSecs = cfg.payloadVariant.value.lsSecs || 300;
         if (this.configState > CONFIG_LAST_TAG) {

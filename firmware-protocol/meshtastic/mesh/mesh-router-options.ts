@@ -35,8 +35,12 @@ export interface MeshRouterOptions {
   owner: () => Mesh.User;
   /** config.device.node_info_broadcast_secs; default 3 h, at least 1 h. */
   nodeInfoBroadcastSecs?: number;
-  /** Our fixed position, if any (answers position requests). */
+  /** Our fixed position, if any (answers position requests, and is broadcast when `positionConfig` says so). */
   position?: () => Mesh.Position | undefined;
+  /** getPositionPrecisionForChannel(index) (PositionPrecision.cpp); none = full precision. */
+  positionPrecision?: (channel: number) => number;
+  /** config.position as the Position module reads it; with it the module broadcasts our position on its schedule. */
+  positionConfig?: () => { fixedPosition: boolean; broadcastSecs: number; flags: number };
   /** config.lora.config_ok_to_mqtt (Data.bitfield bit 0 of what we originate). */
   okToMqtt?: boolean;
   packetId?: () => number;

@@ -137,6 +137,25 @@ test('want_ack broadcast: 3 sends without an implicit ACK, then MAX_RETRANSMIT t
   assert.is(nak!.from, A);
 });
 
+test('implicit ACK from MQTT: our packet back on our own gateway id stops the retransmissions and ACKs the client', async () => {
+  // MQTT.cpp onReceiveProto: "Generate an implicit ACK towards ourselves ... Then we'll stop our retransmissions."
+  const clock = new ManualClock();
+  const air = new MemoryAir(clock, LONG_FAST);
+  const a = testNode(air, clock, 'A', A);
+  a.router.start();
+  const id = a.router.sendFromPhone(textPacket(0x0b0b0b0b, 'nobody on air hears this', { wantAck: true, hopLimit: 3 }));
+  await clock.advance(1_000);
+  assert.is(a.router.pendingRetransmissions, 1, 'waiting for an ACK');
+  a.router.implicitAck(id, 0);
+  await clock.advance(1_000);
+  assert.is(a.router.pendingRetransmissions, 0, 'the ACK to ourselves stopped the retransmissions');
+  const ack = a.toPhone.find((p) => dataOf(p).requestId === id);
+  assert.ok(ack, 'the client sees the ACK');
+  assert.is(routingErrorOf(ack!), Mesh.Routing_Error.NONE);
+  await clock.advance(120_000);
+  assert.is(headersOf(air, 'A').filter((h) => h.id === id).length, 1, 'never sent again');
+});
+
 test('implicit ACK: hearing our broadcast rebroadcast stops the retransmissions and ACKs the client', async () => {
   const clock = new ManualClock();
   const air = new MemoryAir(clock, LONG_FAST);

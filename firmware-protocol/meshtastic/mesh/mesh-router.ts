@@ -13,7 +13,7 @@
  * Router::send (radio-send.ts: duty cycle, hop_start, encode) → TX queue (tx-scheduler.ts).
  */
 import { randomInt } from 'node:crypto';
-import type { Mesh } from '@meshtastic/protobufs';
+import { Mesh } from '@meshtastic/protobufs';
 import type { MeshPort } from '../device/mesh-port.js';
 import { AirtimeStats } from './airtime-stats.js';
 import { scaledIntervalMs } from './congestion-scaling.js';
@@ -57,6 +57,7 @@ export class MeshRouter implements MeshPort {
   readonly history: PacketHistory;
   readonly nextHops: NextHopTable;
   readonly nodeInfo: NodeInfoModule;
+  readonly position: PositionModule;
   private readonly c: RouterCore;
   private unsubscribe: (() => void) | undefined;
   private startedAt = 0;
@@ -128,9 +129,31 @@ export class MeshRouter implements MeshPort {
       toPhone: (p) => c.receive.sendToPhone(p),
     });
     c.text = new TextMessageModule();
+    const pc = o.positionConfig;
+    this.position = new PositionModule({
+      ourNum: this.nodeNum, directory: o.directory, now,
+      ...(o.position ? { position: o.position } : {}),
+      ...(o.positionPrecision ? { precisionFor: o.positionPrecision } : {}),
+      ...(pc ? {
+        broadcast: {
+          timers: o.clock,
+          fixed: () => pc().fixedPosition,
+          // Default::getConfiguredOrDefaultMsScaled(position_broadcast_secs, default_broadcast_interval_secs)
+          intervalMs: () => scaledIntervalMs((pc().broadcastSecs || (this.role === 'ROUTER' || this.role === 'ROUTER_LATE' ? 12 * 3600 : 3600)) * 1000, this.role, c.online.count(), o.modulation),
+          flags: () => pc().flags,
+          channelUtilOk: () => this.airtime.isTxAllowedChannelUtil(true),
+          unixSeconds: c.unixSeconds,
+          send: (p: Mesh.MeshPacket) => {
+            p.hopLimit = c.hopLimit; // Router::allocForSending
+            return c.local.sendFromModule(p);
+          },
+          cancelOwn: (id: number) => c.radio.cancelSending(this.nodeNum, id),
+        },
+      } : {}),
+    });
     c.modules = [
       this.nodeInfo,
-      new PositionModule({ ourNum: this.nodeNum, directory: o.directory, now, ...(o.position ? { position: o.position } : {}) }),
+      this.position,
       new TraceRouteModule({ ourNum: this.nodeNum, setNextHop: (target, byte) => c.relay.maybeSetNextHop(target, byte) }),
       c.text,
       new TelemetryModule({
@@ -174,6 +197,7 @@ export class MeshRouter implements MeshPort {
     this.unsubscribe = this.o.radio.onReceive((f) => this.c.receive.onFrame(f));
     this.c.scheduler.start();
     this.nodeInfo.start();
+    this.position.start();
   }
 
   stop(): void {
@@ -181,6 +205,7 @@ export class MeshRouter implements MeshPort {
     this.unsubscribe = undefined;
     this.c.scheduler.stop();
     this.nodeInfo.stop();
+    this.position.stop();
     this.c.reliable.stop();
   }
 
@@ -212,6 +237,14 @@ export class MeshRouter implements MeshPort {
   injectReceived(packet: Mesh.MeshPacket): void {
     if (!this.unsubscribe) return;
     this.c.receive.injectReceived(packet);
+  }
+
+  /** MQTT.cpp onReceiveProto: our packet `id` came back from the broker on our own gateway id. An ACK from us to us
+   * (routingModule->allocAckNak NONE → sendLocal) is handled as received: the retransmissions stop and the clients
+   * see the ACK. Ignored while the router is stopped. */
+  implicitAck(id: number, channel: number): void {
+    if (!this.unsubscribe) return;
+    this.c.local.sendAckNak(Mesh.Routing_Error.NONE, this.nodeNum, id, channel, 0);
   }
 
   // ---- what the runtime shows ----------------------------------------------------------------------------------

@@ -121,6 +121,35 @@ test('loads within 150 KiB as transferred, no console errors, radios and a neigh
   await cdp.detach();
 });
 
+/** Every section but #power, where it is on the page (document coordinates). */
+const SECTION_BOXES = `[...document.querySelectorAll('main > section:not(#power)')].map((e) => { const r = e.getBoundingClientRect(); return [e.id, r.x, r.y + scrollY, r.width, r.height]; })`;
+
+test('power on the simulated default: the charts draw status.power readings, the battery moves on the fast day, the section appearing moves nothing', async () => {
+  interface Power { stateOfCharge: number; batteryVolts: number; panelWatts: number; lastReadingAt: number }
+  const captions = (p: Power) => [['Battery charge', '%', p.stateOfCharge], ['Battery', 'V', p.batteryVolts], ['Panel', 'W', p.panelWatts]].map(([n, u, v]) => `${n}: ${(v as number).toFixed(2)} ${u}`);
+  // Real data: the captions are GET /status's power figures (the emulated INA3221 on the simulated battery and panel).
+  const first = await eventually('the power captions show what GET /status says', async () => {
+    const p = (await a.get('/status')).power as Power | undefined;
+    const shown = await page.locator('#power .caption').allTextContents();
+    return p && typeof p.panelWatts === 'number' && JSON.stringify(shown) === JSON.stringify(captions(p)) ? p : undefined;
+  }, 20_000);
+  for (const key of ['soc', 'batteryVolts', 'panelWatts']) assert.ok(await page.locator(`#power svg[data-series="${key}"] polyline`).count(), `chart ${key} drawn`);
+  // The fast day (10 min a day, a reading every 5 s): a later reading has moved the charge, and the chart drew it.
+  const ys = async (key: string) => ((await page.locator(`#power svg[data-series="${key}"] polyline`).getAttribute('points')) ?? '').split(' ').map((xy) => xy.split(',')[1]);
+  await eventually('the battery charge moved and its chart shows it', async () => {
+    const p = (await a.get('/status')).power as Power;
+    if (!(p.lastReadingAt > first.lastReadingAt) || p.stateOfCharge === first.stateOfCharge) return false;
+    return new Set(await ys('soc')).size >= 2 && Number(await page.locator('#power svg[data-series="soc"]').getAttribute('data-points')) >= 2;
+  }, 30_000);
+  const panelPoints = Number(await page.locator('#power svg[data-series="panelWatts"]').getAttribute('data-points'));
+  assert.ok(panelPoints >= 2, `the panel chart follows the readings too (${panelPoints} points)`);
+  // The section appearing moves no other section (it comes last, in a cell of its own), and it is below the fold.
+  const boxes = await page.evaluate(`(() => { const p = document.getElementById('power'); const shown = ${SECTION_BOXES}; p.hidden = true; const hidden = ${SECTION_BOXES}; p.hidden = false; return { shown, hidden, top: p.getBoundingClientRect().top + scrollY, fold: innerHeight }; })()`) as { shown: unknown; hidden: unknown; top: number; fold: number };
+  assert.equal(boxes.shown, boxes.hidden, 'no section moves when the power section appears');
+  assert.ok(boxes.top >= boxes.fold, `the power section starts below the fold (${boxes.top} px, fold ${boxes.fold} px)`);
+  console.log(`power on the sim: ${first.stateOfCharge} % → ${((await a.get('/status')).power as Power).stateOfCharge} %, panel ${first.panelWatts} W, section at ${boxes.top} px (fold ${boxes.fold} px)`);
+});
+
 test('at 360 px: the short id stays in the header, nothing scrolls sideways, the send box is labelled', async () => {
   await page.setViewportSize({ width: 360, height: 740 });
   await page.locator('#short-id', { hasText: a.shortId }).waitFor();

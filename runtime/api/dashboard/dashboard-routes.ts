@@ -4,14 +4,16 @@
  *   GET  /                 the page; a login form instead while a token is set and the browser has no login
  *   GET  /app.js, /app.css, /favicon.svg   its files (no node data in them: no login needed)
  *   POST /login            form `token=…` → 303 to / with the HttpOnly login cookie; 401 and the form with a
- *                          visible message for a wrong token
+ *                          visible message for a wrong token; 429 with Retry-After once an address has given too
+ *                          many wrong tokens (login-throttle.ts)
  *   POST /logout           → 303 to /, the cookie cleared
  *   GET  /events           the live stream (event-stream.ts); token or login cookie
- *   GET  /sent             { entries: SentMessage[] }: our messages sent through this API, with their state
+ *   GET  /sent             { entries: SentMessage[] }: the bundles this node created (the vault's `sent` index),
+ *                          oldest first, with their state
  *   GET  /session          { loginRequired, authorized }: whether the page offers a logout (no node data)
  */
 import { NotFoundError } from '../errors.js';
-import type { Route, RouteContext } from '../routes.js';
+import type { Reply, Route, RouteContext } from '../routes.js';
 import type { Dashboard } from './dashboard.js';
 import { streamEvents } from './event-stream.js';
 import { readLoginToken } from './login-form.js';
@@ -71,11 +73,21 @@ export const DASHBOARD_ROUTES: Route[] = [
     auth: false,
     async handle(ctx) {
       const d = dashboardOf(ctx);
+      const address = ctx.req.socket.remoteAddress ?? 'unknown';
+      const wait = d.loginThrottle.retryAfterMs(address);
+      // Checked before the token is even read: while refused, the right token is refused too (no oracle).
+      if (wait > 0 && d.session) {
+        d.counters.loginRefused('throttled');
+        return throttled(ctx, d, wait);
+      }
       const token = await readLoginToken(ctx.req);
       if (!d.session) return { status: 303, body: undefined, stream: async (res) => redirect(res, []) };
       if (!ctx.access.tokenMatches(token)) {
+        d.counters.loginRefused('wrong_token');
+        d.loginThrottle.failed(address);
         return { status: 401, body: undefined, stream: async (res) => sendHtml(ctx.req, res, 401, loginPage(d, WRONG_TOKEN_MESSAGE)) };
       }
+      d.loginThrottle.succeeded(address);
       const cookie = d.session.setHeader();
       return { status: 303, body: undefined, stream: async (res) => redirect(res, [cookie]) };
     },
@@ -118,6 +130,17 @@ export const DASHBOARD_ROUTES: Route[] = [
     },
   },
 ];
+
+/** 429 with Retry-After (whole seconds, rounded up) and the login form saying how long to wait. */
+function throttled(ctx: RouteContext, d: Dashboard, waitMs: number): Reply {
+  const seconds = Math.ceil(waitMs / 1000);
+  return { status: 429, body: undefined, stream: async (res) => sendHtml(ctx.req, res, 429, loginPage(d, tooManyMessage(seconds)), { 'retry-after': String(seconds) }) };
+}
+
+/** The login page's text while an address is refused. */
+export function tooManyMessage(seconds: number): string {
+  return `Too many wrong tokens from this address: try again in ${seconds} s.`;
+}
 
 function redirect(res: import('node:http').ServerResponse, cookies: string[]): void {
   res.writeHead(303, { location: '/', 'content-length': 0, 'cache-control': 'no-store', ...(cookies.length ? { 'set-cookie': cookies } : {}) });

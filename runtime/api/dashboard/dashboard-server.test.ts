@@ -9,11 +9,12 @@ import { request, type IncomingMessage } from 'node:http';
 import { createGunzip, brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { ApiServer } from '../api-server.js';
 import { FakeRelayNode } from '../testing/fake-relay-node.js';
-import { createMetrics } from '../../metrics/metrics.js';
+import { createMetrics, type Metrics } from '../../metrics/metrics.js';
+import type { LoginThrottleOptions } from './login-throttle.js';
 import { createLogger } from '../../log/logger.js';
 import { captureLogs } from '../../log/testing/capture-logs.js';
 import { waitFor } from '../../../lib/testing/wait-for.js';
-import { WRONG_TOKEN_MESSAGE } from './dashboard-routes.js';
+import { tooManyMessage, WRONG_TOKEN_MESSAGE } from './dashboard-routes.js';
 import { Writable } from 'node:stream';
 import type { ServerResponse } from 'node:http';
 import { streamEvents } from './event-stream.js';
@@ -41,12 +42,13 @@ function http(url: string, method: string, path: string, opts: { body?: string; 
   });
 }
 
-async function withServer(init: { token?: string; host?: string; eventsIntervalMs?: number }, fn: (url: string, node: FakeRelayNode, server: ApiServer) => Promise<void>): Promise<void> {
+async function withServer(init: { token?: string; host?: string; eventsIntervalMs?: number; login?: LoginThrottleOptions }, fn: (url: string, node: FakeRelayNode, server: ApiServer, metrics: Metrics) => Promise<void>): Promise<void> {
   const node = new FakeRelayNode();
-  const server = new ApiServer({ node, host: init.host ?? '127.0.0.1', port: 0, token: init.token, metrics: createMetrics({ defaultMetrics: false }), dashboard: { eventsIntervalMs: init.eventsIntervalMs ?? 50 } });
+  const metrics = createMetrics({ defaultMetrics: false });
+  const server = new ApiServer({ node, host: init.host ?? '127.0.0.1', port: 0, token: init.token, metrics, dashboard: { eventsIntervalMs: init.eventsIntervalMs ?? 50, ...(init.login ? { login: init.login } : {}) } });
   await server.start();
   try {
-    await fn(server.url!, node, server);
+    await fn(server.url!, node, server, metrics);
   } finally {
     await server.stop();
   }
@@ -127,6 +129,35 @@ test('with a token: / is a login form without node data, a wrong token gets 401 
     assert.match(out.headers['set-cookie']![0]!, /^lattice_session=; .*Max-Age=0/);
   }));
 
+test('POST /login: 5 wrong tokens a minute from an address and it gets 429 with Retry-After (the right token too), counted; the right token works after the wait', () => {
+  let now = 1_000_000;
+  return withServer({ token: TOKEN, host: '0.0.0.0', login: { now: () => now } }, async (url, _node, _server, metrics) => {
+    url = url.replace('0.0.0.0', '127.0.0.1');
+    for (let i = 0; i < 5; i++) {
+      now += 1000;
+      const wrong = await login(url, `guess-${i}`);
+      assert.is(wrong.status, 401, `guess ${i}`);
+      assert.ok(wrong.body.toString('utf8').includes(WRONG_TOKEN_MESSAGE));
+    }
+    const refused = await login(url, TOKEN);
+    assert.is(refused.status, 429, 'refused while the address waits, even with the right token');
+    assert.is(refused.headers['retry-after'], '60');
+    assert.is(refused.headers['set-cookie'], undefined);
+    assert.ok(refused.body.toString('utf8').includes(tooManyMessage(60)), 'the form says how long to wait');
+    now += 30_000;
+    const half = await login(url, 'guess-again');
+    assert.is(half.status, 429);
+    assert.is(half.headers['retry-after'], '30');
+    const text = await metrics.render();
+    assert.match(text, /lattice_api_login_refusals_total\{reason="wrong_token"\} 5/);
+    assert.match(text, /lattice_api_login_refusals_total\{reason="throttled"\} 2/);
+    now += 30_000;
+    const ok = await login(url, TOKEN);
+    assert.is(ok.status, 303, 'the right token works once the wait is over');
+    assert.match(ok.headers['set-cookie']![0]!, /^lattice_session=/);
+  });
+});
+
 test('a login cookie of another token is refused', async () => {
   let cookie = '';
   await withServer({ token: TOKEN }, async (url) => {
@@ -176,7 +207,7 @@ test('GET /events: status at once, new inbox entries, sent-state changes and log
   withServer({}, async (url, node) => {
     const old = node.receive({ from: 'a'.repeat(64), fromShortId: 'aaaaaaaaaaaa', to: node.nodeId, sentAt: node.now(), text: 'old', hops: 1 });
     const { bundleId } = await node.send({ to: '*', text: 'mine' });
-    // Sent through the API so the stream lists it.
+    // Both listed: the node's own sent messages (the vault's), not only those sent through this API.
     await http(url, 'POST', '/send', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: '*', text: 'via api' }) });
     void bundleId;
     let fired = false;
@@ -196,7 +227,7 @@ test('GET /events: status at once, new inbox entries, sent-state changes and log
     const inbox = events.filter((e) => e.event === 'inbox').flatMap((e) => e.data.entries.map((x: { text: string }) => x.text));
     assert.equal(inbox, ['new one'], 'only what came after inboxSince');
     const sent = events.find((e) => e.event === 'sent')!;
-    assert.equal(sent.data.entries.map((e: { text: string }) => e.text), ['via api']);
+    assert.equal(sent.data.entries.map((e: { text: string }) => e.text), ['mine', 'via api']);
     const log = events.filter((e) => e.event === 'log').flatMap((e) => e.data.events).find((l: { message: string }) => l.message === 'a warning the page shows');
     assert.is(log.level, 'warn');
     assert.is(log.namespace, 'dashboard-test');

@@ -1,32 +1,18 @@
 /**
- * The messages sent through this API (the dashboard's send box, `lattice send`), newest last, so the page can show
- * our own messages with their state next to the inbox. Only ids and what was asked are kept here; the state is read
- * from the relay (RelayNode.bundle) each time, so it is the vault's truth (queued → accepted → delivered, or
- * expired). In memory and bounded: after a restart the list starts empty (the bundles themselves are in the vault).
+ * The page's "sent" list: the bundles this node created, whoever sent them (the dashboard's send box, `lattice send`,
+ * a message bridged in), read from the vault's `sent` index through RelayNode.sentMessages: it survives a restart
+ * and shows each state as the vault knows it (queued → accepted → delivered, `relayed`, or `expired`). Bounded to the
+ * newest `capacity`; the index is a range read, so a tick costs the same however much the vault holds.
  */
-import type { OutboxState, RelayNode } from '../../node/relay-node.js';
+import type { RelayNode, SentEntry } from '../../node/relay-node.js';
 
-export interface SentMessage {
-  id: string;
-  to: string;
-  text: string;
-  sentAt: number;
-  /** `unknown` when the relay no longer holds the bundle (expired and swept). */
-  state: OutboxState | 'received' | 'relayed' | 'unknown';
-}
+export type SentMessage = SentEntry;
 
 export class SentLog {
-  private readonly entries: Array<{ id: string; to: string; text: string; sentAt: number }> = [];
+  constructor(private readonly capacity = 50) {}
 
-  constructor(private readonly capacity = 100) {}
-
-  add(entry: { id: string; to: string; text: string; sentAt: number }): void {
-    this.entries.push(entry);
-    if (this.entries.length > this.capacity) this.entries.shift();
-  }
-
-  /** Every kept message with its state now, oldest first. */
+  /** The newest messages with their state now, OLDEST FIRST (the order the page appends in). */
   list(node: RelayNode): SentMessage[] {
-    return this.entries.map((e) => ({ ...e, state: node.bundle(e.id)?.state ?? 'unknown' }));
+    return (node.sentMessages?.({ limit: this.capacity }) ?? []).reverse();
   }
 }

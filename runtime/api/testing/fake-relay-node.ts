@@ -15,6 +15,7 @@ import {
   BadRequestError,
   InvalidRecipientError,
   INBOX_DEFAULT_LIMIT,
+  SENT_DEFAULT_LIMIT,
   UnknownPeerError,
   type BundleView,
   type InboxEntry,
@@ -23,6 +24,7 @@ import {
   type PeerSummary,
   type RelayNode,
   type SendRequest,
+  type SentEntry,
 } from '../../node/relay-node.js';
 
 
@@ -140,6 +142,13 @@ export class FakeRelayNode implements RelayNode {
   bundle(id: string): BundleView | undefined {
     const b = this.bundles.get(id);
     return b && structuredClone(b);
+  }
+
+  sentMessages(options: { limit?: number } = {}): SentEntry[] {
+    const own = [...this.bundles.values()].filter((b) => b.sender === this.nodeId);
+    return own.slice(-(options.limit ?? SENT_DEFAULT_LIMIT)).reverse().map((b) => ({
+      id: b.id, to: b.recipient, sentAt: b.sentAt, state: b.state === 'received' ? 'delivered' : b.state, ...(b.text !== undefined ? { text: b.text } : {}),
+    }));
   }
 
   inbox(options: { limit?: number; since?: number } = {}): InboxEntry[] {

@@ -34,14 +34,24 @@ export interface AdvertsDeps {
   random(): number;
   /** Whether adverts may go out (the bearer is up, or down and probing). */
   active(): boolean;
+  /** What follows each advert (the v2 chain anchor). */
+  afterAdvert?(signal?: AbortSignal): Promise<void>;
+  /** Wall time on air of a frame of n bytes on this channel. */
+  airtimeMs(n: number): number;
   /** Puts one frame on the air through the bearer's queue. */
   transmit(bytes: Uint8Array, signal?: AbortSignal): Promise<void>;
   metrics: LoraMetrics;
   log: Logger;
+  /** We speak link version 2: our adverts say so (encoding bits 01, which v1 receivers ignore on adverts). */
+  v2?: boolean;
 }
 
 export class Adverts {
   private lastAt = Number.NEGATIVE_INFINITY;
+  /** Unknown v2 transmitters (link hint) we advertised for, and when. */
+  private readonly unknownAt = new Map<string, number>();
+  /** When our last advert finished on the air. */
+  private lastEnd?: number;
   private pending = false;
   private timers: NodeJS.Timeout[] = [];
   private periodic?: NodeJS.Timeout;
@@ -86,10 +96,12 @@ export class Adverts {
     const payload = new Uint8Array(32 + heard.length * PREFIX_BYTES);
     payload.set(this.d.nodeId);
     heard.forEach((n, i) => payload.set(n.id.subarray(0, PREFIX_BYTES), 32 + i * PREFIX_BYTES));
-    const bytes = encodeLinkFrame({ type: 'advert', from: this.d.prefix, encoding: 'wire', payload });
+    const bytes = encodeLinkFrame({ type: 'advert', from: this.d.prefix, encoding: this.d.v2 ? 'compact' : 'wire', payload });
     this.lastAt = this.d.now();
     await this.d.transmit(bytes, signal);
+    this.lastEnd = this.d.now();
     this.d.metrics.frameOut('advert');
+    await this.d.afterAdvert?.(signal);
   }
 
   /** Sends an advert after a random jitter unless one went out less than `minSpacingMs` ago or one is pending. */
@@ -111,9 +123,16 @@ export class Adverts {
     this.timers.push(t);
   }
 
-  /** A frame from a neighbour we do not know yet: tell it who we are (rate-limited). */
-  unknownSender(): void {
-    this.schedule(this.o.minSpacingMs);
+  /** A frame from a neighbour we do not know yet: tell it who we are (rate-limited). With `key` (the v2 link hint
+   * of the unknown transmitter), spaced per key rather than by our last advert: our advert at start is typically the
+   * one it missed, and ours not listing it is what makes it answer with its own (received()). */
+  unknownSender(key?: string): void {
+    if (key === undefined) return this.schedule(this.o.minSpacingMs);
+    const now = this.d.now();
+    if (now - (this.unknownAt.get(key) ?? Number.NEGATIVE_INFINITY) < this.o.minSpacingMs) return;
+    if (this.unknownAt.size >= 256) this.unknownAt.delete(this.unknownAt.keys().next().value!);
+    this.unknownAt.set(key, now);
+    this.schedule();
   }
 
   /** An advert frame was received. */
@@ -125,8 +144,20 @@ export class Adverts {
     this.d.metrics.frameIn('advert');
     const known = this.d.peers.reachable(Buffer.from(f.payload.subarray(0, 32)).toString('hex')) !== undefined;
     const n = this.d.peers.learn(f.payload.subarray(0, 32), rssi, snr);
-    if (!known && this.o.answerNew) this.schedule(this.o.minSpacingMs);
     n.knowsUs = false;
+    n.v2 = f.encoding === 'compact';
     for (let o = 32; o < f.payload.length; o += PREFIX_BYTES) if (samePrefix(f.payload.subarray(o), this.d.prefix)) n.knowsUs = true;
+    if (!known && this.o.answerNew) this.schedule(this.o.minSpacingMs);
+    // A neighbour whose advert has room for us but does not list us, though it was sent after ours: it missed ours
+    // (at start two adverts go out close together and a half-duplex radio misses the other's) and would not know us
+    // until our next periodic advert. Answered once per neighbour per advertMinSpacingMs, whatever our last advert.
+    const room = (f.payload.length - 32) / PREFIX_BYTES < MAX_ADVERT_NEIGHBOURS;
+    const now = this.d.now();
+    // Theirs began (now − its time on air) after ours had ended: it could have heard ours.
+    const missedOurs = !n.knowsUs && room && this.lastEnd !== undefined && now - this.d.airtimeMs(linkHeaderLength(false, false) + f.payload.length) > this.lastEnd;
+    if (missedOurs && this.o.answerNew && now - (n.answeredAt ?? Number.NEGATIVE_INFINITY) >= this.o.minSpacingMs) {
+      n.answeredAt = now;
+      this.schedule();
+    }
   }
 }

@@ -68,6 +68,7 @@ function unpackShortId(bytes: Uint8Array, o: number): string | undefined {
 /** Encodes; throws RangeError when a field does not fit this format (the caller then sends the wire bytes). */
 export function encodeCompactBundle(b: Bundle, ctx: CompactContext = {}): Uint8Array {
   if (b.sender.length !== 32 || b.signature.length !== 64) throw new RangeError('sender/signature size');
+  if (b.compactSeal) throw new RangeError('a compact seal is carried by v2 frames or as wire bytes');
   if (b.hops > MAX_HOPS || b.custody.length > MAX_HOPS || b.hops > 15) throw new RangeError('too many hops');
   for (const c of b.custody) if (!SHORT_ID.test(c)) throw new RangeError(`custody entry ${c} is not a short id`);
   let recipientKind: number;

@@ -46,6 +46,8 @@ export interface LoraInit {
   linkAck?: LoraBearerInit['linkAck'];
   /** Chip time per wall time of an emulated radio (scales ACK timeouts); 1 for real hardware. */
   timeScale?: number;
+  /** Lattice v2 frames (see lora-bearer.ts `v2`). */
+  v2?: LoraBearerInit['v2'];
   ownsRadio?: boolean;
   random?: () => number;
 }
@@ -92,6 +94,7 @@ export function loraBearer(o: LoraInit): BearerFactory<LoraBearer> {
       compact: o.compact,
       linkAck: o.linkAck,
       timeScale: o.timeScale,
+      ...(o.v2 ? { v2: o.v2 } : {}),
       ownsRadio: o.ownsRadio,
       random: o.random,
       metrics: components.metrics,

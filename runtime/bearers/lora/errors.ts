@@ -40,3 +40,35 @@ export class LoraConfigError extends Error {
     super(`${bearer}: ${reason}`);
   }
 }
+
+/** A received Lattice v2 LoRa frame is malformed (truncated, reserved bits, impossible field combination). */
+export class V2FrameDecodeError extends Error {
+  override name = 'V2FrameDecodeError';
+  constructor(readonly reason: string) {
+    super(`malformed Lattice v2 frame: ${reason}`);
+  }
+}
+
+/** A Lattice v2 frame decoded but does not authenticate or resolve here (bad MAC, unknown key hint). */
+export class V2FrameRejectedError extends Error {
+  override name = 'V2FrameRejectedError';
+  constructor(readonly reason: 'bad-mac' | 'unknown-key' | 'unsupported', detail?: string) {
+    super(`Lattice v2 frame rejected (${reason})${detail ? `: ${detail}` : ''}`);
+  }
+}
+
+/** The v2 stamp file (v2/stamp-allocator.ts) cannot be read or written, or is corrupt: no stamp is handed out. */
+export class StampFileError extends Error {
+  override name = 'StampFileError';
+  constructor(readonly path: string, readonly reason: string, options?: { cause?: unknown }) {
+    super(`${path}: ${reason}`, options);
+  }
+}
+
+/** Every u32 stamp is used (the year 2160): the node must send v1. */
+export class StampsExhaustedError extends Error {
+  override name = 'StampsExhaustedError';
+  constructor() {
+    super('no v2 stamps left (u32 seconds since 2024 reached); the node must send v1');
+  }
+}

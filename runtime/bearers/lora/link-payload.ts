@@ -74,7 +74,7 @@ export function sameBundle(a: Bundle, b: Bundle): boolean {
   const recipient = a.recipient === null || typeof a.recipient === 'string'
     ? a.recipient === b.recipient
     : b.recipient instanceof Uint8Array && sameBytes(a.recipient, b.recipient);
-  return recipient && sameBytes(a.sender, b.sender) && a.sentAt === b.sentAt && a.lifetime === b.lifetime && a.sealed === b.sealed &&
+  return recipient && sameBytes(a.sender, b.sender) && a.sentAt === b.sentAt && a.lifetime === b.lifetime && a.sealed === b.sealed && a.compactSeal === b.compactSeal &&
     sameBytes(a.body, b.body) && a.origin?.id === b.origin?.id && a.origin?.name === b.origin?.name && (a.origin === undefined) === (b.origin === undefined) &&
     a.hops === b.hops && a.custody.length === b.custody.length && a.custody.every((c, i) => c === b.custody[i]) && sameBytes(a.signature, b.signature);
 }

@@ -51,6 +51,8 @@ import { PeerTable, type Neighbour } from './peer-table.js';
 import { Reassembler } from './reassembler.js';
 import { TxQueue } from './tx-queue.js';
 import { UnicastDelivery } from './unicast-delivery.js';
+import { LoraV2, type LoraV2Options, type V2Plan } from './v2/lora-v2.js';
+import { isV2 } from './v2/v2-frame.js';
 
 export interface LoraBearerInit {
   /** Bearer name, unique in the daemon (`lora0`). */
@@ -92,6 +94,9 @@ export interface LoraBearerInit {
   linkAck?: boolean | { retries?: number; timeoutMs?: number; storeMs?: number };
   /** Chip time per wall time when the radio is emulated faster than real (e.g. 0.01); scales ACK timeouts. */
   timeScale?: number;
+  /** Lattice v2 frames (PROTOCOL.md "link version 2", v2/lora-v2.ts): decoded, advertised, and sent to neighbours
+   * that advertise them. Without it, v2 frames are discarded (`v2-off`) and everything goes as v1. */
+  v2?: LoraV2Options;
   /** Close the radio in stop() (default false: the caller owns it). */
   ownsRadio?: boolean;
   /** Re-initialise a radio that heard nothing for far longer than its channel's history says it should
@@ -133,6 +138,9 @@ export class LoraBearer implements Bearer {
   /** Unicast payloads delivered to the router, and their ACKs. */
   private readonly unicast: UnicastDelivery;
   private readonly adverts: Adverts;
+  private readonly v2?: LoraV2;
+  /** Unicast v2 payloads delivered to the router, and their 5-byte ACKs. */
+  private readonly unicastV2: UnicastDelivery;
   private nextMessage = 0;
   private unsubscribe?: () => void;
   private sweepTimer?: NodeJS.Timeout;
@@ -206,14 +214,32 @@ export class LoraBearer implements Bearer {
       duplicate: () => this.metrics.discarded('duplicate'),
       unacknowledged: (fate) => this.metrics.unacknowledged(fate),
     });
+    if (init.v2) this.v2 = new LoraV2(init.v2, { now: () => this.clock.now(), senderAuth: (result) => this.metrics.senderAuth(result) });
+    this.unicastV2 = new UnicastDelivery({
+      now: () => this.clock.now(),
+      sendAck: (to, message) => this.sendAck(to, message, true),
+      emit: (frame) => this.listeners.emit('frame', frame),
+      running: () => this.state !== 'stopped',
+      duplicate: () => this.metrics.discarded('duplicate'),
+      unacknowledged: (fate) => this.metrics.unacknowledged(fate),
+    });
     this.adverts = new Adverts({
-      nodeId: this.nodeId, prefix: this.prefix, maxFrame: this.maxFrame, peers: this.peers,
+      nodeId: this.nodeId, prefix: this.prefix, maxFrame: this.maxFrame, peers: this.peers, v2: this.v2 !== undefined,
       now: () => this.clock.now(), random: this.random,
       active: () => this.state === 'up' || this.state === 'down',
+      airtimeMs: (n) => timeOnAirMs(this.modulation, n) * (this.init.timeScale ?? 1),
       transmit: (bytes, signal) => {
         const s = signal ? AbortSignal.any([signal, this.stopper.signal]) : this.stopper.signal;
         return this.tx.run(() => this.transmit(bytes, s));
       },
+      // v2: our signed chain anchor follows each advert, so neighbours can check our broadcasts' sender MACs.
+      ...(init.v2 ? {
+        afterAdvert: async (signal?: AbortSignal) => {
+          const s = signal ? AbortSignal.any([signal, this.stopper.signal]) : this.stopper.signal;
+          await this.tx.run(() => this.transmit(this.v2!.anchorFrame(), s));
+          this.metrics.frameOut('chain');
+        },
+      } : {}),
       metrics: this.metrics, log: this.log,
     }, {
       intervalMs: advertInterval, jitterMs: init.advertJitterMs ?? 2000, answerNew: init.advertOnNewNeighbour !== false,
@@ -272,6 +298,7 @@ export class LoraBearer implements Bearer {
     // Sends still waiting for an ACK reject through the aborted signal; they never count as acknowledged.
     this.acks.clear();
     this.unicast.clear();
+    this.unicastV2.clear();
     this.reassembler.clear();
     this.peers.clear();
     await this.init.ledger.stop();
@@ -298,6 +325,8 @@ export class LoraBearer implements Bearer {
     // The bundle is read once per send (given by the router with the frame: not decoded at all), whatever the
     // variants and retries below.
     const out = this.init.compact === false ? undefined : outgoingBundle(frame);
+    const v2 = this.v2?.plan((out ?? (this.v2 ? outgoingBundle(frame) : undefined))?.bundle, neighbour, neighbour ? [] : this.peers.up(), this.maxFrame);
+    if (v2) return this.sendV2(v2, neighbour, options.signal);
     const plan = (omitSender: boolean) => {
       const { payload, encoding } = linkPayload(frame.bytes, out, { addressee: next, transmitter: this.nodeId, omitSender });
       return { payload, encoding, frames: fragment(payload, { from: this.prefix, to: next?.subarray(0, PREFIX_BYTES), encoding, message, maxFrame: this.maxFrame }) };
@@ -373,7 +402,8 @@ export class LoraBearer implements Bearer {
         airtimeBudgetMs: band ? budgetMs(band, this.init.ledger.windowMs) : undefined,
         maxFrameBytes: this.maxFrame,
         reassemblyPending: this.reassembler.size,
-        neighbours: this.peers.recent().map((n) => ({ id: n.hex, lastHeard: n.lastHeard, rssi: n.rssi, snr: n.snr, knowsUs: n.knowsUs })),
+        neighbours: this.peers.recent().map((n) => ({ id: n.hex, lastHeard: n.lastHeard, rssi: n.rssi, snr: n.snr, knowsUs: n.knowsUs, ...(this.v2 ? { v2: n.v2 === true } : {}) })),
+        linkVersions: this.v2 ? [1, 2] : [1],
         counters: { ...this.metrics.counters },
       },
     };
@@ -386,6 +416,17 @@ export class LoraBearer implements Bearer {
     this.reassembler.sweep();
     if (this.state === 'down') this.adverts.schedule();
     this.checkDeaf();
+    if (this.v2 && this.state === 'up') for (const bytes of this.v2.due()) this.sendChain(bytes);
+  }
+
+  /** A v2 key frame (delayed disclosure, ours or relayed): queued like any frame, failures logged. */
+  private sendChain(bytes: Uint8Array): void {
+    this.tx
+      .run(() => this.transmit(bytes, this.stopper.signal))
+      .then(() => this.metrics.frameOut('chain'))
+      .catch((err: Error) => {
+        if (this.state === 'up') this.log.warn('v2 key disclosure not sent', { error: err.message, name: err.name });
+      });
   }
 
   /** Re-initialises the radio when the deaf watchdog says it stopped hearing (see deaf-watchdog.ts). */
@@ -461,8 +502,77 @@ export class LoraBearer implements Bearer {
 
   // ---------------------------------------------------------------------------------------------------------------
 
-  private sendAck(to: Uint8Array, message: number): void {
-    const bytes = encodeLinkFrame({ type: 'ack', from: this.prefix, to, encoding: 'wire', payload: Uint8Array.of(message) });
+  /** A v2 send (one frame; retries carry the keys in full), with the same ACK waits as v1. */
+  private async sendV2(plan: V2Plan, neighbour: Neighbour | undefined, callerSignal?: AbortSignal): Promise<SendResult> {
+    const signal = callerSignal ? AbortSignal.any([callerSignal, this.stopper.signal]) : this.stopper.signal;
+    const ack = neighbour ? ackTiming(this.init.linkAck, this.modulation, this.maxFrame, this.init.timeScale) : undefined;
+    const attempts = ack ? 1 + ack.retries : 1;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      if (attempt > 0) this.metrics.retransmission();
+      const bytes = attempt === 0 ? plan.first : plan.retry();
+      const acked = ack ? this.acks.expect(plan.ackKey(bytes)) : undefined;
+      try {
+        await this.tx.run(async () => {
+          if (attempt === 0) {
+            for (const chain of plan.before) {
+              await this.transmit(chain, signal);
+              this.metrics.frameOut('chain');
+            }
+          }
+          await this.transmit(bytes, signal);
+          if (acked) await acked.within(ack!.holdMs, signal);
+        });
+        this.metrics.frameOut('data');
+        if (!acked || (await acked.within(ack!.timeoutMs - ack!.holdMs, signal))) {
+          plan.delivered(bytes);
+          this.metrics.bundleOut('v2');
+          return 'accepted';
+        }
+      } finally {
+        acked?.done();
+      }
+      this.metrics.ackTimeout();
+      if (attempt + 1 < attempts) await this.clock.sleep(this.random() * ack!.timeoutMs, { signal });
+    }
+    this.log.debug('no v2 link ACK; the router keeps the bundle', { peer: neighbour?.hex, attempts });
+    return 'unreachable';
+  }
+
+  /** A received v2 frame (v2/lora-v2.ts): an ACK, or a bundle for the router (unicast ones ACKed once durable). */
+  private onV2Packet(p: RxPacket): void {
+    if (!this.v2) {
+      this.metrics.discarded('v2-off');
+      return;
+    }
+    const r = this.v2.receive(p.payload);
+    if (typeof r === 'string') {
+      this.metrics.discarded(r);
+      this.log.debug('v2 frame dropped', { reason: r });
+      return;
+    }
+    this.log.frame('rx', p.payload, { bearer: this.name, rssi: p.rssi, snr: p.snr });
+    if (r.type === 'ack') {
+      this.metrics.frameIn('ack');
+      this.acks.arrived(r.key);
+      return;
+    }
+    if (r.type === 'chain') {
+      this.metrics.frameIn('chain');
+      // From a transmitter we have no advert of (its link hint matches no neighbour): tell it who we are, so its
+      // answer tells us who it is (adverts.ts).
+      if (!this.peers.up().some((n) => n.id[0] === p.payload[1])) this.adverts.unknownSender(`v2:${p.payload[1]}`);
+      return;
+    }
+    this.metrics.frameIn('data');
+    const prefix = r.transmitter?.subarray(0, PREFIX_BYTES);
+    if (!prefix || !this.peers.touch(prefix, p.rssi, p.snr)) this.adverts.unknownSender(`v2:${p.payload[1]}`);
+    const frame: InFrame = { ...r.frame, bearer: this.name, rssi: p.rssi, snr: p.snr };
+    if (r.unicast && prefix) this.unicastV2.deliver(frame, prefix, r.unicast.message);
+    else this.listeners.emit('frame', frame);
+  }
+
+  private sendAck(to: Uint8Array, message: number, v2 = false): void {
+    const bytes = v2 && this.v2 ? this.v2.ack(to, message) : encodeLinkFrame({ type: 'ack', from: this.prefix, to, encoding: 'wire', payload: Uint8Array.of(message) });
     this.tx
       .run(() => this.transmit(bytes, this.stopper.signal), { urgent: true })
       .then(() => this.metrics.frameOut('ack'))
@@ -515,6 +625,7 @@ export class LoraBearer implements Bearer {
       this.metrics.discarded('crc');
       return;
     }
+    if (isV2(p.payload)) return this.onV2Packet(p);
     let f: LinkFrame;
     try {
       f = decodeLinkFrame(p.payload);
@@ -530,6 +641,7 @@ export class LoraBearer implements Bearer {
     this.log.frame('rx', p.payload, { bearer: this.name, rssi: p.rssi, snr: p.snr });
     if (f.type === 'advert') {
       this.adverts.received(f, p.rssi, p.snr);
+      if (f.payload.length >= 32 && samePrefix(f.payload, f.from)) this.v2?.book.learn(f.payload.subarray(0, 32));
       return;
     }
     if (f.type === 'ack') {

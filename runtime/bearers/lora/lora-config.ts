@@ -7,7 +7,7 @@ import { Variants, type Sx126xVariant } from '../../../drivers/sx126x/variant.js
 import { PRESETS, REGION_PLANS } from '../../../lib/lora/lattice-presets.js';
 import { defineBearerKind } from '../../bearer/bearer-kind.js';
 import { bearerName, listGiven } from '../../config/bearer-schema.js';
-import { child, fail, hostPort, int, list, num, object, oneOf, str, type Check } from '../../config/schema-kit.js';
+import { bool, child, fail, hostPort, int, list, num, object, oneOf, str, type Check } from '../../config/schema-kit.js';
 import { MeshtasticRegions } from '../../../lib/lora/meshtastic-presets.js';
 import { finishNative, meshtasticNativeSchema, type MeshtasticNativeConfig } from '../meshtastic-native/native-config.js';
 import { NATIVE_PRESET_NAMES } from '../meshtastic-native/native-preset.js';
@@ -55,9 +55,32 @@ export interface LoraConfig {
   txPowerDbm?: number;
   /** hal `sim`: where `lattice sim air` listens. */
   air?: { host: string; port: number };
-  /** hal `sim`: the antenna's position on the simulated air, metres [x, y]. */
-  position?: [number, number];
+  /**
+   * Where the antenna stands: `[x, y]` metres on the simulated air (hal `sim` only), or on Earth `{ lat, lon, alt }`
+   * (degrees, metres above sea level): a native Meshtastic node's fixed position (config.position.fixed_position),
+   * and with hal `sim` also its place on the simulated air (geo-position.ts airPositionOf).
+   */
+  position?: [number, number] | GeoPosition;
+  /** Lattice v2 frames (PROTOCOL.md, "link version 2"): advertised, decoded, and sent to neighbours that advertise
+   * them; false = v1 only (v2 frames heard are dropped, counted `v2-off`). Default true. */
+  v2?: boolean;
+  /** PSK of the v2 group tag on broadcast frames (any text, ≥ 8 bytes; all nodes of the group set the same). Default:
+   * the public "lattice" (then the tag only keeps out corruption and other meshes; SECURITY.md). */
+  groupKey?: string;
 }
+
+/** A place on Earth (WGS84 degrees, altitude in metres above mean sea level). */
+export interface GeoPosition {
+  lat: number;
+  lon: number;
+  alt?: number;
+}
+
+const xyMetres = list(num({ min: -1e7, max: 1e7, unit: 'm' }), { max: 2 });
+const geo = object({ lat: num({ min: -90, max: 90 }), lon: num({ min: -180, max: 180 }), alt: num({ min: -500, max: 10_000, unit: 'm' }) }, { required: ['lat', 'lon'] });
+
+/** `position`: `[x, y]` metres or `{ lat, lon, alt }`; one key for where the radio stands. */
+const position: Check = (value, path, issues) => (Array.isArray(value) ? xyMetres(value, path, issues) : geo(value, path, issues));
 
 /** Defaults of one `lora:` entry; `name` is `lora<index>`. */
 export const LORA_DEFAULTS: Omit<LoraConfig, 'name' | 'device' | 'txPowerDbm' | 'meshtastic' | 'meshcore'> = {
@@ -66,6 +89,7 @@ export const LORA_DEFAULTS: Omit<LoraConfig, 'name' | 'device' | 'txPowerDbm' | 
   region: 'EU_868',
   hal: 'spi',
   pins: {},
+  // v2 is on unless the entry says `v2: false` (absent = on; not written here so parsed configs stay as given).
 };
 
 const radio = object(
@@ -96,7 +120,9 @@ const radio = object(
     txPowerDbm: int({ min: -9, max: 22, unit: 'dBm' }),
     // hal: sim — the air of `lattice sim air` (drivers/sx126x/sim/AIR-PROTOCOL.md) and where on it this radio stands.
     air: hostPort({ requireHost: true }),
-    position: list(num({ min: -1e7, max: 1e7, unit: 'm' }), { max: 2 }),
+    position,
+    v2: bool(),
+    groupKey: str({ min: 8, max: 256, secret: true, hint: 'a shared secret of at least 8 bytes' }),
   },
   {
     refine: (v, path, issues) => {
@@ -106,10 +132,13 @@ const radio = object(
       if (v.hal === 'serial' && v.device === undefined) fail(issues, child(path, 'device'), 'is required with hal: serial');
       checkLoraProtocols(v, path, issues);
       if (v.hal === 'sim' && v.air === undefined) fail(issues, child(path, 'air'), 'is required with hal: sim (where `lattice sim air` listens, e.g. 127.0.0.1:4680)');
+      const xy = Array.isArray(v.position);
       if (v.hal !== 'sim') {
-        for (const key of ['air', 'position'] as const) if (v[key] !== undefined) fail(issues, child(path, key), 'is only used with hal: sim');
+        if (v.air !== undefined) fail(issues, child(path, 'air'), 'is only used with hal: sim');
+        if (xy) fail(issues, child(path, 'position'), '[x, y] (metres on the simulated air) is only used with hal: sim; a place on Earth is { lat, lon, alt }');
+        else if (v.position !== undefined && (v.protocol ?? 'lattice') === 'lattice') fail(issues, child(path, 'position'), 'is only used with hal: sim or by a native node (protocol meshtastic: its fixed position)');
       }
-      if (v.position !== undefined && (v.position as unknown[]).length !== 2) fail(issues, child(path, 'position'), 'must be [x, y] in metres');
+      if (xy && (v.position as unknown[]).length !== 2) fail(issues, child(path, 'position'), 'must be [x, y] in metres');
       const tunes = regionsOutsideChip(v.board as string | undefined, v.variant as Sx126xVariant | undefined, (v.region as string | undefined) ?? LORA_DEFAULTS.region);
       if (tunes) fail(issues, child(path, 'region'), tunes);
       const unsupported = UnsupportedBoards[v.board as string];

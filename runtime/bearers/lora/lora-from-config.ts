@@ -12,6 +12,7 @@ import type { BearerBuildContext, BearerFactory, BuiltKind } from '../../bearer/
 import type { Components } from '../../components/components.js';
 import { createAirtimeLedger, loraBearer, type LoraInit } from './create-lora-bearer.js';
 import type { LoraConfig } from './lora-config.js';
+import type { Identity } from '../../identity/identity.js';
 
 export async function loraBearers(entries: LoraConfig[], context: BearerBuildContext, seams: SpiRadioSeams = {}): Promise<BuiltKind> {
   if (entries.length === 0) return { bearers: [] };
@@ -50,7 +51,7 @@ export async function loraBearers(entries: LoraConfig[], context: BearerBuildCon
         watch?.(components);
         const radioLog = components.logger.forComponent(l.name);
         radio.onError((err) => radioLog.warn('radio error', { err: err.message, name: err.name }));
-        return loraBearer(loraInit(l, { radio, nodeId: context.identity.nodeId, ledger }))(components);
+        return loraBearer(loraInit(l, { radio, nodeId: context.identity.nodeId, ledger, identity: context.identity }))(components);
       });
     }
   } catch (err) {
@@ -62,8 +63,9 @@ export async function loraBearers(entries: LoraConfig[], context: BearerBuildCon
 }
 
 /** One `lora:` entry as the bearer's init, for a radio already opened. */
-export function loraInit(l: LoraConfig, opened: { radio: LoraRadio; nodeId: Uint8Array; ledger: AirtimeLedger }): LoraInit {
+export function loraInit(l: LoraConfig, opened: { radio: LoraRadio; nodeId: Uint8Array; ledger: AirtimeLedger; identity?: Identity }): LoraInit {
   return {
+    ...(l.v2 !== false && opened.identity ? { v2: { identity: opened.identity, ...(l.groupKey !== undefined ? { groupPsk: new TextEncoder().encode(l.groupKey) } : {}) } } : {}),
     name: l.name,
     radio: opened.radio,
     nodeId: opened.nodeId,

@@ -1,17 +1,20 @@
 /**
  * Counters of the LoRa bearer, kept in memory (status().detail.counters, tests) and mirrored into Prometheus when a
  * Metrics registry is given (get-or-create, so several LoRa bearers share the series, told apart by `bearer`):
- *   lattice_lora_frames_out_total{bearer,type}           LoRa frames put on the air (data | advert | ack)
- *   lattice_lora_frames_in_total{bearer,type}            LoRa frames received intact (data | advert | ack)
+ *   lattice_lora_frames_out_total{bearer,type}           LoRa frames put on the air (data | advert | ack | chain: v2 anchors and keys)
+ *   lattice_lora_frames_in_total{bearer,type}            LoRa frames received intact (data | advert | ack | chain)
  *   lattice_lora_ack_timeouts_total{bearer}              unicast sends whose link ACK did not come in time
  *   lattice_lora_retransmissions_total{bearer}           unicast payloads sent again after an ACK timeout
  *   lattice_lora_acks_withheld_total{bearer,fate}        unicast payloads received but not ACKed: the router refused
  *                                                        them or could not store them (refused | not-stored)
  *   lattice_lora_fragments_out_total{bearer}             / lattice_lora_fragments_in_total{bearer}
- *   lattice_lora_bundles_out_total{bearer,encoding}      link payloads sent (compact | wire)
+ *   lattice_lora_bundles_out_total{bearer,encoding}      link payloads sent (compact | wire | v2)
  *   lattice_lora_reassembly_failures_total{bearer,reason}  expired | evicted | inconsistent
  *   lattice_lora_discarded_total{bearer,reason}          crc | malformed | not-for-us | own | bad-compact | oversize |
- *                                                        duplicate (a retransmission of a payload already delivered)
+ *                                                        duplicate (a retransmission of a payload already delivered) |
+ *                                                        v2-malformed | v2-bad-mac (hop MAC, group tag or DM tag) |
+ *                                                        v2-unknown-key (a key hint this relay cannot resolve) |
+ *                                                        v2-off (a v2 frame to a bearer without v2)
  *   lattice_lora_airtime_seconds_total{bearer,sub_band}  time on air spent
  *   lattice_lora_duty_cycle_waits_total{bearer,sub_band} / lattice_lora_duty_cycle_wait_seconds_total{bearer,sub_band}
  *   lattice_lora_channel_busy_total{bearer}              CADs that found the channel busy (the governor's or the radio's own)
@@ -21,6 +24,9 @@
  *   lattice_lora_deaf_restarts_total{bearer}             radio re-initialised after hearing nothing for far longer
  *                                                        than the channel's history says it should (deaf-watchdog.ts)
  *   lattice_lora_airtime_window_seconds{bearer,sub_band} airtime used in the current rolling hour (at scrape)
+ *   lattice_lora_v2_sender_auth_total{bearer,result}     v2 broadcasts whose origin was checked by delayed key disclosure
+ *                                                        (verified | forged | too-late | no-anchor | expired;
+ *                                                        v2/sender-auth.ts)
  */
 import type { Counter, Gauge, Metrics } from '../../metrics/metrics.js';
 
@@ -44,6 +50,7 @@ export class LoraMetrics {
     ackTimeouts: Counter<'bearer'>;
     retransmissions: Counter<'bearer'>;
     acksWithheld: Counter<'bearer' | 'fate'>;
+    senderAuth: Counter<'bearer' | 'result'>;
     window: Gauge<'bearer' | 'sub_band'>;
   };
 
@@ -76,6 +83,7 @@ export class LoraMetrics {
         help: 'Unicast payloads not acknowledged because this relay refused them or could not store them',
         labelNames: ['bearer', 'fate'],
       }),
+      senderAuth: metrics.counter({ name: 'lattice_lora_v2_sender_auth_total', help: 'Lattice v2 broadcasts whose origin was checked by delayed key disclosure, by result', labelNames: ['bearer', 'result'] }),
       window: metrics.gauge({
         name: 'lattice_lora_airtime_window_seconds',
         help: 'Airtime used in the current rolling hour, per sub-band',
@@ -91,12 +99,12 @@ export class LoraMetrics {
     this.counters[key] = (this.counters[key] ?? 0) + n;
   }
 
-  frameOut(type: 'data' | 'advert' | 'ack'): void {
+  frameOut(type: 'data' | 'advert' | 'ack' | 'chain'): void {
     this.bump(`frames_out.${type}`);
     this.prom?.framesOut.inc({ bearer: this.bearer, type });
   }
 
-  frameIn(type: 'data' | 'advert' | 'ack'): void {
+  frameIn(type: 'data' | 'advert' | 'ack' | 'chain'): void {
     this.bump(`frames_in.${type}`);
     this.prom?.framesIn.inc({ bearer: this.bearer, type });
   }
@@ -111,7 +119,7 @@ export class LoraMetrics {
     this.prom?.fragmentsIn.inc({ bearer: this.bearer });
   }
 
-  bundleOut(encoding: 'compact' | 'wire'): void {
+  bundleOut(encoding: 'compact' | 'wire' | 'v2'): void {
     this.bump(`bundles_out.${encoding}`);
     this.prom?.bundlesOut.inc({ bearer: this.bearer, encoding });
   }
@@ -121,7 +129,7 @@ export class LoraMetrics {
     this.prom?.reassemblyFailures.inc({ bearer: this.bearer, reason });
   }
 
-  discarded(reason: 'crc' | 'malformed' | 'not-for-us' | 'own' | 'bad-compact' | 'oversize' | 'duplicate'): void {
+  discarded(reason: 'crc' | 'malformed' | 'not-for-us' | 'own' | 'bad-compact' | 'oversize' | 'duplicate' | 'v2-malformed' | 'v2-bad-mac' | 'v2-unknown-key' | 'v2-off'): void {
     this.bump(`discarded.${reason}`);
     this.prom?.discarded.inc({ bearer: this.bearer, reason });
   }
@@ -136,6 +144,11 @@ export class LoraMetrics {
     this.bump(`duty_cycle_wait_ms.${subBand}`, ms);
     this.prom?.waits.inc({ bearer: this.bearer, sub_band: subBand });
     this.prom?.waitSeconds.inc({ bearer: this.bearer, sub_band: subBand }, ms / 1000);
+  }
+
+  senderAuth(result: string): void {
+    this.bump(`v2_sender_auth.${result}`);
+    this.prom?.senderAuth.inc({ bearer: this.bearer, result });
   }
 
   ackTimeout(): void {

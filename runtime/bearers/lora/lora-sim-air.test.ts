@@ -2,6 +2,8 @@
 // loraBearers, each the real SX126x driver on an emulated chip whose RF side is one `lattice sim air` over TCP,
 // exchange a bundle; a config error in the sim keys is reported with every other one.
 import { test } from 'uvu';
+import { nativeSettings } from '../meshtastic-native/native-settings.js';
+import { airPositionOf } from './geo-position.js';
 import * as assert from 'uvu/assert';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -95,6 +97,39 @@ test('config: hal sim needs air; air and position only with hal sim; position is
   assert.ok(err instanceof ConfigError);
   const paths = err.issues.map((i) => i.path);
   for (const p of ['lora[0].air', 'lora[1].air', 'lora[1].position', 'lora[2].position', 'lora[3].air', 'lora[3].position']) assert.ok(paths.includes(p), `${p} in ${paths.join(', ')}`);
+});
+
+test('config: position { lat, lon, alt } is one key for a place on Earth: a native node\'s fixed position, with hal sim also its place on the air', () => {
+  const ok = parseConfig({
+    lora: [
+      { name: 'roof', protocol: 'meshtastic', preset: 'LongFast', region: 'EU_868', hal: 'spi', position: { lat: 52.37, lon: 4.89, alt: 14 } },
+      { name: 'hill', protocol: 'meshtastic', preset: 'LongFast', region: 'EU_868', hal: 'sim', air: '127.0.0.1:4680', position: { lat: 52.37, lon: 4.89 }, meshtastic: { role: 'CLIENT', channels: [{ psk: 'AQ==' }], api: false } },
+    ],
+  });
+  assert.equal(ok.lora[0]!.position, { lat: 52.37, lon: 4.89, alt: 14 });
+  assert.equal(nativeSettings(ok.lora[0]!).fixedPosition, { latitudeI: 523_700_000, longitudeI: 48_900_000, altitude: 14 });
+  // On the air: metres north of the equator, metres east along the parallel.
+  const xy = airPositionOf(ok.lora[1]!.position);
+  assert.ok(Math.abs(xy.y - 52.37 * 111_320) < 1 && Math.abs(xy.x - 4.89 * 111_320 * Math.cos((52.37 * Math.PI) / 180)) < 1);
+  const err = (() => {
+    try {
+      parseConfig({
+        lora: [
+          { name: 'a', hal: 'spi', position: { lat: 52, lon: 4 } },
+          { name: 'b', protocol: 'meshtastic', preset: 'LongFast', region: 'EU_868', hal: 'spi', position: { lat: 95, lon: 4 } },
+          { name: 'c', protocol: 'meshtastic', preset: 'LongFast', region: 'EU_868', hal: 'spi', position: { lon: 4 } },
+          { name: 'd', protocol: 'meshtastic', preset: 'LongFast', region: 'EU_868', hal: 'spi', position: [1, 2] },
+        ],
+      });
+    } catch (e) {
+      return e as ConfigError;
+    }
+    return undefined;
+  })();
+  assert.ok(err instanceof ConfigError);
+  const paths = err.issues.map((i) => i.path);
+  for (const p of ['lora[0].position', 'lora[1].position.lat', 'lora[2].position.lat', 'lora[3].position']) assert.ok(paths.includes(p), `${p} in ${paths.join(', ')}`);
+  assert.match(err.message, /\[x, y\] \(metres on the simulated air\) is only used with hal: sim/);
 });
 
 test.run();

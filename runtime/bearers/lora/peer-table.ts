@@ -11,6 +11,10 @@ export interface Neighbour {
   up: boolean;
   /** Its last advert listed our prefix: it holds our full key (we may leave our key out of unicast to it). */
   knowsUs: boolean;
+  /** When we last answered one of its adverts with ours (adverts.ts), at most once per advertMinSpacingMs. */
+  answeredAt?: number;
+  /** Its last advert said it speaks link version 2 (v2/v2-frame.ts): we may send it v2 frames. */
+  v2?: boolean;
   rssi?: number;
   snr?: number;
 }

@@ -9,12 +9,13 @@
  *                                              bad-line (a line from the air that was not an event)
  */
 import type { Components } from '../../components/components.js';
+import { airPositionOf } from './geo-position.js';
 import type { LoraConfig } from './lora-config.js';
 
 export async function openSimAirRadio(l: LoraConfig) {
   if (!l.air) throw new Error(`lora ${l.name}: hal sim needs air: HOST:PORT (where \`lattice sim air\` listens)`);
   const { openSimSx126x } = await import('../../../drivers/sx126x/sim/open-sim-radio.js');
-  const position = { x: l.position?.[0] ?? 0, y: l.position?.[1] ?? 0 };
+  const position = airPositionOf(l.position);
   const sim = openSimSx126x({ name: l.name, air: { host: l.air.host, port: l.air.port }, position });
   const where = `${l.air.host}:${l.air.port}`;
   /** Reports the link to the air in the bearer's log and metrics (called once the components exist). */

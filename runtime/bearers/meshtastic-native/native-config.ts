@@ -20,6 +20,9 @@ export interface NativeChannelConfig {
   name: string;
   /** The key as the apps show it, base64: `AQ==` the default key, `AA==` or empty no encryption, 16 or 32 bytes AES. */
   psk: string;
+  /** module_settings.position_precision: how precisely this channel shares our position (0 = not at all, the
+   * firmware's default; 10..19 bits blur it to a cell of 23.3 km..45 m; 32 exact, at most 15 on a public key). */
+  positionPrecision?: number;
 }
 
 export interface MeshtasticNativeConfig {
@@ -108,7 +111,7 @@ export function clientAddressOrOff(example: string): Check {
 /** `api: HOST:PORT`; `api: false` turns the client API off. */
 const api = clientAddressOrOff('127.0.0.1:4403');
 
-const channel = object({ name: channelName, psk }, { required: ['psk'] });
+const channel = object({ name: channelName, psk, positionPrecision: int({ min: 0, max: 32 }) }, { required: ['psk'] });
 
 export const meshtasticNativeSchema = object({
   role: oneOf(NATIVE_ROLES),

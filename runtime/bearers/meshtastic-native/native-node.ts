@@ -10,6 +10,7 @@
  * - `accepted` means the router took the packet into its queue; ACK/NAK come back as ROUTING_APP and are counted.
  * The "link" is the chip itself: up from start to stop, never displaced. The client API serves several apps at once.
  */
+import { bundleTextKey } from '../../bundle/elided-signature.js';
 import { create, fromBinary } from '@bufbuild/protobuf';
 import { Mesh, Portnums } from '@meshtastic/protobufs';
 import { channelAddress, nodeAddress, nodeIdString, parseMeshtasticAddress } from '../../../firmware-protocol/meshtastic/node-id.js';
@@ -118,6 +119,7 @@ export class NativeNode implements RadioGateway, HasMeshtasticGatewayRadio {
       channels: () => i.stack.state().channels.map((c) => ({ index: c.index, name: c.name })),
       onTapped: (l) => g.onTapped(l),
       injectReceived: (p) => g.injectReceived(p),
+      implicitAck: (id, channel) => g.implicitAck(id, channel),
       knowsUser: (n) => g.knowsUser(n),
       mapReport: () => {
         const st = i.stack.state();
@@ -215,6 +217,11 @@ export class NativeNode implements RadioGateway, HasMeshtasticGatewayRadio {
     this.init.stack.setRole?.(on ? 'CLIENT' : (this.init.role as 'ROUTER' | 'ROUTER_LATE'));
   }
 
+  /** The role the node runs in now: CLIENT while the power policy runs a configured ROUTER or ROUTER_LATE so. */
+  get liveRole(): string {
+    return this.clientRole && (this.init.role === 'ROUTER' || this.init.role === 'ROUTER_LATE') ? 'CLIENT' : this.init.role;
+  }
+
   /** Battery telemetry sent so far (DeviceMetrics, PowerMetrics). */
   get telemetrySent(): { device: number; power: number } {
     return { ...(this.telemetry?.sent ?? { device: 0, power: 0 }) };
@@ -248,7 +255,7 @@ export class NativeNode implements RadioGateway, HasMeshtasticGatewayRadio {
       to = channelAddress(this.init.broadcastChannel);
     }
     // The bundle's signature is the text's identity: a resend carries the same packet ids (outgoing-text.ts).
-    const r = await this.sendText({ to, text: bundleText(frame.bundle, { prefixOrigin: this.init.prefixOrigin }), key: frame.bundle.signature, ...(options.signal ? { signal: options.signal } : {}) });
+    const r = await this.sendText({ to, text: bundleText(frame.bundle, { prefixOrigin: this.init.prefixOrigin }), key: bundleTextKey(frame.bundle), ...(options.signal ? { signal: options.signal } : {}) });
     return r.status === 'refused' ? 'unreachable' : 'accepted';
   }
 
@@ -304,7 +311,7 @@ export class NativeNode implements RadioGateway, HasMeshtasticGatewayRadio {
       link: { state: this.state === 'up' ? 'up' : this.state === 'starting' ? 'starting' : 'stopped', device: i.device, reconnects: 0, ...(this.lastError ? { lastError: this.lastError } : {}) },
       self: {
         address: nodeAddress(i.nodeNum), nodeNum: i.nodeNum, name: st.longName, shortName: st.shortName,
-        publicKey: Buffer.from(i.publicKey).toString('hex'), role: i.role, firmware: 'lattice native (firmware 2.7 protocol)', hardware: 'SX126x',
+        publicKey: Buffer.from(i.publicKey).toString('hex'), role: this.liveRole, firmware: 'lattice native (firmware 2.7 protocol)', hardware: 'SX126x',
       },
       channels: up ? st.channels.map((c) => ({ index: c.index, name: c.name, address: channelAddress(c.index), usable: true })) : [],
       nodes: up ? this.nodes() : [],
@@ -331,7 +338,11 @@ export class NativeNode implements RadioGateway, HasMeshtasticGatewayRadio {
         device: i.device,
         nodeNum: i.nodeNum,
         nodeId: nodeIdString(i.nodeNum),
-        role: i.role,
+        // As it runs: a power policy may run a ROUTER as a CLIENT, and lower the transmit power, for a while.
+        role: this.liveRole,
+        ...(this.liveRole !== i.role ? { configuredRole: i.role } : {}),
+        txPowerDbm: i.radio.modulation.txPowerDbm,
+        ...(i.radio.modulation.txPowerDbm !== i.radio.configuredTxPowerDbm ? { configuredTxPowerDbm: i.radio.configuredTxPowerDbm } : {}),
         longName: st.longName,
         shortName: st.shortName,
         region: i.region,

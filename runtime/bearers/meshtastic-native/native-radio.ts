@@ -61,6 +61,11 @@ export class NativeRadio {
     this.events = new TypedEmitter<Events>({ onListenerError: (err) => init.log.error('frame listener failed', { bearer: init.name, err }) });
   }
 
+  /** The transmit power configured (what `modulation` has without a cap). */
+  get configuredTxPowerDbm(): number {
+    return this.init.modulation.txPowerDbm;
+  }
+
   /** The channel and power in use (the configured modulation, its power capped by setTxPowerCap). */
   get modulation(): LoraModulation {
     return this.current;

@@ -20,6 +20,8 @@ export interface NativeChannelSetting {
   name: string;
   /** The decoded key: 0 bytes none, 1 byte a default-key index, 16/32 bytes AES. */
   psk: Uint8Array;
+  /** module_settings.position_precision; 0 (default) = the channel shares no position. */
+  positionPrecision?: number;
 }
 
 export interface NativeSettings {
@@ -35,6 +37,8 @@ export interface NativeSettings {
   hopLimit: number;
   nodeNum?: number;
   api?: { host: string; port: number };
+  /** `lora[].position` as a place on Earth: the node's fixed position (config.position.fixed_position). */
+  fixedPosition?: { latitudeI: number; longitudeI: number; altitude: number };
 }
 
 /** The firmware's name for a new node: `Meshtastic xxxx` and `xxxx`, the last four hex digits of its number
@@ -49,7 +53,8 @@ export function nativeSettings(l: LoraConfig): NativeSettings {
   if (!preset) throw new NativeConfigError(l.name, `${l.preset} is no Meshtastic modem preset`);
   const region = l.region as MeshtasticRegionName;
   const m = l.meshtastic ?? NATIVE_DEFAULTS;
-  const channels = m.channels.map((c, index) => ({ index, name: c.name, psk: new Uint8Array(Buffer.from(c.psk, 'base64')) }));
+  const channels = m.channels.map((c, index) => ({ index, name: c.name, psk: new Uint8Array(Buffer.from(c.psk, 'base64')), positionPrecision: c.positionPrecision ?? 0 }));
+  const geo = l.position !== undefined && !Array.isArray(l.position) ? l.position : undefined;
   // The primary channel's name (the preset's display name when unnamed) picks the frequency slot.
   const primary = channels[0]?.name || presetDisplayName(preset);
   let modulation: LoraModulation;
@@ -65,5 +70,7 @@ export function nativeSettings(l: LoraConfig): NativeSettings {
     channels, hopLimit: m.hopLimit,
     ...(m.nodeNum !== undefined ? { nodeNum: m.nodeNum } : {}),
     ...(m.api ? { api: { host: m.api.host, port: m.api.port } } : {}),
+    // Position.latitude_i / longitude_i: degrees × 1e7 (mesh.proto).
+    ...(geo ? { fixedPosition: { latitudeI: Math.round(geo.lat * 1e7), longitudeI: Math.round(geo.lon * 1e7), altitude: Math.round(geo.alt ?? 0) } } : {}),
   };
 }

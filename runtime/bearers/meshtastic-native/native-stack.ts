@@ -36,8 +36,10 @@ export interface NativeDeviceState {
 export interface NativeGatewayParts {
   onTapped(listener: TapListener): () => void;
   injectReceived(packet: Mesh.MeshPacket): void;
+  /** Our packet `id` came back on our own gateway id: an ACK to ourselves (MQTT.cpp onReceiveProto). */
+  implicitAck(id: number, channel: number): void;
   knowsUser(num: number): boolean;
-  /** Our own position, where the device state has one (none today: no GPS, no fixed position); none = no map report. */
+  /** Our own position, where the device state has one (its fixed position: `lora[].position` or a client's set_fixed_position); none = no map report. */
   ownPosition(): Mesh.Position | undefined;
   /** MapReport fields of the device config (enums as numbers). */
   mapFacts(): { role: number; region: number; modemPreset: number; hwModel: number; firmwareVersion: string; hasDefaultChannel: boolean };

@@ -11,13 +11,14 @@
  * next start, as the firmware applies them on the reboot that follows (AdminModule::saveChanges → reboot).
  */
 import { join } from 'node:path';
-import { create } from '@bufbuild/protobuf';
+import { clone, create } from '@bufbuild/protobuf';
 import { Config, Mesh, type Channel, type Telemetry } from '@meshtastic/protobufs';
 import type { MeshRoleName } from '../../../firmware-protocol/meshtastic/mesh/role.js';
 import { DeviceServer } from '../../../firmware-protocol/meshtastic/device/device-server.js';
 import { DeviceService } from '../../../firmware-protocol/meshtastic/device/device-service.js';
 import { DeviceHttpSessions } from '../../../firmware-protocol/meshtastic/device/http-sessions.js';
 import { DeviceState } from '../../../firmware-protocol/meshtastic/device/device-state.js';
+import { positionPrecisionForChannel } from '../../../firmware-protocol/meshtastic/device/position-precision.js';
 import { JsonFileDeviceStore } from '../../../firmware-protocol/meshtastic/device/json-file-store.js';
 import { MeshRouter } from '../../../firmware-protocol/meshtastic/mesh/mesh-router.js';
 import { createPacketCipher } from '../../../firmware-protocol/meshtastic/ota/create-packet-cipher.js';
@@ -74,11 +75,20 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
       hopLimit: settings.hopLimit,
       txPower: radio.modulation.txPowerDbm,
     },
-    channels: settings.channels.map((c) => ({ index: c.index, name: c.name, role: c.index === 0 ? 'PRIMARY' : 'SECONDARY', psk: c.psk })),
+    channels: settings.channels.map((c) => ({ index: c.index, name: c.name, role: c.index === 0 ? 'PRIMARY' : 'SECONDARY', psk: c.psk, positionPrecision: c.positionPrecision ?? 0 })),
     store: new JsonFileDeviceStore(join(init.stateDir, 'device.json')),
     now: () => clock.now(),
     log: (line) => log.info(line),
   });
+  // The configured place on Earth is the operator's, so it is applied at every start (a client may still change it
+  // with set_fixed_position until the next start); without one, a saved fixed position stays.
+  if (settings.fixedPosition) {
+    const p = settings.fixedPosition;
+    const own = state.nodeDb.ownPosition;
+    if (!state.config.position?.fixedPosition || own?.latitudeI !== p.latitudeI || own?.longitudeI !== p.longitudeI || own?.altitude !== p.altitude) {
+      state.setFixedPosition(create(Mesh.PositionSchema, { ...p, locationSource: Mesh.Position_LocSource.LOC_MANUAL }));
+    }
+  }
   const makeCipher = (): PacketCipher => createPacketCipher({
     channels: state.channels,
     ownNodeNum: identity.nodeNum,
@@ -104,12 +114,32 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
     // Our User as NodeInfo sends it; while the power policies run the node in another role, that role (other nodes
     // treat a ROUTER's packets differently: hop-limit preservation, favourite routers).
     owner: () => ownUser(),
+    position: () => state.nodeDb.ownPosition,
+    positionPrecision: (ch) => positionPrecisionForChannel(state.channels, ch),
+    positionConfig: () => ({
+      fixedPosition: state.config.position?.fixedPosition ?? false,
+      broadcastSecs: state.config.position?.positionBroadcastSecs ?? 0,
+      flags: state.config.position?.positionFlags ?? 0,
+    }),
     metrics: meshMetricsOf(init.metrics, settings.name),
     ...(init.battery ? { battery: init.battery } : {}),
     ...(init.powerMetrics ? { powerMetrics: init.powerMetrics } : {}),
   });
+  // What clients read of the config while the power policies run the node on other values (admin-module.ts
+  // LiveView): the transmit power in use and the role the router runs; the saved config stays the operator's.
+  const configView = (section: Config.Config): Config.Config => {
+    const v = section.payloadVariant;
+    if (v.case === 'device' && liveRole !== undefined) {
+      return create(Config.ConfigSchema, { payloadVariant: { case: 'device', value: { ...clone(Config.Config_DeviceConfigSchema, v.value), role: Config.Config_DeviceConfig_Role[liveRole] } } });
+    }
+    if (v.case === 'lora' && radio.modulation.txPowerDbm !== radio.configuredTxPowerDbm) {
+      return create(Config.ConfigSchema, { payloadVariant: { case: 'lora', value: { ...clone(Config.Config_LoRaConfigSchema, v.value), txPower: radio.modulation.txPowerDbm } } });
+    }
+    return section;
+  };
   const service = new DeviceService({
-    state, mesh: router, clock, ownUser,
+    state, mesh: router, clock, ownUser, configView,
+    sendOurPosition: () => router.position.sendOurPosition(),
     log: (line) => log.debug(line),
     onChange: (what) => {
       if (what === 'channels') cipher = makeCipher();
@@ -135,8 +165,9 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
     gateway: {
       onTapped: (l) => router.onTapped(l),
       injectReceived: (p) => router.injectReceived(p),
+      implicitAck: (id, channel) => router.implicitAck(id, channel),
       knowsUser: (num) => state.nodeDb.get(num)?.user !== undefined,
-      ownPosition: () => state.nodeDb.get(identity.nodeNum)?.position,
+      ownPosition: () => state.nodeDb.ownPosition,
       mapFacts: () => ({
         role: state.config.device?.role ?? 0,
         region: state.config.lora?.region ?? 0,

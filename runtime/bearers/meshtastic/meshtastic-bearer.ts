@@ -11,6 +11,7 @@
  * - The gateway owns the link: when the device vanishes or TCP drops it reconnects with backoff, answers
  *   `unreachable` meanwhile (the router keeps bundles in its vault), and announces peers again after the handshake.
  */
+import { bundleTextKey } from '../../bundle/elided-signature.js';
 import type { ByteLink, LinkOpener } from '../../../firmware-protocol/framing/byte-link.js';
 import { MeshtasticMissingPublicKeyError } from '../../../firmware-protocol/meshtastic/errors.js';
 import { channelAddress, nodeAddress, nodeIdString, parseMeshtasticAddress } from '../../../firmware-protocol/meshtastic/node-id.js';
@@ -29,6 +30,8 @@ import { RecentPackets, toForeignMessage } from './foreign-message.js';
 import { meshtasticReach } from './reach.js';
 import { bundleText, packetIdForKey, textPieces } from './outgoing-text.js';
 import { channelsOf, modulationOf, nodesOf, selfOf } from './radio-info.js';
+import type { MeshtasticGatewayRadio } from '../mqtt/meshtastic/gateway-radio.js';
+import { CompanionGatewayTap, companionGatewayRadio } from './companion-gateway-radio.js';
 
 export interface MeshtasticBearerInit {
   /** Bearer name, unique in the daemon: `meshtastic0`. */
@@ -98,6 +101,8 @@ export class MeshtasticBearer implements RadioGateway {
   private counters = { framesIn: 0, framesOut: 0, decodeErrors: 0, rateLimitWaits: 0, acks: 0, naks: 0, messagesIn: 0, messagesOut: 0 };
 
   private readonly clock: Clock;
+  /** The MQTT gateway's view of this radio (companion-gateway-radio.ts). */
+  private readonly gatewayTap = new CompanionGatewayTap();
 
   constructor(init: MeshtasticBearerInit) {
     this.init = init;
@@ -129,6 +134,11 @@ export class MeshtasticBearer implements RadioGateway {
     this.metrics?.linkUp.set({ bearer: this.name }, 0);
   }
 
+  /** This radio as an MQTT gateway's radio (runtime/bearers/mqtt/meshtastic): decoded packets only. */
+  meshtasticGatewayRadio(): MeshtasticGatewayRadio {
+    return companionGatewayRadio({ session: () => (this.linkState === 'up' ? this.session : undefined), info: () => this.info, tap: this.gatewayTap, now: () => this.clock.now() });
+  }
+
   on<E extends keyof BearerEvents>(event: E, listener: BearerEvents[E]): () => void {
     return this.listeners.on(event, listener);
   }
@@ -157,7 +167,7 @@ export class MeshtasticBearer implements RadioGateway {
     }
     // The bundle's signature is the text's identity: a resend carries the same packet ids (outgoing-text.ts).
     const r = await this.sendText({
-      to, text: bundleText(bundle, { prefixOrigin: this.init.prefixOrigin }), key: bundle.signature,
+      to, text: bundleText(bundle, { prefixOrigin: this.init.prefixOrigin }), key: bundleTextKey(bundle),
       ...(options.signal ? { signal: options.signal } : {}),
     });
     return r.status === 'refused' ? 'unreachable' : 'accepted';
@@ -374,6 +384,7 @@ export class MeshtasticBearer implements RadioGateway {
       seenWaits = st.rateLimitWaits;
     };
     session.on('packet', syncCounters);
+    session.on('packet', (p) => this.gatewayTap.packet(p));
     session.on('queueStatus', () => {
       syncCounters();
       this.updateQueueGauge();
@@ -418,6 +429,7 @@ export class MeshtasticBearer implements RadioGateway {
     this.lastError = undefined;
     this.metrics?.linkUp.set({ bearer: this.name }, 1);
     this.displacement.up();
+    this.gatewayTap.up();
     this.log.info('radio session up', {
       bearer: this.name, device: this.init.device, nodeId: info.nodeId, firmware: info.firmwareVersion,
       channels: info.channels.map((c) => `${c.index}:${c.name}`).join(','), nodes: info.nodeCount,

@@ -4,6 +4,7 @@
  * from the bundle signature, so a resend after a reconnect carries the same (from, id) and every Meshtastic node
  * drops it as a duplicate (PacketHistory) instead of showing it twice.
  */
+import { bundleTextKey } from '../../bundle/elided-signature.js';
 import { createHash } from 'node:crypto';
 import { maxPayloadBytes } from '../../../firmware-protocol/meshtastic/payload-limits.js';
 import { splitUtf8 } from '../../../lib/text/split-utf8.js';
@@ -30,7 +31,7 @@ export function textPieces(text: string, direct: boolean): string[] {
 
 /** Stable non-zero packet id for piece `index` of a bundle. */
 export function packetIdFor(bundle: Bundle, index: number): number {
-  return packetIdForKey(bundle.signature, index);
+  return packetIdForKey(bundleTextKey(bundle), index);
 }
 
 /** Stable non-zero packet id for piece `index` of a text whose identity is `key` (RadioText.key). */

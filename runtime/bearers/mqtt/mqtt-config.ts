@@ -3,7 +3,8 @@
  * queue and rate limit (issue 17). A single mapping (or a URL), the form before the list, still means one `lattice`
  * entry, so existing configs and LATTICE_MQTT_* keep working. mqtt-from-config.ts maps each entry to its bearer:
  * - `lattice`: our own backhaul (mqtt-bearer.ts), topics under `prefix`;
- * - `meshtastic`: the MQTT gateway of a native Meshtastic radio (`radio`: a `lora[].name` with protocol meshtastic),
+ * - `meshtastic`: the MQTT gateway of a native Meshtastic radio (`radio`: a `lora[].name` with protocol meshtastic, or
+ *   a `meshtastic[].name` companion radio, which needs decryptedUplink),
  *   as firmware src/mqtt/MQTT.cpp; the defaults are the firmware's public broker settings (src/mesh/Default.h), and
  *   nothing is sent until `uplink`, a channel's `uplink` or `mapReports.enabled` says so;
  * - `meshcore-observer`: packet and status uplink of a native MeshCore radio in the community brokers' layout.
@@ -12,6 +13,7 @@ import { defineBearerKind } from '../../bearer/bearer-kind.js';
 import { bearerName } from '../../config/bearer-schema.js';
 import type { ConfigIssue } from '../../config/errors.js';
 import { maskUrlPassword } from '../../config/mask-url.js';
+import { companionNeedsDecrypted } from './meshtastic/gateway-radio.js';
 import { bool, child, fail, int, INVALID, isPlainObject, list, num, object, oneOf, shapeOf, str, withShape, type Check } from '../../config/schema-kit.js';
 
 export const MQTT_ROLES = ['lattice', 'meshtastic', 'meshcore-observer'] as const;
@@ -256,6 +258,8 @@ export function finishMqtt(section: unknown): MqttConfig {
 /** The radios the gateways name: the lora entries' names and protocols (from the merged config). */
 export interface RadioNames {
   lora: Array<{ name: string; protocol: string }>;
+  /** The `meshtastic:` companion radios. */
+  meshtastic?: Array<{ name: string }>;
 }
 
 export function checkMqtt(section: MqttConfig, issues: ConfigIssue[], radios?: RadioNames): void {
@@ -270,13 +274,16 @@ export function checkMqtt(section: MqttConfig, issues: ConfigIssue[], radios?: R
     if (b.url === undefined) issues.push({ path: `${path}.url`, message: `is required for role ${b.role}` });
     if (b.role === 'meshcore-observer' && b.iata === undefined) issues.push({ path: `${path}.iata`, message: 'is required for role meshcore-observer (the 3-letter IATA code of the nearest airport, e.g. AMS)' });
     if (b.radio === undefined) {
-      issues.push({ path: `${path}.radio`, message: `is required for role ${b.role}: the name of a lora: radio with protocol ${b.role === 'meshtastic' ? 'meshtastic' : 'meshcore'}` });
+      issues.push({ path: `${path}.radio`, message: `is required for role ${b.role}: the name of a lora: radio with protocol ${b.role === 'meshtastic' ? 'meshtastic (or of a meshtastic: companion radio)' : 'meshcore'}` });
       return;
     }
     if (!radios) return;
     const want = b.role === 'meshtastic' ? 'meshtastic' : 'meshcore';
     const r = radios.lora.find((l) => l.name === b.radio);
-    if (!r) {
+    if (!r && b.role === 'meshtastic' && radios.meshtastic?.some((m) => m.name === b.radio)) {
+      // A companion radio forwards decoded packets only (companion-gateway-radio.ts): say so before anything starts.
+      if (b.decryptedUplink !== true) issues.push({ path: `${path}.decryptedUplink`, message: companionNeedsDecrypted(`mqtt[${i}]`, b.radio).replace(/^mqtt mqtt\[\d+\]: /, '') });
+    } else if (!r) {
       const fit = radios.lora.filter((l) => l.protocol === want).map((l) => l.name);
       issues.push({ path: `${path}.radio`, message: `no lora: radio is named "${b.radio}"${fit.length ? ` (radios with protocol ${want}: ${fit.join(', ')})` : ''}` });
     } else if (r.protocol !== want) {

@@ -91,6 +91,9 @@ export interface RelayProcessOptions {
   startTimeoutMs?: number;
   /** The API token the relay was given (LATTICE_API_TOKEN in `env`): get/send send it as a Bearer token. */
   token?: string;
+  /** When start resolves: by default once `/status` answers; this instead once the output says so (a relay waiting
+   * for its battery serves no API). */
+  ready?: (output: string) => boolean;
 }
 
 export class RelayProcess {
@@ -139,6 +142,15 @@ export class RelayProcess {
     for (;;) {
       // A signal death (SIGBUS, SIGSEGV) leaves exitCode null: check both, so it fails at once instead of timing out.
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`relay exited with ${child.exitCode ?? child.signalCode}:\n${this.output.slice(-4000)}`);
+      if (this.options.ready) {
+        if (this.options.ready(this.output)) return;
+        if (Date.now() > deadline) {
+          await this.kill();
+          throw new Error(`relay was not ready within ${timeoutMs / 1000} s:\n${this.output.slice(-4000)}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
       try {
         const s = await this.get('/status');
         this.nodeId = s.nodeId;

@@ -22,6 +22,8 @@ export interface NeighbourSpec {
   ledgerStore?: LedgerStore;
   /** Emulate this board (drivers/sx126x/boards.ts: chip variant, TCXO, DIO2 switch); default a plain SX1262. */
   board?: BoardName;
+  /** Speak Lattice v2 (this node's identity; its nodeId must be `nodeId`). */
+  v2?: LoraBearerInit['v2'];
 }
 
 export interface LoraNeighbourhoodOptions {
@@ -78,6 +80,7 @@ export function createLoraNeighbourhood(o: LoraNeighbourhoodOptions): LoraNeighb
       compact: o.compact,
       linkAck: o.linkAck,
       timeScale,
+      ...(n.v2 ? { v2: n.v2 } : {}),
       // Without autoAdvert, start() sends the adverts one after another instead, so they never collide.
       advertOnStart: o.autoAdvert ?? false,
       advertOnNewNeighbour: o.autoAdvert ?? false,

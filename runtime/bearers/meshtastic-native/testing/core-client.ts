@@ -8,7 +8,7 @@ import { connect, type Socket } from 'node:net';
 import { Readable, Writable } from 'node:stream';
 import { MeshDevice, Utils } from '@meshtastic/core';
 import { create, toBinary } from '@bufbuild/protobuf';
-import { Mesh } from '@meshtastic/protobufs';
+import { type Config, Mesh } from '@meshtastic/protobufs';
 import { encodeStreamFrame } from '../../../../firmware-protocol/framing/meshtastic-stream.js';
 import { waitFor } from '../../../../lib/testing/wait-for.js';
 
@@ -34,6 +34,8 @@ export class CoreClient {
   readonly statuses: number[] = [];
   readonly messages: CoreMessage[] = [];
   readonly nodes = new Map<number, CoreNode>();
+  /** Every Config section the SDK got (the handshake's, get_config answers). */
+  readonly configs: Config.Config[] = [];
   /** Every MeshPacket the SDK saw (decoded), for pki_encrypted and public_key checks. */
   readonly packets: Mesh.MeshPacket[] = [];
   myNodeNum = 0;
@@ -46,6 +48,7 @@ export class CoreClient {
     e.onUserPacket.subscribe((p: { from: number; data: { longName?: string; publicKey?: Uint8Array } }) => this.node(p.from, p.data));
     e.onMessagePacket.subscribe((m: CoreMessage) => this.messages.push(m));
     e.onMeshPacket.subscribe((p: Mesh.MeshPacket) => this.packets.push(p));
+    e.onConfigPacket.subscribe((c: Config.Config) => this.configs.push(c));
   }
 
   private node(num: number, user?: { longName?: string; publicKey?: Uint8Array }): void {

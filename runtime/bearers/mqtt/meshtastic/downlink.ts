@@ -20,7 +20,12 @@ export interface DownlinkContext {
 }
 
 export type DownlinkDrop = 'bad-envelope' | 'channel-off' | 'own-gateway' | 'from-us' | 'bad-hops' | 'from-broadcast' | 'decoded-refused' | 'admin' | 'pki-unknown';
-export type DownlinkResult = { packet: Mesh.MeshPacket } | { drop: DownlinkDrop };
+/** Our own packet back on our own gateway id: MQTT.cpp onReceiveProto answers it with an implicit ACK to ourselves
+ * (allocAckNak NONE, request_id = its id, on the envelope's channel), which stops our retransmissions. */
+export interface ImplicitAck {
+  implicitAck: { id: number; channel: number };
+}
+export type DownlinkResult = { packet: Mesh.MeshPacket } | { drop: DownlinkDrop } | ImplicitAck;
 
 export function downlinkOf(payload: Uint8Array, ctx: DownlinkContext): DownlinkResult {
   let e: Mqtt.ServiceEnvelope;
@@ -35,8 +40,9 @@ export function downlinkOf(payload: Uint8Array, ctx: DownlinkContext): DownlinkR
   const ch = ctx.channels.find((c) => c.name === e.channelId);
   if (!(pki || (ch && ctx.downlinkFor(ch.name)))) return { drop: 'channel-off' };
   if (pki && !ctx.channels.some((c) => ctx.downlinkFor(c.name))) return { drop: 'channel-off' };
-  // Our own packet coming back from the broker (the firmware turns it into an implicit ACK; never re-handled).
-  if (e.gatewayId === ctx.gatewayId) return { drop: 'own-gateway' };
+  // "Generate an implicit ACK towards ourselves ... we assume that at least one node receives it when we get our own
+  // packet back. Then we'll stop our retransmissions." Never handled as received; another's packet is just dropped.
+  if (e.gatewayId === ctx.gatewayId) return src.from === ctx.nodeNum ? { implicitAck: { id: src.id, channel: ch?.index ?? 0 } } : { drop: 'own-gateway' };
   if (src.from === ctx.nodeNum) return { drop: 'from-us' }; // "Ignore downlink message we originally sent"
   if (src.hopLimit > HOP_MAX || src.hopStart > HOP_MAX) return { drop: 'bad-hops' };
   if (src.from === BROADCAST) return { drop: 'from-broadcast' };

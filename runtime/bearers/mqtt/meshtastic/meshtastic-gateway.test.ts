@@ -31,6 +31,7 @@ function fakeRadio(position?: MapReportFacts['position'], nodeNum = 0x1234abcd):
       return () => undefined;
     },
     injectReceived: () => undefined,
+    implicitAck: () => undefined,
     knowsUser: () => false,
     mapReport: (): MapReportFacts => ({ longName: 'Roof', shortName: 'ROOF', role: 0, hwModel: 37, firmwareVersion: '2.7.26', region: 3, modemPreset: 0, hasDefaultChannel: true, numOnlineLocalNodes: 2, ...(position ? { position } : {}) }),
   };

@@ -21,7 +21,7 @@ import { GatewayBearer, type BearerLookup } from '../gateway-bearer.js';
 import type { LinkMetrics } from '../link-metrics.js';
 import type { MapReportsConfig, MqttChannelConfig } from '../mqtt-config.js';
 import { downlinkOf } from './downlink.js';
-import { hasMeshtasticGatewayRadio, type MeshtasticGatewayRadio } from './gateway-radio.js';
+import { companionNeedsDecrypted, hasMeshtasticGatewayRadio, type MeshtasticGatewayRadio } from './gateway-radio.js';
 import { mapReportMessage } from './map-report.js';
 import { isDefaultServer, isPrivateBroker, uplinkOf } from './uplink.js';
 
@@ -52,6 +52,7 @@ export class MeshtasticGateway extends GatewayBearer {
   private offTap?: () => void;
   private mapTimer?: CancelTimer;
   private lastMapReportAt?: number;
+  private ready?: AbortController;
   private readonly private: boolean;
   private readonly defaultServer: boolean;
 
@@ -62,7 +63,7 @@ export class MeshtasticGateway extends GatewayBearer {
   }
 
   get gatewayId(): string | undefined {
-    return this.radio ? nodeIdString(this.radio.nodeNum) : undefined;
+    return this.radio && this.radio.nodeNum !== 0 ? nodeIdString(this.radio.nodeNum) : undefined;
   }
 
   private get root(): string {
@@ -86,9 +87,20 @@ export class MeshtasticGateway extends GatewayBearer {
     if (this.state !== 'stopped') return;
     const bearer = this.o.lookup(this.o.radio);
     if (!bearer) throw new MqttGatewayRadioError(this.name, this.o.radio, `mqtt ${this.name}: no radio named ${this.o.radio}`);
-    if (!hasMeshtasticGatewayRadio(bearer)) throw new MqttGatewayRadioError(this.name, this.o.radio, `mqtt ${this.name}: ${this.o.radio} is not a native Meshtastic radio`);
-    const radio = (this.radio = bearer.meshtasticGatewayRadio());
+    if (!hasMeshtasticGatewayRadio(bearer)) throw new MqttGatewayRadioError(this.name, this.o.radio, `mqtt ${this.name}: ${this.o.radio} is not a Meshtastic radio (a native one, or a companion radio)`);
+    const radio = bearer.meshtasticGatewayRadio();
+    if (radio.decodedOnly && !this.o.decryptedUplink) throw new MqttGatewayRadioError(this.name, this.o.radio, companionNeedsDecrypted(this.name, this.o.radio));
+    this.radio = radio;
     this.state = 'up';
+    if (!radio.whenReady) return this.open(radio);
+    // A companion radio is known after its handshake: the gateway (and its broker session) waits for it, the daemon not.
+    const ready = (this.ready = new AbortController());
+    radio.whenReady(ready.signal).then(() => {
+      if (this.state === 'up' && this.ready === ready) this.open(radio);
+    }, () => undefined);
+  }
+
+  private open(radio: MeshtasticGatewayRadio): void {
     if (!this.wantsLink()) {
       // "Defaults are the firmware's public broker settings, but nothing is sent anywhere until enabled."
       this.o.log.info('meshtastic gateway idle: no uplink, downlink or map reports enabled', { bearer: this.name, radio: this.o.radio });
@@ -116,6 +128,8 @@ export class MeshtasticGateway extends GatewayBearer {
   async stop(): Promise<void> {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
+    this.ready?.abort();
+    this.ready = undefined;
     this.offTap?.();
     this.offTap = undefined;
     this.mapTimer?.();
@@ -175,8 +189,18 @@ export class MeshtasticGateway extends GatewayBearer {
       this.o.metrics.dropped(`downlink-${r.drop}`);
       return;
     }
+    if ('implicitAck' in r) {
+      // Not handled as received (counted as our own gateway's), but it tells us the broker, and so the mesh, has it.
+      this.o.metrics.dropped('downlink-own-gateway');
+      radio.implicitAck(r.implicitAck.id, r.implicitAck.channel);
+      return;
+    }
+    const refused = radio.injectReceived(r.packet);
+    if (refused) {
+      this.o.metrics.dropped(`downlink-${refused}`);
+      return;
+    }
     this.o.metrics.downlinked();
-    radio.injectReceived(r.packet);
   }
 
   private armMapReports(): void {

@@ -82,6 +82,7 @@ test('downlink: what goes to the router (via_mqtt set), and what is refused', ()
     ['a channel without downlink', envelope({ channelId: 'hike' }), {}, 'channel-off'],
     ['an unknown channel', envelope({ channelId: 'nope' }), {}, 'channel-off'],
     ['our own gateway id', envelope({ gatewayId: '!0a0b0c0d' }), {}, 'own-gateway'],
+    ['our own packet on our own gateway id', envelope({ gatewayId: '!0a0b0c0d', from: US }), {}, 'implicit-ack'],
     ['a packet from us', envelope({ from: US }), {}, 'from-us'],
     ['hop limit above 7', envelope({ hopLimit: 9 }), {}, 'bad-hops'],
     ['decoded while the uplink is encrypted', envelope({ decoded: true }), {}, 'decoded-refused'],
@@ -93,8 +94,9 @@ test('downlink: what goes to the router (via_mqtt set), and what is refused', ()
   ];
   for (const [what, payload, o, want] of rows) {
     const r = downlinkOf(payload, { ...c, ...o });
-    assert.is('drop' in r ? r.drop : 'ok', want, what);
-    if (!('drop' in r)) assert.ok(r.packet.viaMqtt, `${what}: via_mqtt`);
+    assert.is('drop' in r ? r.drop : 'implicitAck' in r ? 'implicit-ack' : 'ok', want, what);
+    if ('packet' in r) assert.ok(r.packet.viaMqtt, `${what}: via_mqtt`);
+    if ('implicitAck' in r) assert.equal(r.implicitAck, { id: 77, channel: 0 }, `${what}: ACKs the packet's id on its channel`);
   }
 });
 
