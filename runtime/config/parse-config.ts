@@ -155,8 +155,8 @@ function crossCheck(c: Config, issues: ConfigIssue[]): void {
 function checkBridge(c: Config, issues: ConfigIssue[]): void {
   if (!c.bridge.enabled || c.sim.enabled) return;
   for (const kind of ['meshtastic', 'meshcore'] as const) {
-    // A native Meshtastic node (`lora:` with protocol meshtastic) is a Meshtastic radio as a companion one is.
-    const names = [...c[kind].map((r) => r.name), ...(kind === 'meshtastic' ? c.lora.filter((l) => l.protocol === 'meshtastic').map((l) => l.name) : [])];
+    // A native node (`lora:` with protocol meshtastic or meshcore) is a radio of its mesh as a companion one is.
+    const names = [...c[kind].map((r) => r.name), ...c.lora.filter((l) => l.protocol === kind).map((l) => l.name)];
     const want = c.bridge[kind];
     if (want !== undefined && !names.includes(want)) {
       issues.push({ path: `bridge.${kind}`, message: `no ${kind} radio is named "${want}"${names.length ? ` (${kind} radios: ${names.join(', ')})` : ''}` });

@@ -1,8 +1,9 @@
 /**
  * `lattice run` with an empty data dir and no config, as a newcomer runs it: the simulated default comes up with its
- * two simulated companion radios in /status, and within the first minute text crosses the bridge each way — channel
- * text from Meshtastic heard by the MeshCore users with its attribution, and the reverse — plus an addressed DM.
- * Everything asserted is what the simulated users heard (the sim's log lines) or what the API shows.
+ * two native radios in /status (a Meshtastic ROUTER and a MeshCore repeater: one board, both meshes), and within the
+ * first minute text crosses the bridge each way — channel text from Meshtastic heard by a MeshCore user with its
+ * attribution, and the reverse — plus addressed DMs both ways. Everything asserted is what the simulated users heard
+ * (the sim's log lines) or what the API shows.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -10,9 +11,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RelayProcess, eventually } from '../daemon/testing/relay-process.js';
-import { SIM_MESHCORE_BEARER, SIM_MESHTASTIC_BEARER } from './sim-bridged-meshes.js';
 import { SIM_NATIVE_BEARER } from './sim-native-mesh.js';
 import { CoreClient } from '../bearers/meshtastic-native/testing/core-client.js';
+import { McApp } from '../bearers/meshcore-native/testing/mc-app.js';
+import { SIM_MC_NATIVE_BEARER } from './sim-native-meshcore.js';
 
 let root = '';
 let relay: RelayProcess;
@@ -50,32 +52,30 @@ test.after(async () => {
   if (process.env.LATTICE_KEEP_TMP === undefined) rmSync(root, { recursive: true, force: true });
 });
 
-test('both simulated companion radios come up as the relay\'s bearers', async () => {
-  await eventually('both simulated radios up', async () => {
+test('both native radios come up as the relay\'s bearers (one board, both meshes)', async () => {
+  await eventually('both native radios up', async () => {
     const st = await relay.get('/status');
     const up = (name: string) => st.bearers.find((b: { name: string; state: string }) => b.name === name)?.state === 'up';
-    return up(SIM_MESHTASTIC_BEARER) && up(SIM_MESHCORE_BEARER);
+    return up(SIM_NATIVE_BEARER) && up(SIM_MC_NATIVE_BEARER);
   });
 });
 
 test('Meshtastic channel 0 text is heard on MeshCore public with MT@ attribution', async () => {
-  const l = await heard('MeshCore', /MT@(Alice|Carol): /);
-  assert.match(l.msg!, /on Public$/);
-  assert.match(l.msg!, /Bob/);
+  const l = await heard('MeshCore', /MT@(Hilltop|Harbour): /);
+  assert.match(l.msg!, /by (Cabin|Ridge) on Public$/);
 });
 
 test('MeshCore public text is heard on Meshtastic channel 0 with MC@ attribution', async () => {
-  const l = await heard('Meshtastic', /^MC@(Bob|Dave): /);
-  assert.match(l.msg!, /on channel 0$/);
-  assert.match(l.msg!, /Alice, Carol|Carol, Alice/);
+  const l = await heard('Meshtastic', /^MC@Cabin: /);
+  assert.match(l.msg!, /by (Hilltop|Harbour) on channel 0$/);
 });
 
-test('addressed DMs cross: Alice\'s "@MC:Bob …" reaches Bob, Dave\'s "@MT:Carol …" reaches Carol', async () => {
-  const toBob = await heard('MeshCore', /MT@Alice: .*hut tonight/);
-  assert.match(toBob.msg!, /by Bob as a DM$/);
-  assert.not.match(toBob.text!, /@MC:/, 'the address is taken off');
-  const toCarol = await heard('Meshtastic', /MC@Dave: .*trail report/);
-  assert.match(toCarol.msg!, /by Carol as a DM$/);
+test('addressed DMs cross: Hilltop\'s "@MC:Cabin …" reaches Cabin, Cabin\'s "@MT:Hilltop …" reaches Hilltop', async () => {
+  const toCabin = await heard('MeshCore', /MT@Hilltop: .*hut tonight/);
+  assert.match(toCabin.msg!, /by Cabin as a DM$/);
+  assert.not.match(toCabin.text!, /@MC:/, 'the address is taken off');
+  const toHilltop = await heard('Meshtastic', /MC@Cabin: .*wind report/);
+  assert.match(toHilltop.msg!, /by Hilltop as a DM$/);
 });
 
 test('/status shows the bridge: both directions bridged, nothing dropped, queues drained', async () => {
@@ -83,7 +83,7 @@ test('/status shows the bridge: both directions bridged, nothing dropped, queues
     const s = await relay.get('/status');
     return s.bridge?.bridged?.['mt-to-mc'] > 0 && s.bridge?.bridged?.['mc-to-mt'] > 0 ? s : undefined;
   });
-  assert.equal(st.bridge.radios, { meshtastic: SIM_MESHTASTIC_BEARER, meshcore: SIM_MESHCORE_BEARER });
+  assert.equal(st.bridge.radios, { meshtastic: SIM_NATIVE_BEARER, meshcore: SIM_MC_NATIVE_BEARER });
   assert.equal(st.bridge.dropped, Object.fromEntries(Object.keys(st.bridge.dropped).map((k) => [k, 0])), 'no drops in the first minute');
   await eventually('both queues drained', async () => {
     const q = (await relay.get('/status')).bridge.queues;
@@ -124,6 +124,32 @@ test('the relay\'s own radio is a native Meshtastic node: an official client con
     assert.ok(entry.text.length > 0);
   } finally {
     await client.close();
+  }
+});
+
+test('the relay\'s second radio is a native MeshCore repeater: a meshcore.js app connects, and Cabin is heard', async () => {
+  const native = await eventually('the native MeshCore node up', async () => {
+    const st = await relay.get('/status');
+    return st.bearers.find((b: { name: string; state: string }) => b.name === SIM_MC_NATIVE_BEARER && b.state === 'up');
+  });
+  assert.is(native.kind, 'meshcore-native');
+  assert.is(native.detail.role, 'repeater');
+  const app = await McApp.connect(Number(String(native.detail.companion).split(':').pop()));
+  try {
+    const self = await app.conn.getSelfInfo();
+    assert.is(Buffer.from(self.publicKey).toString('hex'), native.detail.publicKey);
+    // Cabin speaks on the public channel 4 s after start (then every 20 s); Ridge and Cabin advert before that.
+    const entry = await eventually('Cabin\'s text in the inbox', async () => {
+      const { entries } = await relay.get('/inbox?limit=200');
+      return entries.find((e: { fromName?: string; bearer?: string }) => e.fromName === 'Cabin');
+    }, 30_000);
+    assert.ok(entry.text.length > 0);
+    await eventually('Ridge and Cabin among the app\'s contacts', async () => {
+      const names = (await app.conn.getContacts()).map((c: { advName: string }) => c.advName);
+      return names.includes('Ridge') && names.includes('Cabin');
+    }, 30_000);
+  } finally {
+    await app.close();
   }
 });
 

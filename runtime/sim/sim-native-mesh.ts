@@ -18,8 +18,8 @@
  */
 import { create, toBinary } from '@bufbuild/protobuf';
 import { Mesh, Portnums } from '@meshtastic/protobufs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { portFree } from './port-free.js';
 import { createEmulatedRadios, type EmulatedRadios } from '../../drivers/sx126x/sim/emulated-radios.js';
 import { meshtasticModulation } from '../../lib/lora/meshtastic-presets.js';
 import { AirtimeGovernor } from '../airtime/airtime-governor.js';
@@ -104,6 +104,12 @@ export class SimNativeMesh {
     });
   }
 
+  /** A simulated node by name (`hilltop`, `harbour`), once mainBearer built them. */
+  peer(name: string): NativeNode | undefined {
+    const i = PEERS.findIndex((p) => p.name === name);
+    return i >= 0 ? this.peers[i] : undefined;
+  }
+
   /** Starts the simulated nodes (the relay starts its own) and their chatter. */
   async start(): Promise<void> {
     for (const p of this.peers) await p.start();
@@ -161,12 +167,4 @@ export class SimNativeMesh {
   async close(): Promise<void> {
     await this.emulated?.close();
   }
-}
-
-async function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
 }

@@ -9,12 +9,15 @@
  *                        at 6 km. Radios reach ~5.5 km, so valley reaches everyone else only through ridge and this
  *                        relay, with the EU868 duty cycle enforced on every transmitter.
  *
- *   two bridged meshes  a simulated Meshtastic radio (Alice and Carol on channel 0) and a simulated MeshCore radio
- *                        (Bob and Dave on the public channel), both this relay's own, joined by its bridge
- *                        (sim-bridged-meshes.ts).
- *
  *   a native mesh        this relay's own SX1262 as a native Meshtastic ROUTER (`mt-sim`, client API on 4403) with
  *                        two simulated native nodes, Hilltop and Harbour (sim-native-mesh.ts).
+ *
+ *   a native MeshCore    a second SX1262 of this relay as a native MeshCore repeater with the companion protocol
+ *   mesh                 (`mc-sim`, companion port 5000) with Ridge (a repeater) and Cabin (a companion)
+ *                        (sim-native-meshcore.ts).
+ *
+ *   one board,           the relay's bridge joins its two native radios, no companion radio (sim-native-bridge.ts):
+ *   both meshes          channel text crosses both ways, `@MC:` / `@MT:` DMs reach the named user.
  *
  * Every few seconds one of them sends a sealed DM or a broadcast to another; each delivery is logged on one line.
  */
@@ -27,8 +30,11 @@ import type { Logger } from '../log/logger.js';
 import type { BridgeConfig } from '../config/config.js';
 import { defaultComponents, type Components } from '../components/components.js';
 import { simBridgeSettings } from './sim-bridge-settings.js';
-import { SimBridgedMeshes } from './sim-bridged-meshes.js';
 import { SimNativeMesh } from './sim-native-mesh.js';
+import { SimNativeMeshCore } from './sim-native-meshcore.js';
+import { SimNativeBridge } from './sim-native-bridge.js';
+import type { NativeNode } from '../bearers/meshtastic-native/native-node.js';
+import type { McNativeNode } from '../bearers/meshcore-native/mc-native-node.js';
 import { SimRelay } from './sim-relay.js';
 
 export interface SimNeighbourhoodOptions {
@@ -58,8 +64,11 @@ export class SimNeighbourhood {
   private relays: SimRelay[] = [];
   private timer?: NodeJS.Timeout;
   private count = 0;
-  private meshes?: SimBridgedMeshes;
+  private bridgeScene?: SimNativeBridge;
+  private mtMain?: NativeNode;
+  private mcMain?: McNativeNode;
   private native?: SimNativeMesh;
+  private nativeMc?: SimNativeMeshCore;
 
   constructor(private readonly options: SimNeighbourhoodOptions) {}
 
@@ -79,10 +88,11 @@ export class SimNeighbourhood {
       autoAdvert: true,
       advertIntervalMs: 120_000,
     });
-    this.meshes = new SimBridgedMeshes({ log: this.options.log });
     this.native = new SimNativeMesh({ dataDir: join(this.options.dataDir, 'native'), log: this.options.log });
-    const native = await this.native.mainBearer(components);
-    return [main, this.lora.bearer('lora0'), ...this.meshes.bearers(components), native];
+    const native = (this.mtMain = await this.native.mainBearer(components));
+    this.nativeMc = new SimNativeMeshCore({ dataDir: join(this.options.dataDir, 'native-meshcore'), log: this.options.log });
+    const nativeMc = (this.mcMain = await this.nativeMc.mainBearer(components));
+    return [main, this.lora.bearer('lora0'), native, nativeMc];
   }
 
   /** The bridge settings to run with: the user's, or the simulated default's mapping when no bridge is configured. */
@@ -93,8 +103,8 @@ export class SimNeighbourhood {
   /** Closes the emulated radios; the daemon calls it after its own bearers stopped. */
   async closeRadios(): Promise<void> {
     await this.lora?.stop();
-    this.meshes?.close();
     await this.native?.close();
+    await this.nativeMc?.close();
   }
 
   async start(): Promise<void> {
@@ -107,8 +117,17 @@ export class SimNeighbourhood {
       relays: this.relays.map((r) => `${r.name}=${r.identity.shortId}`).join(' '),
       note: 'north/east/south link only to this relay; ridge (3 km) and valley (6 km) are LoRa-only, valley out of range of this relay',
     });
-    this.meshes?.start();
     await this.native?.start();
+    await this.nativeMc?.start();
+    if (this.native && this.nativeMc) {
+      this.bridgeScene = new SimNativeBridge({
+        mt: this.native, mc: this.nativeMc, log,
+        relayNodeNum: () => this.mtMain?.radio().self?.nodeNum,
+        relayKey: () => this.mcMain?.radio().self?.publicKey,
+        relayAdvert: () => this.mcMain?.stack.advertNow(true),
+      });
+      this.bridgeScene.start();
+    }
     const every = this.options.intervalMs ?? 4000;
     this.timer = setInterval(() => void this.tick().catch((err) => log.warn('simulated send failed', { err: String(err) })), every);
     setTimeout(() => void this.tick().catch(() => undefined), 500).unref();
@@ -128,8 +147,9 @@ export class SimNeighbourhood {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    this.meshes?.stop();
+    this.bridgeScene?.stop();
     await this.native?.stop();
+    await this.nativeMc?.stop();
     for (const r of [...this.relays].reverse()) await r.stop();
   }
 }

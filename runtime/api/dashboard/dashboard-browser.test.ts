@@ -106,7 +106,7 @@ test('loads within 150 KiB as transferred, no console errors, radios and a neigh
   for (const id of urls.keys()) total += finished.get(id) ?? partial.get(id) ?? 0;
   console.log(`dashboard: ${total} bytes transferred before data showed (${urls.size} requests: ${[...urls.values()].map((u) => new URL(u).pathname).join(' ')})`);
   assert.ok(total > 0 && total <= BUDGET_BYTES, `${total} bytes transferred, budget ${BUDGET_BYTES}`);
-  for (const name of ['lora0', 'mt-sim', 'meshtastic-sim', 'meshcore-sim']) assert.ok(await page.locator(`[data-bearer="${name}"]`).isVisible(), `radio ${name} shown`);
+  for (const name of ['lora0', 'mt-sim', 'mc-sim']) assert.ok(await page.locator(`[data-bearer="${name}"]`).isVisible(), `radio ${name} shown`);
   await page.locator('#neighbour-list tr[data-radio="mt-sim"]', { hasText: 'Hilltop' }).waitFor();
   await page.locator('#conn', { hasText: 'live' }).waitFor();
   const streams = [...urls.values()].filter((u) => new URL(u).pathname === '/events');

@@ -12,6 +12,8 @@ import { MeshtasticRegions } from '../../../lib/lora/meshtastic-presets.js';
 import { finishNative, meshtasticNativeSchema, type MeshtasticNativeConfig } from '../meshtastic-native/native-config.js';
 import { NATIVE_PRESET_NAMES } from '../meshtastic-native/native-preset.js';
 import { checkLoraProtocols, checkNativeApis, LORA_PROTOCOLS, type LoraProtocol } from './lora-protocol.js';
+import { finishMeshcoreNative, meshcoreNativeSchema, type MeshcoreNativeConfig } from '../meshcore-native/mc-native-config.js';
+import { MC_BANDWIDTHS_HZ, MC_DEFAULT_PRESET, MC_PRESET_NAMES } from '../meshcore-native/mc-preset.js';
 
 export const LORA_HALS = ['spi', 'serial', 'emulated', 'sim'] as const;
 export type LoraHal = (typeof LORA_HALS)[number];
@@ -24,11 +26,19 @@ export type LoraPin = (typeof LORA_PINS)[number];
  * shared air of `lattice sim air` (`hal: sim`). */
 export interface LoraConfig {
   name: string;
-  /** What the radio speaks on the air: `lattice` (our frames, the default) or `meshtastic` (a native Meshtastic node). */
+  /** What the radio speaks on the air: `lattice` (our frames, the default), `meshtastic` (a native Meshtastic node)
+   * or `meshcore` (a native MeshCore repeater and companion). */
   protocol: LoraProtocol;
   /** The native node (protocol meshtastic only): role, names, channels, client API. */
   meshtastic?: MeshtasticNativeConfig;
-  /** Modem preset name as Meshtastic spells it (`LongFast`, `MediumSlow`...). */
+  /** The native node (protocol meshcore only): role, name, channels, companion port, passwords, region scope. */
+  meshcore?: MeshcoreNativeConfig;
+  /** Protocol meshcore: explicit channel settings over the preset's (Hz, Hz, 5..12, 5..8 = 4/5..4/8). */
+  freqHz?: number;
+  bwHz?: number;
+  sf?: number;
+  cr?: number;
+  /** Modem preset name as Meshtastic spells it (`LongFast`, `MediumSlow`...), or a MeshCore preset (`EU_NARROW`). */
   preset: string;
   /** Regulatory region as Meshtastic spells it (`EU_868`, `US`...). */
   region: string;
@@ -73,7 +83,7 @@ const geo = object({ lat: num({ min: -90, max: 90 }), lon: num({ min: -180, max:
 const position: Check = (value, path, issues) => (Array.isArray(value) ? xyMetres(value, path, issues) : geo(value, path, issues));
 
 /** Defaults of one `lora:` entry; `name` is `lora<index>`. */
-export const LORA_DEFAULTS: Omit<LoraConfig, 'name' | 'device' | 'txPowerDbm' | 'meshtastic'> = {
+export const LORA_DEFAULTS: Omit<LoraConfig, 'name' | 'device' | 'txPowerDbm' | 'meshtastic' | 'meshcore'> = {
   protocol: 'lattice',
   preset: 'LongFast',
   region: 'EU_868',
@@ -88,9 +98,15 @@ const radio = object(
     protocol: oneOf(LORA_PROTOCOLS),
     // The LoRa bearer's own tables (lib/lora/lattice-presets.ts) and, for protocol meshtastic, every firmware preset
     // and region (lib/lora/meshtastic-presets.ts); lora-protocol.ts checks which the protocol takes.
-    preset: oneOf([...new Set([...Object.keys(PRESETS), 'LongMod', ...NATIVE_PRESET_NAMES])]),
+    preset: oneOf([...new Set([...Object.keys(PRESETS), 'LongMod', ...NATIVE_PRESET_NAMES, ...MC_PRESET_NAMES])]),
     region: oneOf([...new Set([...Object.keys(REGION_PLANS), ...Object.keys(MeshtasticRegions)])]),
     meshtastic: meshtasticNativeSchema,
+    meshcore: meshcoreNativeSchema,
+    // protocol meshcore: a channel no preset names (SX1262 150–960 MHz; SX126x bandwidth codes; SF5..12; CR 4/5..4/8).
+    freqHz: int({ min: 150_000_000, max: 960_000_000, unit: 'Hz' }),
+    bwHz: oneOfNumbers(MC_BANDWIDTHS_HZ, 'Hz'),
+    sf: int({ min: 5, max: 12 }),
+    cr: int({ min: 5, max: 8 }),
     hal: oneOf(LORA_HALS),
     device: str({ max: 512 }),
     // A known Pi HAT's pin map (drivers/sx126x/boards.ts); explicit `pins` are used when no board is named.
@@ -134,6 +150,14 @@ const radio = object(
   },
 );
 
+/** A number from a fixed set (SX126x bandwidth codes). */
+function oneOfNumbers(values: readonly number[], unit: string): Check {
+  return (value, path, issues) => {
+    if (typeof value !== 'number' || !values.includes(value)) return fail(issues, path, `must be one of ${values.join(', ')} (${unit})`);
+    return value;
+  };
+}
+
 /**
  * Why the region's band is outside what the radio's chip tunes (an SX1268 board with EU_868), or undefined when it
  * fits: the driver would refuse it only when the radio is configured (drivers/sx126x/modulation.ts validateModulation).
@@ -155,6 +179,10 @@ export const loraKind = defineBearerKind<'lora', LoraConfig[]>({
   finish: (radios) => radios.map((l, i) => {
     const r = { ...structuredClone(LORA_DEFAULTS), ...l, name: l.name ?? `lora${i}` } as LoraConfig;
     if (r.protocol === 'meshtastic') r.meshtastic = finishNative(l.meshtastic);
+    if (r.protocol === 'meshcore') {
+      r.meshcore = finishMeshcoreNative(l.meshcore);
+      if (l.preset === undefined) r.preset = MC_DEFAULT_PRESET;
+    }
     return r;
   }),
   given: listGiven,

@@ -37,6 +37,16 @@ export async function loraBearers(entries: LoraConfig[], context: BearerBuildCon
         });
         continue;
       }
+      // `protocol: meshcore`: the radio is a native MeshCore repeater and companion (runtime/bearers/meshcore-native).
+      if (l.protocol === 'meshcore') {
+        const { mcNodeFactory } = await import('../meshcore-native/mc-from-config.js');
+        const factory = await mcNodeFactory(l, { radio, ledger, dataDir: context.dataDir });
+        bearers.push((components) => {
+          watch?.(components);
+          return factory(components);
+        });
+        continue;
+      }
       bearers.push((components) => {
         watch?.(components);
         const radioLog = components.logger.forComponent(l.name);

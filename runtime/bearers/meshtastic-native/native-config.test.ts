@@ -58,10 +58,10 @@ test('every firmware preset, by display or enum name, and the regions EU_868, US
   }
 });
 
-test('meshcore is refused at config check, naming the feature that will bring it', () => {
-  const issues = issuesOf({ lora: [{ protocol: 'meshcore' }] });
-  assert.equal(issues.map(([p]) => p), ['lora[0].protocol']);
-  assert.match(issues[0]![1], /not supported yet.*issue 14.*meshcore:/);
+test('a meshcore block or MeshCore keys on a meshtastic radio are refused; a misspelled protocol too', () => {
+  const issues = issuesOf({ lora: [{ protocol: 'meshtastic', meshcore: { name: 'x' }, sf: 8 }] });
+  assert.equal(issues.map(([p]) => p).sort(), ['lora[0].meshcore', 'lora[0].sf']);
+  assert.match(issues[0]![1], /only read with protocol: meshcore/);
   assert.equal(issuesOf({ lora: [{ protocol: 'meshcorr' }] }).map(([p]) => p), ['lora[0].protocol']);
 });
 

@@ -97,14 +97,19 @@ const nodeNum: Check = (value, path, issues) => {
   return n;
 };
 
-/** `api: HOST:PORT` (or a port alone, on loopback); `api: false` turns the client API off. */
-const api: Check = (value, path, issues) => {
-  if (value === false || value === 'off') return false;
-  if (typeof value !== 'string' && typeof value !== 'number') return fail(issues, path, 'must be HOST:PORT (e.g. 127.0.0.1:4403), a port, or false');
-  const hp = parseHostPort(String(value));
-  if (typeof hp === 'string') return fail(issues, path, hp);
-  return { host: hp.host ?? '127.0.0.1', port: hp.port };
-};
+/** A native node's client port: `HOST:PORT` (or a port alone, on loopback), or `false` / `off` for none. */
+export function clientAddressOrOff(example: string): Check {
+  return (value, path, issues) => {
+    if (value === false || value === 'off') return false;
+    if (typeof value !== 'string' && typeof value !== 'number') return fail(issues, path, `must be HOST:PORT (e.g. ${example}), a port, or false`);
+    const hp = parseHostPort(String(value));
+    if (typeof hp === 'string') return fail(issues, path, hp);
+    return { host: hp.host ?? '127.0.0.1', port: hp.port };
+  };
+}
+
+/** `api: HOST:PORT`; `api: false` turns the client API off. */
+const api = clientAddressOrOff('127.0.0.1:4403');
 
 const channel = object({ name: channelName, psk, positionPrecision: int({ min: 0, max: 32 }) }, { required: ['psk'] });
 

@@ -7,10 +7,11 @@
  * (`meshtastic.nodeNum`). A damaged key file stops the start: a fresh key would be a new node to the whole mesh.
  */
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, stat } from 'node:fs/promises';
+import { chmod, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isReservedNodeNum, nodeNumFromPublicKey } from '../../../firmware-protocol/meshtastic/ota/node-num.js';
 import { NativeIdentityError } from './errors.js';
+import { writeKeyFile } from '../../identity/key-file.js';
 
 export { nodeNumFromPublicKey };
 
@@ -65,19 +66,8 @@ export async function loadOrCreateNativeIdentity(dir: string, options: { nodeNum
     const st = await stat(path);
     if ((st.mode & 0o077) !== 0) await chmod(path, 0o600);
   } else {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
     key = freshKey();
-    const tmp = `${path}.tmp-${process.pid}`;
-    const fh = await open(tmp, 'w', 0o600);
-    try {
-      await fh.writeFile(key.export({ format: 'pem', type: 'pkcs8' }));
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-    const d = await open(dir, 'r');
-    try { await d.sync(); } finally { await d.close(); }
+    await writeKeyFile(path, key.export({ format: 'pem', type: 'pkcs8' }).toString());
     created = true;
   }
   const { publicKey, privateKey } = raw(key);
