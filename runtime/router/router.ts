@@ -171,7 +171,7 @@ export class Router {
       const early = this.earlyVerdicts.get(id);
       if (!early) return;
       this.earlyVerdicts.delete(id);
-      for (const e of early) this.vault.trace(Buffer.from(id, 'hex'), { at: this.now(), event: SENDER_AUTH_EVENT, bearer: e.bearer, detail: e.result });
+      for (const e of early) this.traceVerdict(id, e);
     }));
     this.unsubscribe.push(this.vault.events.on('expired', ({ id }) => this.events.emit('dropped', { reason: 'expired', id: hex(id) })));
     for (const { id } of this.vault.inboxIds({ limit: 256 }).reverse()) this.blooms.bloom.add(id);
@@ -209,13 +209,23 @@ export class Router {
   /** Verdicts on bundles not stored yet (id hex → verdicts), bounded: a verdict whose bundle is never stored (refused,
    * a duplicate dropped before the vault) must not stay. */
   private readonly earlyVerdicts = new Map<string, SenderAuthEvent[]>();
+  /** (id, result) pairs already recorded, recent ones: every flood echo of a broadcast brings a verdict, and one row
+   * per distinct verdict is all the inbox needs (bounded trace rows under a flood). */
+  private readonly tracedVerdicts = new Set<string>();
+
+  private traceVerdict(id: string, e: SenderAuthEvent): void {
+    const key = `${id}:${e.result}`;
+    if (this.tracedVerdicts.has(key)) return;
+    if (this.tracedVerdicts.size >= 4096) this.tracedVerdicts.delete(this.tracedVerdicts.values().next().value!);
+    this.tracedVerdicts.add(key);
+    this.vault.trace(Buffer.from(id, 'hex'), { at: this.now(), event: SENDER_AUTH_EVENT, bearer: e.bearer, detail: e.result });
+  }
 
   /** A bearer's verdict on a bundle's origin: recorded as a `sender-auth` trace event (InboxEntry.senderAuth). */
   private onSenderAuth(e: SenderAuthEvent): void {
     if (!/^[0-9a-f]{64}$/.test(e.id) || !this.vault.isOpen) return;
-    const id = Buffer.from(e.id, 'hex');
-    if (this.vault.has(id)) {
-      this.vault.trace(id, { at: this.now(), event: SENDER_AUTH_EVENT, bearer: e.bearer, detail: e.result });
+    if (this.vault.has(Buffer.from(e.id, 'hex'))) {
+      this.traceVerdict(e.id, e);
       return;
     }
     const list = this.earlyVerdicts.get(e.id);

@@ -42,4 +42,16 @@ test('lora0 speaks v2 to ridge: link versions [1, 2], ridge advertises v2, v2 pa
   assert.match(text, /^# HELP lattice_lora_v2_sender_auth_total/m);
 });
 
+test('GET /inbox: every entry says who sent it (senderAuth); a native Meshtastic neighbour\'s text is unsigned', async () => {
+  const entries = await eventually('a native neighbour\'s text and a simulated relay\'s broadcast in the inbox', async () => {
+    const { entries } = await relay.get('/inbox?limit=200');
+    const native = entries.some((e: { fromName?: string }) => e.fromName === 'Hilltop' || e.fromName === 'Harbour');
+    const lattice = entries.some((e: { fromName?: string; to: string }) => e.fromName === undefined && e.to === '*');
+    return native && lattice ? entries : undefined;
+  }, 60_000);
+  for (const e of entries) assert.ok(['verified', 'pending', 'failed', 'unverifiable', 'unsigned'].includes(e.senderAuth), `${e.id}: ${e.senderAuth}`);
+  const native = entries.find((e: { fromName?: string }) => e.fromName === 'Hilltop' || e.fromName === 'Harbour');
+  assert.is(native.senderAuth, 'unsigned', 'the foreign sender is named, not authenticated');
+});
+
 test.run();
