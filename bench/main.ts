@@ -22,8 +22,11 @@ const files = readdirSync(here).filter((f) => /\.bench\.js$/.test(f) && (!only |
 
 const rows: BenchRow[] = [];
 const errors: { module: string; error: string }[] = [];
+/** Modules may export `markdown()`: a table of their own (e.g. lora's side-by-side), printed after ours with --markdown. */
+const extraMarkdown: Array<() => string | undefined> = [];
 for (const f of files) {
   const mod = (await import(pathToFileURL(join(here, f)).href)) as Record<string, unknown>;
+  if (typeof mod.markdown === 'function') extraMarkdown.push(mod.markdown as () => string | undefined);
   const fns = Object.entries(mod).filter(([name, v]) => typeof v === 'function' && (name === 'default' || /^(bench|run)/i.test(name)));
   for (const [name, fn] of fns) {
     const group = f.replace(/\.bench\.js$/, '');
@@ -49,6 +52,10 @@ if (json) {
     process.stdout.write(`Command: \`${env.command}\` — ${env.date}, Node ${env.node}, ${env.cpus} × ${env.cpu}\n\n`);
     process.stdout.write(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|\n`);
     for (const t of table) process.stdout.write(`| ${t.join(' | ')} |\n`);
+    for (const extra of extraMarkdown) {
+      const md = extra();
+      if (md) process.stdout.write(`\n${md}`);
+    }
   } else {
     const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i]!.length)));
     const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');

@@ -120,10 +120,24 @@ export interface BearerStatus {
   detail?: Record<string, unknown>;
 }
 
+/**
+ * A bearer's verdict on who sent a bundle it delivered, decided after the frame (the LoRa v2 bearer's delayed key
+ * disclosure, v2/sender-auth.ts): the router records it on the stored bundle (a `sender-auth` trace event), which the
+ * inbox entry's `senderAuth` reads.
+ */
+export interface SenderAuthEvent {
+  bearer: string;
+  /** Bundle id, 64 hex. */
+  id: string;
+  /** verified | forged | too-late | no-anchor | expired (v2/sender-auth.ts). */
+  result: string;
+}
+
 export interface BearerEvents {
   frame: (frame: InFrame) => void;
   foreign: (message: ForeignMessage) => void;
   peer: (event: PeerEvent) => void;
+  senderAuth: (event: SenderAuthEvent) => void;
 }
 
 export interface Bearer {

@@ -123,7 +123,8 @@ export class Daemon implements RelayNode {
       // A fragmented bundle on a slow LoRa preset is tens of seconds on air: the per-send timeout must exceed it.
       const hasLora = this.bearers.some((b) => b.status().kind === 'lora');
       // A LoRa radio speaking Lattice v2 needs this node's stamps (the nonce of its compact seals), durable ahead.
-      const v2 = c.lora.some((l) => l.protocol === 'lattice' && l.v2 !== false);
+      // So does the simulated default's lora0 (it speaks v2 to ridge and valley).
+      const v2 = c.sim.enabled || c.lora.some((l) => l.protocol === 'lattice' && l.v2 !== false);
       // A stamp file that cannot be read (corrupt, unreadable) leaves this relay creating v1-shaped bundles (it still
       // relays v2): guessing where its stamps stood could reuse a nonce.
       const stamps = v2 ? await StampAllocator.open(c.dataDir).catch((err: Error) => {

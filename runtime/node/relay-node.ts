@@ -76,6 +76,10 @@ export interface InboxEntry {
   receivedAt: number;
   text: string;
   hops: number;
+  /** Who sent it, as far as this relay can tell (router/sender-auth-view.ts): verified | pending | failed |
+   * unverifiable | unsigned. A v2 LoRa broadcast is `pending` until its origin discloses the key, then updated.
+   * Always set by the daemon; optional for fakes of older shape. */
+  senderAuth?: 'verified' | 'pending' | 'failed' | 'unverifiable' | 'unsigned';
 }
 
 /** A bundle this node created (sent from here any way: API, CLI, bridge), as the vault knows it now. */

@@ -6,6 +6,7 @@ import { openOwnSealed } from '../bundle/seal.js';
 import type { Identity } from '../identity/identity.js';
 import { shortId } from '../identity/short-id.js';
 import type { BundleView, InboxEntry, SentEntry, TraceEvent } from '../node/relay-node.js';
+import { senderAuthOf } from './sender-auth-view.js';
 import { overallState, type OutboxRow } from '../vault/outbox.js';
 import type { StoredBundle } from '../vault/vault.js';
 import { hex } from '../vault/vault-keys.js';
@@ -62,7 +63,8 @@ export function bundleView(identity: Identity, stored: StoredBundle, row: Outbox
   return view;
 }
 
-export function inboxEntry(identity: Identity, stored: StoredBundle): InboxEntry | undefined {
+/** `events`: the bundle's trace, read only when the verdict depends on it (a v2 broadcast). */
+export function inboxEntry(identity: Identity, stored: StoredBundle, events: () => readonly TraceEvent[] = () => []): InboxEntry | undefined {
   let b: Bundle;
   try {
     b = decodeBundle(stored.bytes);
@@ -80,6 +82,7 @@ export function inboxEntry(identity: Identity, stored: StoredBundle): InboxEntry
     receivedAt: stored.receivedAt,
     text,
     hops: b.hops,
+    senderAuth: senderAuthOf(b, events),
   };
   if (b.origin?.name) entry.fromName = b.origin.name;
   return entry;

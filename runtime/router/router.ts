@@ -15,7 +15,8 @@
  * recipient's delivery blooms. Targets nobody can reach stay queued in the vault and go out on a `peer` up event or
  * the retry timer (with back-off), also after a restart. Every drop is counted by reason.
  */
-import type { Bearer, ForeignMessage, PeerEvent } from '../bearer/bearer.js';
+import type { Bearer, ForeignMessage, PeerEvent, SenderAuthEvent } from '../bearer/bearer.js';
+import { SENDER_AUTH_EVENT } from './sender-auth-view.js';
 import { BROADCAST } from '../bearer/bearer.js';
 import { encodeBundle } from '../bundle/bundle-codec.js';
 import { bundleId } from '../bundle/bundle-id.js';
@@ -164,8 +165,17 @@ export class Router {
         b.on('frame', (f) => this.track(this.pipeline.onFrame(f))),
         b.on('foreign', (m) => this.track(this.onForeign(m))),
         b.on('peer', (e) => this.onPeer(e)),
+        b.on('senderAuth', (e) => this.onSenderAuth(e)),
       );
     }
+    // A verdict decided while its frame was on its way to the vault (a bearer decides some at receive time) waits here
+    // for the bundle to be stored.
+    this.unsubscribe.push(this.events.on('received', ({ id }) => {
+      const early = this.earlyVerdicts.get(id);
+      if (!early) return;
+      this.earlyVerdicts.delete(id);
+      for (const e of early) this.traceVerdict(id, e);
+    }));
     this.unsubscribe.push(this.vault.events.on('expired', ({ id }) => this.events.emit('dropped', { reason: 'expired', id: hex(id) })));
     for (const { id } of this.vault.inboxIds({ limit: 256 }).reverse()) this.blooms.bloom.add(id);
     this.blooms.start();
@@ -197,6 +207,36 @@ export class Router {
     this.ctx.counters.drop(reason);
     this.events.emit('dropped', { reason, ...fields });
     return 'dropped';
+  }
+
+  /** Verdicts on bundles not stored yet (id hex → verdicts), bounded: a verdict whose bundle is never stored (refused,
+   * a duplicate dropped before the vault) must not stay. */
+  private readonly earlyVerdicts = new Map<string, SenderAuthEvent[]>();
+  /** (id, result) pairs already recorded, recent ones: every flood echo of a broadcast brings a verdict, and one row
+   * per distinct verdict is all the inbox needs (bounded trace rows under a flood). */
+  private readonly tracedVerdicts = new Set<string>();
+
+  private traceVerdict(id: string, e: SenderAuthEvent): void {
+    const key = `${id}:${e.result}`;
+    if (this.tracedVerdicts.has(key)) return;
+    if (this.tracedVerdicts.size >= 4096) this.tracedVerdicts.delete(this.tracedVerdicts.values().next().value!);
+    this.tracedVerdicts.add(key);
+    this.vault.trace(Buffer.from(id, 'hex'), { at: this.now(), event: SENDER_AUTH_EVENT, bearer: e.bearer, detail: e.result });
+  }
+
+  /** A bearer's verdict on a bundle's origin: recorded as a `sender-auth` trace event (InboxEntry.senderAuth). */
+  private onSenderAuth(e: SenderAuthEvent): void {
+    if (!/^[0-9a-f]{64}$/.test(e.id) || !this.vault.isOpen) return;
+    if (this.vault.has(Buffer.from(e.id, 'hex'))) {
+      this.traceVerdict(e.id, e);
+      return;
+    }
+    const list = this.earlyVerdicts.get(e.id);
+    if (list) list.push(e);
+    else {
+      if (this.earlyVerdicts.size >= 256) this.earlyVerdicts.delete(this.earlyVerdicts.keys().next().value!);
+      this.earlyVerdicts.set(e.id, [e]);
+    }
   }
 
   private onPeer(e: PeerEvent): void {
@@ -317,7 +357,7 @@ export class Router {
       if (since !== undefined && receivedAt <= since) continue;
       const stored = this.vault.get(id);
       if (!stored || stored.expired) continue;
-      const e = inboxEntry(this.identity, stored);
+      const e = inboxEntry(this.identity, stored, () => this.vault.traceEvents(id));
       if (e) out.push(e);
     }
     return out.reverse();

@@ -81,8 +81,9 @@ export class SimNeighbourhood {
     const loraRelays = this.relays.filter((r) => LORA_NAMES.includes(r.name));
     this.lora = createLoraNeighbourhood({
       nodes: [
-        { name: 'lora0', nodeId: this.options.main.nodeId, x: 0 },
-        ...loraRelays.map((r, i) => ({ name: r.name, nodeId: r.identity.nodeId, x: 3000 * (i + 1) })),
+        // Link version 2 between all three, as a configured `protocol: lattice` radio speaks it by default.
+        { name: 'lora0', nodeId: this.options.main.nodeId, x: 0, v2: { identity: this.options.main }, components },
+        ...loraRelays.map((r, i) => ({ name: r.name, nodeId: r.identity.nodeId, x: 3000 * (i + 1), v2: { identity: r.identity } })),
       ],
       timeScale: LORA_TIME_SCALE,
       autoAdvert: true,

@@ -9,6 +9,7 @@ import { loadOrCreateIdentity, type Identity } from '../identity/identity.js';
 import type { Logger } from '../log/logger.js';
 import { Router } from '../router/router.js';
 import { Vault } from '../vault/vault.js';
+import { StampAllocator } from '../bearers/lora/v2/stamp-allocator.js';
 
 export class SimRelay {
   router?: Router;
@@ -25,8 +26,10 @@ export class SimRelay {
   async start(bearers: Bearer[], log: Logger): Promise<void> {
     this.vault = new Vault({ path: join(this.dir, 'vault'), groupCommitMs: 50 });
     await this.vault.start();
+    // Stamps (persisted in its dir, as the daemon's): the bundles it creates are v2-shaped for its LoRa radio.
+    const stamps = await StampAllocator.open(this.dir);
     // LoRa sends of a fragmented bundle take tens of seconds of air time at slow presets: allow for it.
-    this.router = new Router({ identity: this.identity, vault: this.vault, bearers, bloomIntervalMs: 10_000, bloomDebounceMs: 500, retryIntervalMs: 5_000, sendTimeoutMs: 120_000 });
+    this.router = new Router({ identity: this.identity, vault: this.vault, bearers, stamps, bloomIntervalMs: 10_000, bloomDebounceMs: 500, retryIntervalMs: 5_000, sendTimeoutMs: 120_000 });
     this.offs.push(this.router.events.on('delivered', (e) => {
       if (e.via !== 'inbox') return;
       const v = this.router?.bundleView(e.id);

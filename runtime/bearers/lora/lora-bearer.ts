@@ -214,7 +214,10 @@ export class LoraBearer implements Bearer {
       duplicate: () => this.metrics.discarded('duplicate'),
       unacknowledged: (fate) => this.metrics.unacknowledged(fate),
     });
-    if (init.v2) this.v2 = new LoraV2(init.v2, { now: () => this.clock.now(), senderAuth: (result) => this.metrics.senderAuth(result) });
+    if (init.v2) this.v2 = new LoraV2(init.v2, { now: () => this.clock.now(), senderAuth: (result, _sender, id) => {
+      this.metrics.senderAuth(result);
+      this.listeners.emit('senderAuth', { bearer: this.name, id: Buffer.from(id).toString('hex'), result });
+    } });
     this.unicastV2 = new UnicastDelivery({
       now: () => this.clock.now(),
       sendAck: (to, message) => this.sendAck(to, message, true),

@@ -10,7 +10,7 @@ import { AirtimeLedger } from '../../../airtime/airtime-ledger.js';
 import type { LedgerStore } from '../../../airtime/ledger-store.js';
 import type { LoraBearer, LoraBearerInit } from '../lora-bearer.js';
 import { loraBearer } from '../create-lora-bearer.js';
-import { defaultComponents } from '../../../components/components.js';
+import { defaultComponents, type Components } from '../../../components/components.js';
 
 export interface NeighbourSpec {
   name: string;
@@ -24,6 +24,9 @@ export interface NeighbourSpec {
   board?: BoardName;
   /** Speak Lattice v2 (this node's identity; its nodeId must be `nodeId`). */
   v2?: LoraBearerInit['v2'];
+  /** This node's components (metrics, logging, clock); default fresh ones. `lattice run`'s simulated default gives its
+   * own radio the relay's components, so its counters reach /metrics. */
+  components?: Components;
 }
 
 export interface LoraNeighbourhoodOptions {
@@ -86,7 +89,7 @@ export function createLoraNeighbourhood(o: LoraNeighbourhoodOptions): LoraNeighb
       advertOnNewNeighbour: o.autoAdvert ?? false,
       advertJitterMs: o.autoAdvert ? 2000 : 200,
       random: () => (i + 0.5) / o.nodes.length,
-    })(defaultComponents());
+    })(n.components ?? defaultComponents());
     return bearer;
   });
   return {

@@ -16,6 +16,7 @@
 import type { InFrame } from '../../../bearer/bearer.js';
 import type { Bundle } from '../../../bundle/bundle.js';
 import { encodeBundle } from '../../../bundle/bundle-codec.js';
+import { bundleId } from '../../../bundle/bundle-id.js';
 import type { Identity } from '../../../identity/identity.js';
 import { encodeFrame } from '../../../wire/frame-codec.js';
 import type { Neighbour } from '../peer-table.js';
@@ -42,7 +43,8 @@ export interface LoraV2Options {
 
 export interface LoraV2Deps {
   now(): number;
-  senderAuth(result: SenderAuthResult, sender: Uint8Array): void;
+  /** A verdict on a broadcast's origin (`id`: the broadcast's bundle id). */
+  senderAuth(result: SenderAuthResult, sender: Uint8Array, id: Uint8Array): void;
 }
 
 export interface V2Plan {
@@ -84,7 +86,7 @@ export class LoraV2 {
     this.groupKey = groupKey(o.groupPsk ?? DEFAULT_GROUP_PSK);
     this.chain = new SenderChain(o.identity, o.chain ?? DEFAULT_CHAIN);
     this.me = o.identity.nodeId;
-    this.auth = new SenderAuth({ nowStamp: () => stampAt(d.now()), maxSkewS: o.maxSkewS ?? 60, result: (r, s) => d.senderAuth(r, s) });
+    this.auth = new SenderAuth({ nowStamp: () => stampAt(d.now()), maxSkewS: o.maxSkewS ?? 60, result: (r, s, id) => d.senderAuth(r, s, id) });
   }
 
   /** Our signed anchor for the current epoch, as a chain frame (sent after each advert). */
@@ -185,7 +187,7 @@ export class LoraV2 {
     try {
       const r = decodeV2Bundle(bytes, { identity: this.o.identity, groupKey: this.groupKey, book: this.book });
       const b = r.bundle;
-      if (!b.sealed && !same(b.sender, this.me)) this.auth.broadcast(b.sender, msToStamp(b.sentAt)!, b.body, b.signature);
+      if (!b.sealed && !same(b.sender, this.me)) this.auth.broadcast(b.sender, msToStamp(b.sentAt)!, b.body, b.signature, bundleId(b));
       this.book.learn(b.sender);
       if (b.recipient instanceof Uint8Array) this.book.learn(b.recipient);
       if (r.transmitter) {

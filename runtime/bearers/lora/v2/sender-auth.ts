@@ -18,6 +18,8 @@ export type SenderAuthResult = 'verified' | 'forged' | 'too-late' | 'no-anchor' 
 
 interface Pending {
   sender: Uint8Array;
+  /** The bundle id of the broadcast, so the verdict can be put on the stored message. */
+  id: Uint8Array;
   stamp: number;
   body: Uint8Array;
   mac: Uint8Array;
@@ -30,7 +32,7 @@ export interface SenderAuthOptions {
   maxSkewS?: number;
   maxPending?: number;
   maxAnchors?: number;
-  result(r: SenderAuthResult, sender: Uint8Array): void;
+  result(r: SenderAuthResult, sender: Uint8Array, id: Uint8Array): void;
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -59,23 +61,23 @@ export class SenderAuth {
     return this.anchors.get(hex(sender));
   }
 
-  /** A v2 broadcast from `sender` with its 4-byte sender MAC. */
-  broadcast(sender: Uint8Array, stamp: number, body: Uint8Array, mac: Uint8Array): void {
+  /** A v2 broadcast from `sender` with its 4-byte sender MAC (`id`: its bundle id). */
+  broadcast(sender: Uint8Array, stamp: number, body: Uint8Array, mac: Uint8Array, id: Uint8Array): void {
     const a = this.anchors.get(hex(sender));
-    if (!a || epochOf(stamp, a.params) !== a.epoch) return this.o.result('no-anchor', sender);
+    if (!a || epochOf(stamp, a.params) !== a.epoch) return this.o.result('no-anchor', sender, id);
     const j = intervalOf(stamp, a.params);
-    if (!stillSecret(a, j, this.o.nowStamp(), this.o.maxSkewS ?? 60)) return this.o.result('too-late', sender);
+    if (!stillSecret(a, j, this.o.nowStamp(), this.o.maxSkewS ?? 60)) return this.o.result('too-late', sender, id);
     const key = `${hex(sender)}:${a.epoch}:${j}`;
     let list = this.pending.get(key);
     if (!list) this.pending.set(key, (list = []));
-    list.push({ sender, stamp, body, mac });
+    list.push({ sender, id, stamp, body, mac });
     this.pendingCount++;
     while (this.pendingCount > (this.o.maxPending ?? 512)) {
       const [k, l] = this.pending.entries().next().value!;
       const dropped = l.shift()!;
       this.pendingCount--;
       if (l.length === 0) this.pending.delete(k);
-      this.o.result('expired', dropped.sender);
+      this.o.result('expired', dropped.sender, dropped.id);
     }
   }
 
@@ -87,7 +89,7 @@ export class SenderAuth {
       const k = `${hex(a.sender)}:${epoch}:${j}`;
       for (const p of this.pending.get(k) ?? []) {
         this.pendingCount--;
-        this.o.result(macEquals(senderMac(key, p.sender, p.stamp, p.body), p.mac) ? 'verified' : 'forged', p.sender);
+        this.o.result(macEquals(senderMac(key, p.sender, p.stamp, p.body), p.mac) ? 'verified' : 'forged', p.sender, p.id);
       }
       this.pending.delete(k);
       return a.sender;
