@@ -68,7 +68,13 @@ export function buildMcNode(p: McNodeParts): McNativeNode {
       dropped: (reason) => metrics?.dropped.inc({ bearer: settings.name, reason }),
     },
   });
-  const stack = buildMcStack({ settings, identity: p.identity, radio, stateDir: p.stateDir, clock: components.clock, log });
+  // The power monitor's battery (runtime/power, issue 16) when one runs: the companion's GET_BATT_AND_STORAGE and the
+  // repeater's status and telemetry report it; without one they report 0 mV as boards without a battery sense do.
+  const battery = components.battery;
+  const stack = buildMcStack({
+    settings, identity: p.identity, radio, stateDir: p.stateDir, clock: components.clock, log,
+    ...(battery ? { batteryMilliVolts: () => battery()?.milliVolts } : {}),
+  });
   const gateway = new MeshCoreGateway({
     name: settings.name,
     open: companionLinkOpener(stack.device, `memory:${settings.name}`),

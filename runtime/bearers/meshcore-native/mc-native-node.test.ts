@@ -139,4 +139,20 @@ test('a flood across a chain of 4 repeaters: the path grows one hash per hop, no
   }
 });
 
+test('the power monitor\'s battery reaches the companion app (GET_BATT_AND_STORAGE), read live', async () => {
+  let milliVolts = 3870;
+  const rig = await McRig.create([{ name: 'Solar', companion: true, battery: () => ({ milliVolts, percent: 62 }) }]);
+  let app: McApp | undefined;
+  try {
+    await rig.start();
+    app = await McApp.connect(rig.node('Solar').companionPort!);
+    assert.is((await app.conn.getBatteryVoltage()).batteryMilliVolts, 3870);
+    milliVolts = 3712;
+    assert.is((await app.conn.getBatteryVoltage()).batteryMilliVolts, 3712, 'read live, not once at start');
+  } finally {
+    await app?.close();
+    await rig.stop();
+  }
+});
+
 test.run();

@@ -11,6 +11,7 @@ import { PUBLIC_CHANNEL_SECRET } from '../../../../firmware-protocol/meshcore/ch
 import { nativeRegionRules } from '../../meshtastic-native/native-region.js';
 import { AirtimeLedger } from '../../../airtime/airtime-ledger.js';
 import { defaultComponents } from '../../../components/components.js';
+import type { BatterySource } from '../../../power/battery-figure.js';
 import { FakeLoraAir } from '../../lora/testing/fake-lora-air.js';
 import { buildMcNode } from '../mc-from-config.js';
 import { generateMcIdentity } from '../mc-identity.js';
@@ -27,6 +28,8 @@ export interface RigNodeSpec {
   adminPassword?: string;
   guestPassword?: string;
   metrics?: Metrics;
+  /** The relay's battery as the power monitor gives it (runtime/power); none = no power monitor. */
+  battery?: BatterySource;
 }
 
 /** The fast channel every rig node uses: 869.525 MHz / 250 kHz / SF7 / CR 4/5, MeshCore's air format. */
@@ -34,7 +37,7 @@ export const RIG_MODULATION = mcModulation({ preset: 'EU_LEGACY', sf: 7, txPower
 
 export class McRig {
   readonly nodes: McNativeNode[] = [];
-  private readonly parts = new Map<string, Omit<Parameters<typeof buildMcNode>[0], 'components'> & { metrics?: Metrics }>();
+  private readonly parts = new Map<string, Omit<Parameters<typeof buildMcNode>[0], 'components'> & { metrics?: Metrics; battery?: BatterySource }>();
   private constructor(readonly air: FakeLoraAir, private readonly dir: string) {}
 
   /** `inRange(a, b)` by index in `specs`; default everyone hears everyone. */
@@ -52,7 +55,7 @@ export class McRig {
       };
       const parts = {
         settings, identity: generateMcIdentity(), radio: rig.air.radio(), ledger: new AirtimeLedger(), stateDir: join(rig.dir, s.name),
-        device: 'fake air', ...(s.metrics ? { metrics: s.metrics } : {}),
+        device: 'fake air', ...(s.metrics ? { metrics: s.metrics } : {}), ...(s.battery ? { battery: s.battery } : {}),
       };
       rig.parts.set(s.name, parts);
       rig.nodes.push(rig.build(s.name));
@@ -61,8 +64,8 @@ export class McRig {
   }
 
   private build(name: string): McNativeNode {
-    const { metrics, ...p } = this.parts.get(name)!;
-    return buildMcNode({ ...p, components: defaultComponents(metrics ? { metrics } : {}) });
+    const { metrics, battery, ...p } = this.parts.get(name)!;
+    return buildMcNode({ ...p, components: defaultComponents({ ...(metrics ? { metrics } : {}), ...(battery ? { battery } : {}) }) });
   }
 
   /** Stops the node and starts it again from its state directory (same key, same radio), as a relay restart does. */
