@@ -92,6 +92,7 @@ test('a relay with a native MeshCore radio and a meshcore-observer entry publish
     assert.is(status.json.origin_id, pub);
     assert.is(status.json.origin, 'Observer mc0');
     assert.match(status.json.client_version ?? '', /^lattice\//);
+    assert.is(status.json.radio, '869.4625,125,7,5', 'freq,bw,sf,cr of mc0 as configured');
 
     // The second node, in this process, on the same air 600 m away.
     const config = parseConfig({ lora: [{ name: 'mc1', ...RADIO, air: `127.0.0.1:${air.port}`, position: [600, 0], meshcore: { role: 'repeater', name: 'Sender mc1', companion: false } }] }, {}, { home: dir });
@@ -145,6 +146,11 @@ test('a relay with a native MeshCore radio and a meshcore-observer entry publish
     const after = ((await relay.get('/status')).bearers as BearerStatus[]).find((b) => b.kind === 'mqtt')!;
     assert.is(after.state, 'up');
     assert.is(after.detail.connected, true);
+
+    // A relay that stops says so on the status topic (the farewell; the Will if it vanished).
+    await relay.stop();
+    const offline = await waitFor('the offline status on stop', () => sub.seen.find((s) => s.topic === `meshcore/AMS/${pub}/status` && s.json.status === 'offline'));
+    assert.is(offline.json.origin_id, pub);
   } finally {
     for (const c of cleanups) await c().catch(() => undefined);
     await broker.stop();
