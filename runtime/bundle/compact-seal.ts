@@ -56,3 +56,20 @@ export function openCompactSealed(identity: Identity, senderId: Uint8Array, stam
     throw new SealError('cannot open compact-sealed body (not addressed to this node, or altered)', { cause: err });
   }
 }
+
+/**
+ * Opens a body this identity compact-sealed to `recipientId` (its own sent copy, for the dashboard's sent list): the
+ * same sender→recipient key seen from the sender's side, the nonce from the stamp; no extra key is kept.
+ */
+export function openOwnCompactSealed(identity: Identity, recipientId: Uint8Array, stamp: number, sealed: Uint8Array): Uint8Array {
+  if (sealed.length < COMPACT_SEAL_TAG) throw new SealError('compact-sealed body too short');
+  try {
+    const d = createDecipheriv('aes-256-ccm', key(identity, identity.nodeId, recipientId, recipientId), nonce(stamp), { authTagLength: COMPACT_SEAL_TAG });
+    d.setAuthTag(sealed.subarray(sealed.length - COMPACT_SEAL_TAG));
+    const pt = d.update(sealed.subarray(0, sealed.length - COMPACT_SEAL_TAG));
+    d.final();
+    return new Uint8Array(pt);
+  } catch (err) {
+    throw new SealError('cannot open our own compact-sealed body (not sealed by this node, or altered)', { cause: err });
+  }
+}

@@ -2,7 +2,10 @@
 import { decodeBundle } from '../bundle/bundle-codec.js';
 import type { Bundle } from '../bundle/bundle.js';
 import { bodyText, openBody } from '../bundle/create-bundle.js';
+import { SealError } from '../bundle/errors.js';
+import { openOwnCompactSealed } from '../bundle/compact-seal.js';
 import { openOwnSealed } from '../bundle/seal.js';
+import { msToStamp } from '../bundle/stamp.js';
 import type { Identity } from '../identity/identity.js';
 import { shortId } from '../identity/short-id.js';
 import type { BundleView, InboxEntry, SentEntry, TraceEvent } from '../node/relay-node.js';
@@ -103,13 +106,22 @@ export function sentFixed(identity: Identity, stored: StoredBundle): SentFixed |
   if (b.origin) fixed.origin = { ...b.origin };
   if (!stored.expired && b.body.length > 0) {
     try {
-      const body = b.sealed && b.recipient instanceof Uint8Array ? openOwnSealed(identity, b.recipient, b.sentAt, b.body) : openBody(identity, b);
-      fixed.text = bodyText(body);
+      fixed.text = bodyText(openOwn(identity, b));
     } catch {
       // Not readable (not sealed by this identity: a data dir restored under another key): listed without text.
     }
   }
   return fixed;
+}
+
+/** Our own bundle's body: sealed ones (classic or v2 compact) opened with the sender-side key. */
+function openOwn(identity: Identity, b: Bundle): Uint8Array {
+  if (!b.sealed || !(b.recipient instanceof Uint8Array)) return openBody(identity, b);
+  if (!b.compactSeal) return openOwnSealed(identity, b.recipient, b.sentAt, b.body);
+  // A v2 DM (the simulated default and any v2 LoRa relay): its nonce is the stamp, sentAt in whole seconds.
+  const stamp = msToStamp(b.sentAt);
+  if (stamp === undefined) throw new SealError('compact-sealed body without a whole-second sentAt');
+  return openOwnCompactSealed(identity, b.recipient, stamp, b.body);
 }
 
 export function sentState(fixed: SentFixed, row: OutboxRow | undefined, expired: boolean): SentEntry['state'] {

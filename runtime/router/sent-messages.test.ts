@@ -7,6 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Network, waitFor } from './testing/relay-fixture.js';
+import { stampAt } from '../bundle/stamp.js';
 
 test('sent: our sends (sealed ones readable), foreign channel messages bridged in, not foreign DMs to us, newest first', async () => {
   const net = new Network();
@@ -30,6 +31,24 @@ test('sent: our sends (sealed ones readable), foreign channel messages bridged i
     assert.equal([sent[1]!.id, sent[1]!.to, sent[1]!.state], [toB, b.identity.nodeIdHex, 'delivered']);
     assert.is(g.router.bundleView(toB)!.text, undefined, 'lattice trace still cannot read it (only the sent list opens our own)');
     assert.equal(g.router.sentMessages({ limit: 1 }).map((e) => e.text), ['on the channel']);
+  } finally {
+    await net.close();
+  }
+});
+
+test('sent: a v2 send (compact seal, sentAt from a stamp) is listed with its text', async () => {
+  // The simulated default speaks Lattice v2 (issue 19): its sends to a node are compact-sealed, and the dashboard's
+  // sent list lost their text (the page then showed "(text no longer kept)").
+  const net = new Network();
+  try {
+    let stamp = stampAt(Date.now());
+    const g = await net.relay('g', { router: { stamps: { next: async () => ++stamp } } });
+    const b = await net.relay('b');
+    net.link(g, b);
+    const { bundleId } = await g.router.send({ to: b.identity.nodeIdHex, text: 'compact for B' });
+    await waitFor('delivered to B', () => g.router.sentMessages().find((e) => e.id === bundleId)?.state === 'delivered');
+    assert.is(b.router.inbox().find((e) => e.id === bundleId)?.text, 'compact for B', 'B opens it');
+    assert.is(g.router.sentMessages().find((e) => e.id === bundleId)?.text, 'compact for B');
   } finally {
     await net.close();
   }
