@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { Mesh } from '@meshtastic/protobufs';
 import { MeshDevice } from '@meshtastic/core';
-import { RelayProcess, eventually } from '../daemon/testing/relay-process.js';
+import { RelayProcess, eventually, startInHook } from '../daemon/testing/relay-process.js';
 import { MeshtasticHttpTransport } from './testing/meshtastic-http-transport.js';
 import { request } from 'node:http';
 
@@ -37,7 +37,7 @@ let relay: RelayProcess;
 test.before(async () => {
   root = mkdtempSync(join(tmpdir(), 'lattice-mthttp-'));
   relay = new RelayProcess({ dataDir: join(root, 'r'), sim: true });
-  await relay.start();
+  await startInHook(relay);
 });
 
 test.after(async () => {
