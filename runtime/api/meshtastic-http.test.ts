@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { Mesh } from '@meshtastic/protobufs';
 import { MeshDevice } from '@meshtastic/core';
-import { RelayProcess, eventually } from '../daemon/testing/relay-process.js';
+import { RelayProcess, eventually, startInHook } from '../daemon/testing/relay-process.js';
 import { MeshtasticHttpTransport } from './testing/meshtastic-http-transport.js';
 import { request } from 'node:http';
 
@@ -34,10 +34,15 @@ function from(localAddress: string, method: string, path: string, body?: Uint8Ar
 let root = '';
 let relay: RelayProcess;
 
+/** The relay's log lines about the simulated Meshtastic nodes (why a node is missing when a wait fails). */
+function simLines(): string {
+  return relay.output.split('\n').filter((l) => /Hilltop|Harbour|hilltop|native mesh/.test(l)).slice(-20).join('\n');
+}
+
 test.before(async () => {
   root = mkdtempSync(join(tmpdir(), 'lattice-mthttp-'));
   relay = new RelayProcess({ dataDir: join(root, 'r'), sim: true });
-  await relay.start();
+  await startInHook(relay);
 });
 
 test.after(async () => {
@@ -151,13 +156,19 @@ test("the official SDK over the web client's HTTP transport: configured, sees Hi
   device.events.onDeviceStatus.subscribe((st: number) => statuses.push(st));
   device.events.onMyNodeInfo.subscribe((m: { myNodeNum: number }) => (myNodeNum = m.myNodeNum));
   device.events.onNodeInfoPacket.subscribe((n: { user?: { longName?: string } }) => n.user?.longName && names.add(n.user.longName));
+  // A node heard after the handshake arrives as its NodeInfo packet (the firmware sends no node_info after
+  // config_complete; the web client's node list takes both): Hilltop announces itself 0.3 s after the sim starts, which
+  // on a loaded machine can still be on the air when this handshake is over.
+  device.events.onUserPacket.subscribe((u: { data?: { longName?: string } }) => u.data?.longName && names.add(u.data.longName));
   device.events.onMessagePacket.subscribe((m: { data: string }) => texts.push(m.data));
   try {
     void device.configure().catch(() => undefined);
     await eventually('DeviceConfigured', () => statuses.includes(7), 20_000);
     const status = await relay.get('/status');
     assert.is(myNodeNum, (status.bearers as { name: string; detail: { nodeNum: number } }[]).find((b) => b.name === 'mt-sim')!.detail.nodeNum);
-    await eventually('Hilltop in the node list', () => names.has('Hilltop'), 20_000);
+    await eventually('Hilltop in the node list', () => names.has('Hilltop'), 20_000).catch((err: Error) => {
+      throw new Error(`${err.message} (names: ${[...names].join(', ') || 'none'}; the sim said:\n${simLines()})`);
+    });
     await eventually('a line from the mesh', () => texts.length > 0, 30_000);
     // Broadcast with want_ack: acknowledged when the node hears Hilltop rebroadcast it (an implicit ACK).
     const id = await device.sendText('hello from the web client', 'broadcast', true, 0);

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RelayProcess, eventually } from '../daemon/testing/relay-process.js';
+import { RelayProcess, eventually, startInHook } from '../daemon/testing/relay-process.js';
 import { SIM_NATIVE_BEARER } from './sim-native-mesh.js';
 import { CoreClient } from '../bearers/meshtastic-native/testing/core-client.js';
 import { McApp } from '../bearers/meshcore-native/testing/mc-app.js';
@@ -44,7 +44,7 @@ const heard = (mesh: 'MeshCore' | 'Meshtastic', what: RegExp) =>
 test.before(async () => {
   root = mkdtempSync(join(tmpdir(), 'lattice-sim-default-'));
   relay = new RelayProcess({ dataDir: join(root, 'data'), sim: true });
-  await relay.start();
+  await startInHook(relay);
 });
 
 test.after(async () => {

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RelayProcess, eventually } from '../daemon/testing/relay-process.js';
+import { RelayProcess, eventually, startInHook } from '../daemon/testing/relay-process.js';
 
 let root = '';
 let relay: RelayProcess;
@@ -17,7 +17,7 @@ let relay: RelayProcess;
 test.before(async () => {
   root = mkdtempSync(join(tmpdir(), 'lattice-sim-v2-'));
   relay = new RelayProcess({ dataDir: join(root, 'data'), sim: true });
-  await relay.start();
+  await startInHook(relay);
 });
 
 test.after(async () => {

@@ -19,7 +19,6 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import { Mesh, Portnums } from '@meshtastic/protobufs';
 import { join } from 'node:path';
-import { portFree } from './port-free.js';
 import { createEmulatedRadios, type EmulatedRadios } from '../../drivers/sx126x/sim/emulated-radios.js';
 import { meshtasticModulation } from '../../lib/lora/meshtastic-presets.js';
 import { AirtimeGovernor } from '../airtime/airtime-governor.js';
@@ -73,8 +72,10 @@ export class SimNativeMesh {
   /** The relay's own native node, built with the relay's components (metrics, logging, clock). */
   async mainBearer(components: Components): Promise<NativeNode> {
     this.emulated = createEmulatedRadios({ nodes: [{ name: SIM_NATIVE_BEARER, x: 0 }, ...PEERS.map((p) => ({ name: p.name, x: p.x }))], timeScale: TIME_SCALE });
-    const api = (await portFree(API_PORT)) ? API_PORT : 0;
-    const main = await this.node(SIM_NATIVE_BEARER, { role: 'ROUTER', longName: 'Lattice relay (simulated)', shortName: 'LTC', api: { host: '127.0.0.1', port: api } }, components);
+    // 4403, or a port the system picks when 4403 is taken, decided by the bind itself at start (a check here raced
+    // with another relay starting at the same time: both saw 4403 free and the second died with EADDRINUSE).
+    const api = { host: '127.0.0.1', port: API_PORT, orAnyPort: true };
+    const main = await this.node(SIM_NATIVE_BEARER, { role: 'ROUTER', longName: 'Lattice relay (simulated)', shortName: 'LTC', api }, components);
     for (const p of PEERS) {
       this.peers.push(await this.node(p.name, { role: 'CLIENT', longName: p.longName, shortName: p.shortName }, { ...components, metrics: undefined }, this.peerStacks));
     }

@@ -12,7 +12,6 @@
  * foreign text, and the apps connected to it see the mesh.
  */
 import { join } from 'node:path';
-import { portFree } from './port-free.js';
 import { createEmulatedRadios, type EmulatedRadios } from '../../drivers/sx126x/sim/emulated-radios.js';
 import { PUBLIC_CHANNEL_SECRET } from '../../firmware-protocol/meshcore/channel-secret.js';
 import { AirtimeLedger } from '../airtime/airtime-ledger.js';
@@ -60,13 +59,14 @@ export class SimNativeMeshCore {
   /** The relay's own native node, built with the relay's components (metrics, logging, clock). */
   async mainBearer(components: Components): Promise<McNativeNode> {
     this.emulated = createEmulatedRadios({ nodes: [{ name: SIM_MC_NATIVE_BEARER, x: 0 }, ...PEERS.map((p) => ({ name: p.name, x: p.x }))], timeScale: TIME_SCALE });
-    const port = (await portFree(COMPANION_PORT)) ? COMPANION_PORT : 0;
-    const main = (this.main = await this.node(SIM_MC_NATIVE_BEARER, 'Lattice relay (simulated)', 'repeater', components, { host: '127.0.0.1', port }));
+    // 5000, or a port the system picks when 5000 is taken, decided by the bind itself at start (see sim-native-mesh.ts).
+    const companion = { host: '127.0.0.1', port: COMPANION_PORT, orAnyPort: true };
+    const main = (this.main = await this.node(SIM_MC_NATIVE_BEARER, 'Lattice relay (simulated)', 'repeater', components, companion));
     for (const p of PEERS) this.peers.push(await this.node(p.name, p.nodeName, p.role, { ...components, metrics: undefined }));
     return main;
   }
 
-  private async node(name: string, nodeName: string, role: 'repeater' | 'companion', components: Components, companion?: { host: string; port: number }): Promise<McNativeNode> {
+  private async node(name: string, nodeName: string, role: 'repeater' | 'companion', components: Components, companion?: { host: string; port: number; orAnyPort?: boolean }): Promise<McNativeNode> {
     const dir = join(this.o.dataDir, name);
     const { identity } = await loadOrCreateMcIdentity(dir);
     const settings: McNativeSettings = {

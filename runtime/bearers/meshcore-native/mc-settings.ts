@@ -35,7 +35,8 @@ export interface McNativeSettings {
   /** Advert name; undefined = the firmware's default for a new node (the key's first bytes). */
   nodeName?: string;
   channels: McChannelSetting[];
-  companion?: { host: string; port: number };
+  /** The companion TCP server; `orAnyPort`: when `port` is taken, one the system picks (the simulated default's 5000). */
+  companion?: { host: string; port: number; orAnyPort?: boolean };
   adminPassword?: string;
   guestPassword?: string;
   /** `#de` or null (unscoped). */

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { ChatMesh } from '../../../firmware-protocol/meshcore/companion/chat-mesh.js';
 import { CompanionRadio } from '../../../firmware-protocol/meshcore/companion/companion-radio.js';
 import { CompanionServer } from '../../../firmware-protocol/meshcore/companion/companion-server.js';
+import { listenOrAnyPort } from '../../bearer/listen-or-any-port.js';
 import { JsonFileCompanionStore } from '../../../firmware-protocol/meshcore/companion/companion-store.js';
 import { createMesh } from '../../../firmware-protocol/meshcore/mesh/create-mesh.js';
 import type { MeshHandler } from '../../../firmware-protocol/meshcore/mesh/mesh-handler.js';
@@ -125,9 +126,9 @@ export function buildMcStack(init: McStackInit): McNativeStack {
       combined.onAdvertRecv?.(rx, advert);
     },
   }, tap));
-  const server = settings.companion
-    ? new CompanionServer({ device, host: settings.companion.host, port: settings.companion.port, ...(init.companionServer ?? {}) })
-    : undefined;
+  const companionServer = (port: number) => new CompanionServer({ device, host: settings.companion!.host, port, ...(init.companionServer ?? {}) });
+  // Rebuilt on another port when the wanted one is taken and the settings allow it (its port is a constructor option).
+  let server = settings.companion ? companionServer(settings.companion.port) : undefined;
 
   return {
     mesh,
@@ -173,7 +174,14 @@ export function buildMcStack(init: McStackInit): McNativeStack {
       }
       mesh.start();
       repeater?.start();
-      await server?.start();
+      const companion = settings.companion;
+      if (server && companion) {
+        const fellBack = await listenOrAnyPort(async (port) => {
+          if (port !== companion.port) server = companionServer(port);
+          await server!.start();
+        }, companion.port, companion.orAnyPort === true);
+        if (fellBack) log.info(`companion port ${companion.port} is taken; listening on ${server.port}`, { bearer: settings.name });
+      }
     },
     async stop() {
       await server?.stop();

@@ -36,7 +36,8 @@ export interface NativeSettings {
   channels: NativeChannelSetting[];
   hopLimit: number;
   nodeNum?: number;
-  api?: { host: string; port: number };
+  /** The client API; `orAnyPort`: when `port` is taken, one the system picks (the simulated default's 4403). */
+  api?: { host: string; port: number; orAnyPort?: boolean };
   /** `lora[].position` as a place on Earth: the node's fixed position (config.position.fixed_position). */
   fixedPosition?: { latitudeI: number; longitudeI: number; altitude: number };
 }

@@ -15,6 +15,7 @@ import { clone, create } from '@bufbuild/protobuf';
 import { Config, Mesh, type Channel, type Telemetry } from '@meshtastic/protobufs';
 import type { MeshRoleName } from '../../../firmware-protocol/meshtastic/mesh/role.js';
 import { DeviceServer } from '../../../firmware-protocol/meshtastic/device/device-server.js';
+import { listenOrAnyPort } from '../../bearer/listen-or-any-port.js';
 import { DeviceService } from '../../../firmware-protocol/meshtastic/device/device-service.js';
 import { DeviceHttpSessions } from '../../../firmware-protocol/meshtastic/device/http-sessions.js';
 import { DeviceState } from '../../../firmware-protocol/meshtastic/device/device-state.js';
@@ -188,7 +189,12 @@ export function buildNativeStack(init: NativeStackInit): NativeStack {
     }),
     async start() {
       router.start();
-      if (server) await server.start(settings.api!.port);
+      if (server) {
+        const api = settings.api!;
+        if (await listenOrAnyPort((p) => server.start(p), api.port, api.orAnyPort === true)) {
+          log.info(`client API port ${api.port} is taken; listening on ${server.port}`, { bearer: settings.name });
+        }
+      }
       else service.start();
     },
     async stop() {

@@ -213,6 +213,23 @@ export class RelayProcess {
   }
 }
 
+/**
+ * Starts `relay` from a uvu `test.before` hook so that a failure is seen: uvu's runner returns from a `finally`
+ * around its hooks, which swallows a hook's error (the file then shows "0 passed, N failed" and no reason). The
+ * error (with the relay's last output) is written to stderr, which the test runner prints for a failed file, and
+ * rethrown so no test runs against a relay that is not there.
+ */
+export async function startInHook(relay: RelayProcess, what = 'relay'): Promise<void> {
+  try {
+    await relay.start();
+  } catch (err) {
+    const e = err as Error;
+    process.stderr.write(`\n${what} failed to start (data dir ${relay.options.dataDir}): ${e.stack ?? e.message}\n`);
+    if (!e.message.includes(relay.output.slice(-200))) process.stderr.write(`--- its output ---\n${relay.output.slice(-4000)}\n`);
+    throw err;
+  }
+}
+
 /** waitFor with the patience of multi-process tests: a relay process takes seconds to start on a loaded machine. */
 export function eventually<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
   return waitFor(what, check, timeoutMs, 100);
