@@ -105,7 +105,7 @@ test('a relay with a native MeshCore radio and a meshcore-observer entry publish
     const key1 = Buffer.from(mc1.rawPacketSource().publicKey).toString('hex').toUpperCase();
 
     // The simulated air has no CAD and a receiver misses a frame that starts as the one before ends: each step waits
-    // for the repeater's forward of the step before to be done (testing/quiet-air.ts).
+    // for the repeater's forward of the step before to be done (runtime/bearers/meshcore-native/testing/quiet-air.ts).
     const air0 = await quietAir(air.port, mcModulation(RADIO)!, [300, 0], QUIET_MS);
     cleanups.unshift(async () => air0.close());
     const packets = () => sub.seen.filter((s) => s.topic === `meshcore/AMS/${pub}/packets`);
