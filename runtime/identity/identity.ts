@@ -53,9 +53,24 @@ class KeyIdentity implements Identity {
   }
 }
 
+/**
+ * A fresh Ed25519 private key, taken from the key generation as PKCS#8 bytes and re-imported. Why not the KeyObject
+ * that generateKeyPairSync returns: Node 20 (seen on 20.20.2) can deadlock the main thread when a garbage collection
+ * runs while that key is exported (our JWK export): the collector finalizes the finished key-generation job, whose
+ * destructor waits for the key's mutex, which the export holds — about once in 10^4 keys, for ever (a futex wait,
+ * no CPU). A key imported from bytes belongs to no job. generate-identity.test.ts keeps this from coming back.
+ */
+function freshEd25519Key(): KeyObject {
+  const { privateKey } = generateKeyPairSync('ed25519', {
+    privateKeyEncoding: { format: 'der', type: 'pkcs8' },
+    publicKeyEncoding: { format: 'der', type: 'spki' },
+  });
+  return createPrivateKey({ key: privateKey, format: 'der', type: 'pkcs8' });
+}
+
 /** A fresh in-memory identity (tests, simulated neighbours). */
 export function generateIdentity(): Identity {
-  return new KeyIdentity(generateKeyPairSync('ed25519').privateKey);
+  return new KeyIdentity(freshEd25519Key());
 }
 
 /** Identity from a PKCS#8 PEM string. */
@@ -91,7 +106,7 @@ export async function loadOrCreateIdentity(dataDir: string): Promise<{ identity:
     }
   }
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const { privateKey } = generateKeyPairSync('ed25519');
+  const privateKey = freshEd25519Key();
   const identity = new KeyIdentity(privateKey);
   const tmp = `${path}.tmp-${process.pid}`;
   const fh = await open(tmp, 'w', 0o600);
