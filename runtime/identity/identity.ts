@@ -54,17 +54,21 @@ class KeyIdentity implements Identity {
 }
 
 /**
- * A fresh Ed25519 private key, taken from the key generation as a JWK and re-imported. Why not the KeyObject that
+ * A fresh Ed25519 or X25519 private key, taken from the key generation as a JWK and re-imported. Why not the KeyObject that
  * generateKeyPairSync returns: Node 20 (seen on 20.20.2) can deadlock the main thread when a garbage collection runs
  * while that key is exported (KeyIdentity's JWK export): the collector finalizes the finished key-generation job,
  * whose destructor waits for the key's mutex, which the export holds — about once in 10^4 keys, for ever (a futex
  * wait, no CPU). A key imported from the job's output belongs to no job. JWK rather than PKCS#8 DER: the DER
  * import goes through OpenSSL's decoder, ~600 µs a key against ~170 µs.
  */
-function freshEd25519Key(): KeyObject {
-  const { privateKey } = generateKeyPairSync('ed25519', { privateKeyEncoding: { format: 'jwk' }, publicKeyEncoding: { format: 'jwk' } });
+export function freshKeyObject(type: 'ed25519' | 'x25519'): KeyObject {
+  const { privateKey } = generateKeyPairSync(type as 'ed25519', { privateKeyEncoding: { format: 'jwk' }, publicKeyEncoding: { format: 'jwk' } });
   // @types/node has no 'jwk' overload here (it types the result as a KeyObject); Node returns the JWK object.
   return createPrivateKey({ key: privateKey as unknown as JsonWebKey, format: 'jwk' });
+}
+
+function freshEd25519Key(): KeyObject {
+  return freshKeyObject('ed25519');
 }
 
 /** A fresh in-memory identity (tests, simulated neighbours). */

@@ -5,11 +5,12 @@
  * reports. The firmware regenerates a key whose first byte is 0x00 or 0xFF (reserved path hashes: MyMesh::begin),
  * so a fresh key never has one. A damaged key file stops the start: a fresh key would be a new node to the mesh.
  */
-import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { identityFromSeed, isReservedKey, type LocalIdentity } from '../../../firmware-protocol/meshcore/ota/identity.js';
 import { readKeyFile, writeKeyFile } from '../../identity/key-file.js';
 import { McIdentityError } from './errors.js';
+import { freshKeyObject } from '../../identity/identity.js';
 
 export const MC_KEY_FILE = 'meshcore.key';
 
@@ -20,7 +21,8 @@ function seedOf(key: KeyObject): Uint8Array {
 /** A fresh Ed25519 key whose public key is no reserved path hash. */
 function freshKey(): KeyObject {
   for (;;) {
-    const { privateKey } = generateKeyPairSync('ed25519');
+    // Not generateKeyPairSync's KeyObject: exporting it can deadlock Node 20 (runtime/identity/identity.ts freshKeyObject).
+    const privateKey = freshKeyObject('ed25519');
     if (!isReservedKey(identityFromSeed(seedOf(privateKey)).publicKey)) return privateKey;
   }
 }

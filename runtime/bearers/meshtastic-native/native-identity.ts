@@ -6,12 +6,13 @@
  * firmware 2.8 does (NodeDB::createNewIdentity: crc32 of the 32-byte public key), unless config gives one
  * (`meshtastic.nodeNum`). A damaged key file stops the start: a fresh key would be a new node to the whole mesh.
  */
-import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { chmod, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isReservedNodeNum, nodeNumFromPublicKey } from '../../../firmware-protocol/meshtastic/ota/node-num.js';
 import { NativeIdentityError } from './errors.js';
 import { writeKeyFile } from '../../identity/key-file.js';
+import { freshKeyObject } from '../../identity/identity.js';
 
 export { nodeNumFromPublicKey };
 
@@ -41,7 +42,8 @@ function fromPem(pem: string): KeyObject {
 /** A fresh key pair whose derived number is usable (all but 5 in 2^32 are: ota/node-num.ts). */
 function freshKey(): KeyObject {
   for (;;) {
-    const { privateKey } = generateKeyPairSync('x25519');
+    // Not generateKeyPairSync's KeyObject: exporting it can deadlock Node 20 (runtime/identity/identity.ts freshKeyObject).
+    const privateKey = freshKeyObject('x25519');
     if (!isReservedNodeNum(nodeNumFromPublicKey(raw(privateKey).publicKey))) return privateKey;
   }
 }
