@@ -146,11 +146,17 @@ test('contacts: add/update, reset path, remove; firmware errors are typed', asyn
 
 test('offline queue: queued while nobody listens, drained at start; full queue evicts oldest channel frame', async () => {
   const { session, mesh, alice, bob, device } = setup({ offlineQueueSize: 3 });
+  // One at a time: two senders' packets on the air arrive in an order the air decides, and the eviction checked
+  // below depends on the order of arrival.
+  const queued = (text: string) => waitFor(`${text} queued (over the air)`, () => device.ram.offlineQueue.some((f) => decodeMessageFrame(f).text === text));
   alice.sendChannel('Public', 'c1');
+  await queued('Alice: c1');
   bob.sendDirect('d1');
+  await queued('d1');
   alice.sendChannel('Public', 'c2');
+  await queued('Alice: c2');
   alice.sendChannel('Public', 'c3'); // queue full: c1 evicted
-  await waitFor('c3 queued (over the air)', () => device.ram.offlineQueue.some((f) => decodeMessageFrame(f).text === 'Alice: c3'));
+  await queued('Alice: c3');
   assert.is(device.ram.offlineQueue.length, 3);
   const got: string[] = [];
   session.on('message', (m) => got.push(m.text));
