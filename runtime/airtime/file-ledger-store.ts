@@ -9,12 +9,13 @@
  * writers would each save only their own records and each grant the full budget (measured before this lock: 717.8 s
  * on air, 358.9 s recorded). A lock left by a crash or a power cut is taken over.
  */
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { LedgerCorruptError, LedgerLockedError } from './errors.js';
 import { LockHeldError } from '../storage/errors.js';
 import { PidLock, type PidLockAcquired } from '../storage/pid-lock.js';
 import { snapshotProblem, type LedgerSnapshot, type LedgerStore } from './ledger-store.js';
+import { writeFileDurably } from '../../lib/fs/durable-file.js';
 
 export class FileLedgerStore implements LedgerStore {
   private dirReady = false;
@@ -49,24 +50,9 @@ export class FileLedgerStore implements LedgerStore {
   }
 
   async save(snapshot: LedgerSnapshot): Promise<void> {
-    const tmp = `${this.path}.tmp`;
     await this.takeLock();
-    // Owner-only, like everything in the data directory.
-    const file = await open(tmp, 'w', 0o600);
-    try {
-      await file.writeFile(JSON.stringify(snapshot));
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(tmp, this.path);
-    // fsync the directory so the rename itself is durable (ext4 without it can lose the new name on power loss).
-    const dir = await open(dirname(this.path), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    // Owner-only, like everything in the data directory; the rename made durable with the directory's fsync.
+    await writeFileDurably(this.path, JSON.stringify(snapshot));
   }
 
   close(): void {

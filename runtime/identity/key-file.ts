@@ -3,8 +3,8 @@
  * mode 0600, and tightened to 0600 when found looser (someone copied one in). A key is a node's whole identity on its
  * mesh: half a file after a power cut would mint a new node.
  */
-import { chmod, mkdir, open, readFile, rename, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { chmod, readFile, stat } from 'node:fs/promises';
+import { writeFileDurably } from '../../lib/fs/durable-file.js';
 
 /** The file's text, or undefined when it does not exist (any other read error is thrown). */
 export async function readKeyFile(path: string): Promise<string | undefined> {
@@ -20,17 +20,5 @@ export async function readKeyFile(path: string): Promise<string | undefined> {
 }
 
 export async function writeKeyFile(path: string, text: string): Promise<void> {
-  const dir = dirname(path);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-  const d = await open(dir, 'r');
-  try { await d.sync(); } finally { await d.close(); }
+  await writeFileDurably(path, text);
 }

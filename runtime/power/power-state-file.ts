@@ -5,9 +5,9 @@
  * this file outlives — leaves the old state or the new, never a torn one. A file that does not parse is set aside as
  * `.corrupt-<ms>` and the monitor starts from the voltage.
  */
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile, rename } from 'node:fs/promises';
 import type { EnergyTotals } from './energy-today.js';
+import { writeFileDurably } from '../../lib/fs/durable-file.js';
 
 export interface SavedPowerState {
   version: 1;
@@ -39,22 +39,7 @@ export class PowerStateFile {
   }
 
   async save(state: SavedPowerState): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-    const tmp = `${this.path}.tmp`;
-    const file = await open(tmp, 'w', 0o600);
-    try {
-      await file.writeFile(JSON.stringify(state));
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(tmp, this.path);
-    const dir = await open(dirname(this.path), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    await writeFileDurably(this.path, JSON.stringify(state));
   }
 }
 

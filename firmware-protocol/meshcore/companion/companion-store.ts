@@ -4,12 +4,12 @@
  * implementations: in memory (tests, the simulator) and one JSON file written atomically (temp file + rename), so a
  * power cut leaves the old or the new state, never half of one.
  */
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { fromHex, toHex } from '../bytes.js';
 import type { ContactInfo } from './contacts-table.js';
 import type { NodePrefs } from './node-prefs.js';
 import { CompanionStateFormatError, CompanionStoreError } from './errors.js';
+import { writeFileDurably } from '../../../lib/fs/durable-file.js';
 
 export interface CompanionState {
   prefs: NodePrefs;
@@ -83,11 +83,9 @@ export class JsonFileCompanionStore implements CompanionStore {
 
   async save(state: CompanionState): Promise<void> {
     const text = JSON.stringify(encodeState(state));
-    const tmp = `${this.path}.tmp`;
     try {
-      await mkdir(dirname(this.path), { recursive: true });
-      await writeFile(tmp, text, { mode: 0o600 });
-      await rename(tmp, this.path);
+      // fsynced before and after the rename: without it a power cut could leave an empty file (contacts lost).
+      await writeFileDurably(this.path, text);
       this.bytes = text.length;
     } catch (err) {
       throw new CompanionStoreError(this.path, 'save', err);

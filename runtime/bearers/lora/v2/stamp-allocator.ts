@@ -12,10 +12,11 @@
  * corrupt write reads as corrupt, and then the allocator refuses to start rather than guess: StampFileError).
  * Written as a temp file, fsynced, renamed, directory fsynced, so the old mark stays until the new one is whole.
  */
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { MAX_STAMP, stampAt } from '../../../bundle/stamp.js';
 import { StampFileError, StampsExhaustedError } from '../errors.js';
+import { writeFileDurably } from '../../../../lib/fs/durable-file.js';
 
 export { StampFileError, StampsExhaustedError };
 
@@ -75,24 +76,8 @@ export class StampAllocator implements StampSource {
     const out = Buffer.alloc(8);
     out.writeUInt32BE(mark >>> 0, 0);
     out.writeUInt32BE((~mark) >>> 0, 4);
-    const dir = dirname(this.path);
-    await mkdir(dir, { recursive: true });
-    const tmp = `${this.path}.tmp`;
     try {
-      const fh = await open(tmp, 'w', 0o600);
-      try {
-        await fh.writeFile(out);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, this.path);
-      const d = await open(dir, 'r');
-      try {
-        await d.sync();
-      } finally {
-        await d.close();
-      }
+      await writeFileDurably(this.path, out);
     } catch (err) {
       throw new StampFileError(this.path, 'cannot persist the stamp mark; no stamp handed out', { cause: err });
     }
