@@ -36,6 +36,11 @@ async function bleTarget(options: { pin?: number } = {}): Promise<{ sim: MeshCor
     ...sim,
     async disconnect(o) {
       const down = sim.disconnect(o);
+      // The simulator's side is down first, so no answer can reach the host any more; the BLE link itself drops a
+      // moment later, once the GATT write in flight has had its reply (the simulator runs in this process: under
+      // load its air timers can fire before the D-Bus reply to the write is read, and the drop would then also
+      // fail the write — a different fault from the one a test asks for).
+      await new Promise((r) => setTimeout(r, 50));
       await radio.setInRange(false);
       await down;
       await radio.setInRange(true);
