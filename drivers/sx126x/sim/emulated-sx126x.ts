@@ -156,6 +156,8 @@ export class EmulatedSx126x {
   // ------------------------------------------------------------------ SPI
 
   private transfer(tx: Uint8Array): Uint8Array {
+    // The chip's own time has moved on even if the host's timers have not fired yet (sim-clock.ts runDue).
+    this.clock.runDue();
     if (this.faults.noChip) return new Uint8Array(tx.length).fill(this.faults.noChip === 'ones' ? 0xff : 0x00);
     if (this.mode === 'off' || this.mode === 'reset') {
       this.violation(tx, 'chip held in reset or starting up');

@@ -9,6 +9,13 @@ export interface SimClock {
   now(): number;
   /** Run fn after chipMs of chip time; returns a cancel function. */
   schedule(chipMs: number, fn: () => void): () => void;
+  /**
+   * Run, in order, every scheduled event whose chip time has come but whose wall-clock timer has not fired yet (the
+   * event loop was busy). The emulated chip calls this before each SPI transfer: a real chip's state moves on with
+   * time whatever the host is doing, so a driver that reads the IRQ flags late must see the header that arrived
+   * meanwhile, not a stale preamble flag. Not re-entrant: an event that causes a transfer does not recurse.
+   */
+  runDue(): void;
   readonly timeScale: number;
 }
 
@@ -47,12 +54,43 @@ export function createSimClock(opts: { timeScale?: number } = {}): SimClock {
   const timeScale = opts.timeScale ?? 1;
   if (!(timeScale > 0)) throw new RangeError(`timeScale must be > 0, got ${timeScale}`);
   const t0 = performance.now();
+  const now = () => (performance.now() - t0) / timeScale;
+  interface Pending { due: number; seq: number; fn: () => void; timer: ReturnType<typeof setTimeout> }
+  const pending = new Set<Pending>();
+  let seq = 0;
+  let catchingUp = false;
   return {
     timeScale,
-    now: () => (performance.now() - t0) / timeScale,
+    now,
     schedule(chipMs, fn) {
-      const t = setTimeout(fn, Math.max(0, chipMs * timeScale));
-      return () => clearTimeout(t);
+      const ms = Math.max(0, chipMs);
+      const p: Pending = {
+        due: now() + ms, seq: seq++, fn,
+        timer: setTimeout(() => {
+          if (pending.delete(p)) fn();
+        }, ms * timeScale),
+      };
+      pending.add(p);
+      return () => {
+        if (pending.delete(p)) clearTimeout(p.timer);
+      };
+    },
+    runDue() {
+      if (catchingUp || pending.size === 0) return;
+      catchingUp = true;
+      try {
+        for (;;) {
+          const t = now();
+          let next: Pending | undefined;
+          for (const p of pending) if (p.due <= t && (!next || p.due < next.due || (p.due === next.due && p.seq < next.seq))) next = p;
+          if (!next) return;
+          pending.delete(next);
+          clearTimeout(next.timer);
+          next.fn();
+        }
+      } finally {
+        catchingUp = false;
+      }
     },
   };
 }
