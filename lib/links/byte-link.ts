@@ -10,8 +10,9 @@
 export interface ByteLink {
   /** Human-readable description for logs: `/dev/ttyUSB0`, `127.0.0.1:4403`. */
   readonly description: string;
-  /** Resolves when the bytes were handed to the OS (serial: drained). Rejects with LinkClosedError once closed, and
-   * with the signal's reason when it is aborted; never throws at the caller. */
+  /** Resolves when the bytes were handed to the OS (serial: drained, or the port closed after the OS took them).
+   * Rejects with LinkClosedError when they were not, and with the signal's reason when it is aborted; never throws
+   * at the caller. */
   write(data: Uint8Array, options?: { signal?: AbortSignal }): Promise<void>;
   /** Registers a receive listener; returns a function that removes it. A listener that throws does not break the
    * link nor keep the other listeners from the data. */

@@ -63,11 +63,17 @@ test('a LoRa hop: a send makes 3 codec passes before the air, a receive 2 before
     }
     // Steady state: each heard the other's advert, and A knows that B holds its key (B listed A in its advert).
     const knowsUs = () => (a.bearer.status().detail!.neighbours as Array<{ id: string; knowsUs: boolean }>).some((n) => n.id === b.identity.nodeIdHex && n.knowsUs);
-    // A's first advert may have gone out before B's radio listened (A starts first): A advertises again now.
-    await a.bearer.advertise();
-    await waitFor('B heard A', () => b.bearer.canReach(a.identity.nodeIdHex));
-    await b.bearer.advertise();
-    await waitFor('A knows B knows A', () => a.bearer.canReach(b.identity.nodeIdHex) && knowsUs());
+    // A's first advert may have gone out before B's radio listened (A starts first), or collided with B's own first
+    // advert on the air (the fake air models collisions and half duplex): advertise again until heard.
+    const heardAfterAdverts = async (what: string, from: typeof a, heard: () => boolean) => {
+      for (let i = 0; !heard(); i++) {
+        if (i === 20) throw new Error(`${what}: not after 20 adverts`);
+        await from.bearer.advertise();
+        await waitFor(what, heard, 1_000).catch(() => undefined);
+      }
+    };
+    await heardAfterAdverts('B heard A', a, () => b.bearer.canReach(a.identity.nodeIdHex));
+    await heardAfterAdverts('A knows B knows A', b, () => a.bearer.canReach(b.identity.nodeIdHex) && knowsUs());
 
     let onAir: CallCounts | undefined;
     const transmit = a.radio.transmit.bind(a.radio);

@@ -39,12 +39,30 @@ function fromPem(pem: string): KeyObject {
   return key;
 }
 
-/** A fresh key pair whose derived number is usable (all but 5 in 2^32 are: ota/node-num.ts). */
+/** The stream API's frame start (firmware StreamAPI.cpp START1, START2). */
+const START1 = 0x94;
+const START2 = 0xc3;
+
+/** Whether `bytes` holds the stream API's frame start 0x94 0xC3 anywhere. */
+export function holdsFrameStart(bytes: Uint8Array): boolean {
+  for (let i = 0; i + 1 < bytes.length; i++) if (bytes[i] === START1 && bytes[i + 1] === START2) return true;
+  return false;
+}
+
+/**
+ * A fresh key pair whose derived number is usable (all but 5 in 2^32 are: ota/node-num.ts) and whose raw keys do
+ * not hold 0x94 0xC3. The official JS SDK (@meshtastic/core 2.6 fromDeviceStream, used by the web client) discards
+ * any stream frame with 0x94 0xC3 inside it and loses its place in the stream: the config stream carries
+ * SecurityConfig with both keys, so with such a key (about 1 pair in 1,000) the web client never finishes connecting
+ * to the node. The firmware does not avoid it; choosing another key at first start costs nothing.
+ */
 function freshKey(): KeyObject {
   for (;;) {
     // Not generateKeyPairSync's KeyObject: exporting it can deadlock Node 20 (runtime/identity/identity.ts freshKeyObject).
     const privateKey = freshKeyObject('x25519');
-    if (!isReservedNodeNum(nodeNumFromPublicKey(raw(privateKey).publicKey))) return privateKey;
+    const keys = raw(privateKey);
+    if (holdsFrameStart(keys.publicKey) || holdsFrameStart(keys.privateKey)) continue;
+    if (!isReservedNodeNum(nodeNumFromPublicKey(keys.publicKey))) return privateKey;
   }
 }
 
