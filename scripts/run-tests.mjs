@@ -11,7 +11,8 @@
 // runs files): node's start and the loading of shared modules are paid once per batch, not once per file. A file
 // stays in its own process when it starts processes, servers or relays (the slow kinds below), runs from source, or
 // touches process-wide state (process.on, process.exit, module hooks, globals); `test-runner: own-process` in a file
-// says so explicitly. Results are still reported per file. TEST_BATCH_SIZE=1 runs every file alone.
+// says so explicitly, and so does a file slower than LIGHT_MS in scripts/test-durations.json. Results are still
+// reported per file. TEST_BATCH_SIZE=1 runs every file alone.
 //
 // The longest files start first, so that the last minute is not one slow file running alone: each run records
 // how long every file took (a small JSON file in the system's temp dir, one per checkout); without a record (a fresh
@@ -45,6 +46,16 @@ function walk(dir, out) {
   return out;
 }
 
+/** Test processes still running, each the leader of its own process group. */
+const live = new Set();
+// Killed (Ctrl-C, timeout(1), CI cancelling): take every test process group along, or they run on as orphans.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    for (const pid of live) { try { process.kill(-pid, 'SIGKILL'); } catch {} }
+    process.exit(130);
+  });
+}
+
 function run(cmd, argv, opts = {}) {
   return new Promise((resolve) => {
     const child = spawn(cmd, argv, {
@@ -53,6 +64,7 @@ function run(cmd, argv, opts = {}) {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
+    live.add(child.pid);
     let output = '';
     child.stdout.on('data', (d) => { output += d; });
     child.stderr.on('data', (d) => { output += d; });
@@ -62,6 +74,7 @@ function run(cmd, argv, opts = {}) {
       try { process.kill(-child.pid, 'SIGKILL'); } catch {}
     }, opts.timeoutMs) : null;
     child.on('close', (code, signal) => {
+      live.delete(child.pid);
       if (timer) clearTimeout(timer);
       // Kill whatever the test left behind in its process group (simulators, socat, brokers).
       try { process.kill(-child.pid, 'SIGKILL'); } catch {}
@@ -96,9 +109,19 @@ try {
 } catch {
   // no record yet
 }
+/** Each file's time alone in a full parallel run on 2 cores (committed; regenerate by copying a run's record): the
+ * order without a local record (a fresh checkout, CI), and which files are light enough to share a process. */
+let committed = {};
+try {
+  committed = JSON.parse(readFileSync(join(root, 'scripts', 'test-durations.json'), 'utf8'));
+} catch {
+  // no committed record: the kind below decides
+}
 /** Without a record: multi-process, end-to-end and real-link tests are the slow kind. */
 const SLOW = /(^runtime\/daemon\/|-e2e\.test|^hil-tests\/|^runtime\/links\/|^runtime\/sim\/|processes)/;
-const expected = (f) => recorded[f] ?? (SLOW.test(f) ? 5_000 : 1_000);
+const expected = (f) => recorded[f] ?? committed[f] ?? (SLOW.test(f) ? 5_000 : 1_000);
+/** A file that took longer than this alone gains little from sharing a process and would hold its batch up. */
+const LIGHT_MS = 1_500;
 const files = DIRS.flatMap((d) => walk(join(root, d), []))
   .map((f) => relative(root, f))
   .filter((f) => filters.length === 0 || filters.some((flt) => f.includes(flt)))
@@ -140,7 +163,7 @@ const BATCH_SIZE = Math.max(1, Number(process.env.TEST_BATCH_SIZE ?? 20));
 /** Process-wide state a file may touch that would leak into the next file of a batch. */
 const OWN_PROCESS = /test-runner: own-process|process\.(on|once|exit|chdir)\(|module\.register|countCalls|globalThis\.\w+\s*=[^=]|console\.\w+\s*=[^=]|process\.env(\.\w+|\[[^\]]+\])\s*=[^=]|delete process\.env/;
 function batchable(file) {
-  if (BATCH_SIZE === 1 || SLOW.test(file) || sourceBound(file)) return false;
+  if (BATCH_SIZE === 1 || SLOW.test(file) || sourceBound(file) || (committed[file] ?? 0) > LIGHT_MS) return false;
   if (!noBuild) {
     try { statSync(join(root, 'dist', file.replace(/\.ts$/, '.js'))); } catch { return false; }
   }
