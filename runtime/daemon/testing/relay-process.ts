@@ -6,13 +6,20 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '../../../lib/testing/wait-for.js';
 
-/** The CLI under test: the checkout's bin (dist/), or another build named by LATTICE_TEST_BIN. */
-export const BIN = process.env.LATTICE_TEST_BIN ?? fileURLToPath(new URL('../../../bin/lattice.js', import.meta.url));
+/**
+ * The CLI under test: the checkout's bin (dist/), or another build named by LATTICE_TEST_BIN. test-runner: dist-safe.
+ * Found from this file in the source tree or in dist/ (dist/runtime/daemon/testing → ../../../../bin), so the tests
+ * that start relays run compiled, without tsx.
+ */
+export const BIN = process.env.LATTICE_TEST_BIN ?? [
+  fileURLToPath(new URL('../../../bin/lattice.js', import.meta.url)),
+  fileURLToPath(new URL('../../../../bin/lattice.js', import.meta.url)),
+].find((p) => existsSync(p)) ?? fileURLToPath(new URL('../../../bin/lattice.js', import.meta.url));
 
 /**
  * A port free for both TCP and UDP on 127.0.0.1 right now (the IP bearer binds both on one number), picked below the
