@@ -27,7 +27,7 @@ function nextAddress(): string {
 async function bleTarget(options: { pin?: number } = {}): Promise<{ sim: MeshCoreSim; radio: MockRadio; bridge: BleSimBridge; address: string; stop(): Promise<void> }> {
   // A build with 8 channel slots (MAX_GROUP_CHANNELS is a build option; the simulator's default build has 40): the
   // handshake reads every slot, each a GATT write and a notification through the D-Bus mock, and 32 fewer per case
-  // cut a fifth of this file's CPU. The 40-slot handshake stays covered over a PTY and TCP (meshcore-gateway.test.ts).
+  // cut a fifth of this file's CPU. The 40-slot handshake stays covered over TCP (meshcore-gateway.test.ts).
   const sim = await startMeshCoreSim({ tcpPort: 0, nodes: NODES, radio: RADIO, nodeName: 'Roof', device: { maxChannels: 8 } });
   const address = nextAddress();
   const radio = await mock.addRadio({ address, name: `MeshCore-Roof${seq}`, profile: 'meshcore', pin: options.pin ?? 123456 });
