@@ -13,7 +13,7 @@ import { waitFor } from '../../lib/testing/wait-for.js';
 
 const FAST = { freqKhz: 869618, bwHz: 500000, sf: 7, cr: 5 };
 
-function setup(opts: { appTargetVer?: number; offlineQueueSize?: number } = {}) {
+function setup(opts: { appTargetVer?: number; offlineQueueSize?: number; commandTimeoutMs?: number } = {}) {
   const device = new SimDevice({ offlineQueueSize: opts.offlineQueueSize ?? 16 });
   Object.assign(device.persistent.prefs, FAST, { nodeName: 'Roof' });
   const mesh = new SimMesh(device);
@@ -22,7 +22,7 @@ function setup(opts: { appTargetVer?: number; offlineQueueSize?: number } = {}) 
   alice.advert();
   bob.advert();
   const link = connectMemoryLink(device);
-  const session = new MeshCoreSession(link, { appTargetVer: opts.appTargetVer, commandTimeoutMs: 3000 });
+  const session = new MeshCoreSession(link, { appTargetVer: opts.appTargetVer, commandTimeoutMs: opts.commandTimeoutMs ?? 3000 });
   return { device, mesh, alice, bob, link, session };
 }
 
@@ -230,9 +230,11 @@ test('adverts: manual mode → NEW_ADVERT only; full table → CONTACTS_FULL, or
 });
 
 test('a radio still booting when the port opens (ESP32 DTR reset) answers a repeated DEVICE_QUERY', async () => {
-  const { session, mesh, device } = setup();
+  // The lost query is noticed by its timeout (min(commandTimeoutMs, 2.5 s)): 1 s here, the radio back after 0.3 s,
+  // instead of waiting out 2.5 s. The in-memory radio answers the rest of the handshake within milliseconds.
+  const { session, mesh, device } = setup({ commandTimeoutMs: 1000 });
   device.powerOff();
-  setTimeout(() => device.powerOn(), 800);
+  setTimeout(() => device.powerOn(), 300);
   await session.start({ signal: AbortSignal.timeout(20000) });
   assert.ok(session.isReady);
   assert.is(device.handled.get(0x16), 1, 'the query sent while it was off was lost');

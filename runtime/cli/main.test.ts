@@ -2,14 +2,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+import { BIN } from '../daemon/testing/relay-process.js';
 
 function lattice(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
     const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LATTICE_')));
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    // The `lattice` command as installed (bin/lattice.js, the compiled CLI the runner builds first), as the relay
+    // process tests run it: through tsx each child spent ~1 s of CPU compiling the CLI's sources.
+    const child = spawn(process.execPath, [BIN, ...args], {
       env: { ...clean, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       signal: AbortSignal.timeout(60_000),
@@ -42,11 +42,10 @@ test('bad config: exit 2, each issue a `path: message` line on stderr', async ()
 });
 
 test('usage error: exit 2; no relay: exit 1', async () => {
-  const usage = await lattice(['frobnicate']);
+  // Port 1 on loopback: nothing listens there without privileges. Two processes of their own, run side by side.
+  const [usage, none] = await Promise.all([lattice(['frobnicate']), lattice(['status', '--api', '127.0.0.1:1'])]);
   assert.is(usage.code, 2);
   assert.match(usage.err, /unknown command "frobnicate"/);
-  // Port 1 on loopback: nothing listens there without privileges.
-  const none = await lattice(['status', '--api', '127.0.0.1:1']);
   assert.is(none.code, 1);
   assert.is(none.err, 'lattice: no relay answering at http://127.0.0.1:1 — start one with `lattice run`\n');
 });

@@ -64,7 +64,9 @@ export function meshCoreGatewaySuite(name: string, makeTarget: () => Promise<Sui
     ctx.registry = createMetrics({ defaultMetrics: false });
     ctx.peers = [];
     ctx.gw = new MeshCoreGateway({
-      name: 'meshcore0', open: ctx.target.open, metrics: ctx.registry, reconnect: { initialMs: 100, maxMs: 1000 },
+      // Reconnect tries every 100-200 ms: a simulated radio comes back 0.2-0.3 s after it went (a PTY's socat a
+      // moment later), and a back-off doubling to 1 s made the PTY reboot case wait ~0.4 s longer than the radio took.
+      name: 'meshcore0', open: ctx.target.open, metrics: ctx.registry, reconnect: { initialMs: 100, maxMs: 200 },
       dmRetry: { minAckWaitMs: 300, ackWaitFactor: 0.5, backoffBaseMs: 100, backoffMaxMs: 1000 },
       session: { commandTimeoutMs: 5000 }, ...gatewayOptions,
     });
@@ -214,7 +216,9 @@ export function meshCoreGatewaySuite(name: string, makeTarget: () => Promise<Sui
     const alice = target.sim.mesh.node('Alice');
     alice.reachable = false;
     const peer = `mc:${alice.hex}`;
-    assert.is(await gw.send({ peer, kind: 'bundle', bytes: new Uint8Array(0), bundle: textBundle(peer, 'void', { lifetime: 1500 }) }), 'accepted');
+    // 1 s: long enough to be sent (accepted) and to wait out the first ACK window and back-off (≈ 0.6 s), so the
+    // give-up is the bundle's expiry while a retry is pending, not a refusal to send.
+    assert.is(await gw.send({ peer, kind: 'bundle', bytes: new Uint8Array(0), bundle: textBundle(peer, 'void', { lifetime: 1000 }) }), 'accepted');
     await until('expiry', () => (gw.status().detail as any).dm.expired === 1, 20_000);
     assert.is((gw.status().detail as any).dm.confirmations, 0);
     assert.is((gw.status().detail as any).dm.inFlight, 0);
