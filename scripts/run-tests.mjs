@@ -7,6 +7,13 @@
 // through tsx (dist/ may be stale).
 // Usage: npm test [-- PATH_FILTER ...] [--no-build] [-j N]
 //
+// Files that only compute share a process in batches (scripts/test-batch.mjs, BATCH_SIZE at a time, as uvu's own CLI
+// runs files): node's start and the loading of shared modules are paid once per batch, not once per file. A file
+// stays in its own process when it starts processes, servers or relays (the slow kinds below), runs from source, or
+// touches process-wide state (process.on, process.exit, module hooks, globals); `test-runner: own-process` in a file
+// says so explicitly, and so does a file slower than LIGHT_MS in scripts/test-durations.json. Results are still
+// reported per file. TEST_BATCH_SIZE=1 runs every file alone.
+//
 // The longest files start first, so that the last minute is not one slow file running alone: each run records
 // how long every file took (a small JSON file in the system's temp dir, one per checkout); without a record (a fresh
 // checkout, CI) the files that start relays, radios or brokers as processes or over real links go first.
@@ -39,6 +46,16 @@ function walk(dir, out) {
   return out;
 }
 
+/** Test processes still running, each the leader of its own process group. */
+const live = new Set();
+// Killed (Ctrl-C, timeout(1), CI cancelling): take every test process group along, or they run on as orphans.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    for (const pid of live) { try { process.kill(-pid, 'SIGKILL'); } catch {} }
+    process.exit(130);
+  });
+}
+
 function run(cmd, argv, opts = {}) {
   return new Promise((resolve) => {
     const child = spawn(cmd, argv, {
@@ -47,6 +64,7 @@ function run(cmd, argv, opts = {}) {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
+    live.add(child.pid);
     let output = '';
     child.stdout.on('data', (d) => { output += d; });
     child.stderr.on('data', (d) => { output += d; });
@@ -56,6 +74,7 @@ function run(cmd, argv, opts = {}) {
       try { process.kill(-child.pid, 'SIGKILL'); } catch {}
     }, opts.timeoutMs) : null;
     child.on('close', (code, signal) => {
+      live.delete(child.pid);
       if (timer) clearTimeout(timer);
       // Kill whatever the test left behind in its process group (simulators, socat, brokers).
       try { process.kill(-child.pid, 'SIGKILL'); } catch {}
@@ -90,9 +109,19 @@ try {
 } catch {
   // no record yet
 }
+/** Each file's time alone in a full parallel run on 2 cores (committed; regenerate by copying a run's record): the
+ * order without a local record (a fresh checkout, CI), and which files are light enough to share a process. */
+let committed = {};
+try {
+  committed = JSON.parse(readFileSync(join(root, 'scripts', 'test-durations.json'), 'utf8'));
+} catch {
+  // no committed record: the kind below decides
+}
 /** Without a record: multi-process, end-to-end and real-link tests are the slow kind. */
 const SLOW = /(^runtime\/daemon\/|-e2e\.test|^hil-tests\/|^runtime\/links\/|^runtime\/sim\/|processes)/;
-const expected = (f) => recorded[f] ?? (SLOW.test(f) ? 5_000 : 1_000);
+const expected = (f) => recorded[f] ?? committed[f] ?? (SLOW.test(f) ? 5_000 : 1_000);
+/** A file that took longer than this alone gains little from sharing a process and would hold its batch up. */
+const LIGHT_MS = 1_500;
 const files = DIRS.flatMap((d) => walk(join(root, d), []))
   .map((f) => relative(root, f))
   .filter((f) => filters.length === 0 || filters.some((flt) => f.includes(flt)))
@@ -130,25 +159,75 @@ function command(file) {
   return [compiled];
 }
 
+const BATCH_SIZE = Math.max(1, Number(process.env.TEST_BATCH_SIZE ?? 20));
+/** Process-wide state a file may touch that would leak into the next file of a batch. */
+const OWN_PROCESS = /test-runner: own-process|process\.(on|once|exit|chdir)\(|module\.register|countCalls|globalThis\.\w+\s*=[^=]|console\.\w+\s*=[^=]|process\.env(\.\w+|\[[^\]]+\])\s*=[^=]|delete process\.env/;
+function batchable(file) {
+  if (BATCH_SIZE === 1 || SLOW.test(file) || sourceBound(file) || (committed[file] ?? 0) > LIGHT_MS) return false;
+  if (!noBuild) {
+    try { statSync(join(root, 'dist', file.replace(/\.ts$/, '.js'))); } catch { return false; }
+  }
+  return !OWN_PROCESS.test(readFileSync(join(root, file), 'utf8'));
+}
+
+/** Work units: a batch of files sharing a process, or one file alone; the longest expected first. */
+const units = [];
+const shared = files.filter(batchable).sort();
+for (let i = 0; i < shared.length; i += BATCH_SIZE) units.push(shared.slice(i, i + BATCH_SIZE));
+for (const f of files) if (!shared.includes(f)) units.push([f]);
+const unitTime = (u) => u.reduce((a, f) => a + expected(f), 0);
+units.sort((a, b) => unitTime(b) - unitTime(a));
+console.log(`${files.length} test files: ${shared.length} in ${Math.ceil(shared.length / BATCH_SIZE)} shared processes, ${files.length - shared.length} alone`);
+
+function report(file, output, ms, code, timedOut, note = '') {
+  const u = parseUvu(output);
+  // uvu counts skipped tests outside Total (Total = run = passed + failed).
+  let bad = u.total - u.passed;
+  if (code !== 0 && bad === 0) bad = 1; // crashed, timed out, or failed outside a test
+  if (!u.seen && code === 0) bad = 1;   // ran no test at all: that is a failure, not a pass
+  passed += u.passed; skipped += u.skipped; failed += bad;
+  durations[file] = ms;
+  const why = timedOut ? ` (timed out after ${FILE_TIMEOUT_MS} ms)` : '';
+  console.log(`${bad ? 'FAIL' : 'ok  '} ${file}  ${u.passed} passed${bad ? `, ${bad} failed` : ''}${u.skipped ? `, ${u.skipped} skipped` : ''}  ${ms} ms${why}`);
+  if (bad) failures.push([file, output + note]);
+  if (u.skipped) for (const line of strip(output).split('\n')) if (/^SKIP\b/.test(line.trim())) console.log(`     ${line.trim()}`);
+}
+
+async function runAlone(file) {
+  const t0 = Date.now();
+  const r = await run(process.execPath, command(file), { timeoutMs: FILE_TIMEOUT_MS });
+  report(file, r.output, Date.now() - t0, r.code, r.timedOut);
+}
+
+/** Runs a batch; each file is reported from its own section of the output. Files the batch never reached (it
+ * crashed or timed out in an earlier one) run alone afterwards; the one it was in fails. */
+async function runBatch(batch) {
+  const paths = batch.map((f) => noBuild ? f : join('dist', f.replace(/\.ts$/, '.js')));
+  const argv = [...(noBuild ? ['--import', 'tsx'] : []), join(root, 'scripts', 'test-batch.mjs'), root, ...paths];
+  const t0 = Date.now();
+  const r = await run(process.execPath, argv, { timeoutMs: FILE_TIMEOUT_MS * 2 });
+  const text = strip(r.output);
+  const left = [];
+  batch.forEach((file, i) => {
+    const start = text.indexOf(`@@test-file ${paths[i]}\n`);
+    if (start < 0) return left.push(file);
+    const endAt = text.indexOf(`@@test-end ${paths[i]} `, start);
+    const section = endAt >= 0 ? text.slice(start, endAt) : text.slice(start);
+    if (endAt < 0) return report(file, `${section}\n(the batch process ended in this file: exit ${r.code ?? r.signal})`, Date.now() - t0, 1, r.timedOut);
+    const [ms, verdict] = text.slice(endAt, text.indexOf('\n', endAt)).split(' ').slice(2);
+    const lateFail = text.includes(`@@test-late-fail ${paths[i]}\n`);
+    const late = lateFail ? `\n(an error of this file surfaced after its tests, while a later file of the batch ran:\n${text.slice(text.indexOf(`@@test-late-fail ${paths[i]}\n`)).split('\n').slice(1, 8).join('\n')}\n)` : '';
+    report(file, section, Number(ms), verdict === 'ok' && !lateFail ? 0 : 1, false, late);
+  });
+  for (const f of left) await runAlone(f);
+}
+
 let next = 0;
 async function worker() {
-  while (next < files.length) {
-    const file = files[next++];
-    const t0 = Date.now();
-    const r = await run(process.execPath, command(file), { timeoutMs: FILE_TIMEOUT_MS });
-    const u = parseUvu(r.output);
-    // uvu counts skipped tests outside Total (Total = run = passed + failed).
-    const fileFailed = u.total - u.passed;
-    let bad = fileFailed;
-    if (r.code !== 0 && bad === 0) bad = 1; // crashed, timed out, or failed outside a test
-    if (!u.seen && r.code === 0) bad = 1;   // ran no test at all: that is a failure, not a pass
-    passed += u.passed; skipped += u.skipped; failed += bad;
-    const ms = Date.now() - t0;
-    durations[file] = ms;
-    const why = r.timedOut ? ` (timed out after ${FILE_TIMEOUT_MS} ms)` : '';
-    console.log(`${bad ? 'FAIL' : 'ok  '} ${file}  ${u.passed} passed${bad ? `, ${bad} failed` : ''}${u.skipped ? `, ${u.skipped} skipped` : ''}  ${ms} ms${why}`);
-    if (bad) failures.push([file, r.output]);
-    if (u.skipped) for (const line of strip(r.output).split('\n')) if (/^SKIP\b/.test(line.trim())) console.log(`     ${line.trim()}`);
+  while (next < units.length) {
+    const unit = units[next++];
+    if (unit.length === 1) await runAlone(unit[0]);
+    else await runBatch(unit);
   }
 }
 await Promise.all(Array.from({ length: Math.max(1, jobs) }, worker));

@@ -10,7 +10,8 @@ export interface WaitOptions {
   timeoutMs?: number;
 }
 
-/** Races `work` against a timeout and the signal. The work itself cannot be cancelled; its late result is dropped. */
+/** Races `work` against a timeout and the signal (a result already received when the signal aborts still wins). The
+ * work itself cannot be cancelled; its late result is dropped. */
 export function bounded<T>(work: Promise<T>, what: string, timeoutMs: number, signal?: AbortSignal): Promise<T> {
   if (signal?.aborted) {
     work.catch(() => undefined);
@@ -18,7 +19,10 @@ export function bounded<T>(work: Promise<T>, what: string, timeoutMs: number, si
   }
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => finish(() => reject(new BleTimeoutError(what, timeoutMs))), timeoutMs);
-    const onAbort = () => finish(() => reject(signal!.reason));
+    // The abort settles a turn later (setImmediate), after the promise jobs: BlueZ's reply to a call and the signal
+    // that the device went away can arrive in one read of the D-Bus socket, the reply first; the reply's promise
+    // then resolves in a promise job, after the signal's handler has aborted. A write the device answered is written.
+    const onAbort = () => setImmediate(() => finish(() => reject(signal!.reason)));
     signal?.addEventListener('abort', onAbort, { once: true });
     let done = false;
     function finish(settle: () => void) {

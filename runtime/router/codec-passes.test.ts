@@ -87,8 +87,10 @@ test('a LoRa hop: a send makes 3 codec passes before the air, a receive 2 before
     });
 
     // The hop measured is a clean one: a frame lost on the air, or an ACK later than the (time-scaled) wait on a
-    // loaded machine, makes A send again and B decode the copy — passes the retry costs, not the hop. Such a
-    // hop is measured again with a new bundle (at most three times).
+    // loaded machine, makes A send again and B decode the copy — passes the retry costs, not the hop. So does a
+    // second dispatch round (a peer event while the first was under way re-reads the bundle from the vault: one
+    // decodeBundle before the air). Such a hop is measured again with a new bundle (at most three times: a pass
+    // added to every clean hop still fails).
     const retries = () => (a.bearer.metrics.counters['retransmissions'] ?? 0) + (a.bearer.metrics.counters['ack_timeouts'] ?? 0);
     for (let attempt = 0; ; attempt++) {
       const before = retries();
@@ -97,7 +99,7 @@ test('a LoRa hop: a send makes 3 codec passes before the air, a receive 2 before
       calls.reset();
       await a.router.send({ to: b.identity.nodeIdHex, text: `decode once, encode once #${attempt}` });
       await waitFor('B stored it', () => atB);
-      if (retries() === before || attempt === 2) break;
+      if ((retries() === before && !onAir?.['decodeBundle']) || attempt === 2) break;
     }
     const send = onAir!;
     const receive = minus(atB!, send);

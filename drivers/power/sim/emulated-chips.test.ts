@@ -25,11 +25,14 @@ function on<C extends RegisterChip>(make: (clock: ManualClock) => C) {
 }
 
 test('power-on values and identity registers (SBOS448G Table 2, SBOS547 Table 7-1, SBOS656C §8.6, SBOS576C §7.6)', async () => {
+  // A still clock: at power-on the first conversion (a few ms) has not completed, so no conversion-ready flag yet
+  // (with the wall clock a loaded machine read Mask/Enable after it had, and found CVRF set).
+  const clock = new ManualClock(0);
   const cases: Array<[string, RegisterChip, Array<[number, number]>]> = [
-    ['ina219', new EmulatedIna219(), [[0x00, 0x399f], [0x03, 0], [0x04, 0], [0x05, 0]]],
-    ['ina226', new EmulatedIna226(), [[0x00, 0x4127], [0x05, 0], [0x06, 0], [0x07, 0], [0xfe, 0x5449], [0xff, 0x2260]]],
-    ['ina260', new EmulatedIna260(), [[0x00, 0x6127], [0x06, 0], [0x07, 0], [0xfe, 0x5449], [0xff, 0x2270]]],
-    ['ina3221', new EmulatedIna3221(), [[0x00, 0x7127], [0x07, 0x7ff8], [0x0c, 0x7ff8], [0x0e, 0x7ffe], [0x0f, 0x0002], [0x10, 0x2710], [0x11, 0x2328], [0xfe, 0x5449], [0xff, 0x3220]]],
+    ['ina219', new EmulatedIna219({ clock }), [[0x00, 0x399f], [0x03, 0], [0x04, 0], [0x05, 0]]],
+    ['ina226', new EmulatedIna226({ clock }), [[0x00, 0x4127], [0x05, 0], [0x06, 0], [0x07, 0], [0xfe, 0x5449], [0xff, 0x2260]]],
+    ['ina260', new EmulatedIna260({ clock }), [[0x00, 0x6127], [0x06, 0], [0x07, 0], [0xfe, 0x5449], [0xff, 0x2270]]],
+    ['ina3221', new EmulatedIna3221({ clock }), [[0x00, 0x7127], [0x07, 0x7ff8], [0x0c, 0x7ff8], [0x0e, 0x7ffe], [0x0f, 0x0002], [0x10, 0x2710], [0x11, 0x2328], [0xfe, 0x5449], [0xff, 0x3220]]],
   ];
   for (const [name, chip, regs] of cases) {
     const bus = new EmulatedI2cBus().attach(A, chip);

@@ -8,8 +8,10 @@ import type { RxPacket } from '../lora-radio.js';
 import { startAirServer } from './air-server.js';
 import { openSimSx126x, type SimRadio } from './open-sim-radio.js';
 
-// SF7/500 kHz: frames of a few milliseconds. Lattice's sync word 0x24 (register pair 0x2444).
-const FAST: LoraModulation = { frequencyHz: 869_525_000, spreadingFactor: 7, bandwidthHz: 500_000, codingRate: 5, preambleLength: 8, syncWord: 0x24, crcOn: true, invertIq: false, explicitHeader: true, txPowerDbm: 14 };
+// SF8/125 kHz: frames of 40-60 ms. TxDone comes from the air server over its socket, and the driver waits
+// 5 ms + 5 × time on air for it (RadioLib): with frames of a few milliseconds (SF7/500 kHz) a loaded machine's
+// socket round trip took longer than that. Lattice's sync word 0x24 (register pair 0x2444).
+const FAST: LoraModulation = { frequencyHz: 869_525_000, spreadingFactor: 8, bandwidthHz: 125_000, codingRate: 5, preambleLength: 8, syncWord: 0x24, crcOn: true, invertIq: false, explicitHeader: true, txPowerDbm: 14 };
 
 /**
  * A TCP port free on 127.0.0.1 now, below the kernel's ephemeral range (32768+): the air is restarted on it, and a

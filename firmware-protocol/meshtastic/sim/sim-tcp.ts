@@ -139,7 +139,9 @@ function vanish(socket: Socket): void {
   // The reset goes after what was written is in the kernel (an empty write's callback comes after the writes before
   // it) and the client had time to read it (VANISH_RESET_DELAY_MS): a reset racing a write in flight, or reaching
   // unread bytes, is seen as a plain close (FIN), which the client would take for a displacement.
-  const reset = () => setTimeout(() => socket.resetAndDestroy(), VANISH_RESET_DELAY_MS);
+  // The reset itself goes in the check phase after the timer (setImmediate): when the timer fires late, after a stall
+  // of a loaded machine, a client in this same process gets the poll phase in between to read what is waiting.
+  const reset = () => setTimeout(() => setImmediate(() => socket.resetAndDestroy()), VANISH_RESET_DELAY_MS);
   if (socket.writable) socket.write(new Uint8Array(0), reset);
   else reset();
 }

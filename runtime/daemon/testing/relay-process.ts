@@ -6,13 +6,21 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { waitFor } from '../../../lib/testing/wait-for.js';
 
-/** The CLI under test: the checkout's bin (dist/), or another build named by LATTICE_TEST_BIN. */
-export const BIN = process.env.LATTICE_TEST_BIN ?? fileURLToPath(new URL('../../../bin/lattice.js', import.meta.url));
+/** The CLI under test: the checkout's bin (dist/), or another build named by LATTICE_TEST_BIN. Found by walking up
+ * to the package root, so this module works from source and from dist/ alike (test-runner: dist-safe). */
+export const BIN = process.env.LATTICE_TEST_BIN ?? join(packageRoot(dirname(fileURLToPath(import.meta.url))), 'bin', 'lattice.js');
+
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'bin', 'lattice.js'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package root with bin/lattice.js above ${from}`);
+  }
+}
 
 /**
  * A port free for both TCP and UDP on 127.0.0.1 right now (the IP bearer binds both on one number), picked below the
