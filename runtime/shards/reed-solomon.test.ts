@@ -54,8 +54,8 @@ test('RS(5,5) parity matches Backblaze testOneEncode', () => {
 
 test('the same vector through the aligned 32-bit path (shards at 4-byte offsets, 4 KB and 64 KB)', () => {
   // Repeat the two-byte pattern so every lane of the word loop sees it; parity is linear, so it repeats too.
-  // 4 KB: the coefficients have no 16-bit table yet (words through MUL); 64 KB = 16 Ki words: each coefficient
-  // earns its table within the call (the kernel's rent-or-buy rule), so the table loop codes it.
+  // 4 KB: the coefficients have no 16-bit table yet in this process (words through MUL); 64 KB = 16 Ki words: each
+  // coefficient earns its table within the call (the kernel's rent-or-buy rule), so the table loop codes it.
   const rs = new ReedSolomon(5, 5);
   for (const len of [4096, 65536]) {
     const ab = new ArrayBuffer(10 * len);
