@@ -13,13 +13,16 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { keyPaths, list, num, object } from './schema-kit.js';
 import { configSchema } from './schema.js';
 import { configReads } from './testing/config-reads.js';
 
-const runtime = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// test-runner: dist-safe. The check reads the TypeScript sources wherever this file runs from: compiled, it sits in
+// dist/runtime/config and the sources in runtime/ beside dist/ (running compiled spares tsx's start-up).
+const here = dirname(fileURLToPath(import.meta.url));
+const runtime = resolve(here, basename(resolve(here, '../..')) === 'dist' ? '../../../runtime' : '..');
 
 function productionFiles(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {

@@ -47,7 +47,10 @@ test('dark days walk the policies down to a clean stop, sunny days walk them bac
     // Two days without sun (snow on the panel), then sun: 1 W of relay on a 10 Ah cell is ~63 % a day.
     const model = new BatteryModel({ chemistry: CHEMISTRIES['li-ion-1s'], capacityAh: 10, soc: 70, panelPeakWatts: 12, loadWatts: 1, dayMs: DAY, startAt: start, weather: (d) => (d < 2 ? 0 : 1) });
     const sensor = new FakePowerSensor(clock, (at) => model.read(at));
-    const power = (await powerFromConfig(config, { clock, wallNow: () => clock.now(), open: async () => ({ sensor }), intervalMs: 120_000 }))!;
+    // The state file hourly rather than every 5 minutes: four virtual days at the default wrote it (an fsync'd
+    // replace) some 1,150 times, most of this test's wall time; what this test checks of it, the shutdown flag, is
+    // written at the policy change itself (the periodic save is power-monitor's to test).
+    const power = (await powerFromConfig(config, { clock, wallNow: () => clock.now(), open: async () => ({ sensor }), intervalMs: 120_000, saveEveryMs: 3_600_000 }))!;
     const changes: PolicyChange[] = [];
     power.on('change', (c) => changes.push(c));
     // A radio that records what the policies ask of it (the real bearers' hooks are tested beside them).

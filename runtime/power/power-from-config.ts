@@ -22,6 +22,8 @@ export interface PowerFromConfigOptions {
   open?: (c: Config) => Promise<OpenedSensor>;
   /** Sampling interval, ms (default 10 s; a simulated fast day samples faster). */
   intervalMs?: number;
+  /** How often the state file is written besides at policy changes and stop, ms (PowerMonitor's default: 5 min). */
+  saveEveryMs?: number;
 }
 
 export async function powerFromConfig(c: Config, o: PowerFromConfigOptions = {}): Promise<PowerRuntime | undefined> {
@@ -45,6 +47,7 @@ export async function powerFromConfig(c: Config, o: PowerFromConfigOptions = {})
     ...(opened.timeScale !== undefined ? { timeScale: opened.timeScale } : {}),
     ...(opened.dayOf ? { dayOf: opened.dayOf } : {}),
     intervalMs: o.intervalMs ?? opened.intervalMs ?? 10_000,
+    ...(o.saveEveryMs !== undefined ? { saveEveryMs: o.saveEveryMs } : {}),
   });
   log.info('power monitor', { sensor: opened.sensor.description, chemistry: chemistry.name, capacityAh: c.power.capacityAh });
   return new PowerRuntime(c.power, monitor, log);

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { ReedSolomon } from './reed-solomon.js';
 import { gfDiv, gfExp, gfMul } from './galois.js';
 import { invert, multiply } from './gf-matrix.js';
-import { codeRows } from './reed-solomon-kernel.js';
+import { codeRows, productTable16 } from './reed-solomon-kernel.js';
 
 // Vectors from Backblaze/JavaReedSolomon src/test/java/com/backblaze/erasure/GaloisTest.java (testWithPythonAnswers)
 // and MatrixTest.java — an independent implementation of the same field (poly 0x11d) and matrix construction.
@@ -52,17 +52,24 @@ test('RS(5,5) parity matches Backblaze testOneEncode', () => {
   assert.not.ok(rs.verify(shards));
 });
 
-test('the same vector through the aligned 32-bit path (shards at 4-byte offsets, 4 KB)', () => {
+test('the same vector through the aligned 32-bit path (shards at 4-byte offsets, 4 KB and 64 KB)', () => {
   // Repeat the two-byte pattern so every lane of the word loop sees it; parity is linear, so it repeats too.
+  // 4 KB: the coefficients have no 16-bit table yet in this process (words through MUL); 64 KB = 16 Ki words: each
+  // coefficient earns its table within the call (the kernel's rent-or-buy rule), so the table loop codes it.
   const rs = new ReedSolomon(5, 5);
-  const len = 4096;
-  const ab = new ArrayBuffer(10 * len);
-  const shards = Array.from({ length: 10 }, (_, i) => new Uint8Array(ab, i * len, len));
-  const data = [[0, 1], [4, 5], [2, 3], [6, 7], [8, 9]];
-  data.forEach((d, i) => { for (let j = 0; j < len; j++) shards[i]![j] = d[j & 1]!; });
-  rs.encode(shards);
-  const want = [[12, 13], [10, 11], [14, 15], [90, 91], [94, 95]];
-  want.forEach((w, p) => { for (let j = 0; j < len; j++) assert.is(shards[5 + p]![j], w[j & 1]); });
+  for (const len of [4096, 65536]) {
+    const ab = new ArrayBuffer(10 * len);
+    const shards = Array.from({ length: 10 }, (_, i) => new Uint8Array(ab, i * len, len));
+    const data = [[0, 1], [4, 5], [2, 3], [6, 7], [8, 9]];
+    data.forEach((d, i) => { for (let j = 0; j < len; j++) shards[i]![j] = d[j & 1]!; });
+    rs.encode(shards);
+    const want = [[12, 13], [10, 11], [14, 15], [90, 91], [94, 95]];
+    want.forEach((w, p) => {
+      let wrong = -1;
+      for (let j = 0; j < len && wrong < 0; j++) if (shards[5 + p]![j] !== w[j & 1]) wrong = j;
+      assert.is(wrong, -1, `len=${len} parity ${p} first wrong byte`);
+    });
+  }
 });
 
 function allSubsets(n: number, size: number): number[][] {
@@ -121,7 +128,7 @@ test('bad geometry is rejected', () => {
   assert.throws(() => new ReedSolomon(3, 2).encode([new Uint8Array(4)]), RangeError);
 });
 
-test('property: aligned word path equals byte path for random coefficients', () => {
+test('property: aligned word paths (through MUL and through 16-bit tables) equal the byte path for random coefficients', () => {
   fc.assert(fc.property(
     fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 64 }), fc.integer({ min: 0, max: 2 ** 31 }),
     (nIn, nOut, len, seed) => {
@@ -133,13 +140,19 @@ test('property: aligned word path equals byte path for random coefficients', () 
       const skewedIn = inputs.map((b) => { const x = new Uint8Array(new ArrayBuffer(len + 4), 1, len); x.set(b); return x; });
       const outA = Array.from({ length: nOut }, () => new Uint8Array(new ArrayBuffer(len + 4), 0, len));
       const outB = Array.from({ length: nOut }, () => new Uint8Array(new ArrayBuffer(len + 4), 3, len));
+      const outC = Array.from({ length: nOut }, () => new Uint8Array(new ArrayBuffer(len + 4), 0, len));
+      // Short inputs have not earned tables: outA mostly goes through MUL words (a coefficient kept from an earlier
+      // run through its table). Then every coefficient gets its table (at most 18 < the 24 kept): outC, and for
+      // three inputs the fused loop, go through the tables.
       codeRows(rows, alignedIn, outA, len);
       codeRows(rows, skewedIn, outB, len);
+      for (const row of rows) for (const c of row) productTable16(c);
+      codeRows(rows, alignedIn, outC, len);
       for (let r = 0; r < nOut; r++) {
         for (let j = 0; j < len; j++) {
           let want = 0;
           for (let i = 0; i < nIn; i++) want ^= gfMul(rows[r]![i]!, inputs[i]![j]!);
-          if (outA[r]![j] !== want || outB[r]![j] !== want) return false;
+          if (outA[r]![j] !== want || outB[r]![j] !== want || outC[r]![j] !== want) return false;
         }
       }
       return true;

@@ -10,8 +10,8 @@
  *   - above 90 % of `vault.maxBytes` (pages in use plus the estimate of what waits for the next cycle) the vault
  *     evicts, a bounded step per write cycle, down to 80 %: delivered bundles first, then tombstones
  *     (vault-evict.ts);
- *   - a bundle is refused (StoreFullError, reason `budget`) when it would pass the budget and nothing is left to
- *     evict (only bundles still to deliver are stored), or when a burst outran eviction by more than 10 % of the
+ *   - a bundle is refused (StoreFullError, reason `budget`) when it would pass the budget (its estimate plus a few
+ *     pages of headroom: PAGE_HEADROOM) and nothing is left to evict (only bundles still to deliver are stored), or when a burst outran eviction by more than 10 % of the
  *     budget. Nothing queued is ever dropped to make room;
  *   - a failed write cycle (disk full, I/O error) blocks new bundles (StoreFullError reason `disk`, or
  *     VaultWriteError) until a later cycle commits again: the vault retries with a growing delay (vault.ts).
@@ -37,6 +37,15 @@ export const BURST_ALLOWANCE = 0.1;
 export function bundleCost(size: number): number {
   return 2 * (size + 400);
 }
+
+/**
+ * Room kept free of admissions, in pages: the estimate above is right on average, but LMDB grows in whole pages. A
+ * write that splits a leaf gets a new page in that sub-database, and one bundle's rows go to up to five of them
+ * (bundles, expiry, outbox, a state index, a listing index) besides the free list, all of which can split in the
+ * same cycle: one 1.5 KB bundle (estimate ~4 KB) measured +8 KiB now and then. Without this room the last bundle
+ * admitted before the budget's refusal could end a page or two over the budget.
+ */
+export const PAGE_HEADROOM = 6;
 
 export type VaultFull = 'budget' | 'disk' | 'io';
 
@@ -64,6 +73,8 @@ export class VaultBudget {
   private pending = 0;
   /** Rows eviction could take (evictable index entries and tombstones), as of the last measurement. */
   private evictableRows = 0;
+  /** LMDB's page size (the OS page: 4 KiB, 16 KiB on some ARM64 kernels), as of the last measurement. */
+  private pageSize = 4096;
   private blocked?: { kind: 'disk' | 'io'; cause: unknown; since: number };
   private refusing = false;
   /** Retry delay after a failed write cycle; doubles per failure. */
@@ -114,7 +125,7 @@ export class VaultBudget {
       throw new StoreFullError('disk', this.usedBytes, this.maxBytes, { cause: this.blocked.cause });
     }
     const cost = bundleCost(size);
-    const after = this.usedBytes + this.pending + cost;
+    const after = this.usedBytes + this.pending + cost + PAGE_HEADROOM * this.pageSize;
     if (this.maxBytes !== undefined && after > this.maxBytes && (this.evictableRows === 0 || after > this.maxBytes * (1 + BURST_ALLOWANCE))) {
       if (!this.refusing) log.warn('vault full: its byte budget is used by bundles still to deliver; refusing new bundles', { usedBytes: this.usedBytes, maxBytes: this.maxBytes, evictableRows: this.evictableRows });
       this.refusing = true;
@@ -132,10 +143,11 @@ export class VaultBudget {
     this.pending = Math.max(0, this.pending - cost);
   }
 
-  measured(usedBytes: number, fileBytes: number, evictableRows: number): void {
+  measured(usedBytes: number, fileBytes: number, evictableRows: number, pageSize = this.pageSize): void {
     this.usedBytes = usedBytes;
     this.fileBytes = fileBytes;
     this.evictableRows = evictableRows;
+    this.pageSize = pageSize;
   }
 
   /** Bytes to evict in the next write cycle (0: under the eviction threshold, nothing to evict, or unbounded). */

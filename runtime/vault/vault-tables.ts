@@ -60,7 +60,7 @@ export function entryCount(db: Database<unknown, Buffer>): number {
 }
 
 /** LMDB pages in use, in bytes, and the data file's size (its high-water mark), after a commit. */
-export function pagesInUse(t: VaultTables): { usedBytes: number; fileBytes: number } {
+export function pagesInUse(t: VaultTables): { usedBytes: number; fileBytes: number; pageSize: number } {
   const { st, meta, ...rest } = t;
   meta.doesExist('-'); // renews the read transaction (see entryCount())
   let pages = 0;
@@ -71,5 +71,5 @@ export function pagesInUse(t: VaultTables): { usedBytes: number; fileBytes: numb
   const env = meta.getStats() as { pageSize: number; lastPageNumber: number; root: { treeBranchPageCount: number; treeLeafPageCount: number }; free: { treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number } };
   // The main database (names of the sub-databases), the free list's own pages, the two meta pages.
   pages += env.root.treeBranchPageCount + env.root.treeLeafPageCount + env.free.treeBranchPageCount + env.free.treeLeafPageCount + env.free.overflowPages + 2;
-  return { usedBytes: pages * env.pageSize, fileBytes: (env.lastPageNumber + 1) * env.pageSize };
+  return { usedBytes: pages * env.pageSize, fileBytes: (env.lastPageNumber + 1) * env.pageSize, pageSize: env.pageSize };
 }

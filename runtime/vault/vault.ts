@@ -215,8 +215,8 @@ export class Vault {
 
   /** Pages in use and the data file's size, after a commit (vault-budget.ts says why pages). */
   private measure(): void {
-    const { usedBytes, fileBytes } = pagesInUse(this.db);
-    this.budget.measured(usedBytes, fileBytes, entryCount(this.db.evictable) + entryCount(this.db.expired));
+    const { usedBytes, fileBytes, pageSize } = pagesInUse(this.db);
+    this.budget.measured(usedBytes, fileBytes, entryCount(this.db.evictable) + entryCount(this.db.expired), pageSize);
   }
 
   private need(op: string): VaultWriter {

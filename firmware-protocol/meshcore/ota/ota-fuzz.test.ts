@@ -1,8 +1,10 @@
 /**
- * Hostile input: 200k random and mutated frames through decodePacket and every decoder of this folder
+ * Hostile input: 30k random and mutated frames through decodePacket and every decoder of this folder
  * (testing/ota-fuzz.ts; the hashing helpers and the cipher on every 4th packet). Nothing but
  * MeshCoreMalformedPacketError may escape; whatever parses re-encodes to the same bytes. Every refusal reason the parser has is reached, so the corpus really exercises each check.
- * A longer run: node --import tsx firmware-protocol/meshcore/ota/testing/fuzz-ota-bench.ts 2000000
+ * 30k inputs of every kind (random, cut, grown, header and body mutations) reach each refusal reason more than a
+ * hundred times and authenticate a few hundred mutated ciphertexts; the millions-of-inputs proof is the bench:
+ * node --import tsx firmware-protocol/meshcore/ota/testing/fuzz-ota-bench.ts 2000000
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -10,10 +12,10 @@ import { runOtaFuzz } from './testing/ota-fuzz.js';
 import { identityFromSeed } from './identity.js';
 import { xorshift32 } from './testing/ota-fuzz.js';
 
-test('200k hostile frames: only typed errors, byte-exact round trips, every refusal reason reached', () => {
-  const s = runOtaFuzz(200_000, 0x5eed, 4);
-  assert.is(s.inputs, 200_000);
-  assert.ok(s.decoded > 20_000, `decoded ${s.decoded}`);
+test('30k hostile frames: only typed errors, byte-exact round trips, every refusal reason reached', () => {
+  const s = runOtaFuzz(30_000, 0x5eed, 4);
+  assert.is(s.inputs, 30_000);
+  assert.ok(s.decoded > 3_000, `decoded ${s.decoded}`);
   for (const reason of ['empty', 'version', 'path-mode', 'path-length', 'truncated', 'payload-too-long', 'no-payload']) {
     assert.ok((s.rejected[reason] ?? 0) > 0, `reason ${reason} never reached: ${JSON.stringify(s.rejected)}`);
   }

@@ -13,7 +13,12 @@
  * together. The program holds the given files only (`noResolve`): what they import from elsewhere is untyped, so a
  * read through it is missed and the key reported (never the other way round).
  */
-import ts from 'typescript';
+import { createRequire } from 'node:module';
+import type * as TS from 'typescript';
+
+// test-runner: dist-safe (the lib file below is named for TypeScript, which finds it in its own folder).
+// Loaded through require: an ESM import of the 9 MB CommonJS bundle first scans all of it for its export names.
+const ts = createRequire(import.meta.url)('typescript') as typeof TS;
 
 export interface ConfigReadsOptions {
   /** Every file of the program: the readers and the files that declare their types. */
@@ -34,7 +39,7 @@ export interface ConfigReads {
 }
 
 export function configReads(o: ConfigReadsOptions): ConfigReads {
-  const program = ts.createProgram(o.files, {
+  const options: TS.CompilerOptions = {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
@@ -44,26 +49,30 @@ export function configReads(o: ConfigReadsOptions): ConfigReads {
     types: [],
     lib: ['lib.es2023.d.ts'],
     skipLibCheck: true,
-  });
+  };
+  // JSDoc carries no types in .ts files: not parsing it makes the parse of every file cheaper.
+  const host = ts.createCompilerHost(options);
+  host.jsDocParsingMode = ts.JSDocParsingMode.ParseNone;
+  const program = ts.createProgram({ rootNames: o.files, options, host });
   const checker = program.getTypeChecker();
-  const plain = (t: ts.Type) => checker.getApparentType(checker.getNonNullableType(t));
+  const plain = (t: TS.Type) => checker.getApparentType(checker.getNonNullableType(t));
 
   // A property's identity: its declarations, or (mapped types such as Record<LoraPin, number> have none) the type it
   // belongs to and its name.
-  const keysOf = (prop: ts.Symbol, owner: ts.Type): string[] =>
+  const keysOf = (prop: TS.Symbol, owner: TS.Type): string[] =>
     prop.declarations?.length
       ? prop.declarations.map((d) => `${d.getSourceFile().fileName}:${d.pos}`)
       : [`${checker.typeToString(owner)}#${prop.name}`];
 
   const configSource = program.getSourceFile(o.configFile);
-  const configDecl = configSource?.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === 'Config');
+  const configDecl = configSource?.statements.find((s): s is TS.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === 'Config');
   if (!configDecl) throw new Error(`no interface Config in ${o.configFile}`);
   const configType = checker.getTypeAtLocation(configDecl.name);
 
   const wanted = new Map<string, string[]>();
   const untyped: string[] = [];
   for (const path of o.paths) {
-    let type: ts.Type | undefined = configType;
+    let type: TS.Type | undefined = configType;
     let keys: string[] = [];
     for (const step of path.split('.').flatMap((seg) => (seg.endsWith('[]') ? [seg.slice(0, -2), '[]'] : [seg]))) {
       if (!type) break;
@@ -84,22 +93,27 @@ export function configReads(o: ConfigReadsOptions): ConfigReads {
     else wanted.set(path, keys);
   }
 
+  // A key is named by its last step, and a read of a property counts only for that property's own declarations (or
+  // its owner type and name), so a property access or a destructuring whose name no key has cannot read one: skip
+  // those before asking the checker for types, which is most of the cost (most accesses are `this.x`, `buf.length`).
+  const keyNames = new Set(o.paths.map((p) => p.slice(p.lastIndexOf('.') + 1).replace(/\[\]$/, '')));
   const read = new Set<string>();
-  const readProp = (owner: ts.Type, name: string) => {
+  const readProp = (owner: TS.Type, name: string) => {
     const prop = checker.getPropertyOfType(owner, name);
     if (prop) for (const k of keysOf(prop, owner)) read.add(k);
   };
-  const visit = (node: ts.Node): void => {
-    if (ts.isPropertyAccessExpression(node) && !isWriteTarget(node)) {
+  const visit = (node: TS.Node): void => {
+    if (ts.isPropertyAccessExpression(node) && keyNames.has(node.name.text) && !isWriteTarget(node)) {
       const owner = plain(checker.getTypeAtLocation(node.expression));
       for (const t of owner.isUnion() ? owner.types : [owner]) readProp(plain(t), node.name.text);
-    } else if (ts.isElementAccessExpression(node) && !isWriteTarget(node)) {
+    } else if (ts.isElementAccessExpression(node) && !ts.isNumericLiteral(node.argumentExpression) && !isWriteTarget(node)) {
+      // (a numeric literal's type is a number, never a key name)
       const index = checker.getTypeAtLocation(node.argumentExpression);
       const owner = plain(checker.getTypeAtLocation(node.expression));
       for (const literal of index.isUnion() ? index.types : [index]) if (literal.isStringLiteral()) readProp(owner, literal.value);
     } else if (ts.isBindingElement(node) && ts.isObjectBindingPattern(node.parent) && !node.dotDotDotToken) {
       const name = node.propertyName ?? node.name;
-      if (ts.isIdentifier(name) || ts.isStringLiteral(name)) readProp(plain(checker.getTypeAtLocation(node.parent)), name.text);
+      if ((ts.isIdentifier(name) || ts.isStringLiteral(name)) && keyNames.has(name.text)) readProp(plain(checker.getTypeAtLocation(node.parent)), name.text);
     }
     ts.forEachChild(node, visit);
   };
@@ -110,7 +124,7 @@ export function configReads(o: ConfigReadsOptions): ConfigReads {
 }
 
 /** `x.a = 1` and `delete x.a` do not read `a`; `x.a += 1` does. */
-function isWriteTarget(node: ts.Expression): boolean {
+function isWriteTarget(node: TS.Expression): boolean {
   const p = node.parent;
   if (ts.isBinaryExpression(p) && p.left === node && p.operatorToken.kind === ts.SyntaxKind.EqualsToken) return true;
   return ts.isDeleteExpression(p);

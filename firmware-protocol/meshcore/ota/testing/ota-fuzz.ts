@@ -2,7 +2,7 @@
  * Hostile-input driver for every decoder of this folder: random frames and mutated valid packets go through
  * decodePacket and, when they parse, through packetHash, the encode round trip, the cipher and each app-data
  * decoder. Anything thrown that is not MeshCoreMalformedPacketError is a bug and is rethrown with the input.
- * Deterministic (xorshift32 from a seed). Used by ota-fuzz.test.ts (200k inputs) and fuzz-ota-bench.ts (millions).
+ * Deterministic (xorshift32 from a seed). Used by ota-fuzz.test.ts (30k inputs) and fuzz-ota-bench.ts (millions).
  */
 import { decodePacket, encodePacket, packetHash, MAX_TRANS_UNIT, type McPacket } from '../packet.js';
 import { decodeAdvertData } from '../advert-data.js';
