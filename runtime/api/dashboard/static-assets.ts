@@ -35,7 +35,7 @@ interface Asset {
   encoded: Partial<Record<Encoding, Buffer>>;
 }
 
-/** The `web/` folder of the package this file belongs to (source checkout or installed dist/). */
+/** The `web/` folder of the package this file belongs to (source checkout or installed dist/; test-runner: dist-safe). */
 export function defaultWebDir(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 8; i++) {
