@@ -65,7 +65,10 @@ test('relay processes: apps on A see B\'s channel text; an app\'s text and DM re
     // Each step waits for the air to go quiet first (testing/quiet-air.ts).
     const quiet = () => air0.quiet();
     const [a, b] = relays as [RelayProcess, RelayProcess];
-    apps.push(await McApp.connect(ports[0]!), await McApp.connect(ports[0]!), await McApp.connect(ports[1]!));
+    // The three apps connect at once; each that connected is closed in `finally`, also when another failed.
+    const connected = await Promise.allSettled([McApp.connect(ports[0]!), McApp.connect(ports[0]!), McApp.connect(ports[1]!)]);
+    for (const c of connected) if (c.status === 'fulfilled') apps.push(c.value);
+    for (const c of connected) if (c.status === 'rejected') throw c.reason;
     const [app1, app2, appB] = apps as [McApp, McApp, McApp];
     const keyA = (await nativeOf(a)).detail.publicKey as string;
     const keyB = (await nativeOf(b)).detail.publicKey as string;
@@ -78,7 +81,6 @@ test('relay processes: apps on A see B\'s channel text; an app\'s text and DM re
     await quiet();
     await app1.floodAdvert();
     await waitFor('A in the contacts at B', async () => (await appB.conn.getContacts()).some((c: { publicKey: Uint8Array }) => Buffer.from(c.publicKey).toString('hex') === keyA));
-    await quiet();
 
     // `lattice send mc:ch:0` at B reaches both apps at A.
     await quiet();

@@ -105,7 +105,14 @@ async function pair(add: Add, air: AirServer, sniffers: AirSniffer[]) {
   const [a, b] = await Promise.all([add('alpha', [0, 0], { api: true }), add('bravo', [600, 0], { api: true })]);
   const sniffer = await AirSniffer.open(air.port, a.node.modulation, [300, 0]);
   sniffers.push(sniffer);
-  const [c1, c2, bClient] = await Promise.all([CoreClient.connect(a.api!), CoreClient.connect(a.api!), CoreClient.connect(b.api!)]);
+  const connected = await Promise.allSettled([CoreClient.connect(a.api!), CoreClient.connect(a.api!), CoreClient.connect(b.api!)]);
+  const failed = connected.find((c) => c.status === 'rejected');
+  if (failed) {
+    // The ones that connected are closed, or they would keep this process alive after the failure.
+    for (const c of connected) if (c.status === 'fulfilled') await c.value.close();
+    throw failed.reason;
+  }
+  const [c1, c2, bClient] = connected.map((c) => (c as PromiseFulfilledResult<CoreClient>).value) as [CoreClient, CoreClient, CoreClient];
   const nodeA = a.node.radio().self!.nodeNum!;
   const nodeB = b.node.radio().self!.nodeNum!;
   // NodeInfo exchange: a client's nodeinfo ping makes A broadcast its User (with its public key) asking for an
