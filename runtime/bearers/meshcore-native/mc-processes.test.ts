@@ -81,6 +81,7 @@ test('relay processes: apps on A see B\'s channel text; an app\'s text and DM re
     await quiet();
     await app1.floodAdvert();
     await waitFor('A in the contacts at B', async () => (await appB.conn.getContacts()).some((c: { publicKey: Uint8Array }) => Buffer.from(c.publicKey).toString('hex') === keyA));
+    await quiet();
 
     // `lattice send mc:ch:0` at B reaches both apps at A.
     await quiet();
