@@ -29,13 +29,29 @@ interface Side {
 const sides: Side[] = [];
 const unhook: Array<() => void> = [];
 
+/**
+ * While set, what one relay's radio transmits reaches the other relay's radio only when `openAir` is called: the
+ * copies are held back until both bridges have sent their own. Tests 1 and 2 are about two bridges that both send
+ * and then hear each other's copy; without this, under load one bridge's copy could arrive before the other had sent
+ * its own, and that one would then rightly step aside (test 3's case) instead of sending.
+ */
+let heldAir: Array<() => void> | undefined;
+const holdAir = () => void (heldAir = []);
+function openAir(): void {
+  const held = heldAir ?? [];
+  heldAir = undefined;
+  for (const deliver of held) deliver();
+}
+const carry = (deliver: () => void) => (heldAir ? heldAir.push(deliver) : deliver());
+
 /** Lets `from`'s radios be heard by `to`'s radios: channel texts on both meshes. */
 function joinAir(from: Side, to: Side): void {
   // Meshtastic: a node standing for `to`'s radio in `from`'s simulated mesh; what it receives, `to`'s radio hears.
   from.mt.device.mesh.addNode({ num: to.mtNum, longName: `${to.name} MT`, channels: [0] });
   unhook.push(from.mt.device.mesh.onReceived((r, node) => {
     if (node.num !== to.mtNum || r.to !== BROADCAST || r.text === undefined) return;
-    to.mt.device.injectText({ from: from.mtNum, channel: r.channel, text: r.text });
+    const text = r.text;
+    carry(() => to.mt.device.injectText({ from: from.mtNum, channel: r.channel, text }));
   }));
   // MeshCore: likewise a chat node named as `to`'s radio; a channel text arrives as "<sender radio name>: <text>".
   from.mc.mesh.addNode({ name: `${to.name}-mc`, hops: 1 });
@@ -44,7 +60,7 @@ function joinAir(from: Side, to: Side): void {
     if (h.kind !== 'channel' || !h.nodes.some((n) => n.name === `${to.name}-mc`)) return;
     const prefix = `${from.name}-mc: `;
     const words = h.message.text.startsWith(prefix) ? h.message.text.slice(prefix.length) : h.message.text;
-    speaker().sendChannel('Public', words);
+    carry(() => speaker().sendChannel('Public', words));
   }));
 }
 
@@ -62,13 +78,16 @@ async function settled(before: number[]): Promise<void> {
 }
 
 test.before(async () => {
-  for (const [i, name] of ['Relay1', 'Relay2'].entries()) {
+  // Both relays and their radios start at once (the order in `sides` stays Relay1, Relay2).
+  sides.push(...await Promise.all(['Relay1', 'Relay2'].map(async (name, i) => {
     const mtNum = 0x5eed0101 + i;
     const { mt, mc } = await startRadios(name, mtNum);
-    // Relay1 never waits; Relay2 waits 1.5-6 s once it has heard Relay1 on a mesh, so the order is fixed here.
-    const config = await relayConfig(join(root.dir, name), mt, mc, { peerHoldoffMs: i === 0 ? 0 : 6000 });
-    sides.push({ name, mtNum, mt, mc, relay: await startRelay(config) });
-  }
+    // Relay1 never waits; Relay2 waits 3-12 s once it has heard Relay1 on a mesh, so the order is fixed here: longer
+    // than the 2 s the Meshtastic radio spaces texts (the firmware's rate limit), which can hold Relay1's copy back.
+    // Relay2 drops its copy as soon as it hears Relay1's, so the longer hold costs no time.
+    const config = await relayConfig(join(root.dir, name), mt, mc, { peerHoldoffMs: i === 0 ? 0 : 12_000 });
+    return { name, mtNum, mt, mc, relay: await startRelay(config) };
+  })));
   // Both MeshCore radios must know each other's name before traffic flows; the join is symmetric.
   joinAir(sides[0]!, sides[1]!);
   joinAir(sides[1]!, sides[0]!);
@@ -88,7 +107,10 @@ test.after(async () => {
 test('Meshtastic text heard by both bridges crosses once per bridge; each drops the other\'s copy as a loop', async () => {
   const [r1, r2] = sides as [Side, Side];
   const before = sides.map((s) => decided(s) + 1); // + its own copy
+  holdAir();
   for (const s of sides) s.mt.device.injectText({ from: MT_BOB, channel: 0, text: 'valley is flooded' });
+  await until('both sent their own copy', () => sides.every((s) => bridged(s)['mt-to-mc'] === 1));
+  openAir();
   await until('both bridged it', () => sides.every((s) => s.mc.mesh.channelLog.some((m) => m.text.endsWith('valley is flooded'))));
   await settled(before);
   for (const s of sides) {
@@ -104,7 +126,10 @@ test('MeshCore text heard by both bridges crosses once per bridge, nothing comes
   const before = sides.map((s) => ({ ...bridged(s) }));
   const loopsBefore = sides.map(loops);
   const decidedBefore = sides.map((s) => decided(s) + 1); // + its own copy
+  holdAir();
   for (const s of sides) s.mc.mesh.node('Alice').sendChannel('Public', 'bridge on the east road is out');
+  await until('both sent their own copy', () => sides.every((s, i) => bridged(s)['mc-to-mt'] === before[i]!['mc-to-mt'] + 1));
+  openAir();
   await until('Bob heard both copies', () => sides.every((s) => s.mt.device.mesh.textsReceivedBy(MT_BOB).some((t) => t.endsWith('east road is out'))));
   await settled(decidedBefore);
   for (const [i, s] of sides.entries()) {

@@ -65,7 +65,10 @@ test('relay processes: apps on A see B\'s channel text; an app\'s text and DM re
     // Each step waits for the air to go quiet first (testing/quiet-air.ts).
     const quiet = () => air0.quiet();
     const [a, b] = relays as [RelayProcess, RelayProcess];
-    apps.push(await McApp.connect(ports[0]!), await McApp.connect(ports[0]!), await McApp.connect(ports[1]!));
+    // The three apps connect at once; each that connected is closed in `finally`, also when another failed.
+    const connected = await Promise.allSettled([McApp.connect(ports[0]!), McApp.connect(ports[0]!), McApp.connect(ports[1]!)]);
+    for (const c of connected) if (c.status === 'fulfilled') apps.push(c.value);
+    for (const c of connected) if (c.status === 'rejected') throw c.reason;
     const [app1, app2, appB] = apps as [McApp, McApp, McApp];
     const keyA = (await nativeOf(a)).detail.publicKey as string;
     const keyB = (await nativeOf(b)).detail.publicKey as string;

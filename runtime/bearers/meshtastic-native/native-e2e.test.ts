@@ -101,13 +101,18 @@ async function scene(fn: (s: { air: AirServer; add: Add; sniffers: AirSniffer[] 
 
 /** Two relays 600 m apart (always in range): A with two official clients, B with one; NodeInfo exchanged. */
 async function pair(add: Add, air: AirServer, sniffers: AirSniffer[]) {
-  const a = await add('alpha', [0, 0], { api: true });
-  const b = await add('bravo', [600, 0], { api: true });
+  // The two nodes start, and the three clients connect, at the same time (A's two clients connect at once).
+  const [a, b] = await Promise.all([add('alpha', [0, 0], { api: true }), add('bravo', [600, 0], { api: true })]);
   const sniffer = await AirSniffer.open(air.port, a.node.modulation, [300, 0]);
   sniffers.push(sniffer);
-  const c1 = await CoreClient.connect(a.api!);
-  const c2 = await CoreClient.connect(a.api!);
-  const bClient = await CoreClient.connect(b.api!);
+  const connected = await Promise.allSettled([CoreClient.connect(a.api!), CoreClient.connect(a.api!), CoreClient.connect(b.api!)]);
+  const failed = connected.find((c) => c.status === 'rejected');
+  if (failed) {
+    // The ones that connected are closed, or they would keep this process alive after the failure.
+    for (const c of connected) if (c.status === 'fulfilled') await c.value.close();
+    throw failed.reason;
+  }
+  const [c1, c2, bClient] = connected.map((c) => (c as PromiseFulfilledResult<CoreClient>).value) as [CoreClient, CoreClient, CoreClient];
   const nodeA = a.node.radio().self!.nodeNum!;
   const nodeB = b.node.radio().self!.nodeNum!;
   // NodeInfo exchange: a client's nodeinfo ping makes A broadcast its User (with its public key) asking for an
@@ -168,9 +173,8 @@ test('managed flooding across a chain of 4: each relay rebroadcasts once, with t
   await scene(async ({ air, add, sniffers }) => {
     // ShortFast reaches ≈ 3 km on this air: 2.5 km apart, each relay hears only its neighbours.
     const xs = [0, 2500, 5000, 7500];
-    const relays: Relay[] = [];
-    for (const [i, x] of xs.entries()) relays.push(await add(`chain${i}`, [x, 0]));
-    for (const r of relays) sniffers.push(await AirSniffer.open(air.port, r.node.modulation, r.position));
+    const relays = await Promise.all(xs.map((x, i) => add(`chain${i}`, [x, 0])));
+    sniffers.push(...await Promise.all(relays.map((r) => AirSniffer.open(air.port, r.node.modulation, r.position))));
     const nums = relays.map((r) => r.node.radio().self!.nodeNum!);
     assert.is((await relays[0]!.node.sendText({ to: 'mt:ch:0', text: 'down the valley' })).status, 'sent');
     await waitFor('the far end got it', () => relays[3]!.foreign.some((m) => m.text === 'down the valley'), 15_000);

@@ -27,7 +27,9 @@ export interface RigRelay {
  * skipped (its airtime and ACK delays stay real). */
 export async function startRadios(name: string, mtNodeNum: number, clock?: Clock): Promise<{ mt: MeshtasticSim; mc: MeshCoreSim }> {
   const mt = await startMeshtasticSim({ pty: true, nodeNum: mtNodeNum, longName: `${name} MT`, ...(clock ? { now: () => clock.now() } : {}) });
-  const mc = await startMeshCoreSim({ pty: true, nodes: DEFAULT_SIM_NODES, nodeName: `${name}-mc` });
+  // The MeshCore simulator on a fast setting (SF7 / 500 kHz): its users' DMs, ACKs and repeated floods take tens of
+  // milliseconds on its air instead of most of a second; what the bridge does with them does not depend on it.
+  const mc = await startMeshCoreSim({ pty: true, nodes: DEFAULT_SIM_NODES, nodeName: `${name}-mc`, radio: { bwHz: 500_000, sf: 7, cr: 5 } });
   return { mt, mc };
 }
 
