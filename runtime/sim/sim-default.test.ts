@@ -9,8 +9,8 @@
  * as a configured `protocol: lattice` radio does by default (`v2` defaults on): /status shows lora0 with link versions
  * [1, 2] and its neighbours advertising v2, and /metrics counts v2 payloads sent
  * (`lattice_lora_bundles_out_total{encoding="v2"}`) and v2 sender checks (`lattice_lora_v2_sender_auth_total`); every
- * /inbox entry says who sent it. (These were sim-lora-v2.test.ts, which started the same simulated default in a
- * process of its own: one relay for both saves a whole simulated default's start and run, ~15 s and ~4 s of CPU.)
+ * /inbox entry says who sent it. (These were a test file of their own, which started the same simulated default in
+ * a process of its own: one relay for both saves a whole simulated default's start and run, ~15 s and ~4 s of CPU.)
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
