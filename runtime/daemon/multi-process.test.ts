@@ -7,7 +7,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startMosquitto, type Mosquitto } from '../bearers/mqtt/testing/mosquitto.js';
@@ -26,19 +25,6 @@ test.after(async () => {
   await broker?.stop();
   if (process.env.LATTICE_KEEP_TMP === undefined) rmSync(root, { recursive: true, force: true });
 });
-
-/** The relay's Prometheus page (node:http: the global fetch would load undici for this one request). */
-function metricsOf(r: RelayProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    get(`http://127.0.0.1:${r.metricsPort}/metrics`, { signal: AbortSignal.timeout(5_000) }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve(text));
-      res.on('error', reject);
-    }).on('error', reject);
-  });
-}
 
 let started: Promise<{ a: RelayProcess; b: RelayProcess; c: RelayProcess }> | undefined;
 
@@ -96,7 +82,7 @@ test('a bundle arriving twice over two bearers (IP and MQTT) is stored once', as
   });
   // What E dropped before (the first test's bundle may have reached it twice as well): this bundle's copy adds one.
   const dropped = async () => {
-    const text = await metricsOf(e);
+    const text = await e.metricsText();
     const m = /^lattice_duplicates_dropped_total(?:\{[^}]*\})? (\d+)/m.exec(text);
     return m ? Number(m[1]) : 0;
   };

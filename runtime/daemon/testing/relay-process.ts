@@ -240,6 +240,19 @@ export class RelayProcess {
     });
   }
 
+  /** The Prometheus page of its metrics endpoint (over node:http, as request()). */
+  metricsText(): Promise<string> {
+    return new Promise((resolve, reject) => {
+      httpRequest(`http://127.0.0.1:${this.metricsPort}/metrics`, { agent, signal: AbortSignal.timeout(5_000) }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`GET /metrics -> ${res.statusCode}`))));
+        res.on('error', reject);
+        res.on('close', () => reject(new Error('GET /metrics: the response was cut off')));
+      }).on('error', reject).end();
+    });
+  }
+
   private authHeaders(): Record<string, string> {
     return this.options.token === undefined ? {} : { authorization: `Bearer ${this.options.token}` };
   }
