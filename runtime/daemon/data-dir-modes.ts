@@ -27,9 +27,10 @@ export interface TightenResult {
 /**
  * Names the relay gives to what it keeps at the top of the data directory: node.key (and its .tmp / .replaced
  * copies), vault, shards, shards-spool, bridge, sim, airtime*.json (LoRa duty-cycle ledgers, and their .lock), the
- * `<name>.damaged-<time>` copies of stores found damaged, and lattice.lock (data-dir-lock.ts).
+ * `<name>.damaged-<time>` copies of stores found damaged, lattice.lock (data-dir-lock.ts), power-state.json (the
+ * power monitor's, and its .tmp / .corrupt- copies) and lora-v2-stamp (the v2 stamp mark, and its .tmp).
  */
-const OWN_ENTRIES = [/^node\.key(\.|$)/, /^(vault|shards|bridge)(\.damaged-|$)/, /^shards-spool$/, /^sim$/, /^airtime[^/]*\.json/, /^lattice\.lock$/];
+const OWN_ENTRIES = [/^node\.key(\.|$)/, /^(vault|shards|bridge)(\.damaged-|$)/, /^shards-spool$/, /^sim$/, /^airtime[^/]*\.json/, /^lattice\.lock$/, /^power-state\.json(\.|$)/, /^lora-v2-stamp(\.|$)/];
 
 export function isRelayEntry(name: string): boolean {
   return OWN_ENTRIES.some((re) => re.test(name));

@@ -17,13 +17,8 @@ import { fillingDisk } from './testing/filling-disk.js';
 const TEXT = 'x'.repeat(8000);
 
 async function post(relay: RelayProcess, to: string, text: string): Promise<{ status: number; body: any }> {
-  const r = await fetch(`${relay.api}/send`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ to, text }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  return { status: r.status, body: await r.json() };
+  const r = await relay.request('POST', '/send', { to, text }, 10_000);
+  return { status: r.status, body: JSON.parse(r.text) };
 }
 
 test('a relay whose disk fills: stays up, 507 StoreFullError, keeps relaying, takes sends again when space returns, loses nothing', async () => {
@@ -64,11 +59,9 @@ test('a relay whose disk fills: stays up, 507 StoreFullError, keeps relaying, ta
     const status = await a.get('/status');
     assert.is(status.vault.full, 'disk');
     // A file upload (spooled to the same disk first) is refused the same way.
-    const upload = await fetch(`${a.api}/shards/files?name=big.bin`, {
-      method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(2 * 2 ** 20), signal: AbortSignal.timeout(10_000),
-    });
-    assert.is(upload.status, 507, await upload.clone().text());
-    assert.is(((await upload.json()) as any).error.name, 'StoreFullError');
+    const upload = await a.request('POST', '/shards/files?name=big.bin', new Uint8Array(2 * 2 ** 20), 10_000);
+    assert.is(upload.status, 507, upload.text);
+    assert.is(JSON.parse(upload.text).error.name, 'StoreFullError');
 
     // The recipient comes up: A relays what it holds while its disk is full.
     await relayB.start();

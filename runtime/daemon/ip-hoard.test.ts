@@ -121,7 +121,7 @@ test('hoarding peers: RSS stays under 200 MiB, stalled messages time out, placem
   const shardsDb = join(root, 'r', 'shards', 'data.mdb');
   await eventually('placement requests handled', async () => ((await r.get('/shards')).recordBytes as number) > 0, 20_000);
   await eventually('the rest refused', async () => {
-    const text = await (await fetch(`http://127.0.0.1:${r.metricsPort}/metrics`)).text();
+    const text = await r.metricsText();
     const m = /lattice_shards_refused_total\{what="placement"\} (\d+)/.exec(text);
     return m && Number(m[1]) > 1000;
   }, 30_000);

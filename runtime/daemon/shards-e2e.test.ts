@@ -61,8 +61,9 @@ test('put on A, get on B; two relays stop, still readable; repaired, a third may
   const ports: number[] = [];
   for (let i = 0; i < names.length; i++) ports.push(await freePort());
   const config = join(root, 'lattice.yaml');
-  // Fast heartbeats (offline after 3 s) and a short grace so the repair happens within the test.
-  writeFileSync(config, 'ip:\n  heartbeatMs: 1000\nshards:\n  k: 3\n  m: 2\n  offlineGraceMs: 4000\n  repairIntervalMs: 2000\n  challengeIntervalMs: 5000\n');
+  // Fast heartbeats (offline after 3 s; the config allows no less) and the shortest grace and repair interval, so the
+  // repair comes soon. B's restart at the end is over well within the 3 s + 1 s before its shards would be rebuilt.
+  writeFileSync(config, 'ip:\n  heartbeatMs: 1000\nshards:\n  k: 3\n  m: 2\n  offlineGraceMs: 1000\n  repairIntervalMs: 1000\n  challengeIntervalMs: 5000\n');
   for (let i = 0; i < names.length; i++) {
     const r = new RelayProcess({ dataDir: join(root, names[i]!), ipPeers: ports.filter((_, j) => j !== i), extraArgs: ['--config', config] });
     r.ipPort = ports[i]!;
@@ -74,22 +75,29 @@ test('put on A, get on B; two relays stop, still readable; repaired, a third may
   await Promise.all(relays.map((r) => r.start()));
   await eventually('every relay sees the other four', async () => (await Promise.all(relays.map(ipPeers))).every((n) => n === 4), 30_000);
 
-  const data = randomBytes(300_000);
+  // ~10 chunks of k × ~4 KiB (RS(3, 2) over one-page shards): many shards on every relay, as 300 KB gave 25 chunks,
+  // for less than half the coding, transfer and repair work.
+  const data = randomBytes(120_000);
   writeFileSync(join(root, 'photo.jpg'), data);
   writeFileSync(join(root, 'empty'), new Uint8Array(0));
   const put = JSON.parse((await ok(a, ['put', 'photo.jpg', '--json', '--quiet'])).stdout.toString()) as { id: string; chunks: number; holders: string[] };
   assert.match(put.id, /^[0-9a-f]{64}$/);
   assert.is(put.holders.length, 5, 'shards on five distinct relays');
 
-  await ok(b, ['get', put.id, '-o', 'copy.jpg', '--quiet']);
+  // Four independent commands against B at once (each is a process of its own).
+  const [, emptyPut, shardsB, missing] = await Promise.all([
+    ok(b, ['get', put.id, '-o', 'copy.jpg', '--quiet']),
+    ok(b, ['put', 'empty', '--quiet']),
+    ok(b, ['shards', '--json']),
+    lattice(b, ['get', 'ab'.repeat(32), '-o', 'nothing', '--quiet']),
+  ]);
   assert.ok(readFileSync(join(root, 'copy.jpg')).equals(data), 'B reads what A stored');
-  const emptyId = (await ok(b, ['put', 'empty', '--quiet'])).stdout.toString().trim();
+  const emptyId = emptyPut.stdout.toString().trim();
   const emptyGet = await ok(a, ['get', emptyId, '--quiet']);
   assert.is(emptyGet.stdout.length, 0, 'a 0-byte file comes back empty on stdout');
 
-  const heldB = JSON.parse((await ok(b, ['shards', '--json'])).stdout.toString()).heldShards as number;
+  const heldB = JSON.parse(shardsB.stdout.toString()).heldShards as number;
   assert.ok(heldB > 0);
-  const missing = await lattice(b, ['get', 'ab'.repeat(32), '-o', 'nothing', '--quiet']);
   assert.is(missing.code, 1);
   assert.match(missing.stderr, /not found/);
 

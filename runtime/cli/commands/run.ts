@@ -4,7 +4,6 @@
  */
 import type { Config } from '../../config/config.js';
 import { ConfigError } from '../../config/errors.js';
-import { runDaemon } from '../../daemon/run-daemon.js';
 import { configureLogging, createLogger } from '../../log/logger.js';
 import type { Command } from '../command.js';
 import { configFor } from '../config-for.js';
@@ -64,4 +63,6 @@ Logs go to stderr: JSON lines unless stderr is a terminal. Ctrl-C stops cleanly;
   };
 }
 
-export const run: Command = makeRunCommand(runDaemon);
+// Loaded when the relay runs, not when the command table is built: every other command (`lattice send`, `status`,
+// `get`, …) then starts without the daemon's ~200 modules (vault, LMDB, router, bearers, metrics).
+export const run: Command = makeRunCommand(async (config, options) => (await import('../../daemon/run-daemon.js')).runDaemon(config, options));
