@@ -13,7 +13,7 @@ import { generateIdentity, type Identity } from '../../identity/identity.js';
 import { decodeFrame, encodeFrame } from '../../wire/frame-codec.js';
 import { createMetrics } from '../../metrics/metrics.js';
 import { setLogSink } from '../../log/logger.js';
-import { decodeLinkFrame } from './link-frame.js';
+import { decodeLinkFrame, encodeLinkFrame } from './link-frame.js';
 import { LoraBearer, type LoraBearerInit } from './lora-bearer.js';
 import { latticeModulation } from '../../../lib/lora/lattice-presets.js';
 import { FakeLoraAir } from './testing/fake-lora-air.js';
@@ -551,6 +551,28 @@ test('garbage and CRC-failed packets are counted, never delivered, never crash',
     assert.is(c['discarded.crc'], 1);
     assert.is(c['discarded.bad-compact'], 1);
     assert.is(nodes[0]!.frames.length, 0);
+  } finally {
+    await stop();
+  }
+});
+
+test('a frame from an unknown transmitter right after our own advert is answered with an advert (spaced per sender)', async () => {
+  // Our advert at start is typically the one the other missed (it was still starting, or sending its own); its frames
+  // then come from a sender we do not know. Spaced by our own last advert, the answer waited a minute (the periodic
+  // advert: ten), and two relays started together could stay strangers that long.
+  const { nodes, air, stop } = await neighbourhood(1, all);
+  try {
+    const us = nodes[0]!.bearer;
+    const adverts = () => us.metrics.counters['frames_out.advert'] ?? 0;
+    const before = adverts();
+    const stranger = air.radio();
+    await stranger.configure(latticeModulation({ preset: 'ShortFast', region: 'EU_868' }).modulation);
+    for (const from of [Uint8Array.of(9, 9, 9, 9), Uint8Array.of(7, 7, 7, 7)]) {
+      const n = adverts();
+      await stranger.transmit(encodeLinkFrame({ type: 'data', from, encoding: 'wire', payload: Uint8Array.of(1, 2, 3) }));
+      await until(`an advert in answer to ${from[0]}`, () => adverts() === n + 1, 5000);
+    }
+    assert.is(adverts(), before + 2);
   } finally {
     await stop();
   }

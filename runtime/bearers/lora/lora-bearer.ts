@@ -656,7 +656,9 @@ export class LoraBearer implements Bearer {
     }
     this.metrics.frameIn('data');
     const sender = this.peers.touch(f.from, p.rssi, p.snr);
-    if (!sender) this.adverts.unknownSender();
+    // Spaced per sender, as for v2 frames: our advert at start is typically the one it missed, and a spacing by our
+    // own last advert kept us quiet for a minute (the periodic advert: 10) while it could not reach us.
+    if (!sender) this.adverts.unknownSender(`v1:${prefixKey(f.from)}`);
     if (f.to && !samePrefix(f.to, this.prefix)) {
       this.metrics.discarded('not-for-us');
       return;
