@@ -29,8 +29,12 @@ test('relay processes: a DM and a broadcast from A reach B as Lattice v2 frames'
     // One after the other, as relays come up in the field: A's advert at start reaches a B that listens, and B's
     // answer (A's advert began after B's ended and does not list B, adverts.ts) tells A who B is. Started together,
     // both adverts go out while the other process is still starting, and they meet only at the next periodic advert.
-    for (const r of relays) await r.start();
+    // A's advert is jittered (up to 2 s after its start) and the compiled relay starts in well under that: B waits
+    // until A's advert went out, or both come up at once after all.
     const [a, b] = relays as [RelayProcess, RelayProcess];
+    await a.start();
+    await waitFor('A\'s first advert sent', async () => ((await a.get('/status')).bearers as Array<{ kind: string; detail: { counters: Record<string, number> } }>).find((x) => x.kind === 'lora')!.detail.counters['frames_out.advert']! >= 1, 10_000, 50);
+    await b.start();
     const neighbours = async (r: RelayProcess) => ((await r.get('/status')).bearers as Array<{ kind: string; detail: { neighbours: Array<{ id: string; v2?: boolean }> } }>).find((x) => x.kind === 'lora')!.detail.neighbours;
     const st = async (r: RelayProcess) => JSON.stringify(((await r.get('/status')).bearers as Array<{ kind: string; detail: { counters: unknown; neighbours: unknown } }>).find((x) => x.kind === 'lora')!.detail);
     await waitFor('A and B hear each other as v2 neighbours', async () => (await neighbours(a)).some((n) => n.id === b.nodeId && n.v2) && (await neighbours(b)).some((n) => n.id === a.nodeId && n.v2), 30_000, 200)
