@@ -298,7 +298,9 @@ test('A and C out of range: what A sends is heard by B only', async () => {
 test('large bundle: fragmented, reassembled byte-exact; a lost fragment -> accepted but never delivered', async () => {
   let skew = 0; // the bearers' clock, moved on instead of waiting for maxAgeMs to pass
   const clock = { now: () => Date.now() + skew, sleep: systemClock.sleep };
-  const { nodes, air, stop } = await neighbourhood(2, all, { reassembly: { maxAgeMs: 50 }, clock });
+  // A reassembly age far above a loaded machine's stalls (50 ms let fragments of a whole bundle age out in a CI run);
+  // the test moves the clock on instead of waiting for it.
+  const { nodes, air, stop } = await neighbourhood(2, all, { reassembly: { maxAgeMs: 10_000 }, clock });
   try {
     const [a, b] = nodes as [Node, Node];
     const bytes = wire(createBundle(a.id, { recipient: null, body: Uint8Array.from({ length: 900 }, (_, i) => i & 0xff) }));
@@ -316,7 +318,7 @@ test('large bundle: fragmented, reassembled byte-exact; a lost fragment -> accep
     assert.is(b.frames.length, 1);
     assert.is(b.bearer.status().detail!.reassemblyPending, 1);
     // Ages out (maxAgeMs) and is counted; the router's custody/retry is what recovers it.
-    skew += 60;
+    skew += 10_001;
     b.bearer.sweep();
     assert.is(b.bearer.metrics.counters['reassembly_failures.expired'], 1);
     assert.is(b.frames.length, 1);
