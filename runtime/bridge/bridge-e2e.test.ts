@@ -223,8 +223,10 @@ test('restart mid-queue: queued parts survive and go out once, in order', async 
 });
 
 test('trace: the source shows where it went, the bridged bundle where it came from', async () => {
-  const ids = await new Promise<{ sourceId: string; bundleId: string }>((resolve) => {
-    const off = relay.bridge!.events.on('bridged', (e) => { off(); resolve(e); });
+  // Bounded: a text that is never bridged fails this test instead of holding the file until the runner's timeout.
+  const ids = await new Promise<{ sourceId: string; bundleId: string }>((resolve, reject) => {
+    const timer = setTimeout(() => { off(); reject(new Error('timed out after 30000 ms waiting for the bridged event of "trace me"')); }, 30_000);
+    const off = relay.bridge!.events.on('bridged', (e) => { clearTimeout(timer); off(); resolve(e); });
     mt.device.injectText({ from: MT_BOB, channel: 0, text: 'trace me' });
   });
   const src = await until('source trace', () => relay.bundle(ids.sourceId)?.events.find((e) => e.event === 'bridged') && relay.bundle(ids.sourceId));
